@@ -1,0 +1,93 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import * as v from 'valibot';
+
+/** The operations a ticket can authorise; each state machine checks its own. */
+export const OPERATIONS = ['init-project', 'build-deploy', 'delete-project'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+const ISSUER = 'slipway-api';
+const AUDIENCE = 'slipway-pipeline';
+
+const TicketClaims = v.object({
+  op: v.picklist(OPERATIONS),
+  project: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/)),
+  sub: v.pipe(v.string(), v.minLength(1)),
+  src: v.string(),
+  dst: v.string(),
+  exe: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
+  iat: v.number(),
+  exp: v.number(),
+});
+export type TicketClaims = v.InferOutput<typeof TicketClaims>;
+
+export interface TicketRequest {
+  op: Operation;
+  project: string;
+  user: string;
+  source: string;
+  destination: string;
+  executionName: string;
+  /** Lifetime in seconds; long enough for a build with its retries. */
+  ttlSeconds?: number;
+}
+
+/** Raised for every refused ticket; the message says why, never echoes the token. */
+export class TicketError extends Error {
+  override name = 'TicketError';
+}
+
+export async function signTicket(request: TicketRequest, key: Uint8Array): Promise<string> {
+  return new SignJWT({
+    op: request.op,
+    project: request.project,
+    src: request.source,
+    dst: request.destination,
+    exe: request.executionName,
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject(request.user)
+    .setIssuedAt()
+    .setExpirationTime(`${request.ttlSeconds ?? 3600}s`)
+    .sign(key);
+}
+
+/**
+ * Verifies signature, issuer, audience, expiry and that the ticket was issued for
+ * `expected` (an operation, and optionally the project it must name).
+ */
+export async function verifyTicket(
+  token: unknown,
+  key: Uint8Array,
+  expected: { op: Operation; project?: string },
+): Promise<TicketClaims> {
+  if (typeof token !== 'string' || token.length === 0) throw new TicketError('ticket is missing');
+  let payload: unknown;
+  try {
+    ({ payload } = await jwtVerify(token, key, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    }));
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw new TicketError('ticket has expired');
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+      throw new TicketError('ticket signature is invalid');
+    }
+    throw new TicketError(`ticket is invalid: ${(error as Error).message}`);
+  }
+  const parsed = v.safeParse(TicketClaims, payload);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    throw new TicketError(`ticket claim ${v.getDotPath(issue) ?? '?'} is invalid: ${issue.message}`);
+  }
+  const claims = parsed.output;
+  if (claims.op !== expected.op) {
+    throw new TicketError(`ticket is for operation ${claims.op}, not ${expected.op}`);
+  }
+  if (expected.project !== undefined && claims.project !== expected.project) {
+    throw new TicketError(`ticket is for project ${claims.project}, not ${expected.project}`);
+  }
+  return claims;
+}

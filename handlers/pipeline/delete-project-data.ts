@@ -1,0 +1,40 @@
+import { QueryCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from '../lib/clients.js';
+import { platformNames } from '../lib/config.js';
+import * as v from 'valibot';
+import { routeCache, liveKey, routeEntriesFor } from '../lib/route-cache.js';
+import { deletePrefix, getObjectBuffer } from '../lib/s3-objects.js';
+import { BundleManifest } from './bundle/validate-bundle.js';
+import { deploymentPrefix, openState } from './state.js';
+
+/** Removes everything a project left: route-cache entries first (so nothing serves), then objects, then records. */
+export async function handler(event: unknown): Promise<{ objects: number; records: number }> {
+  const { state } = await openState(event, 'delete-project');
+  const names = platformNames();
+  const pk = `PROJECT#${state.project}`;
+  const items: Array<{ pk: string; sk: string }> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new QueryCommand({ TableName: names.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ProjectionExpression: 'pk, sk' }),
+    );
+    items.push(...((page.Items ?? []) as Array<{ pk: string; sk: string }>));
+    start = page.LastEvaluatedKey;
+  } while (start);
+
+  const cache = routeCache();
+  await cache.deleteMany([liveKey(state.project)]);
+  for (const item of items) {
+    if (!item.sk.startsWith('DEPLOY#')) continue;
+    const deploymentId = item.sk.slice('DEPLOY#'.length);
+    // A deployment that never got promoted has no manifest and no route entries.
+    const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`).catch(() => undefined);
+    if (raw) await cache.deleteMany(Object.keys(routeEntriesFor(deploymentId, v.parse(BundleManifest, JSON.parse(raw.toString('utf8'))))));
+  }
+  const objects = await deletePrefix(names.projectBucket, `${state.project}/`);
+  for (let i = 0; i < items.length; i += 25) {
+    const batch = items.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    await dynamoClient().send(new BatchWriteCommand({ RequestItems: { [names.table]: batch } }));
+  }
+  return { objects, records: items.length };
+}

@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import * as v from 'valibot';
+import { s3Client } from '../lib/clients.js';
+import { platformNames } from '../lib/config.js';
+import { contentTypeFor } from '../lib/content-type.js';
+import { eachLimited, getObjectBuffer } from '../lib/s3-objects.js';
+import { readBundle } from './bundle/read-bundle.js';
+import { bundleKey } from './validate-output.js';
+import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
+
+const Validated = v.object({ output: v.object({ sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) }) });
+
+/**
+ * Copies the validated bundle into the project bucket under the deployment's own prefix.
+ * Nothing live points there yet, so a failure here leaves the site as it was.
+ */
+export async function handler(event: unknown): Promise<{ prefix: string; objects: number }> {
+  const { state } = await openState(event, 'build-deploy');
+  const deploymentId = requireDeploymentId(state);
+  const { output } = v.parse(Validated, event);
+  const names = platformNames();
+  const archive = await getObjectBuffer(names.buildBucket, bundleKey(deploymentId));
+  if (createHash('sha256').update(archive).digest('hex') !== output.sha256) {
+    throw Object.assign(new Error('build output changed after validation'), { name: 'InvalidBuildOutput' });
+  }
+  const prefix = deploymentPrefix(state.project, deploymentId);
+  const files = (await readBundle(archive, () => true)).filter((entry) => entry.type === 'File');
+  await eachLimited(files, 8, async (entry) => {
+    const path = entry.path.replace(/^\.\//, '');
+    await s3Client().send(
+      new PutObjectCommand({
+        Bucket: names.projectBucket,
+        Key: prefix + path,
+        Body: entry.body ?? Buffer.alloc(0),
+        ContentType: contentTypeFor(path),
+      }),
+    );
+  });
+  return { prefix, objects: files.length };
+}

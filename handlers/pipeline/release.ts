@@ -1,0 +1,39 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as v from 'valibot';
+import { dynamoClient } from '../lib/clients.js';
+import { platformNames } from '../lib/config.js';
+import { routeCache, routeEntriesFor, liveKey } from '../lib/route-cache.js';
+import { getObjectBuffer } from '../lib/s3-objects.js';
+import { BundleManifest } from './bundle/validate-bundle.js';
+import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
+
+/**
+ * Makes a promoted deployment live: its routes go into the route cache first (harmless, nothing
+ * points at them), then the project's live pointer moves — in DynamoDB, then in the route cache
+ * the edge reads. Until that last write the previous version serves every request.
+ */
+export async function handler(event: unknown): Promise<{ live: string; previous: string | null }> {
+  const { state } = await openState(event, 'build-deploy');
+  const deploymentId = requireDeploymentId(state);
+  const names = platformNames();
+  const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`);
+  const manifest = v.parse(BundleManifest, JSON.parse(raw.toString('utf8')));
+
+  const cache = routeCache();
+  await cache.putMany(routeEntriesFor(deploymentId, manifest));
+
+  const updated = await dynamoClient().send(
+    new UpdateCommand({
+      TableName: names.table,
+      Key: { pk: `PROJECT#${state.project}`, sk: 'META' },
+      UpdateExpression: 'SET liveDeploymentId = :id, liveAt = :at',
+      ConditionExpression: 'attribute_exists(pk) AND #status <> :deleting',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':id': deploymentId, ':at': new Date().toISOString(), ':deleting': 'DELETING' },
+      ReturnValues: 'UPDATED_OLD',
+    }),
+  );
+  await cache.putMany({ [liveKey(state.project)]: deploymentId });
+  const previous = updated.Attributes?.liveDeploymentId;
+  return { live: deploymentId, previous: typeof previous === 'string' ? previous : null };
+}

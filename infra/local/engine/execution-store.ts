@@ -1,0 +1,71 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+/** One entry of an execution's history, in the shape of Step Functions' GetExecutionHistory. */
+export interface HistoryEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: string;
+  type: string;
+  [details: string]: unknown;
+}
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate?: string;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  events: HistoryEvent[];
+}
+
+/**
+ * Executions on disk, one JSON file each, rewritten atomically as events arrive: an operator can
+ * read the history of every execution after a restart.
+ */
+export class ExecutionStore {
+  private readonly records = new Map<string, ExecutionRecord>();
+
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+    for (const file of readdirSync(dir)) {
+      if (!file.endsWith('.json')) continue;
+      const record = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ExecutionRecord;
+      if (record.status === 'RUNNING') {
+        // The process that ran it is gone; say so rather than leave it running forever.
+        record.status = 'ABORTED';
+        record.stopDate = new Date().toISOString();
+        record.error = 'Slipway.EngineStopped';
+        record.cause = 'the local platform stopped while this execution was running';
+        this.write(record);
+      }
+      this.records.set(record.executionArn, record);
+    }
+  }
+
+  get(executionArn: string): ExecutionRecord | undefined {
+    return this.records.get(executionArn);
+  }
+
+  all(): ExecutionRecord[] {
+    return [...this.records.values()].sort((a, b) => b.startDate.localeCompare(a.startDate));
+  }
+
+  save(record: ExecutionRecord): void {
+    this.records.set(record.executionArn, record);
+    this.write(record);
+  }
+
+  private write(record: ExecutionRecord): void {
+    const file = join(this.dir, `${encodeURIComponent(record.executionArn.split(':').slice(-2).join('.'))}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify(record));
+    renameSync(`${file}.tmp`, file);
+  }
+}

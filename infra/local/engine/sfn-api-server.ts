@@ -1,0 +1,77 @@
+import { createServer, type Server } from 'node:http';
+import type { ExecutionRecord } from './execution-store.js';
+import type { LocalStepFunctions } from './local-step-functions.js';
+
+const seconds = (iso?: string) => (iso ? Date.parse(iso) / 1000 : undefined);
+
+function summary(record: ExecutionRecord) {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: seconds(record.startDate),
+    stopDate: seconds(record.stopDate),
+  };
+}
+
+/**
+ * The Step Functions API (AWS JSON 1.0 protocol) in front of the local engine, so the API
+ * handlers start and read executions with @aws-sdk/client-sfn on both back ends.
+ */
+export function createSfnApiServer(engine: LocalStepFunctions): Server {
+  const actions: Record<string, (body: Record<string, unknown>) => unknown> = {
+    StartExecution: (body) => {
+      const name = typeof body.name === 'string' ? body.name : crypto.randomUUID();
+      const record = engine.startExecution(String(body.stateMachineArn), name, typeof body.input === 'string' ? body.input : '{}');
+      return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
+    },
+    DescribeExecution: (body) => {
+      const record = engine.describeExecution(String(body.executionArn));
+      return { ...summary(record), input: record.input, output: record.output, error: record.error, cause: record.cause };
+    },
+    ListExecutions: (body) => {
+      const filter = { stateMachineArn: body.stateMachineArn as string | undefined, statusFilter: body.statusFilter as string | undefined };
+      const max = typeof body.maxResults === 'number' && body.maxResults > 0 ? body.maxResults : 100;
+      return { executions: engine.listExecutions(filter).slice(0, max).map(summary) };
+    },
+    GetExecutionHistory: (body) => {
+      const record = engine.describeExecution(String(body.executionArn));
+      const events = record.events.map((event) => ({ ...event, timestamp: seconds(event.timestamp) }));
+      return { events: body.reverseOrder ? events.reverse() : events };
+    },
+    StopExecution: (body) => {
+      engine.stopExecution(String(body.executionArn));
+      return { stopDate: Date.now() / 1000 };
+    },
+    ListStateMachines: () => ({
+      stateMachines: engine.stateMachines().map((m) => ({ stateMachineArn: m.stateMachineArn, name: m.name, type: 'STANDARD', creationDate: 0 })),
+    }),
+    DescribeStateMachine: (body) => {
+      const machine = engine.stateMachines().find((m) => m.stateMachineArn === body.stateMachineArn);
+      if (!machine) throw Object.assign(new Error(`state machine ${String(body.stateMachineArn)} does not exist`), { name: 'StateMachineDoesNotExist' });
+      return { stateMachineArn: machine.stateMachineArn, name: machine.name, definition: JSON.stringify(machine.definition), type: 'STANDARD', status: 'ACTIVE' };
+    },
+  };
+
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const action = actions[target.replace(/^AWSStepFunctions\./, '')];
+      const reply = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify(payload));
+      };
+      if (!action) return reply(400, { __type: 'UnknownOperationException', message: `unsupported operation ${target}` });
+      try {
+        const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+        reply(200, action(body));
+      } catch (error) {
+        const name = (error as Error).name;
+        reply(name === 'Error' ? 500 : 400, { __type: name === 'SyntaxError' ? 'SerializationException' : name, message: (error as Error).message });
+      }
+    });
+  });
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../aws/app.js';
+
+/** A CloudFormation resource of the synthesized template, as much of it as the local engine reads. */
+export interface TemplateResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+}
+
+export interface SynthesizedWorkflow {
+  /** The state machine's name in the template (e.g. slipway-build-and-deploy). */
+  name: string;
+  logicalId: string;
+  /** The ASL exactly as synthesized, with CloudFormation tokens resolved to local names. */
+  definition: Record<string, unknown>;
+}
+
+export interface SynthesizedPlatform {
+  workflows: Map<string, SynthesizedWorkflow>;
+  resources: Record<string, TemplateResource>;
+}
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '000000000000';
+
+/** Local stand-ins for what CloudFormation would resolve at deploy time. */
+function resolveToken(token: unknown, resources: Record<string, TemplateResource>): string {
+  if (typeof token === 'string') return token;
+  if (token && typeof token === 'object') {
+    const t = token as Record<string, unknown>;
+    if ('Ref' in t) {
+      const ref = String(t.Ref);
+      if (ref === 'AWS::Partition') return 'aws';
+      if (ref === 'AWS::Region') return LOCAL_REGION;
+      if (ref === 'AWS::AccountId') return LOCAL_ACCOUNT;
+      if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
+      const resource = resources[ref];
+      const props = resource?.Properties ?? {};
+      // A named resource's Ref is its name; otherwise CloudFormation would generate one.
+      const name = props.TableName ?? props.BucketName ?? props.FunctionName ?? props.StateMachineName;
+      return typeof name === 'string' ? name : ref;
+    }
+    if ('Fn::GetAtt' in t) {
+      const [logicalId, attribute] = t['Fn::GetAtt'] as [string, string];
+      const resource = resources[logicalId];
+      if (resource?.Type === 'AWS::Lambda::Function' && attribute === 'Arn') {
+        return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
+      }
+      return `${logicalId}.${attribute}`;
+    }
+    if ('Fn::Join' in t) {
+      const [separator, parts] = t['Fn::Join'] as [string, unknown[]];
+      return parts.map((part) => resolveToken(part, resources)).join(separator);
+    }
+  }
+  throw new Error(`cannot resolve template token ${JSON.stringify(token)}`);
+}
+
+/** The Lambda function behind a locally resolved function ARN. */
+export function lambdaLogicalId(arn: string): string | undefined {
+  return /^arn:aws:lambda:[^:]+:\d+:function:([A-Za-z0-9]+)$/.exec(arn)?.[1];
+}
+
+/**
+ * Synthesizes the CDK app (the same one `cdk deploy` uses) and returns every state machine's
+ * definition. Nothing here knows a state name: the engine runs what CDK produced.
+ */
+export function synthesizeWorkflows(): SynthesizedPlatform {
+  const outdir = mkdtempSync(join(tmpdir(), 'slipway-synth-'));
+  try {
+    // Asset staging would copy dist/ into the cloud assembly; the local engine never uploads it.
+    const { app, pipeline } = buildApp({ outdir, context: { 'aws:cdk:disable-asset-staging': true } });
+    const template = app.synth().getStackByName(pipeline.stackName).template as { Resources: Record<string, TemplateResource> };
+    const workflows = new Map<string, SynthesizedWorkflow>();
+    for (const [logicalId, resource] of Object.entries(template.Resources)) {
+      if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
+      const props = resource.Properties ?? {};
+      const name = String(props.StateMachineName ?? logicalId);
+      const definition = JSON.parse(resolveToken(props.DefinitionString, template.Resources)) as Record<string, unknown>;
+      workflows.set(name, { name, logicalId, definition });
+    }
+    return { workflows, resources: template.Resources };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as dynamodb from '@aws-sdk/client-dynamodb';
+import * as s3 from '@aws-sdk/client-s3';
+import { lambdaLogicalId, type TemplateResource } from './synthesized-workflows.js';
+
+type TaskHandler = (input: unknown) => Promise<unknown>;
+
+/** What a Batch `.sync` step asks for, taken from its Parameters. */
+export interface BuildJobRequest {
+  jobName: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+}
+
+/** The local parts that stand where AWS would run a step. */
+export interface LocalServices {
+  runBuildJob(request: BuildJobRequest): Promise<{ jobId: string; status: 'SUCCEEDED' }>;
+  /** CloudFormation calls on tenant stacks; locally the function host holds each project's function. */
+  cloudformation(action: string, parameters: Record<string, unknown>): Promise<unknown>;
+}
+
+/** The repository (or dist/) root the compiled handler modules hang off. */
+const MODULE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Loads the module a Lambda's Handler property names (`handlers/pipeline/promote.handler`). */
+async function loadLambdaHandler(handler: string): Promise<TaskHandler> {
+  const dot = handler.lastIndexOf('.');
+  const modulePath = handler.slice(0, dot);
+  const exportName = handler.slice(dot + 1);
+  const candidates = [`${modulePath}.js`, `${modulePath}.ts`].map((file) => join(MODULE_ROOT, file));
+  const file = candidates.find((candidate) => existsSync(candidate));
+  if (!file) throw new Error(`Lambda handler module for ${handler} not found`);
+  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const fn = module[exportName];
+  if (typeof fn !== 'function') throw new Error(`${handler}: export ${exportName} is not a function`);
+  return fn as TaskHandler;
+}
+
+/** SDK errors surface in Step Functions as `<Service>.<ErrorName>`; keep that shape so Retry/Catch match the same way. */
+function prefixed(service: string, error: unknown): Error {
+  const original = error as Error;
+  const wrapped = new Error(original.message);
+  wrapped.name = `${service}.${original.name}`;
+  return wrapped;
+}
+
+type Commands = Record<string, new (input: never) => unknown>;
+
+function sdkCall(client: { send(command: never): Promise<unknown> }, commands: Commands, service: string, action: string): TaskHandler {
+  const name = `${action.charAt(0).toUpperCase()}${action.slice(1)}Command`;
+  const Command = commands[name];
+  if (!Command) throw new Error(`no ${service} command ${name}`);
+  return async (input) => {
+    try {
+      const output = (await client.send(new Command(input as never) as never)) as Record<string, unknown>;
+      delete output.$metadata;
+      return output;
+    } catch (error) {
+      throw prefixed(service, error);
+    }
+  };
+}
+
+
+function buildJobRequest(input: unknown): BuildJobRequest {
+  const params = input as {
+    JobName: string;
+    ContainerOverrides?: { Environment?: Array<{ Name: string; Value: string }> };
+    Timeout?: { AttemptDurationSeconds?: number };
+  };
+  const environment: Record<string, string> = {};
+  for (const { Name, Value } of params.ContainerOverrides?.Environment ?? []) environment[Name] = Value;
+  return { jobName: params.JobName, environment, timeoutSeconds: params.Timeout?.AttemptDurationSeconds ?? 900 };
+}
+
+/**
+ * Maps every Task state of a synthesized definition to the local piece that does its work,
+ * decided by the state's Resource alone: Lambda ARNs → the handler module the template names,
+ * DynamoDB/S3 integrations → SDK calls against the local servers, Batch `.sync` → the sandboxed
+ * build runner, CloudFormation → the function host.
+ */
+export async function bindTasks(
+  definition: Record<string, unknown>,
+  resources: Record<string, TemplateResource>,
+  services: LocalServices,
+): Promise<Record<string, TaskHandler>> {
+  const dynamoClient = new dynamodb.DynamoDBClient({});
+  const s3Client = new s3.S3Client({ forcePathStyle: process.env.SLIPWAY_S3_PATH_STYLE === '1' });
+  const bindings: Record<string, TaskHandler> = {};
+  const states = (definition.States ?? {}) as Record<string, { Type: string; Resource?: string }>;
+  for (const [stateName, state] of Object.entries(states)) {
+    if (state.Type !== 'Task' || !state.Resource) continue;
+    const resource = state.Resource;
+    const logicalId = lambdaLogicalId(resource);
+    let binding: TaskHandler;
+    let match: RegExpExecArray | null;
+    if (logicalId) {
+      const handler = resources[logicalId]?.Properties?.Handler;
+      if (typeof handler !== 'string') throw new Error(`state ${stateName}: ${logicalId} is not a Lambda function of the template`);
+      const fn = await loadLambdaHandler(handler);
+      binding = (input) => fn(input);
+    } else if (resource === 'arn:aws:states:::batch:submitJob.sync') {
+      binding = (input) => services.runBuildJob(buildJobRequest(input));
+    } else if ((match = /^arn:aws:states:::dynamodb:(\w+)$/.exec(resource))) {
+      binding = sdkCall(dynamoClient, dynamodb as unknown as Commands, 'DynamoDB', match[1] as string);
+    } else if ((match = /^arn:aws:states:::aws-sdk:(\w+):(\w+)$/.exec(resource))) {
+      const [, service, action] = match as unknown as [string, string, string];
+      if (service === 'cloudformation') binding = (input) => services.cloudformation(action, input as Record<string, unknown>);
+      else if (service === 'dynamodb') binding = sdkCall(dynamoClient, dynamodb as unknown as Commands, 'DynamoDb', action);
+      else if (service === 's3') binding = sdkCall(s3Client, s3 as unknown as Commands, 'S3', action);
+      else throw new Error(`state ${stateName}: no local binding for aws-sdk service ${service}`);
+    } else {
+      throw new Error(`state ${stateName}: no local binding for resource ${resource}`);
+    }
+    bindings[stateName] = binding;
+  }
+  return bindings;
+}

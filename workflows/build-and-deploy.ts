@@ -1,0 +1,99 @@
+import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
+import { catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, verifyTicketStep } from './steps.js';
+
+/**
+ * A Batch job step that also carries a state-level TimeoutSeconds: CDK renders the timeout only
+ * as the job's attempt duration, and an engine that applies the ASL default of 60 s to a Task
+ * would cut every build short.
+ */
+class BuildJob extends tasks.BatchSubmitJob {
+  constructor(scope: Construct, id: string, private readonly timeoutSeconds: number, props: tasks.BatchSubmitJobProps) {
+    super(scope, id, props);
+  }
+
+  protected override _renderTask(...args: Parameters<tasks.BatchSubmitJob['_renderTask']>): ReturnType<tasks.BatchSubmitJob['_renderTask']> {
+    return { ...super._renderTask(...args), TimeoutSeconds: this.timeoutSeconds };
+  }
+}
+
+/**
+ * Build and deploy one version of a project:
+ * verify ticket → record BUILDING → build (Batch .sync) → validate output → promote into the
+ * project bucket → update the project's stack → release (route cache + live pointer) → record LIVE.
+ * Any failure after the ticket check records FAILED with the failing state; the live pointer
+ * only moves in the release step, so the previous version keeps serving.
+ *
+ * Execution input: { ticket, project, deploymentId, source: { bucket, key } }.
+ */
+export class BuildAndDeployWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, resources: PipelineResources) {
+    super(scope, id);
+    const key = deploymentKey();
+    const failed = recordFailure(this, resources, key);
+
+    const build = new BuildJob(this, 'Build', resources.buildTimeoutSeconds + 120, {
+      jobName: 'slipway-build',
+      jobQueueArn: resources.buildJobQueue.jobQueueArn,
+      jobDefinitionArn: resources.buildJobDefinition.jobDefinitionArn,
+      containerOverrides: {
+        environment: {
+          SLIPWAY_TICKET: sfn.JsonPath.stringAt('$.ticket'),
+          SLIPWAY_PROJECT: sfn.JsonPath.stringAt('$.project'),
+          SLIPWAY_BUILD_ID: sfn.JsonPath.stringAt('$.deploymentId'),
+          SLIPWAY_SOURCE_BUCKET: sfn.JsonPath.stringAt('$.source.bucket'),
+          SLIPWAY_SOURCE_KEY: sfn.JsonPath.stringAt('$.source.key'),
+        },
+      },
+      attempts: 1,
+      taskTimeout: sfn.Timeout.duration(Duration.seconds(resources.buildTimeoutSeconds + 120)),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    // Capacity hiccups are transient; a failing user build is not retried.
+    build.addRetry({ errors: ['Batch.AWSBatchException', 'Batch.ServerException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
+
+    const validate = lambdaStep(this, 'Validate output', resources.functions.validateOutput, '$.output');
+    const promote = lambdaStep(this, 'Promote', resources.functions.promote, sfn.JsonPath.DISCARD);
+
+    const updateStack = new tasks.CallAwsService(this, 'Update project stack', {
+      service: 'cloudformation',
+      action: 'updateStack',
+      parameters: {
+        StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
+        UsePreviousTemplate: true,
+        Capabilities: ['CAPABILITY_IAM'],
+        Parameters: [{ ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') }],
+      },
+      iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    updateStack.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
+
+    const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
+    const live = setStatus(this, 'Record live', resources, key, 'LIVE');
+    const recordBuilding = setStatus(this, 'Record building', resources, key, 'BUILDING');
+    for (const step of [recordBuilding, build, validate, promote, updateStack, release, live]) {
+      catchInto(this, step, failed);
+    }
+
+    const definition = verifyTicketStep(this, resources, 'build-deploy')
+      .next(recordBuilding)
+      .next(build)
+      .next(validate)
+      .next(promote)
+      .next(updateStack)
+      .next(release)
+      .next(live)
+      .next(new sfn.Succeed(this, 'Live'));
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: 'slipway-build-and-deploy',
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      tracingEnabled: true,
+    });
+  }
+}

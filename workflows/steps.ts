@@ -1,0 +1,125 @@
+import { Duration, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { PipelineResources } from './pipeline-resources.js';
+import type { Operation } from '../handlers/lib/ticket.js';
+
+const S = tasks.DynamoAttributeValue.fromString;
+
+/** Key of the item a step records into: a project or one of its deployments. */
+export function projectKey(): Record<string, tasks.DynamoAttributeValue> {
+  return { pk: S(sfn.JsonPath.format('PROJECT#{}', sfn.JsonPath.stringAt('$.project'))), sk: S('META') };
+}
+
+export function deploymentKey(): Record<string, tasks.DynamoAttributeValue> {
+  return {
+    pk: S(sfn.JsonPath.format('PROJECT#{}', sfn.JsonPath.stringAt('$.project'))),
+    sk: S(sfn.JsonPath.format('DEPLOY#{}', sfn.JsonPath.stringAt('$.deploymentId'))),
+  };
+}
+
+/** A Lambda step: the function gets the whole state, verifies the ticket itself, and its result lands at `resultPath`. */
+export function lambdaStep(
+  scope: Construct,
+  id: string,
+  fn: PipelineResources['functions'][keyof PipelineResources['functions']],
+  resultPath: string | undefined,
+  payload?: sfn.TaskInput,
+): tasks.LambdaInvoke {
+  return new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    payload,
+    payloadResponseOnly: true,
+    resultPath: resultPath ?? sfn.JsonPath.DISCARD,
+    retryOnServiceExceptions: true,
+    taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
+  });
+}
+
+/**
+ * Turns a step's failure into a recorded one: the step's Catch goes to a Pass that names
+ * the state, then to `recorder`, which writes the record and ends in a Fail.
+ */
+export function catchInto(
+  scope: Construct,
+  step: sfn.TaskStateBase,
+  recorder: sfn.IChainable,
+): void {
+  const stateName = step.id;
+  const named = new sfn.Pass(scope, `${stateName} failed`, {
+    parameters: {
+      state: stateName,
+      'error.$': '$.caught.Error',
+      'cause.$': '$.caught.Cause',
+    },
+    resultPath: '$.failure',
+  });
+  named.next(recorder);
+  step.addCatch(named, { errors: [sfn.Errors.ALL], resultPath: '$.caught' });
+}
+
+/** Writes the FAILED record of `key` (with the failing state and its error), then fails the execution. */
+export function recordFailure(
+  scope: Construct,
+  resources: PipelineResources,
+  key: Record<string, tasks.DynamoAttributeValue>,
+): sfn.IChainable {
+  const record = new tasks.DynamoUpdateItem(scope, 'Record failure', {
+    table: resources.table,
+    key,
+    updateExpression: 'SET #status = :status, failedState = :state, #error = :error, cause = :cause',
+    expressionAttributeNames: { '#status': 'status', '#error': 'error' },
+    expressionAttributeValues: {
+      ':status': S('FAILED'),
+      ':state': S(sfn.JsonPath.stringAt('$.failure.state')),
+      ':error': S(sfn.JsonPath.stringAt('$.failure.error')),
+      ':cause': S(sfn.JsonPath.stringAt('$.failure.cause')),
+    },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  record.addRetry({ errors: ['DynamoDB.InternalServerErrorException', 'DynamoDB.ProvisionedThroughputExceededException'], maxAttempts: 3 });
+  return record.next(
+    new sfn.Fail(scope, 'Failed', { errorPath: '$.failure.error', causePath: '$.failure.cause' }),
+  );
+}
+
+/** Ticket failures end the execution without writing anything: an unverified request records nothing. */
+export function ticketRefused(scope: Construct): sfn.Fail {
+  return new sfn.Fail(scope, 'Ticket refused', { errorPath: '$.caught.Error', causePath: '$.caught.Cause' });
+}
+
+/**
+ * The first step of every workflow. The expected operation is a constant of the definition, and
+ * the execution name comes from the context object, so a ticket only opens the execution it was
+ * issued for.
+ */
+export function verifyTicketStep(scope: Construct, resources: PipelineResources, operation: Operation): tasks.LambdaInvoke {
+  const payload = sfn.TaskInput.fromObject({
+    ticket: sfn.JsonPath.stringAt('$.ticket'),
+    project: sfn.JsonPath.stringAt('$.project'),
+    operation,
+    executionName: sfn.JsonPath.stringAt('$$.Execution.Name'),
+  });
+  const verify = lambdaStep(scope, 'Verify ticket', resources.functions.verifyTicket, '$.claims', payload);
+  verify.addCatch(ticketRefused(scope), { errors: [sfn.Errors.ALL], resultPath: '$.caught' });
+  return verify;
+}
+
+export function setStatus(
+  scope: Construct,
+  id: string,
+  resources: PipelineResources,
+  key: Record<string, tasks.DynamoAttributeValue>,
+  status: string,
+): tasks.DynamoUpdateItem {
+  return new tasks.DynamoUpdateItem(scope, id, {
+    table: resources.table,
+    key,
+    updateExpression: 'SET #status = :status, executionName = :exe',
+    expressionAttributeNames: { '#status': 'status' },
+    expressionAttributeValues: {
+      ':status': S(status),
+      ':exe': S(sfn.JsonPath.stringAt('$$.Execution.Name')),
+    },
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+}
