@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError } from './errors.js';
+import { authenticate } from './auth.js';
+import type { ApiEnv } from './context.js';
+import { projectRoutes } from './routes/projects.js';
+import { deploymentRoutes } from './routes/deployments.js';
+import { executionRoutes } from './routes/executions.js';
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * The platform API. It reads state and starts executions; every pipeline change happens in a
+ * state machine. The same app runs in the API Lambda and inside `slipway up`.
+ */
+export function createApiApp(): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>().basePath('/api/v1');
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return c.json(error.toJSON(), error.status);
+    console.error('slipway api: unexpected error', error);
+    return c.json(new ApiError('Internal', 'internal error').toJSON(), 500);
+  });
+  app.notFound((c) => c.json(new ApiError('NotFound', `no route ${c.req.method} ${c.req.path}`).toJSON(), 404));
+
+  app.get('/health', (c) => c.json({ ok: true }));
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError('PayloadTooLarge', `body exceeds the limit of ${MAX_BODY_BYTES} bytes`, 'body');
+      },
+    }),
+  );
+  app.use('*', async (c, next) => {
+    c.set('caller', await authenticate(c.req.header('authorization')));
+    await next();
+  });
+
+  app.route('/projects', projectRoutes);
+  app.route('/projects', deploymentRoutes);
+  app.route('/executions', executionRoutes);
+  return app;
+}

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { sfnClient } from '../lib/clients.js';
+import { ticketKey } from '../lib/ticket-key.js';
+import { signTicket, type Operation } from '../lib/ticket.js';
+
+/** Env variables holding each workflow's state machine ARN (set by the CDK stack or `slipway up`). */
+const MACHINE_ENV: Record<Operation, string> = {
+  'init-project': 'SLIPWAY_STATE_MACHINE_INIT_PROJECT',
+  'build-deploy': 'SLIPWAY_STATE_MACHINE_BUILD_DEPLOY',
+  'delete-project': 'SLIPWAY_STATE_MACHINE_DELETE_PROJECT',
+};
+
+export function stateMachineArnFor(operation: Operation): string {
+  const arn = process.env[MACHINE_ENV[operation]];
+  if (!arn) throw new Error(`environment variable ${MACHINE_ENV[operation]} is not set`);
+  return arn;
+}
+
+export function allStateMachineArns(): string[] {
+  return (Object.keys(MACHINE_ENV) as Operation[]).map(stateMachineArnFor);
+}
+
+/** `d-<ms since epoch, base 36>-<random>`: unique, and sorts by creation time. */
+export function newDeploymentId(): string {
+  return `d-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Execution names tell an operator what ran at a glance: `<project>--<operation>--<id>`
+ * (Step Functions allows 80 characters of [A-Za-z0-9-_]).
+ */
+export function executionName(project: string, operation: Operation, id: string): string {
+  return `${project}--${operation}--${id}`.slice(0, 80);
+}
+
+export interface StartRequest {
+  operation: Operation;
+  project: string;
+  user: string;
+  name: string;
+  source: string;
+  destination: string;
+  input: Record<string, unknown>;
+}
+
+/** Signs a fresh ticket for exactly this execution and starts it; the API never does pipeline work itself. */
+export async function startExecution(request: StartRequest): Promise<{ executionArn: string }> {
+  const ticket = await signTicket(
+    {
+      op: request.operation,
+      project: request.project,
+      user: request.user,
+      source: request.source,
+      destination: request.destination,
+      executionName: request.name,
+      ttlSeconds: 2 * 3600,
+    },
+    await ticketKey(),
+  );
+  const result = await sfnClient().send(
+    new StartExecutionCommand({
+      stateMachineArn: stateMachineArnFor(request.operation),
+      name: request.name,
+      input: JSON.stringify({ ticket, project: request.project, ...request.input }),
+    }),
+  );
+  if (!result.executionArn) throw new Error('StartExecution returned no executionArn');
+  return { executionArn: result.executionArn };
+}
+
+/** The ARN of a named execution of a state machine (the same rule Step Functions uses). */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}

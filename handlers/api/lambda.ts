@@ -1,0 +1,5 @@
+import { handle } from 'hono/aws-lambda';
+import { createApiApp } from './app.js';
+
+/** The API Lambda (API Gateway HTTP API); the same app `slipway up` serves locally. */
+export const handler = handle(createApiApp());

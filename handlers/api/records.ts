@@ -1,0 +1,157 @@
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { dynamoClient } from '../lib/clients.js';
+import { platformNames } from '../lib/config.js';
+import { ApiError } from './errors.js';
+
+/** A project's META item, as the API returns it. */
+export interface ProjectRecord {
+  name: string;
+  owner: string;
+  status: string;
+  createdAt: string;
+  liveDeploymentId?: string;
+  liveAt?: string;
+  executionName?: string;
+  failedState?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface DeploymentRecord {
+  id: string;
+  project: string;
+  status: string;
+  createdAt: string;
+  createdBy: string;
+  source: { bucket: string; key: string };
+  executionArn?: string;
+  executionName?: string;
+  failedState?: string;
+  error?: string;
+  cause?: string;
+}
+
+const projectKey = (name: string) => ({ pk: `PROJECT#${name}`, sk: 'META' });
+const deploymentKey = (project: string, id: string) => ({ pk: `PROJECT#${project}`, sk: `DEPLOY#${id}` });
+
+function withoutKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
+  return rest as T;
+}
+
+/** Creates the META item; a second create of the same name is a conflict, decided by DynamoDB. */
+export async function createProject(name: string, owner: string): Promise<ProjectRecord> {
+  const record: ProjectRecord = { name, owner, status: 'CREATING', createdAt: new Date().toISOString() };
+  try {
+    await dynamoClient().send(
+      new PutCommand({
+        TableName: platformNames().table,
+        Item: { ...projectKey(name), entity: 'project', ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ApiError('Conflict', `project ${name} already exists`, 'body.name');
+    throw error;
+  }
+  return record;
+}
+
+export async function getProject(name: string): Promise<ProjectRecord | undefined> {
+  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: projectKey(name), ConsistentRead: true }));
+  return Item ? withoutKeys<ProjectRecord>(Item) : undefined;
+}
+
+export async function requireProject(name: string): Promise<ProjectRecord> {
+  const project = await getProject(name);
+  if (!project) throw new ApiError('NotFound', `project ${name} does not exist`, 'path.name');
+  return project;
+}
+
+/** Moves a project to DELETING unless it is already being deleted. */
+export async function markProjectDeleting(name: string): Promise<void> {
+  try {
+    await dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: projectKey(name),
+        UpdateExpression: 'SET #status = :deleting',
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :deleting',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':deleting': 'DELETING' },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ApiError('Conflict', `project ${name} is already being deleted`, 'path.name');
+    throw error;
+  }
+}
+
+/** Lists projects (a Scan on the META items; fine for the local table and a small platform). */
+export async function listProjects(): Promise<ProjectRecord[]> {
+  const items: ProjectRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new ScanCommand({
+        TableName: platformNames().table,
+        FilterExpression: 'sk = :meta',
+        ExpressionAttributeValues: { ':meta': 'META' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) items.push(withoutKeys<ProjectRecord>(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function putDeployment(record: DeploymentRecord): Promise<void> {
+  await dynamoClient().send(
+    new PutCommand({
+      TableName: platformNames().table,
+      Item: { ...deploymentKey(record.project, record.id), entity: 'deployment', ...record },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function setDeploymentExecution(project: string, id: string, executionArn: string): Promise<void> {
+  await dynamoClient().send(
+    new UpdateCommand({
+      TableName: platformNames().table,
+      Key: deploymentKey(project, id),
+      UpdateExpression: 'SET executionArn = :arn',
+      ExpressionAttributeValues: { ':arn': executionArn },
+    }),
+  );
+}
+
+export async function getDeployment(project: string, id: string): Promise<DeploymentRecord | undefined> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: platformNames().table, Key: deploymentKey(project, id), ConsistentRead: true }),
+  );
+  return Item ? withoutKeys<DeploymentRecord>(Item) : undefined;
+}
+
+export async function requireDeployment(project: string, id: string): Promise<DeploymentRecord> {
+  const deployment = await getDeployment(project, id);
+  if (!deployment) throw new ApiError('NotFound', `deployment ${id} of project ${project} does not exist`, 'path.id');
+  return deployment;
+}
+
+/** Newest first: deployment ids start with a base-36 timestamp, so they sort by time. */
+export async function listDeployments(project: string, limit = 50): Promise<DeploymentRecord[]> {
+  const page = await dynamoClient().send(
+    new QueryCommand({
+      TableName: platformNames().table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deploy)',
+      ExpressionAttributeValues: { ':pk': `PROJECT#${project}`, ':deploy': 'DEPLOY#' },
+      ScanIndexForward: false,
+      Limit: limit,
+      ConsistentRead: true,
+    }),
+  );
+  return (page.Items ?? []).map((item) => withoutKeys<DeploymentRecord>(item));
+}

@@ -1,0 +1,117 @@
+import { Hono } from 'hono';
+import { HeadObjectCommand, ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { s3Client, sfnClient } from '../../lib/clients.js';
+import { platformNames } from '../../lib/config.js';
+import { ApiError, parse } from '../errors.js';
+import { jsonBody, type ApiEnv } from '../context.js';
+import { CreateDeploymentBody, DeploymentId, LogsQuery, ProjectName } from '../schemas.js';
+import { listDeployments, putDeployment, requireDeployment, requireProject, setDeploymentExecution, type DeploymentRecord } from '../records.js';
+import { executionName, newDeploymentId, startExecution } from '../executions.js';
+import { notReady } from './projects.js';
+
+export const deploymentRoutes = new Hono<ApiEnv>();
+
+const TERMINAL = new Set(['LIVE', 'FAILED']);
+
+function withCurrent(deployment: DeploymentRecord, liveId: string | undefined) {
+  return { ...deployment, current: deployment.id === liveId };
+}
+
+deploymentRoutes.get('/:name/deployments', async (c) => {
+  const name = parse(ProjectName, c.req.param('name'), 'path');
+  const project = await requireProject(name);
+  const deployments = await listDeployments(name);
+  return c.json({ deployments: deployments.map((d) => withCurrent(d, project.liveDeploymentId)) });
+});
+
+/** Starts build-and-deploy for an uploaded source archive; the live version is untouched until release. */
+deploymentRoutes.post('/:name/deployments', async (c) => {
+  const name = parse(ProjectName, c.req.param('name'), 'path');
+  const body = await jsonBody(c, CreateDeploymentBody);
+  const project = await requireProject(name);
+  if (project.status !== 'READY') throw notReady(name, project.status);
+  if (!body.source.key.startsWith(`sources/${name}/`) || body.source.key.includes('..')) {
+    throw new ApiError('BadRequest', `body.source.key must be a source uploaded for project ${name} (sources/${name}/...)`, 'body.source.key');
+  }
+  const names = platformNames();
+  try {
+    await s3Client().send(new HeadObjectCommand({ Bucket: names.sourceBucket, Key: body.source.key }));
+  } catch {
+    throw new ApiError('BadRequest', `body.source.key ${body.source.key} was not uploaded`, 'body.source.key');
+  }
+  const caller = c.get('caller');
+  const id = newDeploymentId();
+  const exeName = executionName(name, 'build-deploy', id);
+  const source = { bucket: names.sourceBucket, key: body.source.key };
+  const record: DeploymentRecord = {
+    id,
+    project: name,
+    status: 'QUEUED',
+    createdAt: new Date().toISOString(),
+    createdBy: caller.user,
+    source,
+    executionName: exeName,
+  };
+  await putDeployment(record);
+  const { executionArn } = await startExecution({
+    operation: 'build-deploy',
+    project: name,
+    user: caller.user,
+    name: exeName,
+    source: `s3://${source.bucket}/${source.key}`,
+    destination: `s3://${names.projectBucket}/${name}/deployments/${id}/`,
+    input: { deploymentId: id, source },
+  });
+  await setDeploymentExecution(name, id, executionArn);
+  return c.json({ deployment: { ...record, executionArn } }, 202);
+});
+
+deploymentRoutes.get('/:name/deployments/:id', async (c) => {
+  const name = parse(ProjectName, c.req.param('name'), 'path');
+  const id = parse(DeploymentId, c.req.param('id'), 'path');
+  const project = await requireProject(name);
+  return c.json({ deployment: withCurrent(await requireDeployment(name, id), project.liveDeploymentId) });
+});
+
+/**
+ * The build log from `cursor` on. The status is read before the listing, so `done` is only
+ * true when the build had ended before we looked: no chunk can appear after it.
+ */
+deploymentRoutes.get('/:name/deployments/:id/logs', async (c) => {
+  const name = parse(ProjectName, c.req.param('name'), 'path');
+  const id = parse(DeploymentId, c.req.param('id'), 'path');
+  const { cursor } = parse(LogsQuery, c.req.query(), 'query');
+  const prefix = `builds/${id}/log/`;
+  if (cursor !== undefined && !cursor.startsWith(prefix)) throw new ApiError('BadRequest', `query.cursor must be a cursor returned for deployment ${id}`, 'query.cursor');
+  const deployment = await requireDeployment(name, id);
+  const ended = TERMINAL.has(deployment.status);
+  const bucket = platformNames().buildBucket;
+  const listing = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, StartAfter: cursor, MaxKeys: 100 }));
+  let text = '';
+  let next = cursor;
+  for (const object of listing.Contents ?? []) {
+    if (!object.Key) continue;
+    const got = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+    text += (await got.Body?.transformToString('utf8')) ?? '';
+    next = object.Key;
+  }
+  return c.json({ text, cursor: next ?? null, done: ended && !listing.IsTruncated, status: deployment.status });
+});
+
+function historyEntry(event: HistoryEvent) {
+  const details =
+    event.stateEnteredEventDetails ?? event.stateExitedEventDetails ?? event.taskFailedEventDetails ?? event.executionFailedEventDetails ?? null;
+  return { id: event.id, type: event.type, timestamp: event.timestamp, details };
+}
+
+deploymentRoutes.get('/:name/deployments/:id/execution', async (c) => {
+  const name = parse(ProjectName, c.req.param('name'), 'path');
+  const id = parse(DeploymentId, c.req.param('id'), 'path');
+  const deployment = await requireDeployment(name, id);
+  if (!deployment.executionArn) throw new ApiError('NotFound', `deployment ${id} has no execution yet`, 'path.id');
+  const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
+  const history = await sfnClient().send(new GetExecutionHistoryCommand({ executionArn: deployment.executionArn, maxResults: 1000 }));
+  const { $metadata: _m, ...described } = execution;
+  return c.json({ execution: described, history: (history.events ?? []).map(historyEntry) });
+});

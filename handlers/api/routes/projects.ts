@@ -1,0 +1,78 @@
+import { Hono } from 'hono';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { randomBytes } from 'node:crypto';
+import { s3Client } from '../../lib/clients.js';
+import { platformNames } from '../../lib/config.js';
+import { ApiError, parse } from '../errors.js';
+import { jsonBody, type ApiEnv } from '../context.js';
+import { CreateProjectBody, CreateSourceBody, ProjectName } from '../schemas.js';
+import { createProject, listProjects, markProjectDeleting, requireProject } from '../records.js';
+import { executionName, startExecution } from '../executions.js';
+
+export const projectRoutes = new Hono<ApiEnv>();
+
+projectRoutes.get('/', async (c) => c.json({ projects: await listProjects() }));
+
+/** Records the project, then starts init-project (which creates its stack and marks it READY). */
+projectRoutes.post('/', async (c) => {
+  const { name } = await jsonBody(c, CreateProjectBody);
+  const caller = c.get('caller');
+  const project = await createProject(name, caller.user);
+  const exeName = executionName(name, 'init-project', `${Date.now().toString(36)}`);
+  const { executionArn } = await startExecution({
+    operation: 'init-project',
+    project: name,
+    user: caller.user,
+    name: exeName,
+    source: 'none',
+    destination: `stack:slipway-project-${name}`,
+    input: {},
+  });
+  return c.json({ project: { ...project, executionName: exeName }, executionArn }, 202);
+});
+
+projectRoutes.get('/:name', async (c) => {
+  const name = parse(ProjectName, c.req.param('name'), 'path');
+  return c.json({ project: await requireProject(name) });
+});
+
+projectRoutes.delete('/:name', async (c) => {
+  const name = parse(ProjectName, c.req.param('name'), 'path');
+  await requireProject(name);
+  await markProjectDeleting(name);
+  const caller = c.get('caller');
+  const exeName = executionName(name, 'delete-project', Date.now().toString(36));
+  const { executionArn } = await startExecution({
+    operation: 'delete-project',
+    project: name,
+    user: caller.user,
+    name: exeName,
+    source: 'none',
+    destination: `stack:slipway-project-${name}`,
+    input: {},
+  });
+  return c.json({ project: name, status: 'DELETING', executionArn }, 202);
+});
+
+/**
+ * A presigned PUT for one source archive. The signature covers the declared length, so S3 refuses
+ * an upload of any other size: the limit holds without the bytes passing through the API.
+ */
+projectRoutes.post('/:name/sources', async (c) => {
+  const name = parse(ProjectName, c.req.param('name'), 'path');
+  const { bytes } = await jsonBody(c, CreateSourceBody);
+  await requireProject(name);
+  const bucket = platformNames().sourceBucket;
+  const key = `sources/${name}/${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.tar.gz`;
+  const uploadUrl = await getSignedUrl(
+    s3Client(),
+    new PutObjectCommand({ Bucket: bucket, Key: key, ContentLength: bytes, ContentType: 'application/gzip' }),
+    { expiresIn: 900 },
+  );
+  return c.json({ uploadUrl, method: 'PUT', headers: { 'content-type': 'application/gzip' }, source: { bucket, key }, expiresIn: 900 }, 201);
+});
+
+export function notReady(name: string, status: string): ApiError {
+  return new ApiError('Conflict', `project ${name} is ${status}, not READY: wait for it to be created`, 'path.name');
+}

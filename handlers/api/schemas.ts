@@ -1,0 +1,32 @@
+import * as v from 'valibot';
+
+/** Project names are DNS labels: they become `NAME.localhost` and stack names. */
+export const ProjectName = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, 'must be 3–40 characters of a–z, 0–9 and "-", starting with a letter and not ending with "-"'),
+);
+
+export const DeploymentId = v.pipe(v.string(), v.regex(/^d-[a-z0-9-]{4,40}$/, 'is not a deployment id'));
+
+/** Largest source archive accepted (compressed). */
+export const MAX_SOURCE_BYTES = 100 * 1024 * 1024;
+
+export const CreateProjectBody = v.strictObject({ name: ProjectName });
+
+export const CreateSourceBody = v.strictObject({
+  bytes: v.pipe(
+    v.number('must be a number'),
+    v.integer('must be an integer'),
+    v.minValue(1, 'must be at least 1'),
+    v.maxValue(MAX_SOURCE_BYTES, `exceeds the source archive limit of ${MAX_SOURCE_BYTES} bytes`),
+  ),
+});
+
+export const CreateDeploymentBody = v.strictObject({
+  source: v.strictObject({ key: v.pipe(v.string(), v.minLength(1), v.maxLength(300)) }),
+});
+
+export const LogsQuery = v.object({ cursor: v.optional(v.pipe(v.string(), v.maxLength(300))) });
+
+export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+export const ExecutionsQuery = v.object({ status: v.optional(v.picklist(EXECUTION_STATUSES, `must be one of ${EXECUTION_STATUSES.join(', ')}`)) });
