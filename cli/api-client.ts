@@ -1,0 +1,53 @@
+import type { Connection } from './connection.js';
+
+/** An API error, carrying the server's message (which names the field or limit). */
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A small typed wrapper over the platform API. */
+export class ApiClient {
+  constructor(private readonly connection: Connection) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.connection.apiUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.connection.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new Error(`cannot reach the platform API at ${this.connection.apiUrl}: ${(error as Error).message}. Is \`slipway up\` running?`);
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : {};
+    } catch {
+      throw new ApiCallError(response.status, 'BadResponse', `${method} ${path}: HTTP ${response.status}: ${text.slice(0, 200)}`);
+    }
+    if (!response.ok) {
+      const error = (json as { error?: { code?: string; message?: string } }).error;
+      throw new ApiCallError(response.status, error?.code ?? 'Error', error?.message ?? `${method} ${path}: HTTP ${response.status}`);
+    }
+    return json as T;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  post<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+}

@@ -1,0 +1,59 @@
+import { ApiClient } from '../api-client.js';
+import { connect, tenantUrl } from '../connection.js';
+
+interface Printable {
+  json: boolean;
+}
+
+function print(args: Printable, value: unknown, lines: () => string[]): void {
+  if (args.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else for (const line of lines()) process.stdout.write(`${line}\n`);
+}
+
+export async function projectsCommand(args: Printable): Promise<number> {
+  const connection = await connect();
+  const result = await new ApiClient(connection).get<{ projects: Array<{ name: string; status: string; liveDeploymentId?: string }> }>('/projects');
+  print(args, result, () =>
+    result.projects.map((p) => `${p.name.padEnd(24)} ${p.status.padEnd(10)} ${p.liveDeploymentId ?? '-'}  ${tenantUrl(p.name, connection.port)}`),
+  );
+  return 0;
+}
+
+export async function deploymentsCommand(args: Printable & { project: string }): Promise<number> {
+  const result = await new ApiClient(await connect()).get<{ deployments: Array<{ id: string; status: string; createdAt: string; current: boolean; failedState?: string }> }>(
+    `/projects/${args.project}/deployments`,
+  );
+  print(args, result, () =>
+    result.deployments.map((d) => `${d.current ? '*' : ' '} ${d.id.padEnd(28)} ${d.status.padEnd(9)} ${d.createdAt}${d.failedState ? `  failed in ${d.failedState}` : ''}`),
+  );
+  return 0;
+}
+
+/** Prints a deployment's build log (the latest deployment when none is named); `--follow` waits for the end. */
+export async function logsCommand(args: Printable & { project: string; deployment?: string; follow: boolean }): Promise<number> {
+  const api = new ApiClient(await connect());
+  let id = args.deployment;
+  if (!id) {
+    const { deployments } = await api.get<{ deployments: Array<{ id: string }> }>(`/projects/${args.project}/deployments`);
+    id = deployments[0]?.id;
+    if (!id) throw new Error(`project ${args.project} has no deployments`);
+  }
+  let cursor: string | null = null;
+  for (;;) {
+    const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const logs: { text: string; cursor: string | null; done: boolean } = await api.get(`/projects/${args.project}/deployments/${id}/logs${query}`);
+    process.stdout.write(logs.text);
+    cursor = logs.cursor;
+    if (logs.done || !args.follow) return 0;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export async function executionsCommand(args: Printable & { status?: string }): Promise<number> {
+  const query = args.status ? `?status=${encodeURIComponent(args.status)}` : '';
+  const result = await new ApiClient(await connect()).get<{ executions: Array<{ name: string; status: string; startDate: string; stopDate?: string }> }>(
+    `/executions${query}`,
+  );
+  print(args, result, () => result.executions.map((e) => `${e.status.padEnd(10)} ${e.startDate}  ${e.name}`));
+  return 0;
+}

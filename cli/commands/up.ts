@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { startPlatform } from '../../infra/local/platform.js';
+import { ApiClient } from '../api-client.js';
+import { slipwayHome, tenantUrl } from '../connection.js';
+import { deployDirectory } from '../deploy.js';
+
+/** The bundled example, relative to the package root (this file runs from dist/cli/commands/). */
+const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const EXAMPLE_DIR = join(PACKAGE_ROOT, 'examples', 'hello');
+
+export async function upCommand(args: { port: number; example: boolean }): Promise<number> {
+  const home = slipwayHome();
+  const firstStart = !existsSync(join(home, 'data'));
+  const platform = await startPlatform({ home, port: args.port });
+  const shown = relative(process.cwd(), home) || '.';
+  process.stdout.write(
+    [
+      `slipway: platform running (state in ${shown})`,
+      `  dashboard  ${platform.url}`,
+      `  API        ${platform.apiUrl}`,
+      `  admin token in ${join(shown, 'admin.token')}`,
+      `  deploy an app: npx slipway deploy DIR --project NAME  →  http://NAME.localhost:${platform.port}/`,
+      '',
+    ].join('\n'),
+  );
+
+  const stop = async () => {
+    process.stdout.write('slipway: stopping\n');
+    await platform.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+
+  if (firstStart && args.example && existsSync(EXAMPLE_DIR)) {
+    const token = (await readFile(platform.adminTokenFile, 'utf8')).trim();
+    const api = new ApiClient({ apiUrl: platform.apiUrl, token, port: platform.port });
+    process.stdout.write('slipway: first start: deploying the example app as project "hello"\n');
+    deployDirectory(api, {
+      dir: EXAMPLE_DIR,
+      project: 'hello',
+      onLog: (text) => process.stdout.write(text.replace(/^/gm, '  [hello] ')),
+    }).then(
+      () => process.stdout.write(`slipway: example app is live at ${tenantUrl('hello', platform.port)}\n`),
+      (error: Error) => process.stderr.write(`slipway: example deploy failed: ${error.message}\n`),
+    );
+  }
+  // The servers keep the process alive until a signal arrives.
+  return new Promise<number>(() => undefined);
+}

@@ -1,0 +1,89 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiCallError, type ApiClient } from './api-client.js';
+import { packSource } from './pack-source.js';
+
+interface Project {
+  name: string;
+  status: string;
+  failedState?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface Deployment {
+  id: string;
+  status: string;
+  failedState?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface DeployOptions {
+  dir: string;
+  project: string;
+  /** Each chunk of build log as it arrives. */
+  onLog?: (text: string) => void;
+  onStep?: (message: string) => void;
+  pollMs?: number;
+}
+
+export class DeployFailed extends Error {
+  constructor(
+    readonly deployment: Deployment,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Creates the project when it does not exist, and waits until it is READY. */
+export async function ensureProject(api: ApiClient, name: string, options: Pick<DeployOptions, 'onStep' | 'pollMs'> = {}): Promise<void> {
+  let project: Project;
+  try {
+    project = (await api.get<{ project: Project }>(`/projects/${name}`)).project;
+  } catch (error) {
+    if (!(error instanceof ApiCallError && error.status === 404)) throw error;
+    options.onStep?.(`creating project ${name}`);
+    project = (await api.post<{ project: Project }>('/projects', { name })).project;
+  }
+  while (project.status === 'CREATING') {
+    await sleep(options.pollMs ?? 300);
+    project = (await api.get<{ project: Project }>(`/projects/${name}`)).project;
+  }
+  if (project.status !== 'READY') {
+    const reason = project.failedState ? ` (${project.failedState}: ${project.error ?? ''} ${project.cause ?? ''})` : '';
+    throw new Error(`project ${name} is ${project.status}${reason}`);
+  }
+}
+
+/** Push to live: pack, upload, start build-and-deploy, follow the log until the deployment ends. */
+export async function deployDirectory(api: ApiClient, options: DeployOptions): Promise<Deployment> {
+  await ensureProject(api, options.project, options);
+  const archive = await packSource(options.dir);
+  options.onStep?.(`uploading source (${archive.length} bytes)`);
+  const upload = await api.post<{ uploadUrl: string; headers: Record<string, string>; source: { key: string } }>(
+    `/projects/${options.project}/sources`,
+    { bytes: archive.length },
+  );
+  const put = await fetch(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body: new Uint8Array(archive) });
+  if (!put.ok) throw new Error(`source upload failed: HTTP ${put.status} ${(await put.text()).slice(0, 200)}`);
+
+  const started = await api.post<{ deployment: Deployment }>(`/projects/${options.project}/deployments`, { source: { key: upload.source.key } });
+  const id = started.deployment.id;
+  options.onStep?.(`deployment ${id} started`);
+
+  let cursor: string | null = null;
+  for (;;) {
+    const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const logs: { text: string; cursor: string | null; done: boolean } = await api.get(`/projects/${options.project}/deployments/${id}/logs${query}`);
+    if (logs.text) options.onLog?.(logs.text);
+    cursor = logs.cursor;
+    if (logs.done) break;
+    await sleep(options.pollMs ?? 300);
+  }
+  const { deployment } = await api.get<{ deployment: Deployment }>(`/projects/${options.project}/deployments/${id}`);
+  if (deployment.status !== 'LIVE') {
+    throw new DeployFailed(deployment, `deployment ${id} failed in state "${deployment.failedState ?? '?'}": ${deployment.error ?? 'unknown error'}${deployment.cause ? `: ${deployment.cause}` : ''}`);
+  }
+  return deployment;
+}

@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { ApiCallError } from './api-client.js';
+import { deployCommand } from './commands/deploy.js';
+import { deploymentsCommand, executionsCommand, logsCommand, projectsCommand } from './commands/read.js';
+
+const USAGE = `usage: slipway <command> [options]
+
+  up [--port PORT] [--no-example]          start the local platform (state in $SLIPWAY_HOME, default ./.slipway)
+  deploy [DIR] --project NAME              build and deploy DIR (default .), wait until live
+  projects                                 list projects
+  deployments --project NAME               list a project's deployments (* = live)
+  logs --project NAME [--deployment ID] [--follow]   print a build log
+  executions [--status STATUS]             list pipeline executions
+
+  --json   machine-readable output`;
+
+class UsageError extends Error {}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      'no-example': { type: 'boolean', default: false },
+      project: { type: 'string', short: 'p' },
+      deployment: { type: 'string' },
+      follow: { type: 'boolean', short: 'f', default: false },
+      status: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'up': {
+      const port = values.port ?? process.env.SLIPWAY_PORT;
+      if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new UsageError(`--port must be a port number, got ${port}`);
+      const { upCommand } = await import('./commands/up.js');
+      return upCommand({ port: port === undefined ? 8080 : Number(port), example: !values['no-example'] });
+    }
+    case 'deploy':
+      return deployCommand({ dir: rest[0] ?? '.', project: required(values.project, '--project'), json: values.json });
+    case 'projects':
+      return projectsCommand({ json: values.json });
+    case 'deployments':
+      return deploymentsCommand({ json: values.json, project: required(values.project, '--project') });
+    case 'logs':
+      return logsCommand({ json: values.json, project: required(values.project, '--project'), deployment: values.deployment, follow: values.follow });
+    case 'executions':
+      return executionsCommand({ json: values.json, status: values.status });
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`slipway: ${(error as Error).message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof ApiCallError) {
+      process.stderr.write(`slipway: ${error.message} (${error.code})\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`slipway: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,188 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Hono } from 'hono';
+import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
+import { ensureLocalTicketKey } from '../../handlers/lib/ticket-key.js';
+import { createApiApp } from '../../handlers/api/app.js';
+import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
+import { createRouter } from '../../router/lambda/handler.js';
+import { createEdgeServer } from '../../router/edge/server.js';
+import { createSandboxRunner } from './batch/sandbox.js';
+import { createFunctionHost, type FunctionHost } from './function-host/index.js';
+import { LocalStepFunctions, stateMachineArn } from './engine/local-step-functions.js';
+import { createSfnApiServer } from './engine/sfn-api-server.js';
+import { synthesizeWorkflows } from './engine/synthesized-workflows.js';
+import type { LocalServices } from './engine/task-bindings.js';
+import { LOCAL_CREDENTIALS, startLocalStorage } from './storage/local-storage.js';
+import { dashboardPlaceholder } from './dashboard-placeholder.js';
+
+export interface PlatformOptions {
+  home: string;
+  port: number;
+  /** Called with each line a build job prints (the CLI and the dashboard read logs from S3 instead). */
+  onBuildLog?: (job: string, line: string) => void;
+}
+
+export interface RunningPlatform {
+  url: string;
+  apiUrl: string;
+  port: number;
+  adminTokenFile: string;
+  engine: LocalStepFunctions;
+  close(): Promise<void>;
+}
+
+const STACK_PREFIX = 'slipway-project-';
+
+/** The registry npm is configured with here, handed to sandboxed installs (never hard-coded). */
+function npmRegistry(): string | undefined {
+  if (process.env.npm_config_registry) return process.env.npm_config_registry;
+  try {
+    return execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function ensureAdminToken(file: string): void {
+  if (existsSync(file)) return;
+  writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+}
+
+/** CloudFormation calls on per-project stacks; locally each "stack" is the project's function in the function host. */
+function localCloudFormation(host: FunctionHost): LocalServices['cloudformation'] {
+  return async (action, parameters) => {
+    const stackName = String(parameters.StackName ?? '');
+    if (!stackName.startsWith(STACK_PREFIX)) throw Object.assign(new Error(`stack ${stackName} is not a project stack`), { name: 'CloudFormation.ValidationError' });
+    const project = stackName.slice(STACK_PREFIX.length);
+    const stackId = `arn:aws:cloudformation:us-east-1:000000000000:stack/${stackName}/local`;
+    const params = (parameters.Parameters ?? []) as Array<{ ParameterKey: string; ParameterValue: string }>;
+    const deploymentId = params.find((p) => p.ParameterKey === 'DeploymentId')?.ParameterValue;
+    switch (action) {
+      case 'createStack':
+        return { StackId: stackId };
+      case 'updateStack':
+        // Fetch the new version's server files now, so its first request does not pay for it.
+        if (deploymentId && deploymentId !== 'none') await host.prepare(project, deploymentId);
+        return { StackId: stackId };
+      case 'deleteStack':
+        await host.remove(project);
+        return {};
+      default:
+        throw Object.assign(new Error(`CloudFormation action ${action} has no local binding`), { name: 'CloudFormation.ValidationError' });
+    }
+  };
+}
+
+/**
+ * `slipway up`: the whole platform on one machine. Storage servers, the Step Functions engine
+ * running the synthesized definitions, the build sandbox, the function host, and the edge.
+ */
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const home = options.home;
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const names = DEFAULT_NAMES;
+  const storage = await startLocalStorage(join(home, 'data'), names);
+  const secretsDir = join(home, 'secrets');
+  const ticketKeyFile = join(secretsDir, 'ticket.key');
+  await ensureLocalTicketKey(ticketKeyFile);
+  const adminTokenFile = join(home, 'admin.token');
+  ensureAdminToken(adminTokenFile);
+
+  const routeCacheDir = join(home, 'route-cache');
+  // Handlers run in this process and configure themselves from the environment, as in Lambda.
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_S3: storage.s3Endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: storage.dynamoEndpoint,
+    SLIPWAY_S3_PATH_STYLE: '1',
+    SLIPWAY_SOURCE_BUCKET: names.sourceBucket,
+    SLIPWAY_BUILD_BUCKET: names.buildBucket,
+    SLIPWAY_PROJECT_BUCKET: names.projectBucket,
+    SLIPWAY_TABLE: names.table,
+    SLIPWAY_TICKET_KEY_FILE: ticketKeyFile,
+    SLIPWAY_ADMIN_TOKEN_FILE: adminTokenFile,
+    SLIPWAY_ROUTE_CACHE_DIR: routeCacheDir,
+    SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
+    SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
+    SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
+  });
+  delete process.env.SLIPWAY_TICKET_SECRET_ARN;
+
+  const s3 = new S3Client({ forcePathStyle: true });
+  const functionHost = createFunctionHost({ stateDir: home, projectBucket: names.projectBucket, s3 });
+  const registry = npmRegistry();
+  const runBuildJob = createSandboxRunner({
+    workRoot: join(home, 'builds'),
+    hiddenPaths: [home],
+    baseEnvironment: {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: storage.s3Endpoint,
+      SLIPWAY_S3_PATH_STYLE: '1',
+      SLIPWAY_BUILD_BUCKET: names.buildBucket,
+      ...(registry ? { npm_config_registry: registry } : {}),
+    },
+    onLog: options.onBuildLog,
+  });
+
+  const engine = await LocalStepFunctions.create(
+    synthesizeWorkflows(),
+    { runBuildJob, cloudformation: localCloudFormation(functionHost) },
+    join(home, 'executions'),
+  );
+  const sfnServer = createSfnApiServer(engine);
+  await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
+  process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`;
+
+  const platformApp = new Hono();
+  const api = createApiApp();
+  platformApp.all('/api/*', (c) => api.fetch(c.req.raw));
+  platformApp.get('/', (c) => c.html(dashboardPlaceholder(options.port)));
+
+  const routeCache = new FileRouteCache(routeCacheDir);
+  const edge = await createEdgeServer({
+    port: options.port,
+    platform: (request) => platformApp.fetch(request),
+    routeLookup: (key) => routeCache.getSync(key),
+    s3,
+    projectBucket: names.projectBucket,
+    router: createRouter({ invoke: (project, deploymentId, event) => functionHost.invoke(project, deploymentId, event) }),
+  });
+
+  const url = `http://localhost:${edge.port}/`;
+  const apiUrl = `http://localhost:${edge.port}/api/v1`;
+  const platformFile = join(home, 'platform.json');
+  writeFileSync(platformFile, `${JSON.stringify({ url, apiUrl, port: edge.port, pid: process.pid }, null, 2)}\n`);
+
+  let closed = false;
+  return {
+    url,
+    apiUrl,
+    port: edge.port,
+    adminTokenFile,
+    engine,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Only remove the file if it is still ours (another `up` may have replaced it).
+      try {
+        if ((JSON.parse(readFileSync(platformFile, 'utf8')) as { pid: number }).pid === process.pid) rmSync(platformFile);
+      } catch {
+        /* already gone */
+      }
+      await edge.close();
+      await engine.close();
+      await functionHost.close();
+      await new Promise<void>((resolve) => sfnServer.close(() => resolve()));
+      await storage.close();
+    },
+  };
+}
