@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { validateBundle, DEFAULT_BUNDLE_LIMITS } from '../../handlers/pipeline/bundle/validate-bundle.js';
+import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
+
+describe('build output validation', () => {
+  it('accepts a well-formed bundle and reports its manifest', async () => {
+    const result = await validateBundle(tarFixture(validBundleEntries()));
+    expect(result.manifest.prerendered).toEqual({ '/about': 'prerendered/about.html' });
+    expect(result.files).toBe(5);
+    expect(result.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each([
+    ['../escape.js', /path traversal/],
+    ['client/../../etc/passwd', /path traversal/],
+    ['/etc/passwd', /absolute paths are not allowed/],
+    ['secrets/key', /top-level "secrets" is not one of/],
+  ])('refuses the entry %s', async (path, message) => {
+    const archive = tarFixture(validBundleEntries({ extra: [{ path, body: 'x' }] }));
+    await expect(validateBundle(archive)).rejects.toThrow(message);
+  });
+
+  it('refuses symbolic and hard links', async () => {
+    const symlink = tarFixture(validBundleEntries({ extra: [{ path: 'client/passwd', type: 'SymbolicLink', linkpath: '/etc/passwd' }] }));
+    await expect(validateBundle(symlink)).rejects.toThrow(/SymbolicLink entries are not allowed/);
+    const hardlink = tarFixture(validBundleEntries({ extra: [{ path: 'client/copy', type: 'Link', linkpath: 'server/handler.js' }] }));
+    await expect(validateBundle(hardlink)).rejects.toThrow(/Link entries are not allowed/);
+  });
+
+  it('refuses a file over the size limit and a bundle over the total limit', async () => {
+    const big = Buffer.alloc(2048, 1);
+    const archive = tarFixture(validBundleEntries({ extra: [{ path: 'client/big.bin', body: big }] }));
+    await expect(validateBundle(archive, { ...DEFAULT_BUNDLE_LIMITS, maxFileBytes: 1024 })).rejects.toThrow('2048 bytes exceeds the file size limit of 1024 bytes');
+    await expect(validateBundle(archive, { ...DEFAULT_BUNDLE_LIMITS, maxTotalBytes: 2000 })).rejects.toThrow('exceeds the total size limit of 2000 bytes');
+  });
+
+  it('refuses a bundle without a manifest, or with a manifest naming missing files', async () => {
+    const entries = validBundleEntries().filter((entry) => entry.path !== 'slipway-manifest.json');
+    await expect(validateBundle(tarFixture(entries))).rejects.toThrow('slipway-manifest.json is missing from the build output');
+    const dangling = tarFixture(validBundleEntries({ manifest: { prerendered: { '/gone': 'prerendered/gone.html' } } }));
+    await expect(validateBundle(dangling)).rejects.toThrow('prerendered /gone names prerendered/gone.html, which is not in the build output');
+  });
+
+  it('refuses input that is not a gzip tar', async () => {
+    await expect(validateBundle(Buffer.from('not an archive'))).rejects.toThrow(/not a readable gzip tar archive/);
+  });
+});
