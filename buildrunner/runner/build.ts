@@ -1,0 +1,136 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunnerConfig } from './env.js';
+import type { LogStream } from './log-stream.js';
+import { buildEnv, findRegisterHook, installEnv } from './child-env.js';
+import { detectPackageManager, type Invocation } from './package-manager.js';
+import { describeExit, runCommand } from './run-command.js';
+import { extractSource, findAppDir, SourceError } from './source.js';
+import { inspectOutput, OutputError, packOutput } from './output.js';
+import { downloadToFile, uploadFile } from './s3-io.js';
+
+/** A build failure whose message is the reason shown to the user. */
+export class BuildFailure extends Error {
+  override name = 'BuildFailure';
+}
+
+export function bundleKey(buildId: string): string {
+  return `builds/${buildId}/bundle.tar.gz`;
+}
+
+export function logPrefix(buildId: string): string {
+  return `builds/${buildId}/log/`;
+}
+
+export interface BuildResult {
+  installMs: number;
+  buildMs: number;
+  files: number;
+  bytes: number;
+}
+
+export interface BuildDeps {
+  /** The runner's own environment, source of the children's pass-through basics. */
+  parentEnv: Record<string, string | undefined>;
+  /** Path of the adapter hook, or null when it is not installed. */
+  registerHook?: string | null;
+  /** True once the job was told to stop; checked before each step. */
+  isStopped?: () => boolean;
+}
+
+const since = (start: number) => Math.round(performance.now() - start);
+
+async function runStep(
+  step: 'install' | 'build',
+  invocation: Invocation,
+  cwd: string,
+  env: Record<string, string>,
+  log: LogStream,
+  deps: BuildDeps,
+): Promise<number> {
+  if (deps.isStopped?.()) throw new BuildFailure(`${step} was not started`);
+  const start = performance.now();
+  let result;
+  try {
+    result = await runCommand(invocation.command, invocation.args, { cwd, env, onLine: (line) => log.line(line) });
+  } catch (error) {
+    throw new BuildFailure(`${step} failed (could not start ${invocation.command}: ${(error as Error).message})`);
+  }
+  const ms = since(start);
+  if (result.code !== 0) throw new BuildFailure(`${step} failed (${describeExit(invocation.label, result)})`);
+  log.line(`slipway: ${step} finished in ${ms} ms`);
+  return ms;
+}
+
+/** Download, extract, install, build, pack and upload; throws BuildFailure with the reason. */
+export async function runBuild(config: RunnerConfig, log: LogStream, deps: BuildDeps): Promise<BuildResult> {
+  const started = performance.now();
+  const { workspace } = config;
+  const srcDir = join(workspace, 'src');
+  const outDir = join(workspace, 'out');
+  const archive = join(workspace, 'source.tar.gz');
+  const bundle = join(workspace, 'bundle.tar.gz');
+  log.line(`slipway: building ${config.project} (build ${config.buildId}) with node ${process.version}`);
+
+  // 1. Source.
+  let start = performance.now();
+  await mkdir(workspace, { recursive: true });
+  let archiveBytes: number;
+  try {
+    archiveBytes = await downloadToFile(config.sourceBucket, config.sourceKey, archive);
+  } catch (error) {
+    throw new BuildFailure((error as Error).message);
+  }
+  log.line(`slipway: downloaded source (${archiveBytes} bytes) in ${since(start)} ms`);
+  start = performance.now();
+  let appDir: string;
+  try {
+    const extracted = await extractSource(archive, srcDir);
+    appDir = await findAppDir(srcDir);
+    log.line(`slipway: extracted source (${extracted.files} files, ${extracted.bytes} bytes) in ${since(start)} ms`);
+  } catch (error) {
+    if (error instanceof SourceError) throw new BuildFailure(`invalid source: ${error.message}`);
+    throw error;
+  } finally {
+    await rm(archive, { force: true });
+  }
+
+  // 2. Install.
+  const plan = await detectPackageManager(appDir);
+  const childBase = { parent: deps.parentEnv, workspace, extra: plan.env, ...(config.npmRegistry ? { npmRegistry: config.npmRegistry } : {}) };
+  const why = plan.lockfile ? `found ${plan.lockfile}` : 'no lockfile';
+  log.line(`slipway: installing with ${plan.install.label} (${why}${plan.via ? `; via ${plan.via}` : ''})`);
+  const installMs = await runStep('install', plan.install, appDir, installEnv(childBase), log, deps);
+
+  // 3. Build.
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  const registerHook = deps.registerHook === undefined ? findRegisterHook() : deps.registerHook;
+  if (!registerHook) log.line('slipway: warning: the Slipway adapter hook (adapter/register.js) is not installed; building without it');
+  log.line(`slipway: building with ${plan.build.label}`);
+  const buildMs = await runStep('build', plan.build, appDir, buildEnv({ ...childBase, outDir, registerHook }), log, deps);
+  log.line(`slipway: timing install=${installMs} build=${buildMs}`);
+
+  // 4. Output.
+  let summary;
+  try {
+    summary = await inspectOutput(outDir);
+  } catch (error) {
+    if (error instanceof OutputError) throw new BuildFailure(error.message);
+    throw error;
+  }
+  log.line(`slipway: uploading build output (${summary.files} files, ${summary.bytes} bytes)`);
+  start = performance.now();
+  const key = bundleKey(config.buildId);
+  try {
+    await packOutput(outDir, bundle, summary.roots);
+    const size = await uploadFile(config.buildBucket, key, bundle, 'application/gzip');
+    log.line(`slipway: uploaded s3://${config.buildBucket}/${key} (${size} bytes) in ${since(start)} ms`);
+  } catch (error) {
+    throw new BuildFailure(`could not upload the build output: ${(error as Error).message}`);
+  } finally {
+    await rm(bundle, { force: true });
+  }
+  log.line(`slipway: build succeeded in ${since(started)} ms`);
+  return { installMs, buildMs, files: summary.files, bytes: summary.bytes };
+}

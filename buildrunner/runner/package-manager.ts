@@ -1,0 +1,131 @@
+import { access, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export type PackageManagerName = 'npm' | 'pnpm' | 'yarn';
+
+export interface Invocation {
+  command: string;
+  args: string[];
+  /** How the step is named in log lines and failure reasons, e.g. `npm ci`. */
+  label: string;
+}
+
+export interface PackageManagerPlan {
+  name: PackageManagerName;
+  /** The lockfile that decided it, or null when there is none. */
+  lockfile: string | null;
+  install: Invocation;
+  build: Invocation;
+  /** How the tool is reached when it is not the one on PATH, e.g. `npx --yes pnpm@9`. */
+  via?: string;
+  /** Extra environment for both steps (corepack settings). */
+  env: Record<string, string>;
+}
+
+export interface DetectOptions {
+  /** Whether a command is on PATH; defaults to a PATH lookup. */
+  hasCommand?: (name: string) => Promise<boolean>;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function commandOnPath(path: string | undefined): (name: string) => Promise<boolean> {
+  return async (name) => {
+    for (const dir of (path ?? '').split(delimiter)) {
+      if (!dir) continue;
+      try {
+        await access(join(dir, name), constants.X_OK);
+        return true;
+      } catch {
+        // not here
+      }
+    }
+    return false;
+  };
+}
+
+/** The `packageManager` field of package.json (`pnpm@9.1.0+sha…`), when it names `name`. */
+async function pinnedVersion(dir: string, name: PackageManagerName): Promise<string | undefined> {
+  try {
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { packageManager?: unknown };
+    if (typeof pkg.packageManager !== 'string') return undefined;
+    const match = /^(npm|pnpm|yarn)@(\d+\.\d+\.\d+[^+\s]*)/.exec(pkg.packageManager);
+    return match && match[1] === name ? match[2] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function inv(command: string, args: string[], label: string): Invocation {
+  return { command, args, label };
+}
+
+/** Picks the package manager from the app's lockfile, and how to install and build with it. */
+export async function detectPackageManager(dir: string, options: DetectOptions = {}): Promise<PackageManagerPlan> {
+  const hasCommand = options.hasCommand ?? commandOnPath(process.env.PATH);
+
+  for (const lockfile of ['package-lock.json', 'npm-shrinkwrap.json']) {
+    if (await exists(join(dir, lockfile))) {
+      return { name: 'npm', lockfile, install: inv('npm', ['ci'], 'npm ci'), build: inv('npm', ['run', 'build'], 'npm run build'), env: {} };
+    }
+  }
+
+  if (await exists(join(dir, 'pnpm-lock.yaml'))) {
+    const install = ['install', '--frozen-lockfile'];
+    const build = ['run', 'build'];
+    const plan = { name: 'pnpm' as const, lockfile: 'pnpm-lock.yaml', env: {} };
+    const labels = { install: `pnpm ${install.join(' ')}`, build: `pnpm ${build.join(' ')}` };
+    if (await hasCommand('pnpm')) {
+      return { ...plan, install: inv('pnpm', install, labels.install), build: inv('pnpm', build, labels.build) };
+    }
+    const spec = `pnpm@${(await pinnedVersion(dir, 'pnpm')) ?? '9'}`;
+    return {
+      ...plan,
+      via: `npx --yes ${spec}`,
+      install: inv('npx', ['--yes', spec, ...install], labels.install),
+      build: inv('npx', ['--yes', spec, ...build], labels.build),
+    };
+  }
+
+  if (await exists(join(dir, 'yarn.lock'))) {
+    const lock = await readFile(join(dir, 'yarn.lock'), 'utf8');
+    // Yarn 2+ lockfiles carry a __metadata block; those projects need their own Yarn (corepack).
+    const berry = /^__metadata:/m.test(lock) || (await exists(join(dir, '.yarnrc.yml')));
+    const plan = { name: 'yarn' as const, lockfile: 'yarn.lock' };
+    if (berry) {
+      const install = ['install', '--immutable'];
+      const labels = { install: `yarn ${install.join(' ')}`, build: 'yarn run build' };
+      const spec = `yarn@${(await pinnedVersion(dir, 'yarn')) ?? 'stable'}`;
+      return {
+        ...plan,
+        via: `corepack ${spec}`,
+        install: inv('corepack', [spec, ...install], labels.install),
+        build: inv('corepack', [spec, 'run', 'build'], labels.build),
+        env: { COREPACK_ENABLE_DOWNLOAD_PROMPT: '0', COREPACK_ENABLE_STRICT: '0', YARN_ENABLE_TELEMETRY: '0' },
+      };
+    }
+    const install = ['install', '--frozen-lockfile', '--non-interactive'];
+    const labels = { install: `yarn ${install.join(' ')}`, build: 'yarn run build' };
+    if (await hasCommand('yarn')) {
+      return { ...plan, install: inv('yarn', install, labels.install), build: inv('yarn', ['run', 'build'], labels.build), env: {} };
+    }
+    const spec = `yarn@${(await pinnedVersion(dir, 'yarn')) ?? '1'}`;
+    return {
+      ...plan,
+      via: `npx --yes ${spec}`,
+      install: inv('npx', ['--yes', spec, ...install], labels.install),
+      build: inv('npx', ['--yes', spec, 'run', 'build'], labels.build),
+      env: {},
+    };
+  }
+
+  return { name: 'npm', lockfile: null, install: inv('npm', ['install'], 'npm install'), build: inv('npm', ['run', 'build'], 'npm run build'), env: {} };
+}
