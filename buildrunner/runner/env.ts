@@ -50,7 +50,8 @@ function parse<T extends v.GenericSchema>(schema: T, env: Env): v.InferOutput<T>
   if (result.success) return result.output;
   const issue = result.issues[0];
   const name = v.getDotPath(issue) ?? 'environment';
-  throw new EnvError(`environment variable ${name} ${issue.message}`);
+  const message = env[name] === undefined ? 'is not set' : issue.message;
+  throw new EnvError(`environment variable ${name} ${message}`);
 }
 
 export function readBuildTarget(env: Env = process.env): BuildTarget {
