@@ -1,0 +1,148 @@
+import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  defaultViewerRequestFile,
+  loadViewerRequest,
+  makeEvent,
+  responseBody,
+  type ViewerRequestResult,
+} from '../../router/cloudfront/sandbox.js';
+import { liveKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
+
+const FILE = fileURLToPath(new URL('../../router/cloudfront/viewer-request.js', import.meta.url));
+
+const entries: Record<string, string> = {
+  [liveKey('hello')]: 'd-1',
+  [liveKey('spa')]: 'd-2',
+  ...routeEntriesFor('d-1', {
+    prerendered: { '/': 'prerendered/index.html', '/about': 'prerendered/about.html', '/café': 'prerendered/café.html' },
+    static: { '/robots.txt': 'client/robots.txt', '/favicon.png': 'client/favicon.png' },
+  }),
+  ...routeEntriesFor('d-2', { prerendered: { '/about': 'prerendered/about.html' }, static: {} }),
+};
+const run = loadViewerRequest(FILE, (key) => entries[key]);
+
+function request(result: ViewerRequestResult) {
+  if (result.kind !== 'request') throw new Error(`expected a request, got response ${result.response.statusCode}`);
+  return result.request;
+}
+
+describe('viewer-request CloudFront Function (sandbox)', () => {
+  it('is a valid CloudFront Functions file: under 10 KB, imports only cloudfront, no require', () => {
+    const source = readFileSync(FILE, 'utf8');
+    expect(statSync(FILE).size).toBeLessThan(10 * 1024);
+    expect(source).not.toMatch(/require\(/);
+    expect(source.split('\n')[0]).toBe("import cf from 'cloudfront';");
+    expect(source.match(/^import /gm)).toHaveLength(1);
+    expect(source).toMatch(/^async function handler\(event\)/m);
+    expect(source).toContain('const kvs = cf.kvs();');
+    expect(source).not.toMatch(/setTimeout|setInterval|fetch\(/);
+    expect(defaultViewerRequestFile()).toBe(FILE);
+  });
+
+  it('answers 404 for an unknown project', async () => {
+    const result = await run(makeEvent({ uri: '/', host: 'nope.localhost:8080' }));
+    expect(result.kind).toBe('response');
+    if (result.kind !== 'response') return;
+    expect(result.response.statusCode).toBe(404);
+    expect(responseBody(result.response).toString()).toContain('no project named nope');
+  });
+
+  it('answers 404 for hosts that name no valid project', async () => {
+    for (const host of ['localhost:8080', 'A_B.localhost', 'x.localhost', '-bad.localhost', '', 'hello.']) {
+      const result = await run(makeEvent({ uri: '/', host }));
+      expect(result.kind, host).toBe('response');
+      if (result.kind === 'response') expect(result.response.statusCode).toBe(404);
+    }
+  });
+
+  it('rewrites /_app/ requests to the client prefix of the live deployment', async () => {
+    const req = request(await run(makeEvent({ uri: '/_app/immutable/x.js', host: 'hello.localhost:8080' })));
+    expect(req.uri).toBe('/hello/deployments/d-1/client/_app/immutable/x.js');
+    expect(req.headers['x-slipway-origin']).toBeUndefined();
+  });
+
+  it('resolves /about and /about/ to the prerendered file', async () => {
+    for (const uri of ['/about', '/about/']) {
+      const req = request(await run(makeEvent({ uri, host: 'hello.localhost:8080' })));
+      expect(req.uri, uri).toBe('/hello/deployments/d-1/prerendered/about.html');
+    }
+  });
+
+  it('resolves percent-encoded paths of prerendered pages', async () => {
+    const req = request(await run(makeEvent({ uri: '/caf%C3%A9', host: 'hello.localhost' })));
+    expect(req.uri).toBe('/hello/deployments/d-1/prerendered/café.html');
+  });
+
+  it('resolves static files from static/ to the client prefix', async () => {
+    const req = request(await run(makeEvent({ uri: '/robots.txt', host: 'hello.localhost:8080' })));
+    expect(req.uri).toBe('/hello/deployments/d-1/client/robots.txt');
+  });
+
+  it('serves / from the prerendered index when there is one, else from the router', async () => {
+    const prerendered = request(await run(makeEvent({ uri: '/', host: 'hello.localhost:8080' })));
+    expect(prerendered.uri).toBe('/hello/deployments/d-1/prerendered/index.html');
+    const dynamic = request(await run(makeEvent({ uri: '/', host: 'spa.localhost:8080' })));
+    expect(dynamic.uri).toBe('/');
+    expect(dynamic.headers['x-slipway-deployment']?.value).toBe('d-2');
+  });
+
+  it('tags dynamic requests and strips forged x-slipway-* headers', async () => {
+    const result = await run(
+      makeEvent({
+        uri: '/api/items',
+        host: 'hello.localhost:8080',
+        querystring: 'a=1&a=2',
+        cookie: 'session=abc',
+        headers: {
+          'x-slipway-project': 'evil',
+          'x-slipway-deployment': 'd-0',
+          'x-slipway-origin-secret': 'guess',
+          'x-slipway-anything': '1',
+          accept: 'application/json',
+        },
+      }),
+    );
+    const req = request(result);
+    expect(req.uri).toBe('/api/items');
+    expect(req.headers['x-slipway-project']?.value).toBe('hello');
+    expect(req.headers['x-slipway-deployment']?.value).toBe('d-1');
+    expect(req.headers['x-slipway-host']?.value).toBe('hello.localhost:8080');
+    expect(req.headers['x-slipway-origin']?.value).toBe('router');
+    expect(req.headers['x-slipway-origin-secret']).toBeUndefined();
+    expect(req.headers['x-slipway-anything']).toBeUndefined();
+    expect(req.headers.accept?.value).toBe('application/json');
+    expect(req.querystring.a?.multiValue).toEqual([{ value: '1' }, { value: '2' }]);
+    expect(req.cookies.session?.value).toBe('abc');
+    expect(result.kind === 'request' && result.origin).toEqual({ originId: 'router' });
+  });
+
+  it('sends a POST to a prerendered path to the router', async () => {
+    const req = request(await run(makeEvent({ method: 'POST', uri: '/about', host: 'hello.localhost:8080' })));
+    expect(req.uri).toBe('/about');
+    expect(req.headers['x-slipway-origin']?.value).toBe('router');
+  });
+
+  it('sends SvelteKit server paths under the app dir to the router', async () => {
+    const req = request(await run(makeEvent({ method: 'POST', uri: '/_app/remote/abc/f', host: 'hello.localhost' })));
+    expect(req.uri).toBe('/_app/remote/abc/f');
+    expect(req.headers['x-slipway-project']?.value).toBe('hello');
+  });
+
+  it('strips the port and works for any platform domain', async () => {
+    const local = request(await run(makeEvent({ uri: '/about', host: 'hello.localhost:8080' })));
+    expect(local.uri).toBe('/hello/deployments/d-1/prerendered/about.html');
+    const aws = request(await run(makeEvent({ uri: '/api', host: 'HELLO.apps.example.com' })));
+    expect(aws.headers['x-slipway-project']?.value).toBe('hello');
+    expect(aws.headers['x-slipway-host']?.value).toBe('HELLO.apps.example.com');
+  });
+
+  it('picks up route cache changes on the next request', async () => {
+    const live: Record<string, string> = { 'p:hello': 'd-1' };
+    const fn = loadViewerRequest(FILE, (key) => live[key]);
+    expect(request(await fn(makeEvent({ uri: '/x', host: 'hello.localhost' }))).headers['x-slipway-deployment']?.value).toBe('d-1');
+    live['p:hello'] = 'd-9';
+    expect(request(await fn(makeEvent({ uri: '/x', host: 'hello.localhost' }))).headers['x-slipway-deployment']?.value).toBe('d-9');
+  });
+});
