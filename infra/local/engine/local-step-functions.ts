@@ -44,7 +44,8 @@ export class LocalStepFunctions {
   static async create(platform: SynthesizedPlatform, services: LocalServices, stateDir: string): Promise<LocalStepFunctions> {
     const engine = new LocalStepFunctions(new ExecutionStore(stateDir));
     for (const workflow of platform.workflows.values()) {
-      const machine = new StateMachine(workflow.definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
+      // The interpreter annotates the definition it is given (QueryLanguage defaults); keep the synthesized one intact.
+      const machine = new StateMachine(structuredClone(workflow.definition) as never, { validationOptions: { checkArn: false, checkPaths: false } });
       const tasks = await bindTasks(workflow.definition, platform.resources, services);
       const stateTypes = new Map(Object.entries(workflow.definition.States as Record<string, { Type: string }>).map(([name, s]) => [name, s.Type]));
       engine.machines.set(stateMachineArn(workflow.name), { workflow, machine, tasks, stateTypes });

@@ -25,3 +25,12 @@ declare module 's3rver' {
     close(): Promise<void>;
   }
 }
+
+declare module 'asl-validator' {
+  interface AslValidationResult {
+    isValid: boolean;
+    errors: unknown[];
+    errorsText(separator?: string): string;
+  }
+  export default function validator(definition: unknown, options?: Record<string, unknown>): AslValidationResult;
+}

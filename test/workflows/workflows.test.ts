@@ -1,0 +1,237 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import aslValidator from 'asl-validator';
+import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
+import { LocalStepFunctions, stateMachineArn } from '../../infra/local/engine/local-step-functions.js';
+import { synthesizeWorkflows, type SynthesizedPlatform } from '../../infra/local/engine/synthesized-workflows.js';
+import type { BuildJobRequest, LocalServices } from '../../infra/local/engine/task-bindings.js';
+import { putObject, startTestAws, ticketFor, type TestAws } from '../support/local-aws.js';
+import { tarFixture, validBundleEntries, type FixtureEntry } from '../support/tar-fixture.js';
+
+/**
+ * Each state machine, exactly as CDK synthesizes it, run by the local engine against the local
+ * DynamoDB and S3 servers with the real handler modules. Only the Batch job and CloudFormation
+ * are stood in for by test doubles here (the sandbox and function host have their own tests).
+ */
+let aws: TestAws;
+let engine: LocalStepFunctions;
+let platform: SynthesizedPlatform;
+let doc: DynamoDBDocumentClient;
+let routes: FileRouteCache;
+
+/** What the fake build job should leave in the build bucket, per deployment id. */
+const buildOutputs = new Map<string, FixtureEntry[] | Error>();
+const buildRequests: BuildJobRequest[] = [];
+const stackCalls: Array<{ action: string; parameters: Record<string, unknown> }> = [];
+let failStacks = false;
+
+const services: LocalServices = {
+  async runBuildJob(request) {
+    buildRequests.push(request);
+    const id = request.environment.SLIPWAY_BUILD_ID as string;
+    const output = buildOutputs.get(id);
+    if (output instanceof Error) throw output;
+    await putObject(aws.s3, 'slipway-builds', `builds/${id}/bundle.tar.gz`, tarFixture(output ?? validBundleEntries()));
+    return { jobId: `job-${id}`, status: 'SUCCEEDED' };
+  },
+  async cloudformation(action, parameters) {
+    stackCalls.push({ action, parameters });
+    if (failStacks) throw Object.assign(new Error('stack is in UPDATE_ROLLBACK_FAILED state'), { name: 'CloudFormation.ValidationError' });
+    return { StackId: `stack/${String(parameters.StackName)}` };
+  },
+};
+
+beforeAll(async () => {
+  aws = await startTestAws();
+  platform = synthesizeWorkflows();
+  engine = await LocalStepFunctions.create(platform, services, `${aws.dir}/executions`);
+  doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  routes = new FileRouteCache(process.env.SLIPWAY_ROUTE_CACHE_DIR as string);
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await aws?.close();
+});
+
+async function item(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+  return (await doc.send(new GetCommand({ TableName: 'slipway-platform', Key: { pk, sk }, ConsistentRead: true }))).Item;
+}
+
+async function run(machine: string, name: string, input: Record<string, unknown>) {
+  const started = engine.startExecution(stateMachineArn(machine), name, JSON.stringify(input));
+  return engine.settled(started.executionArn);
+}
+
+async function initProject(project: string) {
+  const name = `${project}--init-project--1`;
+  await doc.send(new PutCommand({ TableName: 'slipway-platform', Item: { pk: `PROJECT#${project}`, sk: 'META', name: project, status: 'CREATING' } }));
+  return run('slipway-init-project', name, { ticket: await ticketFor('init-project', project, name), project });
+}
+
+async function deploy(project: string, deploymentId: string, ticketOverride?: string) {
+  const name = `${project}--build-deploy--${deploymentId}`;
+  await doc.send(new PutCommand({ TableName: 'slipway-platform', Item: { pk: `PROJECT#${project}`, sk: `DEPLOY#${deploymentId}`, id: deploymentId, status: 'QUEUED' } }));
+  const ticket = ticketOverride ?? (await ticketFor('build-deploy', project, name));
+  return run('slipway-build-and-deploy', name, { ticket, project, deploymentId, source: { bucket: 'slipway-sources', key: `sources/${project}/x.tar.gz` } });
+}
+
+function statesEntered(record: { events: Array<{ type: string; stateEnteredEventDetails?: { name: string } }> }): string[] {
+  return record.events.filter((e) => e.stateEnteredEventDetails).map((e) => e.stateEnteredEventDetails?.name as string);
+}
+
+describe('synthesized definitions', () => {
+  it('the engine runs exactly what CDK synthesized: every literal of each DefinitionString is in the executed definition', () => {
+    const resources = platform.resources;
+    const machines = engine.stateMachines();
+    expect(machines.map((m) => m.name).sort()).toEqual(['slipway-build-and-deploy', 'slipway-delete-project', 'slipway-init-project']);
+    for (const machine of machines) {
+      const template = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties?.StateMachineName === machine.name);
+      const definitionString = template?.Properties?.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
+      const literals = typeof definitionString === 'string' ? [definitionString] : definitionString['Fn::Join'][1].filter((p): p is string => typeof p === 'string');
+      const executed = JSON.stringify(machine.definition);
+      let from = 0;
+      for (const literal of literals) {
+        const at = executed.indexOf(literal, from);
+        expect(at, `literal ${literal.slice(0, 60)}… of ${machine.name}`).toBeGreaterThanOrEqual(from);
+        from = at + literal.length;
+      }
+    }
+  });
+
+  it('every synthesized definition passes asl-validator', () => {
+    for (const machine of engine.stateMachines()) {
+      const result = aslValidator(machine.definition);
+      expect(result.errors, `${machine.name}: ${result.errorsText()}`).toEqual([]);
+      expect(result.isValid).toBe(true);
+    }
+  });
+});
+
+describe('init-project', () => {
+  it('creates the project stack and records READY', async () => {
+    const record = await initProject('alpha');
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stackCalls.at(-1)).toMatchObject({ action: 'createStack', parameters: { StackName: 'slipway-project-alpha' } });
+    expect(await item('PROJECT#alpha', 'META')).toMatchObject({ status: 'READY', executionName: 'alpha--init-project--1' });
+  });
+
+  it('records FAILED with the failing state when the stack cannot be created', async () => {
+    failStacks = true;
+    try {
+      const record = await initProject('beta');
+      expect(record.status).toBe('FAILED');
+      expect(await item('PROJECT#beta', 'META')).toMatchObject({ status: 'FAILED', failedState: 'Create project stack', error: 'CloudFormation.ValidationError' });
+    } finally {
+      failStacks = false;
+    }
+  });
+});
+
+describe('build-and-deploy', () => {
+  it('builds, validates, promotes, releases and records LIVE', async () => {
+    await initProject('gamma');
+    const record = await deploy('gamma', 'd-first-0001');
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    expect(statesEntered(record)).toEqual(['Verify ticket', 'Record building', 'Build', 'Validate output', 'Promote', 'Update project stack', 'Release', 'Record live', 'Live']);
+    expect(buildRequests.at(-1)?.environment).toMatchObject({ SLIPWAY_PROJECT: 'gamma', SLIPWAY_BUILD_ID: 'd-first-0001', SLIPWAY_SOURCE_KEY: 'sources/gamma/x.tar.gz' });
+    expect(await item('PROJECT#gamma', 'DEPLOY#d-first-0001')).toMatchObject({ status: 'LIVE' });
+    expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });
+    expect(await routes.get('p:gamma')).toBe('d-first-0001');
+    expect(await routes.get('r:d-first-0001:/about')).toBe('prerendered/about.html');
+    const head = await aws.s3.send(new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-first-0001/prerendered/about.html' }));
+    expect(head.ContentType).toMatch(/^text\/html/);
+    expect(stackCalls.at(-1)).toMatchObject({ action: 'updateStack', parameters: { StackName: 'slipway-project-gamma' } });
+  });
+
+  it('records a failed build in state Build and keeps the previous version live', async () => {
+    buildOutputs.set('d-broken-0002', Object.assign(new Error('build failed (npm run build exited with code 1)'), { name: 'States.TaskFailed' }));
+    const record = await deploy('gamma', 'd-broken-0002');
+    expect(record.status).toBe('FAILED');
+    expect(await item('PROJECT#gamma', 'DEPLOY#d-broken-0002')).toMatchObject({ status: 'FAILED', failedState: 'Build', error: 'States.TaskFailed' });
+    expect(String((await item('PROJECT#gamma', 'DEPLOY#d-broken-0002'))?.cause)).toContain('npm run build exited with code 1');
+    expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });
+    expect(await routes.get('p:gamma')).toBe('d-first-0001');
+  });
+
+  it('refuses build output with path traversal in state Validate output and promotes nothing', async () => {
+    buildOutputs.set('d-evil-0003', validBundleEntries({ extra: [{ path: '../../escape.js', body: 'x' }] }));
+    const record = await deploy('gamma', 'd-evil-0003');
+    expect(record.status).toBe('FAILED');
+    expect(await item('PROJECT#gamma', 'DEPLOY#d-evil-0003')).toMatchObject({ status: 'FAILED', failedState: 'Validate output', error: 'InvalidBuildOutput' });
+    await expect(aws.s3.send(new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-evil-0003/slipway-manifest.json' }))).rejects.toThrow();
+    expect(await routes.get('p:gamma')).toBe('d-first-0001');
+  });
+
+  it('records FAILED in Update project stack when CloudFormation refuses, without moving the live pointer', async () => {
+    failStacks = true;
+    try {
+      const record = await deploy('gamma', 'd-stack-0004');
+      expect(record.status).toBe('FAILED');
+      expect(await item('PROJECT#gamma', 'DEPLOY#d-stack-0004')).toMatchObject({ failedState: 'Update project stack' });
+      expect(await routes.get('p:gamma')).toBe('d-first-0001');
+    } finally {
+      failStacks = false;
+    }
+  });
+
+  it('stops at Verify ticket for a tampered ticket and records nothing', async () => {
+    const good = await ticketFor('build-deploy', 'gamma', 'gamma--build-deploy--d-forged-0005');
+    const [h, p, s] = good.split('.') as [string, string, string];
+    const tampered = `${h}.${p}.${s.slice(0, -4)}AAAA`;
+    const requestsBefore = buildRequests.length;
+    const record = await deploy('gamma', 'd-forged-0005', tampered);
+    expect(record.status).toBe('FAILED');
+    expect(record.error).toBe('TicketError');
+    expect(statesEntered(record)).toEqual(['Verify ticket', 'Ticket refused']);
+    expect(buildRequests.length).toBe(requestsBefore);
+    expect(await item('PROJECT#gamma', 'DEPLOY#d-forged-0005')).toMatchObject({ status: 'QUEUED' });
+  });
+
+  it('refuses a genuine ticket issued for another execution', async () => {
+    const other = await ticketFor('build-deploy', 'gamma', 'gamma--build-deploy--d-other-0006');
+    const record = await deploy('gamma', 'd-reuse-0007', other);
+    expect(record.status).toBe('FAILED');
+    expect(record.cause).toContain('ticket is for execution gamma--build-deploy--d-other-0006');
+  });
+
+  it('keeps the execution history with every state entered and exited, on disk', async () => {
+    const executions = engine.listExecutions({ stateMachineArn: stateMachineArn('slipway-build-and-deploy') });
+    const live = executions.find((e) => e.name === 'gamma--build-deploy--d-first-0001');
+    const types = live?.events.map((e) => e.type) ?? [];
+    expect(types[0]).toBe('ExecutionStarted');
+    expect(types).toContain('TaskStateEntered');
+    expect(types).toContain('TaskStateExited');
+    expect(types.at(-1)).toBe('ExecutionSucceeded');
+    const reopened = await LocalStepFunctions.create(platform, services, `${aws.dir}/executions`);
+    expect(reopened.describeExecution(live?.executionArn as string).status).toBe('SUCCEEDED');
+  });
+});
+
+describe('delete-project', () => {
+  it('removes the stack, the route-cache entries, the objects and the records', async () => {
+    const name = 'gamma--delete-project--1';
+    const record = await run('slipway-delete-project', name, { ticket: await ticketFor('delete-project', 'gamma', name), project: 'gamma' });
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    expect(stackCalls.at(-1)).toMatchObject({ action: 'deleteStack', parameters: { StackName: 'slipway-project-gamma' } });
+    expect(await routes.get('p:gamma')).toBeUndefined();
+    expect(await routes.get('r:d-first-0001:/about')).toBeUndefined();
+    expect(await item('PROJECT#gamma', 'META')).toBeUndefined();
+    await expect(aws.s3.send(new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-first-0001/prerendered/about.html' }))).rejects.toThrow();
+  });
+
+  it('records FAILED in Delete project stack when CloudFormation refuses', async () => {
+    await initProject('delta');
+    failStacks = true;
+    try {
+      const name = 'delta--delete-project--1';
+      const record = await run('slipway-delete-project', name, { ticket: await ticketFor('delete-project', 'delta', name), project: 'delta' });
+      expect(record.status).toBe('FAILED');
+      expect(await item('PROJECT#delta', 'META')).toMatchObject({ status: 'FAILED', failedState: 'Delete project stack' });
+    } finally {
+      failStacks = false;
+    }
+  });
+});
