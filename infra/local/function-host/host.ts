@@ -1,0 +1,349 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { parseInvokeResponse, type InvokeRequest } from './messages.js';
+
+/**
+ * Tenant server functions as local worker processes: what Lambda is on AWS.
+ *
+ * Each deployment's server bundle (`{project}/deployments/{deploymentId}/server/...` in the project
+ * bucket) is copied once to `<stateDir>/functions/<project>/<deploymentId>/` and run by one worker
+ * process per project version, forked on its first request and stopped when idle.
+ */
+export interface FunctionHostOptions {
+  /** Local copies go under `<stateDir>/functions/<project>/<deploymentId>/`. */
+  stateDir: string;
+  projectBucket: string;
+  /** Already configured for the local S3 server. */
+  s3: S3Client;
+  /** Stop a worker after this long without requests (default 5 min). */
+  idleMs?: number;
+  /** Per-invocation limit (default 30 s); past it the worker is killed and the call gets a 504 result. */
+  timeoutMs?: number;
+  /** Tenant env vars of a project (none yet). */
+  environment?: (project: string) => Record<string, string>;
+  /** Each line a worker prints (default: the host's stderr, prefixed with the project version). */
+  onLog?: (project: string, deploymentId: string, line: string) => void;
+  /** Heap limit of a worker in MiB (default 512). */
+  memoryMb?: number;
+}
+
+export interface FunctionHost {
+  /** Downloads the deployment's server/ files if not present (idempotent, concurrent-safe). */
+  prepare(project: string, deploymentId: string): Promise<void>;
+  /**
+   * Runs the deployment's handler on the event. Function failures come back as results (502 for a
+   * handler error or a crashed worker, 504 for a timeout, each with a JSON body); a deployment that
+   * has no server bundle rejects with a `ResourceNotFoundException`.
+   */
+  invoke(project: string, deploymentId: string, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2>;
+  /** Stops the project's workers and deletes its local copies. */
+  remove(project: string): Promise<void>;
+  /** Stops all workers. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_IDLE_MS = 5 * 60_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MEMORY_MB = 512;
+const DOWNLOAD_CONCURRENCY = 8;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Compiled, the worker is `worker.js` beside this file; run from source (tests), `worker.ts` through tsx. */
+const fromSource = import.meta.url.endsWith('.ts');
+const WORKER_FILE = join(here, fromSource ? 'worker.ts' : 'worker.js');
+
+function workerLoaderArgs(): string[] {
+  if (!fromSource) return [];
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+}
+
+function namedError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+function errorResult(statusCode: number, error: string, message: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    body: JSON.stringify({ error, message }),
+  };
+}
+
+function checkName(kind: string, value: string): void {
+  if (!NAME.test(value) || value.includes('..')) throw namedError('InvalidParameterValueException', `invalid ${kind} name ${JSON.stringify(value)}`);
+}
+
+interface Pending {
+  resolve(result: APIGatewayProxyStructuredResultV2): void;
+  timer: NodeJS.Timeout;
+}
+
+interface Worker {
+  key: string;
+  project: string;
+  deploymentId: string;
+  child: ChildProcess;
+  pending: Map<number, Pending>;
+  idleTimer?: NodeJS.Timeout;
+  exited: Promise<void>;
+  hasExited: boolean;
+  /** Why the host stopped it, if it did (says what the pending calls get). */
+  stopReason?: 'timeout' | 'stopped';
+}
+
+/** Calls `onLine` for each complete line of a stream. */
+function forwardLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+  if (!stream) return;
+  let rest = '';
+  stream.on('data', (chunk: Buffer) => {
+    rest += chunk.toString('utf8');
+    let index: number;
+    while ((index = rest.indexOf('\n')) >= 0) {
+      onLine(rest.slice(0, index).replace(/\r$/, ''));
+      rest = rest.slice(index + 1);
+    }
+  });
+  stream.on('end', () => {
+    if (rest) onLine(rest);
+    rest = '';
+  });
+}
+
+/** Lets an idle worker's handles stop keeping the host process alive (and undoes it when busy). */
+function setRef(child: ChildProcess, ref: boolean): void {
+  const handles = [child, child.channel, child.stdout as unknown as Socket | null, child.stderr as unknown as Socket | null];
+  for (const handle of handles) {
+    const target = handle as { ref?: () => void; unref?: () => void } | null | undefined;
+    if (ref) target?.ref?.();
+    else target?.unref?.();
+  }
+}
+
+export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
+  const functionsRoot = resolve(options.stateDir, 'functions');
+  const workers = new Map<string, Worker>();
+  const preparing = new Map<string, Promise<void>>();
+  let nextId = 0;
+  let closed = false;
+
+  const functionDir = (project: string, deploymentId: string): string => join(functionsRoot, project, deploymentId);
+  const keyOf = (project: string, deploymentId: string): string => `${project}/${deploymentId}`;
+  const log =
+    options.onLog ?? ((project: string, deploymentId: string, line: string) => process.stderr.write(`[function ${project}/${deploymentId}] ${line}\n`));
+
+  async function download(project: string, deploymentId: string): Promise<void> {
+    const dir = functionDir(project, deploymentId);
+    const prefix = `${project}/deployments/${deploymentId}/server/`;
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await options.s3.send(
+        new ListObjectsV2Command({ Bucket: options.projectBucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) keys.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    if (!keys.includes(`${prefix}handler.js`)) {
+      throw namedError('ResourceNotFoundException', `deployment ${deploymentId} of project ${project} has no server function (${prefix}handler.js)`);
+    }
+
+    // Written beside the final directory and renamed into place: the directory exists only when complete.
+    await mkdir(dirname(dir), { recursive: true });
+    const partial = `${dir}.partial-${randomBytes(6).toString('hex')}`;
+    const serverDir = join(partial, 'server');
+    try {
+      await mkdir(serverDir, { recursive: true });
+      // handler.js is ESM whatever package.json sits above the state directory (the bundle's own
+      // server/package.json, when it has one, is nearer and wins).
+      await writeFile(join(partial, 'package.json'), '{ "type": "module" }\n');
+      const queue = [...keys];
+      const fetchOne = async (key: string): Promise<void> => {
+        const target = resolve(serverDir, key.slice(prefix.length));
+        const rel = relative(serverDir, target);
+        if (!rel || rel.startsWith('..') || rel.startsWith(sep)) return; // not a file inside server/
+        const object = await options.s3.send(new GetObjectCommand({ Bucket: options.projectBucket, Key: key }));
+        if (!object.Body) throw new Error(`empty body for s3://${options.projectBucket}/${key}`);
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, await object.Body.transformToByteArray());
+      };
+      await Promise.all(
+        Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, queue.length) }, async () => {
+          for (let key = queue.shift(); key !== undefined; key = queue.shift()) await fetchOne(key);
+        }),
+      );
+      try {
+        await rename(partial, dir);
+      } catch (error) {
+        // Another host process finished the same copy first: keep theirs.
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((code !== 'EEXIST' && code !== 'ENOTEMPTY') || !existsSync(join(dir, 'server', 'handler.js'))) throw error;
+      }
+    } finally {
+      await rm(partial, { recursive: true, force: true });
+    }
+  }
+
+  function prepare(project: string, deploymentId: string): Promise<void> {
+    try {
+      checkName('project', project);
+      checkName('deployment', deploymentId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (existsSync(join(functionDir(project, deploymentId), 'server', 'handler.js'))) return Promise.resolve();
+    const key = keyOf(project, deploymentId);
+    let promise = preparing.get(key);
+    if (!promise) {
+      promise = download(project, deploymentId).finally(() => preparing.delete(key));
+      preparing.set(key, promise);
+    }
+    return promise;
+  }
+
+  function finish(worker: Worker, id: number, result: APIGatewayProxyStructuredResultV2): void {
+    const pending = worker.pending.get(id);
+    if (!pending) return;
+    worker.pending.delete(id);
+    clearTimeout(pending.timer);
+    pending.resolve(result);
+    if (worker.pending.size === 0 && !worker.hasExited) {
+      worker.idleTimer = setTimeout(() => void stopWorker(worker, 'stopped'), idleMs);
+      worker.idleTimer.unref();
+      setRef(worker.child, false);
+    }
+  }
+
+  function stopWorker(worker: Worker, reason: 'timeout' | 'stopped'): Promise<void> {
+    if (workers.get(worker.key) === worker) workers.delete(worker.key);
+    if (!worker.hasExited) {
+      worker.stopReason ??= reason;
+      worker.child.kill('SIGKILL');
+    }
+    return worker.exited;
+  }
+
+  function startWorker(project: string, deploymentId: string): Worker {
+    const dir = functionDir(project, deploymentId);
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      NODE_ENV: 'production',
+      TZ: process.env.TZ ?? 'UTC',
+      ...(options.environment?.(project) ?? {}),
+    };
+    const child = fork(WORKER_FILE, [join(dir, 'server', 'handler.js'), `slipway-${project}`, deploymentId], {
+      cwd: dir,
+      env,
+      execArgv: [...workerLoaderArgs(), `--max-old-space-size=${memoryMb}`],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    let markExited!: () => void;
+    const worker: Worker = {
+      key: keyOf(project, deploymentId),
+      project,
+      deploymentId,
+      child,
+      pending: new Map(),
+      hasExited: false,
+      exited: new Promise<void>((resolvePromise) => (markExited = resolvePromise)),
+    };
+    forwardLines(child.stdout, (line) => log(project, deploymentId, line));
+    forwardLines(child.stderr, (line) => log(project, deploymentId, line));
+
+    child.on('message', (raw: unknown) => {
+      const parsed = parseInvokeResponse(raw);
+      if (!parsed.ok) {
+        const id = (raw as { id?: unknown } | null)?.id;
+        log(project, deploymentId, `function host: invalid message from worker: ${parsed.issue}`);
+        if (typeof id === 'number') finish(worker, id, errorResult(502, 'InvalidFunctionResponse', `the function returned an invalid result: ${parsed.issue}`));
+        return;
+      }
+      const response = parsed.response;
+      if ('result' in response) finish(worker, response.id, response.result);
+      else finish(worker, response.id, errorResult(502, 'FunctionError', `${response.error.name}: ${response.error.message}`));
+    });
+
+    const onGone = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
+      if (worker.hasExited) return;
+      worker.hasExited = true;
+      if (workers.get(worker.key) === worker) workers.delete(worker.key);
+      if (worker.idleTimer) clearTimeout(worker.idleTimer);
+      const how = error ? error.message : code !== null ? `code ${code}` : `signal ${signal}`;
+      for (const [id, pending] of worker.pending) {
+        clearTimeout(pending.timer);
+        pending.resolve(
+          worker.stopReason === 'stopped'
+            ? errorResult(502, 'FunctionStopped', 'the function was stopped before it answered')
+            : worker.stopReason === 'timeout'
+              ? errorResult(502, 'FunctionStopped', 'the function was restarted after another request timed out')
+              : errorResult(502, 'FunctionCrashed', `the function worker exited (${how}) before it answered`),
+        );
+        worker.pending.delete(id);
+      }
+      markExited();
+    };
+    child.on('exit', (code, signal) => onGone(code, signal));
+    child.on('error', (error) => {
+      // A failed spawn emits no 'exit'; a failed kill or send changes nothing about the process.
+      if (child.pid === undefined || child.exitCode !== null) onGone(null, null, error);
+    });
+    workers.set(worker.key, worker);
+    return worker;
+  }
+
+  async function invoke(
+    project: string,
+    deploymentId: string,
+    event: APIGatewayProxyEventV2,
+  ): Promise<APIGatewayProxyStructuredResultV2> {
+    if (closed) throw namedError('ServiceException', 'the function host is closed');
+    await prepare(project, deploymentId);
+    const key = keyOf(project, deploymentId);
+    const worker = workers.get(key) ?? startWorker(project, deploymentId);
+    if (worker.idleTimer) clearTimeout(worker.idleTimer);
+    worker.idleTimer = undefined;
+    setRef(worker.child, true);
+    const id = ++nextId;
+    return new Promise<APIGatewayProxyStructuredResultV2>((resolvePromise) => {
+      const timer = setTimeout(() => {
+        finish(worker, id, errorResult(504, 'FunctionTimeout', `the function did not answer within ${timeoutMs} ms`));
+        // A worker stuck in one request may be stuck for all: start afresh on the next one.
+        void stopWorker(worker, 'timeout');
+      }, timeoutMs);
+      worker.pending.set(id, { resolve: resolvePromise, timer });
+      const message: InvokeRequest = { id, event, timeoutMs };
+      worker.child.send(message, (error) => {
+        if (error) finish(worker, id, errorResult(502, 'FunctionCrashed', `could not reach the function worker: ${error.message}`));
+      });
+    });
+  }
+
+  async function remove(project: string): Promise<void> {
+    checkName('project', project);
+    const stopping = [...workers.values()].filter((worker) => worker.project === project).map((worker) => stopWorker(worker, 'stopped'));
+    const copying = [...preparing.entries()].filter(([key]) => key.startsWith(`${project}/`)).map(([, promise]) => promise.catch(() => undefined));
+    await Promise.all([...stopping, ...copying]);
+    await rm(join(functionsRoot, project), { recursive: true, force: true });
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    await Promise.all([...workers.values()].map((worker) => stopWorker(worker, 'stopped')));
+  }
+
+  return { prepare, invoke, remove, close };
+}

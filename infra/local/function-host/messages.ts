@@ -1,0 +1,71 @@
+/**
+ * The messages between the function host (parent) and a function worker (child), over the
+ * worker's IPC channel (JSON serialization). One module for both sides, so they cannot drift.
+ *
+ *   parent → worker   { id, event, timeoutMs }
+ *   worker → parent   { id, result }                 the handler's (normalized) result
+ *                     { id, error: { name, message } }  the handler threw, or could not be loaded
+ */
+import * as v from 'valibot';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+const HeaderValue = v.union([v.string(), v.number(), v.boolean()]);
+
+export const InvokeRequestSchema = v.object({
+  id: v.pipe(v.number(), v.integer()),
+  event: v.looseObject({}),
+  /** The per-invocation limit, for `context.getRemainingTimeInMillis()`. */
+  timeoutMs: v.pipe(v.number(), v.minValue(0)),
+});
+
+export const FunctionResultSchema = v.object({
+  statusCode: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(599)),
+  headers: v.optional(v.record(v.string(), HeaderValue)),
+  multiValueHeaders: v.optional(v.record(v.string(), v.array(HeaderValue))),
+  body: v.optional(v.string()),
+  isBase64Encoded: v.optional(v.boolean()),
+  cookies: v.optional(v.array(v.string())),
+});
+
+export const InvokeResponseSchema = v.union([
+  v.object({ id: v.pipe(v.number(), v.integer()), result: FunctionResultSchema }),
+  v.object({ id: v.pipe(v.number(), v.integer()), error: v.object({ name: v.string(), message: v.string() }) }),
+]);
+
+export interface InvokeRequest {
+  id: number;
+  event: APIGatewayProxyEventV2;
+  timeoutMs: number;
+}
+
+export type InvokeResponse = v.InferOutput<typeof InvokeResponseSchema>;
+
+export function parseInvokeRequest(message: unknown): InvokeRequest | undefined {
+  const parsed = v.safeParse(InvokeRequestSchema, message);
+  return parsed.success ? (parsed.output as unknown as InvokeRequest) : undefined;
+}
+
+/** Checks a message from a worker; `issue` says what is wrong with one that does not fit. */
+export function parseInvokeResponse(message: unknown): { ok: true; response: InvokeResponse } | { ok: false; issue: string } {
+  const parsed = v.safeParse(InvokeResponseSchema, message);
+  if (parsed.success) return { ok: true, response: parsed.output };
+  const issue = parsed.issues[0];
+  const path = issue?.path?.map((item) => String(item.key)).join('.') ?? '';
+  return { ok: false, issue: `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid message'}` };
+}
+
+/**
+ * What Lambda makes of a handler's return value for an HTTP API / function URL: a structured
+ * result (one with a numeric `statusCode`) is taken as is; anything else becomes a 200 JSON body.
+ */
+export function normalizeResult(value: unknown): APIGatewayProxyStructuredResultV2 {
+  if (value !== null && typeof value === 'object' && typeof (value as { statusCode?: unknown }).statusCode === 'number') {
+    return value as APIGatewayProxyStructuredResultV2;
+  }
+  if (value === undefined) return { statusCode: 200, body: '' };
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: typeof value === 'string' ? value : JSON.stringify(value),
+  };
+}

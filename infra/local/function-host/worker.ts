@@ -1,0 +1,85 @@
+/**
+ * One tenant function version, as a worker process of the function host (what a Lambda execution
+ * environment is on AWS). Started by host.ts with `fork(worker.js, [handlerFile, functionName, version])`,
+ * a clean environment and the function directory as cwd.
+ *
+ * Imports the handler module once, then answers each `{ id, event }` message from the host with
+ * `{ id, result }` or `{ id, error }` (see messages.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { normalizeResult, parseInvokeRequest, type InvokeResponse } from './messages.js';
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => unknown;
+
+const [handlerFile, functionName = 'slipway-function', functionVersion = '$LATEST'] = process.argv.slice(2);
+
+let loading: Promise<Handler> | undefined;
+
+function loadHandler(): Promise<Handler> {
+  loading ??= (async () => {
+    if (!handlerFile) throw new Error('function worker started without a handler file');
+    const module = (await import(pathToFileURL(handlerFile).href)) as { handler?: unknown };
+    if (typeof module.handler !== 'function') {
+      const error = new Error(`${handlerFile} does not export a function named handler`);
+      error.name = 'Runtime.HandlerNotFound';
+      throw error;
+    }
+    return module.handler as Handler;
+  })();
+  return loading;
+}
+
+function lambdaContext(timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
+  const unsupported = (): void => {
+    throw new Error('callback-style completion is not supported: return a promise from the handler');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion,
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}:${functionVersion}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/${functionVersion}/${process.pid}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}
+
+function describe(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name || 'Error', message: error.message };
+  return { name: 'Error', message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error) };
+}
+
+function reply(message: InvokeResponse): void {
+  process.send?.(message);
+}
+
+process.on('message', (raw: unknown) => {
+  const request = parseInvokeRequest(raw);
+  if (!request) {
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (typeof id === 'number') reply({ id, error: { name: 'Runtime.InvalidRequest', message: 'malformed invocation message' } });
+    return;
+  }
+  void (async () => {
+    try {
+      const handler = await loadHandler();
+      const value = await handler(request.event, lambdaContext(request.timeoutMs));
+      // Round-trip through JSON so only what survives the channel is sent (and failures show here).
+      const result: unknown = JSON.parse(JSON.stringify(normalizeResult(value)));
+      reply({ id: request.id, result } as InvokeResponse);
+    } catch (error) {
+      reply({ id: request.id, error: describe(error) });
+    }
+  })();
+});
+
+// The host is gone: nothing can reach this worker any more.
+process.on('disconnect', () => process.exit(0));
