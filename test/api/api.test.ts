@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { createApiApp } from '../../handlers/api/app.js';
+import { LocalStepFunctions, stateMachineArn } from '../../infra/local/engine/local-step-functions.js';
+import { createSfnApiServer } from '../../infra/local/engine/sfn-api-server.js';
+import { synthesizeWorkflows } from '../../infra/local/engine/synthesized-workflows.js';
+import type { LocalServices } from '../../infra/local/engine/task-bindings.js';
+import { putObject, startTestAws, type TestAws } from '../support/local-aws.js';
+import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
+
+/** The API against the local servers and the engine (build job and stacks stood in for). */
+const TOKEN = 'test-admin-token-0123456789abcdef';
+let aws: TestAws;
+let engine: LocalStepFunctions;
+let sfnServer: Server;
+let app: ReturnType<typeof createApiApp>;
+
+const services: LocalServices = {
+  async runBuildJob(request) {
+    const id = request.environment.SLIPWAY_BUILD_ID as string;
+    await putObject(aws.s3, 'slipway-builds', `builds/${id}/log/00000000.txt`, 'slipway: installing\n');
+    await putObject(aws.s3, 'slipway-builds', `builds/${id}/log/00000001.txt`, 'slipway: building\n');
+    await putObject(aws.s3, 'slipway-builds', `builds/${id}/bundle.tar.gz`, tarFixture(validBundleEntries()));
+    return { jobId: id, status: 'SUCCEEDED' };
+  },
+  async cloudformation() {
+    return {};
+  },
+};
+
+beforeAll(async () => {
+  aws = await startTestAws();
+  const tokenFile = join(aws.dir, 'admin.token');
+  writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+  engine = await LocalStepFunctions.create(synthesizeWorkflows(), services, join(aws.dir, 'executions'));
+  sfnServer = createSfnApiServer(engine);
+  await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`,
+    SLIPWAY_ADMIN_TOKEN_FILE: tokenFile,
+    SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
+    SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
+    SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
+  });
+  app = createApiApp();
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await new Promise<void>((resolve) => (sfnServer ? sfnServer.close(() => resolve()) : resolve()));
+  await aws?.close();
+});
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await app.request(`/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, any> };
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('timed out waiting');
+}
+
+describe('identity', () => {
+  it('refuses a missing or wrong token with 401 and a JSON error', async () => {
+    const missing = await app.request('/api/v1/projects');
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ error: { code: 'Unauthorized', message: expect.stringContaining('Authorization header is missing') } });
+    const wrong = await call('GET', '/projects', undefined, { authorization: 'Bearer not-the-right-token-at-all' });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('answers health without a token', async () => {
+    expect((await app.request('/api/v1/health')).status).toBe(200);
+  });
+});
+
+describe('bad input', () => {
+  it('names the field of an invalid project name', async () => {
+    const result = await call('POST', '/projects', { name: 'Bad_Name' });
+    expect(result.status).toBe(400);
+    expect(result.json.error).toMatchObject({ code: 'BadRequest', field: 'body.name' });
+    expect(result.json.error.message).toContain('body.name is invalid');
+  });
+
+  it('refuses a body that is not JSON, unknown fields, and oversize bodies', async () => {
+    expect((await call('POST', '/projects', '{not json')).json.error).toMatchObject({ code: 'BadRequest', field: 'body' });
+    expect((await call('POST', '/projects', { name: 'okname', extra: 1 })).status).toBe(400);
+    const big = await call('POST', '/projects', { name: 'x'.repeat(300_000) });
+    expect(big.status).toBe(413);
+    expect(big.json.error.message).toContain('262144 bytes');
+  });
+
+  it('returns 404 JSON for an unknown project or route', async () => {
+    expect((await call('GET', '/projects/nosuch')).json.error).toMatchObject({ code: 'NotFound', message: 'project nosuch does not exist' });
+    expect((await call('GET', '/nothing-here')).status).toBe(404);
+  });
+
+  it('limits the declared source size', async () => {
+    const result = await call('POST', '/projects/nosuch/sources', { bytes: 500 * 1024 * 1024 });
+    expect(result.status).toBe(400);
+    expect(result.json.error.message).toContain('exceeds the source archive limit of 104857600 bytes');
+  });
+});
+
+describe('projects and deployments', () => {
+  it('creates a project through init-project and refuses a duplicate', async () => {
+    const created = await call('POST', '/projects', { name: 'apitest' });
+    expect(created.status).toBe(202);
+    expect(created.json.project).toMatchObject({ name: 'apitest', status: 'CREATING', owner: 'admin' });
+    const ready = await waitFor(() => call('GET', '/projects/apitest'), (r) => r.json.project.status !== 'CREATING');
+    expect(ready.json.project.status).toBe('READY');
+    const again = await call('POST', '/projects', { name: 'apitest' });
+    expect(again.status).toBe(409);
+    expect(again.json.error.message).toBe('project apitest already exists');
+  });
+
+  it('uploads a source with a presigned URL, deploys it, and serves its log and execution', async () => {
+    const archive = Buffer.from('pretend source archive');
+    const source = await call('POST', '/projects/apitest/sources', { bytes: archive.length });
+    expect(source.status).toBe(201);
+    expect(source.json.source.key).toMatch(/^sources\/apitest\/.+\.tar\.gz$/);
+    const put = await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: archive });
+    expect(put.status).toBe(200);
+
+    const started = await call('POST', '/projects/apitest/deployments', { source: { key: source.json.source.key } });
+    expect(started.status).toBe(202);
+    const id = started.json.deployment.id as string;
+    expect(id).toMatch(/^d-[a-z0-9]+-[0-9a-f]{8}$/);
+    expect(started.json.deployment.executionName).toBe(`apitest--build-deploy--${id}`);
+
+    const live = await waitFor(() => call('GET', `/projects/apitest/deployments/${id}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+    expect(live.json.deployment).toMatchObject({ status: 'LIVE', current: true });
+
+    const first = await call('GET', `/projects/apitest/deployments/${id}/logs`);
+    expect(first.json).toMatchObject({ text: 'slipway: installing\nslipway: building\n', done: true, cursor: `builds/${id}/log/00000001.txt` });
+    const after = await call('GET', `/projects/apitest/deployments/${id}/logs?cursor=${encodeURIComponent(first.json.cursor)}`);
+    expect(after.json).toMatchObject({ text: '', done: true });
+    const foreign = await call('GET', `/projects/apitest/deployments/${id}/logs?cursor=builds/d-other-1234/log/0.txt`);
+    expect(foreign.json.error.field).toBe('query.cursor');
+
+    const execution = await call('GET', `/projects/apitest/deployments/${id}/execution`);
+    expect(execution.json.execution.status).toBe('SUCCEEDED');
+    const entered = execution.json.history.filter((e: any) => e.type.endsWith('StateEntered')).map((e: any) => e.details.name);
+    expect(entered).toContain('Release');
+
+    const list = await call('GET', '/projects/apitest/deployments');
+    expect(list.json.deployments.map((d: any) => d.id)).toContain(id);
+    const executions = await call('GET', '/executions?status=SUCCEEDED');
+    expect(executions.json.executions.map((e: any) => e.name)).toContain(`apitest--build-deploy--${id}`);
+    expect((await call('GET', '/executions?status=NOPE')).json.error.field).toBe('query.status');
+  });
+
+  it('refuses a deployment of a source that was not uploaded or belongs to another project', async () => {
+    const missing = await call('POST', '/projects/apitest/deployments', { source: { key: 'sources/apitest/never.tar.gz' } });
+    expect(missing.status).toBe(400);
+    expect(missing.json.error).toMatchObject({ field: 'body.source.key', message: expect.stringContaining('was not uploaded') });
+    const foreign = await call('POST', '/projects/apitest/deployments', { source: { key: 'sources/other/x.tar.gz' } });
+    expect(foreign.json.error.message).toContain('must be a source uploaded for project apitest');
+  });
+});
