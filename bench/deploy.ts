@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startPlatform } from '../infra/local/platform.js';
+import { ApiClient } from '../cli/api-client.js';
+import { deployDirectory } from '../cli/deploy.js';
+import { EXAMPLE_DIR } from '../cli/commands/up.js';
+
+/**
+ * Push-to-live time of the example app on the local platform, split into the user's own build
+ * (install + vite build, as the build runner times them) and everything else the platform does
+ * (packing, upload, sandbox start, source download, bundle upload, validation, promotion, release).
+ * The user's build is the baseline: the overhead figure is what Slipway adds on top of it.
+ */
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+interface Run {
+  totalMs: number;
+  installMs: number;
+  buildMs: number;
+  overheadMs: number;
+}
+
+function stats(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const median = sorted[Math.floor(sorted.length / 2)] as number;
+  return `mean ${(mean / 1000).toFixed(2)} s  median ${(median / 1000).toFixed(2)} s  min ${((sorted[0] as number) / 1000).toFixed(2)} s  max ${((sorted.at(-1) as number) / 1000).toFixed(2)} s`;
+}
+
+async function main(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
+  const platform = await startPlatform({ home, port: 0 });
+  try {
+    const token = (await readFile(platform.adminTokenFile, 'utf8')).trim();
+    const api = new ApiClient({ apiUrl: platform.apiUrl, token, port: platform.port });
+    const runs: Run[] = [];
+    for (let i = 1; i <= RUNS; i++) {
+      let log = '';
+      const started = performance.now();
+      await deployDirectory(api, { dir: EXAMPLE_DIR, project: 'bench', onLog: (text) => (log += text), pollMs: 100 });
+      const totalMs = performance.now() - started;
+      const timing = /slipway: timing install=(\d+) build=(\d+)/.exec(log);
+      if (!timing) throw new Error('the build log has no timing line');
+      const installMs = Number(timing[1]);
+      const buildMs = Number(timing[2]);
+      const run = { totalMs, installMs, buildMs, overheadMs: totalMs - installMs - buildMs };
+      runs.push(run);
+      console.log(
+        `run ${i}: push-to-live ${(totalMs / 1000).toFixed(2)} s = user build ${((installMs + buildMs) / 1000).toFixed(2)} s (install ${(installMs / 1000).toFixed(2)} s + vite build ${(buildMs / 1000).toFixed(2)} s) + platform overhead ${(run.overheadMs / 1000).toFixed(2)} s`,
+      );
+    }
+    console.log(`\nexample app (examples/hello), ${RUNS} runs; run 1 includes creating the project and a cold npm cache`);
+    console.log(`push-to-live      ${stats(runs.map((r) => r.totalMs))}`);
+    console.log(`user build        ${stats(runs.map((r) => r.installMs + r.buildMs))}   (baseline: install + vite build)`);
+    console.log(`platform overhead ${stats(runs.map((r) => r.overheadMs))}`);
+  } finally {
+    await platform.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
