@@ -111,7 +111,7 @@ export function loadViewerRequest(file: string | undefined, lookup: KvsLookup): 
 
   return (event) => {
     const call: { origin?: OriginSelection } = {};
-    return calls.run(call, async () => {
+    return calls.run(call, async (): Promise<ViewerRequestResult> => {
       // The function sees a copy made in its own realm, like the JSON event CloudFront hands it.
       const input = vm.runInContext(`(${JSON.stringify(JSON.stringify(event))})`, context) as string;
       const parsed = (vm.runInContext('JSON.parse', context) as (text: string) => unknown)(input);

@@ -1,0 +1,122 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+/**
+ * The router function: the origin CloudFront (or the local edge) sends dynamic requests to, after
+ * the viewer-request function tagged them with the tenant. It restores the public host and invokes
+ * the tenant's server function. The same code runs on AWS (behind a function URL) and locally.
+ */
+
+export type TenantInvoker = (
+  project: string,
+  deploymentId: string,
+  event: APIGatewayProxyEventV2,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface RouterOptions {
+  invoke: TenantInvoker;
+  /** When set, requests must carry it in `x-slipway-origin-secret` (CloudFront adds it as an origin custom header). */
+  originSecret?: string;
+}
+
+export type RouterFunction = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export const TAG_PREFIX = 'x-slipway-';
+export const ORIGIN_SECRET_HEADER = 'x-slipway-origin-secret';
+
+const PROJECT = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+const DEPLOYMENT = /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
+
+function errorResult(statusCode: number, code: string, message: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify({ error: { code, message } }),
+  };
+}
+
+function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+function secretMatches(expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(given, 'utf8');
+  // timingSafeEqual needs equal lengths; compare against itself to spend the same time.
+  if (a.length !== b.length) {
+    timingSafeEqual(a, a);
+    return false;
+  }
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * The event the tenant sees: the public host in `headers.host` and `requestContext.domainName`,
+ * no `x-slipway-*` header; everything else (other headers, cookies, body, query) unchanged.
+ */
+export function tenantEvent(event: APIGatewayProxyEventV2, host: string): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (value === undefined || lower.startsWith(TAG_PREFIX) || lower === 'host') continue;
+    headers[name] = value;
+  }
+  headers.host = host;
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0] ?? host;
+  return {
+    ...event,
+    headers,
+    requestContext: {
+      ...event.requestContext,
+      domainName: host,
+      domainPrefix: hostname.split('.')[0] ?? hostname,
+    },
+  };
+}
+
+export function createRouter(options: RouterOptions): RouterFunction {
+  const secret = options.originSecret || undefined;
+  return async (event) => {
+    const headers = lowerCaseHeaders(event.headers);
+    if (secret !== undefined && !secretMatches(secret, headers[ORIGIN_SECRET_HEADER])) {
+      return errorResult(403, 'Forbidden', 'requests must come through the Slipway edge (origin secret missing or wrong)');
+    }
+    const project = headers['x-slipway-project'];
+    const deploymentId = headers['x-slipway-deployment'];
+    if (!project || !deploymentId) {
+      return errorResult(403, 'Forbidden', 'requests must come through the Slipway edge (x-slipway-project / x-slipway-deployment missing)');
+    }
+    if (!PROJECT.test(project) || !DEPLOYMENT.test(deploymentId)) {
+      return errorResult(403, 'Forbidden', 'the x-slipway-project or x-slipway-deployment tag is malformed');
+    }
+    const host = headers['x-slipway-host'] || headers.host || event.requestContext?.domainName || '';
+    try {
+      return await options.invoke(project, deploymentId, tenantEvent(event, host));
+    } catch (error) {
+      console.error(`[router] ${project}/${deploymentId}: ${(error as Error).stack ?? String(error)}`);
+      return errorResult(502, 'BadGateway', `the server function of ${project} failed: ${(error as Error).message}`);
+    }
+  };
+}
+
+let awsRouter: RouterFunction | undefined;
+
+/**
+ * AWS entry point (the router Lambda behind a function URL): invokes `slipway-project-<project>`
+ * at its `live` alias. Refuses everything when SLIPWAY_ORIGIN_SECRET is not configured, so the
+ * function URL can never be used to reach tenants around CloudFront.
+ */
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const originSecret = process.env.SLIPWAY_ORIGIN_SECRET;
+  if (!originSecret) return errorResult(500, 'Misconfigured', 'the router has no SLIPWAY_ORIGIN_SECRET configured');
+  if (!awsRouter) {
+    const { lambdaInvoker } = await import('./lambda-invoker.js');
+    awsRouter = createRouter({ invoke: lambdaInvoker(), originSecret });
+  }
+  return awsRouter(event);
+}

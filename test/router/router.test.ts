@@ -1,0 +1,138 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createRouter, handler } from '../../router/lambda/handler.js';
+import { normalizeResult } from '../../router/lambda/lambda-invoker.js';
+
+function event(headers: Record<string, string>, extra: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/api/items',
+    rawQueryString: 'a=1&b=2',
+    cookies: ['session=abc', 'theme=dark'],
+    headers: { host: 'router.internal', accept: 'application/json', ...headers },
+    queryStringParameters: { a: '1', b: '2' },
+    requestContext: {
+      accountId: 'local',
+      apiId: 'edge',
+      domainName: 'router.internal',
+      domainPrefix: 'router',
+      http: { method: 'POST', path: '/api/items', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: 'r-1',
+      routeKey: '$default',
+      stage: '$default',
+      time: '01/Jan/2025:00:00:00 +0000',
+      timeEpoch: 0,
+    },
+    body: Buffer.from('{"x":1}').toString('base64'),
+    isBase64Encoded: true,
+    ...extra,
+  };
+}
+
+const tags = {
+  'x-slipway-project': 'hello',
+  'x-slipway-deployment': 'd-1',
+  'x-slipway-host': 'hello.localhost:8080',
+  'x-slipway-origin': 'router',
+};
+
+function recorder() {
+  const calls: Array<{ project: string; deploymentId: string; event: APIGatewayProxyEventV2 }> = [];
+  const invoke = async (project: string, deploymentId: string, e: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    calls.push({ project, deploymentId, event: e });
+    return { statusCode: 200, body: 'ok' };
+  };
+  return { calls, invoke };
+}
+
+function errorOf(result: APIGatewayProxyStructuredResultV2): { code: string; message: string } {
+  return (JSON.parse(result.body ?? '{}') as { error: { code: string; message: string } }).error;
+}
+
+describe('router', () => {
+  it('refuses requests without the edge tags', async () => {
+    const { calls, invoke } = recorder();
+    const router = createRouter({ invoke });
+    const partial: Array<Record<string, string>> = [{}, { 'x-slipway-project': 'hello' }, { 'x-slipway-deployment': 'd-1' }];
+    for (const headers of partial) {
+      const result = await router(event(headers));
+      expect(result.statusCode).toBe(403);
+      expect(errorOf(result).code).toBe('Forbidden');
+    }
+    const malformed = await router(event({ 'x-slipway-project': '../etc', 'x-slipway-deployment': 'd-1' }));
+    expect(malformed.statusCode).toBe(403);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('refuses a missing or wrong origin secret when one is configured', async () => {
+    const { calls, invoke } = recorder();
+    const router = createRouter({ invoke, originSecret: 's3cret-value' });
+    expect((await router(event(tags))).statusCode).toBe(403);
+    expect((await router(event({ ...tags, 'x-slipway-origin-secret': 'wrong' }))).statusCode).toBe(403);
+    expect((await router(event({ ...tags, 'x-slipway-origin-secret': 's3cret-valuX' }))).statusCode).toBe(403);
+    expect(calls).toHaveLength(0);
+    const ok = await router(event({ ...tags, 'x-slipway-origin-secret': 's3cret-value' }));
+    expect(ok.statusCode).toBe(200);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('restores the public host and strips every x-slipway-* header', async () => {
+    const { calls, invoke } = recorder();
+    const router = createRouter({ invoke, originSecret: 'shh' });
+    const result = await router(event({ ...tags, 'x-slipway-origin-secret': 'shh', 'X-Slipway-Extra': 'x' }));
+    expect(result).toEqual({ statusCode: 200, body: 'ok' });
+    const [call] = calls;
+    expect(call?.project).toBe('hello');
+    expect(call?.deploymentId).toBe('d-1');
+    const tenant = call!.event;
+    expect(tenant.headers.host).toBe('hello.localhost:8080');
+    expect(tenant.requestContext.domainName).toBe('hello.localhost:8080');
+    expect(tenant.requestContext.domainPrefix).toBe('hello');
+    expect(Object.keys(tenant.headers).filter((name) => name.toLowerCase().startsWith('x-slipway-'))).toEqual([]);
+    expect(tenant.headers.accept).toBe('application/json');
+    expect(tenant.cookies).toEqual(['session=abc', 'theme=dark']);
+    expect(tenant.rawPath).toBe('/api/items');
+    expect(tenant.rawQueryString).toBe('a=1&b=2');
+    expect(tenant.queryStringParameters).toEqual({ a: '1', b: '2' });
+    expect(tenant.body).toBe(Buffer.from('{"x":1}').toString('base64'));
+    expect(tenant.isBase64Encoded).toBe(true);
+    expect(tenant.requestContext.http.method).toBe('POST');
+  });
+
+  it('answers 502 JSON when the tenant function fails', async () => {
+    const router = createRouter({
+      invoke: async () => {
+        throw new Error('boom');
+      },
+    });
+    const original = console.error;
+    console.error = () => undefined;
+    try {
+      const result = await router(event(tags));
+      expect(result.statusCode).toBe(502);
+      expect(errorOf(result).message).toContain('boom');
+    } finally {
+      console.error = original;
+    }
+  });
+
+  it('the AWS handler refuses everything without SLIPWAY_ORIGIN_SECRET', async () => {
+    const saved = process.env.SLIPWAY_ORIGIN_SECRET;
+    delete process.env.SLIPWAY_ORIGIN_SECRET;
+    try {
+      expect((await handler(event(tags))).statusCode).toBe(500);
+    } finally {
+      if (saved !== undefined) process.env.SLIPWAY_ORIGIN_SECRET = saved;
+    }
+  });
+
+  it('treats a tenant result without statusCode as a 200 JSON body', () => {
+    expect(normalizeResult({ hello: 'world' })).toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"hello":"world"}',
+    });
+    expect(normalizeResult({ statusCode: 204 })).toEqual({ statusCode: 204 });
+  });
+});
