@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -33,12 +33,14 @@ export async function downloadToFile(bucket: string, key: string, file: string, 
   return bytes;
 }
 
+/**
+ * Uploads a file (at most a few hundred MB: the bundle limit). Sent as one buffer: a streamed body
+ * makes the SDK use aws-chunked encoding with a trailing checksum, which local S3 servers store verbatim.
+ */
 export async function uploadFile(bucket: string, key: string, file: string, contentType: string): Promise<number> {
-  const { size } = await stat(file);
-  await s3Client().send(
-    new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: size, ContentType: contentType }),
-  );
-  return size;
+  const body = await readFile(file);
+  await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+  return body.length;
 }
 
 export async function uploadText(bucket: string, key: string, body: string): Promise<void> {

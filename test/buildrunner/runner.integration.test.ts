@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readBundle } from '../../handlers/pipeline/bundle/read-bundle.js';
+import { validateBundle } from '../../handlers/pipeline/bundle/validate-bundle.js';
+import { BUILD_BUCKET, ensureCompiled, FAKE_TICKET, getObject, listKeys, readLog, ROOT, runRunner, startS3, uploadSource, type LocalS3 } from './harness.js';
+
+const FIXTURES = join(ROOT, 'test', 'buildrunner', 'fixtures');
+let s3: LocalS3;
+
+beforeAll(async () => {
+  ensureCompiled();
+  s3 = await startS3();
+}, 300_000);
+
+afterAll(async () => {
+  await s3?.stop();
+});
+
+async function build(app: string, buildId: string, extraEnv: Record<string, string> = {}) {
+  const key = `sources/fixture/${buildId}.tar.gz`;
+  await uploadSource(s3, app, key);
+  const result = await runRunner(s3, { SLIPWAY_PROJECT: 'fixture', SLIPWAY_BUILD_ID: buildId, SLIPWAY_SOURCE_KEY: key, ...extraEnv });
+  const log = await readLog(s3, buildId);
+  return { ...result, log };
+}
+
+describe('build runner (against a local S3)', () => {
+  it('builds a fixture app, uploads a valid bundle and streams the log', async () => {
+    const run = await build(join(FIXTURES, 'ok-app'), 'd-test-ok');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+
+    const archive = await getObject(s3, BUILD_BUCKET, 'builds/d-test-ok/bundle.tar.gz');
+    const validated = await validateBundle(archive);
+    expect(validated.manifest.handler).toBe('server/handler.js');
+    const entries = await readBundle(archive, (path) => path === 'server/seen-env.json');
+    const paths = entries.map((e) => e.path);
+    expect(paths).toContain('slipway-manifest.json');
+    expect(paths).toContain('client/_app/immutable/entry/start.abc123.js');
+    expect(paths.every((p) => !p.startsWith('/') && !p.startsWith('./') && !p.includes('..'))).toBe(true);
+
+    // What the app's build script saw: the adapter output folder, none of the platform's secrets.
+    const seen = JSON.parse(entries.find((e) => e.path === 'server/seen-env.json')!.body!.toString('utf8')) as Record<string, string>;
+    expect(seen.SLIPWAY_ADAPTER_OUT).toMatch(/out$/);
+    expect(seen.NODE_ENV).toBe('production');
+    expect(seen.CI).toBe('1');
+    for (const name of ['SLIPWAY_TICKET', 'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL_S3', 'SLIPWAY_SOURCE_BUCKET', 'SLIPWAY_BUILD_BUCKET']) {
+      expect(seen[name], name).toBeUndefined();
+    }
+    expect(JSON.stringify(seen)).not.toContain(FAKE_TICKET);
+
+    // The log: step lines and the app's output, in order, in several chunks that appeared while it ran.
+    const lines = run.log.text.split('\n');
+    expect(run.log.chunks[0]).toBe('builds/d-test-ok/log/00000000.txt');
+    expect(run.log.chunks.length).toBeGreaterThan(1);
+    expect(run.chunksSeenWhileRunning).toBeGreaterThan(0);
+    expect(lines).toContain('slipway: installing with npm install (no lockfile)');
+    expect(lines).toContain('slipway: building with npm run build');
+    expect(lines).toContain('fixture: step 1 of 5');
+    expect(lines).toContain('fixture: a line on stderr');
+    expect(lines).toContain('fixture: ticket=(none)');
+    expect(lines.indexOf('fixture: step 1 of 5')).toBeLessThan(lines.indexOf('fixture: step 5 of 5'));
+    expect(lines.find((l) => l.startsWith('slipway: timing '))).toMatch(/^slipway: timing install=\d+ build=\d+$/);
+    expect(lines.find((l) => l.startsWith('slipway: uploading build output'))).toMatch(/^slipway: uploading build output \(6 files, \d+ bytes\)$/);
+    expect(run.log.text).not.toContain(FAKE_TICKET);
+    // Everything stored was echoed to stdout too.
+    expect(run.stdout).toBe(run.log.text);
+  });
+
+  it('fails with the reason when the app build fails', async () => {
+    const run = await build(join(FIXTURES, 'fail-app'), 'd-test-fail');
+    expect(run.code).toBe(1);
+    const reason = 'slipway: build failed: build failed (npm run build exited with code 1)';
+    expect(run.stderr.trim()).toBe(reason);
+    const lines = run.log.text.trimEnd().split('\n');
+    expect(lines).toContain('fixture: Error: something in the app is broken');
+    expect(lines.at(-1)).toBe(reason);
+    expect(await listKeys(s3, 'builds/d-test-fail/bundle')).toEqual([]);
+  });
+
+  it('fails when the build writes no Slipway output', async () => {
+    const run = await build(join(FIXTURES, 'no-output-app'), 'd-test-noout');
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe("slipway: build failed: the app's build produced no Slipway output: does svelte.config.js name an adapter?");
+    expect(run.log.text).toContain('fixture: built without an adapter');
+  });
+
+  it('fails with a clear reason for a missing source archive and a bad environment', async () => {
+    const missing = await runRunner(s3, { SLIPWAY_PROJECT: 'fixture', SLIPWAY_BUILD_ID: 'd-test-missing', SLIPWAY_SOURCE_KEY: 'sources/fixture/nope.tar.gz' });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('slipway: build failed: the source archive s3://slipway-sources/sources/fixture/nope.tar.gz does not exist');
+    expect((await readLog(s3, 'd-test-missing')).text).toContain('slipway: build failed:');
+
+    const bad = await runRunner(s3, { SLIPWAY_PROJECT: 'Not Valid', SLIPWAY_BUILD_ID: 'd-test-badenv', SLIPWAY_SOURCE_KEY: 'k' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe('slipway: build failed: environment variable SLIPWAY_PROJECT is not a valid project name');
+    expect(bad.stderr + bad.stdout).not.toContain(FAKE_TICKET);
+  });
+});
+
+const HELLO = join(ROOT, 'examples', 'hello');
+const helloReady = existsSync(join(HELLO, 'package-lock.json')) && existsSync(join(ROOT, 'buildrunner', 'adapter', 'register.ts'));
+
+describe.skipIf(!helloReady)('build runner on examples/hello (real npm ci + vite build)', () => {
+  it('builds the example app and uploads a bundle with a Slipway manifest', async () => {
+    const run = await build(HELLO, 'd-test-hello');
+    if (run.code !== 0) console.error(run.log.text.slice(-4000));
+    expect(run.code).toBe(0);
+    expect(run.log.text).toContain('slipway: installing with npm ci (found package-lock.json)');
+    const archive = await getObject(s3, BUILD_BUCKET, 'builds/d-test-hello/bundle.tar.gz');
+    const entries = await readBundle(archive, () => false);
+    expect(entries.map((e) => e.path)).toContain('slipway-manifest.json');
+    const validated = await validateBundle(archive);
+    expect(validated.manifest.version).toBe(1);
+  }, 600_000);
+});
