@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { parseInvokeResponse, type InvokeRequest } from './messages.js';
+import { parseWorkerMessage, type InvokeRequest } from './messages.js';
 
 /**
  * Tenant server functions as local worker processes: what Lambda is on AWS.
@@ -27,6 +27,8 @@ export interface FunctionHostOptions {
   idleMs?: number;
   /** Per-invocation limit (default 30 s); past it the worker is killed and the call gets a 504 result. */
   timeoutMs?: number;
+  /** Limit for a new worker to import its handler (Lambda's init phase; default 10 s, at least timeoutMs). */
+  initTimeoutMs?: number;
   /** Tenant env vars of a project (none yet). */
   environment?: (project: string) => Record<string, string>;
   /** Each line a worker prints (default: the host's stderr, prefixed with the project version). */
@@ -52,6 +54,7 @@ export interface FunctionHost {
 
 const DEFAULT_IDLE_MS = 5 * 60_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_INIT_TIMEOUT_MS = 10_000;
 const DEFAULT_MEMORY_MB = 512;
 const DOWNLOAD_CONCURRENCY = 8;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -86,8 +89,10 @@ function checkName(kind: string, value: string): void {
 
 interface Pending {
   resolve(result: APIGatewayProxyStructuredResultV2): void;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
 }
+
+type InitOutcome = { ok: true } | { ok: false; error: { name: string; message: string } };
 
 interface Worker {
   key: string;
@@ -95,6 +100,8 @@ interface Worker {
   deploymentId: string;
   child: ChildProcess;
   pending: Map<number, Pending>;
+  /** Settles once the worker has imported its handler (or failed to, or exited first). */
+  ready: Promise<InitOutcome>;
   idleTimer?: NodeJS.Timeout;
   exited: Promise<void>;
   hasExited: boolean;
@@ -133,6 +140,7 @@ function setRef(child: ChildProcess, ref: boolean): void {
 export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const initTimeoutMs = options.initTimeoutMs ?? Math.max(DEFAULT_INIT_TIMEOUT_MS, timeoutMs);
   const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
   const functionsRoot = resolve(options.stateDir, 'functions');
   const workers = new Map<string, Worker>();
@@ -252,12 +260,14 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       serialization: 'json',
     });
     let markExited!: () => void;
+    let markReady!: (outcome: InitOutcome) => void;
     const worker: Worker = {
       key: keyOf(project, deploymentId),
       project,
       deploymentId,
       child,
       pending: new Map(),
+      ready: new Promise<InitOutcome>((resolvePromise) => (markReady = resolvePromise)),
       hasExited: false,
       exited: new Promise<void>((resolvePromise) => (markExited = resolvePromise)),
     };
@@ -265,16 +275,18 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     forwardLines(child.stderr, (line) => log(project, deploymentId, line));
 
     child.on('message', (raw: unknown) => {
-      const parsed = parseInvokeResponse(raw);
+      const parsed = parseWorkerMessage(raw);
       if (!parsed.ok) {
         const id = (raw as { id?: unknown } | null)?.id;
         log(project, deploymentId, `function host: invalid message from worker: ${parsed.issue}`);
         if (typeof id === 'number') finish(worker, id, errorResult(502, 'InvalidFunctionResponse', `the function returned an invalid result: ${parsed.issue}`));
         return;
       }
-      const response = parsed.response;
-      if ('result' in response) finish(worker, response.id, response.result);
-      else finish(worker, response.id, errorResult(502, 'FunctionError', `${response.error.name}: ${response.error.message}`));
+      const message = parsed.message;
+      if ('ready' in message) markReady({ ok: true });
+      else if ('initError' in message) markReady({ ok: false, error: message.initError });
+      else if ('result' in message) finish(worker, message.id, message.result);
+      else finish(worker, message.id, errorResult(502, 'FunctionError', `${message.error.name}: ${message.error.message}`));
     });
 
     const onGone = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
@@ -294,6 +306,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         );
         worker.pending.delete(id);
       }
+      markReady({ ok: false, error: { name: 'Runtime.ExitError', message: `the function worker exited (${how})` } });
       markExited();
     };
     child.on('exit', (code, signal) => onGone(code, signal));
@@ -319,15 +332,32 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     setRef(worker.child, true);
     const id = ++nextId;
     return new Promise<APIGatewayProxyStructuredResultV2>((resolvePromise) => {
-      const timer = setTimeout(() => {
-        finish(worker, id, errorResult(504, 'FunctionTimeout', `the function did not answer within ${timeoutMs} ms`));
-        // A worker stuck in one request may be stuck for all: start afresh on the next one.
+      // Like Lambda, the init phase (importing the handler) has its own limit; the invocation's
+      // timeout starts when the event is handed over.
+      const pending: Pending = { resolve: resolvePromise };
+      pending.timer = setTimeout(() => {
+        finish(worker, id, errorResult(504, 'FunctionInitTimeout', `the function did not start within ${initTimeoutMs} ms`));
         void stopWorker(worker, 'timeout');
-      }, timeoutMs);
-      worker.pending.set(id, { resolve: resolvePromise, timer });
-      const message: InvokeRequest = { id, event, timeoutMs };
-      worker.child.send(message, (error) => {
-        if (error) finish(worker, id, errorResult(502, 'FunctionCrashed', `could not reach the function worker: ${error.message}`));
+      }, initTimeoutMs);
+      worker.pending.set(id, pending);
+      void worker.ready.then((init) => {
+        if (worker.pending.get(id) !== pending) return; // already answered (the worker is gone)
+        if (!init.ok) {
+          finish(worker, id, errorResult(502, 'FunctionInitError', `${init.error.name}: ${init.error.message}`));
+          // Start afresh on the next request (the bundle is immutable, but the failure may not be).
+          void stopWorker(worker, 'stopped');
+          return;
+        }
+        clearTimeout(pending.timer);
+        pending.timer = setTimeout(() => {
+          finish(worker, id, errorResult(504, 'FunctionTimeout', `the function did not answer within ${timeoutMs} ms`));
+          // A worker stuck in one request may be stuck for all: start afresh on the next one.
+          void stopWorker(worker, 'timeout');
+        }, timeoutMs);
+        const message: InvokeRequest = { id, event, timeoutMs };
+        worker.child.send(message, (error) => {
+          if (error) finish(worker, id, errorResult(502, 'FunctionCrashed', `could not reach the function worker: ${error.message}`));
+        });
       });
     });
   }

@@ -3,7 +3,8 @@
  * worker's IPC channel (JSON serialization). One module for both sides, so they cannot drift.
  *
  *   parent → worker   { id, event, timeoutMs }
- *   worker → parent   { id, result }                 the handler's (normalized) result
+ *   worker → parent   { ready: true } | { initError }  once, after importing the handler module
+ *                     { id, result }                 the handler's (normalized) result
  *                     { id, error: { name, message } }  the handler threw, or could not be loaded
  */
 import * as v from 'valibot';
@@ -27,10 +28,17 @@ export const FunctionResultSchema = v.object({
   cookies: v.optional(v.array(v.string())),
 });
 
+const ErrorSchema = v.object({ name: v.string(), message: v.string() });
+
 export const InvokeResponseSchema = v.union([
   v.object({ id: v.pipe(v.number(), v.integer()), result: FunctionResultSchema }),
-  v.object({ id: v.pipe(v.number(), v.integer()), error: v.object({ name: v.string(), message: v.string() }) }),
+  v.object({ id: v.pipe(v.number(), v.integer()), error: ErrorSchema }),
 ]);
+
+/** Sent once, after the worker imported the handler module (Lambda's init phase) or failed to. */
+export const InitMessageSchema = v.union([v.object({ ready: v.literal(true) }), v.object({ initError: ErrorSchema })]);
+
+export const WorkerMessageSchema = v.union([InitMessageSchema, InvokeResponseSchema]);
 
 export interface InvokeRequest {
   id: number;
@@ -39,6 +47,8 @@ export interface InvokeRequest {
 }
 
 export type InvokeResponse = v.InferOutput<typeof InvokeResponseSchema>;
+export type InitMessage = v.InferOutput<typeof InitMessageSchema>;
+export type WorkerMessage = v.InferOutput<typeof WorkerMessageSchema>;
 
 export function parseInvokeRequest(message: unknown): InvokeRequest | undefined {
   const parsed = v.safeParse(InvokeRequestSchema, message);
@@ -46,9 +56,9 @@ export function parseInvokeRequest(message: unknown): InvokeRequest | undefined 
 }
 
 /** Checks a message from a worker; `issue` says what is wrong with one that does not fit. */
-export function parseInvokeResponse(message: unknown): { ok: true; response: InvokeResponse } | { ok: false; issue: string } {
-  const parsed = v.safeParse(InvokeResponseSchema, message);
-  if (parsed.success) return { ok: true, response: parsed.output };
+export function parseWorkerMessage(message: unknown): { ok: true; message: WorkerMessage } | { ok: false; issue: string } {
+  const parsed = v.safeParse(WorkerMessageSchema, message);
+  if (parsed.success) return { ok: true, message: parsed.output };
   const issue = parsed.issues[0];
   const path = issue?.path?.map((item) => String(item.key)).join('.') ?? '';
   return { ok: false, issue: `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid message'}` };

@@ -3,13 +3,13 @@
  * environment is on AWS). Started by host.ts with `fork(worker.js, [handlerFile, functionName, version])`,
  * a clean environment and the function directory as cwd.
  *
- * Imports the handler module once, then answers each `{ id, event }` message from the host with
+ * Imports the handler module once (then sends `{ ready: true }` or `{ initError }`), then answers each `{ id, event }` message from the host with
  * `{ id, result }` or `{ id, error }` (see messages.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { normalizeResult, parseInvokeRequest, type InvokeResponse } from './messages.js';
+import { normalizeResult, parseInvokeRequest, type InvokeResponse, type WorkerMessage } from './messages.js';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => unknown;
 
@@ -57,9 +57,15 @@ function describe(error: unknown): { name: string; message: string } {
   return { name: 'Error', message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error) };
 }
 
-function reply(message: InvokeResponse): void {
+function reply(message: WorkerMessage): void {
   process.send?.(message);
 }
+
+// Init phase: import the handler module now, and tell the host whether it is ready for events.
+loadHandler().then(
+  () => reply({ ready: true }),
+  (error: unknown) => reply({ initError: describe(error) }),
+);
 
 process.on('message', (raw: unknown) => {
   const request = parseInvokeRequest(raw);

@@ -1,0 +1,254 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFunctionHost, type FunctionHost, type FunctionHostOptions } from '../../../infra/local/function-host/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtureServer = join(here, 'fixtures', 'server');
+const BUCKET = 'slipway-projects';
+
+function event(path: string, extra: { headers?: Record<string, string>; cookies?: string[]; query?: string } = {}): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: extra.query ?? '',
+    headers: { host: 'app.localhost:8080', ...extra.headers },
+    ...(extra.cookies ? { cookies: extra.cookies } : {}),
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'local',
+      domainName: 'app.localhost',
+      domainPrefix: 'app',
+      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: 'r-1',
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+    isBase64Encoded: false,
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('local function host', () => {
+  let s3rver: S3rver;
+  let s3: S3Client;
+  let root: string;
+  let stateDir: string;
+  const hosts: FunctionHost[] = [];
+  const logs: string[] = [];
+  const probe = `probe-${Math.random().toString(36).slice(2)}`;
+
+  async function upload(project: string, deploymentId: string, version: string): Promise<void> {
+    const prefix = `${project}/deployments/${deploymentId}/server/`;
+    const files: Array<[string, string]> = [
+      ['handler.js', await readFile(join(fixtureServer, 'handler.js'), 'utf8')],
+      ['chunks/greeting.js', await readFile(join(fixtureServer, 'chunks', 'greeting.js'), 'utf8')],
+      ['chunks/version.js', `export const VERSION = ${JSON.stringify(version)};\n`],
+    ];
+    for (const [file, body] of files) {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}${file}`, Body: body, ContentType: 'text/javascript' }));
+    }
+    // Assets of other kinds beside the server bundle are not copied.
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${project}/deployments/${deploymentId}/client/app.css`, Body: 'body{}' }));
+  }
+
+  function host(extra: Partial<FunctionHostOptions> = {}): FunctionHost {
+    const created = createFunctionHost({
+      stateDir,
+      projectBucket: BUCKET,
+      s3,
+      onLog: (project, deploymentId, line) => logs.push(`${project}/${deploymentId}: ${line}`),
+      ...extra,
+    });
+    hosts.push(created);
+    return created;
+  }
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'slipway-fn-host-'));
+    stateDir = join(root, 'state');
+    s3rver = new S3rver({ address: '127.0.0.1', port: 0, directory: join(root, 's3'), silent: true, configureBuckets: [{ name: BUCKET }] });
+    const address = await s3rver.run();
+    s3 = new S3Client({
+      endpoint: `http://127.0.0.1:${address.port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    await upload('app', 'd-one', 'one');
+    await upload('app', 'd-two', 'two');
+    await upload('other', 'd-three', 'three');
+    process.env.SLIPWAY_FN_HOST_PROBE = probe;
+  });
+
+  afterAll(async () => {
+    delete process.env.SLIPWAY_FN_HOST_PROBE;
+    await Promise.all(hosts.map((h) => h.close()));
+    s3.destroy();
+    await s3rver.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('routes each invocation to its own deployment version', async () => {
+    const h = host();
+    const [one, two, three] = await Promise.all([
+      h.invoke('app', 'd-one', event('/')),
+      h.invoke('app', 'd-two', event('/')),
+      h.invoke('other', 'd-three', event('/x')),
+    ]);
+    expect(one).toMatchObject({ statusCode: 200, body: 'hello from one at /' });
+    expect(two).toMatchObject({ statusCode: 200, body: 'hello from two at /' });
+    expect(three).toMatchObject({ statusCode: 200, body: 'hello from three at /x' });
+    // One worker per project version, reused across calls.
+    const info1 = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number; cwd: string; functionName: string; remaining: number };
+    const info1again = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
+    const info2 = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: number };
+    expect(info1again.pid).toBe(info1.pid);
+    expect(info2.pid).not.toBe(info1.pid);
+    expect(info1.cwd).toBe(join(stateDir, 'functions', 'app', 'd-one'));
+    expect(info1.functionName).toBe('slipway-app');
+    expect(info1.remaining).toBeGreaterThan(0);
+    // Only the server files were copied, with the chunk the handler imports.
+    expect(existsSync(join(stateDir, 'functions', 'app', 'd-one', 'server', 'chunks', 'greeting.js'))).toBe(true);
+    expect(existsSync(join(stateDir, 'functions', 'app', 'd-one', 'client'))).toBe(false);
+  });
+
+  it('gives the worker a clean environment', async () => {
+    const h = host({ environment: (project) => ({ PUBLIC_GREETING: `hi ${project}` }) });
+    const result = await h.invoke('app', 'd-one', event('/env'));
+    const env = JSON.parse(result.body as string) as Record<string, string>;
+    expect(env.SLIPWAY_FN_HOST_PROBE).toBeUndefined();
+    expect(JSON.stringify(env)).not.toContain(probe);
+    expect(env.NODE_ENV).toBe('production');
+    expect(env.PUBLIC_GREETING).toBe('hi app');
+    expect(env.PATH).toBeTruthy();
+    expect(env.AWS_ACCESS_KEY_ID).toBeUndefined();
+  });
+
+  it('passes headers, cookies and the query through, both ways', async () => {
+    const h = host();
+    const result = await h.invoke('app', 'd-two', event('/echo', { headers: { 'x-probe': 'yes' }, cookies: ['a=1', 'b=2'], query: 'q=1' }));
+    expect(result.statusCode).toBe(201);
+    expect(result.headers).toMatchObject({ 'x-echo': 'yes', 'content-type': 'application/json' });
+    expect(result.cookies).toEqual(['session=abc; Path=/; HttpOnly', 'theme=dark']);
+    expect(JSON.parse(result.body as string)).toEqual({ cookies: ['a=1', 'b=2'], host: 'app.localhost:8080', query: 'q=1', method: 'GET' });
+  });
+
+  it('turns a non-structured return value into a 200 JSON body, as Lambda does', async () => {
+    const h = host();
+    const result = await h.invoke('app', 'd-one', event('/plain'));
+    expect(result).toMatchObject({ statusCode: 200, body: '{"hello":"world"}' });
+  });
+
+  it('answers a throwing handler with a 502 JSON error and keeps working', async () => {
+    const h = host();
+    const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
+    const failed = await h.invoke('app', 'd-one', event('/throw'));
+    expect(failed.statusCode).toBe(502);
+    expect(failed.headers?.['content-type']).toMatch(/application\/json/);
+    expect(JSON.parse(failed.body as string)).toEqual({ error: 'FunctionError', message: 'TypeError: kaboom' });
+    const after = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
+    expect(after.pid).toBe(before.pid);
+  });
+
+  it('answers pending calls of a crashed worker with 502 and forks a fresh one', async () => {
+    const h = host();
+    const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
+    const crashed = await h.invoke('app', 'd-one', event('/crash'));
+    expect(crashed.statusCode).toBe(502);
+    expect(JSON.parse(crashed.body as string)).toMatchObject({ error: 'FunctionCrashed' });
+    expect((crashed.body as string)).toContain('code 7');
+    const after = await h.invoke('app', 'd-one', event('/info'));
+    expect(after.statusCode).toBe(200);
+    expect((JSON.parse(after.body as string) as { pid: number }).pid).not.toBe(before.pid);
+  });
+
+  it('kills a hanging invocation after timeoutMs with a 504', async () => {
+    const h = host({ timeoutMs: 400 });
+    const first = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: number };
+    const started = Date.now();
+    const result = await h.invoke('app', 'd-two', event('/hang'));
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(result.statusCode).toBe(504);
+    expect(JSON.parse(result.body as string)).toMatchObject({ error: 'FunctionTimeout' });
+    await waitFor(() => !isAlive(first.pid));
+    const next = await h.invoke('app', 'd-two', event('/'));
+    expect(next).toMatchObject({ statusCode: 200, body: 'hello from two at /' });
+  });
+
+  it('answers with a 502 when the handler module fails to load, and tries again on the next call', async () => {
+    const h = host();
+    await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'broken/deployments/d-bad/server/handler.js', Body: "throw new Error('cannot start');\n" }),
+    );
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const result = await h.invoke('broken', 'd-bad', event('/'));
+      expect(result.statusCode).toBe(502);
+      expect(JSON.parse(result.body as string)).toEqual({ error: 'FunctionInitError', message: 'Error: cannot start' });
+    }
+    expect(await h.invoke('app', 'd-one', event('/'))).toMatchObject({ statusCode: 200 });
+  });
+
+  it('stops idle workers and forks again on the next call', async () => {
+    const h = host({ idleMs: 200 });
+    const first = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: number };
+    await waitFor(() => !isAlive(first.pid));
+    const second = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: number };
+    expect(second.pid).not.toBe(first.pid);
+  });
+
+  it('forwards what the function prints to onLog', async () => {
+    const h = host();
+    await h.invoke('app', 'd-one', event('/log'));
+    await waitFor(() => logs.includes('app/d-one: a line from the tenant'));
+  });
+
+  it('prepares once under concurrent calls and rejects a deployment without a server bundle', async () => {
+    const h = host();
+    await upload('fresh', 'd-four', 'four');
+    await Promise.all([h.prepare('fresh', 'd-four'), h.prepare('fresh', 'd-four'), h.prepare('fresh', 'd-four')]);
+    expect(existsSync(join(stateDir, 'functions', 'fresh', 'd-four', 'server', 'handler.js'))).toBe(true);
+    await h.prepare('fresh', 'd-four');
+    const missing = (await h.invoke('fresh', 'd-missing', event('/')).catch((e: unknown) => e)) as Error;
+    expect(missing.name).toBe('ResourceNotFoundException');
+    const bad = (await h.prepare('../etc', 'd-1').catch((e: unknown) => e)) as Error;
+    expect(bad.name).toBe('InvalidParameterValueException');
+  });
+
+  it('remove stops the project workers and deletes its local copies', async () => {
+    const h = host();
+    const info = JSON.parse((await h.invoke('fresh', 'd-four', event('/info'))).body as string) as { pid: number };
+    expect(existsSync(join(stateDir, 'functions', 'fresh'))).toBe(true);
+    await h.remove('fresh');
+    expect(isAlive(info.pid)).toBe(false);
+    expect(existsSync(join(stateDir, 'functions', 'fresh'))).toBe(false);
+    expect(existsSync(join(stateDir, 'functions', 'app', 'd-one'))).toBe(true);
+    // It can still be fetched again afterwards.
+    expect(await h.invoke('fresh', 'd-four', event('/'))).toMatchObject({ statusCode: 200, body: 'hello from four at /' });
+  });
+});
