@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { hostRequest } from '../support/http.js';
+
+/**
+ * The acceptance path, end to end and through the real pieces: `slipway up` in a child process,
+ * `slipway deploy` of the example app through the CLI (real npm install, real vite build in the
+ * bubblewrap sandbox), and requests through the edge with the tenant's Host header.
+ */
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'slipway.js');
+let home: string;
+let app: string;
+let platform: ChildProcess;
+let port: number;
+let platformOutput = '';
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const tenant = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) =>
+  hostRequest({ port, host: `demo.localhost:${port}`, path, ...init });
+
+function setGreeting(text: string): void {
+  writeFileSync(join(app, 'src', 'lib', 'greeting.ts'), `export const GREETING = '${text}';\n`);
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'slipway-e2e-home-'));
+  app = mkdtempSync(join(tmpdir(), 'slipway-e2e-app-'));
+  cpSync(join(ROOT, 'examples', 'hello'), app, {
+    recursive: true,
+    filter: (source) => !/[/\\](node_modules|\.svelte-kit|build|\.slipway-build)([/\\]|$)/.test(source.slice(join(ROOT, 'examples', 'hello').length)),
+  });
+  platform = spawn(process.execPath, [CLI, 'up', '--port', '0', '--no-example'], { env: { ...process.env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  platform.stdout?.on('data', (chunk: Buffer) => (platformOutput += chunk.toString()));
+  platform.stderr?.on('data', (chunk: Buffer) => (platformOutput += chunk.toString()));
+  const info = join(home, 'platform.json');
+  for (let i = 0; i < 600 && !existsSync(info); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!existsSync(info)) throw new Error(`platform did not start:\n${platformOutput}`);
+  port = (JSON.parse(readFileSync(info, 'utf8')) as { port: number }).port;
+});
+
+afterAll(async () => {
+  if (platform && platform.exitCode === null) {
+    const exited = new Promise((r) => platform.once('exit', r));
+    platform.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(home, { recursive: true, force: true });
+  rmSync(app, { recursive: true, force: true });
+});
+
+describe('slipway deploy, end to end', () => {
+  it('makes the example app live and prints its URL', { timeout: 600_000 }, async () => {
+    setGreeting('Hello from the first deploy');
+    const result = await cli(['deploy', app, '--project', 'demo']);
+    expect(result.code, `${result.stdout}\n${result.stderr}\n${platformOutput}`).toBe(0);
+    expect(result.stdout).toContain(`http://demo.localhost:${port}/`);
+    expect(result.stdout).toMatch(/slipway: building|vite/);
+  });
+
+  it('serves the SSR page with its load function', async () => {
+    const page = await tenant('/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('Hello from the first deploy');
+  });
+
+  it('serves the prerendered page from the bucket', async () => {
+    const about = await tenant('/about');
+    expect(about.status).toBe(200);
+    expect(about.headers['content-type']).toMatch(/^text\/html/);
+    expect(about.text).toContain('About Slipway');
+    expect(about.headers['cache-control']).toBe('public, max-age=0, must-revalidate');
+  });
+
+  it('serves the static file and immutable assets with a one-year cache', async () => {
+    const robots = await tenant('/robots.txt');
+    expect(robots.status).toBe(200);
+    expect(robots.text).toContain('User-agent: *');
+    const html = (await tenant('/')).text;
+    const asset = /\/_app\/immutable\/[^"']+\.js/.exec(html)?.[0];
+    expect(asset).toBeDefined();
+    const script = await tenant(asset as string);
+    expect(script.status).toBe(200);
+    expect(script.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(script.headers['content-type']).toMatch(/javascript/);
+  });
+
+  it('answers the +server.ts endpoint with its headers, and binary bodies arrive intact', async () => {
+    const get = await tenant('/api/hello?name=ada');
+    expect(get.status).toBe(200);
+    expect(get.headers['x-hello']).toBe('1');
+    expect(JSON.parse(get.text)).toMatchObject({ message: 'Hello from the first deploy', query: 'ada' });
+    const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 256));
+    const post = await tenant('/api/hello', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    expect(JSON.parse(post.text)).toMatchObject({ length: 4096, contentType: 'application/octet-stream' });
+  });
+
+  it('runs the form action, passes the origin check and sets both cookies', async () => {
+    const origin = `http://demo.localhost:${port}`;
+    const post = await tenant('/login', {
+      method: 'POST',
+      headers: { origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=ada',
+    });
+    expect(post.status).toBe(303);
+    expect(post.headers.location).toBe('/');
+    const cookies = post.headers['set-cookie'] ?? [];
+    expect(cookies.some((c) => c.startsWith('visitor=ada'))).toBe(true);
+    expect(cookies.some((c) => c.startsWith('session-started='))).toBe(true);
+    const page = await tenant('/', { headers: { cookie: 'visitor=ada' } });
+    expect(page.text).toContain('ada');
+    const forged = await tenant('/login', { method: 'POST', headers: { origin: 'http://evil.example', accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=x' });
+    expect(forged.status).toBe(403);
+  });
+
+  it('answers unknown hosts and projects with a clear 404', async () => {
+    const unknownProject = await hostRequest({ port, host: `nosuch.localhost:${port}`, path: '/' });
+    expect(unknownProject.status).toBe(404);
+    const unknownHost = await hostRequest({ port, host: 'example.com', path: '/' });
+    expect(unknownHost.status).toBe(404);
+    expect(unknownHost.text).toContain('example.com');
+  });
+
+  it('deploys a changed version and serves the change', { timeout: 600_000 }, async () => {
+    setGreeting('Hello from the second deploy');
+    const result = await cli(['deploy', app, '--project', 'demo']);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect((await tenant('/')).text).toContain('Hello from the second deploy');
+  });
+
+  it('fails a broken build with the failing state, and the previous version keeps serving', { timeout: 600_000 }, async () => {
+    writeFileSync(join(app, 'src', 'routes', '+page.svelte'), '<h1>{broken</h1>\n<script>let x = ;</script>\n');
+    const result = await cli(['deploy', app, '--project', 'demo']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('failed in state "Build"');
+    expect(result.stderr).toContain('build failed');
+    const page = await tenant('/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Hello from the second deploy');
+
+    const listed = await cli(['deployments', '--project', 'demo', '--json']);
+    const deployments = (JSON.parse(listed.stdout) as { deployments: Array<{ status: string; current: boolean }> }).deployments;
+    expect(deployments.map((d) => d.status)).toEqual(['FAILED', 'LIVE', 'LIVE']);
+    expect(deployments.findIndex((d) => d.current)).toBe(1);
+    const executions = await cli(['executions', '--status', 'FAILED']);
+    expect(executions.stdout).toContain('demo--build-deploy--');
+  });
+});
