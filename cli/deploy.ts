@@ -82,6 +82,11 @@ export async function deployDirectory(api: ApiClient, options: DeployOptions): P
     await sleep(options.pollMs ?? 300);
   }
   const { deployment } = await api.get<{ deployment: Deployment }>(`/projects/${options.project}/deployments/${id}`);
+  if (deployment.status !== 'LIVE' && !deployment.failedState) {
+    // The execution stopped without recording why (aborted, or the platform restarted): ask it.
+    const { execution } = await api.get<{ execution: { status: string; error?: string; cause?: string } }>(`/projects/${options.project}/deployments/${id}/execution`);
+    throw new DeployFailed(deployment, `deployment ${id} did not finish: its execution is ${execution.status}${execution.error ? ` (${execution.error}: ${execution.cause ?? ''})` : ''}`);
+  }
   if (deployment.status !== 'LIVE') {
     throw new DeployFailed(deployment, `deployment ${id} failed in state "${deployment.failedState ?? '?'}": ${deployment.error ?? 'unknown error'}${deployment.cause ? `: ${deployment.cause}` : ''}`);
   }

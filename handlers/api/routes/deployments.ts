@@ -78,6 +78,13 @@ deploymentRoutes.get('/:name/deployments/:id', async (c) => {
  * The build log from `cursor` on. The status is read before the listing, so `done` is only
  * true when the build had ended before we looked: no chunk can appear after it.
  */
+/** An execution can stop without recording its end (aborted, or the local engine restarted). */
+async function executionStopped(deployment: DeploymentRecord): Promise<boolean> {
+  if (!deployment.executionArn) return false;
+  const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
+  return execution.status !== 'RUNNING';
+}
+
 deploymentRoutes.get('/:name/deployments/:id/logs', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const id = parse(DeploymentId, c.req.param('id'), 'path');
@@ -85,7 +92,7 @@ deploymentRoutes.get('/:name/deployments/:id/logs', async (c) => {
   const prefix = `builds/${id}/log/`;
   if (cursor !== undefined && !cursor.startsWith(prefix)) throw new ApiError('BadRequest', `query.cursor must be a cursor returned for deployment ${id}`, 'query.cursor');
   const deployment = await requireDeployment(name, id);
-  const ended = TERMINAL.has(deployment.status);
+  const ended = TERMINAL.has(deployment.status) || (await executionStopped(deployment));
   const bucket = platformNames().buildBucket;
   const listing = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, StartAfter: cursor, MaxKeys: 100 }));
   let text = '';
