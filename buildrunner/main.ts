@@ -1,7 +1,22 @@
 /**
- * The build job: downloads the app source, installs and builds it with a scrubbed environment,
- * uploads the Slipway bundle and streams the log to the build bucket. Exit 0 on success, 1 otherwise.
- * The contract (environment, log lines, S3 keys) is in docs/ARCHITECTURE.md.
+ * The build job (AWS Batch container command; locally run inside the sandbox). Exit 0 on success, 1 otherwise.
+ *
+ * Input (environment): SLIPWAY_TICKET, SLIPWAY_PROJECT, SLIPWAY_BUILD_ID (d-...), SLIPWAY_SOURCE_BUCKET,
+ * SLIPWAY_SOURCE_KEY (gzip tar of the app), SLIPWAY_BUILD_BUCKET, AWS credentials/region,
+ * AWS_ENDPOINT_URL_S3 and SLIPWAY_S3_PATH_STYLE=1 locally, optional npm_config_registry and
+ * SLIPWAY_WORKSPACE (default: cwd).
+ *
+ * Work: extract the source into <workspace>/src (no absolute paths, "..", devices or escaping links;
+ * 200 MB), install with the lockfile's package manager and run the app's build script, both with a
+ * scrubbed environment (basics, CI=1, npm_config_registry; for the build NODE_ENV=production,
+ * SLIPWAY_ADAPTER_OUT=<workspace>/out and NODE_OPTIONS=--import <adapter/register.js>; never the ticket
+ * or AWS variables), then pack out/ (must hold slipway-manifest.json) and upload it to
+ * s3://$SLIPWAY_BUILD_BUCKET/builds/$SLIPWAY_BUILD_ID/bundle.tar.gz.
+ *
+ * Log: every line (children's stdout+stderr and `slipway: ...` step lines) goes to stdout and, redacted
+ * and capped at 5 MB, to builds/$SLIPWAY_BUILD_ID/log/{seq:08d}.txt, a chunk every ~300 ms with new
+ * output. On success a line `slipway: timing install=<ms> build=<ms>`; on failure the last line is
+ * `slipway: build failed: <reason>`, also written to stderr.
  */
 import { readBuildTarget, readRunnerConfig, EnvError } from './runner/env.js';
 import { LogStream, redact } from './runner/log-stream.js';
