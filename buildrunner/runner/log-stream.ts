@@ -115,10 +115,22 @@ export class LogStream {
     return this.inFlight;
   }
 
-  /** Stops the timer and stores everything still pending (a few attempts). */
-  async close(): Promise<void> {
+  /** Stops the timer and stores everything still pending (a few attempts, at most `timeoutMs`). */
+  async close(timeoutMs = 30_000): Promise<void> {
     clearInterval(this.timer);
     this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.warn(`slipway: gave up storing the log after ${timeoutMs} ms`);
+        resolve();
+      }, timeoutMs);
+    });
+    await Promise.race([this.drain(), timeout]);
+    clearTimeout(timer);
+  }
+
+  private async drain(): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       if (this.inFlight) await this.inFlight;
       if (this.pending.length === 0) return;

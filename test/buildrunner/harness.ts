@@ -93,7 +93,11 @@ export interface RunResult {
   chunksSeenWhileRunning: number;
 }
 
-export async function runRunner(s3: LocalS3, env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<RunResult> {
+export async function runRunner(
+  s3: LocalS3,
+  env: Record<string, string>,
+  options: { timeoutMs?: number; /** Sends SIGTERM once stdout contains this text. */ stopWhen?: string } = {},
+): Promise<RunResult> {
   const workspace = await mkdtemp(join(tmpdir(), 'slipway-ws-'));
   const child = spawn(process.execPath, [MAIN], {
     cwd: workspace,
@@ -117,7 +121,14 @@ export async function runRunner(s3: LocalS3, env: Record<string, string>, option
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  let stopSent = false;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    if (options.stopWhen && !stopSent && stdout.includes(options.stopWhen)) {
+      stopSent = true;
+      child.kill('SIGTERM');
+    }
+  });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   let running = true;
   let seen = 0;

@@ -17,10 +17,10 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-async function build(app: string, buildId: string, extraEnv: Record<string, string> = {}) {
+async function build(app: string, buildId: string, options: Parameters<typeof runRunner>[2] = {}) {
   const key = `sources/fixture/${buildId}.tar.gz`;
   await uploadSource(s3, app, key);
-  const result = await runRunner(s3, { SLIPWAY_PROJECT: 'fixture', SLIPWAY_BUILD_ID: buildId, SLIPWAY_SOURCE_KEY: key, ...extraEnv });
+  const result = await runRunner(s3, { SLIPWAY_PROJECT: 'fixture', SLIPWAY_BUILD_ID: buildId, SLIPWAY_SOURCE_KEY: key }, options);
   const log = await readLog(s3, buildId);
   return { ...result, log };
 }
@@ -84,6 +84,16 @@ describe('build runner (against a local S3)', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe("slipway: build failed: the app's build produced no Slipway output: does svelte.config.js name an adapter?");
     expect(run.log.text).toContain('fixture: built without an adapter');
+  });
+
+  it('stops the build and its children on SIGTERM', async () => {
+    const started = Date.now();
+    const run = await build(join(FIXTURES, 'slow-app'), 'd-test-stop', { stopWhen: 'fixture: sleeping' });
+    expect(run.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(run.stderr.trim()).toMatch(/^slipway: build failed: build failed \(npm run build (was stopped by signal SIGTERM|exited with code \d+)\) \(the build job was stopped by SIGTERM\)$/);
+    expect(run.log.text).toContain('slipway: received SIGTERM, stopping the build');
+    expect(run.log.text).not.toContain('fixture: woke up');
   });
 
   it('fails with a clear reason for a missing source archive and a bad environment', async () => {
