@@ -62,6 +62,10 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     overrideGlobalObjects: false,
     errorHandler: (error) => {
       console.error(`[edge] platform: ${(error as Error).stack ?? String(error)}`);
+      return new Response(JSON.stringify({ error: { code: 'InternalError', message: 'the platform failed to answer this request' } }), {
+        status: 500,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+      });
     },
   });
 
