@@ -97,7 +97,9 @@ export async function runBuild(config: RunnerConfig, log: LogStream, deps: Build
 
   // 2. Install.
   const plan = await detectPackageManager(appDir);
-  const childBase = { parent: deps.parentEnv, workspace, extra: plan.env, ...(config.npmRegistry ? { npmRegistry: config.npmRegistry } : {}) };
+  const tmpDir = join(workspace, 'tmp');
+  await mkdir(tmpDir, { recursive: true });
+  const childBase = { parent: deps.parentEnv, workspace, tmpDir, extra: plan.env, ...(config.npmRegistry ? { npmRegistry: config.npmRegistry } : {}) };
   const why = plan.lockfile ? `found ${plan.lockfile}` : 'no lockfile';
   log.line(`slipway: installing with ${plan.install.label} (${why}${plan.via ? `; via ${plan.via}` : ''})`);
   const installMs = await runStep('install', plan.install, appDir, installEnv(childBase), log, deps);

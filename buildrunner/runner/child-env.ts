@@ -3,12 +3,14 @@ import { delimiter, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Variables copied from the runner's environment into the app's install and build, and nothing else. */
-const PASSED_THROUGH = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TZ', 'TMPDIR', 'npm_config_cache'] as const;
+const PASSED_THROUGH = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TZ', 'npm_config_cache'] as const;
 
 export interface ChildEnvOptions {
   /** The runner's own environment, source of the pass-through basics. */
   parent: Record<string, string | undefined>;
   workspace: string;
+  /** Scratch folder of the children (TMPDIR), inside the workspace: the sandbox's /tmp may be read-only. */
+  tmpDir?: string;
   npmRegistry?: string;
   /** Extra variables of the package manager plan. */
   extra?: Record<string, string>;
@@ -21,6 +23,7 @@ function base(options: ChildEnvOptions): Record<string, string> {
     if (value) env[name] = value;
   }
   env.HOME ??= options.workspace;
+  if (options.tmpDir) env.TMPDIR = options.tmpDir;
   // The node that runs the runner also runs npm and the app's scripts.
   const nodeDir = dirname(process.execPath);
   const path = env.PATH ? env.PATH.split(delimiter) : [];

@@ -56,7 +56,8 @@ describe('child environment', () => {
   };
 
   it('keeps only the basics for the install', () => {
-    const env = installEnv({ parent, workspace: '/ws', npmRegistry: 'http://registry.invalid/' });
+    const env = installEnv({ parent: { ...parent, TMPDIR: '/tmp' }, workspace: '/ws', tmpDir: '/ws/tmp', npmRegistry: 'http://registry.invalid/' });
+    expect(env.TMPDIR).toBe('/ws/tmp');
     expect(Object.keys(env).filter((k) => k.startsWith('AWS_') || k.startsWith('SLIPWAY_') || k === 'NODE_OPTIONS')).toEqual([]);
     expect(env).toMatchObject({ HOME: '/ws', LANG: 'C.UTF-8', CI: '1', npm_config_registry: 'http://registry.invalid/' });
     expect(env.PATH).toContain('/usr/bin');

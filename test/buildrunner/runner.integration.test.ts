@@ -45,6 +45,8 @@ describe('build runner (against a local S3)', () => {
     expect(seen.SLIPWAY_ADAPTER_OUT).toMatch(/out$/);
     expect(seen.NODE_ENV).toBe('production');
     expect(seen.CI).toBe('1');
+    expect(seen.TMPDIR).toMatch(/tmp$/);
+    expect(seen.HOME).toBeTruthy();
     for (const name of ['SLIPWAY_TICKET', 'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL_S3', 'SLIPWAY_SOURCE_BUCKET', 'SLIPWAY_BUILD_BUCKET']) {
       expect(seen[name], name).toBeUndefined();
     }
