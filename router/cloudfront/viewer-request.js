@@ -19,6 +19,7 @@ const kvs = cf.kvs();
 
 const PROJECT = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 const APP_DIR = '/_app/';
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 // Under the app dir these are produced by the SvelteKit server, not by the build.
 const APP_DYNAMIC = ['/_app/remote/', '/_app/env.js'];
 
@@ -122,6 +123,8 @@ async function handler(event) {
   var uri = request.uri;
 
   if (uri.indexOf(APP_DIR) === 0 && !isAppDynamic(uri)) {
+    // Never let "." / ".." segments reach the bucket key (raw or percent-encoded).
+    if (DOT_SEGMENT.test(uri)) return notFound('No such file.');
     request.uri = prefix + 'client' + uri;
     return request;
   }

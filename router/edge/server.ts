@@ -97,6 +97,10 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
       sendPage(res, 400, 'Bad Request', 'The path is not valid percent-encoding.');
       return;
     }
+    if (key.split('/').some((segment) => segment === '.' || segment === '..') || key.includes('\\')) {
+      sendPage(res, 404, 'Not Found', 'This file does not exist in the deployment.');
+      return;
+    }
     const input = { Bucket: options.projectBucket, Key: key };
     let object: { ContentType?: string; ContentLength?: number; ETag?: string; LastModified?: Date; Body?: unknown };
     try {

@@ -63,6 +63,13 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
     expect(req.headers['x-slipway-origin']).toBeUndefined();
   });
 
+  it('refuses dot segments under the app dir', async () => {
+    for (const uri of ['/_app/../../other/deployments/d-1/server/handler.js', '/_app/%2E%2E/x', '/_app/./x']) {
+      const result = await run(makeEvent({ uri, host: 'hello.localhost' }));
+      expect(result.kind, uri).toBe('response');
+    }
+  });
+
   it('resolves /about and /about/ to the prerendered file', async () => {
     for (const uri of ['/about', '/about/']) {
       const req = request(await run(makeEvent({ uri, host: 'hello.localhost:8080' })));
