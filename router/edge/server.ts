@@ -325,7 +325,8 @@ export function sendRouterResult(res: ServerResponse, result: APIGatewayProxyStr
       ? Buffer.alloc(0)
       : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
   res.statusCode = structured.statusCode ?? 200;
-  res.end(body);
+  const bodiless = res.statusCode === 204 || res.statusCode === 304 || (res.statusCode >= 100 && res.statusCode < 200);
+  res.end(bodiless ? undefined : body);
 }
 
 /** Sends a response the CloudFront Function generated. */
