@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -18,8 +19,19 @@ import { InitProjectWorkflow } from '../../workflows/init-project.js';
 import type { PipelineResources } from '../../workflows/pipeline-resources.js';
 import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
 
+/** The package root, whether this module runs from source or from dist/. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above infra/aws');
+    dir = parent;
+  }
+  return dir;
+}
+
 /** Compiled handlers live in dist/; each function's Handler names its module. */
-const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = join(packageRoot(), 'dist');
 
 /** One entry per pipeline Lambda: its handler module under dist/. */
 export const PIPELINE_HANDLERS = {
@@ -78,7 +90,7 @@ export class PipelineStack extends Stack {
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
         handler,
-        code: lambda.Code.fromAsset(join(DIST, 'dist')),
+        code: lambda.Code.fromAsset(DIST),
         memorySize: 512,
         timeout: Duration.minutes(5),
         environment,
