@@ -17,7 +17,7 @@ import { LocalStepFunctions, stateMachineArn } from './engine/local-step-functio
 import { createSfnApiServer } from './engine/sfn-api-server.js';
 import { synthesizeWorkflows } from './engine/synthesized-workflows.js';
 import type { LocalServices } from './engine/task-bindings.js';
-import { LOCAL_CREDENTIALS, startLocalStorage } from './storage/local-storage.js';
+import { handlerEnvironment, LOCAL_CREDENTIALS, startLocalStorage } from './storage/local-storage.js';
 import { dashboardPlaceholder } from './dashboard-placeholder.js';
 
 export interface PlatformOptions {
@@ -96,19 +96,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const routeCacheDir = join(home, 'route-cache');
   // Handlers run in this process and configure themselves from the environment, as in Lambda.
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: storage.s3Endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: storage.dynamoEndpoint,
-    SLIPWAY_S3_PATH_STYLE: '1',
-    SLIPWAY_SOURCE_BUCKET: names.sourceBucket,
-    SLIPWAY_BUILD_BUCKET: names.buildBucket,
-    SLIPWAY_PROJECT_BUCKET: names.projectBucket,
-    SLIPWAY_TABLE: names.table,
-    SLIPWAY_TICKET_KEY_FILE: ticketKeyFile,
+    ...handlerEnvironment(storage, names, { ticketKeyFile, routeCacheDir }),
     SLIPWAY_ADMIN_TOKEN_FILE: adminTokenFile,
-    SLIPWAY_ROUTE_CACHE_DIR: routeCacheDir,
     SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
     SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
     SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),

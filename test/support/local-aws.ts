@@ -5,7 +5,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
 import { ensureLocalTicketKey, ticketKey } from '../../handlers/lib/ticket-key.js';
 import { signTicket, type Operation } from '../../handlers/lib/ticket.js';
-import { LOCAL_CREDENTIALS, startLocalStorage, type LocalStorage } from '../../infra/local/storage/local-storage.js';
+import { handlerEnvironment, startLocalStorage, type LocalStorage } from '../../infra/local/storage/local-storage.js';
 
 export interface TestAws {
   dir: string;
@@ -23,20 +23,7 @@ export async function startTestAws(): Promise<TestAws> {
   const storage = await startLocalStorage(join(dir, 'data'), DEFAULT_NAMES);
   const keyFile = join(dir, 'secrets', 'ticket.key');
   await ensureLocalTicketKey(keyFile);
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: storage.s3Endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: storage.dynamoEndpoint,
-    SLIPWAY_S3_PATH_STYLE: '1',
-    SLIPWAY_SOURCE_BUCKET: DEFAULT_NAMES.sourceBucket,
-    SLIPWAY_BUILD_BUCKET: DEFAULT_NAMES.buildBucket,
-    SLIPWAY_PROJECT_BUCKET: DEFAULT_NAMES.projectBucket,
-    SLIPWAY_TABLE: DEFAULT_NAMES.table,
-    SLIPWAY_TICKET_KEY_FILE: keyFile,
-    SLIPWAY_ROUTE_CACHE_DIR: join(dir, 'route-cache'),
-  });
+  Object.assign(process.env, handlerEnvironment(storage, DEFAULT_NAMES, { ticketKeyFile: keyFile, routeCacheDir: join(dir, 'route-cache') }));
   const s3 = new S3Client({ forcePathStyle: true });
   return {
     dir,

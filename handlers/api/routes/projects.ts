@@ -12,6 +12,13 @@ import { executionName, startExecution } from '../executions.js';
 
 export const projectRoutes = new Hono<ApiEnv>();
 
+/** Init and delete act on the project's stack; they carry no source. */
+async function startProjectExecution(operation: 'init-project' | 'delete-project', project: string, user: string) {
+  const name = executionName(project, operation, Date.now().toString(36));
+  const { executionArn } = await startExecution({ operation, project, user, name, source: 'none', destination: `stack:slipway-project-${project}`, input: {} });
+  return { executionArn, name };
+}
+
 projectRoutes.get('/', async (c) => c.json({ projects: await listProjects() }));
 
 /** Records the project, then starts init-project (which creates its stack and marks it READY). */
@@ -19,16 +26,7 @@ projectRoutes.post('/', async (c) => {
   const { name } = await jsonBody(c, CreateProjectBody);
   const caller = c.get('caller');
   const project = await createProject(name, caller.user);
-  const exeName = executionName(name, 'init-project', `${Date.now().toString(36)}`);
-  const { executionArn } = await startExecution({
-    operation: 'init-project',
-    project: name,
-    user: caller.user,
-    name: exeName,
-    source: 'none',
-    destination: `stack:slipway-project-${name}`,
-    input: {},
-  });
+  const { executionArn, name: exeName } = await startProjectExecution('init-project', name, caller.user);
   return c.json({ project: { ...project, executionName: exeName }, executionArn }, 202);
 });
 
@@ -42,16 +40,7 @@ projectRoutes.delete('/:name', async (c) => {
   await requireProject(name);
   await markProjectDeleting(name);
   const caller = c.get('caller');
-  const exeName = executionName(name, 'delete-project', Date.now().toString(36));
-  const { executionArn } = await startExecution({
-    operation: 'delete-project',
-    project: name,
-    user: caller.user,
-    name: exeName,
-    source: 'none',
-    destination: `stack:slipway-project-${name}`,
-    input: {},
-  });
+  const { executionArn } = await startProjectExecution('delete-project', name, caller.user);
   return c.json({ project: name, status: 'DELETING', executionArn }, 202);
 });
 

@@ -73,3 +73,21 @@ export async function startLocalStorage(dataDir: string, names: PlatformNames): 
     },
   };
 }
+
+/** The environment handlers read (as in Lambda), pointing the SDK at the local servers. */
+export function handlerEnvironment(storage: LocalStorage, names: PlatformNames, files: { ticketKeyFile: string; routeCacheDir: string }): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_S3: storage.s3Endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: storage.dynamoEndpoint,
+    SLIPWAY_S3_PATH_STYLE: '1',
+    SLIPWAY_SOURCE_BUCKET: names.sourceBucket,
+    SLIPWAY_BUILD_BUCKET: names.buildBucket,
+    SLIPWAY_PROJECT_BUCKET: names.projectBucket,
+    SLIPWAY_TABLE: names.table,
+    SLIPWAY_TICKET_KEY_FILE: files.ticketKeyFile,
+    SLIPWAY_ROUTE_CACHE_DIR: files.routeCacheDir,
+  };
+}
