@@ -38,6 +38,21 @@ const STDERR_TAIL_LINES = 8;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** `dist/buildrunner/main.js`, from either this file's compiled copy (dist/infra/local/batch) or its source. */
+/** The folder above dist/ or the sources: it holds the runner and the dependencies it loads. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/**
+ * What the job must still read after `/tmp` is replaced by an empty tmpfs: the platform's code and
+ * Node itself, either of which may live under /tmp (a checkout in a temp dir, for one).
+ */
+function runtimePaths(): string[] {
+  return [...new Set([packageRoot(), dirname(dirname(real(process.execPath)))].map(real))];
+}
+
 function defaultCommand(): string[] {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const candidates = [join(root, 'buildrunner', 'main.js'), join(root, 'dist', 'buildrunner', 'main.js')];
@@ -136,6 +151,9 @@ export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
       '--dev', '/dev',
       '--proc', '/proc',
       '--tmpfs', '/tmp',
+      // Re-exposed read-only before the hidden paths are covered, so a state folder inside the
+      // checkout (the default ./.slipway) stays hidden.
+      ...runtimePaths().flatMap((path) => ['--ro-bind', path, path]),
       ...hidden.flatMap((path) => ['--tmpfs', path]),
       // Bound after the tmpfs mounts, so the workspace and the npm cache stay visible even when the
       // work root lies inside a hidden path (as `$SLIPWAY_HOME/builds` does).
