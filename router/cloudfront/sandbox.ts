@@ -5,10 +5,15 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
 /**
- * Runs the real CloudFront Function file (viewer-request.js) locally: the source is evaluated in a
- * fresh `node:vm` context holding only what CloudFront Functions provide (the language built-ins,
- * `console` and the `cloudfront` module as `cf`), with the KeyValueStore backed by a synchronous
- * lookup (the local route cache).
+ * Runs the real CloudFront Function files locally: each source is evaluated in a fresh `node:vm`
+ * context holding only what CloudFront Functions provide (the language built-ins, `console` and
+ * the `cloudfront` module as `cf`), with the KeyValueStore backed by a synchronous lookup (the
+ * local route cache).
+ *
+ * The distribution has two functions, picked by cache behavior (infra/aws/projects/project-system.ts):
+ * `assets-request.js` on `/_app/*` (except `/_app/env.js` and `/_app/remote/*`), `viewer-request.js`
+ * on everything else. `loadEdgeFunctions` reproduces that choice; `loadViewerRequest` without a
+ * file does the same, so the local edge runs exactly what CloudFront would run for each path.
  */
 
 /** `{ name: { value, multiValue? } }`: headers, cookies and query parameters of a CloudFront event. */
@@ -52,23 +57,62 @@ export type KvsLookup = (key: string) => string | undefined;
 
 export type ViewerRequestFunction = (event: CfEvent) => Promise<ViewerRequestResult>;
 
-/** Where viewer-request.js lives, from the source tree or from the compiled `dist/` tree. */
-export function defaultViewerRequestFile(): string {
-  const beside = fileURLToPath(new URL('./viewer-request.js', import.meta.url));
-  const source = fileURLToPath(new URL('../../../router/cloudfront/viewer-request.js', import.meta.url));
-  // In dist/ the compiled sandbox sits beside no viewer-request.js (tsc does not copy .js sources).
+/** Where a function file of this directory lives, from the source tree or from the compiled `dist/` tree. */
+function functionFile(name: string): string {
+  const beside = fileURLToPath(new URL(`./${name}`, import.meta.url));
+  const source = fileURLToPath(new URL(`../../../router/cloudfront/${name}`, import.meta.url));
+  // In dist/ the compiled sandbox sits beside no function file (tsc does not copy .js sources).
   if (existsSync(beside) && readFileSync(beside, 'utf8').includes("from 'cloudfront'")) return beside;
   return source;
+}
+
+/** Where viewer-request.js (default behavior) lives. */
+export function defaultViewerRequestFile(): string {
+  return functionFile('viewer-request.js');
+}
+
+/** Where assets-request.js (the `/_app/*` behaviors) lives. */
+export function defaultAssetsRequestFile(): string {
+  return functionFile('assets-request.js');
+}
+
+/** Paths under the app dir that the SvelteKit server answers (behaviors of their own, router origin). */
+export const APP_SERVER_PATHS = ['/_app/env.js', '/_app/remote/*'] as const;
+
+/** Which of the two functions CloudFront runs for a uri, as the distribution's behaviors order them. */
+export function behaviorFor(uri: string): 'assets' | 'viewer' {
+  if (!uri.startsWith('/_app/')) return 'viewer';
+  if (uri === '/_app/env.js' || uri.startsWith('/_app/remote/')) return 'viewer';
+  return 'assets';
+}
+
+/**
+ * Both functions of the distribution, each run for the paths its behaviors cover.
+ */
+export function loadEdgeFunctions(
+  lookup: KvsLookup,
+  files: { viewerRequest?: string; assetsRequest?: string } = {},
+): ViewerRequestFunction {
+  const viewer = loadCloudFrontFunction(files.viewerRequest ?? defaultViewerRequestFile(), lookup);
+  const assets = loadCloudFrontFunction(files.assetsRequest ?? defaultAssetsRequestFile(), lookup);
+  return (event) => (behaviorFor(event.request.uri) === 'assets' ? assets(event) : viewer(event));
 }
 
 const IMPORT_CF = /^\s*import\s+cf\s+from\s+['"]cloudfront['"]\s*;?\s*$/m;
 
 /**
- * Compiles the function once; each call runs `handler(event)` and reports what it returned.
- * `kvs().get` rejects for a missing key, as the real KeyValueStore does.
+ * What the local edge runs for each request. Without a file: both functions, by behavior
+ * (`loadEdgeFunctions`); with a file: that one function for every path (tests, experiments).
  */
 export function loadViewerRequest(file: string | undefined, lookup: KvsLookup): ViewerRequestFunction {
-  const path = file ?? defaultViewerRequestFile();
+  return file === undefined ? loadEdgeFunctions(lookup) : loadCloudFrontFunction(file, lookup);
+}
+
+/**
+ * Compiles one function file once; each call runs `handler(event)` and reports what it returned.
+ * `kvs().get` rejects for a missing key, as the real KeyValueStore does.
+ */
+export function loadCloudFrontFunction(path: string, lookup: KvsLookup): ViewerRequestFunction {
   const source = readFileSync(path, 'utf8');
   if (!IMPORT_CF.test(source)) throw new Error(`${path}: expected "import cf from 'cloudfront';"`);
   const body = source.replace(IMPORT_CF, '');

@@ -1,6 +1,8 @@
 import cf from 'cloudfront';
 
-// Slipway viewer-request function (CloudFront Functions, runtime cloudfront-js-2.0).
+// Slipway viewer-request function (CloudFront Functions, runtime cloudfront-js-2.0), on the
+// default behavior of the tenant distribution and on /_app/env.js and /_app/remote/* (which the
+// SvelteKit server answers). Build assets under /_app/ have their own function, assets-request.js.
 // The same file runs on AWS and, unchanged, in the local edge's sandbox (router/cloudfront/sandbox.ts).
 //
 // Route cache (the KeyValueStore associated with this function; see docs/ARCHITECTURE.md):
@@ -18,30 +20,10 @@ import cf from 'cloudfront';
 const kvs = cf.kvs();
 
 const PROJECT = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
-const APP_DIR = '/_app/';
-const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
-// Under the app dir these are produced by the SvelteKit server, not by the build.
-const APP_DYNAMIC = ['/_app/remote/', '/_app/env.js'];
 
-// The router origin on AWS. The distribution defines it with origin id ROUTER_ORIGIN_ID and the
-// origin secret as a custom header; the infra replaces ROUTER_DOMAIN with the router's function
-// URL host when it publishes this code. selectRequestOriginById keeps the configured origin's
-// custom headers, so it is preferred; updateRequestOrigin is the fallback. Both calls are
-// guarded: the local sandbox supplies them (and only records the choice).
+// The router origin: the distribution defines it with origin id 'router', its origin access
+// control and the origin secret as a custom header; selectRequestOriginById keeps all of them.
 const ROUTER_ORIGIN_ID = 'router';
-const ROUTER_DOMAIN = '__SLIPWAY_ROUTER_DOMAIN__';
-
-function useRouterOrigin() {
-  if (typeof cf.selectRequestOriginById === 'function') {
-    cf.selectRequestOriginById(ROUTER_ORIGIN_ID);
-  } else if (typeof cf.updateRequestOrigin === 'function') {
-    cf.updateRequestOrigin({
-      domainName: ROUTER_DOMAIN,
-      originAccessControlConfig: { enabled: false },
-      customOriginConfig: { port: 443, protocol: 'https', sslProtocols: ['TLSv1.2'] },
-    });
-  }
-}
 
 // kvs.get rejects when the key is missing (and for keys over the size limit): both mean "no entry".
 async function lookup(key) {
@@ -75,13 +57,6 @@ function notFound(message) {
       data: '<!doctype html><title>404 Not Found</title><h1>404 Not Found</h1><p>' + message + '</p>',
     },
   };
-}
-
-function isAppDynamic(uri) {
-  for (var i = 0; i < APP_DYNAMIC.length; i++) {
-    if (uri.indexOf(APP_DYNAMIC[i]) === 0) return true;
-  }
-  return false;
 }
 
 async function staticFile(id, uri) {
@@ -122,13 +97,6 @@ async function handler(event) {
   var prefix = '/' + project + '/deployments/' + id + '/';
   var uri = request.uri;
 
-  if (uri.indexOf(APP_DIR) === 0 && !isAppDynamic(uri)) {
-    // Never let "." / ".." segments reach the bucket key (raw or percent-encoded).
-    if (DOT_SEGMENT.test(uri)) return notFound('No such file.');
-    request.uri = prefix + 'client' + uri;
-    return request;
-  }
-
   if (request.method === 'GET' || request.method === 'HEAD') {
     var file = await staticFile(id, uri);
     if (file) {
@@ -141,6 +109,6 @@ async function handler(event) {
   headers['x-slipway-deployment'] = { value: id };
   headers['x-slipway-host'] = { value: host };
   headers['x-slipway-origin'] = { value: 'router' };
-  useRouterOrigin();
+  cf.selectRequestOriginById(ROUTER_ORIGIN_ID);
   return request;
 }

@@ -2,7 +2,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  behaviorFor,
+  defaultAssetsRequestFile,
   defaultViewerRequestFile,
+  loadCloudFrontFunction,
+  loadEdgeFunctions,
   loadViewerRequest,
   makeEvent,
   responseBody,
@@ -11,6 +15,7 @@ import {
 import { liveKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
 
 const FILE = fileURLToPath(new URL('../../router/cloudfront/viewer-request.js', import.meta.url));
+const ASSETS_FILE = fileURLToPath(new URL('../../router/cloudfront/assets-request.js', import.meta.url));
 
 const entries: Record<string, string> = {
   [liveKey('hello')]: 'd-1',
@@ -21,7 +26,8 @@ const entries: Record<string, string> = {
   }),
   ...routeEntriesFor('d-2', { prerendered: { '/about': 'prerendered/about.html' }, static: {} }),
 };
-const run = loadViewerRequest(FILE, (key) => entries[key]);
+// Both functions, each on the paths of its behaviors: what CloudFront (and the local edge) runs.
+const run = loadEdgeFunctions((key) => entries[key]);
 
 function request(result: ViewerRequestResult) {
   if (result.kind !== 'request') throw new Error(`expected a request, got response ${result.response.statusCode}`);
@@ -29,16 +35,53 @@ function request(result: ViewerRequestResult) {
 }
 
 describe('viewer-request CloudFront Function (sandbox)', () => {
-  it('is a valid CloudFront Functions file: under 10 KB, imports only cloudfront, no require', () => {
-    const source = readFileSync(FILE, 'utf8');
-    expect(statSync(FILE).size).toBeLessThan(10 * 1024);
-    expect(source).not.toMatch(/require\(/);
-    expect(source.split('\n')[0]).toBe("import cf from 'cloudfront';");
-    expect(source.match(/^import /gm)).toHaveLength(1);
-    expect(source).toMatch(/^async function handler\(event\)/m);
-    expect(source).toContain('const kvs = cf.kvs();');
-    expect(source).not.toMatch(/setTimeout|setInterval|fetch\(/);
+  for (const file of [FILE, ASSETS_FILE]) {
+    it(`${file.split('/').pop()} is a valid cloudfront-js-2.0 file: under 10 KB, imports only cloudfront, no require/fetch/timers`, () => {
+      const source = readFileSync(file, 'utf8');
+      expect(statSync(file).size).toBeLessThan(10 * 1024);
+      expect(source).not.toMatch(/require\(/);
+      expect(source.split('\n')[0]).toBe("import cf from 'cloudfront';");
+      expect(source.match(/^import /gm)).toHaveLength(1);
+      expect(source).not.toMatch(/^export /m);
+      expect(source).toMatch(/^async function handler\(event\)/m);
+      expect(source).toContain('const kvs = cf.kvs();');
+      expect(source).not.toMatch(/setTimeout|setInterval|setImmediate|queueMicrotask|fetch\(|XMLHttpRequest|\beval\(|new Function\(|process\.|globalThis/);
+      // The infra publishes the file as is: no placeholder left to replace.
+      expect(source).not.toContain('__SLIPWAY_');
+    });
+  }
+
+  it('finds both files from the source tree', () => {
     expect(defaultViewerRequestFile()).toBe(FILE);
+    expect(defaultAssetsRequestFile()).toBe(ASSETS_FILE);
+  });
+
+  it('picks the function per behavior: /_app/* assets, except the SvelteKit server paths', () => {
+    expect(behaviorFor('/_app/immutable/x.js')).toBe('assets');
+    expect(behaviorFor('/_app/version.json')).toBe('assets');
+    expect(behaviorFor('/_app/env.js')).toBe('viewer');
+    expect(behaviorFor('/_app/remote/abc/f')).toBe('viewer');
+    expect(behaviorFor('/_apple')).toBe('viewer');
+    expect(behaviorFor('/about')).toBe('viewer');
+  });
+
+  it('the assets function alone never sends anything to the router', async () => {
+    const assets = loadCloudFrontFunction(ASSETS_FILE, (key) => entries[key]);
+    for (const uri of ['/_app/env.js', '/_app/remote/abc/f', '/about']) {
+      const result = await assets(makeEvent({ uri, host: 'hello.localhost', headers: { 'x-slipway-project': 'evil' } }));
+      expect(result.kind, uri).toBe('response');
+    }
+    const ok = request(await assets(makeEvent({ uri: '/_app/version.json', host: 'hello.localhost', headers: { 'x-slipway-project': 'evil' } })));
+    expect(ok.uri).toBe('/hello/deployments/d-1/client/_app/version.json');
+    expect(ok.headers['x-slipway-project']).toBeUndefined();
+    const missing = await assets(makeEvent({ uri: '/_app/x.js', host: 'nope.localhost' }));
+    expect(missing.kind === 'response' && missing.response.statusCode).toBe(404);
+  });
+
+  it('without a file, loadViewerRequest runs both functions by behavior (the local edge)', async () => {
+    const edge = loadViewerRequest(undefined, (key) => entries[key]);
+    expect(request(await edge(makeEvent({ uri: '/_app/immutable/x.js', host: 'hello.localhost' }))).uri).toBe('/hello/deployments/d-1/client/_app/immutable/x.js');
+    expect(request(await edge(makeEvent({ uri: '/_app/env.js', host: 'hello.localhost' }))).headers['x-slipway-origin']?.value).toBe('router');
   });
 
   it('answers 404 for an unknown project', async () => {
