@@ -1,7 +1,7 @@
 import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
-import { catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, verifyTicketStep } from './steps.js';
+import { catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, verifyTicketStep, stateMachineOptions } from './steps.js';
 
 /**
  * A Batch job step that also carries a state-level TimeoutSeconds: CDK renders the timeout only
@@ -35,6 +35,41 @@ export class BuildAndDeployWorkflow extends Construct {
     const key = deploymentKey();
     const failed = recordFailure(this, resources, key);
 
+    // A build may write only its own prefix and read only its own source: STS credentials whose
+    // session policy names exactly those, valid for one build. The job role itself holds no S3 rights.
+    const policy = new sfn.Pass(this, 'Scope build policy', {
+      parameters: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 's3:PutObject', 'Resource.$': sfn.JsonPath.format('{}/builds/{}/*', resources.buildBucket.bucketArn, sfn.JsonPath.stringAt('$.deploymentId')) },
+          {
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            'Resource.$': sfn.JsonPath.format('arn:{}:s3:::{}/{}', Stack.of(this).partition, sfn.JsonPath.stringAt('$.source.bucket'), sfn.JsonPath.stringAt('$.source.key')),
+          },
+        ],
+      },
+      resultPath: '$.build.policy',
+    });
+    const credentials = new tasks.CallAwsService(this, 'Scope build credentials', {
+      service: 'sts',
+      action: 'assumeRole',
+      parameters: {
+        RoleArn: resources.buildCredentialsRole.roleArn,
+        RoleSessionName: sfn.JsonPath.stringAt('$.deploymentId'),
+        DurationSeconds: 3600,
+        Policy: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.build.policy')),
+      },
+      iamResources: [resources.buildCredentialsRole.roleArn],
+      resultSelector: {
+        'accessKeyId.$': '$.Credentials.AccessKeyId',
+        'secretAccessKey.$': '$.Credentials.SecretAccessKey',
+        'sessionToken.$': '$.Credentials.SessionToken',
+      },
+      resultPath: '$.build',
+    });
+    credentials.addRetry({ errors: ['Sts.StsException', 'States.Timeout'], maxAttempts: 3, interval: Duration.seconds(2), backoffRate: 2 });
+
     const build = new BuildJob(this, 'Build', resources.buildTimeoutSeconds + 120, {
       jobName: 'slipway-build',
       jobQueueArn: resources.buildJobQueue.jobQueueArn,
@@ -46,11 +81,16 @@ export class BuildAndDeployWorkflow extends Construct {
           SLIPWAY_BUILD_ID: sfn.JsonPath.stringAt('$.deploymentId'),
           SLIPWAY_SOURCE_BUCKET: sfn.JsonPath.stringAt('$.source.bucket'),
           SLIPWAY_SOURCE_KEY: sfn.JsonPath.stringAt('$.source.key'),
+          AWS_ACCESS_KEY_ID: sfn.JsonPath.stringAt('$.build.accessKeyId'),
+          AWS_SECRET_ACCESS_KEY: sfn.JsonPath.stringAt('$.build.secretAccessKey'),
+          AWS_SESSION_TOKEN: sfn.JsonPath.stringAt('$.build.sessionToken'),
         },
       },
       attempts: 1,
       taskTimeout: sfn.Timeout.duration(Duration.seconds(resources.buildTimeoutSeconds + 120)),
-      resultPath: sfn.JsonPath.DISCARD,
+      // Replaces the credentials in the state with the job id: later states never carry them.
+      resultSelector: { 'jobId.$': '$.JobId' },
+      resultPath: '$.build',
     });
     // Capacity hiccups are transient; a failing user build is not retried.
     build.addRetry({ errors: ['Batch.AWSBatchException', 'Batch.ServerException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
@@ -75,12 +115,14 @@ export class BuildAndDeployWorkflow extends Construct {
     const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
     const live = setStatus(this, 'Record live', resources, key, 'LIVE');
     const recordBuilding = setStatus(this, 'Record building', resources, key, 'BUILDING');
-    for (const step of [recordBuilding, build, validate, promote, updateStack, release, live]) {
+    for (const step of [recordBuilding, credentials, build, validate, promote, updateStack, release, live]) {
       catchInto(this, step, failed);
     }
 
     const definition = verifyTicketStep(this, resources, 'build-deploy')
       .next(recordBuilding)
+      .next(policy)
+      .next(credentials)
       .next(build)
       .next(validate)
       .next(promote)
@@ -92,8 +134,7 @@ export class BuildAndDeployWorkflow extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: 'slipway-build-and-deploy',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      tracingEnabled: true,
+      ...stateMachineOptions(resources),
     });
   }
 }

@@ -1,7 +1,7 @@
 import { Stack, Duration, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
-import { catchInto, lambdaStep, projectKey, recordFailure, setStatus, verifyTicketStep } from './steps.js';
+import { catchInto, lambdaStep, projectKey, recordFailure, setStatus, verifyTicketStep, stateMachineOptions } from './steps.js';
 
 /**
  * Remove a project: verify ticket → record DELETING → delete its stack → delete its objects,
@@ -31,8 +31,7 @@ export class DeleteProjectWorkflow extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: 'slipway-delete-project',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      tracingEnabled: true,
+      ...stateMachineOptions(resources),
     });
   }
 }

@@ -1,7 +1,7 @@
 import { Stack, Duration, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
-import { catchInto, projectKey, recordFailure, setStatus, verifyTicketStep } from './steps.js';
+import { catchInto, projectKey, recordFailure, setStatus, verifyTicketStep, stateMachineOptions } from './steps.js';
 
 /**
  * Create a project's own infrastructure: verify ticket → create the project stack (its
@@ -39,8 +39,7 @@ export class InitProjectWorkflow extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: 'slipway-init-project',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      tracingEnabled: true,
+      ...stateMachineOptions(resources),
     });
   }
 }

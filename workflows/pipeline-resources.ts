@@ -1,4 +1,4 @@
-import type { aws_batch as batch, aws_dynamodb as dynamodb, aws_lambda as lambda } from 'aws-cdk-lib';
+import type { aws_batch as batch, aws_dynamodb as dynamodb, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_s3 as s3 } from 'aws-cdk-lib';
 
 /** What the pipeline state machines act on; the platform stack provides it. */
 export interface PipelineResources {
@@ -10,6 +10,12 @@ export interface PipelineResources {
     release: lambda.IFunction;
     deleteProjectData: lambda.IFunction;
   };
+  /** Build bundles and logs; a build gets credentials for its own prefix only. */
+  buildBucket: s3.IBucket;
+  /** Assumed per build with a session policy naming that build's prefix and source object. */
+  buildCredentialsRole: iam.IRole;
+  /** Where each state machine logs its state transitions (without execution data: tickets ride in it). */
+  stateMachineLogs?: logs.ILogGroup;
   buildJobQueue: batch.IJobQueue;
   buildJobDefinition: batch.IJobDefinition;
   /** S3 URL of the per-project stack template (the tenant function and its alias). */

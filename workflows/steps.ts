@@ -123,3 +123,13 @@ export function setStatus(
     resultPath: sfn.JsonPath.DISCARD,
   });
 }
+
+/** What every Slipway state machine shares: standard type, X-Ray tracing, logging without execution data. */
+export function stateMachineOptions(resources: PipelineResources): Pick<sfn.StateMachineProps, 'stateMachineType' | 'tracingEnabled' | 'logs'> {
+  return {
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    tracingEnabled: true,
+    // Execution data carries the ticket and, for one state, build credentials: keep it out of logs.
+    logs: resources.stateMachineLogs ? { destination: resources.stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false } : undefined,
+  };
+}

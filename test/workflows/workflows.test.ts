@@ -135,7 +135,7 @@ describe('build-and-deploy', () => {
     await initProject('gamma');
     const record = await deploy('gamma', 'd-first-0001');
     expect(record.status, record.cause).toBe('SUCCEEDED');
-    expect(statesEntered(record)).toEqual(['Verify ticket', 'Record building', 'Build', 'Validate output', 'Promote', 'Update project stack', 'Release', 'Record live', 'Live']);
+    expect(statesEntered(record)).toEqual(['Verify ticket', 'Record building', 'Scope build policy', 'Scope build credentials', 'Build', 'Validate output', 'Promote', 'Update project stack', 'Release', 'Record live', 'Live']);
     expect(buildRequests.at(-1)?.environment).toMatchObject({ SLIPWAY_PROJECT: 'gamma', SLIPWAY_BUILD_ID: 'd-first-0001', SLIPWAY_SOURCE_KEY: 'sources/gamma/x.tar.gz' });
     expect(await item('PROJECT#gamma', 'DEPLOY#d-first-0001')).toMatchObject({ status: 'LIVE' });
     expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });

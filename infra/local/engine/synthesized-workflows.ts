@@ -71,7 +71,8 @@ export function synthesizeWorkflows(): SynthesizedPlatform {
   const outdir = mkdtempSync(join(tmpdir(), 'slipway-synth-'));
   try {
     // Asset staging would copy dist/ into the cloud assembly; the local engine never uploads it.
-    const { app, pipeline } = buildApp({ outdir, context: { 'aws:cdk:disable-asset-staging': true } });
+    // Lambda code is bundled for AWS only: locally the engine imports the handler modules directly.
+    const { app, pipeline } = buildApp({ outdir, context: { 'aws:cdk:disable-asset-staging': true, 'aws:cdk:bundling-stacks': [] } });
     const template = app.synth().getStackByName(pipeline.stackName).template as { Resources: Record<string, TemplateResource> };
     const workflows = new Map<string, SynthesizedWorkflow>();
     for (const [logicalId, resource] of Object.entries(template.Resources)) {

@@ -1,0 +1,88 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+
+/** The package root, whether this module runs from source or from dist/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above infra/aws');
+    dir = parent;
+  }
+  return dir;
+}
+
+export interface HandlerFunctionProps {
+  /** `<module path>.<export>` relative to the package root, e.g. `handlers/pipeline/promote.handler`. */
+  handler: string;
+  description: string;
+  environment?: Record<string, string>;
+  memorySize?: number;
+  timeout?: Duration;
+}
+
+/**
+ * The module a handler names, bundled by esbuild at synth time (no Docker) into the same path
+ * inside the asset, so `Handler` stays the module path the local engine also loads.
+ */
+function bundledCode(handler: string): lambda.Code {
+  const modulePath = handler.slice(0, handler.lastIndexOf('.'));
+  const root = packageRoot();
+  const source = [`${modulePath}.ts`, `${modulePath}.js`].map((file) => join(root, file)).find((file) => existsSync(file));
+  if (!source) throw new Error(`no source module for handler ${handler}`);
+  return lambda.Code.fromAsset(dirname(source), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type; never used, because local bundling always succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          buildSync({
+            entryPoints: [source],
+            outfile: join(outputDir, `${modulePath}.js`),
+            bundle: true,
+            platform: 'node',
+            target: 'node22',
+            format: 'esm',
+            minify: true,
+            sourcemap: 'inline',
+            // The Lambda runtime provides the AWS SDK v3.
+            external: ['@aws-sdk/*'],
+            banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
+            logLevel: 'error',
+          });
+          writeFileSync(join(outputDir, 'package.json'), '{"type":"module"}\n');
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/**
+ * Every Slipway Lambda: Node 22 on arm64, X-Ray tracing, its own log group with retention, and
+ * the Powertools service name, so logs and traces of every function read the same way.
+ */
+export function handlerFunction(scope: Construct, id: string, props: HandlerFunctionProps): lambda.Function {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  return new lambda.Function(scope, id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: props.handler,
+    code: bundledCode(props.handler),
+    description: props.description,
+    memorySize: props.memorySize ?? 512,
+    timeout: props.timeout ?? Duration.minutes(1),
+    tracing: lambda.Tracing.ACTIVE,
+    logGroup,
+    environment: {
+      POWERTOOLS_SERVICE_NAME: 'slipway',
+      NODE_OPTIONS: '--enable-source-maps',
+      ...props.environment,
+    },
+  });
+}
