@@ -6,9 +6,10 @@ import { routeCache, liveKey, routeEntriesFor } from '../lib/route-cache.js';
 import { deletePrefix, getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState } from './state.js';
+import { instrumented } from '../lib/observability.js';
 
 /** Removes everything a project left: route-cache entries first (so nothing serves), then objects, then records. */
-export async function handler(event: unknown): Promise<{ objects: number; records: number }> {
+async function deleteProjectData(event: unknown): Promise<{ objects: number; records: number }> {
   const { state } = await openState(event, 'delete-project');
   const names = platformNames();
   const pk = `PROJECT#${state.project}`;
@@ -22,7 +23,7 @@ export async function handler(event: unknown): Promise<{ objects: number; record
     start = page.LastEvaluatedKey;
   } while (start);
 
-  const cache = routeCache();
+  const cache = await routeCache();
   await cache.deleteMany([liveKey(state.project)]);
   for (const item of items) {
     if (!item.sk.startsWith('DEPLOY#')) continue;
@@ -38,3 +39,5 @@ export async function handler(event: unknown): Promise<{ objects: number; record
   }
   return { objects, records: items.length };
 }
+
+export const handler = instrumented('delete-project-data', deleteProjectData);

@@ -6,20 +6,21 @@ import { routeCache, routeEntriesFor, liveKey } from '../lib/route-cache.js';
 import { getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
+import { instrumented } from '../lib/observability.js';
 
 /**
  * Makes a promoted deployment live: its routes go into the route cache first (harmless, nothing
  * points at them), then the project's live pointer moves — in DynamoDB, then in the route cache
  * the edge reads. Until that last write the previous version serves every request.
  */
-export async function handler(event: unknown): Promise<{ live: string; previous: string | null }> {
+async function release(event: unknown): Promise<{ live: string; previous: string | null }> {
   const { state } = await openState(event, 'build-deploy');
   const deploymentId = requireDeploymentId(state);
   const names = platformNames();
   const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`);
   const manifest = v.parse(BundleManifest, JSON.parse(raw.toString('utf8')));
 
-  const cache = routeCache();
+  const cache = await routeCache();
   await cache.putMany(routeEntriesFor(deploymentId, manifest));
 
   const updated = await dynamoClient().send(
@@ -37,3 +38,5 @@ export async function handler(event: unknown): Promise<{ live: string; previous:
   const previous = updated.Attributes?.liveDeploymentId;
   return { live: deploymentId, previous: typeof previous === 'string' ? previous : null };
 }
+
+export const handler = instrumented('release', release);

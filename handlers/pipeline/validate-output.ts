@@ -2,6 +2,7 @@ import { platformNames } from '../lib/config.js';
 import { getObjectBuffer } from '../lib/s3-objects.js';
 import { validateBundle } from './bundle/validate-bundle.js';
 import { openState, requireDeploymentId } from './state.js';
+import { instrumented } from '../lib/observability.js';
 
 export function bundleKey(buildId: string): string {
   return `builds/${buildId}/bundle.tar.gz`;
@@ -11,7 +12,7 @@ export function bundleKey(buildId: string): string {
  * Checks what the (untrusted) build wrote before anything of it is served: layout, entry types,
  * paths, sizes and the manifest. The digest lets promote refuse a bundle swapped afterwards.
  */
-export async function handler(event: unknown): Promise<{ files: number; bytes: number; sha256: string; prerenderedRoutes: number; staticFiles: number }> {
+async function validateOutput(event: unknown): Promise<{ files: number; bytes: number; sha256: string; prerenderedRoutes: number; staticFiles: number }> {
   const { state } = await openState(event, 'build-deploy');
   const buildId = requireDeploymentId(state);
   const archive = await getObjectBuffer(platformNames().buildBucket, bundleKey(buildId)).catch((error: Error) => {
@@ -26,3 +27,5 @@ export async function handler(event: unknown): Promise<{ files: number; bytes: n
     staticFiles: Object.keys(result.manifest.static).length,
   };
 }
+
+export const handler = instrumented('validate-output', validateOutput);

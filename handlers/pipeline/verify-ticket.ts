@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { ticketKey } from '../lib/ticket-key.js';
 import { OPERATIONS, verifyTicket, TicketError } from '../lib/ticket.js';
+import { instrumented } from '../lib/observability.js';
 
 const VerifyInput = v.object({
   ticket: v.string(),
@@ -10,7 +11,7 @@ const VerifyInput = v.object({
 });
 
 /** First step of every workflow: the ticket must be genuine, current, for this operation, project and execution. */
-export async function handler(event: unknown): Promise<{ op: string; project: string; user: string; expiresAt: string }> {
+async function verifyTicketStep(event: unknown): Promise<{ op: string; project: string; user: string; expiresAt: string }> {
   const parsed = v.safeParse(VerifyInput, event);
   if (!parsed.success) throw new TicketError(`verify input field ${v.getDotPath(parsed.issues[0]) ?? '(root)'} is invalid`);
   const input = parsed.output;
@@ -20,3 +21,5 @@ export async function handler(event: unknown): Promise<{ op: string; project: st
   }
   return { op: claims.op, project: claims.project, user: claims.sub, expiresAt: new Date(claims.exp * 1000).toISOString() };
 }
+
+export const handler = instrumented('verify-ticket', verifyTicketStep);
