@@ -1,5 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ApiError } from './errors.js';
 
 export interface Caller {
@@ -9,12 +10,34 @@ export interface Caller {
 
 let adminToken: Promise<string> | undefined;
 
-/** Locally the admin token lives in `$SLIPWAY_HOME/admin.token`; user identity arrives with the control-plane issue. */
+/**
+ * The admin token: from Secrets Manager on AWS (SLIPWAY_ADMIN_TOKEN_SECRET_ARN, a secret the
+ * internal system generates), from `$SLIPWAY_HOME/admin.token` locally (SLIPWAY_ADMIN_TOKEN_FILE).
+ * User identity arrives with the control-plane issue. A failed load is not cached.
+ */
 function loadAdminToken(): Promise<string> {
+  const secretArn = process.env.SLIPWAY_ADMIN_TOKEN_SECRET_ARN;
   const file = process.env.SLIPWAY_ADMIN_TOKEN_FILE;
-  if (!file) return Promise.reject(new ApiError('Unauthorized', 'this API has no admin token configured (SLIPWAY_ADMIN_TOKEN_FILE)'));
-  adminToken ??= readFile(file, 'utf8').then((text) => text.trim());
+  if (!secretArn && !file) {
+    return Promise.reject(new ApiError('Unauthorized', 'this API has no admin token configured (SLIPWAY_ADMIN_TOKEN_SECRET_ARN or SLIPWAY_ADMIN_TOKEN_FILE)'));
+  }
+  adminToken ??= (secretArn ? readSecret(secretArn) : readFile(file as string, 'utf8'))
+    .then((text) => {
+      const token = text.trim();
+      if (!token) throw new Error('the admin token is empty');
+      return token;
+    })
+    .catch((error: unknown) => {
+      adminToken = undefined;
+      throw error;
+    });
   return adminToken;
+}
+
+async function readSecret(secretArn: string): Promise<string> {
+  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
+  if (!secret.SecretString) throw new Error('the admin token secret has no SecretString');
+  return secret.SecretString;
 }
 
 /** Compares digests so neither length nor content leaks through timing. */
