@@ -5,14 +5,21 @@ import { s3Client } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { contentTypeFor } from '../lib/content-type.js';
 import { eachLimited, getObjectBuffer } from '../lib/s3-objects.js';
+import { zipFiles } from '../lib/zip.js';
 import { readBundle } from './bundle/read-bundle.js';
 import { bundleKey } from './validate-output.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
 
 const Validated = v.object({ output: v.object({ sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) }) });
 
+/** The tenant function's code package, beside the deployment's files (the project stack reads it). */
+export const FUNCTION_ZIP = 'function.zip';
+
 /**
- * Copies the validated bundle into the project bucket under the deployment's own prefix.
+ * Copies the validated bundle into the project bucket under the deployment's own prefix, plus
+ * `function.zip`: the bundle's `server/` files at the same paths (so `server/handler.handler` is
+ * the function's Handler), which the per-project CloudFormation stack deploys on AWS. The local
+ * function host reads `server/` directly and ignores the zip.
  * Nothing live points there yet, so a failure here leaves the site as it was.
  */
 export async function handler(event: unknown): Promise<{ prefix: string; objects: number }> {
@@ -37,5 +44,16 @@ export async function handler(event: unknown): Promise<{ prefix: string; objects
       }),
     );
   });
+  const server = files
+    .map((entry) => ({ path: entry.path.replace(/^\.\//, ''), body: entry.body ?? Buffer.alloc(0) }))
+    .filter((file) => file.path.startsWith('server/'));
+  await s3Client().send(
+    new PutObjectCommand({
+      Bucket: names.projectBucket,
+      Key: prefix + FUNCTION_ZIP,
+      Body: zipFiles(server),
+      ContentType: 'application/zip',
+    }),
+  );
   return { prefix, objects: files.length };
 }
