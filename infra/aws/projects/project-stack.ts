@@ -1,0 +1,158 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  App,
+  Aws,
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  DefaultStackSynthesizer,
+  Fn,
+  Stack,
+  Token,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  type StackProps,
+} from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+
+/** The tenant function's alias the router invokes (router/lambda/lambda-invoker.ts). */
+export const LIVE_ALIAS = 'live';
+/** Default SSM parameter holding the project bucket's name (ProjectSystem writes it). */
+export const DEFAULT_CODE_BUCKET_PARAMETER = '/slipway/project-bucket';
+/** Days the tenant function's logs are kept. */
+export const TENANT_LOG_RETENTION_DAYS = 30;
+
+export interface ProjectStackProps extends StackProps {
+  /** SSM parameter (String) with the name of the project bucket that holds `function.zip`. */
+  codeBucketParameter?: string;
+}
+
+/**
+ * One tenant's stack, `slipway-project-{Project}`, created by the init-project workflow (with
+ * DeploymentId `none`: no function yet) and updated by build-and-deploy with each DeploymentId:
+ *
+ * - the server function `slipway-project-{Project}` (Node 22, arm64, Handler
+ *   `server/handler.handler`), code `{Project}/deployments/{DeploymentId}/function.zip` from the
+ *   project bucket (written by the promote step);
+ * - a version per deployment and the alias `live` on it (what the router invokes);
+ * - its log group with retention;
+ * - a role that may only write to that log group: no access to the platform or other tenants.
+ *
+ * The template is synthesized once per platform synth (no bootstrap rule, no asset, no token),
+ * so CloudFormation can take it by TemplateURL from any caller.
+ */
+export class ProjectStack extends Stack {
+  constructor(scope: Construct, id: string, props: ProjectStackProps = {}) {
+    super(scope, id, {
+      ...props,
+      analyticsReporting: false,
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+      description: props.description ?? 'Slipway project: the tenant server function, its live alias and logs',
+    });
+
+    const project = new CfnParameter(this, 'Project', {
+      type: 'String',
+      description: 'Project name (the first label of its host)',
+      allowedPattern: '^[a-z][a-z0-9-]{1,38}[a-z0-9]$',
+    });
+    const deploymentId = new CfnParameter(this, 'DeploymentId', {
+      type: 'String',
+      default: 'none',
+      description: 'Live deployment id, or "none" before the first deployment',
+      allowedPattern: '^(none|[A-Za-z0-9][A-Za-z0-9-]{0,99})$',
+    });
+    const codeBucket = new CfnParameter(this, 'CodeBucket', {
+      type: 'AWS::SSM::Parameter::Value<String>',
+      default: props.codeBucketParameter ?? DEFAULT_CODE_BUCKET_PARAMETER,
+      description: 'SSM parameter naming the project bucket',
+    });
+    const memory = new CfnParameter(this, 'MemorySize', { type: 'Number', default: 1024, minValue: 128, maxValue: 10240 });
+    const reserved = new CfnParameter(this, 'ReservedConcurrency', {
+      type: 'Number',
+      default: 0,
+      minValue: 0,
+      description: 'Reserved concurrency of the function; 0 for none (unreserved)',
+    });
+
+    const hasDeployment = new CfnCondition(this, 'HasDeployment', {
+      expression: Fn.conditionNot(Fn.conditionEquals(deploymentId.valueAsString, 'none')),
+    });
+    const hasReserved = new CfnCondition(this, 'HasReservedConcurrency', {
+      expression: Fn.conditionNot(Fn.conditionEquals(reserved.valueAsString, '0')),
+    });
+
+    const functionName = Fn.sub('slipway-project-${Project}');
+    const logGroup = new logs.CfnLogGroup(this, 'Logs', {
+      logGroupName: Fn.sub('/aws/lambda/slipway-project-${Project}'),
+      retentionInDays: TENANT_LOG_RETENTION_DAYS,
+    });
+
+    const role = new iam.CfnRole(this, 'FunctionRole', {
+      description: Fn.sub('Slipway tenant ${Project}: write its own logs, nothing else'),
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      policies: [
+        {
+          policyName: 'logs',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroup.attrArn }],
+          },
+        },
+      ],
+    });
+
+    const fn = new lambda.CfnFunction(this, 'Function', {
+      functionName,
+      description: Fn.sub('Slipway ${Project}: server of deployment ${DeploymentId}'),
+      runtime: lambda.Runtime.NODEJS_22_X.name,
+      architectures: [lambda.Architecture.ARM_64.name],
+      handler: 'server/handler.handler',
+      code: { s3Bucket: codeBucket.valueAsString, s3Key: Fn.sub('${Project}/deployments/${DeploymentId}/function.zip') },
+      role: role.attrArn,
+      memorySize: memory.valueAsNumber,
+      timeout: 30,
+      reservedConcurrentExecutions: Token.asNumber(Fn.conditionIf(hasReserved.logicalId, reserved.valueAsNumber, Aws.NO_VALUE)),
+      loggingConfig: { logGroup: logGroup.ref, logFormat: 'Text' },
+      environment: {
+        variables: {
+          NODE_ENV: 'production',
+          SLIPWAY_PROJECT: project.valueAsString,
+          SLIPWAY_DEPLOYMENT_ID: deploymentId.valueAsString,
+        },
+      },
+    });
+    fn.cfnOptions.condition = hasDeployment;
+
+    // A Version's properties all require replacement: a new DeploymentId publishes a new version
+    // (after the function's code update, which it references).
+    const version = new lambda.CfnVersion(this, 'Version', {
+      functionName: fn.ref,
+      description: Fn.sub('deployment ${DeploymentId}'),
+    });
+    version.cfnOptions.condition = hasDeployment;
+
+    const alias = new lambda.CfnAlias(this, 'LiveAlias', {
+      name: LIVE_ALIAS,
+      functionName: fn.ref,
+      functionVersion: version.attrVersion,
+      description: Fn.sub('live deployment ${DeploymentId}'),
+    });
+    alias.cfnOptions.condition = hasDeployment;
+
+    const output = new CfnOutput(this, 'LiveAliasArn', { value: alias.ref });
+    output.condition = hasDeployment;
+  }
+}
+
+/** The per-project template as CloudFormation JSON. */
+export function projectStackTemplate(props: ProjectStackProps = {}): Record<string, unknown> {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'slipway-project-stack-')) });
+  const stack = new ProjectStack(app, 'SlipwayProject', props);
+  return app.synth().getStackArtifact(stack.artifactId).template as Record<string, unknown>;
+}
