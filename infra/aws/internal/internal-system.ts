@@ -1,0 +1,285 @@
+import {
+  Arn,
+  ArnFormat,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  aws_apigateway as apigw,
+  aws_apigatewayv2 as apigwv2,
+  aws_apigatewayv2_integrations as integrations,
+  aws_certificatemanager as acm,
+  aws_cloudfront as cloudfront,
+  aws_cloudfront_origins as origins,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  aws_s3 as s3,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import { Construct, type IConstruct } from 'constructs';
+import { handlerFunction } from '../shared/handler-function.js';
+import type { PlatformStorage } from '../storage/platform-storage.js';
+
+export interface InternalSystemProps {
+  storage: PlatformStorage;
+  /** The three workflows the API starts (and reads executions of). */
+  stateMachineArns: { initProject: string; buildAndDeploy: string; deleteProject: string };
+  /** A custom host name for the dashboard (and the API under `/api/*`); needs `certificate` (us-east-1). */
+  domainName?: string;
+  certificate?: acm.ICertificate;
+  /** Steady-state requests per second and burst of the HTTP API's $default stage. */
+  throttle?: { rateLimit: number; burstLimit: number };
+}
+
+/** cdk-nag (v3) reads acknowledgments from CDK's own validation metadata: no cdk-nag import here. */
+function acknowledge(scope: IConstruct, rules: Record<string, string>): void {
+  for (const [id, reason] of Object.entries(rules)) Validations.of(scope).acknowledge({ id, reason });
+}
+
+/**
+ * The text cdk-nag shows for a policy resource (its `flattenCfnReference`): `<Logical.Arn>/x/*`.
+ * Resolved now, so it holds while the referenced resources live in the same stack as the policy.
+ */
+function nagResource(scope: IConstruct, value: string): string {
+  const visit = (node: unknown): string => {
+    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+    const n = node as Record<string, unknown>;
+    if (n['Fn::Join']) {
+      const [delimiter, items] = n['Fn::Join'] as [string, unknown[]];
+      return items.map(visit).join(delimiter);
+    }
+    if (n['Fn::GetAtt']) {
+      const [resource, attribute] = n['Fn::GetAtt'] as [unknown, unknown];
+      return `<${visit(resource)}.${visit(attribute)}>`;
+    }
+    if (n['Ref']) return `<${visit(n['Ref'])}>`;
+    return JSON.stringify(node);
+  };
+  return visit(Stack.of(scope).resolve(value));
+}
+
+const LAMBDA_NAG = {
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+    'The AWS managed basic execution role only lets the function write its own CloudWatch logs; it grants nothing on platform data.',
+  'AwsSolutions-IAM5[Resource::*]':
+    'xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) support no resource-level permissions; nothing else uses "*".',
+  'AwsSolutions-L1':
+    'Every Slipway Lambda uses the runtime pinned once in handlerFunction() (Node 22, the version the handlers and the local back end are built and tested with); it moves for all functions at once.',
+};
+
+/**
+ * The internal system: the HTTP API in front of the API Lambda, the admin token, and the
+ * dashboard (S3 + CloudFront + its server function). The API only starts and reads executions;
+ * its role holds nothing on the project bucket, Batch, CloudFormation or Lambda.
+ */
+export class InternalSystem extends Construct {
+  readonly api: apigwv2.HttpApi;
+  readonly apiFunction: lambda.Function;
+  readonly adminTokenSecret: secretsmanager.Secret;
+  readonly dashboardBucket: s3.Bucket;
+  readonly dashboardFunction: lambda.Function;
+  readonly dashboardDistribution: cloudfront.Distribution;
+
+  constructor(scope: Construct, id: string, props: InternalSystemProps) {
+    super(scope, id);
+    const { storage, stateMachineArns } = props;
+    const stack = Stack.of(this);
+    if (props.domainName && !props.certificate) throw new Error('InternalSystem: domainName needs a certificate (ACM, us-east-1)');
+
+    // ---- admin token ---------------------------------------------------------------------
+    this.adminTokenSecret = new secretsmanager.Secret(this, 'AdminToken', {
+      description: 'Slipway admin API token (send as "Authorization: Bearer <token>")',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledge(this.adminTokenSecret, {
+      'AwsSolutions-SMG4':
+        'The admin token is a bearer credential held by operators and CLIs; rotating it without a rotation Lambda that also updates them would lock them out. It is rotated by hand (put-secret-value) until users and roles arrive with the control-plane issue.',
+    });
+
+    // ---- API function --------------------------------------------------------------------
+    this.apiFunction = handlerFunction(this, 'ApiFunction', {
+      handler: 'handlers/api/lambda.handler',
+      description: 'Slipway API: reads platform state and starts pipeline executions',
+      timeout: Duration.seconds(29),
+      environment: {
+        ...storage.environment(),
+        SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArns.initProject,
+        SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArns.buildAndDeploy,
+        SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArns.deleteProject,
+        SLIPWAY_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
+      },
+    });
+    this.grantApi(this.apiFunction, props);
+    acknowledge(this.apiFunction, LAMBDA_NAG);
+
+    // ---- HTTP API ------------------------------------------------------------------------
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: 'slipway-api',
+      description: 'Slipway platform API (/api/v1/*); authorization is the bearer token checked by the API function',
+      defaultIntegration: new integrations.HttpLambdaIntegration('ApiIntegration', this.apiFunction, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      }),
+      createDefaultStage: false,
+    });
+    this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: accessLogFormat(),
+      },
+    });
+    acknowledge(this.api, {
+      'AwsSolutions-APIG4':
+        'Every route is authenticated by the API function itself (bearer admin token today, users with the control-plane issue) and answers 401 with a JSON reason; /api/v1/health is the only open route.',
+    });
+
+    // ---- dashboard -----------------------------------------------------------------------
+    // The dashboard SvelteKit app (dashboard/) lands with the control-plane issue; it is then
+    // built with Slipway's adapter and served the way tenants are: client assets from this
+    // bucket, everything else from its server function. Until then a placeholder function
+    // answers with a page that points at the API. `/api/*` goes to the HTTP API, so the
+    // dashboard and the API share one origin (no CORS, one host name).
+    this.dashboardBucket = new s3.Bucket(this, 'DashboardBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: storage.accessLogBucket,
+      serverAccessLogsPrefix: 'DashboardBucket/',
+      versioned: false,
+    });
+    this.dashboardFunction = handlerFunction(this, 'DashboardFunction', {
+      handler: 'handlers/dashboard/placeholder.handler',
+      description: 'Slipway dashboard server function (placeholder until the dashboard app lands)',
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+    });
+    acknowledge(this.dashboardFunction, LAMBDA_NAG);
+    const dashboardUrl = this.dashboardFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+
+    const apiDomain = `${this.api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
+    const apiBehavior: cloudfront.BehaviorOptions = {
+      origin: new origins.HttpOrigin(apiDomain, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY }),
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      // API Gateway needs its own Host; every other viewer header (Authorization included) passes.
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+    };
+    this.dashboardDistribution = new cloudfront.Distribution(this, 'DashboardDistribution', {
+      comment: 'Slipway dashboard and API',
+      defaultBehavior: {
+        origin: origins.FunctionUrlOrigin.withOriginAccessControl(dashboardUrl),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      },
+      additionalBehaviors: {
+        '/api/*': apiBehavior,
+        '/_app/*': {
+          origin: origins.S3BucketOrigin.withOriginAccessControl(this.dashboardBucket),
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        },
+      },
+      ...(props.domainName && props.certificate
+        ? { domainNames: [props.domainName], certificate: props.certificate, minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 }
+        : {}),
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableLogging: true,
+      logBucket: storage.accessLogBucket,
+      logFilePrefix: 'dashboard-cdn/',
+    });
+    acknowledge(this.dashboardDistribution, {
+      'AwsSolutions-CFR1': 'The dashboard is for the operators of this installation wherever they are; a geo restriction is left to the self-hoster.',
+      'AwsSolutions-CFR2':
+        'A WAF web ACL costs a fixed monthly fee the idle platform would otherwise not have; the API throttles at the stage and authenticates every route. Self-hosters can attach one (webAclId).',
+      ...(props.certificate
+        ? {}
+        : {
+            'AwsSolutions-CFR4':
+              'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose security policy CloudFront fixes (TLSv1); with domainName + certificate it is TLSv1.2_2021.',
+          }),
+    });
+  }
+
+  /** Exactly what the API's routes call; see handlers/api/routes/*. */
+  private grantApi(fn: lambda.Function, props: InternalSystemProps): void {
+    const { storage, stateMachineArns } = props;
+    const stack = Stack.of(this);
+    const machines = [stateMachineArns.initProject, stateMachineArns.buildAndDeploy, stateMachineArns.deleteProject];
+    const executionsOf = (arn: string) => {
+      const name = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+      return stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    };
+    const statements = [
+      new iam.PolicyStatement({ sid: 'StartPipelineExecutions', actions: ['states:StartExecution', 'states:ListExecutions'], resources: machines }),
+      new iam.PolicyStatement({
+        sid: 'ReadPipelineExecutions',
+        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        resources: machines.map(executionsOf),
+      }),
+      new iam.PolicyStatement({
+        sid: 'PlatformRecords',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan'],
+        resources: [storage.table.tableArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'SourceUploads',
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [storage.sourceBucket.arnForObjects('sources/*')],
+      }),
+      new iam.PolicyStatement({
+        sid: 'BuildLogsList',
+        actions: ['s3:ListBucket'],
+        resources: [storage.buildBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['builds/*'] } },
+      }),
+      new iam.PolicyStatement({ sid: 'BuildLogsRead', actions: ['s3:GetObject'], resources: [storage.buildBucket.arnForObjects('builds/*/log/*')] }),
+      new iam.PolicyStatement({
+        sid: 'TicketAndAdminToken',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [storage.ticketSecret.secretArn, this.adminTokenSecret.secretArn],
+      }),
+    ];
+    for (const statement of statements) fn.addToRolePolicy(statement);
+    const wildcard = (resource: string) => `AwsSolutions-IAM5[Resource::${nagResource(fn, resource)}]`;
+    acknowledge(fn, {
+      ...Object.fromEntries(
+        machines.map((arn) => [
+          wildcard(executionsOf(arn)),
+          'Execution names are chosen per start (project--operation--id); the wildcard covers only the executions of this one Slipway state machine, for DescribeExecution and GetExecutionHistory.',
+        ]),
+      ),
+      [wildcard(storage.sourceBucket.arnForObjects('sources/*'))]:
+        'Presigned uploads go to a fresh key sources/{project}/{uploadId}.tar.gz per request, and the deployment route heads that key; nothing outside sources/ and no delete.',
+      [wildcard(storage.buildBucket.arnForObjects('builds/*/log/*'))]:
+        'The log route reads builds/{deploymentId}/log/{seq}.txt of any deployment; only the log chunks, never the bundles.',
+    });
+  }
+}
+
+/** JSON access log lines with the request id, caller, route, status, latency and errors. */
+function accessLogFormat(): apigw.AccessLogFormat {
+  return apigw.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      requestTime: '$context.requestTime',
+      method: '$context.httpMethod',
+      path: '$context.path',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      protocol: '$context.protocol',
+      responseLength: '$context.responseLength',
+      latency: '$context.responseLatency',
+      integrationLatency: '$context.integrationLatency',
+      integrationError: '$context.integrationErrorMessage',
+      error: '$context.error.message',
+    }),
+  );
+}

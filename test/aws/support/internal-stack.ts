@@ -1,0 +1,21 @@
+import { App, ArnFormat, Stack } from 'aws-cdk-lib';
+import { InternalSystem } from '../../../infra/aws/internal/internal-system.js';
+import { PlatformStorage } from '../../../infra/aws/storage/platform-storage.js';
+
+/** A stack with the platform storage and the internal system, state machine ARNs named as the pipeline names them. */
+export function internalTestStack(options: { domainName?: string } = {}): { app: App; stack: Stack; storage: PlatformStorage; internal: InternalSystem } {
+  const app = new App();
+  const stack = new Stack(app, 'InternalTest');
+  const storage = new PlatformStorage(stack, 'Storage');
+  const machine = (name: string) => stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const internal = new InternalSystem(stack, 'Internal', {
+    storage,
+    stateMachineArns: {
+      initProject: machine('slipway-init-project'),
+      buildAndDeploy: machine('slipway-build-and-deploy'),
+      deleteProject: machine('slipway-delete-project'),
+    },
+    domainName: options.domainName,
+  });
+  return { app, stack, storage, internal };
+}
