@@ -1,0 +1,319 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ArnFormat,
+  Duration,
+  Stack,
+  aws_certificatemanager as acm,
+  aws_cloudfront as cloudfront,
+  aws_cloudfront_origins as origins,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_s3_assets as s3assets,
+  aws_secretsmanager as secretsmanager,
+  aws_ssm as ssm,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ORIGIN_SECRET_HEADER } from '../../../router/lambda/handler.js';
+import { LIVE_ALIAS, tenantFunctionName } from '../../../router/lambda/lambda-invoker.js';
+import { handlerFunction, packageRoot } from '../shared/handler-function.js';
+import type { PlatformStorage } from '../storage/platform-storage.js';
+import { DEFAULT_CODE_BUCKET_PARAMETER, projectStackTemplate } from './project-stack.js';
+
+export interface ProjectSystemProps {
+  storage: PlatformStorage;
+  /** Tenants answer at `{project}.{domainName}`; needs `certificateArn`. */
+  domainName?: string;
+  /** ACM certificate in us-east-1 covering `*.{domainName}`. */
+  certificateArn?: string;
+  /**
+   * How the router's function URL is protected. `oac` (default): AuthType AWS_IAM and CloudFront
+   * origin access control, plus the origin secret. `secret`: AuthType NONE, the origin secret only
+   * (needed when browsers POST/PUT to tenants: with OAC, Lambda requires the viewer to send
+   * `x-amz-content-sha256` for request bodies).
+   */
+  routerAccess?: 'oac' | 'secret';
+  /** SSM parameter the per-project stacks read the project bucket's name from. */
+  codeBucketParameterName?: string;
+}
+
+/** Origin ids the CloudFront Functions select (router/cloudfront/*.js). */
+export const ROUTER_ORIGIN_ID = 'router';
+export const BUCKET_ORIGIN_ID = 'bucket';
+
+/** Behaviors of the distribution, in CloudFront's evaluation order (see router/cloudfront/sandbox.ts behaviorFor). */
+export const ROUTER_PATHS = ['/_app/env.js', '/_app/remote/*'] as const;
+export const IMMUTABLE_PATH = '/_app/immutable/*';
+export const ASSETS_PATH = '/_app/*';
+
+function functionSource(name: string): string {
+  return readFileSync(join(packageRoot(), 'router', 'cloudfront', name), 'utf8');
+}
+
+/**
+ * The project system: how tenant traffic reaches tenants. One distribution for every tenant
+ * (`{project}.{domainName}`), two CloudFront Functions reading the route cache KeyValueStore, the
+ * project bucket behind origin access control, the router Lambda behind a function URL that only
+ * the distribution can call, and the per-project stack template the pipeline deploys per tenant.
+ */
+export class ProjectSystem extends Construct {
+  /** The prerendered-route cache the functions read and the release step writes. */
+  readonly routeCache: cloudfront.KeyValueStore;
+  /** The one distribution shared by all tenants. */
+  readonly distribution: cloudfront.Distribution;
+  /** Invokes `slipway-project-{project}:live` for dynamic requests. */
+  readonly routerFunction: lambda.Function;
+  readonly routerUrl: lambda.FunctionUrl;
+  /** The shared value CloudFront adds as `x-slipway-origin-secret` and the router checks. */
+  readonly originSecret: secretsmanager.Secret;
+  /** https URL of the per-project stack template (CloudFormation TemplateURL). */
+  readonly projectStackTemplateUrl: string;
+  readonly projectStackTemplate: s3assets.Asset;
+  /** SSM parameter naming the project bucket, read by every per-project stack. */
+  readonly codeBucketParameter: ssm.StringParameter;
+  readonly assetsFunction: cloudfront.Function;
+  readonly viewerRequestFunction: cloudfront.Function;
+  private readonly projectBucketArn: string;
+
+  constructor(scope: Construct, id: string, props: ProjectSystemProps) {
+    super(scope, id);
+    const { storage } = props;
+    if (props.domainName && !props.certificateArn) throw new Error('ProjectSystem: domainName needs certificateArn (us-east-1, *.domainName)');
+    const access = props.routerAccess ?? 'oac';
+    this.projectBucketArn = storage.projectBucket.bucketArn;
+
+    this.routeCache = new cloudfront.KeyValueStore(this, 'RouteCache', {
+      comment: 'Slipway route cache: live deployment per project, prerendered/static routes per deployment',
+    });
+    this.assetsFunction = new cloudfront.Function(this, 'AssetsRequest', {
+      comment: 'Slipway: /_app/* assets of the live deployment',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      keyValueStore: this.routeCache,
+      code: cloudfront.FunctionCode.fromInline(functionSource('assets-request.js')),
+    });
+    this.viewerRequestFunction = new cloudfront.Function(this, 'ViewerRequest', {
+      comment: 'Slipway: prerendered/static pages, else tag for the router',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      keyValueStore: this.routeCache,
+      code: cloudfront.FunctionCode.fromInline(functionSource('viewer-request.js')),
+    });
+
+    // The origin secret travels as a dynamic reference: the templates show only the secret's ARN.
+    this.originSecret = new secretsmanager.Secret(this, 'OriginSecret', {
+      description: 'Slipway: header value CloudFront adds to router requests (x-slipway-origin-secret)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    const secretValue = this.originSecret.secretValue.unsafeUnwrap();
+
+    this.routerFunction = handlerFunction(this, 'Router', {
+      handler: 'router/lambda/handler.handler',
+      description: 'Slipway router: invokes the tenant function of a tagged request',
+      memorySize: 1024,
+      timeout: Duration.seconds(30),
+      environment: { SLIPWAY_ORIGIN_SECRET: secretValue },
+    });
+    // The router may invoke tenants' live aliases and nothing else (beside its logs and traces).
+    this.routerFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: `${tenantFunctionName('*')}:${LIVE_ALIAS}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
+    this.routerUrl = this.routerFunction.addFunctionUrl({
+      authType: access === 'oac' ? lambda.FunctionUrlAuthType.AWS_IAM : lambda.FunctionUrlAuthType.NONE,
+      invokeMode: lambda.InvokeMode.BUFFERED,
+    });
+    const routerOriginProps = {
+      originId: ROUTER_ORIGIN_ID,
+      customHeaders: { [ORIGIN_SECRET_HEADER]: secretValue },
+      readTimeout: Duration.seconds(30),
+    };
+    const routerOrigin =
+      access === 'oac'
+        ? origins.FunctionUrlOrigin.withOriginAccessControl(this.routerUrl, routerOriginProps)
+        : new origins.FunctionUrlOrigin(this.routerUrl, routerOriginProps);
+
+    const bucketOrigin = origins.S3BucketOrigin.withOriginAccessControl(storage.projectBucket, {
+      originId: BUCKET_ORIGIN_ID,
+      // LIST only turns a missing key into 404 instead of 403; the functions build every key.
+      originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
+    });
+
+    const immutablePolicy = new cloudfront.CachePolicy(this, 'ImmutableAssetsCache', {
+      comment: 'Slipway: /_app/immutable/* (content-hashed, keyed by deployment prefix)',
+      minTtl: Duration.days(365),
+      defaultTtl: Duration.days(365),
+      maxTtl: Duration.days(365),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const assetsPolicy = new cloudfront.CachePolicy(this, 'AssetsCache', {
+      comment: 'Slipway: other /_app/* files (short TTL)',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.minutes(1),
+      maxTtl: Duration.minutes(5),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    // Default behavior: prerendered/static pages (uri rewritten to the deployment prefix: the key
+    // is per tenant and deployment) and dynamic requests (uri untouched: the tags, query and
+    // cookies keep tenants apart). Nothing is cached unless the origin says so (default TTL 0):
+    // promote marks pages `s-maxage=60`; tenant responses are cached only when they ask for it.
+    const pagesPolicy = new cloudfront.CachePolicy(this, 'PagesCache', {
+      comment: 'Slipway: pages and router (origin decides, short cap)',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: Duration.minutes(5),
+      headerBehavior: cloudfront.CacheHeaderBehavior.allowList('x-slipway-host', 'x-slipway-deployment'),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.all(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const securityHeaders: cloudfront.ResponseSecurityHeadersBehavior = {
+      strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: cloudfront.HeadersFrameOption.SAMEORIGIN, override: false },
+      referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: false },
+    };
+    const headersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Slipway: security headers for tenant responses',
+      securityHeadersBehavior: securityHeaders,
+    });
+    const immutableHeaders = new cloudfront.ResponseHeadersPolicy(this, 'ImmutableHeaders', {
+      comment: 'Slipway: security headers + one-year browser cache for immutable assets',
+      securityHeadersBehavior: securityHeaders,
+      customHeadersBehavior: {
+        customHeaders: [{ header: 'cache-control', value: 'public, max-age=31536000, immutable', override: true }],
+      },
+    });
+
+    const viewerRequest: cloudfront.FunctionAssociation[] = [
+      { function: this.viewerRequestFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+    ];
+    const assetsRequest: cloudfront.FunctionAssociation[] = [
+      { function: this.assetsFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+    ];
+    const routerBehavior: cloudfront.BehaviorOptions = {
+      origin: routerOrigin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: headersPolicy,
+      functionAssociations: viewerRequest,
+      compress: true,
+    };
+    const assetBehavior = (cachePolicy: cloudfront.ICachePolicy, responseHeadersPolicy: cloudfront.IResponseHeadersPolicy): cloudfront.BehaviorOptions => ({
+      origin: bucketOrigin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+      cachePolicy,
+      responseHeadersPolicy,
+      functionAssociations: assetsRequest,
+      compress: true,
+    });
+
+    const certificate = props.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn) : undefined;
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'Slipway tenants',
+      defaultBehavior: {
+        origin: bucketOrigin,
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+        cachePolicy: pagesPolicy,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        responseHeadersPolicy: headersPolicy,
+        functionAssociations: viewerRequest,
+        compress: true,
+      },
+      // Order matters: CloudFront takes the first matching pattern.
+      additionalBehaviors: {
+        [ROUTER_PATHS[0]]: routerBehavior,
+        [ROUTER_PATHS[1]]: routerBehavior,
+        [IMMUTABLE_PATH]: assetBehavior(immutablePolicy, immutableHeaders),
+        [ASSETS_PATH]: assetBehavior(assetsPolicy, headersPolicy),
+      },
+      ...(certificate && props.domainName ? { certificate, domainNames: [`*.${props.domainName}`] } : {}),
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: storage.accessLogBucket,
+      logFilePrefix: 'cloudfront/',
+    });
+    // The router origin is reached through selectRequestOriginById from the default behavior too:
+    // it is already part of the distribution through the router behaviors above.
+
+    this.codeBucketParameter = new ssm.StringParameter(this, 'CodeBucketName', {
+      parameterName: props.codeBucketParameterName ?? DEFAULT_CODE_BUCKET_PARAMETER,
+      description: 'Slipway: the project bucket (tenant function code), read by every project stack',
+      stringValue: storage.projectBucket.bucketName,
+    });
+
+    // The per-project template, synthesized now and published as a file asset.
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-project-template-'));
+    const file = join(dir, 'project-stack.template.json');
+    writeFileSync(file, `${JSON.stringify(projectStackTemplate({ codeBucketParameter: this.codeBucketParameter.parameterName }), null, 1)}\n`);
+    this.projectStackTemplate = new s3assets.Asset(this, 'ProjectStackTemplate', { path: file });
+    this.projectStackTemplateUrl = this.projectStackTemplate.httpUrl;
+  }
+
+  /** What the release and delete steps need on the route cache. */
+  grantRouteCacheWrite(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:UpdateKeys'],
+      resourceArns: [this.routeCache.keyValueStoreArn],
+    });
+  }
+
+  /** The environment of a function that uses the route cache (handlers/lib/route-cache.ts). */
+  routeCacheEnvironment(): Record<string, string> {
+    return { SLIPWAY_ROUTE_CACHE_KVS_ARN: this.routeCache.keyValueStoreArn };
+  }
+
+  /**
+   * What the caller of CloudFormation createStack/updateStack/deleteStack for a project stack
+   * (the pipeline's state machine role) needs besides the cloudformation actions: read the
+   * template, the bucket parameter and the tenant code, and manage exactly the resources the
+   * template declares, all named `slipway-project-*`.
+   */
+  grantProjectStackDeploy(grantee: iam.IGrantable): void {
+    const stack = Stack.of(this);
+    this.projectStackTemplate.grantRead(grantee);
+    this.codeBucketParameter.grantRead(grantee);
+    const tenant = tenantFunctionName('*');
+    const statements: Array<{ actions: string[]; resourceArns: string[]; conditions?: Record<string, Record<string, unknown>> }> = [
+      { actions: ['s3:GetObject'], resourceArns: [`${this.projectBucketArn}/*/deployments/*/function.zip`] },
+      {
+        actions: [
+          'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration',
+          'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
+          'lambda:ListVersionsByFunction', 'lambda:CreateAlias', 'lambda:UpdateAlias', 'lambda:DeleteAlias', 'lambda:GetAlias',
+          'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency', 'lambda:TagResource', 'lambda:UntagResource',
+        ],
+        resourceArns: [
+          stack.formatArn({ service: 'lambda', resource: 'function', resourceName: tenant, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          stack.formatArn({ service: 'lambda', resource: 'function', resourceName: `${tenant}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        ],
+      },
+      {
+        actions: ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DescribeLogGroups', 'logs:TagResource'],
+        resourceArns: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/lambda/${tenant}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      },
+      {
+        actions: ['iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:TagRole'],
+        resourceArns: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${tenant}-FunctionRole-*` })],
+      },
+      {
+        actions: ['iam:PassRole'],
+        resourceArns: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${tenant}-FunctionRole-*` })],
+        conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+      },
+    ];
+    for (const statement of statements) iam.Grant.addToPrincipal({ grantee, ...statement });
+  }
+}

@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import { App, Stack, aws_iam as iam } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ProjectSystem } from '../../../infra/aws/projects/project-system.js';
+import { PlatformStorage } from '../../../infra/aws/storage/platform-storage.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let template: Template;
+let system: ProjectSystem;
+let stack: Stack;
+
+beforeAll(() => {
+  const app = new App();
+  stack = new Stack(app, 'ProjectsTest', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const storage = new PlatformStorage(stack, 'Storage');
+  system = new ProjectSystem(stack, 'Projects', {
+    storage,
+    domainName: 'apps.example.com',
+    certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+  });
+  const release = new iam.Role(stack, 'ReleaseRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  system.grantRouteCacheWrite(release);
+  template = Template.fromStack(stack);
+}, 120_000);
+
+function distributionConfig(): Json {
+  const distributions = template.findResources('AWS::CloudFront::Distribution');
+  expect(Object.keys(distributions)).toHaveLength(1);
+  return (Object.values(distributions)[0] as Json).Properties.DistributionConfig;
+}
+
+function logicalIdOf(type: string, match: (props: Json) => boolean): string {
+  const found = Object.entries(template.findResources(type)).filter(([, r]) => match((r as Json).Properties ?? {}));
+  expect(found, type).toHaveLength(1);
+  return found[0]![0];
+}
+
+describe('ProjectSystem (template assertions)', () => {
+  it('has two cloudfront-js-2.0 functions, both associated with the one KeyValueStore', () => {
+    template.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
+    const kvs = Object.keys(template.findResources('AWS::CloudFront::KeyValueStore'))[0]!;
+    const functions = template.findResources('AWS::CloudFront::Function');
+    expect(Object.keys(functions)).toHaveLength(2);
+    for (const fn of Object.values(functions) as Json[]) {
+      expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+      expect(fn.Properties.FunctionConfig.KeyValueStoreAssociations).toEqual([{ KeyValueStoreARN: { 'Fn::GetAtt': [kvs, 'Arn'] } }]);
+      expect(fn.Properties.AutoPublish).toBe(true);
+      const code: string = fn.Properties.FunctionCode;
+      expect(code.startsWith("import cf from 'cloudfront';")).toBe(true);
+      expect(code).not.toContain('__SLIPWAY_');
+      expect(Buffer.byteLength(code)).toBeLessThan(10 * 1024);
+    }
+    const codes = (Object.values(functions) as Json[]).map((fn) => fn.Properties.FunctionCode as string);
+    expect(codes).toContain(readFileSync(new URL('../../../router/cloudfront/assets-request.js', import.meta.url), 'utf8'));
+    expect(codes).toContain(readFileSync(new URL('../../../router/cloudfront/viewer-request.js', import.meta.url), 'utf8'));
+  });
+
+  it('routes behaviors to the right function: assets on /_app/*, viewer-request on default and the SvelteKit server paths', () => {
+    const config = distributionConfig();
+    const assetsFn = logicalIdOf('AWS::CloudFront::Function', (p) => String(p.FunctionCode).includes('/client'));
+    const viewerFn = logicalIdOf('AWS::CloudFront::Function', (p) => String(p.FunctionCode).includes('x-slipway-deployment'));
+    const fnOf = (behavior: Json) => behavior.FunctionAssociations[0].FunctionARN['Fn::GetAtt'][0];
+    expect(fnOf(config.DefaultCacheBehavior)).toBe(viewerFn);
+    expect(config.DefaultCacheBehavior.FunctionAssociations[0].EventType).toBe('viewer-request');
+    expect(config.DefaultCacheBehavior.AllowedMethods).toHaveLength(7);
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    const behaviors = config.CacheBehaviors as Json[];
+    expect(behaviors.map((b) => b.PathPattern)).toEqual(['/_app/env.js', '/_app/remote/*', '/_app/immutable/*', '/_app/*']);
+    expect(behaviors.map(fnOf)).toEqual([viewerFn, viewerFn, assetsFn, assetsFn]);
+    for (const b of behaviors) expect(b.ViewerProtocolPolicy).toBe('redirect-to-https');
+    // The router behaviors: all methods, caching disabled, all viewer headers but Host.
+    for (const b of behaviors.slice(0, 2)) {
+      expect(b.TargetOriginId).toBe('router');
+      expect(b.AllowedMethods).toHaveLength(7);
+      expect(b.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
+      expect(b.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
+    }
+    expect(config.DefaultCacheBehavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+    for (const b of behaviors.slice(2)) {
+      expect(b.TargetOriginId).toBe('bucket');
+      expect(b.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS']);
+    }
+  });
+
+  it('caches immutable assets for a year, other assets and pages briefly, keyed per tenant', () => {
+    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({ Comment: Match.stringLikeRegexp('immutable'), DefaultTTL: 31536000, MinTTL: 31536000 }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({ Comment: Match.stringLikeRegexp('other /_app'), DefaultTTL: 60, MaxTTL: 300 }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({
+        Comment: Match.stringLikeRegexp('pages and router'),
+        DefaultTTL: 0,
+        MaxTTL: 300,
+        ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+          HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['x-slipway-host', 'x-slipway-deployment'] },
+          CookiesConfig: { CookieBehavior: 'all' },
+          QueryStringsConfig: { QueryStringBehavior: 'all' },
+        }),
+      }),
+    });
+  });
+
+  it('reaches the project bucket through OAC, read-only', () => {
+    const config = distributionConfig();
+    const bucket = (config.Origins as Json[]).find((o) => o.Id === 'bucket')!;
+    expect(bucket.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    expect(bucket.OriginAccessControlId).toBeDefined();
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' }),
+    });
+    const policies = template.findResources('AWS::S3::BucketPolicy');
+    const cfStatements = (Object.values(policies) as Json[])
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Json[])
+      .filter((s) => s.Principal?.Service === 'cloudfront.amazonaws.com');
+    expect(cfStatements.length).toBeGreaterThan(0);
+    for (const s of cfStatements) {
+      const actions = [s.Action].flat();
+      expect(actions.every((a: string) => a === 's3:GetObject' || a === 's3:ListBucket')).toBe(true);
+      expect(s.Condition.StringEquals['AWS:SourceArn']).toBeDefined();
+    }
+  });
+
+  it('reaches the router through a function URL with AuthType AWS_IAM, OAC and the origin secret header', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 'lambda', SigningBehavior: 'always' }),
+    });
+    const router = (distributionConfig().Origins as Json[]).find((o) => o.Id === 'router')!;
+    expect(router.OriginAccessControlId).toBeDefined();
+    expect(router.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    const header = (router.OriginCustomHeaders as Json[]).find((h) => h.HeaderName === 'x-slipway-origin-secret')!;
+    // A dynamic reference to Secrets Manager, never the value itself.
+    expect(JSON.stringify(header.HeaderValue)).toContain('{{resolve:secretsmanager:');
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunctionUrl',
+      Principal: 'cloudfront.amazonaws.com',
+      SourceArn: Match.anyValue(),
+    });
+  });
+
+  it('runs the router from router/lambda/handler.ts with the origin secret as a dynamic reference', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'router/lambda/handler.handler',
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Environment: { Variables: Match.objectLike({ SLIPWAY_ORIGIN_SECRET: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }) },
+    });
+    const fn = logicalIdOf('AWS::Lambda::Function', (p) => p.Handler === 'router/lambda/handler.handler');
+    const env = JSON.stringify(template.findResources('AWS::Lambda::Function')[fn]!.Properties.Environment);
+    expect(env).toContain('{{resolve:secretsmanager:');
+  });
+
+  it("gives the router only lambda:InvokeFunction on tenants' live aliases (beside logs and traces)", () => {
+    const fn = logicalIdOf('AWS::Lambda::Function', (p) => p.Handler === 'router/lambda/handler.handler');
+    const roleId = (template.findResources('AWS::Lambda::Function')[fn] as Json).Properties.Role['Fn::GetAtt'][0];
+    const policies = (Object.values(template.findResources('AWS::IAM::Policy')) as Json[]).filter((p) =>
+      (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId),
+    );
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Json[]);
+    const nonTrace = statements.filter((s) => ![s.Action].flat().every((a: string) => a.startsWith('xray:')));
+    expect(nonTrace).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:eu-west-1:123456789012:function:slipway-project-*:live']] },
+      },
+    ]);
+    const role = template.findResources('AWS::IAM::Role')[roleId] as Json;
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('AWSLambdaBasicExecutionRole');
+    expect(role.Properties.Policies).toBeUndefined();
+  });
+
+  it('serves *.domain over TLS 1.2+ with the given certificate, logs to the access log bucket, adds security headers', () => {
+    const config = distributionConfig();
+    expect(config.Aliases).toEqual(['*.apps.example.com']);
+    expect(config.ViewerCertificate).toEqual(
+      expect.objectContaining({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only', AcmCertificateArn: expect.stringContaining('us-east-1') }),
+    );
+    expect(config.Logging.Bucket['Fn::GetAtt'][0]).toMatch(/AccessLogBucket/);
+    expect(config.Logging.Prefix).toBe('cloudfront/');
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({ StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 31536000 }) }),
+      }),
+    });
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toBeDefined();
+  });
+
+  it('grants the route cache writers exactly the KeyValueStore calls they make', () => {
+    const kvs = Object.keys(template.findResources('AWS::CloudFront::KeyValueStore'))[0]!;
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('ReleaseRole') }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:UpdateKeys'],
+            Resource: { 'Fn::GetAtt': [kvs, 'Arn'] },
+          },
+        ],
+      },
+    });
+    expect(stack.resolve(system.routeCacheEnvironment())).toEqual({ SLIPWAY_ROUTE_CACHE_KVS_ARN: { 'Fn::GetAtt': [kvs, 'Arn'] } });
+  });
+
+  it('publishes the per-project template as an S3 asset with an https URL', () => {
+    const url = stack.resolve(system.projectStackTemplateUrl);
+    expect(JSON.stringify(url)).toMatch(/https:\/\/s3\./);
+    expect(JSON.stringify(url)).toContain('.json');
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/slipway/project-bucket', Type: 'String' });
+  });
+});
