@@ -1,0 +1,126 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { projectStackTemplate } from '../../../infra/aws/projects/project-stack.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let raw: Json;
+let template: Template;
+
+beforeAll(() => {
+  raw = projectStackTemplate();
+  template = Template.fromJSON(raw);
+});
+
+describe('per-project stack template', () => {
+  it('takes Project and DeploymentId (default none) and needs no bootstrap or assets', () => {
+    expect(raw.Parameters.Project.AllowedPattern).toBe('^[a-z][a-z0-9-]{1,38}[a-z0-9]$');
+    expect(raw.Parameters.DeploymentId.Default).toBe('none');
+    expect(raw.Parameters.BootstrapVersion).toBeUndefined();
+    expect(raw.Rules).toBeUndefined();
+    expect(JSON.stringify(raw)).not.toMatch(/cdk-hnb659fds|AssetParameters|CDKMetadata/);
+  });
+
+  it('creates no function, version or alias while DeploymentId is none', () => {
+    expect(raw.Conditions.HasDeployment).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'DeploymentId' }, 'none'] }] });
+    for (const type of ['AWS::Lambda::Function', 'AWS::Lambda::Version', 'AWS::Lambda::Alias']) {
+      const resources = Object.values(template.findResources(type)) as Json[];
+      expect(resources, type).toHaveLength(1);
+      expect(resources[0]!.Condition, type).toBe('HasDeployment');
+    }
+  });
+
+  it('runs server/handler.handler on Node 22 arm64 from the deployment function.zip in the project bucket', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: { 'Fn::Sub': 'slipway-project-${Project}' },
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'server/handler.handler',
+      Code: { S3Bucket: { Ref: 'CodeBucket' }, S3Key: { 'Fn::Sub': '${Project}/deployments/${DeploymentId}/function.zip' } },
+      LoggingConfig: Match.objectLike({ LogGroup: { Ref: 'Logs' } }),
+    });
+    expect(raw.Parameters.CodeBucket.Type).toBe('AWS::SSM::Parameter::Value<String>');
+  });
+
+  it('publishes a version per deployment and points the alias live at it', () => {
+    template.hasResourceProperties('AWS::Lambda::Version', {
+      FunctionName: { Ref: 'Function' },
+      Description: { 'Fn::Sub': 'deployment ${DeploymentId}' },
+    });
+    template.hasResourceProperties('AWS::Lambda::Alias', {
+      Name: 'live',
+      FunctionName: { Ref: 'Function' },
+      FunctionVersion: { 'Fn::GetAtt': ['Version', 'Version'] },
+    });
+  });
+
+  it('keeps logs for a bounded time', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: { 'Fn::Sub': '/aws/lambda/slipway-project-${Project}' },
+      RetentionInDays: 30,
+    });
+  });
+
+  it('gives the tenant function a role that can only write its own logs', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role')) as Json[];
+    expect(roles).toHaveLength(1);
+    const role = roles[0]!.Properties;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.PermissionsBoundary).toBeUndefined();
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    const statements = (role.Policies as Json[]).flatMap((p) => p.PolicyDocument.Statement as Json[]);
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['Logs', 'Arn'] } },
+    ]);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::Lambda::Permission', 0);
+  });
+
+  it('reserves concurrency only when asked', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: { 'Fn::If': ['HasReservedConcurrency', { Ref: 'ReservedConcurrency' }, { Ref: 'AWS::NoValue' }] },
+    });
+  });
+});
+
+describe('router Lambda entry point (what a direct call to the function URL gets)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  function event(headers: Record<string, string>): APIGatewayProxyEventV2 {
+    return {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/',
+      rawQueryString: '',
+      headers,
+      requestContext: { domainName: 'abc.lambda-url.eu-west-1.on.aws', http: { method: 'GET', path: '/' } },
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEventV2;
+  }
+
+  it('refuses requests without the origin secret, with a wrong one, or without the tags', async () => {
+    process.env.AWS_REGION = 'eu-west-1';
+    process.env.SLIPWAY_ORIGIN_SECRET = 'the-secret-only-cloudfront-knows';
+    const { handler } = await import('../../../router/lambda/handler.js');
+    const forged = { 'x-slipway-project': 'hello', 'x-slipway-deployment': 'd-1', 'x-slipway-host': 'hello.apps.example.com' };
+    const noSecret = await handler(event(forged));
+    expect(noSecret.statusCode).toBe(403);
+    expect(String(noSecret.body)).toContain('origin secret');
+    expect((await handler(event({ ...forged, 'x-slipway-origin-secret': 'guess' }))).statusCode).toBe(403);
+    const untagged = await handler(event({ 'x-slipway-origin-secret': 'the-secret-only-cloudfront-knows' }));
+    expect(untagged.statusCode).toBe(403);
+    expect(String(untagged.body)).toContain('x-slipway-project');
+  });
+
+  it('refuses everything when no secret is configured', async () => {
+    delete process.env.SLIPWAY_ORIGIN_SECRET;
+    const { handler } = await import('../../../router/lambda/handler.js');
+    expect((await handler(event({ 'x-slipway-project': 'hello', 'x-slipway-deployment': 'd-1' }))).statusCode).toBe(500);
+  });
+});
