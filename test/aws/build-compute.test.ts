@@ -53,13 +53,16 @@ function actionsOf(statement: { Action?: string | string[] }): string[] {
 }
 
 describe('BuildCompute', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'slipway-build-compute-'));
+  let tmp: string;
   let s: Synth;
 
   beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'slipway-build-compute-'));
     s = synth({ buildTimeoutSeconds: 900 }, join(tmp, 'default'));
   });
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
 
   it('runs builds on a managed Fargate compute environment of 16 vCPUs in the build VPC', () => {
     const environments = ofType(s.resources, 'AWS::Batch::ComputeEnvironment');
@@ -341,7 +344,7 @@ describe('the build runner image', () => {
     }
     for (const name of bare) {
       expect(pkg.dependencies[name], `${name} must be a runtime dependency`).toBeDefined();
-      expect(['aws-cdk-lib'], `${name} is removed from the image`).not.toContain(name);
+      expect(name === 'aws-cdk-lib' || name.startsWith('@aws-cdk/'), `${name} is removed from the image`).toBe(false);
     }
     expect(bare.has('esbuild')).toBe(true);
   });
