@@ -1,0 +1,227 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { internalTestStack } from '../support/internal-stack.js';
+import type { InternalSystem } from '../../../infra/aws/internal/internal-system.js';
+import type { PlatformStorage } from '../../../infra/aws/storage/platform-storage.js';
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+const actionsOf = (statement: Statement) => [statement.Action].flat().sort();
+
+let stack: Stack;
+let storage: PlatformStorage;
+let internal: InternalSystem;
+let template: Template;
+const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+
+beforeAll(() => {
+  ({ stack, storage, internal } = internalTestStack());
+  template = Template.fromStack(stack);
+}, 120_000);
+
+describe('internal system: HTTP API', () => {
+  it('is an HTTP API whose $default route proxies to the API function (payload 2.0)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', Name: 'slipway-api' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [logicalId(internal.apiFunction), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+  });
+
+  it('has one $default stage, auto-deployed, throttled, with JSON access logs into a retained log group', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InternalApiAccessLogs'), 'Arn'] },
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
+    });
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as { Properties: { AccessLogSettings: { Format: string } } };
+    expect(Object.keys(JSON.parse(stage.Properties.AccessLogSettings.Format) as object)).toEqual(
+      expect.arrayContaining(['requestId', 'status', 'routeKey', 'latency', 'integrationError']),
+    );
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('runs the API handler with the storage, state machine and admin token environment, traced', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'handlers/api/lambda.handler',
+      TracingConfig: { Mode: 'Active' },
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'slipway',
+          SLIPWAY_TABLE: { Ref: logicalId(storage.table) },
+          SLIPWAY_SOURCE_BUCKET: { Ref: logicalId(storage.sourceBucket) },
+          SLIPWAY_BUILD_BUCKET: { Ref: logicalId(storage.buildBucket) },
+          SLIPWAY_PROJECT_BUCKET: { Ref: logicalId(storage.projectBucket) },
+          SLIPWAY_TICKET_SECRET_ARN: { Ref: logicalId(storage.ticketSecret) },
+          SLIPWAY_ADMIN_TOKEN_SECRET_ARN: { Ref: logicalId(internal.adminTokenSecret) },
+          SLIPWAY_STATE_MACHINE_INIT_PROJECT: { 'Fn::Join': ['', Match.arrayWith([':stateMachine:slipway-init-project'])] },
+          SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: { 'Fn::Join': ['', Match.arrayWith([':stateMachine:slipway-build-and-deploy'])] },
+          SLIPWAY_STATE_MACHINE_DELETE_PROJECT: { 'Fn::Join': ['', Match.arrayWith([':stateMachine:slipway-delete-project'])] },
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true },
+    });
+  });
+});
+
+describe('internal system: platform table', () => {
+  it('keeps point-in-time recovery on and expires items by expiresAt', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      Replicas: Match.arrayWith([Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })]),
+    });
+  });
+});
+
+describe('internal system: API role (least privilege)', () => {
+  const apiStatements = (): Statement[] => {
+    const roleId = stack.getLogicalId(internal.apiFunction.role?.node.defaultChild as CfnElement);
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } });
+    return Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+  };
+
+  it('holds exactly these actions, statement by statement', () => {
+    const statements = apiStatements();
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    expect(Object.fromEntries(statements.map((s) => [s.Sid ?? 'tracing', actionsOf(s)]))).toEqual({
+      tracing: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+      StartPipelineExecutions: ['states:ListExecutions', 'states:StartExecution'],
+      ReadPipelineExecutions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+      PlatformRecords: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+      SourceUploads: ['s3:GetObject', 's3:PutObject'],
+      BuildLogsList: ['s3:ListBucket'],
+      BuildLogsRead: ['s3:GetObject'],
+      TicketAndAdminToken: ['secretsmanager:GetSecretValue'],
+    });
+    // Only the basic execution role besides: no other managed policy on the API role.
+    template.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']] }],
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }),
+    });
+  });
+
+  it('scopes each statement to its resources', () => {
+    const bySid = Object.fromEntries(apiStatements().map((s) => [s.Sid ?? 'tracing', s]));
+    const machines = ['slipway-init-project', 'slipway-build-and-deploy', 'slipway-delete-project'];
+    expect(JSON.stringify(bySid.StartPipelineExecutions?.Resource)).toSatisfy((text: string) => machines.every((m) => text.includes(`:stateMachine:${m}"`)));
+    expect(bySid.StartPipelineExecutions?.Resource).toHaveLength(3);
+    expect(JSON.stringify(bySid.ReadPipelineExecutions?.Resource)).toSatisfy((text: string) => machines.every((m) => text.includes(`:execution:${m}:*"`)));
+    expect(bySid.ReadPipelineExecutions?.Resource).toHaveLength(3);
+    expect(bySid.PlatformRecords?.Resource).toEqual({ 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] });
+    expect(bySid.SourceUploads?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.sourceBucket), 'Arn'] }, '/sources/*']] });
+    expect(bySid.BuildLogsList?.Resource).toEqual({ 'Fn::GetAtt': [logicalId(storage.buildBucket), 'Arn'] });
+    expect(bySid.BuildLogsList?.Condition).toEqual({ StringLike: { 's3:prefix': ['builds/*'] } });
+    expect(bySid.BuildLogsRead?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.buildBucket), 'Arn'] }, '/builds/*/log/*']] });
+    expect(bySid.TicketAndAdminToken?.Resource).toEqual([{ Ref: logicalId(storage.ticketSecret) }, { Ref: logicalId(internal.adminTokenSecret) }]);
+    expect(bySid.tracing?.Resource).toBe('*');
+  });
+
+  it('has nothing on the project bucket, Batch, CloudFormation or Lambda, and no wildcard actions', () => {
+    const statements = apiStatements();
+    const projectBucket = logicalId(storage.projectBucket);
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Resource)).not.toContain(projectBucket);
+      for (const action of actionsOf(statement)) {
+        expect(action).not.toMatch(/^(batch|cloudformation|lambda|iam|sts):/);
+        expect(action).not.toContain('*');
+      }
+    }
+    // No statement anywhere in the stack grants the API role (or any role of this construct) on the project bucket.
+    const everyPolicy = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(everyPolicy).not.toContain(projectBucket);
+  });
+
+  it('gives the dashboard placeholder function nothing but tracing', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'handlers/dashboard/placeholder.handler', TracingConfig: { Mode: 'Active' } });
+    const roleId = stack.getLogicalId(internal.dashboardFunction.role?.node.defaultChild as CfnElement);
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } });
+    const statements = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    expect(statements.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+});
+
+describe('internal system: dashboard', () => {
+  it('serves /_app/* from the private bucket through an S3 origin access control', () => {
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(storage.accessLogBucket) }, LogFilePrefix: 'DashboardBucket/' },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logicalId(internal.dashboardBucket) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 's3:GetObject',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('has one distribution: server function by default (Lambda OAC), /api/* to the HTTP API, /_app/* to the bucket, logged', () => {
+    template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: 'lambda', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
+    });
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
+    const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0] as {
+      Properties: { DistributionConfig: Record<string, unknown> & { Origins: Record<string, unknown>[]; CacheBehaviors: Record<string, unknown>[]; DefaultCacheBehavior: Record<string, unknown> } };
+    };
+    const config = distribution.Properties.DistributionConfig;
+    const originOf = (targetId: unknown) => config.Origins.find((o) => o.Id === targetId) as Record<string, unknown>;
+
+    const defaultOrigin = originOf(config.DefaultCacheBehavior.TargetOriginId);
+    expect(JSON.stringify(defaultOrigin.DomainName)).toContain('FunctionUrl');
+    expect(JSON.stringify(defaultOrigin.OriginAccessControlId)).toMatch(/FunctionUrlOriginAccessControl/);
+
+    const api = config.CacheBehaviors.find((b) => b.PathPattern === '/api/*') as Record<string, unknown>;
+    expect(api).toMatchObject({
+      AllowedMethods: expect.arrayContaining(['GET', 'POST', 'DELETE', 'PUT', 'PATCH']),
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // CachingDisabled
+      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // AllViewerExceptHostHeader
+      ViewerProtocolPolicy: 'redirect-to-https',
+    });
+    expect(originOf(api.TargetOriginId)).toMatchObject({
+      DomainName: { 'Fn::Join': ['', [{ Ref: logicalId(internal.api) }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+      CustomOriginConfig: { OriginProtocolPolicy: 'https-only' },
+    });
+
+    const assets = config.CacheBehaviors.find((b) => b.PathPattern === '/_app/*') as Record<string, unknown>;
+    const assetsOrigin = originOf(assets.TargetOriginId);
+    expect(assetsOrigin.DomainName).toEqual({ 'Fn::GetAtt': [logicalId(internal.dashboardBucket), 'RegionalDomainName'] });
+    expect(JSON.stringify(assetsOrigin.OriginAccessControlId)).toMatch(/S3OriginAccessControl/);
+
+    expect(config.Logging).toEqual({ Bucket: { 'Fn::GetAtt': [logicalId(storage.accessLogBucket), 'RegionalDomainName'] }, Prefix: 'dashboard-cdn/' });
+    expect(config.Aliases).toBeUndefined();
+  });
+
+  it('lets only this distribution invoke the server function URL', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunctionUrl',
+      Principal: 'cloudfront.amazonaws.com',
+      SourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: logicalId(internal.dashboardDistribution) }])] },
+    });
+  });
+});
