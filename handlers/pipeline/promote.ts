@@ -12,6 +12,16 @@ import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
 
 const Validated = v.object({ output: v.object({ sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) }) });
 
+/**
+ * Browser and CDN caching of a deployment file (the CDN's page policy caches only what the origin
+ * allows): content-hashed assets forever; everything else revalidated by browsers and kept a
+ * minute at the edge. A release is visible at once either way: the functions rewrite to the new
+ * deployment's prefix, a different cache key.
+ */
+export function cacheControlFor(path: string): string {
+  return path.startsWith('client/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'public, max-age=0, s-maxage=60';
+}
+
 /** The tenant function's code package, beside the deployment's files (the project stack reads it). */
 export const FUNCTION_ZIP = 'function.zip';
 
@@ -41,6 +51,7 @@ export async function handler(event: unknown): Promise<{ prefix: string; objects
         Key: prefix + path,
         Body: entry.body ?? Buffer.alloc(0),
         ContentType: contentTypeFor(path),
+        CacheControl: cacheControlFor(path),
       }),
     );
   });
