@@ -25,7 +25,7 @@ export function nagFindings(scope: App | Stack): NagFinding[] {
     rule: violation.ruleName,
     severity: violation.severity ?? 'error',
     description: violation.description,
-    paths: violation.violatingResources.map((resource) => resource.constructPath),
+    paths: violation.violatingResources.map((resource) => resource.constructPath ?? resource.resourceLogicalId ?? '(unknown)'),
   }));
 }
 
@@ -39,4 +39,11 @@ export function findingsUnder(findings: NagFinding[], prefixes: string[]): NagFi
   return findings
     .map((f) => ({ ...f, paths: f.paths.filter((path) => prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) }))
     .filter((f) => f.paths.length > 0);
+}
+
+/** Throws with every unacknowledged AwsSolutions finding (errors and warnings alike) of the scope. */
+export function assertNoNagFindings(scope: App | Stack, options: { only?: string[] } = {}): void {
+  const all = nagFindings(scope);
+  const findings = options.only ? findingsUnder(all, options.only) : all;
+  if (findings.length > 0) throw new Error(`cdk-nag AwsSolutions findings without an acknowledgment:\n${formatFindings(findings)}`);
 }
