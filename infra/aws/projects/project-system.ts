@@ -5,6 +5,8 @@ import {
   ArnFormat,
   Duration,
   Stack,
+  Token,
+  Validations,
   aws_certificatemanager as acm,
   aws_cloudfront as cloudfront,
   aws_cloudfront_origins as origins,
@@ -14,7 +16,7 @@ import {
   aws_secretsmanager as secretsmanager,
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { ORIGIN_SECRET_HEADER } from '../../../router/lambda/handler.js';
 import { LIVE_ALIAS, tenantFunctionName } from '../../../router/lambda/lambda-invoker.js';
 import { handlerFunction, packageRoot } from '../shared/handler-function.js';
@@ -46,6 +48,16 @@ export const BUCKET_ORIGIN_ID = 'bucket';
 export const ROUTER_PATHS = ['/_app/env.js', '/_app/remote/*'] as const;
 export const IMMUTABLE_PATH = '/_app/immutable/*';
 export const ASSETS_PATH = '/_app/*';
+
+/** cdk-nag (v3) reads acknowledgments from CDK's validation metadata: no cdk-nag import here. */
+function acknowledge(scope: IConstruct, rules: Record<string, string>): void {
+  for (const [id, reason] of Object.entries(rules)) Validations.of(scope).acknowledge({ id, reason });
+}
+
+/** How cdk-nag prints a region/account: the literal, or `<AWS::Region>` for an environment-agnostic stack. */
+function nagText(value: string, pseudo: string): string {
+  return Token.isUnresolved(value) ? `<${pseudo}>` : value;
+}
 
 function functionSource(name: string): string {
   return readFileSync(join(packageRoot(), 'router', 'cloudfront', name), 'utf8');
@@ -105,6 +117,10 @@ export class ProjectSystem extends Construct {
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
     const secretValue = this.originSecret.secretValue.unsafeUnwrap();
+    acknowledge(this.originSecret, {
+      'AwsSolutions-SMG4':
+        'CloudFront and the router read the value through CloudFormation dynamic references at deploy time; a rotation Lambda would break the router until the next deploy. Rotate by putting a new value and redeploying (both sides change together).',
+    });
 
     this.routerFunction = handlerFunction(this, 'Router', {
       handler: 'router/lambda/handler.handler',
@@ -120,6 +136,16 @@ export class ProjectSystem extends Construct {
         resources: [Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: `${tenantFunctionName('*')}:${LIVE_ALIAS}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
       }),
     );
+    acknowledge(this.routerFunction, {
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+        'The AWS managed basic execution role only lets the router write its own CloudWatch logs.',
+      'AwsSolutions-IAM5[Resource::*]':
+        'xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) support no resource-level permissions; nothing else uses "*".',
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${nagText(Stack.of(this).region, 'AWS::Region')}:${nagText(Stack.of(this).account, 'AWS::AccountId')}:function:slipway-project-*:live]`]:
+        "The router invokes whichever tenant a request is tagged with: every tenant function's live alias (slipway-project-*:live), in this account and region, and nothing else.",
+      'AwsSolutions-L1':
+        'Every Slipway Lambda uses the runtime pinned once in handlerFunction() (Node 22, the version the handlers and the local back end are built and tested with).',
+    });
     this.routerUrl = this.routerFunction.addFunctionUrl({
       authType: access === 'oac' ? lambda.FunctionUrlAuthType.AWS_IAM : lambda.FunctionUrlAuthType.NONE,
       invokeMode: lambda.InvokeMode.BUFFERED,
@@ -246,9 +272,21 @@ export class ProjectSystem extends Construct {
     });
     // The router origin is reached through selectRequestOriginById from the default behavior too:
     // it is already part of the distribution through the router behaviors above.
+    acknowledge(this.distribution, {
+      'AwsSolutions-CFR1': 'Tenants serve the public wherever it is; a geo restriction is left to the self-hoster.',
+      'AwsSolutions-CFR2':
+        'A WAF web ACL costs a fixed monthly fee the idle platform would otherwise not have; self-hosters can attach one (webAclId). The router refuses requests without the origin secret.',
+      ...(certificate
+        ? {}
+        : {
+            'AwsSolutions-CFR4':
+              'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; with certificateArn the minimum is TLSv1.2_2021.',
+          }),
+    });
 
+    const codeBucketParameterName = props.codeBucketParameterName ?? DEFAULT_CODE_BUCKET_PARAMETER;
     this.codeBucketParameter = new ssm.StringParameter(this, 'CodeBucketName', {
-      parameterName: props.codeBucketParameterName ?? DEFAULT_CODE_BUCKET_PARAMETER,
+      parameterName: codeBucketParameterName,
       description: 'Slipway: the project bucket (tenant function code), read by every project stack',
       stringValue: storage.projectBucket.bucketName,
     });
@@ -256,7 +294,7 @@ export class ProjectSystem extends Construct {
     // The per-project template, synthesized now and published as a file asset.
     const dir = mkdtempSync(join(tmpdir(), 'slipway-project-template-'));
     const file = join(dir, 'project-stack.template.json');
-    writeFileSync(file, `${JSON.stringify(projectStackTemplate({ codeBucketParameter: this.codeBucketParameter.parameterName }), null, 1)}\n`);
+    writeFileSync(file, `${JSON.stringify(projectStackTemplate({ codeBucketParameter: codeBucketParameterName }), null, 1)}\n`);
     this.projectStackTemplate = new s3assets.Asset(this, 'ProjectStackTemplate', { path: file });
     this.projectStackTemplateUrl = this.projectStackTemplate.httpUrl;
   }

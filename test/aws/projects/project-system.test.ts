@@ -215,3 +215,21 @@ describe('ProjectSystem (template assertions)', () => {
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/slipway/project-bucket', Type: 'String' });
   });
 });
+
+describe('ProjectSystem (cdk-nag AwsSolutions)', () => {
+  it('has no unacknowledged finding, with or without a custom domain', async () => {
+    const { nagFindings, findingsUnder, formatFindings } = await import('../support/nag.js');
+    for (const withDomain of [true, false]) {
+      const app = new App();
+      // With a domain: a concrete environment; without: environment-agnostic (tokens in ARNs).
+      const nagStack = new Stack(app, 'NagTest', withDomain ? { env: { account: '123456789012', region: 'eu-west-1' } } : {});
+      const storage = new PlatformStorage(nagStack, 'Storage');
+      new ProjectSystem(nagStack, 'Projects', {
+        storage,
+        ...(withDomain ? { domainName: 'apps.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/x' } : {}),
+      });
+      const findings = findingsUnder(nagFindings(nagStack), ['NagTest/Projects']);
+      expect(findings, formatFindings(findings)).toEqual([]);
+    }
+  }, 180_000);
+});
