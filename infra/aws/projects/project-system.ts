@@ -82,6 +82,8 @@ export class ProjectSystem extends Construct {
   /** https URL of the per-project stack template (CloudFormation TemplateURL). */
   readonly projectStackTemplateUrl: string;
   readonly projectStackTemplate: s3assets.Asset;
+  /** The synthesized per-project template on disk (the asset's source). */
+  readonly projectStackTemplateFile: string;
   /** SSM parameter naming the project bucket, read by every per-project stack. */
   readonly codeBucketParameter: ssm.StringParameter;
   readonly assetsFunction: cloudfront.Function;
@@ -295,6 +297,7 @@ export class ProjectSystem extends Construct {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-project-template-'));
     const file = join(dir, 'project-stack.template.json');
     writeFileSync(file, `${JSON.stringify(projectStackTemplate({ codeBucketParameter: codeBucketParameterName }), null, 1)}\n`);
+    this.projectStackTemplateFile = file;
     this.projectStackTemplate = new s3assets.Asset(this, 'ProjectStackTemplate', { path: file });
     this.projectStackTemplateUrl = this.projectStackTemplate.httpUrl;
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { App, Stack, aws_iam as iam } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { projectStackTemplate } from '../../../infra/aws/projects/project-stack.js';
 import { ProjectSystem } from '../../../infra/aws/projects/project-system.js';
 import { PlatformStorage } from '../../../infra/aws/storage/platform-storage.js';
 
@@ -213,6 +214,9 @@ describe('ProjectSystem (template assertions)', () => {
     expect(JSON.stringify(url)).toMatch(/https:\/\/s3\./);
     expect(JSON.stringify(url)).toContain('.json');
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/slipway/project-bucket', Type: 'String' });
+    // The asset is the per-project template itself.
+    const published = JSON.parse(readFileSync(system.projectStackTemplateFile, 'utf8')) as unknown;
+    expect(published).toEqual(projectStackTemplate());
   });
 });
 
