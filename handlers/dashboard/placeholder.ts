@@ -18,7 +18,7 @@ const PAGE = `<!doctype html>
 <p>The platform is installed. The dashboard is not deployed yet; the API answers on this origin at
 <a href="/api/v1/health"><code>/api/v1/</code></a> (send <code>Authorization: Bearer &lt;admin token&gt;</code>;
 the token is in the Secrets Manager secret named in the stack outputs).</p>
-<p>Use the CLI: set <code>SLIPWAY_API_URL</code> to this origin and <code>SLIPWAY_TOKEN</code> to the admin token, then run <code>npx slipway deploy DIR --project NAME</code>.</p>
+<p>Use the CLI: set <code>SLIPWAY_API_URL</code> to this origin followed by <code>/api/v1</code> (the stack output <code>ApiUrl</code>) and <code>SLIPWAY_TOKEN</code> to the admin token, then run <code>npx slipway deploy DIR --project NAME</code>.</p>
 </body>
 </html>
 `;

@@ -22,6 +22,11 @@ describe('cdk-nag AwsSolutions', () => {
     expect(internal, formatFindings(internal)).toEqual([]);
   }, 120_000);
 
+  it('finds nothing unacknowledged in the internal system with a custom domain either', () => {
+    const withDomain = findingsUnder(nagFindings(internalTestStack({ domainName: 'slipway.example.com', withCertificate: true }).app), ['InternalTest/Internal']);
+    expect(withDomain, formatFindings(withDomain)).toEqual([]);
+  }, 120_000);
+
   it('finds nothing elsewhere in the stack but the findings pending with their owners', () => {
     const elsewhere = stackFindings().filter((f) => f.paths.some((path) => !path.startsWith('InternalTest/Internal/')));
     const unexpected = elsewhere.filter((f) => !(f.rule in PENDING_ELSEWHERE));

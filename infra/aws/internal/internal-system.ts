@@ -1,6 +1,7 @@
 import {
   Arn,
   ArnFormat,
+  CfnOutput,
   Duration,
   RemovalPolicy,
   Stack,
@@ -204,6 +205,14 @@ export class InternalSystem extends Construct {
             'AwsSolutions-CFR4':
               'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose security policy CloudFront fixes (TLSv1); with domainName + certificate it is TLSv1.2_2021.',
           }),
+    });
+
+    const dashboardHost = props.domainName ?? this.dashboardDistribution.distributionDomainName;
+    new CfnOutput(this, 'DashboardUrl', { value: `https://${dashboardHost}/`, description: 'Slipway dashboard; the API answers under /api/v1/ on the same origin' });
+    new CfnOutput(this, 'ApiUrl', { value: `https://${dashboardHost}/api/v1`, description: 'SLIPWAY_API_URL for the CLI' });
+    new CfnOutput(this, 'AdminTokenSecretArn', {
+      value: this.adminTokenSecret.secretArn,
+      description: 'The admin token (SLIPWAY_TOKEN): aws secretsmanager get-secret-value --secret-id <this ARN>',
     });
   }
 
