@@ -1,0 +1,79 @@
+import { CfnOutput, Stack, type StackProps, aws_certificatemanager as acm } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { PlatformStorage } from './storage/platform-storage.js';
+import { BuildCompute } from './pipeline/build-compute.js';
+import { PipelineSystem } from './pipeline/pipeline-system.js';
+import { ProjectSystem } from './projects/project-system.js';
+import { InternalSystem } from './internal/internal-system.js';
+
+export interface SlipwayStackProps extends StackProps {
+  /** Tenants answer at `NAME.<domainName>`; without it, at the distribution's own domain. */
+  domainName?: string;
+  /** ACM certificate (us-east-1) for `*.<domainName>` and the dashboard domain. */
+  certificateArn?: string;
+  /** The dashboard's (and API's) host name; needs the certificate to cover it. */
+  dashboardDomainName?: string;
+  buildTimeoutSeconds?: number;
+}
+
+/**
+ * The whole platform in one stack: storage, the project system (CloudFront, route cache,
+ * router), the pipeline system (Batch builds, pipeline Lambdas, state machines) and the internal
+ * system (API, dashboard). One stack keeps every reference inside one template, which is also
+ * what the local back end reads the state machines from.
+ */
+export class SlipwayStack extends Stack {
+  readonly storage: PlatformStorage;
+  readonly projects: ProjectSystem;
+  readonly build: BuildCompute;
+  readonly pipeline: PipelineSystem;
+  readonly internal: InternalSystem;
+
+  get workflows(): PipelineSystem['workflows'] {
+    return this.pipeline.workflows;
+  }
+
+  constructor(scope: Construct, id: string, props: SlipwayStackProps = {}) {
+    super(scope, id, props);
+    const buildTimeoutSeconds = props.buildTimeoutSeconds ?? 900;
+    this.storage = new PlatformStorage(this, 'Storage');
+    this.projects = new ProjectSystem(this, 'Projects', {
+      storage: this.storage,
+      domainName: props.domainName,
+      certificateArn: props.certificateArn,
+      // Origin secret rather than OAC: with OAC, Lambda function URLs require browsers to sign
+      // request bodies (x-amz-content-sha256), which would break every form post to a tenant.
+      routerAccess: 'secret',
+    });
+    this.build = new BuildCompute(this, 'Builds', { buildTimeoutSeconds });
+    this.pipeline = new PipelineSystem(this, 'Pipeline', {
+      storage: this.storage,
+      build: { jobQueue: this.build.jobQueue, jobDefinition: this.build.jobDefinition },
+      projects: {
+        projectStackTemplateUrl: this.projects.projectStackTemplateUrl,
+        routeCacheArn: this.projects.routeCache.keyValueStoreArn,
+        grantRouteCacheWrite: (grantee) => this.projects.grantRouteCacheWrite(grantee),
+      },
+      buildTimeoutSeconds,
+    });
+    const workflows = this.pipeline.workflows;
+    // Creating, updating and deleting tenant stacks runs with the state machines' own roles.
+    for (const workflow of [workflows.initProject, workflows.buildAndDeploy, workflows.deleteProject]) {
+      this.projects.grantProjectStackDeploy(workflow.stateMachine);
+    }
+    this.internal = new InternalSystem(this, 'Internal', {
+      storage: this.storage,
+      stateMachineArns: {
+        initProject: workflows.initProject.stateMachine.stateMachineArn,
+        buildAndDeploy: workflows.buildAndDeploy.stateMachine.stateMachineArn,
+        deleteProject: workflows.deleteProject.stateMachine.stateMachineArn,
+      },
+      domainName: props.dashboardDomainName,
+      certificate: props.dashboardDomainName && props.certificateArn ? acm.Certificate.fromCertificateArn(this, 'DashboardCertificate', props.certificateArn) : undefined,
+    });
+    new CfnOutput(this, 'TenantDistributionDomain', {
+      value: this.projects.distribution.distributionDomainName,
+      description: 'Point *.<domainName> (CNAME or alias) here',
+    });
+  }
+}
