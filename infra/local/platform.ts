@@ -16,7 +16,7 @@ import { createFunctionHost, type FunctionHost } from './function-host/index.js'
 import { LocalStepFunctions, stateMachineArn } from './engine/local-step-functions.js';
 import { createSfnApiServer } from './engine/sfn-api-server.js';
 import { synthesizeWorkflows } from './engine/synthesized-workflows.js';
-import type { LocalServices } from './engine/task-bindings.js';
+import { localCloudFormation } from './cloudformation.js';
 import { handlerEnvironment, LOCAL_CREDENTIALS, startLocalStorage } from './storage/local-storage.js';
 import { dashboardPlaceholder } from './dashboard-placeholder.js';
 
@@ -36,8 +36,6 @@ export interface RunningPlatform {
   close(): Promise<void>;
 }
 
-const STACK_PREFIX = 'slipway-project-';
-
 /** The registry npm is configured with here, handed to sandboxed installs (never hard-coded). */
 function npmRegistry(): string | undefined {
   if (process.env.npm_config_registry) return process.env.npm_config_registry;
@@ -51,31 +49,6 @@ function npmRegistry(): string | undefined {
 function ensureAdminToken(file: string): void {
   if (existsSync(file)) return;
   writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-}
-
-/** CloudFormation calls on per-project stacks; locally each "stack" is the project's function in the function host. */
-function localCloudFormation(host: FunctionHost): LocalServices['cloudformation'] {
-  return async (action, parameters) => {
-    const stackName = String(parameters.StackName ?? '');
-    if (!stackName.startsWith(STACK_PREFIX)) throw Object.assign(new Error(`stack ${stackName} is not a project stack`), { name: 'CloudFormation.ValidationError' });
-    const project = stackName.slice(STACK_PREFIX.length);
-    const stackId = `arn:aws:cloudformation:us-east-1:000000000000:stack/${stackName}/local`;
-    const params = (parameters.Parameters ?? []) as Array<{ ParameterKey: string; ParameterValue: string }>;
-    const deploymentId = params.find((p) => p.ParameterKey === 'DeploymentId')?.ParameterValue;
-    switch (action) {
-      case 'createStack':
-        return { StackId: stackId };
-      case 'updateStack':
-        // Fetch the new version's server files now, so its first request does not pay for it.
-        if (deploymentId && deploymentId !== 'none') await host.prepare(project, deploymentId);
-        return { StackId: stackId };
-      case 'deleteStack':
-        await host.remove(project);
-        return {};
-      default:
-        throw Object.assign(new Error(`CloudFormation action ${action} has no local binding`), { name: 'CloudFormation.ValidationError' });
-    }
-  };
 }
 
 /**

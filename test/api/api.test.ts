@@ -7,6 +7,7 @@ import { createApiApp } from '../../handlers/api/app.js';
 import { LocalStepFunctions, stateMachineArn } from '../../infra/local/engine/local-step-functions.js';
 import { createSfnApiServer } from '../../infra/local/engine/sfn-api-server.js';
 import { synthesizeWorkflows } from '../../infra/local/engine/synthesized-workflows.js';
+import { localCloudFormation } from '../../infra/local/cloudformation.js';
 import type { LocalServices } from '../../infra/local/engine/task-bindings.js';
 import { putObject, startTestAws, type TestAws } from '../support/local-aws.js';
 import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
@@ -26,9 +27,8 @@ const services: LocalServices = {
     await putObject(aws.s3, 'slipway-builds', `builds/${id}/bundle.tar.gz`, tarFixture(validBundleEntries()));
     return { jobId: id, status: 'SUCCEEDED' };
   },
-  async cloudformation() {
-    return {};
-  },
+  // The local binding, with a function host that has nothing to fetch.
+  cloudformation: localCloudFormation({ prepare: async () => undefined, remove: async () => undefined }),
 };
 
 beforeAll(async () => {

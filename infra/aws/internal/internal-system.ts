@@ -5,7 +5,6 @@ import {
   Duration,
   RemovalPolicy,
   Stack,
-  Validations,
   aws_apigateway as apigw,
   aws_apigatewayv2 as apigwv2,
   aws_apigatewayv2_integrations as integrations,
@@ -21,6 +20,7 @@ import {
 import { Construct, type IConstruct } from 'constructs';
 import { handlerFunction } from '../shared/handler-function.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
+import { acknowledge, nagResource, LAMBDA_NAG } from '../shared/nag.js';
 
 export interface InternalSystemProps {
   storage: PlatformStorage;
@@ -32,42 +32,6 @@ export interface InternalSystemProps {
   /** Steady-state requests per second and burst of the HTTP API's $default stage. */
   throttle?: { rateLimit: number; burstLimit: number };
 }
-
-/** cdk-nag (v3) reads acknowledgments from CDK's own validation metadata: no cdk-nag import here. */
-function acknowledge(scope: IConstruct, rules: Record<string, string>): void {
-  for (const [id, reason] of Object.entries(rules)) Validations.of(scope).acknowledge({ id, reason });
-}
-
-/**
- * The text cdk-nag shows for a policy resource (its `flattenCfnReference`): `<Logical.Arn>/x/*`.
- * Resolved now, so it holds while the referenced resources live in the same stack as the policy.
- */
-function nagResource(scope: IConstruct, value: string): string {
-  const visit = (node: unknown): string => {
-    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
-    const n = node as Record<string, unknown>;
-    if (n['Fn::Join']) {
-      const [delimiter, items] = n['Fn::Join'] as [string, unknown[]];
-      return items.map(visit).join(delimiter);
-    }
-    if (n['Fn::GetAtt']) {
-      const [resource, attribute] = n['Fn::GetAtt'] as [unknown, unknown];
-      return `<${visit(resource)}.${visit(attribute)}>`;
-    }
-    if (n['Ref']) return `<${visit(n['Ref'])}>`;
-    return JSON.stringify(node);
-  };
-  return visit(Stack.of(scope).resolve(value));
-}
-
-const LAMBDA_NAG = {
-  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
-    'The AWS managed basic execution role only lets the function write its own CloudWatch logs; it grants nothing on platform data.',
-  'AwsSolutions-IAM5[Resource::*]':
-    'xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) support no resource-level permissions; nothing else uses "*".',
-  'AwsSolutions-L1':
-    'Every Slipway Lambda uses the runtime pinned once in handlerFunction() (Node 22, the version the handlers and the local back end are built and tested with); it moves for all functions at once.',
-};
 
 /**
  * The internal system: the HTTP API in front of the API Lambda, the admin token, and the

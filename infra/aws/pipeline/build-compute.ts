@@ -15,6 +15,7 @@ import {
   aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { acknowledge } from '../shared/nag.js';
 
 /** The package root, whether this module runs from source or from dist/. */
 function packageRoot(): string {
@@ -176,6 +177,9 @@ export class BuildCompute extends Construct {
     this.executionRole = new iam.Role(this, 'ExecutionRole', {
       description: 'Slipway build job execution: pull the build runner image, write the job log',
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+    });
+    acknowledge(this.executionRole, {
+      'AwsSolutions-IAM5[Resource::*]': 'ecr:GetAuthorizationToken has no resource-level permissions; the image pull itself is scoped to the build image repository.',
     });
     this.logGroup = new logs.LogGroup(this, 'JobLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,

@@ -5,6 +5,7 @@ import { DeleteProjectWorkflow } from '../../../workflows/delete-project.js';
 import { InitProjectWorkflow } from '../../../workflows/init-project.js';
 import type { PipelineResources } from '../../../workflows/pipeline-resources.js';
 import { handlerFunction } from '../shared/handler-function.js';
+import { acknowledge, nagResource } from '../shared/nag.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 
 /** One entry per pipeline Lambda: the module and export its Handler names. */
@@ -103,5 +104,48 @@ export class PipelineSystem extends Construct {
       buildAndDeploy: new BuildAndDeployWorkflow(this, 'BuildAndDeploy', resources),
       deleteProject: new DeleteProjectWorkflow(this, 'DeleteProject', resources),
     };
+    this.acknowledgeFindings(storage, functions, buildCredentialsRole);
+  }
+
+  /** Each wildcard below is a prefix or a version qualifier the step needs; the reasons say which. */
+  private acknowledgeFindings(storage: PlatformStorage, functions: PipelineResources['functions'], buildCredentialsRole: iam.Role): void {
+    const s3Grants = {
+      'AwsSolutions-IAM5[Action::s3:GetObject*]': 'CDK bucket grants: GetObject, GetObjectVersion and GetObjectAttributes on the prefix the step reads.',
+      'AwsSolutions-IAM5[Action::s3:GetBucket*]': 'CDK bucket grants: GetBucketLocation etc., bucket metadata only.',
+      'AwsSolutions-IAM5[Action::s3:List*]': 'CDK bucket grants: listing is needed to read a prefix (bundle, deployment, project).',
+      'AwsSolutions-IAM5[Action::s3:Abort*]': 'CDK bucket grants: aborting its own multipart uploads.',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]': 'delete-project removes every object of the project it was ticketed for (the prefix is the project).',
+    };
+    const builds = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.buildBucket.bucketArn)}/builds/*]`;
+    const deployments = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*/deployments/*]`;
+    const projectObjects = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*]`;
+    const sources = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.sourceBucket.bucketArn)}/sources/*]`;
+    acknowledge(functions.validateOutput, { ...s3Grants, [builds]: 'Validation reads the bundle of the build it is ticketed for, under builds/{id}/.' });
+    acknowledge(functions.promote, {
+      ...s3Grants,
+      [builds]: 'Promotion reads the validated bundle under builds/{id}/.',
+      [deployments]: 'Promotion writes a new deployment prefix {project}/deployments/{id}/, never anything else.',
+    });
+    acknowledge(functions.release, { ...s3Grants, [deployments]: 'Release reads the promoted manifest of the deployment it makes live.' });
+    acknowledge(functions.deleteProjectData, { ...s3Grants, [projectObjects]: 'Deleting a project removes every object under {project}/; project names are the first path segment.' });
+    acknowledge(buildCredentialsRole, {
+      ...s3Grants,
+      [builds]: 'The ceiling for per-build credentials; each session policy narrows it to builds/{that build id}/*.',
+      [sources]: 'The ceiling for per-build credentials; each session policy narrows it to that build’s source object.',
+    });
+    const stackReason = 'Tenant stacks are named slipway-project-{project}; the workflows act on the one their ticket names.';
+    const invokeReason = (name: string) => `Step Functions invokes the ${name} function by version-qualified ARN (<arn>:*), as CDK grants it.`;
+    const invokes = Object.fromEntries(
+      Object.entries(functions).map(([name, fn]) => [`AwsSolutions-IAM5[Resource::${nagResource(this, fn.functionArn)}:*]`, invokeReason(name)]),
+    );
+    for (const workflow of Object.values(this.workflows)) {
+      acknowledge(workflow.stateMachine, {
+        ...invokes,
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/slipway-project-*]': stackReason,
+        'AwsSolutions-IAM5[Resource::*]': 'X-Ray tracing and CloudWatch log delivery (logs:CreateLogDelivery etc.) support no resource-level permissions.',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job-definition/*]':
+          'The .sync Batch integration needs SubmitJob on job definitions by revision; the job queue is named.',
+      });
+    }
   }
 }

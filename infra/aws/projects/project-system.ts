@@ -5,8 +5,6 @@ import {
   ArnFormat,
   Duration,
   Stack,
-  Token,
-  Validations,
   aws_certificatemanager as acm,
   aws_cloudfront as cloudfront,
   aws_cloudfront_origins as origins,
@@ -22,6 +20,7 @@ import { LIVE_ALIAS, tenantFunctionName } from '../../../router/lambda/lambda-in
 import { handlerFunction, packageRoot } from '../shared/handler-function.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 import { DEFAULT_CODE_BUCKET_PARAMETER, projectStackTemplate } from './project-stack.js';
+import { acknowledge, nagResource, nagText } from '../shared/nag.js';
 
 export interface ProjectSystemProps {
   storage: PlatformStorage;
@@ -48,16 +47,6 @@ export const BUCKET_ORIGIN_ID = 'bucket';
 export const ROUTER_PATHS = ['/_app/env.js', '/_app/remote/*'] as const;
 export const IMMUTABLE_PATH = '/_app/immutable/*';
 export const ASSETS_PATH = '/_app/*';
-
-/** cdk-nag (v3) reads acknowledgments from CDK's validation metadata: no cdk-nag import here. */
-function acknowledge(scope: IConstruct, rules: Record<string, string>): void {
-  for (const [id, reason] of Object.entries(rules)) Validations.of(scope).acknowledge({ id, reason });
-}
-
-/** How cdk-nag prints a region/account: the literal, or `<AWS::Region>` for an environment-agnostic stack. */
-function nagText(value: string, pseudo: string): string {
-  return Token.isUnresolved(value) ? `<${pseudo}>` : value;
-}
 
 function functionSource(name: string): string {
   return readFileSync(join(packageRoot(), 'router', 'cloudfront', name), 'utf8');
@@ -356,5 +345,21 @@ export class ProjectSystem extends Construct {
       },
     ];
     for (const statement of statements) iam.Grant.addToPrincipal({ grantee, ...statement });
+    if (Construct.isConstruct(grantee)) {
+      const region = nagText(stack.region, 'AWS::Region');
+      const account = nagText(stack.account, 'AWS::AccountId');
+      const tenantReason = 'CloudFormation creates and updates tenant stacks with the caller’s rights: only resources named slipway-project-* (one per project).';
+      acknowledge(grantee, {
+        'AwsSolutions-IAM5[Action::s3:GetObject*]': 'CDK read grants on the per-project template asset.',
+        'AwsSolutions-IAM5[Action::s3:GetBucket*]': 'CDK read grants on the per-project template asset: bucket metadata only.',
+        'AwsSolutions-IAM5[Action::s3:List*]': 'CDK read grants on the per-project template asset.',
+        [`AwsSolutions-IAM5[Resource::${nagResource(this, this.projectBucketArn)}/*/deployments/*/function.zip]`]: 'The tenant function code of any deployment: CloudFormation reads it when a project stack is updated.',
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${account}:role/slipway-project-*-FunctionRole-*]`]: tenantReason,
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:slipway-project-*]`]: tenantReason,
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:slipway-project-*:*]`]: `${tenantReason} Versions and the live alias are qualifiers.`,
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/slipway-project-*:*]`]: tenantReason,
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`]: 'The per-project template is a CDK file asset in the bootstrap assets bucket; the grant is CDK’s for that asset.',
+      });
+    }
   }
 }

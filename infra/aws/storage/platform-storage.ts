@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, aws_dynamodb as dynamodb, aws_s3 as s3, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DEFAULT_NAMES } from '../../../handlers/lib/config.js';
+import { acknowledge } from '../shared/nag.js';
 
 /**
  * The platform's state, shared by the three systems: the table, the ticket key and the three
@@ -35,6 +36,10 @@ export class PlatformStorage extends Construct {
     this.ticketSecret = new secretsmanager.Secret(this, 'TicketKey', {
       description: 'Slipway ticket-signing key (base64, 32 bytes)',
       generateSecretString: { passwordLength: 44, excludePunctuation: true },
+    });
+    acknowledge(this.ticketSecret, {
+      'AwsSolutions-SMG4':
+        'The ticket key is cached by the API and every pipeline Lambda and tickets live 2 hours: automatic rotation would make signer and verifiers disagree mid-execution until verification accepts two keys. Rotate by hand while no executions run.',
     });
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

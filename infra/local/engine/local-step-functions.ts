@@ -29,7 +29,14 @@ interface Loaded {
   machine: StateMachine;
   tasks: Awaited<ReturnType<typeof bindTasks>>;
   stateTypes: Map<string, string>;
+  waitOverrides: Record<string, number>;
 }
+
+/**
+ * Every Wait in Slipway's workflows paces a poll of AWS work (a stack update) that the local
+ * stand-ins finish before they return, so locally a Wait only yields briefly.
+ */
+const LOCAL_WAIT_MS = 50;
 
 /**
  * Step Functions on one machine: runs the synthesized definitions with aws-local-stepfunctions,
@@ -48,7 +55,8 @@ export class LocalStepFunctions {
       const machine = new StateMachine(structuredClone(workflow.definition) as never, { validationOptions: { checkArn: false, checkPaths: false } });
       const tasks = await bindTasks(workflow.definition, platform.resources, services);
       const stateTypes = new Map(Object.entries(workflow.definition.States as Record<string, { Type: string }>).map(([name, s]) => [name, s.Type]));
-      engine.machines.set(stateMachineArn(workflow.name), { workflow, machine, tasks, stateTypes });
+      const waitOverrides = Object.fromEntries([...stateTypes].filter(([, type]) => type === 'Wait').map(([name]) => [name, LOCAL_WAIT_MS]));
+      engine.machines.set(stateMachineArn(workflow.name), { workflow, machine, tasks, stateTypes, waitOverrides });
     }
     return engine;
   }
@@ -68,7 +76,7 @@ export class LocalStepFunctions {
 
     const parsedInput = JSON.parse(input) as unknown;
     const execution = loaded.machine.run(parsedInput as never, {
-      overrides: { taskResourceLocalHandlers: loaded.tasks as never },
+      overrides: { taskResourceLocalHandlers: loaded.tasks as never, waitTimeOverrides: loaded.waitOverrides },
       context: {
         Execution: { Id: arn, Name: name, Input: parsedInput, StartTime: startDate, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/slipway-local` },
         StateMachine: { Id: machineArn, Name: loaded.workflow.name },

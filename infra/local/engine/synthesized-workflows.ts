@@ -50,6 +50,13 @@ function resolveToken(token: unknown, resources: Record<string, TemplateResource
       }
       return `${logicalId}.${attribute}`;
     }
+    if ('Fn::Sub' in t) {
+      const sub = t['Fn::Sub'];
+      const [text, variables] = (Array.isArray(sub) ? sub : [sub, {}]) as [string, Record<string, unknown>];
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+        name in variables ? resolveToken(variables[name], resources) : name.includes('.') ? resolveToken({ 'Fn::GetAtt': name.split('.') }, resources) : resolveToken({ Ref: name }, resources),
+      );
+    }
     if ('Fn::Join' in t) {
       const [separator, parts] = t['Fn::Join'] as [string, unknown[]];
       return parts.map((part) => resolveToken(part, resources)).join(separator);

@@ -1,0 +1,39 @@
+import type { FunctionHost } from './function-host/index.js';
+import type { LocalServices } from './engine/task-bindings.js';
+
+const STACK_PREFIX = 'slipway-project-';
+
+/**
+ * CloudFormation calls on per-project stacks; locally each "stack" is the project's function in
+ * the function host. Calls complete synchronously, so a stack is settled as soon as it is described.
+ */
+export function localCloudFormation(host: Pick<FunctionHost, 'prepare' | 'remove'>): LocalServices['cloudformation'] {
+  const statuses = new Map<string, string>();
+  return async (action, parameters) => {
+    const stackName = String(parameters.StackName ?? '');
+    if (!stackName.startsWith(STACK_PREFIX)) throw Object.assign(new Error(`stack ${stackName} is not a project stack`), { name: 'CloudFormation.ValidationError' });
+    const project = stackName.slice(STACK_PREFIX.length);
+    const stackId = `arn:aws:cloudformation:us-east-1:000000000000:stack/${stackName}/local`;
+    const params = (parameters.Parameters ?? []) as Array<{ ParameterKey: string; ParameterValue?: string }>;
+    const deploymentId = params.find((p) => p.ParameterKey === 'DeploymentId')?.ParameterValue;
+    switch (action) {
+      case 'createStack':
+        statuses.set(stackName, 'CREATE_COMPLETE');
+        return { StackId: stackId };
+      case 'updateStack':
+        // Fetch the new version's server files now, so its first request does not pay for it.
+        if (deploymentId && deploymentId !== 'none') await host.prepare(project, deploymentId);
+        statuses.set(stackName, 'UPDATE_COMPLETE');
+        return { StackId: stackId };
+      case 'describeStacks':
+        // Projects created before a restart have no entry; their stack exists all the same.
+        return { Stacks: [{ StackName: stackName, StackId: stackId, StackStatus: statuses.get(stackName) ?? 'UPDATE_COMPLETE' }] };
+      case 'deleteStack':
+        await host.remove(project);
+        statuses.delete(stackName);
+        return {};
+      default:
+        throw Object.assign(new Error(`CloudFormation action ${action} has no local binding`), { name: 'CloudFormation.ValidationError' });
+    }
+  };
+}
