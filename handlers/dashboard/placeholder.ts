@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { instrumented } from '../lib/observability.js';
 
 /**
  * The dashboard's server function until the dashboard app exists (it lands with the control-plane
@@ -23,7 +24,7 @@ the token is in the Secrets Manager secret named in the stack outputs).</p>
 </html>
 `;
 
-export async function handler(_event?: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+async function dashboardPlaceholder(_event?: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   return {
     statusCode: 200,
     headers: {
@@ -35,3 +36,5 @@ export async function handler(_event?: APIGatewayProxyEventV2): Promise<APIGatew
     body: PAGE,
   };
 }
+
+export const handler = instrumented('dashboardPlaceholder', dashboardPlaceholder);

@@ -9,6 +9,7 @@ import { zipFiles } from '../lib/zip.js';
 import { readBundle } from './bundle/read-bundle.js';
 import { bundleKey } from './validate-output.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
+import { instrumented } from '../lib/observability.js';
 
 const Validated = v.object({ output: v.object({ sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) }) });
 
@@ -32,7 +33,7 @@ export const FUNCTION_ZIP = 'function.zip';
  * function host reads `server/` directly and ignores the zip.
  * Nothing live points there yet, so a failure here leaves the site as it was.
  */
-export async function handler(event: unknown): Promise<{ prefix: string; objects: number }> {
+async function promote(event: unknown): Promise<{ prefix: string; objects: number }> {
   const { state } = await openState(event, 'build-deploy');
   const deploymentId = requireDeploymentId(state);
   const { output } = v.parse(Validated, event);
@@ -68,3 +69,5 @@ export async function handler(event: unknown): Promise<{ prefix: string; objects
   );
   return { prefix, objects: files.length };
 }
+
+export const handler = instrumented('promote', promote);

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { instrumented } from '../../handlers/lib/observability.js';
 
 /**
  * The router function: the origin CloudFront (or the local edge) sends dynamic requests to, after
@@ -111,7 +112,7 @@ let awsRouter: RouterFunction | undefined;
  * at its `live` alias. Refuses everything when SLIPWAY_ORIGIN_SECRET is not configured, so the
  * function URL can never be used to reach tenants around CloudFront.
  */
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const originSecret = process.env.SLIPWAY_ORIGIN_SECRET;
   if (!originSecret) return errorResult(500, 'Misconfigured', 'the router has no SLIPWAY_ORIGIN_SECRET configured');
   if (!awsRouter) {
@@ -120,3 +121,5 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   }
   return awsRouter(event);
 }
+
+export const handler = instrumented('route', route);

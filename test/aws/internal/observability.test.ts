@@ -43,7 +43,7 @@ describe('instrumented()', () => {
 
 describe('dashboard placeholder', () => {
   it('answers an HTML page that points at the API on the same origin', async () => {
-    const result = await placeholder();
+    const result = await placeholder(undefined);
     expect(result.statusCode).toBe(200);
     expect(result.headers?.['content-type']).toMatch(/^text\/html/);
     expect(result.body).toContain('/api/v1/');
