@@ -14,7 +14,8 @@ export async function deployCommand(args: { dir: string; project: string; json: 
       onStep: (message) => say(`slipway: ${message}`),
       onLog: (text) => (args.json ? process.stderr : process.stdout).write(text),
     });
-    const url = tenantUrl(args.project, connection.port);
+    const { project } = await api.get<{ project: { url?: string } }>(`/projects/${args.project}`);
+    const url = project.url ?? tenantUrl(args.project, connection.port);
     if (args.json) process.stdout.write(`${JSON.stringify({ deployment, url })}\n`);
     else say(`slipway: deployment ${deployment.id} is live at ${url}`);
     return 0;

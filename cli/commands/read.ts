@@ -12,9 +12,9 @@ function print(args: Printable, value: unknown, lines: () => string[]): void {
 
 export async function projectsCommand(args: Printable): Promise<number> {
   const connection = await connect();
-  const result = await new ApiClient(connection).get<{ projects: Array<{ name: string; status: string; liveDeploymentId?: string }> }>('/projects');
+  const result = await new ApiClient(connection).get<{ projects: Array<{ name: string; status: string; liveDeploymentId?: string; url?: string }> }>('/projects');
   print(args, result, () =>
-    result.projects.map((p) => `${p.name.padEnd(24)} ${p.status.padEnd(10)} ${p.liveDeploymentId ?? '-'}  ${tenantUrl(p.name, connection.port)}`),
+    result.projects.map((p) => `${p.name.padEnd(24)} ${p.status.padEnd(10)} ${p.liveDeploymentId ?? '-'}  ${p.url ?? tenantUrl(p.name, connection.port)}`),
   );
   return 0;
 }

@@ -71,6 +71,7 @@ export class SlipwayStack extends Stack {
       domainName: props.dashboardDomainName,
       certificate: props.dashboardDomainName && props.certificateArn ? acm.Certificate.fromCertificateArn(this, 'DashboardCertificate', props.certificateArn) : undefined,
     });
+    if (props.domainName) this.internal.apiFunction.addEnvironment('SLIPWAY_TENANT_URL_TEMPLATE', `https://{project}.${props.domainName}/`);
     new CfnOutput(this, 'TenantDistributionDomain', {
       value: this.projects.distribution.distributionDomainName,
       description: 'Point *.<domainName> (CNAME or alias) here',

@@ -120,6 +120,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   });
 
   const url = `http://localhost:${edge.port}/`;
+  process.env.SLIPWAY_TENANT_URL_TEMPLATE = `http://{project}.localhost:${edge.port}/`;
   const apiUrl = `http://localhost:${edge.port}/api/v1`;
   const platformFile = join(home, 'platform.json');
   writeFileSync(platformFile, `${JSON.stringify({ url, apiUrl, port: edge.port, pid: process.pid }, null, 2)}\n`);

@@ -9,6 +9,7 @@ import { jsonBody, type ApiEnv } from '../context.js';
 import { CreateProjectBody, CreateSourceBody, ProjectName } from '../schemas.js';
 import { createProject, listProjects, markProjectDeleting, requireProject } from '../records.js';
 import { executionName, startExecution } from '../executions.js';
+import { tenantUrl } from '../tenant-url.js';
 
 export const projectRoutes = new Hono<ApiEnv>();
 
@@ -19,7 +20,7 @@ async function startProjectExecution(operation: 'init-project' | 'delete-project
   return { executionArn, name };
 }
 
-projectRoutes.get('/', async (c) => c.json({ projects: await listProjects() }));
+projectRoutes.get('/', async (c) => c.json({ projects: (await listProjects()).map((project) => ({ ...project, url: tenantUrl(project.name) })) }));
 
 /** Records the project, then starts init-project (which creates its stack and marks it READY). */
 projectRoutes.post('/', async (c) => {
@@ -32,7 +33,7 @@ projectRoutes.post('/', async (c) => {
 
 projectRoutes.get('/:name', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
-  return c.json({ project: await requireProject(name) });
+  return c.json({ project: { ...(await requireProject(name)), url: tenantUrl(name) } });
 });
 
 projectRoutes.delete('/:name', async (c) => {
