@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiCallError, type ApiClient } from './api-client.js';
 import { packSource } from './pack-source.js';
@@ -36,6 +37,16 @@ export class DeployFailed extends Error {
   }
 }
 
+/** The checkout's HEAD commit, when DIR is a git checkout and git is installed; the execution name shows it. */
+function gitCommit(dir: string): string | undefined {
+  try {
+    const head = execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return /^[0-9a-f]{40}$/.test(head) ? head : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Creates the project when it does not exist, and waits until it is READY. */
 export async function ensureProject(api: ApiClient, name: string, options: Pick<DeployOptions, 'onStep' | 'pollMs'> = {}): Promise<void> {
   let project: Project;
@@ -68,7 +79,11 @@ export async function deployDirectory(api: ApiClient, options: DeployOptions): P
   const put = await fetch(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body: new Uint8Array(archive) });
   if (!put.ok) throw new Error(`source upload failed: HTTP ${put.status} ${(await put.text()).slice(0, 200)}`);
 
-  const started = await api.post<{ deployment: Deployment }>(`/projects/${options.project}/deployments`, { source: { key: upload.source.key } });
+  const commit = gitCommit(options.dir);
+  const started = await api.post<{ deployment: Deployment }>(`/projects/${options.project}/deployments`, {
+    source: { key: upload.source.key },
+    ...(commit ? { commit } : {}),
+  });
   const id = started.deployment.id;
   options.onStep?.(`deployment ${id} started`);
 

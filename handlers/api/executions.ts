@@ -27,10 +27,12 @@ export function newDeploymentId(): string {
 }
 
 /**
- * Execution names tell an operator what ran at a glance: `<project>--<operation>--<id>`
- * (Step Functions allows 80 characters of [A-Za-z0-9-_]).
+ * Execution names tell an operator what ran at a glance: `<project>--<operation>--[<commit>--]<id>`
+ * (Step Functions allows 80 characters; the commit is left out when it would not fit).
  */
-export function executionName(project: string, operation: Operation, id: string): string {
+export function executionName(project: string, operation: Operation, id: string, commit?: string): string {
+  const withCommit = commit ? `${project}--${operation}--${commit.slice(0, 7)}--${id}` : undefined;
+  if (withCommit && withCommit.length <= 80) return withCommit;
   return `${project}--${operation}--${id}`.slice(0, 80);
 }
 

@@ -25,6 +25,7 @@ export interface DeploymentRecord {
   createdAt: string;
   createdBy: string;
   source: { bucket: string; key: string };
+  commit?: string;
   executionArn?: string;
   executionName?: string;
   failedState?: string;

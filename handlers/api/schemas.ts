@@ -24,6 +24,8 @@ export const CreateSourceBody = v.strictObject({
 
 export const CreateDeploymentBody = v.strictObject({
   source: v.strictObject({ key: v.pipe(v.string(), v.minLength(1), v.maxLength(300)) }),
+  /** The git commit the source was packed from, when the CLI found one: it goes into the execution name. */
+  commit: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{7,40}$/, 'must be a hexadecimal git commit id (7–40 characters)'))),
 });
 
 export const LogsQuery = v.object({ cursor: v.optional(v.pipe(v.string(), v.maxLength(300))) });

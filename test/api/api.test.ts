@@ -162,6 +162,18 @@ describe('projects and deployments', () => {
     expect((await call('GET', '/executions?status=NOPE')).json.error.field).toBe('query.status');
   });
 
+  it('names the execution after the commit when one is given, and refuses a malformed commit', async () => {
+    const archive = Buffer.from('another source');
+    const source = await call('POST', '/projects/apitest/sources', { bytes: archive.length });
+    await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: archive });
+    const bad = await call('POST', '/projects/apitest/deployments', { source: { key: source.json.source.key }, commit: 'not-a-sha' });
+    expect(bad.json.error).toMatchObject({ code: 'BadRequest', field: 'body.commit' });
+    const started = await call('POST', '/projects/apitest/deployments', { source: { key: source.json.source.key }, commit: '0123456789abcdef0123456789abcdef01234567' });
+    expect(started.status).toBe(202);
+    expect(started.json.deployment.executionName).toBe(`apitest--build-deploy--0123456--${started.json.deployment.id}`);
+    await waitFor(() => call('GET', `/projects/apitest/deployments/${started.json.deployment.id}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+  });
+
   it('refuses a deployment of a source that was not uploaded or belongs to another project', async () => {
     const missing = await call('POST', '/projects/apitest/deployments', { source: { key: 'sources/apitest/never.tar.gz' } });
     expect(missing.status).toBe(400);

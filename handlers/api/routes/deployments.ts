@@ -42,7 +42,7 @@ deploymentRoutes.post('/:name/deployments', async (c) => {
   }
   const caller = c.get('caller');
   const id = newDeploymentId();
-  const exeName = executionName(name, 'build-deploy', id);
+  const exeName = executionName(name, 'build-deploy', id, body.commit);
   const source = { bucket: names.sourceBucket, key: body.source.key };
   const record: DeploymentRecord = {
     id,
@@ -52,6 +52,7 @@ deploymentRoutes.post('/:name/deployments', async (c) => {
     createdBy: caller.user,
     source,
     executionName: exeName,
+    ...(body.commit ? { commit: body.commit } : {}),
   };
   await putDeployment(record);
   const { executionArn } = await startExecution({
