@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { chown, lchown, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunnerConfig } from './env.js';
 import type { LogStream } from './log-stream.js';
@@ -38,6 +38,17 @@ export interface BuildDeps {
   isStopped?: () => boolean;
 }
 
+/** Hands the workspace to the build user, except the files only the runner handles. */
+async function chownTree(dir: string, user: { uid: number; gid: number }, skip: string[]): Promise<void> {
+  await chown(dir, user.uid, user.gid);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (skip.includes(path)) continue;
+    if (entry.isDirectory()) await chownTree(path, user, skip);
+    else await lchown(path, user.uid, user.gid);
+  }
+}
+
 const since = (start: number) => Math.round(performance.now() - start);
 
 async function runStep(
@@ -47,12 +58,13 @@ async function runStep(
   env: Record<string, string>,
   log: LogStream,
   deps: BuildDeps,
+  user: RunnerConfig['buildUser'],
 ): Promise<number> {
   if (deps.isStopped?.()) throw new BuildFailure(`${step} was not started`);
   const start = performance.now();
   let result;
   try {
-    result = await runCommand(invocation.command, invocation.args, { cwd, env, onLine: (line) => log.line(line) });
+    result = await runCommand(invocation.command, invocation.args, { cwd, env, onLine: (line) => log.line(line), user });
   } catch (error) {
     throw new BuildFailure(`${step} failed (could not start ${invocation.command}: ${(error as Error).message})`);
   }
@@ -102,15 +114,23 @@ export async function runBuild(config: RunnerConfig, log: LogStream, deps: Build
   const childBase = { parent: deps.parentEnv, workspace, tmpDir, extra: plan.env, ...(config.npmRegistry ? { npmRegistry: config.npmRegistry } : {}) };
   const why = plan.lockfile ? `found ${plan.lockfile}` : 'no lockfile';
   log.line(`slipway: installing with ${plan.install.label} (${why}${plan.via ? `; via ${plan.via}` : ''})`);
-  const installMs = await runStep('install', plan.install, appDir, installEnv(childBase), log, deps);
+  const user = config.buildUser && process.getuid?.() === 0 ? config.buildUser : undefined;
+  if (user) {
+    // What the app's scripts write: its sources, their temp dir and the output dir.
+    await mkdir(outDir, { recursive: true });
+    await chownTree(workspace, user, [archive, bundle]);
+    log.line(`slipway: install and build run as uid ${user.uid}`);
+  }
+  const installMs = await runStep('install', plan.install, appDir, installEnv(childBase), log, deps, user);
 
   // 3. Build.
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
+  if (user) await chown(outDir, user.uid, user.gid);
   const registerHook = deps.registerHook === undefined ? findRegisterHook() : deps.registerHook;
   if (!registerHook) log.line('slipway: warning: the Slipway adapter hook (adapter/register.js) is not installed; building without it');
   log.line(`slipway: building with ${plan.build.label}`);
-  const buildMs = await runStep('build', plan.build, appDir, buildEnv({ ...childBase, outDir, registerHook }), log, deps);
+  const buildMs = await runStep('build', plan.build, appDir, buildEnv({ ...childBase, outDir, registerHook }), log, deps, user);
   log.line(`slipway: timing install=${installMs} build=${buildMs}`);
 
   // 4. Output.

@@ -17,6 +17,12 @@ export interface RunnerConfig extends BuildTarget {
   npmRegistry?: string;
   /** Secret values that must never appear in a log line. */
   secrets: string[];
+  /**
+   * The user the app's install and build run as, when the runner itself runs as root (the
+   * container image): another user cannot read the runner's environment (ticket, credentials)
+   * through /proc, nor change the runner's files.
+   */
+  buildUser?: { uid: number; gid: number };
 }
 
 /** The environment is incomplete or malformed; the message names the variable. */
@@ -40,6 +46,8 @@ const RunnerEnv = v.object({
   SLIPWAY_SOURCE_KEY: v.pipe(nonEmpty, v.maxLength(1024, 'is too long')),
   SLIPWAY_WORKSPACE: v.optional(nonEmpty),
   npm_config_registry: v.optional(v.pipe(v.string(), v.trim(), v.url('is not a URL'))),
+  SLIPWAY_BUILD_UID: v.optional(v.pipe(v.string(), v.regex(/^[1-9][0-9]{0,9}$/, 'must be a non-zero user id'))),
+  SLIPWAY_BUILD_GID: v.optional(v.pipe(v.string(), v.regex(/^[1-9][0-9]{0,9}$/, 'must be a non-zero group id'))),
 });
 
 type Env = Record<string, string | undefined>;
@@ -73,6 +81,7 @@ export function readRunnerConfig(env: Env = process.env, cwd: string = process.c
     sourceKey: parsed.SLIPWAY_SOURCE_KEY,
     workspace: resolve(cwd, parsed.SLIPWAY_WORKSPACE ?? '.'),
     ...(parsed.npm_config_registry ? { npmRegistry: parsed.npm_config_registry } : {}),
+    ...(parsed.SLIPWAY_BUILD_UID && parsed.SLIPWAY_BUILD_GID ? { buildUser: { uid: Number(parsed.SLIPWAY_BUILD_UID), gid: Number(parsed.SLIPWAY_BUILD_GID) } } : {}),
     secrets,
   };
 }

@@ -12,6 +12,8 @@ export interface RunCommandOptions {
   env: Record<string, string>;
   /** Receives every output line (stdout and stderr), without its newline. */
   onLine: (line: string) => void;
+  /** Run as this user and group (the runner must be root to switch). */
+  user?: { uid: number; gid: number };
 }
 
 /** Longest line kept whole; longer output is split so memory stays bounded. */
@@ -61,6 +63,7 @@ export function runCommand(command: string, args: string[], options: RunCommandO
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so a stop reaches the grandchildren too.
       detached: true,
+      ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
     });
     running.add(child);
     const out = new LineSplitter(options.onLine);

@@ -17,12 +17,19 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-async function build(app: string, buildId: string, options: Parameters<typeof runRunner>[2] = {}) {
+async function build(app: string, buildId: string, options: Parameters<typeof runRunner>[2] & { env?: Record<string, string> } = {}) {
   const key = `sources/fixture/${buildId}.tar.gz`;
   await uploadSource(s3, app, key);
-  const result = await runRunner(s3, { SLIPWAY_PROJECT: 'fixture', SLIPWAY_BUILD_ID: buildId, SLIPWAY_SOURCE_KEY: key }, options);
+  const { env, ...runOptions } = options;
+  const result = await runRunner(s3, { SLIPWAY_PROJECT: 'fixture', SLIPWAY_BUILD_ID: buildId, SLIPWAY_SOURCE_KEY: key, ...env }, runOptions);
   const log = await readLog(s3, buildId);
   return { ...result, log };
+}
+
+async function identity(buildId: string): Promise<{ uid: number; ticketVisible: boolean }> {
+  const archive = await getObject(s3, BUILD_BUCKET, `builds/${buildId}/bundle.tar.gz`);
+  const entries = await readBundle(archive, (path) => path === 'server/seen-identity.json');
+  return JSON.parse(entries.find((e) => e.path === 'server/seen-identity.json')!.body!.toString('utf8')) as { uid: number; ticketVisible: boolean };
 }
 
 describe('build runner (against a local S3)', () => {
@@ -64,10 +71,23 @@ describe('build runner (against a local S3)', () => {
     expect(lines).toContain('fixture: ticket=(none)');
     expect(lines.indexOf('fixture: step 1 of 5')).toBeLessThan(lines.indexOf('fixture: step 5 of 5'));
     expect(lines.find((l) => l.startsWith('slipway: timing '))).toMatch(/^slipway: timing install=\d+ build=\d+$/);
-    expect(lines.find((l) => l.startsWith('slipway: uploading build output'))).toMatch(/^slipway: uploading build output \(6 files, \d+ bytes\)$/);
+    expect(lines.find((l) => l.startsWith('slipway: uploading build output'))).toMatch(/^slipway: uploading build output \(7 files, \d+ bytes\)$/);
     expect(run.log.text).not.toContain(FAKE_TICKET);
     // Everything stored was echoed to stdout too.
     expect(run.stdout).toBe(run.log.text);
+  });
+
+  it.runIf(process.getuid?.() === 0)('runs the install and build as the build user, who cannot read the runner\'s environment', async () => {
+    const asRoot = await build(join(FIXTURES, 'ok-app'), 'd-test-root');
+    const rootIdentity = await identity('d-test-root');
+    expect(asRoot.code).toBe(0);
+    // Baseline: same user as the runner, so its environment (with the ticket) is readable.
+    expect(rootIdentity).toEqual({ uid: 0, ticketVisible: true });
+
+    const switched = await build(join(FIXTURES, 'ok-app'), 'd-test-uid', { env: { SLIPWAY_BUILD_UID: '65534', SLIPWAY_BUILD_GID: '65534' } });
+    expect(switched.code, switched.stderr).toBe(0);
+    expect(switched.log.text).toContain('slipway: install and build run as uid 65534');
+    expect(await identity('d-test-uid')).toEqual({ uid: 65534, ticketVisible: false });
   });
 
   it('fails with the reason when the app build fails', async () => {
