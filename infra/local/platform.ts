@@ -12,7 +12,7 @@ import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import { createRouter } from '../../router/lambda/handler.js';
 import { createEdgeServer } from '../../router/edge/server.js';
 import { createSandboxRunner } from './batch/sandbox.js';
-import { createFunctionHost, type FunctionHost } from './function-host/index.js';
+import { createFunctionHost } from './function-host/index.js';
 import { LocalStepFunctions, stateMachineArn } from './engine/local-step-functions.js';
 import { createSfnApiServer } from './engine/sfn-api-server.js';
 import { synthesizeWorkflows } from './engine/synthesized-workflows.js';

@@ -26,6 +26,9 @@ const buildOutputs = new Map<string, FixtureEntry[] | Error>();
 const buildRequests: BuildJobRequest[] = [];
 const stackCalls: Array<{ action: string; parameters: Record<string, unknown> }> = [];
 let failStacks = false;
+let lastStackAction = '';
+/** Overrides what DescribeStacks reports, for the rolled-back stack case. */
+let stackStatus: string | undefined;
 
 const services: LocalServices = {
   async runBuildJob(request) {
@@ -37,7 +40,9 @@ const services: LocalServices = {
     return { jobId: `job-${id}`, status: 'SUCCEEDED' };
   },
   async cloudformation(action, parameters) {
+    if (action === 'describeStacks') return { Stacks: [{ StackStatus: stackStatus ?? (lastStackAction === 'createStack' ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE') }] };
     stackCalls.push({ action, parameters });
+    lastStackAction = action;
     if (failStacks) throw Object.assign(new Error('stack is in UPDATE_ROLLBACK_FAILED state'), { name: 'CloudFormation.ValidationError' });
     return { StackId: `stack/${String(parameters.StackName)}` };
   },
@@ -135,7 +140,11 @@ describe('build-and-deploy', () => {
     await initProject('gamma');
     const record = await deploy('gamma', 'd-first-0001');
     expect(record.status, record.cause).toBe('SUCCEEDED');
-    expect(statesEntered(record)).toEqual(['Verify ticket', 'Record building', 'Scope build policy', 'Scope build credentials', 'Build', 'Validate output', 'Promote', 'Update project stack', 'Release', 'Record live', 'Live']);
+    expect(statesEntered(record)).toEqual([
+      'Verify ticket', 'Record building', 'Scope build policy', 'Scope build credentials', 'Build', 'Validate output', 'Promote',
+      'Update project stack', 'Wait for Project stack update', 'Check Project stack update', 'Project stack update settled?', 'Project stack update complete',
+      'Release', 'Record live', 'Live',
+    ]);
     expect(buildRequests.at(-1)?.environment).toMatchObject({ SLIPWAY_PROJECT: 'gamma', SLIPWAY_BUILD_ID: 'd-first-0001', SLIPWAY_SOURCE_KEY: 'sources/gamma/x.tar.gz' });
     expect(await item('PROJECT#gamma', 'DEPLOY#d-first-0001')).toMatchObject({ status: 'LIVE' });
     expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });
@@ -174,6 +183,23 @@ describe('build-and-deploy', () => {
       expect(await routes.get('p:gamma')).toBe('d-first-0001');
     } finally {
       failStacks = false;
+    }
+  });
+
+  it('records FAILED when the project stack update rolls back, without moving the live pointer', async () => {
+    stackStatus = 'UPDATE_ROLLBACK_COMPLETE';
+    try {
+      const record = await deploy('gamma', 'd-rollback-0008');
+      expect(record.status).toBe('FAILED');
+      expect(await item('PROJECT#gamma', 'DEPLOY#d-rollback-0008')).toMatchObject({
+        status: 'FAILED',
+        failedState: 'Project stack update',
+        error: 'CloudFormation.StackFailed',
+        cause: 'the project stack ended in UPDATE_ROLLBACK_COMPLETE',
+      });
+      expect(await routes.get('p:gamma')).toBe('d-first-0001');
+    } finally {
+      stackStatus = undefined;
     }
   });
 

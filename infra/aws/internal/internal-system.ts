@@ -17,7 +17,7 @@ import {
   aws_s3 as s3,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { handlerFunction } from '../shared/handler-function.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 import { acknowledge, nagResource, LAMBDA_NAG } from '../shared/nag.js';

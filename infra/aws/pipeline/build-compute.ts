@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   Duration,
   IgnoreMode,
@@ -16,17 +13,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledge } from '../shared/nag.js';
-
-/** The package root, whether this module runs from source or from dist/. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above infra/aws/pipeline');
-    dir = parent;
-  }
-  return dir;
-}
+import { packageRoot } from '../shared/handler-function.js';
 
 /** The Dockerfile of the build job, relative to the package root (the Docker build context). */
 export const BUILD_RUNNER_DOCKERFILE = 'buildrunner/Dockerfile';

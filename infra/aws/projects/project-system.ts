@@ -14,7 +14,7 @@ import {
   aws_secretsmanager as secretsmanager,
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { ORIGIN_SECRET_HEADER } from '../../../router/lambda/handler.js';
 import { LIVE_ALIAS, tenantFunctionName } from '../../../router/lambda/lambda-invoker.js';
 import { handlerFunction, packageRoot } from '../shared/handler-function.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instrumented, logger, tracer } from '../../../handlers/lib/observability.js';
+import { instrumented, tracer } from '../../../handlers/lib/observability.js';
 import { handler as placeholder } from '../../../handlers/dashboard/placeholder.js';
 
 describe('instrumented()', () => {
