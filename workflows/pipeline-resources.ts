@@ -9,6 +9,7 @@ export interface PipelineResources {
     promote: lambda.IFunction;
     release: lambda.IFunction;
     deleteProjectData: lambda.IFunction;
+    checkRollbackTarget: lambda.IFunction;
   };
   /** Build bundles and logs; a build gets credentials for its own prefix only. */
   buildBucket: s3.IBucket;

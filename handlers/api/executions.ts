@@ -9,6 +9,7 @@ const MACHINE_ENV: Record<Operation, string> = {
   'init-project': 'SLIPWAY_STATE_MACHINE_INIT_PROJECT',
   'build-deploy': 'SLIPWAY_STATE_MACHINE_BUILD_DEPLOY',
   'delete-project': 'SLIPWAY_STATE_MACHINE_DELETE_PROJECT',
+  rollback: 'SLIPWAY_STATE_MACHINE_ROLLBACK',
 };
 
 export function stateMachineArnFor(operation: Operation): string {

@@ -2,7 +2,7 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import * as v from 'valibot';
 
 /** The operations a ticket can authorise; each state machine checks its own. */
-export const OPERATIONS = ['init-project', 'build-deploy', 'delete-project'] as const;
+export const OPERATIONS = ['init-project', 'build-deploy', 'delete-project', 'rollback'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 const ISSUER = 'slipway-api';
@@ -55,12 +55,13 @@ export async function signTicket(request: TicketRequest, key: Uint8Array): Promi
 
 /**
  * Verifies signature, issuer, audience, expiry and that the ticket was issued for
- * `expected` (an operation, and optionally the project it must name).
+ * `expected` (an operation — or one of several, for a step that serves more than one workflow —
+ * and optionally the project it must name).
  */
 export async function verifyTicket(
   token: unknown,
   key: Uint8Array,
-  expected: { op: Operation; project?: string },
+  expected: { op: Operation | readonly Operation[]; project?: string },
 ): Promise<TicketClaims> {
   if (typeof token !== 'string' || token.length === 0) throw new TicketError('ticket is missing');
   let payload: unknown;
@@ -83,8 +84,9 @@ export async function verifyTicket(
     throw new TicketError(`ticket claim ${v.getDotPath(issue) ?? '?'} is invalid: ${issue.message}`);
   }
   const claims = parsed.output;
-  if (claims.op !== expected.op) {
-    throw new TicketError(`ticket is for operation ${claims.op}, not ${expected.op}`);
+  const allowed: readonly Operation[] = typeof expected.op === 'string' ? [expected.op] : expected.op;
+  if (!allowed.includes(claims.op)) {
+    throw new TicketError(`ticket is for operation ${claims.op}, not ${allowed.join(' or ')}`);
   }
   if (expected.project !== undefined && claims.project !== expected.project) {
     throw new TicketError(`ticket is for project ${claims.project}, not ${expected.project}`);

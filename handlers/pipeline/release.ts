@@ -12,9 +12,10 @@ import { instrumented } from '../lib/observability.js';
  * Makes a promoted deployment live: its routes go into the route cache first (harmless, nothing
  * points at them), then the project's live pointer moves — in DynamoDB, then in the route cache
  * the edge reads. Until that last write the previous version serves every request.
+ * Build-and-deploy releases a new deployment; rollback releases an earlier one the same way.
  */
 async function release(event: unknown): Promise<{ live: string; previous: string | null }> {
-  const { state } = await openState(event, 'build-deploy');
+  const { state } = await openState(event, ['build-deploy', 'rollback']);
   const deploymentId = requireDeploymentId(state);
   const names = platformNames();
   const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`);

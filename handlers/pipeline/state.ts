@@ -10,8 +10,8 @@ export const PipelineState = v.looseObject({
 });
 export type PipelineState = v.InferOutput<typeof PipelineState>;
 
-/** Parses the state and verifies its ticket for `op` and the state's project: every handler starts here. */
-export async function openState(event: unknown, op: Operation): Promise<{ state: PipelineState; claims: TicketClaims }> {
+/** Parses the state and verifies its ticket for `op` (or one of several) and the state's project: every handler starts here. */
+export async function openState(event: unknown, op: Operation | readonly Operation[]): Promise<{ state: PipelineState; claims: TicketClaims }> {
   const parsed = v.safeParse(PipelineState, event);
   if (!parsed.success) {
     const issue = parsed.issues[0];

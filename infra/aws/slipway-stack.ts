@@ -58,7 +58,7 @@ export class SlipwayStack extends Stack {
     });
     const workflows = this.pipeline.workflows;
     // Creating, updating and deleting tenant stacks runs with the state machines' own roles.
-    for (const workflow of [workflows.initProject, workflows.buildAndDeploy, workflows.deleteProject]) {
+    for (const workflow of [workflows.initProject, workflows.buildAndDeploy, workflows.deleteProject, workflows.rollback]) {
       this.projects.grantProjectStackDeploy(workflow.stateMachine);
     }
     this.internal = new InternalSystem(this, 'Internal', {
@@ -67,6 +67,7 @@ export class SlipwayStack extends Stack {
         initProject: workflows.initProject.stateMachine.stateMachineArn,
         buildAndDeploy: workflows.buildAndDeploy.stateMachine.stateMachineArn,
         deleteProject: workflows.deleteProject.stateMachine.stateMachineArn,
+        rollback: workflows.rollback.stateMachine.stateMachineArn,
       },
       domainName: props.dashboardDomainName,
       certificate: props.dashboardDomainName && props.certificateArn ? acm.Certificate.fromCertificateArn(this, 'DashboardCertificate', props.certificateArn) : undefined,

@@ -74,6 +74,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
     SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
     SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
+    SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
   });
   delete process.env.SLIPWAY_TICKET_SECRET_ARN;
 

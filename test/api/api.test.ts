@@ -44,6 +44,7 @@ beforeAll(async () => {
     SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
     SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
     SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
+    SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
   });
   app = createApiApp();
 });

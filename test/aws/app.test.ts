@@ -71,9 +71,9 @@ describe('the Slipway CDK app', () => {
     expect(keys.size).toBe(functions.length);
   });
 
-  it('runs the three state machines as standard workflows with tracing and logs without execution data', () => {
+  it('runs the four state machines as standard workflows with tracing and logs without execution data', () => {
     const machines = ofType('AWS::StepFunctions::StateMachine');
-    expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual(['slipway-build-and-deploy', 'slipway-delete-project', 'slipway-init-project']);
+    expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual(['slipway-build-and-deploy', 'slipway-delete-project', 'slipway-init-project', 'slipway-rollback']);
     for (const [, machine] of machines) {
       expect(machine.Properties).toMatchObject({
         StateMachineType: 'STANDARD',
@@ -141,6 +141,7 @@ describe('the Slipway CDK app', () => {
       ['SLIPWAY_STATE_MACHINE_INIT_PROJECT', 'InitProject'],
       ['SLIPWAY_STATE_MACHINE_BUILD_DEPLOY', 'BuildAndDeploy'],
       ['SLIPWAY_STATE_MACHINE_DELETE_PROJECT', 'DeleteProject'],
+      ['SLIPWAY_STATE_MACHINE_ROLLBACK', 'Rollback'],
     ]) {
       expect(env[variable as string]).toEqual({ Ref: logicalId('AWS::StepFunctions::StateMachine', `Pipeline${name}`) });
     }

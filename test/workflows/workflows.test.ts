@@ -91,7 +91,7 @@ describe('synthesized definitions', () => {
   it('the engine runs exactly what CDK synthesized: every literal of each DefinitionString is in the executed definition', () => {
     const resources = platform.resources;
     const machines = engine.stateMachines();
-    expect(machines.map((m) => m.name).sort()).toEqual(['slipway-build-and-deploy', 'slipway-delete-project', 'slipway-init-project']);
+    expect(machines.map((m) => m.name).sort()).toEqual(['slipway-build-and-deploy', 'slipway-delete-project', 'slipway-init-project', 'slipway-rollback']);
     for (const machine of machines) {
       const template = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties?.StateMachineName === machine.name);
       const definitionString = template?.Properties?.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };

@@ -24,8 +24,8 @@ import { acknowledge, nagResource, LAMBDA_NAG } from '../shared/nag.js';
 
 export interface InternalSystemProps {
   storage: PlatformStorage;
-  /** The three workflows the API starts (and reads executions of). */
-  stateMachineArns: { initProject: string; buildAndDeploy: string; deleteProject: string };
+  /** The four workflows the API starts (and reads executions of). */
+  stateMachineArns: { initProject: string; buildAndDeploy: string; deleteProject: string; rollback: string };
   /** A custom host name for the dashboard (and the API under `/api/*`); needs `certificate` (us-east-1). */
   domainName?: string;
   certificate?: acm.ICertificate;
@@ -72,6 +72,7 @@ export class InternalSystem extends Construct {
         SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArns.initProject,
         SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArns.buildAndDeploy,
         SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArns.deleteProject,
+        SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArns.rollback,
         SLIPWAY_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
       },
     });
@@ -184,7 +185,7 @@ export class InternalSystem extends Construct {
   private grantApi(fn: lambda.Function, props: InternalSystemProps): void {
     const { storage, stateMachineArns } = props;
     const stack = Stack.of(this);
-    const machines = [stateMachineArns.initProject, stateMachineArns.buildAndDeploy, stateMachineArns.deleteProject];
+    const machines = [stateMachineArns.initProject, stateMachineArns.buildAndDeploy, stateMachineArns.deleteProject, stateMachineArns.rollback];
     const executionsOf = (arn: string) => {
       const name = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
       return stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });

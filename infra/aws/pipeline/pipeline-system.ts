@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { BuildAndDeployWorkflow } from '../../../workflows/build-and-deploy.js';
 import { DeleteProjectWorkflow } from '../../../workflows/delete-project.js';
 import { InitProjectWorkflow } from '../../../workflows/init-project.js';
+import { RollbackWorkflow } from '../../../workflows/rollback.js';
 import type { PipelineResources } from '../../../workflows/pipeline-resources.js';
 import { handlerFunction } from '../shared/handler-function.js';
 import { acknowledge, nagResource } from '../shared/nag.js';
@@ -15,6 +16,7 @@ export const PIPELINE_HANDLERS = {
   promote: 'handlers/pipeline/promote.handler',
   release: 'handlers/pipeline/release.handler',
   deleteProjectData: 'handlers/pipeline/delete-project-data.handler',
+  checkRollbackTarget: 'handlers/pipeline/check-rollback-target.handler',
 } as const;
 
 export interface PipelineSystemProps {
@@ -31,10 +33,10 @@ export interface PipelineSystemProps {
 
 /**
  * The pipeline system: the pipeline Lambdas, the role builds get scoped credentials from, the
- * CloudFormation role for tenant stacks, and the three state machines from `workflows/`.
+ * CloudFormation role for tenant stacks, and the four state machines from `workflows/`.
  */
 export class PipelineSystem extends Construct {
-  readonly workflows: { initProject: InitProjectWorkflow; buildAndDeploy: BuildAndDeployWorkflow; deleteProject: DeleteProjectWorkflow };
+  readonly workflows: { initProject: InitProjectWorkflow; buildAndDeploy: BuildAndDeployWorkflow; deleteProject: DeleteProjectWorkflow; rollback: RollbackWorkflow };
   readonly functions: PipelineResources['functions'];
 
   constructor(scope: Construct, id: string, props: PipelineSystemProps) {
@@ -55,6 +57,7 @@ export class PipelineSystem extends Construct {
       promote: fn('PromoteFunction', PIPELINE_HANDLERS.promote, 'Slipway: copy a validated bundle under its deployment prefix'),
       release: fn('ReleaseFunction', PIPELINE_HANDLERS.release, 'Slipway: move the live pointer to a deployment'),
       deleteProjectData: fn('DeleteProjectDataFunction', PIPELINE_HANDLERS.deleteProjectData, 'Slipway: remove a project’s data'),
+      checkRollbackTarget: fn('CheckRollbackTargetFunction', PIPELINE_HANDLERS.checkRollbackTarget, 'Slipway: check that a rollback target went live and is still promoted'),
     };
     this.functions = functions;
     // Each function gets what its step does, on the prefixes it does it on.
@@ -66,6 +69,8 @@ export class PipelineSystem extends Construct {
     storage.projectBucket.grantRead(functions.deleteProjectData);
     storage.projectBucket.grantDelete(functions.deleteProjectData);
     storage.table.grantReadWriteData(functions.deleteProjectData);
+    storage.table.grantReadData(functions.checkRollbackTarget);
+    storage.projectBucket.grantRead(functions.checkRollbackTarget, '*/deployments/*/slipway-manifest.json');
     props.projects.grantRouteCacheWrite?.(functions.release);
     props.projects.grantRouteCacheWrite?.(functions.deleteProjectData);
 
@@ -103,6 +108,7 @@ export class PipelineSystem extends Construct {
       initProject: new InitProjectWorkflow(this, 'InitProject', resources),
       buildAndDeploy: new BuildAndDeployWorkflow(this, 'BuildAndDeploy', resources),
       deleteProject: new DeleteProjectWorkflow(this, 'DeleteProject', resources),
+      rollback: new RollbackWorkflow(this, 'Rollback', resources),
     };
     this.acknowledgeFindings(storage, functions, buildCredentialsRole);
   }
@@ -118,6 +124,7 @@ export class PipelineSystem extends Construct {
     };
     const builds = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.buildBucket.bucketArn)}/builds/*]`;
     const deployments = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*/deployments/*]`;
+    const manifests = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*/deployments/*/slipway-manifest.json]`;
     const projectObjects = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*]`;
     const sources = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.sourceBucket.bucketArn)}/sources/*]`;
     acknowledge(functions.validateOutput, { ...s3Grants, [builds]: 'Validation reads the bundle of the build it is ticketed for, under builds/{id}/.' });
@@ -127,6 +134,7 @@ export class PipelineSystem extends Construct {
       [deployments]: 'Promotion writes a new deployment prefix {project}/deployments/{id}/, never anything else.',
     });
     acknowledge(functions.release, { ...s3Grants, [deployments]: 'Release reads the promoted manifest of the deployment it makes live.' });
+    acknowledge(functions.checkRollbackTarget, { ...s3Grants, [manifests]: 'The rollback check reads only deployment manifests, to see that the target is still promoted.' });
     acknowledge(functions.deleteProjectData, { ...s3Grants, [projectObjects]: 'Deleting a project removes every object under {project}/; project names are the first path segment.' });
     acknowledge(buildCredentialsRole, {
       ...s3Grants,

@@ -72,6 +72,7 @@ describe('internal system: HTTP API', () => {
           SLIPWAY_STATE_MACHINE_INIT_PROJECT: { 'Fn::Join': ['', Match.arrayWith([':stateMachine:slipway-init-project'])] },
           SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: { 'Fn::Join': ['', Match.arrayWith([':stateMachine:slipway-build-and-deploy'])] },
           SLIPWAY_STATE_MACHINE_DELETE_PROJECT: { 'Fn::Join': ['', Match.arrayWith([':stateMachine:slipway-delete-project'])] },
+          SLIPWAY_STATE_MACHINE_ROLLBACK: { 'Fn::Join': ['', Match.arrayWith([':stateMachine:slipway-rollback'])] },
         }),
       },
     });
@@ -119,11 +120,11 @@ describe('internal system: API role (least privilege)', () => {
 
   it('scopes each statement to its resources', () => {
     const bySid = Object.fromEntries(apiStatements().map((s) => [s.Sid ?? 'tracing', s]));
-    const machines = ['slipway-init-project', 'slipway-build-and-deploy', 'slipway-delete-project'];
+    const machines = ['slipway-init-project', 'slipway-build-and-deploy', 'slipway-delete-project', 'slipway-rollback'];
     expect(JSON.stringify(bySid.StartPipelineExecutions?.Resource)).toSatisfy((text: string) => machines.every((m) => text.includes(`:stateMachine:${m}"`)));
-    expect(bySid.StartPipelineExecutions?.Resource).toHaveLength(3);
+    expect(bySid.StartPipelineExecutions?.Resource).toHaveLength(4);
     expect(JSON.stringify(bySid.ReadPipelineExecutions?.Resource)).toSatisfy((text: string) => machines.every((m) => text.includes(`:execution:${m}:*"`)));
-    expect(bySid.ReadPipelineExecutions?.Resource).toHaveLength(3);
+    expect(bySid.ReadPipelineExecutions?.Resource).toHaveLength(4);
     expect(bySid.PlatformRecords?.Resource).toEqual({ 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] });
     expect(bySid.SourceUploads?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.sourceBucket), 'Arn'] }, '/sources/*']] });
     expect(bySid.BuildLogsList?.Resource).toEqual({ 'Fn::GetAtt': [logicalId(storage.buildBucket), 'Arn'] });

@@ -14,6 +14,7 @@ export function internalTestStack(options: { domainName?: string; withCertificat
       initProject: machine('slipway-init-project'),
       buildAndDeploy: machine('slipway-build-and-deploy'),
       deleteProject: machine('slipway-delete-project'),
+      rollback: machine('slipway-rollback'),
     },
     domainName: options.domainName,
     certificate: options.withCertificate
