@@ -6,6 +6,8 @@ import type { ApiEnv } from './context.js';
 import { projectRoutes } from './routes/projects.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { executionRoutes } from './routes/executions.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { openApiDocument } from './openapi.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -24,6 +26,9 @@ export function createApiApp(): Hono<ApiEnv> {
   app.notFound((c) => c.json(new ApiError('NotFound', `no route ${c.req.method} ${c.req.path}`).toJSON(), 404));
 
   app.get('/health', (c) => c.json({ ok: true }));
+  // Before the body limit and token middleware below: GitHub signs its deliveries instead of sending a token.
+  app.route('/webhooks', webhookRoutes);
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
 
   app.use(
     '*',

@@ -1,0 +1,388 @@
+import * as v from 'valibot';
+import { toJsonSchema, type JsonSchema } from '@valibot/to-json-schema';
+import type { ErrorCode } from './errors.js';
+import {
+  CreateDeploymentBody,
+  CreateProjectBody,
+  CreateSourceBody,
+  DeploymentId,
+  EXECUTION_STATUSES,
+  ExecutionsQuery,
+  LogsQuery,
+  ProjectName,
+} from './schemas.js';
+
+/**
+ * The API's OpenAPI 3.1 document, built from one route table.
+ *
+ * To add a route: register it in the Hono app, then add a row to ROUTES (and, if its path has a new
+ * parameter, an entry to PATH_PARAMETERS). Request bodies and query parameters come from the same
+ * valibot schemas the handlers parse with; nothing is copied by hand. test/api/contract.test.ts
+ * fails while the app and this table disagree, and validates real responses against the document.
+ */
+
+/** Where the app is mounted; document paths are relative to it (it is the document's server URL). */
+export const API_BASE = '/api/v1';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Error statuses an operation may answer with, beyond the 500 every operation can give. */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429;
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** OpenAPI path below API_BASE, parameters as `{name}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** Whether the route needs `Authorization: Bearer <token>`. */
+  auth: boolean;
+  /** An object schema: each entry becomes one query parameter. */
+  query?: v.GenericSchema;
+  /** The JSON request body. */
+  body?: v.GenericSchema;
+  /** Success statuses and their JSON bodies. */
+  responses: Partial<Record<200 | 201 | 202 | 204, v.GenericSchema>>;
+  errors: readonly ErrorStatus[];
+}
+
+/** Every path parameter used in ROUTES, with the schema the handlers parse it with. */
+export const PATH_PARAMETERS: Record<string, { schema: v.GenericSchema; description: string }> = {
+  name: { schema: ProjectName, description: 'The project name (a DNS label).' },
+  id: { schema: DeploymentId, description: 'The deployment id.' },
+};
+
+// ---- response bodies (what the handlers return; objects stay open so fields can be added) ----
+
+const ERROR_CODES = ['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PayloadTooLarge', 'Internal'] as const satisfies readonly ErrorCode[];
+// Fails to compile when errors.ts gains a code this list lacks.
+const _allCodes: readonly (typeof ERROR_CODES)[number][] = [] as ErrorCode[];
+void _allCodes;
+
+/** The body of every error: `{ error: { code, message, field? } }`. */
+export const ErrorBody = v.strictObject({
+  error: v.strictObject({
+    code: v.picklist(ERROR_CODES),
+    message: v.string(),
+    /** The offending input, as `body.x.y`, `query.x` or `path.x`. */
+    field: v.optional(v.string()),
+  }),
+});
+
+const Project = v.object({
+  name: ProjectName,
+  owner: v.string(),
+  status: v.string(),
+  createdAt: v.string(),
+  liveDeploymentId: v.optional(v.string()),
+  liveAt: v.optional(v.string()),
+  executionName: v.optional(v.string()),
+  failedState: v.optional(v.string()),
+  error: v.optional(v.string()),
+  cause: v.optional(v.string()),
+  /** The tenant URL, when the back end has a tenant domain. */
+  url: v.optional(v.string()),
+});
+
+const Source = v.object({ bucket: v.string(), key: v.string() });
+
+const Deployment = v.object({
+  id: DeploymentId,
+  project: ProjectName,
+  status: v.string(),
+  createdAt: v.string(),
+  createdBy: v.string(),
+  source: Source,
+  commit: v.optional(v.string()),
+  executionArn: v.optional(v.string()),
+  executionName: v.optional(v.string()),
+  failedState: v.optional(v.string()),
+  error: v.optional(v.string()),
+  cause: v.optional(v.string()),
+  /** Whether this deployment is the live one (lists and detail only). */
+  current: v.optional(v.boolean()),
+});
+
+const ExecutionStatus = v.picklist(EXECUTION_STATUSES);
+
+const ExecutionListItem = v.object({
+  executionArn: v.string(),
+  stateMachineArn: v.string(),
+  name: v.string(),
+  status: ExecutionStatus,
+  startDate: v.string(),
+  stopDate: v.optional(v.string()),
+});
+
+const ExecutionDetail = v.object({
+  executionArn: v.string(),
+  stateMachineArn: v.string(),
+  name: v.optional(v.string()),
+  status: ExecutionStatus,
+  startDate: v.string(),
+  stopDate: v.optional(v.string()),
+  input: v.optional(v.string()),
+  output: v.optional(v.string()),
+  error: v.optional(v.string()),
+  cause: v.optional(v.string()),
+});
+
+const HistoryEvent = v.object({
+  id: v.number(),
+  type: v.string(),
+  timestamp: v.string(),
+  details: v.nullable(v.record(v.string(), v.unknown())),
+});
+
+const OpenApiBody = v.object({ openapi: v.string(), info: v.object({ title: v.string(), version: v.string() }), paths: v.record(v.string(), v.unknown()) });
+
+// ---- the route table ----
+
+export const ROUTES: readonly RouteSpec[] = [
+  {
+    method: 'get',
+    path: '/health',
+    operationId: 'getHealth',
+    summary: 'Liveness check',
+    tag: 'meta',
+    auth: false,
+    responses: { 200: v.object({ ok: v.literal(true) }) },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
+    summary: 'This OpenAPI document',
+    tag: 'meta',
+    auth: false,
+    responses: { 200: OpenApiBody },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/projects',
+    operationId: 'listProjects',
+    summary: 'List projects',
+    tag: 'projects',
+    auth: true,
+    responses: { 200: v.object({ projects: v.array(Project) }) },
+    errors: [401],
+  },
+  {
+    method: 'post',
+    path: '/projects',
+    operationId: 'createProject',
+    summary: 'Create a project (starts init-project)',
+    tag: 'projects',
+    auth: true,
+    body: CreateProjectBody,
+    responses: { 202: v.object({ project: Project, executionArn: v.string() }) },
+    errors: [400, 401, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/projects/{name}',
+    operationId: 'getProject',
+    summary: 'Get a project',
+    tag: 'projects',
+    auth: true,
+    responses: { 200: v.object({ project: Project }) },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'delete',
+    path: '/projects/{name}',
+    operationId: 'deleteProject',
+    summary: 'Delete a project (starts delete-project)',
+    tag: 'projects',
+    auth: true,
+    responses: { 202: v.object({ project: ProjectName, status: v.literal('DELETING'), executionArn: v.string() }) },
+    errors: [400, 401, 404, 409, 413],
+  },
+  {
+    method: 'post',
+    path: '/projects/{name}/sources',
+    operationId: 'createSourceUpload',
+    summary: 'Get a presigned upload for a source archive',
+    tag: 'deployments',
+    auth: true,
+    body: CreateSourceBody,
+    responses: {
+      201: v.object({
+        uploadUrl: v.string(),
+        method: v.literal('PUT'),
+        headers: v.record(v.string(), v.string()),
+        source: Source,
+        expiresIn: v.number(),
+      }),
+    },
+    errors: [400, 401, 404, 413],
+  },
+  {
+    method: 'get',
+    path: '/projects/{name}/deployments',
+    operationId: 'listDeployments',
+    summary: "List a project's deployments, newest first",
+    tag: 'deployments',
+    auth: true,
+    responses: { 200: v.object({ deployments: v.array(Deployment) }) },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: '/projects/{name}/deployments',
+    operationId: 'createDeployment',
+    summary: 'Build and deploy an uploaded source (starts build-and-deploy)',
+    tag: 'deployments',
+    auth: true,
+    body: CreateDeploymentBody,
+    responses: { 202: v.object({ deployment: Deployment }) },
+    errors: [400, 401, 404, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/projects/{name}/deployments/{id}',
+    operationId: 'getDeployment',
+    summary: 'Get a deployment',
+    tag: 'deployments',
+    auth: true,
+    responses: { 200: v.object({ deployment: Deployment }) },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/projects/{name}/deployments/{id}/logs',
+    operationId: 'getDeploymentLogs',
+    summary: "A deployment's build log from a cursor on",
+    tag: 'deployments',
+    auth: true,
+    query: LogsQuery,
+    responses: { 200: v.object({ text: v.string(), cursor: v.nullable(v.string()), done: v.boolean(), status: v.string() }) },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/projects/{name}/deployments/{id}/execution',
+    operationId: 'getDeploymentExecution',
+    summary: "A deployment's pipeline execution, state by state",
+    tag: 'deployments',
+    auth: true,
+    responses: { 200: v.object({ execution: ExecutionDetail, history: v.array(HistoryEvent) }) },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/executions',
+    operationId: 'listExecutions',
+    summary: 'List pipeline executions, newest first (admin)',
+    tag: 'executions',
+    auth: true,
+    query: ExecutionsQuery,
+    responses: { 200: v.object({ executions: v.array(ExecutionListItem) }) },
+    errors: [400, 401, 403],
+  },
+];
+
+// ---- building the document ----
+
+const ERROR_RESPONSES: Record<ErrorStatus | 500, string> = {
+  400: 'Bad input: the error names the field (`body.x`, `query.x`, `path.x`).',
+  401: 'Missing or invalid bearer token.',
+  403: 'The caller lacks the permission.',
+  404: 'No such resource or route.',
+  409: 'Conflicts with the current state.',
+  413: 'The body exceeds the size limit.',
+  429: 'A limit was reached: the error names it and its value.',
+  500: 'Internal error.',
+};
+
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect), without the `$schema` marker on each fragment. */
+export function jsonSchemaOf(schema: v.GenericSchema): JsonSchema {
+  const { $schema: _s, ...rest } = toJsonSchema(schema, { target: 'draft-2020-12', errorMode: 'throw' });
+  return rest;
+}
+
+/** `{name}` parameters of an OpenAPI path, in order. */
+export function pathParameterNames(path: string): string[] {
+  return [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+}
+
+function parameters(route: RouteSpec): unknown[] {
+  const result: unknown[] = pathParameterNames(route.path).map((name) => {
+    const parameter = PATH_PARAMETERS[name];
+    if (!parameter) throw new Error(`openapi: path parameter {${name}} of ${route.path} is not in PATH_PARAMETERS`);
+    return { name, in: 'path', required: true, description: parameter.description, schema: jsonSchemaOf(parameter.schema) };
+  });
+  if (route.query) {
+    const query = jsonSchemaOf(route.query);
+    if (query.type !== 'object' || !query.properties) throw new Error(`openapi: the query schema of ${route.operationId} is not an object schema`);
+    const required = new Set(Array.isArray(query.required) ? query.required : []);
+    for (const [name, schema] of Object.entries(query.properties)) {
+      result.push({ name, in: 'query', required: required.has(name), schema });
+    }
+  }
+  return result;
+}
+
+function operation(route: RouteSpec): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  for (const [status, schema] of Object.entries(route.responses)) {
+    responses[status] = { description: 'Success.', content: { 'application/json': { schema: jsonSchemaOf(schema as v.GenericSchema) } } };
+  }
+  const errors = new Set<ErrorStatus | 500>([...route.errors, 500]);
+  if (route.auth) errors.add(401);
+  for (const status of [...errors].sort()) responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
+  const parameterList = parameters(route);
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    tags: [route.tag],
+    ...(route.auth ? {} : { security: [] }),
+    ...(parameterList.length ? { parameters: parameterList } : {}),
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(route.body) } } } } : {}),
+    responses,
+  };
+}
+
+export function buildOpenApiDocument(routes: readonly RouteSpec[] = ROUTES): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const ids = new Set<string>();
+  for (const route of routes) {
+    if (ids.has(route.operationId)) throw new Error(`openapi: operationId ${route.operationId} is used twice`);
+    ids.add(route.operationId);
+    const item = (paths[route.path] ??= {});
+    if (item[route.method]) throw new Error(`openapi: ${route.method.toUpperCase()} ${route.path} is listed twice`);
+    item[route.method] = operation(route);
+  }
+  const errorResponses = Object.fromEntries(
+    Object.entries(ERROR_RESPONSES).map(([status, description]) => [
+      `Error${status}`,
+      { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    ]),
+  );
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Slipway API',
+      version: '1',
+      description: 'The Slipway control plane: it reads state and starts pipeline executions. Every error is `{ "error": { "code", "message", "field"? } }`.',
+    },
+    servers: [{ url: API_BASE }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token or an API token.' } },
+      schemas: { Error: jsonSchemaOf(ErrorBody) },
+      responses: errorResponses,
+    },
+  };
+}
+
+let cached: Record<string, unknown> | undefined;
+
+/** The document the API serves at GET /api/v1/openapi.json (built once). */
+export function openApiDocument(): Record<string, unknown> {
+  return (cached ??= buildOpenApiDocument());
+}
