@@ -16,6 +16,10 @@ export interface ProjectRecord {
   failedState?: string;
   error?: string;
   cause?: string;
+  /** The GitHub repository (`owner/name`, lowercase) whose pushes deploy this project. */
+  repository?: string;
+  /** The branch whose pushes go live; absent: the repository's default branch. */
+  productionBranch?: string;
 }
 
 export interface DeploymentRecord {
@@ -100,6 +104,51 @@ export async function listProjects(): Promise<ProjectRecord[]> {
         FilterExpression: 'sk = :meta',
         ExpressionAttributeValues: { ':meta': 'META' },
         ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) items.push(withoutKeys<ProjectRecord>(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Links a project to a GitHub repository (stored lowercase: GitHub names are case-insensitive).
+ * No `productionBranch` means the repository's default branch. Checking that the caller's
+ * installation grants the repository belongs to the route that calls this.
+ */
+export async function linkProjectRepository(name: string, repository: string, productionBranch?: string): Promise<void> {
+  try {
+    await dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: projectKey(name),
+        UpdateExpression: productionBranch ? 'SET repository = :repo, productionBranch = :branch' : 'SET repository = :repo REMOVE productionBranch',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':repo': repository.toLowerCase(), ...(productionBranch ? { ':branch': productionBranch } : {}) },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ApiError('NotFound', `project ${name} does not exist`, 'path.name');
+    throw error;
+  }
+}
+
+/**
+ * The projects linked to a repository. A Scan with a filter for now (it reads the whole table);
+ * with many projects this wants a GSI on `repository`.
+ */
+export async function findProjectsByRepository(repository: string): Promise<ProjectRecord[]> {
+  const items: ProjectRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new ScanCommand({
+        TableName: platformNames().table,
+        FilterExpression: 'sk = :meta AND repository = :repo',
+        ExpressionAttributeValues: { ':meta': 'META', ':repo': repository.toLowerCase() },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
       }),
     );
     for (const item of page.Items ?? []) items.push(withoutKeys<ProjectRecord>(item));

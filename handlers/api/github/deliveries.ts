@@ -1,0 +1,66 @@
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { dynamoClient } from '../../lib/clients.js';
+import { platformNames } from '../../lib/config.js';
+import type { PushDecision } from './branch-rules.js';
+
+/** How long a delivery id is remembered (the table's TTL attribute `expiresAt`, epoch seconds). */
+export const REPLAY_WINDOW_SECONDS = 7 * 24 * 60 * 60;
+
+const deliveryKey = (delivery: string) => ({ pk: `WEBHOOK#${delivery}`, sk: 'DELIVERY' });
+
+/**
+ * Claims a delivery id; false when it was seen before (within the replay window). DynamoDB's
+ * condition decides, so two concurrent copies of one delivery cannot both pass.
+ */
+export async function claimDelivery(delivery: string, event: string, now = new Date()): Promise<boolean> {
+  try {
+    await dynamoClient().send(
+      new PutCommand({
+        TableName: platformNames().table,
+        Item: {
+          ...deliveryKey(delivery),
+          entity: 'webhook-delivery',
+          event,
+          receivedAt: now.toISOString(),
+          expiresAt: Math.floor(now.getTime() / 1000) + REPLAY_WINDOW_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Gives a delivery id back when handling it failed, so GitHub's redelivery is not taken for a replay. */
+export async function releaseDelivery(delivery: string): Promise<void> {
+  await dynamoClient().send(new DeleteCommand({ TableName: platformNames().table, Key: deliveryKey(delivery) }));
+}
+
+export interface PushRecord {
+  project: string;
+  delivery: string;
+  kind: PushDecision['kind'];
+  alias?: string;
+  branch: string;
+  commit: string;
+  repository: string;
+  installationId: number;
+  /** PENDING_SOURCE: the source has not been fetched from GitHub yet. */
+  status: 'PENDING_SOURCE';
+  createdAt: string;
+}
+
+/** Records one push decision as `PROJECT#<p> / PUSH#<delivery>`. */
+export async function putPushRecord(record: PushRecord): Promise<void> {
+  await dynamoClient().send(
+    new PutCommand({
+      TableName: platformNames().table,
+      Item: { pk: `PROJECT#${record.project}`, sk: `PUSH#${record.delivery}`, entity: 'push', ...record },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
