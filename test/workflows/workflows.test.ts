@@ -236,6 +236,64 @@ describe('build-and-deploy', () => {
   });
 });
 
+describe('rollback', () => {
+  async function rollback(project: string, deploymentId: string, suffix: string) {
+    const name = `${project}--rollback--${deploymentId}-${suffix}`;
+    return run('slipway-rollback', name, { ticket: await ticketFor('rollback', project, name), project, deploymentId });
+  }
+
+  it('moves the live pointer back to an earlier deployment without a rebuild, and records it on the project', async () => {
+    await initProject('omega');
+    expect((await deploy('omega', 'd-omega-0001')).status).toBe('SUCCEEDED');
+    expect((await deploy('omega', 'd-omega-0002')).status).toBe('SUCCEEDED');
+    expect(await routes.get('p:omega')).toBe('d-omega-0002');
+    const buildsBefore = buildRequests.length;
+
+    const record = await rollback('omega', 'd-omega-0001', '1');
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    expect(statesEntered(record)).toEqual([
+      'Verify ticket', 'Check target', 'Update project stack',
+      'Wait for Project stack update', 'Check Project stack update', 'Project stack update settled?', 'Project stack update complete',
+      'Release', 'Record rollback', 'Rolled back',
+    ]);
+    expect(buildRequests.length).toBe(buildsBefore);
+    expect(stackCalls.at(-1)).toMatchObject({
+      action: 'updateStack',
+      parameters: { StackName: 'slipway-project-omega', Parameters: [{ ParameterKey: 'Project', UsePreviousValue: true }, { ParameterKey: 'DeploymentId', ParameterValue: 'd-omega-0001' }] },
+    });
+    expect(await routes.get('p:omega')).toBe('d-omega-0001');
+    expect(await routes.get('r:d-omega-0001:/about')).toBe('prerendered/about.html');
+    const meta = await item('PROJECT#omega', 'META');
+    expect(meta).toMatchObject({ status: 'READY', liveDeploymentId: 'd-omega-0001', rolledBackTo: 'd-omega-0001' });
+    expect(Date.parse(String(meta?.lastRollbackAt))).not.toBeNaN();
+    // The deployments themselves are untouched: both went live once.
+    expect(await item('PROJECT#omega', 'DEPLOY#d-omega-0002')).toMatchObject({ status: 'LIVE' });
+  });
+
+  it('refuses a target that never went live in Check target, records FAILED on the project and keeps the live pointer', async () => {
+    buildOutputs.set('d-omega-0003', Object.assign(new Error('build failed'), { name: 'States.TaskFailed' }));
+    expect((await deploy('omega', 'd-omega-0003')).status).toBe('FAILED');
+    const stackCallsBefore = stackCalls.length;
+
+    const record = await rollback('omega', 'd-omega-0003', '2');
+    expect(record.status).toBe('FAILED');
+    expect(record.error).toBe('RollbackTargetInvalid');
+    expect(stackCalls.length).toBe(stackCallsBefore);
+    const meta = await item('PROJECT#omega', 'META');
+    expect(meta).toMatchObject({ status: 'FAILED', failedState: 'Check target', error: 'RollbackTargetInvalid', liveDeploymentId: 'd-omega-0001' });
+    expect(String(meta?.cause)).toContain('deployment d-omega-0003 of project omega never went live');
+    expect(await routes.get('p:omega')).toBe('d-omega-0001');
+  });
+
+  it('refuses a ticket issued for build-deploy', async () => {
+    const name = 'omega--rollback--d-omega-0002-3';
+    const record = await run('slipway-rollback', name, { ticket: await ticketFor('build-deploy', 'omega', name), project: 'omega', deploymentId: 'd-omega-0002' });
+    expect(record.status).toBe('FAILED');
+    expect(statesEntered(record)).toEqual(['Verify ticket', 'Ticket refused']);
+    expect(await routes.get('p:omega')).toBe('d-omega-0001');
+  });
+});
+
 describe('delete-project', () => {
   it('removes the stack, the route-cache entries, the objects and the records', async () => {
     const name = 'gamma--delete-project--1';
