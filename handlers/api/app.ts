@@ -6,6 +6,7 @@ import type { ApiEnv } from './context.js';
 import { projectRoutes } from './routes/projects.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { executionRoutes } from './routes/executions.js';
+import { rollbackRoutes } from './routes/rollback.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { openApiDocument } from './openapi.js';
 
@@ -46,6 +47,7 @@ export function createApiApp(): Hono<ApiEnv> {
 
   app.route('/projects', projectRoutes);
   app.route('/projects', deploymentRoutes);
+  app.route('/projects', rollbackRoutes);
   app.route('/executions', executionRoutes);
   return app;
 }

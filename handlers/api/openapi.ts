@@ -10,6 +10,7 @@ import {
   ExecutionsQuery,
   LogsQuery,
   ProjectName,
+  RollbackBody,
 } from './schemas.js';
 
 /**
@@ -271,6 +272,19 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: true,
     responses: { 200: v.object({ execution: ExecutionDetail, history: v.array(HistoryEvent) }) },
     errors: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: '/projects/{name}/rollback',
+    operationId: 'rollbackProject',
+    summary: 'Make an earlier deployment live again (starts rollback: no rebuild, no CDN invalidation)',
+    tag: 'deployments',
+    auth: true,
+    body: RollbackBody,
+    responses: {
+      202: v.object({ rollback: v.object({ project: ProjectName, deploymentId: DeploymentId, executionArn: v.string(), executionName: v.string() }) }),
+    },
+    errors: [400, 401, 404, 409, 413],
   },
   {
     method: 'get',

@@ -28,6 +28,9 @@ export const CreateDeploymentBody = v.strictObject({
   commit: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{7,40}$/, 'must be a hexadecimal git commit id (7–40 characters)'))),
 });
 
+/** The deployment to make live again (it must have been live once). */
+export const RollbackBody = v.strictObject({ deploymentId: DeploymentId });
+
 export const LogsQuery = v.object({ cursor: v.optional(v.pipe(v.string(), v.maxLength(300))) });
 
 export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
