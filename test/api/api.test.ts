@@ -1,77 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { join } from 'node:path';
-import { createApiApp } from '../../handlers/api/app.js';
-import { LocalStepFunctions, stateMachineArn } from '../../infra/local/engine/local-step-functions.js';
-import { createSfnApiServer } from '../../infra/local/engine/sfn-api-server.js';
-import { synthesizeWorkflows } from '../../infra/local/engine/synthesized-workflows.js';
-import { localCloudFormation } from '../../infra/local/cloudformation.js';
-import type { LocalServices } from '../../infra/local/engine/task-bindings.js';
-import { putObject, startTestAws, type TestAws } from '../support/local-aws.js';
-import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
+import { startApiHarness, waitFor, type ApiHarness } from './support/api-harness.js';
 
 /** The API against the local servers and the engine (build job and stacks stood in for). */
-const TOKEN = 'test-admin-token-0123456789abcdef';
-let aws: TestAws;
-let engine: LocalStepFunctions;
-let sfnServer: Server;
-let app: ReturnType<typeof createApiApp>;
-
-const services: LocalServices = {
-  async runBuildJob(request) {
-    const id = request.environment.SLIPWAY_BUILD_ID as string;
-    await putObject(aws.s3, 'slipway-builds', `builds/${id}/log/00000000.txt`, 'slipway: installing\n');
-    await putObject(aws.s3, 'slipway-builds', `builds/${id}/log/00000001.txt`, 'slipway: building\n');
-    await putObject(aws.s3, 'slipway-builds', `builds/${id}/bundle.tar.gz`, tarFixture(validBundleEntries()));
-    return { jobId: id, status: 'SUCCEEDED' };
-  },
-  // The local binding, with a function host that has nothing to fetch.
-  cloudformation: localCloudFormation({ prepare: async () => undefined, remove: async () => undefined }),
-};
+let harness: ApiHarness;
+let app: ApiHarness['app'];
 
 beforeAll(async () => {
-  aws = await startTestAws();
-  const tokenFile = join(aws.dir, 'admin.token');
-  writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
-  engine = await LocalStepFunctions.create(synthesizeWorkflows(), services, join(aws.dir, 'executions'));
-  sfnServer = createSfnApiServer(engine);
-  await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`,
-    SLIPWAY_ADMIN_TOKEN_FILE: tokenFile,
-    SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
-    SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
-    SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
-    SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
-  });
-  app = createApiApp();
+  harness = await startApiHarness();
+  app = harness.app;
 });
 
 afterAll(async () => {
-  await engine?.close();
-  await new Promise<void>((resolve) => (sfnServer ? sfnServer.close(() => resolve()) : resolve()));
-  await aws?.close();
+  await harness?.close();
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await app.request(`/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('timed out waiting');
-}
+const call: ApiHarness['call'] = (...args) => harness.call(...args);
 
 describe('identity', () => {
   it('refuses a missing or wrong token with 401 and a JSON error', async () => {

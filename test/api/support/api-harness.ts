@@ -1,0 +1,111 @@
+import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { createApiApp } from '../../../handlers/api/app.js';
+import { LocalStepFunctions, stateMachineArn } from '../../../infra/local/engine/local-step-functions.js';
+import { createSfnApiServer } from '../../../infra/local/engine/sfn-api-server.js';
+import { synthesizeWorkflows } from '../../../infra/local/engine/synthesized-workflows.js';
+import { localCloudFormation } from '../../../infra/local/cloudformation.js';
+import type { LocalServices } from '../../../infra/local/engine/task-bindings.js';
+import { putObject, startTestAws, type TestAws } from '../../support/local-aws.js';
+import { tarFixture, validBundleEntries } from '../../support/tar-fixture.js';
+
+/** The admin token the harness writes to the token file. */
+export const TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface CallResult {
+  status: number;
+  json: Record<string, any>;
+}
+
+export interface ApiHarness {
+  aws: TestAws;
+  engine: LocalStepFunctions;
+  app: ReturnType<typeof createApiApp>;
+  /** A JSON call with the admin token (override it in `headers`); a string body is sent as is. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<CallResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * The API against the local DynamoDB and S3 servers and the local Step Functions engine; the build
+ * job and the stacks are stood in for (a build writes two log chunks and a valid bundle).
+ */
+export async function startApiHarness(): Promise<ApiHarness> {
+  const aws = await startTestAws();
+  const services: LocalServices = {
+    async runBuildJob(request) {
+      const id = request.environment.SLIPWAY_BUILD_ID as string;
+      await putObject(aws.s3, 'slipway-builds', `builds/${id}/log/00000000.txt`, 'slipway: installing\n');
+      await putObject(aws.s3, 'slipway-builds', `builds/${id}/log/00000001.txt`, 'slipway: building\n');
+      await putObject(aws.s3, 'slipway-builds', `builds/${id}/bundle.tar.gz`, tarFixture(validBundleEntries()));
+      return { jobId: id, status: 'SUCCEEDED' };
+    },
+    // The local binding, with a function host that has nothing to fetch.
+    cloudformation: localCloudFormation({ prepare: async () => undefined, remove: async () => undefined }),
+  };
+  const tokenFile = join(aws.dir, 'admin.token');
+  writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+  const engine = await LocalStepFunctions.create(synthesizeWorkflows(), services, join(aws.dir, 'executions'));
+  const sfnServer: Server = createSfnApiServer(engine);
+  await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`,
+    SLIPWAY_ADMIN_TOKEN_FILE: tokenFile,
+    SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
+    SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
+    SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
+    SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
+  });
+  const app = createApiApp();
+
+  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<CallResult> {
+    const response = await app.request(`/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, any> };
+  }
+
+  async function close(): Promise<void> {
+    await engine.close();
+    await new Promise<void>((resolve) => sfnServer.close(() => resolve()));
+    await aws.close();
+  }
+
+  return { aws, engine, app, call, close };
+}
+
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('timed out waiting');
+}
+
+/** Uploads a small source archive for a READY project and deploys it; resolves once it is LIVE or FAILED. */
+export async function deployOnce(harness: ApiHarness, project: string): Promise<{ id: string; status: string }> {
+  const archive = Buffer.from(`source for ${project}`);
+  const source = await harness.call('POST', `/projects/${project}/sources`, { bytes: archive.length });
+  const put = await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: archive });
+  if (put.status !== 200) throw new Error(`upload failed: ${put.status}`);
+  const started = await harness.call('POST', `/projects/${project}/deployments`, { source: { key: source.json.source.key } });
+  const id = started.json.deployment.id as string;
+  const done = await waitFor(
+    () => harness.call('GET', `/projects/${project}/deployments/${id}`),
+    (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status),
+  );
+  return { id, status: done.json.deployment.status as string };
+}
+
+/** Creates a project and waits until init-project has finished with it. */
+export async function createReadyProject(harness: ApiHarness, name: string): Promise<void> {
+  const created = await harness.call('POST', '/projects', { name });
+  if (created.status !== 202) throw new Error(`creating ${name}: ${created.status} ${JSON.stringify(created.json)}`);
+  const ready = await waitFor(() => harness.call('GET', `/projects/${name}`), (r) => r.json.project.status !== 'CREATING');
+  if (ready.json.project.status !== 'READY') throw new Error(`project ${name} is ${ready.json.project.status}`);
+}
