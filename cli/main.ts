@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ApiCallError } from './api-client.js';
 import { deployCommand } from './commands/deploy.js';
 import { deploymentsCommand, executionsCommand, logsCommand, projectsCommand } from './commands/read.js';
+import { rollbackCommand } from './commands/rollback.js';
 
 const USAGE = `usage: slipway <command> [options]
 
@@ -10,6 +11,7 @@ const USAGE = `usage: slipway <command> [options]
   projects                                 list projects
   deployments --project NAME               list a project's deployments (* = live)
   logs --project NAME [--deployment ID] [--follow]   print a build log
+  rollback --project NAME --to ID          make an earlier deployment live again, wait until it is
   executions [--status STATUS]             list pipeline executions
 
   --json   machine-readable output`;
@@ -30,6 +32,7 @@ async function run(argv: string[]): Promise<number> {
       'no-example': { type: 'boolean', default: false },
       project: { type: 'string', short: 'p' },
       deployment: { type: 'string' },
+      to: { type: 'string' },
       follow: { type: 'boolean', short: 'f', default: false },
       status: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -56,6 +59,8 @@ async function run(argv: string[]): Promise<number> {
       return deploymentsCommand({ json: values.json, project: required(values.project, '--project') });
     case 'logs':
       return logsCommand({ json: values.json, project: required(values.project, '--project'), deployment: values.deployment, follow: values.follow });
+    case 'rollback':
+      return rollbackCommand({ project: required(values.project, '--project'), to: required(values.to, '--to'), json: values.json });
     case 'executions':
       return executionsCommand({ json: values.json, status: values.status });
     default:

@@ -1,0 +1,70 @@
+import { ApiClient } from '../api-client.js';
+import { connect, tenantUrl } from '../connection.js';
+
+interface ProjectView {
+  name: string;
+  status: string;
+  liveDeploymentId?: string;
+  url?: string;
+  executionName?: string;
+  failedState?: string;
+  error?: string;
+  cause?: string;
+}
+
+interface Started {
+  rollback: { project: string; deploymentId: string; executionArn: string; executionName?: string };
+}
+
+/** How long to wait for the live pointer to move; a rollback takes seconds plus a stack update. */
+const TIMEOUT_MS = 15 * 60 * 1000;
+const POLL_MS = 500;
+
+/**
+ * `slipway rollback --project NAME --to DEPLOYMENT_ID`: starts the rollback workflow and waits
+ * until the project's live deployment is the target (exit 0, prints the URL), or the execution
+ * failed (the project records the failing state and error), or the wait times out (exit 1).
+ */
+export async function rollbackCommand(args: { project: string; to: string; json: boolean; timeoutMs?: number }): Promise<number> {
+  const connection = await connect();
+  const api = new ApiClient(connection);
+  const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
+  const started = await api.post<Started>(`/projects/${encodeURIComponent(args.project)}/rollback`, { deploymentId: args.to });
+  const executionName = started.rollback.executionName ?? started.rollback.executionArn.slice(started.rollback.executionArn.lastIndexOf(':') + 1);
+  say(`slipway: rolling back ${args.project} to ${args.to} (execution ${executionName})`);
+
+  const deadline = Date.now() + (args.timeoutMs ?? TIMEOUT_MS);
+  for (let poll = 1; ; poll++) {
+    const { project } = await api.get<{ project: ProjectView }>(`/projects/${encodeURIComponent(args.project)}`);
+    if (project.liveDeploymentId === args.to) {
+      const url = project.url ?? tenantUrl(args.project, connection.port);
+      if (args.json) process.stdout.write(`${JSON.stringify({ rollback: started.rollback, url })}\n`);
+      else say(`slipway: ${args.project} is live again with ${args.to} at ${url}`);
+      return 0;
+    }
+    // A failed rollback records FAILED on the project, under this execution's name.
+    // One that ends before recording anything (a refused ticket) shows only in the executions, read every few polls.
+    const failure = project.status === 'FAILED' && project.failedState ? project : poll % 5 === 0 ? await failedExecution(api, executionName) : undefined;
+    if (failure) {
+      if (args.json) process.stdout.write(`${JSON.stringify({ rollback: started.rollback, failure })}\n`);
+      process.stderr.write(`slipway: rollback to ${args.to} failed${failure.failedState ? ` in ${failure.failedState}` : ''}: ${failure.error ?? 'error'}${failure.cause ? `: ${failure.cause}` : ''}\n`);
+      return 1;
+    }
+    if (Date.now() > deadline) {
+      process.stderr.write(`slipway: rollback to ${args.to} did not finish in time; the execution ${executionName} may still be running\n`);
+      return 1;
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** The execution, if it has already failed (listing executions needs the admin role; without it, keep polling). */
+async function failedExecution(api: ApiClient, name: string): Promise<{ failedState?: string; error?: string; cause?: string } | undefined> {
+  try {
+    const { executions } = await api.get<{ executions: Array<{ name: string; status: string }> }>('/executions?status=FAILED');
+    const found = executions.find((e) => e.name === name);
+    return found ? { error: `execution ${name} ${found.status}` } : undefined;
+  } catch {
+    return undefined;
+  }
+}
