@@ -136,6 +136,18 @@ const HistoryEvent = v.object({
   details: v.nullable(v.record(v.string(), v.unknown())),
 });
 
+/** A GitHub webhook payload: its shape depends on X-GitHub-Event (push fields are checked by the handler). */
+const GithubWebhookPayload = v.record(v.string(), v.unknown());
+const WebhookIgnored = v.object({ ignored: v.string() });
+const PushDelivery = v.object({
+  project: ProjectName,
+  kind: v.picklist(['production', 'preview']),
+  /** Preview deployments: the DNS-label alias of the branch. */
+  alias: v.optional(v.string()),
+  branch: v.string(),
+  commit: v.string(),
+});
+
 const OpenApiBody = v.object({ openapi: v.string(), info: v.object({ title: v.string(), version: v.string() }), paths: v.record(v.string(), v.unknown()) });
 
 // ---- the route table ----
@@ -296,6 +308,27 @@ export const ROUTES: readonly RouteSpec[] = [
     query: ExecutionsQuery,
     responses: { 200: v.object({ executions: v.array(ExecutionListItem) }) },
     errors: [400, 401, 403],
+  },
+  {
+    method: 'post',
+    path: '/webhooks/github',
+    operationId: 'receiveGithubWebhook',
+    summary:
+      'A GitHub App webhook delivery: no bearer token, signed instead (X-Hub-Signature-256 over the raw body, 401 if missing or wrong); needs X-GitHub-Event and X-GitHub-Delivery (a UUID; a repeated one is ignored); body up to 1 MB',
+    tag: 'webhooks',
+    auth: false,
+    body: GithubWebhookPayload,
+    responses: {
+      200: v.union([v.object({ pong: v.literal(true), zen: v.optional(v.string()) }), WebhookIgnored]),
+      202: v.union([
+        v.object({
+          deliveries: v.array(PushDelivery),
+          skipped: v.optional(v.array(v.object({ project: ProjectName, reason: v.string() }))),
+        }),
+        WebhookIgnored,
+      ]),
+    },
+    errors: [400, 401, 413],
   },
 ];
 
