@@ -57,7 +57,6 @@ export async function startApiHarness(): Promise<ApiHarness> {
     SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
     SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
     SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
-    SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
   });
   const app = createApiApp();
 
