@@ -26,7 +26,10 @@ export interface Builder {
   };
   routes?: unknown[];
   findServerAssets?(routes: unknown[]): string[];
+  /** SvelteKit 2. Removed in 3 (it throws there). */
   generateManifest(options: { relativePath: string }): string;
+  /** SvelteKit 3: writes a module exporting `server`, an instance with init() and respond(). */
+  generateServerInstance?(dest: string, options?: { serverDirectory?: string }): void;
   getBuildDirectory(name: string): string;
   getServerDirectory(): string;
   writeClient(dest: string): string[];
@@ -139,7 +142,11 @@ async function bundleServer(builder: Builder, appRoot: string, outDir: string): 
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   builder.writeServer(tmp);
-  writeFileSync(join(tmp, 'manifest.js'), `export const manifest = ${builder.generateManifest({ relativePath: './' })};\n`);
+
+  // SvelteKit 3 hands adapters a server instance; SvelteKit 2 the Server class and a manifest.
+  const kit3 = typeof builder.generateServerInstance === 'function';
+  if (kit3) builder.generateServerInstance?.(join(tmp, 'server-instance.js'), { serverDirectory: tmp });
+  else writeFileSync(join(tmp, 'manifest.js'), `export const manifest = ${builder.generateManifest({ relativePath: './' })};\n`);
 
   const entry = join(tmp, 'slipway-entry.js');
   writeFileSync(
@@ -147,15 +154,15 @@ async function bundleServer(builder: Builder, appRoot: string, outDir: string): 
     [
       "import { createReadStream } from 'node:fs';",
       "import { Readable } from 'node:stream';",
-      "import { Server } from './index.js';",
-      "import { manifest } from './manifest.js';",
-      `import { createHandler } from ${JSON.stringify(toPosix(RUNTIME))};`,
+      ...(kit3
+        ? ["import { server } from './server-instance.js';", `import { createHandlerForInstance } from ${JSON.stringify(toPosix(RUNTIME))};`]
+        : ["import { Server } from './index.js';", "import { manifest } from './manifest.js';", `import { createHandler } from ${JSON.stringify(toPosix(RUNTIME))};`]),
       '',
       '// Server assets ($app/server read) are copied next to handler.js.',
       "const here = new URL('./', import.meta.url);",
       'const read = (file) => Readable.toWeb(createReadStream(new URL(file, here)));',
       '',
-      'export const handler = createHandler(Server, manifest, { read });',
+      kit3 ? 'export const handler = createHandlerForInstance(server, { read });' : 'export const handler = createHandler(Server, manifest, { read });',
       '',
     ].join('\n'),
   );

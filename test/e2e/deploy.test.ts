@@ -127,6 +127,20 @@ describe('slipway deploy, end to end', () => {
     expect(forged.status).toBe(403);
   });
 
+  it('deploys a SvelteKit 3 app (config in the Vite config, adapter-node named) unchanged', { timeout: 600_000 }, async () => {
+    const result = await cli(['deploy', join(ROOT, 'examples', 'hello-kit3'), '--project', 'kitthree']);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stdout).toContain('Using @slipway/adapter');
+    const kit3 = (path: string) => hostRequest({ port, host: `kitthree.localhost:${port}`, path });
+    const page = await kit3('/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Hello from Slipway');
+    const about = await kit3('/about');
+    expect(about.status).toBe(200);
+    expect(about.headers['cache-control']).toBe('public, max-age=0, must-revalidate');
+    expect(JSON.parse((await kit3('/api/hello?name=kit3')).text)).toMatchObject({ query: 'kit3' });
+  });
+
   it('answers unknown hosts and projects with a clear 404', async () => {
     const unknownProject = await hostRequest({ port, host: `nosuch.localhost:${port}`, path: '/' });
     expect(unknownProject.status).toBe(404);

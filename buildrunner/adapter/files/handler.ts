@@ -40,7 +40,15 @@ function stringEnv(): Record<string, string> {
 }
 
 export function createHandler<M>(Server: KitServerClass<M>, manifest: M, options: HandlerOptions = {}): SlipwayHandler {
-  const server = new Server(manifest);
+  return createHandlerForInstance(new Server(manifest), options);
+}
+
+/**
+ * The handler around a ready-made server instance: what SvelteKit 3's
+ * `builder.generateServerInstance` writes (`export const server`), and what `createHandler` makes
+ * from SvelteKit 2's `Server` class and manifest.
+ */
+export function createHandlerForInstance(server: KitServer, options: HandlerOptions = {}): SlipwayHandler {
   let ready: Promise<void> | undefined;
 
   const init = (): Promise<void> => {

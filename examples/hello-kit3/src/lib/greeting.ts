@@ -1,0 +1,1 @@
+export const GREETING = 'Hello from Slipway';
