@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, waitFor, type ApiHarness } from './support/api-harness.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createReadyProject, deployOnce, startApiHarness, waitFor, type ApiHarness } from './support/api-harness.js';
 
 /** The API against the local servers and the engine (build job and stacks stood in for). */
 let harness: ApiHarness;
@@ -124,5 +126,67 @@ describe('projects and deployments', () => {
     expect(missing.json.error).toMatchObject({ field: 'body.source.key', message: expect.stringContaining('was not uploaded') });
     const foreign = await call('POST', '/projects/apitest/deployments', { source: { key: 'sources/other/x.tar.gz' } });
     expect(foreign.json.error.message).toContain('must be a source uploaded for project apitest');
+  });
+});
+
+describe('rollback', () => {
+  let first: string;
+  let second: string;
+  const put = (item: Record<string, unknown>) =>
+    DynamoDBDocumentClient.from(new DynamoDBClient({})).send(new PutCommand({ TableName: 'slipway-platform', Item: item }));
+
+  beforeAll(async () => {
+    await createReadyProject(harness, 'rbtest');
+    ({ id: first } = await deployOnce(harness, 'rbtest'));
+    ({ id: second } = await deployOnce(harness, 'rbtest'));
+    expect((await call('GET', '/projects/rbtest')).json.project.liveDeploymentId).toBe(second);
+  });
+
+  it('starts the rollback workflow with 202 and the live deployment moves back', async () => {
+    const started = await call('POST', '/projects/rbtest/rollback', { deploymentId: first });
+    expect(started.status).toBe(202);
+    expect(started.json.rollback).toMatchObject({ project: 'rbtest', deploymentId: first, executionArn: expect.stringContaining(':execution:slipway-rollback:') });
+    const name = started.json.rollback.executionName as string;
+    expect(name).toMatch(new RegExp(`^rbtest--rollback--${first}-[a-z0-9]+$`));
+    expect(name.length).toBeLessThanOrEqual(80);
+    const rolled = await waitFor(() => call('GET', '/projects/rbtest'), (r) => r.json.project.liveDeploymentId === first || r.json.project.status === 'FAILED');
+    expect(rolled.json.project).toMatchObject({ status: 'READY', liveDeploymentId: first, rolledBackTo: first });
+    const deployments = await call('GET', '/projects/rbtest/deployments');
+    expect(deployments.json.deployments.find((d: any) => d.id === first)).toMatchObject({ current: true });
+  });
+
+  it('answers 409 for the live deployment, one that never went live, and a project that is not READY', async () => {
+    const live = await call('POST', '/projects/rbtest/rollback', { deploymentId: first });
+    expect(live.status).toBe(409);
+    expect(live.json.error).toMatchObject({ code: 'Conflict', field: 'body.deploymentId', message: `deployment ${first} is already live for project rbtest` });
+
+    await put({ pk: 'PROJECT#rbtest', sk: 'DEPLOY#d-never-0001', id: 'd-never-0001', project: 'rbtest', status: 'FAILED' });
+    const never = await call('POST', '/projects/rbtest/rollback', { deploymentId: 'd-never-0001' });
+    expect(never.status).toBe(409);
+    expect(never.json.error.message).toContain('deployment d-never-0001 never went live (status FAILED)');
+
+    await put({ pk: 'PROJECT#rbbusy', sk: 'META', name: 'rbbusy', owner: 'admin', status: 'DELETING', createdAt: new Date().toISOString() });
+    await put({ pk: 'PROJECT#rbbusy', sk: 'DEPLOY#d-busy-0001', id: 'd-busy-0001', project: 'rbbusy', status: 'LIVE' });
+    const busy = await call('POST', '/projects/rbbusy/rollback', { deploymentId: 'd-busy-0001' });
+    expect(busy.status).toBe(409);
+    expect(busy.json.error).toMatchObject({ field: 'path.name', message: 'project rbbusy is DELETING, not READY: it cannot be rolled back now' });
+  });
+
+  it('answers 404 for an unknown project or deployment', async () => {
+    const project = await call('POST', '/projects/nosuch/rollback', { deploymentId: first });
+    expect(project.status).toBe(404);
+    expect(project.json.error.message).toBe('project nosuch does not exist');
+    const deployment = await call('POST', '/projects/rbtest/rollback', { deploymentId: 'd-missing-0001' });
+    expect(deployment.status).toBe(404);
+    expect(deployment.json.error).toMatchObject({ code: 'NotFound', field: 'body.deploymentId', message: 'deployment d-missing-0001 of project rbtest does not exist' });
+  });
+
+  it('answers 400 naming the field for a missing, malformed or extra body field', async () => {
+    expect((await call('POST', '/projects/rbtest/rollback', {})).json.error).toMatchObject({ code: 'BadRequest', field: 'body.deploymentId' });
+    expect((await call('POST', '/projects/rbtest/rollback', { deploymentId: 'not an id' })).json.error).toMatchObject({ field: 'body.deploymentId' });
+    const extra = await call('POST', '/projects/rbtest/rollback', { deploymentId: first, force: true });
+    expect(extra.status).toBe(400);
+    expect((await call('POST', '/projects/rbtest/rollback', '{nope')).json.error).toMatchObject({ field: 'body' });
+    expect((await call('POST', '/projects/Bad_Name/rollback', { deploymentId: first })).json.error).toMatchObject({ field: 'path' });
   });
 });
