@@ -13,6 +13,8 @@ import { tarFixture, validBundleEntries } from '../../support/tar-fixture.js';
 
 /** The admin token the harness writes to the token file. */
 export const TOKEN = 'test-admin-token-0123456789abcdef';
+/** The GitHub App webhook secret the harness configures (SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE). */
+export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 
 export interface CallResult {
   status: number;
@@ -47,12 +49,16 @@ export async function startApiHarness(): Promise<ApiHarness> {
   };
   const tokenFile = join(aws.dir, 'admin.token');
   writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+  const webhookSecretFile = join(aws.dir, 'github-webhook.secret');
+  writeFileSync(webhookSecretFile, `${WEBHOOK_SECRET}\n`, { mode: 0o600 });
+  delete process.env.SLIPWAY_GITHUB_SECRET_ARN;
   const engine = await LocalStepFunctions.create(synthesizeWorkflows(), services, join(aws.dir, 'executions'));
   const sfnServer: Server = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`,
     SLIPWAY_ADMIN_TOKEN_FILE: tokenFile,
+    SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: webhookSecretFile,
     SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
     SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
     SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
+import { buildOpenApiDocument, ROUTES, openApiDocument } from '../../handlers/api/openapi.js';
+import { createApiApp } from '../../handlers/api/app.js';
+import { createReadyProject, deployOnce, startApiHarness, TOKEN, waitFor, WEBHOOK_SECRET, type ApiHarness } from './support/api-harness.js';
+import { checkResponse, documentPath } from './support/openapi-check.js';
+import { validate } from './support/json-schema.js';
+
+/**
+ * The OpenAPI document against the app: (a) the same routes on both sides, (b) real responses
+ * validate against the document's schemas for their status codes.
+ */
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+const doc = openApiDocument() as Record<string, any>;
+
+describe('route table', () => {
+  it('lists every route the app registers, and nothing else', () => {
+    const fromApp = new Set(
+      createApiApp()
+        .routes.filter((r) => !(r.method === 'ALL' && r.path.endsWith('*')))
+        .map((r) => `${r.method.toUpperCase()} ${documentPath(r.path)}`),
+    );
+    const fromDoc = new Set<string>();
+    for (const [path, item] of Object.entries<Record<string, unknown>>(doc.paths)) {
+      for (const method of METHODS) if (item[method]) fromDoc.add(`${method.toUpperCase()} ${path}`);
+    }
+    expect([...fromApp].filter((r) => !fromDoc.has(r)), 'routes missing from the OpenAPI route table').toEqual([]);
+    expect([...fromDoc].filter((r) => !fromApp.has(r)), 'documented routes the app does not serve').toEqual([]);
+  });
+
+  it('gives every operation parameters for its path, a success response and the error body', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    for (const route of ROUTES) {
+      const operation = doc.paths[route.path][route.method];
+      const pathParams = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      const declared = (operation.parameters ?? []).filter((p: any) => p.in === 'path');
+      expect(declared.map((p: any) => p.name), route.operationId).toEqual(pathParams);
+      for (const p of declared) expect(p.schema.pattern, `${route.operationId} {${p.name}}`).toEqual(expect.any(String));
+      expect(Object.keys(operation.responses).some((s) => s.startsWith('2')), route.operationId).toBe(true);
+      for (const [status, response] of Object.entries<any>(operation.responses)) {
+        if (!status.startsWith('2')) expect(response.$ref, `${route.operationId} ${status}`).toBe(`#/components/responses/Error${status}`);
+      }
+      expect(operation.security === undefined, `${route.operationId} security`).toBe(route.auth);
+      if (route.body) expect(operation.requestBody.content['application/json'].schema, route.operationId).toBeTypeOf('object');
+    }
+  });
+
+  it('takes request schemas from the valibot schemas the handlers use', () => {
+    const create = doc.paths['/projects'].post.requestBody.content['application/json'].schema;
+    expect(create).toEqual({
+      type: 'object',
+      properties: { name: { type: 'string', pattern: expect.any(String) } },
+      required: ['name'],
+      additionalProperties: false,
+    });
+    const executions = doc.paths['/executions'].get.parameters;
+    expect(executions).toContainEqual(expect.objectContaining({ name: 'status', in: 'query', required: false }));
+  });
+
+  it('refuses a path parameter that has no schema', () => {
+    const route = { ...ROUTES[0]!, path: '/things/{thing}', operationId: 'getThing' };
+    expect(() => buildOpenApiDocument([route])).toThrow(/\{thing\} of \/things\/\{thing\} is not in PATH_PARAMETERS/);
+  });
+});
+
+describe('responses of real calls', () => {
+  let harness: ApiHarness;
+  const covered = new Map<string, Set<number>>();
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    harness = await startApiHarness();
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  /** One call, checked against the document; returns the body. */
+  async function checked(method: string, path: string, init: { body?: string | Record<string, unknown>; headers?: Record<string, string> } = {}) {
+    const url = `/api/v1${path}`;
+    const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+    const response = await harness.app.request(url, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+      body,
+    });
+    const json = (await response.json()) as Record<string, any>;
+    problems.push(...checkResponse(doc, method, url, response.status, json));
+    const pathname = new URL(url, 'http://localhost').pathname.slice('/api/v1'.length);
+    const route = ROUTES.find((r) => r.method === method.toLowerCase() && new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(pathname));
+    if (route) (covered.get(route.operationId) ?? covered.set(route.operationId, new Set()).get(route.operationId)!).add(response.status);
+    return { status: response.status, json };
+  }
+
+  it('validates successes and errors of every operation against the document', async () => {
+    expect((await checked('GET', '/health')).status).toBe(200);
+    const served = await checked('GET', '/openapi.json', { headers: { authorization: '' } });
+    expect(served.json).toEqual(JSON.parse(JSON.stringify(doc)));
+
+    // Projects.
+    expect((await checked('GET', '/projects')).status).toBe(200);
+    await createReadyProject(harness, 'contract');
+    expect((await checked('GET', '/projects')).json.projects.map((p: any) => p.name)).toContain('contract');
+    expect((await checked('GET', '/projects/contract')).status).toBe(200);
+    const created = await checked('POST', '/projects', { body: { name: 'contract-two' } });
+    expect(created.status).toBe(202);
+    await waitFor(() => harness.call('GET', '/projects/contract-two'), (r) => r.json.project.status !== 'CREATING');
+    expect((await checked('POST', '/projects', { body: { name: 'contract' } })).status).toBe(409);
+    expect((await checked('POST', '/projects', { body: { name: 'Bad_Name' } })).status).toBe(400);
+    expect((await checked('POST', '/projects', { body: '{nope' })).status).toBe(400);
+    expect((await checked('POST', '/projects', { body: { name: 'x'.repeat(300_000) } })).status).toBe(413);
+    expect((await checked('GET', '/projects', { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    expect((await checked('GET', '/projects/Nope_')).status).toBe(400);
+    expect((await checked('GET', '/projects/nosuch')).status).toBe(404);
+    expect((await checked('GET', '/no/such/route')).status).toBe(404);
+    expect((await checked('PUT', '/projects')).status).toBe(404);
+
+    // Sources and deployments: two deployments, so that one can be rolled back to.
+    expect((await checked('POST', '/projects/contract/sources', { body: { bytes: 12 } })).status).toBe(201);
+    expect((await checked('POST', '/projects/contract/sources', { body: { bytes: 0 } })).status).toBe(400);
+    expect((await checked('POST', '/projects/nosuch/sources', { body: { bytes: 12 } })).status).toBe(404);
+    const first = await deployOnce(harness, 'contract');
+    expect(first.status).toBe('LIVE');
+    const archive = Buffer.from('second source');
+    const source = await checked('POST', '/projects/contract/sources', { body: { bytes: archive.length } });
+    await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: archive });
+    const started = await checked('POST', '/projects/contract/deployments', { body: { source: { key: source.json.source.key } } });
+    expect(started.status).toBe(202);
+    const second = started.json.deployment.id as string;
+    await waitFor(() => harness.call('GET', `/projects/contract/deployments/${second}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+    expect((await checked('POST', '/projects/contract/deployments', { body: { source: { key: 'sources/contract/never.tar.gz' } } })).status).toBe(400);
+    expect((await checked('GET', '/projects/contract/deployments')).status).toBe(200);
+    expect((await checked('GET', `/projects/contract/deployments/${second}`)).json.deployment.current).toBe(true);
+    expect((await checked('GET', '/projects/contract/deployments/not-an-id')).status).toBe(400);
+    expect((await checked('GET', '/projects/contract/deployments/d-nosuch-0000')).status).toBe(404);
+    expect((await checked('GET', `/projects/contract/deployments/${second}/logs`)).json.done).toBe(true);
+    expect((await checked('GET', `/projects/contract/deployments/${second}/logs?cursor=elsewhere`)).status).toBe(400);
+    expect((await checked('GET', `/projects/contract/deployments/${second}/execution`)).status).toBe(200);
+    expect((await checked('GET', '/executions')).status).toBe(200);
+    expect((await checked('GET', '/executions?status=SUCCEEDED')).status).toBe(200);
+    expect((await checked('GET', '/executions?status=NOPE')).status).toBe(400);
+
+    // Rollback to the first deployment.
+    expect((await checked('POST', '/projects/contract/rollback', { body: { deploymentId: second } })).status).toBe(409);
+    expect((await checked('POST', '/projects/contract/rollback', { body: { deploymentId: 'd-nosuch-0000' } })).status).toBe(404);
+    const rolledBack = await checked('POST', '/projects/contract/rollback', { body: { deploymentId: first.id } });
+    expect(rolledBack.status).toBe(202);
+    await waitFor(() => harness.call('GET', '/projects/contract'), (r) => r.json.project.liveDeploymentId === first.id || r.json.project.status !== 'READY');
+
+    // Webhooks: signed, unsigned, wrongly signed.
+    const ping = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
+    const webhookHeaders = (signature: string) => ({
+      authorization: '',
+      'content-type': 'application/json',
+      'x-github-event': 'ping',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': signature,
+    });
+    const pong = await checked('POST', '/webhooks/github', { body: ping, headers: webhookHeaders(await sign(WEBHOOK_SECRET, ping)) });
+    expect(pong.status).toBe(200);
+    expect((await checked('POST', '/webhooks/github', { body: ping, headers: webhookHeaders(`sha256=${'0'.repeat(64)}`) })).status).toBe(401);
+    const other = JSON.stringify({ zen: 'x' });
+    const event = { ...webhookHeaders(await sign(WEBHOOK_SECRET, other)), 'x-github-event': 'installation' };
+    expect((await checked('POST', '/webhooks/github', { body: other, headers: event })).status).toBe(202);
+
+    // Delete last.
+    expect((await checked('DELETE', '/projects/contract-two')).status).toBe(202);
+    expect((await checked('DELETE', '/projects/nosuch')).status).toBe(404);
+    await waitFor(() => harness.call('GET', '/projects/contract-two'), (r) => r.status === 404 || r.json.project.status !== 'DELETING');
+
+    expect(problems).toEqual([]);
+    const withoutSuccess = ROUTES.filter((r) => ![...(covered.get(r.operationId) ?? [])].some((s) => s >= 200 && s < 300)).map((r) => r.operationId);
+    expect(withoutSuccess, 'operations this test never saw succeed: add a call above').toEqual([]);
+  });
+
+  it('answers every error with the documented error body', async () => {
+    const error = { $ref: '#/components/schemas/Error' };
+    const missing = await harness.app.request('/api/v1/projects');
+    expect(validate(error, await missing.json(), doc)).toEqual([]);
+    expect(validate(error, { error: { code: 'Nope', message: 'x' } }, doc)).not.toEqual([]);
+    expect(validate(error, { error: { code: 'BadRequest', message: 'x', extra: 1 } }, doc)).not.toEqual([]);
+  });
+});
