@@ -1,7 +1,7 @@
 import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
-import { catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, verifyTicketStep, stateMachineOptions } from './steps.js';
+import { awaitProjectStack, catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, verifyTicketStep, stateMachineOptions } from './steps.js';
 
 /**
  * A Batch job step that also carries a state-level TimeoutSeconds: CDK renders the timeout only
@@ -41,11 +41,11 @@ export class BuildAndDeployWorkflow extends Construct {
       parameters: {
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Allow', Action: 's3:PutObject', 'Resource.$': sfn.JsonPath.format('{}/builds/{}/*', resources.buildBucket.bucketArn, sfn.JsonPath.stringAt('$.deploymentId')) },
+          { Effect: 'Allow', Action: 's3:PutObject', Resource: sfn.JsonPath.format('{}/builds/{}/*', resources.buildBucket.bucketArn, sfn.JsonPath.stringAt('$.deploymentId')) },
           {
             Effect: 'Allow',
             Action: 's3:GetObject',
-            'Resource.$': sfn.JsonPath.format('arn:{}:s3:::{}/{}', Stack.of(this).partition, sfn.JsonPath.stringAt('$.source.bucket'), sfn.JsonPath.stringAt('$.source.key')),
+            Resource: sfn.JsonPath.format('arn:{}:s3:::{}/{}', Stack.of(this).partition, sfn.JsonPath.stringAt('$.source.bucket'), sfn.JsonPath.stringAt('$.source.key')),
           },
         ],
       },
@@ -105,7 +105,10 @@ export class BuildAndDeployWorkflow extends Construct {
         StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
         UsePreviousTemplate: true,
         Capabilities: ['CAPABILITY_IAM'],
-        Parameters: [{ ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') }],
+        Parameters: [
+          { ParameterKey: 'Project', UsePreviousValue: true },
+          { ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') },
+        ],
       },
       iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
       resultPath: sfn.JsonPath.DISCARD,
@@ -119,6 +122,7 @@ export class BuildAndDeployWorkflow extends Construct {
       catchInto(this, step, failed);
     }
 
+    const updated = awaitProjectStack(this, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', failed);
     const definition = verifyTicketStep(this, resources, 'build-deploy')
       .next(recordBuilding)
       .next(policy)
@@ -127,9 +131,8 @@ export class BuildAndDeployWorkflow extends Construct {
       .next(validate)
       .next(promote)
       .next(updateStack)
-      .next(release)
-      .next(live)
-      .next(new sfn.Succeed(this, 'Live'));
+      .next(updated.start);
+    updated.done.next(release).next(live).next(new sfn.Succeed(this, 'Live'));
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: 'slipway-build-and-deploy',

@@ -1,7 +1,7 @@
 import { Stack, Duration, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
-import { catchInto, projectKey, recordFailure, setStatus, verifyTicketStep, stateMachineOptions } from './steps.js';
+import { awaitProjectStack, catchInto, projectKey, recordFailure, setStatus, verifyTicketStep, stateMachineOptions } from './steps.js';
 
 /**
  * Create a project's own infrastructure: verify ticket → create the project stack (its
@@ -34,8 +34,10 @@ export class InitProjectWorkflow extends Construct {
     const ready = setStatus(this, 'Record ready', resources, key, 'READY');
     catchInto(this, createStack, failed);
     catchInto(this, ready, failed);
+    const created = awaitProjectStack(this, 'Project stack creation', PROJECT_STACK_NAME, 'CREATE_COMPLETE', failed);
+    created.done.next(ready).next(new sfn.Succeed(this, 'Ready'));
 
-    const definition = verifyTicketStep(this, resources, 'init-project').next(createStack).next(ready).next(new sfn.Succeed(this, 'Ready'));
+    const definition = verifyTicketStep(this, resources, 'init-project').next(createStack).next(created.start);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: 'slipway-init-project',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),

@@ -1,4 +1,4 @@
-import { Duration, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PipelineResources } from './pipeline-resources.js';
 import type { Operation } from '../handlers/lib/ticket.js';
@@ -132,4 +132,46 @@ export function stateMachineOptions(resources: PipelineResources): Pick<sfn.Stat
     // Execution data carries the ticket and, for one state, build credentials: keep it out of logs.
     logs: resources.stateMachineLogs ? { destination: resources.stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false } : undefined,
   };
+}
+
+/**
+ * CloudFormation's create/update calls return as soon as the change starts; this polls the
+ * project stack until it settles, so the next step (e.g. Release) only runs against a finished
+ * stack. A stack that ends in any other state becomes a recorded failure of `stepName`.
+ */
+export function awaitProjectStack(
+  scope: Construct,
+  stepName: string,
+  stackName: string,
+  complete: string,
+  recorder: sfn.IChainable,
+): { start: sfn.IChainable; done: sfn.Pass } {
+  const wait = new sfn.Wait(scope, `Wait for ${stepName}`, { time: sfn.WaitTime.duration(Duration.seconds(5)) });
+  const describe = new tasks.CallAwsService(scope, `Check ${stepName}`, {
+    service: 'cloudformation',
+    action: 'describeStacks',
+    parameters: { StackName: sfn.JsonPath.stringAt(stackName) },
+    iamResources: [Stack.of(scope).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
+    resultSelector: { 'status.$': '$.Stacks[0].StackStatus' },
+    resultPath: '$.stack',
+  });
+  describe.addRetry({ errors: ['CloudFormation.CloudFormationException', 'CloudFormation.Throttling'], maxAttempts: 5, interval: Duration.seconds(5), backoffRate: 2 });
+  catchInto(scope, describe, recorder);
+  const failed = new sfn.Pass(scope, `${stepName} ended badly`, {
+    parameters: {
+      state: stepName,
+      error: 'CloudFormation.StackFailed',
+      cause: sfn.JsonPath.format('the project stack ended in {}', sfn.JsonPath.stringAt('$.stack.status')),
+    },
+    resultPath: '$.failure',
+  });
+  failed.next(recorder);
+  const done = new sfn.Pass(scope, `${stepName} complete`);
+  const settled = new sfn.Choice(scope, `${stepName} settled?`)
+    .when(sfn.Condition.stringEquals('$.stack.status', complete), done)
+    .when(sfn.Condition.stringMatches('$.stack.status', '*_IN_PROGRESS'), wait)
+    .otherwise(failed);
+  wait.next(describe);
+  describe.next(settled);
+  return { start: wait, done };
 }
