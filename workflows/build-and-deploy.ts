@@ -1,7 +1,7 @@
 import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
-import { awaitProjectStack, catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, verifyTicketStep, stateMachineOptions } from './steps.js';
+import { awaitProjectStack, catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, verifyTicketStep, stateMachineOptions, updateProjectStack } from './steps.js';
 
 /**
  * A Batch job step that also carries a state-level TimeoutSeconds: CDK renders the timeout only
@@ -98,22 +98,7 @@ export class BuildAndDeployWorkflow extends Construct {
     const validate = lambdaStep(this, 'Validate output', resources.functions.validateOutput, '$.output');
     const promote = lambdaStep(this, 'Promote', resources.functions.promote, sfn.JsonPath.DISCARD);
 
-    const updateStack = new tasks.CallAwsService(this, 'Update project stack', {
-      service: 'cloudformation',
-      action: 'updateStack',
-      parameters: {
-        StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
-        UsePreviousTemplate: true,
-        Capabilities: ['CAPABILITY_IAM'],
-        Parameters: [
-          { ParameterKey: 'Project', UsePreviousValue: true },
-          { ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') },
-        ],
-      },
-      iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    updateStack.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
+    const updateStack = updateProjectStack(this);
 
     const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
     const live = setStatus(this, 'Record live', resources, key, 'LIVE');

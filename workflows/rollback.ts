@@ -1,7 +1,7 @@
-import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
-import { awaitProjectStack, catchInto, lambdaStep, projectKey, recordFailure, verifyTicketStep, stateMachineOptions } from './steps.js';
+import { awaitProjectStack, catchInto, lambdaStep, projectKey, recordFailure, verifyTicketStep, stateMachineOptions, updateProjectStack } from './steps.js';
 
 const S = tasks.DynamoAttributeValue.fromString;
 
@@ -24,22 +24,7 @@ export class RollbackWorkflow extends Construct {
 
     const check = lambdaStep(this, 'Check target', resources.functions.checkRollbackTarget, '$.target');
 
-    const updateStack = new tasks.CallAwsService(this, 'Update project stack', {
-      service: 'cloudformation',
-      action: 'updateStack',
-      parameters: {
-        StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
-        UsePreviousTemplate: true,
-        Capabilities: ['CAPABILITY_IAM'],
-        Parameters: [
-          { ParameterKey: 'Project', UsePreviousValue: true },
-          { ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') },
-        ],
-      },
-      iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    updateStack.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
+    const updateStack = updateProjectStack(this);
 
     const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
     const record = new tasks.DynamoUpdateItem(this, 'Record rollback', {

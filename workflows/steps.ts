@@ -1,6 +1,6 @@
 import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { PipelineResources } from './pipeline-resources.js';
+import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
 import type { Operation } from '../handlers/lib/ticket.js';
 
 const S = tasks.DynamoAttributeValue.fromString;
@@ -174,4 +174,25 @@ export function awaitProjectStack(
   wait.next(describe);
   describe.next(settled);
   return { start: wait, done };
+}
+
+/** Points the project's stack (its function's `live` alias) at `$.deploymentId`; deploy and rollback share it. */
+export function updateProjectStack(scope: Construct): tasks.CallAwsService {
+  const update = new tasks.CallAwsService(scope, 'Update project stack', {
+    service: 'cloudformation',
+    action: 'updateStack',
+    parameters: {
+      StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
+      UsePreviousTemplate: true,
+      Capabilities: ['CAPABILITY_IAM'],
+      Parameters: [
+        { ParameterKey: 'Project', UsePreviousValue: true },
+        { ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') },
+      ],
+    },
+    iamResources: [Stack.of(scope).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  update.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
+  return update;
 }
