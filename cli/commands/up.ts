@@ -42,7 +42,10 @@ export async function upCommand(args: { port: number; example: boolean }): Promi
     deployDirectory(api, {
       dir: EXAMPLE_DIR,
       project: 'hello',
-      onLog: (text) => process.stdout.write(text.replace(/^(?=.)/gm, '  [hello] ')),
+      onLog: (text) => {
+        const lines = text.split('\n').filter((line) => line.trim() !== '');
+        if (lines.length > 0) process.stdout.write(`${lines.map((line) => `  [hello] ${line}`).join('\n')}\n`);
+      },
     }).then(
       () => process.stdout.write(`slipway: example app is live at ${tenantUrl('hello', platform.port)}\n`),
       (error: Error) => process.stderr.write(`slipway: example deploy failed: ${error.message}\n`),
