@@ -69,8 +69,9 @@ export async function ensureProject(api: ApiClient, name: string, options: Pick<
 
 /** Push to live: pack, upload, start build-and-deploy, follow the log until the deployment ends. */
 export async function deployDirectory(api: ApiClient, options: DeployOptions): Promise<Deployment> {
-  await ensureProject(api, options.project, options);
+  // A bad directory fails before anything is created on the platform.
   const archive = await packSource(options.dir);
+  await ensureProject(api, options.project, options);
   options.onStep?.(`uploading source (${archive.length} bytes)`);
   const upload = await api.post<{ uploadUrl: string; headers: Record<string, string>; source: { key: string } }>(
     `/projects/${options.project}/sources`,
