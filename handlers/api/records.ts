@@ -35,6 +35,10 @@ export interface DeploymentRecord {
   failedState?: string;
   error?: string;
   cause?: string;
+  /** The failed deployment this one retries (admin retry). */
+  retryOf?: string;
+  /** The deployment that retried this failed one. */
+  retriedBy?: string;
 }
 
 const projectKey = (name: string) => ({ pk: `PROJECT#${name}`, sk: 'META' });
@@ -204,4 +208,68 @@ export async function listDeployments(project: string, limit = 50): Promise<Depl
     }),
   );
   return (page.Items ?? []).map((item) => withoutKeys<DeploymentRecord>(item));
+}
+
+/**
+ * The deployment a build-and-deploy execution belongs to: a Query of the project's partition (the
+ * project is the part of the name before `--build-deploy--`), filtered on `executionName`.
+ */
+export async function findDeploymentByExecutionName(project: string, name: string): Promise<DeploymentRecord | undefined> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new QueryCommand({
+        TableName: platformNames().table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deploy)',
+        FilterExpression: 'executionName = :name',
+        ExpressionAttributeValues: { ':pk': `PROJECT#${project}`, ':deploy': 'DEPLOY#', ':name': name },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    const item = page.Items?.[0];
+    if (item) return withoutKeys<DeploymentRecord>(item);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return undefined;
+}
+
+/**
+ * Claims a FAILED deployment for one retry (`retriedBy`); false when it is no longer FAILED or a
+ * retry already claimed it, so two concurrent retries cannot both start a build.
+ */
+export async function claimDeploymentRetry(project: string, id: string, retryId: string): Promise<boolean> {
+  try {
+    await dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'SET retriedBy = :retry',
+        ConditionExpression: 'attribute_exists(pk) AND #status = :failed AND attribute_not_exists(retriedBy)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':retry': retryId, ':failed': 'FAILED' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Undoes claimDeploymentRetry when the retry could not be started. */
+export async function releaseDeploymentRetry(project: string, id: string, retryId: string): Promise<void> {
+  try {
+    await dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'REMOVE retriedBy',
+        ConditionExpression: 'retriedBy = :retry',
+        ExpressionAttributeValues: { ':retry': retryId },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }

@@ -35,3 +35,30 @@ export const LogsQuery = v.object({ cursor: v.optional(v.pipe(v.string(), v.maxL
 
 export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 export const ExecutionsQuery = v.object({ status: v.optional(v.picklist(EXECUTION_STATUSES, `must be one of ${EXECUTION_STATUSES.join(', ')}`)) });
+
+/**
+ * A build-and-deploy execution name, as executionName() makes it:
+ * `<project>--build-deploy--[<commit7>--]<deployment id>` (at most 80 characters).
+ */
+export const BUILD_DEPLOY_EXECUTION = /^([a-z][a-z0-9-]{1,38}[a-z0-9])--build-deploy--(?:[0-9a-f]{7}--)?d-[a-z0-9-]{4,40}$/;
+export const BuildDeployExecutionName = v.pipe(
+  v.string(),
+  v.maxLength(80, 'is longer than an execution name (80 characters)'),
+  v.regex(BUILD_DEPLOY_EXECUTION, 'is not a build-and-deploy execution name (<project>--build-deploy--[<commit>--]<deployment id>)'),
+);
+
+const AUDIT_LIMIT_MAX = 500;
+/** `month` defaults to the current UTC month; `limit` to 100. */
+export const AuditQuery = v.object({
+  month: v.optional(v.pipe(v.string(), v.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM'))),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,4}$/, 'must be a whole number'),
+      v.transform(Number),
+      v.number(),
+      v.minValue(1, 'must be at least 1'),
+      v.maxValue(AUDIT_LIMIT_MAX, `must be at most ${AUDIT_LIMIT_MAX}`),
+    ),
+  ),
+});

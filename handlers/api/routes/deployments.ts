@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
-import { HeadObjectCommand, ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { s3Client, sfnClient } from '../../lib/clients.js';
 import { platformNames } from '../../lib/config.js';
 import { ApiError, parse } from '../errors.js';
 import { jsonBody, type ApiEnv } from '../context.js';
 import { CreateDeploymentBody, DeploymentId, LogsQuery, ProjectName } from '../schemas.js';
-import { listDeployments, putDeployment, requireDeployment, requireProject, setDeploymentExecution, type DeploymentRecord } from '../records.js';
-import { executionName, newDeploymentId, startExecution } from '../executions.js';
+import { listDeployments, requireDeployment, requireProject, type DeploymentRecord } from '../records.js';
+import { sourceExists, startDeployment } from '../start-deployment.js';
 import { notReady } from './projects.js';
 
 export const deploymentRoutes = new Hono<ApiEnv>();
@@ -34,38 +34,11 @@ deploymentRoutes.post('/:name/deployments', async (c) => {
   if (!body.source.key.startsWith(`sources/${name}/`) || body.source.key.includes('..')) {
     throw new ApiError('BadRequest', `body.source.key must be a source uploaded for project ${name} (sources/${name}/...)`, 'body.source.key');
   }
-  const names = platformNames();
-  try {
-    await s3Client().send(new HeadObjectCommand({ Bucket: names.sourceBucket, Key: body.source.key }));
-  } catch {
+  if (!(await sourceExists(body.source.key))) {
     throw new ApiError('BadRequest', `body.source.key ${body.source.key} was not uploaded`, 'body.source.key');
   }
-  const caller = c.get('caller');
-  const id = newDeploymentId();
-  const exeName = executionName(name, 'build-deploy', id, body.commit);
-  const source = { bucket: names.sourceBucket, key: body.source.key };
-  const record: DeploymentRecord = {
-    id,
-    project: name,
-    status: 'QUEUED',
-    createdAt: new Date().toISOString(),
-    createdBy: caller.user,
-    source,
-    executionName: exeName,
-    ...(body.commit ? { commit: body.commit } : {}),
-  };
-  await putDeployment(record);
-  const { executionArn } = await startExecution({
-    operation: 'build-deploy',
-    project: name,
-    user: caller.user,
-    name: exeName,
-    source: `s3://${source.bucket}/${source.key}`,
-    destination: `s3://${names.projectBucket}/${name}/deployments/${id}/`,
-    input: { deploymentId: id, source },
-  });
-  await setDeploymentExecution(name, id, executionArn);
-  return c.json({ deployment: { ...record, executionArn } }, 202);
+  const deployment = await startDeployment({ project: name, user: c.get('caller').user, sourceKey: body.source.key, commit: body.commit });
+  return c.json({ deployment }, 202);
 });
 
 deploymentRoutes.get('/:name/deployments/:id', async (c) => {
