@@ -43,6 +43,32 @@ export class ApiClient {
     return json as T;
   }
 
+  /**
+   * Opens a streaming GET (the log's server-sent events) and returns the response unread; an error
+   * answer is thrown as ApiCallError.
+   */
+  async stream(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.connection.apiUrl}${path}`, {
+        headers: { authorization: `Bearer ${this.connection.token}`, accept: 'text/event-stream', ...headers },
+      });
+    } catch (error) {
+      throw new Error(`cannot reach the platform API at ${this.connection.apiUrl}: ${(error as Error).message}. Is \`slipway up\` running?`);
+    }
+    if (!response.ok) {
+      const text = await response.text();
+      let error: { code?: string; message?: string } | undefined;
+      try {
+        error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+      } catch {
+        // not JSON
+      }
+      throw new ApiCallError(response.status, error?.code ?? 'Error', error?.message ?? `GET ${path}: HTTP ${response.status}: ${text.slice(0, 200)}`);
+    }
+    return response;
+  }
+
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }

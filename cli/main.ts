@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ApiCallError } from './api-client.js';
 import { deployCommand } from './commands/deploy.js';
-import { deploymentsCommand, executionsCommand, logsCommand, projectsCommand } from './commands/read.js';
+import { cancelCommand, deploymentsCommand, executionsCommand, logsCommand, projectsCommand } from './commands/read.js';
 import { rollbackCommand } from './commands/rollback.js';
 
 const USAGE = `usage: slipway <command> [options]
@@ -10,7 +10,8 @@ const USAGE = `usage: slipway <command> [options]
   deploy [DIR] --project NAME              build and deploy DIR (default .), wait until live
   projects                                 list projects
   deployments --project NAME               list a project's deployments (* = live)
-  logs --project NAME [--deployment ID] [--follow]   print a build log
+  logs --project NAME [--deployment ID] [--follow]   print a build log (--follow: live, until the deployment ends)
+  cancel --project NAME --deployment ID    cancel a queued or building deployment (the live version stays)
   rollback --project NAME --to ID          make an earlier deployment live again, wait until it is
   executions [--status STATUS]             list pipeline executions
 
@@ -59,6 +60,8 @@ async function run(argv: string[]): Promise<number> {
       return deploymentsCommand({ json: values.json, project: required(values.project, '--project') });
     case 'logs':
       return logsCommand({ json: values.json, project: required(values.project, '--project'), deployment: values.deployment, follow: values.follow });
+    case 'cancel':
+      return cancelCommand({ json: values.json, project: required(values.project, '--project'), deployment: required(values.deployment, '--deployment') });
     case 'rollback':
       return rollbackCommand({ project: required(values.project, '--project'), to: required(values.to, '--to'), json: values.json });
     case 'executions':

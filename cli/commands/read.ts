@@ -1,5 +1,6 @@
 import { ApiClient } from '../api-client.js';
 import { connect, tenantUrl } from '../connection.js';
+import { followLogStream } from '../sse.js';
 
 interface Printable {
   json: boolean;
@@ -29,7 +30,10 @@ export async function deploymentsCommand(args: Printable & { project: string }):
   return 0;
 }
 
-/** Prints a deployment's build log (the latest deployment when none is named); `--follow` waits for the end. */
+/**
+ * Prints a deployment's build log (the latest deployment when none is named). `--follow` reads the
+ * log's server-sent events until the deployment ends, and exits non-zero unless it went live.
+ */
 export async function logsCommand(args: Printable & { project: string; deployment?: string; follow: boolean }): Promise<number> {
   const api = new ApiClient(await connect());
   let id = args.deployment;
@@ -38,15 +42,35 @@ export async function logsCommand(args: Printable & { project: string; deploymen
     id = deployments[0]?.id;
     if (!id) throw new Error(`project ${args.project} has no deployments`);
   }
+  if (args.follow) {
+    const path = `/projects/${args.project}/deployments/${id}/logs/stream`;
+    const end = await followLogStream(
+      (lastEventId) => api.stream(path, lastEventId ? { 'last-event-id': lastEventId } : {}),
+      (text) => process.stdout.write(text),
+    );
+    if (args.json) process.stdout.write(`${JSON.stringify({ deployment: id, ...end })}\n`);
+    else process.stderr.write(`slipway: deployment ${id} is ${end.status}${end.failedState ? ` (failed in ${end.failedState}${end.error ? `: ${end.error}` : ''})` : ''}\n`);
+    return end.status === 'LIVE' ? 0 : 1;
+  }
   let cursor: string | null = null;
   for (;;) {
     const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
     const logs: { text: string; cursor: string | null; done: boolean } = await api.get(`/projects/${args.project}/deployments/${id}/logs${query}`);
     process.stdout.write(logs.text);
+    // Without --follow: what is there now, page by page.
+    if (!logs.cursor || logs.cursor === cursor) return 0;
     cursor = logs.cursor;
-    if (logs.done || !args.follow) return 0;
-    await new Promise((r) => setTimeout(r, 300));
   }
+}
+
+/** Cancels a QUEUED or BUILDING deployment (its build is stopped; the live version stays). */
+export async function cancelCommand(args: Printable & { project: string; deployment: string }): Promise<number> {
+  const result = await new ApiClient(await connect()).post<{ deployment: { id: string; status: string } }>(
+    `/projects/${args.project}/deployments/${args.deployment}/cancel`,
+    {},
+  );
+  print(args, result, () => [`deployment ${result.deployment.id} ${result.deployment.status.toLowerCase()}`]);
+  return 0;
 }
 
 export async function executionsCommand(args: Printable & { status?: string }): Promise<number> {

@@ -39,6 +39,9 @@ export interface DeploymentRecord {
   retryOf?: string;
   /** The deployment that retried this failed one. */
   retriedBy?: string;
+  /** When and by whom a QUEUED or BUILDING deployment was cancelled (status CANCELLED). */
+  cancelledAt?: string;
+  cancelledBy?: string;
 }
 
 const projectKey = (name: string) => ({ pk: `PROJECT#${name}`, sk: 'META' });
@@ -271,5 +274,33 @@ export async function releaseDeploymentRetry(project: string, id: string, retryI
     );
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/** The statuses of a deployment whose execution may still be running: only these can be cancelled. */
+export const CANCELLABLE_STATUSES = ['QUEUED', 'BUILDING'] as const;
+
+/**
+ * Marks a deployment CANCELLED, only while it is still QUEUED or BUILDING (decided by DynamoDB, so a
+ * build that went live or failed meanwhile keeps its status); the updated record, or undefined when
+ * the condition failed.
+ */
+export async function markDeploymentCancelled(project: string, id: string, by: string): Promise<DeploymentRecord | undefined> {
+  try {
+    const { Attributes } = await dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at, cancelledBy = :by',
+        ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :building)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':at': new Date().toISOString(), ':by': by, ':queued': 'QUEUED', ':building': 'BUILDING' },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes ? withoutKeys<DeploymentRecord>(Attributes) : undefined;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
   }
 }

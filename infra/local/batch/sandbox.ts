@@ -31,7 +31,8 @@ export interface SandboxOptions {
   bwrapPath?: string;
 }
 
-export type BuildJobRunner = (request: BuildJobRequest) => Promise<{ jobId: string; status: 'SUCCEEDED' }>;
+/** `signal`: aborting it (the execution was stopped) kills the job's process group and rejects. */
+export type BuildJobRunner = (request: BuildJobRequest, options?: { signal?: AbortSignal }) => Promise<{ jobId: string; status: 'SUCCEEDED' }>;
 
 const FAILURE_LINE = /slipway: build failed: (.*)$/;
 const STDERR_TAIL_LINES = 8;
@@ -122,7 +123,9 @@ function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer): vo
 }
 
 export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
-  return async (request) => {
+  return async (request, runOptions = {}) => {
+    const stopSignal = runOptions.signal;
+    if (stopSignal?.aborted) throw namedError('Batch.JobCancelled', `build job ${request.jobName} was cancelled before it started`);
     const bwrap = findBwrap(options.bwrapPath);
     if (!bwrap) throw missingBwrapError(options.bwrapPath);
 
@@ -184,6 +187,7 @@ export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
         let failureReason: string | undefined;
         const stderrTail: string[] = [];
         let timedOut = false;
+        let cancelled = false;
         let settled = false;
         const seeLine = (line: string, fromStderr: boolean): void => {
           const match = FAILURE_LINE.exec(line);
@@ -199,28 +203,41 @@ export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
         child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
         child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
 
-        const timer = setTimeout(() => {
-          timedOut = true;
+        const killGroup = (): void => {
           try {
             if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
           } catch {
             child.kill('SIGKILL');
           }
+        };
+        const timer = setTimeout(() => {
+          timedOut = true;
+          killGroup();
         }, Math.max(1, request.timeoutSeconds) * 1000);
+        // The execution was stopped (a cancelled deployment): the whole sandbox goes, as a terminated Batch job would.
+        const onAbort = (): void => {
+          cancelled = true;
+          killGroup();
+        };
+        stopSignal?.addEventListener('abort', onAbort, { once: true });
 
         child.on('error', (error: NodeJS.ErrnoException) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          stopSignal?.removeEventListener('abort', onAbort);
           rejectPromise(error.code === 'ENOENT' ? missingBwrapError(bwrap) : error);
         });
         child.on('close', (code, signal) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          stopSignal?.removeEventListener('abort', onAbort);
           stdout.end();
           stderr.end();
-          if (timedOut) {
+          if (cancelled) {
+            rejectPromise(namedError('Batch.JobCancelled', `build job ${jobName} was cancelled: its execution was stopped`));
+          } else if (timedOut) {
             rejectPromise(namedError('States.Timeout', `build job ${jobName} timed out after ${request.timeoutSeconds} s`));
           } else if (code === 0) {
             resolvePromise();

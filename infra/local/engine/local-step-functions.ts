@@ -2,7 +2,7 @@ import './promise-with-resolvers.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
-import { bindTasks, type LocalServices } from './task-bindings.js';
+import { bindTasks, executionScope, type LocalServices } from './task-bindings.js';
 import { ExecutionStore, type ExecutionRecord, type HistoryEvent } from './execution-store.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type SynthesizedPlatform, type SynthesizedWorkflow } from './synthesized-workflows.js';
 
@@ -75,15 +75,24 @@ export class LocalStepFunctions {
     this.store.save(record);
 
     const parsedInput = JSON.parse(input) as unknown;
-    const execution = loaded.machine.run(parsedInput as never, {
+    // Aborting the interpreter stops it between states but leaves a running task alone: the scope's
+    // signal is what tells the task (a build job) to stop too.
+    const stop = new AbortController();
+    const execution = executionScope.run({ signal: stop.signal }, () => loaded.machine.run(parsedInput as never, {
       overrides: { taskResourceLocalHandlers: loaded.tasks as never, waitTimeOverrides: loaded.waitOverrides },
       context: {
         Execution: { Id: arn, Name: name, Input: parsedInput, StartTime: startDate, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/slipway-local` },
         StateMachine: { Id: machineArn, Name: loaded.workflow.name },
       } as never,
-    });
+    }));
     const done = this.follow(record, loaded, execution.eventLogs, execution.result).finally(() => this.running.delete(arn));
-    this.running.set(arn, { abort: execution.abort, done });
+    this.running.set(arn, {
+      abort: () => {
+        execution.abort();
+        stop.abort(new Error(`execution ${name} was stopped`));
+      },
+      done,
+    });
     return record;
   }
 

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,9 +15,22 @@ export interface BuildJobRequest {
   timeoutSeconds: number;
 }
 
+/** What a running task may learn of its execution: `signal` aborts when the execution is stopped. */
+export interface ExecutionScope {
+  signal: AbortSignal;
+}
+
+/**
+ * The execution a task handler runs for. aws-local-stepfunctions calls a local handler with its input
+ * only and does not cancel it when the execution is aborted, so the engine runs each execution in
+ * this scope and the handlers that start long work (the build job) stop it when `signal` aborts.
+ */
+export const executionScope = new AsyncLocalStorage<ExecutionScope>();
+
 /** The local parts that stand where AWS would run a step. */
 export interface LocalServices {
-  runBuildJob(request: BuildJobRequest): Promise<{ jobId: string; status: 'SUCCEEDED' }>;
+  /** Runs a build job; when `options.signal` aborts (the execution was stopped) the job must be killed and the promise reject. */
+  runBuildJob(request: BuildJobRequest, options?: { signal?: AbortSignal }): Promise<{ jobId: string; status: 'SUCCEEDED' }>;
   /** CloudFormation calls on tenant stacks; locally the function host holds each project's function. */
   cloudformation(action: string, parameters: Record<string, unknown>): Promise<unknown>;
 }
@@ -119,7 +133,8 @@ export async function bindTasks(
     } else if (resource === 'arn:aws:states:::batch:submitJob.sync') {
       binding = async (input) => {
         const request = buildJobRequest(input);
-        const job = await services.runBuildJob(request);
+        const signal = executionScope.getStore()?.signal;
+        const job = await services.runBuildJob(request, signal ? { signal } : {});
         // The shape of DescribeJobs' job, which is what a `.sync` Batch step returns.
         return { JobId: job.jobId, JobName: request.jobName, Status: job.status };
       };

@@ -30,20 +30,28 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
+/** A stand-in build job: the engine passes the execution's stop signal in `options`. */
+export type FakeBuildJob = (aws: TestAws, ...args: Parameters<LocalServices['runBuildJob']>) => ReturnType<LocalServices['runBuildJob']>;
+
+/** The default build: two log chunks and a valid bundle, at once. */
+export const quickBuild: FakeBuildJob = async (aws, request) => {
+  const id = request.environment.SLIPWAY_BUILD_ID as string;
+  await putObject(aws.s3, 'slipway-builds', `builds/${id}/log/00000000.txt`, 'slipway: installing\n');
+  await putObject(aws.s3, 'slipway-builds', `builds/${id}/log/00000001.txt`, 'slipway: building\n');
+  await putObject(aws.s3, 'slipway-builds', `builds/${id}/bundle.tar.gz`, tarFixture(validBundleEntries()));
+  return { jobId: id, status: 'SUCCEEDED' };
+};
+
 /**
  * The API against the local DynamoDB and S3 servers and the local Step Functions engine; the build
- * job and the stacks are stood in for (a build writes two log chunks and a valid bundle).
+ * job and the stacks are stood in for (by default a build writes two log chunks and a valid bundle;
+ * `options.buildJob` replaces it, e.g. with a slow one).
  */
-export async function startApiHarness(): Promise<ApiHarness> {
+export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {}): Promise<ApiHarness> {
   const aws = await startTestAws();
+  const buildJob = options.buildJob ?? quickBuild;
   const services: LocalServices = {
-    async runBuildJob(request) {
-      const id = request.environment.SLIPWAY_BUILD_ID as string;
-      await putObject(aws.s3, 'slipway-builds', `builds/${id}/log/00000000.txt`, 'slipway: installing\n');
-      await putObject(aws.s3, 'slipway-builds', `builds/${id}/log/00000001.txt`, 'slipway: building\n');
-      await putObject(aws.s3, 'slipway-builds', `builds/${id}/bundle.tar.gz`, tarFixture(validBundleEntries()));
-      return { jobId: id, status: 'SUCCEEDED' };
-    },
+    runBuildJob: (request, runOptions) => buildJob(aws, request, runOptions),
     // The local binding, with a function host that has nothing to fetch.
     cloudformation: localCloudFormation({ prepare: async () => undefined, remove: async () => undefined }),
   };

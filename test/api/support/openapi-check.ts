@@ -40,7 +40,7 @@ const UNROUTED = new Set([401, 404, 413]);
 
 /**
  * Problems of one response against the document: its status must be listed for the operation
- * (never 500), and its JSON body must validate against that status's schema. Requests that reach
+ * (never 500), and its JSON body (or the text of a text/event-stream body) must validate against that status's schema. Requests that reach
  * no operation must answer with the error body.
  */
 export function checkResponse(doc: Doc, method: string, url: string, status: number, body: unknown): string[] {
@@ -56,7 +56,9 @@ export function checkResponse(doc: Doc, method: string, url: string, status: num
   const response = found.operation.responses?.[String(status)];
   if (!response) return [`${where}: status ${status} is not documented for ${found.operation.operationId}`];
   if (method.toUpperCase() === 'HEAD') return [];
-  const schema = resolveRef(doc, response).content?.['application/json']?.schema;
-  if (!schema) return [`${where}: no JSON schema documented for ${status}`];
+  const content = resolveRef(doc, response).content ?? {};
+  // A non-JSON body (text/event-stream) is passed as its text and checked against its own media type's schema.
+  const schema = typeof body === 'string' && !content['application/json'] ? content['text/event-stream']?.schema : content['application/json']?.schema;
+  if (!schema) return [`${where}: no schema documented for ${status} and this body`];
   return validate(schema, body, doc).map((p) => `${where} (${found.operation.operationId}): ${p}`);
 }

@@ -1,0 +1,95 @@
+import { Hono } from 'hono';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { s3Client, sfnClient } from '../../lib/clients.js';
+import { platformNames } from '../../lib/config.js';
+import { ApiError, parse } from '../errors.js';
+import type { ApiEnv } from '../context.js';
+import { DeploymentId, ProjectName } from '../schemas.js';
+import { requireDeployment, type DeploymentRecord } from '../records.js';
+
+export const deploymentLogRoutes = new Hono<ApiEnv>();
+
+/** Statuses after which no build log chunk can appear. */
+const TERMINAL = new Set(['LIVE', 'FAILED', 'CANCELLED']);
+/** How often the log is listed again while the build runs. */
+export const LOG_POLL_MS = 500;
+/** A comment line at least this often, so proxies keep an idle stream open. */
+export const HEARTBEAT_MS = 15_000;
+const MAX_EVENT_ID = 300;
+
+/** An execution can stop without recording its end on the deployment (aborted, or the local engine restarted). */
+async function executionStopped(deployment: DeploymentRecord): Promise<boolean> {
+  if (!deployment.executionArn) return false;
+  const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
+  return execution.status !== 'RUNNING';
+}
+
+/** Sends every chunk after `cursor` as a `log` event whose id is the chunk key; returns the last key sent. */
+async function sendChunksAfter(stream: SSEStreamingApi, prefix: string, cursor: string | undefined): Promise<string | undefined> {
+  const bucket = platformNames().buildBucket;
+  let truncated = true;
+  while (truncated && !stream.aborted) {
+    const listing = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, StartAfter: cursor, MaxKeys: 100 }));
+    for (const object of listing.Contents ?? []) {
+      if (!object.Key || stream.aborted) continue;
+      const got = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+      await stream.writeSSE({ event: 'log', id: object.Key, data: (await got.Body?.transformToString('utf8')) ?? '' });
+      cursor = object.Key;
+    }
+    truncated = listing.IsTruncated === true && (listing.Contents?.length ?? 0) > 0;
+  }
+  return cursor;
+}
+
+/**
+ * The build log as server-sent events: a `log` event per chunk (its id the chunk key, so a client
+ * that reconnects with `Last-Event-ID` resumes after it), then one `end` event with
+ * `{ status, failedState?, error? }` once the deployment is terminal or its execution stopped.
+ * As in the cursor route, the status is read before the listing: after a terminal status no chunk
+ * can appear, so the listing that follows it is the last.
+ */
+deploymentLogRoutes.get('/:name/deployments/:id/logs/stream', async (c) => {
+  const name = parse(ProjectName, c.req.param('name'), 'path');
+  const id = parse(DeploymentId, c.req.param('id'), 'path');
+  const prefix = `builds/${id}/log/`;
+  const lastEventId = c.req.header('last-event-id');
+  if (lastEventId !== undefined && (!lastEventId.startsWith(prefix) || lastEventId.length > MAX_EVENT_ID || lastEventId.includes('..'))) {
+    throw new ApiError('BadRequest', `header.last-event-id must be an event id sent for deployment ${id} (${prefix}...)`, 'header.last-event-id');
+  }
+  await requireDeployment(name, id);
+
+  return streamSSE(
+    c,
+    async (stream) => {
+      let cursor = lastEventId;
+      let lastWrite = Date.now();
+      while (!stream.aborted) {
+        const deployment = await requireDeployment(name, id);
+        const ended = TERMINAL.has(deployment.status) || (await executionStopped(deployment));
+        const before = cursor;
+        cursor = await sendChunksAfter(stream, prefix, cursor);
+        if (cursor !== before) lastWrite = Date.now();
+        if (ended) {
+          const end = {
+            status: deployment.status,
+            ...(deployment.failedState ? { failedState: deployment.failedState } : {}),
+            ...(deployment.error ? { error: deployment.error } : {}),
+          };
+          await stream.writeSSE({ event: 'end', data: JSON.stringify(end) });
+          return;
+        }
+        if (Date.now() - lastWrite >= HEARTBEAT_MS) {
+          await stream.write(': heartbeat\n\n');
+          lastWrite = Date.now();
+        }
+        await stream.sleep(LOG_POLL_MS);
+      }
+    },
+    async (error) => {
+      // streamSSE then sends `event: error` with the message and closes the stream.
+      console.error('slipway api: log stream failed', error);
+    },
+  );
+});

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { putObject } from '../support/local-aws.js';
+import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
+import { readSse, type SseEvent } from '../../cli/sse.js';
+import { createReadyProject, startApiHarness, TOKEN, waitFor, type ApiHarness } from './support/api-harness.js';
+
+/** The build log as server-sent events, read with the CLI's parser while a build writes chunks over time. */
+const CHUNKS = ['slipway: installing\n', 'slipway: building\nvite v6\n', 'slipway: packaging\n', 'slipway: done\n'];
+let harness: ApiHarness;
+let buildFinishedAt = 0;
+
+beforeAll(async () => {
+  harness = await startApiHarness({
+    buildJob: async (aws, request) => {
+      const id = request.environment.SLIPWAY_BUILD_ID as string;
+      for (const [index, text] of CHUNKS.entries()) {
+        await putObject(aws.s3, 'slipway-builds', `builds/${id}/log/${String(index).padStart(8, '0')}.txt`, text);
+        await sleep(400);
+      }
+      await putObject(aws.s3, 'slipway-builds', `builds/${id}/bundle.tar.gz`, tarFixture(validBundleEntries()));
+      buildFinishedAt = Date.now();
+      return { jobId: id, status: 'SUCCEEDED' };
+    },
+  });
+  await createReadyProject(harness, 'ssetest');
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+function stream(path: string, headers: Record<string, string> = {}) {
+  return harness.app.request(`/api/v1${path}`, { headers: { authorization: `Bearer ${TOKEN}`, ...headers } });
+}
+
+async function readAll(response: Response): Promise<Array<SseEvent & { at: number }>> {
+  const events: Array<SseEvent & { at: number }> = [];
+  for await (const event of readSse(response.body!)) events.push({ ...event, at: Date.now() });
+  return events;
+}
+
+async function startDeployment(project: string): Promise<string> {
+  const archive = Buffer.from('sse source');
+  const source = await harness.call('POST', `/projects/${project}/sources`, { bytes: archive.length });
+  await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: archive });
+  const started = await harness.call('POST', `/projects/${project}/deployments`, { source: { key: source.json.source.key } });
+  expect(started.status).toBe(202);
+  return started.json.deployment.id as string;
+}
+
+describe('GET /projects/{name}/deployments/{id}/logs/stream', () => {
+  let id: string;
+  let events: Array<SseEvent & { at: number }>;
+
+  it('streams each chunk as it is written, in order, then the end event with the status', async () => {
+    id = await startDeployment('ssetest');
+    const response = await stream(`/projects/ssetest/deployments/${id}/logs/stream`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    events = await readAll(response);
+    const logs = events.filter((e) => e.event === 'log');
+    expect(logs.map((e) => e.data)).toEqual(CHUNKS);
+    expect(logs.map((e) => e.id)).toEqual(CHUNKS.map((_, i) => `builds/${id}/log/${String(i).padStart(8, '0')}.txt`));
+    expect(events.at(-1)).toMatchObject({ event: 'end' });
+    expect(JSON.parse(events.at(-1)!.data)).toEqual({ status: 'LIVE' });
+    expect(events.filter((e) => e.event === 'end')).toHaveLength(1);
+    // Live: the first chunk arrived while the build was still writing the others.
+    expect(logs[0]!.at).toBeLessThan(buildFinishedAt);
+  });
+
+  it('resumes after Last-Event-ID', async () => {
+    const after = events.filter((e) => e.event === 'log')[1]!.id!;
+    const resumed = await readAll(await stream(`/projects/ssetest/deployments/${id}/logs/stream`, { 'last-event-id': after }));
+    expect(resumed.filter((e) => e.event === 'log').map((e) => e.data)).toEqual(CHUNKS.slice(2));
+    expect(JSON.parse(resumed.at(-1)!.data)).toEqual({ status: 'LIVE' });
+    const last = events.filter((e) => e.event === 'log').at(-1)!.id!;
+    const nothingLeft = await readAll(await stream(`/projects/ssetest/deployments/${id}/logs/stream`, { 'last-event-id': last }));
+    expect(nothingLeft.map((e) => e.event)).toEqual(['end']);
+  });
+
+  it('validates the path and the Last-Event-ID header before streaming', async () => {
+    const foreign = await stream(`/projects/ssetest/deployments/${id}/logs/stream`, { 'last-event-id': 'builds/d-other-0000/log/00000000.txt' });
+    expect(foreign.status).toBe(400);
+    expect(await foreign.json()).toMatchObject({ error: { code: 'BadRequest', field: 'header.last-event-id' } });
+    expect((await stream(`/projects/ssetest/deployments/${id}/logs/stream`, { 'last-event-id': `builds/${id}/log/../x` })).status).toBe(400);
+    expect((await stream('/projects/ssetest/deployments/not-an-id/logs/stream')).status).toBe(400);
+    expect((await stream('/projects/ssetest/deployments/d-nosuch-0000/logs/stream')).status).toBe(404);
+    expect((await harness.app.request(`/api/v1/projects/ssetest/deployments/${id}/logs/stream`)).status).toBe(401);
+  });
+
+  it('ends a stream whose reader goes away without waiting for the build', async () => {
+    const second = await startDeployment('ssetest');
+    const response = await stream(`/projects/ssetest/deployments/${second}/logs/stream`);
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await waitFor(() => harness.call('GET', `/projects/ssetest/deployments/${second}`), (r) => r.json.deployment.status === 'LIVE');
+  });
+});
