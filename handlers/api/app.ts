@@ -8,6 +8,8 @@ import { deploymentRoutes } from './routes/deployments.js';
 import { executionRoutes } from './routes/executions.js';
 import { rollbackRoutes } from './routes/rollback.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { adminRoutes } from './routes/admin.js';
+import { auditLog } from './audit.js';
 import { openApiDocument } from './openapi.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -44,10 +46,12 @@ export function createApiApp(): Hono<ApiEnv> {
     c.set('caller', await authenticate(c.req.header('authorization')));
     await next();
   });
+  app.use('*', auditLog());
 
   app.route('/projects', projectRoutes);
   app.route('/projects', deploymentRoutes);
   app.route('/projects', rollbackRoutes);
   app.route('/executions', executionRoutes);
+  app.route('/admin', adminRoutes);
   return app;
 }

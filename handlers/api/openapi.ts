@@ -2,6 +2,8 @@ import * as v from 'valibot';
 import { toJsonSchema, type JsonSchema } from '@valibot/to-json-schema';
 import type { ErrorCode } from './errors.js';
 import {
+  AuditQuery,
+  BuildDeployExecutionName,
   CreateDeploymentBody,
   CreateProjectBody,
   CreateSourceBody,
@@ -52,6 +54,7 @@ export interface RouteSpec {
 export const PATH_PARAMETERS: Record<string, { schema: v.GenericSchema; description: string }> = {
   name: { schema: ProjectName, description: 'The project name (a DNS label).' },
   id: { schema: DeploymentId, description: 'The deployment id.' },
+  execution: { schema: BuildDeployExecutionName, description: 'A build-and-deploy execution name: `<project>--build-deploy--[<commit>--]<deployment id>`.' },
 };
 
 // ---- response bodies (what the handlers return; objects stay open so fields can be added) ----
@@ -101,6 +104,10 @@ const Deployment = v.object({
   failedState: v.optional(v.string()),
   error: v.optional(v.string()),
   cause: v.optional(v.string()),
+  /** The failed deployment this one retries. */
+  retryOf: v.optional(DeploymentId),
+  /** The deployment that retried this failed one. */
+  retriedBy: v.optional(DeploymentId),
   /** Whether this deployment is the live one (lists and detail only). */
   current: v.optional(v.boolean()),
 });
@@ -146,6 +153,18 @@ const PushDelivery = v.object({
   alias: v.optional(v.string()),
   branch: v.string(),
   commit: v.string(),
+});
+
+const AuditEntry = v.object({
+  actor: v.string(),
+  /** e.g. `project.create`, `deployment.create`, `deployment.retry`. */
+  action: v.string(),
+  target: v.string(),
+  status: v.number(),
+  requestId: v.string(),
+  at: v.string(),
+  /** When the entry is removed (epoch seconds). */
+  expiresAt: v.number(),
 });
 
 const OpenApiBody = v.object({ openapi: v.string(), info: v.object({ title: v.string(), version: v.string() }), paths: v.record(v.string(), v.unknown()) });
@@ -308,6 +327,27 @@ export const ROUTES: readonly RouteSpec[] = [
     query: ExecutionsQuery,
     responses: { 200: v.object({ executions: v.array(ExecutionListItem) }) },
     errors: [400, 401, 403],
+  },
+  {
+    method: 'get',
+    path: '/admin/audit',
+    operationId: 'listAuditEntries',
+    summary: 'The audit log of one month (UTC, default the current one), newest first: every mutating call that succeeded (admin)',
+    tag: 'admin',
+    auth: true,
+    query: AuditQuery,
+    responses: { 200: v.object({ month: v.string(), entries: v.array(AuditEntry) }) },
+    errors: [400, 401, 403],
+  },
+  {
+    method: 'post',
+    path: '/admin/executions/{execution}/retry',
+    operationId: 'retryExecution',
+    summary: 'Retry a FAILED deployment by its build-and-deploy execution: a new execution of the same source with a fresh deployment id and ticket (admin)',
+    tag: 'admin',
+    auth: true,
+    responses: { 202: v.object({ deployment: Deployment }) },
+    errors: [400, 401, 403, 404, 409, 413],
   },
   {
     method: 'post',

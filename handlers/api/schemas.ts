@@ -47,18 +47,9 @@ export const BuildDeployExecutionName = v.pipe(
   v.regex(BUILD_DEPLOY_EXECUTION, 'is not a build-and-deploy execution name (<project>--build-deploy--[<commit>--]<deployment id>)'),
 );
 
-const AUDIT_LIMIT_MAX = 500;
-/** `month` defaults to the current UTC month; `limit` to 100. */
+export const AUDIT_LIMIT_MAX = 500;
+/** `month` defaults to the current UTC month; `limit` (1–500, a string as query values are) to 100. */
 export const AuditQuery = v.object({
   month: v.optional(v.pipe(v.string(), v.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM'))),
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d{1,4}$/, 'must be a whole number'),
-      v.transform(Number),
-      v.number(),
-      v.minValue(1, 'must be at least 1'),
-      v.maxValue(AUDIT_LIMIT_MAX, `must be at most ${AUDIT_LIMIT_MAX}`),
-    ),
-  ),
+  limit: v.optional(v.pipe(v.string(), v.regex(/^([1-9]\d?|[1-4]\d\d|500)$/, `must be a whole number from 1 to ${AUDIT_LIMIT_MAX}`))),
 });

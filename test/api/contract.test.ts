@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { buildOpenApiDocument, ROUTES, openApiDocument } from '../../handlers/api/openapi.js';
 import { createApiApp } from '../../handlers/api/app.js';
 import { createReadyProject, deployOnce, startApiHarness, TOKEN, waitFor, WEBHOOK_SECRET, type ApiHarness } from './support/api-harness.js';
@@ -149,6 +151,40 @@ describe('responses of real calls', () => {
     const rolledBack = await checked('POST', '/projects/contract/rollback', { body: { deploymentId: first.id } });
     expect(rolledBack.status).toBe(202);
     await waitFor(() => harness.call('GET', '/projects/contract'), (r) => r.json.project.liveDeploymentId === first.id || r.json.project.status !== 'READY');
+
+    // Admin: retry a deployment whose build failed (its record as a failed build leaves it), then the audit log.
+    const retrySource = await checked('POST', '/projects/contract/sources', { body: { bytes: archive.length } });
+    await fetch(retrySource.json.uploadUrl, { method: 'PUT', headers: retrySource.json.headers, body: archive });
+    await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(
+      new PutCommand({
+        TableName: 'slipway-platform',
+        Item: {
+          pk: 'PROJECT#contract',
+          sk: 'DEPLOY#d-failed-0001',
+          entity: 'deployment',
+          id: 'd-failed-0001',
+          project: 'contract',
+          status: 'FAILED',
+          createdAt: new Date().toISOString(),
+          createdBy: 'admin',
+          source: retrySource.json.source,
+          executionName: 'contract--build-deploy--d-failed-0001',
+          failedState: 'Build',
+          error: 'Batch.JobFailed',
+        },
+      }),
+    );
+    const retried = await checked('POST', '/admin/executions/contract--build-deploy--d-failed-0001/retry');
+    expect(retried.status).toBe(202);
+    expect(retried.json.deployment.retryOf).toBe('d-failed-0001');
+    await waitFor(() => harness.call('GET', `/projects/contract/deployments/${retried.json.deployment.id}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+    expect((await checked('POST', `/admin/executions/contract--build-deploy--${second}/retry`)).status).toBe(409);
+    expect((await checked('POST', '/admin/executions/contract--build-deploy--d-nosuch-0000/retry')).status).toBe(404);
+    expect((await checked('POST', '/admin/executions/not-an-execution/retry')).status).toBe(400);
+    const audit = await checked('GET', '/admin/audit');
+    expect(audit.status).toBe(200);
+    expect(audit.json.entries.map((e: any) => e.action)).toEqual(expect.arrayContaining(['project.create', 'deployment.create', 'project.rollback', 'deployment.retry']));
+    expect((await checked('GET', '/admin/audit?month=2026-1&limit=10')).status).toBe(400);
 
     // Webhooks: signed, unsigned, wrongly signed.
     const ping = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });

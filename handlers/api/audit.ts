@@ -1,0 +1,129 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from '../lib/clients.js';
+import { platformNames } from '../lib/config.js';
+import { API_BASE } from './openapi.js';
+import type { ApiEnv } from './context.js';
+
+/** How long an entry is kept: the table's TTL attribute `expiresAt` removes it after this. */
+export const AUDIT_RETENTION_DAYS = 400;
+
+export interface AuditEntry {
+  /** Who called (today always `admin`). */
+  actor: string;
+  /** What was done, e.g. `project.create`. */
+  action: string;
+  /** What it was done to, e.g. `project:web` or `deployment:web/d-…`. */
+  target: string;
+  status: number;
+  requestId: string;
+  at: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+type Params = Record<string, string>;
+type Body = Record<string, any>;
+
+/**
+ * The audited actions, by method and route pattern (below API_BASE). A mutating route that is not
+ * listed is still recorded, as `<method> <pattern>` with its path as target: add it here to name it.
+ */
+const ACTIONS: Record<string, { action: string; target: (params: Params, body: Body) => string }> = {
+  'POST /projects': { action: 'project.create', target: (_, body) => `project:${body.project?.name ?? '?'}` },
+  'DELETE /projects/:name': { action: 'project.delete', target: (p) => `project:${p.name}` },
+  'POST /projects/:name/sources': { action: 'source.create', target: (p, body) => `source:${body.source?.key ?? p.name}` },
+  'POST /projects/:name/deployments': { action: 'deployment.create', target: (p, body) => `deployment:${p.name}/${body.deployment?.id ?? '?'}` },
+  'POST /projects/:name/rollback': { action: 'project.rollback', target: (p, body) => `deployment:${p.name}/${body.rollback?.deploymentId ?? '?'}` },
+  'POST /projects/:name/deployments/:id/cancel': { action: 'deployment.cancel', target: (p) => `deployment:${p.name}/${p.id}` },
+  'POST /admin/executions/:execution/retry': { action: 'deployment.retry', target: (p) => `execution:${p.execution}` },
+};
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The `:param` values of a Hono route pattern against a concrete path (both below API_BASE). */
+function paramsOf(pattern: string, path: string): Params {
+  const names = pattern.split('/');
+  const values = path.split('/');
+  const params: Params = {};
+  names.forEach((part, i) => {
+    const match = /^:([A-Za-z0-9_]+)/.exec(part);
+    if (match && values[i] !== undefined) {
+      try {
+        params[match[1] as string] = decodeURIComponent(values[i] as string);
+      } catch {
+        params[match[1] as string] = values[i] as string;
+      }
+    }
+  });
+  return params;
+}
+
+function below(path: string): string {
+  return path.startsWith(API_BASE) ? path.slice(API_BASE.length) || '/' : path;
+}
+
+/** API Gateway's request id on AWS (also in its access log); locally a fresh UUID. */
+function requestIdOf(c: Parameters<MiddlewareHandler<ApiEnv>>[0]): string {
+  const env = c.env as { requestContext?: { requestId?: unknown } } | undefined;
+  const fromGateway = env?.requestContext?.requestId;
+  return typeof fromGateway === 'string' && fromGateway ? fromGateway : randomUUID();
+}
+
+/**
+ * Records every mutating call that succeeded (2xx), after its handler returned. Mounted after the
+ * token middleware, so webhook deliveries (answered before it) are not audited. A failed write is
+ * logged and does not change the answer: the change it describes has already happened.
+ */
+export function auditLog(): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    await next();
+    if (!MUTATING.has(c.req.method) || c.res.status < 200 || c.res.status >= 300) return;
+    try {
+      const pattern = below(routePath(c));
+      const path = below(c.req.path);
+      const known = ACTIONS[`${c.req.method} ${pattern}`];
+      let body: Body = {};
+      if (known) body = ((await c.res.clone().json().catch(() => ({}))) ?? {}) as Body;
+      const now = new Date();
+      await putAuditEntry(
+        {
+          actor: c.get('caller')?.user ?? 'unknown',
+          action: known?.action ?? `${c.req.method.toLowerCase()} ${pattern}`,
+          target: known ? known.target(paramsOf(pattern, path), body) : path,
+          status: c.res.status,
+          requestId: requestIdOf(c),
+          at: now.toISOString(),
+          expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86_400,
+        },
+      );
+    } catch (error) {
+      console.error('slipway api: could not write the audit entry', c.req.method, c.req.path, error);
+    }
+  };
+}
+
+const auditKey = (at: string) => ({ pk: `AUDIT#${at.slice(0, 7)}`, sk: `${at}#${randomBytes(4).toString('hex')}` });
+
+export async function putAuditEntry(entry: AuditEntry): Promise<void> {
+  await dynamoClient().send(
+    new PutCommand({ TableName: platformNames().table, Item: { ...auditKey(entry.at), entity: 'audit', ...entry }, ConditionExpression: 'attribute_not_exists(pk)' }),
+  );
+}
+
+/** One month's entries (`YYYY-MM`, UTC), newest first. */
+export async function listAuditEntries(month: string, limit: number): Promise<AuditEntry[]> {
+  const page = await dynamoClient().send(
+    new QueryCommand({
+      TableName: platformNames().table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `AUDIT#${month}` },
+      ScanIndexForward: false,
+      Limit: limit,
+      ConsistentRead: true,
+    }),
+  );
+  return (page.Items ?? []).map(({ pk: _pk, sk: _sk, entity: _entity, ...entry }) => entry as AuditEntry);
+}
