@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReadyProject, quickBuild, startApiHarness, waitFor, type ApiHarness, type FakeBuildJob } from './support/api-harness.js';
+
+/**
+ * Admin routes: retrying a failed deployment, and the audit log of mutating calls. The stand-in
+ * build fails once for the source keys in `failOnce` (a transient build fault), then succeeds.
+ */
+const failOnce = new Set<string>();
+const flakyBuild: FakeBuildJob = async (aws, request, options) => {
+  const key = request.environment.SLIPWAY_SOURCE_KEY as string;
+  if (failOnce.delete(key)) throw Object.assign(new Error('the build container was killed (transient fault)'), { name: 'Batch.JobFailed' });
+  return quickBuild(aws, request, options);
+};
+
+let harness: ApiHarness;
+const call: ApiHarness['call'] = (...args) => harness.call(...args);
+const PROJECT = 'admintest';
+const month = () => new Date().toISOString().slice(0, 7);
+
+beforeAll(async () => {
+  harness = await startApiHarness({ buildJob: flakyBuild });
+  await createReadyProject(harness, PROJECT);
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function upload(text: string): Promise<string> {
+  const archive = Buffer.from(text);
+  const source = await call('POST', `/projects/${PROJECT}/sources`, { bytes: archive.length });
+  const put = await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: archive });
+  expect(put.status).toBe(200);
+  return source.json.source.key as string;
+}
+
+async function settled(id: string): Promise<Record<string, any>> {
+  const done = await waitFor(() => call('GET', `/projects/${PROJECT}/deployments/${id}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+  return done.json.deployment;
+}
+
+describe('retry a failed deployment', () => {
+  let failed: Record<string, any>;
+  let retried: Record<string, any>;
+
+  it('starts a new build-and-deploy of the same source, which goes live', async () => {
+    const key = await upload('flaky source');
+    failOnce.add(key);
+    const started = await call('POST', `/projects/${PROJECT}/deployments`, { source: { key }, commit: 'abcdef0123456789' });
+    expect(started.status).toBe(202);
+    failed = await settled(started.json.deployment.id);
+    expect(failed.status).toBe('FAILED');
+
+    const retry = await call('POST', `/admin/executions/${failed.executionName}/retry`);
+    expect(retry.status).toBe(202);
+    const deployment = retry.json.deployment;
+    expect(deployment).toMatchObject({ project: PROJECT, status: 'QUEUED', retryOf: failed.id, source: failed.source, commit: 'abcdef0123456789', createdBy: 'admin' });
+    expect(deployment.id).not.toBe(failed.id);
+    expect(deployment.executionName).toBe(`${PROJECT}--build-deploy--abcdef0--${deployment.id}`);
+    expect(deployment.executionArn).toContain(':execution:slipway-build-and-deploy:');
+
+    retried = await settled(deployment.id);
+    expect(retried).toMatchObject({ status: 'LIVE', current: true, retryOf: failed.id });
+    expect((await call('GET', `/projects/${PROJECT}`)).json.project.liveDeploymentId).toBe(deployment.id);
+    expect((await call('GET', `/projects/${PROJECT}/deployments/${failed.id}`)).json.deployment).toMatchObject({ status: 'FAILED', retriedBy: deployment.id });
+  });
+
+  it('answers 409 for a deployment that is not FAILED, or was already retried', async () => {
+    const live = await call('POST', `/admin/executions/${retried.executionName}/retry`);
+    expect(live.status).toBe(409);
+    expect(live.json.error).toMatchObject({ code: 'Conflict', field: 'path.execution', message: expect.stringContaining(`deployment ${retried.id} is LIVE, not FAILED`) });
+    const again = await call('POST', `/admin/executions/${failed.executionName}/retry`);
+    expect(again.status).toBe(409);
+    expect(again.json.error.message).toContain(`was already retried as ${retried.id}`);
+  });
+
+  it('answers 404 for an execution no deployment has, and 400 for a malformed name', async () => {
+    const unknown = await call('POST', `/admin/executions/${PROJECT}--build-deploy--d-nosuch-0000/retry`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error).toMatchObject({ code: 'NotFound', field: 'path.execution' });
+    expect((await call('POST', '/admin/executions/nosuch--build-deploy--d-nosuch-0000/retry')).status).toBe(404);
+    for (const name of ['not-an-execution', `${PROJECT}--rollback--d-x-0000`, `${PROJECT}--build-deploy--d-${'a'.repeat(70)}`, 'Bad--build-deploy--d-abcd-0000']) {
+      const bad = await call('POST', `/admin/executions/${name}/retry`);
+      expect(bad.status, name).toBe(400);
+      expect(bad.json.error).toMatchObject({ code: 'BadRequest', field: 'path' });
+    }
+  });
+});
+
+describe('audit log', () => {
+  it('lists the mutating calls that succeeded, newest first, with actor and request id', async () => {
+    const result = await call('GET', '/admin/audit');
+    expect(result.status).toBe(200);
+    expect(result.json.month).toBe(month());
+    const entries = result.json.entries as Array<Record<string, any>>;
+    const actions = entries.map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['project.create', 'source.create', 'deployment.create', 'deployment.retry']));
+    for (const entry of entries) {
+      expect(entry).toMatchObject({ actor: 'admin', status: expect.any(Number), requestId: expect.any(String), at: expect.any(String) });
+      expect(entry.status).toBeGreaterThanOrEqual(200);
+      expect(entry.status).toBeLessThan(300);
+      const days = (entry.expiresAt * 1000 - Date.parse(entry.at)) / 86_400_000;
+      expect(Math.round(days)).toBe(400);
+    }
+    expect(entries.find((e) => e.action === 'project.create')).toMatchObject({ target: `project:${PROJECT}`, status: 202 });
+    expect(entries.find((e) => e.action === 'deployment.retry')).toMatchObject({ target: expect.stringMatching(new RegExp(`^execution:${PROJECT}--build-deploy--`)), status: 202 });
+    expect(entries.filter((e) => e.action === 'deployment.create')).toEqual([
+      expect.objectContaining({ target: expect.stringMatching(new RegExp(`^deployment:${PROJECT}/d-`)), status: 202 }),
+    ]);
+    const times = entries.map((e) => e.at);
+    expect(times).toEqual([...times].sort().reverse());
+    expect((await call('GET', '/admin/audit?limit=1')).json.entries).toHaveLength(1);
+    expect((await call('GET', '/admin/audit?month=1999-01')).json.entries).toEqual([]);
+  });
+
+  it('writes nothing for calls that failed, for reads, or for webhook deliveries', async () => {
+    const before = (await call('GET', '/admin/audit?limit=500')).json.entries.length;
+    expect((await call('POST', '/projects', { name: PROJECT })).status).toBe(409);
+    expect((await call('POST', '/projects', { name: 'Bad_Name' })).status).toBe(400);
+    expect((await call('DELETE', '/projects/nosuch')).status).toBe(404);
+    expect((await call('POST', '/admin/executions/nope/retry')).status).toBe(400);
+    expect((await call('POST', '/projects', { name: 'unauthorized' }, { authorization: 'Bearer not-the-right-token-at-all' })).status).toBe(401);
+    expect((await call('GET', '/projects')).status).toBe(200);
+    expect((await call('POST', '/webhooks/github', '{}', { authorization: '' })).status).toBe(401);
+    expect((await call('GET', '/admin/audit?limit=500')).json.entries.length).toBe(before);
+  });
+
+  it('validates the query', async () => {
+    for (const query of ['month=2026-13', 'month=26-01', 'limit=0', 'limit=501', 'limit=abc', 'limit=-1']) {
+      const result = await call('GET', `/admin/audit?${query}`);
+      expect(result.status, query).toBe(400);
+      expect(result.json.error.field, query).toMatch(/^query\./);
+    }
+  });
+});
+
+describe('roles', () => {
+  it('answers 403 JSON to a caller without the admin role', async () => {
+    const { Hono } = await import('hono');
+    const { adminRoutes } = await import('../../handlers/api/routes/admin.js');
+    const { ApiError } = await import('../../handlers/api/errors.js');
+    type ApiEnv = import('../../handlers/api/context.js').ApiEnv;
+    const app = new Hono<ApiEnv>();
+    app.onError((error, c) => (error instanceof ApiError ? c.json(error.toJSON(), error.status) : c.json({ unexpected: String(error) }, 500)));
+    app.use('*', async (c, next) => {
+      c.set('caller', { user: 'someone', admin: false });
+      await next();
+    });
+    app.route('/admin', adminRoutes);
+    for (const [method, path] of [['GET', '/admin/audit'], ['POST', `/admin/executions/${PROJECT}--build-deploy--d-abcd-0000/retry`]] as const) {
+      const response = await app.request(path, { method });
+      expect(response.status, path).toBe(403);
+      expect(await response.json()).toEqual({ error: { code: 'Forbidden', message: 'this route needs the admin role' } });
+    }
+  });
+});
