@@ -3,6 +3,7 @@ import { ApiCallError } from './api-client.js';
 import { deployCommand } from './commands/deploy.js';
 import { cancelCommand, deploymentsCommand, executionsCommand, logsCommand, projectsCommand } from './commands/read.js';
 import { rollbackCommand } from './commands/rollback.js';
+import { auditCommand, retryCommand } from './commands/admin.js';
 
 const USAGE = `usage: slipway <command> [options]
 
@@ -14,6 +15,8 @@ const USAGE = `usage: slipway <command> [options]
   cancel --project NAME --deployment ID    cancel a queued or building deployment (the live version stays)
   rollback --project NAME --to ID          make an earlier deployment live again, wait until it is
   executions [--status STATUS]             list pipeline executions
+  admin audit [--month YYYY-MM]            the audit log of a month (default this one), newest first
+  admin retry EXECUTION_NAME [--follow]    retry a failed build-and-deploy execution; prints the new deployment id
 
   --json   machine-readable output`;
 
@@ -36,6 +39,7 @@ async function run(argv: string[]): Promise<number> {
       to: { type: 'string' },
       follow: { type: 'boolean', short: 'f', default: false },
       status: { type: 'string' },
+      month: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -66,6 +70,18 @@ async function run(argv: string[]): Promise<number> {
       return rollbackCommand({ project: required(values.project, '--project'), to: required(values.to, '--to'), json: values.json });
     case 'executions':
       return executionsCommand({ json: values.json, status: values.status });
+    case 'admin': {
+      const [sub, ...args] = rest;
+      if (sub === 'audit') {
+        if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) throw new UsageError(`--month must be YYYY-MM, got ${values.month}`);
+        return auditCommand({ month: values.month, json: values.json });
+      }
+      if (sub === 'retry') {
+        if (!args[0]) throw new UsageError('admin retry needs an EXECUTION_NAME (see `slipway executions --status FAILED`)');
+        return retryCommand({ execution: args[0], follow: values.follow, json: values.json });
+      }
+      throw new UsageError(sub ? `unknown admin command ${sub}` : 'admin needs a command: audit or retry');
+    }
     default:
       throw new UsageError(`unknown command ${command}`);
   }

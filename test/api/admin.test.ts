@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadyProject, quickBuild, startApiHarness, waitFor, type ApiHarness, type FakeBuildJob } from './support/api-harness.js';
+import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { serve } from '@hono/node-server';
+import { createReadyProject, quickBuild, startApiHarness, TOKEN, waitFor, type ApiHarness, type FakeBuildJob } from './support/api-harness.js';
 
 /**
  * Admin routes: retrying a failed deployment, and the audit log of mutating calls. The stand-in
@@ -153,4 +157,51 @@ describe('roles', () => {
       expect(await response.json()).toEqual({ error: { code: 'Forbidden', message: 'this route needs the admin role' } });
     }
   });
+});
+
+describe('CLI', () => {
+  /** Runs `slipway ARGS` from source against the harness's API, served over HTTP. */
+  async function slipway(apiUrl: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+        env: { ...process.env, SLIPWAY_API_URL: apiUrl, SLIPWAY_TOKEN: TOKEN, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  it('admin retry prints the new deployment id; admin audit lists the entries', async () => {
+    const server = serve({ fetch: harness.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+    try {
+      const key = await upload('flaky source for the CLI');
+      failOnce.add(key);
+      const started = await call('POST', `/projects/${PROJECT}/deployments`, { source: { key } });
+      const failed = await settled(started.json.deployment.id);
+      expect(failed.status).toBe('FAILED');
+
+      const retry = await slipway(apiUrl, 'admin', 'retry', failed.executionName);
+      expect(retry, retry.stderr).toMatchObject({ code: 0 });
+      const id = retry.stdout.trim();
+      expect(id).toMatch(/^d-[a-z0-9]+-[0-9a-f]{8}$/);
+      expect(await settled(id)).toMatchObject({ status: 'LIVE', retryOf: failed.id });
+      const again = await slipway(apiUrl, 'admin', 'retry', failed.executionName);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain(`was already retried as ${id} (Conflict)`);
+
+      const audit = await slipway(apiUrl, 'admin', 'audit', '--json');
+      expect(audit.code).toBe(0);
+      const entries = JSON.parse(audit.stdout).entries as Array<Record<string, any>>;
+      expect(entries[0]).toMatchObject({ action: 'deployment.retry', actor: 'admin', target: `execution:${failed.executionName}` });
+      const text = await slipway(apiUrl, 'admin', 'audit', '--month', month());
+      expect(text.stdout.split('\n')[0]).toMatch(/ admin +deployment\.retry +202 +execution:/);
+      expect((await slipway(apiUrl, 'admin', 'audit', '--month', '2026-13')).code).toBe(2);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 60_000);
 });
