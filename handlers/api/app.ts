@@ -7,6 +7,8 @@ import { projectRoutes } from './routes/projects.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { executionRoutes } from './routes/executions.js';
 import { rollbackRoutes } from './routes/rollback.js';
+import { deploymentLogRoutes } from './routes/deployment-logs.js';
+import { cancelRoutes } from './routes/cancel.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditLog } from './audit.js';
@@ -51,6 +53,8 @@ export function createApiApp(): Hono<ApiEnv> {
   app.route('/projects', projectRoutes);
   app.route('/projects', deploymentRoutes);
   app.route('/projects', rollbackRoutes);
+  app.route('/projects', deploymentLogRoutes);
+  app.route('/projects', cancelRoutes);
   app.route('/executions', executionRoutes);
   app.route('/admin', adminRoutes);
   return app;

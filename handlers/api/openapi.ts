@@ -45,8 +45,12 @@ export interface RouteSpec {
   query?: v.GenericSchema;
   /** The JSON request body. */
   body?: v.GenericSchema;
-  /** Success statuses and their JSON bodies. */
+  /** Request headers the route reads (beyond Authorization), each with its schema. */
+  headers?: readonly { name: string; description: string; schema: v.GenericSchema }[];
+  /** Success statuses and their bodies (JSON unless `contentType` says otherwise). */
   responses: Partial<Record<200 | 201 | 202 | 204, v.GenericSchema>>;
+  /** The success bodies' media type; default `application/json`. A `text/event-stream` body is described as a string. */
+  contentType?: 'application/json' | 'text/event-stream';
   errors: readonly ErrorStatus[];
 }
 
@@ -104,6 +108,8 @@ const Deployment = v.object({
   failedState: v.optional(v.string()),
   error: v.optional(v.string()),
   cause: v.optional(v.string()),
+  cancelledAt: v.optional(v.string()),
+  cancelledBy: v.optional(v.string()),
   /** The failed deployment this one retries. */
   retryOf: v.optional(DeploymentId),
   /** The deployment that retried this failed one. */
@@ -111,6 +117,20 @@ const Deployment = v.object({
   /** Whether this deployment is the live one (lists and detail only). */
   current: v.optional(v.boolean()),
 });
+
+/**
+ * The build log as server-sent events: `event: log` (data: the chunk's text, id: the chunk key),
+ * a `: heartbeat` comment every 15 s while idle, then one `event: end` whose data is the JSON
+ * `{ "status", "failedState"?, "error"? }`. A stream that fails sends `event: error` (data: the message).
+ */
+const LogEventStream = v.pipe(
+  v.string(),
+  v.description(
+    'text/event-stream: `event: log` messages (data: a log chunk, id: its key; send it back as Last-Event-ID to resume after it), then `event: end` with data `{"status","failedState"?,"error"?}` once the deployment is terminal or its execution stopped.',
+  ),
+);
+
+const LastEventId = v.pipe(v.string(), v.maxLength(300), v.regex(/^builds\/d-[a-z0-9-]{4,40}\/log\//, 'must be an event id of this deployment\'s log'));
 
 const ExecutionStatus = v.picklist(EXECUTION_STATUSES);
 
@@ -296,6 +316,28 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     method: 'get',
+    path: '/projects/{name}/deployments/{id}/logs/stream',
+    operationId: 'streamDeploymentLogs',
+    summary: "Follow a deployment's build log live (server-sent events) until the deployment ends",
+    tag: 'deployments',
+    auth: true,
+    headers: [{ name: 'Last-Event-ID', description: 'Resume after this log event id (a chunk key of this deployment).', schema: LastEventId }],
+    contentType: 'text/event-stream',
+    responses: { 200: LogEventStream },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: '/projects/{name}/deployments/{id}/cancel',
+    operationId: 'cancelDeployment',
+    summary: 'Cancel a QUEUED or BUILDING deployment: stops its execution and build; the live version stays live (409 otherwise)',
+    tag: 'deployments',
+    auth: true,
+    responses: { 202: v.object({ deployment: Deployment }) },
+    errors: [400, 401, 404, 409, 413],
+  },
+  {
+    method: 'get',
     path: '/projects/{name}/deployments/{id}/execution',
     operationId: 'getDeploymentExecution',
     summary: "A deployment's pipeline execution, state by state",
@@ -402,6 +444,9 @@ function parameters(route: RouteSpec): unknown[] {
     if (!parameter) throw new Error(`openapi: path parameter {${name}} of ${route.path} is not in PATH_PARAMETERS`);
     return { name, in: 'path', required: true, description: parameter.description, schema: jsonSchemaOf(parameter.schema) };
   });
+  for (const header of route.headers ?? []) {
+    result.push({ name: header.name, in: 'header', required: false, description: header.description, schema: jsonSchemaOf(header.schema) });
+  }
   if (route.query) {
     const query = jsonSchemaOf(route.query);
     if (query.type !== 'object' || !query.properties) throw new Error(`openapi: the query schema of ${route.operationId} is not an object schema`);
@@ -416,7 +461,7 @@ function parameters(route: RouteSpec): unknown[] {
 function operation(route: RouteSpec): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, schema] of Object.entries(route.responses)) {
-    responses[status] = { description: 'Success.', content: { 'application/json': { schema: jsonSchemaOf(schema as v.GenericSchema) } } };
+    responses[status] = { description: 'Success.', content: { [route.contentType ?? 'application/json']: { schema: jsonSchemaOf(schema as v.GenericSchema) } } };
   }
   const errors = new Set<ErrorStatus | 500>([...route.errors, 500]);
   if (route.auth) errors.add(401);

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { buildOpenApiDocument, ROUTES, openApiDocument } from '../../handlers/api/openapi.js';
 import { createApiApp } from '../../handlers/api/app.js';
-import { createReadyProject, deployOnce, startApiHarness, TOKEN, waitFor, WEBHOOK_SECRET, type ApiHarness } from './support/api-harness.js';
+import { createReadyProject, deployOnce, quickBuild, startApiHarness, TOKEN, waitFor, WEBHOOK_SECRET, type ApiHarness } from './support/api-harness.js';
 import { checkResponse, documentPath } from './support/openapi-check.js';
 import { validate } from './support/json-schema.js';
 
@@ -71,9 +71,20 @@ describe('responses of real calls', () => {
   let harness: ApiHarness;
   const covered = new Map<string, Set<number>>();
   const problems: string[] = [];
+  let holdBuilds = false;
+  let buildsHeld = 0;
 
   beforeAll(async () => {
-    harness = await startApiHarness();
+    // A build waits while `holdBuilds` is set (so a deployment can be cancelled while BUILDING), until its execution is stopped.
+    harness = await startApiHarness({
+      buildJob: async (aws, request, options) => {
+        if (holdBuilds) {
+          buildsHeld++;
+          await new Promise<void>((_, reject) => options?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('killed'), { name: 'Batch.JobCancelled' }))));
+        }
+        return quickBuild(aws, request, options);
+      },
+    });
   });
 
   afterAll(async () => {
@@ -89,12 +100,15 @@ describe('responses of real calls', () => {
       headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
       body,
     });
-    const json = (await response.json()) as Record<string, any>;
-    problems.push(...checkResponse(doc, method, url, response.status, json));
+    // A text/event-stream answer (the log stream) is checked as text against its declared media type.
+    const eventStream = (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
+    const text = eventStream ? await response.text() : undefined;
+    const json = (text === undefined ? await response.json() : {}) as Record<string, any>;
+    problems.push(...checkResponse(doc, method, url, response.status, text ?? json));
     const pathname = new URL(url, 'http://localhost').pathname.slice('/api/v1'.length);
     const route = ROUTES.find((r) => r.method === method.toLowerCase() && new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(pathname));
     if (route) (covered.get(route.operationId) ?? covered.set(route.operationId, new Set()).get(route.operationId)!).add(response.status);
-    return { status: response.status, json };
+    return { status: response.status, json, text };
   }
 
   it('validates successes and errors of every operation against the document', async () => {
@@ -141,6 +155,29 @@ describe('responses of real calls', () => {
     expect((await checked('GET', `/projects/contract/deployments/${second}/logs`)).json.done).toBe(true);
     expect((await checked('GET', `/projects/contract/deployments/${second}/logs?cursor=elsewhere`)).status).toBe(400);
     expect((await checked('GET', `/projects/contract/deployments/${second}/execution`)).status).toBe(200);
+    const stream = await checked('GET', `/projects/contract/deployments/${second}/logs/stream`);
+    expect(stream.status).toBe(200);
+    expect(stream.text).toContain(`event: log\ndata: slipway: installing\ndata: \nid: builds/${second}/log/00000000.txt`);
+    expect(stream.text).toMatch(/event: end\ndata: \{"status":"LIVE"\}\n\n$/);
+    const resumed = await checked('GET', `/projects/contract/deployments/${second}/logs/stream`, { headers: { 'last-event-id': `builds/${second}/log/00000000.txt` } });
+    expect(resumed.text).not.toContain('installing');
+    expect((await checked('GET', `/projects/contract/deployments/${second}/logs/stream`, { headers: { 'last-event-id': 'elsewhere' } })).status).toBe(400);
+    expect((await checked('GET', '/projects/contract/deployments/d-nosuch-0000/logs/stream')).status).toBe(404);
+
+    // Cancel: a LIVE deployment cannot be, a BUILDING one can (its build is held until the execution stops).
+    expect((await checked('POST', `/projects/contract/deployments/${second}/cancel`)).status).toBe(409);
+    expect((await checked('POST', '/projects/contract/deployments/d-nosuch-0000/cancel')).status).toBe(404);
+    holdBuilds = true;
+    const heldSource = await checked('POST', '/projects/contract/sources', { body: { bytes: archive.length } });
+    await fetch(heldSource.json.uploadUrl, { method: 'PUT', headers: heldSource.json.headers, body: archive });
+    const held = await checked('POST', '/projects/contract/deployments', { body: { source: { key: heldSource.json.source.key } } });
+    await waitFor(async () => buildsHeld, (n) => n > 0);
+    const cancelled = await checked('POST', `/projects/contract/deployments/${held.json.deployment.id}/cancel`);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.json.deployment.status).toBe('CANCELLED');
+    holdBuilds = false;
+    expect((await harness.engine.settled(held.json.deployment.executionArn)).status).toBe('ABORTED');
+    expect((await checked('GET', '/projects/contract')).json.project.liveDeploymentId).toBe(second);
     expect((await checked('GET', '/executions')).status).toBe(200);
     expect((await checked('GET', '/executions?status=SUCCEEDED')).status).toBe(200);
     expect((await checked('GET', '/executions?status=NOPE')).status).toBe(400);
