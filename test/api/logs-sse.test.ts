@@ -98,3 +98,36 @@ describe('GET /projects/{name}/deployments/{id}/logs/stream', () => {
     await waitFor(() => harness.call('GET', `/projects/ssetest/deployments/${second}`), (r) => r.json.deployment.status === 'LIVE');
   });
 });
+
+describe('followLogStream (the CLI side of logs --follow)', () => {
+  const body = (text: string) => new Response(new Blob([text]).stream(), { headers: { 'content-type': 'text/event-stream' } });
+
+  it('reconnects once with Last-Event-ID after a dropped connection, printing nothing twice', async () => {
+    const { followLogStream } = await import('../../cli/sse.js');
+    const asked: Array<string | undefined> = [];
+    const printed: string[] = [];
+    const end = await followLogStream(
+      async (lastEventId) => {
+        asked.push(lastEventId);
+        return asked.length === 1
+          ? body('event: log\ndata: one\ndata: \nid: builds/d-x-0000/log/0.txt\n\n: heartbeat\n\nevent: log\ndata: tw')
+          : body('event: log\r\ndata: two\r\nid: builds/d-x-0000/log/1.txt\r\n\r\nevent: end\ndata: {"status":"FAILED","failedState":"Build"}\n\n');
+      },
+      (text) => printed.push(text),
+    );
+    expect(asked).toEqual([undefined, 'builds/d-x-0000/log/0.txt']);
+    expect(printed).toEqual(['one\n', 'two']);
+    expect(end).toEqual({ status: 'FAILED', failedState: 'Build' });
+  });
+
+  it('gives up after the one reconnect, and does not reconnect after an API error', async () => {
+    const { followLogStream } = await import('../../cli/sse.js');
+    let opened = 0;
+    await expect(followLogStream(async () => (opened++, body('event: log\ndata: x\n\n')), () => undefined)).rejects.toThrow(/closed before the deployment ended/);
+    expect(opened).toBe(2);
+    opened = 0;
+    const refused = Object.assign(new Error('deployment d-x-0000 does not exist'), { status: 404 });
+    await expect(followLogStream(async () => (opened++, Promise.reject(refused)), () => undefined)).rejects.toBe(refused);
+    expect(opened).toBe(1);
+  });
+});
