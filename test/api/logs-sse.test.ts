@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { putObject } from '../support/local-aws.js';
 import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
-import { readSse, type SseEvent } from '../../cli/sse.js';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { readSse, followLogStream, type SseEvent } from '../../cli/sse.js';
+import { ApiClient } from '../../cli/api-client.js';
 import { createReadyProject, startApiHarness, TOKEN, waitFor, type ApiHarness } from './support/api-harness.js';
 
 /** The build log as server-sent events, read with the CLI's parser while a build writes chunks over time. */
@@ -87,6 +90,27 @@ describe('GET /projects/{name}/deployments/{id}/logs/stream', () => {
     expect((await stream('/projects/ssetest/deployments/not-an-id/logs/stream')).status).toBe(400);
     expect((await stream('/projects/ssetest/deployments/d-nosuch-0000/logs/stream')).status).toBe(404);
     expect((await harness.app.request(`/api/v1/projects/ssetest/deployments/${id}/logs/stream`)).status).toBe(401);
+  });
+
+  it('streams over HTTP to the CLI client as the build writes', async () => {
+    const server = serve({ fetch: harness.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const api = new ApiClient({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`, token: TOKEN, port: undefined });
+      const deployment = await startDeployment('ssetest');
+      const received: Array<{ text: string; at: number }> = [];
+      const path = `/projects/ssetest/deployments/${deployment}/logs/stream`;
+      const end = await followLogStream(
+        (lastEventId) => api.stream(path, lastEventId ? { 'last-event-id': lastEventId } : {}),
+        (text) => received.push({ text, at: Date.now() }),
+      );
+      expect(received.map((r) => r.text)).toEqual(CHUNKS);
+      expect(received[0]!.at).toBeLessThan(buildFinishedAt);
+      expect(end).toEqual({ status: 'LIVE' });
+      await expect(api.stream('/projects/ssetest/deployments/d-nosuch-0000/logs/stream')).rejects.toMatchObject({ status: 404, code: 'NotFound' });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('ends a stream whose reader goes away without waiting for the build', async () => {
