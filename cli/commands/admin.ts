@@ -1,15 +1,10 @@
 import { ApiClient } from '../api-client.js';
 import { connect } from '../connection.js';
 import { followLogStream } from '../sse.js';
+import type { AuditEntry as ServerAuditEntry } from '../../handlers/api/audit.js';
 
-interface AuditEntry {
-  actor: string;
-  action: string;
-  target: string;
-  status: number;
-  requestId: string;
-  at: string;
-}
+/** The API's audit entry (the CLI shows every field but the expiry). */
+type AuditEntry = Omit<ServerAuditEntry, 'expiresAt'>;
 
 interface Deployment {
   id: string;
