@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from '../lib/clients.js';
+import { conditionally } from '../lib/conditional-write.js';
 import { platformNames } from '../lib/config.js';
 import { ApiError } from './errors.js';
 
@@ -55,18 +55,16 @@ function withoutKeys<T>(item: Record<string, unknown>): T {
 /** Creates the META item; a second create of the same name is a conflict, decided by DynamoDB. */
 export async function createProject(name: string, owner: string): Promise<ProjectRecord> {
   const record: ProjectRecord = { name, owner, status: 'CREATING', createdAt: new Date().toISOString() };
-  try {
-    await dynamoClient().send(
+  const created = await conditionally(
+    dynamoClient().send(
       new PutCommand({
         TableName: platformNames().table,
         Item: { ...projectKey(name), entity: 'project', ...record },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new ApiError('Conflict', `project ${name} already exists`, 'body.name');
-    throw error;
-  }
+    ),
+  );
+  if (!created) throw new ApiError('Conflict', `project ${name} already exists`, 'body.name');
   return record;
 }
 
@@ -83,8 +81,8 @@ export async function requireProject(name: string): Promise<ProjectRecord> {
 
 /** Moves a project to DELETING unless it is already being deleted. */
 export async function markProjectDeleting(name: string): Promise<void> {
-  try {
-    await dynamoClient().send(
+  const marked = await conditionally(
+    dynamoClient().send(
       new UpdateCommand({
         TableName: platformNames().table,
         Key: projectKey(name),
@@ -93,11 +91,9 @@ export async function markProjectDeleting(name: string): Promise<void> {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':deleting': 'DELETING' },
       }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new ApiError('Conflict', `project ${name} is already being deleted`, 'path.name');
-    throw error;
-  }
+    ),
+  );
+  if (!marked) throw new ApiError('Conflict', `project ${name} is already being deleted`, 'path.name');
 }
 
 /** Lists projects (a Scan on the META items; fine for the local table and a small platform). */
@@ -125,8 +121,8 @@ export async function listProjects(): Promise<ProjectRecord[]> {
  * installation grants the repository belongs to the route that calls this.
  */
 export async function linkProjectRepository(name: string, repository: string, productionBranch?: string): Promise<void> {
-  try {
-    await dynamoClient().send(
+  const linked = await conditionally(
+    dynamoClient().send(
       new UpdateCommand({
         TableName: platformNames().table,
         Key: projectKey(name),
@@ -134,11 +130,9 @@ export async function linkProjectRepository(name: string, repository: string, pr
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':repo': repository.toLowerCase(), ...(productionBranch ? { ':branch': productionBranch } : {}) },
       }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new ApiError('NotFound', `project ${name} does not exist`, 'path.name');
-    throw error;
-  }
+    ),
+  );
+  if (!linked) throw new ApiError('NotFound', `project ${name} does not exist`, 'path.name');
 }
 
 /**
@@ -242,8 +236,8 @@ export async function findDeploymentByExecutionName(project: string, name: strin
  * retry already claimed it, so two concurrent retries cannot both start a build.
  */
 export async function claimDeploymentRetry(project: string, id: string, retryId: string): Promise<boolean> {
-  try {
-    await dynamoClient().send(
+  const claimed = await conditionally(
+    dynamoClient().send(
       new UpdateCommand({
         TableName: platformNames().table,
         Key: deploymentKey(project, id),
@@ -252,18 +246,15 @@ export async function claimDeploymentRetry(project: string, id: string, retryId:
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':retry': retryId, ':failed': 'FAILED' },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
+  return claimed !== undefined;
 }
 
 /** Undoes claimDeploymentRetry when the retry could not be started. */
 export async function releaseDeploymentRetry(project: string, id: string, retryId: string): Promise<void> {
-  try {
-    await dynamoClient().send(
+  await conditionally(
+    dynamoClient().send(
       new UpdateCommand({
         TableName: platformNames().table,
         Key: deploymentKey(project, id),
@@ -271,10 +262,8 @@ export async function releaseDeploymentRetry(project: string, id: string, retryI
         ConditionExpression: 'retriedBy = :retry',
         ExpressionAttributeValues: { ':retry': retryId },
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+    ),
+  );
 }
 
 /** The statuses of a deployment whose execution may still be running: only these can be cancelled. */
@@ -286,8 +275,8 @@ export const CANCELLABLE_STATUSES = ['QUEUED', 'BUILDING'] as const;
  * the condition failed.
  */
 export async function markDeploymentCancelled(project: string, id: string, by: string): Promise<DeploymentRecord | undefined> {
-  try {
-    const { Attributes } = await dynamoClient().send(
+  const updated = await conditionally(
+    dynamoClient().send(
       new UpdateCommand({
         TableName: platformNames().table,
         Key: deploymentKey(project, id),
@@ -297,10 +286,7 @@ export async function markDeploymentCancelled(project: string, id: string, by: s
         ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':at': new Date().toISOString(), ':by': by, ':queued': 'QUEUED', ':building': 'BUILDING' },
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return Attributes ? withoutKeys<DeploymentRecord>(Attributes) : undefined;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
-  }
+    ),
+  );
+  return updated?.Attributes ? withoutKeys<DeploymentRecord>(updated.Attributes) : undefined;
 }

@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from '../../lib/clients.js';
+import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
 import type { PushDecision } from './branch-rules.js';
 
@@ -14,8 +14,8 @@ const deliveryKey = (delivery: string) => ({ pk: `WEBHOOK#${delivery}`, sk: 'DEL
  * condition decides, so two concurrent copies of one delivery cannot both pass.
  */
 export async function claimDelivery(delivery: string, event: string, now = new Date()): Promise<boolean> {
-  try {
-    await dynamoClient().send(
+  const claimed = await conditionally(
+    dynamoClient().send(
       new PutCommand({
         TableName: platformNames().table,
         Item: {
@@ -27,12 +27,9 @@ export async function claimDelivery(delivery: string, event: string, now = new D
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
+  return claimed !== undefined;
 }
 
 /** Gives a delivery id back when handling it failed, so GitHub's redelivery is not taken for a replay. */
