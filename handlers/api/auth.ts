@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { cachedUntilFailure, secretString } from '../lib/secrets.js';
 import { ApiError } from './errors.js';
 
 export interface Caller {
@@ -8,37 +8,21 @@ export interface Caller {
   admin: boolean;
 }
 
-let adminToken: Promise<string> | undefined;
-
 /**
  * The admin token: from Secrets Manager on AWS (SLIPWAY_ADMIN_TOKEN_SECRET_ARN, a secret the
  * internal system generates), from `$SLIPWAY_HOME/admin.token` locally (SLIPWAY_ADMIN_TOKEN_FILE).
  * User identity arrives with the control-plane issue. A failed load is not cached.
  */
-function loadAdminToken(): Promise<string> {
+const adminToken = cachedUntilFailure(async () => {
   const secretArn = process.env.SLIPWAY_ADMIN_TOKEN_SECRET_ARN;
   const file = process.env.SLIPWAY_ADMIN_TOKEN_FILE;
   if (!secretArn && !file) {
-    return Promise.reject(new ApiError('Unauthorized', 'this API has no admin token configured (SLIPWAY_ADMIN_TOKEN_SECRET_ARN or SLIPWAY_ADMIN_TOKEN_FILE)'));
+    throw new ApiError('Unauthorized', 'this API has no admin token configured (SLIPWAY_ADMIN_TOKEN_SECRET_ARN or SLIPWAY_ADMIN_TOKEN_FILE)');
   }
-  adminToken ??= (secretArn ? readSecret(secretArn) : readFile(file as string, 'utf8'))
-    .then((text) => {
-      const token = text.trim();
-      if (!token) throw new Error('the admin token is empty');
-      return token;
-    })
-    .catch((error: unknown) => {
-      adminToken = undefined;
-      throw error;
-    });
-  return adminToken;
-}
-
-async function readSecret(secretArn: string): Promise<string> {
-  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
-  if (!secret.SecretString) throw new Error('the admin token secret has no SecretString');
-  return secret.SecretString;
-}
+  const token = (secretArn ? await secretString(secretArn, 'the admin token secret') : await readFile(file as string, 'utf8')).trim();
+  if (!token) throw new Error('the admin token is empty');
+  return token;
+});
 
 /** Compares digests so neither length nor content leaks through timing. */
 function sameSecret(a: string, b: string): boolean {
@@ -50,7 +34,7 @@ export async function authenticate(authorization: string | undefined): Promise<C
   if (!authorization) throw new ApiError('Unauthorized', 'the Authorization header is missing: send "Authorization: Bearer <token>"');
   const match = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/.exec(authorization);
   if (!match) throw new ApiError('Unauthorized', 'the Authorization header must be "Bearer <token>"');
-  const expected = await loadAdminToken();
+  const expected = await adminToken.get();
   if (!sameSecret(match[1] as string, expected)) throw new ApiError('Unauthorized', 'the token is not valid');
   return { user: 'admin', admin: true };
 }

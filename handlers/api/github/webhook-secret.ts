@@ -1,8 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { cachedUntilFailure, readPrivateFile, secretString } from '../../lib/secrets.js';
 import { ApiError } from '../errors.js';
 
-let cached: Promise<string> | undefined;
+const secret = cachedUntilFailure(loadSecret);
 
 /**
  * The GitHub App's webhook secret: on AWS the `webhookSecret` field of the JSON secret named by
@@ -10,26 +9,21 @@ let cached: Promise<string> | undefined;
  * a 0600 file named by SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE. Cached once loaded; a failed load is not.
  */
 export function webhookSecret(): Promise<string> {
-  cached ??= loadSecret().catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
+  return secret.get();
 }
 
 /** For tests that switch secrets between cases. */
 export function forgetWebhookSecret(): void {
-  cached = undefined;
+  secret.forget();
 }
 
 async function loadSecret(): Promise<string> {
   const secretArn = process.env.SLIPWAY_GITHUB_SECRET_ARN;
   if (secretArn) {
-    const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
-    if (!secret.SecretString) throw new Error('the GitHub App secret has no SecretString');
+    const text = await secretString(secretArn, 'the GitHub App secret');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(secret.SecretString);
+      parsed = JSON.parse(text);
     } catch {
       throw new Error('the GitHub App secret is not a JSON document');
     }
@@ -42,9 +36,7 @@ async function loadSecret(): Promise<string> {
     // Not a server fault GitHub could retry its way out of: the platform has no GitHub App set up.
     throw new ApiError('Unauthorized', 'this platform has no GitHub webhook secret configured (SLIPWAY_GITHUB_SECRET_ARN or SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE)');
   }
-  const info = await stat(file);
-  if ((info.mode & 0o077) !== 0) throw new Error(`the GitHub webhook secret file must have mode 0600, has ${(info.mode & 0o777).toString(8)}`);
-  const value = (await readFile(file, 'utf8')).trim();
+  const value = (await readPrivateFile(file, 'the GitHub webhook secret file')).trim();
   if (!value) throw new Error('the GitHub webhook secret file is empty');
   return value;
 }
