@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RouteCache } from './route-cache.js';
 
@@ -16,13 +16,26 @@ export class FileRouteCache implements RouteCache {
     this.file = join(dir, 'routes.json');
   }
 
+  /** The parsed file and the identity of the version it came from (inode, size, mtime in ns). */
+  private snapshot: { version: string; entries: Record<string, string> } | undefined;
+
+  /**
+   * The edge looks up two keys per request: parse the file only when a write has replaced it.
+   * Every write renames a new file into place, so its inode and nanosecond mtime change with it.
+   */
   private read(): Record<string, string> {
+    let version: string;
     try {
-      return JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, string>;
+      const info = statSync(this.file, { bigint: true });
+      version = `${info.ino}:${info.size}:${info.mtimeNs}`;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw error;
     }
+    if (this.snapshot?.version !== version) {
+      this.snapshot = { version, entries: JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, string> };
+    }
+    return this.snapshot.entries;
   }
 
   private write(entries: Record<string, string>): void {
@@ -34,7 +47,7 @@ export class FileRouteCache implements RouteCache {
   /** Writes from one process are serialized; the platform has a single writer (the release step). */
   private update(change: (entries: Record<string, string>) => void): Promise<void> {
     const next = this.queue.then(() => {
-      const entries = this.read();
+      const entries = { ...this.read() }; // a copy: the snapshot stays what the file holds
       change(entries);
       this.write(entries);
     });
