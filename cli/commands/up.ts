@@ -1,15 +1,14 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { readFile } from 'node:fs/promises';
+import { packageRoot } from '../../infra/package-root.js';
 import { startPlatform } from '../../infra/local/platform.js';
 import { ApiClient } from '../api-client.js';
 import { slipwayHome, tenantUrl } from '../connection.js';
 import { deployDirectory } from '../deploy.js';
 
-/** The bundled example, relative to the package root (this file runs from dist/cli/commands/). */
-const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const EXAMPLE_DIR = join(PACKAGE_ROOT, 'examples', 'hello');
+/** The bundled example. */
+export const EXAMPLE_DIR = join(packageRoot(), 'examples', 'hello');
 
 export async function upCommand(args: { port: number; example: boolean }): Promise<number> {
   const home = slipwayHome();

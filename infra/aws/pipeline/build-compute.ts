@@ -13,7 +13,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledge } from '../shared/nag.js';
-import { packageRoot } from '../shared/handler-function.js';
+import { packageRoot } from '../../package-root.js';
 
 /** The Dockerfile of the build job, relative to the package root (the Docker build context). */
 export const BUILD_RUNNER_DOCKERFILE = 'buildrunner/Dockerfile';

@@ -17,7 +17,8 @@ import {
 import { Construct } from 'constructs';
 import { ORIGIN_SECRET_HEADER } from '../../../router/lambda/handler.js';
 import { LIVE_ALIAS, tenantFunctionName } from '../../../router/lambda/lambda-invoker.js';
-import { handlerFunction, packageRoot } from '../shared/handler-function.js';
+import { handlerFunction } from '../shared/handler-function.js';
+import { packageRoot } from '../../package-root.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 import { DEFAULT_CODE_BUCKET_PARAMETER, projectStackTemplate } from './project-stack.js';
 import { acknowledge, nagResource, nagText } from '../shared/nag.js';

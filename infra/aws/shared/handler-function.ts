@@ -1,21 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { acknowledge, LAMBDA_NAG } from './nag.js';
-
-/** The package root, whether this module runs from source or from dist/. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above infra/aws');
-    dir = parent;
-  }
-  return dir;
-}
+import { packageRoot } from '../../package-root.js';
 
 export interface HandlerFunctionProps {
   /** `<module path>.<export>` relative to the package root, e.g. `handlers/pipeline/promote.handler`. */

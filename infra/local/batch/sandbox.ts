@@ -4,6 +4,7 @@ import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../package-root.js';
 import type { BuildJobRequest } from '../engine/task-bindings.js';
 
 /**
@@ -38,14 +39,6 @@ const FAILURE_LINE = /slipway: build failed: (.*)$/;
 const STDERR_TAIL_LINES = 8;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** `dist/buildrunner/main.js`, from either this file's compiled copy (dist/infra/local/batch) or its source. */
-/** The folder above dist/ or the sources: it holds the runner and the dependencies it loads. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
-
 /**
  * What the job must still read after `/tmp` is replaced by an empty tmpfs: the platform's code and
  * Node itself, either of which may live under /tmp (a checkout in a temp dir, for one).
@@ -54,6 +47,7 @@ function runtimePaths(): string[] {
   return [...new Set([packageRoot(), dirname(dirname(real(process.execPath)))].map(real))];
 }
 
+/** `dist/buildrunner/main.js`, from either this file's compiled copy (dist/infra/local/batch) or its source. */
 function defaultCommand(): string[] {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const candidates = [join(root, 'buildrunner', 'main.js'), join(root, 'dist', 'buildrunner', 'main.js')];
