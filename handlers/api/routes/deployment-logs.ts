@@ -1,44 +1,30 @@
 import { Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { s3Client, sfnClient } from '../../lib/clients.js';
-import { platformNames } from '../../lib/config.js';
 import { ApiError, parse } from '../errors.js';
 import type { ApiEnv } from '../context.js';
 import { DeploymentId, ProjectName } from '../schemas.js';
-import { requireDeployment, type DeploymentRecord } from '../records.js';
+import { requireDeployment } from '../records.js';
+import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
 
 export const deploymentLogRoutes = new Hono<ApiEnv>();
 
-/** Statuses after which no build log chunk can appear. */
-const TERMINAL = new Set(['LIVE', 'FAILED', 'CANCELLED']);
 /** How often the log is listed again while the build runs. */
 export const LOG_POLL_MS = 500;
 /** A comment line at least this often, so proxies keep an idle stream open. */
 export const HEARTBEAT_MS = 15_000;
 const MAX_EVENT_ID = 300;
 
-/** An execution can stop without recording its end on the deployment (aborted, or the local engine restarted). */
-async function executionStopped(deployment: DeploymentRecord): Promise<boolean> {
-  if (!deployment.executionArn) return false;
-  const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
-  return execution.status !== 'RUNNING';
-}
-
 /** Sends every chunk after `cursor` as a `log` event whose id is the chunk key; returns the last key sent. */
-async function sendChunksAfter(stream: SSEStreamingApi, prefix: string, cursor: string | undefined): Promise<string | undefined> {
-  const bucket = platformNames().buildBucket;
+async function sendChunksAfter(stream: SSEStreamingApi, deploymentId: string, cursor: string | undefined): Promise<string | undefined> {
   let truncated = true;
   while (truncated && !stream.aborted) {
-    const listing = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, StartAfter: cursor, MaxKeys: 100 }));
-    for (const object of listing.Contents ?? []) {
-      if (!object.Key || stream.aborted) continue;
-      const got = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-      await stream.writeSSE({ event: 'log', id: object.Key, data: (await got.Body?.transformToString('utf8')) ?? '' });
-      cursor = object.Key;
+    const page = await readLogPage(deploymentId, cursor);
+    for (const chunk of page.chunks) {
+      if (stream.aborted) break;
+      await stream.writeSSE({ event: 'log', id: chunk.key, data: chunk.text });
+      cursor = chunk.key;
     }
-    truncated = listing.IsTruncated === true && (listing.Contents?.length ?? 0) > 0;
+    truncated = page.truncated && page.chunks.length > 0;
   }
   return cursor;
 }
@@ -53,7 +39,7 @@ async function sendChunksAfter(stream: SSEStreamingApi, prefix: string, cursor: 
 deploymentLogRoutes.get('/:name/deployments/:id/logs/stream', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const id = parse(DeploymentId, c.req.param('id'), 'path');
-  const prefix = `builds/${id}/log/`;
+  const prefix = logPrefix(id);
   const lastEventId = c.req.header('last-event-id');
   if (lastEventId !== undefined && (!lastEventId.startsWith(prefix) || lastEventId.length > MAX_EVENT_ID || lastEventId.includes('..'))) {
     throw new ApiError('BadRequest', `header.last-event-id must be an event id sent for deployment ${id} (${prefix}...)`, 'header.last-event-id');
@@ -67,9 +53,9 @@ deploymentLogRoutes.get('/:name/deployments/:id/logs/stream', async (c) => {
       let lastWrite = Date.now();
       while (!stream.aborted) {
         const deployment = await requireDeployment(name, id);
-        const ended = TERMINAL.has(deployment.status) || (await executionStopped(deployment));
+        const ended = await buildEnded(deployment);
         const before = cursor;
-        cursor = await sendChunksAfter(stream, prefix, cursor);
+        cursor = await sendChunksAfter(stream, id, cursor);
         if (cursor !== before) lastWrite = Date.now();
         if (ended) {
           const end = {

@@ -1,18 +1,15 @@
 import { Hono } from 'hono';
-import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { s3Client, sfnClient } from '../../lib/clients.js';
-import { platformNames } from '../../lib/config.js';
+import { sfnClient } from '../../lib/clients.js';
 import { ApiError, parse } from '../errors.js';
 import { jsonBody, type ApiEnv } from '../context.js';
 import { CreateDeploymentBody, DeploymentId, LogsQuery, ProjectName } from '../schemas.js';
 import { listDeployments, requireDeployment, requireProject, type DeploymentRecord } from '../records.js';
 import { sourceExists, startDeployment } from '../start-deployment.js';
 import { notReady } from './projects.js';
+import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
 
 export const deploymentRoutes = new Hono<ApiEnv>();
-
-const TERMINAL = new Set(['LIVE', 'FAILED']);
 
 function withCurrent(deployment: DeploymentRecord, liveId: string | undefined) {
   return { ...deployment, current: deployment.id === liveId };
@@ -52,32 +49,17 @@ deploymentRoutes.get('/:name/deployments/:id', async (c) => {
  * The build log from `cursor` on. The status is read before the listing, so `done` is only
  * true when the build had ended before we looked: no chunk can appear after it.
  */
-/** An execution can stop without recording its end (aborted, or the local engine restarted). */
-async function executionStopped(deployment: DeploymentRecord): Promise<boolean> {
-  if (!deployment.executionArn) return false;
-  const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
-  return execution.status !== 'RUNNING';
-}
-
 deploymentRoutes.get('/:name/deployments/:id/logs', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const id = parse(DeploymentId, c.req.param('id'), 'path');
   const { cursor } = parse(LogsQuery, c.req.query(), 'query');
-  const prefix = `builds/${id}/log/`;
-  if (cursor !== undefined && !cursor.startsWith(prefix)) throw new ApiError('BadRequest', `query.cursor must be a cursor returned for deployment ${id}`, 'query.cursor');
+  if (cursor !== undefined && !cursor.startsWith(logPrefix(id))) throw new ApiError('BadRequest', `query.cursor must be a cursor returned for deployment ${id}`, 'query.cursor');
   const deployment = await requireDeployment(name, id);
-  const ended = TERMINAL.has(deployment.status) || (await executionStopped(deployment));
-  const bucket = platformNames().buildBucket;
-  const listing = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, StartAfter: cursor, MaxKeys: 100 }));
-  let text = '';
-  let next = cursor;
-  for (const object of listing.Contents ?? []) {
-    if (!object.Key) continue;
-    const got = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-    text += (await got.Body?.transformToString('utf8')) ?? '';
-    next = object.Key;
-  }
-  return c.json({ text, cursor: next ?? null, done: ended && !listing.IsTruncated, status: deployment.status });
+  const ended = await buildEnded(deployment);
+  const page = await readLogPage(id, cursor);
+  const text = page.chunks.map((chunk) => chunk.text).join('');
+  const next = page.chunks.at(-1)?.key ?? cursor;
+  return c.json({ text, cursor: next ?? null, done: ended && !page.truncated, status: deployment.status });
 });
 
 function historyEntry(event: HistoryEvent) {

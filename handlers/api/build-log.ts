@@ -1,0 +1,44 @@
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { s3Client, sfnClient } from '../lib/clients.js';
+import { platformNames } from '../lib/config.js';
+import type { DeploymentRecord } from './records.js';
+
+/** Statuses after which no build log chunk can appear. */
+const TERMINAL = new Set(['LIVE', 'FAILED', 'CANCELLED']);
+
+/** Where the build runner writes a build's log chunks (`{seq:08d}.txt`). */
+export function logPrefix(deploymentId: string): string {
+  return `builds/${deploymentId}/log/`;
+}
+
+/**
+ * Whether the build has ended, so no chunk can follow. Read this before listing the log: the
+ * listing that follows an ended build is then complete. An execution can also stop without
+ * recording its end on the deployment (aborted, or the local engine restarted).
+ */
+export async function buildEnded(deployment: DeploymentRecord): Promise<boolean> {
+  if (TERMINAL.has(deployment.status)) return true;
+  if (!deployment.executionArn) return false;
+  const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
+  return execution.status !== 'RUNNING';
+}
+
+export interface LogPage {
+  chunks: Array<{ key: string; text: string }>;
+  /** More chunks follow the last one of this page. */
+  truncated: boolean;
+}
+
+/** Up to 100 log chunks after `cursor` (a chunk key), in order. */
+export async function readLogPage(deploymentId: string, cursor: string | undefined): Promise<LogPage> {
+  const bucket = platformNames().buildBucket;
+  const listing = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: logPrefix(deploymentId), StartAfter: cursor, MaxKeys: 100 }));
+  const chunks: LogPage['chunks'] = [];
+  for (const object of listing.Contents ?? []) {
+    if (!object.Key) continue;
+    const got = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+    chunks.push({ key: object.Key, text: (await got.Body?.transformToString('utf8')) ?? '' });
+  }
+  return { chunks, truncated: listing.IsTruncated === true };
+}
