@@ -1,6 +1,6 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { cachedUntilFailure, secretString } from '../lib/secrets.js';
+import { sameSecret } from '../lib/same-secret.js';
 import { ApiError } from './errors.js';
 
 export interface Caller {
@@ -24,17 +24,11 @@ const adminToken = cachedUntilFailure(async () => {
   return token;
 });
 
-/** Compares digests so neither length nor content leaks through timing. */
-function sameSecret(a: string, b: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-
 export async function authenticate(authorization: string | undefined): Promise<Caller> {
   if (!authorization) throw new ApiError('Unauthorized', 'the Authorization header is missing: send "Authorization: Bearer <token>"');
   const match = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/.exec(authorization);
   if (!match) throw new ApiError('Unauthorized', 'the Authorization header must be "Bearer <token>"');
   const expected = await adminToken.get();
-  if (!sameSecret(match[1] as string, expected)) throw new ApiError('Unauthorized', 'the token is not valid');
+  if (!sameSecret(expected, match[1])) throw new ApiError('Unauthorized', 'the token is not valid');
   return { user: 'admin', admin: true };
 }

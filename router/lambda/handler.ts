@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { instrumented } from '../../handlers/lib/observability.js';
+import { sameSecret } from '../../handlers/lib/same-secret.js';
 
 /**
  * The router function: the origin CloudFront (or the local edge) sends dynamic requests to, after
@@ -44,18 +44,6 @@ function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined
   return out;
 }
 
-function secretMatches(expected: string, given: string | undefined): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(given, 'utf8');
-  // timingSafeEqual needs equal lengths; compare against itself to spend the same time.
-  if (a.length !== b.length) {
-    timingSafeEqual(a, a);
-    return false;
-  }
-  return timingSafeEqual(a, b);
-}
-
 /**
  * The event the tenant sees: the public host in `headers.host` and `requestContext.domainName`,
  * no `x-slipway-*` header; everything else (other headers, cookies, body, query) unchanged.
@@ -84,7 +72,7 @@ export function createRouter(options: RouterOptions): RouterFunction {
   const secret = options.originSecret || undefined;
   return async (event) => {
     const headers = lowerCaseHeaders(event.headers);
-    if (secret !== undefined && !secretMatches(secret, headers[ORIGIN_SECRET_HEADER])) {
+    if (secret !== undefined && !sameSecret(secret, headers[ORIGIN_SECRET_HEADER])) {
       return errorResult(403, 'Forbidden', 'requests must come through the Slipway edge (origin secret missing or wrong)');
     }
     const project = headers['x-slipway-project'];
