@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ApiError } from './errors.js';
+import { ApiError, parse } from './errors.js';
+import { ProjectName } from './schemas.js';
+import { requireProjectAccess } from './identity/access.js';
 import { authenticate } from './auth.js';
 import type { ApiEnv } from './context.js';
 import { projectRoutes } from './routes/projects.js';
@@ -12,6 +14,9 @@ import { cancelRoutes } from './routes/cancel.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditLog } from './audit.js';
+import { authRoutes } from './routes/auth.js';
+import { userRoutes } from './routes/users.js';
+import { meRoutes } from './routes/me.js';
 import { openApiDocument } from './openapi.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -34,6 +39,7 @@ export function createApiApp(): Hono<ApiEnv> {
   // Before the body limit and token middleware below: GitHub signs its deliveries instead of sending a token.
   app.route('/webhooks', webhookRoutes);
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
+  app.route('/auth', authRoutes);
 
   app.use(
     '*',
@@ -45,10 +51,20 @@ export function createApiApp(): Hono<ApiEnv> {
     }),
   );
   app.use('*', async (c, next) => {
-    c.set('caller', await authenticate(c.req.header('authorization')));
+    c.set('caller', await authenticate(c));
     await next();
   });
   app.use('*', auditLog());
+  // Every route below /projects/{name} acts on one project: reading needs ownership or
+  // projects:read-any, anything else ownership or projects:write-any. One check, so a new
+  // project route cannot forget it.
+  for (const path of ['/projects/:name', '/projects/:name/*']) {
+    app.use(path, async (c, next) => {
+      const name = parse(ProjectName, c.req.param('name'), 'path');
+      await requireProjectAccess(c, name, c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'write');
+      await next();
+    });
+  }
 
   app.route('/projects', projectRoutes);
   app.route('/projects', deploymentRoutes);
@@ -56,6 +72,8 @@ export function createApiApp(): Hono<ApiEnv> {
   app.route('/projects', deploymentLogRoutes);
   app.route('/projects', cancelRoutes);
   app.route('/executions', executionRoutes);
+  app.route('/admin/users', userRoutes);
   app.route('/admin', adminRoutes);
+  app.route('/me', meRoutes);
   return app;
 }

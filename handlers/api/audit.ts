@@ -11,7 +11,7 @@ import type { ApiEnv } from './context.js';
 export const AUDIT_RETENTION_DAYS = 400;
 
 export interface AuditEntry {
-  /** Who called (today always `admin`). */
+  /** Who called: a login, or `admin` for the admin token. */
   actor: string;
   /** What was done, e.g. `project.create`. */
   action: string;
@@ -39,6 +39,13 @@ const ACTIONS: Record<string, { action: string; target: (params: Params, body: B
   'POST /projects/:name/rollback': { action: 'project.rollback', target: (p, body) => `deployment:${p.name}/${body.rollback?.deploymentId ?? '?'}` },
   'POST /projects/:name/deployments/:id/cancel': { action: 'deployment.cancel', target: (p) => `deployment:${p.name}/${p.id}` },
   'POST /admin/executions/:execution/retry': { action: 'deployment.retry', target: (p) => `execution:${p.execution}` },
+  'POST /admin/users': { action: 'user.create', target: (_, body) => `user:${body.user?.login ?? '?'}` },
+  'PUT /admin/users/:login/roles': { action: 'user.roles', target: (p, body) => `user:${p.login}=${(body.user?.roles ?? []).join('+')}` },
+  'DELETE /admin/users/:login': { action: 'user.delete', target: (p) => `user:${p.login}` },
+  'POST /admin/users/:login/tokens': { action: 'token.issue', target: (p, body) => `token:${p.login}/${body.record?.id ?? '?'}` },
+  'DELETE /admin/users/:login/tokens/:token': { action: 'token.revoke', target: (p) => `token:${p.login}/${p.token}` },
+  'POST /me/tokens': { action: 'token.issue', target: (_, body) => `token:${body.record?.user ?? '?'}/${body.record?.id ?? '?'}` },
+  'DELETE /me/tokens/:token': { action: 'token.revoke', target: (p) => `token:${p.token}` },
 };
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

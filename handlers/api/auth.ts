@@ -1,17 +1,21 @@
 import { readFile } from 'node:fs/promises';
+import type { Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { cachedUntilFailure, secretString } from '../lib/secrets.js';
 import { sameSecret } from '../lib/same-secret.js';
 import { ApiError } from './errors.js';
+import type { Caller } from './identity/caller.js';
+import { ALL_ROLES, permissionsOf } from './identity/roles.js';
+import { API_TOKEN, verifyApiToken } from './identity/api-tokens.js';
+import { SESSION_COOKIE, verifySession } from './identity/sessions.js';
+import { getUser } from './identity/users.js';
 
-export interface Caller {
-  user: string;
-  admin: boolean;
-}
+export type { Caller } from './identity/caller.js';
 
 /**
  * The admin token: from Secrets Manager on AWS (SLIPWAY_ADMIN_TOKEN_SECRET_ARN, a secret the
  * internal system generates), from `$SLIPWAY_HOME/admin.token` locally (SLIPWAY_ADMIN_TOKEN_FILE).
- * User identity arrives with the control-plane issue. A failed load is not cached.
+ * It is the first admin: it holds every role. A failed load is not cached.
  */
 const adminToken = cachedUntilFailure(async () => {
   const secretArn = process.env.SLIPWAY_ADMIN_TOKEN_SECRET_ARN;
@@ -24,11 +28,51 @@ const adminToken = cachedUntilFailure(async () => {
   return token;
 });
 
-export async function authenticate(authorization: string | undefined): Promise<Caller> {
-  if (!authorization) throw new ApiError('Unauthorized', 'the Authorization header is missing: send "Authorization: Bearer <token>"');
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/.exec(authorization);
-  if (!match) throw new ApiError('Unauthorized', 'the Authorization header must be "Bearer <token>"');
-  const expected = await adminToken.get();
-  if (!sameSecret(expected, match[1])) throw new ApiError('Unauthorized', 'the token is not valid');
-  return { user: 'admin', admin: true };
+export const ADMIN_USER = 'admin';
+
+async function userCaller(login: string, via: 'api-token' | 'session'): Promise<Caller> {
+  const user = await getUser(login);
+  // A deleted user's tokens and sessions stop working at once.
+  if (!user) throw new ApiError('Unauthorized', 'the credentials belong to a user that no longer exists');
+  return { user: user.login, roles: user.roles, permissions: permissionsOf(user.roles), via };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A session cookie rides along on any request the browser makes to this host, including ones a
+ * page on a sibling tenant domain (same site, so SameSite=Lax does not help) triggers: a mutating
+ * request with a cookie must come from the API's own origin.
+ */
+function checkSessionOrigin(c: Context): void {
+  if (SAFE_METHODS.has(c.req.method)) return;
+  const origin = c.req.header('origin');
+  if (!origin || origin !== new URL(c.req.url).origin) {
+    throw new ApiError('Forbidden', 'a request signed in with a session cookie must come from the API origin (Origin header)', 'header.Origin');
+  }
+}
+
+/** Bearer admin token, bearer API token (`slw_…`), or a session cookie — in that order. */
+export async function authenticate(c: Context): Promise<Caller> {
+  const authorization = c.req.header('authorization');
+  if (authorization) {
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/.exec(authorization);
+    if (!match) throw new ApiError('Unauthorized', 'the Authorization header must be "Bearer <token>"');
+    const token = match[1] as string;
+    if (API_TOKEN.test(token)) {
+      const login = await verifyApiToken(token);
+      if (!login) throw new ApiError('Unauthorized', 'the API token is not valid (unknown, revoked or expired)');
+      return userCaller(login, 'api-token');
+    }
+    if (!sameSecret(await adminToken.get(), token)) throw new ApiError('Unauthorized', 'the token is not valid');
+    return { user: ADMIN_USER, roles: ALL_ROLES, permissions: permissionsOf(ALL_ROLES), via: 'admin-token' };
+  }
+  const session = getCookie(c, 'slipway_session' satisfies typeof SESSION_COOKIE);
+  if (session) {
+    const login = await verifySession(session);
+    if (!login) throw new ApiError('Unauthorized', 'the session has expired or is not valid: sign in again');
+    checkSessionOrigin(c);
+    return userCaller(login, 'session');
+  }
+  throw new ApiError('Unauthorized', 'the Authorization header is missing: send "Authorization: Bearer <token>" or sign in');
 }

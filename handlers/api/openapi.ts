@@ -1,6 +1,9 @@
 import * as v from 'valibot';
+import { CreateUserBody, IssueTokenBody, Login, OAuthCallbackQuery, SetRolesBody, TokenId } from './identity/schemas.js';
+import { ROLES, PERMISSIONS } from './identity/roles.js';
 import { toJsonSchema, type JsonSchema } from '@valibot/to-json-schema';
 import type { ErrorCode } from './errors.js';
+import type { Permission } from './identity/roles.js';
 import {
   AuditQuery,
   BuildDeployExecutionName,
@@ -39,8 +42,14 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   tag: string;
-  /** Whether the route needs `Authorization: Bearer <token>`. */
+  /** Whether the route needs `Authorization: Bearer <token>` (or a session cookie). */
   auth: boolean;
+  /**
+   * Who may call it: anyone (`public`), any signed-in caller, the project's owner or holders of
+   * projects:read-any / projects:write-any (`project:read` / `project:write`), or holders of a
+   * permission. docs/PERMISSIONS.md is generated from this; test/api/roles.test.ts checks the app.
+   */
+  access: Access;
   /** An object schema: each entry becomes one query parameter. */
   query?: v.GenericSchema;
   /** The JSON request body. */
@@ -49,15 +58,21 @@ export interface RouteSpec {
   headers?: readonly { name: string; description: string; schema: v.GenericSchema }[];
   /** Success statuses and their bodies (JSON unless `contentType` says otherwise). */
   responses: Partial<Record<200 | 201 | 202 | 204, v.GenericSchema>>;
+  /** A route that answers with a redirect (302 and a Location header): what the Location is. */
+  redirect?: string;
   /** The success bodies' media type; default `application/json`. A `text/event-stream` body is described as a string. */
   contentType?: 'application/json' | 'text/event-stream';
   errors: readonly ErrorStatus[];
 }
 
+export type Access = 'public' | 'signed-in' | 'project:read' | 'project:write' | Permission;
+
 /** Every path parameter used in ROUTES, with the schema the handlers parse it with. */
 export const PATH_PARAMETERS: Record<string, { schema: v.GenericSchema; description: string }> = {
   name: { schema: ProjectName, description: 'The project name (a DNS label).' },
   id: { schema: DeploymentId, description: 'The deployment id.' },
+  login: { schema: Login, description: 'A user login (a GitHub login, case-insensitive).' },
+  token: { schema: TokenId, description: 'An API token id (the part after `slw_`; never the secret).' },
   execution: { schema: BuildDeployExecutionName, description: 'A build-and-deploy execution name: `<project>--build-deploy--[<commit>--]<deployment id>`.' },
 };
 
@@ -187,6 +202,22 @@ const AuditEntry = v.object({
   expiresAt: v.number(),
 });
 
+const User = v.object({
+  login: v.string(),
+  roles: v.array(v.picklist(ROLES)),
+  createdAt: v.string(),
+  createdBy: v.string(),
+  subscription: v.optional(v.string()),
+  githubId: v.optional(v.number()),
+  lastSignInAt: v.optional(v.string()),
+});
+
+/** An API token's record: never the token itself, which is shown once, when issued. */
+const ApiTokenRecord = v.object({ id: v.string(), user: v.string(), label: v.string(), createdAt: v.string(), createdBy: v.string(), expiresAt: v.optional(v.number()) });
+const IssuedToken = v.object({ token: v.pipe(v.string(), v.description('`slw_<id>_<secret>`: shown only in this response.')), record: ApiTokenRecord });
+
+const Me = v.object({ user: v.string(), roles: v.array(v.picklist(ROLES)), permissions: v.array(v.picklist(PERMISSIONS)), via: v.picklist(['admin-token', 'api-token', 'session']) });
+
 const OpenApiBody = v.object({ openapi: v.string(), info: v.object({ title: v.string(), version: v.string() }), paths: v.record(v.string(), v.unknown()) });
 
 // ---- the route table ----
@@ -199,6 +230,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Liveness check',
     tag: 'meta',
     auth: false,
+    access: 'public',
     responses: { 200: v.object({ ok: v.literal(true) }) },
     errors: [],
   },
@@ -209,6 +241,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'This OpenAPI document',
     tag: 'meta',
     auth: false,
+    access: 'public',
     responses: { 200: OpenApiBody },
     errors: [],
   },
@@ -219,6 +252,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'List projects',
     tag: 'projects',
     auth: true,
+    access: 'signed-in',
     responses: { 200: v.object({ projects: v.array(Project) }) },
     errors: [401],
   },
@@ -229,6 +263,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Create a project (starts init-project)',
     tag: 'projects',
     auth: true,
+    access: 'projects:create',
     body: CreateProjectBody,
     responses: { 202: v.object({ project: Project, executionArn: v.string() }) },
     errors: [400, 401, 409, 413],
@@ -240,6 +275,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Get a project',
     tag: 'projects',
     auth: true,
+    access: 'project:read',
     responses: { 200: v.object({ project: Project }) },
     errors: [400, 401, 404],
   },
@@ -250,6 +286,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Delete a project (starts delete-project)',
     tag: 'projects',
     auth: true,
+    access: 'project:write',
     responses: { 202: v.object({ project: ProjectName, status: v.literal('DELETING'), executionArn: v.string() }) },
     errors: [400, 401, 404, 409, 413],
   },
@@ -260,6 +297,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Get a presigned upload for a source archive',
     tag: 'deployments',
     auth: true,
+    access: 'project:write',
     body: CreateSourceBody,
     responses: {
       201: v.object({
@@ -279,6 +317,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: "List a project's deployments, newest first",
     tag: 'deployments',
     auth: true,
+    access: 'project:read',
     responses: { 200: v.object({ deployments: v.array(Deployment) }) },
     errors: [400, 401, 404],
   },
@@ -289,6 +328,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Build and deploy an uploaded source (starts build-and-deploy)',
     tag: 'deployments',
     auth: true,
+    access: 'project:write',
     body: CreateDeploymentBody,
     responses: { 202: v.object({ deployment: Deployment }) },
     errors: [400, 401, 404, 409, 413],
@@ -300,6 +340,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Get a deployment',
     tag: 'deployments',
     auth: true,
+    access: 'project:read',
     responses: { 200: v.object({ deployment: Deployment }) },
     errors: [400, 401, 404],
   },
@@ -310,6 +351,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: "A deployment's build log from a cursor on",
     tag: 'deployments',
     auth: true,
+    access: 'project:read',
     query: LogsQuery,
     responses: { 200: v.object({ text: v.string(), cursor: v.nullable(v.string()), done: v.boolean(), status: v.string() }) },
     errors: [400, 401, 404],
@@ -321,6 +363,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: "Follow a deployment's build log live (server-sent events) until the deployment ends",
     tag: 'deployments',
     auth: true,
+    access: 'project:read',
     headers: [{ name: 'Last-Event-ID', description: 'Resume after this log event id (a chunk key of this deployment).', schema: LastEventId }],
     contentType: 'text/event-stream',
     responses: { 200: LogEventStream },
@@ -333,6 +376,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Cancel a QUEUED or BUILDING deployment: stops its execution and build; the live version stays live (409 otherwise)',
     tag: 'deployments',
     auth: true,
+    access: 'project:write',
     responses: { 202: v.object({ deployment: Deployment }) },
     errors: [400, 401, 404, 409, 413],
   },
@@ -343,6 +387,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: "A deployment's pipeline execution, state by state",
     tag: 'deployments',
     auth: true,
+    access: 'project:read',
     responses: { 200: v.object({ execution: ExecutionDetail, history: v.array(HistoryEvent) }) },
     errors: [400, 401, 404],
   },
@@ -353,6 +398,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Make an earlier deployment live again (starts rollback: no rebuild, no CDN invalidation)',
     tag: 'deployments',
     auth: true,
+    access: 'project:write',
     body: RollbackBody,
     responses: {
       202: v.object({ rollback: v.object({ project: ProjectName, deploymentId: DeploymentId, executionArn: v.string(), executionName: v.string() }) }),
@@ -366,6 +412,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'List pipeline executions, newest first (admin)',
     tag: 'executions',
     auth: true,
+    access: 'executions:read',
     query: ExecutionsQuery,
     responses: { 200: v.object({ executions: v.array(ExecutionListItem) }) },
     errors: [400, 401, 403],
@@ -377,6 +424,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'The audit log of one month (UTC, default the current one), newest first: every mutating call that succeeded (admin)',
     tag: 'admin',
     auth: true,
+    access: 'audit:read',
     query: AuditQuery,
     responses: { 200: v.object({ month: v.string(), entries: v.array(AuditEntry) }) },
     errors: [400, 401, 403],
@@ -388,8 +436,170 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Retry a FAILED deployment by its build-and-deploy execution: a new execution of the same source with a fresh deployment id and ticket (admin)',
     tag: 'admin',
     auth: true,
+    access: 'executions:retry',
     responses: { 202: v.object({ deployment: Deployment }) },
     errors: [400, 401, 403, 404, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/auth/github/login',
+    operationId: 'beginGithubSignIn',
+    summary: 'Start signing in with GitHub: redirects to GitHub with `state` and a PKCE challenge, kept in a signed, HttpOnly flow cookie',
+    tag: 'identity',
+    auth: false,
+    access: 'public',
+    responses: {},
+    redirect: 'The GitHub authorization page.',
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/auth/github/callback',
+    operationId: 'completeGithubSignIn',
+    summary: 'Where GitHub sends the browser back: checks `state`, redeems the code with the PKCE verifier, sets the signed, HttpOnly session cookie',
+    tag: 'identity',
+    auth: false,
+    access: 'public',
+    query: OAuthCallbackQuery,
+    responses: {},
+    redirect: 'The dashboard (`/`), signed in.',
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'post',
+    path: '/auth/logout',
+    operationId: 'signOut',
+    summary: 'Sign out: clears the session cookie',
+    tag: 'identity',
+    auth: false,
+    access: 'public',
+    responses: { 200: v.object({ signedOut: v.literal(true) }) },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/me',
+    operationId: 'getMe',
+    summary: 'Who the caller is: login, roles, the permissions they grant, and how the caller signed in',
+    tag: 'identity',
+    auth: true,
+    access: 'signed-in',
+    responses: { 200: Me },
+    errors: [401],
+  },
+  {
+    method: 'get',
+    path: '/me/tokens',
+    operationId: 'listMyTokens',
+    summary: "The caller's API tokens (records only)",
+    tag: 'identity',
+    auth: true,
+    access: 'signed-in',
+    responses: { 200: v.object({ tokens: v.array(ApiTokenRecord) }) },
+    errors: [401, 409],
+  },
+  {
+    method: 'post',
+    path: '/me/tokens',
+    operationId: 'issueMyToken',
+    summary: 'Issue an API token for the caller (e.g. for the CLI after signing in with GitHub); the token is in this response only',
+    tag: 'identity',
+    auth: true,
+    access: 'signed-in',
+    body: IssueTokenBody,
+    responses: { 201: IssuedToken },
+    errors: [400, 401, 409, 413],
+  },
+  {
+    method: 'delete',
+    path: '/me/tokens/{token}',
+    operationId: 'revokeMyToken',
+    summary: 'Revoke one of the caller\'s API tokens',
+    tag: 'identity',
+    auth: true,
+    access: 'signed-in',
+    responses: { 200: v.object({ revoked: v.string() }) },
+    errors: [400, 401, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/admin/users',
+    operationId: 'listUsers',
+    summary: 'Every user with their roles and subscription',
+    tag: 'admin',
+    auth: true,
+    access: 'users:read',
+    responses: { 200: v.object({ users: v.array(User) }) },
+    errors: [401, 403],
+  },
+  {
+    method: 'post',
+    path: '/admin/users',
+    operationId: 'createUser',
+    summary: 'Create a user (roles default to `user`; any other role also needs roles:write)',
+    tag: 'admin',
+    auth: true,
+    access: 'users:write',
+    body: CreateUserBody,
+    responses: { 201: v.object({ user: User }) },
+    errors: [400, 401, 403, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/admin/users/{login}',
+    operationId: 'getUser',
+    summary: 'One user and their API token records',
+    tag: 'admin',
+    auth: true,
+    access: 'users:read',
+    responses: { 200: v.object({ user: User, tokens: v.array(ApiTokenRecord) }) },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'put',
+    path: '/admin/users/{login}/roles',
+    operationId: 'setUserRoles',
+    summary: "Replace a user's roles",
+    tag: 'admin',
+    auth: true,
+    access: 'roles:write',
+    body: SetRolesBody,
+    responses: { 200: v.object({ user: User }) },
+    errors: [400, 401, 403, 404, 413],
+  },
+  {
+    method: 'delete',
+    path: '/admin/users/{login}',
+    operationId: 'deleteUser',
+    summary: 'Delete a user and revoke their tokens (409 while they own projects)',
+    tag: 'admin',
+    auth: true,
+    access: 'users:write',
+    responses: { 200: v.object({ deleted: v.string() }) },
+    errors: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/admin/users/{login}/tokens',
+    operationId: 'issueUserToken',
+    summary: 'Issue an API token for a user; the token is in this response only (only its hash is stored)',
+    tag: 'admin',
+    auth: true,
+    access: 'users:write',
+    body: IssueTokenBody,
+    responses: { 201: IssuedToken },
+    errors: [400, 401, 403, 404, 413],
+  },
+  {
+    method: 'delete',
+    path: '/admin/users/{login}/tokens/{token}',
+    operationId: 'revokeUserToken',
+    summary: "Revoke one of a user's API tokens",
+    tag: 'admin',
+    auth: true,
+    access: 'users:write',
+    responses: { 200: v.object({ revoked: v.string() }) },
+    errors: [400, 401, 403, 404],
   },
   {
     method: 'post',
@@ -399,6 +609,7 @@ export const ROUTES: readonly RouteSpec[] = [
       'A GitHub App webhook delivery: no bearer token, signed instead (X-Hub-Signature-256 over the raw body, 401 if missing or wrong); needs X-GitHub-Event and X-GitHub-Delivery (a UUID; a repeated one is ignored); body up to 1 MB',
     tag: 'webhooks',
     auth: false,
+    access: 'public',
     body: GithubWebhookPayload,
     responses: {
       200: v.union([v.object({ pong: v.literal(true), zen: v.optional(v.string()) }), WebhookIgnored]),
@@ -463,6 +674,9 @@ function operation(route: RouteSpec): Record<string, unknown> {
   for (const [status, schema] of Object.entries(route.responses)) {
     responses[status] = { description: 'Success.', content: { [route.contentType ?? 'application/json']: { schema: jsonSchemaOf(schema as v.GenericSchema) } } };
   }
+  if (route.redirect) {
+    responses['302'] = { description: route.redirect, headers: { Location: { description: route.redirect, schema: { type: 'string' } } } };
+  }
   const errors = new Set<ErrorStatus | 500>([...route.errors, 500]);
   if (route.auth) errors.add(401);
   for (const status of [...errors].sort()) responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
@@ -471,6 +685,7 @@ function operation(route: RouteSpec): Record<string, unknown> {
     operationId: route.operationId,
     summary: route.summary,
     tags: [route.tag],
+    'x-slipway-access': route.access,
     ...(route.auth ? {} : { security: [] }),
     ...(parameterList.length ? { parameters: parameterList } : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(route.body) } } } } : {}),
@@ -505,7 +720,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[] = ROUTES): Rec
     security: [{ bearer: [] }],
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token or an API token.' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token or an API token (`slw_…`); a browser may instead send the session cookie set by the GitHub sign-in.' } },
       schemas: { Error: jsonSchemaOf(ErrorBody) },
       responses: errorResponses,
     },

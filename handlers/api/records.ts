@@ -104,8 +104,9 @@ export async function listProjects(): Promise<ProjectRecord[]> {
     const page = await dynamoClient().send(
       new ScanCommand({
         TableName: platformNames().table,
-        FilterExpression: 'sk = :meta',
-        ExpressionAttributeValues: { ':meta': 'META' },
+        // Other entities (tokens, subscriptions) use META too: only project partitions count.
+        FilterExpression: 'sk = :meta AND begins_with(pk, :project)',
+        ExpressionAttributeValues: { ':meta': 'META', ':project': 'PROJECT#' },
         ExclusiveStartKey: start,
       }),
     );

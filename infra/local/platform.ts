@@ -7,6 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Hono } from 'hono';
 import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
 import { ensureLocalTicketKey } from '../../handlers/lib/ticket-key.js';
+import { ensureLocalKey } from '../../handlers/lib/platform-key.js';
 import { createApiApp } from '../../handlers/api/app.js';
 import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import { createRouter } from '../../router/lambda/handler.js';
@@ -63,6 +64,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const secretsDir = join(home, 'secrets');
   const ticketKeyFile = join(secretsDir, 'ticket.key');
   await ensureLocalTicketKey(ticketKeyFile);
+  const sessionKeyFile = join(secretsDir, 'session.key');
+  await ensureLocalKey(sessionKeyFile);
   const adminTokenFile = join(home, 'admin.token');
   ensureAdminToken(adminTokenFile);
 
@@ -71,12 +74,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   Object.assign(process.env, {
     ...handlerEnvironment(storage, names, { ticketKeyFile, routeCacheDir }),
     SLIPWAY_ADMIN_TOKEN_FILE: adminTokenFile,
+    SLIPWAY_SESSION_KEY_FILE: sessionKeyFile,
     SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
     SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
     SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
     SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
   });
   delete process.env.SLIPWAY_TICKET_SECRET_ARN;
+  delete process.env.SLIPWAY_SESSION_SECRET_ARN;
 
   const s3 = new S3Client({ forcePathStyle: true });
   const functionHost = createFunctionHost({ stateDir: home, projectBucket: names.projectBucket, s3 });

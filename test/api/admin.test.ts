@@ -138,27 +138,6 @@ describe('audit log', () => {
   });
 });
 
-describe('roles', () => {
-  it('answers 403 JSON to a caller without the admin role', async () => {
-    const { Hono } = await import('hono');
-    const { adminRoutes } = await import('../../handlers/api/routes/admin.js');
-    const { ApiError } = await import('../../handlers/api/errors.js');
-    type ApiEnv = import('../../handlers/api/context.js').ApiEnv;
-    const app = new Hono<ApiEnv>();
-    app.onError((error, c) => (error instanceof ApiError ? c.json(error.toJSON(), error.status) : c.json({ unexpected: String(error) }, 500)));
-    app.use('*', async (c, next) => {
-      c.set('caller', { user: 'someone', admin: false });
-      await next();
-    });
-    app.route('/admin', adminRoutes);
-    for (const [method, path] of [['GET', '/admin/audit'], ['POST', `/admin/executions/${PROJECT}--build-deploy--d-abcd-0000/retry`]] as const) {
-      const response = await app.request(path, { method });
-      expect(response.status, path).toBe(403);
-      expect(await response.json()).toEqual({ error: { code: 'Forbidden', message: 'this route needs the admin role' } });
-    }
-  });
-});
-
 describe('CLI', () => {
   /** Runs `slipway ARGS` from source against the harness's API, served over HTTP. */
   async function slipway(apiUrl: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -54,7 +54,8 @@ describe('bad input', () => {
   });
 
   it('limits the declared source size', async () => {
-    const result = await call('POST', '/projects/nosuch/sources', { bytes: 500 * 1024 * 1024 });
+    await createReadyProject(harness, 'sizes');
+    const result = await call('POST', '/projects/sizes/sources', { bytes: 500 * 1024 * 1024 });
     expect(result.status).toBe(400);
     expect(result.json.error.message).toContain('exceeds the source archive limit of 104857600 bytes');
   });

@@ -7,17 +7,14 @@ import { newDeploymentId } from '../executions.js';
 import { sourceExists, startDeployment } from '../start-deployment.js';
 import { listAuditEntries } from '../audit.js';
 import { notReady } from './projects.js';
+import { requirePermission } from '../identity/access.js';
 
-/** Operator routes: every one needs the admin role. */
+/** Operator routes: each names the permission it needs (handlers/api/identity/roles.ts). */
 export const adminRoutes = new Hono<ApiEnv>();
-
-adminRoutes.use('*', async (c, next) => {
-  if (!c.get('caller').admin) throw new ApiError('Forbidden', 'this route needs the admin role');
-  await next();
-});
 
 /** The audit log of one month (UTC, default the current one), newest first. */
 adminRoutes.get('/audit', async (c) => {
+  requirePermission(c, 'audit:read');
   const query = parse(AuditQuery, c.req.query(), 'query');
   const month = query.month ?? new Date().toISOString().slice(0, 7);
   return c.json({ month, entries: await listAuditEntries(month, query.limit === undefined ? 100 : Number(query.limit)) });
@@ -33,6 +30,7 @@ adminRoutes.get('/audit', async (c) => {
  * have expired, and the build must start clean rather than from half-written outputs.
  */
 adminRoutes.post('/executions/:execution/retry', async (c) => {
+  requirePermission(c, 'executions:retry');
   const name = parse(BuildDeployExecutionName, c.req.param('execution'), 'path');
   const project = (BUILD_DEPLOY_EXECUTION.exec(name) as RegExpExecArray)[1] as string;
   const deployment = await findDeploymentByExecutionName(project, name);

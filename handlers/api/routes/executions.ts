@@ -1,16 +1,17 @@
 import { Hono } from 'hono';
 import { ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../../lib/clients.js';
-import { ApiError, parse } from '../errors.js';
+import { parse } from '../errors.js';
 import type { ApiEnv } from '../context.js';
 import { ExecutionsQuery } from '../schemas.js';
 import { allStateMachineArns } from '../executions.js';
+import { requirePermission } from '../identity/access.js';
 
 export const executionRoutes = new Hono<ApiEnv>();
 
 /** Every pipeline execution, newest first, optionally by status: the operator's view. */
 executionRoutes.get('/', async (c) => {
-  if (!c.get('caller').admin) throw new ApiError('Forbidden', 'listing executions needs the admin role');
+  requirePermission(c, 'executions:read');
   const { status } = parse(ExecutionsQuery, c.req.query(), 'query');
   const executions: ExecutionListItem[] = [];
   for (const stateMachineArn of allStateMachineArns()) {

@@ -10,6 +10,7 @@ import { CreateProjectBody, CreateSourceBody, ProjectName } from '../schemas.js'
 import { createProject, listProjects, markProjectDeleting, requireProject } from '../records.js';
 import { executionName, startExecution } from '../executions.js';
 import { tenantUrl } from '../tenant-url.js';
+import { canAccessProject, requirePermission } from '../identity/access.js';
 
 export const projectRoutes = new Hono<ApiEnv>();
 
@@ -20,12 +21,17 @@ async function startProjectExecution(operation: 'init-project' | 'delete-project
   return { executionArn, name };
 }
 
-projectRoutes.get('/', async (c) => c.json({ projects: (await listProjects()).map((project) => ({ ...project, url: tenantUrl(project.name) })) }));
+/** The caller's own projects; every project for holders of projects:read-any. */
+projectRoutes.get('/', async (c) => {
+  const caller = c.get('caller');
+  const visible = (await listProjects()).filter((project) => canAccessProject(caller, project, 'read'));
+  return c.json({ projects: visible.map((project) => ({ ...project, url: tenantUrl(project.name) })) });
+});
 
 /** Records the project, then starts init-project (which creates its stack and marks it READY). */
 projectRoutes.post('/', async (c) => {
+  const caller = requirePermission(c, 'projects:create');
   const { name } = await jsonBody(c, CreateProjectBody);
-  const caller = c.get('caller');
   const project = await createProject(name, caller.user);
   const { executionArn, name: exeName } = await startProjectExecution('init-project', name, caller.user);
   return c.json({ project: { ...project, executionName: exeName }, executionArn }, 202);

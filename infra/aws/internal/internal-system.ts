@@ -42,6 +42,7 @@ export class InternalSystem extends Construct {
   readonly api: apigwv2.HttpApi;
   readonly apiFunction: lambda.Function;
   readonly adminTokenSecret: secretsmanager.Secret;
+  readonly sessionSecret: secretsmanager.Secret;
   readonly dashboardBucket: s3.Bucket;
   readonly dashboardFunction: lambda.Function;
   readonly dashboardDistribution: cloudfront.Distribution;
@@ -62,6 +63,17 @@ export class InternalSystem extends Construct {
         'The admin token is a bearer credential held by operators and CLIs; rotating it without a rotation Lambda that also updates them would lock them out. It is rotated by hand (put-secret-value) until users and roles arrive with the control-plane issue.',
     });
 
+    // Signs browser sessions and the OAuth flow cookie; only the API reads it (not the ticket key,
+    // which every pipeline function can read).
+    this.sessionSecret = new secretsmanager.Secret(this, 'SessionKey', {
+      description: 'Slipway session-signing key (HS256)',
+      generateSecretString: { passwordLength: 44, excludePunctuation: true },
+    });
+    acknowledge(this.sessionSecret, {
+      'AwsSolutions-SMG4':
+        'Rotating the session key signs every browser out; without a rotation Lambda that accepts the previous key for a session lifetime it is rotated by hand (put-secret-value), which is the sign-everyone-out switch.',
+    });
+
     // ---- API function --------------------------------------------------------------------
     this.apiFunction = handlerFunction(this, 'ApiFunction', {
       handler: 'handlers/api/lambda.handler',
@@ -74,6 +86,7 @@ export class InternalSystem extends Construct {
         SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArns.deleteProject,
         SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArns.rollback,
         SLIPWAY_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
+        SLIPWAY_SESSION_SECRET_ARN: this.sessionSecret.secretArn,
       },
     });
     this.grantApi(this.apiFunction, props);
@@ -199,7 +212,7 @@ export class InternalSystem extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'PlatformRecords',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan'],
         resources: [storage.table.tableArn],
       }),
       new iam.PolicyStatement({
@@ -217,7 +230,7 @@ export class InternalSystem extends Construct {
       new iam.PolicyStatement({
         sid: 'TicketAndAdminToken',
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [storage.ticketSecret.secretArn, this.adminTokenSecret.secretArn],
+        resources: [storage.ticketSecret.secretArn, this.adminTokenSecret.secretArn, this.sessionSecret.secretArn],
       }),
     ];
     for (const statement of statements) fn.addToRolePolicy(statement);

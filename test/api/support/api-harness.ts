@@ -8,6 +8,7 @@ import { createSfnApiServer } from '../../../infra/local/engine/sfn-api-server.j
 import { synthesizeWorkflows } from '../../../infra/local/engine/synthesized-workflows.js';
 import { localCloudFormation } from '../../../infra/local/cloudformation.js';
 import type { LocalServices } from '../../../infra/local/engine/task-bindings.js';
+import { ensureLocalKey } from '../../../handlers/lib/platform-key.js';
 import { putObject, startTestAws, type TestAws } from '../../support/local-aws.js';
 import { tarFixture, validBundleEntries } from '../../support/tar-fixture.js';
 
@@ -60,12 +61,15 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
   const webhookSecretFile = join(aws.dir, 'github-webhook.secret');
   writeFileSync(webhookSecretFile, `${WEBHOOK_SECRET}\n`, { mode: 0o600 });
   delete process.env.SLIPWAY_GITHUB_SECRET_ARN;
+  const sessionKeyFile = join(aws.dir, 'secrets', 'session.key');
+  await ensureLocalKey(sessionKeyFile);
   const engine = await LocalStepFunctions.create(synthesizeWorkflows(), services, join(aws.dir, 'executions'));
   const sfnServer: Server = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`,
     SLIPWAY_ADMIN_TOKEN_FILE: tokenFile,
+    SLIPWAY_SESSION_KEY_FILE: sessionKeyFile,
     SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: webhookSecretFile,
     SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
     SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
@@ -102,12 +106,12 @@ export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boo
 }
 
 /** Uploads a small source archive for a READY project and deploys it; resolves once it is LIVE or FAILED. */
-export async function deployOnce(harness: ApiHarness, project: string): Promise<{ id: string; status: string }> {
+export async function deployOnce(harness: ApiHarness, project: string, headers: Record<string, string> = {}): Promise<{ id: string; status: string }> {
   const archive = Buffer.from(`source for ${project}`);
-  const source = await harness.call('POST', `/projects/${project}/sources`, { bytes: archive.length });
+  const source = await harness.call('POST', `/projects/${project}/sources`, { bytes: archive.length }, headers);
   const put = await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: archive });
   if (put.status !== 200) throw new Error(`upload failed: ${put.status}`);
-  const started = await harness.call('POST', `/projects/${project}/deployments`, { source: { key: source.json.source.key } });
+  const started = await harness.call('POST', `/projects/${project}/deployments`, { source: { key: source.json.source.key } }, headers);
   const id = started.json.deployment.id as string;
   const done = await waitFor(
     () => harness.call('GET', `/projects/${project}/deployments/${id}`),
@@ -116,10 +120,20 @@ export async function deployOnce(harness: ApiHarness, project: string): Promise<
   return { id, status: done.json.deployment.status as string };
 }
 
-/** Creates a project and waits until init-project has finished with it. */
-export async function createReadyProject(harness: ApiHarness, name: string): Promise<void> {
-  const created = await harness.call('POST', '/projects', { name });
+/** Creates a project (as the admin, or as whoever `headers` authenticate) and waits until init-project has finished with it. */
+export async function createReadyProject(harness: ApiHarness, name: string, headers: Record<string, string> = {}): Promise<void> {
+  const created = await harness.call('POST', '/projects', { name }, headers);
   if (created.status !== 202) throw new Error(`creating ${name}: ${created.status} ${JSON.stringify(created.json)}`);
+  // Polled as the admin: the poll is not what is under test.
   const ready = await waitFor(() => harness.call('GET', `/projects/${name}`), (r) => r.json.project.status !== 'CREATING');
   if (ready.json.project.status !== 'READY') throw new Error(`project ${name} is ${ready.json.project.status}`);
+}
+
+/** Creates a user with `roles` (as the admin) and issues an API token for them; returns the Authorization header. */
+export async function userWithToken(harness: ApiHarness, login: string, roles: string[]): Promise<Record<string, string>> {
+  const created = await harness.call('POST', '/admin/users', { login, roles });
+  if (created.status !== 201) throw new Error(`creating user ${login}: ${created.status} ${JSON.stringify(created.json)}`);
+  const issued = await harness.call('POST', `/admin/users/${login}/tokens`, { label: 'test' });
+  if (issued.status !== 201) throw new Error(`issuing a token for ${login}: ${issued.status} ${JSON.stringify(issued.json)}`);
+  return { authorization: `Bearer ${issued.json.token}` };
 }
