@@ -8,6 +8,9 @@ import { createApiApp } from '../../handlers/api/app.js';
 import { createReadyProject, deployOnce, quickBuild, startApiHarness, TOKEN, waitFor, WEBHOOK_SECRET, type ApiHarness } from './support/api-harness.js';
 import { checkResponse, documentPath } from './support/openapi-check.js';
 import { validate } from './support/json-schema.js';
+import { startGitHubOAuthServer } from '../support/github-oauth-server.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * The OpenAPI document against the app: (a) the same routes on both sides, (b) real responses
@@ -103,12 +106,13 @@ describe('responses of real calls', () => {
     // A text/event-stream answer (the log stream) is checked as text against its declared media type.
     const eventStream = (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
     const text = eventStream ? await response.text() : undefined;
-    const json = (text === undefined ? await response.json() : {}) as Record<string, any>;
+    const redirect = response.status === 302;
+    const json = (text === undefined && !redirect ? await response.json() : {}) as Record<string, any>;
     problems.push(...checkResponse(doc, method, url, response.status, text ?? json));
     const pathname = new URL(url, 'http://localhost').pathname.slice('/api/v1'.length);
     const route = ROUTES.find((r) => r.method === method.toLowerCase() && new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(pathname));
     if (route) (covered.get(route.operationId) ?? covered.set(route.operationId, new Set()).get(route.operationId)!).add(response.status);
-    return { status: response.status, json, text };
+    return { status: response.status, json, text, headers: response.headers };
   }
 
   it('validates successes and errors of every operation against the document', async () => {
@@ -239,13 +243,57 @@ describe('responses of real calls', () => {
     const event = { ...webhookHeaders(await sign(WEBHOOK_SECRET, other)), 'x-github-event': 'installation' };
     expect((await checked('POST', '/webhooks/github', { body: other, headers: event })).status).toBe(202);
 
+    // Identity: sign-in with GitHub (against the local GitHub test server), users, roles and tokens.
+    const github = await startGitHubOAuthServer();
+    try {
+      const secretFile = join(harness.aws.dir, 'oauth-client.secret');
+      writeFileSync(secretFile, github.clientSecret, { mode: 0o600 });
+      Object.assign(process.env, {
+        SLIPWAY_GITHUB_WEB_URL: github.url,
+        SLIPWAY_GITHUB_API_URL: github.url,
+        SLIPWAY_GITHUB_OAUTH_CLIENT_ID: github.clientId,
+        SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE: secretFile,
+      });
+      const noAuth = { authorization: '' };
+      const begin = await checked('GET', '/auth/github/login', { headers: noAuth });
+      expect(begin.status).toBe(302);
+      const flow = (begin.headers.getSetCookie().find((c) => c.startsWith('slipway_oauth=')) as string).split(';')[0] as string;
+      const approved = github.approve(begin.headers.get('location') as string, { login: 'contract-user', id: 7 });
+      const signedIn = await checked('GET', `/auth/github/callback?code=${approved.code}&state=${approved.state}`, { headers: { ...noAuth, cookie: flow } });
+      expect(signedIn.status).toBe(302);
+      expect((await checked('GET', `/auth/github/callback?code=${approved.code}&state=forged`, { headers: { ...noAuth, cookie: flow } })).status).toBe(400);
+      expect((await checked('POST', '/auth/logout', { headers: noAuth })).status).toBe(200);
+    } finally {
+      await github.close();
+    }
+    expect((await checked('GET', '/me')).json.via).toBe('admin-token');
+    expect((await checked('POST', '/admin/users', { body: { login: 'contract-dev' } })).status).toBe(201);
+    expect((await checked('POST', '/admin/users', { body: { login: 'contract-dev' } })).status).toBe(409);
+    expect((await checked('POST', '/admin/users', { body: { login: 'admin' } })).status).toBe(400);
+    expect((await checked('GET', '/admin/users')).json.users.map((u: any) => u.login)).toEqual(expect.arrayContaining(['contract-dev', 'contract-user']));
+    expect((await checked('GET', '/admin/users/contract-dev')).status).toBe(200);
+    expect((await checked('GET', '/admin/users/nobody-here')).status).toBe(404);
+    expect((await checked('PUT', '/admin/users/contract-dev/roles', { body: { roles: ['user', 'support'] } })).status).toBe(200);
+    expect((await checked('PUT', '/admin/users/contract-dev/roles', { body: { roles: ['root'] } })).status).toBe(400);
+    const issued = await checked('POST', '/admin/users/contract-dev/tokens', { body: { label: 'ci' } });
+    expect(issued.status).toBe(201);
+    const dev = { authorization: `Bearer ${issued.json.token}` };
+    expect((await checked('GET', '/me/tokens', { headers: dev })).json.tokens).toHaveLength(1);
+    const own = await checked('POST', '/me/tokens', { body: { label: 'laptop' }, headers: dev });
+    expect(own.status).toBe(201);
+    expect((await checked('DELETE', `/me/tokens/${own.json.record.id}`, { headers: dev })).status).toBe(200);
+    expect((await checked('DELETE', '/me/tokens/0000000000000000', { headers: dev })).status).toBe(404);
+    expect((await checked('POST', '/admin/users', { body: { login: 'by-support' }, headers: dev })).status).toBe(403);
+    expect((await checked('DELETE', `/admin/users/contract-dev/tokens/${issued.json.record.id}`)).status).toBe(200);
+    expect((await checked('DELETE', '/admin/users/contract-dev')).status).toBe(200);
+
     // Delete last.
     expect((await checked('DELETE', '/projects/contract-two')).status).toBe(202);
     expect((await checked('DELETE', '/projects/nosuch')).status).toBe(404);
     await waitFor(() => harness.call('GET', '/projects/contract-two'), (r) => r.status === 404 || r.json.project.status !== 'DELETING');
 
     expect(problems).toEqual([]);
-    const withoutSuccess = ROUTES.filter((r) => ![...(covered.get(r.operationId) ?? [])].some((s) => s >= 200 && s < 300)).map((r) => r.operationId);
+    const withoutSuccess = ROUTES.filter((r) => ![...(covered.get(r.operationId) ?? [])].some((s) => (s >= 200 && s < 300) || (s === 302 && r.redirect))).map((r) => r.operationId);
     expect(withoutSuccess, 'operations this test never saw succeed: add a call above').toEqual([]);
   });
 

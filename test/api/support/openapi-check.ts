@@ -56,6 +56,8 @@ export function checkResponse(doc: Doc, method: string, url: string, status: num
   const response = found.operation.responses?.[String(status)];
   if (!response) return [`${where}: status ${status} is not documented for ${found.operation.operationId}`];
   if (method.toUpperCase() === 'HEAD') return [];
+  // A redirect carries no body; its document entry must declare the Location header.
+  if (status === 302) return resolveRef(doc, response).headers?.Location ? [] : [`${where}: a 302 without a documented Location header`];
   const content = resolveRef(doc, response).content ?? {};
   // A non-JSON body (text/event-stream) is passed as its text and checked against its own media type's schema.
   const schema = typeof body === 'string' && !content['application/json'] ? content['text/event-stream']?.schema : content['application/json']?.schema;
