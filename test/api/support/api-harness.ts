@@ -84,7 +84,9 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
       headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: response.status, json: (await response.json()) as Record<string, any> };
+    // A non-JSON answer (the log stream) comes back as an empty object.
+    const isJson = (response.headers.get('content-type') ?? '').includes('json');
+    return { status: response.status, json: (isJson ? await response.json() : (await response.text(), {})) as Record<string, any> };
   }
 
   async function close(): Promise<void> {
