@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ApiError, parse } from './errors.js';
+import * as v from 'valibot';
+import { ApiError } from './errors.js';
 import { ProjectName } from './schemas.js';
 import { requireProjectAccess } from './identity/access.js';
 import { authenticate } from './auth.js';
@@ -60,8 +61,10 @@ export function createApiApp(): Hono<ApiEnv> {
   // project route cannot forget it.
   for (const path of ['/projects/:name', '/projects/:name/*']) {
     app.use(path, async (c, next) => {
-      const name = parse(ProjectName, c.req.param('name'), 'path');
-      await requireProjectAccess(c, name, c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'write');
+      // A name that is not a project name cannot be anyone's project: the route (or the 404 for no
+      // route) answers for it.
+      const name = v.safeParse(ProjectName, c.req.param('name'));
+      if (name.success) await requireProjectAccess(c, name.output, c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'write');
       await next();
     });
   }
