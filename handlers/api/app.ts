@@ -11,6 +11,7 @@ import { deploymentLogRoutes } from './routes/deployment-logs.js';
 import { cancelRoutes } from './routes/cancel.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { adminRoutes } from './routes/admin.js';
+import { meRoutes, subscriptionAdminRoutes } from './subscriptions/routes.js';
 import { auditLog } from './audit.js';
 import { openApiDocument } from './openapi.js';
 
@@ -57,5 +58,7 @@ export function createApiApp(): Hono<ApiEnv> {
   app.route('/projects', cancelRoutes);
   app.route('/executions', executionRoutes);
   app.route('/admin', adminRoutes);
+  app.route('/admin', subscriptionAdminRoutes);
+  app.route('/me', meRoutes);
   return app;
 }

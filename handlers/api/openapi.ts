@@ -14,6 +14,9 @@ import {
   ProjectName,
   RollbackBody,
 } from './schemas.js';
+import { Limits } from '../lib/limits.js';
+import { SubscriptionName } from './subscriptions/store.js';
+import { AssignSubscriptionBody, PutSubscriptionBody, UserLogin } from './subscriptions/routes.js';
 
 /**
  * The API's OpenAPI 3.1 document, built from one route table.
@@ -58,12 +61,14 @@ export interface RouteSpec {
 export const PATH_PARAMETERS: Record<string, { schema: v.GenericSchema; description: string }> = {
   name: { schema: ProjectName, description: 'The project name (a DNS label).' },
   id: { schema: DeploymentId, description: 'The deployment id.' },
+  subscription: { schema: SubscriptionName, description: 'A subscription name.' },
+  login: { schema: UserLogin, description: 'A user login.' },
   execution: { schema: BuildDeployExecutionName, description: 'A build-and-deploy execution name: `<project>--build-deploy--[<commit>--]<deployment id>`.' },
 };
 
 // ---- response bodies (what the handlers return; objects stay open so fields can be added) ----
 
-const ERROR_CODES = ['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PayloadTooLarge', 'Internal'] as const satisfies readonly ErrorCode[];
+const ERROR_CODES = ['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PayloadTooLarge', 'LimitExceeded', 'Internal'] as const satisfies readonly ErrorCode[];
 // Fails to compile when errors.ts gains a code this list lacks.
 const _allCodes: readonly (typeof ERROR_CODES)[number][] = [] as ErrorCode[];
 void _allCodes;
@@ -187,6 +192,17 @@ const AuditEntry = v.object({
   expiresAt: v.number(),
 });
 
+const Subscription = v.object({
+  name: SubscriptionName,
+  limits: Limits,
+  /** `built-in` (defined in code) until an admin stores it. */
+  origin: v.picklist(['built-in', 'stored']),
+  updatedAt: v.optional(v.string()),
+  updatedBy: v.optional(v.string()),
+});
+
+const Usage = v.object({ projects: v.number(), buildsToday: v.number(), deploymentsToday: v.number(), concurrentBuilds: v.number() });
+
 const OpenApiBody = v.object({ openapi: v.string(), info: v.object({ title: v.string(), version: v.string() }), paths: v.record(v.string(), v.unknown()) });
 
 // ---- the route table ----
@@ -231,7 +247,7 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: true,
     body: CreateProjectBody,
     responses: { 202: v.object({ project: Project, executionArn: v.string() }) },
-    errors: [400, 401, 409, 413],
+    errors: [400, 401, 409, 413, 429],
   },
   {
     method: 'get',
@@ -291,7 +307,7 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: true,
     body: CreateDeploymentBody,
     responses: { 202: v.object({ deployment: Deployment }) },
-    errors: [400, 401, 404, 409, 413],
+    errors: [400, 401, 404, 409, 413, 429],
   },
   {
     method: 'get',
@@ -357,7 +373,7 @@ export const ROUTES: readonly RouteSpec[] = [
     responses: {
       202: v.object({ rollback: v.object({ project: ProjectName, deploymentId: DeploymentId, executionArn: v.string(), executionName: v.string() }) }),
     },
-    errors: [400, 401, 404, 409, 413],
+    errors: [400, 401, 404, 409, 413, 429],
   },
   {
     method: 'get',
@@ -389,7 +405,49 @@ export const ROUTES: readonly RouteSpec[] = [
     tag: 'admin',
     auth: true,
     responses: { 202: v.object({ deployment: Deployment }) },
-    errors: [400, 401, 403, 404, 409, 413],
+    errors: [400, 401, 403, 404, 409, 413, 429],
+  },
+  {
+    method: 'get',
+    path: '/admin/subscriptions',
+    operationId: 'listSubscriptions',
+    summary: 'List subscriptions and their limits: the stored ones and the built-in ones no item overrides',
+    tag: 'admin',
+    auth: true,
+    responses: { 200: v.object({ subscriptions: v.array(Subscription) }) },
+    errors: [401, 403],
+  },
+  {
+    method: 'put',
+    path: '/admin/subscriptions/{subscription}',
+    operationId: 'putSubscription',
+    summary: 'Create or replace a subscription: every limit, each a whole number within its bounds',
+    tag: 'admin',
+    auth: true,
+    body: PutSubscriptionBody,
+    responses: { 200: v.object({ subscription: Subscription }) },
+    errors: [400, 401, 403, 413],
+  },
+  {
+    method: 'put',
+    path: '/admin/users/{login}/subscription',
+    operationId: 'assignSubscription',
+    summary: "Set a user's subscription (404 naming body.subscription when it does not exist)",
+    tag: 'admin',
+    auth: true,
+    body: AssignSubscriptionBody,
+    responses: { 200: v.object({ user: v.string(), subscription: Subscription }) },
+    errors: [400, 401, 403, 404, 413],
+  },
+  {
+    method: 'get',
+    path: '/me/limits',
+    operationId: 'getMyLimits',
+    summary: "The caller's subscription, its limits and current usage",
+    tag: 'me',
+    auth: true,
+    responses: { 200: v.object({ user: v.string(), subscription: SubscriptionName, limits: Limits, usage: Usage }) },
+    errors: [401],
   },
   {
     method: 'post',

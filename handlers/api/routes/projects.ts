@@ -10,6 +10,7 @@ import { CreateProjectBody, CreateSourceBody, ProjectName } from '../schemas.js'
 import { createProject, listProjects, markProjectDeleting, requireProject } from '../records.js';
 import { executionName, startExecution } from '../executions.js';
 import { tenantUrl } from '../tenant-url.js';
+import { claimProjectSlot, releaseProjectSlot } from '../subscriptions/enforce.js';
 
 export const projectRoutes = new Hono<ApiEnv>();
 
@@ -27,6 +28,8 @@ projectRoutes.post('/', async (c) => {
   const { name } = await jsonBody(c, CreateProjectBody);
   const caller = c.get('caller');
   const project = await createProject(name, caller.user);
+  // After the record exists, so a concurrent create sees it when it counts (projectsPerUser).
+  await claimProjectSlot(caller.user, name);
   const { executionArn, name: exeName } = await startProjectExecution('init-project', name, caller.user);
   return c.json({ project: { ...project, executionName: exeName }, executionArn }, 202);
 });
@@ -38,8 +41,9 @@ projectRoutes.get('/:name', async (c) => {
 
 projectRoutes.delete('/:name', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
-  await requireProject(name);
+  const project = await requireProject(name);
   await markProjectDeleting(name);
+  await releaseProjectSlot(project.owner, name);
   const caller = c.get('caller');
   const { executionArn } = await startProjectExecution('delete-project', name, caller.user);
   return c.json({ project: name, status: 'DELETING', executionArn }, 202);

@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import { Limits } from '../../lib/limits.js';
+import { ApiError, parse } from '../errors.js';
+import { jsonBody, type ApiEnv } from '../context.js';
+import { getSubscription, listSubscriptions, putSubscription, setUserSubscription, subscriptionOf, SubscriptionName } from './store.js';
+import { usageOf } from './usage.js';
+
+/** GitHub logins (and `admin`): 1–39 characters of letters, digits and single hyphens. */
+export const UserLogin = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'must be a login: 1–39 letters, digits or single hyphens'));
+
+export const PutSubscriptionBody = v.strictObject({ limits: Limits });
+export const AssignSubscriptionBody = v.strictObject({ subscription: SubscriptionName });
+
+/** Admin routes for subscriptions; permission checks are added on top by the roles work. */
+export const subscriptionAdminRoutes = new Hono<ApiEnv>();
+
+subscriptionAdminRoutes.get('/subscriptions', async (c) => c.json({ subscriptions: await listSubscriptions() }));
+
+subscriptionAdminRoutes.put('/subscriptions/:subscription', async (c) => {
+  const name = parse(SubscriptionName, c.req.param('subscription'), 'path');
+  const { limits } = await jsonBody(c, PutSubscriptionBody);
+  return c.json({ subscription: await putSubscription(name, limits, c.get('caller').user) }, 200);
+});
+
+subscriptionAdminRoutes.put('/users/:login/subscription', async (c) => {
+  const login = parse(UserLogin, c.req.param('login'), 'path');
+  const { subscription: name } = await jsonBody(c, AssignSubscriptionBody);
+  const subscription = await getSubscription(name);
+  if (!subscription) throw new ApiError('NotFound', `body.subscription ${name} does not exist`, 'body.subscription');
+  await setUserSubscription(login, name, c.get('caller').user);
+  return c.json({ user: login, subscription }, 200);
+});
+
+/** The caller's own subscription, its limits and the current usage of the counted ones. */
+export const meRoutes = new Hono<ApiEnv>();
+
+meRoutes.get('/limits', async (c) => {
+  const user = c.get('caller').user;
+  const [subscription, usage] = await Promise.all([subscriptionOf(user), usageOf(user)]);
+  return c.json({ user, subscription: subscription.name, limits: subscription.limits, usage });
+});
