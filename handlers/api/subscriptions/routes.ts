@@ -1,13 +1,20 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { Limits } from '../../lib/limits.js';
-import { ApiError, parse } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { jsonBody, type ApiEnv } from '../context.js';
 import { getSubscription, listSubscriptions, putSubscription, setUserSubscription, subscriptionOf, SubscriptionName } from './store.js';
 import { usageOf } from './usage.js';
 
 /** GitHub logins (and `admin`): 1–39 characters of letters, digits and single hyphens. */
 export const UserLogin = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'must be a login: 1–39 letters, digits or single hyphens'));
+
+/** A path parameter, refused as a 400 naming `path.<name>`. */
+function pathParam<const S extends v.GenericSchema<string, string>>(schema: S, value: string, name: string): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (!result.success) throw new ApiError('BadRequest', `path.${name} is invalid: ${result.issues[0].message}`, `path.${name}`);
+  return result.output;
+}
 
 export const PutSubscriptionBody = v.strictObject({ limits: Limits });
 export const AssignSubscriptionBody = v.strictObject({ subscription: SubscriptionName });
@@ -18,13 +25,13 @@ export const subscriptionAdminRoutes = new Hono<ApiEnv>();
 subscriptionAdminRoutes.get('/subscriptions', async (c) => c.json({ subscriptions: await listSubscriptions() }));
 
 subscriptionAdminRoutes.put('/subscriptions/:subscription', async (c) => {
-  const name = parse(SubscriptionName, c.req.param('subscription'), 'path');
+  const name = pathParam(SubscriptionName, c.req.param('subscription'), 'subscription');
   const { limits } = await jsonBody(c, PutSubscriptionBody);
   return c.json({ subscription: await putSubscription(name, limits, c.get('caller').user) }, 200);
 });
 
 subscriptionAdminRoutes.put('/users/:login/subscription', async (c) => {
-  const login = parse(UserLogin, c.req.param('login'), 'path');
+  const login = pathParam(UserLogin, c.req.param('login'), 'login');
   const { subscription: name } = await jsonBody(c, AssignSubscriptionBody);
   const subscription = await getSubscription(name);
   if (!subscription) throw new ApiError('NotFound', `body.subscription ${name} does not exist`, 'body.subscription');
