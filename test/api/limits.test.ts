@@ -3,6 +3,8 @@ import { decodeJwt } from 'jose';
 import { putObject } from '../support/local-aws.js';
 import { tarFixture, validBundleEntries, type FixtureEntry } from '../support/tar-fixture.js';
 import { BUILT_IN_SUBSCRIPTIONS, type Limits } from '../../handlers/lib/limits.js';
+import { assertWithinLimit } from '../../handlers/api/subscriptions/enforce.js';
+import { ApiError } from '../../handlers/api/errors.js';
 import { createReadyProject, deployOnce, quickBuild, startApiHarness, waitFor, type ApiHarness } from './support/api-harness.js';
 
 /**
@@ -192,6 +194,42 @@ describe('limits at the API', () => {
       release();
       hold = undefined;
       await waitFor(() => harness.call('GET', `/projects/limits-app/deployments/${third.json.deployment.id}`), (r) => r.json.deployment.status === 'LIVE');
+      expect((await usage()).concurrentBuilds).toBe(0);
+    } finally {
+      release();
+      hold = undefined;
+    }
+  });
+});
+
+describe('limits other code counts', () => {
+  it('assertWithinLimit refuses customDomainsPerProject once the count has reached it, naming the limit', async () => {
+    // A user without a subscription has the default one (free: 1 custom domain per project).
+    await expect(assertWithinLimit('carol', 'customDomainsPerProject', 0)).resolves.toBeUndefined();
+    const error = (await assertWithinLimit('carol', 'customDomainsPerProject', 1).catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.status).toBe(429);
+    expect(error.field).toBe('limit.customDomainsPerProject');
+    expect(error.message).toBe('limit customDomainsPerProject of subscription free is 1; 1 custom domains on the project');
+  });
+});
+
+describe('concurrent builds under parallel requests', () => {
+  it('never lets more builds run than concurrentBuilds', async () => {
+    await subscribe({ concurrentBuilds: 2 });
+    let release!: () => void;
+    hold = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const key = await uploadSource('limits-app');
+      const results = await Promise.all(Array.from({ length: 6 }, () => harness.call('POST', '/projects/limits-app/deployments', { source: { key } })));
+      const started = results.filter((r) => r.status === 202);
+      expect(started).toHaveLength(2);
+      for (const refused of results.filter((r) => r.status !== 202)) expectLimit(refused, 'concurrentBuilds', 2);
+      expect((await usage()).concurrentBuilds).toBe(2);
+      release();
+      for (const s of started) {
+        await waitFor(() => harness.call('GET', `/projects/limits-app/deployments/${s.json.deployment.id}`), (r) => r.json.deployment.status === 'LIVE');
+      }
       expect((await usage()).concurrentBuilds).toBe(0);
     } finally {
       release();
