@@ -30,6 +30,12 @@ function secretsOf(env: NodeJS.ProcessEnv): string[] {
   );
 }
 
+/** A whole number of seconds, or undefined when unset or not one (the platform's own cap still applies). */
+function buildTimeoutSeconds(raw: string | undefined): number | undefined {
+  if (!raw || !/^[1-9][0-9]{0,5}$/.test(raw)) return undefined;
+  return Number(raw);
+}
+
 async function main(): Promise<number> {
   // The job's stderr carries only its failure line; the SDK's Node support notice is not one.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -58,18 +64,34 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  // The subscription's buildTimeoutSeconds (from the verified ticket, via the job's environment):
+  // past it the build's processes are stopped and the build fails naming the limit.
+  const limitSeconds = buildTimeoutSeconds(process.env.SLIPWAY_BUILD_TIMEOUT_SECONDS);
+  let timedOut = false;
+  const deadline = limitSeconds
+    ? setTimeout(() => {
+        timedOut = true;
+        log.line(`slipway: limit buildTimeoutSeconds is ${limitSeconds}; stopping the build`);
+        onSignal('SIGTERM');
+      }, limitSeconds * 1000)
+    : undefined;
+  deadline?.unref();
+
   try {
     const config = readRunnerConfig();
     // The ticket is for the pipeline, not for anything this process starts.
     delete process.env.SLIPWAY_TICKET;
     await runBuild(config, log, { parentEnv: { ...process.env }, isStopped: () => stopped !== undefined });
+    clearTimeout(deadline);
     await log.close();
     return 0;
   } catch (error) {
     let reason: string;
     if (error instanceof BuildFailure || error instanceof EnvError) reason = error.message;
     else reason = `internal error: ${(error as Error)?.message ?? String(error)}`;
-    if (stopped) reason = `${reason} (the build job was stopped by ${stopped})`;
+    clearTimeout(deadline);
+    if (timedOut) reason = `limit buildTimeoutSeconds is ${limitSeconds}; the build ran longer (${reason})`;
+    else if (stopped) reason = `${reason} (the build job was stopped by ${stopped})`;
     const line = redact(`slipway: build failed: ${reason}`, secrets);
     log.line(line, true);
     await log.close();

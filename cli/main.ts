@@ -4,6 +4,7 @@ import { deployCommand } from './commands/deploy.js';
 import { cancelCommand, deploymentsCommand, executionsCommand, logsCommand, projectsCommand } from './commands/read.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { auditCommand, retryCommand } from './commands/admin.js';
+import { assignSubscriptionCommand, limitsCommand, subscriptionsCommand } from './commands/limits.js';
 
 const USAGE = `usage: slipway <command> [options]
 
@@ -17,6 +18,9 @@ const USAGE = `usage: slipway <command> [options]
   executions [--status STATUS]             list pipeline executions
   admin audit [--month YYYY-MM]            the audit log of a month (default this one), newest first
   admin retry EXECUTION_NAME [--follow]    retry a failed build-and-deploy execution; prints the new deployment id
+  admin subscriptions [set NAME --limit k=v ...]   list subscriptions, or store NAME with those limits changed
+  admin subscription LOGIN NAME            give a user a subscription
+  limits                                   your subscription, its limits and your usage
 
   --json   machine-readable output`;
 
@@ -40,6 +44,7 @@ async function run(argv: string[]): Promise<number> {
       follow: { type: 'boolean', short: 'f', default: false },
       status: { type: 'string' },
       month: { type: 'string' },
+      limit: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -70,6 +75,8 @@ async function run(argv: string[]): Promise<number> {
       return rollbackCommand({ project: required(values.project, '--project'), to: required(values.to, '--to'), json: values.json });
     case 'executions':
       return executionsCommand({ json: values.json, status: values.status });
+    case 'limits':
+      return limitsCommand({ json: values.json });
     case 'admin': {
       const [sub, ...args] = rest;
       if (sub === 'audit') {
@@ -80,7 +87,16 @@ async function run(argv: string[]): Promise<number> {
         if (!args[0]) throw new UsageError('admin retry needs an EXECUTION_NAME (see `slipway executions --status FAILED`)');
         return retryCommand({ execution: args[0], follow: values.follow, json: values.json });
       }
-      throw new UsageError(sub ? `unknown admin command ${sub}` : 'admin needs a command: audit or retry');
+      if (sub === 'subscriptions') {
+        if (args[0] === undefined) return subscriptionsCommand({ limits: [], json: values.json });
+        if (args[0] !== 'set' || !args[1]) throw new UsageError('usage: admin subscriptions [set NAME --limit k=v ...]');
+        return subscriptionsCommand({ set: args[1], limits: values.limit ?? [], json: values.json });
+      }
+      if (sub === 'subscription') {
+        if (!args[0] || !args[1]) throw new UsageError('usage: admin subscription LOGIN NAME');
+        return assignSubscriptionCommand({ login: args[0], subscription: args[1], json: values.json });
+      }
+      throw new UsageError(sub ? `unknown admin command ${sub}` : 'admin needs a command: audit, retry, subscriptions or subscription');
     }
     default:
       throw new UsageError(`unknown command ${command}`);

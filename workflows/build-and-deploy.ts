@@ -81,6 +81,8 @@ export class BuildAndDeployWorkflow extends Construct {
           SLIPWAY_BUILD_ID: sfn.JsonPath.stringAt('$.deploymentId'),
           SLIPWAY_SOURCE_BUCKET: sfn.JsonPath.stringAt('$.source.bucket'),
           SLIPWAY_SOURCE_KEY: sfn.JsonPath.stringAt('$.source.key'),
+          // The subscription's buildTimeoutSeconds (verified ticket); the step's own timeout is the platform's cap.
+          SLIPWAY_BUILD_TIMEOUT_SECONDS: sfn.JsonPath.stringAt('$.claims.buildTimeoutSeconds'),
           AWS_ACCESS_KEY_ID: sfn.JsonPath.stringAt('$.build.accessKeyId'),
           AWS_SECRET_ACCESS_KEY: sfn.JsonPath.stringAt('$.build.secretAccessKey'),
           AWS_SESSION_TOKEN: sfn.JsonPath.stringAt('$.build.sessionToken'),

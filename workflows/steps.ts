@@ -188,6 +188,9 @@ export function updateProjectStack(scope: Construct): tasks.CallAwsService {
       Parameters: [
         { ParameterKey: 'Project', UsePreviousValue: true },
         { ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') },
+        // The subscription's function limits, from the verified ticket (Verify ticket's result).
+        { ParameterKey: 'MemorySize', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.memorySize') },
+        { ParameterKey: 'FunctionTimeout', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.functionTimeout') },
       ],
     },
     iamResources: [Stack.of(scope).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],

@@ -14,6 +14,7 @@ import { deploymentLogRoutes } from './routes/deployment-logs.js';
 import { cancelRoutes } from './routes/cancel.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { adminRoutes } from './routes/admin.js';
+import { myLimitsRoutes, subscriptionAdminRoutes } from './subscriptions/routes.js';
 import { auditLog } from './audit.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
@@ -77,6 +78,8 @@ export function createApiApp(): Hono<ApiEnv> {
   app.route('/executions', executionRoutes);
   app.route('/admin/users', userRoutes);
   app.route('/admin', adminRoutes);
+  app.route('/admin', subscriptionAdminRoutes);
   app.route('/me', meRoutes);
+  app.route('/me', myLimitsRoutes);
   return app;
 }

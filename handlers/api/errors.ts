@@ -1,14 +1,15 @@
 import * as v from 'valibot';
 
-export type ErrorCode = 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'PayloadTooLarge' | 'Internal';
+export type ErrorCode = 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'PayloadTooLarge' | 'LimitExceeded' | 'Internal';
 
-const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 500> = {
+const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500> = {
   BadRequest: 400,
   Unauthorized: 401,
   Forbidden: 403,
   NotFound: 404,
   Conflict: 409,
   PayloadTooLarge: 413,
+  LimitExceeded: 429,
   Internal: 500,
 };
 
@@ -22,7 +23,7 @@ export class ApiError extends Error {
     super(message);
   }
 
-  get status(): 400 | 401 | 403 | 404 | 409 | 413 | 500 {
+  get status(): 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 {
     return STATUS[this.code];
   }
 

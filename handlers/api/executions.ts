@@ -3,6 +3,7 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../lib/clients.js';
 import { ticketKey } from '../lib/ticket-key.js';
 import { signTicket, type Operation } from '../lib/ticket.js';
+import type { PipelineLimits } from '../lib/limits.js';
 
 /** Env variables holding each workflow's state machine ARN (set by the CDK stack or `slipway up`). */
 const MACHINE_ENV: Record<Operation, string> = {
@@ -45,6 +46,8 @@ export interface StartRequest {
   source: string;
   destination: string;
   input: Record<string, unknown>;
+  /** Signed into the ticket: the pipeline enforces these, never anything unsigned. */
+  limits?: PipelineLimits;
 }
 
 /** Signs a fresh ticket for exactly this execution and starts it; the API never does pipeline work itself. */
@@ -58,6 +61,7 @@ export async function startExecution(request: StartRequest): Promise<{ execution
       destination: request.destination,
       executionName: request.name,
       ttlSeconds: 2 * 3600,
+      ...(request.limits ? { limits: request.limits } : {}),
     },
     await ticketKey(),
   );

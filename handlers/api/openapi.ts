@@ -17,6 +17,9 @@ import {
   ProjectName,
   RollbackBody,
 } from './schemas.js';
+import { Limits } from '../lib/limits.js';
+import { SubscriptionName } from './subscriptions/store.js';
+import { AssignSubscriptionBody, PutSubscriptionBody } from './subscriptions/routes.js';
 
 /**
  * The API's OpenAPI 3.1 document, built from one route table.
@@ -73,12 +76,13 @@ export const PATH_PARAMETERS: Record<string, { schema: v.GenericSchema; descript
   id: { schema: DeploymentId, description: 'The deployment id.' },
   login: { schema: Login, description: 'A user login (a GitHub login, case-insensitive).' },
   token: { schema: TokenId, description: 'An API token id (the part after `slw_`; never the secret).' },
+  subscription: { schema: SubscriptionName, description: 'A subscription name.' },
   execution: { schema: BuildDeployExecutionName, description: 'A build-and-deploy execution name: `<project>--build-deploy--[<commit>--]<deployment id>`.' },
 };
 
 // ---- response bodies (what the handlers return; objects stay open so fields can be added) ----
 
-const ERROR_CODES = ['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PayloadTooLarge', 'Internal'] as const satisfies readonly ErrorCode[];
+const ERROR_CODES = ['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PayloadTooLarge', 'LimitExceeded', 'Internal'] as const satisfies readonly ErrorCode[];
 // Fails to compile when errors.ts gains a code this list lacks.
 const _allCodes: readonly (typeof ERROR_CODES)[number][] = [] as ErrorCode[];
 void _allCodes;
@@ -218,6 +222,17 @@ const IssuedToken = v.object({ token: v.pipe(v.string(), v.description('`slw_<id
 
 const Me = v.object({ user: v.string(), roles: v.array(v.picklist(ROLES)), permissions: v.array(v.picklist(PERMISSIONS)), via: v.picklist(['admin-token', 'api-token', 'session']) });
 
+const Subscription = v.object({
+  name: SubscriptionName,
+  limits: Limits,
+  /** `built-in` (defined in code) until an admin stores it. */
+  origin: v.picklist(['built-in', 'stored']),
+  updatedAt: v.optional(v.string()),
+  updatedBy: v.optional(v.string()),
+});
+
+const Usage = v.object({ projects: v.number(), buildsToday: v.number(), deploymentsToday: v.number(), concurrentBuilds: v.number() });
+
 const OpenApiBody = v.object({ openapi: v.string(), info: v.object({ title: v.string(), version: v.string() }), paths: v.record(v.string(), v.unknown()) });
 
 // ---- the route table ----
@@ -266,7 +281,7 @@ export const ROUTES: readonly RouteSpec[] = [
     access: 'projects:create',
     body: CreateProjectBody,
     responses: { 202: v.object({ project: Project, executionArn: v.string() }) },
-    errors: [400, 401, 409, 413],
+    errors: [400, 401, 409, 413, 429],
   },
   {
     method: 'get',
@@ -331,7 +346,7 @@ export const ROUTES: readonly RouteSpec[] = [
     access: 'project:write',
     body: CreateDeploymentBody,
     responses: { 202: v.object({ deployment: Deployment }) },
-    errors: [400, 401, 404, 409, 413],
+    errors: [400, 401, 404, 409, 413, 429],
   },
   {
     method: 'get',
@@ -403,7 +418,7 @@ export const ROUTES: readonly RouteSpec[] = [
     responses: {
       202: v.object({ rollback: v.object({ project: ProjectName, deploymentId: DeploymentId, executionArn: v.string(), executionName: v.string() }) }),
     },
-    errors: [400, 401, 404, 409, 413],
+    errors: [400, 401, 404, 409, 413, 429],
   },
   {
     method: 'get',
@@ -438,7 +453,53 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: true,
     access: 'executions:retry',
     responses: { 202: v.object({ deployment: Deployment }) },
-    errors: [400, 401, 403, 404, 409, 413],
+    errors: [400, 401, 403, 404, 409, 413, 429],
+  },
+  {
+    method: 'get',
+    path: '/admin/subscriptions',
+    operationId: 'listSubscriptions',
+    summary: 'List subscriptions and their limits: the stored ones and the built-in ones no item overrides',
+    tag: 'admin',
+    auth: true,
+    access: 'subscriptions:read',
+    responses: { 200: v.object({ subscriptions: v.array(Subscription) }) },
+    errors: [401, 403],
+  },
+  {
+    method: 'put',
+    path: '/admin/subscriptions/{subscription}',
+    operationId: 'putSubscription',
+    summary: 'Create or replace a subscription: every limit, each a whole number within its bounds',
+    tag: 'admin',
+    auth: true,
+    access: 'subscriptions:write',
+    body: PutSubscriptionBody,
+    responses: { 200: v.object({ subscription: Subscription }) },
+    errors: [400, 401, 403, 413],
+  },
+  {
+    method: 'put',
+    path: '/admin/users/{login}/subscription',
+    operationId: 'assignSubscription',
+    summary: "Set a user's subscription (404 naming body.subscription when it does not exist)",
+    tag: 'admin',
+    auth: true,
+    access: 'subscriptions:write',
+    body: AssignSubscriptionBody,
+    responses: { 200: v.object({ user: v.string(), subscription: Subscription }) },
+    errors: [400, 401, 403, 404, 413],
+  },
+  {
+    method: 'get',
+    path: '/me/limits',
+    operationId: 'getMyLimits',
+    summary: "The caller's subscription, its limits and current usage",
+    tag: 'identity',
+    auth: true,
+    access: 'signed-in',
+    responses: { 200: v.object({ user: v.string(), subscription: SubscriptionName, limits: Limits, usage: Usage }) },
+    errors: [401],
   },
   {
     method: 'get',

@@ -3,6 +3,7 @@ import { s3Client } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { putDeployment, setDeploymentExecution, type DeploymentRecord } from './records.js';
 import { executionName, newDeploymentId, startExecution } from './executions.js';
+import { reserveDeployment } from './subscriptions/enforce.js';
 
 /** Whether a source archive is (still) in the source bucket. */
 export async function sourceExists(key: string): Promise<boolean> {
@@ -17,6 +18,8 @@ export async function sourceExists(key: string): Promise<boolean> {
 export interface StartDeploymentRequest {
   project: string;
   user: string;
+  /** The project's owner: their subscription's limits apply to the build. */
+  owner: string;
   /** A key in the source bucket, already checked to belong to the project and to exist. */
   sourceKey: string;
   commit?: string;
@@ -46,8 +49,16 @@ export async function startDeployment(request: StartDeploymentRequest): Promise<
     ...(request.commit ? { commit: request.commit } : {}),
     ...(request.retryOf ? { retryOf: request.retryOf } : {}),
   };
-  await putDeployment(record);
+  // Refuses with a 429 before anything is written when a limit is reached.
+  const reservation = await reserveDeployment(request.owner, { project: request.project, deploymentId: id, build: true });
+  try {
+    await putDeployment(record);
+  } catch (error) {
+    await reservation.release();
+    throw error;
+  }
   const { executionArn } = await startExecution({
+    limits: reservation.limits,
     operation: 'build-deploy',
     project: request.project,
     user: request.user,
@@ -55,6 +66,9 @@ export async function startDeployment(request: StartDeploymentRequest): Promise<
     source: `s3://${source.bucket}/${source.key}`,
     destination: `s3://${names.projectBucket}/${request.project}/deployments/${id}/`,
     input: { deploymentId: id, source },
+  }).catch(async (error: unknown) => {
+    await reservation.release();
+    throw error;
   });
   await setDeploymentExecution(request.project, id, executionArn);
   return { ...record, executionArn };

@@ -1,5 +1,6 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import * as v from 'valibot';
+import { PipelineLimitsClaim, type PipelineLimits } from './limits.js';
 
 /** The operations a ticket can authorise; each state machine checks its own. */
 export const OPERATIONS = ['init-project', 'build-deploy', 'delete-project', 'rollback'] as const;
@@ -17,6 +18,8 @@ const TicketClaims = v.object({
   exe: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
   iat: v.number(),
   exp: v.number(),
+  /** The subscription limits that bound this execution (build-and-deploy, rollback); signed, so a step can trust them. */
+  limits: v.optional(PipelineLimitsClaim),
 });
 export type TicketClaims = v.InferOutput<typeof TicketClaims>;
 
@@ -29,6 +32,8 @@ export interface TicketRequest {
   executionName: string;
   /** Lifetime in seconds; long enough for a build with its retries. */
   ttlSeconds?: number;
+  /** The pipeline limits of the subscription that pays for this execution. */
+  limits?: PipelineLimits;
 }
 
 /** Raised for every refused ticket; the message says why, never echoes the token. */
@@ -43,6 +48,7 @@ export async function signTicket(request: TicketRequest, key: Uint8Array): Promi
     src: request.source,
     dst: request.destination,
     exe: request.executionName,
+    ...(request.limits ? { limits: request.limits } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(ISSUER)

@@ -7,7 +7,7 @@ const STACK_PREFIX = 'slipway-project-';
  * CloudFormation calls on per-project stacks; locally each "stack" is the project's function in
  * the function host. Calls complete synchronously, so a stack is settled as soon as it is described.
  */
-export function localCloudFormation(host: Pick<FunctionHost, 'prepare' | 'remove'>): LocalServices['cloudformation'] {
+export function localCloudFormation(host: Pick<FunctionHost, 'prepare' | 'remove'> & Partial<Pick<FunctionHost, 'configure'>>): LocalServices['cloudformation'] {
   const statuses = new Map<string, string>();
   return async (action, parameters) => {
     const stackName = String(parameters.StackName ?? '');
@@ -15,7 +15,14 @@ export function localCloudFormation(host: Pick<FunctionHost, 'prepare' | 'remove
     const project = stackName.slice(STACK_PREFIX.length);
     const stackId = `arn:aws:cloudformation:us-east-1:000000000000:stack/${stackName}/local`;
     const params = (parameters.Parameters ?? []) as Array<{ ParameterKey: string; ParameterValue?: string }>;
-    const deploymentId = params.find((p) => p.ParameterKey === 'DeploymentId')?.ParameterValue;
+    const param = (key: string) => params.find((p) => p.ParameterKey === key)?.ParameterValue;
+    const deploymentId = param('DeploymentId');
+    // The subscription's function limits, as the stack's FunctionTimeout and MemorySize parameters.
+    const timeout = Number(param('FunctionTimeout'));
+    const memory = Number(param('MemorySize'));
+    if ((action === 'updateStack' || action === 'createStack') && host.configure && (timeout > 0 || memory > 0)) {
+      host.configure(project, { ...(timeout > 0 ? { timeoutMs: timeout * 1000 } : {}), ...(memory > 0 ? { memoryMb: memory } : {}) });
+    }
     switch (action) {
       case 'createStack':
         statuses.set(stackName, 'CREATE_COMPLETE');

@@ -287,6 +287,19 @@ describe('responses of real calls', () => {
     expect((await checked('DELETE', `/admin/users/contract-dev/tokens/${issued.json.record.id}`)).status).toBe(200);
     expect((await checked('DELETE', '/admin/users/contract-dev')).status).toBe(200);
 
+    // Subscriptions and limits: the admin routes, the caller's limits, and a 429 from a limit.
+    const subscriptions = await checked('GET', '/admin/subscriptions');
+    expect(subscriptions.status).toBe(200);
+    const free = subscriptions.json.subscriptions.find((s: any) => s.name === 'free');
+    expect((await checked('PUT', '/admin/subscriptions/contract', { body: { limits: { ...free.limits, deploymentsPerDay: 1 } } })).status).toBe(200);
+    expect((await checked('PUT', '/admin/subscriptions/contract', { body: { limits: { ...free.limits, deploymentsPerDay: 0 } } })).status).toBe(400);
+    expect((await checked('PUT', '/admin/users/admin/subscription', { body: { subscription: 'nosuch' } })).status).toBe(404);
+    expect((await checked('PUT', '/admin/users/admin/subscription', { body: { subscription: 'contract' } })).status).toBe(200);
+    expect((await checked('GET', '/me/limits')).json.subscription).toBe('contract');
+    const limited = await checked('POST', '/projects/contract/rollback', { body: { deploymentId: second } });
+    expect(limited.status).toBe(429);
+    expect(limited.json.error.field).toBe('limit.deploymentsPerDay');
+
     // Delete last.
     expect((await checked('DELETE', '/projects/contract-two')).status).toBe(202);
     expect((await checked('DELETE', '/projects/nosuch')).status).toBe(404);

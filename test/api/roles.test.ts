@@ -47,6 +47,10 @@ const EXPECTED: Record<string, CallerName[]> = {
   deleteUser: ['admin', 'maintainer'],
   issueUserToken: ['admin', 'maintainer'],
   revokeUserToken: ['admin', 'maintainer'],
+  listSubscriptions: ['admin', 'support', 'maintainer', 'subscription-manager'],
+  putSubscription: ['admin', 'subscription-manager'],
+  assignSubscription: ['admin', 'subscription-manager'],
+  getMyLimits: EVERYONE,
 };
 const PUBLIC = ['getHealth', 'getOpenApiDocument', 'beginGithubSignIn', 'completeGithubSignIn', 'signOut', 'receiveGithubWebhook'];
 
@@ -81,7 +85,8 @@ function concretePath(route: (typeof ROUTES)[number]): string {
     .replace('{id}', liveId)
     .replace('{execution}', `owned--build-deploy--${liveId}`)
     .replace('{login}', 'owner')
-    .replace('{token}', '0000000000000000');
+    .replace('{token}', '0000000000000000')
+    .replace('{subscription}', 'free');
 }
 
 describe('every route with every role', () => {

@@ -118,6 +118,16 @@ describe('build runner (against a local S3)', () => {
     expect(run.log.text).not.toContain('fixture: woke up');
   });
 
+  it('stops a build past the subscription limit buildTimeoutSeconds and names the limit', async () => {
+    const started = Date.now();
+    const run = await build(join(FIXTURES, 'slow-app'), 'd-test-timeout', { env: { SLIPWAY_BUILD_TIMEOUT_SECONDS: '3' } });
+    expect(run.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(run.stderr.trim()).toMatch(/^slipway: build failed: limit buildTimeoutSeconds is 3; the build ran longer \(/);
+    expect(run.log.text).toContain('slipway: limit buildTimeoutSeconds is 3; stopping the build');
+    expect(run.log.text).not.toContain('fixture: woke up');
+  });
+
   it('fails with a clear reason for a missing source archive and a bad environment', async () => {
     const missing = await runRunner(s3, { SLIPWAY_PROJECT: 'fixture', SLIPWAY_BUILD_ID: 'd-test-missing', SLIPWAY_SOURCE_KEY: 'sources/fixture/nope.tar.gz' });
     expect(missing.code).toBe(1);

@@ -1,3 +1,4 @@
+import type { PipelineLimits } from '../../handlers/lib/limits.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +39,8 @@ export async function startTestAws(): Promise<TestAws> {
 }
 
 /** A ticket as the API would sign it for one execution. */
-export async function ticketFor(op: Operation, project: string, executionName: string): Promise<string> {
-  return signTicket({ op, project, user: 'test', source: 'test', destination: 'test', executionName }, await ticketKey());
+export async function ticketFor(op: Operation, project: string, executionName: string, limits?: PipelineLimits): Promise<string> {
+  return signTicket({ op, project, user: 'test', source: 'test', destination: 'test', executionName, ...(limits ? { limits } : {}) }, await ticketKey());
 }
 
 export async function putObject(s3: S3Client, bucket: string, key: string, body: Buffer | string): Promise<void> {

@@ -1,3 +1,4 @@
+import { DEFAULT_PIPELINE_LIMITS, type PipelineLimits } from '../../handlers/lib/limits.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -237,9 +238,9 @@ describe('build-and-deploy', () => {
 });
 
 describe('rollback', () => {
-  async function rollback(project: string, deploymentId: string, suffix: string) {
+  async function rollback(project: string, deploymentId: string, suffix: string, limits?: PipelineLimits) {
     const name = `${project}--rollback--${deploymentId}-${suffix}`;
-    return run('slipway-rollback', name, { ticket: await ticketFor('rollback', project, name), project, deploymentId });
+    return run('slipway-rollback', name, { ticket: await ticketFor('rollback', project, name, limits), project, deploymentId });
   }
 
   it('moves the live pointer back to an earlier deployment without a rebuild, and records it on the project', async () => {
@@ -249,7 +250,8 @@ describe('rollback', () => {
     expect(await routes.get('p:omega')).toBe('d-omega-0002');
     const buildsBefore = buildRequests.length;
 
-    const record = await rollback('omega', 'd-omega-0001', '1');
+    // The signed limits of the owner's subscription reach the stack as its function settings.
+    const record = await rollback('omega', 'd-omega-0001', '1', { ...DEFAULT_PIPELINE_LIMITS, functionMemoryMb: 2048, functionTimeoutSeconds: 45 });
     expect(record.status, record.cause).toBe('SUCCEEDED');
     expect(statesEntered(record)).toEqual([
       'Verify ticket', 'Check target', 'Update project stack',
@@ -259,7 +261,12 @@ describe('rollback', () => {
     expect(buildRequests.length).toBe(buildsBefore);
     expect(stackCalls.at(-1)).toMatchObject({
       action: 'updateStack',
-      parameters: { StackName: 'slipway-project-omega', Parameters: [{ ParameterKey: 'Project', UsePreviousValue: true }, { ParameterKey: 'DeploymentId', ParameterValue: 'd-omega-0001' }] },
+      parameters: { StackName: 'slipway-project-omega', Parameters: [
+          { ParameterKey: 'Project', UsePreviousValue: true },
+          { ParameterKey: 'DeploymentId', ParameterValue: 'd-omega-0001' },
+          { ParameterKey: 'MemorySize', ParameterValue: '2048' },
+          { ParameterKey: 'FunctionTimeout', ParameterValue: '45' },
+        ] },
     });
     expect(await routes.get('p:omega')).toBe('d-omega-0001');
     expect(await routes.get('r:d-omega-0001:/about')).toBe('prerendered/about.html');

@@ -1,12 +1,17 @@
 import * as v from 'valibot';
 import { ROLES } from './roles.js';
 
-/**
- * A GitHub login: letters, digits and single hyphens, at most 39 characters (stored lowercase by
- * the records). `admin` is the admin token's name, so no user may take it. Plain regex only, so
- * the OpenAPI document can carry it.
- */
+/** A GitHub login: letters, digits and single hyphens, at most 39 characters (stored lowercase by the records). */
 export const Login = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'must be a GitHub login: 1–39 letters, digits and single hyphens, not starting or ending with "-"'),
+);
+
+/**
+ * The login of a new user: `admin` is the admin token's name (its projects' owner, its subscription),
+ * so no user may take it. A plain regex, so the OpenAPI document can carry it.
+ */
+export const NewLogin = v.pipe(
   v.string('must be a string'),
   v.regex(/^(?![Aa][Dd][Mm][Ii][Nn]$)[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'must be a GitHub login (1–39 letters, digits and single hyphens, not starting or ending with "-"), and not "admin"'),
 );
@@ -16,7 +21,7 @@ export const RoleList = v.pipe(
   v.maxLength(ROLES.length, `must list at most ${ROLES.length} roles`),
 );
 
-export const CreateUserBody = v.strictObject({ login: Login, roles: v.optional(RoleList, ['user']) });
+export const CreateUserBody = v.strictObject({ login: NewLogin, roles: v.optional(RoleList, ['user']) });
 export const SetRolesBody = v.strictObject({ roles: RoleList });
 
 export const TOKEN_TTL_DAYS_MAX = 365;

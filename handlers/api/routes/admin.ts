@@ -54,6 +54,7 @@ adminRoutes.post('/executions/:execution/retry', async (c) => {
     const started = await startDeployment({
       project,
       user: c.get('caller').user,
+      owner: current.owner,
       sourceKey: deployment.source.key,
       ...(deployment.commit ? { commit: deployment.commit } : {}),
       id,

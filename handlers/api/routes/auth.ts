@@ -7,7 +7,7 @@ import { API_BASE } from '../openapi.js';
 import { beginSignIn, completeSignIn, FLOW_COOKIE, FLOW_SECONDS } from '../identity/github-oauth.js';
 import { cookieOptions, SESSION_COOKIE, SESSION_SECONDS, signSession } from '../identity/sessions.js';
 import { userForGitHubSignIn } from '../identity/users.js';
-import { Login, OAuthCallbackQuery } from '../identity/schemas.js';
+import { NewLogin, OAuthCallbackQuery } from '../identity/schemas.js';
 
 /** Sign-in and sign-out (mounted before the token middleware: these are how a browser gets a session). */
 export const authRoutes = new Hono<ApiEnv>();
@@ -30,7 +30,7 @@ authRoutes.get('/github/callback', async (c) => {
   const flowCookie = getCookie(c, FLOW_COOKIE);
   deleteCookie(c, FLOW_COOKIE, { path: CALLBACK_PATH });
   const account = await completeSignIn(new URL(c.req.url), redirectUri(c.req.url), flowCookie);
-  const login = v.safeParse(Login, account.login);
+  const login = v.safeParse(NewLogin, account.login);
   if (!login.success) throw new ApiError('Forbidden', `the GitHub login ${account.login} cannot sign in here: ${login.issues[0].message}`);
   const user = await userForGitHubSignIn(login.output, account.id);
   setCookie(c, SESSION_COOKIE, await signSession(user.login), cookieOptions(c.req.url, SESSION_SECONDS));

@@ -34,7 +34,7 @@ deploymentRoutes.post('/:name/deployments', async (c) => {
   if (!(await sourceExists(body.source.key))) {
     throw new ApiError('BadRequest', `body.source.key ${body.source.key} was not uploaded`, 'body.source.key');
   }
-  const deployment = await startDeployment({ project: name, user: c.get('caller').user, sourceKey: body.source.key, commit: body.commit });
+  const deployment = await startDeployment({ project: name, user: c.get('caller').user, owner: project.owner, sourceKey: body.source.key, commit: body.commit });
   return c.json({ deployment }, 202);
 });
 

@@ -11,6 +11,7 @@ import { createProject, listProjects, markProjectDeleting, requireProject } from
 import { executionName, startExecution } from '../executions.js';
 import { tenantUrl } from '../tenant-url.js';
 import { canAccessProject, requirePermission } from '../identity/access.js';
+import { claimProjectSlot, releaseProjectSlot } from '../subscriptions/enforce.js';
 
 export const projectRoutes = new Hono<ApiEnv>();
 
@@ -33,6 +34,8 @@ projectRoutes.post('/', async (c) => {
   const caller = requirePermission(c, 'projects:create');
   const { name } = await jsonBody(c, CreateProjectBody);
   const project = await createProject(name, caller.user);
+  // After the record exists, so a concurrent create sees it when it counts (projectsPerUser).
+  await claimProjectSlot(caller.user, name);
   const { executionArn, name: exeName } = await startProjectExecution('init-project', name, caller.user);
   return c.json({ project: { ...project, executionName: exeName }, executionArn }, 202);
 });
@@ -44,8 +47,9 @@ projectRoutes.get('/:name', async (c) => {
 
 projectRoutes.delete('/:name', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
-  await requireProject(name);
+  const project = await requireProject(name);
   await markProjectDeleting(name);
+  await releaseProjectSlot(project.owner, name);
   const caller = c.get('caller');
   const { executionArn } = await startProjectExecution('delete-project', name, caller.user);
   return c.json({ project: name, status: 'DELETING', executionArn }, 202);

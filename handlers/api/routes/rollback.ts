@@ -5,6 +5,7 @@ import { jsonBody, type ApiEnv } from '../context.js';
 import { ProjectName, RollbackBody } from '../schemas.js';
 import { getDeployment, requireProject } from '../records.js';
 import { executionName, startExecution } from '../executions.js';
+import { reserveDeployment } from '../subscriptions/enforce.js';
 
 export const rollbackRoutes = new Hono<ApiEnv>();
 
@@ -29,7 +30,10 @@ rollbackRoutes.post('/:name/rollback', async (c) => {
     throw new ApiError('Conflict', `deployment ${deploymentId} never went live (status ${deployment.status}): only a deployment that was live can be rolled back to`, 'body.deploymentId');
   }
   const exeName = executionName(name, 'rollback', `${deploymentId}-${Date.now().toString(36)}`);
+  // A rollback is a release: it counts against deploymentsPerDay (it builds nothing).
+  const reservation = await reserveDeployment(project.owner, { project: name, build: false });
   const { executionArn } = await startExecution({
+    limits: reservation.limits,
     operation: 'rollback',
     project: name,
     user: c.get('caller').user,
@@ -37,6 +41,9 @@ rollbackRoutes.post('/:name/rollback', async (c) => {
     source: `s3://${platformNames().projectBucket}/${name}/deployments/${deploymentId}/`,
     destination: `stack:slipway-project-${name}`,
     input: { deploymentId },
+  }).catch(async (error: unknown) => {
+    await reservation.release();
+    throw error;
   });
   return c.json({ rollback: { project: name, deploymentId, executionArn, executionName: exeName } }, 202);
 });

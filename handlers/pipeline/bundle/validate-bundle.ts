@@ -41,8 +41,12 @@ export interface ValidatedBundle {
   manifest: BundleManifest;
   files: number;
   bytes: number;
+  /** Bytes under each top-level area (what the storage limits of a subscription count). */
+  areaBytes: Record<BundleArea, number>;
   sha256: string;
 }
+
+export type BundleArea = 'client' | 'prerendered' | 'server';
 
 /** A safe relative path: no absolute paths, no `..`, no backslashes or NULs, already normal. */
 function checkPath(raw: string): string {
@@ -57,8 +61,9 @@ function checkPath(raw: string): string {
   return path;
 }
 
-function checkEntries(entries: BundleEntry[], limits: BundleLimits): { files: Map<string, BundleEntry>; bytes: number } {
+function checkEntries(entries: BundleEntry[], limits: BundleLimits): { files: Map<string, BundleEntry>; bytes: number; areaBytes: Record<BundleArea, number> } {
   const files = new Map<string, BundleEntry>();
+  const areaBytes: Record<BundleArea, number> = { client: 0, prerendered: 0, server: 0 };
   let bytes = 0;
   for (const entry of entries) {
     const path = checkPath(entry.path);
@@ -66,12 +71,14 @@ function checkEntries(entries: BundleEntry[], limits: BundleLimits): { files: Ma
     if (entry.type !== 'File') throw new BundleError(`entry ${JSON.stringify(entry.path)}: ${entry.type} entries are not allowed (only files and directories)`);
     if (entry.size > limits.maxFileBytes) throw new BundleError(`entry ${JSON.stringify(entry.path)}: ${entry.size} bytes exceeds the file size limit of ${limits.maxFileBytes} bytes`);
     bytes += entry.size;
+    const area = path.split('/')[0] as string;
+    if (area in areaBytes) areaBytes[area as BundleArea] += entry.size;
     if (bytes > limits.maxTotalBytes) throw new BundleError(`build output exceeds the total size limit of ${limits.maxTotalBytes} bytes`);
     if (files.has(path)) throw new BundleError(`entry ${JSON.stringify(entry.path)}: appears twice`);
     files.set(path, entry);
     if (files.size > limits.maxFiles) throw new BundleError(`build output exceeds the limit of ${limits.maxFiles} files`);
   }
-  return { files, bytes };
+  return { files, bytes, areaBytes };
 }
 
 function checkManifest(files: Map<string, BundleEntry>, limits: BundleLimits): BundleManifest {
@@ -112,7 +119,7 @@ export async function validateBundle(archive: Buffer, limits: BundleLimits = DEF
   } catch (error) {
     throw new BundleError(`build output is not a readable gzip tar archive: ${(error as Error).message}`);
   }
-  const { files, bytes } = checkEntries(entries, limits);
+  const { files, bytes, areaBytes } = checkEntries(entries, limits);
   const manifest = checkManifest(files, limits);
-  return { manifest, files: files.size, bytes, sha256: createHash('sha256').update(archive).digest('hex') };
+  return { manifest, files: files.size, bytes, areaBytes, sha256: createHash('sha256').update(archive).digest('hex') };
 }

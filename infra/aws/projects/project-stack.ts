@@ -70,6 +70,13 @@ export class ProjectStack extends Stack {
       description: 'SSM parameter naming the project bucket',
     });
     const memory = new CfnParameter(this, 'MemorySize', { type: 'Number', default: 1024, minValue: 128, maxValue: 10240 });
+    const functionTimeout = new CfnParameter(this, 'FunctionTimeout', {
+      type: 'Number',
+      default: 30,
+      minValue: 1,
+      maxValue: 900,
+      description: "Seconds an invocation may run (the owner's subscription: functionTimeoutSeconds)",
+    });
     const reserved = new CfnParameter(this, 'ReservedConcurrency', {
       type: 'Number',
       default: 0,
@@ -116,7 +123,7 @@ export class ProjectStack extends Stack {
       code: { s3Bucket: codeBucket.valueAsString, s3Key: Fn.sub('${Project}/deployments/${DeploymentId}/function.zip') },
       role: role.attrArn,
       memorySize: memory.valueAsNumber,
-      timeout: 30,
+      timeout: functionTimeout.valueAsNumber,
       reservedConcurrentExecutions: Token.asNumber(Fn.conditionIf(hasReserved.logicalId, reserved.valueAsNumber, Aws.NO_VALUE)),
       loggingConfig: { logGroup: logGroup.ref, logFormat: 'Text' },
       environment: {

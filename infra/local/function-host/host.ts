@@ -37,6 +37,11 @@ export interface FunctionHostOptions {
   memoryMb?: number;
 }
 
+export interface FunctionSettings {
+  timeoutMs?: number;
+  memoryMb?: number;
+}
+
 export interface FunctionHost {
   /** Downloads the deployment's server/ files if not present (idempotent, concurrent-safe). */
   prepare(project: string, deploymentId: string): Promise<void>;
@@ -46,6 +51,11 @@ export interface FunctionHost {
    * has no server bundle rejects with a `ResourceNotFoundException`.
    */
   invoke(project: string, deploymentId: string, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2>;
+  /**
+   * Sets a project's function settings from its stack parameters (the subscription's
+   * functionTimeoutSeconds and functionMemoryMb): new invocations and new workers use them.
+   */
+  configure(project: string, settings: FunctionSettings): void;
   /** Stops the project's workers and deletes its local copies. */
   remove(project: string): Promise<void>;
   /** Stops all workers. */
@@ -145,6 +155,9 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   const functionsRoot = resolve(options.stateDir, 'functions');
   const workers = new Map<string, Worker>();
   const preparing = new Map<string, Promise<void>>();
+  const settings = new Map<string, FunctionSettings>();
+  const timeoutOf = (project: string) => settings.get(project)?.timeoutMs ?? timeoutMs;
+  const memoryOf = (project: string) => settings.get(project)?.memoryMb ?? memoryMb;
   let nextId = 0;
   let closed = false;
 
@@ -255,7 +268,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     const child = fork(WORKER_FILE, [join(dir, 'server', 'handler.js'), `slipway-${project}`, deploymentId], {
       cwd: dir,
       env,
-      execArgv: [...workerLoaderArgs(), `--max-old-space-size=${memoryMb}`],
+      execArgv: [...workerLoaderArgs(), `--max-old-space-size=${memoryOf(project)}`],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -349,12 +362,13 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           return;
         }
         clearTimeout(pending.timer);
+        const limitMs = timeoutOf(project);
         pending.timer = setTimeout(() => {
-          finish(worker, id, errorResult(504, 'FunctionTimeout', `the function did not answer within ${timeoutMs} ms`));
+          finish(worker, id, errorResult(504, 'FunctionTimeout', `the function did not answer within ${limitMs} ms`));
           // A worker stuck in one request may be stuck for all: start afresh on the next one.
           void stopWorker(worker, 'timeout');
-        }, timeoutMs);
-        const message: InvokeRequest = { id, event, timeoutMs };
+        }, limitMs);
+        const message: InvokeRequest = { id, event, timeoutMs: limitMs };
         worker.child.send(message, (error) => {
           if (error) finish(worker, id, errorResult(502, 'FunctionCrashed', `could not reach the function worker: ${error.message}`));
         });
@@ -375,5 +389,9 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     await Promise.all([...workers.values()].map((worker) => stopWorker(worker, 'stopped')));
   }
 
-  return { prepare, invoke, remove, close };
+  function configure(project: string, next: FunctionSettings): void {
+    settings.set(project, { ...settings.get(project), ...next });
+  }
+
+  return { prepare, invoke, configure, remove, close };
 }

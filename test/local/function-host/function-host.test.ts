@@ -201,6 +201,17 @@ describe('local function host', () => {
     expect(next).toMatchObject({ statusCode: 200, body: 'hello from two at /' });
   });
 
+  it('applies a project timeout set by configure (the stack parameter FunctionTimeout), over the host default', async () => {
+    const h = host({ timeoutMs: 60_000 });
+    // What the local CloudFormation binding does with the subscription's functionTimeoutSeconds.
+    h.configure('app', { timeoutMs: 300 });
+    const started = Date.now();
+    const result = await h.invoke('app', 'd-two', event('/hang'));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.statusCode).toBe(504);
+    expect(JSON.parse(result.body as string)).toMatchObject({ error: 'FunctionTimeout', message: expect.stringContaining('300 ms') });
+  });
+
   it('answers with a 502 when the handler module fails to load, and tries again on the next call', async () => {
     const h = host();
     await s3.send(

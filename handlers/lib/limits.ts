@@ -1,0 +1,101 @@
+import * as v from 'valibot';
+
+/**
+ * The limits a subscription holds. Shared by the API (which stores and enforces them) and the
+ * pipeline (which reads the ones that apply to a build from the signed ticket).
+ */
+const MB = 1024 * 1024;
+
+/** Each limit: a positive integer up to a maximum the platform itself can honour. */
+export const LIMIT_BOUNDS = {
+  projectsPerUser: { min: 1, max: 1000 },
+  buildsPerDay: { min: 1, max: 10_000 },
+  deploymentsPerDay: { min: 1, max: 10_000 },
+  concurrentBuilds: { min: 1, max: 50 },
+  // Batch's minimum attempt duration is 60 s; the platform's own build step cap is two hours.
+  buildTimeoutSeconds: { min: 60, max: 7200 },
+  customDomainsPerProject: { min: 1, max: 100 },
+  // validate-output never accepts more than these, whatever the subscription says.
+  prerenderedRoutesPerDeployment: { min: 1, max: 5000 },
+  clientStorageBytes: { min: 1, max: 250 * MB },
+  prerenderedStorageBytes: { min: 1, max: 250 * MB },
+  serverStorageBytes: { min: 1, max: 250 * MB },
+  // Lambda's own range.
+  functionMemoryMb: { min: 128, max: 10_240 },
+  functionTimeoutSeconds: { min: 1, max: 900 },
+} as const;
+
+export type LimitName = keyof typeof LIMIT_BOUNDS;
+export const LIMIT_NAMES = Object.keys(LIMIT_BOUNDS) as LimitName[];
+
+function limitSchema(name: LimitName) {
+  const { min, max } = LIMIT_BOUNDS[name];
+  return v.pipe(
+    v.number(`${name} must be a number`),
+    v.integer(`${name} must be an integer`),
+    v.minValue(min, `${name} must be at least ${min}`),
+    v.maxValue(max, `${name} must be at most ${max}`),
+  );
+}
+
+/** Every limit, each required: a subscription is complete or it is refused. */
+export const Limits = v.strictObject(Object.fromEntries(LIMIT_NAMES.map((name) => [name, limitSchema(name)])) as { [K in LimitName]: ReturnType<typeof limitSchema> });
+export type Limits = Record<LimitName, number>;
+
+/** The limits that ride in a build-and-deploy or rollback ticket: what the pipeline enforces. */
+export const PIPELINE_LIMIT_NAMES = [
+  'buildTimeoutSeconds',
+  'prerenderedRoutesPerDeployment',
+  'clientStorageBytes',
+  'prerenderedStorageBytes',
+  'serverStorageBytes',
+  'functionMemoryMb',
+  'functionTimeoutSeconds',
+] as const satisfies readonly LimitName[];
+export type PipelineLimitName = (typeof PIPELINE_LIMIT_NAMES)[number];
+export type PipelineLimits = Record<PipelineLimitName, number>;
+
+export const PipelineLimitsClaim = v.strictObject(
+  Object.fromEntries(PIPELINE_LIMIT_NAMES.map((name) => [name, limitSchema(name)])) as { [K in PipelineLimitName]: ReturnType<typeof limitSchema> },
+);
+
+export const DEFAULT_SUBSCRIPTION = 'free';
+
+/** Built-in subscriptions: used when a user has none and when no stored item overrides them. */
+export const BUILT_IN_SUBSCRIPTIONS: Readonly<Record<string, Limits>> = {
+  free: {
+    projectsPerUser: 3,
+    buildsPerDay: 20,
+    deploymentsPerDay: 30,
+    concurrentBuilds: 1,
+    buildTimeoutSeconds: 900,
+    customDomainsPerProject: 1,
+    prerenderedRoutesPerDeployment: 1000,
+    clientStorageBytes: 50 * MB,
+    prerenderedStorageBytes: 50 * MB,
+    serverStorageBytes: 50 * MB,
+    functionMemoryMb: 1024,
+    functionTimeoutSeconds: 30,
+  },
+  pro: {
+    projectsPerUser: 50,
+    buildsPerDay: 200,
+    deploymentsPerDay: 300,
+    concurrentBuilds: 5,
+    buildTimeoutSeconds: 2700,
+    customDomainsPerProject: 10,
+    prerenderedRoutesPerDeployment: 5000,
+    clientStorageBytes: 200 * MB,
+    prerenderedStorageBytes: 200 * MB,
+    serverStorageBytes: 200 * MB,
+    functionMemoryMb: 2048,
+    functionTimeoutSeconds: 60,
+  },
+};
+
+export function pipelineLimitsOf(limits: Limits): PipelineLimits {
+  return Object.fromEntries(PIPELINE_LIMIT_NAMES.map((name) => [name, limits[name]])) as PipelineLimits;
+}
+
+/** What the pipeline applies when a ticket carries no limits (tickets signed before limits existed). */
+export const DEFAULT_PIPELINE_LIMITS: PipelineLimits = pipelineLimitsOf(BUILT_IN_SUBSCRIPTIONS[DEFAULT_SUBSCRIPTION] as Limits);
