@@ -45,6 +45,8 @@ export interface StartRequest {
   source: string;
   destination: string;
   input: Record<string, unknown>;
+  /** Signed into the ticket, so the pipeline releases under the alias the API accepted. */
+  preview?: string;
 }
 
 /** Signs a fresh ticket for exactly this execution and starts it; the API never does pipeline work itself. */
@@ -57,6 +59,7 @@ export async function startExecution(request: StartRequest): Promise<{ execution
       source: request.source,
       destination: request.destination,
       executionName: request.name,
+      ...(request.preview !== undefined ? { preview: request.preview } : {}),
       ttlSeconds: 2 * 3600,
     },
     await ticketKey(),

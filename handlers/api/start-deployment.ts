@@ -24,6 +24,11 @@ export interface StartDeploymentRequest {
   id?: string;
   /** The failed deployment this one retries. */
   retryOf?: string;
+  /**
+   * A preview alias (PreviewAlias, already validated): the deployment is released at
+   * `<project>--<alias>` and the project's live deployment does not change.
+   */
+  preview?: string;
 }
 
 /**
@@ -45,6 +50,7 @@ export async function startDeployment(request: StartDeploymentRequest): Promise<
     executionName: exeName,
     ...(request.commit ? { commit: request.commit } : {}),
     ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+    ...(request.preview ? { preview: request.preview } : {}),
   };
   await putDeployment(record);
   const { executionArn } = await startExecution({
@@ -54,7 +60,8 @@ export async function startDeployment(request: StartDeploymentRequest): Promise<
     name: exeName,
     source: `s3://${source.bucket}/${source.key}`,
     destination: `s3://${names.projectBucket}/${request.project}/deployments/${id}/`,
-    input: { deploymentId: id, source },
+    input: { deploymentId: id, source, ...(request.preview ? { preview: request.preview } : {}) },
+    ...(request.preview ? { preview: request.preview } : {}),
   });
   await setDeploymentExecution(request.project, id, executionArn);
   return { ...record, executionArn };

@@ -25,7 +25,7 @@ export type RouterFunction = (event: APIGatewayProxyEventV2) => Promise<APIGatew
 export const TAG_PREFIX = 'x-slipway-';
 export const ORIGIN_SECRET_HEADER = 'x-slipway-origin-secret';
 
-const PROJECT = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+const PROJECT = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 const DEPLOYMENT = /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
 
 function errorResult(statusCode: number, code: string, message: string): APIGatewayProxyStructuredResultV2 {

@@ -56,7 +56,7 @@ export class ProjectStack extends Stack {
     const project = new CfnParameter(this, 'Project', {
       type: 'String',
       description: 'Project name (the first label of its host)',
-      allowedPattern: '^[a-z][a-z0-9-]{1,38}[a-z0-9]$',
+      allowedPattern: '^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$',
     });
     const deploymentId = new CfnParameter(this, 'DeploymentId', {
       type: 'String',
