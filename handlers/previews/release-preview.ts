@@ -8,19 +8,19 @@ import type { RouteCache } from '../../router/route-cache/route-cache.js';
 /** The project stack's output naming the function version of the deployment it was last updated with. */
 export const PREVIEW_VERSION_OUTPUT = 'PreviewVersion';
 
-/** `$.stack.outputs` as the workflow's DescribeStacks step leaves it (CloudFormation's Outputs). */
+/** `$.stack.described` as the workflow's DescribeStacks step leaves it (CloudFormation's Stacks[0]). */
 const StackOutputs = v.object({
   stack: v.object({
-    outputs: v.array(v.object({ OutputKey: v.string(), OutputValue: v.string() })),
+    described: v.object({ Outputs: v.optional(v.array(v.object({ OutputKey: v.string(), OutputValue: v.string() })), []) }),
   }),
 });
 
 /** The qualifier the router invokes for this preview: the version the stack update just published. */
 export function previewQualifier(state: unknown): string {
   const parsed = v.safeParse(StackOutputs, state);
-  const value = parsed.success ? parsed.output.stack.outputs.find((o) => o.OutputKey === PREVIEW_VERSION_OUTPUT)?.OutputValue : undefined;
+  const value = parsed.success ? parsed.output.stack.described.Outputs.find((o) => o.OutputKey === PREVIEW_VERSION_OUTPUT)?.OutputValue : undefined;
   if (!value || !/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/.test(value)) {
-    throw new Error(`the project stack has no usable ${PREVIEW_VERSION_OUTPUT} output (pipeline input field stack.outputs)`);
+    throw new Error(`the project stack has no usable ${PREVIEW_VERSION_OUTPUT} output (pipeline input field stack.described.Outputs)`);
   }
   return value;
 }

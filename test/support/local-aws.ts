@@ -38,8 +38,8 @@ export async function startTestAws(): Promise<TestAws> {
 }
 
 /** A ticket as the API would sign it for one execution. */
-export async function ticketFor(op: Operation, project: string, executionName: string): Promise<string> {
-  return signTicket({ op, project, user: 'test', source: 'test', destination: 'test', executionName }, await ticketKey());
+export async function ticketFor(op: Operation, project: string, executionName: string, preview?: string): Promise<string> {
+  return signTicket({ op, project, user: 'test', source: 'test', destination: 'test', executionName, ...(preview ? { preview } : {}) }, await ticketKey());
 }
 
 export async function putObject(s3: S3Client, bucket: string, key: string, body: Buffer | string): Promise<void> {
