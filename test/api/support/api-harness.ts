@@ -102,12 +102,12 @@ export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boo
 }
 
 /** Uploads a small source archive for a READY project and deploys it; resolves once it is LIVE or FAILED. */
-export async function deployOnce(harness: ApiHarness, project: string): Promise<{ id: string; status: string }> {
+export async function deployOnce(harness: ApiHarness, project: string, preview?: string): Promise<{ id: string; status: string }> {
   const archive = Buffer.from(`source for ${project}`);
   const source = await harness.call('POST', `/projects/${project}/sources`, { bytes: archive.length });
   const put = await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: archive });
   if (put.status !== 200) throw new Error(`upload failed: ${put.status}`);
-  const started = await harness.call('POST', `/projects/${project}/deployments`, { source: { key: source.json.source.key } });
+  const started = await harness.call('POST', `/projects/${project}/deployments`, { source: { key: source.json.source.key }, ...(preview ? { preview } : {}) });
   const id = started.json.deployment.id as string;
   const done = await waitFor(
     () => harness.call('GET', `/projects/${project}/deployments/${id}`),
