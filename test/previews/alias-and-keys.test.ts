@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as v from 'valibot';
+import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import { describe, expect, it } from 'vitest';
 import { liveKey, parsePointer, pointerValue, previewKey } from '../../handlers/lib/route-cache-keys.js';
 import { PreviewAlias, previewAliasFromBranch, previewLabel, previewTooLong } from '../../handlers/previews/alias.js';
@@ -41,5 +45,16 @@ describe('preview aliases and route-cache keys', () => {
     expect(previewQualifier(state)).toBe('12');
     expect(() => previewQualifier({ stack: { status: 'UPDATE_COMPLETE', described: {} } })).toThrow(/PreviewVersion/);
     expect(() => previewQualifier({})).toThrow(/PreviewVersion/);
+  });
+
+  it('a second preview of the same alias replaces the pointer in the route cache; production is untouched', async () => {
+    const cache = new FileRouteCache(mkdtempSync(join(tmpdir(), 'slipway-preview-rc-')));
+    await cache.putMany({ [liveKey('hello')]: 'd-1', [previewKey('hello', 'feature-x')]: pointerValue('d-2', 'd-2') });
+    await cache.putMany({ [previewKey('hello', 'feature-x')]: pointerValue('d-3', 'd-3') });
+    expect(cache.getSync(previewKey('hello', 'feature-x'))).toBe('d-3@d-3');
+    expect(cache.getSync(liveKey('hello'))).toBe('d-1');
+    await cache.deleteMany([previewKey('hello', 'feature-x')]);
+    expect(cache.getSync(previewKey('hello', 'feature-x'))).toBeUndefined();
+    expect(cache.getSync(liveKey('hello'))).toBe('d-1');
   });
 });
