@@ -14,6 +14,10 @@ interface Project {
 export interface Deployment {
   id: string;
   status: string;
+  /** The preview alias, for a preview deployment. */
+  preview?: string;
+  /** Where it answers once live (the API knows the platform's tenant domain). */
+  url?: string;
   failedState?: string;
   error?: string;
   cause?: string;
@@ -22,6 +26,8 @@ export interface Deployment {
 export interface DeployOptions {
   dir: string;
   project: string;
+  /** Deploy as the preview ALIAS (`<project>--<alias>`) instead of production. */
+  preview?: string;
   /** Each chunk of build log as it arrives. */
   onLog?: (text: string) => void;
   onStep?: (message: string) => void;
@@ -84,6 +90,7 @@ export async function deployDirectory(api: ApiClient, options: DeployOptions): P
   const started = await api.post<{ deployment: Deployment }>(`/projects/${options.project}/deployments`, {
     source: { key: upload.source.key },
     ...(commit ? { commit } : {}),
+    ...(options.preview ? { preview: options.preview } : {}),
   });
   const id = started.deployment.id;
   options.onStep?.(`deployment ${id} started`);

@@ -9,7 +9,8 @@ import { assignSubscriptionCommand, limitsCommand, subscriptionsCommand } from '
 const USAGE = `usage: slipway <command> [options]
 
   up [--port PORT] [--no-example]          start the local platform (state in $SLIPWAY_HOME, default ./.slipway)
-  deploy [DIR] --project NAME              build and deploy DIR (default .), wait until live
+  deploy [DIR] --project NAME [--preview ALIAS]   build and deploy DIR (default .), wait until live;
+                                           --preview: at NAME--ALIAS, production untouched
   projects                                 list projects
   deployments --project NAME               list a project's deployments (* = live)
   logs --project NAME [--deployment ID] [--follow]   print a build log (--follow: live, until the deployment ends)
@@ -40,6 +41,7 @@ async function run(argv: string[]): Promise<number> {
       'no-example': { type: 'boolean', default: false },
       project: { type: 'string', short: 'p' },
       deployment: { type: 'string' },
+      preview: { type: 'string' },
       to: { type: 'string' },
       follow: { type: 'boolean', short: 'f', default: false },
       status: { type: 'string' },
@@ -62,7 +64,7 @@ async function run(argv: string[]): Promise<number> {
       return upCommand({ port: port === undefined ? 8080 : Number(port), example: !values['no-example'] });
     }
     case 'deploy':
-      return deployCommand({ dir: rest[0] ?? '.', project: required(values.project, '--project'), json: values.json });
+      return deployCommand({ dir: rest[0] ?? '.', project: required(values.project, '--project'), preview: values.preview, json: values.json });
     case 'projects':
       return projectsCommand({ json: values.json });
     case 'deployments':

@@ -22,10 +22,12 @@ class BuildJob extends tasks.BatchSubmitJob {
  * Build and deploy one version of a project:
  * verify ticket → record BUILDING → build (Batch .sync) → validate output → promote into the
  * project bucket → update the project's stack → release (route cache + live pointer) → record LIVE.
+ * With `preview` in the input (signed into the ticket too), the stack update keeps the `live`
+ * alias and Release writes the preview's own pointer `p:{project}--{alias}` instead.
  * Any failure after the ticket check records FAILED with the failing state; the live pointer
  * only moves in the release step, so the previous version keeps serving.
  *
- * Execution input: { ticket, project, deploymentId, source: { bucket, key } }.
+ * Execution input: { ticket, project, deploymentId, source: { bucket, key }, preview? }.
  */
 export class BuildAndDeployWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -101,15 +103,20 @@ export class BuildAndDeployWorkflow extends Construct {
     const promote = lambdaStep(this, 'Promote', resources.functions.promote, sfn.JsonPath.DISCARD);
 
     const updateStack = updateProjectStack(this);
+    // A preview publishes its own version but leaves the `live` alias where it is.
+    const updatePreviewStack = updateProjectStack(this, 'preview');
+    const whichRelease = new sfn.Choice(this, 'Preview?')
+      .when(sfn.Condition.isPresent('$.preview'), updatePreviewStack)
+      .otherwise(updateStack);
 
     const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
     const live = setStatus(this, 'Record live', resources, key, 'LIVE');
     const recordBuilding = setStatus(this, 'Record building', resources, key, 'BUILDING');
-    for (const step of [recordBuilding, credentials, build, validate, promote, updateStack, release, live]) {
+    for (const step of [recordBuilding, credentials, build, validate, promote, updateStack, updatePreviewStack, release, live]) {
       catchInto(this, step, failed);
     }
 
-    const updated = awaitProjectStack(this, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', failed);
+    const updated = awaitProjectStack(this, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', failed, true);
     const definition = verifyTicketStep(this, resources, 'build-deploy')
       .next(recordBuilding)
       .next(policy)
@@ -117,8 +124,9 @@ export class BuildAndDeployWorkflow extends Construct {
       .next(build)
       .next(validate)
       .next(promote)
-      .next(updateStack)
-      .next(updated.start);
+      .next(whichRelease);
+    updateStack.next(updated.start);
+    updatePreviewStack.next(updated.start);
     updated.done.next(release).next(live).next(new sfn.Succeed(this, 'Live'));
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

@@ -145,6 +145,12 @@ export function awaitProjectStack(
   stackName: string,
   complete: string,
   recorder: sfn.IChainable,
+  /**
+   * Also keep the described stack at `$.stack.described` (build-and-deploy: a preview's release
+   * reads its version in the Outputs there; a stack without outputs has no Outputs field, so the
+   * whole description is kept rather than a path that may not exist).
+   */
+  withOutputs = false,
 ): { start: sfn.IChainable; done: sfn.Pass } {
   const wait = new sfn.Wait(scope, `Wait for ${stepName}`, { time: sfn.WaitTime.duration(Duration.seconds(5)) });
   const describe = new tasks.CallAwsService(scope, `Check ${stepName}`, {
@@ -152,7 +158,7 @@ export function awaitProjectStack(
     action: 'describeStacks',
     parameters: { StackName: sfn.JsonPath.stringAt(stackName) },
     iamResources: [Stack.of(scope).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
-    resultSelector: { 'status.$': '$.Stacks[0].StackStatus' },
+    resultSelector: { 'status.$': '$.Stacks[0].StackStatus', ...(withOutputs ? { 'described.$': '$.Stacks[0]' } : {}) },
     resultPath: '$.stack',
   });
   describe.addRetry({ errors: ['CloudFormation.CloudFormationException', 'CloudFormation.Throttling'], maxAttempts: 5, interval: Duration.seconds(5), backoffRate: 2 });
@@ -176,9 +182,18 @@ export function awaitProjectStack(
   return { start: wait, done };
 }
 
-/** Points the project's stack (its function's `live` alias) at `$.deploymentId`; deploy and rollback share it. */
-export function updateProjectStack(scope: Construct): tasks.CallAwsService {
-  const update = new tasks.CallAwsService(scope, 'Update project stack', {
+/**
+ * Points the project's stack at `$.deploymentId`: its code, a new version, and — for a live
+ * release (deploy and rollback) — the `live` alias (LiveDeploymentId follows). A preview keeps
+ * LiveDeploymentId as it was, so the alias and production stay where they are; the stack's
+ * PreviewVersion output names the version it published (infra/aws/projects/project-stack.ts).
+ */
+export function updateProjectStack(scope: Construct, release: 'live' | 'preview' = 'live'): tasks.CallAwsService {
+  const live =
+    release === 'live'
+      ? { ParameterKey: 'LiveDeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') }
+      : { ParameterKey: 'LiveDeploymentId', UsePreviousValue: true };
+  const update = new tasks.CallAwsService(scope, release === 'live' ? 'Update project stack' : 'Update project stack for preview', {
     service: 'cloudformation',
     action: 'updateStack',
     parameters: {
@@ -188,6 +203,7 @@ export function updateProjectStack(scope: Construct): tasks.CallAwsService {
       Parameters: [
         { ParameterKey: 'Project', UsePreviousValue: true },
         { ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') },
+        live,
         // The subscription's function limits, from the verified ticket (Verify ticket's result).
         { ParameterKey: 'MemorySize', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.memorySize') },
         { ParameterKey: 'FunctionTimeout', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.functionTimeout') },

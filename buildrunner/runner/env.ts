@@ -41,7 +41,7 @@ const TargetEnv = v.object({
 const RunnerEnv = v.object({
   ...TargetEnv.entries,
   SLIPWAY_TICKET: v.pipe(nonEmpty, v.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/, 'is not a compact JWS')),
-  SLIPWAY_PROJECT: v.pipe(nonEmpty, v.regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, 'is not a valid project name')),
+  SLIPWAY_PROJECT: v.pipe(nonEmpty, v.regex(/^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/, 'is not a valid project name')),
   SLIPWAY_SOURCE_BUCKET: bucket,
   SLIPWAY_SOURCE_KEY: v.pipe(nonEmpty, v.maxLength(1024, 'is too long')),
   SLIPWAY_WORKSPACE: v.optional(nonEmpty),

@@ -21,11 +21,11 @@ export async function projectsCommand(args: Printable): Promise<number> {
 }
 
 export async function deploymentsCommand(args: Printable & { project: string }): Promise<number> {
-  const result = await new ApiClient(await connect()).get<{ deployments: Array<{ id: string; status: string; createdAt: string; current: boolean; failedState?: string }> }>(
+  const result = await new ApiClient(await connect()).get<{ deployments: Array<{ id: string; status: string; createdAt: string; current: boolean; failedState?: string; preview?: string }> }>(
     `/projects/${args.project}/deployments`,
   );
   print(args, result, () =>
-    result.deployments.map((d) => `${d.current ? '*' : ' '} ${d.id.padEnd(28)} ${d.status.padEnd(9)} ${d.createdAt}${d.failedState ? `  failed in ${d.failedState}` : ''}`),
+    result.deployments.map((d) => `${d.current ? '*' : ' '} ${d.id.padEnd(28)} ${d.status.padEnd(9)} ${d.createdAt}${d.preview ? `  preview ${d.preview}` : ''}${d.failedState ? `  failed in ${d.failedState}` : ''}`),
   );
   return 0;
 }

@@ -48,6 +48,8 @@ export interface StartRequest {
   input: Record<string, unknown>;
   /** Signed into the ticket: the pipeline enforces these, never anything unsigned. */
   limits?: PipelineLimits;
+  /** Signed into the ticket, so the pipeline releases under the alias the API accepted. */
+  preview?: string;
 }
 
 /** Signs a fresh ticket for exactly this execution and starts it; the API never does pipeline work itself. */
@@ -60,6 +62,7 @@ export async function startExecution(request: StartRequest): Promise<{ execution
       source: request.source,
       destination: request.destination,
       executionName: request.name,
+      ...(request.preview !== undefined ? { preview: request.preview } : {}),
       ttlSeconds: 2 * 3600,
       ...(request.limits ? { limits: request.limits } : {}),
     },

@@ -135,6 +135,10 @@ const Deployment = v.object({
   retriedBy: v.optional(DeploymentId),
   /** Whether this deployment is the live one (lists and detail only). */
   current: v.optional(v.boolean()),
+  /** The preview alias: the deployment answers at `<project>--<alias>`, production is untouched. */
+  preview: v.optional(v.string()),
+  /** Where it answers: the preview's host, or the project's host for the live deployment. */
+  url: v.optional(v.string()),
 });
 
 /**

@@ -42,6 +42,8 @@ export interface DeploymentRecord {
   /** When and by whom a QUEUED or BUILDING deployment was cancelled (status CANCELLED). */
   cancelledAt?: string;
   cancelledBy?: string;
+  /** The preview alias: released at `<project>--<alias>`, never moving the project's live pointer. */
+  preview?: string;
 }
 
 const projectKey = (name: string) => ({ pk: `PROJECT#${name}`, sk: 'META' });

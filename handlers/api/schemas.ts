@@ -1,9 +1,14 @@
 import * as v from 'valibot';
+import { PreviewAlias } from '../previews/alias.js';
 
-/** Project names are DNS labels: they become `NAME.localhost` and stack names. */
+/**
+ * Project names are DNS labels: they become `NAME.localhost` and stack names. No `--`, so a
+ * preview's host label `<project>--<alias>` splits unambiguously.
+ */
+export const PROJECT_NAME_PATTERN = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 export const ProjectName = v.pipe(
   v.string('must be a string'),
-  v.regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, 'must be 3–40 characters of a–z, 0–9 and "-", starting with a letter and not ending with "-"'),
+  v.regex(PROJECT_NAME_PATTERN, 'must be 3–40 characters of a–z, 0–9 and single "-", starting with a letter and not ending with "-"'),
 );
 
 export const DeploymentId = v.pipe(v.string(), v.regex(/^d-[a-z0-9-]{4,40}$/, 'is not a deployment id'));
@@ -26,6 +31,8 @@ export const CreateDeploymentBody = v.strictObject({
   source: v.strictObject({ key: v.pipe(v.string(), v.minLength(1), v.maxLength(300)) }),
   /** The git commit the source was packed from, when the CLI found one: it goes into the execution name. */
   commit: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{7,40}$/, 'must be a hexadecimal git commit id (7–40 characters)'))),
+  /** A preview alias: the deployment answers at `<project>--<alias>` and production stays as it is. */
+  preview: v.optional(PreviewAlias),
 });
 
 /** The deployment to make live again (it must have been live once). */
@@ -40,7 +47,7 @@ export const ExecutionsQuery = v.object({ status: v.optional(v.picklist(EXECUTIO
  * A build-and-deploy execution name, as executionName() makes it:
  * `<project>--build-deploy--[<commit7>--]<deployment id>` (at most 80 characters).
  */
-export const BUILD_DEPLOY_EXECUTION = /^([a-z][a-z0-9-]{1,38}[a-z0-9])--build-deploy--(?:[0-9a-f]{7}--)?d-[a-z0-9-]{4,40}$/;
+export const BUILD_DEPLOY_EXECUTION = /^([a-z](?:(?!--)[a-z0-9-]){1,38}[a-z0-9])--build-deploy--(?:[0-9a-f]{7}--)?d-[a-z0-9-]{4,40}$/;
 export const BuildDeployExecutionName = v.pipe(
   v.string(),
   v.maxLength(80, 'is longer than an execution name (80 characters)'),

@@ -27,6 +27,11 @@ export interface StartDeploymentRequest {
   id?: string;
   /** The failed deployment this one retries. */
   retryOf?: string;
+  /**
+   * A preview alias (PreviewAlias, already validated): the deployment is released at
+   * `<project>--<alias>` and the project's live deployment does not change.
+   */
+  preview?: string;
 }
 
 /**
@@ -48,6 +53,7 @@ export async function startDeployment(request: StartDeploymentRequest): Promise<
     executionName: exeName,
     ...(request.commit ? { commit: request.commit } : {}),
     ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+    ...(request.preview ? { preview: request.preview } : {}),
   };
   // Refuses with a 429 before anything is written when a limit is reached.
   const reservation = await reserveDeployment(request.owner, { project: request.project, deploymentId: id, build: true });
@@ -65,7 +71,8 @@ export async function startDeployment(request: StartDeploymentRequest): Promise<
     name: exeName,
     source: `s3://${source.bucket}/${source.key}`,
     destination: `s3://${names.projectBucket}/${request.project}/deployments/${id}/`,
-    input: { deploymentId: id, source },
+    input: { deploymentId: id, source, ...(request.preview ? { preview: request.preview } : {}) },
+    ...(request.preview ? { preview: request.preview } : {}),
   }).catch(async (error: unknown) => {
     await reservation.release();
     throw error;

@@ -3,6 +3,28 @@ export function liveKey(project: string): string {
   return `p:${project}`;
 }
 
+/**
+ * A preview's pointer: `p:{project}--{alias}`, the same shape as the live pointer of the host
+ * label `<project>--<alias>`, so the edge looks up `p:{label}` whichever host it serves.
+ */
+export function previewKey(project: string, alias: string): string {
+  return `p:${project}--${alias}`;
+}
+
+/**
+ * A pointer's value: the deployment id, and for a preview the function qualifier (version) the
+ * router invokes, `{deploymentId}@{qualifier}`. The live pointer has none: the router invokes the
+ * `live` alias, which the project stack moves.
+ */
+export function pointerValue(deploymentId: string, qualifier?: string): string {
+  return qualifier ? `${deploymentId}@${qualifier}` : deploymentId;
+}
+
+export function parsePointer(value: string): { deploymentId: string; qualifier?: string } {
+  const at = value.indexOf('@');
+  return at === -1 ? { deploymentId: value } : { deploymentId: value.slice(0, at), qualifier: value.slice(at + 1) };
+}
+
 export function routeKey(deploymentId: string, path: string): string {
   return `r:${deploymentId}:${path}`;
 }

@@ -11,7 +11,9 @@ const AUDIENCE = 'slipway-pipeline';
 
 const TicketClaims = v.object({
   op: v.picklist(OPERATIONS),
-  project: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/)),
+  project: v.pipe(v.string(), v.regex(/^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/)),
+  /** The preview alias a build-and-deploy releases under (absent: production). */
+  pv: v.optional(v.pipe(v.string(), v.regex(/^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/))),
   sub: v.pipe(v.string(), v.minLength(1)),
   src: v.string(),
   dst: v.string(),
@@ -30,6 +32,8 @@ export interface TicketRequest {
   source: string;
   destination: string;
   executionName: string;
+  /** Build-and-deploy only: the preview alias the deployment is released under (absent: production). */
+  preview?: string;
   /** Lifetime in seconds; long enough for a build with its retries. */
   ttlSeconds?: number;
   /** The pipeline limits of the subscription that pays for this execution. */
@@ -49,6 +53,7 @@ export async function signTicket(request: TicketRequest, key: Uint8Array): Promi
     dst: request.destination,
     exe: request.executionName,
     ...(request.limits ? { limits: request.limits } : {}),
+    ...(request.preview !== undefined ? { pv: request.preview } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(ISSUER)

@@ -2,7 +2,7 @@ import { QueryCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import * as v from 'valibot';
-import { routeCache, liveKey, routeEntriesFor } from '../lib/route-cache.js';
+import { routeCache, liveKey, previewKey, routeEntriesFor } from '../lib/route-cache.js';
 import { deletePrefix, getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState } from './state.js';
@@ -13,18 +13,20 @@ async function deleteProjectData(event: unknown): Promise<{ objects: number; rec
   const { state } = await openState(event, 'delete-project');
   const names = platformNames();
   const pk = `PROJECT#${state.project}`;
-  const items: Array<{ pk: string; sk: string }> = [];
+  const items: Array<{ pk: string; sk: string; preview?: string }> = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await dynamoClient().send(
-      new QueryCommand({ TableName: names.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ProjectionExpression: 'pk, sk' }),
+      new QueryCommand({ TableName: names.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ProjectionExpression: 'pk, sk, #preview', ExpressionAttributeNames: { '#preview': 'preview' } }),
     );
-    items.push(...((page.Items ?? []) as Array<{ pk: string; sk: string }>));
+    items.push(...((page.Items ?? []) as Array<{ pk: string; sk: string; preview?: string }>));
     start = page.LastEvaluatedKey;
   } while (start);
 
   const cache = await routeCache();
-  await cache.deleteMany([liveKey(state.project)]);
+  // The live pointer and every preview pointer first: after this no host of the project serves.
+  const aliases = new Set(items.flatMap((item) => (item.preview ? [item.preview] : [])));
+  await cache.deleteMany([liveKey(state.project), ...[...aliases].map((alias) => previewKey(state.project, alias))]);
   for (const item of items) {
     if (!item.sk.startsWith('DEPLOY#')) continue;
     const deploymentId = item.sk.slice('DEPLOY#'.length);
@@ -34,7 +36,7 @@ async function deleteProjectData(event: unknown): Promise<{ objects: number; rec
   }
   const objects = await deletePrefix(names.projectBucket, `${state.project}/`);
   for (let i = 0; i < items.length; i += 25) {
-    const batch = items.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    const batch = items.slice(i, i + 25).map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } }));
     await dynamoClient().send(new BatchWriteCommand({ RequestItems: { [names.table]: batch } }));
   }
   return { objects, records: items.length };

@@ -7,14 +7,16 @@ import { getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
 import { instrumented } from '../lib/observability.js';
+import { previewQualifier, releasePreview } from '../previews/release-preview.js';
 
 /**
  * Makes a promoted deployment live: its routes go into the route cache first (harmless, nothing
  * points at them), then the project's live pointer moves — in DynamoDB, then in the route cache
  * the edge reads. Until that last write the previous version serves every request.
  * Build-and-deploy releases a new deployment; rollback releases an earlier one the same way.
+ * A preview (`state.preview`, signed into the ticket) goes to its own pointer instead.
  */
-async function release(event: unknown): Promise<{ live: string; previous: string | null }> {
+async function release(event: unknown): Promise<{ live: string; previous: string | null; preview?: string }> {
   const { state } = await openState(event, ['build-deploy', 'rollback']);
   const deploymentId = requireDeploymentId(state);
   const names = platformNames();
@@ -22,6 +24,11 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   const manifest = v.parse(BundleManifest, JSON.parse(raw.toString('utf8')));
 
   const cache = await routeCache();
+  if (state.preview) {
+    // A preview gets its own host and function version; production's pointer stays where it is.
+    await releasePreview(cache, state.project, state.preview, deploymentId, previewQualifier(event), routeEntriesFor(deploymentId, manifest));
+    return { live: deploymentId, previous: null, preview: state.preview };
+  }
   await cache.putMany(routeEntriesFor(deploymentId, manifest));
 
   const updated = await dynamoClient().send(

@@ -7,6 +7,7 @@ export const PipelineState = v.looseObject({
   ticket: v.string(),
   project: v.string(),
   deploymentId: v.optional(v.pipe(v.string(), v.regex(/^d-[a-z0-9-]{4,40}$/))),
+  preview: v.optional(v.pipe(v.string(), v.regex(/^(?!.*--)[a-z0-9](?:[a-z0-9-]{0,56}[a-z0-9])?$/))),
 });
 export type PipelineState = v.InferOutput<typeof PipelineState>;
 
@@ -18,6 +19,10 @@ export async function openState(event: unknown, op: Operation | readonly Operati
     throw new Error(`pipeline input field ${v.getDotPath(issue) ?? '(root)'} is invalid: ${issue.message}`);
   }
   const claims = await verifyTicket(parsed.output.ticket, await ticketKey(), { op, project: parsed.output.project });
+  // The alias decides which host a release changes: it must be the one the API signed.
+  if (parsed.output.preview !== claims.pv) {
+    throw new Error(`pipeline input field preview (${parsed.output.preview ?? 'none'}) is not the one the ticket names (${claims.pv ?? 'none'})`);
+  }
   return { state: parsed.output, claims };
 }
 

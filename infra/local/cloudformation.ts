@@ -9,6 +9,8 @@ const STACK_PREFIX = 'slipway-project-';
  */
 export function localCloudFormation(host: Pick<FunctionHost, 'prepare' | 'remove'> & Partial<Pick<FunctionHost, 'configure'>>): LocalServices['cloudformation'] {
   const statuses = new Map<string, string>();
+  // Locally a function "version" is the deployment id (the function host runs one worker per deployment).
+  const versions = new Map<string, string>();
   return async (action, parameters) => {
     const stackName = String(parameters.StackName ?? '');
     if (!stackName.startsWith(STACK_PREFIX)) throw Object.assign(new Error(`stack ${stackName} is not a project stack`), { name: 'CloudFormation.ValidationError' });
@@ -29,15 +31,23 @@ export function localCloudFormation(host: Pick<FunctionHost, 'prepare' | 'remove
         return { StackId: stackId };
       case 'updateStack':
         // Fetch the new version's server files now, so its first request does not pay for it.
-        if (deploymentId && deploymentId !== 'none') await host.prepare(project, deploymentId);
+        if (deploymentId && deploymentId !== 'none') {
+          await host.prepare(project, deploymentId);
+          versions.set(stackName, deploymentId);
+        }
         statuses.set(stackName, 'UPDATE_COMPLETE');
         return { StackId: stackId };
       case 'describeStacks':
         // Projects created before a restart have no entry; their stack exists all the same.
-        return { Stacks: [{ StackName: stackName, StackId: stackId, StackStatus: statuses.get(stackName) ?? 'UPDATE_COMPLETE' }] };
+        {
+          const version = versions.get(stackName);
+          const Outputs = version ? [{ OutputKey: 'PreviewVersion', OutputValue: version }] : [];
+          return { Stacks: [{ StackName: stackName, StackId: stackId, StackStatus: statuses.get(stackName) ?? 'UPDATE_COMPLETE', Outputs }] };
+        }
       case 'deleteStack':
         await host.remove(project);
         statuses.delete(stackName);
+        versions.delete(stackName);
         return {};
       default:
         throw Object.assign(new Error(`CloudFormation action ${action} has no local binding`), { name: 'CloudFormation.ValidationError' });

@@ -122,6 +122,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     routeLookup: (key) => routeCache.getSync(key),
     s3,
     projectBucket: names.projectBucket,
+    // Locally a deployment id is its function version: a preview qualifier names the same deployment.
     router: createRouter({ invoke: (project, deploymentId, event) => functionHost.invoke(project, deploymentId, event) }),
   });
 

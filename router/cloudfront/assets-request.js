@@ -1,8 +1,8 @@
 import cf from 'cloudfront';
 
 // Slipway assets function (CloudFront Functions, runtime cloudfront-js-2.0), on the /_app/*
-// behaviors of the tenant distribution. Its one job: map a build asset of the live deployment to
-// its key in the project bucket (the behavior's origin):
+// behaviors of the tenant distribution. Its one job: map a build asset of the live deployment (or,
+// at `<project>--<alias>`, of that preview's deployment) to its key in the project bucket:
 //   /_app/{file} -> /{project}/deployments/{id}/client/_app/{file}
 // /_app/env.js and /_app/remote/* are answered by the SvelteKit server: the distribution gives
 // them their own behaviors (viewer-request.js, router origin), so they never reach this function;
@@ -11,16 +11,33 @@ import cf from 'cloudfront';
 
 const kvs = cf.kvs();
 
-const PROJECT = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+const PROJECT = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+const ALIAS = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
-function projectOf(host) {
+// The site a host names (the same rule as viewer-request.js): "hello.localhost:8080" -> { project: "hello", label: "hello" };
+// "hello--feature-x.apps.example.com" -> { project: "hello", label: "hello--feature-x" } (a preview:
+// project names never contain "--", so the first one splits the label); otherwise undefined.
+function siteOf(host) {
   var name = host.toLowerCase();
   var colon = name.lastIndexOf(':');
   if (colon !== -1 && name.indexOf(']') === -1) name = name.slice(0, colon);
   var labels = name.split('.');
   if (labels.length < 2 || labels[1] === '') return undefined;
-  return PROJECT.test(labels[0]) ? labels[0] : undefined;
+  var label = labels[0];
+  if (label.length > 63) return undefined;
+  var split = label.indexOf('--');
+  var project = split === -1 ? label : label.slice(0, split);
+  if (!PROJECT.test(project)) return undefined;
+  if (split !== -1 && !ALIAS.test(label.slice(split + 2))) return undefined;
+  return { project: project, label: label };
+}
+
+// A pointer is "{deploymentId}" (production: the router invokes the live alias) or, for a
+// preview, "{deploymentId}@{qualifier}" (the function version the router invokes).
+function pointerOf(value) {
+  var at = value.indexOf('@');
+  return at === -1 ? { id: value, qualifier: '' } : { id: value.slice(0, at), qualifier: value.slice(at + 1) };
 }
 
 function notFound(message) {
@@ -46,15 +63,17 @@ async function handler(event) {
   // Never let "." / ".." segments reach the bucket key (raw or percent-encoded).
   if (DOT_SEGMENT.test(uri)) return notFound('No such file.');
 
-  var project = projectOf(headers.host ? headers.host.value : '');
-  if (!project) return notFound('No project is served at this host.');
-  var id;
+  var site = siteOf(headers.host ? headers.host.value : '');
+  if (!site) return notFound('No project is served at this host.');
+  var project = site.project;
+  var value;
   try {
-    id = await kvs.get('p:' + project);
+    value = await kvs.get('p:' + site.label);
   } catch (e) {
-    id = undefined;
+    value = undefined;
   }
-  if (!id) return notFound('There is no project named ' + project + '.');
+  if (!value) return notFound(site.label === project ? 'There is no project named ' + project + '.' : 'There is no preview ' + site.label + '.');
+  var id = pointerOf(value).id;
 
   request.uri = '/' + project + '/deployments/' + id + '/client' + uri;
   return request;

@@ -7,19 +7,21 @@ import cf from 'cloudfront';
 //
 // Route cache (the KeyValueStore associated with this function; see docs/ARCHITECTURE.md):
 //   p:{project}             -> live deployment id
+//   p:{project}--{alias}    -> a preview's deployment id and function version, "{id}@{version}"
 //   r:{deploymentId}:{path} -> file under the deployment prefix, e.g. prerendered/about.html
 //
 // Outcomes:
 //   - a 404 response when the host names no valid or no live project;
 //   - static: request.uri rewritten to /{project}/deployments/{id}/{file} (the project bucket,
 //     which is the distribution's default origin);
-//   - dynamic: uri untouched, tagged with x-slipway-project / -deployment / -host / -origin,
-//     and sent to the router origin.
+//   - dynamic: uri untouched, tagged with x-slipway-project / -deployment / -host / -origin
+//     (and -qualifier for a preview), and sent to the router origin.
 
 // With no argument, cf.kvs() is the one KeyValueStore associated with this function.
 const kvs = cf.kvs();
 
-const PROJECT = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+const PROJECT = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+const ALIAS = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
 // The router origin: the distribution defines it with origin id 'router', its origin access
 // control and the origin secret as a custom header; selectRequestOriginById keeps all of them.
@@ -34,14 +36,29 @@ async function lookup(key) {
   }
 }
 
-// "hello.localhost:8080" -> "hello"; "hello.apps.example.com" -> "hello"; otherwise undefined.
-function projectOf(host) {
+// The site a host names: "hello.localhost:8080" -> { project: "hello", label: "hello" };
+// "hello--feature-x.apps.example.com" -> { project: "hello", label: "hello--feature-x" } (a preview:
+// project names never contain "--", so the first one splits the label); otherwise undefined.
+function siteOf(host) {
   var name = host.toLowerCase();
   var colon = name.lastIndexOf(':');
   if (colon !== -1 && name.indexOf(']') === -1) name = name.slice(0, colon);
   var labels = name.split('.');
   if (labels.length < 2 || labels[1] === '') return undefined;
-  return PROJECT.test(labels[0]) ? labels[0] : undefined;
+  var label = labels[0];
+  if (label.length > 63) return undefined;
+  var split = label.indexOf('--');
+  var project = split === -1 ? label : label.slice(0, split);
+  if (!PROJECT.test(project)) return undefined;
+  if (split !== -1 && !ALIAS.test(label.slice(split + 2))) return undefined;
+  return { project: project, label: label };
+}
+
+// A pointer is "{deploymentId}" (production: the router invokes the live alias) or, for a
+// preview, "{deploymentId}@{qualifier}" (the function version the router invokes).
+function pointerOf(value) {
+  var at = value.indexOf('@');
+  return at === -1 ? { id: value, qualifier: '' } : { id: value.slice(0, at), qualifier: value.slice(at + 1) };
 }
 
 function notFound(message) {
@@ -88,11 +105,16 @@ async function handler(event) {
     if (name.indexOf('x-slipway-') === 0) delete headers[name];
   }
 
-  var project = projectOf(host);
-  if (!project) return notFound('No project is served at this host.');
+  var site = siteOf(host);
+  if (!site) return notFound('No project is served at this host.');
+  var project = site.project;
 
-  var id = await lookup('p:' + project);
-  if (!id) return notFound('There is no project named ' + project + '.');
+  var value = await lookup('p:' + site.label);
+  if (!value) {
+    return notFound(site.label === project ? 'There is no project named ' + project + '.' : 'There is no preview ' + site.label + '.');
+  }
+  var pointer = pointerOf(value);
+  var id = pointer.id;
 
   var prefix = '/' + project + '/deployments/' + id + '/';
   var uri = request.uri;
@@ -108,6 +130,7 @@ async function handler(event) {
   headers['x-slipway-project'] = { value: project };
   headers['x-slipway-deployment'] = { value: id };
   headers['x-slipway-host'] = { value: host };
+  if (pointer.qualifier) headers['x-slipway-qualifier'] = { value: pointer.qualifier };
   headers['x-slipway-origin'] = { value: 'router' };
   cf.selectRequestOriginById(ROUTER_ORIGIN_ID);
   return request;

@@ -8,10 +8,15 @@ import { sameSecret } from '../../handlers/lib/same-secret.js';
  * the tenant's server function. The same code runs on AWS (behind a function URL) and locally.
  */
 
+/**
+ * Invokes a tenant's server function. `qualifier` is set for a preview (the function version its
+ * route-cache pointer names); production omits it and gets the `live` alias.
+ */
 export type TenantInvoker = (
   project: string,
   deploymentId: string,
   event: APIGatewayProxyEventV2,
+  qualifier?: string,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export interface RouterOptions {
@@ -25,8 +30,10 @@ export type RouterFunction = (event: APIGatewayProxyEventV2) => Promise<APIGatew
 export const TAG_PREFIX = 'x-slipway-';
 export const ORIGIN_SECRET_HEADER = 'x-slipway-origin-secret';
 
-const PROJECT = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+const PROJECT = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 const DEPLOYMENT = /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
+/** A Lambda version number on AWS, the deployment id locally. */
+const QUALIFIER = /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
 
 function errorResult(statusCode: number, code: string, message: string): APIGatewayProxyStructuredResultV2 {
   return {
@@ -80,12 +87,13 @@ export function createRouter(options: RouterOptions): RouterFunction {
     if (!project || !deploymentId) {
       return errorResult(403, 'Forbidden', 'requests must come through the Slipway edge (x-slipway-project / x-slipway-deployment missing)');
     }
-    if (!PROJECT.test(project) || !DEPLOYMENT.test(deploymentId)) {
-      return errorResult(403, 'Forbidden', 'the x-slipway-project or x-slipway-deployment tag is malformed');
+    const qualifier = headers['x-slipway-qualifier'];
+    if (!PROJECT.test(project) || !DEPLOYMENT.test(deploymentId) || (qualifier !== undefined && !QUALIFIER.test(qualifier))) {
+      return errorResult(403, 'Forbidden', 'the x-slipway-project, x-slipway-deployment or x-slipway-qualifier tag is malformed');
     }
     const host = headers['x-slipway-host'] || headers.host || event.requestContext?.domainName || '';
     try {
-      return await options.invoke(project, deploymentId, tenantEvent(event, host));
+      return await options.invoke(project, deploymentId, tenantEvent(event, host), qualifier);
     } catch (error) {
       console.error(`[router] ${project}/${deploymentId}: ${(error as Error).stack ?? String(error)}`);
       return errorResult(502, 'BadGateway', `the server function of ${project} failed: ${(error as Error).message}`);
@@ -97,7 +105,7 @@ let awsRouter: RouterFunction | undefined;
 
 /**
  * AWS entry point (the router Lambda behind a function URL): invokes `slipway-project-<project>`
- * at its `live` alias. Refuses everything when SLIPWAY_ORIGIN_SECRET is not configured, so the
+ * at its `live` alias, or a preview at the version its tag names. Refuses everything when SLIPWAY_ORIGIN_SECRET is not configured, so the
  * function URL can never be used to reach tenants around CloudFront.
  */
 async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {

@@ -12,15 +12,16 @@ export const LIVE_ALIAS = 'live';
 
 /**
  * The AWS binding of the router: a synchronous Lambda invocation of the tenant's function
- * (`slipway-project-<project>`, qualifier `live`). The deployment id the edge chose rides along in
- * the tagged headers for logging; the alias decides the version.
+ * (`slipway-project-<project>`, qualifier `live`, or for a preview the version its route-cache
+ * pointer names). The deployment id the edge chose rides along in the tagged headers for logging;
+ * the alias or version decides the code.
  */
 export function lambdaInvoker(client: LambdaClient = new LambdaClient({})): TenantInvoker {
-  return async (project: string, _deploymentId: string, event: APIGatewayProxyEventV2) => {
+  return async (project: string, _deploymentId: string, event: APIGatewayProxyEventV2, qualifier?: string) => {
     const out = await client.send(
       new InvokeCommand({
         FunctionName: tenantFunctionName(project),
-        Qualifier: LIVE_ALIAS,
+        Qualifier: qualifier ?? LIVE_ALIAS,
         InvocationType: 'RequestResponse',
         Payload: new TextEncoder().encode(JSON.stringify(event)),
       }),

@@ -150,7 +150,7 @@ describe('rollback', () => {
     const name = started.json.rollback.executionName as string;
     expect(name).toMatch(new RegExp(`^rbtest--rollback--${first}-[a-z0-9]+$`));
     expect(name.length).toBeLessThanOrEqual(80);
-    const rolled = await waitFor(() => call('GET', '/projects/rbtest'), (r) => r.json.project.liveDeploymentId === first || r.json.project.status === 'FAILED');
+    const rolled = await waitFor(() => call('GET', '/projects/rbtest'), (r) => r.json.project.rolledBackTo === first || r.json.project.status === 'FAILED');
     expect(rolled.json.project).toMatchObject({ status: 'READY', liveDeploymentId: first, rolledBackTo: first });
     const deployments = await call('GET', '/projects/rbtest/deployments');
     expect(deployments.json.deployments.find((d: any) => d.id === first)).toMatchObject({ current: true });

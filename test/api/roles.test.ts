@@ -66,7 +66,7 @@ beforeAll(async () => {
   callers.set('no-roles', await userWithToken(harness, 'no-roles', []));
   const owner = callers.get('owner') as Record<string, string>;
   await createReadyProject(harness, 'owned', owner);
-  liveId = (await deployOnce(harness, 'owned', owner)).id;
+  liveId = (await deployOnce(harness, 'owned', { headers: owner })).id;
   // A project being deleted: DELETE on it is a 409 for whoever may delete, so walking it deletes nothing.
   await createReadyProject(harness, 'doomed', owner);
   await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(

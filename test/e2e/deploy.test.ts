@@ -173,4 +173,27 @@ describe('slipway deploy, end to end', () => {
     const executions = await cli(['executions', '--status', 'FAILED']);
     expect(executions.stdout).toContain('demo--build-deploy--');
   });
+
+  it('deploys a changed copy as preview feature-x at its own URL; production keeps serving its version', { timeout: 600_000 }, async () => {
+    cpSync(join(ROOT, 'examples', 'hello', 'src', 'routes', '+page.svelte'), join(app, 'src', 'routes', '+page.svelte'));
+    setGreeting('Hello from the preview');
+    const result = await cli(['deploy', app, '--project', 'demo', '--preview', 'feature-x']);
+    expect(result.code, `${result.stdout}\n${result.stderr}\n${platformOutput}`).toBe(0);
+    expect(result.stdout).toContain(`http://demo--feature-x.localhost:${port}/`);
+
+    // The SSR page comes from each deployment's own server function; /about from each one's prefix.
+    const preview = (path: string) => hostRequest({ port, host: `demo--feature-x.localhost:${port}`, path });
+    const previewPage = await preview('/');
+    expect(previewPage.status).toBe(200);
+    expect(previewPage.text).toContain('Hello from the preview');
+    expect((await preview('/about')).text).toContain('About Slipway');
+    const production = await tenant('/');
+    expect(production.text).toContain('Hello from the second deploy');
+    expect(production.text).not.toContain('Hello from the preview');
+
+    const listed = await cli(['deployments', '--project', 'demo']);
+    expect(listed.stdout).toMatch(/LIVE\s+\S+\s+preview feature-x/);
+    const unknown = await hostRequest({ port, host: `demo--nope.localhost:${port}`, path: '/' });
+    expect(unknown.status).toBe(404);
+  });
 });

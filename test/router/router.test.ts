@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createRouter, handler } from '../../router/lambda/handler.js';
-import { normalizeResult } from '../../router/lambda/lambda-invoker.js';
+import { lambdaInvoker, normalizeResult } from '../../router/lambda/lambda-invoker.js';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 
 function event(headers: Record<string, string>, extra: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
   return {
@@ -38,9 +39,9 @@ const tags = {
 };
 
 function recorder() {
-  const calls: Array<{ project: string; deploymentId: string; event: APIGatewayProxyEventV2 }> = [];
-  const invoke = async (project: string, deploymentId: string, e: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    calls.push({ project, deploymentId, event: e });
+  const calls: Array<{ project: string; deploymentId: string; event: APIGatewayProxyEventV2; qualifier?: string }> = [];
+  const invoke = async (project: string, deploymentId: string, e: APIGatewayProxyEventV2, qualifier?: string): Promise<APIGatewayProxyStructuredResultV2> => {
+    calls.push({ project, deploymentId, event: e, qualifier });
     return { statusCode: 200, body: 'ok' };
   };
   return { calls, invoke };
@@ -75,6 +76,39 @@ describe('router', () => {
     const ok = await router(event({ ...tags, 'x-slipway-origin-secret': 's3cret-value' }));
     expect(ok.statusCode).toBe(200);
     expect(calls).toHaveLength(1);
+  });
+
+  it('passes a preview\'s qualifier to the invoker (none for production) and refuses a malformed one', async () => {
+    const { calls, invoke } = recorder();
+    const router = createRouter({ invoke });
+    const preview = { ...tags, 'x-slipway-deployment': 'd-9', 'x-slipway-host': 'hello--feature-x.localhost:8080', 'x-slipway-qualifier': '42' };
+    expect((await router(event(preview))).statusCode).toBe(200);
+    expect(calls[0]).toMatchObject({ project: 'hello', deploymentId: 'd-9', qualifier: '42' });
+    expect(calls[0]!.event.headers.host).toBe('hello--feature-x.localhost:8080');
+    expect(calls[0]!.event.headers['x-slipway-qualifier']).toBeUndefined();
+    await router(event(tags));
+    expect(calls[1]!.qualifier).toBeUndefined();
+    const bad = await router(event({ ...preview, 'x-slipway-qualifier': '$LATEST' }));
+    expect(bad.statusCode).toBe(403);
+    expect(errorOf(bad).message).toContain('x-slipway-qualifier');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('the Lambda invoker calls the live alias for production and the tagged version for a preview', async () => {
+    const sent: Array<{ FunctionName?: string; Qualifier?: string }> = [];
+    const client = {
+      send: async (command: { input: { FunctionName?: string; Qualifier?: string } }) => {
+        sent.push(command.input);
+        return { Payload: new TextEncoder().encode(JSON.stringify({ statusCode: 200, body: 'ok' })) };
+      },
+    } as unknown as LambdaClient;
+    const invoke = lambdaInvoker(client);
+    await invoke('hello', 'd-1', event(tags));
+    await invoke('hello', 'd-9', event(tags), '42');
+    expect(sent).toEqual([
+      expect.objectContaining({ FunctionName: 'slipway-project-hello', Qualifier: 'live' }),
+      expect.objectContaining({ FunctionName: 'slipway-project-hello', Qualifier: '42' }),
+    ]);
   });
 
   it('restores the public host and strips every x-slipway-* header', async () => {

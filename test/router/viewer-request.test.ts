@@ -12,7 +12,7 @@ import {
   responseBody,
   type ViewerRequestResult,
 } from '../../router/cloudfront/sandbox.js';
-import { liveKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
+import { liveKey, pointerValue, previewKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
 
 const FILE = fileURLToPath(new URL('../../router/cloudfront/viewer-request.js', import.meta.url));
 const ASSETS_FILE = fileURLToPath(new URL('../../router/cloudfront/assets-request.js', import.meta.url));
@@ -25,6 +25,9 @@ const entries: Record<string, string> = {
     static: { '/robots.txt': 'client/robots.txt', '/favicon.png': 'client/favicon.png' },
   }),
   ...routeEntriesFor('d-2', { prerendered: { '/about': 'prerendered/about.html' }, static: {} }),
+  // A preview of hello: its own deployment and function version, production stays on d-1.
+  [previewKey('hello', 'feature-x')]: pointerValue('d-9', '42'),
+  ...routeEntriesFor('d-9', { prerendered: { '/about': 'prerendered/about-v2.html' }, static: {} }),
 };
 // Both functions, each on the paths of its behaviors: what CloudFront (and the local edge) runs.
 const run = loadEdgeFunctions((key) => entries[key]);
@@ -136,6 +139,41 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
     const dynamic = request(await run(makeEvent({ uri: '/', host: 'spa.localhost:8080' })));
     expect(dynamic.uri).toBe('/');
     expect(dynamic.headers['x-slipway-deployment']?.value).toBe('d-2');
+  });
+
+  describe('preview hosts <project>--<alias>', () => {
+    it('serves the preview deployment\'s prerendered pages and assets, production keeps its own', async () => {
+      const preview = request(await run(makeEvent({ uri: '/about', host: 'hello--feature-x.localhost:8080' })));
+      expect(preview.uri).toBe('/hello/deployments/d-9/prerendered/about-v2.html');
+      const asset = request(await run(makeEvent({ uri: '/_app/immutable/x.js', host: 'hello--feature-x.apps.example.com' })));
+      expect(asset.uri).toBe('/hello/deployments/d-9/client/_app/immutable/x.js');
+      const production = request(await run(makeEvent({ uri: '/about', host: 'hello.localhost:8080' })));
+      expect(production.uri).toBe('/hello/deployments/d-1/prerendered/about.html');
+    });
+
+    it('tags dynamic requests with the project, the preview deployment and its function version', async () => {
+      const req = request(await run(makeEvent({ uri: '/api/items', host: 'hello--feature-x.localhost:8080', headers: { 'x-slipway-qualifier': 'forged' } })));
+      expect(req.headers['x-slipway-project']?.value).toBe('hello');
+      expect(req.headers['x-slipway-deployment']?.value).toBe('d-9');
+      expect(req.headers['x-slipway-qualifier']?.value).toBe('42');
+      expect(req.headers['x-slipway-host']?.value).toBe('hello--feature-x.localhost:8080');
+      // Production requests carry no qualifier: the router invokes the live alias.
+      const live = request(await run(makeEvent({ uri: '/api/items', host: 'hello.localhost:8080', headers: { 'x-slipway-qualifier': 'forged' } })));
+      expect(live.headers['x-slipway-deployment']?.value).toBe('d-1');
+      expect(live.headers['x-slipway-qualifier']).toBeUndefined();
+    });
+
+    it('answers 404 for an unknown alias and for labels that are no project--alias', async () => {
+      const unknown = await run(makeEvent({ uri: '/', host: 'hello--nope.localhost:8080' }));
+      expect(unknown.kind === 'response' && responseBody(unknown.response).toString()).toContain('no preview hello--nope');
+      for (const host of ['hello--.localhost', 'hello---x.localhost', 'hello--x--y.localhost', 'hello--feature-x-.localhost', '--x.localhost', `hello--${'a'.repeat(58)}.localhost`]) {
+        for (const uri of ['/', '/_app/immutable/x.js']) {
+          const result = await run(makeEvent({ uri, host }));
+          expect(result.kind, `${host}${uri}`).toBe('response');
+          if (result.kind === 'response') expect(result.response.statusCode).toBe(404);
+        }
+      }
+    });
   });
 
   it('tags dynamic requests and strips forged x-slipway-* headers', async () => {

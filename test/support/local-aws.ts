@@ -39,8 +39,8 @@ export async function startTestAws(): Promise<TestAws> {
 }
 
 /** A ticket as the API would sign it for one execution. */
-export async function ticketFor(op: Operation, project: string, executionName: string, limits?: PipelineLimits): Promise<string> {
-  return signTicket({ op, project, user: 'test', source: 'test', destination: 'test', executionName, ...(limits ? { limits } : {}) }, await ticketKey());
+export async function ticketFor(op: Operation, project: string, executionName: string, extra: { limits?: PipelineLimits; preview?: string } = {}): Promise<string> {
+  return signTicket({ op, project, user: 'test', source: 'test', destination: 'test', executionName, ...extra }, await ticketKey());
 }
 
 export async function putObject(s3: S3Client, bucket: string, key: string, body: Buffer | string): Promise<void> {

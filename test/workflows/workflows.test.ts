@@ -41,7 +41,11 @@ const services: LocalServices = {
     return { jobId: `job-${id}`, status: 'SUCCEEDED' };
   },
   async cloudformation(action, parameters) {
-    if (action === 'describeStacks') return { Stacks: [{ StackStatus: stackStatus ?? (lastStackAction === 'createStack' ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE') }] };
+    if (action === 'describeStacks') {
+      const created = lastStackAction === 'createStack';
+      // An updated stack names the version it published (a preview's release records it).
+      return { Stacks: [{ StackStatus: stackStatus ?? (created ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE'), ...(created ? {} : { Outputs: [{ OutputKey: 'PreviewVersion', OutputValue: '7' }] }) }] };
+    }
     stackCalls.push({ action, parameters });
     lastStackAction = action;
     if (failStacks) throw Object.assign(new Error('stack is in UPDATE_ROLLBACK_FAILED state'), { name: 'CloudFormation.ValidationError' });
@@ -77,11 +81,11 @@ async function initProject(project: string) {
   return run('slipway-init-project', name, { ticket: await ticketFor('init-project', project, name), project });
 }
 
-async function deploy(project: string, deploymentId: string, ticketOverride?: string) {
+async function deploy(project: string, deploymentId: string, ticketOverride?: string, preview?: string) {
   const name = `${project}--build-deploy--${deploymentId}`;
-  await doc.send(new PutCommand({ TableName: 'slipway-platform', Item: { pk: `PROJECT#${project}`, sk: `DEPLOY#${deploymentId}`, id: deploymentId, status: 'QUEUED' } }));
-  const ticket = ticketOverride ?? (await ticketFor('build-deploy', project, name));
-  return run('slipway-build-and-deploy', name, { ticket, project, deploymentId, source: { bucket: 'slipway-sources', key: `sources/${project}/x.tar.gz` } });
+  await doc.send(new PutCommand({ TableName: 'slipway-platform', Item: { pk: `PROJECT#${project}`, sk: `DEPLOY#${deploymentId}`, id: deploymentId, status: 'QUEUED', ...(preview ? { preview } : {}) } }));
+  const ticket = ticketOverride ?? (await ticketFor('build-deploy', project, name, { preview }));
+  return run('slipway-build-and-deploy', name, { ticket, project, deploymentId, source: { bucket: 'slipway-sources', key: `sources/${project}/x.tar.gz` }, ...(preview ? { preview } : {}) });
 }
 
 function statesEntered(record: { events: Array<{ type: string; stateEnteredEventDetails?: { name: string } }> }): string[] {
@@ -142,7 +146,7 @@ describe('build-and-deploy', () => {
     const record = await deploy('gamma', 'd-first-0001');
     expect(record.status, record.cause).toBe('SUCCEEDED');
     expect(statesEntered(record)).toEqual([
-      'Verify ticket', 'Record building', 'Scope build policy', 'Scope build credentials', 'Build', 'Validate output', 'Promote',
+      'Verify ticket', 'Record building', 'Scope build policy', 'Scope build credentials', 'Build', 'Validate output', 'Promote', 'Preview?',
       'Update project stack', 'Wait for Project stack update', 'Check Project stack update', 'Project stack update settled?', 'Project stack update complete',
       'Release', 'Record live', 'Live',
     ]);
@@ -204,6 +208,38 @@ describe('build-and-deploy', () => {
     }
   });
 
+  it('releases a preview under p:{project}--{alias} with its version, keeping the live alias, pointer and record', async () => {
+    const record = await deploy('gamma', 'd-prev-0005', undefined, 'feature-x');
+    expect(record.status, `${record.cause} ${statesEntered(record).join(' > ')}`).toBe('SUCCEEDED');
+    expect(statesEntered(record)).toContain('Update project stack for preview');
+    expect(statesEntered(record)).not.toContain('Update project stack');
+    expect(stackCalls.at(-1)).toMatchObject({
+      action: 'updateStack',
+      parameters: {
+        Parameters: [
+          { ParameterKey: 'Project', UsePreviousValue: true },
+          { ParameterKey: 'DeploymentId', ParameterValue: 'd-prev-0005' },
+          { ParameterKey: 'LiveDeploymentId', UsePreviousValue: true },
+          { ParameterKey: 'MemorySize', ParameterValue: expect.any(String) },
+          { ParameterKey: 'FunctionTimeout', ParameterValue: expect.any(String) },
+        ],
+      },
+    });
+    expect(await routes.get('p:gamma--feature-x')).toBe('d-prev-0005@7');
+    expect(await routes.get('r:d-prev-0005:/about')).toBe('prerendered/about.html');
+    expect(await routes.get('p:gamma')).toBe('d-first-0001');
+    expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });
+    expect(await item('PROJECT#gamma', 'DEPLOY#d-prev-0005')).toMatchObject({ status: 'LIVE', preview: 'feature-x' });
+  });
+
+  it('refuses a preview alias the ticket does not name, releasing nothing', async () => {
+    const name = 'gamma--build-deploy--d-prev-0006';
+    const record = await deploy('gamma', 'd-prev-0006', await ticketFor('build-deploy', 'gamma', name), 'other');
+    expect(record.status).toBe('FAILED');
+    expect(await routes.get('p:gamma--other')).toBeUndefined();
+    expect(await routes.get('p:gamma')).toBe('d-first-0001');
+  });
+
   it('stops at Verify ticket for a tampered ticket and records nothing', async () => {
     const good = await ticketFor('build-deploy', 'gamma', 'gamma--build-deploy--d-forged-0005');
     const [h, p, s] = good.split('.') as [string, string, string];
@@ -240,7 +276,7 @@ describe('build-and-deploy', () => {
 describe('rollback', () => {
   async function rollback(project: string, deploymentId: string, suffix: string, limits?: PipelineLimits) {
     const name = `${project}--rollback--${deploymentId}-${suffix}`;
-    return run('slipway-rollback', name, { ticket: await ticketFor('rollback', project, name, limits), project, deploymentId });
+    return run('slipway-rollback', name, { ticket: await ticketFor('rollback', project, name, { limits }), project, deploymentId });
   }
 
   it('moves the live pointer back to an earlier deployment without a rebuild, and records it on the project', async () => {
@@ -261,12 +297,16 @@ describe('rollback', () => {
     expect(buildRequests.length).toBe(buildsBefore);
     expect(stackCalls.at(-1)).toMatchObject({
       action: 'updateStack',
-      parameters: { StackName: 'slipway-project-omega', Parameters: [
+      parameters: {
+        StackName: 'slipway-project-omega',
+        Parameters: [
           { ParameterKey: 'Project', UsePreviousValue: true },
           { ParameterKey: 'DeploymentId', ParameterValue: 'd-omega-0001' },
+          { ParameterKey: 'LiveDeploymentId', ParameterValue: 'd-omega-0001' },
           { ParameterKey: 'MemorySize', ParameterValue: '2048' },
           { ParameterKey: 'FunctionTimeout', ParameterValue: '45' },
-        ] },
+        ],
+      },
     });
     expect(await routes.get('p:omega')).toBe('d-omega-0001');
     expect(await routes.get('r:d-omega-0001:/about')).toBe('prerendered/about.html');
@@ -308,7 +348,9 @@ describe('delete-project', () => {
     expect(record.status, record.cause).toBe('SUCCEEDED');
     expect(stackCalls.at(-1)).toMatchObject({ action: 'deleteStack', parameters: { StackName: 'slipway-project-gamma' } });
     expect(await routes.get('p:gamma')).toBeUndefined();
+    expect(await routes.get('p:gamma--feature-x')).toBeUndefined();
     expect(await routes.get('r:d-first-0001:/about')).toBeUndefined();
+    expect(await routes.get('r:d-prev-0005:/about')).toBeUndefined();
     expect(await item('PROJECT#gamma', 'META')).toBeUndefined();
     await expect(aws.s3.send(new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-first-0001/prerendered/about.html' }))).rejects.toThrow();
   });

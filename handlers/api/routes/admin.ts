@@ -59,6 +59,8 @@ adminRoutes.post('/executions/:execution/retry', async (c) => {
       ...(deployment.commit ? { commit: deployment.commit } : {}),
       id,
       retryOf: deployment.id,
+      // A retried preview is released under the same alias.
+      ...(deployment.preview ? { preview: deployment.preview } : {}),
     });
     return c.json({ deployment: started }, 202);
   } catch (error) {

@@ -8,11 +8,19 @@ import { listDeployments, requireDeployment, requireProject, type DeploymentReco
 import { sourceExists, startDeployment } from '../start-deployment.js';
 import { notReady } from './projects.js';
 import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
+import { previewUrl, tenantUrl } from '../tenant-url.js';
+import { previewTooLong } from '../../previews/alias.js';
 
 export const deploymentRoutes = new Hono<ApiEnv>();
 
+/**
+ * `current`: this is the project's live deployment. `url`: where it answers — a preview's own host
+ * (which the latest deployment of that alias serves), or the project's host for the live one.
+ */
 function withCurrent(deployment: DeploymentRecord, liveId: string | undefined) {
-  return { ...deployment, current: deployment.id === liveId };
+  const current = deployment.id === liveId;
+  const url = deployment.preview ? previewUrl(deployment.project, deployment.preview) : current ? tenantUrl(deployment.project) : undefined;
+  return { ...deployment, current, ...(url ? { url } : {}) };
 }
 
 deploymentRoutes.get('/:name/deployments', async (c) => {
@@ -26,6 +34,10 @@ deploymentRoutes.get('/:name/deployments', async (c) => {
 deploymentRoutes.post('/:name/deployments', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const body = await jsonBody(c, CreateDeploymentBody);
+  if (body.preview !== undefined) {
+    const tooLong = previewTooLong(name, body.preview);
+    if (tooLong) throw new ApiError('BadRequest', `body.preview ${tooLong}`, 'body.preview');
+  }
   const project = await requireProject(name);
   if (project.status !== 'READY') throw notReady(name, project.status);
   if (!body.source.key.startsWith(`sources/${name}/`) || body.source.key.includes('..')) {
@@ -34,8 +46,15 @@ deploymentRoutes.post('/:name/deployments', async (c) => {
   if (!(await sourceExists(body.source.key))) {
     throw new ApiError('BadRequest', `body.source.key ${body.source.key} was not uploaded`, 'body.source.key');
   }
-  const deployment = await startDeployment({ project: name, user: c.get('caller').user, owner: project.owner, sourceKey: body.source.key, commit: body.commit });
-  return c.json({ deployment }, 202);
+  const deployment = await startDeployment({
+    project: name,
+    user: c.get('caller').user,
+    owner: project.owner,
+    sourceKey: body.source.key,
+    commit: body.commit,
+    ...(body.preview !== undefined ? { preview: body.preview } : {}),
+  });
+  return c.json({ deployment: withCurrent(deployment, project.liveDeploymentId) }, 202);
 });
 
 deploymentRoutes.get('/:name/deployments/:id', async (c) => {

@@ -7,6 +7,7 @@ import {
   CfnCondition,
   CfnOutput,
   CfnParameter,
+  CfnDeletionPolicy,
   DefaultStackSynthesizer,
   Fn,
   Stack,
@@ -37,7 +38,10 @@ export interface ProjectStackProps extends StackProps {
  * - the server function `slipway-project-{Project}` (Node 22, arm64, Handler
  *   `server/handler.handler`), code `{Project}/deployments/{DeploymentId}/function.zip` from the
  *   project bucket (written by the promote step);
- * - a version per deployment and the alias `live` on it (what the router invokes);
+ * - a version per deployment (`PreviewVersion`, kept when replaced: a preview's router entry
+ *   names it) and the `live` alias on the version of `LiveDeploymentId` (what the router invokes
+ *   for production). A preview update changes DeploymentId only: the live version is not
+ *   replaced and the alias does not move;
  * - its log group with retention;
  * - a role that may only write to that log group: no access to the platform or other tenants.
  *
@@ -56,12 +60,18 @@ export class ProjectStack extends Stack {
     const project = new CfnParameter(this, 'Project', {
       type: 'String',
       description: 'Project name (the first label of its host)',
-      allowedPattern: '^[a-z][a-z0-9-]{1,38}[a-z0-9]$',
+      allowedPattern: '^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$',
     });
     const deploymentId = new CfnParameter(this, 'DeploymentId', {
       type: 'String',
       default: 'none',
       description: 'Live deployment id, or "none" before the first deployment',
+      allowedPattern: '^(none|[A-Za-z0-9][A-Za-z0-9-]{0,99})$',
+    });
+    const liveDeploymentId = new CfnParameter(this, 'LiveDeploymentId', {
+      type: 'String',
+      default: 'none',
+      description: 'Deployment the live alias serves (equal to DeploymentId for a live release, unchanged for a preview)',
       allowedPattern: '^(none|[A-Za-z0-9][A-Za-z0-9-]{0,99})$',
     });
     const codeBucket = new CfnParameter(this, 'CodeBucket', {
@@ -86,6 +96,9 @@ export class ProjectStack extends Stack {
 
     const hasDeployment = new CfnCondition(this, 'HasDeployment', {
       expression: Fn.conditionNot(Fn.conditionEquals(deploymentId.valueAsString, 'none')),
+    });
+    const hasLive = new CfnCondition(this, 'HasLiveDeployment', {
+      expression: Fn.conditionAnd(hasDeployment, Fn.conditionNot(Fn.conditionEquals(liveDeploymentId.valueAsString, 'none'))),
     });
     const hasReserved = new CfnCondition(this, 'HasReservedConcurrency', {
       expression: Fn.conditionNot(Fn.conditionEquals(reserved.valueAsString, '0')),
@@ -137,23 +150,39 @@ export class ProjectStack extends Stack {
     fn.cfnOptions.condition = hasDeployment;
 
     // A Version's properties all require replacement: a new DeploymentId publishes a new version
-    // (after the function's code update, which it references).
+    // (after the function's code update, which it references). Replaced versions are retained, so
+    // a preview keeps its version when the next deployment publishes another one; they go with
+    // the function when the project is deleted.
     const version = new lambda.CfnVersion(this, 'Version', {
       functionName: fn.ref,
       description: Fn.sub('deployment ${DeploymentId}'),
     });
     version.cfnOptions.condition = hasDeployment;
+    version.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+    version.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+
+    // The live version changes only with LiveDeploymentId (a live release or a rollback, which
+    // also set DeploymentId, so $LATEST holds that deployment's code when it is published).
+    const liveVersion = new lambda.CfnVersion(this, 'LiveVersion', {
+      functionName: fn.ref,
+      description: Fn.sub('live deployment ${LiveDeploymentId}'),
+    });
+    liveVersion.cfnOptions.condition = hasLive;
+    liveVersion.addDependency(version);
 
     const alias = new lambda.CfnAlias(this, 'LiveAlias', {
       name: LIVE_ALIAS,
       functionName: fn.ref,
-      functionVersion: version.attrVersion,
-      description: Fn.sub('live deployment ${DeploymentId}'),
+      functionVersion: liveVersion.attrVersion,
+      description: Fn.sub('live deployment ${LiveDeploymentId}'),
     });
-    alias.cfnOptions.condition = hasDeployment;
+    alias.cfnOptions.condition = hasLive;
 
     const output = new CfnOutput(this, 'LiveAliasArn', { value: alias.ref });
-    output.condition = hasDeployment;
+    output.condition = hasLive;
+    // The version this update published: a preview's release records it as the router's qualifier.
+    const previewVersion = new CfnOutput(this, 'PreviewVersion', { value: version.attrVersion });
+    previewVersion.condition = hasDeployment;
   }
 }
 

@@ -16,7 +16,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ORIGIN_SECRET_HEADER } from '../../../router/lambda/handler.js';
-import { LIVE_ALIAS, tenantFunctionName } from '../../../router/lambda/lambda-invoker.js';
+import { tenantFunctionName } from '../../../router/lambda/lambda-invoker.js';
 import { handlerFunction } from '../shared/handler-function.js';
 import { packageRoot } from '../../package-root.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
@@ -121,11 +121,13 @@ export class ProjectSystem extends Construct {
       timeout: Duration.seconds(30),
       environment: { SLIPWAY_ORIGIN_SECRET: secretValue },
     });
-    // The router may invoke tenants' live aliases and nothing else (beside its logs and traces).
+    // The router may invoke tenants' qualified functions — the live alias, and for previews the
+    // version their route-cache pointer names — and nothing else (beside its logs and traces).
+    // Never the unqualified function ($LATEST), which may hold any recent deployment's code.
     this.routerFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: [Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: `${tenantFunctionName('*')}:${LIVE_ALIAS}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        resources: [Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: `${tenantFunctionName('*')}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
       }),
     );
     acknowledge(this.routerFunction, {
@@ -133,8 +135,8 @@ export class ProjectSystem extends Construct {
         'The AWS managed basic execution role only lets the router write its own CloudWatch logs.',
       'AwsSolutions-IAM5[Resource::*]':
         'xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) support no resource-level permissions; nothing else uses "*".',
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${nagText(Stack.of(this).region, 'AWS::Region')}:${nagText(Stack.of(this).account, 'AWS::AccountId')}:function:slipway-project-*:live]`]:
-        "The router invokes whichever tenant a request is tagged with: every tenant function's live alias (slipway-project-*:live), in this account and region, and nothing else.",
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${nagText(Stack.of(this).region, 'AWS::Region')}:${nagText(Stack.of(this).account, 'AWS::AccountId')}:function:slipway-project-*:*]`]:
+        "The router invokes whichever tenant a request is tagged with: every tenant function's live alias or a preview's version (slipway-project-*:<qualifier>, never the unqualified $LATEST), in this account and region, and nothing else.",
       'AwsSolutions-L1':
         'Every Slipway Lambda uses the runtime pinned once in handlerFunction() (Node 22, the version the handlers and the local back end are built and tested with).',
     });

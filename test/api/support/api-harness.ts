@@ -108,12 +108,14 @@ export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boo
 }
 
 /** Uploads a small source archive for a READY project and deploys it; resolves once it is LIVE or FAILED. */
-export async function deployOnce(harness: ApiHarness, project: string, headers: Record<string, string> = {}): Promise<{ id: string; status: string }> {
+export async function deployOnce(harness: ApiHarness, project: string, options: { headers?: Record<string, string>; preview?: string } = {}): Promise<{ id: string; status: string }> {
+  const headers = options.headers ?? {};
+  const preview = options.preview;
   const archive = Buffer.from(`source for ${project}`);
   const source = await harness.call('POST', `/projects/${project}/sources`, { bytes: archive.length }, headers);
   const put = await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: archive });
   if (put.status !== 200) throw new Error(`upload failed: ${put.status}`);
-  const started = await harness.call('POST', `/projects/${project}/deployments`, { source: { key: source.json.source.key } }, headers);
+  const started = await harness.call('POST', `/projects/${project}/deployments`, { source: { key: source.json.source.key }, ...(preview ? { preview } : {}) }, headers);
   const id = started.json.deployment.id as string;
   const done = await waitFor(
     () => harness.call('GET', `/projects/${project}/deployments/${id}`),

@@ -15,7 +15,8 @@ beforeAll(() => {
 
 describe('per-project stack template', () => {
   it('takes Project and DeploymentId (default none) and needs no bootstrap or assets', () => {
-    expect(raw.Parameters.Project.AllowedPattern).toBe('^[a-z][a-z0-9-]{1,38}[a-z0-9]$');
+    expect(raw.Parameters.Project.AllowedPattern).toBe('^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$');
+    expect(raw.Parameters.LiveDeploymentId.Default).toBe('none');
     expect(raw.Parameters.DeploymentId.Default).toBe('none');
     expect(raw.Parameters.BootstrapVersion).toBeUndefined();
     expect(raw.Rules).toBeUndefined();
@@ -24,11 +25,16 @@ describe('per-project stack template', () => {
 
   it('creates no function, version or alias while DeploymentId is none', () => {
     expect(raw.Conditions.HasDeployment).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'DeploymentId' }, 'none'] }] });
-    for (const type of ['AWS::Lambda::Function', 'AWS::Lambda::Version', 'AWS::Lambda::Alias']) {
-      const resources = Object.values(template.findResources(type)) as Json[];
-      expect(resources, type).toHaveLength(1);
-      expect(resources[0]!.Condition, type).toBe('HasDeployment');
-    }
+    expect(template.findResources('AWS::Lambda::Function').Function!.Condition).toBe('HasDeployment');
+    expect(template.findResources('AWS::Lambda::Version').Version!.Condition).toBe('HasDeployment');
+    // The live version and alias also wait for a live deployment: a project's first deployment may be a preview.
+    expect(raw.Conditions.HasLiveDeployment).toEqual({
+      'Fn::And': [{ Condition: 'HasDeployment' }, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'LiveDeploymentId' }, 'none'] }] }],
+    });
+    expect(template.findResources('AWS::Lambda::Version').LiveVersion!.Condition).toBe('HasLiveDeployment');
+    const aliases = Object.values(template.findResources('AWS::Lambda::Alias')) as Json[];
+    expect(aliases).toHaveLength(1);
+    expect(aliases[0]!.Condition).toBe('HasLiveDeployment');
   });
 
   it('runs server/handler.handler on Node 22 arm64 from the deployment function.zip in the project bucket', () => {
@@ -43,16 +49,26 @@ describe('per-project stack template', () => {
     expect(raw.Parameters.CodeBucket.Type).toBe('AWS::SSM::Parameter::Value<String>');
   });
 
-  it('publishes a version per deployment and points the alias live at it', () => {
+  it('publishes a version per deployment (kept when replaced, named by PreviewVersion) and points live at the LiveDeploymentId version', () => {
     template.hasResourceProperties('AWS::Lambda::Version', {
       FunctionName: { Ref: 'Function' },
       Description: { 'Fn::Sub': 'deployment ${DeploymentId}' },
     });
+    const version = template.findResources('AWS::Lambda::Version').Version!;
+    // A later deployment replaces the resource; the preview that still points at the old version must keep it.
+    expect(version.UpdateReplacePolicy).toBe('Retain');
+    expect(version.DeletionPolicy).toBe('Retain');
+    template.hasResourceProperties('AWS::Lambda::Version', {
+      FunctionName: { Ref: 'Function' },
+      Description: { 'Fn::Sub': 'live deployment ${LiveDeploymentId}' },
+    });
     template.hasResourceProperties('AWS::Lambda::Alias', {
       Name: 'live',
       FunctionName: { Ref: 'Function' },
-      FunctionVersion: { 'Fn::GetAtt': ['Version', 'Version'] },
+      FunctionVersion: { 'Fn::GetAtt': ['LiveVersion', 'Version'] },
     });
+    expect(raw.Outputs.PreviewVersion.Value).toEqual({ 'Fn::GetAtt': ['Version', 'Version'] });
+    expect(raw.Outputs.PreviewVersion.Condition).toBe('HasDeployment');
   });
 
   it('keeps logs for a bounded time', () => {

@@ -156,7 +156,7 @@ describe('ProjectSystem (template assertions)', () => {
     expect(env).toContain('{{resolve:secretsmanager:');
   });
 
-  it("gives the router only lambda:InvokeFunction on tenants' live aliases (beside logs and traces)", () => {
+  it("gives the router only lambda:InvokeFunction on tenants' qualified functions (live alias, preview versions; beside logs and traces)", () => {
     const fn = logicalIdOf('AWS::Lambda::Function', (p) => p.Handler === 'router/lambda/handler.handler');
     const roleId = (template.findResources('AWS::Lambda::Function')[fn] as Json).Properties.Role['Fn::GetAtt'][0];
     const policies = (Object.values(template.findResources('AWS::IAM::Policy')) as Json[]).filter((p) =>
@@ -168,7 +168,7 @@ describe('ProjectSystem (template assertions)', () => {
       {
         Effect: 'Allow',
         Action: 'lambda:InvokeFunction',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:eu-west-1:123456789012:function:slipway-project-*:live']] },
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:eu-west-1:123456789012:function:slipway-project-*:*']] },
       },
     ]);
     const role = template.findResources('AWS::IAM::Role')[roleId] as Json;
