@@ -11,6 +11,7 @@ import { deploymentLogRoutes } from './routes/deployment-logs.js';
 import { cancelRoutes } from './routes/cancel.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { adminRoutes } from './routes/admin.js';
+import { settingsRoutes } from './settings/routes.js';
 import { auditLog } from './audit.js';
 import { openApiDocument } from './openapi.js';
 
@@ -55,6 +56,7 @@ export function createApiApp(): Hono<ApiEnv> {
   app.route('/projects', rollbackRoutes);
   app.route('/projects', deploymentLogRoutes);
   app.route('/projects', cancelRoutes);
+  app.route('/projects', settingsRoutes);
   app.route('/executions', executionRoutes);
   app.route('/admin', adminRoutes);
   return app;

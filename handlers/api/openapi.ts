@@ -14,6 +14,7 @@ import {
   ProjectName,
   RollbackBody,
 } from './schemas.js';
+import { AddDomainBody, DomainName, ENV_TARGETS, EnvKey, NODE_VERSIONS, PutEnvBody, SettingsPatch } from '../lib/project-settings/schemas.js';
 
 /**
  * The API's OpenAPI 3.1 document, built from one route table.
@@ -58,6 +59,8 @@ export interface RouteSpec {
 export const PATH_PARAMETERS: Record<string, { schema: v.GenericSchema; description: string }> = {
   name: { schema: ProjectName, description: 'The project name (a DNS label).' },
   id: { schema: DeploymentId, description: 'The deployment id.' },
+  key: { schema: EnvKey, description: 'An environment variable name (AWS_*, SLIPWAY_*, LAMBDA_*, _*, NODE_OPTIONS and a few more are reserved).' },
+  domain: { schema: DomainName, description: 'A custom domain (lowercase host name).' },
   execution: { schema: BuildDeployExecutionName, description: 'A build-and-deploy execution name: `<project>--build-deploy--[<commit>--]<deployment id>`.' },
 };
 
@@ -186,6 +189,26 @@ const AuditEntry = v.object({
   /** When the entry is removed (epoch seconds). */
   expiresAt: v.number(),
 });
+
+const Settings = v.object({
+  buildCommand: v.optional(v.string()),
+  installCommand: v.optional(v.string()),
+  rootDirectory: v.optional(v.string()),
+  nodeVersion: v.optional(v.picklist(NODE_VERSIONS)),
+});
+const SettingsResponse = v.object({ project: ProjectName, settings: Settings });
+
+/** A variable as listed: `value` only for plain ones, never for a secret. */
+const EnvVariable = v.object({
+  key: v.string(),
+  target: v.picklist(ENV_TARGETS),
+  secret: v.boolean(),
+  value: v.optional(v.string()),
+  updatedAt: v.string(),
+  updatedBy: v.string(),
+});
+
+const Domain = v.object({ domain: v.string(), project: ProjectName, createdAt: v.string(), createdBy: v.string() });
 
 const OpenApiBody = v.object({ openapi: v.string(), info: v.object({ title: v.string(), version: v.string() }), paths: v.record(v.string(), v.unknown()) });
 
@@ -357,6 +380,89 @@ export const ROUTES: readonly RouteSpec[] = [
     responses: {
       202: v.object({ rollback: v.object({ project: ProjectName, deploymentId: DeploymentId, executionArn: v.string(), executionName: v.string() }) }),
     },
+    errors: [400, 401, 404, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/projects/{name}/settings',
+    operationId: 'getProjectSettings',
+    summary: "A project's build settings (build and install command, root directory, Node version)",
+    tag: 'settings',
+    auth: true,
+    responses: { 200: SettingsResponse },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'patch',
+    path: '/projects/{name}/settings',
+    operationId: 'updateProjectSettings',
+    summary: 'Change build settings (null resets a field to the default); the next deployment uses them',
+    tag: 'settings',
+    auth: true,
+    body: SettingsPatch,
+    responses: { 200: SettingsResponse },
+    errors: [400, 401, 404, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/projects/{name}/env',
+    operationId: 'listProjectEnv',
+    summary: "A project's environment variables: plain values shown, secrets by name only (secret: true)",
+    tag: 'settings',
+    auth: true,
+    responses: { 200: v.object({ project: ProjectName, variables: v.array(EnvVariable) }) },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'put',
+    path: '/projects/{name}/env/{key}',
+    operationId: 'setProjectEnv',
+    summary: 'Set an environment variable or secret (encrypted at rest, never returned); target build, runtime or both (default); the next deployment uses it',
+    tag: 'settings',
+    auth: true,
+    body: PutEnvBody,
+    responses: { 200: v.object({ project: ProjectName, variable: EnvVariable, created: v.boolean() }) },
+    errors: [400, 401, 404, 409, 413],
+  },
+  {
+    method: 'delete',
+    path: '/projects/{name}/env/{key}',
+    operationId: 'unsetProjectEnv',
+    summary: 'Remove an environment variable or secret; the next deployment goes without it',
+    tag: 'settings',
+    auth: true,
+    responses: { 200: v.object({ project: ProjectName, deleted: v.string() }) },
+    errors: [400, 401, 404, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/projects/{name}/domains',
+    operationId: 'listProjectDomains',
+    summary: "A project's custom domains",
+    tag: 'settings',
+    auth: true,
+    responses: { 200: v.object({ project: ProjectName, domains: v.array(Domain) }) },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: '/projects/{name}/domains',
+    operationId: 'addProjectDomain',
+    summary: 'Add a custom domain (unique across all projects, 409 if taken); the edge serves it from the next release',
+    tag: 'settings',
+    auth: true,
+    body: AddDomainBody,
+    responses: { 201: v.object({ project: ProjectName, domain: Domain }) },
+    errors: [400, 401, 404, 409, 413, 429],
+  },
+  {
+    method: 'delete',
+    path: '/projects/{name}/domains/{domain}',
+    operationId: 'removeProjectDomain',
+    summary: 'Remove a custom domain; the edge stops serving it at the next release',
+    tag: 'settings',
+    auth: true,
+    responses: { 200: v.object({ project: ProjectName, deleted: v.string() }) },
     errors: [400, 401, 404, 409, 413],
   },
   {
