@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cachedUntilFailure, readPrivateFile, secretString } from './secrets.js';
 import { ensureLocalTicketKey } from './ticket-key.js';
 
@@ -20,9 +21,9 @@ async function loadKey(): Promise<Uint8Array> {
       ? (await readPrivateFile(process.env.SLIPWAY_ENV_KEY_FILE, 'env key file')).trim()
       : undefined;
   if (raw === undefined) throw new Error('neither SLIPWAY_ENV_SECRET_ARN nor SLIPWAY_ENV_KEY_FILE is set');
-  const bytes = Buffer.from(raw, 'base64');
-  if (bytes.length !== 32) throw new Error(`the env secret key must be 32 bytes (base64), has ${bytes.length}`);
-  return bytes;
+  if (raw.length < 32) throw new Error('the env secret key material is shorter than 32 characters');
+  // AES-256 wants exactly 32 bytes; the material (a generated secret string or a local random file) has more entropy than that.
+  return createHash('sha256').update(raw, 'utf8').digest();
 }
 
 /** Creates the local key file once (32 random bytes, base64, mode 0600); keeps an existing one. */

@@ -7,6 +7,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Hono } from 'hono';
 import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
 import { ensureLocalTicketKey } from '../../handlers/lib/ticket-key.js';
+import { ensureLocalEnvKey } from '../../handlers/lib/env-key.js';
+import { runtimeEnvironment } from '../../handlers/lib/project-settings/runtime-env.js';
 import { createApiApp } from '../../handlers/api/app.js';
 import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import { createRouter } from '../../router/lambda/handler.js';
@@ -63,13 +65,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const secretsDir = join(home, 'secrets');
   const ticketKeyFile = join(secretsDir, 'ticket.key');
   await ensureLocalTicketKey(ticketKeyFile);
+  const envKeyFile = join(secretsDir, 'env.key');
+  await ensureLocalEnvKey(envKeyFile);
   const adminTokenFile = join(home, 'admin.token');
   ensureAdminToken(adminTokenFile);
 
   const routeCacheDir = join(home, 'route-cache');
   // Handlers run in this process and configure themselves from the environment, as in Lambda.
   Object.assign(process.env, {
-    ...handlerEnvironment(storage, names, { ticketKeyFile, routeCacheDir }),
+    ...handlerEnvironment(storage, names, { ticketKeyFile, routeCacheDir, envKeyFile }),
     SLIPWAY_ADMIN_TOKEN_FILE: adminTokenFile,
     SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
     SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
@@ -79,7 +83,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   delete process.env.SLIPWAY_TICKET_SECRET_ARN;
 
   const s3 = new S3Client({ forcePathStyle: true });
-  const functionHost = createFunctionHost({ stateDir: home, projectBucket: names.projectBucket, s3 });
+  // Each deployment's function starts with the runtime variables it was built with.
+  const functionHost = createFunctionHost({ stateDir: home, projectBucket: names.projectBucket, s3, environment: runtimeEnvironment });
   const registry = npmRegistry();
   const runBuildJob = createSandboxRunner({
     workRoot: join(home, 'builds'),
