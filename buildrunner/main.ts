@@ -23,6 +23,7 @@ import { LogStream, redact } from './runner/log-stream.js';
 import { BuildFailure, logPrefix, runBuild } from './runner/build.js';
 import { stopRunningChildren } from './runner/run-command.js';
 import { uploadText } from './runner/s3-io.js';
+import { secretValues, takeProjectConfig } from './runner/project-config.js';
 
 function secretsOf(env: NodeJS.ProcessEnv): string[] {
   return [env.SLIPWAY_TICKET, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
@@ -62,7 +63,12 @@ async function main(): Promise<number> {
     const config = readRunnerConfig();
     // The ticket is for the pipeline, not for anything this process starts.
     delete process.env.SLIPWAY_TICKET;
-    await runBuild(config, log, { parentEnv: { ...process.env }, isStopped: () => stopped !== undefined });
+    // Settings and build-time variables (secrets decrypted) from the pipeline; their secret values are redacted from here on.
+    const project = await takeProjectConfig(config.buildBucket, config.buildId);
+    const projectSecrets = secretValues(project);
+    log.addSecrets(projectSecrets);
+    secrets.push(...projectSecrets);
+    await runBuild(config, log, { parentEnv: { ...process.env }, isStopped: () => stopped !== undefined, project });
     await log.close();
     return 0;
   } catch (error) {
