@@ -2,7 +2,8 @@ import { QueryCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import * as v from 'valibot';
-import { routeCache, liveKey, routeEntriesFor } from '../lib/route-cache.js';
+import { domainKey, routeCache, liveKey, routeEntriesFor } from '../lib/route-cache.js';
+import { releaseDomainClaim } from '../lib/project-settings/store.js';
 import { deletePrefix, getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState } from './state.js';
@@ -25,6 +26,13 @@ async function deleteProjectData(event: unknown): Promise<{ objects: number; rec
 
   const cache = await routeCache();
   await cache.deleteMany([liveKey(state.project)]);
+  // Custom domains: the edge entry, then the global claim, so the host can be used by another project.
+  for (const item of items) {
+    if (!item.sk.startsWith('DOMAIN#')) continue;
+    const domain = item.sk.slice('DOMAIN#'.length);
+    await cache.deleteMany([domainKey(domain)]);
+    await releaseDomainClaim(domain, state.project);
+  }
   for (const item of items) {
     if (!item.sk.startsWith('DEPLOY#')) continue;
     const deploymentId = item.sk.slice('DEPLOY#'.length);

@@ -2,7 +2,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
-import { routeCache, routeEntriesFor, liveKey } from '../lib/route-cache.js';
+import { domainKey, routeCache, routeEntriesFor, liveKey } from '../lib/route-cache.js';
+import { listDomains } from '../lib/project-settings/store.js';
 import { getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
@@ -32,12 +33,36 @@ async function release(event: unknown): Promise<{ live: string; previous: string
       ConditionExpression: 'attribute_exists(pk) AND #status <> :deleting',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':id': deploymentId, ':at': new Date().toISOString(), ':deleting': 'DELETING' },
-      ReturnValues: 'UPDATED_OLD',
+      ReturnValues: 'ALL_OLD',
     }),
   );
   await cache.putMany({ [liveKey(state.project)]: deploymentId });
+  await syncDomains(state.project, updated.Attributes?.routedDomains);
   const previous = updated.Attributes?.liveDeploymentId;
   return { live: deploymentId, previous: typeof previous === 'string' ? previous : null };
+}
+
+/**
+ * Custom domains reach the edge at each release: `d:{host}` → project for every domain the project
+ * holds now, and the entries of domains removed since the last release (`routedDomains` on the
+ * project) go away. Domains are claimed uniquely by the API, so an entry never names two projects.
+ */
+async function syncDomains(project: string, previouslyRouted: unknown): Promise<void> {
+  const current = (await listDomains(project)).map((d) => d.domain);
+  const before = Array.isArray(previouslyRouted) ? previouslyRouted.filter((d): d is string => typeof d === 'string') : [];
+  const cache = await routeCache();
+  if (current.length) await cache.putMany(Object.fromEntries(current.map((domain) => [domainKey(domain), project])));
+  const gone = before.filter((domain) => !current.includes(domain));
+  if (gone.length) await cache.deleteMany(gone.map(domainKey));
+  await dynamoClient().send(
+    new UpdateCommand({
+      TableName: platformNames().table,
+      Key: { pk: `PROJECT#${project}`, sk: 'META' },
+      UpdateExpression: 'SET routedDomains = :domains',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':domains': current },
+    }),
+  );
 }
 
 export const handler = instrumented('release', release);

@@ -14,13 +14,36 @@ const kvs = cf.kvs();
 const PROJECT = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
+// kvs.get rejects when the key is missing: that means "no entry".
+async function kvsGet(key) {
+  try {
+    return await kvs.get(key);
+  } catch (e) {
+    return undefined;
+  }
+}
+
 function projectOf(host) {
+  var labels = hostname(host).split('.');
+  if (labels.length < 2 || labels[1] === '') return undefined;
+  return PROJECT.test(labels[0]) ? labels[0] : undefined;
+}
+
+// The host without its port, lowercase.
+function hostname(host) {
   var name = host.toLowerCase();
   var colon = name.lastIndexOf(':');
   if (colon !== -1 && name.indexOf(']') === -1) name = name.slice(0, colon);
-  var labels = name.split('.');
-  if (labels.length < 2 || labels[1] === '') return undefined;
-  return PROJECT.test(labels[0]) ? labels[0] : undefined;
+  return name;
+}
+
+// A custom domain (d:{host}, written by the release step) names its project; otherwise the
+// first label of a platform host does. The domain is looked up first: "www.example.com" must not
+// be read as a project named "www".
+async function projectFor(host) {
+  var custom = await kvsGet('d:' + hostname(host));
+  if (custom && PROJECT.test(custom)) return custom;
+  return projectOf(host);
 }
 
 function notFound(message) {
@@ -46,7 +69,7 @@ async function handler(event) {
   // Never let "." / ".." segments reach the bucket key (raw or percent-encoded).
   if (DOT_SEGMENT.test(uri)) return notFound('No such file.');
 
-  var project = projectOf(headers.host ? headers.host.value : '');
+  var project = await projectFor(headers.host ? headers.host.value : '');
   if (!project) return notFound('No project is served at this host.');
   var id;
   try {

@@ -7,6 +7,7 @@ import cf from 'cloudfront';
 //
 // Route cache (the KeyValueStore associated with this function; see docs/ARCHITECTURE.md):
 //   p:{project}             -> live deployment id
+//   d:{host}                -> project of a custom domain
 //   r:{deploymentId}:{path} -> file under the deployment prefix, e.g. prerendered/about.html
 //
 // Outcomes:
@@ -36,12 +37,26 @@ async function lookup(key) {
 
 // "hello.localhost:8080" -> "hello"; "hello.apps.example.com" -> "hello"; otherwise undefined.
 function projectOf(host) {
+  var labels = hostname(host).split('.');
+  if (labels.length < 2 || labels[1] === '') return undefined;
+  return PROJECT.test(labels[0]) ? labels[0] : undefined;
+}
+
+// The host without its port, lowercase.
+function hostname(host) {
   var name = host.toLowerCase();
   var colon = name.lastIndexOf(':');
   if (colon !== -1 && name.indexOf(']') === -1) name = name.slice(0, colon);
-  var labels = name.split('.');
-  if (labels.length < 2 || labels[1] === '') return undefined;
-  return PROJECT.test(labels[0]) ? labels[0] : undefined;
+  return name;
+}
+
+// A custom domain (d:{host}, written by the release step) names its project; otherwise the
+// first label of a platform host does. The domain is looked up first: "www.example.com" must not
+// be read as a project named "www".
+async function projectFor(host) {
+  var custom = await lookup('d:' + hostname(host));
+  if (custom && PROJECT.test(custom)) return custom;
+  return projectOf(host);
 }
 
 function notFound(message) {
@@ -88,7 +103,7 @@ async function handler(event) {
     if (name.indexOf('x-slipway-') === 0) delete headers[name];
   }
 
-  var project = projectOf(host);
+  var project = await projectFor(host);
   if (!project) return notFound('No project is served at this host.');
 
   var id = await lookup('p:' + project);
