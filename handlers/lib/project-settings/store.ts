@@ -184,7 +184,8 @@ export async function releaseDomainClaim(domain: string, project: string): Promi
       new DeleteCommand({
         TableName: platformNames().table,
         Key: domainClaimKey(domain),
-        ConditionExpression: 'project = :project',
+        ConditionExpression: '#project = :project',
+        ExpressionAttributeNames: { '#project': 'project' },
         ExpressionAttributeValues: { ':project': project },
       }),
     ),
