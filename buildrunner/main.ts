@@ -13,6 +13,10 @@
  * or AWS variables), then pack out/ (must hold slipway-manifest.json) and upload it to
  * s3://$SLIPWAY_BUILD_BUCKET/builds/$SLIPWAY_BUILD_ID/bundle.tar.gz.
  *
+ * Project settings: builds/$SLIPWAY_BUILD_ID/env.json (written by the pipeline's Prepare build step)
+ * is read and deleted first; its install/build commands, root directory and build-time variables
+ * apply, and its secret values are redacted from every log line.
+ *
  * Log: every line (children's stdout+stderr and `slipway: ...` step lines) goes to stdout and, redacted
  * and capped at 5 MB, to builds/$SLIPWAY_BUILD_ID/log/{seq:08d}.txt, a chunk every ~300 ms with new
  * output. On success a line `slipway: timing install=<ms> build=<ms>`; on failure the last line is

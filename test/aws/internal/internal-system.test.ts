@@ -131,6 +131,7 @@ describe('internal system: API role (least privilege)', () => {
     expect(bySid.BuildLogsList?.Condition).toEqual({ StringLike: { 's3:prefix': ['builds/*'] } });
     expect(bySid.BuildLogsRead?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.buildBucket), 'Arn'] }, '/builds/*/log/*']] });
     expect(bySid.TicketAndAdminToken?.Resource).toEqual([{ Ref: logicalId(storage.ticketSecret) }, { Ref: logicalId(internal.adminTokenSecret) }]);
+    expect(bySid.EnvSecretKey?.Resource).toEqual({ Ref: logicalId(storage.envSecret) });
     expect(bySid.tracing?.Resource).toBe('*');
   });
 
