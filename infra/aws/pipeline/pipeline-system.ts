@@ -135,6 +135,8 @@ export class PipelineSystem extends Construct {
     const manifests = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*/deployments/*/slipway-manifest.json]`;
     const projectObjects = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*]`;
     const sources = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.sourceBucket.bucketArn)}/sources/*]`;
+    const envObjects = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.buildBucket.bucketArn)}/builds/*/env.json]`;
+    acknowledge(functions.prepareBuild, { ...s3Grants, [envObjects]: 'Prepare build writes only builds/{id}/env.json, the settings object of the build it is ticketed for.' });
     acknowledge(functions.validateOutput, { ...s3Grants, [builds]: 'Validation reads the bundle of the build it is ticketed for, under builds/{id}/.' });
     acknowledge(functions.promote, {
       ...s3Grants,
@@ -148,6 +150,8 @@ export class PipelineSystem extends Construct {
       ...s3Grants,
       [builds]: 'The ceiling for per-build credentials; each session policy narrows it to builds/{that build id}/*.',
       [sources]: 'The ceiling for per-build credentials; each session policy narrows it to that build’s source object.',
+      [envObjects]: 'The ceiling for per-build credentials; each session policy narrows reading and deleting to builds/{that build id}/env.json.',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]': 'A build deletes only its settings object builds/{id}/env.json, once read, before any user code runs.',
     });
     const stackReason = 'Tenant stacks are named slipway-project-{project}; the workflows act on the one their ticket names.';
     const invokeReason = (name: string) => `Step Functions invokes the ${name} function by version-qualified ARN (<arn>:*), as CDK grants it.`;

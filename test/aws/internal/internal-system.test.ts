@@ -110,6 +110,7 @@ describe('internal system: API role (least privilege)', () => {
       BuildLogsList: ['s3:ListBucket'],
       BuildLogsRead: ['s3:GetObject'],
       TicketAndAdminToken: ['secretsmanager:GetSecretValue'],
+      EnvSecretKey: ['secretsmanager:GetSecretValue'],
     });
     // Only the basic execution role besides: no other managed policy on the API role.
     template.hasResourceProperties('AWS::IAM::Role', {
