@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
@@ -24,6 +24,8 @@ async function release(event: unknown): Promise<{ live: string; previous: string
 
   const cache = await routeCache();
   await cache.putMany(routeEntriesFor(deploymentId, manifest));
+  // Before the pointer moves, so that once a release shows as live its domains are served too.
+  await syncDomains(state.project);
 
   const updated = await dynamoClient().send(
     new UpdateCommand({
@@ -33,11 +35,10 @@ async function release(event: unknown): Promise<{ live: string; previous: string
       ConditionExpression: 'attribute_exists(pk) AND #status <> :deleting',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':id': deploymentId, ':at': new Date().toISOString(), ':deleting': 'DELETING' },
-      ReturnValues: 'ALL_OLD',
+      ReturnValues: 'UPDATED_OLD',
     }),
   );
   await cache.putMany({ [liveKey(state.project)]: deploymentId });
-  await syncDomains(state.project, updated.Attributes?.routedDomains);
   const previous = updated.Attributes?.liveDeploymentId;
   return { live: deploymentId, previous: typeof previous === 'string' ? previous : null };
 }
@@ -47,7 +48,11 @@ async function release(event: unknown): Promise<{ live: string; previous: string
  * holds now, and the entries of domains removed since the last release (`routedDomains` on the
  * project) go away. Domains are claimed uniquely by the API, so an entry never names two projects.
  */
-async function syncDomains(project: string, previouslyRouted: unknown): Promise<void> {
+async function syncDomains(project: string): Promise<void> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: platformNames().table, Key: { pk: `PROJECT#${project}`, sk: 'META' }, ProjectionExpression: 'routedDomains', ConsistentRead: true }),
+  );
+  const previouslyRouted: unknown = Item?.routedDomains;
   const current = (await listDomains(project)).map((d) => d.domain);
   const before = Array.isArray(previouslyRouted) ? previouslyRouted.filter((d): d is string => typeof d === 'string') : [];
   const cache = await routeCache();
