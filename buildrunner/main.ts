@@ -13,6 +13,10 @@
  * or AWS variables), then pack out/ (must hold slipway-manifest.json) and upload it to
  * s3://$SLIPWAY_BUILD_BUCKET/builds/$SLIPWAY_BUILD_ID/bundle.tar.gz.
  *
+ * Project settings: builds/$SLIPWAY_BUILD_ID/env.json (written by the pipeline's Prepare build step)
+ * is read and deleted first; its install/build commands, root directory and build-time variables
+ * apply, and its secret values are redacted from every log line.
+ *
  * Log: every line (children's stdout+stderr and `slipway: ...` step lines) goes to stdout and, redacted
  * and capped at 5 MB, to builds/$SLIPWAY_BUILD_ID/log/{seq:08d}.txt, a chunk every ~300 ms with new
  * output. On success a line `slipway: timing install=<ms> build=<ms>`; on failure the last line is
@@ -23,6 +27,7 @@ import { LogStream, redact } from './runner/log-stream.js';
 import { BuildFailure, logPrefix, runBuild } from './runner/build.js';
 import { stopRunningChildren } from './runner/run-command.js';
 import { uploadText } from './runner/s3-io.js';
+import { secretValues, takeProjectConfig } from './runner/project-config.js';
 
 function secretsOf(env: NodeJS.ProcessEnv): string[] {
   return [env.SLIPWAY_TICKET, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
@@ -81,7 +86,12 @@ async function main(): Promise<number> {
     const config = readRunnerConfig();
     // The ticket is for the pipeline, not for anything this process starts.
     delete process.env.SLIPWAY_TICKET;
-    await runBuild(config, log, { parentEnv: { ...process.env }, isStopped: () => stopped !== undefined });
+    // Settings and build-time variables (secrets decrypted) from the pipeline; their secret values are redacted from here on.
+    const project = await takeProjectConfig(config.buildBucket, config.buildId);
+    const projectSecrets = secretValues(project);
+    log.addSecrets(projectSecrets);
+    secrets.push(...projectSecrets);
+    await runBuild(config, log, { parentEnv: { ...process.env }, isStopped: () => stopped !== undefined, project });
     clearTimeout(deadline);
     await log.close();
     return 0;

@@ -5,6 +5,7 @@ import { cancelCommand, deploymentsCommand, executionsCommand, logsCommand, proj
 import { rollbackCommand } from './commands/rollback.js';
 import { auditCommand, retryCommand } from './commands/admin.js';
 import { assignSubscriptionCommand, limitsCommand, subscriptionsCommand } from './commands/limits.js';
+import { domainsCommand, envCommand, settingsCommand, SettingsUsageError } from './commands/settings.js';
 
 const USAGE = `usage: slipway <command> [options]
 
@@ -16,6 +17,11 @@ const USAGE = `usage: slipway <command> [options]
   logs --project NAME [--deployment ID] [--follow]   print a build log (--follow: live, until the deployment ends)
   cancel --project NAME --deployment ID    cancel a queued or building deployment (the live version stays)
   rollback --project NAME --to ID          make an earlier deployment live again, wait until it is
+  env list|set KEY VALUE|unset KEY --project NAME   environment variables; set takes [--secret]
+                                           [--target build|runtime|both] (VALUE - reads stdin)
+  settings --project NAME [--build-command CMD] [--install-command CMD] [--root-directory DIR]
+           [--node-version 20|22]          show or change build settings ("" resets one)
+  domains list|add DOMAIN|remove DOMAIN --project NAME   custom domains
   executions [--status STATUS]             list pipeline executions
   admin audit [--month YYYY-MM]            the audit log of a month (default this one), newest first
   admin retry EXECUTION_NAME [--follow]    retry a failed build-and-deploy execution; prints the new deployment id
@@ -47,6 +53,12 @@ async function run(argv: string[]): Promise<number> {
       status: { type: 'string' },
       month: { type: 'string' },
       limit: { type: 'string', multiple: true },
+      secret: { type: 'boolean', default: false },
+      target: { type: 'string' },
+      'build-command': { type: 'string' },
+      'install-command': { type: 'string' },
+      'root-directory': { type: 'string' },
+      'node-version': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -75,6 +87,19 @@ async function run(argv: string[]): Promise<number> {
       return cancelCommand({ json: values.json, project: required(values.project, '--project'), deployment: required(values.deployment, '--deployment') });
     case 'rollback':
       return rollbackCommand({ project: required(values.project, '--project'), to: required(values.to, '--to'), json: values.json });
+    case 'env':
+      return envCommand({ action: rest[0], rest: rest.slice(1), project: required(values.project, '--project'), secret: values.secret, target: values.target, json: values.json });
+    case 'settings':
+      return settingsCommand({
+        project: required(values.project, '--project'),
+        json: values.json,
+        buildCommand: values['build-command'],
+        installCommand: values['install-command'],
+        rootDirectory: values['root-directory'],
+        nodeVersion: values['node-version'],
+      });
+    case 'domains':
+      return domainsCommand({ action: rest[0], rest: rest.slice(1), project: required(values.project, '--project'), json: values.json });
     case 'executions':
       return executionsCommand({ json: values.json, status: values.status });
     case 'limits':
@@ -110,7 +135,7 @@ run(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof SettingsUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`slipway: ${(error as Error).message}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else if (error instanceof ApiCallError) {

@@ -20,7 +20,7 @@ class BuildJob extends tasks.BatchSubmitJob {
 
 /**
  * Build and deploy one version of a project:
- * verify ticket → record BUILDING → build (Batch .sync) → validate output → promote into the
+ * verify ticket → record BUILDING → prepare build (settings, variables) → build (Batch .sync) → validate output → promote into the
  * project bucket → update the project's stack → release (route cache + live pointer) → record LIVE.
  * With `preview` in the input (signed into the ticket too), the stack update keeps the `live`
  * alias and Release writes the preview's own pointer `p:{project}--{alias}` instead.
@@ -44,6 +44,12 @@ export class BuildAndDeployWorkflow extends Construct {
         Version: '2012-10-17',
         Statement: [
           { Effect: 'Allow', Action: 's3:PutObject', Resource: sfn.JsonPath.format('{}/builds/{}/*', resources.buildBucket.bucketArn, sfn.JsonPath.stringAt('$.deploymentId')) },
+          // The settings and build-time variables *Prepare build* wrote: the runner reads them once and deletes them.
+          {
+            Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:DeleteObject'],
+            Resource: sfn.JsonPath.format('{}/builds/{}/env.json', resources.buildBucket.bucketArn, sfn.JsonPath.stringAt('$.deploymentId')),
+          },
           {
             Effect: 'Allow',
             Action: 's3:GetObject',
@@ -99,6 +105,10 @@ export class BuildAndDeployWorkflow extends Construct {
     // Capacity hiccups are transient; a failing user build is not retried.
     build.addRetry({ errors: ['Batch.AWSBatchException', 'Batch.ServerException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
 
+    // Settings and variables are read here, once per deployment: values reach the build through the
+    // build bucket (see prepare-build.ts), never through this state or the job's overrides.
+    const prepare = lambdaStep(this, 'Prepare build', resources.functions.prepareBuild, '$.prepared');
+
     const validate = lambdaStep(this, 'Validate output', resources.functions.validateOutput, '$.output');
     const promote = lambdaStep(this, 'Promote', resources.functions.promote, sfn.JsonPath.DISCARD);
 
@@ -112,13 +122,14 @@ export class BuildAndDeployWorkflow extends Construct {
     const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
     const live = setStatus(this, 'Record live', resources, key, 'LIVE');
     const recordBuilding = setStatus(this, 'Record building', resources, key, 'BUILDING');
-    for (const step of [recordBuilding, credentials, build, validate, promote, updateStack, updatePreviewStack, release, live]) {
+    for (const step of [recordBuilding, prepare, credentials, build, validate, promote, updateStack, updatePreviewStack, release, live]) {
       catchInto(this, step, failed);
     }
 
     const updated = awaitProjectStack(this, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', failed, true);
     const definition = verifyTicketStep(this, resources, 'build-deploy')
       .next(recordBuilding)
+      .next(prepare)
       .next(policy)
       .next(credentials)
       .next(build)

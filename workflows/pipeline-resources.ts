@@ -5,6 +5,7 @@ export interface PipelineResources {
   table: dynamodb.ITable;
   functions: {
     verifyTicket: lambda.IFunction;
+    prepareBuild: lambda.IFunction;
     validateOutput: lambda.IFunction;
     promote: lambda.IFunction;
     release: lambda.IFunction;

@@ -8,6 +8,7 @@ import { describeExit, runCommand } from './run-command.js';
 import { extractSource, findAppDir, SourceError } from './source.js';
 import { inspectOutput, OutputError, packOutput } from './output.js';
 import { downloadToFile, uploadFile } from './s3-io.js';
+import { EMPTY_PROJECT_CONFIG, resolveRootDirectory, SettingsError, withProjectCommands, type ProjectConfig } from './project-config.js';
 
 /** A build failure whose message is the reason shown to the user. */
 export class BuildFailure extends Error {
@@ -36,6 +37,8 @@ export interface BuildDeps {
   registerHook?: string | null;
   /** True once the job was told to stop; checked before each step. */
   isStopped?: () => boolean;
+  /** The project's settings and build-time variables (takeProjectConfig); none when absent. */
+  project?: ProjectConfig;
 }
 
 /** Hands the workspace to the build user, except the files only the runner handles. */
@@ -78,6 +81,7 @@ async function runStep(
 export async function runBuild(config: RunnerConfig, log: LogStream, deps: BuildDeps): Promise<BuildResult> {
   const started = performance.now();
   const { workspace } = config;
+  const project = deps.project ?? EMPTY_PROJECT_CONFIG;
   const srcDir = join(workspace, 'src');
   const outDir = join(workspace, 'out');
   const archive = join(workspace, 'source.tar.gz');
@@ -98,20 +102,35 @@ export async function runBuild(config: RunnerConfig, log: LogStream, deps: Build
   let appDir: string;
   try {
     const extracted = await extractSource(archive, srcDir);
-    appDir = await findAppDir(srcDir);
     log.line(`slipway: extracted source (${extracted.files} files, ${extracted.bytes} bytes) in ${since(start)} ms`);
+    const { rootDirectory } = project.settings;
+    // A monorepo's app lives below the archive root, which then need not hold a package.json itself.
+    appDir = rootDirectory ? await resolveRootDirectory(srcDir, rootDirectory) : await findAppDir(srcDir);
+    if (rootDirectory) {
+      await findAppDir(appDir).then((dir) => {
+        if (dir !== appDir) throw new SettingsError(`rootDirectory "${rootDirectory}" has no package.json`);
+      });
+      log.line(`slipway: building in root directory ${rootDirectory}`);
+    }
   } catch (error) {
     if (error instanceof SourceError) throw new BuildFailure(`invalid source: ${error.message}`);
+    if (error instanceof SettingsError) throw new BuildFailure(error.message);
     throw error;
   } finally {
     await rm(archive, { force: true });
   }
 
   // 2. Install.
-  const plan = await detectPackageManager(appDir);
+  const plan = withProjectCommands(await detectPackageManager(appDir), project.settings);
+  const names = Object.keys(project.variables);
+  if (names.length > 0) log.line(`slipway: project variables for the build: ${names.sort().join(', ')}`);
+  const nodeMajor = process.versions.node.split('.')[0];
+  if (project.settings.nodeVersion && project.settings.nodeVersion !== nodeMajor) {
+    log.line(`slipway: warning: the project asks for Node ${project.settings.nodeVersion}; this build runs Node ${nodeMajor}`);
+  }
   const tmpDir = join(workspace, 'tmp');
   await mkdir(tmpDir, { recursive: true });
-  const childBase = { parent: deps.parentEnv, workspace, tmpDir, extra: plan.env, ...(config.npmRegistry ? { npmRegistry: config.npmRegistry } : {}) };
+  const childBase = { parent: deps.parentEnv, workspace, tmpDir, extra: plan.env, project: project.variables, ...(config.npmRegistry ? { npmRegistry: config.npmRegistry } : {}) };
   const why = plan.lockfile ? `found ${plan.lockfile}` : 'no lockfile';
   log.line(`slipway: installing with ${plan.install.label} (${why}${plan.via ? `; via ${plan.via}` : ''})`);
   const user = config.buildUser && process.getuid?.() === 0 ? config.buildUser : undefined;

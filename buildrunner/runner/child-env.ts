@@ -14,10 +14,12 @@ export interface ChildEnvOptions {
   npmRegistry?: string;
   /** Extra variables of the package manager plan. */
   extra?: Record<string, string>;
+  /** The project's build-time variables (secrets included); the platform's own values override them. */
+  project?: Record<string, string>;
 }
 
 function base(options: ChildEnvOptions): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...options.project };
   for (const name of PASSED_THROUGH) {
     const value = options.parent[name];
     if (value) env[name] = value;

@@ -39,7 +39,7 @@ export function redact(text: string, secrets: readonly string[]): string {
 export class LogStream {
   private readonly prefix: string;
   private readonly upload: ChunkUploader;
-  private readonly secrets: string[];
+  private secrets: string[];
   private readonly maxBytes: number;
   private readonly echo: (line: string) => void;
   private readonly warn: (message: string) => void;
@@ -62,6 +62,11 @@ export class LogStream {
     this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
     this.timer = setInterval(() => void this.flush(), options.intervalMs ?? DEFAULT_LOG_INTERVAL_MS);
     this.timer.unref();
+  }
+
+  /** More values to redact from every later line (the project's secrets, known once the build config is read). */
+  addSecrets(values: readonly string[]): void {
+    this.secrets = [...new Set([...this.secrets, ...values.filter((s) => s.length > 0)])].sort((a, b) => b.length - a.length);
   }
 
   /** Number of chunks stored so far. */

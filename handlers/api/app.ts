@@ -15,6 +15,7 @@ import { cancelRoutes } from './routes/cancel.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { adminRoutes } from './routes/admin.js';
 import { myLimitsRoutes, subscriptionAdminRoutes } from './subscriptions/routes.js';
+import { settingsRoutes } from './settings/routes.js';
 import { auditLog } from './audit.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
@@ -75,6 +76,7 @@ export function createApiApp(): Hono<ApiEnv> {
   app.route('/projects', rollbackRoutes);
   app.route('/projects', deploymentLogRoutes);
   app.route('/projects', cancelRoutes);
+  app.route('/projects', settingsRoutes);
   app.route('/executions', executionRoutes);
   app.route('/admin/users', userRoutes);
   app.route('/admin', adminRoutes);

@@ -38,6 +38,12 @@ const ACTIONS: Record<string, { action: string; target: (params: Params, body: B
   'POST /projects/:name/deployments': { action: 'deployment.create', target: (p, body) => `deployment:${p.name}/${body.deployment?.id ?? '?'}` },
   'POST /projects/:name/rollback': { action: 'project.rollback', target: (p, body) => `deployment:${p.name}/${body.rollback?.deploymentId ?? '?'}` },
   'POST /projects/:name/deployments/:id/cancel': { action: 'deployment.cancel', target: (p) => `deployment:${p.name}/${p.id}` },
+  'PATCH /projects/:name/settings': { action: 'settings.update', target: (p) => `project:${p.name}` },
+  // Names only: a variable's value (and any secret) never goes into the audit log.
+  'PUT /projects/:name/env/:key': { action: 'env.set', target: (p) => `env:${p.name}/${p.key}` },
+  'DELETE /projects/:name/env/:key': { action: 'env.unset', target: (p) => `env:${p.name}/${p.key}` },
+  'POST /projects/:name/domains': { action: 'domain.add', target: (p, body) => `domain:${p.name}/${body.domain?.domain ?? '?'}` },
+  'DELETE /projects/:name/domains/:domain': { action: 'domain.remove', target: (p) => `domain:${p.name}/${p.domain}` },
   'POST /admin/executions/:execution/retry': { action: 'deployment.retry', target: (p) => `execution:${p.execution}` },
   'POST /admin/users': { action: 'user.create', target: (_, body) => `user:${body.user?.login ?? '?'}` },
   'PUT /admin/users/:login/roles': { action: 'user.roles', target: (p, body) => `user:${p.login}=${(body.user?.roles ?? []).join('+')}` },

@@ -20,6 +20,7 @@ import {
 import { Limits } from '../lib/limits.js';
 import { SubscriptionName } from './subscriptions/store.js';
 import { AssignSubscriptionBody, PutSubscriptionBody } from './subscriptions/routes.js';
+import { AddDomainBody, DomainName, ENV_TARGETS, EnvKey, NODE_VERSIONS, PutEnvBody, SettingsPatch } from '../lib/project-settings/schemas.js';
 
 /**
  * The API's OpenAPI 3.1 document, built from one route table.
@@ -77,6 +78,8 @@ export const PATH_PARAMETERS: Record<string, { schema: v.GenericSchema; descript
   login: { schema: Login, description: 'A user login (a GitHub login, case-insensitive).' },
   token: { schema: TokenId, description: 'An API token id (the part after `slw_`; never the secret).' },
   subscription: { schema: SubscriptionName, description: 'A subscription name.' },
+  key: { schema: EnvKey, description: 'An environment variable name (AWS_*, SLIPWAY_*, LAMBDA_*, _*, NODE_OPTIONS and a few more are reserved).' },
+  domain: { schema: DomainName, description: 'A custom domain (lowercase host name).' },
   execution: { schema: BuildDeployExecutionName, description: 'A build-and-deploy execution name: `<project>--build-deploy--[<commit>--]<deployment id>`.' },
 };
 
@@ -236,6 +239,26 @@ const Subscription = v.object({
 });
 
 const Usage = v.object({ projects: v.number(), buildsToday: v.number(), deploymentsToday: v.number(), concurrentBuilds: v.number() });
+
+const Settings = v.object({
+  buildCommand: v.optional(v.string()),
+  installCommand: v.optional(v.string()),
+  rootDirectory: v.optional(v.string()),
+  nodeVersion: v.optional(v.picklist(NODE_VERSIONS)),
+});
+const SettingsResponse = v.object({ project: ProjectName, settings: Settings });
+
+/** A variable as listed: `value` only for plain ones, never for a secret. */
+const EnvVariable = v.object({
+  key: v.string(),
+  target: v.picklist(ENV_TARGETS),
+  secret: v.boolean(),
+  value: v.optional(v.string()),
+  updatedAt: v.string(),
+  updatedBy: v.string(),
+});
+
+const Domain = v.object({ domain: v.string(), project: ProjectName, createdAt: v.string(), createdBy: v.string() });
 
 const OpenApiBody = v.object({ openapi: v.string(), info: v.object({ title: v.string(), version: v.string() }), paths: v.record(v.string(), v.unknown()) });
 
@@ -423,6 +446,97 @@ export const ROUTES: readonly RouteSpec[] = [
       202: v.object({ rollback: v.object({ project: ProjectName, deploymentId: DeploymentId, executionArn: v.string(), executionName: v.string() }) }),
     },
     errors: [400, 401, 404, 409, 413, 429],
+  },
+  {
+    method: 'get',
+    path: '/projects/{name}/settings',
+    operationId: 'getProjectSettings',
+    summary: "A project's build settings (build and install command, root directory, Node version)",
+    tag: 'settings',
+    auth: true,
+    access: 'project:read',
+    responses: { 200: SettingsResponse },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'patch',
+    path: '/projects/{name}/settings',
+    operationId: 'updateProjectSettings',
+    summary: 'Change build settings (null resets a field to the default); the next deployment uses them',
+    tag: 'settings',
+    auth: true,
+    access: 'project:write',
+    body: SettingsPatch,
+    responses: { 200: SettingsResponse },
+    errors: [400, 401, 404, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/projects/{name}/env',
+    operationId: 'listProjectEnv',
+    summary: "A project's environment variables: plain values shown, secrets by name only (secret: true)",
+    tag: 'settings',
+    auth: true,
+    access: 'project:read',
+    responses: { 200: v.object({ project: ProjectName, variables: v.array(EnvVariable) }) },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'put',
+    path: '/projects/{name}/env/{key}',
+    operationId: 'setProjectEnv',
+    summary: 'Set an environment variable or secret (encrypted at rest, never returned); target build, runtime or both (default); the next deployment uses it',
+    tag: 'settings',
+    auth: true,
+    access: 'project:write',
+    body: PutEnvBody,
+    responses: { 200: v.object({ project: ProjectName, variable: EnvVariable, created: v.boolean() }) },
+    errors: [400, 401, 404, 409, 413],
+  },
+  {
+    method: 'delete',
+    path: '/projects/{name}/env/{key}',
+    operationId: 'unsetProjectEnv',
+    summary: 'Remove an environment variable or secret; the next deployment goes without it',
+    tag: 'settings',
+    auth: true,
+    access: 'project:write',
+    responses: { 200: v.object({ project: ProjectName, deleted: v.string() }) },
+    errors: [400, 401, 404, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/projects/{name}/domains',
+    operationId: 'listProjectDomains',
+    summary: "A project's custom domains",
+    tag: 'settings',
+    auth: true,
+    access: 'project:read',
+    responses: { 200: v.object({ project: ProjectName, domains: v.array(Domain) }) },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: '/projects/{name}/domains',
+    operationId: 'addProjectDomain',
+    summary: 'Add a custom domain (unique across all projects, 409 if taken); the edge serves it from the next release',
+    tag: 'settings',
+    auth: true,
+    access: 'project:write',
+    body: AddDomainBody,
+    responses: { 201: v.object({ project: ProjectName, domain: Domain }) },
+    errors: [400, 401, 404, 409, 413, 429],
+  },
+  {
+    method: 'delete',
+    path: '/projects/{name}/domains/{domain}',
+    operationId: 'removeProjectDomain',
+    summary: 'Remove a custom domain; the edge stops serving it at the next release',
+    tag: 'settings',
+    auth: true,
+    access: 'project:write',
+    responses: { 200: v.object({ project: ProjectName, deleted: v.string() }) },
+    errors: [400, 401, 404, 409, 413],
   },
   {
     method: 'get',
@@ -744,6 +858,9 @@ function operation(route: RouteSpec): Record<string, unknown> {
   }
   const errors = new Set<ErrorStatus | 500>([...route.errors, 500]);
   if (route.auth) errors.add(401);
+  // Who may call it decides two more: a missing permission is a 403, a project the caller may not read a 404.
+  if (route.access !== 'public' && route.access !== 'signed-in') errors.add(403);
+  if (route.access === 'project:read' || route.access === 'project:write') errors.add(404);
   for (const status of [...errors].sort()) responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
   const parameterList = parameters(route);
   return {

@@ -39,3 +39,8 @@ export function routeEntriesFor(
   for (const [route, file] of Object.entries(manifest.prerendered)) entries[routeKey(deploymentId, route)] = file;
   return entries;
 }
+
+/** A custom domain's project (the viewer-request function looks it up before reading the host). */
+export function domainKey(host: string): string {
+  return `d:${host}`;
+}

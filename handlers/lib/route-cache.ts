@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import type { RouteCache } from '../../router/route-cache/route-cache.js';
 
-export { liveKey, previewKey, pointerValue, parsePointer, routeKey, routeEntriesFor } from './route-cache-keys.js';
+export { domainKey, liveKey, previewKey, pointerValue, parsePointer, routeKey, routeEntriesFor } from './route-cache-keys.js';
 
 let cache: RouteCache | undefined;
 

@@ -2,7 +2,8 @@ import { QueryCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import * as v from 'valibot';
-import { routeCache, liveKey, previewKey, routeEntriesFor } from '../lib/route-cache.js';
+import { domainKey, routeCache, liveKey, previewKey, routeEntriesFor } from '../lib/route-cache.js';
+import { releaseDomainClaim } from '../lib/project-settings/store.js';
 import { deletePrefix, getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState } from './state.js';
@@ -27,6 +28,13 @@ async function deleteProjectData(event: unknown): Promise<{ objects: number; rec
   // The live pointer and every preview pointer first: after this no host of the project serves.
   const aliases = new Set(items.flatMap((item) => (item.preview ? [item.preview] : [])));
   await cache.deleteMany([liveKey(state.project), ...[...aliases].map((alias) => previewKey(state.project, alias))]);
+  // Custom domains: the edge entry, then the global claim, so the host can be used by another project.
+  for (const item of items) {
+    if (!item.sk.startsWith('DOMAIN#')) continue;
+    const domain = item.sk.slice('DOMAIN#'.length);
+    await cache.deleteMany([domainKey(domain)]);
+    await releaseDomainClaim(domain, state.project);
+  }
   for (const item of items) {
     if (!item.sk.startsWith('DEPLOY#')) continue;
     const deploymentId = item.sk.slice('DEPLOY#'.length);

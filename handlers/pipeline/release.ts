@@ -1,8 +1,9 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
-import { routeCache, routeEntriesFor, liveKey } from '../lib/route-cache.js';
+import { domainKey, routeCache, routeEntriesFor, liveKey } from '../lib/route-cache.js';
+import { listDomains } from '../lib/project-settings/store.js';
 import { getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
@@ -30,6 +31,8 @@ async function release(event: unknown): Promise<{ live: string; previous: string
     return { live: deploymentId, previous: null, preview: state.preview };
   }
   await cache.putMany(routeEntriesFor(deploymentId, manifest));
+  // Before the pointer moves, so that once a release shows as live its domains are served too.
+  await syncDomains(state.project);
 
   const updated = await dynamoClient().send(
     new UpdateCommand({
@@ -45,6 +48,33 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   await cache.putMany({ [liveKey(state.project)]: deploymentId });
   const previous = updated.Attributes?.liveDeploymentId;
   return { live: deploymentId, previous: typeof previous === 'string' ? previous : null };
+}
+
+/**
+ * Custom domains reach the edge at each release: `d:{host}` → project for every domain the project
+ * holds now, and the entries of domains removed since the last release (`routedDomains` on the
+ * project) go away. Domains are claimed uniquely by the API, so an entry never names two projects.
+ */
+async function syncDomains(project: string): Promise<void> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: platformNames().table, Key: { pk: `PROJECT#${project}`, sk: 'META' }, ProjectionExpression: 'routedDomains', ConsistentRead: true }),
+  );
+  const previouslyRouted: unknown = Item?.routedDomains;
+  const current = (await listDomains(project)).map((d) => d.domain);
+  const before = Array.isArray(previouslyRouted) ? previouslyRouted.filter((d): d is string => typeof d === 'string') : [];
+  const cache = await routeCache();
+  if (current.length) await cache.putMany(Object.fromEntries(current.map((domain) => [domainKey(domain), project])));
+  const gone = before.filter((domain) => !current.includes(domain));
+  if (gone.length) await cache.deleteMany(gone.map(domainKey));
+  await dynamoClient().send(
+    new UpdateCommand({
+      TableName: platformNames().table,
+      Key: { pk: `PROJECT#${project}`, sk: 'META' },
+      UpdateExpression: 'SET routedDomains = :domains',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':domains': current },
+    }),
+  );
 }
 
 export const handler = instrumented('release', release);

@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
 import { ensureLocalTicketKey } from '../../handlers/lib/ticket-key.js';
 import { ensureLocalKey } from '../../handlers/lib/platform-key.js';
+import { runtimeEnvironment } from '../../handlers/lib/project-settings/runtime-env.js';
 import { createApiApp } from '../../handlers/api/app.js';
 import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import { createRouter } from '../../router/lambda/handler.js';
@@ -66,13 +67,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   await ensureLocalTicketKey(ticketKeyFile);
   const sessionKeyFile = join(secretsDir, 'session.key');
   await ensureLocalKey(sessionKeyFile);
+  const envKeyFile = join(secretsDir, 'env.key');
+  await ensureLocalKey(envKeyFile);
   const adminTokenFile = join(home, 'admin.token');
   ensureAdminToken(adminTokenFile);
 
   const routeCacheDir = join(home, 'route-cache');
   // Handlers run in this process and configure themselves from the environment, as in Lambda.
   Object.assign(process.env, {
-    ...handlerEnvironment(storage, names, { ticketKeyFile, routeCacheDir }),
+    ...handlerEnvironment(storage, names, { ticketKeyFile, routeCacheDir, envKeyFile }),
     SLIPWAY_ADMIN_TOKEN_FILE: adminTokenFile,
     SLIPWAY_SESSION_KEY_FILE: sessionKeyFile,
     SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
@@ -84,7 +87,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   delete process.env.SLIPWAY_SESSION_SECRET_ARN;
 
   const s3 = new S3Client({ forcePathStyle: true });
-  const functionHost = createFunctionHost({ stateDir: home, projectBucket: names.projectBucket, s3 });
+  // Each deployment's function starts with the runtime variables it was built with.
+  const functionHost = createFunctionHost({ stateDir: home, projectBucket: names.projectBucket, s3, environment: runtimeEnvironment });
   const registry = npmRegistry();
   const runBuildJob = createSandboxRunner({
     workRoot: join(home, 'builds'),

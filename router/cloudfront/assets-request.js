@@ -15,13 +15,27 @@ const PROJECT = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 const ALIAS = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
-// The site a host names (the same rule as viewer-request.js): "hello.localhost:8080" -> { project: "hello", label: "hello" };
-// "hello--feature-x.apps.example.com" -> { project: "hello", label: "hello--feature-x" } (a preview:
-// project names never contain "--", so the first one splits the label); otherwise undefined.
-function siteOf(host) {
+// kvs.get rejects when the key is missing: that means "no entry".
+async function kvsGet(key) {
+  try {
+    return await kvs.get(key);
+  } catch (e) {
+    return undefined;
+  }
+}
+
+// The host without its port, lowercase.
+function hostname(host) {
   var name = host.toLowerCase();
   var colon = name.lastIndexOf(':');
   if (colon !== -1 && name.indexOf(']') === -1) name = name.slice(0, colon);
+  return name;
+}
+
+// The site a platform host names: "hello.localhost" -> { project: "hello", label: "hello" };
+// "hello--feature-x.apps.example.com" -> { project: "hello", label: "hello--feature-x" } (a preview:
+// project names never contain "--", so the first one splits the label); otherwise undefined.
+function siteOf(name) {
   var labels = name.split('.');
   if (labels.length < 2 || labels[1] === '') return undefined;
   var label = labels[0];
@@ -31,6 +45,16 @@ function siteOf(host) {
   if (!PROJECT.test(project)) return undefined;
   if (split !== -1 && !ALIAS.test(label.slice(split + 2))) return undefined;
   return { project: project, label: label };
+}
+
+// A custom domain (d:{host}, written by the release step) names its project's production site;
+// otherwise the first label of a platform host does. The domain is looked up first:
+// "www.example.com" must not be read as a project named "www".
+async function siteFor(host) {
+  var name = hostname(host);
+  var custom = await kvsGet('d:' + name);
+  if (custom && PROJECT.test(custom)) return { project: custom, label: custom };
+  return siteOf(name);
 }
 
 // A pointer is "{deploymentId}" (production: the router invokes the live alias) or, for a
@@ -63,15 +87,10 @@ async function handler(event) {
   // Never let "." / ".." segments reach the bucket key (raw or percent-encoded).
   if (DOT_SEGMENT.test(uri)) return notFound('No such file.');
 
-  var site = siteOf(headers.host ? headers.host.value : '');
+  var site = await siteFor(headers.host ? headers.host.value : '');
   if (!site) return notFound('No project is served at this host.');
   var project = site.project;
-  var value;
-  try {
-    value = await kvs.get('p:' + site.label);
-  } catch (e) {
-    value = undefined;
-  }
+  var value = await kvsGet('p:' + site.label);
   if (!value) return notFound(site.label === project ? 'There is no project named ' + project + '.' : 'There is no preview ' + site.label + '.');
   var id = pointerOf(value).id;
 

@@ -8,6 +8,7 @@ import cf from 'cloudfront';
 // Route cache (the KeyValueStore associated with this function; see docs/ARCHITECTURE.md):
 //   p:{project}             -> live deployment id
 //   p:{project}--{alias}    -> a preview's deployment id and function version, "{id}@{version}"
+//   d:{host}                -> project of a custom domain
 //   r:{deploymentId}:{path} -> file under the deployment prefix, e.g. prerendered/about.html
 //
 // Outcomes:
@@ -36,13 +37,18 @@ async function lookup(key) {
   }
 }
 
-// The site a host names: "hello.localhost:8080" -> { project: "hello", label: "hello" };
-// "hello--feature-x.apps.example.com" -> { project: "hello", label: "hello--feature-x" } (a preview:
-// project names never contain "--", so the first one splits the label); otherwise undefined.
-function siteOf(host) {
+// The host without its port, lowercase.
+function hostname(host) {
   var name = host.toLowerCase();
   var colon = name.lastIndexOf(':');
   if (colon !== -1 && name.indexOf(']') === -1) name = name.slice(0, colon);
+  return name;
+}
+
+// The site a platform host names: "hello.localhost" -> { project: "hello", label: "hello" };
+// "hello--feature-x.apps.example.com" -> { project: "hello", label: "hello--feature-x" } (a preview:
+// project names never contain "--", so the first one splits the label); otherwise undefined.
+function siteOf(name) {
   var labels = name.split('.');
   if (labels.length < 2 || labels[1] === '') return undefined;
   var label = labels[0];
@@ -52,6 +58,16 @@ function siteOf(host) {
   if (!PROJECT.test(project)) return undefined;
   if (split !== -1 && !ALIAS.test(label.slice(split + 2))) return undefined;
   return { project: project, label: label };
+}
+
+// A custom domain (d:{host}, written by the release step) names its project's production site;
+// otherwise the first label of a platform host does. The domain is looked up first:
+// "www.example.com" must not be read as a project named "www".
+async function siteFor(host) {
+  var name = hostname(host);
+  var custom = await lookup('d:' + name);
+  if (custom && PROJECT.test(custom)) return { project: custom, label: custom };
+  return siteOf(name);
 }
 
 // A pointer is "{deploymentId}" (production: the router invokes the live alias) or, for a
@@ -105,7 +121,7 @@ async function handler(event) {
     if (name.indexOf('x-slipway-') === 0) delete headers[name];
   }
 
-  var site = siteOf(host);
+  var site = await siteFor(host);
   if (!site) return notFound('No project is served at this host.');
   var project = site.project;
 

@@ -22,6 +22,7 @@ import {
  * - `NAME.localhost`: the real viewer-request CloudFront Function runs in its sandbox; its answer is
  *   sent as is, a rewritten uri is served from the project bucket (the static origin), a request
  *   tagged `x-slipway-origin: router` becomes an API Gateway v2 event for the router.
+ * - a custom domain with a `d:{host}` route-cache entry: as `NAME.localhost`, for its project;
  * - any other host: 404.
  */
 
@@ -167,7 +168,8 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     const hostname = hostnameOf(host);
     const work = PLATFORM_HOSTS.has(hostname)
       ? platformListener(req, res)
-      : hostname.endsWith('.localhost')
+      : // A custom domain (its d:{host} entry) reaches the tenant functions like NAME.localhost does.
+        hostname.endsWith('.localhost') || options.routeLookup(`d:${hostname}`) !== undefined
         ? handleTenant(req, res)
         : Promise.resolve(unknownHost(req, res, host));
     work.catch((error: unknown) => {

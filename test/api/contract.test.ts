@@ -243,6 +243,23 @@ describe('responses of real calls', () => {
     const event = { ...webhookHeaders(await sign(WEBHOOK_SECRET, other)), 'x-github-event': 'installation' };
     expect((await checked('POST', '/webhooks/github', { body: other, headers: event })).status).toBe(202);
 
+    // Settings, environment variables and domains.
+    expect((await checked('GET', '/projects/contract/settings')).status).toBe(200);
+    expect((await checked('PATCH', '/projects/contract/settings', { body: { buildCommand: 'npm run build', nodeVersion: '22' } })).status).toBe(200);
+    expect((await checked('PATCH', '/projects/contract/settings', { body: { rootDirectory: '../up' } })).status).toBe(400);
+    expect((await checked('PUT', '/projects/contract/env/PUBLIC_NAME', { body: { value: 'contract' } })).status).toBe(200);
+    expect((await checked('PUT', '/projects/contract/env/API_TOKEN', { body: { value: 'contract-secret-value', secret: true, target: 'build' } })).json.variable.value).toBeUndefined();
+    expect((await checked('PUT', '/projects/contract/env/AWS_REGION', { body: { value: 'x' } })).status).toBe(400);
+    expect((await checked('GET', '/projects/contract/env')).json.variables).toHaveLength(2);
+    expect((await checked('DELETE', '/projects/contract/env/PUBLIC_NAME')).status).toBe(200);
+    expect((await checked('DELETE', '/projects/contract/env/PUBLIC_NAME')).status).toBe(404);
+    expect((await checked('POST', '/projects/contract/domains', { body: { domain: 'contract.example.com' } })).status).toBe(201);
+    expect((await checked('POST', '/projects/contract-two/domains', { body: { domain: 'contract.example.com' } })).status).toBe(409);
+    expect((await checked('POST', '/projects/contract/domains', { body: { domain: 'Not A Host' } })).status).toBe(400);
+    expect((await checked('GET', '/projects/contract/domains')).json.domains).toHaveLength(1);
+    expect((await checked('DELETE', '/projects/contract/domains/contract.example.com')).status).toBe(200);
+    expect((await checked('DELETE', '/projects/contract/domains/contract.example.com')).status).toBe(404);
+
     // Identity: sign-in with GitHub (against the local GitHub test server), users, roles and tokens.
     const github = await startGitHubOAuthServer();
     try {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import * as v from 'valibot';
 import { ROUTES, openApiDocument, type RouteSpec } from '../../handlers/api/openapi.js';
 import { CreateProjectBody } from '../../handlers/api/schemas.js';
+import { AddDomainBody, PutEnvBody, SettingsPatch } from '../../handlers/lib/project-settings/schemas.js';
 import { createReadyProject, deployOnce, startApiHarness, TOKEN, waitFor, type ApiHarness } from './support/api-harness.js';
 import { checkResponse } from './support/openapi-check.js';
 
@@ -26,9 +27,15 @@ async function snapshot(): Promise<string> {
   const projects = await harness.call('GET', '/projects');
   const deployments = await harness.call('GET', `/projects/${PROJECT}/deployments`);
   const executions = await harness.call('GET', '/executions');
+  const settings = await harness.call('GET', `/projects/${PROJECT}/settings`);
+  const env = await harness.call('GET', `/projects/${PROJECT}/env`);
+  const domains = await harness.call('GET', `/projects/${PROJECT}/domains`);
   return JSON.stringify({
     projects: projects.json,
     deployments: deployments.json,
+    settings: settings.json,
+    env: env.json,
+    domains: domains.json,
     executions: (executions.json.executions as { name: string; status: string }[]).map((e) => [e.name, e.status]),
   });
 }
@@ -167,7 +174,13 @@ function wouldMutate(request: Request): boolean {
   const text = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : Buffer.from(request.body).toString('utf8');
   if (text !== undefined) {
     try {
-      if (v.is(CreateProjectBody, JSON.parse(text))) return true;
+      const parsed: unknown = JSON.parse(text);
+      if (v.is(CreateProjectBody, parsed)) return true;
+      // Valid settings, variable and domain bodies legitimately change the fixture project's settings.
+      const path = request.route.path;
+      if (path.endsWith('/settings') && request.method === 'PATCH' && v.is(SettingsPatch, parsed)) return true;
+      if (path.endsWith('/env/{key}') && request.method === 'PUT' && v.is(PutEnvBody, parsed)) return true;
+      if (path.endsWith('/domains') && request.method === 'POST' && v.is(AddDomainBody, parsed)) return true;
     } catch {
       // not JSON: cannot be a valid body
     }

@@ -51,6 +51,14 @@ const EXPECTED: Record<string, CallerName[]> = {
   putSubscription: ['admin', 'subscription-manager'],
   assignSubscription: ['admin', 'subscription-manager'],
   getMyLimits: EVERYONE,
+  getProjectSettings: PROJECT_READ,
+  updateProjectSettings: PROJECT_WRITE,
+  listProjectEnv: PROJECT_READ,
+  setProjectEnv: PROJECT_WRITE,
+  unsetProjectEnv: PROJECT_WRITE,
+  listProjectDomains: PROJECT_READ,
+  addProjectDomain: PROJECT_WRITE,
+  removeProjectDomain: PROJECT_WRITE,
 };
 const PUBLIC = ['getHealth', 'getOpenApiDocument', 'beginGithubSignIn', 'completeGithubSignIn', 'signOut', 'receiveGithubWebhook'];
 
@@ -86,7 +94,9 @@ function concretePath(route: (typeof ROUTES)[number]): string {
     .replace('{execution}', `owned--build-deploy--${liveId}`)
     .replace('{login}', 'owner')
     .replace('{token}', '0000000000000000')
-    .replace('{subscription}', 'free');
+    .replace('{subscription}', 'free')
+    .replace('{key}', 'NOT_SET_ANYWHERE')
+    .replace('{domain}', 'nowhere.example.com');
 }
 
 describe('every route with every role', () => {

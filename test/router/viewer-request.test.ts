@@ -12,7 +12,7 @@ import {
   responseBody,
   type ViewerRequestResult,
 } from '../../router/cloudfront/sandbox.js';
-import { liveKey, pointerValue, previewKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
+import { domainKey, liveKey, pointerValue, previewKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
 
 const FILE = fileURLToPath(new URL('../../router/cloudfront/viewer-request.js', import.meta.url));
 const ASSETS_FILE = fileURLToPath(new URL('../../router/cloudfront/assets-request.js', import.meta.url));
@@ -28,6 +28,9 @@ const entries: Record<string, string> = {
   // A preview of hello: its own deployment and function version, production stays on d-1.
   [previewKey('hello', 'feature-x')]: pointerValue('d-9', '42'),
   ...routeEntriesFor('d-9', { prerendered: { '/about': 'prerendered/about-v2.html' }, static: {} }),
+  // Custom domains, as the release step writes them; "spa.example.com" must not be read as the project "spa".
+  [domainKey('www.hello.example')]: 'hello',
+  [domainKey('spa.example.com')]: 'hello',
 };
 // Both functions, each on the paths of its behaviors: what CloudFront (and the local edge) runs.
 const run = loadEdgeFunctions((key) => entries[key]);
@@ -174,6 +177,17 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
         }
       }
     });
+  });
+
+  it('serves a custom domain as the project its d:{host} entry names, before reading the first label', async () => {
+    expect(request(await run(makeEvent({ uri: '/about', host: 'www.hello.example' }))).uri).toBe('/hello/deployments/d-1/prerendered/about.html');
+    expect(request(await run(makeEvent({ uri: '/about', host: 'SPA.example.com:443' }))).uri).toBe('/hello/deployments/d-1/prerendered/about.html');
+    expect(request(await run(makeEvent({ uri: '/_app/immutable/x.js', host: 'www.hello.example' }))).uri).toBe('/hello/deployments/d-1/client/_app/immutable/x.js');
+    const dynamic = request(await run(makeEvent({ uri: '/api/items', host: 'www.hello.example' })));
+    expect(dynamic.headers['x-slipway-project']?.value).toBe('hello');
+    expect(dynamic.headers['x-slipway-host']?.value).toBe('www.hello.example');
+    // Without an entry the platform host rules apply as before.
+    expect(request(await run(makeEvent({ uri: '/about', host: 'spa.localhost' }))).uri).toBe('/spa/deployments/d-2/prerendered/about.html');
   });
 
   it('tags dynamic requests and strips forged x-slipway-* headers', async () => {

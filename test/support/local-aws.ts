@@ -24,6 +24,7 @@ export async function startTestAws(): Promise<TestAws> {
   const storage = await startLocalStorage(join(dir, 'data'), DEFAULT_NAMES);
   const keyFile = join(dir, 'secrets', 'ticket.key');
   await ensureLocalTicketKey(keyFile);
+  await ensureLocalTicketKey(join(dir, 'secrets', 'env.key'));
   Object.assign(process.env, handlerEnvironment(storage, DEFAULT_NAMES, { ticketKeyFile: keyFile, routeCacheDir: join(dir, 'route-cache') }));
   const s3 = new S3Client({ forcePathStyle: true });
   return {

@@ -146,7 +146,7 @@ describe('build-and-deploy', () => {
     const record = await deploy('gamma', 'd-first-0001');
     expect(record.status, record.cause).toBe('SUCCEEDED');
     expect(statesEntered(record)).toEqual([
-      'Verify ticket', 'Record building', 'Scope build policy', 'Scope build credentials', 'Build', 'Validate output', 'Promote', 'Preview?',
+      'Verify ticket', 'Record building', 'Prepare build', 'Scope build policy', 'Scope build credentials', 'Build', 'Validate output', 'Promote', 'Preview?',
       'Update project stack', 'Wait for Project stack update', 'Check Project stack update', 'Project stack update settled?', 'Project stack update complete',
       'Release', 'Record live', 'Live',
     ]);

@@ -232,6 +232,8 @@ export class InternalSystem extends Construct {
         actions: ['secretsmanager:GetSecretValue'],
         resources: [storage.ticketSecret.secretArn, this.adminTokenSecret.secretArn, this.sessionSecret.secretArn],
       }),
+      // The API seals project secrets with it (it never needs to open them).
+      new iam.PolicyStatement({ sid: 'EnvSecretKey', actions: ['secretsmanager:GetSecretValue'], resources: [storage.envSecret.secretArn] }),
     ];
     for (const statement of statements) fn.addToRolePolicy(statement);
     const wildcard = (resource: string) => `AwsSolutions-IAM5[Resource::${nagResource(fn, resource)}]`;

@@ -12,6 +12,7 @@ import type { PlatformStorage } from '../storage/platform-storage.js';
 /** One entry per pipeline Lambda: the module and export its Handler names. */
 export const PIPELINE_HANDLERS = {
   verifyTicket: 'handlers/pipeline/verify-ticket.handler',
+  prepareBuild: 'handlers/pipeline/prepare-build.handler',
   validateOutput: 'handlers/pipeline/validate-output.handler',
   promote: 'handlers/pipeline/promote.handler',
   release: 'handlers/pipeline/release.handler',
@@ -53,6 +54,7 @@ export class PipelineSystem extends Construct {
     };
     const functions = {
       verifyTicket: fn('VerifyTicketFunction', PIPELINE_HANDLERS.verifyTicket, 'Slipway: verify the ticket of an execution'),
+      prepareBuild: fn('PrepareBuildFunction', PIPELINE_HANDLERS.prepareBuild, 'Slipway: snapshot settings and variables for a build'),
       validateOutput: fn('ValidateOutputFunction', PIPELINE_HANDLERS.validateOutput, 'Slipway: validate a build bundle'),
       promote: fn('PromoteFunction', PIPELINE_HANDLERS.promote, 'Slipway: copy a validated bundle under its deployment prefix'),
       release: fn('ReleaseFunction', PIPELINE_HANDLERS.release, 'Slipway: move the live pointer to a deployment'),
@@ -61,6 +63,10 @@ export class PipelineSystem extends Construct {
     };
     this.functions = functions;
     // Each function gets what its step does, on the prefixes it does it on.
+    // The only pipeline function that decrypts secrets; it writes them for the build's eyes only.
+    storage.envSecret.grantRead(functions.prepareBuild);
+    storage.table.grantReadWriteData(functions.prepareBuild);
+    storage.buildBucket.grantPut(functions.prepareBuild, 'builds/*/env.json');
     storage.buildBucket.grantRead(functions.validateOutput, 'builds/*');
     storage.buildBucket.grantRead(functions.promote, 'builds/*');
     storage.projectBucket.grantPut(functions.promote, '*/deployments/*');
@@ -85,6 +91,8 @@ export class PipelineSystem extends Construct {
       maxSessionDuration: Duration.hours(1),
     });
     storage.buildBucket.grantPut(buildCredentialsRole, 'builds/*');
+    storage.buildBucket.grantRead(buildCredentialsRole, 'builds/*/env.json');
+    storage.buildBucket.grantDelete(buildCredentialsRole, 'builds/*/env.json');
     storage.sourceBucket.grantRead(buildCredentialsRole, 'sources/*');
 
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
@@ -127,6 +135,8 @@ export class PipelineSystem extends Construct {
     const manifests = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*/deployments/*/slipway-manifest.json]`;
     const projectObjects = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*]`;
     const sources = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.sourceBucket.bucketArn)}/sources/*]`;
+    const envObjects = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.buildBucket.bucketArn)}/builds/*/env.json]`;
+    acknowledge(functions.prepareBuild, { ...s3Grants, [envObjects]: 'Prepare build writes only builds/{id}/env.json, the settings object of the build it is ticketed for.' });
     acknowledge(functions.validateOutput, { ...s3Grants, [builds]: 'Validation reads the bundle of the build it is ticketed for, under builds/{id}/.' });
     acknowledge(functions.promote, {
       ...s3Grants,
@@ -140,6 +150,8 @@ export class PipelineSystem extends Construct {
       ...s3Grants,
       [builds]: 'The ceiling for per-build credentials; each session policy narrows it to builds/{that build id}/*.',
       [sources]: 'The ceiling for per-build credentials; each session policy narrows it to that build’s source object.',
+      [envObjects]: 'The ceiling for per-build credentials; each session policy narrows reading and deleting to builds/{that build id}/env.json.',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]': 'A build deletes only its settings object builds/{id}/env.json, once read, before any user code runs.',
     });
     const stackReason = 'Tenant stacks are named slipway-project-{project}; the workflows act on the one their ticket names.';
     const invokeReason = (name: string) => `Step Functions invokes the ${name} function by version-qualified ARN (<arn>:*), as CDK grants it.`;

@@ -12,6 +12,8 @@ export class PlatformStorage extends Construct {
   readonly table: dynamodb.TableV2;
   /** The ticket-signing key: the API signs with it, every pipeline step verifies with it. */
   readonly ticketSecret: secretsmanager.Secret;
+  /** The key that encrypts project secrets at rest (AES-256-GCM): read by the API and *Prepare build* only. */
+  readonly envSecret: secretsmanager.Secret;
   /** Uploaded source archives; expire after a week. */
   readonly sourceBucket: s3.Bucket;
   /** Build bundles and logs; each build may write only `builds/{its id}/`; expire after 3 days. */
@@ -40,6 +42,14 @@ export class PlatformStorage extends Construct {
     acknowledge(this.ticketSecret, {
       'AwsSolutions-SMG4':
         'The ticket key is cached by the API and every pipeline Lambda and tickets live 2 hours: automatic rotation would make signer and verifiers disagree mid-execution until verification accepts two keys. Rotate by hand while no executions run.',
+    });
+    this.envSecret = new secretsmanager.Secret(this, 'EnvKey', {
+      // A random string; the AES-256 key is its SHA-256 (handlers/lib/env-key.ts).
+      description: 'Slipway project-secret encryption key material',
+      generateSecretString: { passwordLength: 44, excludePunctuation: true },
+    });
+    acknowledge(this.envSecret, {
+      'AwsSolutions-SMG4': 'Rotating the key would make every stored project secret unreadable: it needs a re-encryption pass, done by hand.',
     });
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -70,6 +80,8 @@ export class PlatformStorage extends Construct {
       SLIPWAY_BUILD_BUCKET: this.buildBucket.bucketName,
       SLIPWAY_PROJECT_BUCKET: this.projectBucket.bucketName,
       SLIPWAY_TICKET_SECRET_ARN: this.ticketSecret.secretArn,
+      // Only the functions granted read on it (the API, Prepare build) can use it.
+      SLIPWAY_ENV_SECRET_ARN: this.envSecret.secretArn,
     };
   }
 }

@@ -29,8 +29,11 @@ export interface FunctionHostOptions {
   timeoutMs?: number;
   /** Limit for a new worker to import its handler (Lambda's init phase; default 10 s, at least timeoutMs). */
   initTimeoutMs?: number;
-  /** Tenant env vars of a project (none yet). */
-  environment?: (project: string) => Record<string, string>;
+  /**
+   * The tenant env vars of one deployment (its runtime variables, secrets decrypted), read once per
+   * deployment when its first worker starts: a deployment's variables never change.
+   */
+  environment?: (project: string, deploymentId: string) => Record<string, string> | Promise<Record<string, string>>;
   /** Each line a worker prints (default: the host's stderr, prefixed with the project version). */
   onLog?: (project: string, deploymentId: string, line: string) => void;
   /** Heap limit of a worker in MiB (default 512). */
@@ -257,13 +260,26 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     return worker.exited;
   }
 
-  function startWorker(project: string, deploymentId: string): Worker {
+  const environments = new Map<string, Promise<Record<string, string>>>();
+  function environmentOf(project: string, deploymentId: string): Promise<Record<string, string>> {
+    const key = keyOf(project, deploymentId);
+    let env = environments.get(key);
+    if (!env) {
+      env = Promise.resolve(options.environment?.(project, deploymentId) ?? {});
+      env.catch(() => environments.delete(key));
+      environments.set(key, env);
+    }
+    return env;
+  }
+
+  function startWorker(project: string, deploymentId: string, tenantEnv: Record<string, string>): Worker {
     const dir = functionDir(project, deploymentId);
     const env: Record<string, string> = {
+      // The tenant's first, so the platform's own values win over any name that slipped through.
+      ...tenantEnv,
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       NODE_ENV: 'production',
       TZ: process.env.TZ ?? 'UTC',
-      ...(options.environment?.(project) ?? {}),
     };
     const child = fork(WORKER_FILE, [join(dir, 'server', 'handler.js'), `slipway-${project}`, deploymentId], {
       cwd: dir,
@@ -338,8 +354,9 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   ): Promise<APIGatewayProxyStructuredResultV2> {
     if (closed) throw namedError('ServiceException', 'the function host is closed');
     await prepare(project, deploymentId);
+    const tenantEnv = await environmentOf(project, deploymentId);
     const key = keyOf(project, deploymentId);
-    const worker = workers.get(key) ?? startWorker(project, deploymentId);
+    const worker = workers.get(key) ?? startWorker(project, deploymentId, tenantEnv);
     if (worker.idleTimer) clearTimeout(worker.idleTimer);
     worker.idleTimer = undefined;
     setRef(worker.child, true);
@@ -382,6 +399,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     const copying = [...preparing.entries()].filter(([key]) => key.startsWith(`${project}/`)).map(([, promise]) => promise.catch(() => undefined));
     await Promise.all([...stopping, ...copying]);
     await rm(join(functionsRoot, project), { recursive: true, force: true });
+    for (const key of [...environments.keys()]) if (key.startsWith(`${project}/`)) environments.delete(key);
   }
 
   async function close(): Promise<void> {

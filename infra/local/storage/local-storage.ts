@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
@@ -75,7 +75,7 @@ export async function startLocalStorage(dataDir: string, names: PlatformNames): 
 }
 
 /** The environment handlers read (as in Lambda), pointing the SDK at the local servers. */
-export function handlerEnvironment(storage: LocalStorage, names: PlatformNames, files: { ticketKeyFile: string; routeCacheDir: string }): Record<string, string> {
+export function handlerEnvironment(storage: LocalStorage, names: PlatformNames, files: { ticketKeyFile: string; routeCacheDir: string; envKeyFile?: string }): Record<string, string> {
   return {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -89,5 +89,7 @@ export function handlerEnvironment(storage: LocalStorage, names: PlatformNames, 
     SLIPWAY_TABLE: names.table,
     SLIPWAY_TICKET_KEY_FILE: files.ticketKeyFile,
     SLIPWAY_ROUTE_CACHE_DIR: files.routeCacheDir,
+    // The key project secrets are sealed with; beside the ticket key, hidden from builds like it.
+    SLIPWAY_ENV_KEY_FILE: files.envKeyFile ?? join(dirname(files.ticketKeyFile), 'env.key'),
   };
 }

@@ -110,6 +110,7 @@ describe('internal system: API role (least privilege)', () => {
       BuildLogsList: ['s3:ListBucket'],
       BuildLogsRead: ['s3:GetObject'],
       TicketAndAdminToken: ['secretsmanager:GetSecretValue'],
+      EnvSecretKey: ['secretsmanager:GetSecretValue'],
     });
     // Only the basic execution role besides: no other managed policy on the API role.
     template.hasResourceProperties('AWS::IAM::Role', {
@@ -131,6 +132,7 @@ describe('internal system: API role (least privilege)', () => {
     expect(bySid.BuildLogsList?.Condition).toEqual({ StringLike: { 's3:prefix': ['builds/*'] } });
     expect(bySid.BuildLogsRead?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.buildBucket), 'Arn'] }, '/builds/*/log/*']] });
     expect(bySid.TicketAndAdminToken?.Resource).toEqual([{ Ref: logicalId(storage.ticketSecret) }, { Ref: logicalId(internal.adminTokenSecret) }]);
+    expect(bySid.EnvSecretKey?.Resource).toEqual({ Ref: logicalId(storage.envSecret) });
     expect(bySid.tracing?.Resource).toBe('*');
   });
 

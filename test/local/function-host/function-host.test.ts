@@ -150,6 +150,26 @@ describe('local function host', () => {
     expect(env.AWS_ACCESS_KEY_ID).toBeUndefined();
   });
 
+  it("starts each deployment's worker with that deployment's runtime variables, the platform's own values winning", async () => {
+    const asked: string[] = [];
+    const h = host({
+      environment: async (project, deploymentId) => {
+        asked.push(`${project}/${deploymentId}`);
+        return { API_URL: `https://api.example.com/${deploymentId}`, SESSION_SECRET: 's3cr3t-value', NODE_ENV: 'development', PATH: '/nowhere' };
+      },
+    });
+    const one = JSON.parse((await h.invoke('app', 'd-one', event('/env'))).body as string) as Record<string, string>;
+    const two = JSON.parse((await h.invoke('app', 'd-two', event('/env'))).body as string) as Record<string, string>;
+    expect(one.API_URL).toBe('https://api.example.com/d-one');
+    expect(two.API_URL).toBe('https://api.example.com/d-two');
+    expect(one.SESSION_SECRET).toBe('s3cr3t-value');
+    expect(one.NODE_ENV).toBe('production');
+    expect(one.PATH).not.toBe('/nowhere');
+    // Read once per deployment, not per request.
+    await h.invoke('app', 'd-one', event('/env'));
+    expect(asked).toEqual(['app/d-one', 'app/d-two']);
+  });
+
   it('passes headers, cookies and the query through, both ways', async () => {
     const h = host();
     const result = await h.invoke('app', 'd-two', event('/echo', { headers: { 'x-probe': 'yes' }, cookies: ['a=1', 'b=2'], query: 'q=1' }));

@@ -1,0 +1,117 @@
+import { ApiClient } from '../api-client.js';
+import { connect } from '../connection.js';
+
+/** Usage mistakes of these verbs; main.ts prints them with the usage text. */
+export class SettingsUsageError extends Error {}
+
+const path = (project: string, ...rest: string[]) => `/projects/${[project, ...rest].map(encodeURIComponent).join('/')}`;
+const out = (json: boolean, value: unknown, text: string) => process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+
+interface Variable {
+  key: string;
+  target: string;
+  secret: boolean;
+  value?: string;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/**
+ * `slipway env list|set KEY VALUE [--secret] [--target build|runtime|both]|unset KEY --project NAME`.
+ * VALUE `-` reads the value from stdin, so a secret need not appear on a command line.
+ */
+export async function envCommand(args: { action: string | undefined; rest: string[]; project: string; secret: boolean; target?: string; json: boolean }): Promise<number> {
+  const api = new ApiClient(await connect());
+  switch (args.action) {
+    case 'list': {
+      const { variables } = await api.get<{ variables: Variable[] }>(path(args.project, 'env'));
+      const lines = variables.map((v) => `${v.key}\t${v.target}\t${v.secret ? '(secret)' : (v.value ?? '')}`);
+      out(args.json, { variables }, lines.length ? lines.join('\n') : `${args.project} has no environment variables`);
+      return 0;
+    }
+    case 'set': {
+      const [key, given] = args.rest;
+      if (!key || given === undefined) throw new SettingsUsageError('env set needs KEY and VALUE (VALUE - reads it from stdin)');
+      if (args.target !== undefined && !['build', 'runtime', 'both'].includes(args.target)) throw new SettingsUsageError(`--target must be build, runtime or both, got ${args.target}`);
+      const value = given === '-' ? await readStdin() : given;
+      const result = await api.request<{ variable: Variable; created: boolean }>('PUT', path(args.project, 'env', key), {
+        value,
+        secret: args.secret,
+        ...(args.target ? { target: args.target } : {}),
+      });
+      out(args.json, result, `slipway: ${result.created ? 'set' : 'updated'} ${key}${args.secret ? ' (secret)' : ''} for ${result.variable.target}; the next deployment uses it`);
+      return 0;
+    }
+    case 'unset': {
+      const [key] = args.rest;
+      if (!key) throw new SettingsUsageError('env unset needs KEY');
+      const result = await api.request<{ deleted: string }>('DELETE', path(args.project, 'env', key));
+      out(args.json, result, `slipway: removed ${key}; the next deployment goes without it`);
+      return 0;
+    }
+    default:
+      throw new SettingsUsageError(args.action ? `unknown env command ${args.action}` : 'env needs a command: list, set or unset');
+  }
+}
+
+/** `slipway settings [--build-command CMD] [--install-command CMD] [--root-directory DIR] [--node-version 20|22] --project NAME`: no flag shows them; `""` resets one. */
+export async function settingsCommand(args: {
+  project: string;
+  json: boolean;
+  buildCommand?: string;
+  installCommand?: string;
+  rootDirectory?: string;
+  nodeVersion?: string;
+}): Promise<number> {
+  const api = new ApiClient(await connect());
+  const patch: Record<string, string | null> = {};
+  const fields = { buildCommand: args.buildCommand, installCommand: args.installCommand, rootDirectory: args.rootDirectory, nodeVersion: args.nodeVersion };
+  for (const [field, value] of Object.entries(fields)) if (value !== undefined) patch[field] = value === '' ? null : value;
+  const result = Object.keys(patch).length
+    ? await api.request<{ settings: Record<string, string> }>('PATCH', path(args.project, 'settings'), patch)
+    : await api.get<{ settings: Record<string, string> }>(path(args.project, 'settings'));
+  const s = result.settings;
+  out(
+    args.json,
+    result,
+    [
+      `build command:   ${s.buildCommand ?? '(the package manager\'s build script)'}`,
+      `install command: ${s.installCommand ?? '(from the lockfile)'}`,
+      `root directory:  ${s.rootDirectory ?? '(the source root)'}`,
+      `node version:    ${s.nodeVersion ?? '(the platform default)'}`,
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/** `slipway domains list|add DOMAIN|remove DOMAIN --project NAME`. */
+export async function domainsCommand(args: { action: string | undefined; rest: string[]; project: string; json: boolean }): Promise<number> {
+  const api = new ApiClient(await connect());
+  switch (args.action) {
+    case 'list': {
+      const result = await api.get<{ domains: Array<{ domain: string; createdAt: string }> }>(path(args.project, 'domains'));
+      out(args.json, result, result.domains.length ? result.domains.map((d) => `${d.domain}\t${d.createdAt}`).join('\n') : `${args.project} has no custom domains`);
+      return 0;
+    }
+    case 'add': {
+      const [domain] = args.rest;
+      if (!domain) throw new SettingsUsageError('domains add needs DOMAIN');
+      const result = await api.post<{ domain: { domain: string } }>(path(args.project, 'domains'), { domain });
+      out(args.json, result, `slipway: added ${domain}; it is served from the next deployment or rollback`);
+      return 0;
+    }
+    case 'remove': {
+      const [domain] = args.rest;
+      if (!domain) throw new SettingsUsageError('domains remove needs DOMAIN');
+      const result = await api.request<{ deleted: string }>('DELETE', path(args.project, 'domains', domain));
+      out(args.json, result, `slipway: removed ${domain}`);
+      return 0;
+    }
+    default:
+      throw new SettingsUsageError(args.action ? `unknown domains command ${args.action}` : 'domains needs a command: list, add or remove');
+  }
+}

@@ -1,0 +1,61 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../lib/clients.js';
+import { platformNames } from '../lib/config.js';
+import { envKey } from '../lib/env-key.js';
+import { openSecret } from '../lib/secret-box.js';
+import { reachesBuild, reachesRuntime } from '../lib/project-settings/schemas.js';
+import { getSettings, listEnv, putRuntimeSnapshot, secretContext, type EnvItem } from '../lib/project-settings/store.js';
+import { instrumented } from '../lib/observability.js';
+import { openState, requireDeploymentId } from './state.js';
+
+/** Where a build finds its settings and build-time variables; the runner deletes it before any user code runs. */
+export function buildEnvKey(buildId: string): string {
+  return `builds/${buildId}/env.json`;
+}
+
+/** What the runner reads from `builds/<id>/env.json` (buildrunner/runner/project-config.ts parses it). */
+export interface BuildEnvFile {
+  version: 1;
+  settings: { buildCommand?: string; installCommand?: string; rootDirectory?: string; nodeVersion?: string };
+  /** Build-time variables, secrets decrypted. */
+  variables: Record<string, string>;
+  /** Which of `variables` are secrets: the runner redacts their values from the log. */
+  secrets: string[];
+}
+
+/**
+ * *Prepare build* (after the ticket check): snapshots the project's settings and variables for this
+ * deployment. Build-time ones (secrets decrypted) go to `builds/<id>/env.json` in the build bucket,
+ * which only this build's scoped credentials can read (and delete); runtime ones are kept, still
+ * sealed, as the deployment's `RUNENV#<id>` item, which the tenant function is started with. The
+ * state and the execution history only ever see counts, never a value.
+ */
+async function prepareBuild(event: unknown): Promise<{ envObject: string; buildVariables: number; runtimeVariables: number; secrets: number }> {
+  const { state } = await openState(event, 'build-deploy');
+  const deploymentId = requireDeploymentId(state);
+  const [settings, variables] = await Promise.all([getSettings(state.project), listEnv(state.project)]);
+  const key = variables.some((item) => item.secret) ? await envKey() : undefined;
+  const plain = (item: EnvItem): string => (item.secret ? openSecret(item.sealed ?? '', key as Uint8Array, secretContext(state.project, item.key)) : (item.value ?? ''));
+
+  const build = variables.filter((item) => reachesBuild(item.target));
+  const file: BuildEnvFile = {
+    version: 1,
+    settings,
+    variables: Object.fromEntries(build.map((item) => [item.key, plain(item)])),
+    secrets: build.filter((item) => item.secret).map((item) => item.key),
+  };
+  const envObject = buildEnvKey(deploymentId);
+  await s3Client().send(
+    new PutObjectCommand({ Bucket: platformNames().buildBucket, Key: envObject, Body: JSON.stringify(file), ContentType: 'application/json' }),
+  );
+
+  const runtime = variables.filter((item) => reachesRuntime(item.target));
+  await putRuntimeSnapshot(
+    state.project,
+    deploymentId,
+    runtime.map((item) => (item.secret ? { key: item.key, sealed: item.sealed ?? '' } : { key: item.key, value: item.value ?? '' })),
+  );
+  return { envObject, buildVariables: build.length, runtimeVariables: runtime.length, secrets: variables.filter((item) => item.secret).length };
+}
+
+export const handler = instrumented('prepare-build', prepareBuild);
