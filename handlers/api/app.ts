@@ -11,6 +11,7 @@ import { deploymentLogRoutes } from './routes/deployment-logs.js';
 import { cancelRoutes } from './routes/cancel.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { adminRoutes } from './routes/admin.js';
+import { githubProjectRoutes, githubRoutes } from './routes/github.js';
 import { auditLog } from './audit.js';
 import { openApiDocument } from './openapi.js';
 
@@ -55,6 +56,8 @@ export function createApiApp(): Hono<ApiEnv> {
   app.route('/projects', rollbackRoutes);
   app.route('/projects', deploymentLogRoutes);
   app.route('/projects', cancelRoutes);
+  app.route('/projects', githubProjectRoutes);
+  app.route('/github', githubRoutes);
   app.route('/executions', executionRoutes);
   app.route('/admin', adminRoutes);
   return app;

@@ -38,6 +38,8 @@ const ACTIONS: Record<string, { action: string; target: (params: Params, body: B
   'POST /projects/:name/deployments': { action: 'deployment.create', target: (p, body) => `deployment:${p.name}/${body.deployment?.id ?? '?'}` },
   'POST /projects/:name/rollback': { action: 'project.rollback', target: (p, body) => `deployment:${p.name}/${body.rollback?.deploymentId ?? '?'}` },
   'POST /projects/:name/deployments/:id/cancel': { action: 'deployment.cancel', target: (p) => `deployment:${p.name}/${p.id}` },
+  'PUT /projects/:name/repository': { action: 'project.link-repository', target: (p) => `project:${p.name}` },
+  'POST /projects/:name/deployments/:id/approve': { action: 'deployment.approve', target: (p) => `deployment:${p.name}/${p.id}` },
   'POST /admin/executions/:execution/retry': { action: 'deployment.retry', target: (p) => `execution:${p.execution}` },
 };
 
