@@ -4,6 +4,7 @@ import { deployCommand } from './commands/deploy.js';
 import { cancelCommand, deploymentsCommand, executionsCommand, logsCommand, projectsCommand } from './commands/read.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { auditCommand, retryCommand } from './commands/admin.js';
+import { approveCommand, githubLinkCommand, githubReposCommand } from './commands/github.js';
 
 const USAGE = `usage: slipway <command> [options]
 
@@ -14,6 +15,9 @@ const USAGE = `usage: slipway <command> [options]
   logs --project NAME [--deployment ID] [--follow]   print a build log (--follow: live, until the deployment ends)
   cancel --project NAME --deployment ID    cancel a queued or building deployment (the live version stays)
   rollback --project NAME --to ID          make an earlier deployment live again, wait until it is
+  github repos                             repositories your GitHub App installations let you link
+  github link --project NAME OWNER/REPO [--branch B]   deploy pushes to OWNER/REPO (B, default the default branch: production)
+  approve --project NAME --deployment ID   redeploy a fork's preview (built without secrets) with secrets
   executions [--status STATUS]             list pipeline executions
   admin audit [--month YYYY-MM]            the audit log of a month (default this one), newest first
   admin retry EXECUTION_NAME [--follow]    retry a failed build-and-deploy execution; prints the new deployment id
@@ -40,6 +44,7 @@ async function run(argv: string[]): Promise<number> {
       follow: { type: 'boolean', short: 'f', default: false },
       status: { type: 'string' },
       month: { type: 'string' },
+      branch: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -68,6 +73,14 @@ async function run(argv: string[]): Promise<number> {
       return cancelCommand({ json: values.json, project: required(values.project, '--project'), deployment: required(values.deployment, '--deployment') });
     case 'rollback':
       return rollbackCommand({ project: required(values.project, '--project'), to: required(values.to, '--to'), json: values.json });
+    case 'github': {
+      const [sub, ...args] = rest;
+      if (sub === 'repos') return githubReposCommand({ json: values.json });
+      if (sub === 'link') return githubLinkCommand({ project: required(values.project, '--project'), repository: required(args[0], 'OWNER/REPO'), branch: values.branch, json: values.json });
+      throw new UsageError(sub ? `unknown github command ${sub}` : 'github needs a command: repos or link');
+    }
+    case 'approve':
+      return approveCommand({ project: required(values.project, '--project'), deployment: required(values.deployment, '--deployment'), json: values.json });
     case 'executions':
       return executionsCommand({ json: values.json, status: values.status });
     case 'admin': {
