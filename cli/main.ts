@@ -6,6 +6,7 @@ import { rollbackCommand } from './commands/rollback.js';
 import { auditCommand, retryCommand } from './commands/admin.js';
 import { assignSubscriptionCommand, limitsCommand, subscriptionsCommand } from './commands/limits.js';
 import { domainsCommand, envCommand, settingsCommand, SettingsUsageError } from './commands/settings.js';
+import { approveCommand, githubLinkCommand, githubReposCommand } from './commands/github.js';
 
 const USAGE = `usage: slipway <command> [options]
 
@@ -22,6 +23,9 @@ const USAGE = `usage: slipway <command> [options]
   settings --project NAME [--build-command CMD] [--install-command CMD] [--root-directory DIR]
            [--node-version 20|22]          show or change build settings ("" resets one)
   domains list|add DOMAIN|remove DOMAIN --project NAME   custom domains
+  github repos                             repositories your GitHub App installations let you link
+  github link --project NAME OWNER/REPO [--branch B]   deploy pushes to OWNER/REPO (B, default the default branch: production)
+  approve --project NAME --deployment ID   redeploy a fork's preview (built without secrets) with secrets
   executions [--status STATUS]             list pipeline executions
   admin audit [--month YYYY-MM]            the audit log of a month (default this one), newest first
   admin retry EXECUTION_NAME [--follow]    retry a failed build-and-deploy execution; prints the new deployment id
@@ -59,6 +63,7 @@ async function run(argv: string[]): Promise<number> {
       'install-command': { type: 'string' },
       'root-directory': { type: 'string' },
       'node-version': { type: 'string' },
+      branch: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -100,6 +105,14 @@ async function run(argv: string[]): Promise<number> {
       });
     case 'domains':
       return domainsCommand({ action: rest[0], rest: rest.slice(1), project: required(values.project, '--project'), json: values.json });
+    case 'github': {
+      const [sub, ...args] = rest;
+      if (sub === 'repos') return githubReposCommand({ json: values.json });
+      if (sub === 'link') return githubLinkCommand({ project: required(values.project, '--project'), repository: required(args[0], 'OWNER/REPO'), branch: values.branch, json: values.json });
+      throw new UsageError(sub ? `unknown github command ${sub}` : 'github needs a command: repos or link');
+    }
+    case 'approve':
+      return approveCommand({ project: required(values.project, '--project'), deployment: required(values.deployment, '--deployment'), json: values.json });
     case 'executions':
       return executionsCommand({ json: values.json, status: values.status });
     case 'limits':

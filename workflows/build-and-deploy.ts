@@ -27,7 +27,11 @@ class BuildJob extends tasks.BatchSubmitJob {
  * Any failure after the ticket check records FAILED with the failing state; the live pointer
  * only moves in the release step, so the previous version keeps serving.
  *
- * Execution input: { ticket, project, deploymentId, source: { bucket, key }, preview? }.
+ * Execution input: { ticket, project, deploymentId, source: { bucket, key } } for an uploaded
+ * source, or { ticket, project, deploymentId, github: { repository, commit, installationId },
+ * preview?, withholdSecrets? } for a commit on GitHub: then *Fetch source* stores the commit's
+ * tarball as the source before the build (no user code runs before it), and *Report …* steps
+ * tell GitHub at start, at live and on failure. A reporting step never fails the deployment.
  */
 export class BuildAndDeployWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -35,7 +39,10 @@ export class BuildAndDeployWorkflow extends Construct {
   constructor(scope: Construct, id: string, resources: PipelineResources) {
     super(scope, id);
     const key = deploymentKey();
-    const failed = recordFailure(this, resources, key);
+    const fromGithub = sfn.Condition.isPresent('$.github');
+    const failed = recordFailure(this, resources, key, (fail) =>
+      new sfn.Choice(this, 'Report failure?').when(fromGithub, this.report('Report failure', resources, 'failure', sfn.JsonPath.DISCARD, fail)).otherwise(fail),
+    );
 
     // A build may write only its own prefix and read only its own source: STS credentials whose
     // session policy names exactly those, valid for one build. The job role itself holds no S3 rights.
@@ -122,15 +129,20 @@ export class BuildAndDeployWorkflow extends Construct {
     const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
     const live = setStatus(this, 'Record live', resources, key, 'LIVE');
     const recordBuilding = setStatus(this, 'Record building', resources, key, 'BUILDING');
-    for (const step of [recordBuilding, prepare, credentials, build, validate, promote, updateStack, updatePreviewStack, release, live]) {
+    // The source comes from GitHub: the only step that holds the installation token, before any user code.
+    const fetchSource = lambdaStep(this, 'Fetch source', resources.functions.fetchSource, '$.source');
+    for (const step of [recordBuilding, prepare, fetchSource, credentials, build, validate, promote, updateStack, updatePreviewStack, release, live]) {
       catchInto(this, step, failed);
     }
+    const reportStart = this.report('Report building', resources, 'start', '$.githubReport', fetchSource);
+    fetchSource.next(policy);
+    const source = new sfn.Choice(this, 'Source from GitHub?').when(fromGithub, reportStart).otherwise(policy);
+    const succeed = new sfn.Succeed(this, 'Live');
+    const reportedLive = new sfn.Choice(this, 'Report live?').when(fromGithub, this.report('Report live', resources, 'live', sfn.JsonPath.DISCARD, succeed)).otherwise(succeed);
 
     const updated = awaitProjectStack(this, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', failed, true);
-    const definition = verifyTicketStep(this, resources, 'build-deploy')
-      .next(recordBuilding)
-      .next(prepare)
-      .next(policy)
+    const definition = verifyTicketStep(this, resources, 'build-deploy').next(recordBuilding).next(prepare).next(source);
+    policy
       .next(credentials)
       .next(build)
       .next(validate)
@@ -138,12 +150,23 @@ export class BuildAndDeployWorkflow extends Construct {
       .next(whichRelease);
     updateStack.next(updated.start);
     updatePreviewStack.next(updated.start);
-    updated.done.next(release).next(live).next(new sfn.Succeed(this, 'Live'));
+    updated.done.next(release).next(live).next(reportedLive);
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: 'slipway-build-and-deploy',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       ...stateMachineOptions(resources),
     });
+  }
+
+  /**
+   * A reporting step that goes on to `next` whatever happens: the function catches its own errors,
+   * and a Catch covers the invocation itself failing.
+   */
+  private report(id: string, resources: PipelineResources, phase: 'start' | 'live' | 'failure', resultPath: string, next: sfn.IChainable): tasks.LambdaInvoke {
+    const step = lambdaStep(this, id, resources.functions.reportGithub, resultPath, sfn.TaskInput.fromObject({ phase, 'state.$': '$' }));
+    step.addCatch(next, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
+    step.next(next);
+    return step;
   }
 }

@@ -11,6 +11,10 @@ export interface PipelineResources {
     release: lambda.IFunction;
     deleteProjectData: lambda.IFunction;
     checkRollbackTarget: lambda.IFunction;
+    /** Downloads a GitHub commit into the source bucket (holds the only use of the installation token). */
+    fetchSource: lambda.IFunction;
+    /** Reports a GitHub-sourced deployment back to GitHub; never fails. */
+    reportGithub: lambda.IFunction;
   };
   /** Build bundles and logs; a build gets credentials for its own prefix only. */
   buildBucket: s3.IBucket;

@@ -57,11 +57,15 @@ export function catchInto(
   step.addCatch(named, { errors: [sfn.Errors.ALL], resultPath: '$.caught' });
 }
 
-/** Writes the FAILED record of `key` (with the failing state and its error), then fails the execution. */
+/**
+ * Writes the FAILED record of `key` (with the failing state and its error), then fails the
+ * execution; `beforeFail` may put steps between the two (e.g. reporting to GitHub), given the Fail.
+ */
 export function recordFailure(
   scope: Construct,
   resources: PipelineResources,
   key: Record<string, tasks.DynamoAttributeValue>,
+  beforeFail?: (fail: sfn.Fail) => sfn.IChainable,
 ): sfn.IChainable {
   const record = new tasks.DynamoUpdateItem(scope, 'Record failure', {
     table: resources.table,
@@ -77,9 +81,8 @@ export function recordFailure(
     resultPath: sfn.JsonPath.DISCARD,
   });
   record.addRetry({ errors: ['DynamoDB.InternalServerErrorException', 'DynamoDB.ProvisionedThroughputExceededException'], maxAttempts: 3 });
-  return record.next(
-    new sfn.Fail(scope, 'Failed', { errorPath: '$.failure.error', causePath: '$.failure.cause' }),
-  );
+  const fail = new sfn.Fail(scope, 'Failed', { errorPath: '$.failure.error', causePath: '$.failure.cause' });
+  return record.next(beforeFail ? beforeFail(fail) : fail);
 }
 
 /** Ticket failures end the execution without writing anything: an unverified request records nothing. */

@@ -16,6 +16,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { adminRoutes } from './routes/admin.js';
 import { myLimitsRoutes, subscriptionAdminRoutes } from './subscriptions/routes.js';
 import { settingsRoutes } from './settings/routes.js';
+import { githubProjectRoutes, githubRoutes } from './routes/github.js';
 import { auditLog } from './audit.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
@@ -77,6 +78,8 @@ export function createApiApp(): Hono<ApiEnv> {
   app.route('/projects', deploymentLogRoutes);
   app.route('/projects', cancelRoutes);
   app.route('/projects', settingsRoutes);
+  app.route('/projects', githubProjectRoutes);
+  app.route('/github', githubRoutes);
   app.route('/executions', executionRoutes);
   app.route('/admin/users', userRoutes);
   app.route('/admin', adminRoutes);

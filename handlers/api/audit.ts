@@ -44,6 +44,8 @@ const ACTIONS: Record<string, { action: string; target: (params: Params, body: B
   'DELETE /projects/:name/env/:key': { action: 'env.unset', target: (p) => `env:${p.name}/${p.key}` },
   'POST /projects/:name/domains': { action: 'domain.add', target: (p, body) => `domain:${p.name}/${body.domain?.domain ?? '?'}` },
   'DELETE /projects/:name/domains/:domain': { action: 'domain.remove', target: (p) => `domain:${p.name}/${p.domain}` },
+  'PUT /projects/:name/repository': { action: 'project.link-repository', target: (p) => `project:${p.name}` },
+  'POST /projects/:name/deployments/:id/approve': { action: 'deployment.approve', target: (p) => `deployment:${p.name}/${p.id}` },
   'POST /admin/executions/:execution/retry': { action: 'deployment.retry', target: (p) => `execution:${p.execution}` },
   'POST /admin/users': { action: 'user.create', target: (_, body) => `user:${body.user?.login ?? '?'}` },
   'PUT /admin/users/:login/roles': { action: 'user.roles', target: (p, body) => `user:${p.login}=${(body.user?.roles ?? []).join('+')}` },

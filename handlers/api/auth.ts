@@ -4,7 +4,7 @@ import { getCookie } from 'hono/cookie';
 import { cachedUntilFailure, secretString } from '../lib/secrets.js';
 import { sameSecret } from '../lib/same-secret.js';
 import { ApiError } from './errors.js';
-import type { Caller } from './identity/caller.js';
+import { ADMIN_USER, type Caller } from './identity/caller.js';
 import { ALL_ROLES, permissionsOf } from './identity/roles.js';
 import { API_TOKEN, verifyApiToken } from './identity/api-tokens.js';
 import { SESSION_COOKIE, verifySession } from './identity/sessions.js';
@@ -28,7 +28,6 @@ const adminToken = cachedUntilFailure(async () => {
   return token;
 });
 
-export const ADMIN_USER = 'admin';
 
 async function userCaller(login: string, via: 'api-token' | 'session'): Promise<Caller> {
   const user = await getUser(login);

@@ -13,6 +13,7 @@ import {
   DeploymentId,
   EXECUTION_STATUSES,
   ExecutionsQuery,
+  LinkRepositoryBody,
   LogsQuery,
   ProjectName,
   RollbackBody,
@@ -113,6 +114,9 @@ const Project = v.object({
   cause: v.optional(v.string()),
   /** The tenant URL, when the back end has a tenant domain. */
   url: v.optional(v.string()),
+  /** The linked GitHub repository (lowercase) and the branch that deploys to production. */
+  repository: v.optional(v.string()),
+  productionBranch: v.optional(v.string()),
 });
 
 const Source = v.object({ bucket: v.string(), key: v.string() });
@@ -142,6 +146,15 @@ const Deployment = v.object({
   preview: v.optional(v.string()),
   /** Where it answers: the preview's host, or the project's host for the live deployment. */
   url: v.optional(v.string()),
+  /** The GitHub commit it was fetched from (pushes and pull requests). */
+  github: v.optional(v.object({ repository: v.string(), commit: v.string(), installationId: v.number() })),
+  /** A fork's preview, built without the project's secrets until an owner approves it. */
+  withholdSecrets: v.optional(v.boolean()),
+  secrets: v.optional(v.literal('withheld')),
+  /** The withheld deployment this one approves / who approved this one and as which deployment. */
+  approvalOf: v.optional(DeploymentId),
+  approvedBy: v.optional(v.string()),
+  approvedAs: v.optional(DeploymentId),
 });
 
 /**
@@ -199,7 +212,13 @@ const PushDelivery = v.object({
   alias: v.optional(v.string()),
   branch: v.string(),
   commit: v.string(),
+  /** The deployment the delivery started. */
+  deploymentId: DeploymentId,
+  /** A fork's pull request: built without secrets. */
+  withholdSecrets: v.optional(v.boolean()),
 });
+const InstallationChange = v.object({ installation: v.number(), action: v.string() });
+const LinkableRepository = v.object({ repository: v.string(), installationId: v.number() });
 
 const AuditEntry = v.object({
   actor: v.string(),
@@ -797,10 +816,45 @@ export const ROUTES: readonly RouteSpec[] = [
           deliveries: v.array(PushDelivery),
           skipped: v.optional(v.array(v.object({ project: ProjectName, reason: v.string() }))),
         }),
+        InstallationChange,
         WebhookIgnored,
       ]),
     },
     errors: [400, 401, 413],
+  },
+  {
+    method: 'put',
+    path: '/projects/{name}/repository',
+    operationId: 'linkProjectRepository',
+    summary: "Link a project to a GitHub repository (403 unless an App installation owned by the caller's login grants it); its pushes then deploy it",
+    tag: 'github',
+    auth: true,
+    access: 'project:write',
+    body: LinkRepositoryBody,
+    responses: { 200: v.object({ project: Project }) },
+    errors: [400, 401, 403, 404, 413],
+  },
+  {
+    method: 'get',
+    path: '/github/repositories',
+    operationId: 'listLinkableRepositories',
+    summary: "Repositories the caller may link: those granted by GitHub App installations their login owns",
+    tag: 'github',
+    auth: true,
+    access: 'signed-in',
+    responses: { 200: v.object({ repositories: v.array(LinkableRepository) }) },
+    errors: [401],
+  },
+  {
+    method: 'post',
+    path: '/projects/{name}/deployments/{id}/approve',
+    operationId: 'approveDeployment',
+    summary: "Approve a fork's preview built without secrets: deploys the same commit again with the project's secrets (once; 409 otherwise)",
+    tag: 'github',
+    auth: true,
+    access: 'project:write',
+    responses: { 202: v.object({ deployment: Deployment }) },
+    errors: [400, 401, 404, 409, 413],
   },
 ];
 
@@ -857,7 +911,11 @@ function operation(route: RouteSpec): Record<string, unknown> {
     responses['302'] = { description: route.redirect, headers: { Location: { description: route.redirect, schema: { type: 'string' } } } };
   }
   const errors = new Set<ErrorStatus | 500>([...route.errors, 500]);
-  if (route.auth) errors.add(401);
+  // Every authenticated route sits behind the token check and the API's body limit.
+  if (route.auth) {
+    errors.add(401);
+    errors.add(413);
+  }
   // Who may call it decides two more: a missing permission is a 403, a project the caller may not read a 404.
   if (route.access !== 'public' && route.access !== 'signed-in') errors.add(403);
   if (route.access === 'project:read' || route.access === 'project:write') errors.add(404);

@@ -42,8 +42,17 @@ export interface DeploymentRecord {
   /** When and by whom a QUEUED or BUILDING deployment was cancelled (status CANCELLED). */
   cancelledAt?: string;
   cancelledBy?: string;
-  /** The preview alias: released at `<project>--<alias>`, never moving the project's live pointer. */
+  /** The GitHub commit this deployment was fetched from (pushes, pull requests). */
+  github?: { repository: string; commit: string; installationId: number };
+  /** Preview alias (`<project>--<alias>`); absent for production. */
   preview?: string;
+  /** Built from a fork without the project's secrets; an owner's approval redeploys it with them. */
+  withholdSecrets?: boolean;
+  secrets?: 'withheld';
+  /** The withheld deployment whose approval started this one / the deployment that approval started. */
+  approvalOf?: string;
+  approvedBy?: string;
+  approvedAs?: string;
 }
 
 const projectKey = (name: string) => ({ pk: `PROJECT#${name}`, sk: 'META' });
@@ -292,4 +301,38 @@ export async function markDeploymentCancelled(project: string, id: string, by: s
     ),
   );
   return updated?.Attributes ? withoutKeys<DeploymentRecord>(updated.Attributes) : undefined;
+}
+
+/**
+ * Claims a withheld deployment for its one approval (`approvedBy`, `approvedAs`); false when it
+ * withholds nothing or was approved already, so two approvals cannot both start a build.
+ */
+export async function claimDeploymentApproval(project: string, id: string, by: string, approvedAs: string): Promise<boolean> {
+  const claimed = await conditionally(
+    dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'SET approvedBy = :by, approvedAs = :as',
+        ConditionExpression: 'attribute_exists(pk) AND withholdSecrets = :true AND attribute_not_exists(approvedBy)',
+        ExpressionAttributeValues: { ':by': by, ':as': approvedAs, ':true': true },
+      }),
+    ),
+  );
+  return claimed !== undefined;
+}
+
+/** Undoes claimDeploymentApproval when the approved deployment could not be started. */
+export async function releaseDeploymentApproval(project: string, id: string, approvedAs: string): Promise<void> {
+  await conditionally(
+    dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'REMOVE approvedBy, approvedAs',
+        ConditionExpression: 'approvedAs = :as',
+        ExpressionAttributeValues: { ':as': approvedAs },
+      }),
+    ),
+  );
 }

@@ -60,3 +60,20 @@ export const AuditQuery = v.object({
   month: v.optional(v.pipe(v.string(), v.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM'))),
   limit: v.optional(v.pipe(v.string(), v.regex(/^([1-9]\d?|[1-4]\d\d|500)$/, `must be a whole number from 1 to ${AUDIT_LIMIT_MAX}`))),
 });
+
+/** `owner/name` as GitHub spells a repository's full name. */
+export const RepositoryName = v.pipe(
+  v.string('must be a string'),
+  v.maxLength(140, 'must be at most 140 characters'),
+  v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, 'must be a repository full name "owner/name"'),
+);
+
+/** A git branch name (the characters git allows in a ref, no `..`, not starting with `-`). */
+export const BranchName = v.pipe(
+  v.string('must be a string'),
+  v.maxLength(255, 'must be at most 255 characters'),
+  v.regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._\/-]+$/, 'must be a git branch name (A–Z, a–z, 0–9, ".", "_", "/", "-")'),
+);
+
+/** Links a project to a GitHub repository its caller's App installation grants. */
+export const LinkRepositoryBody = v.strictObject({ repository: RepositoryName, productionBranch: v.optional(BranchName) });

@@ -4,6 +4,7 @@ import { platformNames } from '../lib/config.js';
 import { putDeployment, setDeploymentExecution, type DeploymentRecord } from './records.js';
 import { executionName, newDeploymentId, startExecution } from './executions.js';
 import { reserveDeployment } from './subscriptions/enforce.js';
+import { githubSourceKey, githubSourceUri, type GithubSource } from '../lib/github/source-ref.js';
 
 /** Whether a source archive is (still) in the source bucket. */
 export async function sourceExists(key: string): Promise<boolean> {
@@ -20,8 +21,14 @@ export interface StartDeploymentRequest {
   user: string;
   /** The project's owner: their subscription's limits apply to the build. */
   owner: string;
-  /** A key in the source bucket, already checked to belong to the project and to exist. */
-  sourceKey: string;
+  /** A key in the source bucket, already checked to belong to the project and to exist (not with `github`). */
+  sourceKey?: string;
+  /** A commit on GitHub instead: the workflow's *Fetch source* step stores it at githubSourceKey(). */
+  github?: GithubSource;
+  /** A fork's pull request: built without the project's secrets until an owner approves. */
+  withholdSecrets?: boolean;
+  /** The withheld deployment whose approval started this one. */
+  approvalOf?: string;
   commit?: string;
   /** The deployment id to use (a retry claims its id before it starts); default a new one. */
   id?: string;
@@ -41,8 +48,12 @@ export interface StartDeploymentRequest {
 export async function startDeployment(request: StartDeploymentRequest): Promise<DeploymentRecord & { executionArn: string }> {
   const names = platformNames();
   const id = request.id ?? newDeploymentId();
-  const exeName = executionName(request.project, 'build-deploy', id, request.commit);
-  const source = { bucket: names.sourceBucket, key: request.sourceKey };
+  const github = request.github;
+  const commit = request.commit ?? github?.commit;
+  const exeName = executionName(request.project, 'build-deploy', id, commit);
+  const sourceKey = github ? githubSourceKey(request.project, id) : request.sourceKey;
+  if (!sourceKey) throw new Error('startDeployment needs a sourceKey or a github source');
+  const source = { bucket: names.sourceBucket, key: sourceKey };
   const record: DeploymentRecord = {
     id,
     project: request.project,
@@ -51,9 +62,12 @@ export async function startDeployment(request: StartDeploymentRequest): Promise<
     createdBy: request.user,
     source,
     executionName: exeName,
-    ...(request.commit ? { commit: request.commit } : {}),
+    ...(commit ? { commit } : {}),
     ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+    ...(github ? { github: { repository: github.repository, commit: github.commit, installationId: github.installationId } } : {}),
     ...(request.preview ? { preview: request.preview } : {}),
+    ...(request.withholdSecrets ? { withholdSecrets: true, secrets: 'withheld' as const } : {}),
+    ...(request.approvalOf ? { approvalOf: request.approvalOf } : {}),
   };
   // Refuses with a 429 before anything is written when a limit is reached.
   const reservation = await reserveDeployment(request.owner, { project: request.project, deploymentId: id, build: true });
@@ -69,9 +83,15 @@ export async function startDeployment(request: StartDeploymentRequest): Promise<
     project: request.project,
     user: request.user,
     name: exeName,
-    source: `s3://${source.bucket}/${source.key}`,
+    // A GitHub source is named by the ticket as what to fetch; the fetch step checks it.
+    source: github ? githubSourceUri(github) : `s3://${source.bucket}/${source.key}`,
     destination: `s3://${names.projectBucket}/${request.project}/deployments/${id}/`,
-    input: { deploymentId: id, source, ...(request.preview ? { preview: request.preview } : {}) },
+    input: {
+      deploymentId: id,
+      ...(github ? { github } : { source }),
+      ...(request.preview ? { preview: request.preview } : {}),
+      ...(request.withholdSecrets ? { withholdSecrets: true } : {}),
+    },
     ...(request.preview ? { preview: request.preview } : {}),
   }).catch(async (error: unknown) => {
     await reservation.release();

@@ -60,6 +60,8 @@ export const PipelineLimitsClaim = v.strictObject(
 );
 
 export const DEFAULT_SUBSCRIPTION = 'free';
+/** What the admin token's own projects run under unless an admin assigns it another subscription. */
+export const OPERATOR_SUBSCRIPTION = 'operator';
 
 /** Built-in subscriptions: used when a user has none and when no stored item overrides them. */
 export const BUILT_IN_SUBSCRIPTIONS: Readonly<Record<string, Limits>> = {
@@ -74,6 +76,22 @@ export const BUILT_IN_SUBSCRIPTIONS: Readonly<Record<string, Limits>> = {
     clientStorageBytes: 50 * MB,
     prerenderedStorageBytes: 50 * MB,
     serverStorageBytes: 50 * MB,
+    functionMemoryMb: 1024,
+    functionTimeoutSeconds: 30,
+  },
+  // The platform operator (the admin token): counts at the platform's maxima, per-deployment
+  // sizes as large as the platform honours, function settings at sane defaults.
+  operator: {
+    projectsPerUser: LIMIT_BOUNDS.projectsPerUser.max,
+    buildsPerDay: LIMIT_BOUNDS.buildsPerDay.max,
+    deploymentsPerDay: LIMIT_BOUNDS.deploymentsPerDay.max,
+    concurrentBuilds: 10,
+    buildTimeoutSeconds: 900,
+    customDomainsPerProject: LIMIT_BOUNDS.customDomainsPerProject.max,
+    prerenderedRoutesPerDeployment: LIMIT_BOUNDS.prerenderedRoutesPerDeployment.max,
+    clientStorageBytes: LIMIT_BOUNDS.clientStorageBytes.max,
+    prerenderedStorageBytes: LIMIT_BOUNDS.prerenderedStorageBytes.max,
+    serverStorageBytes: LIMIT_BOUNDS.serverStorageBytes.max,
     functionMemoryMb: 1024,
     functionTimeoutSeconds: 30,
   },

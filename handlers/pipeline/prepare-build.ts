@@ -30,10 +30,13 @@ export interface BuildEnvFile {
  * sealed, as the deployment's `RUNENV#<id>` item, which the tenant function is started with. The
  * state and the execution history only ever see counts, never a value.
  */
-async function prepareBuild(event: unknown): Promise<{ envObject: string; buildVariables: number; runtimeVariables: number; secrets: number }> {
+async function prepareBuild(event: unknown): Promise<{ envObject: string; buildVariables: number; runtimeVariables: number; secrets: number; secretsWithheld?: true }> {
   const { state } = await openState(event, 'build-deploy');
   const deploymentId = requireDeploymentId(state);
-  const [settings, variables] = await Promise.all([getSettings(state.project), listEnv(state.project)]);
+  const [settings, all] = await Promise.all([getSettings(state.project), listEnv(state.project)]);
+  // A fork's pull request is built without the project's secrets until an owner approves it.
+  const withheld = (state as { withholdSecrets?: unknown }).withholdSecrets === true;
+  const variables = withheld ? all.filter((item) => !item.secret) : all;
   const key = variables.some((item) => item.secret) ? await envKey() : undefined;
   const plain = (item: EnvItem): string => (item.secret ? openSecret(item.sealed ?? '', key as Uint8Array, secretContext(state.project, item.key)) : (item.value ?? ''));
 
@@ -55,7 +58,7 @@ async function prepareBuild(event: unknown): Promise<{ envObject: string; buildV
     deploymentId,
     runtime.map((item) => (item.secret ? { key: item.key, sealed: item.sealed ?? '' } : { key: item.key, value: item.value ?? '' })),
   );
-  return { envObject, buildVariables: build.length, runtimeVariables: runtime.length, secrets: variables.filter((item) => item.secret).length };
+  return { envObject, buildVariables: build.length, runtimeVariables: runtime.length, secrets: variables.filter((item) => item.secret).length, ...(withheld ? { secretsWithheld: true } : {}) };
 }
 
 export const handler = instrumented('prepare-build', prepareBuild);

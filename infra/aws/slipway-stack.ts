@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, aws_certificatemanager as acm } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PlatformStorage } from './storage/platform-storage.js';
 import { BuildCompute } from './pipeline/build-compute.js';
@@ -14,6 +14,8 @@ export interface SlipwayStackProps extends StackProps {
   /** The dashboard's (and API's) host name; needs the certificate to cover it. */
   dashboardDomainName?: string;
   buildTimeoutSeconds?: number;
+  /** The GitHub App's JSON secret (appId, privateKey, webhookSecret), created outside the stack. */
+  githubSecretArn?: string;
 }
 
 /**
@@ -55,6 +57,8 @@ export class SlipwayStack extends Stack {
         grantRouteCacheWrite: (grantee) => this.projects.grantRouteCacheWrite(grantee),
       },
       buildTimeoutSeconds,
+      ...(props.githubSecretArn ? { github: { secret: secretsmanager.Secret.fromSecretCompleteArn(this, 'GithubAppSecret', props.githubSecretArn) } } : {}),
+      ...(props.domainName ? { tenantUrlTemplate: `https://{project}.${props.domainName}/` } : {}),
     });
     const workflows = this.pipeline.workflows;
     // Creating, updating and deleting tenant stacks runs with the state machines' own roles.

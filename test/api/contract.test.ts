@@ -240,7 +240,7 @@ describe('responses of real calls', () => {
     expect(pong.status).toBe(200);
     expect((await checked('POST', '/webhooks/github', { body: ping, headers: webhookHeaders(`sha256=${'0'.repeat(64)}`) })).status).toBe(401);
     const other = JSON.stringify({ zen: 'x' });
-    const event = { ...webhookHeaders(await sign(WEBHOOK_SECRET, other)), 'x-github-event': 'installation' };
+    const event = { ...webhookHeaders(await sign(WEBHOOK_SECRET, other)), 'x-github-event': 'issues' };
     expect((await checked('POST', '/webhooks/github', { body: other, headers: event })).status).toBe(202);
 
     // Settings, environment variables and domains.
@@ -303,6 +303,29 @@ describe('responses of real calls', () => {
     expect((await checked('POST', '/admin/users', { body: { login: 'by-support' }, headers: dev })).status).toBe(403);
     expect((await checked('DELETE', `/admin/users/contract-dev/tokens/${issued.json.record.id}`)).status).toBe(200);
     expect((await checked('DELETE', '/admin/users/contract-dev')).status).toBe(200);
+
+    // GitHub: an installation grants a repository, the project links it, a fork's pull request
+    // starts a preview without secrets (no App is configured: it fails at Fetch source), an owner approves it.
+    const signedEvent = async (name: string, payload: unknown) => {
+      const body = JSON.stringify(payload);
+      return checked('POST', '/webhooks/github', { body, headers: { ...webhookHeaders(await sign(WEBHOOK_SECRET, body)), 'x-github-event': name } });
+    };
+    const installation = { id: 99, account: { login: 'admin' } };
+    expect((await signedEvent('installation', { action: 'created', installation, repositories: [{ full_name: 'octo/contract' }] })).status).toBe(202);
+    expect((await checked('GET', '/github/repositories')).json.repositories).toEqual([{ repository: 'octo/contract', installationId: 99 }]);
+    expect((await checked('PUT', '/projects/contract/repository', { body: { repository: 'octo/other' } })).status).toBe(403);
+    expect((await checked('PUT', '/projects/contract/repository', { body: { repository: 'octo/contract', productionBranch: 'main' } })).status).toBe(200);
+    const pr = await signedEvent('pull_request', {
+      action: 'opened',
+      number: 3,
+      pull_request: { head: { sha: 'e'.repeat(40), ref: 'fix', repo: { full_name: 'fork/contract' } }, base: { ref: 'main', repo: { full_name: 'octo/contract' } } },
+      repository: { full_name: 'octo/contract' },
+      installation: { id: 99 },
+    });
+    expect(pr.status).toBe(202);
+    const withheld = pr.json.deliveries[0].deploymentId as string;
+    expect((await checked('POST', `/projects/contract/deployments/${withheld}/approve`)).status).toBe(202);
+    expect((await checked('POST', `/projects/contract/deployments/${withheld}/approve`)).status).toBe(409);
 
     // Subscriptions and limits: the admin routes, the caller's limits, and a 429 from a limit.
     const subscriptions = await checked('GET', '/admin/subscriptions');

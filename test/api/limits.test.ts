@@ -112,7 +112,8 @@ describe('admin subscription routes', () => {
     expect(missing.json.error.message).toContain('nonesuch');
     expect((await harness.call('PUT', '/admin/users/not a login/subscription', { subscription: 'pro' })).json.error.field).toBe('path.login');
 
-    expect((await harness.call('GET', '/me/limits')).json).toMatchObject({ user: 'admin', subscription: 'free', limits: BUILT_IN_SUBSCRIPTIONS.free });
+    // The admin token's projects run under the operator subscription until one is assigned.
+    expect((await harness.call('GET', '/me/limits')).json).toMatchObject({ user: 'admin', subscription: 'operator', limits: BUILT_IN_SUBSCRIPTIONS.operator });
     const assigned = await harness.call('PUT', '/admin/users/admin/subscription', { subscription: 'pro' });
     expect(assigned.status).toBe(200);
     expect((await harness.call('GET', '/me/limits')).json).toMatchObject({ subscription: 'pro', limits: BUILT_IN_SUBSCRIPTIONS.pro, usage: { projects: 1 } });

@@ -59,6 +59,9 @@ const EXPECTED: Record<string, CallerName[]> = {
   listProjectDomains: PROJECT_READ,
   addProjectDomain: PROJECT_WRITE,
   removeProjectDomain: PROJECT_WRITE,
+  linkProjectRepository: PROJECT_WRITE,
+  listLinkableRepositories: EVERYONE,
+  approveDeployment: PROJECT_WRITE,
 };
 const PUBLIC = ['getHealth', 'getOpenApiDocument', 'beginGithubSignIn', 'completeGithubSignIn', 'signOut', 'receiveGithubWebhook'];
 

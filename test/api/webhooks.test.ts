@@ -10,18 +10,25 @@ import { decidePush, MAX_ALIAS_LENGTH, previewAlias, pushedBranch, type PushFact
 import { forgetWebhookSecret } from '../../handlers/api/github/webhook-secret.js';
 import { dynamoClient } from '../../handlers/lib/clients.js';
 import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
-import { startTestAws, type TestAws } from '../support/local-aws.js';
+import type { TestAws } from '../support/local-aws.js';
+import { startApiHarness, type ApiHarness } from './support/api-harness.js';
 
-/** GitHub App webhooks against the local DynamoDB server; GitHub is played by signing payloads here. */
+/**
+ * GitHub App webhooks against the local DynamoDB server and engine; GitHub is played by signing
+ * payloads here (no GitHub App is configured, so the executions pushes start fail at Fetch source:
+ * what is checked here is what the webhook decides and starts; github-deploy.test.ts follows a build).
+ */
 const SECRET = 'test-webhook-secret-0123456789';
 const REPO = 'Octo-Org/Shop-Front';
 const MAIN_SHA = 'a'.repeat(40);
 const FEATURE_SHA = 'b'.repeat(40);
+let harness: ApiHarness;
 let aws: TestAws;
 let app: ReturnType<typeof createApiApp>;
 
 beforeAll(async () => {
-  aws = await startTestAws();
+  harness = await startApiHarness();
+  aws = harness.aws;
   const secretFile = join(aws.dir, 'github-webhook.secret');
   writeFileSync(secretFile, `${SECRET}\n`, { mode: 0o600 });
   delete process.env.SLIPWAY_GITHUB_SECRET_ARN;
@@ -42,7 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await aws?.close();
+  await harness?.close();
 });
 
 async function setStatus(name: string, status: string) {
@@ -175,9 +182,10 @@ describe('webhook branch rules', () => {
     const result = await deliver('push', push('refs/heads/main', MAIN_SHA));
     expect(result.status).toBe(202);
     // shop follows main; shop-release deploys `release`, so main is a preview there; shop-new is not READY.
+    const started = { deploymentId: expect.stringMatching(/^d-/) };
     expect(result.json.deliveries).toEqual([
-      { project: 'shop', kind: 'production', branch: 'main', commit: MAIN_SHA },
-      { project: 'shop-release', kind: 'preview', alias: 'main', branch: 'main', commit: MAIN_SHA },
+      { project: 'shop', kind: 'production', branch: 'main', commit: MAIN_SHA, ...started },
+      { project: 'shop-release', kind: 'preview', alias: 'main', branch: 'main', commit: MAIN_SHA, ...started },
     ]);
     expect(result.json.skipped).toEqual([{ project: 'shop-new', reason: 'project is CREATING, not READY' }]);
     const { Item } = await dynamoClient().send(
@@ -189,26 +197,33 @@ describe('webhook branch rules', () => {
       branch: 'main',
       repository: 'octo-org/shop-front',
       installationId: 4242,
-      status: 'PENDING_SOURCE',
+      status: 'STARTED',
+      deploymentId: result.json.deliveries[0].deploymentId,
     });
     expect(Item?.alias).toBeUndefined();
+    // Each decision started build-and-deploy for the pushed commit, as a preview where it is one.
+    const production = await harness.call('GET', `/projects/shop/deployments/${result.json.deliveries[0].deploymentId}`);
+    expect(production.json.deployment).toMatchObject({ commit: MAIN_SHA, github: { repository: REPO, commit: MAIN_SHA, installationId: 4242 } });
+    expect(production.json.deployment.executionArn).toContain('shop--build-deploy--');
+    const preview = await harness.call('GET', `/projects/shop-release/deployments/${result.json.deliveries[1].deploymentId}`);
+    expect(preview.json.deployment).toMatchObject({ preview: 'main', commit: MAIN_SHA });
     expect(await pushItems('shop-new')).toHaveLength(0);
   });
 
   it("honours a project's own production branch", async () => {
     const result = await deliver('push', push('refs/heads/release', MAIN_SHA));
     expect(result.json.deliveries).toEqual([
-      { project: 'shop', kind: 'preview', alias: 'release', branch: 'release', commit: MAIN_SHA },
-      { project: 'shop-release', kind: 'production', branch: 'release', commit: MAIN_SHA },
+      { project: 'shop', kind: 'preview', alias: 'release', branch: 'release', commit: MAIN_SHA, deploymentId: expect.any(String) },
+      { project: 'shop-release', kind: 'production', branch: 'release', commit: MAIN_SHA, deploymentId: expect.any(String) },
     ]);
   });
 
   it('deploys a push to another branch as a preview with a sanitized alias', async () => {
     const result = await deliver('push', push('refs/heads/feature/Foo_Bar!!', FEATURE_SHA));
     expect(result.status).toBe(202);
-    expect(result.json.deliveries[0]).toEqual({ project: 'shop', kind: 'preview', alias: 'feature-foo-bar', branch: 'feature/Foo_Bar!!', commit: FEATURE_SHA });
+    expect(result.json.deliveries[0]).toEqual({ project: 'shop', kind: 'preview', alias: 'feature-foo-bar', branch: 'feature/Foo_Bar!!', commit: FEATURE_SHA, deploymentId: expect.any(String) });
     const items = await pushItems('shop');
-    expect(items.find((item) => item.sk === `PUSH#${result.delivery}`)).toMatchObject({ kind: 'preview', alias: 'feature-foo-bar', status: 'PENDING_SOURCE' });
+    expect(items.find((item) => item.sk === `PUSH#${result.delivery}`)).toMatchObject({ kind: 'preview', alias: 'feature-foo-bar', status: 'STARTED' });
   });
 
   it('ignores tag pushes and branch deletions, recording nothing', async () => {

@@ -146,9 +146,10 @@ describe('build-and-deploy', () => {
     const record = await deploy('gamma', 'd-first-0001');
     expect(record.status, record.cause).toBe('SUCCEEDED');
     expect(statesEntered(record)).toEqual([
-      'Verify ticket', 'Record building', 'Prepare build', 'Scope build policy', 'Scope build credentials', 'Build', 'Validate output', 'Promote', 'Preview?',
+      // An uploaded source (no `github` in the input) skips Fetch source and the GitHub reports.
+      'Verify ticket', 'Record building', 'Prepare build', 'Source from GitHub?', 'Scope build policy', 'Scope build credentials', 'Build', 'Validate output', 'Promote', 'Preview?',
       'Update project stack', 'Wait for Project stack update', 'Check Project stack update', 'Project stack update settled?', 'Project stack update complete',
-      'Release', 'Record live', 'Live',
+      'Release', 'Record live', 'Report live?', 'Live',
     ]);
     expect(buildRequests.at(-1)?.environment).toMatchObject({ SLIPWAY_PROJECT: 'gamma', SLIPWAY_BUILD_ID: 'd-first-0001', SLIPWAY_SOURCE_KEY: 'sources/gamma/x.tar.gz' });
     expect(await item('PROJECT#gamma', 'DEPLOY#d-first-0001')).toMatchObject({ status: 'LIVE' });

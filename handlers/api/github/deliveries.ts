@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../lib/clients.js';
 import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
@@ -46,18 +46,35 @@ export interface PushRecord {
   commit: string;
   repository: string;
   installationId: number;
-  /** PENDING_SOURCE: the source has not been fetched from GitHub yet. */
-  status: 'PENDING_SOURCE';
+  /** STARTED: build-and-deploy was started for it as `deploymentId`. */
+  status: 'STARTED';
+  deploymentId: string;
+  /** A fork's pull request: built without secrets. */
+  withholdSecrets?: boolean;
   createdAt: string;
 }
 
-/** Records one push decision as `PROJECT#<p> / PUSH#<delivery>`. */
-export async function putPushRecord(record: PushRecord): Promise<void> {
-  await dynamoClient().send(
-    new PutCommand({
-      TableName: platformNames().table,
-      Item: { pk: `PROJECT#${record.project}`, sk: `PUSH#${record.delivery}`, entity: 'push', ...record },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
+const pushKey = (project: string, delivery: string) => ({ pk: `PROJECT#${project}`, sk: `PUSH#${delivery}` });
+
+/**
+ * Records what one delivery started for one project as `PROJECT#<p> / PUSH#<delivery>`; false when
+ * that delivery already started a deployment of this project (a redelivery after a partial failure).
+ */
+export async function putPushRecord(record: PushRecord): Promise<boolean> {
+  const put = await conditionally(
+    dynamoClient().send(
+      new PutCommand({
+        TableName: platformNames().table,
+        Item: { ...pushKey(record.project, record.delivery), entity: 'push', ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
   );
+  return put !== undefined;
+}
+
+/** Whether a delivery already started a deployment of a project. */
+export async function pushRecorded(project: string, delivery: string): Promise<boolean> {
+  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: pushKey(project, delivery), ConsistentRead: true }));
+  return Item !== undefined;
 }

@@ -38,3 +38,42 @@ export const DeliveryId = v.pipe(
   v.toLowerCase(),
 );
 export const EventName = v.pipe(v.string(), v.regex(/^[a-z_]{1,64}$/, 'must be a GitHub event name (a–z and "_")'));
+
+const InstallationId = v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be positive'));
+const RepositoryList = v.pipe(v.array(v.object({ full_name: RepositoryFullName }), 'must be an array'), v.maxLength(5000, 'must list at most 5000 repositories'));
+const Installation = v.object({
+  id: InstallationId,
+  account: v.object({ login: v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub login')) }),
+});
+
+/** `installation`: the App was installed (with the repositories it may read), removed, suspended… */
+export const InstallationPayload = v.object({
+  action: v.pipe(v.string('must be a string'), v.maxLength(64)),
+  installation: Installation,
+  repositories: v.optional(RepositoryList),
+});
+export type InstallationPayload = v.InferOutput<typeof InstallationPayload>;
+
+/** `installation_repositories`: repositories were added to or removed from an installation. */
+export const InstallationRepositoriesPayload = v.object({
+  action: v.pipe(v.string('must be a string'), v.maxLength(64)),
+  installation: Installation,
+  repositories_added: v.optional(RepositoryList),
+  repositories_removed: v.optional(RepositoryList),
+});
+export type InstallationRepositoriesPayload = v.InferOutput<typeof InstallationRepositoriesPayload>;
+
+const Sha = v.pipe(v.string('must be a string'), v.regex(/^[0-9a-f]{40}$/, 'must be a 40-character hexadecimal commit id'));
+
+/** `pull_request`: only what a fork's preview needs. A deleted fork leaves `head.repo` null. */
+export const PullRequestPayload = v.object({
+  action: v.pipe(v.string('must be a string'), v.maxLength(64)),
+  number: v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be positive')),
+  pull_request: v.object({
+    head: v.object({ sha: Sha, ref: BranchName, repo: v.nullable(v.object({ full_name: RepositoryFullName })) }),
+    base: v.object({ ref: BranchName, repo: v.object({ full_name: RepositoryFullName }) }),
+  }),
+  repository: v.object({ full_name: RepositoryFullName }),
+  installation: v.object({ id: InstallationId }),
+});
+export type PullRequestPayload = v.InferOutput<typeof PullRequestPayload>;

@@ -8,3 +8,6 @@ export interface Caller {
   permissions: ReadonlySet<Permission>;
   via: 'admin-token' | 'api-token' | 'session';
 }
+
+/** The admin token's name: it owns the projects it creates, and no user may take the login. */
+export const ADMIN_USER = 'admin';

@@ -43,7 +43,8 @@ adminRoutes.post('/executions/:execution/retry', async (c) => {
   }
   const current = await requireProject(project);
   if (current.status !== 'READY') throw notReady(project, current.status);
-  if (!(await sourceExists(deployment.source.key))) {
+  // A GitHub deployment fetches its commit again; an uploaded source must still be there.
+  if (!deployment.github && !(await sourceExists(deployment.source.key))) {
     throw new ApiError('Conflict', `the source ${deployment.source.key} of deployment ${deployment.id} no longer exists: deploy again`, 'path.execution');
   }
   const id = newDeploymentId();
@@ -55,7 +56,9 @@ adminRoutes.post('/executions/:execution/retry', async (c) => {
       project,
       user: c.get('caller').user,
       owner: current.owner,
-      sourceKey: deployment.source.key,
+      ...(deployment.github ? { github: deployment.github } : { sourceKey: deployment.source.key }),
+      ...(deployment.preview ? { preview: deployment.preview } : {}),
+      ...(deployment.withholdSecrets ? { withholdSecrets: true } : {}),
       ...(deployment.commit ? { commit: deployment.commit } : {}),
       id,
       retryOf: deployment.id,

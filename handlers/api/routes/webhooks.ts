@@ -4,11 +4,11 @@ import { verify } from '@octokit/webhooks-methods';
 import * as v from 'valibot';
 import { ApiError, parse } from '../errors.js';
 import type { ApiEnv } from '../context.js';
-import { findProjectsByRepository } from '../records.js';
 import { webhookSecret } from '../github/webhook-secret.js';
-import { DeliveryId, EventName, PingPayload, PushPayload } from '../github/payloads.js';
-import { decidePush, pushedBranch, type PushDecision } from '../github/branch-rules.js';
-import { claimDelivery, putPushRecord, releaseDelivery } from '../github/deliveries.js';
+import { DeliveryId, EventName, InstallationPayload, InstallationRepositoriesPayload, PingPayload, PullRequestPayload, PushPayload } from '../github/payloads.js';
+import { claimDelivery, releaseDelivery } from '../github/deliveries.js';
+import { handlePullRequest, handlePush } from '../github/deploy-events.js';
+import { handleInstallation, handleInstallationRepositories } from '../github/installation-events.js';
 
 /**
  * GitHub App webhooks. GitHub authenticates by signing the body (X-Hub-Signature-256, HMAC-SHA256
@@ -81,53 +81,39 @@ webhookRoutes.post('/github', async (c) => {
     if (!(await claimDelivery(delivery, event))) return c.json({ ignored: 'duplicate delivery' }, 200);
     return c.json({ pong: true, ...(ping.zen ? { zen: ping.zen } : {}) }, 200);
   }
-  if (event !== 'push') {
+  const handle = handlers[event];
+  if (!handle) {
     if (!(await claimDelivery(delivery, event))) return c.json({ ignored: 'duplicate delivery' }, 200);
     return c.json({ ignored: `event ${event}` }, 202);
   }
-
-  const push = parse(PushPayload, jsonPayload(text), 'body');
+  // Validated before the delivery is claimed: a malformed payload leaves the id free.
+  const work = handle(delivery, jsonPayload(text));
   if (!(await claimDelivery(delivery, event))) return c.json({ ignored: 'duplicate delivery' }, 200);
   try {
-    const facts = { ref: push.ref, after: push.after, deleted: push.deleted, defaultBranch: push.repository.default_branch };
-    const branch = pushedBranch(facts);
-    if ('ignored' in branch) return c.json({ ignored: branch.ignored }, 202);
-    const repository = push.repository.full_name;
-    const outcome = decidePush(facts, await findProjectsByRepository(repository));
-    if ('ignored' in outcome) return c.json({ ignored: outcome.ignored }, 202);
-    if (outcome.decisions.length === 0 && outcome.skipped.length === 0) return c.json({ ignored: `no project is linked to ${repository}` }, 202);
-    const createdAt = new Date().toISOString();
-    // Next step of this issue: fetch the commit's source from GitHub with the installation token
-    // (never handed to user build scripts) and start build-and-deploy for each decision. Until
-    // then a decision is recorded as PENDING_SOURCE and no execution starts.
-    for (const decision of outcome.decisions) {
-      await putPushRecord({
-        project: decision.project,
-        delivery,
-        kind: decision.kind,
-        ...(decision.kind === 'preview' ? { alias: decision.alias } : {}),
-        branch: decision.branch,
-        commit: decision.commit,
-        repository: repository.toLowerCase(),
-        installationId: push.installation.id,
-        status: 'PENDING_SOURCE',
-        createdAt,
-      });
-    }
-    return c.json({ deliveries: outcome.decisions.map(deliveryView), ...(outcome.skipped.length ? { skipped: outcome.skipped } : {}) }, 202);
+    return c.json(await work(), 202);
   } catch (error) {
-    // Let GitHub's redelivery of this id through again; the push records are keyed by it, so a retry cannot double them.
+    // Let GitHub's redelivery of this id through again; what it started is recorded per project, so a retry cannot double it.
     await releaseDelivery(delivery).catch((release: unknown) => console.error('slipway webhooks: could not release delivery', delivery, release));
     throw error;
   }
 });
 
-function deliveryView(decision: PushDecision) {
-  return {
-    project: decision.project,
-    kind: decision.kind,
-    ...(decision.kind === 'preview' ? { alias: decision.alias } : {}),
-    branch: decision.branch,
-    commit: decision.commit,
-  };
-}
+/** Per event: validate the payload now (a 400 names the field), and return the work to do once the delivery is claimed. */
+const handlers: Record<string, (delivery: string, payload: unknown) => () => Promise<object>> = {
+  push: (delivery, payload) => {
+    const push = parse(PushPayload, payload, 'body');
+    return () => handlePush(delivery, push);
+  },
+  pull_request: (delivery, payload) => {
+    const event = parse(PullRequestPayload, payload, 'body');
+    return () => handlePullRequest(delivery, event);
+  },
+  installation: (_delivery, payload) => {
+    const event = parse(InstallationPayload, payload, 'body');
+    return () => handleInstallation(event);
+  },
+  installation_repositories: (_delivery, payload) => {
+    const event = parse(InstallationRepositoriesPayload, payload, 'body');
+    return () => handleInstallationRepositories(event);
+  },
+};

@@ -1,8 +1,9 @@
+import { ADMIN_USER } from '../identity/caller.js';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { dynamoClient } from '../../lib/clients.js';
 import { platformNames } from '../../lib/config.js';
-import { BUILT_IN_SUBSCRIPTIONS, DEFAULT_SUBSCRIPTION, Limits } from '../../lib/limits.js';
+import { BUILT_IN_SUBSCRIPTIONS, DEFAULT_SUBSCRIPTION, Limits, OPERATOR_SUBSCRIPTION } from '../../lib/limits.js';
 
 /** Subscription names: short lowercase labels, used in keys and messages. */
 export const SubscriptionName = v.pipe(
@@ -87,7 +88,8 @@ export async function userSubscriptionName(login: string): Promise<string> {
   const { Item } = await dynamoClient().send(
     new GetCommand({ TableName: platformNames().table, Key: userKey(login), ProjectionExpression: 'subscription', ConsistentRead: true }),
   );
-  return typeof Item?.subscription === 'string' ? Item.subscription : DEFAULT_SUBSCRIPTION;
+  if (typeof Item?.subscription === 'string') return Item.subscription;
+  return login === ADMIN_USER ? OPERATOR_SUBSCRIPTION : DEFAULT_SUBSCRIPTION;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, aws_batch as batch, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, aws_batch as batch, aws_iam as iam, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BuildAndDeployWorkflow } from '../../../workflows/build-and-deploy.js';
 import { DeleteProjectWorkflow } from '../../../workflows/delete-project.js';
@@ -18,6 +18,8 @@ export const PIPELINE_HANDLERS = {
   release: 'handlers/pipeline/release.handler',
   deleteProjectData: 'handlers/pipeline/delete-project-data.handler',
   checkRollbackTarget: 'handlers/pipeline/check-rollback-target.handler',
+  fetchSource: 'handlers/pipeline/fetch-source.handler',
+  reportGithub: 'handlers/pipeline/report-github.handler',
 } as const;
 
 export interface PipelineSystemProps {
@@ -30,6 +32,10 @@ export interface PipelineSystemProps {
     grantRouteCacheWrite?(grantee: iam.IGrantable): void;
   };
   buildTimeoutSeconds: number;
+  /** The GitHub App's JSON secret (appId, privateKey, webhookSecret); fetch and report read it. */
+  github?: { secret: secretsmanager.ISecret; apiUrl?: string };
+  /** `https://{project}.<domain>/`: the URL the report step gives GitHub. */
+  tenantUrlTemplate?: string;
 }
 
 /**
@@ -47,8 +53,13 @@ export class PipelineSystem extends Construct {
       ...storage.environment(),
       ...(props.projects.routeCacheArn ? { SLIPWAY_ROUTE_CACHE_KVS_ARN: props.projects.routeCacheArn } : {}),
     };
-    const fn = (fnId: string, handler: string, description: string) => {
-      const f = handlerFunction(this, fnId, { handler, description, environment, timeout: Duration.minutes(5), memorySize: 1024 });
+    const githubEnvironment = {
+      ...(props.github ? { SLIPWAY_GITHUB_SECRET_ARN: props.github.secret.secretArn } : {}),
+      ...(props.github?.apiUrl ? { SLIPWAY_GITHUB_API_URL: props.github.apiUrl } : {}),
+      ...(props.tenantUrlTemplate ? { SLIPWAY_TENANT_URL_TEMPLATE: props.tenantUrlTemplate } : {}),
+    };
+    const fn = (fnId: string, handler: string, description: string, extra: Record<string, string> = {}) => {
+      const f = handlerFunction(this, fnId, { handler, description, environment: { ...environment, ...extra }, timeout: Duration.minutes(5), memorySize: 1024 });
       storage.ticketSecret.grantRead(f);
       return f;
     };
@@ -60,8 +71,13 @@ export class PipelineSystem extends Construct {
       release: fn('ReleaseFunction', PIPELINE_HANDLERS.release, 'Slipway: move the live pointer to a deployment'),
       deleteProjectData: fn('DeleteProjectDataFunction', PIPELINE_HANDLERS.deleteProjectData, 'Slipway: remove a project’s data'),
       checkRollbackTarget: fn('CheckRollbackTargetFunction', PIPELINE_HANDLERS.checkRollbackTarget, 'Slipway: check that a rollback target went live and is still promoted'),
+      fetchSource: fn('FetchSourceFunction', PIPELINE_HANDLERS.fetchSource, 'Slipway: fetch a commit from GitHub into the source bucket', githubEnvironment),
+      reportGithub: fn('ReportGithubFunction', PIPELINE_HANDLERS.reportGithub, 'Slipway: report a deployment to GitHub (status and Deployment)', githubEnvironment),
     };
     this.functions = functions;
+    storage.sourceBucket.grantPut(functions.fetchSource, 'sources/*');
+    props.github?.secret.grantRead(functions.fetchSource);
+    props.github?.secret.grantRead(functions.reportGithub);
     // Each function gets what its step does, on the prefixes it does it on.
     // The only pipeline function that decrypts secrets; it writes them for the build's eyes only.
     storage.envSecret.grantRead(functions.prepareBuild);
@@ -145,6 +161,7 @@ export class PipelineSystem extends Construct {
     });
     acknowledge(functions.release, { ...s3Grants, [deployments]: 'Release reads the promoted manifest of the deployment it makes live.' });
     acknowledge(functions.checkRollbackTarget, { ...s3Grants, [manifests]: 'The rollback check reads only deployment manifests, to see that the target is still promoted.' });
+    acknowledge(functions.fetchSource, { ...s3Grants, [sources]: 'Fetching writes the source archive sources/{project}/github-{deployment}.tar.gz of the deployment it is ticketed for.' });
     acknowledge(functions.deleteProjectData, { ...s3Grants, [projectObjects]: 'Deleting a project removes every object under {project}/; project names are the first path segment.' });
     acknowledge(buildCredentialsRole, {
       ...s3Grants,

@@ -1,0 +1,119 @@
+import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from '../../lib/clients.js';
+import { conditionally } from '../../lib/conditional-write.js';
+import { platformNames } from '../../lib/config.js';
+
+/**
+ * What each installation of the GitHub App grants: the account (login) that owns it and the
+ * repositories it may read, kept from `installation` and `installation_repositories` webhooks.
+ * `GHINSTALL#<id> / META`; names are stored lowercase (GitHub compares them without case), and
+ * the repositories as a string set so additions and removals are single atomic updates.
+ */
+export interface InstallationGrant {
+  installationId: number;
+  account: string;
+  repositories: string[];
+  suspended?: boolean;
+}
+
+const key = (id: number) => ({ pk: `GHINSTALL#${id}`, sk: 'META' });
+const ENTITY = 'github-installation';
+
+const lower = (names: readonly string[]) => [...new Set(names.map((name) => name.toLowerCase()))];
+
+/** The App was installed: replaces whatever was known of this installation. */
+export async function putInstallation(id: number, account: string, repositories: readonly string[]): Promise<void> {
+  const repos = lower(repositories);
+  await dynamoClient().send(
+    new PutCommand({
+      TableName: platformNames().table,
+      Item: { ...key(id), entity: ENTITY, installationId: id, account: account.toLowerCase(), updatedAt: new Date().toISOString(), ...(repos.length ? { repositories: new Set(repos) } : {}) },
+    }),
+  );
+}
+
+export async function deleteInstallation(id: number): Promise<void> {
+  await dynamoClient().send(new DeleteCommand({ TableName: platformNames().table, Key: key(id) }));
+}
+
+/** Suspending keeps the grants but makes them count for nothing until unsuspended. */
+export async function setInstallationSuspended(id: number, suspended: boolean): Promise<void> {
+  await conditionally(
+    dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: key(id),
+        UpdateExpression: suspended ? 'SET suspended = :true' : 'REMOVE suspended',
+        ConditionExpression: 'attribute_exists(pk)',
+        ...(suspended ? { ExpressionAttributeValues: { ':true': true } } : {}),
+      }),
+    ),
+  );
+}
+
+/** Repositories were added to or removed from an installation (which is created if it was missed). */
+export async function changeInstallationRepositories(id: number, account: string, added: readonly string[], removed: readonly string[]): Promise<void> {
+  const add = lower(added);
+  const remove = lower(removed);
+  const values: Record<string, unknown> = { ':account': account.toLowerCase(), ':at': new Date().toISOString(), ':entity': ENTITY, ':id': id };
+  const clauses = ['SET account = :account, updatedAt = :at, entity = :entity, installationId = :id'];
+  if (add.length) {
+    clauses.push('ADD repositories :add');
+    values[':add'] = new Set(add);
+  }
+  if (remove.length) {
+    clauses.push('DELETE repositories :remove');
+    values[':remove'] = new Set(remove);
+  }
+  // DynamoDB refuses ADD and DELETE of one attribute in one update: removals go second.
+  if (add.length && remove.length) {
+    await changeInstallationRepositories(id, account, add, []);
+    await changeInstallationRepositories(id, account, [], remove);
+    return;
+  }
+  await dynamoClient().send(
+    new UpdateCommand({
+      TableName: platformNames().table,
+      Key: key(id),
+      UpdateExpression: clauses.join(' '),
+      ExpressionAttributeValues: values,
+    }),
+  );
+}
+
+/** The installations a GitHub login owns (a Scan with a filter; a GSI on `account` when installations are many). */
+export async function installationsOwnedBy(login: string): Promise<InstallationGrant[]> {
+  const grants: InstallationGrant[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new ScanCommand({
+        TableName: platformNames().table,
+        FilterExpression: 'entity = :entity AND account = :account',
+        ExpressionAttributeValues: { ':entity': ENTITY, ':account': login.toLowerCase() },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      grants.push({
+        installationId: item.installationId as number,
+        account: item.account as string,
+        repositories: [...((item.repositories as Set<string> | undefined) ?? [])].sort(),
+        ...(item.suspended ? { suspended: true } : {}),
+      });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return grants.sort((a, b) => a.installationId - b.installationId);
+}
+
+/** Repositories `login` may link: those its active installations grant, each with the installation. */
+export async function linkableRepositories(login: string): Promise<{ repository: string; installationId: number }[]> {
+  const seen = new Map<string, number>();
+  for (const grant of await installationsOwnedBy(login)) {
+    if (grant.suspended) continue;
+    for (const repository of grant.repositories) if (!seen.has(repository)) seen.set(repository, grant.installationId);
+  }
+  return [...seen].map(([repository, installationId]) => ({ repository, installationId })).sort((a, b) => a.repository.localeCompare(b.repository));
+}
