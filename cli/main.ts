@@ -5,7 +5,9 @@ import { cancelCommand, deploymentsCommand, executionsCommand, logsCommand, proj
 import { rollbackCommand } from './commands/rollback.js';
 import { auditCommand, retryCommand } from './commands/admin.js';
 import { assignSubscriptionCommand, limitsCommand, subscriptionsCommand } from './commands/limits.js';
-import { domainsCommand, envCommand, settingsCommand, SettingsUsageError } from './commands/settings.js';
+import { domainsCommand, envCommand, settingsCommand } from './commands/settings.js';
+import { tokensCommand, usersCommand, whoamiCommand } from './commands/users.js';
+import { UsageError } from './usage-error.js';
 import { approveCommand, githubLinkCommand, githubReposCommand } from './commands/github.js';
 
 const USAGE = `usage: slipway <command> [options]
@@ -27,6 +29,10 @@ const USAGE = `usage: slipway <command> [options]
   github link --project NAME OWNER/REPO [--branch B]   deploy pushes to OWNER/REPO (B, default the default branch: production)
   approve --project NAME --deployment ID   redeploy a fork's preview (built without secrets) with secrets
   executions [--status STATUS]             list pipeline executions
+  whoami                                   who the token or session is, with roles and permissions
+  tokens [create --label L [--ttl-days N]|revoke ID]   your own API tokens (a new one is shown once)
+  admin users [show|create|roles|delete LOGIN] [--role R ...]   users and their roles
+  admin users token LOGIN --label L [--ttl-days N] | revoke LOGIN ID   issue (shown once) or revoke a user's API token
   admin audit [--month YYYY-MM]            the audit log of a month (default this one), newest first
   admin retry EXECUTION_NAME [--follow]    retry a failed build-and-deploy execution; prints the new deployment id
   admin subscriptions [set NAME --limit k=v ...]   list subscriptions, or store NAME with those limits changed
@@ -35,11 +41,16 @@ const USAGE = `usage: slipway <command> [options]
 
   --json   machine-readable output`;
 
-class UsageError extends Error {}
 
 function required(value: string | undefined, flag: string): string {
   if (!value) throw new UsageError(`${flag} is required`);
   return value;
+}
+
+function ttlDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d{0,2}$/.test(value)) throw new UsageError(`--ttl-days must be a whole number of days, got ${value}`);
+  return Number(value);
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -64,6 +75,9 @@ async function run(argv: string[]): Promise<number> {
       'root-directory': { type: 'string' },
       'node-version': { type: 'string' },
       branch: { type: 'string' },
+      role: { type: 'string', multiple: true },
+      label: { type: 'string' },
+      'ttl-days': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -117,6 +131,10 @@ async function run(argv: string[]): Promise<number> {
       return executionsCommand({ json: values.json, status: values.status });
     case 'limits':
       return limitsCommand({ json: values.json });
+    case 'whoami':
+      return whoamiCommand({ json: values.json });
+    case 'tokens':
+      return tokensCommand({ action: rest[0], tokenId: rest[1], label: values.label, ttlDays: ttlDays(values['ttl-days']), json: values.json });
     case 'admin': {
       const [sub, ...args] = rest;
       if (sub === 'audit') {
@@ -136,7 +154,10 @@ async function run(argv: string[]): Promise<number> {
         if (!args[0] || !args[1]) throw new UsageError('usage: admin subscription LOGIN NAME');
         return assignSubscriptionCommand({ login: args[0], subscription: args[1], json: values.json });
       }
-      throw new UsageError(sub ? `unknown admin command ${sub}` : 'admin needs a command: audit, retry, subscriptions or subscription');
+      if (sub === 'users') {
+        return usersCommand({ action: args[0], login: args[1], tokenId: args[2], roles: values.role ?? [], label: values.label, ttlDays: ttlDays(values['ttl-days']), json: values.json });
+      }
+      throw new UsageError(sub ? `unknown admin command ${sub}` : 'admin needs a command: audit, retry, users, subscriptions or subscription');
     }
     default:
       throw new UsageError(`unknown command ${command}`);
@@ -148,7 +169,7 @@ run(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError || error instanceof SettingsUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`slipway: ${(error as Error).message}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else if (error instanceof ApiCallError) {

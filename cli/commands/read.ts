@@ -1,15 +1,13 @@
 import { ApiClient } from '../api-client.js';
 import { connect, tenantUrl } from '../connection.js';
 import { followLogStream } from '../sse.js';
+import { printResult } from '../output.js';
 
 interface Printable {
   json: boolean;
 }
 
-function print(args: Printable, value: unknown, lines: () => string[]): void {
-  if (args.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  else for (const line of lines()) process.stdout.write(`${line}\n`);
-}
+const print = (args: Printable, value: unknown, lines: () => string[]) => printResult(args.json, value, lines);
 
 export async function projectsCommand(args: Printable): Promise<number> {
   const connection = await connect();

@@ -1,8 +1,8 @@
+import { UsageError } from '../usage-error.js';
 import { ApiClient } from '../api-client.js';
 import { connect } from '../connection.js';
 
 /** Usage mistakes of these verbs; main.ts prints them with the usage text. */
-export class SettingsUsageError extends Error {}
 
 const path = (project: string, ...rest: string[]) => `/projects/${[project, ...rest].map(encodeURIComponent).join('/')}`;
 const out = (json: boolean, value: unknown, text: string) => process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
@@ -35,8 +35,8 @@ export async function envCommand(args: { action: string | undefined; rest: strin
     }
     case 'set': {
       const [key, given] = args.rest;
-      if (!key || given === undefined) throw new SettingsUsageError('env set needs KEY and VALUE (VALUE - reads it from stdin)');
-      if (args.target !== undefined && !['build', 'runtime', 'both'].includes(args.target)) throw new SettingsUsageError(`--target must be build, runtime or both, got ${args.target}`);
+      if (!key || given === undefined) throw new UsageError('env set needs KEY and VALUE (VALUE - reads it from stdin)');
+      if (args.target !== undefined && !['build', 'runtime', 'both'].includes(args.target)) throw new UsageError(`--target must be build, runtime or both, got ${args.target}`);
       const value = given === '-' ? await readStdin() : given;
       const result = await api.request<{ variable: Variable; created: boolean }>('PUT', path(args.project, 'env', key), {
         value,
@@ -48,13 +48,13 @@ export async function envCommand(args: { action: string | undefined; rest: strin
     }
     case 'unset': {
       const [key] = args.rest;
-      if (!key) throw new SettingsUsageError('env unset needs KEY');
+      if (!key) throw new UsageError('env unset needs KEY');
       const result = await api.request<{ deleted: string }>('DELETE', path(args.project, 'env', key));
       out(args.json, result, `slipway: removed ${key}; the next deployment goes without it`);
       return 0;
     }
     default:
-      throw new SettingsUsageError(args.action ? `unknown env command ${args.action}` : 'env needs a command: list, set or unset');
+      throw new UsageError(args.action ? `unknown env command ${args.action}` : 'env needs a command: list, set or unset');
   }
 }
 
@@ -99,19 +99,19 @@ export async function domainsCommand(args: { action: string | undefined; rest: s
     }
     case 'add': {
       const [domain] = args.rest;
-      if (!domain) throw new SettingsUsageError('domains add needs DOMAIN');
+      if (!domain) throw new UsageError('domains add needs DOMAIN');
       const result = await api.post<{ domain: { domain: string } }>(path(args.project, 'domains'), { domain });
       out(args.json, result, `slipway: added ${domain}; it is served from the next deployment or rollback`);
       return 0;
     }
     case 'remove': {
       const [domain] = args.rest;
-      if (!domain) throw new SettingsUsageError('domains remove needs DOMAIN');
+      if (!domain) throw new UsageError('domains remove needs DOMAIN');
       const result = await api.request<{ deleted: string }>('DELETE', path(args.project, 'domains', domain));
       out(args.json, result, `slipway: removed ${domain}`);
       return 0;
     }
     default:
-      throw new SettingsUsageError(args.action ? `unknown domains command ${args.action}` : 'domains needs a command: list, add or remove');
+      throw new UsageError(args.action ? `unknown domains command ${args.action}` : 'domains needs a command: list, add or remove');
   }
 }

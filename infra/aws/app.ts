@@ -16,6 +16,7 @@ export function buildApp(options: { outdir?: string; context?: Record<string, un
     domainName: contextString(app, 'domainName'),
     certificateArn: contextString(app, 'certificateArn'),
     dashboardDomainName: contextString(app, 'dashboardDomainName'),
+    githubSecretArn: contextString(app, 'githubSecretArn'),
     buildTimeoutSeconds: timeout ? Number(timeout) : undefined,
   });
   return { app, pipeline: platform };

@@ -39,6 +39,8 @@ export class SlipwayStack extends Stack {
     super(scope, id, props);
     const buildTimeoutSeconds = props.buildTimeoutSeconds ?? 900;
     this.storage = new PlatformStorage(this, 'Storage');
+    // The GitHub App's JSON secret (appId, privateKey, webhookSecret, oauthClientId, oauthClientSecret), created by the operator.
+    const githubSecret = props.githubSecretArn ? secretsmanager.Secret.fromSecretCompleteArn(this, 'GithubAppSecret', props.githubSecretArn) : undefined;
     this.projects = new ProjectSystem(this, 'Projects', {
       storage: this.storage,
       domainName: props.domainName,
@@ -57,7 +59,7 @@ export class SlipwayStack extends Stack {
         grantRouteCacheWrite: (grantee) => this.projects.grantRouteCacheWrite(grantee),
       },
       buildTimeoutSeconds,
-      ...(props.githubSecretArn ? { github: { secret: secretsmanager.Secret.fromSecretCompleteArn(this, 'GithubAppSecret', props.githubSecretArn) } } : {}),
+      ...(githubSecret ? { github: { secret: githubSecret } } : {}),
       ...(props.domainName ? { tenantUrlTemplate: `https://{project}.${props.domainName}/` } : {}),
     });
     const workflows = this.pipeline.workflows;
@@ -74,6 +76,7 @@ export class SlipwayStack extends Stack {
         rollback: workflows.rollback.stateMachine.stateMachineArn,
       },
       domainName: props.dashboardDomainName,
+      ...(githubSecret ? { githubSecret } : {}),
       certificate: props.dashboardDomainName && props.certificateArn ? acm.Certificate.fromCertificateArn(this, 'DashboardCertificate', props.certificateArn) : undefined,
     });
     if (props.domainName) this.internal.apiFunction.addEnvironment('SLIPWAY_TENANT_URL_TEMPLATE', `https://{project}.${props.domainName}/`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,8 @@ import { hostRequest } from '../support/http.js';
  */
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'slipway.js');
+/** What examples/hello's page says before any test changes it. */
+const FIRST_GREETING = 'Hello from Slipway';
 let home: string;
 let app: string;
 let platform: ChildProcess;
@@ -195,5 +197,52 @@ describe('slipway deploy, end to end', () => {
     expect(listed.stdout).toMatch(/LIVE\s+\S+\s+preview feature-x/);
     const unknown = await hostRequest({ port, host: `demo--nope.localhost:${port}`, path: '/' });
     expect(unknown.status).toBe(404);
+  });
+
+  it('rolls back to the first deployment without a rebuild, and serves it again', { timeout: 300_000 }, async () => {
+    const listed = await cli(['deployments', '--project', 'demo', '--json']);
+    const deployments = (JSON.parse(listed.stdout) as { deployments: Array<{ id: string; status: string; preview?: string }> }).deployments;
+    const first = deployments.filter((d) => d.status === 'LIVE' && !d.preview).at(-1) as { id: string };
+    const result = await cli(['rollback', '--project', 'demo', '--to', first.id]);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const page = await tenant('/');
+    expect(page.text).toContain(FIRST_GREETING);
+    expect(page.text).not.toContain('Hello from the second deploy');
+    // No build ran: the newest build-and-deploy execution is still the preview's.
+    const after = JSON.parse((await cli(['deployments', '--project', 'demo', '--json'])).stdout) as { deployments: Array<{ id: string }> };
+    expect(after.deployments.length).toBe(deployments.length);
+  });
+
+  it('lets an admin retry a deployment whose build was killed (a transient fault), and it goes live', { timeout: 600_000 }, async () => {
+    setGreeting('Hello after a retry');
+    const deploying = cli(['deploy', app, '--project', 'demo']);
+    // Wait for the build's sandbox, then kill it as a lost build host would be lost.
+    let killed = false;
+    for (let i = 0; i < 600 && !killed; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const listed = JSON.parse((await cli(['deployments', '--project', 'demo', '--json'])).stdout) as { deployments: Array<{ id: string; status: string }> };
+      const newest = listed.deployments[0];
+      if (newest?.status !== 'BUILDING') continue;
+      const found = spawnSync('pgrep', ['-f', `SLIPWAY_BUILD_ID ${newest.id}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+      for (const pid of found) {
+        try {
+          process.kill(-Number(pid), 'SIGKILL');
+          killed = true;
+        } catch {
+          // not a group leader (a child of the sandbox): the leader is in the list too
+        }
+      }
+    }
+    expect(killed, 'the build sandbox was found and killed').toBe(true);
+    const failed = await deploying;
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain('failed in state "Build"');
+    expect((await tenant('/')).text).toContain(FIRST_GREETING);
+
+    const executions = JSON.parse((await cli(['executions', '--status', 'FAILED', '--json'])).stdout) as { executions: Array<{ name: string; startDate: string }> };
+    const newestFailed = executions.executions.filter((e) => e.name.startsWith('demo--build-deploy--')).sort((a, b) => b.startDate.localeCompare(a.startDate))[0] as { name: string };
+    const retried = await cli(['admin', 'retry', newestFailed.name, '--follow']);
+    expect(retried.code, `${retried.stdout}\n${retried.stderr}`).toBe(0);
+    expect((await tenant('/')).text).toContain('Hello after a retry');
   });
 });

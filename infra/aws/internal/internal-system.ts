@@ -29,6 +29,8 @@ export interface InternalSystemProps {
   /** A custom host name for the dashboard (and the API under `/api/*`); needs `certificate` (us-east-1). */
   domainName?: string;
   certificate?: acm.ICertificate;
+  /** The GitHub App's JSON secret: the API checks webhook signatures and runs the OAuth sign-in with it. */
+  githubSecret?: secretsmanager.ISecret;
   /** Steady-state requests per second and burst of the HTTP API's $default stage. */
   throttle?: { rateLimit: number; burstLimit: number };
 }
@@ -87,6 +89,7 @@ export class InternalSystem extends Construct {
         SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArns.rollback,
         SLIPWAY_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
         SLIPWAY_SESSION_SECRET_ARN: this.sessionSecret.secretArn,
+        ...(props.githubSecret ? { SLIPWAY_GITHUB_SECRET_ARN: props.githubSecret.secretArn } : {}),
       },
     });
     this.grantApi(this.apiFunction, props);
@@ -230,7 +233,7 @@ export class InternalSystem extends Construct {
       new iam.PolicyStatement({
         sid: 'TicketAndAdminToken',
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [storage.ticketSecret.secretArn, this.adminTokenSecret.secretArn, this.sessionSecret.secretArn],
+        resources: [storage.ticketSecret.secretArn, this.adminTokenSecret.secretArn, this.sessionSecret.secretArn, ...(props.githubSecret ? [props.githubSecret.secretArn] : [])],
       }),
       // The API seals project secrets with it (it never needs to open them).
       new iam.PolicyStatement({ sid: 'EnvSecretKey', actions: ['secretsmanager:GetSecretValue'], resources: [storage.envSecret.secretArn] }),

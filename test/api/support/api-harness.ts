@@ -134,7 +134,7 @@ export async function createReadyProject(harness: ApiHarness, name: string, head
 }
 
 /** Creates a user with `roles` (as the admin) and issues an API token for them; returns the Authorization header. */
-export async function userWithToken(harness: ApiHarness, login: string, roles: string[]): Promise<Record<string, string>> {
+export async function userWithToken(harness: ApiHarness, login: string, roles: string[]): Promise<{ authorization: string }> {
   const created = await harness.call('POST', '/admin/users', { login, roles });
   if (created.status !== 201) throw new Error(`creating user ${login}: ${created.status} ${JSON.stringify(created.json)}`);
   const issued = await harness.call('POST', `/admin/users/${login}/tokens`, { label: 'test' });

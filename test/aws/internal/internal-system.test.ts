@@ -69,6 +69,7 @@ describe('internal system: HTTP API', () => {
           SLIPWAY_PROJECT_BUCKET: { Ref: logicalId(storage.projectBucket) },
           SLIPWAY_TICKET_SECRET_ARN: { Ref: logicalId(storage.ticketSecret) },
           SLIPWAY_ADMIN_TOKEN_SECRET_ARN: { Ref: logicalId(internal.adminTokenSecret) },
+          SLIPWAY_SESSION_SECRET_ARN: { Ref: logicalId(internal.sessionSecret) },
           SLIPWAY_STATE_MACHINE_INIT_PROJECT: { 'Fn::Join': ['', Match.arrayWith([':stateMachine:slipway-init-project'])] },
           SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: { 'Fn::Join': ['', Match.arrayWith([':stateMachine:slipway-build-and-deploy'])] },
           SLIPWAY_STATE_MACHINE_DELETE_PROJECT: { 'Fn::Join': ['', Match.arrayWith([':stateMachine:slipway-delete-project'])] },
@@ -105,7 +106,7 @@ describe('internal system: API role (least privilege)', () => {
       tracing: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
       StartPipelineExecutions: ['states:ListExecutions', 'states:StartExecution'],
       ReadPipelineExecutions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-      PlatformRecords: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+      PlatformRecords: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
       SourceUploads: ['s3:GetObject', 's3:PutObject'],
       BuildLogsList: ['s3:ListBucket'],
       BuildLogsRead: ['s3:GetObject'],
@@ -247,4 +248,21 @@ describe('internal system: custom domain', () => {
     const values = Object.values(outputs).map((o) => (o as { Value: unknown }).Value);
     expect(values).toEqual(expect.arrayContaining(['https://slipway.example.com/', 'https://slipway.example.com/api/v1']));
   }, 120_000);
+});
+
+describe('internal system: GitHub App secret', () => {
+  it('gives the API the GitHub secret (webhook signatures, OAuth sign-in) and the right to read exactly it', () => {
+    const githubArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slipway-github-AbCdEf';
+    const withGithub = internalTestStack({ githubSecretArn: githubArn });
+    const t = Template.fromStack(withGithub.stack);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'handlers/api/lambda.handler',
+      Environment: { Variables: Match.objectLike({ SLIPWAY_GITHUB_SECRET_ARN: githubArn }) },
+    });
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    const reads = policies.filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue'));
+    expect(JSON.stringify(reads)).toContain(githubArn);
+    // Without it, no GitHub variable at all.
+    expect(JSON.stringify(template.toJSON())).not.toContain('SLIPWAY_GITHUB_SECRET_ARN');
+  });
 });

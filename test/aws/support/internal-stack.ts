@@ -1,9 +1,10 @@
+import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { App, ArnFormat, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
 import { InternalSystem } from '../../../infra/aws/internal/internal-system.js';
 import { PlatformStorage } from '../../../infra/aws/storage/platform-storage.js';
 
 /** A stack with the platform storage and the internal system, state machine ARNs named as the pipeline names them. */
-export function internalTestStack(options: { domainName?: string; withCertificate?: boolean } = {}): { app: App; stack: Stack; storage: PlatformStorage; internal: InternalSystem } {
+export function internalTestStack(options: { domainName?: string; withCertificate?: boolean; githubSecretArn?: string } = {}): { app: App; stack: Stack; storage: PlatformStorage; internal: InternalSystem } {
   const app = new App();
   const stack = new Stack(app, 'InternalTest');
   const storage = new PlatformStorage(stack, 'Storage');
@@ -17,6 +18,7 @@ export function internalTestStack(options: { domainName?: string; withCertificat
       rollback: machine('slipway-rollback'),
     },
     domainName: options.domainName,
+    ...(options.githubSecretArn ? { githubSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'GithubSecret', options.githubSecretArn) } : {}),
     certificate: options.withCertificate
       ? acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000')
       : undefined,
