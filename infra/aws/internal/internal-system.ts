@@ -90,6 +90,8 @@ export class InternalSystem extends Construct {
         SLIPWAY_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
         SLIPWAY_SESSION_SECRET_ARN: this.sessionSecret.secretArn,
         ...(props.githubSecret ? { SLIPWAY_GITHUB_SECRET_ARN: props.githubSecret.secretArn } : {}),
+        // The OAuth callback GitHub redirects to must be the public host, not the origin's.
+        ...(props.domainName ? { SLIPWAY_PUBLIC_URL: `https://${props.domainName}` } : {}),
       },
     });
     this.grantApi(this.apiFunction, props);
@@ -231,7 +233,7 @@ export class InternalSystem extends Construct {
       }),
       new iam.PolicyStatement({ sid: 'BuildLogsRead', actions: ['s3:GetObject'], resources: [storage.buildBucket.arnForObjects('builds/*/log/*')] }),
       new iam.PolicyStatement({
-        sid: 'TicketAndAdminToken',
+        sid: 'ApiSecrets',
         actions: ['secretsmanager:GetSecretValue'],
         resources: [storage.ticketSecret.secretArn, this.adminTokenSecret.secretArn, this.sessionSecret.secretArn, ...(props.githubSecret ? [props.githubSecret.secretArn] : [])],
       }),

@@ -110,7 +110,7 @@ describe('internal system: API role (least privilege)', () => {
       SourceUploads: ['s3:GetObject', 's3:PutObject'],
       BuildLogsList: ['s3:ListBucket'],
       BuildLogsRead: ['s3:GetObject'],
-      TicketAndAdminToken: ['secretsmanager:GetSecretValue'],
+      ApiSecrets: ['secretsmanager:GetSecretValue'],
       EnvSecretKey: ['secretsmanager:GetSecretValue'],
     });
     // Only the basic execution role besides: no other managed policy on the API role.
@@ -132,7 +132,7 @@ describe('internal system: API role (least privilege)', () => {
     expect(bySid.BuildLogsList?.Resource).toEqual({ 'Fn::GetAtt': [logicalId(storage.buildBucket), 'Arn'] });
     expect(bySid.BuildLogsList?.Condition).toEqual({ StringLike: { 's3:prefix': ['builds/*'] } });
     expect(bySid.BuildLogsRead?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.buildBucket), 'Arn'] }, '/builds/*/log/*']] });
-    expect(bySid.TicketAndAdminToken?.Resource).toEqual([{ Ref: logicalId(storage.ticketSecret) }, { Ref: logicalId(internal.adminTokenSecret) }]);
+    expect(bySid.ApiSecrets?.Resource).toEqual([{ Ref: logicalId(storage.ticketSecret) }, { Ref: logicalId(internal.adminTokenSecret) }, { Ref: logicalId(internal.sessionSecret) }]);
     expect(bySid.EnvSecretKey?.Resource).toEqual({ Ref: logicalId(storage.envSecret) });
     expect(bySid.tracing?.Resource).toBe('*');
   });
