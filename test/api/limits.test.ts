@@ -213,6 +213,15 @@ describe('limits other code counts', () => {
     expect(error.field).toBe('limit.customDomainsPerProject');
     expect(error.message).toBe('limit customDomainsPerProject of subscription free is 1; 1 custom domains on the project');
   });
+
+  it('customDomainsPerProject: POST …/domains past the owner\'s limit is a 429 and claims nothing', async () => {
+    await subscribe({ customDomainsPerProject: 1 });
+    await createReadyProject(harness, 'domains-limit');
+    expect((await harness.call('POST', '/projects/domains-limit/domains', { domain: 'one.example.com' })).status).toBe(201);
+    const refused = await harness.call('POST', '/projects/domains-limit/domains', { domain: 'two.example.com' });
+    expectLimit(refused, 'customDomainsPerProject', 1);
+    expect((await harness.call('GET', '/projects/domains-limit/domains')).json.domains.map((d: any) => d.domain)).toEqual(['one.example.com']);
+  });
 });
 
 describe('concurrent builds under parallel requests', () => {
