@@ -1,5 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../lib/clients.js';
+import { scanAll } from '../lib/dynamo-pages.js';
 import { conditionally } from '../lib/conditional-write.js';
 import { platformNames } from '../lib/config.js';
 import { ApiError } from './errors.js';
@@ -109,22 +110,12 @@ export async function markProjectDeleting(name: string): Promise<void> {
 
 /** Lists projects (a Scan on the META items; fine for the local table and a small platform). */
 export async function listProjects(): Promise<ProjectRecord[]> {
-  const items: ProjectRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new ScanCommand({
-        TableName: platformNames().table,
-        // Other entities (tokens, subscriptions) use META too: only project partitions count.
-        FilterExpression: 'sk = :meta AND begins_with(pk, :project)',
-        ExpressionAttributeValues: { ':meta': 'META', ':project': 'PROJECT#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) items.push(withoutKeys<ProjectRecord>(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items.sort((a, b) => a.name.localeCompare(b.name));
+  const items = await scanAll({
+    // Other entities (tokens, subscriptions) use META too: only project partitions count.
+    FilterExpression: 'sk = :meta AND begins_with(pk, :project)',
+    ExpressionAttributeValues: { ':meta': 'META', ':project': 'PROJECT#' },
+  });
+  return items.map((item) => withoutKeys<ProjectRecord>(item)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /**
@@ -152,22 +143,12 @@ export async function linkProjectRepository(name: string, repository: string, pr
  * with many projects this wants a GSI on `repository`.
  */
 export async function findProjectsByRepository(repository: string): Promise<ProjectRecord[]> {
-  const items: ProjectRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new ScanCommand({
-        TableName: platformNames().table,
-        FilterExpression: 'sk = :meta AND repository = :repo',
-        ExpressionAttributeValues: { ':meta': 'META', ':repo': repository.toLowerCase() },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) items.push(withoutKeys<ProjectRecord>(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items.sort((a, b) => a.name.localeCompare(b.name));
+  const items = await scanAll({
+    FilterExpression: 'sk = :meta AND begins_with(pk, :project) AND repository = :repo',
+    ExpressionAttributeValues: { ':meta': 'META', ':project': 'PROJECT#', ':repo': repository.toLowerCase() },
+    ConsistentRead: true,
+  });
+  return items.map((item) => withoutKeys<ProjectRecord>(item)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export async function putDeployment(record: DeploymentRecord): Promise<void> {

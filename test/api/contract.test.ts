@@ -8,9 +8,7 @@ import { createApiApp } from '../../handlers/api/app.js';
 import { createReadyProject, deployOnce, quickBuild, startApiHarness, TOKEN, waitFor, WEBHOOK_SECRET, type ApiHarness } from './support/api-harness.js';
 import { checkResponse, documentPath } from './support/openapi-check.js';
 import { validate } from './support/json-schema.js';
-import { startGitHubOAuthServer } from '../support/github-oauth-server.js';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { startGitHubOAuthServer, useGitHubOAuthServer } from '../support/github-oauth-server.js';
 
 /**
  * The OpenAPI document against the app: (a) the same routes on both sides, (b) real responses
@@ -263,14 +261,7 @@ describe('responses of real calls', () => {
     // Identity: sign-in with GitHub (against the local GitHub test server), users, roles and tokens.
     const github = await startGitHubOAuthServer();
     try {
-      const secretFile = join(harness.aws.dir, 'oauth-client.secret');
-      writeFileSync(secretFile, github.clientSecret, { mode: 0o600 });
-      Object.assign(process.env, {
-        SLIPWAY_GITHUB_WEB_URL: github.url,
-        SLIPWAY_GITHUB_API_URL: github.url,
-        SLIPWAY_GITHUB_OAUTH_CLIENT_ID: github.clientId,
-        SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE: secretFile,
-      });
+      useGitHubOAuthServer(github, harness.aws.dir);
       const noAuth = { authorization: '' };
       const begin = await checked('GET', '/auth/github/login', { headers: noAuth });
       expect(begin.status).toBe(302);

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startApiHarness, userWithToken, type ApiHarness } from './support/api-harness.js';
-import { startGitHubOAuthServer, type GitHubOAuthServer } from '../support/github-oauth-server.js';
+import { startGitHubOAuthServer, useGitHubOAuthServer, type GitHubOAuthServer } from '../support/github-oauth-server.js';
 
 /**
  * Sign-in with GitHub against a local GitHub test server, session cookies, and API tokens an admin
@@ -18,14 +16,7 @@ const BASE = 'http://localhost:8080';
 beforeAll(async () => {
   harness = await startApiHarness();
   github = await startGitHubOAuthServer();
-  const secretFile = join(harness.aws.dir, 'oauth-client.secret');
-  writeFileSync(secretFile, github.clientSecret, { mode: 0o600 });
-  Object.assign(process.env, {
-    SLIPWAY_GITHUB_WEB_URL: github.url,
-    SLIPWAY_GITHUB_API_URL: github.url,
-    SLIPWAY_GITHUB_OAUTH_CLIENT_ID: github.clientId,
-    SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE: secretFile,
-  });
+  useGitHubOAuthServer(github, harness.aws.dir);
 });
 
 afterAll(async () => {

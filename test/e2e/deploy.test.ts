@@ -12,8 +12,8 @@ import { hostRequest } from '../support/http.js';
  */
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'slipway.js');
-/** What examples/hello's page says before any test changes it. */
-const FIRST_GREETING = 'Hello from Slipway';
+/** What the first deployment's page says. */
+const FIRST_GREETING = 'Hello from the first deploy';
 let home: string;
 let app: string;
 let platform: ChildProcess;

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * GitHub's OAuth side, as a local test server (tests only): the token endpoint checks the client
@@ -76,4 +78,16 @@ export async function startGitHubOAuthServer(): Promise<GitHubOAuthServer> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Points the API's GitHub sign-in at `server`: its URLs, its client id, and the client secret in a 0600 file under `dir`. */
+export function useGitHubOAuthServer(server: GitHubOAuthServer, dir: string): void {
+  const secretFile = join(dir, 'oauth-client.secret');
+  writeFileSync(secretFile, server.clientSecret, { mode: 0o600 });
+  Object.assign(process.env, {
+    SLIPWAY_GITHUB_WEB_URL: server.url,
+    SLIPWAY_GITHUB_API_URL: server.url,
+    SLIPWAY_GITHUB_OAUTH_CLIENT_ID: server.clientId,
+    SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE: secretFile,
+  });
 }

@@ -1,5 +1,6 @@
-import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../lib/clients.js';
+import { scanAll } from '../../lib/dynamo-pages.js';
 import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
 
@@ -83,28 +84,17 @@ export async function changeInstallationRepositories(id: number, account: string
 
 /** The installations a GitHub login owns (a Scan with a filter; a GSI on `account` when installations are many). */
 export async function installationsOwnedBy(login: string): Promise<InstallationGrant[]> {
-  const grants: InstallationGrant[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new ScanCommand({
-        TableName: platformNames().table,
-        FilterExpression: 'entity = :entity AND account = :account',
-        ExpressionAttributeValues: { ':entity': ENTITY, ':account': login.toLowerCase() },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      grants.push({
-        installationId: item.installationId as number,
-        account: item.account as string,
-        repositories: [...((item.repositories as Set<string> | undefined) ?? [])].sort(),
-        ...(item.suspended ? { suspended: true } : {}),
-      });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await scanAll({
+    FilterExpression: 'entity = :entity AND account = :account',
+    ExpressionAttributeValues: { ':entity': ENTITY, ':account': login.toLowerCase() },
+    ConsistentRead: true,
+  });
+  const grants: InstallationGrant[] = items.map((item) => ({
+    installationId: item.installationId as number,
+    account: item.account as string,
+    repositories: [...((item.repositories as Set<string> | undefined) ?? [])].sort(),
+    ...(item.suspended ? { suspended: true } : {}),
+  }));
   return grants.sort((a, b) => a.installationId - b.installationId);
 }
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { scanAll } from '../../lib/dynamo-pages.js';
 import { dynamoClient } from '../../lib/clients.js';
 import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
@@ -66,23 +67,13 @@ export async function verifyApiToken(token: string): Promise<string | undefined>
 }
 
 export async function listApiTokens(user?: string): Promise<ApiTokenRecord[]> {
-  const tokens: ApiTokenRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new ScanCommand({
-        TableName: platformNames().table,
-        FilterExpression: user ? 'entity = :entity AND #user = :user' : 'entity = :entity',
-        ExpressionAttributeNames: user ? { '#user': 'user' } : undefined,
-        ExpressionAttributeValues: { ':entity': 'api-token', ...(user ? { ':user': user.toLowerCase() } : {}) },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) tokens.push(toToken(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return tokens.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const items = await scanAll({
+    FilterExpression: user ? 'entity = :entity AND #user = :user' : 'entity = :entity',
+    ExpressionAttributeNames: user ? { '#user': 'user' } : undefined,
+    ExpressionAttributeValues: { ':entity': 'api-token', ...(user ? { ':user': user.toLowerCase() } : {}) },
+    ConsistentRead: true,
+  });
+  return items.map(toToken).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
 /** Revokes a token of `user` (or of anyone, when `user` is undefined). */

@@ -1,4 +1,5 @@
-import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { scanAll } from '../../lib/dynamo-pages.js';
 import { dynamoClient } from '../../lib/clients.js';
 import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
@@ -109,21 +110,7 @@ export async function deleteUser(login: string): Promise<void> {
 
 /** Every user (a Scan: fine for the number of users a self-hosted platform has). */
 export async function listUsers(): Promise<UserRecord[]> {
-  const users: UserRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new ScanCommand({
-        TableName: platformNames().table,
-        FilterExpression: 'sk = :profile AND attribute_exists(login)',
-        ExpressionAttributeValues: { ':profile': 'PROFILE' },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) users.push(toUser(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return users.sort((a, b) => a.login.localeCompare(b.login));
+  const items = await scanAll({ FilterExpression: 'sk = :profile AND attribute_exists(login)', ExpressionAttributeValues: { ':profile': 'PROFILE' }, ConsistentRead: true });
+  return items.map(toUser).sort((a, b) => a.login.localeCompare(b.login));
 }
 

@@ -1,7 +1,8 @@
 import { ADMIN_USER } from '../identity/caller.js';
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { dynamoClient } from '../../lib/clients.js';
+import { scanAll } from '../../lib/dynamo-pages.js';
 import { platformNames } from '../../lib/config.js';
 import { BUILT_IN_SUBSCRIPTIONS, DEFAULT_SUBSCRIPTION, Limits, OPERATOR_SUBSCRIPTION } from '../../lib/limits.js';
 
@@ -50,23 +51,15 @@ export async function getSubscription(name: string): Promise<Subscription | unde
 /** Every subscription: the stored ones, plus the built-in ones no item overrides. */
 export async function listSubscriptions(): Promise<Subscription[]> {
   const stored = new Map<string, Subscription>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new ScanCommand({
-        TableName: platformNames().table,
-        FilterExpression: 'begins_with(pk, :prefix) AND sk = :meta',
-        ExpressionAttributeValues: { ':prefix': 'SUBSCRIPTION#', ':meta': 'META' },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const subscription = fromItem(item);
-      if (subscription) stored.set(subscription.name, subscription);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await scanAll({
+    FilterExpression: 'begins_with(pk, :prefix) AND sk = :meta',
+    ExpressionAttributeValues: { ':prefix': 'SUBSCRIPTION#', ':meta': 'META' },
+    ConsistentRead: true,
+  });
+  for (const item of items) {
+    const subscription = fromItem(item);
+    if (subscription) stored.set(subscription.name, subscription);
+  }
   for (const name of Object.keys(BUILT_IN_SUBSCRIPTIONS)) if (!stored.has(name)) stored.set(name, builtIn(name) as Subscription);
   return [...stored.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -1,6 +1,7 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { dynamoClient } from '../clients.js';
+import { queryAll } from '../dynamo-pages.js';
 import { platformNames } from '../config.js';
 import { conditionally } from '../conditional-write.js';
 import { ENV_TARGETS, ProjectSettings, type EnvTarget, type SettingsPatch } from './schemas.js';
@@ -69,22 +70,7 @@ export async function updateSettings(project: string, patch: SettingsPatch, by: 
 }
 
 async function queryPrefix(project: string, prefix: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new QueryCommand({
-        TableName: platformNames().table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk(project), ':prefix': prefix },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk(project), ':prefix': prefix }, ConsistentRead: true });
 }
 
 export async function listEnv(project: string): Promise<EnvItem[]> {
