@@ -1,3 +1,4 @@
+import { startDeployment } from '../../handlers/api/start-deployment.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -7,7 +8,7 @@ import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import { LogStream } from '../../buildrunner/runner/log-stream.js';
 import { secretValues, takeProjectConfig, type ProjectConfig } from '../../buildrunner/runner/project-config.js';
 import { uploadText } from '../../buildrunner/runner/s3-io.js';
-import { createReadyProject, deployOnce, quickBuild, startApiHarness, type ApiHarness } from './support/api-harness.js';
+import { createReadyProject, deployOnce, quickBuild, startApiHarness, waitFor, type ApiHarness } from './support/api-harness.js';
 
 const SECRET = 'sk-live-3c1f9a77e0d2-do-not-leak';
 const RUNTIME_SECRET = 'rt-secret-b81e55aa90-never-shown';
@@ -167,6 +168,18 @@ describe('environment variables', () => {
     const next = await deployOnce(harness, 'web');
     expect(builds.at(-1)!.config.variables).toEqual({ PUBLIC_NAME: 'renamed', API_TOKEN: SECRET });
     expect((await runtimeEnvironment('web', next.id)).PUBLIC_NAME).toBe('renamed');
+  }, 60_000);
+
+  it('builds a fork\'s preview (withholdSecrets) with the plain variables only: no secret reaches its build or its function', async () => {
+    const archive = Buffer.from('fork source');
+    const upload = await harness.call('POST', '/projects/web/sources', { bytes: archive.length });
+    await fetch(upload.json.uploadUrl, { method: 'PUT', headers: upload.json.headers, body: archive });
+    const started = await startDeployment({ project: 'web', user: 'admin', owner: 'admin', sourceKey: upload.json.source.key, preview: 'pr-7', withholdSecrets: true });
+    const done = await waitFor(() => harness.call('GET', `/projects/web/deployments/${started.id}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+    expect(done.json.deployment).toMatchObject({ status: 'LIVE', secrets: 'withheld' });
+    expect(builds.at(-1)!.config.variables).toEqual({ PUBLIC_NAME: 'renamed' });
+    expect(builds.at(-1)!.config.secrets).toEqual([]);
+    expect(await runtimeEnvironment('web', started.id)).toEqual({ PUBLIC_NAME: 'renamed' });
   }, 60_000);
 });
 
