@@ -1,12 +1,13 @@
 import { ApiClient } from '../api-client.js';
 import { connect } from '../connection.js';
+import { printResult } from '../output.js';
 
 async function client(): Promise<ApiClient> {
   return new ApiClient(await connect());
 }
 
 function print(json: boolean, value: unknown, line: string): number {
-  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${line}\n`);
+  printResult(json, value, () => [line]);
   return 0;
 }
 

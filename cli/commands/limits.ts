@@ -1,5 +1,6 @@
 import { ApiClient } from '../api-client.js';
 import { connect } from '../connection.js';
+import { printResult } from '../output.js';
 import { BUILT_IN_SUBSCRIPTIONS, DEFAULT_SUBSCRIPTION, LIMIT_NAMES, type LimitName, type Limits } from '../../handlers/lib/limits.js';
 
 interface Subscription {
@@ -9,7 +10,7 @@ interface Subscription {
 }
 
 function print(json: boolean, value: unknown, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text);
+  printResult(json, value, () => [text.replace(/\n$/, '')]);
 }
 
 function limitLines(limits: Limits, usage?: Record<string, number>): string {

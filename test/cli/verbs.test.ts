@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { createReadyProject, startApiHarness, TOKEN, type ApiHarness } from '../api/support/api-harness.js';
+
+/**
+ * The control-plane verbs of the CLI against the API (served over HTTP from the API harness):
+ * each verb reaches its route, and --json prints what the API answered.
+ */
+const CLI = join(resolve(import.meta.dirname, '..', '..'), 'bin', 'slipway.js');
+let harness: ApiHarness;
+let server: ServerType;
+let apiUrl: string;
+
+beforeAll(async () => {
+  harness = await startApiHarness();
+  server = serve({ fetch: harness.app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  await createReadyProject(harness, 'clisite');
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise<void>((r) => server?.close(() => r()));
+  await harness?.close();
+});
+
+function cli(args: string[], token = TOKEN, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, SLIPWAY_API_URL: apiUrl, SLIPWAY_TOKEN: token }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdin.end(stdin ?? '');
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const json = async (args: string[], token?: string) => {
+  const result = await cli([...args, '--json'], token);
+  expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, any>;
+};
+
+describe('CLI control-plane verbs', () => {
+  it('creates a user, issues their token (shown once), and the token works for whoami and tokens', async () => {
+    expect((await json(['whoami'])).via).toBe('admin-token');
+    expect((await json(['admin', 'users', 'create', 'cli-user', '--role', 'user'])).user).toMatchObject({ login: 'cli-user', roles: ['user'] });
+    const issued = await json(['admin', 'users', 'token', 'cli-user', '--label', 'laptop']);
+    expect(issued.token).toMatch(/^slw_/);
+    expect(await json(['whoami'], issued.token)).toMatchObject({ user: 'cli-user', roles: ['user'], via: 'api-token' });
+    expect((await json(['tokens'], issued.token)).tokens).toHaveLength(1);
+    expect((await json(['admin', 'users', 'roles', 'cli-user', '--role', 'user', '--role', 'support'])).user.roles).toEqual(['user', 'support']);
+    expect((await json(['admin', 'users'])).users.map((u: any) => u.login)).toContain('cli-user');
+    // A user without the permission gets the API's refusal, exit code 1.
+    const refused = await cli(['admin', 'users', 'create', 'nope'], issued.token);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('users:write');
+  });
+
+  it('sets variables and secrets (a secret read from stdin, never printed back), settings and domains', async () => {
+    const secret = await cli(['env', 'set', 'API_KEY', '-', '--secret', '--project', 'clisite', '--json'], TOKEN, 'cli-secret-value-123');
+    expect(secret.code, secret.stderr).toBe(0);
+    expect(secret.stdout).not.toContain('cli-secret-value-123');
+    expect((await json(['env', 'set', 'PUBLIC_X', 'shown', '--project', 'clisite'])).variable).toMatchObject({ key: 'PUBLIC_X', value: 'shown' });
+    const listed = await cli(['env', 'list', '--project', 'clisite']);
+    expect(listed.stdout).toContain('API_KEY');
+    expect(listed.stdout).not.toContain('cli-secret-value-123');
+    expect((await json(['settings', '--project', 'clisite', '--build-command', 'npm run build:site'])).settings).toMatchObject({ buildCommand: 'npm run build:site' });
+    expect((await json(['domains', 'add', 'cli.example.com', '--project', 'clisite'])).domain).toMatchObject({ domain: 'cli.example.com' });
+    const bad = await cli(['env', 'set', 'AWS_REGION', 'x', '--project', 'clisite']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('path.key');
+  });
+
+  it('shows limits and manages subscriptions', async () => {
+    expect((await json(['limits'])).subscription).toBe('operator');
+    const subscriptions = (await json(['admin', 'subscriptions'])).subscriptions.map((s: any) => s.name);
+    expect(subscriptions).toEqual(expect.arrayContaining(['free', 'pro', 'operator']));
+    expect((await json(['admin', 'subscription', 'cli-user', 'pro'])).subscription.name).toBe('pro');
+  });
+});
