@@ -1,4 +1,6 @@
-import { cachedUntilFailure, readPrivateFile, secretString } from '../../lib/secrets.js';
+import * as v from 'valibot';
+import { cachedUntilFailure, readPrivateFile } from '../../lib/secrets.js';
+import { githubSecretFields } from '../../lib/github/app-secret.js';
 import { ApiError } from '../errors.js';
 
 const secret = cachedUntilFailure(loadSecret);
@@ -18,19 +20,8 @@ export function forgetWebhookSecret(): void {
 }
 
 async function loadSecret(): Promise<string> {
-  const secretArn = process.env.SLIPWAY_GITHUB_SECRET_ARN;
-  if (secretArn) {
-    const text = await secretString(secretArn, 'the GitHub App secret');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new Error('the GitHub App secret is not a JSON document');
-    }
-    const value = (parsed as { webhookSecret?: unknown } | null)?.webhookSecret;
-    if (typeof value !== 'string' || value.length === 0) throw new Error('the GitHub App secret has no "webhookSecret" string field');
-    return value;
-  }
+  const fromSecret = await githubSecretFields(v.object({ webhookSecret: v.pipe(v.string(), v.minLength(1)) }), 'the webhook secret');
+  if (fromSecret) return fromSecret.webhookSecret;
   const file = process.env.SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE;
   if (!file) {
     // Not a server fault GitHub could retry its way out of: the platform has no GitHub App set up.

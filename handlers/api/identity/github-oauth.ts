@@ -1,7 +1,8 @@
 import * as oauth from 'oauth4webapi';
 import * as v from 'valibot';
 import { SignJWT, jwtVerify } from 'jose';
-import { cachedUntilFailure, readPrivateFile, secretString } from '../../lib/secrets.js';
+import { cachedUntilFailure, readPrivateFile } from '../../lib/secrets.js';
+import { githubSecretFields } from '../../lib/github/app-secret.js';
 import { ApiError } from '../errors.js';
 import { sessionKey } from './sessions.js';
 
@@ -23,11 +24,13 @@ interface OAuthSettings {
 const settings = cachedUntilFailure(async (): Promise<OAuthSettings> => {
   const webUrl = (process.env.SLIPWAY_GITHUB_WEB_URL ?? 'https://github.com').replace(/\/$/, '');
   const apiUrl = (process.env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, '');
-  const secretArn = process.env.SLIPWAY_GITHUB_SECRET_ARN;
-  if (secretArn) {
-    const parsed = v.safeParse(v.object({ oauthClientId: v.string(), oauthClientSecret: v.string() }), JSON.parse(await secretString(secretArn, 'the GitHub App secret')));
-    if (!parsed.success) throw notConfigured('the GitHub secret has no oauthClientId/oauthClientSecret');
-    return { clientId: parsed.output.oauthClientId, clientSecret: parsed.output.oauthClientSecret, webUrl, apiUrl };
+  if (process.env.SLIPWAY_GITHUB_SECRET_ARN) {
+    const fields = await githubSecretFields(v.object({ oauthClientId: v.pipe(v.string(), v.minLength(1)), oauthClientSecret: v.pipe(v.string(), v.minLength(1)) }), 'sign-in with GitHub').catch(
+      (error: Error) => {
+        throw notConfigured(error.message);
+      },
+    );
+    if (fields) return { clientId: fields.oauthClientId, clientSecret: fields.oauthClientSecret, webUrl, apiUrl };
   }
   const clientId = process.env.SLIPWAY_GITHUB_OAUTH_CLIENT_ID;
   const secretFile = process.env.SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE;

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { cachedUntilFailure, readPrivateFile, secretString } from '../secrets.js';
+import { cachedUntilFailure, readPrivateFile } from '../secrets.js';
+import { githubSecretFields } from './app-secret.js';
 
 /** What the platform needs to act as its GitHub App: the App id and its private key (PEM). */
 export interface GithubAppCredentials {
@@ -30,19 +31,8 @@ export function forgetGithubAppCredentials(): void {
 }
 
 async function load(): Promise<GithubAppCredentials> {
-  const secretArn = process.env.SLIPWAY_GITHUB_SECRET_ARN;
-  if (secretArn) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await secretString(secretArn, 'the GitHub App secret'));
-    } catch (error) {
-      if (error instanceof SyntaxError) throw new Error('the GitHub App secret is not a JSON document');
-      throw error;
-    }
-    const result = v.safeParse(SecretFields, parsed);
-    if (!result.success) throw new Error(`the GitHub App secret field ${v.getDotPath(result.issues[0]) ?? '(root)'} is invalid: ${result.issues[0].message}`);
-    return result.output;
-  }
+  const fromSecret = await githubSecretFields(SecretFields, 'the App credentials');
+  if (fromSecret) return fromSecret;
   const appId = process.env.SLIPWAY_GITHUB_APP_ID;
   const keyFile = process.env.SLIPWAY_GITHUB_APP_KEY_FILE;
   if (!appId || !keyFile) throw new Error('no GitHub App is configured (SLIPWAY_GITHUB_SECRET_ARN, or SLIPWAY_GITHUB_APP_ID and SLIPWAY_GITHUB_APP_KEY_FILE)');
