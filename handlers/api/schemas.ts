@@ -16,7 +16,6 @@ export const DeploymentId = v.pipe(v.string(), v.regex(/^d-[a-z0-9-]{4,40}$/, 'i
 /** Largest source archive accepted (compressed). */
 export const MAX_SOURCE_BYTES = 100 * 1024 * 1024;
 
-export const CreateProjectBody = v.strictObject({ name: ProjectName });
 
 export const CreateSourceBody = v.strictObject({
   bytes: v.pipe(
@@ -77,3 +76,6 @@ export const BranchName = v.pipe(
 
 /** Links a project to a GitHub repository its caller's App installation grants. */
 export const LinkRepositoryBody = v.strictObject({ repository: RepositoryName, productionBranch: v.optional(BranchName) });
+
+/** A new project; with `repository` it is linked at once (the same grant check as linking later). */
+export const CreateProjectBody = v.strictObject({ name: ProjectName, repository: v.optional(RepositoryName), productionBranch: v.optional(BranchName) });

@@ -54,7 +54,11 @@ describe('route table', () => {
     const create = doc.paths['/projects'].post.requestBody.content['application/json'].schema;
     expect(create).toEqual({
       type: 'object',
-      properties: { name: { type: 'string', pattern: expect.any(String) } },
+      properties: {
+        name: { type: 'string', pattern: expect.any(String) },
+        repository: { type: 'string', maxLength: 140, pattern: expect.any(String) },
+        productionBranch: { type: 'string', maxLength: 255, pattern: expect.any(String) },
+      },
       required: ['name'],
       additionalProperties: false,
     });

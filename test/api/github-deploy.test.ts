@@ -136,6 +136,18 @@ describe('installations and linking', () => {
     expect(linked.json.project.productionBranch).toBeUndefined();
   });
 
+  it('checks the grant when a project is created with a repository: refused, nothing is written', async () => {
+    const refused = await harness.call('POST', '/projects', { name: 'made-linked', repository: 'someone/private' });
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.field).toBe('body.repository');
+    expect((await harness.call('GET', '/projects/made-linked')).status).toBe(404);
+    expect((await harness.call('POST', '/projects', { name: 'made-linked', productionBranch: 'main' })).json.error.field).toBe('body.productionBranch');
+    const created = await harness.call('POST', '/projects', { name: 'made-linked', repository: 'Octo-Org/Blog', productionBranch: 'release' });
+    expect(created.status).toBe(202);
+    expect(created.json.project).toMatchObject({ repository: 'octo-org/blog', productionBranch: 'release' });
+    expect((await harness.call('GET', '/projects/made-linked')).json.project).toMatchObject({ repository: 'octo-org/blog', productionBranch: 'release' });
+  });
+
   it('forgets a deleted installation', async () => {
     await deliver('installation', { action: 'deleted', installation: { id: 77, account: { login: 'someone' } } });
     await deliver('installation', { action: 'created', installation: { id: 78, account: { login: 'admin' } }, repositories: repos('octo-org/gone') });

@@ -3,7 +3,7 @@ import { ApiError, parse } from '../errors.js';
 import { jsonBody, type ApiEnv } from '../context.js';
 import { DeploymentId, LinkRepositoryBody, ProjectName } from '../schemas.js';
 import { claimDeploymentApproval, getProject, linkProjectRepository, releaseDeploymentApproval, requireDeployment, requireProject } from '../records.js';
-import { linkableRepositories } from '../github/installations.js';
+import { linkableRepositories, requireGrantedRepository } from '../github/installations.js';
 import { newDeploymentId } from '../executions.js';
 import { startDeployment } from '../start-deployment.js';
 import { notReady } from './projects.js';
@@ -27,11 +27,7 @@ githubProjectRoutes.put('/:name/repository', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const body = await jsonBody(c, LinkRepositoryBody);
   await requireProject(name);
-  const user = c.get('caller').user;
-  const granted = await linkableRepositories(user);
-  if (!granted.some((g) => g.repository === body.repository.toLowerCase())) {
-    throw new ApiError('Forbidden', `body.repository ${body.repository} is not granted to ${user} by any installation of the GitHub App`, 'body.repository');
-  }
+  await requireGrantedRepository(c.get('caller').user, body.repository);
   await linkProjectRepository(name, body.repository, body.productionBranch);
   const project = await getProject(name);
   if (!project) throw new ApiError('NotFound', `project ${name} does not exist`, 'path.name');

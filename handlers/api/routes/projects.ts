@@ -7,7 +7,8 @@ import { platformNames } from '../../lib/config.js';
 import { ApiError, parse } from '../errors.js';
 import { jsonBody, type ApiEnv } from '../context.js';
 import { CreateProjectBody, CreateSourceBody, ProjectName } from '../schemas.js';
-import { createProject, listProjects, markProjectDeleting, requireProject } from '../records.js';
+import { createProject, linkProjectRepository, listProjects, markProjectDeleting, requireProject } from '../records.js';
+import { requireGrantedRepository } from '../github/installations.js';
 import { executionName, startExecution } from '../executions.js';
 import { tenantUrl } from '../tenant-url.js';
 import { canAccessProject, requirePermission } from '../identity/access.js';
@@ -32,12 +33,19 @@ projectRoutes.get('/', async (c) => {
 /** Records the project, then starts init-project (which creates its stack and marks it READY). */
 projectRoutes.post('/', async (c) => {
   const caller = requirePermission(c, 'projects:create');
-  const { name } = await jsonBody(c, CreateProjectBody);
+  const { name, repository, productionBranch } = await jsonBody(c, CreateProjectBody);
+  if (productionBranch !== undefined && repository === undefined) {
+    throw new ApiError('BadRequest', 'body.productionBranch needs body.repository: a branch of which repository?', 'body.productionBranch');
+  }
+  // Before anything is written: a refused repository leaves no project behind.
+  if (repository !== undefined) await requireGrantedRepository(caller.user, repository);
   const project = await createProject(name, caller.user);
   // After the record exists, so a concurrent create sees it when it counts (projectsPerUser).
   await claimProjectSlot(caller.user, name);
+  if (repository !== undefined) await linkProjectRepository(name, repository, productionBranch);
   const { executionArn, name: exeName } = await startProjectExecution('init-project', name, caller.user);
-  return c.json({ project: { ...project, executionName: exeName }, executionArn }, 202);
+  const linked = repository === undefined ? {} : { repository: repository.toLowerCase(), ...(productionBranch ? { productionBranch } : {}) };
+  return c.json({ project: { ...project, ...linked, executionName: exeName }, executionArn }, 202);
 });
 
 projectRoutes.get('/:name', async (c) => {
