@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../../lib/clients.js';
 import { ApiError, parse } from '../errors.js';
-import { jsonBody, type ApiEnv } from '../context.js';
+import { accessedProject, jsonBody, type ApiEnv } from '../context.js';
 import { CreateDeploymentBody, DeploymentId, LogsQuery, ProjectName } from '../schemas.js';
-import { listDeployments, requireDeployment, requireProject, type DeploymentRecord } from '../records.js';
+import { listDeployments, requireDeployment, type DeploymentRecord } from '../records.js';
 import { sourceExists, startDeployment } from '../start-deployment.js';
 import { notReady } from './projects.js';
 import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
@@ -25,7 +25,7 @@ function withCurrent(deployment: DeploymentRecord, liveId: string | undefined) {
 
 deploymentRoutes.get('/:name/deployments', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
-  const project = await requireProject(name);
+  const project = accessedProject(c);
   const deployments = await listDeployments(name);
   return c.json({ deployments: deployments.map((d) => withCurrent(d, project.liveDeploymentId)) });
 });
@@ -38,7 +38,7 @@ deploymentRoutes.post('/:name/deployments', async (c) => {
     const tooLong = previewTooLong(name, body.preview);
     if (tooLong) throw new ApiError('BadRequest', `body.preview ${tooLong}`, 'body.preview');
   }
-  const project = await requireProject(name);
+  const project = accessedProject(c);
   if (project.status !== 'READY') throw notReady(name, project.status);
   if (!body.source.key.startsWith(`sources/${name}/`) || body.source.key.includes('..')) {
     throw new ApiError('BadRequest', `body.source.key must be a source uploaded for project ${name} (sources/${name}/...)`, 'body.source.key');
@@ -60,7 +60,7 @@ deploymentRoutes.post('/:name/deployments', async (c) => {
 deploymentRoutes.get('/:name/deployments/:id', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const id = parse(DeploymentId, c.req.param('id'), 'path');
-  const project = await requireProject(name);
+  const project = accessedProject(c);
   return c.json({ deployment: withCurrent(await requireDeployment(name, id), project.liveDeploymentId) });
 });
 

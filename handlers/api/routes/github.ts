@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { ApiError, parse } from '../errors.js';
-import { jsonBody, type ApiEnv } from '../context.js';
+import { accessedProject, jsonBody, type ApiEnv } from '../context.js';
 import { DeploymentId, LinkRepositoryBody, ProjectName } from '../schemas.js';
-import { claimDeploymentApproval, getProject, linkProjectRepository, releaseDeploymentApproval, requireDeployment, requireProject } from '../records.js';
+import { claimDeploymentApproval, getProject, linkProjectRepository, releaseDeploymentApproval, requireDeployment } from '../records.js';
 import { linkableRepositories, requireGrantedRepository } from '../github/installations.js';
 import { newDeploymentId } from '../executions.js';
 import { startDeployment } from '../start-deployment.js';
@@ -26,7 +26,6 @@ export const githubProjectRoutes = new Hono<ApiEnv>();
 githubProjectRoutes.put('/:name/repository', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const body = await jsonBody(c, LinkRepositoryBody);
-  await requireProject(name);
   await requireGrantedRepository(c.get('caller').user, body.repository);
   await linkProjectRepository(name, body.repository, body.productionBranch);
   const project = await getProject(name);
@@ -41,7 +40,7 @@ githubProjectRoutes.put('/:name/repository', async (c) => {
 githubProjectRoutes.post('/:name/deployments/:id/approve', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const id = parse(DeploymentId, c.req.param('id'), 'path');
-  const project = await requireProject(name);
+  const project = accessedProject(c);
   const withheld = await requireDeployment(name, id);
   if (!withheld.withholdSecrets || !withheld.github) {
     throw new ApiError('Conflict', `deployment ${id} was built with the project's secrets: there is nothing to approve`, 'path.id');

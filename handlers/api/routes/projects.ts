@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { s3Client } from '../../lib/clients.js';
 import { platformNames } from '../../lib/config.js';
 import { ApiError, parse } from '../errors.js';
-import { jsonBody, type ApiEnv } from '../context.js';
+import { accessedProject, jsonBody, type ApiEnv } from '../context.js';
 import { CreateProjectBody, CreateSourceBody, ProjectName } from '../schemas.js';
-import { createProject, linkProjectRepository, listProjects, markProjectDeleting, requireProject } from '../records.js';
+import { createProject, linkProjectRepository, listProjects, markProjectDeleting } from '../records.js';
 import { requireGrantedRepository } from '../github/installations.js';
 import { executionName, startExecution } from '../executions.js';
 import { tenantUrl } from '../tenant-url.js';
@@ -50,12 +50,12 @@ projectRoutes.post('/', async (c) => {
 
 projectRoutes.get('/:name', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
-  return c.json({ project: { ...(await requireProject(name)), url: tenantUrl(name) } });
+  return c.json({ project: { ...accessedProject(c), url: tenantUrl(name) } });
 });
 
 projectRoutes.delete('/:name', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
-  const project = await requireProject(name);
+  const project = accessedProject(c);
   await markProjectDeleting(name);
   await releaseProjectSlot(project.owner, name);
   const caller = c.get('caller');
@@ -70,7 +70,6 @@ projectRoutes.delete('/:name', async (c) => {
 projectRoutes.post('/:name/sources', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const { bytes } = await jsonBody(c, CreateSourceBody);
-  await requireProject(name);
   const bucket = platformNames().sourceBucket;
   const key = `sources/${name}/${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.tar.gz`;
   const uploadUrl = await getSignedUrl(

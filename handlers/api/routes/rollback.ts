@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { platformNames } from '../../lib/config.js';
 import { ApiError, parse } from '../errors.js';
-import { jsonBody, type ApiEnv } from '../context.js';
+import { accessedProject, jsonBody, type ApiEnv } from '../context.js';
 import { ProjectName, RollbackBody } from '../schemas.js';
-import { getDeployment, requireProject } from '../records.js';
+import { getDeployment } from '../records.js';
 import { executionName, startExecution } from '../executions.js';
 import { reserveDeployment } from '../subscriptions/enforce.js';
 
@@ -17,7 +17,7 @@ export const rollbackRoutes = new Hono<ApiEnv>();
 rollbackRoutes.post('/:name/rollback', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const { deploymentId } = await jsonBody(c, RollbackBody);
-  const project = await requireProject(name);
+  const project = accessedProject(c);
   const deployment = await getDeployment(name, deploymentId);
   if (!deployment) throw new ApiError('NotFound', `deployment ${deploymentId} of project ${name} does not exist`, 'body.deploymentId');
   if (project.status !== 'READY') {

@@ -1,9 +1,8 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { ApiError, parse } from '../errors.js';
-import { jsonBody, type ApiEnv } from '../context.js';
+import { accessedProject, jsonBody, type ApiEnv } from '../context.js';
 import { ProjectName } from '../schemas.js';
-import { requireProject } from '../records.js';
 import { envKey } from '../../lib/env-key.js';
 import { sealSecret } from '../../lib/secret-box.js';
 import {
@@ -29,15 +28,14 @@ import { assertWithinLimit } from '../subscriptions/enforce.js';
 export const settingsRoutes = new Hono<ApiEnv>();
 
 /** The project, refused while it is being deleted (its items are about to go). */
-async function writableProject(name: string): Promise<ProjectRecord> {
-  const project = await requireProject(name);
-  if (project.status === 'DELETING') throw new ApiError('Conflict', `project ${name} is being deleted`, 'path.name');
+function writableProject(c: Context<ApiEnv>): ProjectRecord {
+  const project = accessedProject(c);
+  if (project.status === 'DELETING') throw new ApiError('Conflict', `project ${project.name} is being deleted`, 'path.name');
   return project;
 }
 
 settingsRoutes.get('/:name/settings', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
-  await requireProject(name);
   return c.json({ project: name, settings: await getSettings(name) });
 });
 
@@ -47,7 +45,7 @@ settingsRoutes.patch('/:name/settings', async (c) => {
   if (Object.keys(patch).length === 0) {
     throw new ApiError('BadRequest', 'body is invalid: set at least one of buildCommand, installCommand, rootDirectory, nodeVersion', 'body');
   }
-  await writableProject(name);
+  writableProject(c);
   return c.json({ project: name, settings: await updateSettings(name, patch, c.get('caller').user) });
 });
 
@@ -55,7 +53,6 @@ settingsRoutes.patch('/:name/settings', async (c) => {
 
 settingsRoutes.get('/:name/env', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
-  await requireProject(name);
   return c.json({ project: name, variables: (await listEnv(name)).map(envView) });
 });
 
@@ -67,7 +64,7 @@ settingsRoutes.put('/:name/env/:key', async (c) => {
   const body = await jsonBody(c, PutEnvBody);
   const problem = envProblem(key, body.value);
   if (problem) throw new ApiError('BadRequest', problem.message, problem.field);
-  await writableProject(name);
+  writableProject(c);
   const target = body.target ?? 'both';
   const secret = body.secret ?? false;
 
@@ -102,7 +99,7 @@ settingsRoutes.put('/:name/env/:key', async (c) => {
 settingsRoutes.delete('/:name/env/:key', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const key = parse(v.object({ key: EnvKey }), { key: c.req.param('key') }, 'path').key;
-  await writableProject(name);
+  writableProject(c);
   if (!(await deleteEnv(name, key))) throw new ApiError('NotFound', `project ${name} has no environment variable ${key}`, 'path.key');
   return c.json({ project: name, deleted: key });
 });
@@ -111,7 +108,6 @@ settingsRoutes.delete('/:name/env/:key', async (c) => {
 
 settingsRoutes.get('/:name/domains', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
-  await requireProject(name);
   return c.json({ project: name, domains: await listDomains(name) });
 });
 
@@ -121,7 +117,7 @@ settingsRoutes.post('/:name/domains', async (c) => {
   if (domain === 'localhost' || domain.endsWith('.localhost')) {
     throw new ApiError('BadRequest', 'body.domain is invalid: .localhost names are the platform\'s own', 'body.domain');
   }
-  const project = await writableProject(name);
+  const project = writableProject(c);
   const current = await listDomains(name);
   if (current.some((d) => d.domain === domain)) throw new ApiError('Conflict', `project ${name} already has the domain ${domain}`, 'body.domain');
   // The owner's subscription bounds the project's domains, whoever adds one.
@@ -135,7 +131,7 @@ settingsRoutes.post('/:name/domains', async (c) => {
 settingsRoutes.delete('/:name/domains/:domain', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const domain = parse(v.object({ domain: DomainName }), { domain: c.req.param('domain') }, 'path').domain;
-  await writableProject(name);
+  writableProject(c);
   if (!(await removeDomain(name, domain))) throw new ApiError('NotFound', `project ${name} has no domain ${domain}`, 'path.domain');
   return c.json({ project: name, deleted: domain });
 });
