@@ -6,7 +6,8 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import aslValidator from 'asl-validator';
 import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import { LocalStepFunctions, stateMachineArn } from '../../infra/local/engine/local-step-functions.js';
-import { synthesizeWorkflows, type SynthesizedPlatform } from '../../infra/local/engine/synthesized-workflows.js';
+import { type SynthesizedPlatform } from '../../infra/local/engine/synthesized-workflows.js';
+import { synthesizedOnce } from '../support/synthesized-once.js';
 import type { BuildJobRequest, LocalServices } from '../../infra/local/engine/task-bindings.js';
 import { putObject, startTestAws, ticketFor, type TestAws } from '../support/local-aws.js';
 import { tarFixture, validBundleEntries, type FixtureEntry } from '../support/tar-fixture.js';
@@ -55,7 +56,7 @@ const services: LocalServices = {
 
 beforeAll(async () => {
   aws = await startTestAws();
-  platform = synthesizeWorkflows();
+  platform = synthesizedOnce();
   engine = await LocalStepFunctions.create(platform, services, `${aws.dir}/executions`);
   doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   routes = new FileRouteCache(process.env.SLIPWAY_ROUTE_CACHE_DIR as string);

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { createApiApp } from '../../../handlers/api/app.js';
 import { LocalStepFunctions, stateMachineArn } from '../../../infra/local/engine/local-step-functions.js';
 import { createSfnApiServer } from '../../../infra/local/engine/sfn-api-server.js';
-import { synthesizeWorkflows } from '../../../infra/local/engine/synthesized-workflows.js';
 import { localCloudFormation } from '../../../infra/local/cloudformation.js';
 import type { LocalServices } from '../../../infra/local/engine/task-bindings.js';
 import { ensureLocalKey } from '../../../handlers/lib/platform-key.js';
+import { synthesizedOnce } from '../../support/synthesized-once.js';
 import { putObject, startTestAws, type TestAws } from '../../support/local-aws.js';
 import { tarFixture, validBundleEntries } from '../../support/tar-fixture.js';
 
@@ -63,7 +63,7 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
   delete process.env.SLIPWAY_GITHUB_SECRET_ARN;
   const sessionKeyFile = join(aws.dir, 'secrets', 'session.key');
   await ensureLocalKey(sessionKeyFile);
-  const engine = await LocalStepFunctions.create(synthesizeWorkflows(), services, join(aws.dir, 'executions'));
+  const engine = await LocalStepFunctions.create(synthesizedOnce(), services, join(aws.dir, 'executions'));
   const sfnServer: Server = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
   Object.assign(process.env, {

@@ -1,0 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { writeSynthesizedPlatform } from './synthesized-once.js';
+
+/** Synthesizes the CDK app's workflows once per run, for every test file that runs an engine. */
+export default function setup(project: TestProject): () => void {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-test-synth-'));
+  const file = join(dir, 'platform.json');
+  writeSynthesizedPlatform(file);
+  project.provide('synthesizedPlatformFile', file);
+  return () => rmSync(dir, { recursive: true, force: true });
+}
