@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { handler as apiLambda } from '../../handlers/api/lambda.js';
 import { createPlatformApp } from '../../infra/local/platform-app.js';
 import { createEdgeServer, type EdgeServer } from '../../router/edge/server.js';
 import { createReadyProject, deployOnce, quickBuild, startApiHarness, TOKEN, userWithToken, waitFor, type ApiHarness } from '../api/support/api-harness.js';
@@ -165,6 +166,46 @@ describe('CLI verbs that send no body, through the edge', () => {
     await createReadyProject(harness, 'bodyless-gone');
     const deleted = await rawRequest(edge.port, 'DELETE', '/api/v1/projects/bodyless-gone', AUTH, { kind: 'none' });
     expect(deleted.status, deleted.text).toBe(202);
+  });
+});
+
+describe('the API Lambda (AWS) with the same requests', () => {
+  /** An API Gateway HTTP API (v2) event: API Gateway has already read the body; no length header rides along. */
+  function apiEvent(method: string, path: string, body?: string): Extract<Parameters<typeof apiLambda>[0], { version: string; rawPath: string }> {
+    return {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: `/api/v1${path}`,
+      rawQueryString: '',
+      headers: { host: 'api.example.com', ...AUTH, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      requestContext: {
+        accountId: '1',
+        apiId: 'api',
+        authentication: null,
+        authorizer: {},
+        domainName: 'api.example.com',
+        domainPrefix: 'api',
+        http: { method, path: `/api/v1${path}`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+        requestId: 'r-1',
+        routeKey: '$default',
+        stage: '$default',
+        time: '01/Jan/2026:00:00:00 +0000',
+        timeEpoch: 0,
+      },
+      isBase64Encoded: false,
+      body: body ?? null,
+    };
+  }
+
+  it('answers a DELETE without a body and a POST whose body has no length', async () => {
+    expect((await harness.call('PUT', `/projects/${PROJECT}/env/FROM_LAMBDA`, { value: 'x' })).status).toBeLessThan(300);
+    const deleted = await apiLambda(apiEvent('DELETE', `/projects/${PROJECT}/env/FROM_LAMBDA`));
+    expect(deleted.statusCode, deleted.body).toBe(200);
+    const created = await apiLambda(apiEvent('POST', '/admin/users', '{"login":"lambda-user","roles":["user"]}'));
+    expect(created.statusCode, created.body).toBe(201);
+    const empty = await apiLambda(apiEvent('POST', `/projects/${PROJECT}/rollback`));
+    expect(empty.statusCode, empty.body).toBe(400);
+    expect(JSON.parse(empty.body).error.field).toMatch(/^body/);
   });
 });
 
