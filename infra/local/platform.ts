@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Hono } from 'hono';
 import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
 import { ensureLocalTicketKey } from '../../handlers/lib/ticket-key.js';
 import { ensureLocalKey } from '../../handlers/lib/platform-key.js';
@@ -20,7 +19,7 @@ import { createSfnApiServer } from './engine/sfn-api-server.js';
 import { synthesizeWorkflows } from './engine/synthesized-workflows.js';
 import { localCloudFormation } from './cloudformation.js';
 import { handlerEnvironment, LOCAL_CREDENTIALS, startLocalStorage } from './storage/local-storage.js';
-import { dashboardPlaceholder } from './dashboard-placeholder.js';
+import { createPlatformApp } from './platform-app.js';
 
 export interface PlatformOptions {
   home: string;
@@ -114,10 +113,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
   process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`;
 
-  const platformApp = new Hono();
-  const api = createApiApp();
-  platformApp.all('/api/*', (c) => api.fetch(c.req.raw));
-  platformApp.get('/', (c) => c.html(dashboardPlaceholder(options.port)));
+  const platformApp = createPlatformApp(createApiApp(), options.port);
 
   const routeCache = new FileRouteCache(routeCacheDir);
   const edge = await createEdgeServer({

@@ -59,7 +59,7 @@ const REVALIDATE = 'public, max-age=0, must-revalidate';
 
 export async function createEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
   const viewerRequest = loadViewerRequest(options.viewerRequestFile, options.routeLookup);
-  const platformListener = getRequestListener((request) => options.platform(request), {
+  const platformListener = getRequestListener((request) => options.platform(standardRequest(request)), {
     overrideGlobalObjects: false,
     errorHandler: (error) => {
       console.error(`[edge] platform: ${(error as Error).stack ?? String(error)}`);
@@ -204,6 +204,17 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * node-server hands out a stand-in for Request that `new Request(request, init)` cannot copy
+ * unless node-server replaces the global Request (which this server leaves alone). Hono's
+ * bodyLimit makes that copy whenever a body has no Content-Length (chunked, or none at all), so a
+ * request that may carry a body reaches the platform as a standard Request.
+ */
+function standardRequest(request: Request): Request {
+  if (request.method === 'GET' || request.method === 'HEAD') return request;
+  return new Request(request.url, { method: request.method, headers: request.headers, body: request.body, signal: request.signal, duplex: 'half' } as RequestInit);
 }
 
 /** "hello.localhost:8080" -> "hello.localhost"; "[::1]:80" -> "[::1]". */

@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { instrumented } from '../../handlers/lib/observability.js';
 import { sameSecret } from '../../handlers/lib/same-secret.js';
+import { gatewayErrorPage, requestIdOf } from '../gateway-error.js';
+import { TenantFunctionError } from './tenant-function-error.js';
 
 /**
  * The router function: the origin CloudFront (or the local edge) sends dynamic requests to, after
@@ -95,8 +97,11 @@ export function createRouter(options: RouterOptions): RouterFunction {
     try {
       return await options.invoke(project, deploymentId, tenantEvent(event, host), qualifier);
     } catch (error) {
-      console.error(`[router] ${project}/${deploymentId}: ${(error as Error).stack ?? String(error)}`);
-      return errorResult(502, 'BadGateway', `the server function of ${project} failed: ${(error as Error).message}`);
+      // The visitor gets the status and the request id; the error text goes to the log under that id.
+      const requestId = requestIdOf(event);
+      const status = error instanceof TenantFunctionError && error.timedOut ? 504 : 502;
+      console.error(`[router] ${project}/${deploymentId} request ${requestId} answered ${status}: ${(error as Error).stack ?? String(error)}`);
+      return gatewayErrorPage(status, requestId);
     }
   };
 }

@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { TenantInvoker } from './handler.js';
+import { TenantFunctionError } from './tenant-function-error.js';
 
 /** Name of a project's server function; the CDK project stack creates it with a `live` alias. */
 export function tenantFunctionName(project: string): string {
@@ -27,9 +28,7 @@ export function lambdaInvoker(client: LambdaClient = new LambdaClient({})): Tena
       }),
     );
     const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
-    if (out.FunctionError) {
-      throw new Error(`${tenantFunctionName(project)} failed (${out.FunctionError}): ${text.slice(0, 500)}`);
-    }
+    if (out.FunctionError) throw new TenantFunctionError(tenantFunctionName(project), out.FunctionError, text);
     return normalizeResult(text ? (JSON.parse(text) as unknown) : null);
   };
 }

@@ -210,13 +210,15 @@ describe('builds from pushes', () => {
 
   it('starts nothing for a repeated delivery', async () => {
     const delivery = randomUUID();
-    const first = await deliver('push', push('refs/heads/main', MAIN_SHA), delivery);
+    // Another push of the same commit (after a force-push away and back): a body of its own, since a body seen before is a replay whatever its delivery id.
+    const again = { ...push('refs/heads/main', MAIN_SHA), before: 'f'.repeat(40) };
+    const first = await deliver('push', again, delivery);
     expect(first.status).toBe(202);
     await settled(first.json.deliveries[0].deploymentId);
     const before = (await harness.call('GET', '/projects/shop/deployments')).json.deployments.length;
-    const again = await deliver('push', push('refs/heads/main', MAIN_SHA), delivery);
-    expect(again.status).toBe(200);
-    expect(again.json).toEqual({ ignored: 'duplicate delivery' });
+    const repeated = await deliver('push', again, delivery);
+    expect(repeated.status).toBe(200);
+    expect(repeated.json).toEqual({ ignored: 'duplicate delivery' });
     expect((await harness.call('GET', '/projects/shop/deployments')).json.deployments).toHaveLength(before);
   });
 

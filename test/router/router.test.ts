@@ -134,21 +134,55 @@ describe('router', () => {
     expect(tenant.requestContext.http.method).toBe('POST');
   });
 
-  it('answers 502 JSON when the tenant function fails', async () => {
-    const router = createRouter({
-      invoke: async () => {
-        throw new Error('boom');
-      },
-    });
+  /** A Lambda client whose every invocation answers a FunctionError with `payload`. */
+  const failingLambda = (payload: object) =>
+    ({
+      send: async () => ({ FunctionError: 'Unhandled', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+    }) as unknown as LambdaClient;
+
+  async function routedWithLog(router: ReturnType<typeof createRouter>, request: APIGatewayProxyEventV2): Promise<{ result: APIGatewayProxyStructuredResultV2; logged: string }> {
     const original = console.error;
-    console.error = () => undefined;
+    let logged = '';
+    console.error = (...args: unknown[]) => (logged += args.join(' '));
     try {
-      const result = await router(event(tags));
-      expect(result.statusCode).toBe(502);
-      expect(errorOf(result).message).toContain('boom');
+      return { result: await router(request), logged };
     } finally {
       console.error = original;
     }
+  }
+
+  it('answers a failing tenant function (FunctionError) with a plain 502 page and its request id; the error text goes to the log only', async () => {
+    const router = createRouter({ invoke: lambdaInvoker(failingLambda({ errorType: 'Error', errorMessage: 'env_invalid: DATABASE_URL=postgres://u:hunter2@db', trace: [] })) });
+    const { result, logged } = await routedWithLog(router, event(tags));
+    expect(result.statusCode).toBe(502);
+    expect(result.headers).toMatchObject({ 'content-type': 'text/plain; charset=utf-8', 'x-slipway-request-id': 'r-1', 'cache-control': 'no-store' });
+    expect(result.body).toBe('502 Bad Gateway — the application failed to answer (request id r-1)\n');
+    expect(logged).toContain('request r-1');
+    expect(logged).toContain('hunter2');
+  });
+
+  it('answers a tenant function stopped at its timeout with a 504 page', async () => {
+    const router = createRouter({ invoke: lambdaInvoker(failingLambda({ errorType: 'Sandbox.Timedout', errorMessage: 'RequestId: x Error: Task timed out after 3.00 seconds' })) });
+    const { result } = await routedWithLog(router, event(tags));
+    expect(result.statusCode).toBe(504);
+    expect(result.body).toBe('504 Gateway Timeout — the application did not answer in time (request id r-1)\n');
+  });
+
+  it('answers 502 without the error text when invoking the function throws', async () => {
+    const router = createRouter({
+      invoke: async () => {
+        throw new Error('boom: the secret detail');
+      },
+    });
+    const { result, logged } = await routedWithLog(router, event(tags, { requestContext: { ...event(tags).requestContext, requestId: 'bad id\r\nx: y' } }));
+    expect(result.statusCode).toBe(502);
+    expect(result.body).not.toContain('boom');
+    // A request id unfit for a header is replaced by a fresh one, the same in the page and the log.
+    const requestId = result.headers?.['x-slipway-request-id'] as string;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(result.body).toContain(requestId);
+    expect(logged).toContain(`request ${requestId}`);
+    expect(logged).toContain('boom: the secret detail');
   });
 
   it('the AWS handler refuses everything without SLIPWAY_ORIGIN_SECRET', async () => {

@@ -6,7 +6,7 @@ import { ApiError, parse } from '../errors.js';
 import type { ApiEnv } from '../context.js';
 import { webhookSecret } from '../github/webhook-secret.js';
 import { DeliveryId, EventName, InstallationPayload, InstallationRepositoriesPayload, PingPayload, PullRequestPayload, PushPayload } from '../github/payloads.js';
-import { claimDelivery, releaseDelivery } from '../github/deliveries.js';
+import { bodyDigest, claimDelivery, releaseDelivery } from '../github/deliveries.js';
 import { handlePullRequest, handlePush } from '../github/deploy-events.js';
 import { handleInstallation, handleInstallationRepositories } from '../github/installation-events.js';
 
@@ -88,12 +88,14 @@ webhookRoutes.post('/github', async (c) => {
   }
   // Validated before the delivery is claimed: a malformed payload leaves the id free.
   const work = handle(delivery, jsonPayload(text));
-  if (!(await claimDelivery(delivery, event))) return c.json({ ignored: 'duplicate delivery' }, 200);
+  // The signature covers the body, not the delivery id: a signed body re-sent under a new id is a replay too.
+  const digest = bodyDigest(text);
+  if (!(await claimDelivery(delivery, event, digest))) return c.json({ ignored: 'duplicate delivery' }, 200);
   try {
     return c.json(await work(), 202);
   } catch (error) {
     // Let GitHub's redelivery of this id through again; what it started is recorded per project, so a retry cannot double it.
-    await releaseDelivery(delivery).catch((release: unknown) => console.error('slipway webhooks: could not release delivery', delivery, release));
+    await releaseDelivery(delivery, digest).catch((release: unknown) => console.error('slipway webhooks: could not release delivery', delivery, release));
     throw error;
   }
 });

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { gatewayErrorPage, requestIdOf } from '../../../router/gateway-error.js';
 import { parseWorkerMessage, type InvokeRequest } from './messages.js';
 
 /**
@@ -88,20 +89,14 @@ function namedError(name: string, message: string): Error {
   return error;
 }
 
-function errorResult(statusCode: number, error: string, message: string): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-    body: JSON.stringify({ error, message }),
-  };
-}
-
 function checkName(kind: string, value: string): void {
   if (!NAME.test(value) || value.includes('..')) throw namedError('InvalidParameterValueException', `invalid ${kind} name ${JSON.stringify(value)}`);
 }
 
 interface Pending {
   resolve(result: APIGatewayProxyStructuredResultV2): void;
+  /** Names the request on a visitor's error page and in the log line that says what failed. */
+  requestId: string;
   timer?: NodeJS.Timeout;
 }
 
@@ -168,6 +163,14 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   const keyOf = (project: string, deploymentId: string): string => `${project}/${deploymentId}`;
   const log =
     options.onLog ?? ((project: string, deploymentId: string, line: string) => process.stderr.write(`[function ${project}/${deploymentId}] ${line}\n`));
+
+  /** A visitor gets a plain page with the request id; what failed goes to the function's log only, under that id. */
+  function errorResult(worker: Worker, id: number, statusCode: 502 | 504, error: string, message: string): APIGatewayProxyStructuredResultV2 {
+    const pending = worker.pending.get(id);
+    const requestId = pending?.requestId ?? randomUUID();
+    if (pending) log(worker.project, worker.deploymentId, `function host: request ${requestId} answered ${statusCode}: ${error}: ${message}`);
+    return gatewayErrorPage(statusCode, requestId);
+  }
 
   async function download(project: string, deploymentId: string): Promise<void> {
     const dir = functionDir(project, deploymentId);
@@ -308,14 +311,14 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if (!parsed.ok) {
         const id = (raw as { id?: unknown } | null)?.id;
         log(project, deploymentId, `function host: invalid message from worker: ${parsed.issue}`);
-        if (typeof id === 'number') finish(worker, id, errorResult(502, 'InvalidFunctionResponse', `the function returned an invalid result: ${parsed.issue}`));
+        if (typeof id === 'number') finish(worker, id, errorResult(worker, id, 502, 'InvalidFunctionResponse', `the function returned an invalid result: ${parsed.issue}`));
         return;
       }
       const message = parsed.message;
       if ('ready' in message) markReady({ ok: true });
       else if ('initError' in message) markReady({ ok: false, error: message.initError });
       else if ('result' in message) finish(worker, message.id, message.result);
-      else finish(worker, message.id, errorResult(502, 'FunctionError', `${message.error.name}: ${message.error.message}`));
+      else finish(worker, message.id, errorResult(worker, message.id, 502, 'FunctionError', `${message.error.name}: ${message.error.message}`));
     });
 
     const onGone = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
@@ -328,10 +331,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         clearTimeout(pending.timer);
         pending.resolve(
           worker.stopReason === 'stopped'
-            ? errorResult(502, 'FunctionStopped', 'the function was stopped before it answered')
+            ? errorResult(worker, id, 502, 'FunctionStopped', 'the function was stopped before it answered')
             : worker.stopReason === 'timeout'
-              ? errorResult(502, 'FunctionStopped', 'the function was restarted after another request timed out')
-              : errorResult(502, 'FunctionCrashed', `the function worker exited (${how}) before it answered`),
+              ? errorResult(worker, id, 502, 'FunctionStopped', 'the function was restarted after another request timed out')
+              : errorResult(worker, id, 502, 'FunctionCrashed', `the function worker exited (${how}) before it answered`),
         );
         worker.pending.delete(id);
       }
@@ -364,16 +367,16 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     return new Promise<APIGatewayProxyStructuredResultV2>((resolvePromise) => {
       // Like Lambda, the init phase (importing the handler) has its own limit; the invocation's
       // timeout starts when the event is handed over.
-      const pending: Pending = { resolve: resolvePromise };
+      const pending: Pending = { resolve: resolvePromise, requestId: requestIdOf(event) };
       pending.timer = setTimeout(() => {
-        finish(worker, id, errorResult(504, 'FunctionInitTimeout', `the function did not start within ${initTimeoutMs} ms`));
+        finish(worker, id, errorResult(worker, id, 504, 'FunctionInitTimeout', `the function did not start within ${initTimeoutMs} ms`));
         void stopWorker(worker, 'timeout');
       }, initTimeoutMs);
       worker.pending.set(id, pending);
       void worker.ready.then((init) => {
         if (worker.pending.get(id) !== pending) return; // already answered (the worker is gone)
         if (!init.ok) {
-          finish(worker, id, errorResult(502, 'FunctionInitError', `${init.error.name}: ${init.error.message}`));
+          finish(worker, id, errorResult(worker, id, 502, 'FunctionInitError', `${init.error.name}: ${init.error.message}`));
           // Start afresh on the next request (the bundle is immutable, but the failure may not be).
           void stopWorker(worker, 'stopped');
           return;
@@ -381,13 +384,13 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         clearTimeout(pending.timer);
         const limitMs = timeoutOf(project);
         pending.timer = setTimeout(() => {
-          finish(worker, id, errorResult(504, 'FunctionTimeout', `the function did not answer within ${limitMs} ms`));
+          finish(worker, id, errorResult(worker, id, 504, 'FunctionTimeout', `the function did not answer within ${limitMs} ms`));
           // A worker stuck in one request may be stuck for all: start afresh on the next one.
           void stopWorker(worker, 'timeout');
         }, limitMs);
         const message: InvokeRequest = { id, event, timeoutMs: limitMs };
         worker.child.send(message, (error) => {
-          if (error) finish(worker, id, errorResult(502, 'FunctionCrashed', `could not reach the function worker: ${error.message}`));
+          if (error) finish(worker, id, errorResult(worker, id, 502, 'FunctionCrashed', `could not reach the function worker: ${error.message}`));
         });
       });
     });

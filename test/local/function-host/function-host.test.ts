@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFunctionHost, type FunctionHost, type FunctionHostOptions } from '../../../infra/local/function-host/index.js';
@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const fixtureServer = join(here, 'fixtures', 'server');
 const BUCKET = 'slipway-projects';
 
-function event(path: string, extra: { headers?: Record<string, string>; cookies?: string[]; query?: string } = {}): APIGatewayProxyEventV2 {
+function event(path: string, extra: { headers?: Record<string, string>; cookies?: string[]; query?: string; requestId?: string } = {}): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: '$default',
@@ -27,7 +27,7 @@ function event(path: string, extra: { headers?: Record<string, string>; cookies?
       domainName: 'app.localhost',
       domainPrefix: 'app',
       http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: 'r-1',
+      requestId: extra.requestId ?? 'r-1',
       routeKey: '$default',
       stage: '$default',
       time: new Date().toISOString(),
@@ -75,6 +75,19 @@ describe('local function host', () => {
     }
     // Assets of other kinds beside the server bundle are not copied.
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${project}/deployments/${deploymentId}/client/app.css`, Body: 'body{}' }));
+  }
+
+  /**
+   * A failure answers the visitor a plain page with the request id and nothing of the error; what
+   * failed (`details`) is in the function's log under that request id.
+   */
+  function expectGatewayPage(result: APIGatewayProxyStructuredResultV2, status: 502 | 504, requestId: string, fn: string, details: string): void {
+    expect(result.statusCode).toBe(status);
+    expect(result.headers).toMatchObject({ 'content-type': 'text/plain; charset=utf-8', 'x-slipway-request-id': requestId });
+    expect(result.body).toBe(`${status} ${status === 502 ? 'Bad Gateway — the application failed to answer' : 'Gateway Timeout — the application did not answer in time'} (request id ${requestId})\n`);
+    const line = logs.find((entry) => entry.startsWith(`${fn}: function host: request ${requestId} answered ${status}`));
+    expect(line, `no log line for request ${requestId} in ${JSON.stringify(logs)}`).toBeDefined();
+    expect(line).toContain(details);
   }
 
   function host(extra: Partial<FunctionHostOptions> = {}): FunctionHost {
@@ -185,13 +198,11 @@ describe('local function host', () => {
     expect(result).toMatchObject({ statusCode: 200, body: '{"hello":"world"}' });
   });
 
-  it('answers a throwing handler with a 502 JSON error and keeps working', async () => {
+  it('answers a throwing handler with a plain 502 page (the error in the log only) and keeps working', async () => {
     const h = host();
     const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
-    const failed = await h.invoke('app', 'd-one', event('/throw'));
-    expect(failed.statusCode).toBe(502);
-    expect(failed.headers?.['content-type']).toMatch(/application\/json/);
-    expect(JSON.parse(failed.body as string)).toEqual({ error: 'FunctionError', message: 'TypeError: kaboom' });
+    const failed = await h.invoke('app', 'd-one', event('/throw', { requestId: 'req-throw' }));
+    expectGatewayPage(failed, 502, 'req-throw', 'app/d-one', 'FunctionError: TypeError: kaboom');
     const after = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
     expect(after.pid).toBe(before.pid);
   });
@@ -199,10 +210,8 @@ describe('local function host', () => {
   it('answers pending calls of a crashed worker with 502 and forks a fresh one', async () => {
     const h = host();
     const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
-    const crashed = await h.invoke('app', 'd-one', event('/crash'));
-    expect(crashed.statusCode).toBe(502);
-    expect(JSON.parse(crashed.body as string)).toMatchObject({ error: 'FunctionCrashed' });
-    expect((crashed.body as string)).toContain('code 7');
+    const crashed = await h.invoke('app', 'd-one', event('/crash', { requestId: 'req-crash' }));
+    expectGatewayPage(crashed, 502, 'req-crash', 'app/d-one', 'FunctionCrashed: the function worker exited (code 7)');
     const after = await h.invoke('app', 'd-one', event('/info'));
     expect(after.statusCode).toBe(200);
     expect((JSON.parse(after.body as string) as { pid: number }).pid).not.toBe(before.pid);
@@ -212,10 +221,9 @@ describe('local function host', () => {
     const h = host({ timeoutMs: 400 });
     const first = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: number };
     const started = Date.now();
-    const result = await h.invoke('app', 'd-two', event('/hang'));
+    const result = await h.invoke('app', 'd-two', event('/hang', { requestId: 'req-hang' }));
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(result.statusCode).toBe(504);
-    expect(JSON.parse(result.body as string)).toMatchObject({ error: 'FunctionTimeout' });
+    expectGatewayPage(result, 504, 'req-hang', 'app/d-two', 'FunctionTimeout: the function did not answer within 400 ms');
     await waitFor(() => !isAlive(first.pid));
     const next = await h.invoke('app', 'd-two', event('/'));
     expect(next).toMatchObject({ statusCode: 200, body: 'hello from two at /' });
@@ -226,10 +234,9 @@ describe('local function host', () => {
     // What the local CloudFormation binding does with the subscription's functionTimeoutSeconds.
     h.configure('app', { timeoutMs: 300 });
     const started = Date.now();
-    const result = await h.invoke('app', 'd-two', event('/hang'));
+    const result = await h.invoke('app', 'd-two', event('/hang', { requestId: 'req-hang-configured' }));
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(result.statusCode).toBe(504);
-    expect(JSON.parse(result.body as string)).toMatchObject({ error: 'FunctionTimeout', message: expect.stringContaining('300 ms') });
+    expectGatewayPage(result, 504, 'req-hang-configured', 'app/d-two', 'within 300 ms');
   });
 
   it('answers with a 502 when the handler module fails to load, and tries again on the next call', async () => {
@@ -238,9 +245,8 @@ describe('local function host', () => {
       new PutObjectCommand({ Bucket: BUCKET, Key: 'broken/deployments/d-bad/server/handler.js', Body: "throw new Error('cannot start');\n" }),
     );
     for (let attempt = 0; attempt < 2; attempt++) {
-      const result = await h.invoke('broken', 'd-bad', event('/'));
-      expect(result.statusCode).toBe(502);
-      expect(JSON.parse(result.body as string)).toEqual({ error: 'FunctionInitError', message: 'Error: cannot start' });
+      const result = await h.invoke('broken', 'd-bad', event('/', { requestId: `req-init-${attempt}` }));
+      expectGatewayPage(result, 502, `req-init-${attempt}`, 'broken/d-bad', 'FunctionInitError: Error: cannot start');
     }
     expect(await h.invoke('app', 'd-one', event('/'))).toMatchObject({ statusCode: 200 });
   });
