@@ -20,6 +20,8 @@ export interface RawRequest {
   body?: string | Buffer;
   /** Signs with these; none sends the request unsigned. */
   credentials?: RawCredentials;
+  /** The date the signature claims (default: now). */
+  signingDate?: Date;
 }
 
 export interface RawResponse {
@@ -66,7 +68,7 @@ export async function sendRequest(raw: RawRequest): Promise<RawResponse> {
   });
   if (raw.credentials) {
     const signer = new SignatureV4({ credentials: raw.credentials, region: 'us-east-1', service: raw.service, sha256: Sha256, uriEscapePath: raw.service !== 's3' });
-    toSend = (await signer.sign(toSend)) as HttpRequest;
+    toSend = (await signer.sign(toSend, raw.signingDate ? { signingDate: raw.signingDate } : {})) as HttpRequest;
   }
   const search = new URLSearchParams(toSend.query as Record<string, string>).toString().replace(/\+/g, '%20');
   return new Promise((resolve, reject) => {
