@@ -7,7 +7,7 @@ import { sendRefusal, type GatedService, type Refusal } from './service-errors.j
 import { policyAllows } from './session-policy.js';
 import { parseQuery, PRESIGN_PARAMETERS, verifySigV4 } from './sigv4-verifier.js';
 
-/** DynamoDB's own request limit; the JSON services' bodies are read whole to hash them. */
+/** DynamoDB's own request limit. */
 const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
 // Not forwarded: connection-level headers, and `expect` (the gate already answered 100-continue).
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'expect', 'te', 'trailer'];
@@ -127,9 +127,15 @@ export async function startSigV4Gate(options: SigV4GateOptions): Promise<SigV4Ga
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const target = req.url ?? '/';
-    const body = service === 's3' ? undefined : await readWhole(req);
-    const verified = await verifySigV4({ method, target, headers: req.headers }, service, issuer, body);
+    // S3 bodies stream through; the JSON services' small bodies are read whole to hash them.
+    const verified = await verifySigV4({ method, target, headers: req.headers }, service, issuer, service === 's3' ? undefined : () => readWhole(req));
     if (!verified.ok) throw new Refused(verified.failure, verified.message);
+    const body = service === 's3' ? undefined : (verified.body ?? (await readWhole(req)));
+    const payloadHash = String(req.headers['x-amz-content-sha256'] ?? '');
+    const signedHash = !verified.presigned && /^[0-9a-f]{64}$/.test(payloadHash) ? payloadHash : undefined;
+    if (body && signedHash && createHash('sha256').update(body).digest('hex') !== signedHash) {
+      throw new Refused('XAmzContentSHA256Mismatch', 'the body does not match the signed x-amz-content-sha256');
+    }
     if (verified.identity.kind === 'session') {
       if (service !== 's3') throw new Refused('AccessDenied', `temporary build credentials are not authorized for ${service}`);
       const queryStart = target.indexOf('?');
@@ -159,14 +165,10 @@ export async function startSigV4Gate(options: SigV4GateOptions): Promise<SigV4Ga
       return;
     }
     const declared = req.headers['content-length'];
-    const payloadHash = String(req.headers['x-amz-content-sha256'] ?? '');
     streamBody(
       req,
       upstream,
-      {
-        ...(declared !== undefined ? { length: Number(declared) } : {}),
-        ...(!verified.presigned && /^[0-9a-f]{64}$/.test(payloadHash) ? { sha256: payloadHash } : {}),
-      },
+      { ...(declared !== undefined ? { length: Number(declared) } : {}), ...(signedHash ? { sha256: signedHash } : {}) },
       (refused) => sendRefusal(res, service, method, refused.refusal, refused.message),
     );
   }

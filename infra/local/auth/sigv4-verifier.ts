@@ -20,7 +20,7 @@ export type AuthFailure =
   | 'RequestExpired';
 
 export type Verification =
-  | { ok: true; identity: LocalIdentity; presigned: boolean; headers: Record<string, string> }
+  | { ok: true; identity: LocalIdentity; presigned: boolean; body: Uint8Array | undefined }
   | { ok: false; failure: AuthFailure; message: string };
 
 /** The request as the gate received it: method, raw target (path and query, still encoded) and headers. */
@@ -128,14 +128,16 @@ function fromPresignedQuery(query: Record<string, string | string[]>): Claimed |
 /**
  * Verifies a SigV4 request (Authorization header or presigned query) for `service` against the keys
  * `issuer` knows: the signature is recomputed with the SDK's own signer for the request as received
- * and compared in constant time. `body` is needed only when the request carries no
- * x-amz-content-sha256 header (the JSON services); S3 requests name their payload hash in it.
+ * and compared in constant time. `readBody` is called only when the request carries no
+ * x-amz-content-sha256 header (the JSON services; S3 requests name their payload hash in it), and
+ * only once the key is known and the date valid, so an unauthenticated client cannot make the
+ * gate read its body.
  */
 export async function verifySigV4(
   request: ReceivedRequest,
   service: string,
   issuer: LocalCredentialIssuer,
-  body: Uint8Array | undefined,
+  readBody: (() => Promise<Uint8Array>) | undefined,
   now = new Date(),
 ): Promise<Verification> {
   const queryStart = request.target.indexOf('?');
@@ -177,6 +179,7 @@ export async function verifySigV4(
     if (name === 'x-amz-date' || (name === 'x-amz-security-token' && identity.kind === 'session')) continue;
     signed[name] = value;
   }
+  const body = !presigned && request.headers['x-amz-content-sha256'] === undefined && readBody ? await readBody() : undefined;
   const host = signed.host ?? '';
   const colon = host.lastIndexOf(':');
   const toSign = new HttpRequest({
@@ -216,5 +219,5 @@ export async function verifySigV4(
   if (expected.signedHeaders !== claimed.signedHeaders.join(';') || !sameSecret(expected.signature, claimed.signature)) {
     return fail('SignatureDoesNotMatch', 'the request signature we calculated does not match the signature you provided');
   }
-  return { ok: true, identity, presigned, headers: signed };
+  return { ok: true, identity, presigned, body };
 }

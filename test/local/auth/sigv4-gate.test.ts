@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_NAMES } from '../../../handlers/lib/config.js';
 import { policyAllows, parseSessionPolicy } from '../../../infra/local/auth/session-policy.js';
 import { startLocalStorage, type LocalStorage } from '../../../infra/local/storage/local-storage.js';
@@ -88,6 +88,25 @@ describe('the S3 gate', () => {
     });
     expect(response.status).toBe(403);
     expect(response.body).toContain('<Code>InvalidToken</Code>');
+  });
+});
+
+describe('the DynamoDB gate', () => {
+  it('refuses a JSON body that differs from the signed payload hash', async () => {
+    const signedBody = JSON.stringify({ TableName: DEFAULT_NAMES.table, Limit: 1 });
+    const response = await sendRequest({
+      endpoint: storage.dynamoEndpoint,
+      service: 'dynamodb',
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.DeleteTable', 'x-amz-content-sha256': createHash('sha256').update(signedBody).digest('hex') },
+      body: JSON.stringify({ TableName: DEFAULT_NAMES.table }).padEnd(signedBody.length),
+      credentials: storage.issuer.platform,
+    });
+    expect(response.status).toBe(403);
+    expect(JSON.parse(response.body).__type).toBe('com.amazon.coral.service#InvalidSignatureException');
+    const tables = await sendRequest({ endpoint: storage.dynamoEndpoint, service: 'dynamodb', method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, body: '{}', credentials: storage.issuer.platform });
+    expect(JSON.parse(tables.body).TableNames).toContain(DEFAULT_NAMES.table);
   });
 });
 
