@@ -18,7 +18,8 @@ import { LocalStepFunctions, stateMachineArn } from './engine/local-step-functio
 import { createSfnApiServer } from './engine/sfn-api-server.js';
 import { synthesizeWorkflows } from './engine/synthesized-workflows.js';
 import { localCloudFormation } from './cloudformation.js';
-import { handlerEnvironment, LOCAL_CREDENTIALS, startLocalStorage } from './storage/local-storage.js';
+import { handlerEnvironment, startLocalStorage } from './storage/local-storage.js';
+import { startSigV4Gate } from './auth/sigv4-gate.js';
 import { createPlatformApp } from './platform-app.js';
 
 export interface PlatformOptions {
@@ -93,9 +94,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     workRoot: join(home, 'builds'),
     hiddenPaths: [home],
     baseEnvironment: {
+      // No keys here: the job brings the scoped credentials *Scope build credentials* issued for it.
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_S3: storage.s3Endpoint,
       SLIPWAY_S3_PATH_STYLE: '1',
       SLIPWAY_BUILD_BUCKET: names.buildBucket,
@@ -106,12 +106,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   const engine = await LocalStepFunctions.create(
     synthesizeWorkflows(),
-    { runBuildJob, cloudformation: localCloudFormation(functionHost) },
+    { runBuildJob, cloudformation: localCloudFormation(functionHost), assumeRole: async (parameters) => storage.issuer.assumeRole(parameters) },
     join(home, 'executions'),
   );
   const sfnServer = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
-  process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`;
+  const sfnGate = await startSigV4Gate({ service: 'states', upstream: { host: '127.0.0.1', port: (sfnServer.address() as AddressInfo).port }, issuer: storage.issuer });
+  process.env.AWS_ENDPOINT_URL_SFN = sfnGate.endpoint;
 
   const platformApp = createPlatformApp(createApiApp(), options.port);
 
@@ -151,6 +152,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       await edge.close();
       await engine.close();
       await functionHost.close();
+      await sfnGate.close();
       await new Promise<void>((resolve) => sfnServer.close(() => resolve()));
       await storage.close();
     },

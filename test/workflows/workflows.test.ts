@@ -52,6 +52,7 @@ const services: LocalServices = {
     if (failStacks) throw Object.assign(new Error('stack is in UPDATE_ROLLBACK_FAILED state'), { name: 'CloudFormation.ValidationError' });
     return { StackId: `stack/${String(parameters.StackName)}` };
   },
+  assumeRole: async (parameters) => aws.storage.issuer.assumeRole(parameters),
 };
 
 beforeAll(async () => {

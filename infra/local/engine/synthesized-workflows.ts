@@ -25,6 +25,22 @@ export interface SynthesizedPlatform {
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 
+/**
+ * The local name of a platform bucket the template leaves unnamed: its Lambdas receive it in an
+ * environment variable (`SLIPWAY_BUILD_BUCKET: {Ref: …}`), and locally that variable is already set
+ * in this process (the handler environment), so that value is what CloudFormation's Ref would give.
+ */
+function localBucketName(logicalId: string, resources: Record<string, TemplateResource>): string | undefined {
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const variables = ((resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
+    for (const [name, value] of Object.entries(variables)) {
+      if ((value as { Ref?: unknown } | null)?.Ref === logicalId && process.env[name]) return process.env[name];
+    }
+  }
+  return undefined;
+}
+
 /** Local stand-ins for what CloudFormation would resolve at deploy time. */
 function resolveToken(token: unknown, resources: Record<string, TemplateResource>): string {
   if (typeof token === 'string') return token;
@@ -40,7 +56,8 @@ function resolveToken(token: unknown, resources: Record<string, TemplateResource
       const props = resource?.Properties ?? {};
       // A named resource's Ref is its name; otherwise CloudFormation would generate one.
       const name = props.TableName ?? props.BucketName ?? props.FunctionName ?? props.StateMachineName;
-      return typeof name === 'string' ? name : ref;
+      if (typeof name === 'string') return name;
+      return resource?.Type === 'AWS::S3::Bucket' ? (localBucketName(ref, resources) ?? ref) : ref;
     }
     if ('Fn::GetAtt' in t) {
       const [logicalId, attribute] = t['Fn::GetAtt'] as [string, string];
@@ -48,6 +65,8 @@ function resolveToken(token: unknown, resources: Record<string, TemplateResource
       if (resource?.Type === 'AWS::Lambda::Function' && attribute === 'Arn') {
         return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
       }
+      // The session policy that scopes build credentials names the build bucket by its ARN.
+      if (resource?.Type === 'AWS::S3::Bucket' && attribute === 'Arn') return `arn:aws:s3:::${resolveToken({ Ref: logicalId }, resources)}`;
       return `${logicalId}.${attribute}`;
     }
     if ('Fn::Sub' in t) {

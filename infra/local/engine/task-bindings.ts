@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as s3 from '@aws-sdk/client-s3';
+import type { AssumeRoleParameters, TemporaryCredentials } from '../auth/credential-issuer.js';
 import { lambdaLogicalId, type TemplateResource } from './synthesized-workflows.js';
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
@@ -33,6 +34,8 @@ export interface LocalServices {
   runBuildJob(request: BuildJobRequest, options?: { signal?: AbortSignal }): Promise<{ jobId: string; status: 'SUCCEEDED' }>;
   /** CloudFormation calls on tenant stacks; locally the function host holds each project's function. */
   cloudformation(action: string, parameters: Record<string, unknown>): Promise<unknown>;
+  /** sts:AssumeRole for a build: temporary credentials bound to the call's session `Policy` (the local issuer's). */
+  assumeRole(parameters: AssumeRoleParameters): Promise<{ Credentials: TemporaryCredentials }>;
 }
 
 /** The repository (or dist/) root the compiled handler modules hang off. */
@@ -74,22 +77,6 @@ function sdkCall(client: { send(command: never): Promise<unknown> }, commands: C
     } catch (error) {
       throw prefixed(service, error);
     }
-  };
-}
-
-
-/**
- * Locally there is no STS: the step that scopes a build's credentials hands over the local
- * storage credentials, and the bubblewrap sandbox is what confines the build to its workspace.
- */
-function localBuildCredentials(): { Credentials: Record<string, string> } {
-  return {
-    Credentials: {
-      AccessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
-      SecretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
-      SessionToken: '',
-      Expiration: new Date(Date.now() + 3600_000).toISOString(),
-    },
   };
 }
 
@@ -143,7 +130,7 @@ export async function bindTasks(
     } else if ((match = /^arn:aws:states:::aws-sdk:(\w+):(\w+)$/.exec(resource))) {
       const [, service, action] = match as unknown as [string, string, string];
       if (service === 'cloudformation') binding = (input) => services.cloudformation(action, input as Record<string, unknown>);
-      else if (service === 'sts' && action === 'assumeRole') binding = async () => localBuildCredentials();
+      else if (service === 'sts' && action === 'assumeRole') binding = (input) => services.assumeRole(input as AssumeRoleParameters);
       else if (service === 'dynamodb') binding = sdkCall(dynamoClient, dynamodb as unknown as Commands, 'DynamoDb', action);
       else if (service === 's3') binding = sdkCall(s3Client, s3 as unknown as Commands, 'S3', action);
       else throw new Error(`state ${stateName}: no local binding for aws-sdk service ${service}`);

@@ -5,21 +5,24 @@ import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import type { PlatformNames } from '../../../handlers/lib/config.js';
-
-/** s3rver's built-in credentials; dynalite accepts any. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+import { LocalCredentialIssuer } from '../auth/credential-issuer.js';
+import { startSigV4Gate } from '../auth/sigv4-gate.js';
 
 export interface LocalStorage {
+  /** The SigV4 gates' endpoints (the servers themselves are reachable only through them). */
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** Holds the keys the gates accept: the platform's own, and the build credentials it issues. */
+  issuer: LocalCredentialIssuer;
   close(): Promise<void>;
 }
 
 /**
- * DynamoDB (dynalite) and S3 (s3rver) servers on loopback, data on disk under `dataDir`:
+ * DynamoDB (dynalite) and S3 (s3rver) servers on loopback, data on disk under `dataDir`, each
+ * behind a SigV4 gate that accepts only keys `issuer` holds (dynalite and s3rver accept any):
  * handlers reach them with the ordinary AWS SDK through AWS_ENDPOINT_URL_*.
  */
-export async function startLocalStorage(dataDir: string, names: PlatformNames): Promise<LocalStorage> {
+export async function startLocalStorage(dataDir: string, names: PlatformNames, issuer = new LocalCredentialIssuer()): Promise<LocalStorage> {
   const dynamoDir = join(dataDir, 'dynamodb');
   const s3Dir = join(dataDir, 's3');
   mkdirSync(dynamoDir, { recursive: true });
@@ -30,7 +33,7 @@ export async function startLocalStorage(dataDir: string, names: PlatformNames): 
     dynamo.once('error', reject);
     dynamo.listen(0, '127.0.0.1', () => resolve());
   });
-  const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+  const dynamoGate = await startSigV4Gate({ service: 'dynamodb', upstream: { host: '127.0.0.1', port: (dynamo.address() as AddressInfo).port }, issuer });
 
   const s3 = new S3rver({
     address: '127.0.0.1',
@@ -40,9 +43,9 @@ export async function startLocalStorage(dataDir: string, names: PlatformNames): 
     configureBuckets: [names.sourceBucket, names.buildBucket, names.projectBucket].map((name) => ({ name })),
   });
   const s3Address = await s3.run();
-  const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
+  const s3Gate = await startSigV4Gate({ service: 's3', upstream: { host: '127.0.0.1', port: s3Address.port }, issuer });
 
-  const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({ endpoint: dynamoGate.endpoint, region: 'us-east-1', credentials: issuer.platform });
   try {
     await client.send(
       new CreateTableCommand({
@@ -65,9 +68,11 @@ export async function startLocalStorage(dataDir: string, names: PlatformNames): 
   client.destroy();
 
   return {
-    dynamoEndpoint,
-    s3Endpoint,
+    dynamoEndpoint: dynamoGate.endpoint,
+    s3Endpoint: s3Gate.endpoint,
+    issuer,
     async close() {
+      await Promise.all([dynamoGate.close(), s3Gate.close()]);
       await s3.close();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     },
@@ -78,8 +83,9 @@ export async function startLocalStorage(dataDir: string, names: PlatformNames): 
 export function handlerEnvironment(storage: LocalStorage, names: PlatformNames, files: { ticketKeyFile: string; routeCacheDir: string; envKeyFile?: string }): Record<string, string> {
   return {
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    // The platform's own keys, generated at this start; the gates accept nothing else but build credentials.
+    AWS_ACCESS_KEY_ID: storage.issuer.platform.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: storage.issuer.platform.secretAccessKey,
     AWS_ENDPOINT_URL_S3: storage.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: storage.dynamoEndpoint,
     SLIPWAY_S3_PATH_STYLE: '1',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createApiApp } from '../../../handlers/api/app.js';
 import { LocalStepFunctions, stateMachineArn } from '../../../infra/local/engine/local-step-functions.js';
 import { createSfnApiServer } from '../../../infra/local/engine/sfn-api-server.js';
+import { startSigV4Gate } from '../../../infra/local/auth/sigv4-gate.js';
 import { localCloudFormation } from '../../../infra/local/cloudformation.js';
 import type { LocalServices } from '../../../infra/local/engine/task-bindings.js';
 import { ensureLocalKey } from '../../../handlers/lib/platform-key.js';
@@ -55,6 +56,7 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
     runBuildJob: (request, runOptions) => buildJob(aws, request, runOptions),
     // The local binding, with a function host that has nothing to fetch.
     cloudformation: localCloudFormation({ prepare: async () => undefined, remove: async () => undefined }),
+    assumeRole: async (parameters) => aws.storage.issuer.assumeRole(parameters),
   };
   const tokenFile = join(aws.dir, 'admin.token');
   writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
@@ -66,8 +68,9 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
   const engine = await LocalStepFunctions.create(synthesizedOnce(), services, join(aws.dir, 'executions'));
   const sfnServer: Server = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
+  const sfnGate = await startSigV4Gate({ service: 'states', upstream: { host: '127.0.0.1', port: (sfnServer.address() as AddressInfo).port }, issuer: aws.storage.issuer });
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`,
+    AWS_ENDPOINT_URL_SFN: sfnGate.endpoint,
     SLIPWAY_ADMIN_TOKEN_FILE: tokenFile,
     SLIPWAY_SESSION_KEY_FILE: sessionKeyFile,
     SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: webhookSecretFile,
@@ -91,6 +94,7 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
 
   async function close(): Promise<void> {
     await engine.close();
+    await sfnGate.close();
     await new Promise<void>((resolve) => sfnServer.close(() => resolve()));
     await aws.close();
   }
