@@ -105,7 +105,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   });
 
   const engine = await LocalStepFunctions.create(
-    synthesizeWorkflows(),
+    synthesizeWorkflows(names),
     { runBuildJob, cloudformation: localCloudFormation(functionHost), assumeRole: async (parameters) => storage.issuer.assumeRole(parameters) },
     join(home, 'executions'),
   );

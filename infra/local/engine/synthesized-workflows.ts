@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../aws/app.js';
+import { DEFAULT_NAMES, type PlatformNames } from '../../../handlers/lib/config.js';
 
 /** A CloudFormation resource of the synthesized template, as much of it as the local engine reads. */
 export interface TemplateResource {
@@ -26,23 +27,28 @@ export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 
 /**
- * The local name of a platform bucket the template leaves unnamed: its Lambdas receive it in an
- * environment variable (`SLIPWAY_BUILD_BUCKET: {Ref: …}`), and locally that variable is already set
- * in this process (the handler environment), so that value is what CloudFormation's Ref would give.
+ * What each bucket variable of the platform's Lambdas holds locally (the handler environment):
+ * the template leaves the buckets unnamed, so a Ref to one resolves through the variable that
+ * carries it (`SLIPWAY_BUILD_BUCKET: {Ref: …}`).
  */
-function localBucketName(logicalId: string, resources: Record<string, TemplateResource>): string | undefined {
+function bucketVariables(names: PlatformNames): Record<string, string> {
+  return { SLIPWAY_SOURCE_BUCKET: names.sourceBucket, SLIPWAY_BUILD_BUCKET: names.buildBucket, SLIPWAY_PROJECT_BUCKET: names.projectBucket };
+}
+
+function localBucketName(logicalId: string, resources: Record<string, TemplateResource>, names: PlatformNames): string | undefined {
+  const locals = bucketVariables(names);
   for (const resource of Object.values(resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const variables = ((resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
     for (const [name, value] of Object.entries(variables)) {
-      if ((value as { Ref?: unknown } | null)?.Ref === logicalId && process.env[name]) return process.env[name];
+      if ((value as { Ref?: unknown } | null)?.Ref === logicalId && locals[name]) return locals[name];
     }
   }
   return undefined;
 }
 
 /** Local stand-ins for what CloudFormation would resolve at deploy time. */
-function resolveToken(token: unknown, resources: Record<string, TemplateResource>): string {
+function resolveToken(token: unknown, resources: Record<string, TemplateResource>, names: PlatformNames): string {
   if (typeof token === 'string') return token;
   if (token && typeof token === 'object') {
     const t = token as Record<string, unknown>;
@@ -57,7 +63,7 @@ function resolveToken(token: unknown, resources: Record<string, TemplateResource
       // A named resource's Ref is its name; otherwise CloudFormation would generate one.
       const name = props.TableName ?? props.BucketName ?? props.FunctionName ?? props.StateMachineName;
       if (typeof name === 'string') return name;
-      return resource?.Type === 'AWS::S3::Bucket' ? (localBucketName(ref, resources) ?? ref) : ref;
+      return resource?.Type === 'AWS::S3::Bucket' ? (localBucketName(ref, resources, names) ?? ref) : ref;
     }
     if ('Fn::GetAtt' in t) {
       const [logicalId, attribute] = t['Fn::GetAtt'] as [string, string];
@@ -66,19 +72,19 @@ function resolveToken(token: unknown, resources: Record<string, TemplateResource
         return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
       }
       // The session policy that scopes build credentials names the build bucket by its ARN.
-      if (resource?.Type === 'AWS::S3::Bucket' && attribute === 'Arn') return `arn:aws:s3:::${resolveToken({ Ref: logicalId }, resources)}`;
+      if (resource?.Type === 'AWS::S3::Bucket' && attribute === 'Arn') return `arn:aws:s3:::${resolveToken({ Ref: logicalId }, resources, names)}`;
       return `${logicalId}.${attribute}`;
     }
     if ('Fn::Sub' in t) {
       const sub = t['Fn::Sub'];
       const [text, variables] = (Array.isArray(sub) ? sub : [sub, {}]) as [string, Record<string, unknown>];
       return text.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
-        name in variables ? resolveToken(variables[name], resources) : name.includes('.') ? resolveToken({ 'Fn::GetAtt': name.split('.') }, resources) : resolveToken({ Ref: name }, resources),
+        name in variables ? resolveToken(variables[name], resources, names) : name.includes('.') ? resolveToken({ 'Fn::GetAtt': name.split('.') }, resources, names) : resolveToken({ Ref: name }, resources, names),
       );
     }
     if ('Fn::Join' in t) {
       const [separator, parts] = t['Fn::Join'] as [string, unknown[]];
-      return parts.map((part) => resolveToken(part, resources)).join(separator);
+      return parts.map((part) => resolveToken(part, resources, names)).join(separator);
     }
   }
   throw new Error(`cannot resolve template token ${JSON.stringify(token)}`);
@@ -93,7 +99,7 @@ export function lambdaLogicalId(arn: string): string | undefined {
  * Synthesizes the CDK app (the same one `cdk deploy` uses) and returns every state machine's
  * definition. Nothing here knows a state name: the engine runs what CDK produced.
  */
-export function synthesizeWorkflows(): SynthesizedPlatform {
+export function synthesizeWorkflows(names: PlatformNames = DEFAULT_NAMES): SynthesizedPlatform {
   const outdir = mkdtempSync(join(tmpdir(), 'slipway-synth-'));
   try {
     // Asset staging would copy dist/ into the cloud assembly; the local engine never uploads it.
@@ -105,7 +111,7 @@ export function synthesizeWorkflows(): SynthesizedPlatform {
       if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
       const props = resource.Properties ?? {};
       const name = String(props.StateMachineName ?? logicalId);
-      const definition = JSON.parse(resolveToken(props.DefinitionString, template.Resources)) as Record<string, unknown>;
+      const definition = JSON.parse(resolveToken(props.DefinitionString, template.Resources, names)) as Record<string, unknown>;
       workflows.set(name, { name, logicalId, definition });
     }
     return { workflows, resources: template.Resources };
