@@ -1,7 +1,7 @@
 import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
-import { awaitProjectStack, catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, verifyTicketStep, stateMachineOptions, updateProjectStack } from './steps.js';
+import { awaitProjectStack, catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, stepPayload, verifyTicketStep, stateMachineOptions, updateProjectStack } from './steps.js';
 
 /**
  * A Batch job step that also carries a state-level TimeoutSeconds: CDK renders the timeout only
@@ -91,7 +91,6 @@ export class BuildAndDeployWorkflow extends Construct {
       jobDefinitionArn: resources.buildJobDefinition.jobDefinitionArn,
       containerOverrides: {
         environment: {
-          SLIPWAY_TICKET: sfn.JsonPath.stringAt('$.ticket'),
           SLIPWAY_PROJECT: sfn.JsonPath.stringAt('$.project'),
           SLIPWAY_BUILD_ID: sfn.JsonPath.stringAt('$.deploymentId'),
           SLIPWAY_SOURCE_BUCKET: sfn.JsonPath.stringAt('$.source.bucket'),
@@ -164,7 +163,7 @@ export class BuildAndDeployWorkflow extends Construct {
    * and a Catch covers the invocation itself failing.
    */
   private report(id: string, resources: PipelineResources, phase: 'start' | 'live' | 'failure', resultPath: string, next: sfn.IChainable): tasks.LambdaInvoke {
-    const step = lambdaStep(this, id, resources.functions.reportGithub, resultPath, sfn.TaskInput.fromObject({ phase, 'state.$': '$' }));
+    const step = lambdaStep(this, id, resources.functions.reportGithub, resultPath, stepPayload({ phase }));
     step.addCatch(next, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
     step.next(next);
     return step;
