@@ -1,5 +1,6 @@
 import { DEFAULT_PIPELINE_LIMITS, type PipelineLimits } from '../../handlers/lib/limits.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, statSync } from 'node:fs';
 import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -326,6 +327,11 @@ describe('build-and-deploy', () => {
     expect(types.at(-1)).toBe('ExecutionSucceeded');
     const reopened = await LocalStepFunctions.create(platform, services, `${aws.dir}/executions`);
     expect(reopened.describeExecution(live?.executionArn as string).status).toBe('SUCCEEDED');
+    // The files hold tickets: only the platform's user may read them.
+    expect(statSync(`${aws.dir}/executions`).mode & 0o777).toBe(0o700);
+    const files = readdirSync(`${aws.dir}/executions`).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) expect(statSync(`${aws.dir}/executions/${file}`).mode & 0o777, file).toBe(0o600);
   });
 });
 
