@@ -213,6 +213,20 @@ const ExecutionState = v.strictObject({
   ),
 });
 
+const StateMachineGraph = v.strictObject({
+  name: v.string(),
+  startAt: v.string(),
+  states: v.array(
+    v.strictObject({
+      name: v.string(),
+      type: v.string(),
+      next: v.pipe(v.array(v.string()), v.description('Where the state may go: Next, Choice rules and Default, Catch targets.')),
+      onError: v.optional(v.pipe(v.array(v.string()), v.description('The transitions taken on a caught failure.'))),
+      end: v.optional(v.literal(true)),
+    }),
+  ),
+});
+
 const ExecutionView = v.strictObject({
   name: v.optional(v.string()),
   stateMachine: v.optional(v.string()),
@@ -474,7 +488,7 @@ export const ROUTES: readonly RouteSpec[] = [
     tag: 'deployments',
     auth: true,
     access: 'project:read',
-    responses: { 200: v.object({ execution: ExecutionView }) },
+    responses: { 200: v.object({ execution: ExecutionView, stateMachine: v.optional(StateMachineGraph) }) },
     errors: [400, 401, 404],
   },
   {

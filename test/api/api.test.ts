@@ -107,6 +107,12 @@ describe('projects and deployments', () => {
     expect(states.find((s) => s.name === 'Validate output')?.summary?.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(states.find((s) => s.name === 'Release')?.summary).toMatchObject({ live: id });
     expect(states.find((s) => s.name === 'Verify ticket')).not.toHaveProperty('summary');
+    // The machine's graph to draw it on: every state the execution went through is in it.
+    const graph = execution.json.stateMachine as { name: string; startAt: string; states: Array<{ name: string; next: string[] }> };
+    expect(graph).toMatchObject({ name: 'slipway-build-and-deploy', startAt: 'Verify ticket' });
+    expect(states.every((s) => graph.states.some((g) => g.name === s.name))).toBe(true);
+    expect(graph.states.find((g) => g.name === 'Build')?.next).toEqual(['Validate output', 'Build failed']);
+    expect(JSON.stringify(graph)).not.toContain('arn:');
 
     const list = await call('GET', '/projects/apitest/deployments');
     expect(list.json.deployments.map((d: any) => d.id)).toContain(id);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { executionDataView, executionView, outputSummary, stateViews } from '../../handlers/api/execution-view.js';
+import { stateMachineGraph } from '../../handlers/api/state-machine-graph.js';
 
 const TICKET = 'eyJhbGciOiJIUzI1NiJ9.eyJvcCI6ImJ1aWxkLWRlcGxveSJ9.c2lnbmF0dXJlLXZhbHVl';
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';
@@ -103,5 +104,34 @@ describe('execution view', () => {
     expect(states.map(({ name, status }) => `${name}:${status}`)).toEqual(['Promote:retried', 'Release:caught', 'Release failed:failed']);
     expect(states[1]?.cause).toBe('session=[redacted]');
     expect(states[2]?.error).toBe('States.Aborted');
+  });
+});
+
+describe('state machine graph', () => {
+  it('keeps state names, types and transitions of a definition, nothing else', () => {
+    const definition = JSON.stringify({
+      StartAt: 'Verify ticket',
+      States: {
+        'Verify ticket': { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'arn:aws:lambda:eu-west-1:1:function:secret-name' }, Next: 'Preview?', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Ticket refused' }] },
+        'Preview?': { Type: 'Choice', Choices: [{ Variable: '$.preview', IsPresent: true, Next: 'Release' }], Default: 'Live' },
+        Release: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Next: 'Live', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Ticket refused' }] },
+        'Ticket refused': { Type: 'Fail', ErrorPath: '$.caught.Error' },
+        Live: { Type: 'Succeed' },
+      },
+    });
+    const graph = stateMachineGraph('slipway-build-and-deploy', definition);
+    expect(graph).toEqual({
+      name: 'slipway-build-and-deploy',
+      startAt: 'Verify ticket',
+      states: [
+        { name: 'Verify ticket', type: 'Task', next: ['Preview?', 'Ticket refused'], onError: ['Ticket refused'] },
+        { name: 'Preview?', type: 'Choice', next: ['Release', 'Live'] },
+        { name: 'Release', type: 'Task', next: ['Live', 'Ticket refused'], onError: ['Ticket refused'] },
+        { name: 'Ticket refused', type: 'Fail', next: [], end: true },
+        { name: 'Live', type: 'Succeed', next: [], end: true },
+      ],
+    });
+    expect(JSON.stringify(graph)).not.toContain('arn:');
+    expect(stateMachineGraph('x', 'not json')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../../lib/clients.js';
 import { ApiError, parse } from '../errors.js';
 import { accessedProject, jsonBody, type ApiEnv } from '../context.js';
@@ -11,6 +11,7 @@ import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
 import { previewUrl, tenantUrl } from '../tenant-url.js';
 import { previewTooLong } from '../../previews/alias.js';
 import { executionView } from '../execution-view.js';
+import { stateMachineGraph } from '../state-machine-graph.js';
 
 export const deploymentRoutes = new Hono<ApiEnv>();
 
@@ -100,7 +101,7 @@ async function executionHistory(executionArn: string): Promise<HistoryEvent[]> {
 /**
  * The deployment's execution as a view (execution-view.ts), state by state: never the raw input,
  * output or history, which carry the ticket and, on AWS, the build's credentials. The same for every
- * role, admins included.
+ * role, admins included. With it, the state machine's graph (names, types, transitions) to draw it on.
  */
 deploymentRoutes.get('/:name/deployments/:id/execution', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
@@ -108,5 +109,10 @@ deploymentRoutes.get('/:name/deployments/:id/execution', async (c) => {
   const deployment = await requireDeployment(name, id);
   if (!deployment.executionArn) throw new ApiError('NotFound', `deployment ${id} has no execution yet`, 'path.id');
   const described = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
-  return c.json({ execution: executionView(described, await executionHistory(deployment.executionArn)) });
+  const [events, machine] = await Promise.all([
+    executionHistory(deployment.executionArn),
+    described.stateMachineArn ? sfnClient().send(new DescribeStateMachineCommand({ stateMachineArn: described.stateMachineArn })) : undefined,
+  ]);
+  const graph = machine ? stateMachineGraph(machine.name ?? '', machine.definition) : undefined;
+  return c.json({ execution: executionView(described, events), ...(graph ? { stateMachine: graph } : {}) });
 });
