@@ -113,6 +113,24 @@ describe('synthesized definitions', () => {
     }
   });
 
+  it('in every workflow, a failure is summarised before it is recorded: only the summarising states lead to Record failure', () => {
+    for (const machine of engine.stateMachines()) {
+      const states = machine.definition.States as Record<string, { Type: string; Next?: string; Catch?: Array<{ Next: string }>; Choices?: Array<{ Next: string }>; Default?: string }>;
+      expect(Object.keys(states), machine.name).toContain('Summarise failure');
+      const into = Object.entries(states)
+        .filter(([, s]) => [s.Next, s.Default, ...(s.Catch ?? []).map((c) => c.Next), ...(s.Choices ?? []).map((c) => c.Next)].includes('Record failure'))
+        .map(([name]) => name)
+        .sort();
+      expect(into, machine.name).toEqual(['Failure not summarised', 'Summarise failure']);
+      // Every Lambda step but the summariser (which holds no rights and takes no ticket) gets the execution's name from the context object.
+      const lambdaSteps = Object.entries(states).filter(([name, s]) => s.Type === 'Task' && /:lambda:.*:function:/.test(String((s as { Resource?: string }).Resource)) && name !== 'Summarise failure');
+      expect(lambdaSteps.length, machine.name).toBeGreaterThanOrEqual(1);
+      for (const [name, s] of lambdaSteps) {
+        expect((s as { Parameters?: Record<string, unknown> }).Parameters?.['executionName.$'], `${machine.name} ${name}`).toBe('$$.Execution.Name');
+      }
+    }
+  });
+
   it('every synthesized definition passes asl-validator', () => {
     for (const machine of engine.stateMachines()) {
       const result = aslValidator(machine.definition);
