@@ -130,9 +130,14 @@ export class BuildAndDeployWorkflow extends Construct {
     const recordBuilding = setStatus(this, 'Record building', resources, key, 'BUILDING');
     // The source comes from GitHub: the only step that holds the installation token, before any user code.
     const fetchSource = lambdaStep(this, 'Fetch source', resources.functions.fetchSource, '$.source');
-    for (const step of [recordBuilding, prepare, fetchSource, credentials, build, validate, promote, updateStack, updatePreviewStack, release, live]) {
+    for (const step of [recordBuilding, prepare, fetchSource, credentials, validate, promote, updateStack, updatePreviewStack, release, live]) {
       catchInto(this, step, failed);
     }
+    // A successful Build replaces the credentials with its job id; a failed one must drop them too,
+    // so that recording and reporting the failure never carry them.
+    const forgetCredentials = new sfn.Pass(this, 'Forget build credentials', { result: sfn.Result.fromObject({}), resultPath: '$.build' });
+    forgetCredentials.next(failed);
+    catchInto(this, build, forgetCredentials);
     const reportStart = this.report('Report building', resources, 'start', '$.githubReport', fetchSource);
     fetchSource.next(policy);
     const source = new sfn.Choice(this, 'Source from GitHub?').when(fromGithub, reportStart).otherwise(policy);

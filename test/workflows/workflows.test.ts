@@ -217,6 +217,13 @@ describe('build-and-deploy', () => {
       expect(JSON.stringify(stored)).not.toContain(secret);
       expect(record.cause).not.toContain(secret);
     }
+    // The build's credentials (handed to Build through the state) are dropped before the failure is summarised and recorded.
+    const entered = (name: string) => JSON.stringify(record.events.find((e) => (e as { stateEnteredEventDetails?: { name: string } }).stateEnteredEventDetails?.name === name));
+    expect(entered('Build')).toContain('secretAccessKey');
+    expect(statesEntered(record)).toEqual(expect.arrayContaining(['Build failed', 'Forget build credentials', 'Summarise failure', 'Record failure']));
+    expect(entered('Summarise failure')).not.toContain('secretAccessKey');
+    expect(entered('Record failure')).not.toContain('secretAccessKey');
+    expect(entered('Record failure')).not.toContain('ASIAQWERTYUIOPASDFGH');
   });
 
   it('still records FAILED, with a generic cause, when the failure cannot be summarised', async () => {
