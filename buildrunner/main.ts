@@ -1,7 +1,7 @@
 /**
  * The build job (AWS Batch container command; locally run inside the sandbox). Exit 0 on success, 1 otherwise.
  *
- * Input (environment): SLIPWAY_TICKET, SLIPWAY_PROJECT, SLIPWAY_BUILD_ID (d-...), SLIPWAY_SOURCE_BUCKET,
+ * Input (environment): SLIPWAY_PROJECT, SLIPWAY_BUILD_ID (d-...), SLIPWAY_SOURCE_BUCKET,
  * SLIPWAY_SOURCE_KEY (gzip tar of the app), SLIPWAY_BUILD_BUCKET, AWS credentials/region,
  * AWS_ENDPOINT_URL_S3 and SLIPWAY_S3_PATH_STYLE=1 locally, optional npm_config_registry and
  * SLIPWAY_WORKSPACE (default: cwd).
@@ -9,8 +9,8 @@
  * Work: extract the source into <workspace>/src (no absolute paths, "..", devices or escaping links;
  * 200 MB), install with the lockfile's package manager and run the app's build script, both with a
  * scrubbed environment (basics, CI=1, npm_config_registry; for the build NODE_ENV=production,
- * SLIPWAY_ADAPTER_OUT=<workspace>/out and NODE_OPTIONS=--import <adapter/register.js>; never the ticket
- * or AWS variables), then pack out/ (must hold slipway-manifest.json) and upload it to
+ * SLIPWAY_ADAPTER_OUT=<workspace>/out and NODE_OPTIONS=--import <adapter/register.js>; never the AWS
+ * variables). The job gets no ticket: its scoped credentials are what confine it, then pack out/ (must hold slipway-manifest.json) and upload it to
  * s3://$SLIPWAY_BUILD_BUCKET/builds/$SLIPWAY_BUILD_ID/bundle.tar.gz.
  *
  * Project settings: builds/$SLIPWAY_BUILD_ID/env.json (written by the pipeline's Prepare build step)
@@ -30,7 +30,7 @@ import { uploadText } from './runner/s3-io.js';
 import { secretValues, takeProjectConfig } from './runner/project-config.js';
 
 function secretsOf(env: NodeJS.ProcessEnv): string[] {
-  return [env.SLIPWAY_TICKET, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
+  return [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
     (value): value is string => typeof value === 'string' && value.length >= 8,
   );
 }
@@ -84,8 +84,6 @@ async function main(): Promise<number> {
 
   try {
     const config = readRunnerConfig();
-    // The ticket is for the pipeline, not for anything this process starts.
-    delete process.env.SLIPWAY_TICKET;
     // Settings and build-time variables (secrets decrypted) from the pipeline; their secret values are redacted from here on.
     const project = await takeProjectConfig(config.buildBucket, config.buildId);
     const projectSecrets = secretValues(project);

@@ -1,7 +1,7 @@
 import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
-import { awaitProjectStack, catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, verifyTicketStep, stateMachineOptions, updateProjectStack } from './steps.js';
+import { awaitProjectStack, catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, stepPayload, verifyTicketStep, stateMachineOptions, updateProjectStack } from './steps.js';
 
 /**
  * A Batch job step that also carries a state-level TimeoutSeconds: CDK renders the timeout only
@@ -91,7 +91,6 @@ export class BuildAndDeployWorkflow extends Construct {
       jobDefinitionArn: resources.buildJobDefinition.jobDefinitionArn,
       containerOverrides: {
         environment: {
-          SLIPWAY_TICKET: sfn.JsonPath.stringAt('$.ticket'),
           SLIPWAY_PROJECT: sfn.JsonPath.stringAt('$.project'),
           SLIPWAY_BUILD_ID: sfn.JsonPath.stringAt('$.deploymentId'),
           SLIPWAY_SOURCE_BUCKET: sfn.JsonPath.stringAt('$.source.bucket'),
@@ -131,9 +130,14 @@ export class BuildAndDeployWorkflow extends Construct {
     const recordBuilding = setStatus(this, 'Record building', resources, key, 'BUILDING');
     // The source comes from GitHub: the only step that holds the installation token, before any user code.
     const fetchSource = lambdaStep(this, 'Fetch source', resources.functions.fetchSource, '$.source');
-    for (const step of [recordBuilding, prepare, fetchSource, credentials, build, validate, promote, updateStack, updatePreviewStack, release, live]) {
+    for (const step of [recordBuilding, prepare, fetchSource, credentials, validate, promote, updateStack, updatePreviewStack, release, live]) {
       catchInto(this, step, failed);
     }
+    // A successful Build replaces the credentials with its job id; a failed one must drop them too,
+    // so that recording and reporting the failure never carry them.
+    const forgetCredentials = new sfn.Pass(this, 'Forget build credentials', { result: sfn.Result.fromObject({}), resultPath: '$.build' });
+    forgetCredentials.next(failed);
+    catchInto(this, build, forgetCredentials);
     const reportStart = this.report('Report building', resources, 'start', '$.githubReport', fetchSource);
     fetchSource.next(policy);
     const source = new sfn.Choice(this, 'Source from GitHub?').when(fromGithub, reportStart).otherwise(policy);
@@ -164,7 +168,7 @@ export class BuildAndDeployWorkflow extends Construct {
    * and a Catch covers the invocation itself failing.
    */
   private report(id: string, resources: PipelineResources, phase: 'start' | 'live' | 'failure', resultPath: string, next: sfn.IChainable): tasks.LambdaInvoke {
-    const step = lambdaStep(this, id, resources.functions.reportGithub, resultPath, sfn.TaskInput.fromObject({ phase, 'state.$': '$' }));
+    const step = lambdaStep(this, id, resources.functions.reportGithub, resultPath, stepPayload({ phase }));
     step.addCatch(next, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
     step.next(next);
     return step;

@@ -15,6 +15,8 @@ export interface PipelineResources {
     fetchSource: lambda.IFunction;
     /** Reports a GitHub-sourced deployment back to GitHub; never fails. */
     reportGithub: lambda.IFunction;
+    /** Turns a caught failure's cause into what may be recorded (no job description, no credentials). */
+    summariseFailure: lambda.IFunction;
   };
   /** Build bundles and logs; a build gets credentials for its own prefix only. */
   buildBucket: s3.IBucket;

@@ -17,13 +17,22 @@ export function deploymentKey(): Record<string, tasks.DynamoAttributeValue> {
   };
 }
 
-/** A Lambda step: the function gets the whole state, verifies the ticket itself, and its result lands at `resultPath`. */
+/**
+ * The payload of a pipeline step: the whole state, and the execution's name from the context object
+ * (not from the state, which the execution's input wrote), so the handler can refuse a ticket issued
+ * for another execution (handlers/pipeline/state.ts `openState`). `extra` adds constant fields.
+ */
+export function stepPayload(extra: Record<string, unknown> = {}): sfn.TaskInput {
+  return sfn.TaskInput.fromObject({ ...extra, state: sfn.JsonPath.entirePayload, executionName: sfn.JsonPath.stringAt('$$.Execution.Name') });
+}
+
+/** A Lambda step: the function gets the state and the execution's name (`stepPayload`) unless given another payload, verifies the ticket itself, and its result lands at `resultPath`. */
 export function lambdaStep(
   scope: Construct,
   id: string,
   fn: PipelineResources['functions'][keyof PipelineResources['functions']],
   resultPath: string | undefined,
-  payload?: sfn.TaskInput,
+  payload: sfn.TaskInput = stepPayload(),
 ): tasks.LambdaInvoke {
   return new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
@@ -37,7 +46,9 @@ export function lambdaStep(
 
 /**
  * Turns a step's failure into a recorded one: the step's Catch goes to a Pass that names
- * the state, then to `recorder`, which writes the record and ends in a Fail.
+ * the state, then to `recorder`, which summarises the cause, writes the record and ends in a Fail.
+ * The caught error lands at `$.failure` and the Pass replaces it there, so the raw cause (for a
+ * Batch job its whole description) is not carried on in the state.
  */
 export function catchInto(
   scope: Construct,
@@ -48,18 +59,24 @@ export function catchInto(
   const named = new sfn.Pass(scope, `${stateName} failed`, {
     parameters: {
       state: stateName,
-      'error.$': '$.caught.Error',
-      'cause.$': '$.caught.Cause',
+      'error.$': '$.failure.Error',
+      'cause.$': '$.failure.Cause',
     },
     resultPath: '$.failure',
   });
   named.next(recorder);
-  step.addCatch(named, { errors: [sfn.Errors.ALL], resultPath: '$.caught' });
+  step.addCatch(named, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
 }
 
+/** What a failure is recorded with when its cause could not be summarised: nothing of the raw cause. */
+export const UNSUMMARISED_CAUSE = 'the failure could not be summarised; its details are in the execution history (operators only)';
+
 /**
- * Writes the FAILED record of `key` (with the failing state and its error), then fails the
- * execution; `beforeFail` may put steps between the two (e.g. reporting to GitHub), given the Fail.
+ * Summarises `$.failure` (handlers/pipeline/summarise-failure.ts), writes the FAILED record of
+ * `key` (with the failing state, its error and the summarised cause), then fails the execution
+ * with the same summary; `beforeFail` may put steps between the two (e.g. reporting to GitHub),
+ * given the Fail. If summarising fails, the record gets a generic cause: a deployment never stays
+ * unrecorded, and the raw cause is never what gets recorded.
  */
 export function recordFailure(
   scope: Construct,
@@ -67,6 +84,18 @@ export function recordFailure(
   key: Record<string, tasks.DynamoAttributeValue>,
   beforeFail?: (fail: sfn.Fail) => sfn.IChainable,
 ): sfn.IChainable {
+  const summarise = lambdaStep(
+    scope,
+    'Summarise failure',
+    resources.functions.summariseFailure,
+    '$.failure',
+    sfn.TaskInput.fromObject({ failure: sfn.JsonPath.objectAt('$.failure') }),
+  );
+  const generic = new sfn.Pass(scope, 'Failure not summarised', {
+    parameters: { 'state.$': '$.failure.state', error: 'Slipway.FailureNotSummarised', cause: UNSUMMARISED_CAUSE },
+    resultPath: '$.failure',
+  });
+  summarise.addCatch(generic, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
   const record = new tasks.DynamoUpdateItem(scope, 'Record failure', {
     table: resources.table,
     key,
@@ -82,7 +111,10 @@ export function recordFailure(
   });
   record.addRetry({ errors: ['DynamoDB.InternalServerErrorException', 'DynamoDB.ProvisionedThroughputExceededException'], maxAttempts: 3 });
   const fail = new sfn.Fail(scope, 'Failed', { errorPath: '$.failure.error', causePath: '$.failure.cause' });
-  return record.next(beforeFail ? beforeFail(fail) : fail);
+  generic.next(record);
+  summarise.next(record);
+  record.next(beforeFail ? beforeFail(fail) : fail);
+  return summarise;
 }
 
 /** Ticket failures end the execution without writing anything: an unverified request records nothing. */

@@ -8,7 +8,6 @@ export interface BuildTarget {
 }
 
 export interface RunnerConfig extends BuildTarget {
-  ticket: string;
   project: string;
   sourceBucket: string;
   sourceKey: string;
@@ -19,7 +18,7 @@ export interface RunnerConfig extends BuildTarget {
   secrets: string[];
   /**
    * The user the app's install and build run as, when the runner itself runs as root (the
-   * container image): another user cannot read the runner's environment (ticket, credentials)
+   * container image): another user cannot read the runner's environment (credentials)
    * through /proc, nor change the runner's files.
    */
   buildUser?: { uid: number; gid: number };
@@ -40,7 +39,6 @@ const TargetEnv = v.object({
 
 const RunnerEnv = v.object({
   ...TargetEnv.entries,
-  SLIPWAY_TICKET: v.pipe(nonEmpty, v.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/, 'is not a compact JWS')),
   SLIPWAY_PROJECT: v.pipe(nonEmpty, v.regex(/^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/, 'is not a valid project name')),
   SLIPWAY_SOURCE_BUCKET: bucket,
   SLIPWAY_SOURCE_KEY: v.pipe(nonEmpty, v.maxLength(1024, 'is too long')),
@@ -69,13 +67,12 @@ export function readBuildTarget(env: Env = process.env): BuildTarget {
 
 export function readRunnerConfig(env: Env = process.env, cwd: string = process.cwd()): RunnerConfig {
   const parsed = parse(RunnerEnv, env);
-  const secrets = [parsed.SLIPWAY_TICKET, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
+  const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
     (value): value is string => typeof value === 'string' && value.length >= 8,
   );
   return {
     buildBucket: parsed.SLIPWAY_BUILD_BUCKET,
     buildId: parsed.SLIPWAY_BUILD_ID,
-    ticket: parsed.SLIPWAY_TICKET,
     project: parsed.SLIPWAY_PROJECT,
     sourceBucket: parsed.SLIPWAY_SOURCE_BUCKET,
     sourceKey: parsed.SLIPWAY_SOURCE_KEY,

@@ -54,6 +54,8 @@ export interface StartRequest {
 
 /** Signs a fresh ticket for exactly this execution and starts it; the API never does pipeline work itself. */
 export async function startExecution(request: StartRequest): Promise<{ executionArn: string }> {
+  // The deployment the input names is the one the ticket binds: a step refuses a state naming another.
+  const deploymentId = typeof request.input.deploymentId === 'string' ? request.input.deploymentId : undefined;
   const ticket = await signTicket(
     {
       op: request.operation,
@@ -62,6 +64,7 @@ export async function startExecution(request: StartRequest): Promise<{ execution
       source: request.source,
       destination: request.destination,
       executionName: request.name,
+      ...(deploymentId !== undefined ? { deploymentId } : {}),
       ...(request.preview !== undefined ? { preview: request.preview } : {}),
       ttlSeconds: 2 * 3600,
       ...(request.limits ? { limits: request.limits } : {}),

@@ -182,24 +182,63 @@ const ExecutionListItem = v.object({
   stopDate: v.optional(v.string()),
 });
 
-const ExecutionDetail = v.object({
-  executionArn: v.string(),
-  stateMachineArn: v.string(),
-  name: v.optional(v.string()),
-  status: ExecutionStatus,
-  startDate: v.string(),
-  stopDate: v.optional(v.string()),
-  input: v.optional(v.string()),
-  output: v.optional(v.string()),
-  error: v.optional(v.string()),
-  cause: v.optional(v.string()),
+/** Allow-listed fields of an execution's input or output (handlers/api/execution-view.ts): never the ticket or anything else. */
+const ExecutionData = v.strictObject({
+  project: v.optional(v.string()),
+  deploymentId: v.optional(v.string()),
+  preview: v.optional(v.string()),
+  sourceKey: v.optional(v.string()),
+  github: v.optional(v.strictObject({ repository: v.optional(v.string()), commit: v.optional(v.string()) })),
+  withholdSecrets: v.optional(v.literal(true)),
 });
 
-const HistoryEvent = v.object({
-  id: v.number(),
-  type: v.string(),
-  timestamp: v.string(),
-  details: v.nullable(v.record(v.string(), v.unknown())),
+const ExecutionState = v.strictObject({
+  name: v.string(),
+  type: v.pipe(v.string(), v.description('The ASL state type: Task, Pass, Choice, Wait, Succeed, Fail.')),
+  status: v.pipe(
+    v.picklist(['entered', 'succeeded', 'failed', 'retried', 'caught']),
+    v.description('entered: running (or interrupted); retried: succeeded after `retries` failed attempts; caught: failed and the workflow went on to record the failure; failed: its failure ended the execution.'),
+  ),
+  start: v.string(),
+  end: v.optional(v.string()),
+  durationMs: v.optional(v.number()),
+  retries: v.optional(v.number()),
+  error: v.optional(v.string()),
+  cause: v.optional(v.pipe(v.string(), v.description('Summarised: a Batch job as its status reason and exit code, a Lambda error as type and message; credential-looking text redacted; at most 500 characters.'))),
+  summary: v.optional(
+    v.pipe(
+      v.record(v.string(), v.union([v.string(), v.number()])),
+      v.description('Allow-listed result fields of the state: Fetch source sourceKey; Build jobId; Validate output digest, files; Release live, previous, preview; Check target deploymentId. Other states have none.'),
+    ),
+  ),
+});
+
+const StateMachineGraph = v.strictObject({
+  name: v.string(),
+  startAt: v.string(),
+  states: v.array(
+    v.strictObject({
+      name: v.string(),
+      type: v.string(),
+      next: v.pipe(v.array(v.string()), v.description('Where the state may go: Next, Choice rules and Default, Catch targets.')),
+      onError: v.optional(v.pipe(v.array(v.string()), v.description('The transitions taken on a caught failure.'))),
+      end: v.optional(v.literal(true)),
+    }),
+  ),
+});
+
+const ExecutionView = v.strictObject({
+  name: v.optional(v.string()),
+  stateMachine: v.optional(v.string()),
+  status: ExecutionStatus,
+  startDate: v.optional(v.string()),
+  stopDate: v.optional(v.string()),
+  durationMs: v.optional(v.number()),
+  input: v.optional(ExecutionData),
+  output: v.optional(ExecutionData),
+  error: v.optional(v.string()),
+  cause: v.optional(v.string()),
+  states: v.array(ExecutionState),
 });
 
 /** A GitHub webhook payload: its shape depends on X-GitHub-Event (push fields are checked by the handler). */
@@ -445,11 +484,11 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'get',
     path: '/projects/{name}/deployments/{id}/execution',
     operationId: 'getDeploymentExecution',
-    summary: "A deployment's pipeline execution, state by state",
+    summary: "A deployment's pipeline execution, state by state: a view (status, times, summarised errors, allow-listed results), never the raw input, output or history, for every role",
     tag: 'deployments',
     auth: true,
     access: 'project:read',
-    responses: { 200: v.object({ execution: ExecutionDetail, history: v.array(HistoryEvent) }) },
+    responses: { 200: v.object({ execution: ExecutionView, stateMachine: v.optional(StateMachineGraph) }) },
     errors: [400, 401, 404],
   },
   {

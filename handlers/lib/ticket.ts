@@ -18,6 +18,8 @@ const TicketClaims = v.object({
   src: v.string(),
   dst: v.string(),
   exe: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
+  /** The deployment the execution acts on (build-and-deploy: the new one; rollback: the target); absent for project operations. */
+  dep: v.optional(v.pipe(v.string(), v.regex(/^d-[a-z0-9-]{4,40}$/))),
   iat: v.number(),
   exp: v.number(),
   /** The subscription limits that bound this execution (build-and-deploy, rollback); signed, so a step can trust them. */
@@ -32,6 +34,8 @@ export interface TicketRequest {
   source: string;
   destination: string;
   executionName: string;
+  /** The deployment the execution acts on, when it acts on one: every step refuses a state naming another. */
+  deploymentId?: string;
   /** Build-and-deploy only: the preview alias the deployment is released under (absent: production). */
   preview?: string;
   /** Lifetime in seconds; long enough for a build with its retries. */
@@ -52,6 +56,7 @@ export async function signTicket(request: TicketRequest, key: Uint8Array): Promi
     src: request.source,
     dst: request.destination,
     exe: request.executionName,
+    ...(request.deploymentId !== undefined ? { dep: request.deploymentId } : {}),
     ...(request.limits ? { limits: request.limits } : {}),
     ...(request.preview !== undefined ? { pv: request.preview } : {}),
   })

@@ -30,7 +30,7 @@ function fetchFailed(message: string): Error {
 async function fetchSource(event: unknown): Promise<{ bucket: string; key: string }> {
   const { state, claims } = await openState(event, 'build-deploy');
   const deploymentId = requireDeploymentId(state);
-  const parsed = v.safeParse(FetchInput, event);
+  const parsed = v.safeParse(FetchInput, state);
   if (!parsed.success) throw new Error(`pipeline input field ${v.getDotPath(parsed.issues[0]) ?? 'github'} is invalid: ${parsed.issues[0].message}`);
   const { github } = parsed.output;
   if (claims.src !== githubSourceUri(github)) throw fetchFailed('the execution input names a GitHub source its ticket was not issued for');

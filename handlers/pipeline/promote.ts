@@ -36,7 +36,7 @@ export const FUNCTION_ZIP = 'function.zip';
 async function promote(event: unknown): Promise<{ prefix: string; objects: number }> {
   const { state } = await openState(event, 'build-deploy');
   const deploymentId = requireDeploymentId(state);
-  const { output } = v.parse(Validated, event);
+  const { output } = v.parse(Validated, state);
   const names = platformNames();
   const archive = await getObjectBuffer(names.buildBucket, bundleKey(deploymentId));
   if (createHash('sha256').update(archive).digest('hex') !== output.sha256) {

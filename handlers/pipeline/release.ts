@@ -27,7 +27,7 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   const cache = await routeCache();
   if (state.preview) {
     // A preview gets its own host and function version; production's pointer stays where it is.
-    await releasePreview(cache, state.project, state.preview, deploymentId, previewQualifier(event), routeEntriesFor(deploymentId, manifest));
+    await releasePreview(cache, state.project, state.preview, deploymentId, previewQualifier(state), routeEntriesFor(deploymentId, manifest));
     return { live: deploymentId, previous: null, preview: state.preview };
   }
   await cache.putMany(routeEntriesFor(deploymentId, manifest));

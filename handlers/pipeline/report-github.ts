@@ -30,7 +30,7 @@ export function deploymentUrl(project: string, preview?: string): string | undef
 async function reportGithub(event: unknown): Promise<{ githubDeploymentId?: number; errors?: string[] }> {
   try {
     const input = v.parse(ReportInput, event);
-    const { claims } = await openState(input.state, 'build-deploy');
+    const { claims } = await openState(event, 'build-deploy');
     const { github, preview } = input.state;
     if (claims.src !== githubSourceUri(github)) throw new Error('the execution input names a GitHub source its ticket was not issued for');
     const project = claims.project;

@@ -98,9 +98,21 @@ describe('projects and deployments', () => {
     expect(foreign.json.error.field).toBe('query.cursor');
 
     const execution = await call('GET', `/projects/apitest/deployments/${id}/execution`);
-    expect(execution.json.execution.status).toBe('SUCCEEDED');
-    const entered = execution.json.history.filter((e: any) => e.type.endsWith('StateEntered')).map((e: any) => e.details.name);
-    expect(entered).toContain('Release');
+    expect(execution.json.execution).toMatchObject({ status: 'SUCCEEDED', input: { project: 'apitest', deploymentId: id }, stateMachine: 'slipway-build-and-deploy' });
+    expect(execution.json).not.toHaveProperty('history');
+    const states = execution.json.execution.states as Array<{ name: string; type: string; status: string; durationMs: number; summary?: Record<string, unknown> }>;
+    expect(states.map((s) => s.name)).toContain('Release');
+    expect(states.every((s) => s.status === 'succeeded' && s.durationMs >= 0)).toBe(true);
+    expect(states.find((s) => s.name === 'Build')).toMatchObject({ type: 'Task', summary: { jobId: expect.any(String) } });
+    expect(states.find((s) => s.name === 'Validate output')?.summary?.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(states.find((s) => s.name === 'Release')?.summary).toMatchObject({ live: id });
+    expect(states.find((s) => s.name === 'Verify ticket')).not.toHaveProperty('summary');
+    // The machine's graph to draw it on: every state the execution went through is in it.
+    const graph = execution.json.stateMachine as { name: string; startAt: string; states: Array<{ name: string; next: string[] }> };
+    expect(graph).toMatchObject({ name: 'slipway-build-and-deploy', startAt: 'Verify ticket' });
+    expect(states.every((s) => graph.states.some((g) => g.name === s.name))).toBe(true);
+    expect(graph.states.find((g) => g.name === 'Build')?.next).toEqual(['Validate output', 'Build failed']);
+    expect(JSON.stringify(graph)).not.toContain('arn:');
 
     const list = await call('GET', '/projects/apitest/deployments');
     expect(list.json.deployments.map((d: any) => d.id)).toContain(id);

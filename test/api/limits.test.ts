@@ -252,10 +252,15 @@ describe('limits in the pipeline', () => {
   it('signs the limits into the ticket and hands buildTimeoutSeconds to the build job', async () => {
     await subscribe({ buildTimeoutSeconds: 120, functionMemoryMb: 512 });
     buildEnvironments.length = 0;
-    expect((await deployOnce(harness, 'limits-app')).status).toBe('LIVE');
+    const deployed = await deployOnce(harness, 'limits-app');
+    expect(deployed.status).toBe('LIVE');
     const env = buildEnvironments[0] as Record<string, string>;
     expect(env.SLIPWAY_BUILD_TIMEOUT_SECONDS).toBe('120');
-    expect(decodeJwt(env.SLIPWAY_TICKET as string).limits).toMatchObject({ buildTimeoutSeconds: 120, functionMemoryMb: 512 });
+    // The ticket is the pipeline's (the execution's input), not the build's.
+    expect(env.SLIPWAY_TICKET).toBeUndefined();
+    const execution = harness.engine.listExecutions({}).find((e) => e.name.endsWith(deployed.id));
+    const { ticket } = JSON.parse(execution?.input ?? '{}') as { ticket: string };
+    expect(decodeJwt(ticket).limits).toMatchObject({ buildTimeoutSeconds: 120, functionMemoryMb: 512 });
   });
 
   const cases: Array<{ limit: keyof Limits; value: number; bundle: typeof bundle; says: string }> = [

@@ -5,7 +5,6 @@ import { LineSplitter } from '../../buildrunner/runner/run-command.js';
 
 const ticket = 'eyJhbGciOiJIUzI1NiJ9.eyJvcCI6ImJ1aWxkIn0.c2lnbmF0dXJl';
 const good = {
-  SLIPWAY_TICKET: ticket,
   SLIPWAY_PROJECT: 'my-app',
   SLIPWAY_BUILD_ID: 'd-lz3k9a-x7y8',
   SLIPWAY_SOURCE_BUCKET: 'slipway-sources',
@@ -18,12 +17,12 @@ describe('runner environment', () => {
   it('reads a complete environment', () => {
     const config = readRunnerConfig({ ...good, SLIPWAY_WORKSPACE: 'ws' }, '/base');
     expect(config).toMatchObject({ project: 'my-app', buildId: 'd-lz3k9a-x7y8', workspace: '/base/ws', sourceKey: 'sources/my-app/u-1.tar.gz' });
-    expect(config.secrets).toEqual([ticket, good.AWS_SECRET_ACCESS_KEY]);
+    expect(config.secrets).toEqual([good.AWS_SECRET_ACCESS_KEY]);
     expect(readRunnerConfig(good, '/here').workspace).toBe('/here');
   });
 
   it.each([
-    ['SLIPWAY_TICKET', undefined, 'environment variable SLIPWAY_TICKET is not set'],
+    ['SLIPWAY_PROJECT', undefined, 'environment variable SLIPWAY_PROJECT is not set'],
     ['SLIPWAY_PROJECT', 'Bad_Name', 'environment variable SLIPWAY_PROJECT is not a valid project name'],
     ['SLIPWAY_BUILD_ID', 'x/../y', 'environment variable SLIPWAY_BUILD_ID must look like'],
     ['SLIPWAY_SOURCE_KEY', '', 'environment variable SLIPWAY_SOURCE_KEY is empty'],
@@ -32,8 +31,13 @@ describe('runner environment', () => {
     expect(() => readRunnerConfig({ ...good, [name]: value })).toThrow(message);
   });
 
-  it('never echoes a bad ticket', () => {
-    expect(() => readRunnerConfig({ ...good, SLIPWAY_TICKET: 'secret value with spaces' })).toThrow(/^(?!.*secret value).*SLIPWAY_TICKET is not a compact JWS/);
+  it('never echoes a bad value', () => {
+    expect(() => readRunnerConfig({ ...good, SLIPWAY_PROJECT: 'secret value with spaces' })).toThrow(/^(?!.*secret value).*SLIPWAY_PROJECT is not a valid project name/);
+  });
+
+  it('takes no ticket: the job is confined by its scoped credentials, and a stray one is not kept', () => {
+    const config = readRunnerConfig({ ...good, SLIPWAY_TICKET: ticket }, '/here');
+    expect(JSON.stringify(config)).not.toContain(ticket);
   });
 
   it('reads the log target alone', () => {

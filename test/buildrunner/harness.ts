@@ -113,6 +113,7 @@ export async function runRunner(
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       SLIPWAY_S3_PATH_STYLE: '1',
+      // The job is given no ticket any more; a stray one in its environment must still reach neither the app nor the log.
       SLIPWAY_TICKET: FAKE_TICKET,
       SLIPWAY_SOURCE_BUCKET: SOURCE_BUCKET,
       SLIPWAY_BUILD_BUCKET: BUILD_BUCKET,

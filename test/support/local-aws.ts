@@ -40,7 +40,7 @@ export async function startTestAws(): Promise<TestAws> {
 }
 
 /** A ticket as the API would sign it for one execution. */
-export async function ticketFor(op: Operation, project: string, executionName: string, extra: { limits?: PipelineLimits; preview?: string } = {}): Promise<string> {
+export async function ticketFor(op: Operation, project: string, executionName: string, extra: { limits?: PipelineLimits; preview?: string; deploymentId?: string } = {}): Promise<string> {
   return signTicket({ op, project, user: 'test', source: 'test', destination: 'test', executionName, ...extra }, await ticketKey());
 }
 

@@ -1,5 +1,6 @@
 import { DEFAULT_PIPELINE_LIMITS, type PipelineLimits } from '../../handlers/lib/limits.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, statSync } from 'node:fs';
 import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -11,6 +12,7 @@ import { synthesizedOnce } from '../support/synthesized-once.js';
 import type { BuildJobRequest, LocalServices } from '../../infra/local/engine/task-bindings.js';
 import { putObject, startTestAws, ticketFor, type TestAws } from '../support/local-aws.js';
 import { tarFixture, validBundleEntries, type FixtureEntry } from '../support/tar-fixture.js';
+import { UNSUMMARISED_CAUSE } from '../../workflows/steps.js';
 
 /**
  * Each state machine, exactly as CDK synthesizes it, run by the local engine against the local
@@ -86,7 +88,7 @@ async function initProject(project: string) {
 async function deploy(project: string, deploymentId: string, ticketOverride?: string, preview?: string) {
   const name = `${project}--build-deploy--${deploymentId}`;
   await doc.send(new PutCommand({ TableName: 'slipway-platform', Item: { pk: `PROJECT#${project}`, sk: `DEPLOY#${deploymentId}`, id: deploymentId, status: 'QUEUED', ...(preview ? { preview } : {}) } }));
-  const ticket = ticketOverride ?? (await ticketFor('build-deploy', project, name, { preview }));
+  const ticket = ticketOverride ?? (await ticketFor('build-deploy', project, name, { preview, deploymentId }));
   return run('slipway-build-and-deploy', name, { ticket, project, deploymentId, source: { bucket: 'slipway-sources', key: `sources/${project}/x.tar.gz` }, ...(preview ? { preview } : {}) });
 }
 
@@ -109,6 +111,24 @@ describe('synthesized definitions', () => {
         const at = executed.indexOf(literal, from);
         expect(at, `literal ${literal.slice(0, 60)}… of ${machine.name}`).toBeGreaterThanOrEqual(from);
         from = at + literal.length;
+      }
+    }
+  });
+
+  it('in every workflow, a failure is summarised before it is recorded: only the summarising states lead to Record failure', () => {
+    for (const machine of engine.stateMachines()) {
+      const states = machine.definition.States as Record<string, { Type: string; Next?: string; Catch?: Array<{ Next: string }>; Choices?: Array<{ Next: string }>; Default?: string }>;
+      expect(Object.keys(states), machine.name).toContain('Summarise failure');
+      const into = Object.entries(states)
+        .filter(([, s]) => [s.Next, s.Default, ...(s.Catch ?? []).map((c) => c.Next), ...(s.Choices ?? []).map((c) => c.Next)].includes('Record failure'))
+        .map(([name]) => name)
+        .sort();
+      expect(into, machine.name).toEqual(['Failure not summarised', 'Summarise failure']);
+      // Every Lambda step but the summariser (which holds no rights and takes no ticket) gets the execution's name from the context object.
+      const lambdaSteps = Object.entries(states).filter(([name, s]) => s.Type === 'Task' && /:lambda:.*:function:/.test(String((s as { Resource?: string }).Resource)) && name !== 'Summarise failure');
+      expect(lambdaSteps.length, machine.name).toBeGreaterThanOrEqual(1);
+      for (const [name, s] of lambdaSteps) {
+        expect((s as { Parameters?: Record<string, unknown> }).Parameters?.['executionName.$'], `${machine.name} ${name}`).toBe('$$.Execution.Name');
       }
     }
   });
@@ -154,6 +174,8 @@ describe('build-and-deploy', () => {
       'Release', 'Record live', 'Report live?', 'Live',
     ]);
     expect(buildRequests.at(-1)?.environment).toMatchObject({ SLIPWAY_PROJECT: 'gamma', SLIPWAY_BUILD_ID: 'd-first-0001', SLIPWAY_SOURCE_KEY: 'sources/gamma/x.tar.gz' });
+    // The job is confined by its scoped credentials; the ticket is the pipeline's, not the build's.
+    expect(Object.keys(buildRequests.at(-1)?.environment ?? {})).not.toContain('SLIPWAY_TICKET');
     expect(await item('PROJECT#gamma', 'DEPLOY#d-first-0001')).toMatchObject({ status: 'LIVE' });
     expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });
     expect(await routes.get('p:gamma')).toBe('d-first-0001');
@@ -171,6 +193,65 @@ describe('build-and-deploy', () => {
     expect(String((await item('PROJECT#gamma', 'DEPLOY#d-broken-0002'))?.cause)).toContain('npm run build exited with code 1');
     expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });
     expect(await routes.get('p:gamma')).toBe('d-first-0001');
+  });
+
+  it('records a summary of a failed build job\'s cause, without the job\'s environment or anything credential-looking', async () => {
+    // What a failed Batch `.sync` step gives as its cause on AWS: the job description, container environment included.
+    const job = {
+      JobName: 'slipway-build', JobId: 'job-7', Status: 'FAILED', StatusReason: 'Essential container in task exited',
+      Container: {
+        ExitCode: 1, Reason: 'build failed',
+        Environment: [
+          { Name: 'AWS_ACCESS_KEY_ID', Value: 'ASIAQWERTYUIOPASDFGH' },
+          { Name: 'AWS_SECRET_ACCESS_KEY', Value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY' },
+          { Name: 'AWS_SESSION_TOKEN', Value: 'IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN1234567890' },
+        ],
+      },
+    };
+    buildOutputs.set('d-leaky-0009', Object.assign(new Error(JSON.stringify(job)), { name: 'States.TaskFailed' }));
+    const record = await deploy('gamma', 'd-leaky-0009');
+    expect(record.status).toBe('FAILED');
+    const stored = await item('PROJECT#gamma', 'DEPLOY#d-leaky-0009');
+    expect(stored).toMatchObject({ status: 'FAILED', failedState: 'Build', error: 'States.TaskFailed' });
+    expect(stored?.cause).toBe('Batch job slipway-build job-7 FAILED: Essential container in task exited: container exit code 1: build failed');
+    expect(record.cause).toBe(stored?.cause);
+    for (const secret of ['ASIAQWERTYUIOPASDFGH', 'wJalrXUtnFEMI', 'IQoJb3JpZ2luX2Vj']) {
+      expect(JSON.stringify(stored)).not.toContain(secret);
+      expect(record.cause).not.toContain(secret);
+    }
+    // The build's credentials (handed to Build through the state) are dropped before the failure is summarised and recorded.
+    const entered = (name: string) => JSON.stringify(record.events.find((e) => (e as { stateEnteredEventDetails?: { name: string } }).stateEnteredEventDetails?.name === name));
+    expect(entered('Build')).toContain('secretAccessKey');
+    expect(statesEntered(record)).toEqual(expect.arrayContaining(['Build failed', 'Forget build credentials', 'Summarise failure', 'Record failure']));
+    expect(entered('Summarise failure')).not.toContain('secretAccessKey');
+    expect(entered('Record failure')).not.toContain('secretAccessKey');
+    expect(entered('Record failure')).not.toContain('ASIAQWERTYUIOPASDFGH');
+  });
+
+  it('still records FAILED, with a generic cause, when the failure cannot be summarised', async () => {
+    // The same definition, its summarising function bound to a handler that refuses this input.
+    const broken = structuredClone(platform);
+    const summariser = Object.values(broken.resources).find((r) => r.Properties?.Handler === 'handlers/pipeline/summarise-failure.handler');
+    expect(summariser).toBeDefined();
+    (summariser as { Properties: Record<string, unknown> }).Properties.Handler = 'handlers/pipeline/verify-ticket.handler';
+    const brokenEngine = await LocalStepFunctions.create(broken, services, `${aws.dir}/executions-broken`);
+    try {
+      const deploymentId = 'd-unsummarised-0010';
+      const name = `gamma--build-deploy--${deploymentId}`;
+      await doc.send(new PutCommand({ TableName: 'slipway-platform', Item: { pk: 'PROJECT#gamma', sk: `DEPLOY#${deploymentId}`, id: deploymentId, status: 'QUEUED' } }));
+      buildOutputs.set(deploymentId, Object.assign(new Error('secret=hunter2hunter2'), { name: 'States.TaskFailed' }));
+      const started = brokenEngine.startExecution(stateMachineArn('slipway-build-and-deploy'), name, JSON.stringify({
+        ticket: await ticketFor('build-deploy', 'gamma', name, { deploymentId }), project: 'gamma', deploymentId, source: { bucket: 'slipway-sources', key: 'sources/gamma/x.tar.gz' },
+      }));
+      const record = await brokenEngine.settled(started.executionArn);
+      expect(record.status).toBe('FAILED');
+      expect(statesEntered(record)).toContain('Failure not summarised');
+      const stored = await item('PROJECT#gamma', `DEPLOY#${deploymentId}`);
+      expect(stored).toMatchObject({ status: 'FAILED', failedState: 'Build', error: 'Slipway.FailureNotSummarised', cause: UNSUMMARISED_CAUSE });
+      expect(record.cause).toBe(UNSUMMARISED_CAUSE);
+    } finally {
+      await brokenEngine.close();
+    }
   });
 
   it('refuses build output with path traversal in state Validate output and promotes nothing', async () => {
@@ -237,7 +318,7 @@ describe('build-and-deploy', () => {
 
   it('refuses a preview alias the ticket does not name, releasing nothing', async () => {
     const name = 'gamma--build-deploy--d-prev-0006';
-    const record = await deploy('gamma', 'd-prev-0006', await ticketFor('build-deploy', 'gamma', name), 'other');
+    const record = await deploy('gamma', 'd-prev-0006', await ticketFor('build-deploy', 'gamma', name, { deploymentId: 'd-prev-0006' }), 'other');
     expect(record.status).toBe('FAILED');
     expect(await routes.get('p:gamma--other')).toBeUndefined();
     expect(await routes.get('p:gamma')).toBe('d-first-0001');
@@ -273,13 +354,18 @@ describe('build-and-deploy', () => {
     expect(types.at(-1)).toBe('ExecutionSucceeded');
     const reopened = await LocalStepFunctions.create(platform, services, `${aws.dir}/executions`);
     expect(reopened.describeExecution(live?.executionArn as string).status).toBe('SUCCEEDED');
+    // The files hold tickets: only the platform's user may read them.
+    expect(statSync(`${aws.dir}/executions`).mode & 0o777).toBe(0o700);
+    const files = readdirSync(`${aws.dir}/executions`).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) expect(statSync(`${aws.dir}/executions/${file}`).mode & 0o777, file).toBe(0o600);
   });
 });
 
 describe('rollback', () => {
   async function rollback(project: string, deploymentId: string, suffix: string, limits?: PipelineLimits) {
     const name = `${project}--rollback--${deploymentId}-${suffix}`;
-    return run('slipway-rollback', name, { ticket: await ticketFor('rollback', project, name, { limits }), project, deploymentId });
+    return run('slipway-rollback', name, { ticket: await ticketFor('rollback', project, name, { limits, deploymentId }), project, deploymentId });
   }
 
   it('moves the live pointer back to an earlier deployment without a rebuild, and records it on the project', async () => {
@@ -337,7 +423,7 @@ describe('rollback', () => {
 
   it('refuses a ticket issued for build-deploy', async () => {
     const name = 'omega--rollback--d-omega-0002-3';
-    const record = await run('slipway-rollback', name, { ticket: await ticketFor('build-deploy', 'omega', name), project: 'omega', deploymentId: 'd-omega-0002' });
+    const record = await run('slipway-rollback', name, { ticket: await ticketFor('build-deploy', 'omega', name, { deploymentId: 'd-omega-0002' }), project: 'omega', deploymentId: 'd-omega-0002' });
     expect(record.status).toBe('FAILED');
     expect(statesEntered(record)).toEqual(['Verify ticket', 'Ticket refused']);
     expect(await routes.get('p:omega')).toBe('d-omega-0001');

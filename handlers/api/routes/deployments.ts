@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../../lib/clients.js';
 import { ApiError, parse } from '../errors.js';
 import { accessedProject, jsonBody, type ApiEnv } from '../context.js';
@@ -10,6 +10,8 @@ import { notReady } from './projects.js';
 import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
 import { previewUrl, tenantUrl } from '../tenant-url.js';
 import { previewTooLong } from '../../previews/alias.js';
+import { executionView } from '../execution-view.js';
+import { stateMachineGraph } from '../state-machine-graph.js';
 
 export const deploymentRoutes = new Hono<ApiEnv>();
 
@@ -81,19 +83,36 @@ deploymentRoutes.get('/:name/deployments/:id/logs', async (c) => {
   return c.json({ text, cursor: next ?? null, done: ended && !page.truncated, status: deployment.status });
 });
 
-function historyEntry(event: HistoryEvent) {
-  const details =
-    event.stateEnteredEventDetails ?? event.stateExitedEventDetails ?? event.taskFailedEventDetails ?? event.executionFailedEventDetails ?? null;
-  return { id: event.id, type: event.type, timestamp: event.timestamp, details };
+/** A polling state loops: an execution's history may span pages. More than this many events is not a Slipway execution. */
+const MAX_HISTORY_PAGES = 10;
+
+async function executionHistory(executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+    const result = await sfnClient().send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }));
+    events.push(...(result.events ?? []));
+    nextToken = result.nextToken;
+    if (!nextToken) break;
+  }
+  return events;
 }
 
+/**
+ * The deployment's execution as a view (execution-view.ts), state by state: never the raw input,
+ * output or history, which carry the ticket and, on AWS, the build's credentials. The same for every
+ * role, admins included. With it, the state machine's graph (names, types, transitions) to draw it on.
+ */
 deploymentRoutes.get('/:name/deployments/:id/execution', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const id = parse(DeploymentId, c.req.param('id'), 'path');
   const deployment = await requireDeployment(name, id);
   if (!deployment.executionArn) throw new ApiError('NotFound', `deployment ${id} has no execution yet`, 'path.id');
-  const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
-  const history = await sfnClient().send(new GetExecutionHistoryCommand({ executionArn: deployment.executionArn, maxResults: 1000 }));
-  const { $metadata: _m, ...described } = execution;
-  return c.json({ execution: described, history: (history.events ?? []).map(historyEntry) });
+  const described = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
+  const [events, machine] = await Promise.all([
+    executionHistory(deployment.executionArn),
+    described.stateMachineArn ? sfnClient().send(new DescribeStateMachineCommand({ stateMachineArn: described.stateMachineArn })) : undefined,
+  ]);
+  const graph = machine ? stateMachineGraph(machine.name ?? '', machine.definition) : undefined;
+  return c.json({ execution: executionView(described, events), ...(graph ? { stateMachine: graph } : {}) });
 });

@@ -9,6 +9,18 @@ import { requirePermission } from '../identity/access.js';
 
 export const executionRoutes = new Hono<ApiEnv>();
 
+/** What the list shows of an execution: which one, its machine, status and dates; nothing of its data. */
+function listed(execution: ExecutionListItem) {
+  return {
+    executionArn: execution.executionArn,
+    stateMachineArn: execution.stateMachineArn,
+    name: execution.name,
+    status: execution.status,
+    startDate: execution.startDate,
+    ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+  };
+}
+
 /** Every pipeline execution, newest first, optionally by status: the operator's view. */
 executionRoutes.get('/', async (c) => {
   requirePermission(c, 'executions:read');
@@ -19,5 +31,5 @@ executionRoutes.get('/', async (c) => {
     executions.push(...(page.executions ?? []));
   }
   executions.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
-  return c.json({ executions });
+  return c.json({ executions: executions.map(listed) });
 });

@@ -210,6 +210,8 @@ export class InternalSystem extends Construct {
     };
     const statements = [
       new iam.PolicyStatement({ sid: 'StartPipelineExecutions', actions: ['states:StartExecution', 'states:ListExecutions'], resources: machines }),
+      // The execution route returns the machine's graph (names, types, transitions only) with the view.
+      new iam.PolicyStatement({ sid: 'ReadPipelineDefinitions', actions: ['states:DescribeStateMachine'], resources: machines }),
       new iam.PolicyStatement({
         sid: 'ReadPipelineExecutions',
         actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],

@@ -20,6 +20,7 @@ export const PIPELINE_HANDLERS = {
   checkRollbackTarget: 'handlers/pipeline/check-rollback-target.handler',
   fetchSource: 'handlers/pipeline/fetch-source.handler',
   reportGithub: 'handlers/pipeline/report-github.handler',
+  summariseFailure: 'handlers/pipeline/summarise-failure.handler',
 } as const;
 
 export interface PipelineSystemProps {
@@ -73,6 +74,13 @@ export class PipelineSystem extends Construct {
       checkRollbackTarget: fn('CheckRollbackTargetFunction', PIPELINE_HANDLERS.checkRollbackTarget, 'Slipway: check that a rollback target went live and is still promoted'),
       fetchSource: fn('FetchSourceFunction', PIPELINE_HANDLERS.fetchSource, 'Slipway: fetch a commit from GitHub into the source bucket', githubEnvironment),
       reportGithub: fn('ReportGithubFunction', PIPELINE_HANDLERS.reportGithub, 'Slipway: report a deployment to GitHub (status and Deployment)', githubEnvironment),
+      // Reads and writes nothing: no environment, no ticket key, no grants.
+      summariseFailure: handlerFunction(this, 'SummariseFailureFunction', {
+        handler: PIPELINE_HANDLERS.summariseFailure,
+        description: 'Slipway: summarise a failure cause before it is recorded',
+        timeout: Duration.seconds(30),
+        memorySize: 256,
+      }),
     };
     this.functions = functions;
     storage.sourceBucket.grantPut(functions.fetchSource, 'sources/*');

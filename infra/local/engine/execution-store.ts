@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -34,7 +34,9 @@ export class ExecutionStore {
   private readonly records = new Map<string, ExecutionRecord>();
 
   constructor(private readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    // Raw execution data holds tickets: the platform's user alone may read it.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
     for (const file of readdirSync(dir)) {
       if (!file.endsWith('.json')) continue;
       const record = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ExecutionRecord;
@@ -65,7 +67,7 @@ export class ExecutionStore {
 
   private write(record: ExecutionRecord): void {
     const file = join(this.dir, `${encodeURIComponent(record.executionArn.split(':').slice(-2).join('.'))}.json`);
-    writeFileSync(`${file}.tmp`, JSON.stringify(record));
+    writeFileSync(`${file}.tmp`, JSON.stringify(record), { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
   }
 }

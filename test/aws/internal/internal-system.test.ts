@@ -105,6 +105,7 @@ describe('internal system: API role (least privilege)', () => {
     expect(Object.fromEntries(statements.map((s) => [s.Sid ?? 'tracing', actionsOf(s)]))).toEqual({
       tracing: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
       StartPipelineExecutions: ['states:ListExecutions', 'states:StartExecution'],
+      ReadPipelineDefinitions: ['states:DescribeStateMachine'],
       ReadPipelineExecutions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
       PlatformRecords: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
       SourceUploads: ['s3:GetObject', 's3:PutObject'],
