@@ -91,8 +91,16 @@ async function run(argv: string[]): Promise<number> {
     case 'up': {
       const port = values.port ?? process.env.SLIPWAY_PORT;
       if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new UsageError(`--port must be a port number, got ${port}`);
+      // Crash tests only (test/security/crash-recovery.test.ts): `<machine>:<state>` to die at.
+      const killAt = process.env.SLIPWAY_FAULT_KILL_AT_STATE;
+      const killMatch = killAt === undefined ? undefined : /^(slipway-[a-z-]+):(.+)$/.exec(killAt);
+      if (killAt !== undefined && !killMatch) throw new UsageError(`SLIPWAY_FAULT_KILL_AT_STATE must be <machine>:<state>, got ${killAt}`);
       const { upCommand } = await import('./commands/up.js');
-      return upCommand({ port: port === undefined ? 8080 : Number(port), example: !values['no-example'] });
+      return upCommand({
+        port: port === undefined ? 8080 : Number(port),
+        example: !values['no-example'],
+        ...(killMatch ? { killAtState: { machine: killMatch[1] as string, state: killMatch[2] as string } } : {}),
+      });
     }
     case 'deploy':
       return deployCommand({ dir: rest[0] ?? '.', project: required(values.project, '--project'), preview: values.preview, json: values.json });

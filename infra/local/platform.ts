@@ -17,7 +17,7 @@ import { createSandboxRunner } from './batch/sandbox.js';
 import { createFunctionHost } from './function-host/index.js';
 import { LocalStepFunctions, stateMachineArn } from './engine/local-step-functions.js';
 import { createSfnApiServer } from './engine/sfn-api-server.js';
-import { synthesizeWorkflows } from './engine/synthesized-workflows.js';
+import { synthesizeWorkflowsCached } from './engine/synthesized-workflows.js';
 import { localCloudFormation } from './cloudformation.js';
 import { handlerEnvironment, LOCAL_CREDENTIALS, startLocalStorage } from './storage/local-storage.js';
 import { dashboardPlaceholder } from './dashboard-placeholder.js';
@@ -27,6 +27,8 @@ export interface PlatformOptions {
   port: number;
   /** Called with each line a build job prints (the CLI and the dashboard read logs from S3 instead). */
   onBuildLog?: (job: string, line: string) => void;
+  /** Crash tests only: kill the platform's process group when this state is entered (EngineOptions.killAtState). */
+  killAtState?: { machine: string; state: string };
 }
 
 export interface RunningPlatform {
@@ -106,9 +108,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   });
 
   const engine = await LocalStepFunctions.create(
-    synthesizeWorkflows(),
-    { runBuildJob, cloudformation: localCloudFormation(functionHost) },
+    synthesizeWorkflowsCached(join(home, 'cache')),
+    { runBuildJob, cloudformation: localCloudFormation(functionHost, join(home, 'stacks.json')) },
     join(home, 'executions'),
+    options.killAtState ? { killAtState: options.killAtState } : {},
   );
   const sfnServer = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
@@ -132,6 +135,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   const url = `http://localhost:${edge.port}/`;
   process.env.SLIPWAY_TENANT_URL_TEMPLATE = `http://{project}.localhost:${edge.port}/`;
+  // Executions the last run of the platform left RUNNING go on (or fail) before anything new starts.
+  for (const { executionArn, plan, state } of engine.reconcile()) {
+    process.stdout.write(`slipway: ${executionArn.split(':').at(-1) ?? executionArn} was cut off in ${state ?? 'its start'}: ${plan}\n`);
+  }
   const apiUrl = `http://localhost:${edge.port}/api/v1`;
   const platformFile = join(home, 'platform.json');
   writeFileSync(platformFile, `${JSON.stringify({ url, apiUrl, port: edge.port, pid: process.pid }, null, 2)}\n`);

@@ -1,6 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildApp } from '../../aws/app.js';
 
 /** A CloudFormation resource of the synthesized template, as much of it as the local engine reads. */
@@ -93,4 +96,47 @@ export function synthesizeWorkflows(): SynthesizedPlatform {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** The repository (or dist/) root: the CDK app is made of the modules under these folders. */
+const MODULE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const SYNTH_INPUTS = ['workflows', 'infra', 'handlers', 'router'];
+
+/** Every module the synthesized template can depend on, and the CDK version, in one digest. */
+function synthInputsDigest(): string {
+  const hash = createHash('sha256');
+  const cdkPackage = createRequire(import.meta.url).resolve('aws-cdk-lib/package.json');
+  hash.update(readFileSync(cdkPackage));
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(js|ts|json)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) hash.update(path.slice(MODULE_ROOT.length)).update(readFileSync(path));
+    }
+  };
+  for (const dir of SYNTH_INPUTS) if (existsSync(join(MODULE_ROOT, dir))) walk(join(MODULE_ROOT, dir));
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * synthesizeWorkflows(), kept in `cacheDir` under a digest of every module the CDK app is made of
+ * (and the CDK version): synthesis takes seconds, and a restart of an unchanged platform gets the
+ * very same definitions. Any change to a workflow or the stack is a new digest, so a new synthesis.
+ */
+export function synthesizeWorkflowsCached(cacheDir: string): SynthesizedPlatform {
+  const file = join(cacheDir, `synthesized-${synthInputsDigest()}.json`);
+  if (existsSync(file)) {
+    try {
+      const cached = JSON.parse(readFileSync(file, 'utf8')) as { workflows: SynthesizedWorkflow[]; resources: Record<string, TemplateResource> };
+      return { workflows: new Map(cached.workflows.map((w) => [w.name, w])), resources: cached.resources };
+    } catch {
+      // A damaged cache file is synthesized again below.
+    }
+  }
+  const platform = synthesizeWorkflows();
+  mkdirSync(cacheDir, { recursive: true });
+  for (const old of readdirSync(cacheDir)) if (old.startsWith('synthesized-')) rmSync(join(cacheDir, old), { force: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify({ workflows: [...platform.workflows.values()], resources: platform.resources }));
+  renameSync(`${file}.tmp`, file);
+  return platform;
 }
