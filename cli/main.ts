@@ -92,7 +92,7 @@ async function run(argv: string[]): Promise<number> {
       const port = values.port ?? process.env.SLIPWAY_PORT;
       if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new UsageError(`--port must be a port number, got ${port}`);
       // Crash tests only (test/security/crash-recovery.test.ts): `<machine>:<state>` to die at.
-      const killAt = process.env.SLIPWAY_FAULT_KILL_AT_STATE;
+      const killAt = process.env.SLIPWAY_FAULT_KILL_AT_STATE || undefined;
       const killMatch = killAt === undefined ? undefined : /^(slipway-[a-z-]+):(.+)$/.exec(killAt);
       if (killAt !== undefined && !killMatch) throw new UsageError(`SLIPWAY_FAULT_KILL_AT_STATE must be <machine>:<state>, got ${killAt}`);
       const { upCommand } = await import('./commands/up.js');

@@ -28,7 +28,7 @@ function executionArn(machine: string, name: string): string {
 interface Loaded {
   workflow: SynthesizedWorkflow;
   machine: StateMachine;
-  validationOptions: { checkArn: false; checkPaths: false };
+  validationOptions: { checkArn: false; checkPaths: false; noValidate?: boolean };
   tasks: Awaited<ReturnType<typeof bindTasks>>;
   stateTypes: Map<string, string>;
   waitOverrides: Record<string, number>;
@@ -73,7 +73,8 @@ export class LocalStepFunctions {
   static async create(platform: SynthesizedPlatform, services: LocalServices, stateDir: string, options: EngineOptions = {}): Promise<LocalStepFunctions> {
     const engine = new LocalStepFunctions(new ExecutionStore(stateDir), options);
     for (const workflow of platform.workflows.values()) {
-      const validationOptions = { checkArn: false, checkPaths: false } as const;
+      // Validating compiles the ASL schema (about a quarter of a second per machine): once per definition is enough.
+      const validationOptions = { checkArn: false, checkPaths: false, ...(platform.validated ? { noValidate: true } : {}) } as const;
       // The interpreter annotates the definition it is given (QueryLanguage defaults); keep the synthesized one intact.
       const machine = new StateMachine(structuredClone(workflow.definition) as never, { validationOptions });
       const tasks = await bindTasks(workflow.definition, platform.resources, services);
@@ -170,7 +171,8 @@ export class LocalStepFunctions {
       this.store.save(record);
       // aws-local-stepfunctions runs a definition from its StartAt: the same definition starting at
       // the state to resume from is the rest of this execution.
-      const rest = new StateMachine({ ...structuredClone(definition), StartAt: plan.from } as never, { validationOptions: loaded.validationOptions });
+      // The copy differs from the validated definition only in StartAt.
+      const rest = new StateMachine({ ...structuredClone(definition), StartAt: plan.from } as never, { validationOptions: { ...loaded.validationOptions, noValidate: true } });
       this.launch(record, loaded, rest, plan.input, { redriven: true });
       reconciled.push({ executionArn: record.executionArn, plan: plan.kind, state: plan.kind === 'resume' ? plan.from : plan.interrupted });
     }

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { buildApp } from '../../aws/app.js';
 
 /** A CloudFormation resource of the synthesized template, as much of it as the local engine reads. */
@@ -23,6 +24,8 @@ export interface SynthesizedWorkflow {
 export interface SynthesizedPlatform {
   workflows: Map<string, SynthesizedWorkflow>;
   resources: Record<string, TemplateResource>;
+  /** The definitions passed the ASL validator already (when they were cached): the engine need not validate them again. */
+  validated?: boolean;
 }
 
 export const LOCAL_REGION = 'us-east-1';
@@ -128,15 +131,19 @@ export function synthesizeWorkflowsCached(cacheDir: string): SynthesizedPlatform
   if (existsSync(file)) {
     try {
       const cached = JSON.parse(readFileSync(file, 'utf8')) as { workflows: SynthesizedWorkflow[]; resources: Record<string, TemplateResource> };
-      return { workflows: new Map(cached.workflows.map((w) => [w.name, w])), resources: cached.resources };
+      return { workflows: new Map(cached.workflows.map((w) => [w.name, w])), resources: cached.resources, validated: true };
     } catch {
       // A damaged cache file is synthesized again below.
     }
   }
   const platform = synthesizeWorkflows();
+  // Only definitions the engine accepts are kept (the validator throws on any other).
+  for (const workflow of platform.workflows.values()) {
+    new StateMachine(structuredClone(workflow.definition) as never, { validationOptions: { checkArn: false, checkPaths: false } });
+  }
   mkdirSync(cacheDir, { recursive: true });
   for (const old of readdirSync(cacheDir)) if (old.startsWith('synthesized-')) rmSync(join(cacheDir, old), { force: true });
   writeFileSync(`${file}.tmp`, JSON.stringify({ workflows: [...platform.workflows.values()], resources: platform.resources }));
   renameSync(`${file}.tmp`, file);
-  return platform;
+  return { ...platform, validated: true };
 }
