@@ -34,7 +34,7 @@ const USAGE = `usage: slipway <command> [options]
   admin users [show|create|roles|delete LOGIN] [--role R ...]   users and their roles
   admin users token LOGIN --label L [--ttl-days N] | revoke LOGIN ID   issue (shown once) or revoke a user's API token
   admin audit [--month YYYY-MM]            the audit log of a month (default this one), newest first
-  admin retry EXECUTION_NAME [--follow]    retry a failed build-and-deploy execution; prints the new deployment id
+  admin retry EXECUTION_NAME [--follow]    retry a failed (or aborted, timed-out) build-and-deploy execution; prints the new deployment id
   admin subscriptions [set NAME --limit k=v ...]   list subscriptions, or store NAME with those limits changed
   admin subscription LOGIN NAME            give a user a subscription
   limits                                   your subscription, its limits and your usage

@@ -108,7 +108,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   });
 
   const engine = await LocalStepFunctions.create(
-    synthesizeWorkflowsCached(join(home, 'cache')),
+    await synthesizeWorkflowsCached(join(home, 'cache')),
     { runBuildJob, cloudformation: localCloudFormation(functionHost, join(home, 'stacks.json')) },
     join(home, 'executions'),
     options.killAtState ? { killAtState: options.killAtState } : {},

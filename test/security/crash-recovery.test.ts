@@ -404,9 +404,9 @@ beforeAll(async () => {
   }
   // The definitions the platform ran, as synthesized once at its first start.
   const { synthesizeWorkflowsCached } = (await import(join(ROOT, 'dist', 'infra', 'local', 'engine', 'synthesized-workflows.js'))) as {
-    synthesizeWorkflowsCached: (dir: string) => { workflows: Map<string, { definition: Definition }> };
+    synthesizeWorkflowsCached: (dir: string) => Promise<{ workflows: Map<string, { definition: Definition }> }>;
   };
-  const synthesized = synthesizeWorkflowsCached(join(template, 'cache'));
+  const synthesized = await synthesizeWorkflowsCached(join(template, 'cache'));
   for (const machine of MACHINES) definitions.set(machine, (synthesized.workflows.get(machine) as { definition: Definition }).definition);
 }, 300_000);
 

@@ -55,7 +55,7 @@ const services: LocalServices = {
 
 beforeAll(async () => {
   aws = await startTestAws();
-  platform = synthesizeWorkflows();
+  platform = await synthesizeWorkflows();
   engine = await LocalStepFunctions.create(platform, services, `${aws.dir}/executions`);
   doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   routes = new FileRouteCache(process.env.SLIPWAY_ROUTE_CACHE_DIR as string);

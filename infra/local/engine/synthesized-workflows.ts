@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { buildApp } from '../../aws/app.js';
 
 /** A CloudFormation resource of the synthesized template, as much of it as the local engine reads. */
 export interface TemplateResource {
@@ -80,7 +79,9 @@ export function lambdaLogicalId(arn: string): string | undefined {
  * Synthesizes the CDK app (the same one `cdk deploy` uses) and returns every state machine's
  * definition. Nothing here knows a state name: the engine runs what CDK produced.
  */
-export function synthesizeWorkflows(): SynthesizedPlatform {
+export async function synthesizeWorkflows(): Promise<SynthesizedPlatform> {
+  // The CDK library takes most of a second to load: only a synthesis pays for it, not a cached start.
+  const { buildApp } = await import('../../aws/app.js');
   const outdir = mkdtempSync(join(tmpdir(), 'slipway-synth-'));
   try {
     // Asset staging would copy dist/ into the cloud assembly; the local engine never uploads it.
@@ -126,7 +127,7 @@ function synthInputsDigest(): string {
  * (and the CDK version): synthesis takes seconds, and a restart of an unchanged platform gets the
  * very same definitions. Any change to a workflow or the stack is a new digest, so a new synthesis.
  */
-export function synthesizeWorkflowsCached(cacheDir: string): SynthesizedPlatform {
+export async function synthesizeWorkflowsCached(cacheDir: string): Promise<SynthesizedPlatform> {
   const file = join(cacheDir, `synthesized-${synthInputsDigest()}.json`);
   if (existsSync(file)) {
     try {
@@ -136,7 +137,7 @@ export function synthesizeWorkflowsCached(cacheDir: string): SynthesizedPlatform
       // A damaged cache file is synthesized again below.
     }
   }
-  const platform = synthesizeWorkflows();
+  const platform = await synthesizeWorkflows();
   // Only definitions the engine accepts are kept (the validator throws on any other).
   for (const workflow of platform.workflows.values()) {
     new StateMachine(structuredClone(workflow.definition) as never, { validationOptions: { checkArn: false, checkPaths: false } });

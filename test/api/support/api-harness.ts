@@ -63,7 +63,7 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
   delete process.env.SLIPWAY_GITHUB_SECRET_ARN;
   const sessionKeyFile = join(aws.dir, 'secrets', 'session.key');
   await ensureLocalKey(sessionKeyFile);
-  const engine = await LocalStepFunctions.create(synthesizeWorkflows(), services, join(aws.dir, 'executions'));
+  const engine = await LocalStepFunctions.create(await synthesizeWorkflows(), services, join(aws.dir, 'executions'));
   const sfnServer: Server = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
   Object.assign(process.env, {
