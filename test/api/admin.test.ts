@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createReadyProject, quickBuild, startApiHarness, TOKEN, waitFor, type ApiHarness, type FakeBuildJob } from './support/api-harness.js';
+import { putDeployment } from '../../handlers/api/records.js';
+import { stateMachineArn } from '../../infra/local/engine/local-step-functions.js';
 
 /**
  * Admin routes: retrying a failed deployment, and the audit log of mutating calls. The stand-in
@@ -105,6 +107,31 @@ describe('retry a failed deployment', () => {
       status: 'FAILED',
       error: 'States.Aborted',
       cause: 'the execution was aborted',
+      retriedBy: retry.json.deployment.id,
+    });
+    expect(await settled(retry.json.deployment.id)).toMatchObject({ status: 'LIVE', retryOf: id });
+  });
+
+  it('retries a deployment whose execution was never started (the API died before StartExecution), recording it FAILED first', async () => {
+    const key = await upload('source whose execution never started');
+    const id = 'd-neverstarted-0001';
+    const executionName = `${PROJECT}--build-deploy--${id}`;
+    // What a crash between writing the record and StartExecution leaves: QUEUED, naming an execution that does not exist.
+    await putDeployment({
+      id,
+      project: PROJECT,
+      status: 'QUEUED',
+      createdAt: new Date(Date.now() - 5 * 60_000).toISOString(),
+      createdBy: 'admin',
+      source: { bucket: 'slipway-sources', key },
+      executionName,
+      executionArn: `${stateMachineArn('slipway-build-and-deploy').replace(':stateMachine:', ':execution:')}:${executionName}`,
+    });
+    const retry = await call('POST', `/admin/executions/${executionName}/retry`);
+    expect(retry.status, JSON.stringify(retry.json)).toBe(202);
+    expect((await call('GET', `/projects/${PROJECT}/deployments/${id}`)).json.deployment).toMatchObject({
+      status: 'FAILED',
+      error: 'Slipway.NotStarted',
       retriedBy: retry.json.deployment.id,
     });
     expect(await settled(retry.json.deployment.id)).toMatchObject({ status: 'LIVE', retryOf: id });

@@ -1,6 +1,4 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { Hono } from 'hono';
-import { sfnClient } from '../../lib/clients.js';
 import { ApiError, parse } from '../errors.js';
 import type { ApiEnv } from '../context.js';
 import { AuditQuery, BUILD_DEPLOY_EXECUTION, BuildDeployExecutionName } from '../schemas.js';
@@ -13,7 +11,7 @@ import {
   requireProject,
   type DeploymentRecord,
 } from '../records.js';
-import { newDeploymentId } from '../executions.js';
+import { executionStatus, newDeploymentId } from '../executions.js';
 import { sourceExists, startDeployment } from '../start-deployment.js';
 import { listAuditEntries } from '../audit.js';
 import { notReady } from './projects.js';
@@ -30,6 +28,9 @@ adminRoutes.get('/audit', async (c) => {
   return c.json({ month, entries: await listAuditEntries(month, query.limit === undefined ? 100 : Number(query.limit)) });
 });
 
+/** How long a deployment may wait for its execution to start before it counts as never started (the slots' grace too). */
+const NOT_STARTED_AFTER_MS = 60_000;
+
 /** Execution statuses that end without the workflow's failure path recording anything. */
 const ENDED_UNRECORDED = ['ABORTED', 'TIMED_OUT'];
 
@@ -44,8 +45,16 @@ async function settleForRetry(project: string, deployment: DeploymentRecord): Pr
   const notRetryable = (why: string) =>
     new ApiError('Conflict', `deployment ${deployment.id} is ${deployment.status}, not FAILED, and ${why}: only a failed deployment, or one whose execution was ABORTED or TIMED_OUT, can be retried`, 'path.execution');
   if (!deployment.executionArn) throw notRetryable('it has no execution');
-  const { status } = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
-  if (!status || !ENDED_UNRECORDED.includes(status)) throw notRetryable(`its execution is ${status ?? 'unknown'}`);
+  const status = await executionStatus(deployment.executionArn);
+  if (status === undefined) {
+    // Never started: the API stopped between writing the record and StartExecution. Past the grace
+    // period nothing will start it any more.
+    if (!(CANCELLABLE_STATUSES as readonly string[]).includes(deployment.status) || Date.now() - Date.parse(deployment.createdAt) < NOT_STARTED_AFTER_MS) {
+      throw notRetryable('its execution has not started');
+    }
+    return (await markDeploymentEnded(project, deployment.id, { failedState: 'Execution', error: 'Slipway.NotStarted', cause: 'the execution was never started' })) ?? deployment;
+  }
+  if (!ENDED_UNRECORDED.includes(status)) throw notRetryable(`its execution is ${status}`);
   if (deployment.status === 'CANCELLED') return deployment;
   if (!(CANCELLABLE_STATUSES as readonly string[]).includes(deployment.status)) throw notRetryable(`its execution is ${status}`);
   const ended = await markDeploymentEnded(project, deployment.id, {

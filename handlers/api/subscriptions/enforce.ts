@@ -1,6 +1,6 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient, sfnClient } from '../../lib/clients.js';
+import { dynamoClient } from '../../lib/clients.js';
+import { executionStatus } from '../executions.js';
 import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
 import { pipelineLimitsOf, type LimitName, type PipelineLimits } from '../../lib/limits.js';
@@ -59,16 +59,6 @@ export async function buildStillRuns(member: string): Promise<boolean> {
   if (!deployment.executionArn) return true;
   const status = await executionStatus(deployment.executionArn);
   return status === undefined ? starting : status === 'RUNNING';
-}
-
-/** The status of an execution, or undefined when it does not exist. */
-async function executionStatus(executionArn: string): Promise<string | undefined> {
-  try {
-    return (await sfnClient().send(new DescribeExecutionCommand({ executionArn }))).status;
-  } catch (error) {
-    if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
-    throw error;
-  }
 }
 
 export interface DeploymentReservation {
