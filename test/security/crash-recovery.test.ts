@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { sign } from '@octokit/webhooks-methods';
+import * as tar from 'tar';
 import { hostRequest } from '../support/http.js';
+import { startGithubServer, type GithubTestServer } from '../support/github-server.js';
 
 /**
  * Attack/fault: `kill -9` of the platform's whole process group while a workflow runs. Before,
@@ -17,6 +21,9 @@ import { hostRequest } from '../support/http.js';
  * restart, the interrupted work ends LIVE (resumed) or FAILED with its reason within 60 s, the
  * deployment records agree with the live pointer, no build slot leaks (the next deploy, with
  * concurrentBuilds 1, is accepted), and a deployment failed by the crash goes live when retried.
+ * Each crash point is reached by the first action whose uninterrupted run went through it: an
+ * upload, a preview, a failing build, a rollback, a GitHub push (test/support/github-server.ts),
+ * or a push whose commit GitHub cannot serve.
  *
  * The app is a fixture whose build writes its bundle in milliseconds: what is under test is the
  * engine and the pipeline steps around the build, which a real SvelteKit build would only slow
@@ -31,7 +38,11 @@ const PREVIEW = 'pre';
 const CHAINS = 3;
 const MACHINES = ['slipway-build-and-deploy', 'slipway-rollback'] as const;
 type Machine = (typeof MACHINES)[number];
-type Action = 'deploy' | 'preview' | 'failing' | 'rollback';
+type Action = 'deploy' | 'preview' | 'failing' | 'rollback' | 'github' | 'github-missing';
+/** In the order a crash point picks its action: the first one that goes through the state. */
+const ACTIONS: readonly Action[] = ['deploy', 'preview', 'failing', 'rollback', 'github', 'github-missing'];
+const REPOSITORY = 'octo/crash';
+const WEBHOOK_SECRET = 'crash-webhook-secret-0123456789';
 
 /**
  * States no action of this test can reach, and why. The test fails if a state is missing here and
@@ -40,11 +51,6 @@ type Action = 'deploy' | 'preview' | 'failing' | 'rollback';
 const UNREACHABLE: Record<Machine, Record<string, string>> = {
   'slipway-build-and-deploy': {
     'Ticket refused': 'needs a forged ticket; the API only signs good ones',
-    'Fetch source': 'needs a GitHub source',
-    'Report building': 'needs a GitHub source',
-    'Report live': 'needs a GitHub source',
-    'Report failure': 'needs a GitHub source',
-    'Fetch source failed': 'needs a GitHub source',
     'Record building failed': 'needs DynamoDB to fail',
     'Prepare build failed': 'needs Prepare build to fail',
     'Scope build credentials failed': 'needs STS to fail',
@@ -91,6 +97,9 @@ interface Scenario {
 
 let template: string;
 let registry: string | undefined;
+let github: GithubTestServer;
+/** The GitHub App settings and webhook secret every platform of this test starts with. */
+let githubEnv: Record<string, string> = {};
 const homes: string[] = [];
 const platforms = new Set<Platform>();
 const definitions = new Map<Machine, Definition>();
@@ -103,7 +112,7 @@ let versionCounter = 0;
 async function startPlatform(home: string, killAt?: Scenario): Promise<Platform> {
   rmSync(join(home, 'platform.json'), { force: true });
   const started = performance.now();
-  const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...githubEnv, SLIPWAY_HOME: home };
   // Asking npm for its registry costs every start a process; the test asks once.
   if (registry) env.npm_config_registry = registry;
   if (killAt) env.SLIPWAY_FAULT_KILL_AT_STATE = `${killAt.machine}:${killAt.state}`;
@@ -176,6 +185,38 @@ async function mayDie<T>(call: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** The fixture as GitHub serves a commit's tarball: everything under one top-level directory. */
+async function fixtureTarball(version: string, sha: string): Promise<Buffer> {
+  const app = mkdtempSync(join(tmpdir(), 'slipway-crash-app-'));
+  cpSync(FIXTURE, app, { recursive: true });
+  writeFileSync(join(app, 'version.txt'), `${version}\n`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of tar.c({ gzip: true, cwd: app, portable: true, prefix: `octo-crash-${sha.slice(0, 7)}` }, ['.']) as AsyncIterable<Buffer>) chunks.push(chunk);
+  rmSync(app, { recursive: true, force: true });
+  return Buffer.concat(chunks);
+}
+
+async function webhook(platform: Platform, event: string, payload: unknown): Promise<{ status: number; json: any }> {
+  const body = JSON.stringify(payload);
+  const response = await fetch(`http://localhost:${platform.port}/api/v1/webhooks/github`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await sign(WEBHOOK_SECRET, body) },
+    body,
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+/** A push of a new commit to the linked repository; `missing`: GitHub has no tarball for it, so *Fetch source* fails. */
+async function startPush(platform: Platform, missing: boolean): Promise<{ status?: number; deploymentId?: string; version: string; commit: string }> {
+  const version = `v${++versionCounter}`;
+  const commit = randomBytes(20).toString('hex');
+  if (!missing) github.tarballs.set(`${REPOSITORY}@${commit}`, await fixtureTarball(version, commit));
+  const pushed = await mayDie(webhook(platform, 'push', { ref: 'refs/heads/main', after: commit, deleted: false, repository: { full_name: REPOSITORY, default_branch: 'main' }, installation: { id: 5 } }));
+  const deploymentId = pushed?.json?.deliveries?.[0]?.deploymentId as string | undefined;
+  if (deploymentId) versions.set(deploymentId, version);
+  return { status: pushed?.status, ...(deploymentId ? { deploymentId } : {}), version, commit };
+}
+
 /** Uploads the fixture with a fresh version (or one that fails its build) and starts a deployment. */
 async function startDeploy(platform: Platform, kind: 'deploy' | 'preview' | 'failing'): Promise<{ status?: number; deployment?: any; version: string; sourceKey: string }> {
   const version = `${kind === 'failing' ? 'fail' : 'v'}${++versionCounter}`;
@@ -207,8 +248,8 @@ async function deployments(platform: Platform): Promise<any[]> {
 interface Pending {
   scenario: Scenario;
   deploymentId?: string;
-  /** Set when the platform died before answering: the deployment is found by its source after the restart. */
-  lost?: { sourceKey: string; version: string };
+  /** Set when the platform died before answering: the deployment is found by its source (or commit) after the restart. */
+  lost?: { sourceKey?: string; commit?: string; version: string };
   rollback?: { target: string; executionName?: string };
   liveBefore: string;
 }
@@ -221,6 +262,12 @@ async function startAction(platform: Platform, scenario: Scenario): Promise<Pend
     const started = await mayDie(api(platform, 'POST', `/projects/${PROJECT}/rollback`, { deploymentId: target.id }));
     if (started) expect(started.status, JSON.stringify(started.json)).toBe(202);
     return { scenario, liveBefore, rollback: { target: target.id, ...(started ? { executionName: started.json.rollback.executionName } : {}) } };
+  }
+  if (scenario.action === 'github' || scenario.action === 'github-missing') {
+    const pushed = await startPush(platform, scenario.action === 'github-missing');
+    if (pushed.status === undefined) return { scenario, liveBefore, lost: { commit: pushed.commit, version: pushed.version } };
+    expect(pushed.status).toBe(202);
+    return { scenario, liveBefore, deploymentId: pushed.deploymentId as string };
   }
   const started = await startDeploy(platform, scenario.action);
   if (started.status === undefined) return { scenario, liveBefore, lost: { sourceKey: started.sourceKey, version: started.version } };
@@ -238,8 +285,8 @@ async function checkRecovered(platform: Platform, pending: Pending): Promise<{ f
   const { scenario } = pending;
   const label = `${scenario.machine}:${scenario.state}`;
   if (pending.lost) {
-    const { sourceKey, version } = pending.lost;
-    const found = (await deployments(platform)).find((d) => d.source?.key === sourceKey);
+    const { sourceKey, commit, version } = pending.lost;
+    const found = (await deployments(platform)).find((d) => (sourceKey !== undefined && d.source?.key === sourceKey) || (commit !== undefined && d.github?.commit === commit));
     expect(found, `${label}: the deployment the API wrote before dying`).toBeDefined();
     versions.set(found.id, version);
     pending.deploymentId = found.id;
@@ -251,7 +298,8 @@ async function checkRecovered(platform: Platform, pending: Pending): Promise<{ f
   const acceptable = [versions.get(pending.liveBefore), pending.deploymentId && versions.get(pending.deploymentId), pending.rollback && versions.get(pending.rollback.target)];
   expect(acceptable, `${label}: served ${served}`).toContain(served);
 
-  const expectFailure = scenario.action === 'failing' || definitions.get(scenario.machine)?.States[scenario.state]?.Resource?.startsWith('arn:aws:states:::batch:');
+  const failingAction = scenario.action === 'failing' || scenario.action === 'github-missing';
+  const expectFailure = failingAction || definitions.get(scenario.machine)?.States[scenario.state]?.Resource?.startsWith('arn:aws:states:::batch:');
   let failedByCrash: string | undefined;
   if (pending.deploymentId) {
     const id = pending.deploymentId;
@@ -264,7 +312,7 @@ async function checkRecovered(platform: Platform, pending: Pending): Promise<{ f
       expect(ended.failedState, label).toEqual(expect.any(String));
       expect(ended.error, label).toEqual(expect.any(String));
       expect(ended.cause, label).toEqual(expect.any(String));
-      if (scenario.action !== 'failing') {
+      if (!failingAction) {
         expect(ended, label).toMatchObject({ failedState: scenario.state, error: 'Slipway.PlatformRestarted', cause: 'platform restarted' });
         failedByCrash = ended.executionName;
       }
@@ -366,6 +414,18 @@ beforeAll(async () => {
   // preview, a failed build and a rollback — and which states each of those actions goes through.
   template = mkdtempSync(join(tmpdir(), 'slipway-crash-home-'));
   homes.push(template);
+  github = await startGithubServer();
+  const secretFile = join(template, 'github-webhook.secret');
+  writeFileSync(secretFile, WEBHOOK_SECRET, { mode: 0o600 });
+  const saved = { ...process.env };
+  github.configureEnv(template);
+  githubEnv = {
+    SLIPWAY_GITHUB_APP_ID: process.env.SLIPWAY_GITHUB_APP_ID as string,
+    SLIPWAY_GITHUB_APP_KEY_FILE: process.env.SLIPWAY_GITHUB_APP_KEY_FILE as string,
+    SLIPWAY_GITHUB_API_URL: process.env.SLIPWAY_GITHUB_API_URL as string,
+    SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: secretFile,
+  };
+  process.env = saved;
   const platform = await startPlatform(template);
   try {
     const limits = (await api(platform, 'GET', '/me/limits')).json.limits;
@@ -373,8 +433,10 @@ beforeAll(async () => {
     expect((await api(platform, 'PUT', '/admin/users/admin/subscription', { subscription: 'one-build' })).status).toBe(200);
     expect((await api(platform, 'POST', '/projects', { name: PROJECT })).status).toBe(202);
     await until('project READY', 30_000, async () => ((await project(platform))?.status === 'READY' ? true : undefined));
+    expect((await webhook(platform, 'installation', { action: 'created', installation: { id: 5, account: { login: 'admin' } }, repositories: [{ full_name: REPOSITORY }] })).status).toBe(202);
+    expect((await api(platform, 'PUT', `/projects/${PROJECT}/repository`, { repository: REPOSITORY })).status).toBe(200);
     const executions = new Map<Action, string>();
-    for (const action of ['deploy', 'deploy', 'preview', 'failing', 'rollback'] as const) {
+    for (const action of ['deploy', 'deploy', 'preview', 'failing', 'github', 'github-missing', 'rollback'] as const) {
       const pending = await startAction(platform, { machine: action === 'rollback' ? 'slipway-rollback' : 'slipway-build-and-deploy', state: '', action });
       if (pending.rollback) {
         const { target } = pending.rollback;
@@ -386,7 +448,7 @@ beforeAll(async () => {
           const { json } = await api(platform, 'GET', `/projects/${PROJECT}/deployments/${id}`);
           return ['LIVE', 'FAILED'].includes(json.deployment.status) ? json.deployment : undefined;
         });
-        expect(ended.status, `${action}: ${ended.cause ?? ''}\n${platform.output()}`).toBe(action === 'failing' ? 'FAILED' : 'LIVE');
+        expect(ended.status, `${action}: ${ended.cause ?? ''}\n${platform.output()}`).toBe(action === 'failing' || action === 'github-missing' ? 'FAILED' : 'LIVE');
         executions.set(action, ended.executionName);
       }
     }
@@ -419,6 +481,7 @@ afterAll(async () => {
     }
   }
   for (const home of homes) rmSync(home, { recursive: true, force: true });
+  await github?.close();
   if (startTimes.length) console.log(`crash-recovery: ${startTimes.length} platform starts, ${startTimes.map((t) => Math.round(t)).join(' ')} ms`);
 });
 
@@ -428,7 +491,7 @@ describe('a platform killed at any state of a deployment or rollback recovers', 
     const unreached: Record<Machine, string[]> = { 'slipway-build-and-deploy': [], 'slipway-rollback': [] };
     for (const machine of MACHINES) {
       for (const state of Object.keys((definitions.get(machine) as Definition).States)) {
-        const action = (['deploy', 'preview', 'failing', 'rollback'] as const).find((a) => visitedBy.get(a)?.get(machine)?.has(state));
+        const action = ACTIONS.find((a) => visitedBy.get(a)?.get(machine)?.has(state));
         if (action) scenarios.push({ machine, state, action });
         else unreached[machine].push(state);
       }
