@@ -40,6 +40,29 @@ interface Loaded {
  */
 const LOCAL_WAIT_MS = 50;
 
+/**
+ * Which state an execution's history on disk last entered, and a way for its tasks to wait until
+ * it is theirs. A retried task finds its state current already; a state is never entered twice in
+ * a row in Slipway's workflows, so a state that is current is the one the task runs for.
+ */
+function persistedStates(): { entered: (state: string) => Promise<void>; persisted: (state: string) => void } {
+  let current: string | undefined;
+  const waiting: Array<{ state: string; resolve: () => void }> = [];
+  return {
+    entered: (state) => (current === state ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ state, resolve }))),
+    persisted: (state) => {
+      current = state;
+      for (let i = waiting.length - 1; i >= 0; i--) {
+        const waiter = waiting[i] as { state: string; resolve: () => void };
+        if (waiter.state === state) {
+          waiting.splice(i, 1);
+          waiter.resolve();
+        }
+      }
+    },
+  };
+}
+
 /** Options of the engine; `killAtState` is for crash tests only. */
 export interface EngineOptions {
   /**
@@ -64,6 +87,8 @@ export interface ReconciledExecution {
 export class LocalStepFunctions {
   private readonly machines = new Map<string, Loaded>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
+  /** Set by close(): what the interpreters report from then on is the shutdown, not the executions' outcome. */
+  private closing = false;
 
   private constructor(
     private readonly store: ExecutionStore,
@@ -110,7 +135,8 @@ export class LocalStepFunctions {
     // Aborting the interpreter stops it between states but leaves a running task alone: the scope's
     // signal is what tells the task (a build job) to stop too.
     const stop = new AbortController();
-    const execution = executionScope.run({ signal: stop.signal }, () => machine.run(input as never, {
+    const history = persistedStates();
+    const execution = executionScope.run({ signal: stop.signal, entered: history.entered }, () => machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: loaded.tasks as never, waitTimeOverrides: loaded.waitOverrides },
       context: {
         Execution: { Id: record.executionArn, Name: record.name, Input: JSON.parse(record.input) as unknown, StartTime: record.startDate, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/slipway-local` },
@@ -118,7 +144,9 @@ export class LocalStepFunctions {
       } as never,
     }));
     const killAt = how.redriven ? undefined : this.killPoint(loaded);
-    const done = this.follow(record, loaded, execution.eventLogs, execution.result, { redriven: how.redriven, killAt }).finally(() => this.running.delete(record.executionArn));
+    const done = this.follow(record, loaded, execution.eventLogs, execution.result, { redriven: how.redriven, killAt, onEntered: history.persisted }).finally(() =>
+      this.running.delete(record.executionArn),
+    );
     this.running.set(record.executionArn, {
       abort: () => {
         execution.abort();
@@ -184,25 +212,33 @@ export class LocalStepFunctions {
     loaded: Loaded,
     events: AsyncGenerator<EventLog>,
     result: Promise<unknown>,
-    how: { redriven: boolean; killAt: string | undefined },
+    how: { redriven: boolean; killAt: string | undefined; onEntered: (state: string) => void },
   ): Promise<void> {
     result.catch(() => undefined); // the event log reports the outcome
     try {
       for await (const event of events) {
+        // A shutdown leaves the execution RUNNING on disk, as a crash would: the next start resumes it.
+        if (this.closing) return;
         // A redrive goes on from where the execution stood: its ExecutionRedriven event is already written.
         if (how.redriven && event.type === 'ExecutionStarted') continue;
         this.append(record, loaded, event);
         this.store.save(record);
-        if (how.killAt !== undefined && event.type === 'StateEntered' && event.state.name === how.killAt) {
-          // The whole process group, as a crash of the machine would: build sandboxes and function workers too.
-          process.kill(0, 'SIGKILL');
+        if (event.type === 'StateEntered') {
+          if (event.state.name === how.killAt) {
+            // The whole process group, as a crash of the machine would: build sandboxes and function workers too.
+            // The state is on disk as entered and has done nothing yet (its task waits for onEntered).
+            process.kill(0, 'SIGKILL');
+          }
+          how.onEntered(event.state.name);
         }
       }
     } catch (error) {
+      if (this.closing) return;
       record.status = 'FAILED';
       record.error = (error as Error).name;
       record.cause = (error as Error).message;
     }
+    if (this.closing) return;
     if (record.status === 'RUNNING') {
       // The log ended without a terminal event; take the outcome from the result.
       try {
@@ -214,6 +250,7 @@ export class LocalStepFunctions {
         record.cause = (error as Error).message;
       }
     }
+    if (this.closing) return;
     record.stopDate ??= new Date().toISOString();
     this.store.save(record);
   }
@@ -294,7 +331,12 @@ export class LocalStepFunctions {
     return this.describeExecution(arn);
   }
 
+  /**
+   * Stops the running executions without recording an outcome for them: they stay RUNNING in the
+   * store, and the next start reconciles them like executions a crash cut off.
+   */
   async close(): Promise<void> {
+    this.closing = true;
     for (const { abort } of this.running.values()) abort();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }

@@ -66,10 +66,18 @@ function interrupted(name: string, entered: Array<[string, unknown]>, redriveCou
   return executionArn;
 }
 
+/** Builds of these job names run until their execution is stopped, and report when they start. */
+const hanging = new Map<string, () => void>();
+
 async function engine(): Promise<LocalStepFunctions> {
   return LocalStepFunctions.create(platform, {
-    async runBuildJob(request) {
+    async runBuildJob(request, options) {
       builds.push(request);
+      const started = hanging.get(request.jobName);
+      if (started) {
+        started();
+        await new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new Error('stopped'))));
+      }
       return { jobId: 'job-1', status: 'SUCCEEDED' };
     },
     async cloudformation() {
@@ -114,6 +122,23 @@ describe('reconcile on start', () => {
     expect(steps.describeExecution(arn).cause).toContain('platform restarted');
     // Reconciled once: a second call finds nothing left RUNNING.
     expect(steps.reconcile()).toEqual([]);
+  });
+
+  it('leaves an execution RUNNING on disk when the platform shuts down, so the next start reconciles it like a crash', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'slipway-reconcile-'));
+    const first = await engine();
+    const building = new Promise<void>((resolve) => hanging.set('job', resolve));
+    const { executionArn } = first.startExecution(stateMachineArn(MACHINE), 'shut-down-in-build', JSON.stringify({ start: true }));
+    await building;
+    await first.close();
+    hanging.clear();
+    expect(first.describeExecution(executionArn).status).toBe('RUNNING');
+
+    const second = await engine();
+    expect(second.describeExecution(executionArn).status).toBe('RUNNING');
+    expect(second.reconcile()).toEqual([{ executionArn, plan: 'fail-through-catch', state: 'Build' }]);
+    expect(await second.settled(executionArn)).toMatchObject({ status: 'FAILED', error: 'Slipway.PlatformRestarted', cause: 'platform restarted' });
+    expect(builds).toHaveLength(1);
   });
 
   it('starts an execution that had entered no state from its StartAt with its own input', async () => {
