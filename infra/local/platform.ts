@@ -10,6 +10,7 @@ import { ensureLocalTicketKey } from '../../handlers/lib/ticket-key.js';
 import { ensureLocalKey } from '../../handlers/lib/platform-key.js';
 import { runtimeEnvironment } from '../../handlers/lib/project-settings/runtime-env.js';
 import { createApiApp } from '../../handlers/api/app.js';
+import { failUnstartedDeployments } from '../../handlers/api/unstarted-deployments.js';
 import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import { createRouter } from '../../router/lambda/handler.js';
 import { createEdgeServer } from '../../router/edge/server.js';
@@ -116,6 +117,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const sfnServer = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
   process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`;
+  // Before the API can be reached: a QUEUED deployment without an execution now is a start the last run cut off.
+  for (const deployment of await failUnstartedDeployments()) {
+    process.stdout.write(`slipway: deployment ${deployment} was never started: FAILED\n`);
+  }
 
   const platformApp = new Hono();
   const api = createApiApp();
@@ -139,6 +144,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   for (const { executionArn, plan, state } of engine.reconcile()) {
     process.stdout.write(`slipway: ${executionArn.split(':').at(-1) ?? executionArn} was cut off in ${state ?? 'its start'}: ${plan}\n`);
   }
+
   const apiUrl = `http://localhost:${edge.port}/api/v1`;
   const platformFile = join(home, 'platform.json');
   writeFileSync(platformFile, `${JSON.stringify({ url, apiUrl, port: edge.port, pid: process.pid }, null, 2)}\n`);

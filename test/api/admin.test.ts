@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createReadyProject, quickBuild, startApiHarness, TOKEN, waitFor, type ApiHarness, type FakeBuildJob } from './support/api-harness.js';
 import { putDeployment } from '../../handlers/api/records.js';
+import { failUnstartedDeployments } from '../../handlers/api/unstarted-deployments.js';
 import { stateMachineArn } from '../../infra/local/engine/local-step-functions.js';
 
 /**
@@ -147,6 +148,24 @@ describe('retry a failed deployment', () => {
       expect(bad.status, name).toBe(400);
       expect(bad.json.error).toMatchObject({ code: 'BadRequest', field: 'path' });
     }
+  });
+});
+
+describe('a deployment whose start a crash cut off', () => {
+  it('is recorded FAILED on the next start when its execution does not exist, and only then', async () => {
+    const arnOf = (name: string) => `${stateMachineArn('slipway-build-and-deploy').replace(':stateMachine:', ':execution:')}:${name}`;
+    const base = { project: PROJECT, status: 'QUEUED', createdAt: new Date().toISOString(), createdBy: 'admin', source: { bucket: 'slipway-sources', key: 'sources/none.tar.gz' } };
+    const cutOff = { ...base, id: 'd-cutoff-0001', executionName: `${PROJECT}--build-deploy--d-cutoff-0001` };
+    await putDeployment({ ...cutOff, executionArn: arnOf(cutOff.executionName) });
+    // A QUEUED record whose execution exists is in flight, whatever its age: left alone.
+    const existing = harness.engine.listExecutions({ stateMachineArn: stateMachineArn('slipway-build-and-deploy') })[0];
+    expect(existing).toBeDefined();
+    await putDeployment({ ...base, id: 'd-inflight-0001', executionName: existing?.name as string, executionArn: existing?.executionArn as string });
+
+    expect(await failUnstartedDeployments()).toEqual([`${PROJECT}/d-cutoff-0001`]);
+    expect((await call('GET', `/projects/${PROJECT}/deployments/d-cutoff-0001`)).json.deployment).toMatchObject({ status: 'FAILED', error: 'Slipway.NotStarted', failedState: 'Execution' });
+    expect((await call('GET', `/projects/${PROJECT}/deployments/d-inflight-0001`)).json.deployment.status).toBe('QUEUED');
+    expect(await failUnstartedDeployments()).toEqual([]);
   });
 });
 
