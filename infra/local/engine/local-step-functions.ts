@@ -174,7 +174,7 @@ export class LocalStepFunctions {
       const loaded = this.machines.get(record.stateMachineArn);
       const definition = loaded?.workflow.definition as { StartAt: string; States: Record<string, { Type: string }> } | undefined;
       const redrives = record.redriveCount ?? 0;
-      const plan: ResumePlan = definition ? planResume(record, definition as never, redrives) : { kind: 'fail', interrupted: undefined };
+      const plan: ResumePlan = definition ? planResume(record, definition, redrives) : { kind: 'fail', interrupted: undefined };
       const timestamp = new Date().toISOString();
       const push = (type: string, details: Record<string, unknown>) => {
         const id = record.events.length + 1;
@@ -198,8 +198,8 @@ export class LocalStepFunctions {
       push('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: record.redriveCount, fromState: plan.from } });
       this.store.save(record);
       // aws-local-stepfunctions runs a definition from its StartAt: the same definition starting at
-      // the state to resume from is the rest of this execution.
-      // The copy differs from the validated definition only in StartAt.
+      // the state to resume from is the rest of this execution (and, differing only in StartAt from
+      // a validated definition, needs no validation).
       const rest = new StateMachine({ ...structuredClone(definition), StartAt: plan.from } as never, { validationOptions: { ...loaded.validationOptions, noValidate: true } });
       this.launch(record, loaded, rest, plan.input, { redriven: true });
       reconciled.push({ executionArn: record.executionArn, plan: plan.kind, state: plan.kind === 'resume' ? plan.from : plan.interrupted });
