@@ -34,7 +34,7 @@ const USAGE = `usage: slipway <command> [options]
   admin users [show|create|roles|delete LOGIN] [--role R ...]   users and their roles
   admin users token LOGIN --label L [--ttl-days N] | revoke LOGIN ID   issue (shown once) or revoke a user's API token
   admin audit [--month YYYY-MM]            the audit log of a month (default this one), newest first
-  admin retry EXECUTION_NAME [--follow]    retry a failed build-and-deploy execution; prints the new deployment id
+  admin retry EXECUTION_NAME [--follow]    retry a failed (or aborted, timed-out) build-and-deploy execution; prints the new deployment id
   admin subscriptions [set NAME --limit k=v ...]   list subscriptions, or store NAME with those limits changed
   admin subscription LOGIN NAME            give a user a subscription
   limits                                   your subscription, its limits and your usage
@@ -91,8 +91,16 @@ async function run(argv: string[]): Promise<number> {
     case 'up': {
       const port = values.port ?? process.env.SLIPWAY_PORT;
       if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new UsageError(`--port must be a port number, got ${port}`);
+      // Crash tests only (test/security/crash-recovery.test.ts): `<machine>:<state>` to die at.
+      const killAt = process.env.SLIPWAY_FAULT_KILL_AT_STATE || undefined;
+      const killMatch = killAt === undefined ? undefined : /^(slipway-[a-z-]+):(.+)$/.exec(killAt);
+      if (killAt !== undefined && !killMatch) throw new UsageError(`SLIPWAY_FAULT_KILL_AT_STATE must be <machine>:<state>, got ${killAt}`);
       const { upCommand } = await import('./commands/up.js');
-      return upCommand({ port: port === undefined ? 8080 : Number(port), example: !values['no-example'] });
+      return upCommand({
+        port: port === undefined ? 8080 : Number(port),
+        example: !values['no-example'],
+        ...(killMatch ? { killAtState: { machine: killMatch[1] as string, state: killMatch[2] as string } } : {}),
+      });
     }
     case 'deploy':
       return deployCommand({ dir: rest[0] ?? '.', project: required(values.project, '--project'), preview: values.preview, json: values.json });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../lib/clients.js';
 import { ticketKey } from '../lib/ticket-key.js';
 import { signTicket, type Operation } from '../lib/ticket.js';
@@ -85,4 +85,14 @@ export async function startExecution(request: StartRequest): Promise<{ execution
 /** The ARN of a named execution of a state machine (the same rule Step Functions uses). */
 export function executionArnOf(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/** The status of an execution (RUNNING, SUCCEEDED, FAILED, ABORTED, TIMED_OUT…), or undefined when it does not exist. */
+export async function executionStatus(executionArn: string): Promise<string | undefined> {
+  try {
+    return (await sfnClient().send(new DescribeExecutionCommand({ executionArn }))).status ?? 'UNKNOWN';
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
+    throw error;
+  }
 }

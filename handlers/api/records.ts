@@ -225,8 +225,8 @@ export async function findDeploymentByExecutionName(project: string, name: strin
 }
 
 /**
- * Claims a FAILED deployment for one retry (`retriedBy`); false when it is no longer FAILED or a
- * retry already claimed it, so two concurrent retries cannot both start a build.
+ * Claims a FAILED (or CANCELLED) deployment for one retry (`retriedBy`); false when it is no longer
+ * either or a retry already claimed it, so two concurrent retries cannot both start a build.
  */
 export async function claimDeploymentRetry(project: string, id: string, retryId: string): Promise<boolean> {
   const claimed = await conditionally(
@@ -235,9 +235,9 @@ export async function claimDeploymentRetry(project: string, id: string, retryId:
         TableName: platformNames().table,
         Key: deploymentKey(project, id),
         UpdateExpression: 'SET retriedBy = :retry',
-        ConditionExpression: 'attribute_exists(pk) AND #status = :failed AND attribute_not_exists(retriedBy)',
+        ConditionExpression: 'attribute_exists(pk) AND #status IN (:failed, :cancelled) AND attribute_not_exists(retriedBy)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':retry': retryId, ':failed': 'FAILED' },
+        ExpressionAttributeValues: { ':retry': retryId, ':failed': 'FAILED', ':cancelled': 'CANCELLED' },
       }),
     ),
   );
@@ -257,6 +257,28 @@ export async function releaseDeploymentRetry(project: string, id: string, retryI
       }),
     ),
   );
+}
+
+/**
+ * Records FAILED a deployment whose execution ended without recording anything (it was aborted
+ * or timed out, so no failure path ran), only while the record still says QUEUED or BUILDING;
+ * the updated record, or undefined when the condition failed.
+ */
+export async function markDeploymentEnded(project: string, id: string, ended: { failedState: string; error: string; cause: string }): Promise<DeploymentRecord | undefined> {
+  const updated = await conditionally(
+    dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'SET #status = :failed, failedState = :state, #error = :error, cause = :cause',
+        ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :building)',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: { ':failed': 'FAILED', ':state': ended.failedState, ':error': ended.error, ':cause': ended.cause, ':queued': 'QUEUED', ':building': 'BUILDING' },
+        ReturnValues: 'ALL_NEW',
+      }),
+    ),
+  );
+  return updated?.Attributes ? withoutKeys<DeploymentRecord>(updated.Attributes) : undefined;
 }
 
 /** The statuses of a deployment whose execution may still be running: only these can be cancelled. */

@@ -2,7 +2,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { putDeployment, setDeploymentExecution, type DeploymentRecord } from './records.js';
-import { executionName, newDeploymentId, startExecution } from './executions.js';
+import { executionArnOf, executionName, newDeploymentId, stateMachineArnFor, startExecution } from './executions.js';
 import { reserveDeployment } from './subscriptions/enforce.js';
 import { githubSourceKey, githubSourceUri, type GithubSource } from '../lib/github/source-ref.js';
 
@@ -62,6 +62,9 @@ export async function startDeployment(request: StartDeploymentRequest): Promise<
     createdBy: request.user,
     source,
     executionName: exeName,
+    // Known before the start (Step Functions' naming rule): a platform that dies between writing
+    // the record and starting the execution leaves a record that still names where to look.
+    executionArn: executionArnOf(stateMachineArnFor('build-deploy'), exeName),
     ...(commit ? { commit } : {}),
     ...(request.retryOf ? { retryOf: request.retryOf } : {}),
     ...(github ? { github: { repository: github.repository, commit: github.commit, installationId: github.installationId } } : {}),

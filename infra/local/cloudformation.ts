@@ -1,3 +1,4 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { FunctionHost } from './function-host/index.js';
 import type { LocalServices } from './engine/task-bindings.js';
 
@@ -7,10 +8,29 @@ const STACK_PREFIX = 'slipway-project-';
  * CloudFormation calls on per-project stacks; locally each "stack" is the project's function in
  * the function host. Calls complete synchronously, so a stack is settled as soon as it is described.
  */
-export function localCloudFormation(host: Pick<FunctionHost, 'prepare' | 'remove'> & Partial<Pick<FunctionHost, 'configure'>>): LocalServices['cloudformation'] {
+export function localCloudFormation(
+  host: Pick<FunctionHost, 'prepare' | 'remove'> & Partial<Pick<FunctionHost, 'configure'>>,
+  /**
+   * Where the stacks' versions are kept, so that an execution resumed after a restart between
+   * *Update project stack* and *Release* still describes the version it published.
+   */
+  stateFile?: string,
+): LocalServices['cloudformation'] {
   const statuses = new Map<string, string>();
   // Locally a function "version" is the deployment id (the function host runs one worker per deployment).
   const versions = new Map<string, string>();
+  if (stateFile) {
+    try {
+      for (const [stack, version] of Object.entries(JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, string>)) versions.set(stack, version);
+    } catch {
+      // First start: no stack has a version yet.
+    }
+  }
+  const saveVersions = () => {
+    if (!stateFile) return;
+    writeFileSync(`${stateFile}.tmp`, JSON.stringify(Object.fromEntries(versions)));
+    renameSync(`${stateFile}.tmp`, stateFile);
+  };
   return async (action, parameters) => {
     const stackName = String(parameters.StackName ?? '');
     if (!stackName.startsWith(STACK_PREFIX)) throw Object.assign(new Error(`stack ${stackName} is not a project stack`), { name: 'CloudFormation.ValidationError' });
@@ -34,6 +54,7 @@ export function localCloudFormation(host: Pick<FunctionHost, 'prepare' | 'remove
         if (deploymentId && deploymentId !== 'none') {
           await host.prepare(project, deploymentId);
           versions.set(stackName, deploymentId);
+          saveVersions();
         }
         statuses.set(stackName, 'UPDATE_COMPLETE');
         return { StackId: stackId };
@@ -48,6 +69,7 @@ export function localCloudFormation(host: Pick<FunctionHost, 'prepare' | 'remove
         await host.remove(project);
         statuses.delete(stackName);
         versions.delete(stackName);
+        saveVersions();
         return {};
       default:
         throw Object.assign(new Error(`CloudFormation action ${action} has no local binding`), { name: 'CloudFormation.ValidationError' });

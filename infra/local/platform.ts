@@ -9,6 +9,7 @@ import { ensureLocalTicketKey } from '../../handlers/lib/ticket-key.js';
 import { ensureLocalKey } from '../../handlers/lib/platform-key.js';
 import { runtimeEnvironment } from '../../handlers/lib/project-settings/runtime-env.js';
 import { createApiApp } from '../../handlers/api/app.js';
+import { failUnstartedDeployments } from '../../handlers/api/unstarted-deployments.js';
 import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import { createRouter } from '../../router/lambda/handler.js';
 import { createEdgeServer } from '../../router/edge/server.js';
@@ -16,7 +17,7 @@ import { createSandboxRunner } from './batch/sandbox.js';
 import { createFunctionHost } from './function-host/index.js';
 import { LocalStepFunctions, stateMachineArn } from './engine/local-step-functions.js';
 import { createSfnApiServer } from './engine/sfn-api-server.js';
-import { synthesizeWorkflows } from './engine/synthesized-workflows.js';
+import { synthesizeWorkflowsCached } from './engine/synthesized-workflows.js';
 import { localCloudFormation } from './cloudformation.js';
 import { handlerEnvironment, startLocalStorage } from './storage/local-storage.js';
 import { startSigV4Gate } from './auth/sigv4-gate.js';
@@ -27,6 +28,8 @@ export interface PlatformOptions {
   port: number;
   /** Called with each line a build job prints (the CLI and the dashboard read logs from S3 instead). */
   onBuildLog?: (job: string, line: string) => void;
+  /** Crash tests only: kill the platform's process group when this state is entered (EngineOptions.killAtState). */
+  killAtState?: { machine: string; state: string };
 }
 
 export interface RunningPlatform {
@@ -105,14 +108,23 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   });
 
   const engine = await LocalStepFunctions.create(
-    synthesizeWorkflows(names),
-    { runBuildJob, cloudformation: localCloudFormation(functionHost), assumeRole: async (parameters) => storage.issuer.assumeRole(parameters) },
+    await synthesizeWorkflowsCached(join(home, 'cache'), names),
+    {
+      runBuildJob,
+      cloudformation: localCloudFormation(functionHost, join(home, 'stacks.json')),
+      assumeRole: async (parameters) => storage.issuer.assumeRole(parameters),
+    },
     join(home, 'executions'),
+    options.killAtState ? { killAtState: options.killAtState } : {},
   );
   const sfnServer = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
   const sfnGate = await startSigV4Gate({ service: 'states', upstream: { host: '127.0.0.1', port: (sfnServer.address() as AddressInfo).port }, issuer: storage.issuer });
   process.env.AWS_ENDPOINT_URL_SFN = sfnGate.endpoint;
+  // Before the API can be reached: a QUEUED deployment without an execution now is a start the last run cut off.
+  for (const deployment of await failUnstartedDeployments()) {
+    process.stdout.write(`slipway: deployment ${deployment} was never started: FAILED\n`);
+  }
 
   const platformApp = createPlatformApp(createApiApp(), options.port);
 
@@ -129,6 +141,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   const url = `http://localhost:${edge.port}/`;
   process.env.SLIPWAY_TENANT_URL_TEMPLATE = `http://{project}.localhost:${edge.port}/`;
+  // Executions the last run of the platform left RUNNING go on (or fail) before anything new starts.
+  for (const { executionArn, plan, state } of engine.reconcile()) {
+    process.stdout.write(`slipway: ${executionArn.split(':').at(-1) ?? executionArn} was cut off in ${state ?? 'its start'}: ${plan}\n`);
+  }
+
   const apiUrl = `http://localhost:${edge.port}/api/v1`;
   const platformFile = join(home, 'platform.json');
   writeFileSync(platformFile, `${JSON.stringify({ url, apiUrl, port: edge.port, pid: process.pid }, null, 2)}\n`);

@@ -4,15 +4,25 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createReadyProject, quickBuild, startApiHarness, TOKEN, waitFor, type ApiHarness, type FakeBuildJob } from './support/api-harness.js';
+import { putDeployment } from '../../handlers/api/records.js';
+import { failUnstartedDeployments } from '../../handlers/api/unstarted-deployments.js';
+import { stateMachineArn } from '../../infra/local/engine/local-step-functions.js';
 
 /**
  * Admin routes: retrying a failed deployment, and the audit log of mutating calls. The stand-in
  * build fails once for the source keys in `failOnce` (a transient build fault), then succeeds.
  */
 const failOnce = new Set<string>();
+/** Sources whose build runs until its execution is stopped. */
+const hangOnce = new Set<string>();
+const hanging = new Map<string, () => void>();
 const flakyBuild: FakeBuildJob = async (aws, request, options) => {
   const key = request.environment.SLIPWAY_SOURCE_KEY as string;
   if (failOnce.delete(key)) throw Object.assign(new Error('the build container was killed (transient fault)'), { name: 'Batch.JobFailed' });
+  if (hangOnce.delete(key)) {
+    hanging.get(key)?.();
+    await new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('stopped'), { name: 'Batch.JobCancelled' }))));
+  }
   return quickBuild(aws, request, options);
 };
 
@@ -78,6 +88,56 @@ describe('retry a failed deployment', () => {
     expect(again.json.error.message).toContain(`was already retried as ${retried.id}`);
   });
 
+  it('retries a deployment whose execution was ABORTED while its record still said BUILDING, recording it FAILED first', async () => {
+    const key = await upload('source whose execution is aborted');
+    hangOnce.add(key);
+    const building = new Promise<void>((resolve) => hanging.set(key, resolve));
+    const started = await call('POST', `/projects/${PROJECT}/deployments`, { source: { key } });
+    expect(started.status).toBe(202);
+    const id = started.json.deployment.id as string;
+    await building;
+    expect((await call('GET', `/projects/${PROJECT}/deployments/${id}`)).json.deployment.status).toBe('BUILDING');
+    // Stopped under the API's feet (an operator's StopExecution): no failure path runs, the record stays BUILDING.
+    harness.engine.stopExecution(started.json.deployment.executionArn);
+    expect((await harness.engine.settled(started.json.deployment.executionArn)).status).toBe('ABORTED');
+    expect((await call('GET', `/projects/${PROJECT}/deployments/${id}`)).json.deployment.status).toBe('BUILDING');
+
+    const retry = await call('POST', `/admin/executions/${started.json.deployment.executionName}/retry`);
+    expect(retry.status, JSON.stringify(retry.json)).toBe(202);
+    expect((await call('GET', `/projects/${PROJECT}/deployments/${id}`)).json.deployment).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Aborted',
+      cause: 'the execution was aborted',
+      retriedBy: retry.json.deployment.id,
+    });
+    expect(await settled(retry.json.deployment.id)).toMatchObject({ status: 'LIVE', retryOf: id });
+  });
+
+  it('retries a deployment whose execution was never started (the API died before StartExecution), recording it FAILED first', async () => {
+    const key = await upload('source whose execution never started');
+    const id = 'd-neverstarted-0001';
+    const executionName = `${PROJECT}--build-deploy--${id}`;
+    // What a crash between writing the record and StartExecution leaves: QUEUED, naming an execution that does not exist.
+    await putDeployment({
+      id,
+      project: PROJECT,
+      status: 'QUEUED',
+      createdAt: new Date(Date.now() - 5 * 60_000).toISOString(),
+      createdBy: 'admin',
+      source: { bucket: 'slipway-sources', key },
+      executionName,
+      executionArn: `${stateMachineArn('slipway-build-and-deploy').replace(':stateMachine:', ':execution:')}:${executionName}`,
+    });
+    const retry = await call('POST', `/admin/executions/${executionName}/retry`);
+    expect(retry.status, JSON.stringify(retry.json)).toBe(202);
+    expect((await call('GET', `/projects/${PROJECT}/deployments/${id}`)).json.deployment).toMatchObject({
+      status: 'FAILED',
+      error: 'Slipway.NotStarted',
+      retriedBy: retry.json.deployment.id,
+    });
+    expect(await settled(retry.json.deployment.id)).toMatchObject({ status: 'LIVE', retryOf: id });
+  });
+
   it('answers 404 for an execution no deployment has, and 400 for a malformed name', async () => {
     const unknown = await call('POST', `/admin/executions/${PROJECT}--build-deploy--d-nosuch-0000/retry`);
     expect(unknown.status).toBe(404);
@@ -88,6 +148,24 @@ describe('retry a failed deployment', () => {
       expect(bad.status, name).toBe(400);
       expect(bad.json.error).toMatchObject({ code: 'BadRequest', field: 'path' });
     }
+  });
+});
+
+describe('a deployment whose start a crash cut off', () => {
+  it('is recorded FAILED on the next start when its execution does not exist, and only then', async () => {
+    const arnOf = (name: string) => `${stateMachineArn('slipway-build-and-deploy').replace(':stateMachine:', ':execution:')}:${name}`;
+    const base = { project: PROJECT, status: 'QUEUED', createdAt: new Date().toISOString(), createdBy: 'admin', source: { bucket: 'slipway-sources', key: 'sources/none.tar.gz' } };
+    const cutOff = { ...base, id: 'd-cutoff-0001', executionName: `${PROJECT}--build-deploy--d-cutoff-0001` };
+    await putDeployment({ ...cutOff, executionArn: arnOf(cutOff.executionName) });
+    // A QUEUED record whose execution exists is in flight, whatever its age: left alone.
+    const existing = harness.engine.listExecutions({ stateMachineArn: stateMachineArn('slipway-build-and-deploy') })[0];
+    expect(existing).toBeDefined();
+    await putDeployment({ ...base, id: 'd-inflight-0001', executionName: existing?.name as string, executionArn: existing?.executionArn as string });
+
+    expect(await failUnstartedDeployments()).toEqual([`${PROJECT}/d-cutoff-0001`]);
+    expect((await call('GET', `/projects/${PROJECT}/deployments/d-cutoff-0001`)).json.deployment).toMatchObject({ status: 'FAILED', error: 'Slipway.NotStarted', failedState: 'Execution' });
+    expect((await call('GET', `/projects/${PROJECT}/deployments/d-inflight-0001`)).json.deployment.status).toBe('QUEUED');
+    expect(await failUnstartedDeployments()).toEqual([]);
   });
 });
 
@@ -109,6 +187,7 @@ describe('audit log', () => {
     expect(entries.find((e) => e.action === 'project.create')).toMatchObject({ target: `project:${PROJECT}`, status: 202 });
     expect(entries.find((e) => e.action === 'deployment.retry')).toMatchObject({ target: expect.stringMatching(new RegExp(`^execution:${PROJECT}--build-deploy--`)), status: 202 });
     expect(entries.filter((e) => e.action === 'deployment.create')).toEqual([
+      expect.objectContaining({ target: expect.stringMatching(new RegExp(`^deployment:${PROJECT}/d-`)), status: 202 }),
       expect.objectContaining({ target: expect.stringMatching(new RegExp(`^deployment:${PROJECT}/d-`)), status: 202 }),
     ]);
     const times = entries.map((e) => e.at);

@@ -15,8 +15,8 @@ declare module 'vitest' {
   }
 }
 
-export function writeSynthesizedPlatform(file: string): void {
-  const platform = synthesizeWorkflows();
+export async function writeSynthesizedPlatform(file: string): Promise<void> {
+  const platform = await synthesizeWorkflows();
   const serialized: SerializedPlatform = { workflows: [...platform.workflows], resources: platform.resources };
   writeFileSync(file, JSON.stringify(serialized));
 }
@@ -27,7 +27,7 @@ let cached: SerializedPlatform | undefined;
  * The CDK app's workflows as this run synthesized them, once for every test file: a fresh synth
  * per file cost seconds each. Each caller gets its own copy, as a fresh synth would give.
  */
-export function synthesizedOnce(): SynthesizedPlatform {
+export async function synthesizedOnce(): Promise<SynthesizedPlatform> {
   const file = inject('synthesizedPlatformFile');
   if (!file) return synthesizeWorkflows();
   cached ??= JSON.parse(readFileSync(file, 'utf8')) as SerializedPlatform;

@@ -59,7 +59,7 @@ const services: LocalServices = {
 
 beforeAll(async () => {
   aws = await startTestAws();
-  platform = synthesizedOnce();
+  platform = await synthesizedOnce();
   engine = await LocalStepFunctions.create(platform, services, `${aws.dir}/executions`);
   doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   routes = new FileRouteCache(process.env.SLIPWAY_ROUTE_CACHE_DIR as string);

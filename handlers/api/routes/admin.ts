@@ -2,8 +2,16 @@ import { Hono } from 'hono';
 import { ApiError, parse } from '../errors.js';
 import type { ApiEnv } from '../context.js';
 import { AuditQuery, BUILD_DEPLOY_EXECUTION, BuildDeployExecutionName } from '../schemas.js';
-import { claimDeploymentRetry, findDeploymentByExecutionName, releaseDeploymentRetry, requireProject } from '../records.js';
-import { newDeploymentId } from '../executions.js';
+import {
+  CANCELLABLE_STATUSES,
+  claimDeploymentRetry,
+  findDeploymentByExecutionName,
+  markDeploymentEnded,
+  releaseDeploymentRetry,
+  requireProject,
+  type DeploymentRecord,
+} from '../records.js';
+import { executionStatus, newDeploymentId } from '../executions.js';
 import { sourceExists, startDeployment } from '../start-deployment.js';
 import { listAuditEntries } from '../audit.js';
 import { notReady } from './projects.js';
@@ -20,8 +28,46 @@ adminRoutes.get('/audit', async (c) => {
   return c.json({ month, entries: await listAuditEntries(month, query.limit === undefined ? 100 : Number(query.limit)) });
 });
 
+/** How long a deployment may wait for its execution to start before it counts as never started (the slots' grace too). */
+const NOT_STARTED_AFTER_MS = 60_000;
+
+/** Execution statuses that end without the workflow's failure path recording anything. */
+const ENDED_UNRECORDED = ['ABORTED', 'TIMED_OUT'];
+
 /**
- * Retries a FAILED deployment: a NEW build-and-deploy execution of the same source, with a fresh
+ * A deployment that is not FAILED may still be retried when its execution was ABORTED or
+ * TIMED_OUT: no failure path ran, so its record may still say QUEUED or BUILDING. That record is
+ * made FAILED first (what happened, in error and cause), so it never stays in flight; a CANCELLED
+ * one keeps its status (someone stopped it on purpose) and is retried as it is.
+ */
+async function settleForRetry(project: string, deployment: DeploymentRecord): Promise<DeploymentRecord> {
+  if (deployment.status === 'FAILED') return deployment;
+  const notRetryable = (why: string) =>
+    new ApiError('Conflict', `deployment ${deployment.id} is ${deployment.status}, not FAILED, and ${why}: only a failed deployment, or one whose execution was ABORTED or TIMED_OUT, can be retried`, 'path.execution');
+  if (!deployment.executionArn) throw notRetryable('it has no execution');
+  const status = await executionStatus(deployment.executionArn);
+  if (status === undefined) {
+    // Never started: the API stopped between writing the record and StartExecution. Past the grace
+    // period nothing will start it any more.
+    if (!(CANCELLABLE_STATUSES as readonly string[]).includes(deployment.status) || Date.now() - Date.parse(deployment.createdAt) < NOT_STARTED_AFTER_MS) {
+      throw notRetryable('its execution has not started');
+    }
+    return (await markDeploymentEnded(project, deployment.id, { failedState: 'Execution', error: 'Slipway.NotStarted', cause: 'the execution was never started' })) ?? deployment;
+  }
+  if (!ENDED_UNRECORDED.includes(status)) throw notRetryable(`its execution is ${status}`);
+  if (deployment.status === 'CANCELLED') return deployment;
+  if (!(CANCELLABLE_STATUSES as readonly string[]).includes(deployment.status)) throw notRetryable(`its execution is ${status}`);
+  const ended = await markDeploymentEnded(project, deployment.id, {
+    failedState: 'Execution',
+    error: status === 'ABORTED' ? 'States.Aborted' : 'States.Timeout',
+    cause: status === 'ABORTED' ? 'the execution was aborted' : 'the execution timed out',
+  });
+  // Lost a race (the record moved on meanwhile): the claim below decides on the current record.
+  return ended ?? deployment;
+}
+
+/**
+ * Retries a FAILED deployment (or one whose execution was ABORTED or TIMED_OUT): a NEW build-and-deploy execution of the same source, with a fresh
  * deployment id and a fresh ticket; the new deployment records `retryOf`, the old one `retriedBy`
  * (so a failed deployment is retried at most once; a failed retry can be retried in turn).
  *
@@ -35,12 +81,10 @@ adminRoutes.post('/executions/:execution/retry', async (c) => {
   const project = (BUILD_DEPLOY_EXECUTION.exec(name) as RegExpExecArray)[1] as string;
   const deployment = await findDeploymentByExecutionName(project, name);
   if (!deployment) throw new ApiError('NotFound', `no deployment has the execution ${name}`, 'path.execution');
-  if (deployment.status !== 'FAILED') {
-    throw new ApiError('Conflict', `deployment ${deployment.id} is ${deployment.status}, not FAILED: only a failed deployment can be retried`, 'path.execution');
-  }
   if (deployment.retriedBy) {
     throw new ApiError('Conflict', `deployment ${deployment.id} was already retried as ${deployment.retriedBy}`, 'path.execution');
   }
+  await settleForRetry(project, deployment);
   const current = await requireProject(project);
   if (current.status !== 'READY') throw notReady(project, current.status);
   // A GitHub deployment fetches its commit again; an uploaded source must still be there.
@@ -49,7 +93,7 @@ adminRoutes.post('/executions/:execution/retry', async (c) => {
   }
   const id = newDeploymentId();
   if (!(await claimDeploymentRetry(project, deployment.id, id))) {
-    throw new ApiError('Conflict', `deployment ${deployment.id} is no longer FAILED or was already retried`, 'path.execution');
+    throw new ApiError('Conflict', `deployment ${deployment.id} is no longer FAILED (or CANCELLED) or was already retried`, 'path.execution');
   }
   try {
     const started = await startDeployment({

@@ -1,5 +1,6 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../lib/clients.js';
+import { executionStatus } from '../executions.js';
 import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
 import { pipelineLimitsOf, type LimitName, type PipelineLimits } from '../../lib/limits.js';
@@ -42,14 +43,22 @@ export async function assertWithinLimit(user: string, limit: LimitName, currentC
   if (currentCount >= subscription.limits[limit]) throw limitExceeded(subscription, limit, currentCount);
 }
 
-/** A build holds its slot while QUEUED or BUILDING. A member without a record yet is one being started right now. */
+/**
+ * A build holds its slot while QUEUED or BUILDING and its execution runs. A member without a record
+ * (or execution) yet is one being started right now; past the grace period, one whose start was cut
+ * short (the API died between writing the record and starting the execution) holds nothing.
+ */
 const START_GRACE_MS = 60_000;
 export async function buildStillRuns(member: string): Promise<boolean> {
   const [project, id] = member.split('/') as [string, string];
   const deployment = await getDeployment(project, id);
-  if (deployment) return (CANCELLABLE_STATUSES as readonly string[]).includes(deployment.status);
   const startedAt = parseInt(id.split('-')[1] ?? '', 36);
-  return Number.isFinite(startedAt) && Date.now() - startedAt < START_GRACE_MS;
+  const starting = Number.isFinite(startedAt) && Date.now() - startedAt < START_GRACE_MS;
+  if (!deployment) return starting;
+  if (!(CANCELLABLE_STATUSES as readonly string[]).includes(deployment.status)) return false;
+  if (!deployment.executionArn) return true;
+  const status = await executionStatus(deployment.executionArn);
+  return status === undefined ? starting : status === 'RUNNING';
 }
 
 export interface DeploymentReservation {

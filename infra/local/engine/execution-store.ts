@@ -23,12 +23,15 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** How many times a restart of the platform redrove it (ExecutionRedriven events). */
+  redriveCount?: number;
   events: HistoryEvent[];
 }
 
 /**
  * Executions on disk, one JSON file each, rewritten atomically as events arrive: an operator can
- * read the history of every execution after a restart.
+ * read the history of every execution after a restart, and the engine resumes from it the ones that
+ * were RUNNING when the platform died (LocalStepFunctions.reconcile).
  */
 export class ExecutionStore {
   private readonly records = new Map<string, ExecutionRecord>();
@@ -40,14 +43,6 @@ export class ExecutionStore {
     for (const file of readdirSync(dir)) {
       if (!file.endsWith('.json')) continue;
       const record = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ExecutionRecord;
-      if (record.status === 'RUNNING') {
-        // The process that ran it is gone; say so rather than leave it running forever.
-        record.status = 'ABORTED';
-        record.stopDate = new Date().toISOString();
-        record.error = 'Slipway.EngineStopped';
-        record.cause = 'the local platform stopped while this execution was running';
-        this.write(record);
-      }
       this.records.set(record.executionArn, record);
     }
   }

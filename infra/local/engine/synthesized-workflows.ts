@@ -1,7 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildApp } from '../../aws/app.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { DEFAULT_NAMES, type PlatformNames } from '../../../handlers/lib/config.js';
 
 /** A CloudFormation resource of the synthesized template, as much of it as the local engine reads. */
@@ -21,6 +24,8 @@ export interface SynthesizedWorkflow {
 export interface SynthesizedPlatform {
   workflows: Map<string, SynthesizedWorkflow>;
   resources: Record<string, TemplateResource>;
+  /** The definitions passed the ASL validator already (when they were cached): the engine need not validate them again. */
+  validated?: boolean;
 }
 
 export const LOCAL_REGION = 'us-east-1';
@@ -99,7 +104,9 @@ export function lambdaLogicalId(arn: string): string | undefined {
  * Synthesizes the CDK app (the same one `cdk deploy` uses) and returns every state machine's
  * definition. Nothing here knows a state name: the engine runs what CDK produced.
  */
-export function synthesizeWorkflows(names: PlatformNames = DEFAULT_NAMES): SynthesizedPlatform {
+export async function synthesizeWorkflows(names: PlatformNames = DEFAULT_NAMES): Promise<SynthesizedPlatform> {
+  // The CDK library takes most of a second to load: only a synthesis pays for it, not a cached start.
+  const { buildApp } = await import('../../aws/app.js');
   const outdir = mkdtempSync(join(tmpdir(), 'slipway-synth-'));
   try {
     // Asset staging would copy dist/ into the cloud assembly; the local engine never uploads it.
@@ -118,4 +125,52 @@ export function synthesizeWorkflows(names: PlatformNames = DEFAULT_NAMES): Synth
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** The repository (or dist/) root: the CDK app is made of the modules under these folders. */
+const MODULE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const SYNTH_INPUTS = ['workflows', 'infra', 'handlers', 'router'];
+
+/** Every module the synthesized template can depend on, and the CDK version, in one digest. */
+function synthInputsDigest(names: PlatformNames): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(names));
+  const cdkPackage = createRequire(import.meta.url).resolve('aws-cdk-lib/package.json');
+  hash.update(readFileSync(cdkPackage));
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(js|ts|json)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) hash.update(path.slice(MODULE_ROOT.length)).update(readFileSync(path));
+    }
+  };
+  for (const dir of SYNTH_INPUTS) if (existsSync(join(MODULE_ROOT, dir))) walk(join(MODULE_ROOT, dir));
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * synthesizeWorkflows(), kept in `cacheDir` under a digest of every module the CDK app is made of
+ * (and the CDK version): synthesis takes seconds, and a restart of an unchanged platform gets the
+ * very same definitions. Any change to a workflow or the stack is a new digest, so a new synthesis.
+ */
+export async function synthesizeWorkflowsCached(cacheDir: string, names: PlatformNames = DEFAULT_NAMES): Promise<SynthesizedPlatform> {
+  const file = join(cacheDir, `synthesized-${synthInputsDigest(names)}.json`);
+  if (existsSync(file)) {
+    try {
+      const cached = JSON.parse(readFileSync(file, 'utf8')) as { workflows: SynthesizedWorkflow[]; resources: Record<string, TemplateResource> };
+      return { workflows: new Map(cached.workflows.map((w) => [w.name, w])), resources: cached.resources, validated: true };
+    } catch {
+      // A damaged cache file is synthesized again below.
+    }
+  }
+  const platform = await synthesizeWorkflows(names);
+  // Only definitions the engine accepts are kept (the validator throws on any other).
+  for (const workflow of platform.workflows.values()) {
+    new StateMachine(structuredClone(workflow.definition) as never, { validationOptions: { checkArn: false, checkPaths: false } });
+  }
+  mkdirSync(cacheDir, { recursive: true });
+  for (const old of readdirSync(cacheDir)) if (old.startsWith('synthesized-')) rmSync(join(cacheDir, old), { force: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify({ workflows: [...platform.workflows.values()], resources: platform.resources }));
+  renameSync(`${file}.tmp`, file);
+  return { ...platform, validated: true };
 }

@@ -19,6 +19,12 @@ export interface BuildJobRequest {
 /** What a running task may learn of its execution: `signal` aborts when the execution is stopped. */
 export interface ExecutionScope {
   signal: AbortSignal;
+  /**
+   * Resolves once the history on disk says the execution entered `state`. Every task waits for it
+   * before doing any work, so a crash can never leave work done in a state the history does not
+   * show as entered (the restart would then run the state before it and this one again).
+   */
+  entered?: (state: string) => Promise<void>;
 }
 
 /**
@@ -137,7 +143,10 @@ export async function bindTasks(
     } else {
       throw new Error(`state ${stateName}: no local binding for resource ${resource}`);
     }
-    bindings[stateName] = binding;
+    bindings[stateName] = async (input) => {
+      await executionScope.getStore()?.entered?.(stateName);
+      return binding(input);
+    };
   }
   return bindings;
 }

@@ -65,7 +65,7 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
   delete process.env.SLIPWAY_GITHUB_SECRET_ARN;
   const sessionKeyFile = join(aws.dir, 'secrets', 'session.key');
   await ensureLocalKey(sessionKeyFile);
-  const engine = await LocalStepFunctions.create(synthesizedOnce(), services, join(aws.dir, 'executions'));
+  const engine = await LocalStepFunctions.create(await synthesizedOnce(), services, join(aws.dir, 'executions'));
   const sfnServer: Server = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
   const sfnGate = await startSigV4Gate({ service: 'states', upstream: { host: '127.0.0.1', port: (sfnServer.address() as AddressInfo).port }, issuer: aws.storage.issuer });
