@@ -9,7 +9,7 @@ import { summariseCause, summariseError } from '../lib/failure-summary.js';
  * an allow list names. Anything not listed is left out.
  */
 
-export type StateStatus = 'entered' | 'succeeded' | 'failed' | 'retried' | 'caught';
+export type StateStatus = 'entered' | 'succeeded' | 'failed' | 'retried' | 'caught' | 'interrupted';
 
 export interface StateView {
   name: string;
@@ -18,7 +18,8 @@ export interface StateView {
   /**
    * entered: running now (or when the execution was stopped); succeeded; retried: succeeded after
    * `retries` failed attempts; caught: failed and its Catch went on (to recording the failure);
-   * failed: its failure ended the execution.
+   * failed: its failure ended the execution; interrupted: the platform stopped while it ran, and
+   * the execution was redriven (the state's next entry follows).
    */
   status: StateStatus;
   start: string;
@@ -49,6 +50,8 @@ export interface ExecutionView {
   startDate?: string;
   stopDate?: string;
   durationMs?: number;
+  /** How often the execution was redriven after the platform stopped while it ran. */
+  redriveCount?: number;
   input?: ExecutionDataView;
   output?: ExecutionDataView;
   error?: string;
@@ -213,6 +216,12 @@ export function stateViews(events: readonly HistoryEvent[]): StateView[] {
       states.push(open.view);
       continue;
     }
+    if (type === 'ExecutionRedriven') {
+      // The platform died while this state ran; the redrive enters it (or its Catch) afresh.
+      if (open) close(open, 'interrupted', timestamp);
+      open = undefined;
+      continue;
+    }
     if (/^\w+StateExited$/.test(type) && open) {
       close(open, open.failure ? 'caught' : open.view.retries ? 'retried' : 'succeeded', timestamp);
       const summary = open.view.status === 'caught' ? undefined : outputSummary(open.view.name, event.stateExitedEventDetails?.output);
@@ -258,6 +267,7 @@ export function executionView(described: DescribeExecutionOutput, events: readon
   const input = executionDataView(described.input);
   const output = executionDataView(described.output);
   const stateMachine = described.stateMachineArn?.split(':').at(-1);
+  const redriveCount = Math.max(described.redriveCount ?? 0, events.filter((event) => (event.type as string | undefined) === 'ExecutionRedriven').length);
   return {
     ...(described.name !== undefined ? { name: described.name } : {}),
     ...(stateMachine ? { stateMachine } : {}),
@@ -265,6 +275,7 @@ export function executionView(described: DescribeExecutionOutput, events: readon
     ...(startDate !== undefined ? { startDate } : {}),
     ...(stopDate !== undefined ? { stopDate } : {}),
     ...(ms !== undefined ? { durationMs: ms } : {}),
+    ...(redriveCount > 0 ? { redriveCount } : {}),
     ...(input ? { input } : {}),
     ...(output ? { output } : {}),
     ...(error ? { error } : {}),

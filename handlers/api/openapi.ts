@@ -196,8 +196,8 @@ const ExecutionState = v.strictObject({
   name: v.string(),
   type: v.pipe(v.string(), v.description('The ASL state type: Task, Pass, Choice, Wait, Succeed, Fail.')),
   status: v.pipe(
-    v.picklist(['entered', 'succeeded', 'failed', 'retried', 'caught']),
-    v.description('entered: running (or interrupted); retried: succeeded after `retries` failed attempts; caught: failed and the workflow went on to record the failure; failed: its failure ended the execution.'),
+    v.picklist(['entered', 'succeeded', 'failed', 'retried', 'caught', 'interrupted']),
+    v.description('entered: running; retried: succeeded after `retries` failed attempts; caught: failed and the workflow went on to record the failure; failed: its failure ended the execution; interrupted: the platform stopped while it ran and the execution was redriven.'),
   ),
   start: v.string(),
   end: v.optional(v.string()),
@@ -234,6 +234,7 @@ const ExecutionView = v.strictObject({
   startDate: v.optional(v.string()),
   stopDate: v.optional(v.string()),
   durationMs: v.optional(v.number()),
+  redriveCount: v.optional(v.pipe(v.number(), v.description('How often the execution was redriven after the platform stopped while it ran.'))),
   input: v.optional(ExecutionData),
   output: v.optional(ExecutionData),
   error: v.optional(v.string()),
