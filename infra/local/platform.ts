@@ -102,6 +102,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       SLIPWAY_BUILD_BUCKET: names.buildBucket,
       ...(registry ? { npm_config_registry: registry } : {}),
     },
+    // The sandbox has no route to the platform's loopback: S3 comes over a Unix socket.
+    s3Endpoint: storage.s3Endpoint,
     onLog: options.onBuildLog,
   });
 

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { bwrapArgs, type BwrapSpec, type Mount } from './bwrap-args.js';
+import { stageMounts } from './staging.js';
+import { SandboxCgroup } from './cgroup.js';
+import { capMechanism } from './cap-mechanism.js';
+import { findBinary, missingToolError } from './find-binary.js';
+import type { CapName, SandboxLimits } from './limits.js';
+import { attachUserNetwork, type UserNetwork } from './user-network.js';
+import { SECRET_ENV_FD_VARIABLE } from '../../../handlers/lib/secret-env.js';
+
+/** fd numbers inside the sandbox (stdio indexes of the spawn). */
+const IPC_FD = 3;
+const ENV_FD = 4;
+const INFO_FD = 5;
+const BLOCK_FD = 6;
+const SIGXCPU_EXIT = 128 + 24;
+
+export interface SandboxRequest {
+  /** Names the sandbox's cgroup (unique per running sandbox). */
+  name: string;
+  uid: number;
+  limits: SandboxLimits;
+  spec: Omit<BwrapSpec, 'infoFd' | 'blockFd'>;
+  /** Never in argv: handed over on an fd, read by the command at start (handlers/lib/secret-env.ts). */
+  secretEnv?: Record<string, string>;
+  /** A Node IPC channel to the command (`child.send`, `process.send`), as `fork` gives. */
+  ipc?: boolean;
+  bwrapPath?: string;
+}
+
+export interface RunningSandbox {
+  child: ChildProcess;
+  /** Settles once the command was released (network up, caps in place); rejects if setting up failed. */
+  started: Promise<void>;
+  /** Which cap stopped it, if one did (call after it exited). */
+  trippedCap(code: number | null, signal: NodeJS.Signals | null): CapName | undefined;
+  /** Kills everything in the sandbox. */
+  kill(): void;
+  /** Frees the cgroup and the network (after exit; idempotent). */
+  dispose(): void;
+}
+
+export function bwrapBinary(explicit?: string): string {
+  const path = findBinary('bwrap', explicit);
+  if (!path) throw missingToolError('bubblewrap (bwrap)', 'bubblewrap', explicit);
+  return path;
+}
+
+/** Reads bwrap's `--info-fd` JSON (`{ "child-pid": N, ... }`). */
+function readChildPid(stream: Readable): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString('utf8');
+      const match = /"child-pid"\s*:\s*(\d+)/.exec(text);
+      if (match) {
+        stream.off('data', onData);
+        resolve(Number(match[1]));
+      }
+    };
+    stream.on('data', onData);
+    stream.once('end', () => reject(new Error(`the sandbox ended before reporting its pid${text ? `: ${text}` : ''}`)));
+    stream.once('error', reject);
+  });
+}
+
+/** The rlimits every sandbox gets; without cgroups they are the only caps (memory as data size). */
+function prlimitArgs(limits: SandboxLimits, withCgroups: boolean): string[] {
+  const args = [`--cpu=${limits.cpuSeconds}`, `--core=0`];
+  // With cgroups the pids cgroup is the process cap (and names it when it trips); the rlimit,
+  // counted per uid, is only a backstop above it.
+  args.push(`--nproc=${withCgroups ? limits.processes + 64 : limits.processes}`);
+  if (!withCgroups) {
+    args.push(`--data=${limits.memoryMiB * 1024 * 1024}`);
+    if (limits.workspaceMiB) args.push(`--fsize=${limits.workspaceMiB * 1024 * 1024}`);
+  }
+  return args;
+}
+
+export async function spawnSandbox(request: SandboxRequest): Promise<RunningSandbox> {
+  const bwrap = bwrapBinary(request.bwrapPath);
+  const prlimit = findBinary('prlimit');
+  if (!prlimit) throw missingToolError('prlimit', 'util-linux');
+  const asRoot = process.getuid?.() === 0;
+  const { runtimePaths, mounts } = request.spec;
+  const staging = asRoot ? await stageMounts([...runtimePaths, ...mounts].map((mount) => mount.source)) : undefined;
+  const stagedSource = (index: number, mount: Mount): Mount => ({
+    ...mount,
+    source: staging ? (staging.sources[index] as string) : mount.source,
+    target: mount.target ?? mount.source,
+  });
+  const spec = {
+    ...request.spec,
+    runtimePaths: runtimePaths.map((mount, index) => stagedSource(index, mount)),
+    mounts: mounts.map((mount, index) => stagedSource(runtimePaths.length + index, mount)),
+  };
+  let cgroup: SandboxCgroup | undefined;
+  try {
+    cgroup = capMechanism() === 'cgroup' ? SandboxCgroup.create(`slipway-${process.pid}-${request.name}-${randomBytes(4).toString('hex')}`, request.limits) : undefined;
+  } catch (error) {
+    await staging?.release();
+    throw error;
+  }
+
+  const env: Record<string, string> = { ...request.spec.env };
+  if (request.secretEnv) env[SECRET_ENV_FD_VARIABLE] = String(ENV_FD);
+  if (request.ipc) {
+    env.NODE_CHANNEL_FD = String(IPC_FD);
+    env.NODE_CHANNEL_SERIALIZATION_MODE = 'json';
+  }
+  const args = bwrapArgs({ ...spec, env, infoFd: INFO_FD, blockFd: BLOCK_FD, networkReady: asRoot });
+  const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', request.ipc ? 'ipc' : 'ignore', request.secretEnv ? 'pipe' : 'ignore', 'pipe', 'pipe'];
+  // As root: a fresh network namespace owned by the host's user namespace (so slirp4netns, run by
+  // the platform, may attach to it), then the sandbox's own unprivileged uid for bwrap, which maps
+  // it to itself in a user namespace: a root-owned file that happens to be visible, say a 0600
+  // secret, stays unreadable. Not root: bwrap makes the network namespace itself (rootless mode).
+  // Its environment is empty: the sandbox's PID 1 is a bwrap whose /proc/1/environ the code could read.
+  const limited = [prlimit, ...prlimitArgs(request.limits, cgroup !== undefined), '--', bwrap, ...args];
+  let command: string[];
+  if (asRoot) {
+    const unshare = findBinary('unshare');
+    const setpriv = findBinary('setpriv');
+    if (!unshare || !setpriv) throw missingToolError('unshare/setpriv', 'util-linux');
+    command = [unshare, '--net', '--', setpriv, `--reuid=${request.uid}`, `--regid=${request.uid}`, '--clear-groups', '--inh-caps=-all', '--', ...limited];
+  } else {
+    command = limited;
+  }
+  let child: ChildProcess;
+  try {
+    child = spawn(command[0] as string, command.slice(1), { env: {}, cwd: '/', stdio, detached: true });
+  } catch (error) {
+    cgroup?.remove();
+    await staging?.release();
+    throw error;
+  }
+
+  const stream = (fd: number): Readable & Writable => (child.stdio as unknown as Array<Readable & Writable>)[fd] as Readable & Writable;
+  // The sandbox may close its ends at any time; that is not the platform's error.
+  for (const fd of [ENV_FD, INFO_FD, BLOCK_FD]) stream(fd)?.on('error', () => undefined);
+  let network: UserNetwork | undefined;
+  let disposed = false;
+  const kill = (): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+    // The sandbox's own session (--new-session) is not the process group above.
+    cgroup?.remove();
+  };
+  const dispose = (): void => {
+    if (disposed) return;
+    disposed = true;
+    network?.stop();
+    cgroup?.remove();
+  };
+
+  const started = (async () => {
+    const pid = await readChildPid(stream(INFO_FD));
+    cgroup?.add(pid);
+    // As root the namespace is the outer process's (unshare's, now bwrap's); rootless it is the sandbox's own.
+    if (request.spec.network === 'private') network = await attachUserNetwork(asRoot ? (child.pid as number) : pid, !asRoot);
+    if (request.secretEnv) stream(ENV_FD).end(JSON.stringify(request.secretEnv));
+    stream(BLOCK_FD).end('go');
+  })();
+  started.catch(() => kill());
+  // Kept until the sandbox ends: bwrap makes its mounts some time before it runs the command.
+  child.once('exit', () => void staging?.release());
+  child.once('exit', () => network?.stop());
+
+  return {
+    child,
+    started,
+    kill,
+    dispose,
+    trippedCap(code, signal) {
+      if (cgroup?.memoryTripped()) return 'memory';
+      if (cgroup?.processesTripped()) return 'processes';
+      if (code === SIGXCPU_EXIT || signal === 'SIGXCPU') return 'cpu time';
+      return undefined;
+    },
+  };
+}
