@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -9,13 +9,24 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseWorkerMessage, type InvokeRequest } from './messages.js';
+import { packageRoot } from '../../package-root.js';
+import { capLine, functionLimits } from '../sandbox/limits.js';
+import { spawnSandbox, type RunningSandbox } from '../sandbox/spawn-sandbox.js';
+import { machineTrustEnvironment } from '../sandbox/trust-env.js';
+import { UidPool } from '../sandbox/uid-pool.js';
 
 /**
  * Tenant server functions as local worker processes: what Lambda is on AWS.
  *
  * Each deployment's server bundle (`{project}/deployments/{deploymentId}/server/...` in the project
  * bucket) is copied once to `<stateDir>/functions/<project>/<deploymentId>/` and run by one worker
- * process per project version, forked on its first request and stopped when idle.
+ * process per project version, started on its first request and stopped when idle.
+ *
+ * A worker runs tenant code, so it runs sandboxed (../sandbox/): its own uid, the platform's state
+ * hidden (other tenants' copies with it), only its own server folder visible (read-only), a private
+ * network that cannot reach the platform's ports, caps on memory (the project's memoryMb, resident),
+ * processes, CPU time and /tmp, and an environment of its deployment's runtime variables (handed
+ * over on an fd) plus PATH, NODE_ENV and TZ.
  */
 export interface FunctionHostOptions {
   /** Local copies go under `<stateDir>/functions/<project>/<deploymentId>/`. */
@@ -36,8 +47,10 @@ export interface FunctionHostOptions {
   environment?: (project: string, deploymentId: string) => Record<string, string> | Promise<Record<string, string>>;
   /** Each line a worker prints (default: the host's stderr, prefixed with the project version). */
   onLog?: (project: string, deploymentId: string, line: string) => void;
-  /** Heap limit of a worker in MiB (default 512). */
+  /** Memory of a worker in MiB, resident and heap (default 512). */
   memoryMb?: number;
+  /** First uid of the workers' uid pool (default 1200000). */
+  firstUid?: number;
 }
 
 export interface FunctionSettings {
@@ -71,6 +84,11 @@ const DEFAULT_INIT_TIMEOUT_MS = 10_000;
 const DEFAULT_MEMORY_MB = 512;
 const DOWNLOAD_CONCURRENCY = 8;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const DEFAULT_FIRST_UID = 1_200_000;
+/** Set by the host for every worker; a tenant variable of the same name does not replace them. */
+const PLATFORM_VARIABLES = new Set(['PATH', 'NODE_ENV', 'TZ', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR']);
+/** Workers alive at once (each has its own uid); more wait for one to stop. */
+const MAX_WORKERS = 4096;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Compiled, the worker is `worker.js` beside this file; run from source (tests), `worker.ts` through tsx. */
@@ -112,6 +130,7 @@ interface Worker {
   project: string;
   deploymentId: string;
   child: ChildProcess;
+  sandbox: RunningSandbox;
   pending: Map<number, Pending>;
   /** Settles once the worker has imported its handler (or failed to, or exited first). */
   ready: Promise<InitOutcome>;
@@ -255,7 +274,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     if (workers.get(worker.key) === worker) workers.delete(worker.key);
     if (!worker.hasExited) {
       worker.stopReason ??= reason;
-      worker.child.kill('SIGKILL');
+      worker.sandbox.kill();
     }
     return worker.exited;
   }
@@ -272,22 +291,47 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     return env;
   }
 
-  function startWorker(project: string, deploymentId: string, tenantEnv: Record<string, string>): Worker {
+  const uids = new UidPool(options.firstUid ?? DEFAULT_FIRST_UID, MAX_WORKERS);
+  const hiddenPaths = [resolve(options.stateDir)];
+
+  async function startWorker(project: string, deploymentId: string, tenantEnv: Record<string, string>): Promise<Worker> {
     const dir = functionDir(project, deploymentId);
-    const env: Record<string, string> = {
-      // The tenant's first, so the platform's own values win over any name that slipped through.
-      ...tenantEnv,
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      NODE_ENV: 'production',
-      TZ: process.env.TZ ?? 'UTC',
-    };
-    const child = fork(WORKER_FILE, [join(dir, 'server', 'handler.js'), `slipway-${project}`, deploymentId], {
-      cwd: dir,
-      env,
-      execArgv: [...workerLoaderArgs(), `--max-old-space-size=${memoryOf(project)}`],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
+    const limits = functionLimits(memoryOf(project));
+    const lease = await uids.acquire();
+    let sandbox: RunningSandbox;
+    try {
+      sandbox = await spawnSandbox({
+        name: `fn-${project}`.slice(0, 40),
+        uid: lease.uid,
+        limits,
+        // The tenant's variables (secrets decrypted) never go into argv; the platform's own names win.
+        secretEnv: Object.fromEntries(Object.entries(tenantEnv).filter(([name]) => !PLATFORM_VARIABLES.has(name) && !name.startsWith('NODE_CHANNEL_'))),
+        ipc: true,
+        spec: {
+          runtimePaths: [...new Set([packageRoot(), dirname(dirname(process.execPath))])].map((source) => ({ source })),
+          // The state directory holds every tenant's function copies: all hidden, this one shown again.
+          hiddenPaths,
+          mounts: [{ source: dir }],
+          tmpMiB: limits.tmpMiB,
+          network: 'private',
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production', TZ: process.env.TZ ?? 'UTC', ...machineTrustEnvironment() },
+          command: [
+            process.execPath,
+            ...workerLoaderArgs(),
+            `--max-old-space-size=${limits.memoryMiB}`,
+            WORKER_FILE,
+            join(dir, 'server', 'handler.js'),
+            `slipway-${project}`,
+            deploymentId,
+          ],
+        },
+      });
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    const child = sandbox.child;
     let markExited!: () => void;
     let markReady!: (outcome: InitOutcome) => void;
     const worker: Worker = {
@@ -295,6 +339,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       project,
       deploymentId,
       child,
+      sandbox,
       pending: new Map(),
       ready: new Promise<InitOutcome>((resolvePromise) => (markReady = resolvePromise)),
       hasExited: false,
@@ -324,6 +369,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if (workers.get(worker.key) === worker) workers.delete(worker.key);
       if (worker.idleTimer) clearTimeout(worker.idleTimer);
       const how = error ? error.message : code !== null ? `code ${code}` : `signal ${signal}`;
+      const cap = error ? undefined : sandbox.trippedCap(code, signal);
+      if (cap) log(project, deploymentId, capLine('function', cap, limits, 'the function was stopped'));
+      sandbox.dispose();
+      lease.release();
       for (const [id, pending] of worker.pending) {
         clearTimeout(pending.timer);
         pending.resolve(
@@ -339,12 +388,27 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       markExited();
     };
     child.on('exit', (code, signal) => onGone(code, signal));
+    sandbox.started.catch((error: Error) => onGone(null, null, new Error(`the function could not be sandboxed: ${error.message}`)));
     child.on('error', (error) => {
       // A failed spawn emits no 'exit'; a failed kill or send changes nothing about the process.
       if (child.pid === undefined || child.exitCode !== null) onGone(null, null, error);
     });
     workers.set(worker.key, worker);
     return worker;
+  }
+
+  /** The running worker of a project version, or a new one (one start at a time per version). */
+  const starting = new Map<string, Promise<Worker>>();
+  function workerFor(project: string, deploymentId: string, tenantEnv: Record<string, string>): Promise<Worker> {
+    const key = keyOf(project, deploymentId);
+    const running = workers.get(key);
+    if (running) return Promise.resolve(running);
+    let start = starting.get(key);
+    if (!start) {
+      start = startWorker(project, deploymentId, tenantEnv).finally(() => starting.delete(key));
+      starting.set(key, start);
+    }
+    return start;
   }
 
   async function invoke(
@@ -355,8 +419,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     if (closed) throw namedError('ServiceException', 'the function host is closed');
     await prepare(project, deploymentId);
     const tenantEnv = await environmentOf(project, deploymentId);
-    const key = keyOf(project, deploymentId);
-    const worker = workers.get(key) ?? startWorker(project, deploymentId, tenantEnv);
+    const worker = await workerFor(project, deploymentId, tenantEnv);
     if (worker.idleTimer) clearTimeout(worker.idleTimer);
     worker.idleTimer = undefined;
     setRef(worker.child, true);

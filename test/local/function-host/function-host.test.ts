@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,13 +38,9 @@ function event(path: string, extra: { headers?: Record<string, string>; cookies?
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether the worker whose fixture instance id this is still runs (found by its process title). */
+function isAlive(instance: string): boolean {
+  return spawnSync('pgrep', ['-f', `fixture-worker-${instance}`]).status === 0;
 }
 
 async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
@@ -125,9 +122,9 @@ describe('local function host', () => {
     expect(two).toMatchObject({ statusCode: 200, body: 'hello from two at /' });
     expect(three).toMatchObject({ statusCode: 200, body: 'hello from three at /x' });
     // One worker per project version, reused across calls.
-    const info1 = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number; cwd: string; functionName: string; remaining: number };
-    const info1again = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
-    const info2 = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: number };
+    const info1 = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string; cwd: string; functionName: string; remaining: number };
+    const info1again = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string };
+    const info2 = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: string };
     expect(info1again.pid).toBe(info1.pid);
     expect(info2.pid).not.toBe(info1.pid);
     expect(info1.cwd).toBe(join(stateDir, 'functions', 'app', 'd-one'));
@@ -187,30 +184,30 @@ describe('local function host', () => {
 
   it('answers a throwing handler with a 502 JSON error and keeps working', async () => {
     const h = host();
-    const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
+    const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string };
     const failed = await h.invoke('app', 'd-one', event('/throw'));
     expect(failed.statusCode).toBe(502);
     expect(failed.headers?.['content-type']).toMatch(/application\/json/);
     expect(JSON.parse(failed.body as string)).toEqual({ error: 'FunctionError', message: 'TypeError: kaboom' });
-    const after = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
+    const after = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string };
     expect(after.pid).toBe(before.pid);
   });
 
   it('answers pending calls of a crashed worker with 502 and forks a fresh one', async () => {
     const h = host();
-    const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
+    const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string };
     const crashed = await h.invoke('app', 'd-one', event('/crash'));
     expect(crashed.statusCode).toBe(502);
     expect(JSON.parse(crashed.body as string)).toMatchObject({ error: 'FunctionCrashed' });
     expect((crashed.body as string)).toContain('code 7');
     const after = await h.invoke('app', 'd-one', event('/info'));
     expect(after.statusCode).toBe(200);
-    expect((JSON.parse(after.body as string) as { pid: number }).pid).not.toBe(before.pid);
+    expect((JSON.parse(after.body as string) as { pid: string }).pid).not.toBe(before.pid);
   });
 
   it('kills a hanging invocation after timeoutMs with a 504', async () => {
     const h = host({ timeoutMs: 400 });
-    const first = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: number };
+    const first = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: string };
     const started = Date.now();
     const result = await h.invoke('app', 'd-two', event('/hang'));
     expect(Date.now() - started).toBeLessThan(3000);
@@ -247,9 +244,9 @@ describe('local function host', () => {
 
   it('stops idle workers and forks again on the next call', async () => {
     const h = host({ idleMs: 200 });
-    const first = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: number };
+    const first = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: string };
     await waitFor(() => !isAlive(first.pid));
-    const second = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: number };
+    const second = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: string };
     expect(second.pid).not.toBe(first.pid);
   });
 
@@ -273,7 +270,7 @@ describe('local function host', () => {
 
   it('remove stops the project workers and deletes its local copies', async () => {
     const h = host();
-    const info = JSON.parse((await h.invoke('fresh', 'd-four', event('/info'))).body as string) as { pid: number };
+    const info = JSON.parse((await h.invoke('fresh', 'd-four', event('/info'))).body as string) as { pid: string };
     expect(existsSync(join(stateDir, 'functions', 'fresh'))).toBe(true);
     await h.remove('fresh');
     expect(isAlive(info.pid)).toBe(false);
