@@ -87,6 +87,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const DEFAULT_FIRST_UID = 1_200_000;
 /** Set by the host for every worker; a tenant variable of the same name does not replace them. */
 const PLATFORM_VARIABLES = new Set(['PATH', 'NODE_ENV', 'TZ', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR']);
+/** What a cap did when it tripped without ending the worker. */
+const CAP_EFFECT = { memory: 'a process was killed', processes: 'a new process was refused', disk: '/tmp is full', 'cpu time': 'a process was stopped' } as const;
 /** Workers alive at once (each has its own uid); more wait for one to stop. */
 const MAX_WORKERS = 4096;
 
@@ -260,6 +262,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   function finish(worker: Worker, id: number, result: APIGatewayProxyStructuredResultV2): void {
     const pending = worker.pending.get(id);
     if (!pending) return;
+    void reportCaps(worker);
     worker.pending.delete(id);
     clearTimeout(pending.timer);
     pending.resolve(result);
@@ -267,6 +270,14 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       worker.idleTimer = setTimeout(() => void stopWorker(worker, 'stopped'), idleMs);
       worker.idleTimer.unref();
       setRef(worker.child, false);
+    }
+  }
+
+  /** Names in the function's log each cap that refused something during the last invocation. */
+  async function reportCaps(worker: Worker): Promise<void> {
+    const limits = functionLimits(memoryOf(worker.project));
+    for (const cap of await worker.sandbox.newlyTripped()) {
+      log(worker.project, worker.deploymentId, capLine('function', cap, limits, CAP_EFFECT[cap]));
     }
   }
 

@@ -76,16 +76,16 @@ export class SandboxCgroup {
     for (const controller of CONTROLLERS) this.write(controller, 'cgroup.procs', String(pid));
   }
 
-  /** The memory cap killed a process. */
-  memoryTripped(): boolean {
+  /** How many times the memory cap killed a process. */
+  memoryKills(): number {
     const match = /^oom_kill (\d+)$/m.exec(this.read('memory', 'memory.oom_control'));
-    return match !== null && Number(match[1]) > 0;
+    return match ? Number(match[1]) : 0;
   }
 
-  /** A fork or thread was refused by the process cap. */
-  processesTripped(): boolean {
+  /** How many forks or threads the process cap refused. */
+  processRefusals(): number {
     const match = /^max (\d+)$/m.exec(this.read('pids', 'pids.events'));
-    return match !== null && Number(match[1]) > 0;
+    return match ? Number(match[1]) : 0;
   }
 
   /** Kills whatever is left inside and removes the cgroups (a cgroup with processes cannot be removed). */

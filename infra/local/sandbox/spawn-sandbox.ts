@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { statfs } from 'node:fs/promises';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { bwrapArgs, type BwrapSpec, type Mount } from './bwrap-args.js';
@@ -36,10 +37,24 @@ export interface RunningSandbox {
   started: Promise<void>;
   /** Which cap stopped it, if one did (call after it exited). */
   trippedCap(code: number | null, signal: NodeJS.Signals | null): CapName | undefined;
+  /**
+   * The caps that refused or killed something since the last call, while it runs: a refused fork, an
+   * OOM-killed child, a full /tmp do not always end the sandbox, but the log must still name them.
+   */
+  newlyTripped(): Promise<CapName[]>;
   /** Kills everything in the sandbox. */
   kill(): void;
   /** Frees the cgroup and the network (after exit; idempotent). */
   dispose(): void;
+}
+
+async function tmpIsFull(path: string): Promise<boolean> {
+  try {
+    const stats = await statfs(path);
+    return stats.blocks > 0 && stats.bavail * stats.bsize < Math.max(1024 * 1024, stats.blocks * stats.bsize * 0.01);
+  } catch {
+    return false;
+  }
 }
 
 export function bwrapBinary(explicit?: string): string {
@@ -157,8 +172,11 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
     cgroup?.remove();
   };
 
+  const seen = { kills: 0, refusals: 0, tmpFull: false };
+  let sandboxPid: number | undefined;
   const started = (async () => {
     const pid = await readChildPid(stream(INFO_FD));
+    sandboxPid = pid;
     cgroup?.add(pid);
     // As root the namespace is the outer process's (unshare's, now bwrap's); rootless it is the sandbox's own.
     if (request.spec.network === 'private') network = await attachUserNetwork(asRoot ? (child.pid as number) : pid, !asRoot);
@@ -175,9 +193,23 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
     started,
     kill,
     dispose,
+    async newlyTripped() {
+      const tripped: CapName[] = [];
+      const kills = cgroup?.memoryKills() ?? 0;
+      const refusals = cgroup?.processRefusals() ?? 0;
+      if (kills > seen.kills) tripped.push('memory');
+      if (refusals > seen.refusals) tripped.push('processes');
+      seen.kills = kills;
+      seen.refusals = refusals;
+      // The sandbox's /tmp, seen through its PID 1's root (the platform is root; rootless, this fails quietly).
+      const full = sandboxPid !== undefined && (await tmpIsFull(`/proc/${sandboxPid}/root/tmp`));
+      if (full && !seen.tmpFull) tripped.push('disk');
+      seen.tmpFull = full;
+      return tripped;
+    },
     trippedCap(code, signal) {
-      if (cgroup?.memoryTripped()) return 'memory';
-      if (cgroup?.processesTripped()) return 'processes';
+      if ((cgroup?.memoryKills() ?? 0) > 0) return 'memory';
+      if ((cgroup?.processRefusals() ?? 0) > 0) return 'processes';
       if (code === SIGXCPU_EXIT || signal === 'SIGXCPU') return 'cpu time';
       return undefined;
     },
