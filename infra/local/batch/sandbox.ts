@@ -6,7 +6,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../../package-root.js';
 import type { BuildJobRequest } from '../engine/task-bindings.js';
-import { capMechanism } from '../sandbox/cap-mechanism.js';
 import { createSizedWorkspace, sizedWorkspacesAvailable } from '../sandbox/disk.js';
 import { bwrapBinary, spawnSandbox, type RunningSandbox } from '../sandbox/spawn-sandbox.js';
 import { capLine, DEFAULT_BUILD_LIMITS, type CapName, type SandboxLimits } from '../sandbox/limits.js';
@@ -310,11 +309,6 @@ export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
       });
     });
   }
-}
-
-/** The cap mechanism this machine got, for the platform's start-up line. */
-export function buildCapMechanism(): string {
-  return capMechanism();
 }
 
 async function chownTree(path: string, uid: number): Promise<void> {

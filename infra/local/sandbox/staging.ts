@@ -13,7 +13,7 @@ const run = promisify(execFile);
  * traversable (0711, not listable) folder. Only bwrap's setup sees these paths: inside the sandbox
  * the mounts appear at their targets, and the staging mounts go as soon as the sandbox is up.
  */
-const STAGING_ROOT = '/run/slipway-sandbox';
+export const STAGING_ROOT = '/run/slipway-sandbox';
 
 export interface StagedMounts {
   /** The path bwrap binds from, per source (same order). */

@@ -23,9 +23,13 @@ export function attachUserNetwork(pid: number, joinUserNamespace: boolean, timeo
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(
       binary,
-      ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', ...(joinUserNamespace ? [`--userns-path=/proc/${pid}/ns/user`] : []), String(pid), 'tap0'],
-      { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: {} },
+      ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', '--exit-fd=4', ...(joinUserNamespace ? [`--userns-path=/proc/${pid}/ns/user`] : []), String(pid), 'tap0'],
+      // fd 4 is closed when the platform dies, however it dies: slirp4netns goes with it.
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], env: {} },
     );
+    // The platform's exit must not wait for it, nor its pipes' resets count as errors.
+    child.unref();
+    for (const stream of child.stdio) (stream as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.on('error', () => undefined);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
     const stop = (): void => {
@@ -38,6 +42,7 @@ export function attachUserNetwork(pid: number, joinUserNamespace: boolean, timeo
     const ready = child.stdio[3] as NodeJS.ReadableStream;
     ready.once('data', () => {
       clearTimeout(timer);
+      for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
       resolve({ stop });
     });
     child.once('error', (error) => {
