@@ -8,7 +8,8 @@ import { packageRoot } from '../../package-root.js';
 import type { BuildJobRequest } from '../engine/task-bindings.js';
 import { createSizedWorkspace, sizedWorkspacesAvailable } from '../sandbox/disk.js';
 import { bwrapBinary, spawnSandbox, type RunningSandbox } from '../sandbox/spawn-sandbox.js';
-import { capLine, DEFAULT_BUILD_LIMITS, type CapName, type SandboxLimits } from '../sandbox/limits.js';
+import { capMechanism } from '../sandbox/cap-mechanism.js';
+import { capFromOutput, capLine, DEFAULT_BUILD_LIMITS, type CapName, type SandboxLimits } from '../sandbox/limits.js';
 import { startS3SocketBridge, type S3SocketBridge } from '../sandbox/s3-socket-bridge.js';
 import { UidPool } from '../sandbox/uid-pool.js';
 import { machineTrustEnvironment } from '../sandbox/trust-env.js';
@@ -218,7 +219,9 @@ export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
 
     await watchJob(sandbox, request, jobName, stopSignal, async (code, signal, lines) => {
       const cap: CapName | undefined =
-        sandbox.trippedCap(code, signal) ?? ((await sized?.isFull()) ? 'disk' : undefined) ?? (lines.some((line) => line.includes('SIGXCPU')) ? 'cpu time' : undefined);
+        sandbox.trippedCap(code, signal) ??
+        ((await sized?.isFull()) ? 'disk' : undefined) ??
+        (capMechanism() === 'rlimit' ? capFromOutput(lines) : lines.some((line) => line.includes('SIGXCPU')) ? 'cpu time' : undefined);
       return cap ? capLine('build', cap, limits, 'the build was stopped') : undefined;
     });
     return { jobId, status: 'SUCCEEDED' };

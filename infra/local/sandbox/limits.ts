@@ -50,3 +50,21 @@ export function capLine(kind: SandboxKind, cap: CapName, limits: SandboxLimits, 
           : `${limits.workspaceMiB ?? limits.tmpMiB} MiB`;
   return `slipway: limit ${kind} ${cap} is ${value}; ${what}`;
 }
+
+/**
+ * With rlimits alone there is no counter of refusals: the cap is read from the error the refused
+ * call produced, as the job printed it (a fork's EAGAIN, a failed allocation, a file too large).
+ */
+const REFUSALS: Array<[CapName, RegExp]> = [
+  ['processes', /\bEAGAIN\b|Resource temporarily unavailable/],
+  ['memory', /Array buffer allocation failed|JavaScript heap out of memory|\bENOMEM\b|Cannot allocate memory/],
+  ['disk', /\bEFBIG\b|File too large|\bENOSPC\b|No space left on device/],
+  ['cpu time', /SIGXCPU|CPU time limit exceeded/],
+];
+
+export function capFromOutput(lines: string[]): CapName | undefined {
+  for (const line of lines.slice(-50).reverse()) {
+    for (const [cap, pattern] of REFUSALS) if (pattern.test(line)) return cap;
+  }
+  return undefined;
+}
