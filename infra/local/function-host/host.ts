@@ -382,8 +382,8 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       const how = error ? error.message : code !== null ? `code ${code}` : `signal ${signal}`;
       const cap = error ? undefined : sandbox.trippedCap(code, signal);
       if (cap) log(project, deploymentId, capLine('function', cap, limits, 'the function was stopped'));
-      sandbox.dispose();
-      lease.release();
+      // The uid goes back to the pool, and the worker counts as gone, once nothing of its sandbox is left.
+      const disposed = sandbox.dispose().finally(() => lease.release());
       for (const [id, pending] of worker.pending) {
         clearTimeout(pending.timer);
         pending.resolve(
@@ -396,7 +396,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         worker.pending.delete(id);
       }
       markReady({ ok: false, error: { name: 'Runtime.ExitError', message: `the function worker exited (${how})` } });
-      markExited();
+      void disposed.finally(markExited);
     };
     child.on('exit', (code, signal) => onGone(code, signal));
     sandbox.started.catch((error: Error) => onGone(null, null, new Error(`the function could not be sandboxed: ${error.message}`)));

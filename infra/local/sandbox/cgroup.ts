@@ -53,7 +53,7 @@ export class SandboxCgroup {
       group.write('cpu', 'cpu.cfs_period_us', '100000');
       group.write('cpu', 'cpu.cfs_quota_us', String(Math.max(1000, Math.round(limits.cpuCores * 100000))));
     } catch (error) {
-      group.remove();
+      void group.remove();
       throw error;
     }
     return group;
@@ -88,30 +88,39 @@ export class SandboxCgroup {
     return match ? Number(match[1]) : 0;
   }
 
-  /** Kills whatever is left inside and removes the cgroups (a cgroup with processes cannot be removed). */
-  remove(): void {
+  /** Kills every process inside (the sandbox's own session is not a process group the platform can signal). */
+  killAll(): void {
     for (const dir of this.dirs.values()) {
-      for (let attempt = 0; attempt < 50; attempt++) {
+      let pids: string[] = [];
+      try {
+        pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+      } catch {
+        continue;
+      }
+      for (const pid of pids) {
         try {
-          const pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-          for (const pid of pids) {
-            try {
-              process.kill(pid, 'SIGKILL');
-            } catch {
-              // already gone
-            }
-          }
-          rmdirSync(dir);
-          break;
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') break;
-          if (code !== 'EBUSY') break;
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // already gone
         }
       }
     }
-    this.dirs.clear();
+  }
+
+  /** Kills whatever is left inside and removes the cgroups, retrying while the dying processes leave. */
+  async remove(): Promise<void> {
+    for (let attempt = 0; attempt < 100 && this.dirs.size > 0; attempt++) {
+      this.killAll();
+      for (const [controller, dir] of [...this.dirs]) {
+        try {
+          rmdirSync(dir);
+          this.dirs.delete(controller);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EBUSY') this.dirs.delete(controller);
+        }
+      }
+      if (this.dirs.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }
 
@@ -120,7 +129,7 @@ let probed: boolean | undefined;
 export function cgroupsAvailable(): boolean {
   if (probed !== undefined) return probed;
   try {
-    SandboxCgroup.create(`slipway-probe-${process.pid}`, { memoryMiB: 64, processes: 16, cpuSeconds: 1, cpuCores: 1, tmpMiB: 1 }).remove();
+    void SandboxCgroup.create(`slipway-probe-${process.pid}`, { memoryMiB: 64, processes: 16, cpuSeconds: 1, cpuCores: 1, tmpMiB: 1 }).remove();
     probed = true;
   } catch {
     probed = false;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { statfs } from 'node:fs/promises';
+import { readFile, statfs } from 'node:fs/promises';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { bwrapArgs, type BwrapSpec, type Mount } from './bwrap-args.js';
@@ -45,7 +45,18 @@ export interface RunningSandbox {
   /** Kills everything in the sandbox. */
   kill(): void;
   /** Frees the cgroup and the network (after exit; idempotent). */
-  dispose(): void;
+  dispose(): Promise<void>;
+}
+
+/** Resolves once the sandbox's PID 1 (bwrap's init) has a child: the command runs, setup is over. */
+async function commandStarted(pid: number, timeoutMs = 30_000): Promise<void> {
+  for (const until = Date.now() + timeoutMs; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 10))) {
+    try {
+      if ((await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim()) return;
+    } catch {
+      return; // gone: nothing is mounting any more
+    }
+  }
 }
 
 async function tmpIsFull(path: string): Promise<boolean> {
@@ -146,7 +157,7 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
   try {
     child = spawn(command[0] as string, command.slice(1), { env: {}, cwd: '/', stdio, detached: true });
   } catch (error) {
-    cgroup?.remove();
+    await cgroup?.remove();
     await staging?.release();
     throw error;
   }
@@ -163,14 +174,16 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
       child.kill('SIGKILL');
     }
     // The sandbox's own session (--new-session) is not the process group above.
-    cgroup?.remove();
+    cgroup?.killAll();
   };
-  const dispose = (): void => {
+  const dispose = async (): Promise<void> => {
     if (disposed) return;
     disposed = true;
     network?.stop();
-    cgroup?.remove();
+    await cgroup?.remove();
+    await staging?.release();
   };
+
 
   const seen = { kills: 0, refusals: 0, tmpFull: false };
   let sandboxPid: number | undefined;
@@ -182,9 +195,11 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
     if (request.spec.network === 'private') network = await attachUserNetwork(asRoot ? (child.pid as number) : pid, !asRoot);
     if (request.secretEnv) stream(ENV_FD).end(JSON.stringify(request.secretEnv));
     stream(BLOCK_FD).end('go');
+    // bwrap makes its mounts before it waits on the block fd; once its PID 1 has started the command,
+    // the staged sources have done their job.
+    void commandStarted(pid).then(() => staging?.release());
   })();
   started.catch(() => kill());
-  // Kept until the sandbox ends: bwrap makes its mounts some time before it runs the command.
   child.once('exit', () => void staging?.release());
   child.once('exit', () => network?.stop());
 
