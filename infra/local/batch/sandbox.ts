@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../../package-root.js';
 import type { BuildJobRequest } from '../engine/task-bindings.js';
 import { createSizedWorkspace, sizedWorkspacesAvailable } from '../sandbox/disk.js';
-import { bwrapBinary, spawnSandbox, type RunningSandbox } from '../sandbox/spawn-sandbox.js';
+import { bwrapBinary, requireRoot, spawnSandbox, type RunningSandbox } from '../sandbox/spawn-sandbox.js';
 import { capMechanism } from '../sandbox/cap-mechanism.js';
 import { capFromOutput, capLine, DEFAULT_BUILD_LIMITS, type CapName, type SandboxLimits } from '../sandbox/limits.js';
 import { startS3SocketBridge, type S3SocketBridge } from '../sandbox/s3-socket-bridge.js';
@@ -121,6 +121,7 @@ export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
     const stopSignal = runOptions.signal;
     if (stopSignal?.aborted) throw namedError('Batch.JobCancelled', `build job ${request.jobName} was cancelled before it started`);
     bwrapBinary(options.bwrapPath);
+    requireRoot();
 
     // The queue: a build waits here for a uid (one per concurrent build) before anything is set up.
     const lease = await uids.acquire();

@@ -18,7 +18,7 @@ export interface BwrapSpec {
   mounts: Mount[];
   tmpMiB: number;
   network: 'none' | 'private';
-  /** The caller already put the sandbox in a fresh network namespace (unshare as root). */
+  /** The caller already put the sandbox in a fresh network namespace (unshare, as root). */
   networkReady?: boolean;
   cwd: string;
   /** Variables the sandboxed code may see in its argv-visible environment (nothing secret). */

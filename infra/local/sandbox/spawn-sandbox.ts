@@ -68,6 +68,20 @@ async function tmpIsFull(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * Without root the platform cannot give each sandbox its own uid, a network namespace slirp4netns
+ * may attach to, cgroups or a size-capped workspace, and it does not run untrusted code with less.
+ */
+export function requireRoot(): void {
+  if (process.getuid?.() !== 0) throw notRootError();
+}
+
+function notRootError(): Error {
+  const error = new Error('the local sandbox for builds and functions needs the platform to run as root (per-sandbox uids, network namespace, cgroups)');
+  error.name = 'Sandbox.Unavailable';
+  return error;
+}
+
 export function bwrapBinary(explicit?: string): string {
   const path = findBinary('bwrap', explicit);
   if (!path) throw missingToolError('bubblewrap (bwrap)', 'bubblewrap', explicit);
@@ -109,12 +123,12 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
   const bwrap = bwrapBinary(request.bwrapPath);
   const prlimit = findBinary('prlimit');
   if (!prlimit) throw missingToolError('prlimit', 'util-linux');
-  const asRoot = process.getuid?.() === 0;
+  if (process.getuid?.() !== 0) throw notRootError();
   const { runtimePaths, mounts } = request.spec;
-  const staging = asRoot ? await stageMounts([...runtimePaths, ...mounts].map((mount) => mount.source)) : undefined;
+  const staging = await stageMounts([...runtimePaths, ...mounts].map((mount) => mount.source));
   const stagedSource = (index: number, mount: Mount): Mount => ({
     ...mount,
-    source: staging ? (staging.sources[index] as string) : mount.source,
+    source: staging.sources[index] as string,
     target: mount.target ?? mount.source,
   });
   const spec = {
@@ -126,7 +140,7 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
   try {
     cgroup = capMechanism() === 'cgroup' ? SandboxCgroup.create(`slipway-${process.pid}-${request.name}-${randomBytes(4).toString('hex')}`, request.limits) : undefined;
   } catch (error) {
-    await staging?.release();
+    await staging.release();
     throw error;
   }
 
@@ -136,29 +150,24 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
     env.NODE_CHANNEL_FD = String(IPC_FD);
     env.NODE_CHANNEL_SERIALIZATION_MODE = 'json';
   }
-  const args = bwrapArgs({ ...spec, env, infoFd: INFO_FD, blockFd: BLOCK_FD, networkReady: asRoot });
+  const args = bwrapArgs({ ...spec, env, infoFd: INFO_FD, blockFd: BLOCK_FD, networkReady: true });
   const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', request.ipc ? 'ipc' : 'ignore', request.secretEnv ? 'pipe' : 'ignore', 'pipe', 'pipe'];
-  // As root: a fresh network namespace owned by the host's user namespace (so slirp4netns, run by
-  // the platform, may attach to it), then the sandbox's own unprivileged uid for bwrap, which maps
-  // it to itself in a user namespace: a root-owned file that happens to be visible, say a 0600
-  // secret, stays unreadable. Not root: bwrap makes the network namespace itself (rootless mode).
-  // Its environment is empty: the sandbox's PID 1 is a bwrap whose /proc/1/environ the code could read.
+  // A fresh network namespace owned by the host's user namespace (so slirp4netns, run by the
+  // platform, may attach to it), then the sandbox's own unprivileged uid for bwrap, which maps it to
+  // itself in a user namespace: a root-owned file that happens to be visible, say a 0600 secret,
+  // stays unreadable. Its environment is empty: the sandbox's PID 1 is a bwrap whose
+  // /proc/1/environ the code could read.
+  const unshare = findBinary('unshare');
+  const setpriv = findBinary('setpriv');
+  if (!unshare || !setpriv) throw missingToolError('unshare/setpriv', 'util-linux');
   const limited = [prlimit, ...prlimitArgs(request.limits, cgroup !== undefined), '--', bwrap, ...args];
-  let command: string[];
-  if (asRoot) {
-    const unshare = findBinary('unshare');
-    const setpriv = findBinary('setpriv');
-    if (!unshare || !setpriv) throw missingToolError('unshare/setpriv', 'util-linux');
-    command = [unshare, '--net', '--', setpriv, `--reuid=${request.uid}`, `--regid=${request.uid}`, '--clear-groups', '--inh-caps=-all', '--', ...limited];
-  } else {
-    command = limited;
-  }
+  const command = [unshare, '--net', '--', setpriv, `--reuid=${request.uid}`, `--regid=${request.uid}`, '--clear-groups', '--inh-caps=-all', '--', ...limited];
   let child: ChildProcess;
   try {
     child = spawn(command[0] as string, command.slice(1), { env: {}, cwd: '/', stdio, detached: true });
   } catch (error) {
     await cgroup?.remove();
-    await staging?.release();
+    await staging.release();
     throw error;
   }
 
@@ -181,7 +190,7 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
     disposed = true;
     network?.stop();
     await cgroup?.remove();
-    await staging?.release();
+    await staging.release();
   };
 
 
@@ -191,16 +200,16 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
     const pid = await readChildPid(stream(INFO_FD));
     sandboxPid = pid;
     cgroup?.add(pid);
-    // As root the namespace is the outer process's (unshare's, now bwrap's); rootless it is the sandbox's own.
-    if (request.spec.network === 'private') network = await attachUserNetwork(asRoot ? (child.pid as number) : pid, !asRoot);
+    // The namespace unshare made, held by the outer process (unshare, now bwrap).
+    if (request.spec.network === 'private') network = await attachUserNetwork(child.pid as number);
     if (request.secretEnv) stream(ENV_FD).end(JSON.stringify(request.secretEnv));
     stream(BLOCK_FD).end('go');
     // bwrap makes its mounts before it waits on the block fd; once its PID 1 has started the command,
     // the staged sources have done their job.
-    void commandStarted(pid).then(() => staging?.release());
+    void commandStarted(pid).then(() => staging.release());
   })();
   started.catch(() => kill());
-  child.once('exit', () => void staging?.release());
+  child.once('exit', () => void staging.release());
   child.once('exit', () => network?.stop());
 
   return {

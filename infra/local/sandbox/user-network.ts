@@ -17,13 +17,13 @@ export function slirpPath(): string {
   return path;
 }
 
-/** Attaches a user-mode network to the network namespace of `pid`; resolves once it is up. */
-export function attachUserNetwork(pid: number, joinUserNamespace: boolean, timeoutMs = 10_000): Promise<UserNetwork> {
+/** Attaches a user-mode network to the network namespace of `pid` (one the platform's user namespace owns); resolves once it is up. */
+export function attachUserNetwork(pid: number, timeoutMs = 10_000): Promise<UserNetwork> {
   const binary = slirpPath();
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(
       binary,
-      ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', '--exit-fd=4', ...(joinUserNamespace ? [`--userns-path=/proc/${pid}/ns/user`] : []), String(pid), 'tap0'],
+      ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', '--exit-fd=4', String(pid), 'tap0'],
       // fd 4 is closed when the platform dies, however it dies: slirp4netns goes with it.
       { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], env: {} },
     );
