@@ -35,6 +35,7 @@ interface Report {
   otherTenantCode: Attempt;
   functionsRoot: Attempt;
   home: Attempt;
+  staging: Attempt;
   rootOnlyFile: Attempt;
   parentEnviron: Attempt;
   pid1Cmdline: Attempt;
@@ -179,6 +180,8 @@ for (const [side, report] of [
       expect(report().functionsRoot.entries ?? []).not.toContain('victim');
       expect(report().home.entries ?? []).not.toContain('admin.token');
       expect(report().home.entries ?? []).not.toContain('secrets');
+      // Nor, through the staging folder, another sandbox's workspace or code while it starts.
+      expect(report().staging.entries ?? []).toEqual([]);
     });
 
     it("finds no secret in its parent's environment (/proc/<ppid>/environ)", () => {

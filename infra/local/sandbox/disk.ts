@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { statfs } from 'node:fs/promises';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { findBinary } from './find-binary.js';
 
@@ -55,6 +55,7 @@ export async function createSizedWorkspace(path: string, sizeMiB: number, ownerU
     await run('mount', ['-o', 'loop,nosuid,nodev', image, path]);
     mounted = true;
     await rm(`${path}/lost+found`, { recursive: true, force: true });
+    await chmod(path, 0o700);
   } catch (error) {
     await remove();
     throw error;

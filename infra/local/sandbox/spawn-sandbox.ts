@@ -3,7 +3,7 @@ import { readFile, statfs } from 'node:fs/promises';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { bwrapArgs, type BwrapSpec, type Mount } from './bwrap-args.js';
-import { stageMounts } from './staging.js';
+import { stageMounts, STAGING_ROOT } from './staging.js';
 import { SandboxCgroup } from './cgroup.js';
 import { capMechanism } from './cap-mechanism.js';
 import { findBinary, missingToolError } from './find-binary.js';
@@ -133,6 +133,8 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
   });
   const spec = {
     ...request.spec,
+    // Other sandboxes' staged sources show in /proc/self/mountinfo while they start: hidden too.
+    hiddenPaths: [...request.spec.hiddenPaths, STAGING_ROOT],
     runtimePaths: runtimePaths.map((mount, index) => stagedSource(index, mount)),
     mounts: mounts.map((mount, index) => stagedSource(runtimePaths.length + index, mount)),
   };
