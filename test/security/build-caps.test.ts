@@ -7,7 +7,7 @@ import { capMechanism } from '../../infra/local/sandbox/cap-mechanism.js';
 import { requireSandboxTools } from './support/sandbox-tools.js';
 
 /**
- * A build that forks 1,000 processes, allocates 4 GiB or writes 5 GiB is stopped by its cap, and the
+ * A build that forks 1,000 processes, allocates 4 GiB, writes 5 GiB or spins is stopped by its cap, and the
  * failure names the cap and its value. The caps are scaled down so each attack trips in seconds;
  * the mechanism is the one every build gets (the build sandbox, this machine's cgroups or rlimits).
  */
@@ -26,13 +26,13 @@ describe('build caps', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  async function attack(name: string): Promise<Error> {
+  async function attack(name: string, limits: Partial<typeof LIMITS & { cpuSeconds: number }> = {}): Promise<Error> {
     const run = createSandboxRunner({
       workRoot: join(root, 'builds'),
       hiddenPaths: [root],
       baseEnvironment: { ATTACK: name },
       command: [process.execPath, join(here, 'fixtures', 'cap-job.mjs')],
-      limits: LIMITS,
+      limits: { ...LIMITS, ...limits },
       onLog: (_job, line) => lines.push(line),
     });
     const outcome = await run({ jobName: `caps-${name}`, timeoutSeconds: 60, environment: {} }).catch((error: unknown) => error);
@@ -58,6 +58,12 @@ describe('build caps', () => {
     const error = await attack('disk');
     expect(error.message).toContain(`limit build disk is ${LIMITS.workspaceMiB} MiB`);
     expect(lines).not.toContain('wrote 5 GiB');
+  });
+
+  it('stops a build that spins past its CPU time and names the CPU cap', async () => {
+    const error = await attack('cpu', { cpuSeconds: 1 });
+    expect(error.message).toContain('limit build cpu time is 1 s');
+    expect(lines).not.toContain('spun for a minute');
   });
 
   it('uses cgroups on a machine that allows them, rlimits otherwise', () => {

@@ -108,7 +108,8 @@ function readChildPid(stream: Readable): Promise<number> {
 
 /** The rlimits every sandbox gets; without cgroups they are the only caps (memory as data size). */
 function prlimitArgs(limits: SandboxLimits, withCgroups: boolean): string[] {
-  const args = [`--cpu=${limits.cpuSeconds}`, `--core=0`];
+  // SIGXCPU at the soft limit (its exit status names the cap); SIGKILL a few seconds later for a process that catches it.
+  const args = [`--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 5}`, `--core=0`];
   // With cgroups the pids cgroup is the process cap (and names it when it trips); the rlimit,
   // counted per uid, is only a backstop above it.
   args.push(`--nproc=${withCgroups ? limits.processes + 64 : limits.processes}`);
