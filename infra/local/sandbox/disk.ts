@@ -43,7 +43,11 @@ export async function createSizedWorkspace(path: string, sizeMiB: number, ownerU
   const remove = async (): Promise<void> => {
     if (mounted) {
       // Lazy: a process that outlived the job (it is being killed) must not keep the mount.
-      await run('umount', ['-l', path]).catch(() => undefined);
+      const unmounted = await run('umount', ['-l', path]).then(
+        () => true,
+        () => false,
+      );
+      if (!unmounted) return; // left for the operator rather than deleted through a live mount
       mounted = false;
     }
     await rm(path, { recursive: true, force: true }).catch(() => undefined);

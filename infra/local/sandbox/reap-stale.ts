@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { STAGING_ROOT } from './staging.js';
 
@@ -65,13 +65,19 @@ export function reapStaleSandboxes(): void {
     const owner = /^(\d+)-/.exec(entry);
     if (!owner || alive(Number(owner[1]))) continue;
     const dir = join(STAGING_ROOT, entry);
-    for (const mount of readdirSync(dir)) {
-      try {
-        execFileSync('umount', ['-l', join(dir, mount)], { stdio: 'ignore' });
-      } catch {
-        // not mounted
+    // Never a recursive delete here: through a mount still in place it would reach the source.
+    try {
+      for (const mount of readdirSync(dir)) {
+        try {
+          execFileSync('umount', ['-l', join(dir, mount)], { stdio: 'ignore' });
+        } catch {
+          // not mounted
+        }
+        rmdirSync(join(dir, mount));
       }
+      rmdirSync(dir);
+    } catch {
+      // something is still mounted there: the next start tries again
     }
-    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -26,16 +26,31 @@ export async function stageMounts(sources: string[]): Promise<StagedMounts> {
   const dir = join(STAGING_ROOT, `${process.pid}-${randomBytes(6).toString('hex')}`);
   mkdirSync(dir, { mode: 0o711 });
   const staged: string[] = [];
-  const release = async (): Promise<void> => {
-    for (const path of staged.splice(0)) await run('umount', ['-l', path]).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-  };
+  let releasing: Promise<void> | undefined;
+  // Once only, and never a recursive delete: a mount point still in place would lead it into the
+  // source (the platform's code, /usr, a workspace). A folder that cannot go is left to reapStaleSandboxes.
+  const release = (): Promise<void> =>
+    (releasing ??= (async () => {
+      for (const path of staged) {
+        await run('umount', ['-l', path]).catch(() => undefined);
+        try {
+          rmdirSync(path);
+        } catch {
+          // still mounted, or gone
+        }
+      }
+      try {
+        rmdirSync(dir);
+      } catch {
+        // not empty: a mount did not go
+      }
+    })());
   try {
     for (const [index, source] of sources.entries()) {
       const target = join(dir, String(index));
       mkdirSync(target, { mode: 0o711 });
-      await run('mount', ['--bind', source, target]);
       staged.push(target);
+      await run('mount', ['--bind', source, target]);
     }
   } catch (error) {
     await release();
