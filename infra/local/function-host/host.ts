@@ -335,6 +335,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
             join(dir, 'server', 'handler.js'),
             `slipway-${project}`,
             deploymentId,
+            String(limits.memoryMiB),
           ],
         },
       });

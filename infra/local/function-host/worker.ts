@@ -1,7 +1,7 @@
 /**
  * One tenant function version, as a worker process of the function host (what a Lambda execution
  * environment is on AWS). Started by host.ts in a sandbox as `node worker.js handlerFile functionName
- * version`, with an IPC channel, the function directory as cwd, and its variables on an fd.
+ * version memoryMb`, with an IPC channel, the function directory as cwd, and its variables on an fd.
  *
  * Imports the handler module once (then sends `{ ready: true }` or `{ initError }`), then answers each `{ id, event }` message from the host with
  * `{ id, result }` or `{ id, error }` (see messages.ts).
@@ -17,7 +17,7 @@ takeSecretEnvironment();
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => unknown;
 
-const [handlerFile, functionName = 'slipway-function', functionVersion = '$LATEST'] = process.argv.slice(2);
+const [handlerFile, functionName = 'slipway-function', functionVersion = '$LATEST', memoryMb = '512'] = process.argv.slice(2);
 
 let loading: Promise<Handler> | undefined;
 
@@ -45,7 +45,7 @@ function lambdaContext(timeoutMs: number): Context {
     functionName,
     functionVersion,
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}:${functionVersion}`,
-    memoryLimitInMB: '512',
+    memoryLimitInMB: memoryMb,
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/${functionVersion}/${process.pid}`,
