@@ -14,6 +14,7 @@ import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import { createRouter } from '../../router/lambda/handler.js';
 import { createEdgeServer } from '../../router/edge/server.js';
 import { createSandboxRunner } from './batch/sandbox.js';
+import { buildLogAppender } from './batch/build-log-append.js';
 import { capMechanism } from './sandbox/cap-mechanism.js';
 import { reapStaleSandboxes } from './sandbox/reap-stale.js';
 import { createFunctionHost } from './function-host/index.js';
@@ -110,6 +111,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     },
     // The sandbox has no route to the platform's loopback: S3 comes over a Unix socket.
     s3Endpoint: storage.s3Endpoint,
+    appendBuildLog: buildLogAppender(s3, names.buildBucket),
     onLog: options.onBuildLog,
   });
 

@@ -17,6 +17,8 @@ const LIMITS = { memoryMiB: 512, processes: 200, workspaceMiB: 256, tmpMiB: 64 }
 describe('build caps', () => {
   let root: string;
   const lines: string[] = [];
+  /** What the runner added to each build's own log, by build id. */
+  const appended = new Map<string, string[]>();
 
   beforeAll(async () => {
     requireSandboxTools();
@@ -34,8 +36,9 @@ describe('build caps', () => {
       command: [process.execPath, join(here, 'fixtures', 'cap-job.mjs')],
       limits: { ...LIMITS, ...limits },
       onLog: (_job, line) => lines.push(line),
+      appendBuildLog: async (buildId, line) => void appended.set(buildId, [...(appended.get(buildId) ?? []), line]),
     });
-    const outcome = await run({ jobName: `caps-${name}`, timeoutSeconds: 60, environment: {} }).catch((error: unknown) => error);
+    const outcome = await run({ jobName: `caps-${name}`, timeoutSeconds: 60, environment: { SLIPWAY_BUILD_ID: `d-caps-${name}` } }).catch((error: unknown) => error);
     expect(outcome).toBeInstanceOf(Error);
     return outcome as Error;
   }
@@ -45,12 +48,15 @@ describe('build caps', () => {
     expect(error.name).toBe('States.TaskFailed');
     expect(error.message).toContain(`limit build processes is ${LIMITS.processes}`);
     expect(lines).toContain(`slipway: limit build processes is ${LIMITS.processes}; the build was stopped`);
+    // The build's own log (what `slipway logs` shows) says it too.
+    expect(appended.get('d-caps-fork')).toEqual([`slipway: limit build processes is ${LIMITS.processes}; the build was stopped`]);
     expect(lines.some((line) => line.includes('all 1000 processes started'))).toBe(false);
   });
 
   it('stops a build that allocates 4 GiB and names the memory cap', async () => {
     const error = await attack('memory');
     expect(error.message).toContain(`limit build memory is ${LIMITS.memoryMiB} MiB`);
+    expect(appended.get('d-caps-memory')?.[0]).toContain(`slipway: limit build memory is ${LIMITS.memoryMiB} MiB`);
     expect(lines.some((line) => line.startsWith('allocated'))).toBe(false);
   });
 

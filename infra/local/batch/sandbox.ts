@@ -38,6 +38,8 @@ export interface SandboxOptions {
   command?: string[];
   /** Each stdout/stderr line of the job. */
   onLog?: (jobName: string, line: string) => void;
+  /** Adds a line to the build's own log (the one users read), e.g. the cap that stopped it. */
+  appendBuildLog?: (buildId: string, line: string) => Promise<void>;
   keepWorkspaces?: boolean;
   /** The bwrap binary; default: `bwrap` found on PATH (normally `/usr/bin/bwrap`). */
   bwrapPath?: string;
@@ -298,6 +300,8 @@ export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
             resolvePromise();
           } else if (capReason) {
             options.onLog?.(jobName, capReason);
+            const buildId = request.environment.SLIPWAY_BUILD_ID;
+            if (buildId && options.appendBuildLog) await options.appendBuildLog(buildId, capReason).catch(() => undefined);
             rejectPromise(namedError('States.TaskFailed', `build failed: ${capReason.replace(/^slipway: /, '')}`));
           } else {
             const exit = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;
