@@ -45,7 +45,7 @@ export interface SandboxOptions {
   bwrapPath?: string;
   /** Caps of each build (default DEFAULT_BUILD_LIMITS). */
   limits?: Partial<SandboxLimits>;
-  /** Builds running at once; the rest wait their turn (default: the machine's cores). */
+  /** Builds running at once; the rest wait their turn (default: the machine's cores; the first runner of a process sets it). */
   concurrency?: number;
   /** First uid of the builds' uid pool (default 1100000). */
   firstUid?: number;
@@ -117,7 +117,8 @@ function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer): vo
 
 export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
   const limits: SandboxLimits = { ...DEFAULT_BUILD_LIMITS, ...options.limits };
-  const uids = new UidPool(options.firstUid ?? DEFAULT_FIRST_UID, Math.max(1, options.concurrency ?? availableParallelism()));
+  // Process-wide (see UidPool.shared): also the queue of builds, one per core by default.
+  const uids = UidPool.shared(options.firstUid ?? DEFAULT_FIRST_UID, Math.max(1, options.concurrency ?? availableParallelism()));
 
   return async (request, runOptions = {}) => {
     const stopSignal = runOptions.signal;
@@ -279,6 +280,8 @@ export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
         return true;
       };
       sandbox.started.catch((error: Error) => {
+        // Stopped or timed out while starting: the kill made the start fail; 'close' says which.
+        if (cancelled || timedOut) return;
         if (settle()) rejectPromise(namedError('Batch.SandboxFailed', `build job ${jobName} could not be sandboxed: ${error.message}`));
       });
 

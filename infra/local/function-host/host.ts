@@ -302,7 +302,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     return env;
   }
 
-  const uids = new UidPool(options.firstUid ?? DEFAULT_FIRST_UID, MAX_WORKERS);
+  const uids = UidPool.shared(options.firstUid ?? DEFAULT_FIRST_UID, MAX_WORKERS);
   const hiddenPaths = [resolve(options.stateDir)];
 
   async function startWorker(project: string, deploymentId: string, tenantEnv: Record<string, string>): Promise<Worker> {

@@ -11,6 +11,21 @@ export interface UidLease {
 }
 
 export class UidPool {
+  private static readonly byFirstUid = new Map<number, UidPool>();
+
+  /**
+   * The process-wide pool starting at `firstUid`: two function hosts or build runners of one process
+   * (tests make several) must not lease the same uid twice. The first caller's size holds.
+   */
+  static shared(firstUid: number, size: number): UidPool {
+    let pool = UidPool.byFirstUid.get(firstUid);
+    if (!pool) {
+      pool = new UidPool(firstUid, size);
+      UidPool.byFirstUid.set(firstUid, pool);
+    }
+    return pool;
+  }
+
   private readonly free: number[];
   private readonly waiting: Array<(slot: number) => void> = [];
 
@@ -34,7 +49,8 @@ export class UidPool {
         released = true;
         const next = this.waiting.shift();
         if (next) next(slot);
-        else this.free.push(slot);
+        // Most recently used first: its slot's package cache is the warm one.
+        else this.free.unshift(slot);
       },
     };
   }
