@@ -10,7 +10,8 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseWorkerMessage, type InvokeRequest } from './messages.js';
 import { packageRoot } from '../../package-root.js';
-import { capLine, functionLimits } from '../sandbox/limits.js';
+import { capMechanism } from '../sandbox/cap-mechanism.js';
+import { capFromOutput, capLine, functionLimits } from '../sandbox/limits.js';
 import { spawnSandbox, type RunningSandbox } from '../sandbox/spawn-sandbox.js';
 import { machineTrustEnvironment } from '../sandbox/trust-env.js';
 import { UidPool } from '../sandbox/uid-pool.js';
@@ -281,6 +282,13 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     }
   }
 
+  /** Under rlimits alone nothing counts refusals: a handler error that is one (EAGAIN, a failed allocation) names its cap. */
+  function noteRefusal(worker: Worker, error: string): void {
+    if (capMechanism() !== 'rlimit') return;
+    const cap = capFromOutput([error]);
+    if (cap) log(worker.project, worker.deploymentId, capLine('function', cap, functionLimits(memoryOf(worker.project)), CAP_EFFECT[cap]));
+  }
+
   function stopWorker(worker: Worker, reason: 'timeout' | 'stopped'): Promise<void> {
     if (workers.get(worker.key) === worker) workers.delete(worker.key);
     if (!worker.hasExited) {
@@ -357,8 +365,16 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       hasExited: false,
       exited: new Promise<void>((resolvePromise) => (markExited = resolvePromise)),
     };
-    forwardLines(child.stdout, (line) => log(project, deploymentId, line));
-    forwardLines(child.stderr, (line) => log(project, deploymentId, line));
+    // The last lines, for naming a cap from the refused call's error when there are no cgroups to ask.
+    const recentLines: string[] = [];
+    const onLine = (line: string): void => {
+      recentLines.push(line);
+      if (recentLines.length > 50) recentLines.shift();
+      log(project, deploymentId, line);
+      noteRefusal(worker, line);
+    };
+    forwardLines(child.stdout, onLine);
+    forwardLines(child.stderr, onLine);
 
     child.on('message', (raw: unknown) => {
       const parsed = parseWorkerMessage(raw);
@@ -372,7 +388,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if ('ready' in message) markReady({ ok: true });
       else if ('initError' in message) markReady({ ok: false, error: message.initError });
       else if ('result' in message) finish(worker, message.id, message.result);
-      else finish(worker, message.id, errorResult(502, 'FunctionError', `${message.error.name}: ${message.error.message}`));
+      else {
+        noteRefusal(worker, `${message.error.name}: ${message.error.message}`);
+        finish(worker, message.id, errorResult(502, 'FunctionError', `${message.error.name}: ${message.error.message}`));
+      }
     });
 
     const onGone = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
@@ -381,7 +400,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if (workers.get(worker.key) === worker) workers.delete(worker.key);
       if (worker.idleTimer) clearTimeout(worker.idleTimer);
       const how = error ? error.message : code !== null ? `code ${code}` : `signal ${signal}`;
-      const cap = error ? undefined : sandbox.trippedCap(code, signal);
+      const cap = error ? undefined : (sandbox.trippedCap(code, signal) ?? (capMechanism() === 'rlimit' && code !== 0 ? capFromOutput(recentLines) : undefined));
       if (cap) log(project, deploymentId, capLine('function', cap, limits, 'the function was stopped'));
       // The uid goes back to the pool, and the worker counts as gone, once nothing of its sandbox is left.
       const disposed = sandbox.dispose().finally(() => lease.release());
