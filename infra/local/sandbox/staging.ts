@@ -9,7 +9,7 @@ const run = promisify(execFile);
 /**
  * Where the platform (root) exposes a sandbox's mount sources to bwrap. bwrap runs as the sandbox's
  * unprivileged uid and resolves each source itself, so a source inside a folder only root may enter
- * (the 0700 state directory, a checkout under /root) is bind-mounted first under this root-owned,
+ * (the 0700 state directory, a checkout in root's home folder) is bind-mounted first under this root-owned,
  * traversable (0711, not listable) folder. Only bwrap's setup sees these paths: inside the sandbox
  * the mounts appear at their targets, and the staging mounts go as soon as the sandbox is up.
  */
