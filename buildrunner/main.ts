@@ -3,8 +3,9 @@
  *
  * Input (environment): SLIPWAY_PROJECT, SLIPWAY_BUILD_ID (d-...), SLIPWAY_SOURCE_BUCKET,
  * SLIPWAY_SOURCE_KEY (gzip tar of the app), SLIPWAY_BUILD_BUCKET, AWS credentials/region,
- * AWS_ENDPOINT_URL_S3 and SLIPWAY_S3_PATH_STYLE=1 locally, optional npm_config_registry and
- * SLIPWAY_WORKSPACE (default: cwd).
+ * AWS_ENDPOINT_URL_S3, SLIPWAY_S3_PATH_STYLE=1 and SLIPWAY_S3_SOCKET (the S3 server's Unix socket)
+ * locally, optional npm_config_registry and SLIPWAY_WORKSPACE (default: cwd). Locally all but the
+ * sandbox's basics arrive as JSON on the fd named by SLIPWAY_ENV_FD, read first and closed.
  *
  * Work: extract the source into <workspace>/src (no absolute paths, "..", devices or escaping links;
  * 200 MB), install with the lockfile's package manager and run the app's build script, both with a
@@ -28,6 +29,7 @@ import { BuildFailure, logPrefix, runBuild } from './runner/build.js';
 import { stopRunningChildren } from './runner/run-command.js';
 import { uploadText } from './runner/s3-io.js';
 import { secretValues, takeProjectConfig } from './runner/project-config.js';
+import { takeSecretEnvironment } from '../handlers/lib/secret-env.js';
 
 function secretsOf(env: NodeJS.ProcessEnv): string[] {
   return [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
@@ -42,6 +44,13 @@ function buildTimeoutSeconds(raw: string | undefined): number | undefined {
 }
 
 async function main(): Promise<number> {
+  // Locally the sandbox hands the ticket and credentials over on an fd (SLIPWAY_ENV_FD), never in argv.
+  try {
+    takeSecretEnvironment();
+  } catch (error) {
+    process.stderr.write(`slipway: build failed: ${(error as Error).message}\n`);
+    return 1;
+  }
   // The job's stderr carries only its failure line; the SDK's Node support notice is not one.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const secrets = secretsOf(process.env);

@@ -14,6 +14,9 @@ import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
 import { createRouter } from '../../router/lambda/handler.js';
 import { createEdgeServer } from '../../router/edge/server.js';
 import { createSandboxRunner } from './batch/sandbox.js';
+import { buildLogAppender } from './batch/build-log-append.js';
+import { capMechanism } from './sandbox/cap-mechanism.js';
+import { reapStaleSandboxes } from './sandbox/reap-stale.js';
 import { createFunctionHost } from './function-host/index.js';
 import { LocalStepFunctions, stateMachineArn } from './engine/local-step-functions.js';
 import { createSfnApiServer } from './engine/sfn-api-server.js';
@@ -89,6 +92,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   delete process.env.SLIPWAY_TICKET_SECRET_ARN;
   delete process.env.SLIPWAY_SESSION_SECRET_ARN;
 
+  // Sandboxes a platform killed without closing left running; and this machine's cap mechanism.
+  reapStaleSandboxes();
+  process.stderr.write(`slipway: sandbox caps use ${capMechanism() === 'cgroup' ? 'cgroups (memory, pids, cpu) and rlimits (CPU time)' : 'rlimits only (CPU time, processes, data size, file size)'}\n`);
+
   const s3 = new S3Client({ forcePathStyle: true });
   // Each deployment's function starts with the runtime variables it was built with.
   const functionHost = createFunctionHost({ stateDir: home, projectBucket: names.projectBucket, s3, environment: runtimeEnvironment });
@@ -104,6 +111,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       SLIPWAY_BUILD_BUCKET: names.buildBucket,
       ...(registry ? { npm_config_registry: registry } : {}),
     },
+    // The sandbox has no route to the platform's loopback: S3 comes over a Unix socket.
+    s3Endpoint: storage.s3Endpoint,
+    appendBuildLog: buildLogAppender(s3, names.buildBucket),
     onLog: options.onBuildLog,
   });
 

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -10,13 +10,25 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { gatewayErrorPage, requestIdOf } from '../../../router/gateway-error.js';
 import { parseWorkerMessage, type InvokeRequest } from './messages.js';
+import { packageRoot } from '../../package-root.js';
+import { capMechanism } from '../sandbox/cap-mechanism.js';
+import { capFromOutput, capLine, functionLimits } from '../sandbox/limits.js';
+import { spawnSandbox, type RunningSandbox } from '../sandbox/spawn-sandbox.js';
+import { machineTrustEnvironment } from '../sandbox/trust-env.js';
+import { UidPool } from '../sandbox/uid-pool.js';
 
 /**
  * Tenant server functions as local worker processes: what Lambda is on AWS.
  *
  * Each deployment's server bundle (`{project}/deployments/{deploymentId}/server/...` in the project
  * bucket) is copied once to `<stateDir>/functions/<project>/<deploymentId>/` and run by one worker
- * process per project version, forked on its first request and stopped when idle.
+ * process per project version, started on its first request and stopped when idle.
+ *
+ * A worker runs tenant code, so it runs sandboxed (../sandbox/): its own uid, the platform's state
+ * hidden (other tenants' copies with it), only its own server folder visible (read-only), a private
+ * network that cannot reach the platform's ports, caps on memory (the project's memoryMb, resident),
+ * processes, CPU time and /tmp, and an environment of its deployment's runtime variables (handed
+ * over on an fd) plus PATH, NODE_ENV and TZ.
  */
 export interface FunctionHostOptions {
   /** Local copies go under `<stateDir>/functions/<project>/<deploymentId>/`. */
@@ -37,8 +49,10 @@ export interface FunctionHostOptions {
   environment?: (project: string, deploymentId: string) => Record<string, string> | Promise<Record<string, string>>;
   /** Each line a worker prints (default: the host's stderr, prefixed with the project version). */
   onLog?: (project: string, deploymentId: string, line: string) => void;
-  /** Heap limit of a worker in MiB (default 512). */
+  /** Memory of a worker in MiB, resident and heap (default 512). */
   memoryMb?: number;
+  /** First uid of the workers' uid pool (default 1200000). */
+  firstUid?: number;
 }
 
 export interface FunctionSettings {
@@ -72,6 +86,13 @@ const DEFAULT_INIT_TIMEOUT_MS = 10_000;
 const DEFAULT_MEMORY_MB = 512;
 const DOWNLOAD_CONCURRENCY = 8;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const DEFAULT_FIRST_UID = 1_200_000;
+/** Set by the host for every worker; a tenant variable of the same name does not replace them. */
+const PLATFORM_VARIABLES = new Set(['PATH', 'NODE_ENV', 'TZ', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR']);
+/** What a cap did when it tripped without ending the worker. */
+const CAP_EFFECT = { memory: 'a process was killed', processes: 'a new process was refused', disk: '/tmp is full', 'cpu time': 'a process was stopped' } as const;
+/** Workers alive at once (each has its own uid); more wait for one to stop. */
+const MAX_WORKERS = 4096;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Compiled, the worker is `worker.js` beside this file; run from source (tests), `worker.ts` through tsx. */
@@ -107,6 +128,7 @@ interface Worker {
   project: string;
   deploymentId: string;
   child: ChildProcess;
+  sandbox: RunningSandbox;
   pending: Map<number, Pending>;
   /** Settles once the worker has imported its handler (or failed to, or exited first). */
   ready: Promise<InitOutcome>;
@@ -244,6 +266,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   function finish(worker: Worker, id: number, result: APIGatewayProxyStructuredResultV2): void {
     const pending = worker.pending.get(id);
     if (!pending) return;
+    void reportCaps(worker);
     worker.pending.delete(id);
     clearTimeout(pending.timer);
     pending.resolve(result);
@@ -254,11 +277,26 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     }
   }
 
+  /** Names in the function's log each cap that refused something during the last invocation. */
+  async function reportCaps(worker: Worker): Promise<void> {
+    const limits = functionLimits(memoryOf(worker.project));
+    for (const cap of await worker.sandbox.newlyTripped()) {
+      log(worker.project, worker.deploymentId, capLine('function', cap, limits, CAP_EFFECT[cap]));
+    }
+  }
+
+  /** Under rlimits alone nothing counts refusals: a handler error that is one (EAGAIN, a failed allocation) names its cap. */
+  function noteRefusal(worker: Worker, error: string): void {
+    if (capMechanism() !== 'rlimit') return;
+    const cap = capFromOutput([error]);
+    if (cap) log(worker.project, worker.deploymentId, capLine('function', cap, functionLimits(memoryOf(worker.project)), CAP_EFFECT[cap]));
+  }
+
   function stopWorker(worker: Worker, reason: 'timeout' | 'stopped'): Promise<void> {
     if (workers.get(worker.key) === worker) workers.delete(worker.key);
     if (!worker.hasExited) {
       worker.stopReason ??= reason;
-      worker.child.kill('SIGKILL');
+      worker.sandbox.kill();
     }
     return worker.exited;
   }
@@ -275,22 +313,48 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     return env;
   }
 
-  function startWorker(project: string, deploymentId: string, tenantEnv: Record<string, string>): Worker {
+  const uids = UidPool.shared(options.firstUid ?? DEFAULT_FIRST_UID, MAX_WORKERS);
+  const hiddenPaths = [resolve(options.stateDir)];
+
+  async function startWorker(project: string, deploymentId: string, tenantEnv: Record<string, string>): Promise<Worker> {
     const dir = functionDir(project, deploymentId);
-    const env: Record<string, string> = {
-      // The tenant's first, so the platform's own values win over any name that slipped through.
-      ...tenantEnv,
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      NODE_ENV: 'production',
-      TZ: process.env.TZ ?? 'UTC',
-    };
-    const child = fork(WORKER_FILE, [join(dir, 'server', 'handler.js'), `slipway-${project}`, deploymentId], {
-      cwd: dir,
-      env,
-      execArgv: [...workerLoaderArgs(), `--max-old-space-size=${memoryOf(project)}`],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
+    const limits = functionLimits(memoryOf(project));
+    const lease = await uids.acquire();
+    let sandbox: RunningSandbox;
+    try {
+      sandbox = await spawnSandbox({
+        name: `fn-${project}`.slice(0, 40),
+        uid: lease.uid,
+        limits,
+        // The tenant's variables (secrets decrypted) never go into argv; the platform's own names win.
+        secretEnv: Object.fromEntries(Object.entries(tenantEnv).filter(([name]) => !PLATFORM_VARIABLES.has(name) && !name.startsWith('NODE_CHANNEL_'))),
+        ipc: true,
+        spec: {
+          runtimePaths: [...new Set([packageRoot(), dirname(dirname(process.execPath))])].map((source) => ({ source })),
+          // The state directory holds every tenant's function copies: all hidden, this one shown again.
+          hiddenPaths,
+          mounts: [{ source: dir }],
+          tmpMiB: limits.tmpMiB,
+          network: 'private',
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production', TZ: process.env.TZ ?? 'UTC', ...machineTrustEnvironment() },
+          command: [
+            process.execPath,
+            ...workerLoaderArgs(),
+            `--max-old-space-size=${limits.memoryMiB}`,
+            WORKER_FILE,
+            join(dir, 'server', 'handler.js'),
+            `slipway-${project}`,
+            deploymentId,
+            String(limits.memoryMiB),
+          ],
+        },
+      });
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    const child = sandbox.child;
     let markExited!: () => void;
     let markReady!: (outcome: InitOutcome) => void;
     const worker: Worker = {
@@ -298,13 +362,22 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       project,
       deploymentId,
       child,
+      sandbox,
       pending: new Map(),
       ready: new Promise<InitOutcome>((resolvePromise) => (markReady = resolvePromise)),
       hasExited: false,
       exited: new Promise<void>((resolvePromise) => (markExited = resolvePromise)),
     };
-    forwardLines(child.stdout, (line) => log(project, deploymentId, line));
-    forwardLines(child.stderr, (line) => log(project, deploymentId, line));
+    // The last lines, for naming a cap from the refused call's error when there are no cgroups to ask.
+    const recentLines: string[] = [];
+    const onLine = (line: string): void => {
+      recentLines.push(line);
+      if (recentLines.length > 50) recentLines.shift();
+      log(project, deploymentId, line);
+      noteRefusal(worker, line);
+    };
+    forwardLines(child.stdout, onLine);
+    forwardLines(child.stderr, onLine);
 
     child.on('message', (raw: unknown) => {
       const parsed = parseWorkerMessage(raw);
@@ -318,7 +391,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if ('ready' in message) markReady({ ok: true });
       else if ('initError' in message) markReady({ ok: false, error: message.initError });
       else if ('result' in message) finish(worker, message.id, message.result);
-      else finish(worker, message.id, errorResult(worker, message.id, 502, 'FunctionError', `${message.error.name}: ${message.error.message}`));
+      else {
+        noteRefusal(worker, `${message.error.name}: ${message.error.message}`);
+        finish(worker, message.id, errorResult(worker, message.id, 502, 'FunctionError', `${message.error.name}: ${message.error.message}`));
+      }
     });
 
     const onGone = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
@@ -327,6 +403,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if (workers.get(worker.key) === worker) workers.delete(worker.key);
       if (worker.idleTimer) clearTimeout(worker.idleTimer);
       const how = error ? error.message : code !== null ? `code ${code}` : `signal ${signal}`;
+      const cap = error ? undefined : (sandbox.trippedCap(code, signal) ?? (capMechanism() === 'rlimit' && code !== 0 ? capFromOutput(recentLines) : undefined));
+      if (cap) log(project, deploymentId, capLine('function', cap, limits, 'the function was stopped'));
+      // The uid goes back to the pool, and the worker counts as gone, once nothing of its sandbox is left.
+      const disposed = sandbox.dispose().finally(() => lease.release());
       for (const [id, pending] of worker.pending) {
         clearTimeout(pending.timer);
         pending.resolve(
@@ -339,15 +419,30 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         worker.pending.delete(id);
       }
       markReady({ ok: false, error: { name: 'Runtime.ExitError', message: `the function worker exited (${how})` } });
-      markExited();
+      void disposed.finally(markExited);
     };
     child.on('exit', (code, signal) => onGone(code, signal));
+    sandbox.started.catch((error: Error) => onGone(null, null, new Error(`the function could not be sandboxed: ${error.message}`)));
     child.on('error', (error) => {
       // A failed spawn emits no 'exit'; a failed kill or send changes nothing about the process.
       if (child.pid === undefined || child.exitCode !== null) onGone(null, null, error);
     });
     workers.set(worker.key, worker);
     return worker;
+  }
+
+  /** The running worker of a project version, or a new one (one start at a time per version). */
+  const starting = new Map<string, Promise<Worker>>();
+  function workerFor(project: string, deploymentId: string, tenantEnv: Record<string, string>): Promise<Worker> {
+    const key = keyOf(project, deploymentId);
+    const running = workers.get(key);
+    if (running) return Promise.resolve(running);
+    let start = starting.get(key);
+    if (!start) {
+      start = startWorker(project, deploymentId, tenantEnv).finally(() => starting.delete(key));
+      starting.set(key, start);
+    }
+    return start;
   }
 
   async function invoke(
@@ -358,8 +453,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     if (closed) throw namedError('ServiceException', 'the function host is closed');
     await prepare(project, deploymentId);
     const tenantEnv = await environmentOf(project, deploymentId);
-    const key = keyOf(project, deploymentId);
-    const worker = workers.get(key) ?? startWorker(project, deploymentId, tenantEnv);
+    const worker = await workerFor(project, deploymentId, tenantEnv);
     if (worker.idleTimer) clearTimeout(worker.idleTimer);
     worker.idleTimer = undefined;
     setRef(worker.child, true);

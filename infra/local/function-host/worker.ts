@@ -1,7 +1,7 @@
 /**
  * One tenant function version, as a worker process of the function host (what a Lambda execution
- * environment is on AWS). Started by host.ts with `fork(worker.js, [handlerFile, functionName, version])`,
- * a clean environment and the function directory as cwd.
+ * environment is on AWS). Started by host.ts in a sandbox as `node worker.js handlerFile functionName
+ * version memoryMb`, with an IPC channel, the function directory as cwd, and its variables on an fd.
  *
  * Imports the handler module once (then sends `{ ready: true }` or `{ initError }`), then answers each `{ id, event }` message from the host with
  * `{ id, result }` or `{ id, error }` (see messages.ts).
@@ -10,10 +10,14 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { normalizeResult, parseInvokeRequest, type InvokeResponse, type WorkerMessage } from './messages.js';
+import { takeSecretEnvironment } from '../../../handlers/lib/secret-env.js';
+
+// The deployment's runtime variables arrive on an fd (never in argv), before the handler is imported.
+takeSecretEnvironment();
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => unknown;
 
-const [handlerFile, functionName = 'slipway-function', functionVersion = '$LATEST'] = process.argv.slice(2);
+const [handlerFile, functionName = 'slipway-function', functionVersion = '$LATEST', memoryMb = '512'] = process.argv.slice(2);
 
 let loading: Promise<Handler> | undefined;
 
@@ -41,7 +45,7 @@ function lambdaContext(timeoutMs: number): Context {
     functionName,
     functionVersion,
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}:${functionVersion}`,
-    memoryLimitInMB: '512',
+    memoryLimitInMB: memoryMb,
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/${functionVersion}/${process.pid}`,

@@ -87,7 +87,8 @@ describe('sandboxed build job runner (bubblewrap)', () => {
     expect(r.env.AWS_ACCESS_KEY_ID).toBe('local');
     expect(r.env.HOME).toBe(r.cwd);
     expect(r.env.SLIPWAY_WORKSPACE).toBe(r.cwd);
-    expect(r.env.npm_config_cache).toBe(join(workRoot, '.npm-cache'));
+    // One cache per uid slot of the build queue.
+    expect(r.env.npm_config_cache).toBe(join(workRoot, '.npm-cache', '0'));
     expect(r.env.PATH).toBeTruthy();
     // Nor can it be read from the sandbox's PID 1.
     expect(r.pid1Environ.value ?? '').not.toContain(probe);

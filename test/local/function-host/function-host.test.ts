@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,13 +38,9 @@ function event(path: string, extra: { headers?: Record<string, string>; cookies?
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether the worker whose fixture instance id this is still runs (found by its process title). */
+function isAlive(instance: string): boolean {
+  return spawnSync('pgrep', ['-f', `fixture-worker-${instance}`]).status === 0;
 }
 
 async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
@@ -138,9 +135,9 @@ describe('local function host', () => {
     expect(two).toMatchObject({ statusCode: 200, body: 'hello from two at /' });
     expect(three).toMatchObject({ statusCode: 200, body: 'hello from three at /x' });
     // One worker per project version, reused across calls.
-    const info1 = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number; cwd: string; functionName: string; remaining: number };
-    const info1again = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
-    const info2 = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: number };
+    const info1 = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string; cwd: string; functionName: string; remaining: number };
+    const info1again = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string };
+    const info2 = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: string };
     expect(info1again.pid).toBe(info1.pid);
     expect(info2.pid).not.toBe(info1.pid);
     expect(info1.cwd).toBe(join(stateDir, 'functions', 'app', 'd-one'));
@@ -200,26 +197,26 @@ describe('local function host', () => {
 
   it('answers a throwing handler with a plain 502 page (the error in the log only) and keeps working', async () => {
     const h = host();
-    const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
+    const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string };
     const failed = await h.invoke('app', 'd-one', event('/throw', { requestId: 'req-throw' }));
     expectGatewayPage(failed, 502, 'req-throw', 'app/d-one', 'FunctionError: TypeError: kaboom');
-    const after = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
+    const after = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string };
     expect(after.pid).toBe(before.pid);
   });
 
   it('answers pending calls of a crashed worker with 502 and forks a fresh one', async () => {
     const h = host();
-    const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: number };
+    const before = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string };
     const crashed = await h.invoke('app', 'd-one', event('/crash', { requestId: 'req-crash' }));
     expectGatewayPage(crashed, 502, 'req-crash', 'app/d-one', 'FunctionCrashed: the function worker exited (code 7)');
     const after = await h.invoke('app', 'd-one', event('/info'));
     expect(after.statusCode).toBe(200);
-    expect((JSON.parse(after.body as string) as { pid: number }).pid).not.toBe(before.pid);
+    expect((JSON.parse(after.body as string) as { pid: string }).pid).not.toBe(before.pid);
   });
 
   it('kills a hanging invocation after timeoutMs with a 504', async () => {
     const h = host({ timeoutMs: 400 });
-    const first = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: number };
+    const first = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: string };
     const started = Date.now();
     const result = await h.invoke('app', 'd-two', event('/hang', { requestId: 'req-hang' }));
     expect(Date.now() - started).toBeLessThan(3000);
@@ -253,9 +250,9 @@ describe('local function host', () => {
 
   it('stops idle workers and forks again on the next call', async () => {
     const h = host({ idleMs: 200 });
-    const first = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: number };
+    const first = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: string };
     await waitFor(() => !isAlive(first.pid));
-    const second = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: number };
+    const second = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: string };
     expect(second.pid).not.toBe(first.pid);
   });
 
@@ -279,7 +276,7 @@ describe('local function host', () => {
 
   it('remove stops the project workers and deletes its local copies', async () => {
     const h = host();
-    const info = JSON.parse((await h.invoke('fresh', 'd-four', event('/info'))).body as string) as { pid: number };
+    const info = JSON.parse((await h.invoke('fresh', 'd-four', event('/info'))).body as string) as { pid: string };
     expect(existsSync(join(stateDir, 'functions', 'fresh'))).toBe(true);
     await h.remove('fresh');
     expect(isAlive(info.pid)).toBe(false);

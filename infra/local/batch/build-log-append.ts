@@ -1,0 +1,26 @@
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { chunkKey } from '../../../buildrunner/runner/log-stream.js';
+import { logPrefix } from '../../../buildrunner/runner/build.js';
+
+/**
+ * Adds a line to a build's log from outside the sandbox, as the chunk after the runner's last: a
+ * build stopped by a cap (its runner killed with it, perhaps) still gets a log that names the cap.
+ */
+export function buildLogAppender(s3: S3Client, buildBucket: string): (buildId: string, line: string) => Promise<void> {
+  return async (buildId, line) => {
+    const prefix = logPrefix(buildId);
+    let last = -1;
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: buildBucket, Prefix: prefix, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        const seq = Number(/(\d{8})\.txt$/.exec(object.Key ?? '')?.[1] ?? -1);
+        if (seq > last) last = seq;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    await s3.send(
+      new PutObjectCommand({ Bucket: buildBucket, Key: chunkKey(prefix, last + 1), Body: `${line}\n`, ContentType: 'text/plain; charset=utf-8' }),
+    );
+  };
+}

@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { STAGING_ROOT } from './staging.js';
+
+/**
+ * What a platform that died without closing (SIGKILL, a power cut) left behind: sandboxes still
+ * running in their cgroups, and staging mounts. Named after the dead platform's pid, they are killed
+ * and removed when the next platform starts.
+ */
+const OWNED = /^slipway-(\d+)-/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function ownCgroupDirs(): string[] {
+  const dirs: string[] = [];
+  for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+    const [, list, path] = line.split(':');
+    if (!list || path === undefined) continue;
+    for (const name of list.split(',')) {
+      if (name === 'memory' || name === 'pids' || name === 'cpu') {
+        const mounted = [join('/sys/fs/cgroup', name), '/sys/fs/cgroup/cpu,cpuacct'].find((dir) => existsSync(join(dir, 'cgroup.procs')));
+        if (mounted) dirs.push(join(mounted, path));
+      }
+    }
+  }
+  return dirs;
+}
+
+export function reapStaleSandboxes(): void {
+  for (const parent of ownCgroupDirs()) {
+    let entries: string[];
+    try {
+      entries = readdirSync(parent);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const owner = OWNED.exec(entry);
+      if (!owner || alive(Number(owner[1]))) continue;
+      const dir = join(parent, entry);
+      try {
+        for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+          try {
+            process.kill(Number(pid), 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        rmdirSync(dir);
+      } catch {
+        // busy a moment longer: the next start tries again
+      }
+    }
+  }
+  if (!existsSync(STAGING_ROOT)) return;
+  for (const entry of readdirSync(STAGING_ROOT)) {
+    const owner = /^(\d+)-/.exec(entry);
+    if (!owner || alive(Number(owner[1]))) continue;
+    const dir = join(STAGING_ROOT, entry);
+    // Never a recursive delete here: through a mount still in place it would reach the source.
+    try {
+      for (const mount of readdirSync(dir)) {
+        try {
+          execFileSync('umount', ['-l', join(dir, mount)], { stdio: 'ignore' });
+        } catch {
+          // not mounted
+        }
+        rmdirSync(join(dir, mount));
+      }
+      rmdirSync(dir);
+    } catch {
+      // something is still mounted there: the next start tries again
+    }
+  }
+}

@@ -1,0 +1,251 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capMechanism } from '../../infra/local/sandbox/cap-mechanism.js';
+import { hostRequest } from '../support/http.js';
+import { listeningPorts } from './support/listening-ports.js';
+import { requireSandboxTools } from './support/sandbox-tools.js';
+
+/**
+ * A hostile tenant (a copy of examples/hello with test/security/fixtures/hostile-app laid over it)
+ * attacks the platform from its build script and from a `+server.ts` route: the platform's secrets
+ * and state, other tenants' code, the environment and argv of every process it can see, every port
+ * the platform listens on, and the caps. One deployment is built and shared by all the tests.
+ */
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'slipway.js');
+const EXAMPLE = join(ROOT, 'examples', 'hello');
+const OVERLAY = join(import.meta.dirname, 'fixtures', 'hostile-app');
+const OTHER_TENANT_MARKER = `other-tenant-code-${Math.random().toString(36).slice(2)}`;
+const FUNCTION_MEMORY_MIB = 1024;
+
+interface Attempt {
+  ok: boolean;
+  text?: string;
+  entries?: string[];
+  code?: string;
+}
+
+interface Report {
+  uid: number;
+  adminToken: Attempt;
+  ticketKey: Attempt;
+  envKey: Attempt;
+  otherTenantCode: Attempt;
+  functionsRoot: Attempt;
+  home: Attempt;
+  staging: Attempt;
+  rootOnlyFile: Attempt;
+  parentEnviron: Attempt;
+  pid1Cmdline: Attempt;
+  processes: Record<string, { environ: Attempt; cmdline: Attempt }>;
+  ports: Record<string, string>;
+  registry?: number | string;
+}
+
+let home: string;
+let app: string;
+let platform: ChildProcess;
+let platformOutput = '';
+let port: number;
+let platformPorts: number[];
+let secrets: string[];
+let buildReport: Report;
+let functionReport: Report;
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const tenant = (path: string) => hostRequest({ port, host: `hostile.localhost:${port}`, path });
+
+async function untilLogged(text: string, ms = 10_000): Promise<boolean> {
+  for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    if (platformOutput.includes(text)) return true;
+  }
+  return platformOutput.includes(text);
+}
+
+function hostAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((entry) => entry && entry.family === 'IPv4' && !entry.internal)
+    .map((entry) => (entry as { address: string }).address);
+}
+
+beforeAll(async () => {
+  requireSandboxTools();
+  home = mkdtempSync(join(tmpdir(), 'slipway-hostile-home-'));
+  app = mkdtempSync(join(tmpdir(), 'slipway-hostile-app-'));
+  cpSync(EXAMPLE, app, {
+    recursive: true,
+    filter: (source) => !/[/\\](node_modules|\.svelte-kit|build|\.slipway-build)([/\\]|$)/.test(source.slice(EXAMPLE.length)),
+  });
+  cpSync(OVERLAY, app, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  manifest.scripts.build = 'node hostile-build.mjs && vite build';
+  writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+
+  platform = spawn(process.execPath, [CLI, 'up', '--port', '0', '--no-example'], { env: { ...process.env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  platform.stdout?.on('data', (chunk: Buffer) => (platformOutput += chunk.toString()));
+  platform.stderr?.on('data', (chunk: Buffer) => (platformOutput += chunk.toString()));
+  const info = join(home, 'platform.json');
+  for (let i = 0; i < 600 && !existsSync(info); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!existsSync(info)) throw new Error(`platform did not start:\n${platformOutput}`);
+  const running = JSON.parse(readFileSync(info, 'utf8')) as { port: number; pid: number };
+  port = running.port;
+  // Every port of the platform: the edge (API included), S3, DynamoDB, Step Functions.
+  platformPorts = listeningPorts(running.pid);
+  expect(platformPorts.length).toBeGreaterThanOrEqual(4);
+
+  // Another tenant's function copy, where the function host keeps them.
+  const otherTenant = join(home, 'functions', 'victim', 'd-victim', 'server');
+  mkdirSync(otherTenant, { recursive: true });
+  writeFileSync(join(otherTenant, 'handler.js'), `export const secret = '${OTHER_TENANT_MARKER}';\n`);
+
+  const registry = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).stdout.trim();
+  writeFileSync(
+    join(app, 'src', 'lib', 'targets.json'),
+    JSON.stringify({
+      home,
+      adminToken: join(home, 'admin.token'),
+      ticketKey: join(home, 'secrets', 'ticket.key'),
+      envKey: join(home, 'secrets', 'env.key'),
+      otherTenantCode: join(otherTenant, 'handler.js'),
+      functionsRoot: join(home, 'functions'),
+      ports: platformPorts,
+      hostAddresses: hostAddresses(),
+      registry,
+    }),
+  );
+  secrets = [
+    readFileSync(join(home, 'admin.token'), 'utf8').trim(),
+    readFileSync(join(home, 'secrets', 'ticket.key'), 'latin1').trim(),
+    readFileSync(join(home, 'secrets', 'env.key'), 'latin1').trim(),
+    OTHER_TENANT_MARKER,
+  ];
+
+  const deployed = await cli(['deploy', app, '--project', 'hostile']);
+  if (deployed.code !== 0) throw new Error(`the hostile app did not deploy:\n${deployed.stdout}\n${deployed.stderr}\n${platformOutput}`);
+  const built = await tenant('/build-report.json');
+  expect(built.status).toBe(200);
+  buildReport = JSON.parse(built.text) as Report;
+  const probed = await tenant('/api/hostile?attack=probe');
+  expect(probed.status, probed.text).toBe(200);
+  functionReport = JSON.parse(probed.text) as Report;
+}, 600_000);
+
+afterAll(async () => {
+  if (platform && platform.exitCode === null) {
+    const exited = new Promise((r) => platform.once('exit', r));
+    platform.kill('SIGTERM');
+    await exited;
+  }
+  if (home) rmSync(home, { recursive: true, force: true });
+  if (app) rmSync(app, { recursive: true, force: true });
+});
+
+for (const [side, report] of [
+  ['build', () => buildReport],
+  ['function', () => functionReport],
+] as const) {
+  describe(`a hostile ${side}`, () => {
+    it('runs as an unprivileged uid: a root-only file it can see stays unreadable', () => {
+      expect(report().uid).toBeGreaterThanOrEqual(1000);
+      expect(report().rootOnlyFile).toMatchObject({ ok: false, code: 'EACCES' });
+    });
+
+    it('cannot read admin.token', () => {
+      expect(report().adminToken.ok).toBe(false);
+    });
+
+    it('cannot read secrets/ticket.key', () => {
+      expect(report().ticketKey.ok).toBe(false);
+    });
+
+    it('cannot read secrets/env.key', () => {
+      expect(report().envKey.ok).toBe(false);
+    });
+
+    it("cannot read another tenant's function code", () => {
+      expect(report().otherTenantCode.ok).toBe(false);
+      expect(report().functionsRoot.entries ?? []).not.toContain('victim');
+      expect(report().home.entries ?? []).not.toContain('admin.token');
+      expect(report().home.entries ?? []).not.toContain('secrets');
+      // Nor, through the staging folder, another sandbox's workspace or code while it starts.
+      expect(report().staging.entries ?? []).toEqual([]);
+    });
+
+    it("finds no secret in its parent's environment (/proc/<ppid>/environ)", () => {
+      const text = report().parentEnviron.text ?? '';
+      for (const secret of secrets) expect(text).not.toContain(secret);
+      expect(text).not.toMatch(/SLIPWAY_TICKET|AWS_SECRET_ACCESS_KEY|SLIPWAY_ADMIN_TOKEN/);
+    });
+
+    it('finds no secret in /proc/1/cmdline, nor in the argv or environment of any process it can see', () => {
+      expect(report().pid1Cmdline.ok).toBe(true);
+      const seen = JSON.stringify(report().processes);
+      for (const secret of secrets) expect(seen).not.toContain(secret);
+      expect(seen).not.toMatch(/SLIPWAY_TICKET|AWS_SECRET_ACCESS_KEY|SLIPWAY_ADMIN_TOKEN|AWS_SESSION_TOKEN/);
+      // The whole report, for good measure: none of the platform's secrets anywhere.
+      const all = JSON.stringify(report());
+      for (const secret of secrets) expect(all).not.toContain(secret);
+    });
+
+    it("cannot connect to any of the platform's ports (edge, API, S3, DynamoDB, Step Functions)", () => {
+      const attempts = Object.entries(report().ports);
+      expect(attempts.length).toBeGreaterThanOrEqual(platformPorts.length * 2);
+      expect(attempts.filter(([, outcome]) => outcome === 'connected')).toEqual([]);
+    });
+  });
+}
+
+describe('the hostile tenant still gets what it is meant to', () => {
+  it('its build reached the package registry (the install ran) and it went live', async () => {
+    expect(platformOutput).not.toContain('slipway: build failed');
+    expect((await tenant('/')).status).toBe(200);
+  });
+
+  it('its function reaches the internet (the package registry)', () => {
+    expect(functionReport.registry).toBe(200);
+  });
+});
+
+describe('a hostile function is stopped by its caps, and its log names the cap', () => {
+  it('forking 1,000 processes is refused at the process cap', async () => {
+    const response = await tenant('/api/hostile?attack=fork');
+    expect(response.status).toBe(200);
+    const outcome = JSON.parse(response.text) as { started: number; error: string };
+    expect(outcome.started).toBeLessThan(1000);
+    expect(outcome.error).toBe('EAGAIN');
+    // The pids cgroup counts refusals; with rlimits alone nothing does, and a refusal the handler
+    // caught leaves no trace the host could name (docs/ARCHITECTURE.md says so).
+    if (capMechanism() === 'cgroup') expect(await untilLogged('slipway: limit function processes is 128;')).toBe(true);
+  });
+
+  it('writing 1 GiB to /tmp stops at the /tmp cap', async () => {
+    const response = await tenant('/api/hostile?attack=tmp');
+    const body = JSON.parse(response.text) as { writtenMiB: number; error: string };
+    expect(body.error).toBe('ENOSPC');
+    expect(body.writtenMiB).toBeLessThanOrEqual(512);
+    expect(await untilLogged('slipway: limit function disk is 512 MiB; /tmp is full')).toBe(true);
+  });
+
+  it(`allocating 3 GiB against its ${FUNCTION_MEMORY_MIB} MB setting is stopped at the memory cap`, async () => {
+    const response = await tenant('/api/hostile?attack=memory');
+    expect(response.status).toBeGreaterThanOrEqual(500);
+    expect(response.text).not.toContain('allocatedMiB');
+    expect(await untilLogged(`slipway: limit function memory is ${FUNCTION_MEMORY_MIB} MiB;`)).toBe(true);
+    // A fresh worker answers the next request.
+    expect((await tenant('/api/hostile?attack=probe')).status).toBe(200);
+  });
+});
