@@ -23,8 +23,10 @@ const E2E = [
   'test/e2e/**/*.test.ts',
   'test/adapter/build-hello.test.ts',
   'test/buildrunner/runner.integration.test.ts',
-  'test/security/sandbox-*.test.ts',
-  'test/security/crash-*.test.ts',
+  'test/security/hostile-tenant.test.ts',
+  'test/security/build-caps.test.ts',
+  'test/security/secrets-in-argv.test.ts',
+  'test/security/crash-recovery.test.ts',
 ];
 const EXCLUDE = ['node_modules/**', 'dist/**', 'examples/**', '.slipway/**'];
 
