@@ -1,35 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { hostRequest } from '../support/http.js';
+import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProcess } from '../support/platform-process.js';
 
 /**
  * The acceptance path, end to end and through the real pieces: `slipway up` in a child process,
  * `slipway deploy` of the example app through the CLI (real npm install, real vite build in the
  * bubblewrap sandbox), and requests through the edge with the tenant's Host header.
  */
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'bin', 'slipway.js');
 /** What the first deployment's page says. */
 const FIRST_GREETING = 'Hello from the first deploy';
 let home: string;
 let app: string;
-let platform: ChildProcess;
+let platform: PlatformProcess;
 let port: number;
-let platformOutput = '';
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(home, args);
 
 const tenant = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) =>
   hostRequest({ port, host: `demo.localhost:${port}`, path, ...init });
@@ -41,25 +30,13 @@ function setGreeting(text: string): void {
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'slipway-e2e-home-'));
   app = mkdtempSync(join(tmpdir(), 'slipway-e2e-app-'));
-  cpSync(join(ROOT, 'examples', 'hello'), app, {
-    recursive: true,
-    filter: (source) => !/[/\\](node_modules|\.svelte-kit|build|\.slipway-build)([/\\]|$)/.test(source.slice(join(ROOT, 'examples', 'hello').length)),
-  });
-  platform = spawn(process.execPath, [CLI, 'up', '--port', '0', '--no-example'], { env: { ...process.env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-  platform.stdout?.on('data', (chunk: Buffer) => (platformOutput += chunk.toString()));
-  platform.stderr?.on('data', (chunk: Buffer) => (platformOutput += chunk.toString()));
-  const info = join(home, 'platform.json');
-  for (let i = 0; i < 600 && !existsSync(info); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!existsSync(info)) throw new Error(`platform did not start:\n${platformOutput}`);
-  port = (JSON.parse(readFileSync(info, 'utf8')) as { port: number }).port;
+  copyExampleApp(join(ROOT, 'examples', 'hello'), app);
+  platform = await startPlatformProcess(home);
+  port = platform.port;
 });
 
 afterAll(async () => {
-  if (platform && platform.exitCode === null) {
-    const exited = new Promise((r) => platform.once('exit', r));
-    platform.kill('SIGTERM');
-    await exited;
-  }
+  await platform?.stop();
   rmSync(home, { recursive: true, force: true });
   rmSync(app, { recursive: true, force: true });
 });
@@ -68,7 +45,7 @@ describe('slipway deploy, end to end', () => {
   it('makes the example app live and prints its URL', { timeout: 600_000 }, async () => {
     setGreeting('Hello from the first deploy');
     const result = await cli(['deploy', app, '--project', 'demo']);
-    expect(result.code, `${result.stdout}\n${result.stderr}\n${platformOutput}`).toBe(0);
+    expect(result.code, `${result.stdout}\n${result.stderr}\n${platform.output()}`).toBe(0);
     expect(result.stdout).toContain(`http://demo.localhost:${port}/`);
     expect(result.stdout).toMatch(/slipway: building|vite/);
   });
@@ -180,7 +157,7 @@ describe('slipway deploy, end to end', () => {
     cpSync(join(ROOT, 'examples', 'hello', 'src', 'routes', '+page.svelte'), join(app, 'src', 'routes', '+page.svelte'));
     setGreeting('Hello from the preview');
     const result = await cli(['deploy', app, '--project', 'demo', '--preview', 'feature-x']);
-    expect(result.code, `${result.stdout}\n${result.stderr}\n${platformOutput}`).toBe(0);
+    expect(result.code, `${result.stdout}\n${result.stderr}\n${platform.output()}`).toBe(0);
     expect(result.stdout).toContain(`http://demo--feature-x.localhost:${port}/`);
 
     // The SSR page comes from each deployment's own server function; /about from each one's prefix.

@@ -1,30 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import * as tar from 'tar';
 import { hostRequest } from '../support/http.js';
 import { startGithubServer, type GithubTestServer } from '../support/github-server.js';
+import { ROOT, startPlatformProcess, type PlatformProcess } from '../support/platform-process.js';
 
 /**
  * A signed push webhook for the example app, end to end: `slipway up` in a child process with a
  * GitHub App configured against the test GitHub, which serves examples/hello (without
  * node_modules) as the commit's tarball; the deployment builds for real and is fetched through the edge.
  */
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'bin', 'slipway.js');
 const EXAMPLE = join(ROOT, 'examples', 'hello');
 const SHA = 'f0'.repeat(20);
 const SECRET = 'e2e-webhook-secret-0123456789';
 let home: string;
-let platform: ChildProcess;
+let platform: PlatformProcess;
 let port: number;
 let token: string;
 let github: GithubTestServer;
-let platformOutput = '';
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> {
   const response = await fetch(`http://localhost:${port}/api/v1${path}`, {
@@ -65,22 +62,13 @@ beforeAll(async () => {
   github.configureEnv(home);
   const env = { ...process.env, SLIPWAY_HOME: home, SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: secretFile };
   process.env = saved;
-  platform = spawn(process.execPath, [CLI, 'up', '--port', '0', '--no-example'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  platform.stdout?.on('data', (chunk: Buffer) => (platformOutput += chunk.toString()));
-  platform.stderr?.on('data', (chunk: Buffer) => (platformOutput += chunk.toString()));
-  const info = join(home, 'platform.json');
-  for (let i = 0; i < 600 && !existsSync(info); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!existsSync(info)) throw new Error(`platform did not start:\n${platformOutput}`);
-  port = (JSON.parse(readFileSync(info, 'utf8')) as { port: number }).port;
+  platform = await startPlatformProcess(home, env);
+  port = platform.port;
   token = readFileSync(join(home, 'admin.token'), 'utf8').trim();
 }, 120_000);
 
 afterAll(async () => {
-  if (platform && platform.exitCode === null) {
-    const exited = new Promise((r) => platform.once('exit', r));
-    platform.kill('SIGTERM');
-    await exited;
-  }
+  await platform?.stop();
   await github?.close();
   rmSync(home, { recursive: true, force: true });
 });
@@ -101,7 +89,7 @@ describe('a signed push webhook, end to end', () => {
       if (['LIVE', 'FAILED'].includes(deployment.status)) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    expect(deployment.status, `${JSON.stringify(deployment)}\n${platformOutput.slice(-4000)}`).toBe('LIVE');
+    expect(deployment.status, `${JSON.stringify(deployment)}\n${platform.output().slice(-4000)}`).toBe('LIVE');
     const page = await hostRequest({ port, host: `hello.localhost:${port}`, path: '/' });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);

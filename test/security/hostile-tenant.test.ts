@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capMechanism } from '../../infra/local/sandbox/cap-mechanism.js';
 import { hostRequest } from '../support/http.js';
+import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProcess } from '../support/platform-process.js';
 import { listeningPorts } from './support/listening-ports.js';
 import { requireSandboxTools } from './support/sandbox-tools.js';
 
@@ -14,8 +15,6 @@ import { requireSandboxTools } from './support/sandbox-tools.js';
  * and state, other tenants' code, the environment and argv of every process it can see, every port
  * the platform listens on, and the caps. One deployment is built and shared by all the tests.
  */
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'bin', 'slipway.js');
 const EXAMPLE = join(ROOT, 'examples', 'hello');
 const OVERLAY = join(import.meta.dirname, 'fixtures', 'hostile-app');
 const OTHER_TENANT_MARKER = `other-tenant-code-${Math.random().toString(36).slice(2)}`;
@@ -47,32 +46,22 @@ interface Report {
 
 let home: string;
 let app: string;
-let platform: ChildProcess;
-let platformOutput = '';
+let platform: PlatformProcess;
 let port: number;
 let platformPorts: number[];
 let secrets: string[];
 let buildReport: Report;
 let functionReport: Report;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(home, args);
 
 const tenant = (path: string) => hostRequest({ port, host: `hostile.localhost:${port}`, path });
 
 async function untilLogged(text: string, ms = 10_000): Promise<boolean> {
   for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
-    if (platformOutput.includes(text)) return true;
+    if (platform.output().includes(text)) return true;
   }
-  return platformOutput.includes(text);
+  return platform.output().includes(text);
 }
 
 function hostAddresses(): string[] {
@@ -86,25 +75,16 @@ beforeAll(async () => {
   requireSandboxTools();
   home = mkdtempSync(join(tmpdir(), 'slipway-hostile-home-'));
   app = mkdtempSync(join(tmpdir(), 'slipway-hostile-app-'));
-  cpSync(EXAMPLE, app, {
-    recursive: true,
-    filter: (source) => !/[/\\](node_modules|\.svelte-kit|build|\.slipway-build)([/\\]|$)/.test(source.slice(EXAMPLE.length)),
-  });
+  copyExampleApp(EXAMPLE, app);
   cpSync(OVERLAY, app, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   manifest.scripts.build = 'node hostile-build.mjs && vite build';
   writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  platform = spawn(process.execPath, [CLI, 'up', '--port', '0', '--no-example'], { env: { ...process.env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-  platform.stdout?.on('data', (chunk: Buffer) => (platformOutput += chunk.toString()));
-  platform.stderr?.on('data', (chunk: Buffer) => (platformOutput += chunk.toString()));
-  const info = join(home, 'platform.json');
-  for (let i = 0; i < 600 && !existsSync(info); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!existsSync(info)) throw new Error(`platform did not start:\n${platformOutput}`);
-  const running = JSON.parse(readFileSync(info, 'utf8')) as { port: number; pid: number };
-  port = running.port;
+  platform = await startPlatformProcess(home);
+  port = platform.port;
   // Every port of the platform: the edge (API included), S3, DynamoDB, Step Functions.
-  platformPorts = listeningPorts(running.pid);
+  platformPorts = listeningPorts(platform.pid);
   expect(platformPorts.length).toBeGreaterThanOrEqual(4);
 
   // Another tenant's function copy, where the function host keeps them.
@@ -135,7 +115,7 @@ beforeAll(async () => {
   ];
 
   const deployed = await cli(['deploy', app, '--project', 'hostile']);
-  if (deployed.code !== 0) throw new Error(`the hostile app did not deploy:\n${deployed.stdout}\n${deployed.stderr}\n${platformOutput}`);
+  if (deployed.code !== 0) throw new Error(`the hostile app did not deploy:\n${deployed.stdout}\n${deployed.stderr}\n${platform.output()}`);
   const built = await tenant('/build-report.json');
   expect(built.status).toBe(200);
   buildReport = JSON.parse(built.text) as Report;
@@ -145,11 +125,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  if (platform && platform.exitCode === null) {
-    const exited = new Promise((r) => platform.once('exit', r));
-    platform.kill('SIGTERM');
-    await exited;
-  }
+  await platform?.stop();
   if (home) rmSync(home, { recursive: true, force: true });
   if (app) rmSync(app, { recursive: true, force: true });
 });
@@ -211,7 +187,7 @@ for (const [side, report] of [
 
 describe('the hostile tenant still gets what it is meant to', () => {
   it('its build reached the package registry (the install ran) and it went live', async () => {
-    expect(platformOutput).not.toContain('slipway: build failed');
+    expect(platform.output()).not.toContain('slipway: build failed');
     expect((await tenant('/')).status).toBe(200);
   });
 

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The repository root and the CLI the end-to-end tests run, as a user would. */
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const CLI = join(ROOT, 'bin', 'slipway.js');
+
+export interface PlatformProcess {
+  child: ChildProcess;
+  port: number;
+  /** The platform's own pid, as it wrote it into platform.json. */
+  pid: number;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** `slipway up --port 0 --no-example` in a child process with its own home; resolves once platform.json names its port. */
+export async function startPlatformProcess(home: string, env: NodeJS.ProcessEnv = process.env): Promise<PlatformProcess> {
+  const child = spawn(process.execPath, [CLI, 'up', '--port', '0', '--no-example'], { env: { ...env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const info = join(home, 'platform.json');
+  for (let i = 0; i < 600 && !existsSync(info) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+  if (!existsSync(info)) throw new Error(`platform did not start:\n${output}`);
+  const running = JSON.parse(readFileSync(info, 'utf8')) as { port: number; pid: number };
+  return {
+    child,
+    port: running.port,
+    pid: running.pid,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Runs the CLI against the platform of `home`. */
+export function runCli(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Copies an example app's sources (no dependencies or build output) to `dest`. */
+export function copyExampleApp(example: string, dest: string): void {
+  cpSync(example, dest, {
+    recursive: true,
+    filter: (source) => !/[/\\](node_modules|\.svelte-kit|build|\.slipway-build)([/\\]|$)/.test(source.slice(example.length)),
+  });
+}
