@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import S3rver from 's3rver';
+import { startBareS3, type BareS3 } from '../support/bare-s3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
 import { createEdgeServer, type EdgeServer } from '../../router/edge/server.js';
@@ -21,7 +21,7 @@ interface Reply {
 }
 
 let dir: string;
-let s3rver: S3rver;
+let bare: BareS3 | undefined;
 let edge: EdgeServer;
 const invocations: Array<{ project: string; deploymentId: string; event: APIGatewayProxyEventV2 }> = [];
 
@@ -43,14 +43,8 @@ function call(host: string, path: string, init: { method?: string; headers?: Rec
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'slipway-edge-'));
-  s3rver = new S3rver({ address: '127.0.0.1', port: 0, directory: join(dir, 's3'), silent: true, configureBuckets: [{ name: BUCKET }] });
-  const { port: s3Port } = await s3rver.run();
-  const s3 = new S3Client({
-    endpoint: `http://127.0.0.1:${s3Port}`,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+  bare = await startBareS3(dir, [BUCKET]);
+  const s3 = bare.s3;
   const prefix = 'hello/deployments/d-1/';
   const objects: Array<[string, string | Buffer, string | undefined]> = [
     ['client/_app/immutable/entry.js', 'console.log("entry")', 'text/javascript; charset=utf-8'],
@@ -94,7 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await edge?.close();
-  await s3rver?.close();
+  await bare?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import { startBareS3, type BareS3 } from '../support/bare-s3.js';
 import { liveKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
 import { createFunctionHost, type FunctionHost } from '../../infra/local/function-host/index.js';
 import { createEdgeServer, type EdgeServer } from '../../router/edge/server.js';
@@ -21,7 +21,7 @@ const BUCKET = 'slipway-projects';
 const SECRET_TEXT = 'env_invalid: DATABASE_URL=postgres://admin:sk_live_9fQ2xLeakMe@db.internal/prod';
 
 let dir: string;
-let s3rver: S3rver;
+let bare: BareS3 | undefined;
 let functionHost: FunctionHost;
 let edge: EdgeServer;
 const logs: string[] = [];
@@ -32,9 +32,8 @@ async function deploy(s3: S3Client, project: string, handler: string): Promise<v
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'slipway-error-page-'));
-  s3rver = new S3rver({ address: '127.0.0.1', port: 0, directory: join(dir, 's3'), silent: true, configureBuckets: [{ name: BUCKET }] });
-  const { port } = await s3rver.run();
-  const s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  bare = await startBareS3(dir, [BUCKET]);
+  const s3 = bare.s3;
   const secret = JSON.stringify(SECRET_TEXT);
   await deploy(s3, 'throws', `export async function handler() { throw new Error(${secret}); }\n`);
   await deploy(s3, 'initfails', `throw new Error(${secret});\nexport async function handler() { return { statusCode: 200 }; }\n`);
@@ -56,7 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await edge?.close();
   await functionHost?.close();
-  await s3rver?.close();
+  await bare?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

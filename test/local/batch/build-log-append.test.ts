@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import { startBareS3, type BareS3 } from '../../support/bare-s3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLogAppender } from '../../../infra/local/batch/build-log-append.js';
 
@@ -10,22 +10,16 @@ const BUCKET = 'slipway-builds';
 
 describe("appending to a build's log from outside the sandbox", () => {
   let root: string;
-  let s3rver: S3rver;
+  let bare: BareS3;
   let s3: S3Client;
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'slipway-log-append-'));
-    s3rver = new S3rver({ address: '127.0.0.1', port: 0, directory: join(root, 's3'), silent: true, configureBuckets: [{ name: BUCKET }] });
-    const address = await s3rver.run();
-    s3 = new S3Client({
-      endpoint: `http://127.0.0.1:${address.port}`,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
+    bare = await startBareS3(root, [BUCKET]);
+    s3 = bare.s3;
   });
   afterAll(async () => {
-    await s3rver.close();
+    await bare.close();
     await rm(root, { recursive: true, force: true });
   });
 

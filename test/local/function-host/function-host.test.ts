@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import S3rver from 's3rver';
+import { startBareS3, type BareS3 } from '../../support/bare-s3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFunctionHost, type FunctionHost, type FunctionHostOptions } from '../../../infra/local/function-host/index.js';
 
@@ -52,7 +52,7 @@ async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
 }
 
 describe('local function host', () => {
-  let s3rver: S3rver;
+  let bare: BareS3;
   let s3: S3Client;
   let root: string;
   let stateDir: string;
@@ -102,14 +102,8 @@ describe('local function host', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'slipway-fn-host-'));
     stateDir = join(root, 'state');
-    s3rver = new S3rver({ address: '127.0.0.1', port: 0, directory: join(root, 's3'), silent: true, configureBuckets: [{ name: BUCKET }] });
-    const address = await s3rver.run();
-    s3 = new S3Client({
-      endpoint: `http://127.0.0.1:${address.port}`,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
+    bare = await startBareS3(root, [BUCKET]);
+    s3 = bare.s3;
     await upload('app', 'd-one', 'one');
     await upload('app', 'd-two', 'two');
     await upload('other', 'd-three', 'three');
@@ -119,8 +113,7 @@ describe('local function host', () => {
   afterAll(async () => {
     delete process.env.SLIPWAY_FN_HOST_PROBE;
     await Promise.all(hosts.map((h) => h.close()));
-    s3.destroy();
-    await s3rver.close();
+    await bare.close();
     await rm(root, { recursive: true, force: true });
   });
 
