@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -158,7 +158,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   const apiUrl = `http://localhost:${edge.port}/api/v1`;
   const platformFile = join(home, 'platform.json');
-  writeFileSync(platformFile, `${JSON.stringify({ url, apiUrl, port: edge.port, pid: process.pid }, null, 2)}\n`);
+  // Written beside and renamed into place: the CLI (and anyone polling for it) never reads half a file.
+  writeFileSync(`${platformFile}.${process.pid}.tmp`, `${JSON.stringify({ url, apiUrl, port: edge.port, pid: process.pid }, null, 2)}\n`);
+  renameSync(`${platformFile}.${process.pid}.tmp`, platformFile);
 
   let closed = false;
   return {

@@ -479,7 +479,7 @@ afterAll(async () => {
       // already gone
     }
   }
-  for (const home of homes) rmSync(home, { recursive: true, force: true });
+  for (const home of homes) rmSync(home, { recursive: true, force: true, maxRetries: 5 });
   await github?.close();
   if (startTimes.length) console.log(`crash-recovery: ${startTimes.length} platform starts, ${startTimes.map((t) => Math.round(t)).join(' ')} ms`);
 });
