@@ -6,13 +6,19 @@ import { executionArnOf, executionName, newDeploymentId, stateMachineArnFor, sta
 import { reserveDeployment } from './subscriptions/enforce.js';
 import { githubSourceKey, githubSourceUri, type GithubSource } from '../lib/github/source-ref.js';
 
-/** Whether a source archive is (still) in the source bucket. */
+/**
+ * Whether a source archive is (still) in the source bucket. Only S3's "not found" means no: any
+ * other failure (storage down, access refused) is the platform's, and says so instead of telling
+ * the user to upload again.
+ */
 export async function sourceExists(key: string): Promise<boolean> {
   try {
     await s3Client().send(new HeadObjectCommand({ Bucket: platformNames().sourceBucket, Key: key }));
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (name === 'NotFound' || name === 'NoSuchKey' || $metadata?.httpStatusCode === 404) return false;
+    throw error;
   }
 }
 

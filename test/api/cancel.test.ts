@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { putObject } from '../support/local-aws.js';
+import { requireSandboxTools } from '../support/sandbox-tools.js';
 import { createSandboxRunner } from '../../infra/local/batch/sandbox.js';
 import { readSse } from '../../cli/sse.js';
 import { createReadyProject, deployOnce, quickBuild, startApiHarness, TOKEN, waitFor, type ApiHarness } from './support/api-harness.js';
@@ -118,10 +118,10 @@ describe('POST /projects/{name}/deployments/{id}/cancel', () => {
   });
 });
 
-const bwrap = ['/usr/bin/bwrap', '/bin/bwrap'].some((path) => existsSync(path));
-
-describe.skipIf(!bwrap)('the sandboxed build job when its execution is stopped', () => {
+describe('the sandboxed build job when its execution is stopped', () => {
   it('kills the job process and rejects with Batch.JobCancelled', async () => {
+    // A missing sandbox tool fails this test naming its package: it is never skipped.
+    requireSandboxTools();
     const workRoot = await mkdtemp(join(tmpdir(), 'slipway-cancel-'));
     const marker = `slipway-cancel-probe-${randomBytes(6).toString('hex')}`;
     try {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBundle } from '../../handlers/pipeline/bundle/read-bundle.js';
 import { validateBundle } from '../../handlers/pipeline/bundle/validate-bundle.js';
@@ -77,7 +76,9 @@ describe('build runner (against a local S3)', () => {
     expect(run.stdout).toBe(run.log.text);
   });
 
-  it.runIf(process.getuid?.() === 0)('runs the install and build as the build user, who cannot read the runner\'s environment', async () => {
+  it('runs the install and build as the build user, who cannot read the runner\'s environment', async () => {
+    // Switching to the build user needs root, as the platform's sandbox does: never skipped.
+    if (process.getuid?.() !== 0) throw new Error('this test runs the build runner as root (it switches to a separate build user); run the suite as root, as .ci/run does');
     const asRoot = await build(join(FIXTURES, 'ok-app'), 'd-test-root');
     const rootIdentity = await identity('d-test-root');
     expect(asRoot.code).toBe(0);
@@ -142,9 +143,7 @@ describe('build runner (against a local S3)', () => {
 });
 
 const HELLO = join(ROOT, 'examples', 'hello');
-const helloReady = existsSync(join(HELLO, 'package-lock.json')) && existsSync(join(ROOT, 'buildrunner', 'adapter', 'register.ts'));
-
-describe.skipIf(!helloReady)('build runner on examples/hello (real npm ci + vite build)', () => {
+describe('build runner on examples/hello (real npm ci + vite build)', () => {
   it('builds the example app and uploads a bundle with a Slipway manifest', async () => {
     const run = await build(HELLO, 'd-test-hello');
     if (run.code !== 0) console.error(run.log.text.slice(-4000));

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxRunner } from '../../infra/local/batch/sandbox.js';
 import { capMechanism } from '../../infra/local/sandbox/cap-mechanism.js';
-import { requireSandboxTools } from './support/sandbox-tools.js';
+import { requireSandboxTools } from '../support/sandbox-tools.js';
 
 /**
  * A build that forks 1,000 processes, allocates 4 GiB, writes 5 GiB or spins is stopped by its cap, and the

@@ -7,7 +7,7 @@ import { capMechanism } from '../../infra/local/sandbox/cap-mechanism.js';
 import { hostRequest } from '../support/http.js';
 import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProcess } from '../support/platform-process.js';
 import { listeningPorts } from './support/listening-ports.js';
-import { requireSandboxTools } from './support/sandbox-tools.js';
+import { requireSandboxTools } from '../support/sandbox-tools.js';
 
 /**
  * A hostile tenant (a copy of examples/hello with test/security/fixtures/hostile-app laid over it)

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxRunner } from '../../infra/local/batch/sandbox.js';
-import { requireSandboxTools } from './support/sandbox-tools.js';
+import { requireSandboxTools } from '../support/sandbox-tools.js';
 
 /**
  * The attack: read a running build's ticket and credentials from the host's `ps` (bwrap's argv, which

@@ -1,4 +1,4 @@
-import { findBinary } from '../../../infra/local/sandbox/find-binary.js';
+import { findBinary } from '../../infra/local/sandbox/find-binary.js';
 
 /** The sandbox's system tools; a missing one fails the test naming its Debian package. */
 const TOOLS: Array<[binary: string, debianPackage: string]> = [
