@@ -13,17 +13,33 @@ export interface HandlerFunctionProps {
   environment?: Record<string, string>;
   memorySize?: number;
   timeout?: Duration;
+  /** The function reads platform secrets: its bundle binds the Secrets Manager SecretSource first. */
+  readsSecrets?: boolean;
+}
+
+/** A module of this package, as TypeScript source or as built JavaScript (running from dist). */
+function sourceModule(modulePath: string): string | undefined {
+  return [`${modulePath}.ts`, `${modulePath}.js`].map((file) => join(packageRoot(), file)).find((file) => existsSync(file));
+}
+
+/** An entry that imports the AWS bindings, then re-exports the handler module. */
+function bindingEntry(source: string, modulePath: string) {
+  const bindings = sourceModule('infra/aws/runtime/bind');
+  if (!bindings) throw new Error('no source module for the AWS bindings (infra/aws/runtime/bind)');
+  const contents = `import ${JSON.stringify(bindings)};\nexport * from ${JSON.stringify(source)};\n`;
+  return { stdin: { contents, resolveDir: packageRoot(), sourcefile: `${modulePath}.entry.js` } };
 }
 
 /**
  * The module a handler names, bundled by esbuild at synth time (no Docker) into the same path
- * inside the asset, so `Handler` stays the module path the local engine also loads.
+ * inside the asset, so `Handler` stays the module path the local engine also loads. With
+ * `readsSecrets`, the bundle's entry imports the AWS bindings before the handler module.
  */
-function bundledCode(handler: string): lambda.Code {
+function bundledCode(handler: string, readsSecrets: boolean): lambda.Code {
   const modulePath = handler.slice(0, handler.lastIndexOf('.'));
-  const root = packageRoot();
-  const source = [`${modulePath}.ts`, `${modulePath}.js`].map((file) => join(root, file)).find((file) => existsSync(file));
+  const source = sourceModule(modulePath);
   if (!source) throw new Error(`no source module for handler ${handler}`);
+  const entry = readsSecrets ? bindingEntry(source, modulePath) : { entryPoints: [source] };
   // Several handlers share a source folder: `extraHash` (a fingerprint option the asset staging
   // honours, though Code.fromAsset's type omits it) keeps their bundles apart in CDK's cache.
   const fingerprint = { extraHash: handler } as Record<string, unknown>;
@@ -36,7 +52,7 @@ function bundledCode(handler: string): lambda.Code {
       local: {
         tryBundle(outputDir: string): boolean {
           buildSync({
-            entryPoints: [source],
+            ...entry,
             outfile: join(outputDir, `${modulePath}.js`),
             bundle: true,
             platform: 'node',
@@ -66,7 +82,7 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     handler: props.handler,
-    code: bundledCode(props.handler),
+    code: bundledCode(props.handler, props.readsSecrets ?? false),
     description: props.description,
     memorySize: props.memorySize ?? 512,
     timeout: props.timeout ?? Duration.minutes(1),
