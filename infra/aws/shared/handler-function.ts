@@ -31,15 +31,34 @@ function bindingEntry(source: string, modulePath: string) {
 }
 
 /**
- * The module a handler names, bundled by esbuild at synth time (no Docker) into the same path
- * inside the asset, so `Handler` stays the module path the local engine also loads. With
- * `readsSecrets`, the bundle's entry imports the AWS bindings before the handler module.
+ * Bundles the module a handler names with esbuild into the same path under `outputDir`, so
+ * `Handler` stays the module path the local engine also loads. With `readsSecrets`, the bundle's
+ * entry imports the AWS bindings before the handler module.
  */
-function bundledCode(handler: string, readsSecrets: boolean): lambda.Code {
+export function bundleHandler(handler: string, outputDir: string, readsSecrets: boolean): void {
   const modulePath = handler.slice(0, handler.lastIndexOf('.'));
   const source = sourceModule(modulePath);
   if (!source) throw new Error(`no source module for handler ${handler}`);
-  const entry = readsSecrets ? bindingEntry(source, modulePath) : { entryPoints: [source] };
+  buildSync({
+    ...(readsSecrets ? bindingEntry(source, modulePath) : { entryPoints: [source] }),
+    outfile: join(outputDir, `${modulePath}.js`),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    sourcemap: 'inline',
+    // Everything is bundled, the AWS SDK included: the runtime's copy lacks some clients we use (KeyValueStore, SigV4A) and pinning keeps behaviour identical to the tests.
+    banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  writeFileSync(join(outputDir, 'package.json'), '{"type":"module"}\n');
+}
+
+/** The handler's bundle, made at synth time (no Docker). */
+function bundledCode(handler: string, readsSecrets: boolean): lambda.Code {
+  const source = sourceModule(handler.slice(0, handler.lastIndexOf('.')));
+  if (!source) throw new Error(`no source module for handler ${handler}`);
   // Several handlers share a source folder: `extraHash` (a fingerprint option the asset staging
   // honours, though Code.fromAsset's type omits it) keeps their bundles apart in CDK's cache.
   const fingerprint = { extraHash: handler } as Record<string, unknown>;
@@ -51,20 +70,7 @@ function bundledCode(handler: string, readsSecrets: boolean): lambda.Code {
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
       local: {
         tryBundle(outputDir: string): boolean {
-          buildSync({
-            ...entry,
-            outfile: join(outputDir, `${modulePath}.js`),
-            bundle: true,
-            platform: 'node',
-            target: 'node22',
-            format: 'esm',
-            minify: true,
-            sourcemap: 'inline',
-            // Everything is bundled, the AWS SDK included: the runtime's copy lacks some clients we use (KeyValueStore, SigV4A) and pinning keeps behaviour identical to the tests.
-            banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
-            logLevel: 'error',
-          });
-          writeFileSync(join(outputDir, 'package.json'), '{"type":"module"}\n');
+          bundleHandler(handler, outputDir, readsSecrets);
           return true;
         },
       },
