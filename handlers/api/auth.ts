@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { cachedUntilFailure, secretString } from '../lib/secrets.js';
+import { cachedUntilFailure } from '../lib/secrets.js';
+import { readSecret } from '../lib/bindings/bound.js';
 import { sameSecret } from '../lib/same-secret.js';
 import { ApiError } from './errors.js';
 import { ADMIN_USER, type Caller } from './identity/caller.js';
@@ -13,17 +13,16 @@ import { getUser } from './identity/users.js';
 export type { Caller } from './identity/caller.js';
 
 /**
- * The admin token: from Secrets Manager on AWS (SLIPWAY_ADMIN_TOKEN_SECRET_ARN, a secret the
- * internal system generates), from `$SLIPWAY_HOME/admin.token` locally (SLIPWAY_ADMIN_TOKEN_FILE).
+ * The admin token, from the bound SecretSource: Secrets Manager on AWS (SLIPWAY_ADMIN_TOKEN_SECRET_ARN,
+ * a secret the internal system generates), `$SLIPWAY_HOME/admin.token` locally (SLIPWAY_ADMIN_TOKEN_FILE).
  * It is the first admin: it holds every role. A failed load is not cached.
  */
 const adminToken = cachedUntilFailure(async () => {
-  const secretArn = process.env.SLIPWAY_ADMIN_TOKEN_SECRET_ARN;
-  const file = process.env.SLIPWAY_ADMIN_TOKEN_FILE;
-  if (!secretArn && !file) {
-    throw new ApiError('Unauthorized', 'this API has no admin token configured (SLIPWAY_ADMIN_TOKEN_SECRET_ARN or SLIPWAY_ADMIN_TOKEN_FILE)');
-  }
-  const token = (secretArn ? await secretString(secretArn, 'the admin token secret') : await readFile(file as string, 'utf8')).trim();
+  const stored = await readSecret(
+    'admin-token',
+    () => new ApiError('Unauthorized', 'this API has no admin token configured (SLIPWAY_ADMIN_TOKEN_SECRET_ARN or SLIPWAY_ADMIN_TOKEN_FILE)'),
+  );
+  const token = stored.trim();
   if (!token) throw new Error('the admin token is empty');
   return token;
 });

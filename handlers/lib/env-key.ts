@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ensureLocalKey, platformKey } from './platform-key.js';
 
-const material = platformKey('SLIPWAY_ENV', 'env secret key');
+const material = platformKey('env-key', 'SLIPWAY_ENV_SECRET_ARN nor SLIPWAY_ENV_KEY_FILE');
 
 /**
  * The key that encrypts project secrets at rest (AES-256-GCM): from Secrets Manager on AWS

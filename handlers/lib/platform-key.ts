@@ -1,19 +1,19 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { cachedUntilFailure, readPrivateFile, secretString } from './secrets.js';
+import { cachedUntilFailure } from './secrets.js';
+import { readSecret } from './bindings/bound.js';
+import type { SecretName } from './bindings/types.js';
 
 /**
- * A 32-byte platform key (base64): from the Secrets Manager secret named by `<prefix>_SECRET_ARN`
- * on AWS, from the 0600 file named by `<prefix>_KEY_FILE` locally. Cached once loaded.
+ * A 32-byte platform key (base64) from the bound SecretSource (Secrets Manager on AWS, a 0600 file
+ * locally); `settings` names what configures it on each back end, for the error when neither does.
+ * Cached once loaded.
  */
-export function platformKey(prefix: string, label: string): () => Promise<Uint8Array> {
+export function platformKey(name: SecretName, settings: string): () => Promise<Uint8Array> {
   const key = cachedUntilFailure(async () => {
-    const secretArn = process.env[`${prefix}_SECRET_ARN`];
-    if (secretArn) return Buffer.from(await secretString(secretArn, label), 'base64');
-    const file = process.env[`${prefix}_KEY_FILE`];
-    if (!file) throw new Error(`neither ${prefix}_SECRET_ARN nor ${prefix}_KEY_FILE is set`);
-    return Buffer.from((await readPrivateFile(file, `${label} file`)).trim(), 'base64');
+    const stored = await readSecret(name, () => new Error(`neither ${settings} is set`));
+    return Buffer.from(stored.trim(), 'base64');
   });
   return () => key.get();
 }

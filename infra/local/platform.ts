@@ -25,6 +25,8 @@ import { localCloudFormation } from './cloudformation.js';
 import { handlerEnvironment, startLocalStorage } from './storage/local-storage.js';
 import { startSigV4Gate } from './auth/sigv4-gate.js';
 import { createPlatformApp } from './platform-app.js';
+import { bindSecretSource } from '../../handlers/lib/bindings/bound.js';
+import { localSecretSource } from './bindings/secret-source.js';
 
 export interface PlatformOptions {
   home: string;
@@ -89,8 +91,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
     SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
   });
-  delete process.env.SLIPWAY_TICKET_SECRET_ARN;
-  delete process.env.SLIPWAY_SESSION_SECRET_ARN;
+  bindSecretSource(localSecretSource());
 
   // Sandboxes a platform killed without closing left running; and this machine's cap mechanism.
   reapStaleSandboxes();

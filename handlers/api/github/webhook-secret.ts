@@ -1,14 +1,14 @@
-import * as v from 'valibot';
-import { cachedUntilFailure, readPrivateFile } from '../../lib/secrets.js';
-import { githubSecretFields } from '../../lib/github/app-secret.js';
+import { cachedUntilFailure } from '../../lib/secrets.js';
+import { readSecret } from '../../lib/bindings/bound.js';
 import { ApiError } from '../errors.js';
 
 const secret = cachedUntilFailure(loadSecret);
 
 /**
- * The GitHub App's webhook secret: on AWS the `webhookSecret` field of the JSON secret named by
- * SLIPWAY_GITHUB_SECRET_ARN (the App's other credentials live beside it), locally the contents of
- * a 0600 file named by SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE. Cached once loaded; a failed load is not.
+ * The GitHub App's webhook secret, from the bound SecretSource: on AWS the `webhookSecret` field of
+ * the JSON secret named by SLIPWAY_GITHUB_SECRET_ARN (the App's other credentials live beside it),
+ * locally the contents of a 0600 file named by SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE. Cached once
+ * loaded; a failed load is not.
  */
 export function webhookSecret(): Promise<string> {
   return secret.get();
@@ -20,14 +20,12 @@ export function forgetWebhookSecret(): void {
 }
 
 async function loadSecret(): Promise<string> {
-  const fromSecret = await githubSecretFields(v.object({ webhookSecret: v.pipe(v.string(), v.minLength(1)) }), 'the webhook secret');
-  if (fromSecret) return fromSecret.webhookSecret;
-  const file = process.env.SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE;
-  if (!file) {
-    // Not a server fault GitHub could retry its way out of: the platform has no GitHub App set up.
-    throw new ApiError('Unauthorized', 'this platform has no GitHub webhook secret configured (SLIPWAY_GITHUB_SECRET_ARN or SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE)');
-  }
-  const value = (await readPrivateFile(file, 'the GitHub webhook secret file')).trim();
+  // Not a server fault GitHub could retry its way out of: the platform has no GitHub App set up.
+  const stored = await readSecret(
+    'github-webhook-secret',
+    () => new ApiError('Unauthorized', 'this platform has no GitHub webhook secret configured (SLIPWAY_GITHUB_SECRET_ARN or SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE)'),
+  );
+  const value = stored.trim();
   if (!value) throw new Error('the GitHub webhook secret file is empty');
   return value;
 }

@@ -1,17 +1,17 @@
 import * as oauth from 'oauth4webapi';
 import * as v from 'valibot';
 import { SignJWT, jwtVerify } from 'jose';
-import { cachedUntilFailure, readPrivateFile } from '../../lib/secrets.js';
-import { githubSecretFields } from '../../lib/github/app-secret.js';
+import { cachedUntilFailure } from '../../lib/secrets.js';
+import { readSecret } from '../../lib/bindings/bound.js';
 import { ApiError } from '../errors.js';
 import { sessionKey } from './sessions.js';
 
 /**
  * Sign-in with GitHub (OAuth 2 authorization code with `state` and PKCE, via oauth4webapi).
  * GitHub's URLs are settings (SLIPWAY_GITHUB_WEB_URL, SLIPWAY_GITHUB_API_URL) so tests point them
- * at a local test server; the client credentials come from the GitHub JSON secret on AWS
- * (`oauthClientId`, `oauthClientSecret`) or from SLIPWAY_GITHUB_OAUTH_CLIENT_ID and the 0600 file
- * SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE locally. GitHub's access token is used once, to learn
+ * at a local test server; the client credentials come from the bound SecretSource: the GitHub JSON
+ * secret on AWS (`oauthClientId`, `oauthClientSecret`), SLIPWAY_GITHUB_OAUTH_CLIENT_ID and the 0600
+ * file SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE locally. GitHub's access token is used once, to learn
  * who signed in, and then dropped.
  */
 interface OAuthSettings {
@@ -24,19 +24,15 @@ interface OAuthSettings {
 const settings = cachedUntilFailure(async (): Promise<OAuthSettings> => {
   const webUrl = (process.env.SLIPWAY_GITHUB_WEB_URL ?? 'https://github.com').replace(/\/$/, '');
   const apiUrl = (process.env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, '');
-  if (process.env.SLIPWAY_GITHUB_SECRET_ARN) {
-    const fields = await githubSecretFields(v.object({ oauthClientId: v.pipe(v.string(), v.minLength(1)), oauthClientSecret: v.pipe(v.string(), v.minLength(1)) }), 'sign-in with GitHub').catch(
-      (error: Error) => {
-        throw notConfigured(error.message);
-      },
-    );
-    if (fields) return { clientId: fields.oauthClientId, clientSecret: fields.oauthClientSecret, webUrl, apiUrl };
+  const missing = () => notConfigured('set SLIPWAY_GITHUB_OAUTH_CLIENT_ID and SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE');
+  try {
+    const clientId = await readSecret('github-oauth-client-id', missing);
+    const clientSecret = (await readSecret('github-oauth-client-secret', missing)).trim();
+    return { clientId, clientSecret, webUrl, apiUrl };
+  } catch (error) {
+    // A GitHub App secret without the OAuth fields, or an unreadable one: sign-in is simply off.
+    throw error instanceof ApiError ? error : notConfigured((error as Error).message);
   }
-  const clientId = process.env.SLIPWAY_GITHUB_OAUTH_CLIENT_ID;
-  const secretFile = process.env.SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE;
-  if (!clientId || !secretFile) throw notConfigured('set SLIPWAY_GITHUB_OAUTH_CLIENT_ID and SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE');
-  const clientSecret = (await readPrivateFile(secretFile, 'the GitHub OAuth client secret file')).trim();
-  return { clientId, clientSecret, webUrl, apiUrl };
 });
 
 function notConfigured(detail: string): ApiError {

@@ -11,7 +11,7 @@ export const SESSION_SECONDS = 12 * 3600;
 const AUDIENCE = 'slipway-session';
 const ISSUER = 'slipway-api';
 
-export const sessionKey = platformKey('SLIPWAY_SESSION', 'session key');
+export const sessionKey = platformKey('session-key', 'SLIPWAY_SESSION_SECRET_ARN nor SLIPWAY_SESSION_KEY_FILE');
 
 export async function signSession(user: string): Promise<string> {
   return new SignJWT({})

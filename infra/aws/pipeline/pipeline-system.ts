@@ -60,7 +60,7 @@ export class PipelineSystem extends Construct {
       ...(props.tenantUrlTemplate ? { SLIPWAY_TENANT_URL_TEMPLATE: props.tenantUrlTemplate } : {}),
     };
     const fn = (fnId: string, handler: string, description: string, extra: Record<string, string> = {}) => {
-      const f = handlerFunction(this, fnId, { handler, description, environment: { ...environment, ...extra }, timeout: Duration.minutes(5), memorySize: 1024 });
+      const f = handlerFunction(this, fnId, { handler, description, environment: { ...environment, ...extra }, timeout: Duration.minutes(5), memorySize: 1024, readsSecrets: true });
       storage.ticketSecret.grantRead(f);
       return f;
     };

@@ -13,16 +13,51 @@ export interface HandlerFunctionProps {
   environment?: Record<string, string>;
   memorySize?: number;
   timeout?: Duration;
+  /** The function reads platform secrets: its bundle binds the Secrets Manager SecretSource first. */
+  readsSecrets?: boolean;
+}
+
+/** A module of this package, as TypeScript source or as built JavaScript (running from dist). */
+function sourceModule(modulePath: string): string | undefined {
+  return [`${modulePath}.ts`, `${modulePath}.js`].map((file) => join(packageRoot(), file)).find((file) => existsSync(file));
+}
+
+/** An entry that imports the AWS bindings, then re-exports the handler module. */
+function bindingEntry(source: string, modulePath: string) {
+  const bindings = sourceModule('infra/aws/runtime/bind');
+  if (!bindings) throw new Error('no source module for the AWS bindings (infra/aws/runtime/bind)');
+  const contents = `import ${JSON.stringify(bindings)};\nexport * from ${JSON.stringify(source)};\n`;
+  return { stdin: { contents, resolveDir: packageRoot(), sourcefile: `${modulePath}.entry.js` } };
 }
 
 /**
- * The module a handler names, bundled by esbuild at synth time (no Docker) into the same path
- * inside the asset, so `Handler` stays the module path the local engine also loads.
+ * Bundles the module a handler names with esbuild into the same path under `outputDir`, so
+ * `Handler` stays the module path the local engine also loads. With `readsSecrets`, the bundle's
+ * entry imports the AWS bindings before the handler module.
  */
-function bundledCode(handler: string): lambda.Code {
+export function bundleHandler(handler: string, outputDir: string, readsSecrets: boolean): void {
   const modulePath = handler.slice(0, handler.lastIndexOf('.'));
-  const root = packageRoot();
-  const source = [`${modulePath}.ts`, `${modulePath}.js`].map((file) => join(root, file)).find((file) => existsSync(file));
+  const source = sourceModule(modulePath);
+  if (!source) throw new Error(`no source module for handler ${handler}`);
+  buildSync({
+    ...(readsSecrets ? bindingEntry(source, modulePath) : { entryPoints: [source] }),
+    outfile: join(outputDir, `${modulePath}.js`),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    sourcemap: 'inline',
+    // Everything is bundled, the AWS SDK included: the runtime's copy lacks some clients we use (KeyValueStore, SigV4A) and pinning keeps behaviour identical to the tests.
+    banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  writeFileSync(join(outputDir, 'package.json'), '{"type":"module"}\n');
+}
+
+/** The handler's bundle, made at synth time (no Docker). */
+function bundledCode(handler: string, readsSecrets: boolean): lambda.Code {
+  const source = sourceModule(handler.slice(0, handler.lastIndexOf('.')));
   if (!source) throw new Error(`no source module for handler ${handler}`);
   // Several handlers share a source folder: `extraHash` (a fingerprint option the asset staging
   // honours, though Code.fromAsset's type omits it) keeps their bundles apart in CDK's cache.
@@ -35,20 +70,7 @@ function bundledCode(handler: string): lambda.Code {
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
       local: {
         tryBundle(outputDir: string): boolean {
-          buildSync({
-            entryPoints: [source],
-            outfile: join(outputDir, `${modulePath}.js`),
-            bundle: true,
-            platform: 'node',
-            target: 'node22',
-            format: 'esm',
-            minify: true,
-            sourcemap: 'inline',
-            // Everything is bundled, the AWS SDK included: the runtime's copy lacks some clients we use (KeyValueStore, SigV4A) and pinning keeps behaviour identical to the tests.
-            banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
-            logLevel: 'error',
-          });
-          writeFileSync(join(outputDir, 'package.json'), '{"type":"module"}\n');
+          bundleHandler(handler, outputDir, readsSecrets);
           return true;
         },
       },
@@ -66,7 +88,7 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     handler: props.handler,
-    code: bundledCode(props.handler),
+    code: bundledCode(props.handler, props.readsSecrets ?? false),
     description: props.description,
     memorySize: props.memorySize ?? 512,
     timeout: props.timeout ?? Duration.minutes(1),

@@ -1,0 +1,26 @@
+import { SecretNotConfigured, type SecretName, type SecretSource } from './types.js';
+
+/**
+ * The bindings the entry point chose, set once before the first request: by the Lambda bundle's
+ * entry (infra/aws/runtime) on AWS, by the platform or the test set-up (infra/local) locally.
+ */
+let secrets: SecretSource | undefined;
+
+export function bindSecretSource(source: SecretSource): void {
+  secrets = source;
+}
+
+export function secretSource(): SecretSource {
+  if (!secrets) throw new Error('no SecretSource is bound: the entry point must call bindSecretSource first');
+  return secrets;
+}
+
+/** The named secret from the bound source; `whenMissing` makes the error when nothing configures it. */
+export async function readSecret(name: SecretName, whenMissing: () => Error): Promise<string> {
+  try {
+    return await secretSource().read(name);
+  } catch (error) {
+    if (error instanceof SecretNotConfigured) throw whenMissing();
+    throw error;
+  }
+}
