@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   // The job's stderr carries only its failure line; the SDK's Node support notice is not one.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const secrets = secretsOf(process.env);
-  let target;
+  let target: ReturnType<typeof readBuildTarget>;
   try {
     target = readBuildTarget();
   } catch (error) {

@@ -65,7 +65,7 @@ async function runStep(
 ): Promise<number> {
   if (deps.isStopped?.()) throw new BuildFailure(`${step} was not started`);
   const start = performance.now();
-  let result;
+  let result: Awaited<ReturnType<typeof runCommand>>;
   try {
     result = await runCommand(invocation.command, invocation.args, { cwd, env, onLine: (line) => log.line(line), user });
   } catch (error) {
@@ -153,7 +153,7 @@ export async function runBuild(config: RunnerConfig, log: LogStream, deps: Build
   log.line(`slipway: timing install=${installMs} build=${buildMs}`);
 
   // 4. Output.
-  let summary;
+  let summary: Awaited<ReturnType<typeof inspectOutput>>;
   try {
     summary = await inspectOutput(outDir);
   } catch (error) {

@@ -2,14 +2,14 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { s3Client } from '../../handlers/lib/clients.js';
 
 export const MAX_ARCHIVE_BYTES = 200 * 1024 * 1024;
 
 /** Downloads an object to `file`, refusing more than `maxBytes`; returns its size. */
 export async function downloadToFile(bucket: string, key: string, file: string, maxBytes = MAX_ARCHIVE_BYTES): Promise<number> {
-  let response;
+  let response: GetObjectCommandOutput;
   try {
     response = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   } catch (error) {

@@ -100,7 +100,7 @@ async function staticFile(id, uri) {
     if (file) return file;
   }
   if (uri.indexOf('%') !== -1) {
-    var decoded;
+    let decoded;
     try {
       decoded = decodeURIComponent(uri);
     } catch (e) {
@@ -136,7 +136,7 @@ async function handler(event) {
   var uri = request.uri;
 
   if (request.method === 'GET' || request.method === 'HEAD') {
-    var file = await staticFile(id, uri);
+    const file = await staticFile(id, uri);
     if (file) {
       request.uri = prefix + file;
       return request;

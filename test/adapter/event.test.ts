@@ -157,7 +157,7 @@ describe('createHandler', () => {
     expect(first).toMatchObject({ statusCode: 201, body: 'manifest m1', cookies: ['a=1', 'b=2'] });
     expect(seen[0]).toMatchObject({ url: 'https://p.localhost/x', address: '203.0.113.7' });
     expect(seen[0]?.env?.SLIPWAY_TEST_VAR).toBe('yes');
-    expect((seen[0]?.platform as { event: unknown }).event).toBe(ev);
+    expect((seen[0]?.platform as { event: unknown } | undefined)?.event).toBe(ev);
   });
 
   it('retries initialisation after a failure', async () => {

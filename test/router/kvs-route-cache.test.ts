@@ -76,7 +76,7 @@ describe('KvsRouteCache (CloudFront KeyValueStore, mocked client)', () => {
     const updates = store.calls.filter((call) => call.name === 'UpdateKeysCommand');
     expect(updates.map((call) => (call.input.Puts as unknown[]).length)).toEqual([50, 50, 21]);
     // The live pointer, written last by the caller, lands in the last batch.
-    expect((updates[2]?.input.Puts as Array<{ Key: string }>).at(-1)?.Key).toBe('p:hello');
+    expect((updates[2]?.input.Puts as Array<{ Key: string }> | undefined)?.at(-1)?.Key).toBe('p:hello');
     expect(store.data.size).toBe(121);
   });
 

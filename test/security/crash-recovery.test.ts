@@ -498,7 +498,7 @@ describe('a platform killed at any state of a deployment or rollback recovers', 
     for (const machine of MACHINES) expect(unreached[machine].sort(), machine).toEqual(Object.keys(UNREACHABLE[machine]).sort());
 
     const chains: Scenario[][] = Array.from({ length: CHAINS }, () => []);
-    scenarios.forEach((scenario, i) => chains[i % CHAINS]?.push(scenario));
+    for (const [i, scenario] of scenarios.entries()) chains[i % CHAINS]?.push(scenario);
     const results = await Promise.all(
       chains.map((chain) => {
         const home = mkdtempSync(join(tmpdir(), 'slipway-crash-chain-'));

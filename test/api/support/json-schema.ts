@@ -57,7 +57,9 @@ export function validate(schema: Schema, value: unknown, root: Record<string, un
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) errors.push(`${at}: fewer than ${schema.minItems} items`);
     if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) errors.push(`${at}: more than ${schema.maxItems} items`);
-    if (schema.items !== undefined) value.forEach((item, i) => errors.push(...validate(schema.items as Schema, item, root, `${at}[${i}]`)));
+    if (schema.items !== undefined) {
+      for (const [i, item] of value.entries()) errors.push(...validate(schema.items as Schema, item, root, `${at}[${i}]`));
+    }
   }
   if (actual === 'object') {
     const object = value as Record<string, unknown>;
