@@ -1,17 +1,9 @@
 import * as v from 'valibot';
+import { DeploymentId, ProjectName } from '../lib/names.js';
 import { PreviewAlias } from '../previews/alias.js';
 
-/**
- * Project names are DNS labels: they become `NAME.localhost` and stack names. No `--`, so a
- * preview's host label `<project>--<alias>` splits unambiguously.
- */
-export const PROJECT_NAME_PATTERN = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
-export const ProjectName = v.pipe(
-  v.string('must be a string'),
-  v.regex(PROJECT_NAME_PATTERN, 'must be 3–40 characters of a–z, 0–9 and single "-", starting with a letter and not ending with "-"'),
-);
-
-export const DeploymentId = v.pipe(v.string(), v.regex(/^d-[a-z0-9-]{4,40}$/, 'is not a deployment id'));
+/** Defined with the other shared names; re-exported because every route schema is read from here. */
+export { DeploymentId, ProjectName };
 
 /** Largest source archive accepted (compressed). */
 export const MAX_SOURCE_BYTES = 100 * 1024 * 1024;

@@ -18,6 +18,7 @@ import {
   type StackProps,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { PROJECT_NAME_PATTERN } from '../../../handlers/lib/names.js';
 
 /** The tenant function's alias the router invokes (router/lambda/lambda-invoker.ts). */
 export const LIVE_ALIAS = 'live';
@@ -60,7 +61,7 @@ export class ProjectStack extends Stack {
     const project = new CfnParameter(this, 'Project', {
       type: 'String',
       description: 'Project name (the first label of its host)',
-      allowedPattern: '^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$',
+      allowedPattern: PROJECT_NAME_PATTERN.source,
     });
     const deploymentId = new CfnParameter(this, 'DeploymentId', {
       type: 'String',

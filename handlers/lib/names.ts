@@ -1,0 +1,26 @@
+import * as v from 'valibot';
+
+/**
+ * The names the platform builds keys, hosts and stack names from, defined once: the API, the
+ * pipeline's ticket and state, the build runner, the router and the project stack's parameter all
+ * check the same patterns. Only valibot here: the build runner's image and the router bundle import
+ * this module too.
+ */
+
+/**
+ * Project names are DNS labels: they become `NAME.localhost` and stack names. No `--`, so a
+ * preview's host label `<project>--<alias>` splits unambiguously; no `#`, so a table key built
+ * from one cannot reach into another item's key space.
+ */
+export const PROJECT_NAME_PATTERN = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+export const ProjectName = v.pipe(
+  v.string('must be a string'),
+  v.regex(PROJECT_NAME_PATTERN, 'must be 3–40 characters of a–z, 0–9 and single "-", starting with a letter and not ending with "-"'),
+);
+
+/** A deployment id as the API makes it: `d-<timestamp36>-<random>`. */
+export const DEPLOYMENT_ID_PATTERN = /^d-[a-z0-9-]{4,40}$/;
+export const DeploymentId = v.pipe(v.string(), v.regex(DEPLOYMENT_ID_PATTERN, 'is not a deployment id'));
+
+/** A preview alias's characters (its length limit is in handlers/previews/alias.ts, where the host label is composed). */
+export const PREVIEW_ALIAS_PATTERN = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
