@@ -4,6 +4,7 @@ import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { pointerValue, previewKey } from '../lib/route-cache-keys.js';
 import type { RouteCache } from '../../router/route-cache/route-cache.js';
+import { projectKey } from '../lib/table/keys.js';
 
 /** The project stack's output naming the function version of the deployment it was last updated with. */
 export const PREVIEW_VERSION_OUTPUT = 'PreviewVersion';
@@ -44,7 +45,7 @@ export async function releasePreview(
   await dynamoClient().send(
     new UpdateCommand({
       TableName: platformNames().table,
-      Key: { pk: `PROJECT#${project}`, sk: 'META' },
+      Key: projectKey(project),
       UpdateExpression: 'SET lastPreviewAt = :at',
       ConditionExpression: 'attribute_exists(pk) AND #status <> :deleting',
       ExpressionAttributeNames: { '#status': 'status' },
