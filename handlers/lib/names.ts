@@ -22,5 +22,13 @@ export const ProjectName = v.pipe(
 export const DEPLOYMENT_ID_PATTERN = /^d-[a-z0-9-]{4,40}$/;
 export const DeploymentId = v.pipe(v.string(), v.regex(DEPLOYMENT_ID_PATTERN, 'is not a deployment id'));
 
+/**
+ * A tenant function's qualifier (a Lambda version number on AWS, the deployment id locally) as the
+ * router, the preview release and the project stack's parameters accept it: looser than a deployment
+ * id because a version number is one too.
+ */
+export const FUNCTION_QUALIFIER = '[A-Za-z0-9][A-Za-z0-9-]{0,99}';
+export const FUNCTION_QUALIFIER_PATTERN = new RegExp(`^${FUNCTION_QUALIFIER}$`);
+
 /** A preview alias's characters (its length limit is in handlers/previews/alias.ts, where the host label is composed). */
 export const PREVIEW_ALIAS_PATTERN = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;

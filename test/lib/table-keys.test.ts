@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { DeploymentId, PREVIEW_ALIAS_PATTERN, PROJECT_NAME_PATTERN, ProjectName } from '../../handlers/lib/names.js';
+import { DeploymentId, FUNCTION_QUALIFIER_PATTERN, PREVIEW_ALIAS_PATTERN, PROJECT_NAME_PATTERN, ProjectName } from '../../handlers/lib/names.js';
 import {
   KeyPartError,
   apiTokenKey,
@@ -104,5 +104,13 @@ describe('shared names', () => {
     expect(PREVIEW_ALIAS_PATTERN.test('feature-1')).toBe(true);
     expect(PREVIEW_ALIAS_PATTERN.test('feature--1')).toBe(false);
     expect(PREVIEW_ALIAS_PATTERN.test('-feature')).toBe(false);
+  });
+
+  it('takes a Lambda version number or a deployment id as a function qualifier', () => {
+    expect(FUNCTION_QUALIFIER_PATTERN.test('12')).toBe(true);
+    expect(FUNCTION_QUALIFIER_PATTERN.test('d-mabc12-x9y8')).toBe(true);
+    expect(FUNCTION_QUALIFIER_PATTERN.test('-12')).toBe(false);
+    expect(FUNCTION_QUALIFIER_PATTERN.test('$LATEST')).toBe(false);
+    expect(FUNCTION_QUALIFIER_PATTERN.test(`a${'1'.repeat(100)}`)).toBe(false);
   });
 });
