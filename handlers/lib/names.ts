@@ -32,3 +32,20 @@ export const FUNCTION_QUALIFIER_PATTERN = new RegExp(`^${FUNCTION_QUALIFIER}$`);
 
 /** A preview alias's characters (its length limit is in handlers/previews/alias.ts, where the host label is composed). */
 export const PREVIEW_ALIAS_PATTERN = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+
+/** `owner/name` as GitHub spells a repository's full name. */
+export const REPOSITORY_FULL_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+export const RepositoryFullName = v.pipe(
+  v.string('must be a string'),
+  v.maxLength(140, 'must be at most 140 characters'),
+  v.regex(REPOSITORY_FULL_NAME_PATTERN, 'must be a repository full name "owner/name"'),
+);
+
+/**
+ * A folder of the source, relative: no leading `/`, no `.` or `..` segment, no backslash. A segment
+ * cannot start with ".", so "." and ".." (and hidden folders) are refused by the pattern itself.
+ */
+export const ROOT_DIRECTORY_PATTERN = /^[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*(\/[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*)*$/;
+
+/** An environment variable name: letters, digits and `_`, not starting with a digit, at most 128 characters. */
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
