@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { DeploymentId, FUNCTION_QUALIFIER_PATTERN, PREVIEW_ALIAS_PATTERN, PROJECT_NAME_PATTERN, ProjectName } from '../../handlers/lib/names.js';
@@ -112,5 +113,13 @@ describe('shared names', () => {
     expect(FUNCTION_QUALIFIER_PATTERN.test('-12')).toBe(false);
     expect(FUNCTION_QUALIFIER_PATTERN.test('$LATEST')).toBe(false);
     expect(FUNCTION_QUALIFIER_PATTERN.test(`a${'1'.repeat(100)}`)).toBe(false);
+  });
+
+  it('is what the CloudFront Functions copy (they cannot import a module)', () => {
+    for (const file of ['viewer-request.js', 'assets-request.js']) {
+      const source = readFileSync(new URL(`../../router/cloudfront/${file}`, import.meta.url), 'utf8');
+      expect(/^const PROJECT = \/(.+)\/;$/m.exec(source)?.[1], file).toBe(PROJECT_NAME_PATTERN.source);
+      expect(/^const ALIAS = \/(.+)\/;$/m.exec(source)?.[1], file).toBe(PREVIEW_ALIAS_PATTERN.source);
+    }
   });
 });
