@@ -1,19 +1,20 @@
 import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
+import { DEPLOYMENT_PREFIX, META, PROJECT_PREFIX } from '../handlers/lib/table/keys.js';
 import type { Operation } from '../handlers/lib/ticket.js';
 
 const S = tasks.DynamoAttributeValue.fromString;
 
-/** Key of the item a step records into: a project or one of its deployments. */
+/** Key of the item a step records into: a project or one of its deployments (the keys of handlers/lib/table/keys.ts, in ASL). */
 export function projectKey(): Record<string, tasks.DynamoAttributeValue> {
-  return { pk: S(sfn.JsonPath.format('PROJECT#{}', sfn.JsonPath.stringAt('$.project'))), sk: S('META') };
+  return { pk: S(sfn.JsonPath.format(`${PROJECT_PREFIX}{}`, sfn.JsonPath.stringAt('$.project'))), sk: S(META) };
 }
 
 export function deploymentKey(): Record<string, tasks.DynamoAttributeValue> {
   return {
-    pk: S(sfn.JsonPath.format('PROJECT#{}', sfn.JsonPath.stringAt('$.project'))),
-    sk: S(sfn.JsonPath.format('DEPLOY#{}', sfn.JsonPath.stringAt('$.deploymentId'))),
+    pk: S(sfn.JsonPath.format(`${PROJECT_PREFIX}{}`, sfn.JsonPath.stringAt('$.project'))),
+    sk: S(sfn.JsonPath.format(`${DEPLOYMENT_PREFIX}{}`, sfn.JsonPath.stringAt('$.deploymentId'))),
   };
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import * as v from 'valibot';
+import { PROJECT_NAME_PATTERN } from '../../handlers/lib/names.js';
 
 /** Where the build's log chunks and bundle go; read first so even a bad environment can be reported there. */
 export interface BuildTarget {
@@ -39,7 +40,7 @@ const TargetEnv = v.object({
 
 const RunnerEnv = v.object({
   ...TargetEnv.entries,
-  SLIPWAY_PROJECT: v.pipe(nonEmpty, v.regex(/^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/, 'is not a valid project name')),
+  SLIPWAY_PROJECT: v.pipe(nonEmpty, v.regex(PROJECT_NAME_PATTERN, 'is not a valid project name')),
   SLIPWAY_SOURCE_BUCKET: bucket,
   SLIPWAY_SOURCE_KEY: v.pipe(nonEmpty, v.maxLength(1024, 'is too long')),
   SLIPWAY_WORKSPACE: v.optional(nonEmpty),

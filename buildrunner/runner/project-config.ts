@@ -3,6 +3,7 @@ import { relative, resolve, sep, isAbsolute } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import * as v from 'valibot';
 import { s3Client } from '../../handlers/lib/clients.js';
+import { ENV_NAME_PATTERN, ROOT_DIRECTORY_PATTERN } from '../../handlers/lib/names.js';
 import type { Invocation, PackageManagerPlan } from './package-manager.js';
 
 /**
@@ -15,10 +16,10 @@ export const ProjectConfig = v.object({
   settings: v.object({
     buildCommand: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(500))),
     installCommand: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(500))),
-    rootDirectory: v.optional(v.pipe(v.string(), v.maxLength(200), v.regex(/^[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*(\/[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*)*$/))),
+    rootDirectory: v.optional(v.pipe(v.string(), v.maxLength(200), v.regex(ROOT_DIRECTORY_PATTERN))),
     nodeVersion: v.optional(v.string()),
   }),
-  variables: v.record(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/)), v.string()),
+  variables: v.record(v.pipe(v.string(), v.regex(ENV_NAME_PATTERN)), v.string()),
   secrets: v.array(v.string()),
 });
 export type ProjectConfig = v.InferOutput<typeof ProjectConfig>;

@@ -6,6 +6,7 @@ import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { API_BASE } from './openapi.js';
 import type { ApiEnv } from './context.js';
+import { auditKey, auditPk } from '../lib/table/keys.js';
 
 /** How long an entry is kept: the table's TTL attribute `expiresAt` removes it after this. */
 export const AUDIT_RETENTION_DAYS = 400;
@@ -120,11 +121,9 @@ export function auditLog(): MiddlewareHandler<ApiEnv> {
   };
 }
 
-const auditKey = (at: string) => ({ pk: `AUDIT#${at.slice(0, 7)}`, sk: `${at}#${randomBytes(4).toString('hex')}` });
-
 export async function putAuditEntry(entry: AuditEntry): Promise<void> {
   await dynamoClient().send(
-    new PutCommand({ TableName: platformNames().table, Item: { ...auditKey(entry.at), entity: 'audit', ...entry }, ConditionExpression: 'attribute_not_exists(pk)' }),
+    new PutCommand({ TableName: platformNames().table, Item: { ...auditKey(entry.at, randomBytes(4).toString('hex')), entity: 'audit', ...entry }, ConditionExpression: 'attribute_not_exists(pk)' }),
   );
 }
 
@@ -134,7 +133,7 @@ export async function listAuditEntries(month: string, limit: number): Promise<Au
     new QueryCommand({
       TableName: platformNames().table,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `AUDIT#${month}` },
+      ExpressionAttributeValues: { ':pk': auditPk(month) },
       ScanIndexForward: false,
       Limit: limit,
       ConsistentRead: true,

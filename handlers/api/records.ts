@@ -4,6 +4,7 @@ import { scanAll } from '../lib/dynamo-pages.js';
 import { conditionally } from '../lib/conditional-write.js';
 import { platformNames } from '../lib/config.js';
 import { ApiError } from './errors.js';
+import { DEPLOYMENT_PREFIX, META, PROJECT_PREFIX, deploymentKey, projectKey, projectPk } from '../lib/table/keys.js';
 
 /** A project's META item, as the API returns it. */
 export interface ProjectRecord {
@@ -55,9 +56,6 @@ export interface DeploymentRecord {
   approvedBy?: string;
   approvedAs?: string;
 }
-
-const projectKey = (name: string) => ({ pk: `PROJECT#${name}`, sk: 'META' });
-const deploymentKey = (project: string, id: string) => ({ pk: `PROJECT#${project}`, sk: `DEPLOY#${id}` });
 
 function withoutKeys<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
@@ -113,7 +111,7 @@ export async function listProjects(): Promise<ProjectRecord[]> {
   const items = await scanAll({
     // Other entities (tokens, subscriptions) use META too: only project partitions count.
     FilterExpression: 'sk = :meta AND begins_with(pk, :project)',
-    ExpressionAttributeValues: { ':meta': 'META', ':project': 'PROJECT#' },
+    ExpressionAttributeValues: { ':meta': META, ':project': PROJECT_PREFIX },
   });
   return items.map((item) => withoutKeys<ProjectRecord>(item)).sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -145,7 +143,7 @@ export async function linkProjectRepository(name: string, repository: string, pr
 export async function findProjectsByRepository(repository: string): Promise<ProjectRecord[]> {
   const items = await scanAll({
     FilterExpression: 'sk = :meta AND begins_with(pk, :project) AND repository = :repo',
-    ExpressionAttributeValues: { ':meta': 'META', ':project': 'PROJECT#', ':repo': repository.toLowerCase() },
+    ExpressionAttributeValues: { ':meta': META, ':project': PROJECT_PREFIX, ':repo': repository.toLowerCase() },
     ConsistentRead: true,
   });
   return items.map((item) => withoutKeys<ProjectRecord>(item)).sort((a, b) => a.name.localeCompare(b.name));
@@ -191,7 +189,7 @@ export async function listDeployments(project: string, limit = 50): Promise<Depl
     new QueryCommand({
       TableName: platformNames().table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deploy)',
-      ExpressionAttributeValues: { ':pk': `PROJECT#${project}`, ':deploy': 'DEPLOY#' },
+      ExpressionAttributeValues: { ':pk': projectPk(project), ':deploy': DEPLOYMENT_PREFIX },
       ScanIndexForward: false,
       Limit: limit,
       ConsistentRead: true,
@@ -212,7 +210,7 @@ export async function findDeploymentByExecutionName(project: string, name: strin
         TableName: platformNames().table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deploy)',
         FilterExpression: 'executionName = :name',
-        ExpressionAttributeValues: { ':pk': `PROJECT#${project}`, ':deploy': 'DEPLOY#', ':name': name },
+        ExpressionAttributeValues: { ':pk': projectPk(project), ':deploy': DEPLOYMENT_PREFIX, ':name': name },
         ExclusiveStartKey: start,
         ConsistentRead: true,
       }),

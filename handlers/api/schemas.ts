@@ -1,17 +1,9 @@
 import * as v from 'valibot';
+import { DeploymentId, ProjectName, RepositoryFullName } from '../lib/names.js';
 import { PreviewAlias } from '../previews/alias.js';
 
-/**
- * Project names are DNS labels: they become `NAME.localhost` and stack names. No `--`, so a
- * preview's host label `<project>--<alias>` splits unambiguously.
- */
-export const PROJECT_NAME_PATTERN = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
-export const ProjectName = v.pipe(
-  v.string('must be a string'),
-  v.regex(PROJECT_NAME_PATTERN, 'must be 3–40 characters of a–z, 0–9 and single "-", starting with a letter and not ending with "-"'),
-);
-
-export const DeploymentId = v.pipe(v.string(), v.regex(/^d-[a-z0-9-]{4,40}$/, 'is not a deployment id'));
+/** Defined with the other shared names; re-exported because every route schema is read from here. */
+export { DeploymentId, ProjectName };
 
 /** Largest source archive accepted (compressed). */
 export const MAX_SOURCE_BYTES = 100 * 1024 * 1024;
@@ -60,13 +52,6 @@ export const AuditQuery = v.object({
   limit: v.optional(v.pipe(v.string(), v.regex(/^([1-9]\d?|[1-4]\d\d|500)$/, `must be a whole number from 1 to ${AUDIT_LIMIT_MAX}`))),
 });
 
-/** `owner/name` as GitHub spells a repository's full name. */
-export const RepositoryName = v.pipe(
-  v.string('must be a string'),
-  v.maxLength(140, 'must be at most 140 characters'),
-  v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, 'must be a repository full name "owner/name"'),
-);
-
 /** A git branch name (the characters git allows in a ref, no `..`, not starting with `-`). */
 export const BranchName = v.pipe(
   v.string('must be a string'),
@@ -75,7 +60,7 @@ export const BranchName = v.pipe(
 );
 
 /** Links a project to a GitHub repository its caller's App installation grants. */
-export const LinkRepositoryBody = v.strictObject({ repository: RepositoryName, productionBranch: v.optional(BranchName) });
+export const LinkRepositoryBody = v.strictObject({ repository: RepositoryFullName, productionBranch: v.optional(BranchName) });
 
 /** A new project; with `repository` it is linked at once (the same grant check as linking later). */
-export const CreateProjectBody = v.strictObject({ name: ProjectName, repository: v.optional(RepositoryName), productionBranch: v.optional(BranchName) });
+export const CreateProjectBody = v.strictObject({ name: ProjectName, repository: v.optional(RepositoryFullName), productionBranch: v.optional(BranchName) });

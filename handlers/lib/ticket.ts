@@ -1,6 +1,7 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import * as v from 'valibot';
 import { PipelineLimitsClaim, type PipelineLimits } from './limits.js';
+import { DEPLOYMENT_ID_PATTERN, PREVIEW_ALIAS_PATTERN, PROJECT_NAME_PATTERN } from './names.js';
 
 /** The operations a ticket can authorise; each state machine checks its own. */
 export const OPERATIONS = ['init-project', 'build-deploy', 'delete-project', 'rollback'] as const;
@@ -11,15 +12,15 @@ const AUDIENCE = 'slipway-pipeline';
 
 const TicketClaims = v.object({
   op: v.picklist(OPERATIONS),
-  project: v.pipe(v.string(), v.regex(/^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/)),
+  project: v.pipe(v.string(), v.regex(PROJECT_NAME_PATTERN)),
   /** The preview alias a build-and-deploy releases under (absent: production). */
-  pv: v.optional(v.pipe(v.string(), v.regex(/^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/))),
+  pv: v.optional(v.pipe(v.string(), v.regex(PREVIEW_ALIAS_PATTERN))),
   sub: v.pipe(v.string(), v.minLength(1)),
   src: v.string(),
   dst: v.string(),
   exe: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
   /** The deployment the execution acts on (build-and-deploy: the new one; rollback: the target); absent for project operations. */
-  dep: v.optional(v.pipe(v.string(), v.regex(/^d-[a-z0-9-]{4,40}$/))),
+  dep: v.optional(v.pipe(v.string(), v.regex(DEPLOYMENT_ID_PATTERN))),
   iat: v.number(),
   exp: v.number(),
   /** The subscription limits that bound this execution (build-and-deploy, rollback); signed, so a step can trust them. */

@@ -4,6 +4,7 @@ import { dynamoClient, s3Client } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
 import { instrumented } from '../lib/observability.js';
+import { deploymentKey } from '../lib/table/keys.js';
 
 /** Raised when the deployment asked for cannot be made live again; the message names it. */
 function refused(message: string): Error {
@@ -20,7 +21,7 @@ async function checkRollbackTarget(event: unknown): Promise<{ deploymentId: stri
   const deploymentId = requireDeploymentId(state);
   const names = platformNames();
   const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: names.table, Key: { pk: `PROJECT#${state.project}`, sk: `DEPLOY#${deploymentId}` }, ConsistentRead: true }),
+    new GetCommand({ TableName: names.table, Key: deploymentKey(state.project, deploymentId), ConsistentRead: true }),
   );
   if (!Item) throw refused(`deployment ${deploymentId} of project ${state.project} does not exist`);
   if (Item.status !== 'LIVE') {

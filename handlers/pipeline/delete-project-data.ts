@@ -8,12 +8,13 @@ import { deletePrefix, getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState } from './state.js';
 import { instrumented } from '../lib/observability.js';
+import { deploymentIdOf, domainOf, projectPk } from '../lib/table/keys.js';
 
 /** Removes everything a project left: route-cache entries first (so nothing serves), then objects, then records. */
 async function deleteProjectData(event: unknown): Promise<{ objects: number; records: number }> {
   const { state } = await openState(event, 'delete-project');
   const names = platformNames();
-  const pk = `PROJECT#${state.project}`;
+  const pk = projectPk(state.project);
   const items: Array<{ pk: string; sk: string; preview?: string }> = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -30,14 +31,14 @@ async function deleteProjectData(event: unknown): Promise<{ objects: number; rec
   await cache.deleteMany([liveKey(state.project), ...[...aliases].map((alias) => previewKey(state.project, alias))]);
   // Custom domains: the edge entry, then the global claim, so the host can be used by another project.
   for (const item of items) {
-    if (!item.sk.startsWith('DOMAIN#')) continue;
-    const domain = item.sk.slice('DOMAIN#'.length);
+    const domain = domainOf(item.sk);
+    if (domain === undefined) continue;
     await cache.deleteMany([domainKey(domain)]);
     await releaseDomainClaim(domain, state.project);
   }
   for (const item of items) {
-    if (!item.sk.startsWith('DEPLOY#')) continue;
-    const deploymentId = item.sk.slice('DEPLOY#'.length);
+    const deploymentId = deploymentIdOf(item.sk);
+    if (deploymentId === undefined) continue;
     // A deployment that never got promoted has no manifest and no route entries.
     const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`).catch(() => undefined);
     if (raw) await cache.deleteMany(Object.keys(routeEntriesFor(deploymentId, v.parse(BundleManifest, JSON.parse(raw.toString('utf8'))))));

@@ -9,6 +9,7 @@ import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
 import { instrumented } from '../lib/observability.js';
 import { previewQualifier, releasePreview } from '../previews/release-preview.js';
+import { projectKey } from '../lib/table/keys.js';
 
 /**
  * Makes a promoted deployment live: its routes go into the route cache first (harmless, nothing
@@ -37,7 +38,7 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   const updated = await dynamoClient().send(
     new UpdateCommand({
       TableName: names.table,
-      Key: { pk: `PROJECT#${state.project}`, sk: 'META' },
+      Key: projectKey(state.project),
       UpdateExpression: 'SET liveDeploymentId = :id, liveAt = :at',
       ConditionExpression: 'attribute_exists(pk) AND #status <> :deleting',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -57,7 +58,7 @@ async function release(event: unknown): Promise<{ live: string; previous: string
  */
 async function syncDomains(project: string): Promise<void> {
   const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: platformNames().table, Key: { pk: `PROJECT#${project}`, sk: 'META' }, ProjectionExpression: 'routedDomains', ConsistentRead: true }),
+    new GetCommand({ TableName: platformNames().table, Key: projectKey(project), ProjectionExpression: 'routedDomains', ConsistentRead: true }),
   );
   const previouslyRouted: unknown = Item?.routedDomains;
   const current = (await listDomains(project)).map((d) => d.domain);
@@ -69,7 +70,7 @@ async function syncDomains(project: string): Promise<void> {
   await dynamoClient().send(
     new UpdateCommand({
       TableName: platformNames().table,
-      Key: { pk: `PROJECT#${project}`, sk: 'META' },
+      Key: projectKey(project),
       UpdateExpression: 'SET routedDomains = :domains',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':domains': current },

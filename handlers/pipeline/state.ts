@@ -1,13 +1,15 @@
 import * as v from 'valibot';
+import { DEPLOYMENT_ID_PATTERN, PREVIEW_ALIAS_PATTERN } from '../lib/names.js';
 import { ticketKey } from '../lib/ticket-key.js';
+import { MAX_PREVIEW_ALIAS_LENGTH } from '../previews/alias.js';
 import { TicketError, verifyTicket, type Operation, type TicketClaims } from '../lib/ticket.js';
 
 /** The part of a workflow's state every pipeline handler reads; the rest passes through. */
 export const PipelineState = v.looseObject({
   ticket: v.string(),
   project: v.string(),
-  deploymentId: v.optional(v.pipe(v.string(), v.regex(/^d-[a-z0-9-]{4,40}$/))),
-  preview: v.optional(v.pipe(v.string(), v.regex(/^(?!.*--)[a-z0-9](?:[a-z0-9-]{0,56}[a-z0-9])?$/))),
+  deploymentId: v.optional(v.pipe(v.string(), v.regex(DEPLOYMENT_ID_PATTERN))),
+  preview: v.optional(v.pipe(v.string(), v.maxLength(MAX_PREVIEW_ALIAS_LENGTH), v.regex(PREVIEW_ALIAS_PATTERN))),
 });
 export type PipelineState = v.InferOutput<typeof PipelineState>;
 

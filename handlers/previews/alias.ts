@@ -1,8 +1,9 @@
 import * as v from 'valibot';
+import { PREVIEW_ALIAS_PATTERN } from '../lib/names.js';
 
 /**
  * Preview aliases: a preview deployment answers at `<project>--<alias>.<domain>`. Project names
- * never contain `--` (handlers/api/schemas.ts), so the first `--` of a host's label splits it
+ * never contain `--` (handlers/lib/names.ts), so the first `--` of a host's label splits it
  * unambiguously; the alias itself has no `--` either, so the label reads the same both ways.
  */
 export const PREVIEW_SEPARATOR = '--';
@@ -10,8 +11,6 @@ export const PREVIEW_SEPARATOR = '--';
 export const MAX_LABEL_LENGTH = 63;
 /** With the shortest project name (3), `<project>--<alias>` leaves the alias 58 characters. */
 export const MAX_PREVIEW_ALIAS_LENGTH = MAX_LABEL_LENGTH - 3 - PREVIEW_SEPARATOR.length;
-
-export const PREVIEW_ALIAS_PATTERN = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
 export const PreviewAlias = v.pipe(
   v.string('must be a string'),

@@ -4,6 +4,8 @@ import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { pointerValue, previewKey } from '../lib/route-cache-keys.js';
 import type { RouteCache } from '../../router/route-cache/route-cache.js';
+import { FUNCTION_QUALIFIER_PATTERN } from '../lib/names.js';
+import { projectKey } from '../lib/table/keys.js';
 
 /** The project stack's output naming the function version of the deployment it was last updated with. */
 export const PREVIEW_VERSION_OUTPUT = 'PreviewVersion';
@@ -19,7 +21,7 @@ const StackOutputs = v.object({
 export function previewQualifier(state: unknown): string {
   const parsed = v.safeParse(StackOutputs, state);
   const value = parsed.success ? parsed.output.stack.described.Outputs.find((o) => o.OutputKey === PREVIEW_VERSION_OUTPUT)?.OutputValue : undefined;
-  if (!value || !/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/.test(value)) {
+  if (!value || !FUNCTION_QUALIFIER_PATTERN.test(value)) {
     throw new Error(`the project stack has no usable ${PREVIEW_VERSION_OUTPUT} output (pipeline input field stack.described.Outputs)`);
   }
   return value;
@@ -44,7 +46,7 @@ export async function releasePreview(
   await dynamoClient().send(
     new UpdateCommand({
       TableName: platformNames().table,
-      Key: { pk: `PROJECT#${project}`, sk: 'META' },
+      Key: projectKey(project),
       UpdateExpression: 'SET lastPreviewAt = :at',
       ConditionExpression: 'attribute_exists(pk) AND #status <> :deleting',
       ExpressionAttributeNames: { '#status': 'status' },

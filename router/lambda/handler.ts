@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { instrumented } from '../../handlers/lib/observability.js';
+import { FUNCTION_QUALIFIER_PATTERN, PROJECT_NAME_PATTERN } from '../../handlers/lib/names.js';
 import { sameSecret } from '../../handlers/lib/same-secret.js';
 import { gatewayErrorPage, requestIdOf } from '../gateway-error.js';
 import { TenantFunctionError } from './tenant-function-error.js';
@@ -31,11 +32,6 @@ export type RouterFunction = (event: APIGatewayProxyEventV2) => Promise<APIGatew
 
 export const TAG_PREFIX = 'x-slipway-';
 export const ORIGIN_SECRET_HEADER = 'x-slipway-origin-secret';
-
-const PROJECT = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
-const DEPLOYMENT = /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
-/** A Lambda version number on AWS, the deployment id locally. */
-const QUALIFIER = /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
 
 function errorResult(statusCode: number, code: string, message: string): APIGatewayProxyStructuredResultV2 {
   return {
@@ -90,7 +86,7 @@ export function createRouter(options: RouterOptions): RouterFunction {
       return errorResult(403, 'Forbidden', 'requests must come through the Slipway edge (x-slipway-project / x-slipway-deployment missing)');
     }
     const qualifier = headers['x-slipway-qualifier'];
-    if (!PROJECT.test(project) || !DEPLOYMENT.test(deploymentId) || (qualifier !== undefined && !QUALIFIER.test(qualifier))) {
+    if (!PROJECT_NAME_PATTERN.test(project) || !FUNCTION_QUALIFIER_PATTERN.test(deploymentId) || (qualifier !== undefined && !FUNCTION_QUALIFIER_PATTERN.test(qualifier))) {
       return errorResult(403, 'Forbidden', 'the x-slipway-project, x-slipway-deployment or x-slipway-qualifier tag is malformed');
     }
     const host = headers['x-slipway-host'] || headers.host || event.requestContext?.domainName || '';

@@ -4,6 +4,7 @@ import { dynamoClient } from '../../lib/clients.js';
 import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
 import type { PushDecision } from './branch-rules.js';
+import { pushKey, webhookBodyKey, webhookDeliveryKey } from '../../lib/table/keys.js';
 
 /** How long a delivery id is remembered (the table's TTL attribute `expiresAt`, epoch seconds). */
 export const REPLAY_WINDOW_SECONDS = 7 * 24 * 60 * 60;
@@ -15,8 +16,6 @@ export const REPLAY_WINDOW_SECONDS = 7 * 24 * 60 * 60;
  */
 export const BODY_REPLAY_WINDOW_SECONDS = 90 * 24 * 60 * 60;
 
-const deliveryKey = (delivery: string) => ({ pk: `WEBHOOK#${delivery}`, sk: 'DELIVERY' });
-const bodyKey = (digest: string) => ({ pk: `WEBHOOK-BODY#${digest}`, sk: 'BODY' });
 
 /** The SHA-256 (hex) of a delivery's body exactly as signed: what identifies it across delivery ids. */
 export function bodyDigest(body: string): string {
@@ -40,11 +39,11 @@ async function claim(key: { pk: string; sk: string }, attributes: Record<string,
 export async function claimDelivery(delivery: string, event: string, digest?: string, now = new Date()): Promise<boolean> {
   const receivedAt = now.toISOString();
   const epoch = Math.floor(now.getTime() / 1000);
-  if (!(await claim(deliveryKey(delivery), { entity: 'webhook-delivery', event, receivedAt, expiresAt: epoch + REPLAY_WINDOW_SECONDS }))) return false;
+  if (!(await claim(webhookDeliveryKey(delivery), { entity: 'webhook-delivery', event, receivedAt, expiresAt: epoch + REPLAY_WINDOW_SECONDS }))) return false;
   if (digest === undefined) return true;
   try {
     // The delivery id stays claimed when the body is a replay: that id carried a body already applied.
-    return await claim(bodyKey(digest), { entity: 'webhook-body', event, delivery, receivedAt, expiresAt: epoch + BODY_REPLAY_WINDOW_SECONDS });
+    return await claim(webhookBodyKey(digest), { entity: 'webhook-body', event, delivery, receivedAt, expiresAt: epoch + BODY_REPLAY_WINDOW_SECONDS });
   } catch (error) {
     await releaseDelivery(delivery);
     throw error;
@@ -53,8 +52,8 @@ export async function claimDelivery(delivery: string, event: string, digest?: st
 
 /** Gives a delivery id (and its body) back when handling it failed, so GitHub's redelivery is not taken for a replay. */
 export async function releaseDelivery(delivery: string, digest?: string): Promise<void> {
-  await dynamoClient().send(new DeleteCommand({ TableName: platformNames().table, Key: deliveryKey(delivery) }));
-  if (digest !== undefined) await dynamoClient().send(new DeleteCommand({ TableName: platformNames().table, Key: bodyKey(digest) }));
+  await dynamoClient().send(new DeleteCommand({ TableName: platformNames().table, Key: webhookDeliveryKey(delivery) }));
+  if (digest !== undefined) await dynamoClient().send(new DeleteCommand({ TableName: platformNames().table, Key: webhookBodyKey(digest) }));
 }
 
 export interface PushRecord {
@@ -74,7 +73,6 @@ export interface PushRecord {
   createdAt: string;
 }
 
-const pushKey = (project: string, delivery: string) => ({ pk: `PROJECT#${project}`, sk: `PUSH#${delivery}` });
 
 /**
  * Records what one delivery started for one project as `PROJECT#<p> / PUSH#<delivery>`; false when

@@ -4,6 +4,7 @@ import { dynamoClient } from '../../lib/clients.js';
 import { scanAll } from '../../lib/dynamo-pages.js';
 import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
+import { githubInstallationKey } from '../../lib/table/keys.js';
 
 /**
  * What each installation of the GitHub App grants: the account (login) that owns it and the
@@ -18,7 +19,7 @@ export interface InstallationGrant {
   suspended?: boolean;
 }
 
-const key = (id: number) => ({ pk: `GHINSTALL#${id}`, sk: 'META' });
+const key = githubInstallationKey;
 const ENTITY = 'github-installation';
 
 const lower = (names: readonly string[]) => [...new Set(names.map((name) => name.toLowerCase()))];

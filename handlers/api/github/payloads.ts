@@ -1,16 +1,11 @@
 import * as v from 'valibot';
+import { RepositoryFullName } from '../../lib/names.js';
 
 /**
  * The parts of GitHub webhook payloads Slipway reads. `v.object` (not strict): GitHub sends many
  * more fields, and adds new ones; only the fields used are checked.
  */
 
-/** `owner/name` as GitHub spells a repository's full name. */
-export const RepositoryFullName = v.pipe(
-  v.string('must be a string'),
-  v.maxLength(140, 'must be at most 140 characters'),
-  v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, 'must be a repository full name "owner/name"'),
-);
 
 const BranchName = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(255, 'must be at most 255 characters'));
 

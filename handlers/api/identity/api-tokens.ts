@@ -6,6 +6,7 @@ import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
 import { sameSecret } from '../../lib/same-secret.js';
 import { ApiError } from '../errors.js';
+import { apiTokenKey } from '../../lib/table/keys.js';
 
 /**
  * API tokens: `slw_<id>_<secret>`. Only a SHA-256 of the secret is stored (`pk APITOKEN#<id>`):
@@ -23,7 +24,6 @@ export interface ApiTokenRecord {
   expiresAt?: number;
 }
 
-const tokenKey = (id: string) => ({ pk: `APITOKEN#${id}`, sk: 'META' });
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 function toToken(item: Record<string, unknown>): ApiTokenRecord {
@@ -47,7 +47,7 @@ export async function issueApiToken(user: string, label: string, createdBy: stri
   await dynamoClient().send(
     new PutCommand({
       TableName: platformNames().table,
-      Item: { ...tokenKey(id), entity: 'api-token', ...record, hash: hashOf(secret) },
+      Item: { ...apiTokenKey(id), entity: 'api-token', ...record, hash: hashOf(secret) },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -59,7 +59,7 @@ export async function verifyApiToken(token: string): Promise<string | undefined>
   const match = API_TOKEN.exec(token);
   if (!match) return undefined;
   const [, id, secret] = match as unknown as [string, string, string];
-  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: tokenKey(id), ConsistentRead: true }));
+  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: apiTokenKey(id), ConsistentRead: true }));
   if (!Item || typeof Item.hash !== 'string') return undefined;
   if (!sameSecret(Item.hash, hashOf(secret))) return undefined;
   if (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 <= Date.now()) return undefined;
@@ -82,7 +82,7 @@ export async function revokeApiToken(id: string, user?: string): Promise<void> {
     dynamoClient().send(
       new DeleteCommand({
         TableName: platformNames().table,
-        Key: tokenKey(id),
+        Key: apiTokenKey(id),
         ConditionExpression: user ? 'attribute_exists(pk) AND #user = :user' : 'attribute_exists(pk)',
         ExpressionAttributeNames: user ? { '#user': 'user' } : undefined,
         ExpressionAttributeValues: user ? { ':user': user.toLowerCase() } : undefined,

@@ -5,6 +5,7 @@ import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
 import { ApiError } from '../errors.js';
 import type { Role } from './roles.js';
+import { PROFILE, userKey as userItemKey } from '../../lib/table/keys.js';
 
 /** A user: `pk USER#<login>`, `sk PROFILE`. Logins are stored lowercase (GitHub's are case-insensitive). */
 export interface UserRecord {
@@ -19,7 +20,7 @@ export interface UserRecord {
   lastSignInAt?: string;
 }
 
-export const userKey = (login: string) => ({ pk: `USER#${login.toLowerCase()}`, sk: 'PROFILE' });
+const userKey = (login: string) => userItemKey(login.toLowerCase());
 
 function toUser(item: Record<string, unknown>): UserRecord {
   const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
@@ -110,7 +111,7 @@ export async function deleteUser(login: string): Promise<void> {
 
 /** Every user (a Scan: fine for the number of users a self-hosted platform has). */
 export async function listUsers(): Promise<UserRecord[]> {
-  const items = await scanAll({ FilterExpression: 'sk = :profile AND attribute_exists(login)', ExpressionAttributeValues: { ':profile': 'PROFILE' }, ConsistentRead: true });
+  const items = await scanAll({ FilterExpression: 'sk = :profile AND attribute_exists(login)', ExpressionAttributeValues: { ':profile': PROFILE }, ConsistentRead: true });
   return items.map(toUser).sort((a, b) => a.login.localeCompare(b.login));
 }
 

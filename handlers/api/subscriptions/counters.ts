@@ -2,12 +2,12 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../lib/clients.js';
 import { conditionally } from '../../lib/conditional-write.js';
 import { platformNames } from '../../lib/config.js';
+import { usageDayKey, usageSlotsKey } from '../../lib/table/keys.js';
 
 /**
  * Usage counters, in their own partition per user (`USAGE#<login>`), apart from the user item that
  * identity owns. Every increment is one conditional write, so DynamoDB decides under concurrency.
  */
-const usageKey = (login: string, sk: string) => ({ pk: `USAGE#${login}`, sk });
 
 export type DailyCounter = 'builds' | 'deployments';
 
@@ -27,7 +27,7 @@ export async function countDaily(login: string, counter: DailyCounter, limit: nu
     dynamoClient().send(
       new UpdateCommand({
         TableName: platformNames().table,
-        Key: usageKey(login, `DAY#${day}`),
+        Key: usageDayKey(login, day),
         UpdateExpression: 'ADD #n :one SET expiresAt = :exp',
         ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
         ExpressionAttributeNames: { '#n': counter },
@@ -44,7 +44,7 @@ export async function uncountDaily(login: string, counter: DailyCounter, now = n
     dynamoClient().send(
       new UpdateCommand({
         TableName: platformNames().table,
-        Key: usageKey(login, `DAY#${today(now)}`),
+        Key: usageDayKey(login, today(now)),
         UpdateExpression: 'ADD #n :minus',
         ConditionExpression: '#n > :zero',
         ExpressionAttributeNames: { '#n': counter },
@@ -56,7 +56,7 @@ export async function uncountDaily(login: string, counter: DailyCounter, now = n
 
 export async function dailyUsage(login: string, now = new Date()): Promise<Record<DailyCounter, number>> {
   const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: platformNames().table, Key: usageKey(login, `DAY#${today(now)}`), ConsistentRead: true }),
+    new GetCommand({ TableName: platformNames().table, Key: usageDayKey(login, today(now)), ConsistentRead: true }),
   );
   return { builds: Number(Item?.builds ?? 0), deployments: Number(Item?.deployments ?? 0) };
 }
@@ -75,7 +75,7 @@ async function tryAdd(login: string, kind: SlotKind, member: string, limit: numb
     dynamoClient().send(
       new UpdateCommand({
         TableName: platformNames().table,
-        Key: usageKey(login, `SLOTS#${kind}`),
+        Key: usageSlotsKey(login, kind),
         UpdateExpression: 'ADD members :member',
         ConditionExpression: 'attribute_not_exists(members) OR size(members) < :limit',
         ExpressionAttributeValues: { ':member': new Set([member]), ':limit': limit },
@@ -87,7 +87,7 @@ async function tryAdd(login: string, kind: SlotKind, member: string, limit: numb
 
 export async function slotMembers(login: string, kind: SlotKind): Promise<string[]> {
   const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: platformNames().table, Key: usageKey(login, `SLOTS#${kind}`), ConsistentRead: true }),
+    new GetCommand({ TableName: platformNames().table, Key: usageSlotsKey(login, kind), ConsistentRead: true }),
   );
   const members = Item?.members;
   return members instanceof Set ? [...(members as Set<string>)].sort() : [];
@@ -98,7 +98,7 @@ export async function releaseSlots(login: string, kind: SlotKind, members: strin
   await dynamoClient().send(
     new UpdateCommand({
       TableName: platformNames().table,
-      Key: usageKey(login, `SLOTS#${kind}`),
+      Key: usageSlotsKey(login, kind),
       UpdateExpression: 'DELETE members :gone',
       ExpressionAttributeValues: { ':gone': new Set(members) },
     }),

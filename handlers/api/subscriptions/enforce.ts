@@ -8,6 +8,7 @@ import { ApiError } from '../errors.js';
 import { CANCELLABLE_STATUSES, getDeployment, getProject } from '../records.js';
 import { countDaily, takeSlot, releaseSlots, uncountDaily } from './counters.js';
 import { subscriptionOf, type Subscription } from './store.js';
+import { projectKey } from '../../lib/table/keys.js';
 
 /** How the current count of each limit reads in a refusal. */
 const USAGE_WORDS: Record<LimitName, string> = {
@@ -119,7 +120,7 @@ export async function claimProjectSlot(owner: string, name: string): Promise<voi
     dynamoClient().send(
       new DeleteCommand({
         TableName: platformNames().table,
-        Key: { pk: `PROJECT#${name}`, sk: 'META' },
+        Key: projectKey(name),
         ConditionExpression: '#status = :creating AND #owner = :owner',
         ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
         ExpressionAttributeValues: { ':creating': 'CREATING', ':owner': owner },

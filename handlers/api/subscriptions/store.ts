@@ -5,6 +5,7 @@ import { dynamoClient } from '../../lib/clients.js';
 import { scanAll } from '../../lib/dynamo-pages.js';
 import { platformNames } from '../../lib/config.js';
 import { BUILT_IN_SUBSCRIPTIONS, DEFAULT_SUBSCRIPTION, Limits, OPERATOR_SUBSCRIPTION } from '../../lib/limits.js';
+import { META, SUBSCRIPTION_PREFIX, subscriptionKey, userKey } from '../../lib/table/keys.js';
 
 /** Subscription names: short lowercase labels, used in keys and messages. */
 export const SubscriptionName = v.pipe(
@@ -21,8 +22,6 @@ export interface Subscription {
   updatedBy?: string;
 }
 
-const subscriptionKey = (name: string) => ({ pk: `SUBSCRIPTION#${name}`, sk: 'META' });
-const userKey = (login: string) => ({ pk: `USER#${login}`, sk: 'PROFILE' });
 
 function fromItem(item: Record<string, unknown>): Subscription | undefined {
   // A stored item that no longer parses (e.g. a limit added since) falls back to the built-in one.
@@ -53,7 +52,7 @@ export async function listSubscriptions(): Promise<Subscription[]> {
   const stored = new Map<string, Subscription>();
   const items = await scanAll({
     FilterExpression: 'begins_with(pk, :prefix) AND sk = :meta',
-    ExpressionAttributeValues: { ':prefix': 'SUBSCRIPTION#', ':meta': 'META' },
+    ExpressionAttributeValues: { ':prefix': SUBSCRIPTION_PREFIX, ':meta': META },
     ConsistentRead: true,
   });
   for (const item of items) {

@@ -1,8 +1,9 @@
 import * as v from 'valibot';
+import { REPOSITORY_FULL_NAME_PATTERN } from '../names.js';
 
 /** What an execution fetches from GitHub: a commit of a repository, through one installation of the App. */
 export const GithubSource = v.object({
-  repository: v.pipe(v.string(), v.maxLength(140), v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, 'must be "owner/name"')),
+  repository: v.pipe(v.string(), v.maxLength(140), v.regex(REPOSITORY_FULL_NAME_PATTERN, 'must be "owner/name"')),
   commit: v.pipe(v.string(), v.regex(/^[0-9a-f]{40}$/, 'must be a 40-character commit id')),
   installationId: v.pipe(v.number(), v.integer(), v.minValue(1)),
 });

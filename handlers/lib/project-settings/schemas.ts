@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { ENV_NAME_PATTERN, ROOT_DIRECTORY_PATTERN } from '../names.js';
 
 /** Node majors a build and a tenant function can run on. */
 export const NODE_VERSIONS = ['20', '22'] as const;
@@ -15,8 +16,7 @@ const command = (what: string) =>
 export const RootDirectory = v.pipe(
   v.string('must be a string'),
   v.maxLength(200, 'exceeds the limit of 200 characters'),
-  // A segment cannot start with ".", so "." and ".." (and hidden folders) are refused by the pattern itself.
-  v.regex(/^[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*(\/[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*)*$/, 'must be a relative folder path like "apps/web" (no leading "/", no "." or ".." segments)'),
+  v.regex(ROOT_DIRECTORY_PATTERN, 'must be a relative folder path like "apps/web" (no leading "/", no "." or ".." segments)'),
 );
 
 export const ProjectSettings = v.object({
@@ -61,7 +61,7 @@ export function reservedEnvName(name: string): string | undefined {
 
 export const EnvKey = v.pipe(
   v.string('must be a string'),
-  v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name: letters, digits and "_", not starting with a digit, at most 128 characters'),
+  v.regex(ENV_NAME_PATTERN, 'must be an environment variable name: letters, digits and "_", not starting with a digit, at most 128 characters'),
 );
 
 export const PutEnvBody = v.strictObject({

@@ -5,6 +5,7 @@ import { queryAll } from '../dynamo-pages.js';
 import { platformNames } from '../config.js';
 import { conditionally } from '../conditional-write.js';
 import { ENV_TARGETS, ProjectSettings, type EnvTarget, type SettingsPatch } from './schemas.js';
+import { DOMAIN_PREFIX, ENV_PREFIX, domainClaimKey, domainKey, envKey, projectPk, runtimeEnvKey, settingsKey } from '../table/keys.js';
 
 /**
  * Items of a project's settings, in the project's partition (deleting the project removes them):
@@ -13,7 +14,6 @@ import { ENV_TARGETS, ProjectSettings, type EnvTarget, type SettingsPatch } from
  * - `DOMAIN#<host>`: one custom domain, whose uniqueness is the global item `DOMAIN#<host>` / `CLAIM`;
  * - `RUNENV#<deploymentId>`: the runtime variables a deployment was built with (still sealed).
  */
-const pk = (project: string) => `PROJECT#${project}`;
 
 export interface EnvItem {
   key: string;
@@ -41,7 +41,7 @@ const StoredEnv = v.object({
 export const secretContext = (project: string, key: string) => `${project}/${key}`;
 
 export async function getSettings(project: string): Promise<ProjectSettings> {
-  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: { pk: pk(project), sk: 'SETTINGS' }, ConsistentRead: true }));
+  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: settingsKey(project), ConsistentRead: true }));
   // Only the known fields: the item also holds keys and bookkeeping.
   return Item ? v.parse(ProjectSettings, { buildCommand: Item.buildCommand, installCommand: Item.installCommand, rootDirectory: Item.rootDirectory, nodeVersion: Item.nodeVersion }) : {};
 }
@@ -61,7 +61,7 @@ export async function updateSettings(project: string, patch: SettingsPatch, by: 
   await dynamoClient().send(
     new UpdateCommand({
       TableName: platformNames().table,
-      Key: { pk: pk(project), sk: 'SETTINGS' },
+      Key: settingsKey(project),
       UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
       ExpressionAttributeValues: values,
     }),
@@ -70,21 +70,21 @@ export async function updateSettings(project: string, patch: SettingsPatch, by: 
 }
 
 async function queryPrefix(project: string, prefix: string): Promise<Record<string, unknown>[]> {
-  return queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk(project), ':prefix': prefix }, ConsistentRead: true });
+  return queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': projectPk(project), ':prefix': prefix }, ConsistentRead: true });
 }
 
 export async function listEnv(project: string): Promise<EnvItem[]> {
-  return (await queryPrefix(project, 'ENV#')).map((item) => v.parse(StoredEnv, item)).sort((a, b) => a.key.localeCompare(b.key));
+  return (await queryPrefix(project, ENV_PREFIX)).map((item) => v.parse(StoredEnv, item)).sort((a, b) => a.key.localeCompare(b.key));
 }
 
 export async function putEnv(project: string, item: EnvItem): Promise<void> {
-  await dynamoClient().send(new PutCommand({ TableName: platformNames().table, Item: { pk: pk(project), sk: `ENV#${item.key}`, entity: 'env', ...item } }));
+  await dynamoClient().send(new PutCommand({ TableName: platformNames().table, Item: { ...envKey(project, item.key), entity: 'env', ...item } }));
 }
 
 /** False when there was no such variable. */
 export async function deleteEnv(project: string, key: string): Promise<boolean> {
   const deleted = await conditionally(
-    dynamoClient().send(new DeleteCommand({ TableName: platformNames().table, Key: { pk: pk(project), sk: `ENV#${key}` }, ConditionExpression: 'attribute_exists(pk)' })),
+    dynamoClient().send(new DeleteCommand({ TableName: platformNames().table, Key: envKey(project, key), ConditionExpression: 'attribute_exists(pk)' })),
   );
   return deleted !== undefined;
 }
@@ -99,13 +99,13 @@ export interface RuntimeVariable {
 
 export async function putRuntimeSnapshot(project: string, deploymentId: string, variables: RuntimeVariable[]): Promise<void> {
   await dynamoClient().send(
-    new PutCommand({ TableName: platformNames().table, Item: { pk: pk(project), sk: `RUNENV#${deploymentId}`, entity: 'runtime-env', variables } }),
+    new PutCommand({ TableName: platformNames().table, Item: { ...runtimeEnvKey(project, deploymentId), entity: 'runtime-env', variables } }),
   );
 }
 
 export async function getRuntimeSnapshot(project: string, deploymentId: string): Promise<RuntimeVariable[]> {
   const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: platformNames().table, Key: { pk: pk(project), sk: `RUNENV#${deploymentId}` }, ConsistentRead: true }),
+    new GetCommand({ TableName: platformNames().table, Key: runtimeEnvKey(project, deploymentId), ConsistentRead: true }),
   );
   return (Item?.variables as RuntimeVariable[] | undefined) ?? [];
 }
@@ -119,10 +119,9 @@ export interface DomainItem {
   createdBy: string;
 }
 
-const domainClaimKey = (domain: string) => ({ pk: `DOMAIN#${domain}`, sk: 'CLAIM' });
 
 export async function listDomains(project: string): Promise<DomainItem[]> {
-  return (await queryPrefix(project, 'DOMAIN#'))
+  return (await queryPrefix(project, DOMAIN_PREFIX))
     .map((item) => ({ domain: String(item.domain), project: String(item.project), createdAt: String(item.createdAt), createdBy: String(item.createdBy) }))
     .sort((a, b) => a.domain.localeCompare(b.domain));
 }
@@ -144,7 +143,7 @@ export async function claimDomain(item: DomainItem): Promise<{ ok: true } | { ok
     return { ok: false, heldBy: String(Item?.project ?? 'another project') };
   }
   try {
-    await dynamoClient().send(new PutCommand({ TableName: table, Item: { pk: pk(item.project), sk: `DOMAIN#${item.domain}`, entity: 'domain', ...item } }));
+    await dynamoClient().send(new PutCommand({ TableName: table, Item: { ...domainKey(item.project, item.domain), entity: 'domain', ...item } }));
   } catch (error) {
     await releaseDomainClaim(item.domain, item.project);
     throw error;
@@ -156,7 +155,7 @@ export async function claimDomain(item: DomainItem): Promise<{ ok: true } | { ok
 export async function removeDomain(project: string, domain: string): Promise<boolean> {
   const table = platformNames().table;
   const removed = await conditionally(
-    dynamoClient().send(new DeleteCommand({ TableName: table, Key: { pk: pk(project), sk: `DOMAIN#${domain}` }, ConditionExpression: 'attribute_exists(pk)' })),
+    dynamoClient().send(new DeleteCommand({ TableName: table, Key: domainKey(project, domain), ConditionExpression: 'attribute_exists(pk)' })),
   );
   if (!removed) return false;
   await releaseDomainClaim(domain, project);

@@ -18,6 +18,7 @@ import {
   type StackProps,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { FUNCTION_QUALIFIER, PROJECT_NAME_PATTERN } from '../../../handlers/lib/names.js';
 
 /** The tenant function's alias the router invokes (router/lambda/lambda-invoker.ts). */
 export const LIVE_ALIAS = 'live';
@@ -60,19 +61,19 @@ export class ProjectStack extends Stack {
     const project = new CfnParameter(this, 'Project', {
       type: 'String',
       description: 'Project name (the first label of its host)',
-      allowedPattern: '^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$',
+      allowedPattern: PROJECT_NAME_PATTERN.source,
     });
     const deploymentId = new CfnParameter(this, 'DeploymentId', {
       type: 'String',
       default: 'none',
       description: 'Live deployment id, or "none" before the first deployment',
-      allowedPattern: '^(none|[A-Za-z0-9][A-Za-z0-9-]{0,99})$',
+      allowedPattern: `^(none|${FUNCTION_QUALIFIER})$`,
     });
     const liveDeploymentId = new CfnParameter(this, 'LiveDeploymentId', {
       type: 'String',
       default: 'none',
       description: 'Deployment the live alias serves (equal to DeploymentId for a live release, unchanged for a preview)',
-      allowedPattern: '^(none|[A-Za-z0-9][A-Za-z0-9-]{0,99})$',
+      allowedPattern: `^(none|${FUNCTION_QUALIFIER})$`,
     });
     const codeBucket = new CfnParameter(this, 'CodeBucket', {
       type: 'AWS::SSM::Parameter::Value<String>',
