@@ -27,7 +27,9 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
-      throw new Error(`cannot reach the platform API at ${this.connection.apiUrl}: ${(error as Error).message}. Is \`slipway up\` running?`);
+      throw new Error(
+        `cannot reach the platform API at ${this.connection.apiUrl}: ${(error as Error).message}. Is \`slipway up\` running?`,
+      );
     }
     const text = await response.text();
     let json: unknown;
@@ -54,7 +56,9 @@ export class ApiClient {
         headers: { authorization: `Bearer ${this.connection.token}`, accept: 'text/event-stream', ...headers },
       });
     } catch (error) {
-      throw new Error(`cannot reach the platform API at ${this.connection.apiUrl}: ${(error as Error).message}. Is \`slipway up\` running?`);
+      throw new Error(
+        `cannot reach the platform API at ${this.connection.apiUrl}: ${(error as Error).message}. Is \`slipway up\` running?`,
+      );
     }
     if (!response.ok) {
       const text = await response.text();
@@ -64,7 +68,11 @@ export class ApiClient {
       } catch {
         // not JSON
       }
-      throw new ApiCallError(response.status, error?.code ?? 'Error', error?.message ?? `GET ${path}: HTTP ${response.status}: ${text.slice(0, 200)}`);
+      throw new ApiCallError(
+        response.status,
+        error?.code ?? 'Error',
+        error?.message ?? `GET ${path}: HTTP ${response.status}: ${text.slice(0, 200)}`,
+      );
     }
     return response;
   }

@@ -98,7 +98,9 @@ export async function deployDirectory(api: ApiClient, options: DeployOptions): P
   let cursor: string | null = null;
   for (;;) {
     const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
-    const logs: { text: string; cursor: string | null; done: boolean } = await api.get(`/projects/${options.project}/deployments/${id}/logs${query}`);
+    const logs: { text: string; cursor: string | null; done: boolean } = await api.get(
+      `/projects/${options.project}/deployments/${id}/logs${query}`,
+    );
     if (logs.text) options.onLog?.(logs.text);
     cursor = logs.cursor;
     if (logs.done) break;
@@ -107,11 +109,19 @@ export async function deployDirectory(api: ApiClient, options: DeployOptions): P
   const { deployment } = await api.get<{ deployment: Deployment }>(`/projects/${options.project}/deployments/${id}`);
   if (deployment.status !== 'LIVE' && !deployment.failedState) {
     // The execution stopped without recording why (aborted, or the platform restarted): ask it.
-    const { execution } = await api.get<{ execution: { status: string; error?: string; cause?: string } }>(`/projects/${options.project}/deployments/${id}/execution`);
-    throw new DeployFailed(deployment, `deployment ${id} did not finish: its execution is ${execution.status}${execution.error ? ` (${execution.error}: ${execution.cause ?? ''})` : ''}`);
+    const { execution } = await api.get<{ execution: { status: string; error?: string; cause?: string } }>(
+      `/projects/${options.project}/deployments/${id}/execution`,
+    );
+    throw new DeployFailed(
+      deployment,
+      `deployment ${id} did not finish: its execution is ${execution.status}${execution.error ? ` (${execution.error}: ${execution.cause ?? ''})` : ''}`,
+    );
   }
   if (deployment.status !== 'LIVE') {
-    throw new DeployFailed(deployment, `deployment ${id} failed in state "${deployment.failedState ?? '?'}": ${deployment.error ?? 'unknown error'}${deployment.cause ? `: ${deployment.cause}` : ''}`);
+    throw new DeployFailed(
+      deployment,
+      `deployment ${id} failed in state "${deployment.failedState ?? '?'}": ${deployment.error ?? 'unknown error'}${deployment.cause ? `: ${deployment.cause}` : ''}`,
+    );
   }
   return deployment;
 }

@@ -41,7 +41,6 @@ const USAGE = `usage: slipway <command> [options]
 
   --json   machine-readable output`;
 
-
 function required(value: string | undefined, flag: string): string {
   if (!value) throw new UsageError(`${flag} is required`);
   return value;
@@ -103,19 +102,40 @@ async function run(argv: string[]): Promise<number> {
       });
     }
     case 'deploy':
-      return deployCommand({ dir: rest[0] ?? '.', project: required(values.project, '--project'), preview: values.preview, json: values.json });
+      return deployCommand({
+        dir: rest[0] ?? '.',
+        project: required(values.project, '--project'),
+        preview: values.preview,
+        json: values.json,
+      });
     case 'projects':
       return projectsCommand({ json: values.json });
     case 'deployments':
       return deploymentsCommand({ json: values.json, project: required(values.project, '--project') });
     case 'logs':
-      return logsCommand({ json: values.json, project: required(values.project, '--project'), deployment: values.deployment, follow: values.follow });
+      return logsCommand({
+        json: values.json,
+        project: required(values.project, '--project'),
+        deployment: values.deployment,
+        follow: values.follow,
+      });
     case 'cancel':
-      return cancelCommand({ json: values.json, project: required(values.project, '--project'), deployment: required(values.deployment, '--deployment') });
+      return cancelCommand({
+        json: values.json,
+        project: required(values.project, '--project'),
+        deployment: required(values.deployment, '--deployment'),
+      });
     case 'rollback':
       return rollbackCommand({ project: required(values.project, '--project'), to: required(values.to, '--to'), json: values.json });
     case 'env':
-      return envCommand({ action: rest[0], rest: rest.slice(1), project: required(values.project, '--project'), secret: values.secret, target: values.target, json: values.json });
+      return envCommand({
+        action: rest[0],
+        rest: rest.slice(1),
+        project: required(values.project, '--project'),
+        secret: values.secret,
+        target: values.target,
+        json: values.json,
+      });
     case 'settings':
       return settingsCommand({
         project: required(values.project, '--project'),
@@ -130,11 +150,21 @@ async function run(argv: string[]): Promise<number> {
     case 'github': {
       const [sub, ...args] = rest;
       if (sub === 'repos') return githubReposCommand({ json: values.json });
-      if (sub === 'link') return githubLinkCommand({ project: required(values.project, '--project'), repository: required(args[0], 'OWNER/REPO'), branch: values.branch, json: values.json });
+      if (sub === 'link')
+        return githubLinkCommand({
+          project: required(values.project, '--project'),
+          repository: required(args[0], 'OWNER/REPO'),
+          branch: values.branch,
+          json: values.json,
+        });
       throw new UsageError(sub ? `unknown github command ${sub}` : 'github needs a command: repos or link');
     }
     case 'approve':
-      return approveCommand({ project: required(values.project, '--project'), deployment: required(values.deployment, '--deployment'), json: values.json });
+      return approveCommand({
+        project: required(values.project, '--project'),
+        deployment: required(values.deployment, '--deployment'),
+        json: values.json,
+      });
     case 'executions':
       return executionsCommand({ json: values.json, status: values.status });
     case 'limits':
@@ -142,11 +172,18 @@ async function run(argv: string[]): Promise<number> {
     case 'whoami':
       return whoamiCommand({ json: values.json });
     case 'tokens':
-      return tokensCommand({ action: rest[0], tokenId: rest[1], label: values.label, ttlDays: ttlDays(values['ttl-days']), json: values.json });
+      return tokensCommand({
+        action: rest[0],
+        tokenId: rest[1],
+        label: values.label,
+        ttlDays: ttlDays(values['ttl-days']),
+        json: values.json,
+      });
     case 'admin': {
       const [sub, ...args] = rest;
       if (sub === 'audit') {
-        if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) throw new UsageError(`--month must be YYYY-MM, got ${values.month}`);
+        if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month))
+          throw new UsageError(`--month must be YYYY-MM, got ${values.month}`);
         return auditCommand({ month: values.month, json: values.json });
       }
       if (sub === 'retry') {
@@ -163,9 +200,19 @@ async function run(argv: string[]): Promise<number> {
         return assignSubscriptionCommand({ login: args[0], subscription: args[1], json: values.json });
       }
       if (sub === 'users') {
-        return usersCommand({ action: args[0], login: args[1], tokenId: args[2], roles: values.role ?? [], label: values.label, ttlDays: ttlDays(values['ttl-days']), json: values.json });
+        return usersCommand({
+          action: args[0],
+          login: args[1],
+          tokenId: args[2],
+          roles: values.role ?? [],
+          label: values.label,
+          ttlDays: ttlDays(values['ttl-days']),
+          json: values.json,
+        });
       }
-      throw new UsageError(sub ? `unknown admin command ${sub}` : 'admin needs a command: audit, retry, users, subscriptions or subscription');
+      throw new UsageError(
+        sub ? `unknown admin command ${sub}` : 'admin needs a command: audit, retry, users, subscriptions or subscription',
+      );
     }
     default:
       throw new UsageError(`unknown command ${command}`);

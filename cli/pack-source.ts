@@ -15,7 +15,8 @@ export async function packSource(dir: string): Promise<Buffer> {
       gzip: true,
       cwd: dir,
       portable: true,
-      filter: (path) => !path.split('/').some((part) => EXCLUDED.has(part) || part.startsWith('.env.')) || basename(path) === '.env.example',
+      filter: (path) =>
+        !path.split('/').some((part) => EXCLUDED.has(part) || part.startsWith('.env.')) || basename(path) === '.env.example',
     },
     ['.'],
   );

@@ -1,7 +1,18 @@
 import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
-import { awaitProjectStack, catchInto, deploymentKey, lambdaStep, recordFailure, setStatus, stepPayload, verifyTicketStep, stateMachineOptions, updateProjectStack } from './steps.js';
+import {
+  awaitProjectStack,
+  catchInto,
+  deploymentKey,
+  lambdaStep,
+  recordFailure,
+  setStatus,
+  stepPayload,
+  verifyTicketStep,
+  stateMachineOptions,
+  updateProjectStack,
+} from './steps.js';
 
 /**
  * A Batch job step that also carries a state-level TimeoutSeconds: CDK renders the timeout only
@@ -9,11 +20,18 @@ import { awaitProjectStack, catchInto, deploymentKey, lambdaStep, recordFailure,
  * would cut every build short.
  */
 class BuildJob extends tasks.BatchSubmitJob {
-  constructor(scope: Construct, id: string, private readonly timeoutSeconds: number, props: tasks.BatchSubmitJobProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly timeoutSeconds: number,
+    props: tasks.BatchSubmitJobProps,
+  ) {
     super(scope, id, props);
   }
 
-  protected override _renderTask(...args: Parameters<tasks.BatchSubmitJob['_renderTask']>): ReturnType<tasks.BatchSubmitJob['_renderTask']> {
+  protected override _renderTask(
+    ...args: Parameters<tasks.BatchSubmitJob['_renderTask']>
+  ): ReturnType<tasks.BatchSubmitJob['_renderTask']> {
     return { ...super._renderTask(...args), TimeoutSeconds: this.timeoutSeconds };
   }
 }
@@ -41,7 +59,9 @@ export class BuildAndDeployWorkflow extends Construct {
     const key = deploymentKey();
     const fromGithub = sfn.Condition.isPresent('$.github');
     const failed = recordFailure(this, resources, key, (fail) =>
-      new sfn.Choice(this, 'Report failure?').when(fromGithub, this.report('Report failure', resources, 'failure', sfn.JsonPath.DISCARD, fail)).otherwise(fail),
+      new sfn.Choice(this, 'Report failure?')
+        .when(fromGithub, this.report('Report failure', resources, 'failure', sfn.JsonPath.DISCARD, fail))
+        .otherwise(fail),
     );
 
     // A build may write only its own prefix and read only its own source: STS credentials whose
@@ -50,17 +70,30 @@ export class BuildAndDeployWorkflow extends Construct {
       parameters: {
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Allow', Action: 's3:PutObject', Resource: sfn.JsonPath.format('{}/builds/{}/*', resources.buildBucket.bucketArn, sfn.JsonPath.stringAt('$.deploymentId')) },
+          {
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Resource: sfn.JsonPath.format('{}/builds/{}/*', resources.buildBucket.bucketArn, sfn.JsonPath.stringAt('$.deploymentId')),
+          },
           // The settings and build-time variables *Prepare build* wrote: the runner reads them once and deletes them.
           {
             Effect: 'Allow',
             Action: ['s3:GetObject', 's3:DeleteObject'],
-            Resource: sfn.JsonPath.format('{}/builds/{}/env.json', resources.buildBucket.bucketArn, sfn.JsonPath.stringAt('$.deploymentId')),
+            Resource: sfn.JsonPath.format(
+              '{}/builds/{}/env.json',
+              resources.buildBucket.bucketArn,
+              sfn.JsonPath.stringAt('$.deploymentId'),
+            ),
           },
           {
             Effect: 'Allow',
             Action: 's3:GetObject',
-            Resource: sfn.JsonPath.format('arn:{}:s3:::{}/{}', Stack.of(this).partition, sfn.JsonPath.stringAt('$.source.bucket'), sfn.JsonPath.stringAt('$.source.key')),
+            Resource: sfn.JsonPath.format(
+              'arn:{}:s3:::{}/{}',
+              Stack.of(this).partition,
+              sfn.JsonPath.stringAt('$.source.bucket'),
+              sfn.JsonPath.stringAt('$.source.key'),
+            ),
           },
         ],
       },
@@ -109,7 +142,12 @@ export class BuildAndDeployWorkflow extends Construct {
       resultPath: '$.build',
     });
     // Capacity hiccups are transient; a failing user build is not retried.
-    build.addRetry({ errors: ['Batch.AWSBatchException', 'Batch.ServerException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
+    build.addRetry({
+      errors: ['Batch.AWSBatchException', 'Batch.ServerException'],
+      maxAttempts: 3,
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+    });
 
     // Settings and variables are read here, once per deployment: values reach the build through the
     // build bucket (see prepare-build.ts), never through this state or the job's overrides.
@@ -130,7 +168,18 @@ export class BuildAndDeployWorkflow extends Construct {
     const recordBuilding = setStatus(this, 'Record building', resources, key, 'BUILDING');
     // The source comes from GitHub: the only step that holds the installation token, before any user code.
     const fetchSource = lambdaStep(this, 'Fetch source', resources.functions.fetchSource, '$.source');
-    for (const step of [recordBuilding, prepare, fetchSource, credentials, validate, promote, updateStack, updatePreviewStack, release, live]) {
+    for (const step of [
+      recordBuilding,
+      prepare,
+      fetchSource,
+      credentials,
+      validate,
+      promote,
+      updateStack,
+      updatePreviewStack,
+      release,
+      live,
+    ]) {
       catchInto(this, step, failed);
     }
     // A successful Build replaces the credentials with its job id; a failed one must drop them too,
@@ -142,16 +191,13 @@ export class BuildAndDeployWorkflow extends Construct {
     fetchSource.next(policy);
     const source = new sfn.Choice(this, 'Source from GitHub?').when(fromGithub, reportStart).otherwise(policy);
     const succeed = new sfn.Succeed(this, 'Live');
-    const reportedLive = new sfn.Choice(this, 'Report live?').when(fromGithub, this.report('Report live', resources, 'live', sfn.JsonPath.DISCARD, succeed)).otherwise(succeed);
+    const reportedLive = new sfn.Choice(this, 'Report live?')
+      .when(fromGithub, this.report('Report live', resources, 'live', sfn.JsonPath.DISCARD, succeed))
+      .otherwise(succeed);
 
     const updated = awaitProjectStack(this, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', failed, true);
     const definition = verifyTicketStep(this, resources, 'build-deploy').next(recordBuilding).next(prepare).next(source);
-    policy
-      .next(credentials)
-      .next(build)
-      .next(validate)
-      .next(promote)
-      .next(whichRelease);
+    policy.next(credentials).next(build).next(validate).next(promote).next(whichRelease);
     updateStack.next(updated.start);
     updatePreviewStack.next(updated.start);
     updated.done.next(release).next(live).next(reportedLive);
@@ -167,7 +213,13 @@ export class BuildAndDeployWorkflow extends Construct {
    * A reporting step that goes on to `next` whatever happens: the function catches its own errors,
    * and a Catch covers the invocation itself failing.
    */
-  private report(id: string, resources: PipelineResources, phase: 'start' | 'live' | 'failure', resultPath: string, next: sfn.IChainable): tasks.LambdaInvoke {
+  private report(
+    id: string,
+    resources: PipelineResources,
+    phase: 'start' | 'live' | 'failure',
+    resultPath: string,
+    next: sfn.IChainable,
+  ): tasks.LambdaInvoke {
     const step = lambdaStep(this, id, resources.functions.reportGithub, resultPath, stepPayload({ phase }));
     step.addCatch(next, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
     step.next(next);

@@ -23,11 +23,20 @@ export class DeleteProjectWorkflow extends Construct {
       iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
       resultPath: sfn.JsonPath.DISCARD,
     });
-    deleteStack.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
+    deleteStack.addRetry({
+      errors: ['CloudFormation.CloudFormationException'],
+      maxAttempts: 3,
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+    });
     const deleteData = lambdaStep(this, 'Delete project data', resources.functions.deleteProjectData, sfn.JsonPath.DISCARD);
     for (const step of [deleting, deleteStack, deleteData]) catchInto(this, step, failed);
 
-    const definition = verifyTicketStep(this, resources, 'delete-project').next(deleting).next(deleteStack).next(deleteData).next(new sfn.Succeed(this, 'Deleted'));
+    const definition = verifyTicketStep(this, resources, 'delete-project')
+      .next(deleting)
+      .next(deleteStack)
+      .next(deleteData)
+      .next(new sfn.Succeed(this, 'Deleted'));
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: 'slipway-delete-project',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),

@@ -30,7 +30,12 @@ export class InitProjectWorkflow extends Construct {
       iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
       resultPath: sfn.JsonPath.DISCARD,
     });
-    createStack.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
+    createStack.addRetry({
+      errors: ['CloudFormation.CloudFormationException'],
+      maxAttempts: 3,
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+    });
     const ready = setStatus(this, 'Record ready', resources, key, 'READY');
     catchInto(this, createStack, failed);
     catchInto(this, ready, failed);

@@ -1,4 +1,11 @@
-import type { aws_batch as batch, aws_dynamodb as dynamodb, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_s3 as s3 } from 'aws-cdk-lib';
+import type {
+  aws_batch as batch,
+  aws_dynamodb as dynamodb,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  aws_s3 as s3,
+} from 'aws-cdk-lib';
 
 /** What the pipeline state machines act on; the platform stack provides it. */
 export interface PipelineResources {

@@ -1,7 +1,16 @@
 import { aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
-import { awaitProjectStack, catchInto, lambdaStep, projectKey, recordFailure, verifyTicketStep, stateMachineOptions, updateProjectStack } from './steps.js';
+import {
+  awaitProjectStack,
+  catchInto,
+  lambdaStep,
+  projectKey,
+  recordFailure,
+  verifyTicketStep,
+  stateMachineOptions,
+  updateProjectStack,
+} from './steps.js';
 
 const S = tasks.DynamoAttributeValue.fromString;
 

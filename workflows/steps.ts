@@ -24,7 +24,11 @@ export function deploymentKey(): Record<string, tasks.DynamoAttributeValue> {
  * for another execution (handlers/pipeline/state.ts `openState`). `extra` adds constant fields.
  */
 export function stepPayload(extra: Record<string, unknown> = {}): sfn.TaskInput {
-  return sfn.TaskInput.fromObject({ ...extra, state: sfn.JsonPath.entirePayload, executionName: sfn.JsonPath.stringAt('$$.Execution.Name') });
+  return sfn.TaskInput.fromObject({
+    ...extra,
+    state: sfn.JsonPath.entirePayload,
+    executionName: sfn.JsonPath.stringAt('$$.Execution.Name'),
+  });
 }
 
 /** A Lambda step: the function gets the state and the execution's name (`stepPayload`) unless given another payload, verifies the ticket itself, and its result lands at `resultPath`. */
@@ -51,11 +55,7 @@ export function lambdaStep(
  * The caught error lands at `$.failure` and the Pass replaces it there, so the raw cause (for a
  * Batch job its whole description) is not carried on in the state.
  */
-export function catchInto(
-  scope: Construct,
-  step: sfn.TaskStateBase,
-  recorder: sfn.IChainable,
-): void {
+export function catchInto(scope: Construct, step: sfn.TaskStateBase, recorder: sfn.IChainable): void {
   const stateName = step.id;
   const named = new sfn.Pass(scope, `${stateName} failed`, {
     parameters: {
@@ -161,12 +161,16 @@ export function setStatus(
 }
 
 /** What every Slipway state machine shares: standard type, X-Ray tracing, logging without execution data. */
-export function stateMachineOptions(resources: PipelineResources): Pick<sfn.StateMachineProps, 'stateMachineType' | 'tracingEnabled' | 'logs'> {
+export function stateMachineOptions(
+  resources: PipelineResources,
+): Pick<sfn.StateMachineProps, 'stateMachineType' | 'tracingEnabled' | 'logs'> {
   return {
     stateMachineType: sfn.StateMachineType.STANDARD,
     tracingEnabled: true,
     // Execution data carries the ticket and, for one state, build credentials: keep it out of logs.
-    logs: resources.stateMachineLogs ? { destination: resources.stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false } : undefined,
+    logs: resources.stateMachineLogs
+      ? { destination: resources.stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false }
+      : undefined,
   };
 }
 
@@ -197,7 +201,12 @@ export function awaitProjectStack(
     resultSelector: { 'status.$': '$.Stacks[0].StackStatus', ...(withOutputs ? { 'described.$': '$.Stacks[0]' } : {}) },
     resultPath: '$.stack',
   });
-  describe.addRetry({ errors: ['CloudFormation.CloudFormationException', 'CloudFormation.Throttling'], maxAttempts: 5, interval: Duration.seconds(5), backoffRate: 2 });
+  describe.addRetry({
+    errors: ['CloudFormation.CloudFormationException', 'CloudFormation.Throttling'],
+    maxAttempts: 5,
+    interval: Duration.seconds(5),
+    backoffRate: 2,
+  });
   catchInto(scope, describe, recorder);
   const failed = new sfn.Pass(scope, `${stepName} ended badly`, {
     parameters: {

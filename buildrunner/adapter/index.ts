@@ -155,14 +155,23 @@ async function bundleServer(builder: Builder, appRoot: string, outDir: string): 
       "import { createReadStream } from 'node:fs';",
       "import { Readable } from 'node:stream';",
       ...(kit3
-        ? ["import { server } from './server-instance.js';", `import { createHandlerForInstance } from ${JSON.stringify(toPosix(RUNTIME))};`]
-        : ["import { Server } from './index.js';", "import { manifest } from './manifest.js';", `import { createHandler } from ${JSON.stringify(toPosix(RUNTIME))};`]),
+        ? [
+            "import { server } from './server-instance.js';",
+            `import { createHandlerForInstance } from ${JSON.stringify(toPosix(RUNTIME))};`,
+          ]
+        : [
+            "import { Server } from './index.js';",
+            "import { manifest } from './manifest.js';",
+            `import { createHandler } from ${JSON.stringify(toPosix(RUNTIME))};`,
+          ]),
       '',
       '// Server assets ($app/server read) are copied next to handler.js.',
       "const here = new URL('./', import.meta.url);",
       'const read = (file) => Readable.toWeb(createReadStream(new URL(file, here)));',
       '',
-      kit3 ? 'export const handler = createHandlerForInstance(server, { read });' : 'export const handler = createHandler(Server, manifest, { read });',
+      kit3
+        ? 'export const handler = createHandlerForInstance(server, { read });'
+        : 'export const handler = createHandler(Server, manifest, { read });',
       '',
     ].join('\n'),
   );

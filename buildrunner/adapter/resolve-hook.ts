@@ -7,8 +7,7 @@
 /** The compiled adapter, next to this hook in dist/buildrunner/adapter/. */
 export const ADAPTER_URL = new URL('./index.js', import.meta.url).href;
 
-const PACKAGE =
-  String.raw`(?:@sveltejs/adapter-[^/]+|svelte-adapter-[^/]+|sveltekit-adapter-[^/]+|@[^/]+/svelte-adapter-[^/]+|@[^/]+/sveltekit-adapter-[^/]+)`;
+const PACKAGE = String.raw`(?:@sveltejs/adapter-[^/]+|svelte-adapter-[^/]+|sveltekit-adapter-[^/]+|@[^/]+/svelte-adapter-[^/]+|@[^/]+/sveltekit-adapter-[^/]+)`;
 const BARE = new RegExp(`^${PACKAGE}$`);
 /** A file inside an installed adapter package (its entry point, once resolved). */
 const INSTALLED = new RegExp(`/node_modules/${PACKAGE}/`);

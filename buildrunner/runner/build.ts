@@ -130,7 +130,14 @@ export async function runBuild(config: RunnerConfig, log: LogStream, deps: Build
   }
   const tmpDir = join(workspace, 'tmp');
   await mkdir(tmpDir, { recursive: true });
-  const childBase = { parent: deps.parentEnv, workspace, tmpDir, extra: plan.env, project: project.variables, ...(config.npmRegistry ? { npmRegistry: config.npmRegistry } : {}) };
+  const childBase = {
+    parent: deps.parentEnv,
+    workspace,
+    tmpDir,
+    extra: plan.env,
+    project: project.variables,
+    ...(config.npmRegistry ? { npmRegistry: config.npmRegistry } : {}),
+  };
   const why = plan.lockfile ? `found ${plan.lockfile}` : 'no lockfile';
   log.line(`slipway: installing with ${plan.install.label} (${why}${plan.via ? `; via ${plan.via}` : ''})`);
   const user = config.buildUser && process.getuid?.() === 0 ? config.buildUser : undefined;

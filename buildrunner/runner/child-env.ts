@@ -6,7 +6,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * Variables copied from the runner's environment into the app's install and build, and nothing else
  * (the TLS trust settings are file paths: a machine behind a TLS-inspecting proxy needs them).
  */
-const PASSED_THROUGH = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TZ', 'npm_config_cache', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
+const PASSED_THROUGH = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TERM',
+  'TZ',
+  'npm_config_cache',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+] as const;
 
 export interface ChildEnvOptions {
   /** The runner's own environment, source of the pass-through basics. */

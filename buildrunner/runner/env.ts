@@ -79,7 +79,9 @@ export function readRunnerConfig(env: Env = process.env, cwd: string = process.c
     sourceKey: parsed.SLIPWAY_SOURCE_KEY,
     workspace: resolve(cwd, parsed.SLIPWAY_WORKSPACE ?? '.'),
     ...(parsed.npm_config_registry ? { npmRegistry: parsed.npm_config_registry } : {}),
-    ...(parsed.SLIPWAY_BUILD_UID && parsed.SLIPWAY_BUILD_GID ? { buildUser: { uid: Number(parsed.SLIPWAY_BUILD_UID), gid: Number(parsed.SLIPWAY_BUILD_GID) } } : {}),
+    ...(parsed.SLIPWAY_BUILD_UID && parsed.SLIPWAY_BUILD_GID
+      ? { buildUser: { uid: Number(parsed.SLIPWAY_BUILD_UID), gid: Number(parsed.SLIPWAY_BUILD_GID) } }
+      : {}),
     secrets,
   };
 }

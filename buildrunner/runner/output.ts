@@ -26,7 +26,9 @@ async function walk(root: string, dir: string, summary: OutputSummary): Promise<
       summary.files += 1;
       summary.bytes += info.size;
     } else {
-      throw new OutputError(`the build output contains ${relative(root, path)}, which is not a regular file or folder (only files and folders are allowed)`);
+      throw new OutputError(
+        `the build output contains ${relative(root, path)}, which is not a regular file or folder (only files and folders are allowed)`,
+      );
     }
   }
 }

@@ -74,7 +74,13 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
 
   for (const lockfile of ['package-lock.json', 'npm-shrinkwrap.json']) {
     if (await exists(join(dir, lockfile))) {
-      return { name: 'npm', lockfile, install: inv('npm', ['ci'], 'npm ci'), build: inv('npm', ['run', 'build'], 'npm run build'), env: {} };
+      return {
+        name: 'npm',
+        lockfile,
+        install: inv('npm', ['ci'], 'npm ci'),
+        build: inv('npm', ['run', 'build'], 'npm run build'),
+        env: {},
+      };
     }
   }
 
@@ -127,5 +133,11 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
     };
   }
 
-  return { name: 'npm', lockfile: null, install: inv('npm', ['install'], 'npm install'), build: inv('npm', ['run', 'build'], 'npm run build'), env: {} };
+  return {
+    name: 'npm',
+    lockfile: null,
+    install: inv('npm', ['install'], 'npm install'),
+    build: inv('npm', ['run', 'build'], 'npm run build'),
+    env: {},
+  };
 }

@@ -44,7 +44,5 @@ export async function uploadFile(bucket: string, key: string, file: string, cont
 }
 
 export async function uploadText(bucket: string, key: string, body: string): Promise<void> {
-  await s3Client().send(
-    new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain; charset=utf-8' }),
-  );
+  await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain; charset=utf-8' }));
 }

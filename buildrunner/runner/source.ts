@@ -101,7 +101,8 @@ async function checkLinks(root: string, dir: string = root): Promise<void> {
       } catch {
         // Dangling: judge the text of the link instead.
         const text = await readlink(path);
-        if (isAbsolute(text)) throw new SourceError(`archive entry ${JSON.stringify(relative(root, path))}: link points outside the source folder`);
+        if (isAbsolute(text))
+          throw new SourceError(`archive entry ${JSON.stringify(relative(root, path))}: link points outside the source folder`);
         continue;
       }
       const rel = relative(root, target);

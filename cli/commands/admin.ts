@@ -24,7 +24,8 @@ export async function auditCommand(args: { month?: string; json: boolean }): Pro
     return 0;
   }
   if (result.entries.length === 0) process.stderr.write(`slipway: no audit entries for ${result.month}\n`);
-  for (const e of result.entries) process.stdout.write(`${e.at}  ${e.actor.padEnd(10)} ${e.action.padEnd(20)} ${String(e.status).padEnd(4)} ${e.target}\n`);
+  for (const e of result.entries)
+    process.stdout.write(`${e.at}  ${e.actor.padEnd(10)} ${e.action.padEnd(20)} ${String(e.status).padEnd(4)} ${e.target}\n`);
   return 0;
 }
 
@@ -35,7 +36,10 @@ export async function auditCommand(args: { month?: string; json: boolean }): Pro
  */
 export async function retryCommand(args: { execution: string; follow: boolean; json: boolean }): Promise<number> {
   const api = new ApiClient(await connect());
-  const { deployment } = await api.request<{ deployment: Deployment }>('POST', `/admin/executions/${encodeURIComponent(args.execution)}/retry`);
+  const { deployment } = await api.request<{ deployment: Deployment }>(
+    'POST',
+    `/admin/executions/${encodeURIComponent(args.execution)}/retry`,
+  );
   if (args.json && !args.follow) process.stdout.write(`${JSON.stringify({ deployment }, null, 2)}\n`);
   else if (args.json) process.stderr.write(`slipway: retrying ${deployment.retryOf ?? args.execution} as ${deployment.id}\n`);
   else process.stdout.write(`${deployment.id}\n`);
@@ -46,6 +50,9 @@ export async function retryCommand(args: { execution: string; follow: boolean; j
     (text) => (args.json ? process.stderr : process.stdout).write(text),
   );
   if (args.json) process.stdout.write(`${JSON.stringify({ deployment: { ...deployment, status: end.status }, ...end })}\n`);
-  else process.stderr.write(`slipway: deployment ${deployment.id} is ${end.status}${end.failedState ? ` (failed in ${end.failedState}${end.error ? `: ${end.error}` : ''})` : ''}\n`);
+  else
+    process.stderr.write(
+      `slipway: deployment ${deployment.id} is ${end.status}${end.failedState ? ` (failed in ${end.failedState}${end.error ? `: ${end.error}` : ''})` : ''}\n`,
+    );
   return end.status === 'LIVE' ? 0 : 1;
 }

@@ -27,7 +27,11 @@ export async function githubLinkCommand(args: { project: string; repository: str
     body,
   );
   const branch = result.project.productionBranch ?? 'the default branch';
-  return print(args.json, result, `slipway: ${args.project} deploys ${result.project.repository} (production: ${branch}, other branches: previews)`);
+  return print(
+    args.json,
+    result,
+    `slipway: ${args.project} deploys ${result.project.repository} (production: ${branch}, other branches: previews)`,
+  );
 }
 
 /** `slipway approve --project NAME --deployment ID`: redeploys a fork's preview with the project's secrets. */

@@ -15,9 +15,16 @@ function print(json: boolean, value: unknown, text: string): void {
 
 function limitLines(limits: Limits, usage?: Record<string, number>): string {
   const used: Partial<Record<LimitName, number | undefined>> = usage
-    ? { projectsPerUser: usage.projects, buildsPerDay: usage.buildsToday, deploymentsPerDay: usage.deploymentsToday, concurrentBuilds: usage.concurrentBuilds }
+    ? {
+        projectsPerUser: usage.projects,
+        buildsPerDay: usage.buildsToday,
+        deploymentsPerDay: usage.deploymentsToday,
+        concurrentBuilds: usage.concurrentBuilds,
+      }
     : {};
-  return LIMIT_NAMES.map((name) => `  ${name.padEnd(32)} ${String(limits[name]).padStart(12)}${used[name] !== undefined ? `   (used ${used[name]})` : ''}\n`).join('');
+  return LIMIT_NAMES.map(
+    (name) => `  ${name.padEnd(32)} ${String(limits[name]).padStart(12)}${used[name] !== undefined ? `   (used ${used[name]})` : ''}\n`,
+  ).join('');
 }
 
 /** Parses `--limit k=v` flags: each a known limit and a whole number (the API checks the bounds). */
@@ -46,7 +53,9 @@ export async function subscriptionsCommand(args: { set?: string; limits: readonl
   }
   const base = subscriptions.find((s) => s.name === args.set)?.limits ?? (BUILT_IN_SUBSCRIPTIONS[DEFAULT_SUBSCRIPTION] as Limits);
   const limits = { ...base, ...parseLimitFlags(args.limits) };
-  const result = await api.request<{ subscription: Subscription }>('PUT', `/admin/subscriptions/${encodeURIComponent(args.set)}`, { limits });
+  const result = await api.request<{ subscription: Subscription }>('PUT', `/admin/subscriptions/${encodeURIComponent(args.set)}`, {
+    limits,
+  });
   print(args.json, result, `${result.subscription.name} stored\n${limitLines(result.subscription.limits)}`);
   return 0;
 }
@@ -54,9 +63,13 @@ export async function subscriptionsCommand(args: { set?: string; limits: readonl
 /** `slipway admin subscription LOGIN NAME [--json]`: gives a user a subscription. */
 export async function assignSubscriptionCommand(args: { login: string; subscription: string; json: boolean }): Promise<number> {
   const api = new ApiClient(await connect());
-  const result = await api.request<{ user: string; subscription: Subscription }>('PUT', `/admin/users/${encodeURIComponent(args.login)}/subscription`, {
-    subscription: args.subscription,
-  });
+  const result = await api.request<{ user: string; subscription: Subscription }>(
+    'PUT',
+    `/admin/users/${encodeURIComponent(args.login)}/subscription`,
+    {
+      subscription: args.subscription,
+    },
+  );
   print(args.json, result, `${result.user} now has subscription ${result.subscription.name}\n`);
   return 0;
 }
@@ -64,7 +77,10 @@ export async function assignSubscriptionCommand(args: { login: string; subscript
 /** `slipway limits [--json]`: the caller's subscription, limits and usage. */
 export async function limitsCommand(args: { json: boolean }): Promise<number> {
   const api = new ApiClient(await connect());
-  const result = await api.request<{ user: string; subscription: string; limits: Limits; usage: Record<string, number> }>('GET', '/me/limits');
+  const result = await api.request<{ user: string; subscription: string; limits: Limits; usage: Record<string, number> }>(
+    'GET',
+    '/me/limits',
+  );
   print(args.json, result, `${result.user}: subscription ${result.subscription}\n${limitLines(result.limits, result.usage)}`);
   return 0;
 }

@@ -11,19 +11,26 @@ const print = (args: Printable, value: unknown, lines: () => string[]) => printR
 
 export async function projectsCommand(args: Printable): Promise<number> {
   const connection = await connect();
-  const result = await new ApiClient(connection).get<{ projects: Array<{ name: string; status: string; liveDeploymentId?: string; url?: string }> }>('/projects');
+  const result = await new ApiClient(connection).get<{
+    projects: Array<{ name: string; status: string; liveDeploymentId?: string; url?: string }>;
+  }>('/projects');
   print(args, result, () =>
-    result.projects.map((p) => `${p.name.padEnd(24)} ${p.status.padEnd(10)} ${p.liveDeploymentId ?? '-'}  ${p.url ?? tenantUrl(p.name, connection.port)}`),
+    result.projects.map(
+      (p) => `${p.name.padEnd(24)} ${p.status.padEnd(10)} ${p.liveDeploymentId ?? '-'}  ${p.url ?? tenantUrl(p.name, connection.port)}`,
+    ),
   );
   return 0;
 }
 
 export async function deploymentsCommand(args: Printable & { project: string }): Promise<number> {
-  const result = await new ApiClient(await connect()).get<{ deployments: Array<{ id: string; status: string; createdAt: string; current: boolean; failedState?: string; preview?: string }> }>(
-    `/projects/${args.project}/deployments`,
-  );
+  const result = await new ApiClient(await connect()).get<{
+    deployments: Array<{ id: string; status: string; createdAt: string; current: boolean; failedState?: string; preview?: string }>;
+  }>(`/projects/${args.project}/deployments`);
   print(args, result, () =>
-    result.deployments.map((d) => `${d.current ? '*' : ' '} ${d.id.padEnd(28)} ${d.status.padEnd(9)} ${d.createdAt}${d.preview ? `  preview ${d.preview}` : ''}${d.failedState ? `  failed in ${d.failedState}` : ''}`),
+    result.deployments.map(
+      (d) =>
+        `${d.current ? '*' : ' '} ${d.id.padEnd(28)} ${d.status.padEnd(9)} ${d.createdAt}${d.preview ? `  preview ${d.preview}` : ''}${d.failedState ? `  failed in ${d.failedState}` : ''}`,
+    ),
   );
   return 0;
 }
@@ -47,13 +54,18 @@ export async function logsCommand(args: Printable & { project: string; deploymen
       (text) => process.stdout.write(text),
     );
     if (args.json) process.stdout.write(`${JSON.stringify({ deployment: id, ...end })}\n`);
-    else process.stderr.write(`slipway: deployment ${id} is ${end.status}${end.failedState ? ` (failed in ${end.failedState}${end.error ? `: ${end.error}` : ''})` : ''}\n`);
+    else
+      process.stderr.write(
+        `slipway: deployment ${id} is ${end.status}${end.failedState ? ` (failed in ${end.failedState}${end.error ? `: ${end.error}` : ''})` : ''}\n`,
+      );
     return end.status === 'LIVE' ? 0 : 1;
   }
   let cursor: string | null = null;
   for (;;) {
     const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
-    const logs: { text: string; cursor: string | null; done: boolean } = await api.get(`/projects/${args.project}/deployments/${id}/logs${query}`);
+    const logs: { text: string; cursor: string | null; done: boolean } = await api.get(
+      `/projects/${args.project}/deployments/${id}/logs${query}`,
+    );
     process.stdout.write(logs.text);
     // Without --follow: what is there now, page by page.
     if (!logs.cursor || logs.cursor === cursor) return 0;
@@ -73,9 +85,9 @@ export async function cancelCommand(args: Printable & { project: string; deploym
 
 export async function executionsCommand(args: Printable & { status?: string }): Promise<number> {
   const query = args.status ? `?status=${encodeURIComponent(args.status)}` : '';
-  const result = await new ApiClient(await connect()).get<{ executions: Array<{ name: string; status: string; startDate: string; stopDate?: string }> }>(
-    `/executions${query}`,
-  );
+  const result = await new ApiClient(await connect()).get<{
+    executions: Array<{ name: string; status: string; startDate: string; stopDate?: string }>;
+  }>(`/executions${query}`);
   print(args, result, () => result.executions.map((e) => `${e.status.padEnd(10)} ${e.startDate}  ${e.name}`));
   return 0;
 }

@@ -30,7 +30,8 @@ export async function rollbackCommand(args: { project: string; to: string; json:
   const api = new ApiClient(connection);
   const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
   const started = await api.post<Started>(`/projects/${encodeURIComponent(args.project)}/rollback`, { deploymentId: args.to });
-  const executionName = started.rollback.executionName ?? started.rollback.executionArn.slice(started.rollback.executionArn.lastIndexOf(':') + 1);
+  const executionName =
+    started.rollback.executionName ?? started.rollback.executionArn.slice(started.rollback.executionArn.lastIndexOf(':') + 1);
   say(`slipway: rolling back ${args.project} to ${args.to} (execution ${executionName})`);
 
   const deadline = Date.now() + (args.timeoutMs ?? TIMEOUT_MS);
@@ -44,10 +45,13 @@ export async function rollbackCommand(args: { project: string; to: string; json:
     }
     // A failed rollback records FAILED on the project, under this execution's name.
     // One that ends before recording anything (a refused ticket) shows only in the executions, read every few polls.
-    const failure = project.status === 'FAILED' && project.failedState ? project : poll % 5 === 0 ? await failedExecution(api, executionName) : undefined;
+    const failure =
+      project.status === 'FAILED' && project.failedState ? project : poll % 5 === 0 ? await failedExecution(api, executionName) : undefined;
     if (failure) {
       if (args.json) process.stdout.write(`${JSON.stringify({ rollback: started.rollback, failure })}\n`);
-      process.stderr.write(`slipway: rollback to ${args.to} failed${failure.failedState ? ` in ${failure.failedState}` : ''}: ${failure.error ?? 'error'}${failure.cause ? `: ${failure.cause}` : ''}\n`);
+      process.stderr.write(
+        `slipway: rollback to ${args.to} failed${failure.failedState ? ` in ${failure.failedState}` : ''}: ${failure.error ?? 'error'}${failure.cause ? `: ${failure.cause}` : ''}\n`,
+      );
       return 1;
     }
     if (Date.now() > deadline) {
@@ -59,7 +63,10 @@ export async function rollbackCommand(args: { project: string; to: string; json:
 }
 
 /** The execution, if it has already failed (listing executions needs the admin role; without it, keep polling). */
-async function failedExecution(api: ApiClient, name: string): Promise<{ failedState?: string; error?: string; cause?: string } | undefined> {
+async function failedExecution(
+  api: ApiClient,
+  name: string,
+): Promise<{ failedState?: string; error?: string; cause?: string } | undefined> {
   try {
     const { executions } = await api.get<{ executions: Array<{ name: string; status: string }> }>('/executions?status=FAILED');
     const found = executions.find((e) => e.name === name);

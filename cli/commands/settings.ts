@@ -18,14 +18,23 @@ interface Variable {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /**
  * `slipway env list|set KEY VALUE [--secret] [--target build|runtime|both]|unset KEY --project NAME`.
  * VALUE `-` reads the value from stdin, so a secret need not appear on a command line.
  */
-export async function envCommand(args: { action: string | undefined; rest: string[]; project: string; secret: boolean; target?: string; json: boolean }): Promise<number> {
+export async function envCommand(args: {
+  action: string | undefined;
+  rest: string[];
+  project: string;
+  secret: boolean;
+  target?: string;
+  json: boolean;
+}): Promise<number> {
   const api = new ApiClient(await connect());
   switch (args.action) {
     case 'list': {
@@ -37,14 +46,19 @@ export async function envCommand(args: { action: string | undefined; rest: strin
     case 'set': {
       const [key, given] = args.rest;
       if (!key || given === undefined) throw new UsageError('env set needs KEY and VALUE (VALUE - reads it from stdin)');
-      if (args.target !== undefined && !['build', 'runtime', 'both'].includes(args.target)) throw new UsageError(`--target must be build, runtime or both, got ${args.target}`);
+      if (args.target !== undefined && !['build', 'runtime', 'both'].includes(args.target))
+        throw new UsageError(`--target must be build, runtime or both, got ${args.target}`);
       const value = given === '-' ? await readStdin() : given;
       const result = await api.request<{ variable: Variable; created: boolean }>('PUT', path(args.project, 'env', key), {
         value,
         secret: args.secret,
         ...(args.target ? { target: args.target } : {}),
       });
-      out(args.json, result, `slipway: ${result.created ? 'set' : 'updated'} ${key}${args.secret ? ' (secret)' : ''} for ${result.variable.target}; the next deployment uses it`);
+      out(
+        args.json,
+        result,
+        `slipway: ${result.created ? 'set' : 'updated'} ${key}${args.secret ? ' (secret)' : ''} for ${result.variable.target}; the next deployment uses it`,
+      );
       return 0;
     }
     case 'unset': {
@@ -70,7 +84,12 @@ export async function settingsCommand(args: {
 }): Promise<number> {
   const api = new ApiClient(await connect());
   const patch: Record<string, string | null> = {};
-  const fields = { buildCommand: args.buildCommand, installCommand: args.installCommand, rootDirectory: args.rootDirectory, nodeVersion: args.nodeVersion };
+  const fields = {
+    buildCommand: args.buildCommand,
+    installCommand: args.installCommand,
+    rootDirectory: args.rootDirectory,
+    nodeVersion: args.nodeVersion,
+  };
   for (const [field, value] of Object.entries(fields)) if (value !== undefined) patch[field] = value === '' ? null : value;
   const result = Object.keys(patch).length
     ? await api.request<{ settings: Record<string, string> }>('PATCH', path(args.project, 'settings'), patch)
@@ -80,7 +99,7 @@ export async function settingsCommand(args: {
     args.json,
     result,
     [
-      `build command:   ${s.buildCommand ?? '(the package manager\'s build script)'}`,
+      `build command:   ${s.buildCommand ?? "(the package manager's build script)"}`,
       `install command: ${s.installCommand ?? '(from the lockfile)'}`,
       `root directory:  ${s.rootDirectory ?? '(the source root)'}`,
       `node version:    ${s.nodeVersion ?? '(the platform default)'}`,
@@ -90,12 +109,23 @@ export async function settingsCommand(args: {
 }
 
 /** `slipway domains list|add DOMAIN|remove DOMAIN --project NAME`. */
-export async function domainsCommand(args: { action: string | undefined; rest: string[]; project: string; json: boolean }): Promise<number> {
+export async function domainsCommand(args: {
+  action: string | undefined;
+  rest: string[];
+  project: string;
+  json: boolean;
+}): Promise<number> {
   const api = new ApiClient(await connect());
   switch (args.action) {
     case 'list': {
       const result = await api.get<{ domains: Array<{ domain: string; createdAt: string }> }>(path(args.project, 'domains'));
-      out(args.json, result, result.domains.length ? result.domains.map((d) => `${d.domain}\t${d.createdAt}`).join('\n') : `${args.project} has no custom domains`);
+      out(
+        args.json,
+        result,
+        result.domains.length
+          ? result.domains.map((d) => `${d.domain}\t${d.createdAt}`).join('\n')
+          : `${args.project} has no custom domains`,
+      );
       return 0;
     }
     case 'add': {

@@ -10,7 +10,11 @@ import { deployDirectory } from '../deploy.js';
 /** The bundled example. */
 export const EXAMPLE_DIR = join(packageRoot(), 'examples', 'hello');
 
-export async function upCommand(args: { port: number; example: boolean; killAtState?: { machine: string; state: string } }): Promise<number> {
+export async function upCommand(args: {
+  port: number;
+  example: boolean;
+  killAtState?: { machine: string; state: string };
+}): Promise<number> {
   const home = slipwayHome();
   const firstStart = !existsSync(join(home, 'data'));
   const platform = await startPlatform({ home, port: args.port, ...(args.killAtState ? { killAtState: args.killAtState } : {}) });

@@ -19,17 +19,30 @@ interface TokenRecord {
 
 const api = async () => new ApiClient(await connect());
 const userLine = (u: User) => `${u.login.padEnd(24)} ${(u.roles.join(',') || '-').padEnd(40)} ${u.subscription ?? '-'}`;
-const tokenLine = (t: TokenRecord) => `${t.id}  ${t.label.padEnd(24)} ${t.createdAt}${t.expiresAt ? `  expires ${new Date(t.expiresAt * 1000).toISOString()}` : ''}`;
+const tokenLine = (t: TokenRecord) =>
+  `${t.id}  ${t.label.padEnd(24)} ${t.createdAt}${t.expiresAt ? `  expires ${new Date(t.expiresAt * 1000).toISOString()}` : ''}`;
 
 /** `slipway whoami`: the caller's login, roles and permissions. */
 export async function whoamiCommand(args: { json: boolean }): Promise<number> {
   const me = await (await api()).get<{ user: string; roles: string[]; permissions: string[]; via: string }>('/me');
-  printResult(args.json, me, () => [`${me.user} (${me.via})`, `roles: ${me.roles.join(', ') || 'none'}`, `permissions: ${me.permissions.join(', ') || 'none'}`]);
+  printResult(args.json, me, () => [
+    `${me.user} (${me.via})`,
+    `roles: ${me.roles.join(', ') || 'none'}`,
+    `permissions: ${me.permissions.join(', ') || 'none'}`,
+  ]);
   return 0;
 }
 
 /** `slipway admin users [create LOGIN|roles LOGIN|delete LOGIN|token LOGIN|revoke LOGIN ID] [--role R ...] [--label L] [--ttl-days N]`. */
-export async function usersCommand(args: { action?: string; login?: string; tokenId?: string; roles: string[]; label?: string; ttlDays?: number; json: boolean }): Promise<number> {
+export async function usersCommand(args: {
+  action?: string;
+  login?: string;
+  tokenId?: string;
+  roles: string[];
+  label?: string;
+  ttlDays?: number;
+  json: boolean;
+}): Promise<number> {
   const client = await api();
   const login = () => {
     if (!args.login) throw new UsageError(`admin users ${args.action} needs a LOGIN`);
@@ -47,7 +60,10 @@ export async function usersCommand(args: { action?: string; login?: string; toke
       return 0;
     }
     case 'create': {
-      const result = await client.request<{ user: User }>('POST', '/admin/users', { login: args.login ?? login(), ...(args.roles.length ? { roles: args.roles } : {}) });
+      const result = await client.request<{ user: User }>('POST', '/admin/users', {
+        login: args.login ?? login(),
+        ...(args.roles.length ? { roles: args.roles } : {}),
+      });
       printResult(args.json, result, () => [userLine(result.user)]);
       return 0;
     }
@@ -68,12 +84,18 @@ export async function usersCommand(args: { action?: string; login?: string; toke
         ...(args.ttlDays ? { ttlDays: args.ttlDays } : {}),
       });
       // The only time the token is shown: the platform keeps just its hash.
-      printResult(args.json, result, () => [result.token, `(token ${result.record.id} for ${result.record.user}: store it now, it is not shown again)`]);
+      printResult(args.json, result, () => [
+        result.token,
+        `(token ${result.record.id} for ${result.record.user}: store it now, it is not shown again)`,
+      ]);
       return 0;
     }
     case 'revoke': {
       if (!args.tokenId) throw new UsageError('admin users revoke needs LOGIN and a TOKEN_ID');
-      const result = await client.request<{ revoked: string }>('DELETE', `/admin/users/${login()}/tokens/${encodeURIComponent(args.tokenId)}`);
+      const result = await client.request<{ revoked: string }>(
+        'DELETE',
+        `/admin/users/${login()}/tokens/${encodeURIComponent(args.tokenId)}`,
+      );
       printResult(args.json, result, () => [`revoked ${result.revoked}`]);
       return 0;
     }
@@ -83,7 +105,13 @@ export async function usersCommand(args: { action?: string; login?: string; toke
 }
 
 /** `slipway tokens [create --label L [--ttl-days N]|revoke ID]`: the caller's own API tokens. */
-export async function tokensCommand(args: { action?: string; tokenId?: string; label?: string; ttlDays?: number; json: boolean }): Promise<number> {
+export async function tokensCommand(args: {
+  action?: string;
+  tokenId?: string;
+  label?: string;
+  ttlDays?: number;
+  json: boolean;
+}): Promise<number> {
   const client = await api();
   if (args.action === undefined) {
     const result = await client.get<{ tokens: TokenRecord[] }>('/me/tokens');
@@ -92,7 +120,10 @@ export async function tokensCommand(args: { action?: string; tokenId?: string; l
   }
   if (args.action === 'create') {
     if (!args.label) throw new UsageError('tokens create needs --label');
-    const result = await client.request<{ token: string; record: TokenRecord }>('POST', '/me/tokens', { label: args.label, ...(args.ttlDays ? { ttlDays: args.ttlDays } : {}) });
+    const result = await client.request<{ token: string; record: TokenRecord }>('POST', '/me/tokens', {
+      label: args.label,
+      ...(args.ttlDays ? { ttlDays: args.ttlDays } : {}),
+    });
     printResult(args.json, result, () => [result.token, `(token ${result.record.id}: store it now, it is not shown again)`]);
     return 0;
   }

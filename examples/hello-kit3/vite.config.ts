@@ -3,5 +3,5 @@ import adapter from '@sveltejs/adapter-node';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
-	plugins: [sveltekit({ adapter: adapter() })]
+  plugins: [sveltekit({ adapter: adapter() })],
 });

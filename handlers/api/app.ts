@@ -67,7 +67,8 @@ export function createApiApp(): Hono<ApiEnv> {
       // A name that is not a project name cannot be anyone's project: the route (or the 404 for no
       // route) answers for it.
       const name = v.safeParse(ProjectName, c.req.param('name'));
-      if (name.success) c.set('project', await requireProjectAccess(c, name.output, c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'write'));
+      if (name.success)
+        c.set('project', await requireProjectAccess(c, name.output, c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'write'));
       await next();
     });
   }

@@ -36,8 +36,14 @@ const ACTIONS: Record<string, { action: string; target: (params: Params, body: B
   'POST /projects': { action: 'project.create', target: (_, body) => `project:${body.project?.name ?? '?'}` },
   'DELETE /projects/:name': { action: 'project.delete', target: (p) => `project:${p.name}` },
   'POST /projects/:name/sources': { action: 'source.create', target: (p, body) => `source:${body.source?.key ?? p.name}` },
-  'POST /projects/:name/deployments': { action: 'deployment.create', target: (p, body) => `deployment:${p.name}/${body.deployment?.id ?? '?'}` },
-  'POST /projects/:name/rollback': { action: 'project.rollback', target: (p, body) => `deployment:${p.name}/${body.rollback?.deploymentId ?? '?'}` },
+  'POST /projects/:name/deployments': {
+    action: 'deployment.create',
+    target: (p, body) => `deployment:${p.name}/${body.deployment?.id ?? '?'}`,
+  },
+  'POST /projects/:name/rollback': {
+    action: 'project.rollback',
+    target: (p, body) => `deployment:${p.name}/${body.rollback?.deploymentId ?? '?'}`,
+  },
   'POST /projects/:name/deployments/:id/cancel': { action: 'deployment.cancel', target: (p) => `deployment:${p.name}/${p.id}` },
   'PATCH /projects/:name/settings': { action: 'settings.update', target: (p) => `project:${p.name}` },
   // Names only: a variable's value (and any secret) never goes into the audit log.
@@ -102,19 +108,21 @@ export function auditLog(): MiddlewareHandler<ApiEnv> {
       const path = below(c.req.path);
       const known = ACTIONS[`${c.req.method} ${pattern}`];
       let body: Body = {};
-      if (known) body = ((await c.res.clone().json().catch(() => ({}))) ?? {}) as Body;
+      if (known)
+        body = ((await c.res
+          .clone()
+          .json()
+          .catch(() => ({}))) ?? {}) as Body;
       const now = new Date();
-      await putAuditEntry(
-        {
-          actor: c.get('caller')?.user ?? 'unknown',
-          action: known?.action ?? `${c.req.method.toLowerCase()} ${pattern}`,
-          target: known ? known.target(paramsOf(pattern, path), body) : path,
-          status: c.res.status,
-          requestId: requestIdOf(c),
-          at: now.toISOString(),
-          expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86_400,
-        },
-      );
+      await putAuditEntry({
+        actor: c.get('caller')?.user ?? 'unknown',
+        action: known?.action ?? `${c.req.method.toLowerCase()} ${pattern}`,
+        target: known ? known.target(paramsOf(pattern, path), body) : path,
+        status: c.res.status,
+        requestId: requestIdOf(c),
+        at: now.toISOString(),
+        expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86_400,
+      });
     } catch (error) {
       console.error('slipway api: could not write the audit entry', c.req.method, c.req.path, error);
     }
@@ -123,7 +131,11 @@ export function auditLog(): MiddlewareHandler<ApiEnv> {
 
 export async function putAuditEntry(entry: AuditEntry): Promise<void> {
   await dynamoClient().send(
-    new PutCommand({ TableName: platformNames().table, Item: { ...auditKey(entry.at, randomBytes(4).toString('hex')), entity: 'audit', ...entry }, ConditionExpression: 'attribute_not_exists(pk)' }),
+    new PutCommand({
+      TableName: platformNames().table,
+      Item: { ...auditKey(entry.at, randomBytes(4).toString('hex')), entity: 'audit', ...entry },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
   );
 }
 

@@ -20,13 +20,13 @@ export type { Caller } from './identity/caller.js';
 const adminToken = cachedUntilFailure(async () => {
   const stored = await readSecret(
     'admin-token',
-    () => new ApiError('Unauthorized', 'this API has no admin token configured (SLIPWAY_ADMIN_TOKEN_SECRET_ARN or SLIPWAY_ADMIN_TOKEN_FILE)'),
+    () =>
+      new ApiError('Unauthorized', 'this API has no admin token configured (SLIPWAY_ADMIN_TOKEN_SECRET_ARN or SLIPWAY_ADMIN_TOKEN_FILE)'),
   );
   const token = stored.trim();
   if (!token) throw new Error('the admin token is empty');
   return token;
 });
-
 
 async function userCaller(login: string, via: 'api-token' | 'session'): Promise<Caller> {
   const user = await getUser(login);
@@ -46,7 +46,11 @@ function checkSessionOrigin(c: Context): void {
   if (SAFE_METHODS.has(c.req.method)) return;
   const origin = c.req.header('origin');
   if (!origin || origin !== new URL(c.req.url).origin) {
-    throw new ApiError('Forbidden', 'a request signed in with a session cookie must come from the API origin (Origin header)', 'header.Origin');
+    throw new ApiError(
+      'Forbidden',
+      'a request signed in with a session cookie must come from the API origin (Origin header)',
+      'header.Origin',
+    );
   }
 }
 

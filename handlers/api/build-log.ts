@@ -33,7 +33,9 @@ export interface LogPage {
 /** Up to 100 log chunks after `cursor` (a chunk key), in order. */
 export async function readLogPage(deploymentId: string, cursor: string | undefined): Promise<LogPage> {
   const bucket = platformNames().buildBucket;
-  const listing = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: logPrefix(deploymentId), StartAfter: cursor, MaxKeys: 100 }));
+  const listing = await s3Client().send(
+    new ListObjectsV2Command({ Bucket: bucket, Prefix: logPrefix(deploymentId), StartAfter: cursor, MaxKeys: 100 }),
+  );
   const chunks: LogPage['chunks'] = [];
   for (const object of listing.Contents ?? []) {
     if (!object.Key) continue;

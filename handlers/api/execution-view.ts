@@ -130,7 +130,8 @@ export function executionDataView(json: string | undefined): ExecutionDataView |
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) view[key as keyof typeof fields] = value;
   const repository = pick('github.repository');
   const commit = pick('github.commit');
-  if (repository !== undefined || commit !== undefined) view.github = { ...(repository !== undefined ? { repository } : {}), ...(commit !== undefined ? { commit } : {}) };
+  if (repository !== undefined || commit !== undefined)
+    view.github = { ...(repository !== undefined ? { repository } : {}), ...(commit !== undefined ? { commit } : {}) };
   if (at(data, 'withholdSecrets') === true) view.withholdSecrets = true;
   return view;
 }
@@ -267,7 +268,10 @@ export function executionView(described: DescribeExecutionOutput, events: readon
   const input = executionDataView(described.input);
   const output = executionDataView(described.output);
   const stateMachine = described.stateMachineArn?.split(':').at(-1);
-  const redriveCount = Math.max(described.redriveCount ?? 0, events.filter((event) => (event.type as string | undefined) === 'ExecutionRedriven').length);
+  const redriveCount = Math.max(
+    described.redriveCount ?? 0,
+    events.filter((event) => (event.type as string | undefined) === 'ExecutionRedriven').length,
+  );
   return {
     ...(described.name !== undefined ? { name: described.name } : {}),
     ...(stateMachine ? { stateMachine } : {}),

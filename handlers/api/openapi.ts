@@ -21,7 +21,15 @@ import {
 import { Limits } from '../lib/limits.js';
 import { SubscriptionName } from './subscriptions/store.js';
 import { AssignSubscriptionBody, PutSubscriptionBody } from './subscriptions/routes.js';
-import { AddDomainBody, DomainName, ENV_TARGETS, EnvKey, NODE_VERSIONS, PutEnvBody, SettingsPatch } from '../lib/project-settings/schemas.js';
+import {
+  AddDomainBody,
+  DomainName,
+  ENV_TARGETS,
+  EnvKey,
+  NODE_VERSIONS,
+  PutEnvBody,
+  SettingsPatch,
+} from '../lib/project-settings/schemas.js';
 
 /**
  * The API's OpenAPI 3.1 document, built from one route table.
@@ -79,14 +87,29 @@ export const PATH_PARAMETERS: Record<string, { schema: v.GenericSchema; descript
   login: { schema: Login, description: 'A user login (a GitHub login, case-insensitive).' },
   token: { schema: TokenId, description: 'An API token id (the part after `slw_`; never the secret).' },
   subscription: { schema: SubscriptionName, description: 'A subscription name.' },
-  key: { schema: EnvKey, description: 'An environment variable name (AWS_*, SLIPWAY_*, LAMBDA_*, _*, NODE_OPTIONS and a few more are reserved).' },
+  key: {
+    schema: EnvKey,
+    description: 'An environment variable name (AWS_*, SLIPWAY_*, LAMBDA_*, _*, NODE_OPTIONS and a few more are reserved).',
+  },
   domain: { schema: DomainName, description: 'A custom domain (lowercase host name).' },
-  execution: { schema: BuildDeployExecutionName, description: 'A build-and-deploy execution name: `<project>--build-deploy--[<commit>--]<deployment id>`.' },
+  execution: {
+    schema: BuildDeployExecutionName,
+    description: 'A build-and-deploy execution name: `<project>--build-deploy--[<commit>--]<deployment id>`.',
+  },
 };
 
 // ---- response bodies (what the handlers return; objects stay open so fields can be added) ----
 
-const ERROR_CODES = ['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PayloadTooLarge', 'LimitExceeded', 'Internal'] as const satisfies readonly ErrorCode[];
+const ERROR_CODES = [
+  'BadRequest',
+  'Unauthorized',
+  'Forbidden',
+  'NotFound',
+  'Conflict',
+  'PayloadTooLarge',
+  'LimitExceeded',
+  'Internal',
+] as const satisfies readonly ErrorCode[];
 // Fails to compile when errors.ts gains a code this list lacks.
 const _allCodes: readonly (typeof ERROR_CODES)[number][] = [] as ErrorCode[];
 void _allCodes;
@@ -169,7 +192,11 @@ const LogEventStream = v.pipe(
   ),
 );
 
-const LastEventId = v.pipe(v.string(), v.maxLength(300), v.regex(/^builds\/d-[a-z0-9-]{4,40}\/log\//, 'must be an event id of this deployment\'s log'));
+const LastEventId = v.pipe(
+  v.string(),
+  v.maxLength(300),
+  v.regex(/^builds\/d-[a-z0-9-]{4,40}\/log\//, "must be an event id of this deployment's log"),
+);
 
 const ExecutionStatus = v.picklist(EXECUTION_STATUSES);
 
@@ -197,18 +224,29 @@ const ExecutionState = v.strictObject({
   type: v.pipe(v.string(), v.description('The ASL state type: Task, Pass, Choice, Wait, Succeed, Fail.')),
   status: v.pipe(
     v.picklist(['entered', 'succeeded', 'failed', 'retried', 'caught', 'interrupted']),
-    v.description('entered: running; retried: succeeded after `retries` failed attempts; caught: failed and the workflow went on to record the failure; failed: its failure ended the execution; interrupted: the platform stopped while it ran and the execution was redriven.'),
+    v.description(
+      'entered: running; retried: succeeded after `retries` failed attempts; caught: failed and the workflow went on to record the failure; failed: its failure ended the execution; interrupted: the platform stopped while it ran and the execution was redriven.',
+    ),
   ),
   start: v.string(),
   end: v.optional(v.string()),
   durationMs: v.optional(v.number()),
   retries: v.optional(v.number()),
   error: v.optional(v.string()),
-  cause: v.optional(v.pipe(v.string(), v.description('Summarised: a Batch job as its status reason and exit code, a Lambda error as type and message; credential-looking text redacted; at most 500 characters.'))),
+  cause: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        'Summarised: a Batch job as its status reason and exit code, a Lambda error as type and message; credential-looking text redacted; at most 500 characters.',
+      ),
+    ),
+  ),
   summary: v.optional(
     v.pipe(
       v.record(v.string(), v.union([v.string(), v.number()])),
-      v.description('Allow-listed result fields of the state: Fetch source sourceKey; Build jobId; Validate output digest, files; Release live, previous, preview; Check target deploymentId. Other states have none.'),
+      v.description(
+        'Allow-listed result fields of the state: Fetch source sourceKey; Build jobId; Validate output digest, files; Release live, previous, preview; Check target deploymentId. Other states have none.',
+      ),
     ),
   ),
 });
@@ -234,7 +272,9 @@ const ExecutionView = v.strictObject({
   startDate: v.optional(v.string()),
   stopDate: v.optional(v.string()),
   durationMs: v.optional(v.number()),
-  redriveCount: v.optional(v.pipe(v.number(), v.description('How often the execution was redriven after the platform stopped while it ran.'))),
+  redriveCount: v.optional(
+    v.pipe(v.number(), v.description('How often the execution was redriven after the platform stopped while it ran.')),
+  ),
   input: v.optional(ExecutionData),
   output: v.optional(ExecutionData),
   error: v.optional(v.string()),
@@ -283,10 +323,25 @@ const User = v.object({
 });
 
 /** An API token's record: never the token itself, which is shown once, when issued. */
-const ApiTokenRecord = v.object({ id: v.string(), user: v.string(), label: v.string(), createdAt: v.string(), createdBy: v.string(), expiresAt: v.optional(v.number()) });
-const IssuedToken = v.object({ token: v.pipe(v.string(), v.description('`slw_<id>_<secret>`: shown only in this response.')), record: ApiTokenRecord });
+const ApiTokenRecord = v.object({
+  id: v.string(),
+  user: v.string(),
+  label: v.string(),
+  createdAt: v.string(),
+  createdBy: v.string(),
+  expiresAt: v.optional(v.number()),
+});
+const IssuedToken = v.object({
+  token: v.pipe(v.string(), v.description('`slw_<id>_<secret>`: shown only in this response.')),
+  record: ApiTokenRecord,
+});
 
-const Me = v.object({ user: v.string(), roles: v.array(v.picklist(ROLES)), permissions: v.array(v.picklist(PERMISSIONS)), via: v.picklist(['admin-token', 'api-token', 'session']) });
+const Me = v.object({
+  user: v.string(),
+  roles: v.array(v.picklist(ROLES)),
+  permissions: v.array(v.picklist(PERMISSIONS)),
+  via: v.picklist(['admin-token', 'api-token', 'session']),
+});
 
 const Subscription = v.object({
   name: SubscriptionName,
@@ -319,7 +374,11 @@ const EnvVariable = v.object({
 
 const Domain = v.object({ domain: v.string(), project: ProjectName, createdAt: v.string(), createdBy: v.string() });
 
-const OpenApiBody = v.object({ openapi: v.string(), info: v.object({ title: v.string(), version: v.string() }), paths: v.record(v.string(), v.unknown()) });
+const OpenApiBody = v.object({
+  openapi: v.string(),
+  info: v.object({ title: v.string(), version: v.string() }),
+  paths: v.record(v.string(), v.unknown()),
+});
 
 // ---- the route table ----
 
@@ -465,7 +524,9 @@ export const ROUTES: readonly RouteSpec[] = [
     tag: 'deployments',
     auth: true,
     access: 'project:read',
-    headers: [{ name: 'Last-Event-ID', description: 'Resume after this log event id (a chunk key of this deployment).', schema: LastEventId }],
+    headers: [
+      { name: 'Last-Event-ID', description: 'Resume after this log event id (a chunk key of this deployment).', schema: LastEventId },
+    ],
     contentType: 'text/event-stream',
     responses: { 200: LogEventStream },
     errors: [400, 401, 404],
@@ -485,7 +546,8 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'get',
     path: '/projects/{name}/deployments/{id}/execution',
     operationId: 'getDeploymentExecution',
-    summary: "A deployment's pipeline execution, state by state: a view (status, times, summarised errors, allow-listed results), never the raw input, output or history, for every role",
+    summary:
+      "A deployment's pipeline execution, state by state: a view (status, times, summarised errors, allow-listed results), never the raw input, output or history, for every role",
     tag: 'deployments',
     auth: true,
     access: 'project:read',
@@ -502,7 +564,9 @@ export const ROUTES: readonly RouteSpec[] = [
     access: 'project:write',
     body: RollbackBody,
     responses: {
-      202: v.object({ rollback: v.object({ project: ProjectName, deploymentId: DeploymentId, executionArn: v.string(), executionName: v.string() }) }),
+      202: v.object({
+        rollback: v.object({ project: ProjectName, deploymentId: DeploymentId, executionArn: v.string(), executionName: v.string() }),
+      }),
     },
     errors: [400, 401, 404, 409, 413, 429],
   },
@@ -544,7 +608,8 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'put',
     path: '/projects/{name}/env/{key}',
     operationId: 'setProjectEnv',
-    summary: 'Set an environment variable or secret (encrypted at rest, never returned); target build, runtime or both (default); the next deployment uses it',
+    summary:
+      'Set an environment variable or secret (encrypted at rest, never returned); target build, runtime or both (default); the next deployment uses it',
     tag: 'settings',
     auth: true,
     access: 'project:write',
@@ -625,7 +690,8 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'post',
     path: '/admin/executions/{execution}/retry',
     operationId: 'retryExecution',
-    summary: 'Retry a FAILED deployment by its build-and-deploy execution: a new execution of the same source with a fresh deployment id and ticket (admin)',
+    summary:
+      'Retry a FAILED deployment by its build-and-deploy execution: a new execution of the same source with a fresh deployment id and ticket (admin)',
     tag: 'admin',
     auth: true,
     access: 'executions:retry',
@@ -694,7 +760,8 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'get',
     path: '/auth/github/callback',
     operationId: 'completeGithubSignIn',
-    summary: 'Where GitHub sends the browser back: checks `state`, redeems the code with the PKCE verifier, sets the signed, HttpOnly session cookie',
+    summary:
+      'Where GitHub sends the browser back: checks `state`, redeems the code with the PKCE verifier, sets the signed, HttpOnly session cookie',
     tag: 'identity',
     auth: false,
     access: 'public',
@@ -752,7 +819,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'delete',
     path: '/me/tokens/{token}',
     operationId: 'revokeMyToken',
-    summary: 'Revoke one of the caller\'s API tokens',
+    summary: "Revoke one of the caller's API tokens",
     tag: 'identity',
     auth: true,
     access: 'signed-in',
@@ -866,7 +933,8 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'put',
     path: '/projects/{name}/repository',
     operationId: 'linkProjectRepository',
-    summary: "Link a project to a GitHub repository (403 unless an App installation owned by the caller's login grants it); its pushes then deploy it",
+    summary:
+      "Link a project to a GitHub repository (403 unless an App installation owned by the caller's login grants it); its pushes then deploy it",
     tag: 'github',
     auth: true,
     access: 'project:write',
@@ -878,7 +946,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'get',
     path: '/github/repositories',
     operationId: 'listLinkableRepositories',
-    summary: "Repositories the caller may link: those granted by GitHub App installations their login owns",
+    summary: 'Repositories the caller may link: those granted by GitHub App installations their login owns',
     tag: 'github',
     auth: true,
     access: 'signed-in',
@@ -889,7 +957,8 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'post',
     path: '/projects/{name}/deployments/{id}/approve',
     operationId: 'approveDeployment',
-    summary: "Approve a fork's preview built without secrets: deploys the same commit again with the project's secrets (once; 409 otherwise)",
+    summary:
+      "Approve a fork's preview built without secrets: deploys the same commit again with the project's secrets (once; 409 otherwise)",
     tag: 'github',
     auth: true,
     access: 'project:write',
@@ -933,7 +1002,8 @@ function parameters(route: RouteSpec): unknown[] {
   }
   if (route.query) {
     const query = jsonSchemaOf(route.query);
-    if (query.type !== 'object' || !query.properties) throw new Error(`openapi: the query schema of ${route.operationId} is not an object schema`);
+    if (query.type !== 'object' || !query.properties)
+      throw new Error(`openapi: the query schema of ${route.operationId} is not an object schema`);
     const required = new Set(Array.isArray(query.required) ? query.required : []);
     for (const [name, schema] of Object.entries(query.properties)) {
       result.push({ name, in: 'query', required: required.has(name), schema });
@@ -945,7 +1015,10 @@ function parameters(route: RouteSpec): unknown[] {
 function operation(route: RouteSpec): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, schema] of Object.entries(route.responses)) {
-    responses[status] = { description: 'Success.', content: { [route.contentType ?? 'application/json']: { schema: jsonSchemaOf(schema as v.GenericSchema) } } };
+    responses[status] = {
+      description: 'Success.',
+      content: { [route.contentType ?? 'application/json']: { schema: jsonSchemaOf(schema as v.GenericSchema) } },
+    };
   }
   if (route.redirect) {
     responses['302'] = { description: route.redirect, headers: { Location: { description: route.redirect, schema: { type: 'string' } } } };
@@ -994,13 +1067,21 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[] = ROUTES): Rec
     info: {
       title: 'Slipway API',
       version: '1',
-      description: 'The Slipway control plane: it reads state and starts pipeline executions. Every error is `{ "error": { "code", "message", "field"? } }`.',
+      description:
+        'The Slipway control plane: it reads state and starts pipeline executions. Every error is `{ "error": { "code", "message", "field"? } }`.',
     },
     servers: [{ url: API_BASE }],
     security: [{ bearer: [] }],
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token or an API token (`slw_…`); a browser may instead send the session cookie set by the GitHub sign-in.' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'The admin token or an API token (`slw_…`); a browser may instead send the session cookie set by the GitHub sign-in.',
+        },
+      },
       schemas: { Error: jsonSchemaOf(ErrorBody) },
       responses: errorResponses,
     },

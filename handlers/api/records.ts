@@ -79,7 +79,9 @@ export async function createProject(name: string, owner: string): Promise<Projec
 }
 
 export async function getProject(name: string): Promise<ProjectRecord | undefined> {
-  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: projectKey(name), ConsistentRead: true }));
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: platformNames().table, Key: projectKey(name), ConsistentRead: true }),
+  );
   return Item ? withoutKeys<ProjectRecord>(Item) : undefined;
 }
 
@@ -127,7 +129,9 @@ export async function linkProjectRepository(name: string, repository: string, pr
       new UpdateCommand({
         TableName: platformNames().table,
         Key: projectKey(name),
-        UpdateExpression: productionBranch ? 'SET repository = :repo, productionBranch = :branch' : 'SET repository = :repo REMOVE productionBranch',
+        UpdateExpression: productionBranch
+          ? 'SET repository = :repo, productionBranch = :branch'
+          : 'SET repository = :repo REMOVE productionBranch',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':repo': repository.toLowerCase(), ...(productionBranch ? { ':branch': productionBranch } : {}) },
       }),
@@ -262,7 +266,11 @@ export async function releaseDeploymentRetry(project: string, id: string, retryI
  * or timed out, so no failure path ran), only while the record still says QUEUED or BUILDING;
  * the updated record, or undefined when the condition failed.
  */
-export async function markDeploymentEnded(project: string, id: string, ended: { failedState: string; error: string; cause: string }): Promise<DeploymentRecord | undefined> {
+export async function markDeploymentEnded(
+  project: string,
+  id: string,
+  ended: { failedState: string; error: string; cause: string },
+): Promise<DeploymentRecord | undefined> {
   const updated = await conditionally(
     dynamoClient().send(
       new UpdateCommand({
@@ -271,7 +279,14 @@ export async function markDeploymentEnded(project: string, id: string, ended: { 
         UpdateExpression: 'SET #status = :failed, failedState = :state, #error = :error, cause = :cause',
         ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :building)',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: { ':failed': 'FAILED', ':state': ended.failedState, ':error': ended.error, ':cause': ended.cause, ':queued': 'QUEUED', ':building': 'BUILDING' },
+        ExpressionAttributeValues: {
+          ':failed': 'FAILED',
+          ':state': ended.failedState,
+          ':error': ended.error,
+          ':cause': ended.cause,
+          ':queued': 'QUEUED',
+          ':building': 'BUILDING',
+        },
         ReturnValues: 'ALL_NEW',
       }),
     ),
@@ -296,7 +311,13 @@ export async function markDeploymentCancelled(project: string, id: string, by: s
         UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at, cancelledBy = :by',
         ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :building)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':at': new Date().toISOString(), ':by': by, ':queued': 'QUEUED', ':building': 'BUILDING' },
+        ExpressionAttributeValues: {
+          ':cancelled': 'CANCELLED',
+          ':at': new Date().toISOString(),
+          ':by': by,
+          ':queued': 'QUEUED',
+          ':building': 'BUILDING',
+        },
         ReturnValues: 'ALL_NEW',
       }),
     ),

@@ -8,7 +8,6 @@ export { DeploymentId, ProjectName };
 /** Largest source archive accepted (compressed). */
 export const MAX_SOURCE_BYTES = 100 * 1024 * 1024;
 
-
 export const CreateSourceBody = v.strictObject({
   bytes: v.pipe(
     v.number('must be a number'),
@@ -32,7 +31,9 @@ export const RollbackBody = v.strictObject({ deploymentId: DeploymentId });
 export const LogsQuery = v.object({ cursor: v.optional(v.pipe(v.string(), v.maxLength(300))) });
 
 export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
-export const ExecutionsQuery = v.object({ status: v.optional(v.picklist(EXECUTION_STATUSES, `must be one of ${EXECUTION_STATUSES.join(', ')}`)) });
+export const ExecutionsQuery = v.object({
+  status: v.optional(v.picklist(EXECUTION_STATUSES, `must be one of ${EXECUTION_STATUSES.join(', ')}`)),
+});
 
 /**
  * A build-and-deploy execution name, as executionName() makes it:
@@ -63,4 +64,8 @@ export const BranchName = v.pipe(
 export const LinkRepositoryBody = v.strictObject({ repository: RepositoryFullName, productionBranch: v.optional(BranchName) });
 
 /** A new project; with `repository` it is linked at once (the same grant check as linking later). */
-export const CreateProjectBody = v.strictObject({ name: ProjectName, repository: v.optional(RepositoryFullName), productionBranch: v.optional(BranchName) });
+export const CreateProjectBody = v.strictObject({
+  name: ProjectName,
+  repository: v.optional(RepositoryFullName),
+  productionBranch: v.optional(BranchName),
+});

@@ -33,7 +33,9 @@ function names(values: unknown[]): string[] {
 }
 
 function nextsOf(list: unknown): string[] {
-  return Array.isArray(list) ? names(list.map((entry) => (entry !== null && typeof entry === 'object' ? (entry as { Next?: unknown }).Next : undefined))) : [];
+  return Array.isArray(list)
+    ? names(list.map((entry) => (entry !== null && typeof entry === 'object' ? (entry as { Next?: unknown }).Next : undefined)))
+    : [];
 }
 
 /** The graph of an ASL definition (a JSON string, as DescribeStateMachine returns it); undefined if it is not one. */

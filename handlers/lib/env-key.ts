@@ -10,7 +10,9 @@ const material = platformKey('env-key', 'SLIPWAY_ENV_SECRET_ARN nor SLIPWAY_ENV_
  * AES-256 wants exactly 32 bytes: the SHA-256 of the material.
  */
 export async function envKey(): Promise<Uint8Array> {
-  return createHash('sha256').update(await material()).digest();
+  return createHash('sha256')
+    .update(await material())
+    .digest();
 }
 
 /** Creates the local key file once (mode 0600); keeps an existing one. */

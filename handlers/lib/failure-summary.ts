@@ -93,7 +93,11 @@ export function summariseCause(cause: unknown): string {
     }
   }
   const object = asObject(parsed);
-  const summary = object ? (batchSummary(object) ?? lambdaSummary(object) ?? JSON.stringify(object)) : typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
+  const summary = object
+    ? (batchSummary(object) ?? lambdaSummary(object) ?? JSON.stringify(object))
+    : typeof parsed === 'string'
+      ? parsed
+      : JSON.stringify(parsed);
   // Redacted before truncating (a cut could hide the start of a credential) and after (a cut could expose a run shorter than a pattern needs).
   return redactCredentials(truncated(redactCredentials(summary)));
 }

@@ -39,7 +39,9 @@ function limitSchema(name: LimitName) {
 }
 
 /** Every limit, each required: a subscription is complete or it is refused. */
-export const Limits = v.strictObject(Object.fromEntries(LIMIT_NAMES.map((name) => [name, limitSchema(name)])) as { [K in LimitName]: ReturnType<typeof limitSchema> });
+export const Limits = v.strictObject(
+  Object.fromEntries(LIMIT_NAMES.map((name) => [name, limitSchema(name)])) as { [K in LimitName]: ReturnType<typeof limitSchema> },
+);
 export type Limits = Record<LimitName, number>;
 
 /** The limits that ride in a build-and-deploy or rollback ticket: what the pipeline enforces. */
@@ -56,7 +58,9 @@ export type PipelineLimitName = (typeof PIPELINE_LIMIT_NAMES)[number];
 export type PipelineLimits = Record<PipelineLimitName, number>;
 
 export const PipelineLimitsClaim = v.strictObject(
-  Object.fromEntries(PIPELINE_LIMIT_NAMES.map((name) => [name, limitSchema(name)])) as { [K in PipelineLimitName]: ReturnType<typeof limitSchema> },
+  Object.fromEntries(PIPELINE_LIMIT_NAMES.map((name) => [name, limitSchema(name)])) as {
+    [K in PipelineLimitName]: ReturnType<typeof limitSchema>;
+  },
 );
 
 export const DEFAULT_SUBSCRIPTION = 'free';

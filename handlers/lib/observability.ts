@@ -16,7 +16,10 @@ export const logger = new Logger({ serviceName: 'slipway' });
  * error as metadata, and the Lambda context (request id, function name, cold start) on every log
  * line. The error is rethrown unchanged, so Step Functions still matches its name in Catch/Retry.
  */
-export function instrumented<E, R>(name: string, handler: (event: E, context?: Context) => Promise<R>): (event: E, context?: Context) => Promise<R> {
+export function instrumented<E, R>(
+  name: string,
+  handler: (event: E, context?: Context) => Promise<R>,
+): (event: E, context?: Context) => Promise<R> {
   return async (event: E, context?: Context): Promise<R> => {
     if (context) logger.addContext(context);
     logger.appendKeys({ handler: name });

@@ -15,7 +15,8 @@ export function sealSecret(plaintext: string, key: Uint8Array, associated: strin
 
 export function openSecret(sealed: string, key: Uint8Array, associated: string): string {
   const [version, iv, tag, body] = sealed.split('.');
-  if (version !== 'v1' || iv === undefined || tag === undefined || body === undefined) throw new Error('sealed secret has an unknown format');
+  if (version !== 'v1' || iv === undefined || tag === undefined || body === undefined)
+    throw new Error('sealed secret has an unknown format');
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(associated, 'utf8'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));

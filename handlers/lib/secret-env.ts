@@ -24,7 +24,8 @@ export function takeSecretEnvironment(env: NodeJS.ProcessEnv = process.env): str
       // already closed
     }
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the environment on the fd is not a JSON object');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('the environment on the fd is not a JSON object');
   const names: string[] = [];
   for (const [name, value] of Object.entries(parsed)) {
     if (typeof value !== 'string') continue;

@@ -25,7 +25,9 @@ async function checkRollbackTarget(event: unknown): Promise<{ deploymentId: stri
   );
   if (!Item) throw refused(`deployment ${deploymentId} of project ${state.project} does not exist`);
   if (Item.status !== 'LIVE') {
-    throw refused(`deployment ${deploymentId} of project ${state.project} never went live (status ${String(Item.status)}): only a deployment that was live can be rolled back to`);
+    throw refused(
+      `deployment ${deploymentId} of project ${state.project} never went live (status ${String(Item.status)}): only a deployment that was live can be rolled back to`,
+    );
   }
   const manifest = `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`;
   try {

@@ -19,7 +19,14 @@ async function deleteProjectData(event: unknown): Promise<{ objects: number; rec
   let start: Record<string, unknown> | undefined;
   do {
     const page = await dynamoClient().send(
-      new QueryCommand({ TableName: names.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ProjectionExpression: 'pk, sk, #preview', ExpressionAttributeNames: { '#preview': 'preview' } }),
+      new QueryCommand({
+        TableName: names.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ExclusiveStartKey: start,
+        ProjectionExpression: 'pk, sk, #preview',
+        ExpressionAttributeNames: { '#preview': 'preview' },
+      }),
     );
     items.push(...((page.Items ?? []) as Array<{ pk: string; sk: string; preview?: string }>));
     start = page.LastEvaluatedKey;
@@ -40,7 +47,9 @@ async function deleteProjectData(event: unknown): Promise<{ objects: number; rec
     const deploymentId = deploymentIdOf(item.sk);
     if (deploymentId === undefined) continue;
     // A deployment that never got promoted has no manifest and no route entries.
-    const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`).catch(() => undefined);
+    const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`).catch(
+      () => undefined,
+    );
     if (raw) await cache.deleteMany(Object.keys(routeEntriesFor(deploymentId, v.parse(BundleManifest, JSON.parse(raw.toString('utf8'))))));
   }
   const objects = await deletePrefix(names.projectBucket, `${state.project}/`);

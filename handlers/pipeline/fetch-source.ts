@@ -31,7 +31,8 @@ async function fetchSource(event: unknown): Promise<{ bucket: string; key: strin
   const { state, claims } = await openState(event, 'build-deploy');
   const deploymentId = requireDeploymentId(state);
   const parsed = v.safeParse(FetchInput, state);
-  if (!parsed.success) throw new Error(`pipeline input field ${v.getDotPath(parsed.issues[0]) ?? 'github'} is invalid: ${parsed.issues[0].message}`);
+  if (!parsed.success)
+    throw new Error(`pipeline input field ${v.getDotPath(parsed.issues[0]) ?? 'github'} is invalid: ${parsed.issues[0].message}`);
   const { github } = parsed.output;
   if (claims.src !== githubSourceUri(github)) throw fetchFailed('the execution input names a GitHub source its ticket was not issued for');
 
@@ -47,13 +48,18 @@ async function downloadTarball(github: GithubSource): Promise<Buffer> {
   try {
     const response = await client.rest.repos.downloadTarballArchive({ ...splitRepository(github.repository), ref: github.commit });
     const bytes = Buffer.from(response.data as ArrayBuffer);
-    if (bytes.byteLength > MAX_SOURCE_BYTES) throw fetchFailed(`the tarball of ${github.repository}@${github.commit} exceeds the source archive limit of ${MAX_SOURCE_BYTES} bytes`);
+    if (bytes.byteLength > MAX_SOURCE_BYTES)
+      throw fetchFailed(
+        `the tarball of ${github.repository}@${github.commit} exceeds the source archive limit of ${MAX_SOURCE_BYTES} bytes`,
+      );
     return bytes;
   } catch (error) {
     if ((error as Error).name === 'SourceFetchFailed') throw error;
     // Only the status: Octokit errors carry the request, and the message must not carry more than needed.
     const status = (error as { status?: number }).status;
-    throw fetchFailed(`could not download ${github.repository}@${github.commit} from GitHub${status ? ` (HTTP ${status})` : `: ${(error as Error).message}`}`);
+    throw fetchFailed(
+      `could not download ${github.repository}@${github.commit} from GitHub${status ? ` (HTTP ${status})` : `: ${(error as Error).message}`}`,
+    );
   }
 }
 

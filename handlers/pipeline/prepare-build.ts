@@ -30,7 +30,9 @@ export interface BuildEnvFile {
  * sealed, as the deployment's `RUNENV#<id>` item, which the tenant function is started with. The
  * state and the execution history only ever see counts, never a value.
  */
-async function prepareBuild(event: unknown): Promise<{ envObject: string; buildVariables: number; runtimeVariables: number; secrets: number; secretsWithheld?: true }> {
+async function prepareBuild(
+  event: unknown,
+): Promise<{ envObject: string; buildVariables: number; runtimeVariables: number; secrets: number; secretsWithheld?: true }> {
   const { state } = await openState(event, 'build-deploy');
   const deploymentId = requireDeploymentId(state);
   const [settings, all] = await Promise.all([getSettings(state.project), listEnv(state.project)]);
@@ -38,7 +40,8 @@ async function prepareBuild(event: unknown): Promise<{ envObject: string; buildV
   const withheld = (state as { withholdSecrets?: unknown }).withholdSecrets === true;
   const variables = withheld ? all.filter((item) => !item.secret) : all;
   const key = variables.some((item) => item.secret) ? await envKey() : undefined;
-  const plain = (item: EnvItem): string => (item.secret ? openSecret(item.sealed ?? '', key as Uint8Array, secretContext(state.project, item.key)) : (item.value ?? ''));
+  const plain = (item: EnvItem): string =>
+    item.secret ? openSecret(item.sealed ?? '', key as Uint8Array, secretContext(state.project, item.key)) : (item.value ?? '');
 
   const build = variables.filter((item) => reachesBuild(item.target));
   const file: BuildEnvFile = {
@@ -49,7 +52,12 @@ async function prepareBuild(event: unknown): Promise<{ envObject: string; buildV
   };
   const envObject = buildEnvKey(deploymentId);
   await s3Client().send(
-    new PutObjectCommand({ Bucket: platformNames().buildBucket, Key: envObject, Body: JSON.stringify(file), ContentType: 'application/json' }),
+    new PutObjectCommand({
+      Bucket: platformNames().buildBucket,
+      Key: envObject,
+      Body: JSON.stringify(file),
+      ContentType: 'application/json',
+    }),
   );
 
   const runtime = variables.filter((item) => reachesRuntime(item.target));
@@ -58,7 +66,13 @@ async function prepareBuild(event: unknown): Promise<{ envObject: string; buildV
     deploymentId,
     runtime.map((item) => (item.secret ? { key: item.key, sealed: item.sealed ?? '' } : { key: item.key, value: item.value ?? '' })),
   );
-  return { envObject, buildVariables: build.length, runtimeVariables: runtime.length, secrets: variables.filter((item) => item.secret).length, ...(withheld ? { secretsWithheld: true } : {}) };
+  return {
+    envObject,
+    buildVariables: build.length,
+    runtimeVariables: runtime.length,
+    secrets: variables.filter((item) => item.secret).length,
+    ...(withheld ? { secretsWithheld: true } : {}),
+  };
 }
 
 export const handler = instrumented('prepare-build', prepareBuild);

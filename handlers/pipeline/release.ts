@@ -28,7 +28,14 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   const cache = await routeCache();
   if (state.preview) {
     // A preview gets its own host and function version; production's pointer stays where it is.
-    await releasePreview(cache, state.project, state.preview, deploymentId, previewQualifier(state), routeEntriesFor(deploymentId, manifest));
+    await releasePreview(
+      cache,
+      state.project,
+      state.preview,
+      deploymentId,
+      previewQualifier(state),
+      routeEntriesFor(deploymentId, manifest),
+    );
     return { live: deploymentId, previous: null, preview: state.preview };
   }
   await cache.putMany(routeEntriesFor(deploymentId, manifest));
@@ -58,7 +65,12 @@ async function release(event: unknown): Promise<{ live: string; previous: string
  */
 async function syncDomains(project: string): Promise<void> {
   const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: platformNames().table, Key: projectKey(project), ProjectionExpression: 'routedDomains', ConsistentRead: true }),
+    new GetCommand({
+      TableName: platformNames().table,
+      Key: projectKey(project),
+      ProjectionExpression: 'routedDomains',
+      ConsistentRead: true,
+    }),
   );
   const previouslyRouted: unknown = Item?.routedDomains;
   const current = (await listDomains(project)).map((d) => d.domain);

@@ -40,11 +40,15 @@ async function reportGithub(event: unknown): Promise<{ githubDeploymentId?: numb
       github,
       ...(preview ? { preview } : {}),
       ...(url ? { url } : {}),
-      ...(input.state.githubReport?.githubDeploymentId !== undefined ? { githubDeploymentId: input.state.githubReport.githubDeploymentId } : {}),
+      ...(input.state.githubReport?.githubDeploymentId !== undefined
+        ? { githubDeploymentId: input.state.githubReport.githubDeploymentId }
+        : {}),
       ...(input.state.failure?.state ? { failedState: input.state.failure.state } : {}),
     });
     if (result.errors.length) console.warn('slipway report-github: some calls failed', result.errors);
-    return result.githubDeploymentId !== undefined ? { githubDeploymentId: result.githubDeploymentId, errors: result.errors } : { errors: result.errors };
+    return result.githubDeploymentId !== undefined
+      ? { githubDeploymentId: result.githubDeploymentId, errors: result.errors }
+      : { errors: result.errors };
   } catch (error) {
     const message = error instanceof v.ValiError ? `input is invalid: ${error.message}` : (error as Error).message;
     console.warn('slipway report-github: not reported:', message);

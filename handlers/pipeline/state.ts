@@ -32,7 +32,10 @@ function invalid(issues: [v.BaseIssue<unknown>, ...v.BaseIssue<unknown>[]]): Err
  * operation). A ticket lifted from another execution of the same project opens nothing. Every
  * handler starts here.
  */
-export async function openState(event: unknown, op: Operation | readonly Operation[]): Promise<{ state: PipelineState; claims: TicketClaims }> {
+export async function openState(
+  event: unknown,
+  op: Operation | readonly Operation[],
+): Promise<{ state: PipelineState; claims: TicketClaims }> {
   const input = v.safeParse(StepInput, event);
   if (!input.success) throw invalid(input.issues);
   const parsed = v.safeParse(PipelineState, input.output.state);

@@ -21,7 +21,8 @@ export interface RecordedFailure {
  */
 async function summariseFailure(event: unknown): Promise<RecordedFailure> {
   const parsed = v.safeParse(FailureInput, event);
-  if (!parsed.success) throw new Error(`summarise input field ${v.getDotPath(parsed.issues[0]) ?? '(root)'} is invalid: ${parsed.issues[0].message}`);
+  if (!parsed.success)
+    throw new Error(`summarise input field ${v.getDotPath(parsed.issues[0]) ?? '(root)'} is invalid: ${parsed.issues[0].message}`);
   const { state, error, cause } = parsed.output.failure;
   return { state: state.slice(0, 80), error: summariseError(error) || 'Error', cause: summariseCause(cause) || 'no cause given' };
 }

@@ -14,7 +14,9 @@ export function bundleKey(buildId: string): string {
  * Checks what the (untrusted) build wrote before anything of it is served: layout, entry types,
  * paths, sizes and the manifest. The digest lets promote refuse a bundle swapped afterwards.
  */
-async function validateOutput(event: unknown): Promise<{ files: number; bytes: number; sha256: string; prerenderedRoutes: number; staticFiles: number }> {
+async function validateOutput(
+  event: unknown,
+): Promise<{ files: number; bytes: number; sha256: string; prerenderedRoutes: number; staticFiles: number }> {
   const { state, claims } = await openState(event, 'build-deploy');
   const buildId = requireDeploymentId(state);
   const archive = await getObjectBuffer(platformNames().buildBucket, bundleKey(buildId)).catch((error: Error) => {

@@ -20,7 +20,9 @@ const StackOutputs = v.object({
 /** The qualifier the router invokes for this preview: the version the stack update just published. */
 export function previewQualifier(state: unknown): string {
   const parsed = v.safeParse(StackOutputs, state);
-  const value = parsed.success ? parsed.output.stack.described.Outputs.find((o) => o.OutputKey === PREVIEW_VERSION_OUTPUT)?.OutputValue : undefined;
+  const value = parsed.success
+    ? parsed.output.stack.described.Outputs.find((o) => o.OutputKey === PREVIEW_VERSION_OUTPUT)?.OutputValue
+    : undefined;
   if (!value || !FUNCTION_QUALIFIER_PATTERN.test(value)) {
     throw new Error(`the project stack has no usable ${PREVIEW_VERSION_OUTPUT} output (pipeline input field stack.described.Outputs)`);
   }

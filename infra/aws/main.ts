@@ -9,4 +9,6 @@ const started = performance.now();
 const { app } = buildApp({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
 const assembly = app.synth();
 const seconds = ((performance.now() - started) / 1000).toFixed(2);
-process.stderr.write(`slipway: synthesized ${assembly.stacks.map((s) => s.stackName).join(', ')} to ${assembly.directory} in ${seconds} s\n`);
+process.stderr.write(
+  `slipway: synthesized ${assembly.stacks.map((s) => s.stackName).join(', ')} to ${assembly.directory} in ${seconds} s\n`,
+);

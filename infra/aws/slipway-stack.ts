@@ -40,7 +40,9 @@ export class SlipwayStack extends Stack {
     const buildTimeoutSeconds = props.buildTimeoutSeconds ?? 900;
     this.storage = new PlatformStorage(this, 'Storage');
     // The GitHub App's JSON secret (appId, privateKey, webhookSecret, oauthClientId, oauthClientSecret), created by the operator.
-    const githubSecret = props.githubSecretArn ? secretsmanager.Secret.fromSecretCompleteArn(this, 'GithubAppSecret', props.githubSecretArn) : undefined;
+    const githubSecret = props.githubSecretArn
+      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'GithubAppSecret', props.githubSecretArn)
+      : undefined;
     this.projects = new ProjectSystem(this, 'Projects', {
       storage: this.storage,
       domainName: props.domainName,
@@ -77,7 +79,10 @@ export class SlipwayStack extends Stack {
       },
       domainName: props.dashboardDomainName,
       ...(githubSecret ? { githubSecret } : {}),
-      certificate: props.dashboardDomainName && props.certificateArn ? acm.Certificate.fromCertificateArn(this, 'DashboardCertificate', props.certificateArn) : undefined,
+      certificate:
+        props.dashboardDomainName && props.certificateArn
+          ? acm.Certificate.fromCertificateArn(this, 'DashboardCertificate', props.certificateArn)
+          : undefined,
     });
     if (props.domainName) this.internal.apiFunction.addEnvironment('SLIPWAY_TENANT_URL_TEMPLATE', `https://{project}.${props.domainName}/`);
     new CfnOutput(this, 'TenantDistributionDomain', {

@@ -21,7 +21,8 @@ export function localCloudFormation(
   const versions = new Map<string, string>();
   if (stateFile) {
     try {
-      for (const [stack, version] of Object.entries(JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, string>)) versions.set(stack, version);
+      for (const [stack, version] of Object.entries(JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, string>))
+        versions.set(stack, version);
     } catch {
       // First start: no stack has a version yet.
     }
@@ -33,7 +34,8 @@ export function localCloudFormation(
   };
   return async (action, parameters) => {
     const stackName = String(parameters.StackName ?? '');
-    if (!stackName.startsWith(STACK_PREFIX)) throw Object.assign(new Error(`stack ${stackName} is not a project stack`), { name: 'CloudFormation.ValidationError' });
+    if (!stackName.startsWith(STACK_PREFIX))
+      throw Object.assign(new Error(`stack ${stackName} is not a project stack`), { name: 'CloudFormation.ValidationError' });
     const project = stackName.slice(STACK_PREFIX.length);
     const stackId = `arn:aws:cloudformation:us-east-1:000000000000:stack/${stackName}/local`;
     const params = (parameters.Parameters ?? []) as Array<{ ParameterKey: string; ParameterValue?: string }>;
@@ -58,12 +60,13 @@ export function localCloudFormation(
         }
         statuses.set(stackName, 'UPDATE_COMPLETE');
         return { StackId: stackId };
-      case 'describeStacks':
-        // Projects created before a restart have no entry; their stack exists all the same.
+      case 'describeStacks': // Projects created before a restart have no entry; their stack exists all the same.
         {
           const version = versions.get(stackName);
           const Outputs = version ? [{ OutputKey: 'PreviewVersion', OutputValue: version }] : [];
-          return { Stacks: [{ StackName: stackName, StackId: stackId, StackStatus: statuses.get(stackName) ?? 'UPDATE_COMPLETE', Outputs }] };
+          return {
+            Stacks: [{ StackName: stackName, StackId: stackId, StackStatus: statuses.get(stackName) ?? 'UPDATE_COMPLETE', Outputs }],
+          };
         }
       case 'deleteStack':
         await host.remove(project);

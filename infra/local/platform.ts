@@ -95,7 +95,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   // Sandboxes a platform killed without closing left running; and this machine's cap mechanism.
   reapStaleSandboxes();
-  process.stderr.write(`slipway: sandbox caps use ${capMechanism() === 'cgroup' ? 'cgroups (memory, pids, cpu) and rlimits (CPU time)' : 'rlimits only (CPU time, processes, data size, file size)'}\n`);
+  process.stderr.write(
+    `slipway: sandbox caps use ${capMechanism() === 'cgroup' ? 'cgroups (memory, pids, cpu) and rlimits (CPU time)' : 'rlimits only (CPU time, processes, data size, file size)'}\n`,
+  );
 
   const s3 = new S3Client({ forcePathStyle: true });
   // Each deployment's function starts with the runtime variables it was built with.
@@ -130,7 +132,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   );
   const sfnServer = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
-  const sfnGate = await startSigV4Gate({ service: 'states', upstream: { host: '127.0.0.1', port: (sfnServer.address() as AddressInfo).port }, issuer: storage.issuer });
+  const sfnGate = await startSigV4Gate({
+    service: 'states',
+    upstream: { host: '127.0.0.1', port: (sfnServer.address() as AddressInfo).port },
+    issuer: storage.issuer,
+  });
   process.env.AWS_ENDPOINT_URL_SFN = sfnGate.endpoint;
   // Before the API can be reached: a QUEUED deployment without an execution now is a start the last run cut off.
   for (const deployment of await failUnstartedDeployments()) {

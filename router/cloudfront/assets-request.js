@@ -91,7 +91,8 @@ async function handler(event) {
   if (!site) return notFound('No project is served at this host.');
   var project = site.project;
   var value = await kvsGet('p:' + site.label);
-  if (!value) return notFound(site.label === project ? 'There is no project named ' + project + '.' : 'There is no preview ' + site.label + '.');
+  if (!value)
+    return notFound(site.label === project ? 'There is no project named ' + project + '.' : 'There is no preview ' + site.label + '.');
   var id = pointerOf(value).id;
 
   request.uri = '/' + project + '/deployments/' + id + '/client' + uri;

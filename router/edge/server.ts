@@ -6,14 +6,7 @@ import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/cli
 import { getRequestListener } from '@hono/node-server';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { contentTypeFor } from '../../handlers/lib/content-type.js';
-import {
-  eventFromRequest,
-  loadViewerRequest,
-  normalizeIp,
-  responseBody,
-  type CfRequest,
-  type CfResponse,
-} from '../cloudfront/sandbox.js';
+import { eventFromRequest, loadViewerRequest, normalizeIp, responseBody, type CfRequest, type CfResponse } from '../cloudfront/sandbox.js';
 
 /**
  * The one local HTTP server: what CloudFront + the router are on AWS, on a single port.
@@ -214,7 +207,13 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
  */
 function standardRequest(request: Request): Request {
   if (request.method === 'GET' || request.method === 'HEAD') return request;
-  return new Request(request.url, { method: request.method, headers: request.headers, body: request.body, signal: request.signal, duplex: 'half' } as RequestInit);
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal: request.signal,
+    duplex: 'half',
+  } as RequestInit);
 }
 
 /** "hello.localhost:8080" -> "hello.localhost"; "[::1]:80" -> "[::1]". */
@@ -320,7 +319,11 @@ export function sendRouterResult(res: ServerResponse, result: APIGatewayProxyStr
   const structured: APIGatewayProxyStructuredResultV2 =
     result && typeof result === 'object' && typeof result.statusCode === 'number'
       ? result
-      : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof result === 'string' ? result : JSON.stringify(result ?? null) };
+      : {
+          statusCode: 200,
+          headers: { 'content-type': 'application/json' },
+          body: typeof result === 'string' ? result : JSON.stringify(result ?? null),
+        };
   const setCookies: string[] = [];
   for (const [name, value] of Object.entries(structured.headers ?? {})) {
     const lower = name.toLowerCase();

@@ -61,7 +61,7 @@ export function tenantEvent(event: APIGatewayProxyEventV2, host: string): APIGat
     headers[name] = value;
   }
   headers.host = host;
-  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0] ?? host;
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? host);
   return {
     ...event,
     headers,
@@ -83,10 +83,18 @@ export function createRouter(options: RouterOptions): RouterFunction {
     const project = headers['x-slipway-project'];
     const deploymentId = headers['x-slipway-deployment'];
     if (!project || !deploymentId) {
-      return errorResult(403, 'Forbidden', 'requests must come through the Slipway edge (x-slipway-project / x-slipway-deployment missing)');
+      return errorResult(
+        403,
+        'Forbidden',
+        'requests must come through the Slipway edge (x-slipway-project / x-slipway-deployment missing)',
+      );
     }
     const qualifier = headers['x-slipway-qualifier'];
-    if (!PROJECT_NAME_PATTERN.test(project) || !FUNCTION_QUALIFIER_PATTERN.test(deploymentId) || (qualifier !== undefined && !FUNCTION_QUALIFIER_PATTERN.test(qualifier))) {
+    if (
+      !PROJECT_NAME_PATTERN.test(project) ||
+      !FUNCTION_QUALIFIER_PATTERN.test(deploymentId) ||
+      (qualifier !== undefined && !FUNCTION_QUALIFIER_PATTERN.test(qualifier))
+    ) {
       return errorResult(403, 'Forbidden', 'the x-slipway-project, x-slipway-deployment or x-slipway-qualifier tag is malformed');
     }
     const host = headers['x-slipway-host'] || headers.host || event.requestContext?.domainName || '';
@@ -96,7 +104,9 @@ export function createRouter(options: RouterOptions): RouterFunction {
       // The visitor gets the status and the request id; the error text goes to the log under that id.
       const requestId = requestIdOf(event);
       const status = error instanceof TenantFunctionError && error.timedOut ? 504 : 502;
-      console.error(`[router] ${project}/${deploymentId} request ${requestId} answered ${status}: ${(error as Error).stack ?? String(error)}`);
+      console.error(
+        `[router] ${project}/${deploymentId} request ${requestId} answered ${status}: ${(error as Error).stack ?? String(error)}`,
+      );
       return gatewayErrorPage(status, requestId);
     }
   };

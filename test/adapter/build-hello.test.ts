@@ -28,7 +28,15 @@ let isolated: string;
 async function compileAdapter(dest: string): Promise<void> {
   const source = join(repo, 'buildrunner', 'adapter');
   const entries = ['index.ts', 'register.ts', 'resolve-hook.ts', 'files/handler.ts', 'files/event.ts'].map((file) => join(source, file));
-  await build({ entryPoints: entries, outbase: source, outdir: dest, format: 'esm', platform: 'node', target: 'node20', logLevel: 'error' });
+  await build({
+    entryPoints: entries,
+    outbase: source,
+    outdir: dest,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'error',
+  });
   writeFileSync(join(dest, 'package.json'), '{ "type": "module" }\n');
 }
 
@@ -57,7 +65,11 @@ function invoke(events: APIGatewayProxyEventV2[]): Promise<APIGatewayProxyStruct
   });
 }
 
-function event(method: string, rawPath: string, options: { query?: string; headers?: Record<string, string>; body?: Buffer; cookies?: string[] } = {}): APIGatewayProxyEventV2 {
+function event(
+  method: string,
+  rawPath: string,
+  options: { query?: string; headers?: Record<string, string>; body?: Buffer; cookies?: string[] } = {},
+): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: '$default',

@@ -31,7 +31,11 @@ function event(overrides: Partial<APIGatewayProxyEventV2> & { method?: string } 
 describe('eventToRequest', () => {
   it('builds the URL from x-forwarded-proto, host, rawPath and rawQueryString', () => {
     const request = eventToRequest(
-      event({ rawPath: '/api/hello', rawQueryString: 'name=x&y=%20z', headers: { host: 'hello.localhost:8080', 'x-forwarded-proto': 'http' } }),
+      event({
+        rawPath: '/api/hello',
+        rawQueryString: 'name=x&y=%20z',
+        headers: { host: 'hello.localhost:8080', 'x-forwarded-proto': 'http' },
+      }),
     );
     expect(request.url).toBe('http://hello.localhost:8080/api/hello?name=x&y=%20z');
     expect(new URL(request.url).searchParams.get('y')).toBe(' z');
@@ -39,7 +43,9 @@ describe('eventToRequest', () => {
 
   it('defaults to https and the request context domain name', () => {
     expect(eventUrl(event({ rawPath: '/a' }))).toBe('https://abc.lambda-url.eu-west-1.on.aws/a');
-    expect(eventUrl(event({ rawPath: '/a', headers: { 'x-forwarded-proto': 'http, https', Host: 'h.example' } }))).toBe('http://h.example/a');
+    expect(eventUrl(event({ rawPath: '/a', headers: { 'x-forwarded-proto': 'http, https', Host: 'h.example' } }))).toBe(
+      'http://h.example/a',
+    );
   });
 
   it('passes every header and joins the cookies array into one Cookie header', () => {
@@ -54,7 +60,12 @@ describe('eventToRequest', () => {
   it('uses the method from the request context and decodes a base64 body', async () => {
     const bytes = Buffer.from([0, 1, 2, 250, 255, 13, 10]);
     const request = eventToRequest(
-      event({ method: 'POST', headers: { host: 'h', 'content-type': 'application/octet-stream' }, body: bytes.toString('base64'), isBase64Encoded: true }),
+      event({
+        method: 'POST',
+        headers: { host: 'h', 'content-type': 'application/octet-stream' },
+        body: bytes.toString('base64'),
+        isBase64Encoded: true,
+      }),
     );
     expect(request.method).toBe('POST');
     expect(Buffer.from(await request.arrayBuffer())).toEqual(bytes);

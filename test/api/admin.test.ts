@@ -3,7 +3,15 @@ import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { serve } from '@hono/node-server';
-import { createReadyProject, quickBuild, startApiHarness, TOKEN, waitFor, type ApiHarness, type FakeBuildJob } from './support/api-harness.js';
+import {
+  createReadyProject,
+  quickBuild,
+  startApiHarness,
+  TOKEN,
+  waitFor,
+  type ApiHarness,
+  type FakeBuildJob,
+} from './support/api-harness.js';
 import { putDeployment } from '../../handlers/api/records.js';
 import { failUnstartedDeployments } from '../../handlers/api/unstarted-deployments.js';
 import { stateMachineArn } from '../../infra/local/engine/local-step-functions.js';
@@ -21,7 +29,9 @@ const flakyBuild: FakeBuildJob = async (aws, request, options) => {
   if (failOnce.delete(key)) throw Object.assign(new Error('the build container was killed (transient fault)'), { name: 'Batch.JobFailed' });
   if (hangOnce.delete(key)) {
     hanging.get(key)?.();
-    await new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('stopped'), { name: 'Batch.JobCancelled' }))));
+    await new Promise((_, reject) =>
+      options?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('stopped'), { name: 'Batch.JobCancelled' }))),
+    );
   }
   return quickBuild(aws, request, options);
 };
@@ -49,7 +59,10 @@ async function upload(text: string): Promise<string> {
 }
 
 async function settled(id: string): Promise<Record<string, any>> {
-  const done = await waitFor(() => call('GET', `/projects/${PROJECT}/deployments/${id}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+  const done = await waitFor(
+    () => call('GET', `/projects/${PROJECT}/deployments/${id}`),
+    (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status),
+  );
   return done.json.deployment;
 }
 
@@ -68,7 +81,14 @@ describe('retry a failed deployment', () => {
     const retry = await call('POST', `/admin/executions/${failed.executionName}/retry`);
     expect(retry.status).toBe(202);
     const deployment = retry.json.deployment;
-    expect(deployment).toMatchObject({ project: PROJECT, status: 'QUEUED', retryOf: failed.id, source: failed.source, commit: 'abcdef0123456789', createdBy: 'admin' });
+    expect(deployment).toMatchObject({
+      project: PROJECT,
+      status: 'QUEUED',
+      retryOf: failed.id,
+      source: failed.source,
+      commit: 'abcdef0123456789',
+      createdBy: 'admin',
+    });
     expect(deployment.id).not.toBe(failed.id);
     expect(deployment.executionName).toBe(`${PROJECT}--build-deploy--abcdef0--${deployment.id}`);
     expect(deployment.executionArn).toContain(':execution:slipway-build-and-deploy:');
@@ -76,13 +96,20 @@ describe('retry a failed deployment', () => {
     retried = await settled(deployment.id);
     expect(retried).toMatchObject({ status: 'LIVE', current: true, retryOf: failed.id });
     expect((await call('GET', `/projects/${PROJECT}`)).json.project.liveDeploymentId).toBe(deployment.id);
-    expect((await call('GET', `/projects/${PROJECT}/deployments/${failed.id}`)).json.deployment).toMatchObject({ status: 'FAILED', retriedBy: deployment.id });
+    expect((await call('GET', `/projects/${PROJECT}/deployments/${failed.id}`)).json.deployment).toMatchObject({
+      status: 'FAILED',
+      retriedBy: deployment.id,
+    });
   });
 
   it('answers 409 for a deployment that is not FAILED, or was already retried', async () => {
     const live = await call('POST', `/admin/executions/${retried.executionName}/retry`);
     expect(live.status).toBe(409);
-    expect(live.json.error).toMatchObject({ code: 'Conflict', field: 'path.execution', message: expect.stringContaining(`deployment ${retried.id} is LIVE, not FAILED`) });
+    expect(live.json.error).toMatchObject({
+      code: 'Conflict',
+      field: 'path.execution',
+      message: expect.stringContaining(`deployment ${retried.id} is LIVE, not FAILED`),
+    });
     const again = await call('POST', `/admin/executions/${failed.executionName}/retry`);
     expect(again.status).toBe(409);
     expect(again.json.error.message).toContain(`was already retried as ${retried.id}`);
@@ -143,7 +170,12 @@ describe('retry a failed deployment', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.json.error).toMatchObject({ code: 'NotFound', field: 'path.execution' });
     expect((await call('POST', '/admin/executions/nosuch--build-deploy--d-nosuch-0000/retry')).status).toBe(404);
-    for (const name of ['not-an-execution', `${PROJECT}--rollback--d-x-0000`, `${PROJECT}--build-deploy--d-${'a'.repeat(70)}`, 'Bad--build-deploy--d-abcd-0000']) {
+    for (const name of [
+      'not-an-execution',
+      `${PROJECT}--rollback--d-x-0000`,
+      `${PROJECT}--build-deploy--d-${'a'.repeat(70)}`,
+      'Bad--build-deploy--d-abcd-0000',
+    ]) {
       const bad = await call('POST', `/admin/executions/${name}/retry`);
       expect(bad.status, name).toBe(400);
       expect(bad.json.error).toMatchObject({ code: 'BadRequest', field: 'path' });
@@ -154,16 +186,31 @@ describe('retry a failed deployment', () => {
 describe('a deployment whose start a crash cut off', () => {
   it('is recorded FAILED on the next start when its execution does not exist, and only then', async () => {
     const arnOf = (name: string) => `${stateMachineArn('slipway-build-and-deploy').replace(':stateMachine:', ':execution:')}:${name}`;
-    const base = { project: PROJECT, status: 'QUEUED', createdAt: new Date().toISOString(), createdBy: 'admin', source: { bucket: 'slipway-sources', key: 'sources/none.tar.gz' } };
+    const base = {
+      project: PROJECT,
+      status: 'QUEUED',
+      createdAt: new Date().toISOString(),
+      createdBy: 'admin',
+      source: { bucket: 'slipway-sources', key: 'sources/none.tar.gz' },
+    };
     const cutOff = { ...base, id: 'd-cutoff-0001', executionName: `${PROJECT}--build-deploy--d-cutoff-0001` };
     await putDeployment({ ...cutOff, executionArn: arnOf(cutOff.executionName) });
     // A QUEUED record whose execution exists is in flight, whatever its age: left alone.
     const existing = harness.engine.listExecutions({ stateMachineArn: stateMachineArn('slipway-build-and-deploy') })[0];
     expect(existing).toBeDefined();
-    await putDeployment({ ...base, id: 'd-inflight-0001', executionName: existing?.name as string, executionArn: existing?.executionArn as string });
+    await putDeployment({
+      ...base,
+      id: 'd-inflight-0001',
+      executionName: existing?.name as string,
+      executionArn: existing?.executionArn as string,
+    });
 
     expect(await failUnstartedDeployments()).toEqual([`${PROJECT}/d-cutoff-0001`]);
-    expect((await call('GET', `/projects/${PROJECT}/deployments/d-cutoff-0001`)).json.deployment).toMatchObject({ status: 'FAILED', error: 'Slipway.NotStarted', failedState: 'Execution' });
+    expect((await call('GET', `/projects/${PROJECT}/deployments/d-cutoff-0001`)).json.deployment).toMatchObject({
+      status: 'FAILED',
+      error: 'Slipway.NotStarted',
+      failedState: 'Execution',
+    });
     expect((await call('GET', `/projects/${PROJECT}/deployments/d-inflight-0001`)).json.deployment.status).toBe('QUEUED');
     expect(await failUnstartedDeployments()).toEqual([]);
   });
@@ -185,7 +232,10 @@ describe('audit log', () => {
       expect(Math.round(days)).toBe(400);
     }
     expect(entries.find((e) => e.action === 'project.create')).toMatchObject({ target: `project:${PROJECT}`, status: 202 });
-    expect(entries.find((e) => e.action === 'deployment.retry')).toMatchObject({ target: expect.stringMatching(new RegExp(`^execution:${PROJECT}--build-deploy--`)), status: 202 });
+    expect(entries.find((e) => e.action === 'deployment.retry')).toMatchObject({
+      target: expect.stringMatching(new RegExp(`^execution:${PROJECT}--build-deploy--`)),
+      status: 202,
+    });
     expect(entries.filter((e) => e.action === 'deployment.create')).toEqual([
       expect.objectContaining({ target: expect.stringMatching(new RegExp(`^deployment:${PROJECT}/d-`)), status: 202 }),
       expect.objectContaining({ target: expect.stringMatching(new RegExp(`^deployment:${PROJECT}/d-`)), status: 202 }),
@@ -202,7 +252,9 @@ describe('audit log', () => {
     expect((await call('POST', '/projects', { name: 'Bad_Name' })).status).toBe(400);
     expect((await call('DELETE', '/projects/nosuch')).status).toBe(404);
     expect((await call('POST', '/admin/executions/nope/retry')).status).toBe(400);
-    expect((await call('POST', '/projects', { name: 'unauthorized' }, { authorization: 'Bearer not-the-right-token-at-all' })).status).toBe(401);
+    expect((await call('POST', '/projects', { name: 'unauthorized' }, { authorization: 'Bearer not-the-right-token-at-all' })).status).toBe(
+      401,
+    );
     expect((await call('GET', '/projects')).status).toBe(200);
     expect((await call('POST', '/webhooks/github', '{}', { authorization: '' })).status).toBe(401);
     expect((await call('GET', '/admin/audit?limit=500')).json.entries.length).toBe(before);

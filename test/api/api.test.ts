@@ -22,7 +22,9 @@ describe('identity', () => {
   it('refuses a missing or wrong token with 401 and a JSON error', async () => {
     const missing = await app.request('/api/v1/projects');
     expect(missing.status).toBe(401);
-    expect(await missing.json()).toEqual({ error: { code: 'Unauthorized', message: expect.stringContaining('Authorization header is missing') } });
+    expect(await missing.json()).toEqual({
+      error: { code: 'Unauthorized', message: expect.stringContaining('Authorization header is missing') },
+    });
     const wrong = await call('GET', '/projects', undefined, { authorization: 'Bearer not-the-right-token-at-all' });
     expect(wrong.status).toBe(401);
   });
@@ -49,7 +51,10 @@ describe('bad input', () => {
   });
 
   it('returns 404 JSON for an unknown project or route', async () => {
-    expect((await call('GET', '/projects/nosuch')).json.error).toMatchObject({ code: 'NotFound', message: 'project nosuch does not exist' });
+    expect((await call('GET', '/projects/nosuch')).json.error).toMatchObject({
+      code: 'NotFound',
+      message: 'project nosuch does not exist',
+    });
     expect((await call('GET', '/nothing-here')).status).toBe(404);
   });
 
@@ -66,7 +71,10 @@ describe('projects and deployments', () => {
     const created = await call('POST', '/projects', { name: 'apitest' });
     expect(created.status).toBe(202);
     expect(created.json.project).toMatchObject({ name: 'apitest', status: 'CREATING', owner: 'admin' });
-    const ready = await waitFor(() => call('GET', '/projects/apitest'), (r) => r.json.project.status !== 'CREATING');
+    const ready = await waitFor(
+      () => call('GET', '/projects/apitest'),
+      (r) => r.json.project.status !== 'CREATING',
+    );
     expect(ready.json.project.status).toBe('READY');
     const again = await call('POST', '/projects', { name: 'apitest' });
     expect(again.status).toBe(409);
@@ -87,20 +95,37 @@ describe('projects and deployments', () => {
     expect(id).toMatch(/^d-[a-z0-9]+-[0-9a-f]{8}$/);
     expect(started.json.deployment.executionName).toBe(`apitest--build-deploy--${id}`);
 
-    const live = await waitFor(() => call('GET', `/projects/apitest/deployments/${id}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+    const live = await waitFor(
+      () => call('GET', `/projects/apitest/deployments/${id}`),
+      (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status),
+    );
     expect(live.json.deployment).toMatchObject({ status: 'LIVE', current: true });
 
     const first = await call('GET', `/projects/apitest/deployments/${id}/logs`);
-    expect(first.json).toMatchObject({ text: 'slipway: installing\nslipway: building\n', done: true, cursor: `builds/${id}/log/00000001.txt` });
+    expect(first.json).toMatchObject({
+      text: 'slipway: installing\nslipway: building\n',
+      done: true,
+      cursor: `builds/${id}/log/00000001.txt`,
+    });
     const after = await call('GET', `/projects/apitest/deployments/${id}/logs?cursor=${encodeURIComponent(first.json.cursor)}`);
     expect(after.json).toMatchObject({ text: '', done: true });
     const foreign = await call('GET', `/projects/apitest/deployments/${id}/logs?cursor=builds/d-other-1234/log/0.txt`);
     expect(foreign.json.error.field).toBe('query.cursor');
 
     const execution = await call('GET', `/projects/apitest/deployments/${id}/execution`);
-    expect(execution.json.execution).toMatchObject({ status: 'SUCCEEDED', input: { project: 'apitest', deploymentId: id }, stateMachine: 'slipway-build-and-deploy' });
+    expect(execution.json.execution).toMatchObject({
+      status: 'SUCCEEDED',
+      input: { project: 'apitest', deploymentId: id },
+      stateMachine: 'slipway-build-and-deploy',
+    });
     expect(execution.json).not.toHaveProperty('history');
-    const states = execution.json.execution.states as Array<{ name: string; type: string; status: string; durationMs: number; summary?: Record<string, unknown> }>;
+    const states = execution.json.execution.states as Array<{
+      name: string;
+      type: string;
+      status: string;
+      durationMs: number;
+      summary?: Record<string, unknown>;
+    }>;
     expect(states.map((s) => s.name)).toContain('Release');
     expect(states.every((s) => s.status === 'succeeded' && s.durationMs >= 0)).toBe(true);
     expect(states.find((s) => s.name === 'Build')).toMatchObject({ type: 'Task', summary: { jobId: expect.any(String) } });
@@ -127,10 +152,16 @@ describe('projects and deployments', () => {
     await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: archive });
     const bad = await call('POST', '/projects/apitest/deployments', { source: { key: source.json.source.key }, commit: 'not-a-sha' });
     expect(bad.json.error).toMatchObject({ code: 'BadRequest', field: 'body.commit' });
-    const started = await call('POST', '/projects/apitest/deployments', { source: { key: source.json.source.key }, commit: '0123456789abcdef0123456789abcdef01234567' });
+    const started = await call('POST', '/projects/apitest/deployments', {
+      source: { key: source.json.source.key },
+      commit: '0123456789abcdef0123456789abcdef01234567',
+    });
     expect(started.status).toBe(202);
     expect(started.json.deployment.executionName).toBe(`apitest--build-deploy--0123456--${started.json.deployment.id}`);
-    await waitFor(() => call('GET', `/projects/apitest/deployments/${started.json.deployment.id}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+    await waitFor(
+      () => call('GET', `/projects/apitest/deployments/${started.json.deployment.id}`),
+      (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status),
+    );
   });
 
   it('refuses a deployment of a source that was not uploaded or belongs to another project', async () => {
@@ -158,11 +189,18 @@ describe('rollback', () => {
   it('starts the rollback workflow with 202 and the live deployment moves back', async () => {
     const started = await call('POST', '/projects/rbtest/rollback', { deploymentId: first });
     expect(started.status).toBe(202);
-    expect(started.json.rollback).toMatchObject({ project: 'rbtest', deploymentId: first, executionArn: expect.stringContaining(':execution:slipway-rollback:') });
+    expect(started.json.rollback).toMatchObject({
+      project: 'rbtest',
+      deploymentId: first,
+      executionArn: expect.stringContaining(':execution:slipway-rollback:'),
+    });
     const name = started.json.rollback.executionName as string;
     expect(name).toMatch(new RegExp(`^rbtest--rollback--${first}-[a-z0-9]+$`));
     expect(name.length).toBeLessThanOrEqual(80);
-    const rolled = await waitFor(() => call('GET', '/projects/rbtest'), (r) => r.json.project.rolledBackTo === first || r.json.project.status === 'FAILED');
+    const rolled = await waitFor(
+      () => call('GET', '/projects/rbtest'),
+      (r) => r.json.project.rolledBackTo === first || r.json.project.status === 'FAILED',
+    );
     expect(rolled.json.project).toMatchObject({ status: 'READY', liveDeploymentId: first, rolledBackTo: first });
     const deployments = await call('GET', '/projects/rbtest/deployments');
     expect(deployments.json.deployments.find((d: any) => d.id === first)).toMatchObject({ current: true });
@@ -171,18 +209,32 @@ describe('rollback', () => {
   it('answers 409 for the live deployment, one that never went live, and a project that is not READY', async () => {
     const live = await call('POST', '/projects/rbtest/rollback', { deploymentId: first });
     expect(live.status).toBe(409);
-    expect(live.json.error).toMatchObject({ code: 'Conflict', field: 'body.deploymentId', message: `deployment ${first} is already live for project rbtest` });
+    expect(live.json.error).toMatchObject({
+      code: 'Conflict',
+      field: 'body.deploymentId',
+      message: `deployment ${first} is already live for project rbtest`,
+    });
 
     await put({ pk: 'PROJECT#rbtest', sk: 'DEPLOY#d-never-0001', id: 'd-never-0001', project: 'rbtest', status: 'FAILED' });
     const never = await call('POST', '/projects/rbtest/rollback', { deploymentId: 'd-never-0001' });
     expect(never.status).toBe(409);
     expect(never.json.error.message).toContain('deployment d-never-0001 never went live (status FAILED)');
 
-    await put({ pk: 'PROJECT#rbbusy', sk: 'META', name: 'rbbusy', owner: 'admin', status: 'DELETING', createdAt: new Date().toISOString() });
+    await put({
+      pk: 'PROJECT#rbbusy',
+      sk: 'META',
+      name: 'rbbusy',
+      owner: 'admin',
+      status: 'DELETING',
+      createdAt: new Date().toISOString(),
+    });
     await put({ pk: 'PROJECT#rbbusy', sk: 'DEPLOY#d-busy-0001', id: 'd-busy-0001', project: 'rbbusy', status: 'LIVE' });
     const busy = await call('POST', '/projects/rbbusy/rollback', { deploymentId: 'd-busy-0001' });
     expect(busy.status).toBe(409);
-    expect(busy.json.error).toMatchObject({ field: 'path.name', message: 'project rbbusy is DELETING, not READY: it cannot be rolled back now' });
+    expect(busy.json.error).toMatchObject({
+      field: 'path.name',
+      message: 'project rbbusy is DELETING, not READY: it cannot be rolled back now',
+    });
   });
 
   it('answers 404 for an unknown project or deployment', async () => {
@@ -191,12 +243,21 @@ describe('rollback', () => {
     expect(project.json.error.message).toBe('project nosuch does not exist');
     const deployment = await call('POST', '/projects/rbtest/rollback', { deploymentId: 'd-missing-0001' });
     expect(deployment.status).toBe(404);
-    expect(deployment.json.error).toMatchObject({ code: 'NotFound', field: 'body.deploymentId', message: 'deployment d-missing-0001 of project rbtest does not exist' });
+    expect(deployment.json.error).toMatchObject({
+      code: 'NotFound',
+      field: 'body.deploymentId',
+      message: 'deployment d-missing-0001 of project rbtest does not exist',
+    });
   });
 
   it('answers 400 naming the field for a missing, malformed or extra body field', async () => {
-    expect((await call('POST', '/projects/rbtest/rollback', {})).json.error).toMatchObject({ code: 'BadRequest', field: 'body.deploymentId' });
-    expect((await call('POST', '/projects/rbtest/rollback', { deploymentId: 'not an id' })).json.error).toMatchObject({ field: 'body.deploymentId' });
+    expect((await call('POST', '/projects/rbtest/rollback', {})).json.error).toMatchObject({
+      code: 'BadRequest',
+      field: 'body.deploymentId',
+    });
+    expect((await call('POST', '/projects/rbtest/rollback', { deploymentId: 'not an id' })).json.error).toMatchObject({
+      field: 'body.deploymentId',
+    });
     const extra = await call('POST', '/projects/rbtest/rollback', { deploymentId: first, force: true });
     expect(extra.status).toBe(400);
     expect((await call('POST', '/projects/rbtest/rollback', '{nope')).json.error).toMatchObject({ field: 'body' });

@@ -41,7 +41,14 @@ beforeAll(async () => {
         await putObject(aws.s3, 'slipway-builds', `builds/${id}/bundle.tar.gz`, '');
         return { jobId: id, status: 'SUCCEEDED' as const };
       })();
-      const current = { started, settled: run.then(() => 'finished', () => 'killed'), aborted: false };
+      const current = {
+        started,
+        settled: run.then(
+          () => 'finished',
+          () => 'killed',
+        ),
+        aborted: false,
+      };
       job = current;
       return run;
     },
@@ -69,7 +76,10 @@ describe('POST /projects/{name}/deployments/{id}/cancel', () => {
     live = (await deployOnce(harness, 'canceltest')).id;
     slow = true;
     const { id, executionArn } = await startDeployment('canceltest');
-    await waitFor(async () => job, (j) => j !== undefined);
+    await waitFor(
+      async () => job,
+      (j) => j !== undefined,
+    );
     await job!.started;
     expect((await harness.call('GET', `/projects/canceltest/deployments/${id}`)).json.deployment.status).toBe('BUILDING');
 
@@ -94,7 +104,9 @@ describe('POST /projects/{name}/deployments/{id}/cancel', () => {
     expect((await harness.call('GET', `/projects/canceltest/deployments/${live}`)).json.deployment.current).toBe(true);
 
     // The log stream of a cancelled deployment ends with its status.
-    const response = await harness.app.request(`/api/v1/projects/canceltest/deployments/${id}/logs/stream`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const response = await harness.app.request(`/api/v1/projects/canceltest/deployments/${id}/logs/stream`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     const events = [];
     for await (const event of readSse(response.body!)) events.push(event);
     expect(events.map((e) => e.event)).toEqual(['log', 'end']);
@@ -133,13 +145,21 @@ describe('the sandboxed build job when its execution is stopped', () => {
       });
       const stop = new AbortController();
       const job = run({ jobName: 'build-d-cancel', environment: {}, timeoutSeconds: 60 }, { signal: stop.signal });
-      const running = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').some((line) => line.includes(marker));
-      await waitFor(async () => running(), (yes) => yes);
+      const running = () =>
+        execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+          .split('\n')
+          .some((line) => line.includes(marker));
+      await waitFor(
+        async () => running(),
+        (yes) => yes,
+      );
       stop.abort();
       await expect(job).rejects.toMatchObject({ name: 'Batch.JobCancelled' });
       expect(running()).toBe(false);
       // A job whose execution was stopped before it started never runs.
-      await expect(run({ jobName: 'build-d-late', environment: {}, timeoutSeconds: 60 }, { signal: stop.signal })).rejects.toMatchObject({ name: 'Batch.JobCancelled' });
+      await expect(run({ jobName: 'build-d-late', environment: {}, timeoutSeconds: 60 }, { signal: stop.signal })).rejects.toMatchObject({
+        name: 'Batch.JobCancelled',
+      });
     } finally {
       await rm(workRoot, { recursive: true, force: true });
     }

@@ -5,7 +5,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { buildOpenApiDocument, ROUTES, openApiDocument } from '../../handlers/api/openapi.js';
 import { createApiApp } from '../../handlers/api/app.js';
-import { createReadyProject, deployOnce, quickBuild, startApiHarness, TOKEN, waitFor, WEBHOOK_SECRET, type ApiHarness } from './support/api-harness.js';
+import {
+  createReadyProject,
+  deployOnce,
+  quickBuild,
+  startApiHarness,
+  TOKEN,
+  waitFor,
+  WEBHOOK_SECRET,
+  type ApiHarness,
+} from './support/api-harness.js';
 import { checkResponse, documentPath } from './support/openapi-check.js';
 import { validate } from './support/json-schema.js';
 import { startGitHubOAuthServer, useGitHubOAuthServer } from '../support/github-oauth-server.js';
@@ -28,8 +37,14 @@ describe('route table', () => {
     for (const [path, item] of Object.entries<Record<string, unknown>>(doc.paths)) {
       for (const method of METHODS) if (item[method]) fromDoc.add(`${method.toUpperCase()} ${path}`);
     }
-    expect([...fromApp].filter((r) => !fromDoc.has(r)), 'routes missing from the OpenAPI route table').toEqual([]);
-    expect([...fromDoc].filter((r) => !fromApp.has(r)), 'documented routes the app does not serve').toEqual([]);
+    expect(
+      [...fromApp].filter((r) => !fromDoc.has(r)),
+      'routes missing from the OpenAPI route table',
+    ).toEqual([]);
+    expect(
+      [...fromDoc].filter((r) => !fromApp.has(r)),
+      'documented routes the app does not serve',
+    ).toEqual([]);
   });
 
   it('gives every operation parameters for its path, a success response and the error body', () => {
@@ -39,11 +54,18 @@ describe('route table', () => {
       const operation = doc.paths[route.path][route.method];
       const pathParams = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       const declared = (operation.parameters ?? []).filter((p: any) => p.in === 'path');
-      expect(declared.map((p: any) => p.name), route.operationId).toEqual(pathParams);
+      expect(
+        declared.map((p: any) => p.name),
+        route.operationId,
+      ).toEqual(pathParams);
       for (const p of declared) expect(p.schema.pattern, `${route.operationId} {${p.name}}`).toEqual(expect.any(String));
-      expect(Object.keys(operation.responses).some((s) => s.startsWith('2') || s === '302'), route.operationId).toBe(true);
+      expect(
+        Object.keys(operation.responses).some((s) => s.startsWith('2') || s === '302'),
+        route.operationId,
+      ).toBe(true);
       for (const [status, response] of Object.entries<any>(operation.responses)) {
-        if (!status.startsWith('2') && status !== '302') expect(response.$ref, `${route.operationId} ${status}`).toBe(`#/components/responses/Error${status}`);
+        if (!status.startsWith('2') && status !== '302')
+          expect(response.$ref, `${route.operationId} ${status}`).toBe(`#/components/responses/Error${status}`);
       }
       expect(operation.security === undefined, `${route.operationId} security`).toBe(route.auth);
       if (route.body) expect(operation.requestBody.content['application/json'].schema, route.operationId).toBeTypeOf('object');
@@ -85,7 +107,9 @@ describe('responses of real calls', () => {
       buildJob: async (aws, request, options) => {
         if (holdBuilds) {
           buildsHeld++;
-          await new Promise<void>((_, reject) => options?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('killed'), { name: 'Batch.JobCancelled' }))));
+          await new Promise<void>((_, reject) =>
+            options?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('killed'), { name: 'Batch.JobCancelled' }))),
+          );
         }
         return quickBuild(aws, request, options);
       },
@@ -97,7 +121,11 @@ describe('responses of real calls', () => {
   });
 
   /** One call, checked against the document; returns the body. */
-  async function checked(method: string, path: string, init: { body?: string | Record<string, unknown>; headers?: Record<string, string> } = {}) {
+  async function checked(
+    method: string,
+    path: string,
+    init: { body?: string | Record<string, unknown>; headers?: Record<string, string> } = {},
+  ) {
     const url = `/api/v1${path}`;
     const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
     const response = await harness.app.request(url, {
@@ -112,7 +140,9 @@ describe('responses of real calls', () => {
     const json = (text === undefined && !redirect ? await response.json() : {}) as Record<string, any>;
     problems.push(...checkResponse(doc, method, url, response.status, text ?? json));
     const pathname = new URL(url, 'http://localhost').pathname.slice('/api/v1'.length);
-    const route = ROUTES.find((r) => r.method === method.toLowerCase() && new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(pathname));
+    const route = ROUTES.find(
+      (r) => r.method === method.toLowerCase() && new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(pathname),
+    );
     if (route) (covered.get(route.operationId) ?? covered.set(route.operationId, new Set()).get(route.operationId)!).add(response.status);
     return { status: response.status, json, text, headers: response.headers };
   }
@@ -129,7 +159,10 @@ describe('responses of real calls', () => {
     expect((await checked('GET', '/projects/contract')).status).toBe(200);
     const created = await checked('POST', '/projects', { body: { name: 'contract-two' } });
     expect(created.status).toBe(202);
-    await waitFor(() => harness.call('GET', '/projects/contract-two'), (r) => r.json.project.status !== 'CREATING');
+    await waitFor(
+      () => harness.call('GET', '/projects/contract-two'),
+      (r) => r.json.project.status !== 'CREATING',
+    );
     expect((await checked('POST', '/projects', { body: { name: 'contract' } })).status).toBe(409);
     expect((await checked('POST', '/projects', { body: { name: 'Bad_Name' } })).status).toBe(400);
     expect((await checked('POST', '/projects', { body: '{nope' })).status).toBe(400);
@@ -152,8 +185,13 @@ describe('responses of real calls', () => {
     const started = await checked('POST', '/projects/contract/deployments', { body: { source: { key: source.json.source.key } } });
     expect(started.status).toBe(202);
     const second = started.json.deployment.id as string;
-    await waitFor(() => harness.call('GET', `/projects/contract/deployments/${second}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
-    expect((await checked('POST', '/projects/contract/deployments', { body: { source: { key: 'sources/contract/never.tar.gz' } } })).status).toBe(400);
+    await waitFor(
+      () => harness.call('GET', `/projects/contract/deployments/${second}`),
+      (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status),
+    );
+    expect(
+      (await checked('POST', '/projects/contract/deployments', { body: { source: { key: 'sources/contract/never.tar.gz' } } })).status,
+    ).toBe(400);
     expect((await checked('GET', '/projects/contract/deployments')).status).toBe(200);
     expect((await checked('GET', `/projects/contract/deployments/${second}`)).json.deployment.current).toBe(true);
     expect((await checked('GET', '/projects/contract/deployments/not-an-id')).status).toBe(400);
@@ -165,9 +203,13 @@ describe('responses of real calls', () => {
     expect(stream.status).toBe(200);
     expect(stream.text).toContain(`event: log\ndata: slipway: installing\ndata: \nid: builds/${second}/log/00000000.txt`);
     expect(stream.text).toMatch(/event: end\ndata: \{"status":"LIVE"\}\n\n$/);
-    const resumed = await checked('GET', `/projects/contract/deployments/${second}/logs/stream`, { headers: { 'last-event-id': `builds/${second}/log/00000000.txt` } });
+    const resumed = await checked('GET', `/projects/contract/deployments/${second}/logs/stream`, {
+      headers: { 'last-event-id': `builds/${second}/log/00000000.txt` },
+    });
     expect(resumed.text).not.toContain('installing');
-    expect((await checked('GET', `/projects/contract/deployments/${second}/logs/stream`, { headers: { 'last-event-id': 'elsewhere' } })).status).toBe(400);
+    expect(
+      (await checked('GET', `/projects/contract/deployments/${second}/logs/stream`, { headers: { 'last-event-id': 'elsewhere' } })).status,
+    ).toBe(400);
     expect((await checked('GET', '/projects/contract/deployments/d-nosuch-0000/logs/stream')).status).toBe(404);
 
     // Cancel: a LIVE deployment cannot be, a BUILDING one can (its build is held until the execution stops).
@@ -177,7 +219,10 @@ describe('responses of real calls', () => {
     const heldSource = await checked('POST', '/projects/contract/sources', { body: { bytes: archive.length } });
     await fetch(heldSource.json.uploadUrl, { method: 'PUT', headers: heldSource.json.headers, body: archive });
     const held = await checked('POST', '/projects/contract/deployments', { body: { source: { key: heldSource.json.source.key } } });
-    await waitFor(async () => buildsHeld, (n) => n > 0);
+    await waitFor(
+      async () => buildsHeld,
+      (n) => n > 0,
+    );
     const cancelled = await checked('POST', `/projects/contract/deployments/${held.json.deployment.id}/cancel`);
     expect(cancelled.status).toBe(202);
     expect(cancelled.json.deployment.status).toBe('CANCELLED');
@@ -193,7 +238,10 @@ describe('responses of real calls', () => {
     expect((await checked('POST', '/projects/contract/rollback', { body: { deploymentId: 'd-nosuch-0000' } })).status).toBe(404);
     const rolledBack = await checked('POST', '/projects/contract/rollback', { body: { deploymentId: first.id } });
     expect(rolledBack.status).toBe(202);
-    await waitFor(() => harness.call('GET', '/projects/contract'), (r) => r.json.project.liveDeploymentId === first.id || r.json.project.status !== 'READY');
+    await waitFor(
+      () => harness.call('GET', '/projects/contract'),
+      (r) => r.json.project.liveDeploymentId === first.id || r.json.project.status !== 'READY',
+    );
 
     // Admin: retry a deployment whose build failed (its record as a failed build leaves it), then the audit log.
     const retrySource = await checked('POST', '/projects/contract/sources', { body: { bytes: archive.length } });
@@ -220,13 +268,18 @@ describe('responses of real calls', () => {
     const retried = await checked('POST', '/admin/executions/contract--build-deploy--d-failed-0001/retry');
     expect(retried.status).toBe(202);
     expect(retried.json.deployment.retryOf).toBe('d-failed-0001');
-    await waitFor(() => harness.call('GET', `/projects/contract/deployments/${retried.json.deployment.id}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+    await waitFor(
+      () => harness.call('GET', `/projects/contract/deployments/${retried.json.deployment.id}`),
+      (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status),
+    );
     expect((await checked('POST', `/admin/executions/contract--build-deploy--${second}/retry`)).status).toBe(409);
     expect((await checked('POST', '/admin/executions/contract--build-deploy--d-nosuch-0000/retry')).status).toBe(404);
     expect((await checked('POST', '/admin/executions/not-an-execution/retry')).status).toBe(400);
     const audit = await checked('GET', '/admin/audit');
     expect(audit.status).toBe(200);
-    expect(audit.json.entries.map((e: any) => e.action)).toEqual(expect.arrayContaining(['project.create', 'deployment.create', 'project.rollback', 'deployment.retry']));
+    expect(audit.json.entries.map((e: any) => e.action)).toEqual(
+      expect.arrayContaining(['project.create', 'deployment.create', 'project.rollback', 'deployment.retry']),
+    );
     expect((await checked('GET', '/admin/audit?month=2026-1&limit=10')).status).toBe(400);
 
     // Webhooks: signed, unsigned, wrongly signed.
@@ -240,17 +293,27 @@ describe('responses of real calls', () => {
     });
     const pong = await checked('POST', '/webhooks/github', { body: ping, headers: webhookHeaders(await sign(WEBHOOK_SECRET, ping)) });
     expect(pong.status).toBe(200);
-    expect((await checked('POST', '/webhooks/github', { body: ping, headers: webhookHeaders(`sha256=${'0'.repeat(64)}`) })).status).toBe(401);
+    expect((await checked('POST', '/webhooks/github', { body: ping, headers: webhookHeaders(`sha256=${'0'.repeat(64)}`) })).status).toBe(
+      401,
+    );
     const other = JSON.stringify({ zen: 'x' });
     const event = { ...webhookHeaders(await sign(WEBHOOK_SECRET, other)), 'x-github-event': 'issues' };
     expect((await checked('POST', '/webhooks/github', { body: other, headers: event })).status).toBe(202);
 
     // Settings, environment variables and domains.
     expect((await checked('GET', '/projects/contract/settings')).status).toBe(200);
-    expect((await checked('PATCH', '/projects/contract/settings', { body: { buildCommand: 'npm run build', nodeVersion: '22' } })).status).toBe(200);
+    expect(
+      (await checked('PATCH', '/projects/contract/settings', { body: { buildCommand: 'npm run build', nodeVersion: '22' } })).status,
+    ).toBe(200);
     expect((await checked('PATCH', '/projects/contract/settings', { body: { rootDirectory: '../up' } })).status).toBe(400);
     expect((await checked('PUT', '/projects/contract/env/PUBLIC_NAME', { body: { value: 'contract' } })).status).toBe(200);
-    expect((await checked('PUT', '/projects/contract/env/API_TOKEN', { body: { value: 'contract-secret-value', secret: true, target: 'build' } })).json.variable.value).toBeUndefined();
+    expect(
+      (
+        await checked('PUT', '/projects/contract/env/API_TOKEN', {
+          body: { value: 'contract-secret-value', secret: true, target: 'build' },
+        })
+      ).json.variable.value,
+    ).toBeUndefined();
     expect((await checked('PUT', '/projects/contract/env/AWS_REGION', { body: { value: 'x' } })).status).toBe(400);
     expect((await checked('GET', '/projects/contract/env')).json.variables).toHaveLength(2);
     expect((await checked('DELETE', '/projects/contract/env/PUBLIC_NAME')).status).toBe(200);
@@ -271,9 +334,13 @@ describe('responses of real calls', () => {
       expect(begin.status).toBe(302);
       const flow = (begin.headers.getSetCookie().find((c) => c.startsWith('slipway_oauth=')) as string).split(';')[0] as string;
       const approved = github.approve(begin.headers.get('location') as string, { login: 'contract-user', id: 7 });
-      const signedIn = await checked('GET', `/auth/github/callback?code=${approved.code}&state=${approved.state}`, { headers: { ...noAuth, cookie: flow } });
+      const signedIn = await checked('GET', `/auth/github/callback?code=${approved.code}&state=${approved.state}`, {
+        headers: { ...noAuth, cookie: flow },
+      });
       expect(signedIn.status).toBe(302);
-      expect((await checked('GET', `/auth/github/callback?code=${approved.code}&state=forged`, { headers: { ...noAuth, cookie: flow } })).status).toBe(400);
+      expect(
+        (await checked('GET', `/auth/github/callback?code=${approved.code}&state=forged`, { headers: { ...noAuth, cookie: flow } })).status,
+      ).toBe(400);
       expect((await checked('POST', '/auth/logout', { headers: noAuth })).status).toBe(200);
     } finally {
       await github.close();
@@ -282,7 +349,9 @@ describe('responses of real calls', () => {
     expect((await checked('POST', '/admin/users', { body: { login: 'contract-dev' } })).status).toBe(201);
     expect((await checked('POST', '/admin/users', { body: { login: 'contract-dev' } })).status).toBe(409);
     expect((await checked('POST', '/admin/users', { body: { login: 'admin' } })).status).toBe(400);
-    expect((await checked('GET', '/admin/users')).json.users.map((u: any) => u.login)).toEqual(expect.arrayContaining(['contract-dev', 'contract-user']));
+    expect((await checked('GET', '/admin/users')).json.users.map((u: any) => u.login)).toEqual(
+      expect.arrayContaining(['contract-dev', 'contract-user']),
+    );
     expect((await checked('GET', '/admin/users/contract-dev')).status).toBe(200);
     expect((await checked('GET', '/admin/users/nobody-here')).status).toBe(404);
     expect((await checked('PUT', '/admin/users/contract-dev/roles', { body: { roles: ['user', 'support'] } })).status).toBe(200);
@@ -303,17 +372,27 @@ describe('responses of real calls', () => {
     // starts a preview without secrets (no App is configured: it fails at Fetch source), an owner approves it.
     const signedEvent = async (name: string, payload: unknown) => {
       const body = JSON.stringify(payload);
-      return checked('POST', '/webhooks/github', { body, headers: { ...webhookHeaders(await sign(WEBHOOK_SECRET, body)), 'x-github-event': name } });
+      return checked('POST', '/webhooks/github', {
+        body,
+        headers: { ...webhookHeaders(await sign(WEBHOOK_SECRET, body)), 'x-github-event': name },
+      });
     };
     const installation = { id: 99, account: { login: 'admin' } };
-    expect((await signedEvent('installation', { action: 'created', installation, repositories: [{ full_name: 'octo/contract' }] })).status).toBe(202);
+    expect(
+      (await signedEvent('installation', { action: 'created', installation, repositories: [{ full_name: 'octo/contract' }] })).status,
+    ).toBe(202);
     expect((await checked('GET', '/github/repositories')).json.repositories).toEqual([{ repository: 'octo/contract', installationId: 99 }]);
     expect((await checked('PUT', '/projects/contract/repository', { body: { repository: 'octo/other' } })).status).toBe(403);
-    expect((await checked('PUT', '/projects/contract/repository', { body: { repository: 'octo/contract', productionBranch: 'main' } })).status).toBe(200);
+    expect(
+      (await checked('PUT', '/projects/contract/repository', { body: { repository: 'octo/contract', productionBranch: 'main' } })).status,
+    ).toBe(200);
     const pr = await signedEvent('pull_request', {
       action: 'opened',
       number: 3,
-      pull_request: { head: { sha: 'e'.repeat(40), ref: 'fix', repo: { full_name: 'fork/contract' } }, base: { ref: 'main', repo: { full_name: 'octo/contract' } } },
+      pull_request: {
+        head: { sha: 'e'.repeat(40), ref: 'fix', repo: { full_name: 'fork/contract' } },
+        base: { ref: 'main', repo: { full_name: 'octo/contract' } },
+      },
       repository: { full_name: 'octo/contract' },
       installation: { id: 99 },
     });
@@ -326,8 +405,12 @@ describe('responses of real calls', () => {
     const subscriptions = await checked('GET', '/admin/subscriptions');
     expect(subscriptions.status).toBe(200);
     const free = subscriptions.json.subscriptions.find((s: any) => s.name === 'free');
-    expect((await checked('PUT', '/admin/subscriptions/contract', { body: { limits: { ...free.limits, deploymentsPerDay: 1 } } })).status).toBe(200);
-    expect((await checked('PUT', '/admin/subscriptions/contract', { body: { limits: { ...free.limits, deploymentsPerDay: 0 } } })).status).toBe(400);
+    expect(
+      (await checked('PUT', '/admin/subscriptions/contract', { body: { limits: { ...free.limits, deploymentsPerDay: 1 } } })).status,
+    ).toBe(200);
+    expect(
+      (await checked('PUT', '/admin/subscriptions/contract', { body: { limits: { ...free.limits, deploymentsPerDay: 0 } } })).status,
+    ).toBe(400);
     expect((await checked('PUT', '/admin/users/admin/subscription', { body: { subscription: 'nosuch' } })).status).toBe(404);
     expect((await checked('PUT', '/admin/users/admin/subscription', { body: { subscription: 'contract' } })).status).toBe(200);
     expect((await checked('GET', '/me/limits')).json.subscription).toBe('contract');
@@ -338,10 +421,15 @@ describe('responses of real calls', () => {
     // Delete last.
     expect((await checked('DELETE', '/projects/contract-two')).status).toBe(202);
     expect((await checked('DELETE', '/projects/nosuch')).status).toBe(404);
-    await waitFor(() => harness.call('GET', '/projects/contract-two'), (r) => r.status === 404 || r.json.project.status !== 'DELETING');
+    await waitFor(
+      () => harness.call('GET', '/projects/contract-two'),
+      (r) => r.status === 404 || r.json.project.status !== 'DELETING',
+    );
 
     expect(problems).toEqual([]);
-    const withoutSuccess = ROUTES.filter((r) => ![...(covered.get(r.operationId) ?? [])].some((s) => (s >= 200 && s < 300) || (s === 302 && r.redirect))).map((r) => r.operationId);
+    const withoutSuccess = ROUTES.filter(
+      (r) => ![...(covered.get(r.operationId) ?? [])].some((s) => (s >= 200 && s < 300) || (s === 302 && r.redirect)),
+    ).map((r) => r.operationId);
     expect(withoutSuccess, 'operations this test never saw succeed: add a call above').toEqual([]);
   });
 

@@ -47,7 +47,10 @@ beforeAll(async () => {
   if (deployed.status !== 'LIVE') throw new Error(`the fuzz fixture deployment is ${deployed.status}`);
   deploymentId = deployed.id;
   // Nothing may still be running when the snapshots are taken.
-  await waitFor(() => harness.call('GET', '/executions?status=RUNNING'), (r) => r.json.executions.length === 0);
+  await waitFor(
+    () => harness.call('GET', '/executions?status=RUNNING'),
+    (r) => r.json.executions.length === 0,
+  );
 });
 
 afterAll(async () => {
@@ -56,11 +59,37 @@ afterAll(async () => {
 
 // ---- arbitraries ----
 
-const printable = (maxLength: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
+const printable = (maxLength: number) =>
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
 
 const SPECIAL_SEGMENTS = [
-  '..', '.', '%2e%2e', '..%2F..', '%2F', '%00', '%', '%zz', '%E0%A4%A', ' ', '%20', '\u0000', 'é', '😀', '\u202e', 'null', 'undefined',
-  '__proto__', 'constructor', '{name}', ':name', '*', 'a'.repeat(5000), 'Fuzzbase', `${PROJECT}-`, 'd-', 'd-../../x',
+  '..',
+  '.',
+  '%2e%2e',
+  '..%2F..',
+  '%2F',
+  '%00',
+  '%',
+  '%zz',
+  '%E0%A4%A',
+  ' ',
+  '%20',
+  '\u0000',
+  'é',
+  '😀',
+  '\u202e',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  '{name}',
+  ':name',
+  '*',
+  'a'.repeat(5000),
+  'Fuzzbase',
+  `${PROJECT}-`,
+  'd-',
+  'd-../../x',
 ];
 
 /** A path segment: `raw` is put in the URL as is, otherwise percent-encoded. */
@@ -90,7 +119,9 @@ const queryString = fc
     { maxLength: 4 },
   )
   .map((pairs) =>
-    pairs.length === 0 ? '' : `?${pairs.map(({ key, value, raw }) => (raw ? `${key}=${value}` : `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)).join('&')}`,
+    pairs.length === 0
+      ? ''
+      : `?${pairs.map(({ key, value, raw }) => (raw ? `${key}=${value}` : `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)).join('&')}`,
   );
 
 /** Bodies shaped like the real ones, with wrong values, extra keys or the wrong nesting. */
@@ -108,22 +139,70 @@ const body = fc.oneof(
   { weight: 3, arbitrary: nearMiss.map((value) => JSON.stringify(value)) },
   { weight: 2, arbitrary: fc.string({ maxLength: 200 }) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }) },
-  { weight: 1, arbitrary: fc.constantFrom('', 'null', '[]', '{}', '{"name":', '\u0000', '{"__proto__":{"admin":true}}', `{"name":"${'x'.repeat(300_000)}"}`) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      'null',
+      '[]',
+      '{}',
+      '{"name":',
+      '\u0000',
+      '{"__proto__":{"admin":true}}',
+      `{"name":"${'x'.repeat(300_000)}"}`,
+    ),
+  },
 );
 
 const authorization = fc.oneof(
   { weight: 6, arbitrary: fc.constant(`Bearer ${TOKEN}`) },
   { weight: 1, arbitrary: fc.constant(undefined) },
-  { weight: 1, arbitrary: fc.constantFrom(`bearer ${TOKEN}`, `Bearer  ${TOKEN}`, `Bearer ${TOKEN}x`, `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}`, 'Bearer ', 'Bearer', `Bearer ${'a'.repeat(10_000)}`) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      `bearer ${TOKEN}`,
+      `Bearer  ${TOKEN}`,
+      `Bearer ${TOKEN}x`,
+      `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}`,
+      'Bearer ',
+      'Bearer',
+      `Bearer ${'a'.repeat(10_000)}`,
+    ),
+  },
   { weight: 1, arbitrary: printable(80).map((s) => `Bearer ${s}`) },
   { weight: 1, arbitrary: printable(80) },
 );
 
-const HEADER_NAMES = ['content-type', 'accept', 'content-length', 'content-encoding', 'x-forwarded-for', 'cookie', 'x-github-event', 'x-github-delivery', 'x-hub-signature-256', 'host', 'origin'];
+const HEADER_NAMES = [
+  'content-type',
+  'accept',
+  'content-length',
+  'content-encoding',
+  'x-forwarded-for',
+  'cookie',
+  'x-github-event',
+  'x-github-delivery',
+  'x-hub-signature-256',
+  'host',
+  'origin',
+];
 const headers = fc.dictionary(
   fc.oneof(fc.constantFrom(...HEADER_NAMES), fc.stringMatching(/^x-[a-z0-9-]{1,20}$/)),
   fc.oneof(
-    fc.constantFrom('application/json', 'application/json; charset=utf-16', 'text/plain', 'multipart/form-data; boundary=x', 'gzip', '0', '-1', '999999999', 'sha256=' + '0'.repeat(64), 'ping', 'push', '00000000-0000-0000-0000-000000000000'),
+    fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-16',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+      'gzip',
+      '0',
+      '-1',
+      '999999999',
+      'sha256=' + '0'.repeat(64),
+      'ping',
+      'push',
+      '00000000-0000-0000-0000-000000000000',
+    ),
     printable(100),
   ),
   { maxKeys: 4 },
@@ -143,7 +222,10 @@ function requestArbitrary(options: { methods: 'documented' | 'any' }): fc.Arbitr
   return fc.constantFrom(...ROUTES).chain((route) =>
     fc.record({
       route: fc.constant(route),
-      method: options.methods === 'documented' ? fc.constant(route.method.toUpperCase()) : fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'),
+      method:
+        options.methods === 'documented'
+          ? fc.constant(route.method.toUpperCase())
+          : fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'),
       params: fc.record({ name: segment([PROJECT, 'nosuch', 'abc']), id: segment([deploymentId, 'd-nosuch-0000']) }),
       query: queryString,
       body,
@@ -171,7 +253,8 @@ function decoded(text: string): string {
 
 /** Requests that would legitimately change state: a valid new project, deleting the fixture project. */
 function wouldMutate(request: Request): boolean {
-  const text = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : Buffer.from(request.body).toString('utf8');
+  const text =
+    request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : Buffer.from(request.body).toString('utf8');
   if (text !== undefined) {
     try {
       const parsed: unknown = JSON.parse(text);
@@ -186,7 +269,9 @@ function wouldMutate(request: Request): boolean {
     }
   }
   const name = request.params.name?.value ?? '';
-  return request.method === 'DELETE' && (decoded(name).toLowerCase().includes(PROJECT) || decoded(decoded(name)).toLowerCase().includes(PROJECT));
+  return (
+    request.method === 'DELETE' && (decoded(name).toLowerCase().includes(PROJECT) || decoded(decoded(name)).toLowerCase().includes(PROJECT))
+  );
 }
 
 async function send(request: Request): Promise<{ status: number; text: string; url: string; contentType: string }> {
@@ -196,7 +281,11 @@ async function send(request: Request): Promise<{ status: number; text: string; u
   if (request.authorization !== undefined) requestHeaders.set('authorization', request.authorization);
   const withBody = request.method !== 'GET' && request.method !== 'HEAD' && request.body !== undefined;
   const payload = typeof request.body === 'string' || request.body === undefined ? request.body : new Uint8Array(request.body);
-  const response = await harness.app.request(url, { method: request.method, headers: requestHeaders, body: withBody ? payload : undefined });
+  const response = await harness.app.request(url, {
+    method: request.method,
+    headers: requestHeaders,
+    body: withBody ? payload : undefined,
+  });
   return { status: response.status, text: await response.text(), url, contentType: response.headers.get('content-type') ?? '' };
 }
 
@@ -222,9 +311,11 @@ async function check(request: Request, compareState: boolean): Promise<void> {
 }
 
 function runProperty(property: fc.IAsyncProperty<[Request]>) {
-  return fc.assert(property, { numRuns: RUNS, seed: SEED, interruptAfterTimeLimit: 240_000, markInterruptAsFailure: false }).catch((error: unknown) => {
-    throw new Error(`fuzz failed (replay with FUZZ_SEED=${SEED}):\n${error instanceof Error ? error.message : String(error)}`);
-  });
+  return fc
+    .assert(property, { numRuns: RUNS, seed: SEED, interruptAfterTimeLimit: 240_000, markInterruptAsFailure: false })
+    .catch((error: unknown) => {
+      throw new Error(`fuzz failed (replay with FUZZ_SEED=${SEED}):\n${error instanceof Error ? error.message : String(error)}`);
+    });
 }
 
 describe('API fuzz', () => {
@@ -238,7 +329,11 @@ describe('API fuzz', () => {
 
   it(`any method on documented paths, with random authorization and headers (seed ${SEED})`, async () => {
     const before = await snapshot();
-    await runProperty(fc.asyncProperty(requestArbitrary({ methods: 'any' }), (request) => check(request, !['GET', 'HEAD', 'OPTIONS'].includes(request.method))));
+    await runProperty(
+      fc.asyncProperty(requestArbitrary({ methods: 'any' }), (request) =>
+        check(request, !['GET', 'HEAD', 'OPTIONS'].includes(request.method)),
+      ),
+    );
     expect(await snapshot()).toBe(before);
   }, 300_000);
 });

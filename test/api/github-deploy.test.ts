@@ -7,7 +7,15 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { sign } from '@octokit/webhooks-methods';
 import * as tar from 'tar';
 import { forgetGithubAppCredentials } from '../../handlers/lib/github/app-credentials.js';
-import { createReadyProject, deployOnce, quickBuild, startApiHarness, waitFor, WEBHOOK_SECRET, type ApiHarness } from './support/api-harness.js';
+import {
+  createReadyProject,
+  deployOnce,
+  quickBuild,
+  startApiHarness,
+  waitFor,
+  WEBHOOK_SECRET,
+  type ApiHarness,
+} from './support/api-harness.js';
 import { startGithubServer, type GithubTestServer } from '../support/github-server.js';
 import { tarFixture } from '../support/tar-fixture.js';
 
@@ -67,7 +75,12 @@ async function deliver(event: string, payload: unknown, delivery = randomUUID())
   const body = JSON.stringify(payload);
   const response = await harness.app.request('/api/v1/webhooks/github', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': delivery, 'x-hub-signature-256': await sign(WEBHOOK_SECRET, body) },
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': delivery,
+      'x-hub-signature-256': await sign(WEBHOOK_SECRET, body),
+    },
     body,
   });
   return { status: response.status, json: (await response.json()) as Record<string, any>, delivery };
@@ -77,12 +90,23 @@ const account = (login: string) => ({ id: INSTALLATION, account: { login, type: 
 const repos = (...names: string[]) => names.map((full_name, i) => ({ id: i + 1, full_name, private: true }));
 
 function push(ref: string, after: string) {
-  return { ref, before: '0'.repeat(40), after, deleted: false, repository: { full_name: REPO, default_branch: 'main' }, installation: { id: INSTALLATION }, sender: { login: 'octocat' } };
+  return {
+    ref,
+    before: '0'.repeat(40),
+    after,
+    deleted: false,
+    repository: { full_name: REPO, default_branch: 'main' },
+    installation: { id: INSTALLATION },
+    sender: { login: 'octocat' },
+  };
 }
 
 /** Waits for the execution to end (the report steps run after the record is LIVE or FAILED). */
 async function settled(id: string) {
-  await waitFor(() => harness.call('GET', `/projects/shop/deployments/${id}/execution`), (r) => r.status === 200 && r.json.execution.status !== 'RUNNING');
+  await waitFor(
+    () => harness.call('GET', `/projects/shop/deployments/${id}/execution`),
+    (r) => r.status === 200 && r.json.execution.status !== 'RUNNING',
+  );
   return (await harness.call('GET', `/projects/shop/deployments/${id}`)).json.deployment as Record<string, any>;
 }
 
@@ -91,7 +115,10 @@ async function files(archive: Buffer): Promise<Record<string, string>> {
   try {
     writeFileSync(join(dir, 'a.tar.gz'), archive);
     const names: string[] = [];
-    await tar.t({ file: join(dir, 'a.tar.gz'), onReadEntry: (entry) => void (entry.type === 'File' && names.push(entry.path.replace(/^\.\//, ''))) });
+    await tar.t({
+      file: join(dir, 'a.tar.gz'),
+      onReadEntry: (entry) => void (entry.type === 'File' && names.push(entry.path.replace(/^\.\//, ''))),
+    });
     await tar.x({ file: join(dir, 'a.tar.gz'), cwd: dir });
     return Object.fromEntries(names.sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
   } finally {
@@ -103,22 +130,45 @@ async function files(archive: Buffer): Promise<Record<string, string>> {
 function reports(sha: string) {
   const deployments = new Set(github.calls.filter((c) => c.path.endsWith('/deployments') && c.body?.ref === sha && c.id).map((c) => c.id));
   return github.calls.filter(
-    (c) => c.method === 'POST' && (c.path.endsWith(`/statuses/${sha}`) || (c.path.endsWith('/deployments') && c.body?.ref === sha) || deployments.has(Number(/\/deployments\/(\d+)\/statuses$/.exec(c.path)?.[1]))),
+    (c) =>
+      c.method === 'POST' &&
+      (c.path.endsWith(`/statuses/${sha}`) ||
+        (c.path.endsWith('/deployments') && c.body?.ref === sha) ||
+        deployments.has(Number(/\/deployments\/(\d+)\/statuses$/.exec(c.path)?.[1]))),
   );
 }
 
 describe('installations and linking', () => {
   it('keeps what each installation grants and refuses to link a repository not granted', async () => {
-    expect((await deliver('installation', { action: 'created', installation: account('admin'), repositories: repos(REPO, 'octo-org/docs') })).status).toBe(202);
-    expect((await deliver('installation', { action: 'created', installation: { id: 77, account: { login: 'someone' } }, repositories: repos('someone/private') })).status).toBe(202);
+    expect(
+      (await deliver('installation', { action: 'created', installation: account('admin'), repositories: repos(REPO, 'octo-org/docs') }))
+        .status,
+    ).toBe(202);
+    expect(
+      (
+        await deliver('installation', {
+          action: 'created',
+          installation: { id: 77, account: { login: 'someone' } },
+          repositories: repos('someone/private'),
+        })
+      ).status,
+    ).toBe(202);
     let listed = await harness.call('GET', '/github/repositories');
     expect(listed.json.repositories).toEqual([
       { repository: 'octo-org/docs', installationId: INSTALLATION },
       { repository: 'octo-org/shop-front', installationId: INSTALLATION },
     ]);
 
-    await deliver('installation_repositories', { action: 'removed', installation: account('admin'), repositories_removed: repos('octo-org/docs') });
-    await deliver('installation_repositories', { action: 'added', installation: account('admin'), repositories_added: repos('octo-org/blog') });
+    await deliver('installation_repositories', {
+      action: 'removed',
+      installation: account('admin'),
+      repositories_removed: repos('octo-org/docs'),
+    });
+    await deliver('installation_repositories', {
+      action: 'added',
+      installation: account('admin'),
+      repositories_added: repos('octo-org/blog'),
+    });
     listed = await harness.call('GET', '/github/repositories');
     expect(listed.json.repositories.map((r: { repository: string }) => r.repository)).toEqual(['octo-org/blog', 'octo-org/shop-front']);
 
@@ -126,7 +176,11 @@ describe('installations and linking', () => {
     for (const repository of ['someone/private', 'octo-org/docs']) {
       const refused = await harness.call('PUT', '/projects/shop/repository', { repository });
       expect(refused.status).toBe(403);
-      expect(refused.json.error).toMatchObject({ code: 'Forbidden', field: 'body.repository', message: expect.stringContaining(`body.repository ${repository}`) });
+      expect(refused.json.error).toMatchObject({
+        code: 'Forbidden',
+        field: 'body.repository',
+        message: expect.stringContaining(`body.repository ${repository}`),
+      });
     }
     expect((await harness.call('GET', '/projects/shop')).json.project.repository).toBeUndefined();
 
@@ -141,19 +195,36 @@ describe('installations and linking', () => {
     expect(refused.status).toBe(403);
     expect(refused.json.error.field).toBe('body.repository');
     expect((await harness.call('GET', '/projects/made-linked')).status).toBe(404);
-    expect((await harness.call('POST', '/projects', { name: 'made-linked', productionBranch: 'main' })).json.error.field).toBe('body.productionBranch');
-    const created = await harness.call('POST', '/projects', { name: 'made-linked', repository: 'Octo-Org/Blog', productionBranch: 'release' });
+    expect((await harness.call('POST', '/projects', { name: 'made-linked', productionBranch: 'main' })).json.error.field).toBe(
+      'body.productionBranch',
+    );
+    const created = await harness.call('POST', '/projects', {
+      name: 'made-linked',
+      repository: 'Octo-Org/Blog',
+      productionBranch: 'release',
+    });
     expect(created.status).toBe(202);
     expect(created.json.project).toMatchObject({ repository: 'octo-org/blog', productionBranch: 'release' });
-    expect((await harness.call('GET', '/projects/made-linked')).json.project).toMatchObject({ repository: 'octo-org/blog', productionBranch: 'release' });
+    expect((await harness.call('GET', '/projects/made-linked')).json.project).toMatchObject({
+      repository: 'octo-org/blog',
+      productionBranch: 'release',
+    });
   });
 
   it('forgets a deleted installation', async () => {
     await deliver('installation', { action: 'deleted', installation: { id: 77, account: { login: 'someone' } } });
-    await deliver('installation', { action: 'created', installation: { id: 78, account: { login: 'admin' } }, repositories: repos('octo-org/gone') });
-    expect((await harness.call('GET', '/github/repositories')).json.repositories.map((r: { repository: string }) => r.repository)).toContain('octo-org/gone');
+    await deliver('installation', {
+      action: 'created',
+      installation: { id: 78, account: { login: 'admin' } },
+      repositories: repos('octo-org/gone'),
+    });
+    expect(
+      (await harness.call('GET', '/github/repositories')).json.repositories.map((r: { repository: string }) => r.repository),
+    ).toContain('octo-org/gone');
     await deliver('installation', { action: 'deleted', installation: { id: 78, account: { login: 'admin' } } });
-    expect((await harness.call('GET', '/github/repositories')).json.repositories.map((r: { repository: string }) => r.repository)).not.toContain('octo-org/gone');
+    expect(
+      (await harness.call('GET', '/github/repositories')).json.repositories.map((r: { repository: string }) => r.repository),
+    ).not.toContain('octo-org/gone');
   });
 
   it('validates the link body, naming the field', async () => {
@@ -171,13 +242,25 @@ describe('builds from pushes', () => {
   it('a push to the production branch fetches the commit from GitHub and goes live', async () => {
     const result = await deliver('push', push('refs/heads/main', MAIN_SHA));
     expect(result.status).toBe(202);
-    expect(result.json.deliveries).toEqual([{ project: 'shop', kind: 'production', branch: 'main', commit: MAIN_SHA, deploymentId: expect.stringMatching(/^d-/) }]);
+    expect(result.json.deliveries).toEqual([
+      { project: 'shop', kind: 'production', branch: 'main', commit: MAIN_SHA, deploymentId: expect.stringMatching(/^d-/) },
+    ]);
     liveId = result.json.deliveries[0].deploymentId;
     const deployment = await settled(liveId);
-    expect(deployment).toMatchObject({ status: 'LIVE', commit: MAIN_SHA, github: { repository: REPO, commit: MAIN_SHA, installationId: INSTALLATION }, source: { key: `sources/shop/github-${liveId}.tar.gz` } });
+    expect(deployment).toMatchObject({
+      status: 'LIVE',
+      commit: MAIN_SHA,
+      github: { repository: REPO, commit: MAIN_SHA, installationId: INSTALLATION },
+      source: { key: `sources/shop/github-${liveId}.tar.gz` },
+    });
     // What the build received is GitHub's tarball without its top-level directory.
-    expect(await files(received.get(liveId)!)).toEqual({ 'package.json': JSON.stringify({ name: 'shop', scripts: { build: 'echo build' } }), 'src/title.txt': 'from main' });
-    expect(github.calls.some((c) => c.path === `/repos/Octo-Org/Shop-Front/tarball/${MAIN_SHA}` && c.authorization?.startsWith('token ghs_'))).toBe(true);
+    expect(await files(received.get(liveId)!)).toEqual({
+      'package.json': JSON.stringify({ name: 'shop', scripts: { build: 'echo build' } }),
+      'src/title.txt': 'from main',
+    });
+    expect(
+      github.calls.some((c) => c.path === `/repos/Octo-Org/Shop-Front/tarball/${MAIN_SHA}` && c.authorization?.startsWith('token ghs_')),
+    ).toBe(true);
   });
 
   it('reports the deployment to GitHub: status and Deployment, in progress then success with the URL', async () => {
@@ -189,7 +272,13 @@ describe('builds from pushes', () => {
     ]);
     const created = calls.filter((c) => c.path === '/repos/Octo-Org/Shop-Front/deployments');
     expect(created).toHaveLength(1);
-    expect(created[0]!.body).toMatchObject({ ref: MAIN_SHA, environment: 'production', production_environment: true, auto_merge: false, required_contexts: [] });
+    expect(created[0]!.body).toMatchObject({
+      ref: MAIN_SHA,
+      environment: 'production',
+      production_environment: true,
+      auto_merge: false,
+      required_contexts: [],
+    });
     const deploymentStatuses = calls.filter((c) => c.path === '/repos/Octo-Org/Shop-Front/deployments/N/statuses').map((c) => c.body);
     expect(deploymentStatuses).toEqual([
       expect.objectContaining({ state: 'in_progress' }),
@@ -260,7 +349,9 @@ describe('builds from pushes', () => {
     const { id, status } = await deployOnce(harness, 'shop');
     expect(status).toBe('LIVE');
     expect(github.calls.length).toBe(calls);
-    const states = (await harness.call('GET', `/projects/shop/deployments/${id}/execution`)).json.execution.states as Array<{ name: string }>;
+    const states = (await harness.call('GET', `/projects/shop/deployments/${id}/execution`)).json.execution.states as Array<{
+      name: string;
+    }>;
     expect(states.map((s) => s.name)).toContain('Build');
     expect(states.map((s) => s.name)).not.toContain('Fetch source');
   });
@@ -270,7 +361,10 @@ describe('pull requests from forks', () => {
   const pullRequest = (action: string, headRepo: string | null) => ({
     action,
     number: 7,
-    pull_request: { head: { sha: FORK_SHA, ref: 'patch-1', repo: headRepo ? { full_name: headRepo } : null }, base: { ref: 'main', repo: { full_name: REPO } } },
+    pull_request: {
+      head: { sha: FORK_SHA, ref: 'patch-1', repo: headRepo ? { full_name: headRepo } : null },
+      base: { ref: 'main', repo: { full_name: REPO } },
+    },
     repository: { full_name: REPO },
     installation: { id: INSTALLATION },
   });
@@ -279,7 +373,15 @@ describe('pull requests from forks', () => {
     const result = await deliver('pull_request', pullRequest('opened', 'stranger/shop-front'));
     expect(result.status).toBe(202);
     expect(result.json.deliveries).toEqual([
-      { project: 'shop', kind: 'preview', alias: 'pr-7', branch: 'patch-1', commit: FORK_SHA, deploymentId: expect.stringMatching(/^d-/), withholdSecrets: true },
+      {
+        project: 'shop',
+        kind: 'preview',
+        alias: 'pr-7',
+        branch: 'patch-1',
+        commit: FORK_SHA,
+        deploymentId: expect.stringMatching(/^d-/),
+        withholdSecrets: true,
+      },
     ]);
     const withheld = await settled(result.json.deliveries[0].deploymentId);
     expect(withheld).toMatchObject({ status: 'LIVE', preview: 'pr-7', withholdSecrets: true, secrets: 'withheld' });
@@ -303,7 +405,9 @@ describe('pull requests from forks', () => {
 
   it('ignores same-repository pull requests and other actions', async () => {
     expect((await deliver('pull_request', pullRequest('opened', REPO))).json.ignored).toContain('same repository');
-    expect((await deliver('pull_request', pullRequest('closed', 'stranger/shop-front'))).json).toEqual({ ignored: 'pull_request action closed' });
+    expect((await deliver('pull_request', pullRequest('closed', 'stranger/shop-front'))).json).toEqual({
+      ignored: 'pull_request action closed',
+    });
     expect((await deliver('pull_request', pullRequest('opened', null))).json.ignored).toContain('no longer exists');
   });
 });

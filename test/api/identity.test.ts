@@ -25,7 +25,10 @@ afterAll(async () => {
 });
 
 /** A request as a browser would make it (no bearer token; cookies as given). */
-function browser(path: string, init: { method?: string; cookies?: Record<string, string>; headers?: Record<string, string>; body?: string } = {}) {
+function browser(
+  path: string,
+  init: { method?: string; cookies?: Record<string, string>; headers?: Record<string, string>; body?: string } = {},
+) {
   const cookie = Object.entries(init.cookies ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join('; ');
@@ -51,7 +54,9 @@ async function signIn(account: { login: string; id: number }): Promise<string> {
   expect(flow?.attributes).toContain('httponly');
   const approved = github.approve(start.headers.get('location') as string, account);
   expect(approved.redirectUri).toBe(`${BASE}/api/v1/auth/github/callback`);
-  const callback = await browser(`/auth/github/callback?code=${approved.code}&state=${approved.state}`, { cookies: { slipway_oauth: flow?.value as string } });
+  const callback = await browser(`/auth/github/callback?code=${approved.code}&state=${approved.state}`, {
+    cookies: { slipway_oauth: flow?.value as string },
+  });
   expect(callback.status, await callback.clone().text()).toBe(302);
   expect(callback.headers.get('location')).toBe('/');
   const session = setCookie(callback, 'slipway_session');
@@ -87,9 +92,13 @@ describe('sign-in with GitHub', () => {
     const noCookie = await browser(`/auth/github/callback?code=${approved.code}&state=${approved.state}`);
     expect(noCookie.status).toBe(400);
     expect((await noCookie.json()).error.message).toContain('no sign-in is in progress');
-    const first = await browser(`/auth/github/callback?code=${approved.code}&state=${approved.state}`, { cookies: { slipway_oauth: flow } });
+    const first = await browser(`/auth/github/callback?code=${approved.code}&state=${approved.state}`, {
+      cookies: { slipway_oauth: flow },
+    });
     expect(first.status).toBe(302);
-    const reused = await browser(`/auth/github/callback?code=${approved.code}&state=${approved.state}`, { cookies: { slipway_oauth: flow } });
+    const reused = await browser(`/auth/github/callback?code=${approved.code}&state=${approved.state}`, {
+      cookies: { slipway_oauth: flow },
+    });
     expect(reused.status).toBe(401);
     expect((await reused.json()).error.field).toBe('query.code');
   });
@@ -99,7 +108,9 @@ describe('sign-in with GitHub', () => {
     const start = await browser('/auth/github/login');
     const flow = setCookie(start, 'slipway_oauth')?.value as string;
     const approved = github.approve(start.headers.get('location') as string, { login: 'pinned', id: 999 });
-    const callback = await browser(`/auth/github/callback?code=${approved.code}&state=${approved.state}`, { cookies: { slipway_oauth: flow } });
+    const callback = await browser(`/auth/github/callback?code=${approved.code}&state=${approved.state}`, {
+      cookies: { slipway_oauth: flow },
+    });
     expect(callback.status).toBe(403);
   });
 
@@ -108,12 +119,22 @@ describe('sign-in with GitHub', () => {
     const session = await signIn({ login: 'csrf-target', id: 404 });
     const body = JSON.stringify({ name: 'from-cookie' });
     const headers = { 'content-type': 'application/json' };
-    const crossSite = await browser('/projects', { method: 'POST', cookies: { slipway_session: session }, headers: { ...headers, origin: 'http://evil.localhost:8080' }, body });
+    const crossSite = await browser('/projects', {
+      method: 'POST',
+      cookies: { slipway_session: session },
+      headers: { ...headers, origin: 'http://evil.localhost:8080' },
+      body,
+    });
     expect(crossSite.status).toBe(403);
     expect((await crossSite.json()).error.field).toBe('header.Origin');
     const noOrigin = await browser('/projects', { method: 'POST', cookies: { slipway_session: session }, headers, body });
     expect(noOrigin.status).toBe(403);
-    const sameOrigin = await browser('/projects', { method: 'POST', cookies: { slipway_session: session }, headers: { ...headers, origin: BASE }, body });
+    const sameOrigin = await browser('/projects', {
+      method: 'POST',
+      cookies: { slipway_session: session },
+      headers: { ...headers, origin: BASE },
+      body,
+    });
     expect(sameOrigin.status).toBe(202);
     expect((await sameOrigin.json()).project.owner).toBe('csrf-target');
   });
@@ -188,6 +209,8 @@ describe('API tokens', () => {
     expect((await harness.call('POST', '/admin/users', { login: 'ok', roles: ['root'] })).json.error.field).toBe('body.roles.0');
     expect((await harness.call('POST', '/admin/users/nobody-here/tokens', { label: 'x' })).status).toBe(404);
     expect((await harness.call('POST', '/admin/users/x/tokens', { label: ' ' })).json.error.field).toBe('body.label');
-    expect((await harness.call('POST', '/admin/users/x/tokens', { label: 'x', ttlDays: 9999 })).json.error.message).toContain('at most 365');
+    expect((await harness.call('POST', '/admin/users/x/tokens', { label: 'x', ttlDays: 9999 })).json.error.message).toContain(
+      'at most 365',
+    );
   });
 });

@@ -26,7 +26,9 @@ beforeAll(async () => {
       if (hold) {
         await Promise.race([
           hold,
-          new Promise<void>((_, reject) => options?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('killed'), { name: 'Batch.JobCancelled' })))),
+          new Promise<void>((_, reject) =>
+            options?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('killed'), { name: 'Batch.JobCancelled' }))),
+          ),
         ]);
       }
       if (!bundle.manifest && !bundle.extra) return quickBuild(aws, request, options);
@@ -42,7 +44,13 @@ afterAll(async () => {
   await harness?.close();
 });
 
-const roomy: Limits = { ...(BUILT_IN_SUBSCRIPTIONS.pro as Limits), projectsPerUser: 100, buildsPerDay: 1000, deploymentsPerDay: 1000, concurrentBuilds: 20 };
+const roomy: Limits = {
+  ...(BUILT_IN_SUBSCRIPTIONS.pro as Limits),
+  projectsPerUser: 100,
+  buildsPerDay: 1000,
+  deploymentsPerDay: 1000,
+  concurrentBuilds: 20,
+};
 
 /** Stores subscription `tiny` with `limits` over roomy ones and gives it to the caller. */
 async function subscribe(limits: Partial<Limits>): Promise<void> {
@@ -78,7 +86,10 @@ describe('admin subscription routes', () => {
     const list = await harness.call('GET', '/admin/subscriptions');
     expect(list.status).toBe(200);
     expect(list.json.subscriptions.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(['free', 'pro']));
-    expect(list.json.subscriptions.find((s: { name: string }) => s.name === 'free')).toMatchObject({ origin: 'built-in', limits: BUILT_IN_SUBSCRIPTIONS.free });
+    expect(list.json.subscriptions.find((s: { name: string }) => s.name === 'free')).toMatchObject({
+      origin: 'built-in',
+      limits: BUILT_IN_SUBSCRIPTIONS.free,
+    });
 
     for (const [bad, field] of [
       [{ ...roomy, buildsPerDay: 0 }, 'body.limits.buildsPerDay'],
@@ -102,7 +113,9 @@ describe('admin subscription routes', () => {
     expect(stored.json.subscription).toMatchObject({ name: 'team', origin: 'stored', limits: roomy, updatedBy: 'admin' });
     const again = await harness.call('GET', '/admin/subscriptions');
     expect(again.json.subscriptions.find((s: { name: string }) => s.name === 'team')).toMatchObject({ limits: roomy });
-    expect((await harness.call('GET', '/admin/subscriptions')).json.subscriptions.some((s: { name: string }) => s.name === 'bad')).toBe(false);
+    expect((await harness.call('GET', '/admin/subscriptions')).json.subscriptions.some((s: { name: string }) => s.name === 'bad')).toBe(
+      false,
+    );
   });
 
   it('assigns a subscription to a user, 404 naming body.subscription when it does not exist', async () => {
@@ -110,13 +123,23 @@ describe('admin subscription routes', () => {
     expect(missing.status).toBe(404);
     expect(missing.json.error).toMatchObject({ code: 'NotFound', field: 'body.subscription' });
     expect(missing.json.error.message).toContain('nonesuch');
-    expect((await harness.call('PUT', '/admin/users/not a login/subscription', { subscription: 'pro' })).json.error.field).toBe('path.login');
+    expect((await harness.call('PUT', '/admin/users/not a login/subscription', { subscription: 'pro' })).json.error.field).toBe(
+      'path.login',
+    );
 
     // The admin token's projects run under the operator subscription until one is assigned.
-    expect((await harness.call('GET', '/me/limits')).json).toMatchObject({ user: 'admin', subscription: 'operator', limits: BUILT_IN_SUBSCRIPTIONS.operator });
+    expect((await harness.call('GET', '/me/limits')).json).toMatchObject({
+      user: 'admin',
+      subscription: 'operator',
+      limits: BUILT_IN_SUBSCRIPTIONS.operator,
+    });
     const assigned = await harness.call('PUT', '/admin/users/admin/subscription', { subscription: 'pro' });
     expect(assigned.status).toBe(200);
-    expect((await harness.call('GET', '/me/limits')).json).toMatchObject({ subscription: 'pro', limits: BUILT_IN_SUBSCRIPTIONS.pro, usage: { projects: 1 } });
+    expect((await harness.call('GET', '/me/limits')).json).toMatchObject({
+      subscription: 'pro',
+      limits: BUILT_IN_SUBSCRIPTIONS.pro,
+      usage: { projects: 1 },
+    });
   });
 });
 
@@ -153,12 +176,17 @@ describe('limits at the API', () => {
     const { buildsToday } = await usage();
     await subscribe({ buildsPerDay: buildsToday + 2 });
     const key = await uploadSource('limits-app');
-    const results = await Promise.all(Array.from({ length: 6 }, () => harness.call('POST', '/projects/limits-app/deployments', { source: { key } })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => harness.call('POST', '/projects/limits-app/deployments', { source: { key } })),
+    );
     expect(results.filter((r) => r.status === 202)).toHaveLength(2);
     for (const refused of results.filter((r) => r.status !== 202)) expectLimit(refused, 'buildsPerDay', buildsToday + 2);
     expect((await usage()).buildsToday).toBe(buildsToday + 2);
     for (const started of results.filter((r) => r.status === 202)) {
-      await waitFor(() => harness.call('GET', `/projects/limits-app/deployments/${started.json.deployment.id}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+      await waitFor(
+        () => harness.call('GET', `/projects/limits-app/deployments/${started.json.deployment.id}`),
+        (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status),
+      );
     }
   });
 
@@ -194,7 +222,10 @@ describe('limits at the API', () => {
       expect(third.status, JSON.stringify(third.json)).toBe(202);
       release();
       hold = undefined;
-      await waitFor(() => harness.call('GET', `/projects/limits-app/deployments/${third.json.deployment.id}`), (r) => r.json.deployment.status === 'LIVE');
+      await waitFor(
+        () => harness.call('GET', `/projects/limits-app/deployments/${third.json.deployment.id}`),
+        (r) => r.json.deployment.status === 'LIVE',
+      );
       expect((await usage()).concurrentBuilds).toBe(0);
     } finally {
       release();
@@ -214,13 +245,15 @@ describe('limits other code counts', () => {
     expect(error.message).toBe('limit customDomainsPerProject of subscription free is 1; 1 custom domains on the project');
   });
 
-  it('customDomainsPerProject: POST …/domains past the owner\'s limit is a 429 and claims nothing', async () => {
+  it("customDomainsPerProject: POST …/domains past the owner's limit is a 429 and claims nothing", async () => {
     await subscribe({ customDomainsPerProject: 1 });
     await createReadyProject(harness, 'domains-limit');
     expect((await harness.call('POST', '/projects/domains-limit/domains', { domain: 'one.example.com' })).status).toBe(201);
     const refused = await harness.call('POST', '/projects/domains-limit/domains', { domain: 'two.example.com' });
     expectLimit(refused, 'customDomainsPerProject', 1);
-    expect((await harness.call('GET', '/projects/domains-limit/domains')).json.domains.map((d: any) => d.domain)).toEqual(['one.example.com']);
+    expect((await harness.call('GET', '/projects/domains-limit/domains')).json.domains.map((d: any) => d.domain)).toEqual([
+      'one.example.com',
+    ]);
   });
 });
 
@@ -231,14 +264,19 @@ describe('concurrent builds under parallel requests', () => {
     hold = new Promise<void>((resolve) => (release = resolve));
     try {
       const key = await uploadSource('limits-app');
-      const results = await Promise.all(Array.from({ length: 6 }, () => harness.call('POST', '/projects/limits-app/deployments', { source: { key } })));
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => harness.call('POST', '/projects/limits-app/deployments', { source: { key } })),
+      );
       const started = results.filter((r) => r.status === 202);
       expect(started).toHaveLength(2);
       for (const refused of results.filter((r) => r.status !== 202)) expectLimit(refused, 'concurrentBuilds', 2);
       expect((await usage()).concurrentBuilds).toBe(2);
       release();
       for (const s of started) {
-        await waitFor(() => harness.call('GET', `/projects/limits-app/deployments/${s.json.deployment.id}`), (r) => r.json.deployment.status === 'LIVE');
+        await waitFor(
+          () => harness.call('GET', `/projects/limits-app/deployments/${s.json.deployment.id}`),
+          (r) => r.json.deployment.status === 'LIVE',
+        );
       }
       expect((await usage()).concurrentBuilds).toBe(0);
     } finally {
@@ -270,9 +308,24 @@ describe('limits in the pipeline', () => {
       bundle: { manifest: { prerendered: { '/about': 'prerendered/about.html', '/': 'prerendered/about.html' } } },
       says: 'limit prerenderedRoutesPerDeployment is 1; the build output has 2 prerendered routes',
     },
-    { limit: 'clientStorageBytes', value: 1000, bundle: { extra: [{ path: 'client/big.bin', body: Buffer.alloc(4000) }] }, says: 'limit clientStorageBytes is 1000' },
-    { limit: 'prerenderedStorageBytes', value: 1000, bundle: { extra: [{ path: 'prerendered/big.html', body: Buffer.alloc(4000) }] }, says: 'limit prerenderedStorageBytes is 1000' },
-    { limit: 'serverStorageBytes', value: 1000, bundle: { extra: [{ path: 'server/big.js', body: Buffer.alloc(4000) }] }, says: 'limit serverStorageBytes is 1000' },
+    {
+      limit: 'clientStorageBytes',
+      value: 1000,
+      bundle: { extra: [{ path: 'client/big.bin', body: Buffer.alloc(4000) }] },
+      says: 'limit clientStorageBytes is 1000',
+    },
+    {
+      limit: 'prerenderedStorageBytes',
+      value: 1000,
+      bundle: { extra: [{ path: 'prerendered/big.html', body: Buffer.alloc(4000) }] },
+      says: 'limit prerenderedStorageBytes is 1000',
+    },
+    {
+      limit: 'serverStorageBytes',
+      value: 1000,
+      bundle: { extra: [{ path: 'server/big.js', body: Buffer.alloc(4000) }] },
+      says: 'limit serverStorageBytes is 1000',
+    },
   ];
   for (const c of cases) {
     it(`${c.limit}: a bundle over it fails the deployment in Validate output and the live one stays`, async () => {

@@ -83,10 +83,14 @@ describe('GET /projects/{name}/deployments/{id}/logs/stream', () => {
   });
 
   it('validates the path and the Last-Event-ID header before streaming', async () => {
-    const foreign = await stream(`/projects/ssetest/deployments/${id}/logs/stream`, { 'last-event-id': 'builds/d-other-0000/log/00000000.txt' });
+    const foreign = await stream(`/projects/ssetest/deployments/${id}/logs/stream`, {
+      'last-event-id': 'builds/d-other-0000/log/00000000.txt',
+    });
     expect(foreign.status).toBe(400);
     expect(await foreign.json()).toMatchObject({ error: { code: 'BadRequest', field: 'header.last-event-id' } });
-    expect((await stream(`/projects/ssetest/deployments/${id}/logs/stream`, { 'last-event-id': `builds/${id}/log/../x` })).status).toBe(400);
+    expect((await stream(`/projects/ssetest/deployments/${id}/logs/stream`, { 'last-event-id': `builds/${id}/log/../x` })).status).toBe(
+      400,
+    );
     expect((await stream('/projects/ssetest/deployments/not-an-id/logs/stream')).status).toBe(400);
     expect((await stream('/projects/ssetest/deployments/d-nosuch-0000/logs/stream')).status).toBe(404);
     expect((await harness.app.request(`/api/v1/projects/ssetest/deployments/${id}/logs/stream`)).status).toBe(401);
@@ -96,7 +100,11 @@ describe('GET /projects/{name}/deployments/{id}/logs/stream', () => {
     const server = serve({ fetch: harness.app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((resolve) => server.once('listening', resolve));
     try {
-      const api = new ApiClient({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`, token: TOKEN, port: undefined });
+      const api = new ApiClient({
+        apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`,
+        token: TOKEN,
+        port: undefined,
+      });
       const deployment = await startDeployment('ssetest');
       const received: Array<{ text: string; at: number }> = [];
       const path = `/projects/ssetest/deployments/${deployment}/logs/stream`;
@@ -107,7 +115,10 @@ describe('GET /projects/{name}/deployments/{id}/logs/stream', () => {
       expect(received.map((r) => r.text)).toEqual(CHUNKS);
       expect(received[0]!.at).toBeLessThan(buildFinishedAt);
       expect(end).toEqual({ status: 'LIVE' });
-      await expect(api.stream('/projects/ssetest/deployments/d-nosuch-0000/logs/stream')).rejects.toMatchObject({ status: 404, code: 'NotFound' });
+      await expect(api.stream('/projects/ssetest/deployments/d-nosuch-0000/logs/stream')).rejects.toMatchObject({
+        status: 404,
+        code: 'NotFound',
+      });
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -119,7 +130,10 @@ describe('GET /projects/{name}/deployments/{id}/logs/stream', () => {
     const reader = response.body!.getReader();
     await reader.read();
     await reader.cancel();
-    await waitFor(() => harness.call('GET', `/projects/ssetest/deployments/${second}`), (r) => r.json.deployment.status === 'LIVE');
+    await waitFor(
+      () => harness.call('GET', `/projects/ssetest/deployments/${second}`),
+      (r) => r.json.deployment.status === 'LIVE',
+    );
   });
 });
 
@@ -135,7 +149,9 @@ describe('followLogStream (the CLI side of logs --follow)', () => {
         asked.push(lastEventId);
         return asked.length === 1
           ? body('event: log\ndata: one\ndata: \nid: builds/d-x-0000/log/0.txt\n\n: heartbeat\n\nevent: log\ndata: tw')
-          : body('event: log\r\ndata: two\r\nid: builds/d-x-0000/log/1.txt\r\n\r\nevent: end\ndata: {"status":"FAILED","failedState":"Build"}\n\n');
+          : body(
+              'event: log\r\ndata: two\r\nid: builds/d-x-0000/log/1.txt\r\n\r\nevent: end\ndata: {"status":"FAILED","failedState":"Build"}\n\n',
+            );
       },
       (text) => printed.push(text),
     );
@@ -147,11 +163,21 @@ describe('followLogStream (the CLI side of logs --follow)', () => {
   it('gives up after the one reconnect, and does not reconnect after an API error', async () => {
     const { followLogStream } = await import('../../cli/sse.js');
     let opened = 0;
-    await expect(followLogStream(async () => (opened++, body('event: log\ndata: x\n\n')), () => undefined)).rejects.toThrow(/closed before the deployment ended/);
+    await expect(
+      followLogStream(
+        async () => (opened++, body('event: log\ndata: x\n\n')),
+        () => undefined,
+      ),
+    ).rejects.toThrow(/closed before the deployment ended/);
     expect(opened).toBe(2);
     opened = 0;
     const refused = Object.assign(new Error('deployment d-x-0000 does not exist'), { status: 404 });
-    await expect(followLogStream(async () => (opened++, Promise.reject(refused)), () => undefined)).rejects.toBe(refused);
+    await expect(
+      followLogStream(
+        async () => (opened++, Promise.reject(refused)),
+        () => undefined,
+      ),
+    ).rejects.toBe(refused);
     expect(opened).toBe(1);
   });
 });

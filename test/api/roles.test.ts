@@ -81,7 +81,13 @@ beforeAll(async () => {
   // A project being deleted: DELETE on it is a 409 for whoever may delete, so walking it deletes nothing.
   await createReadyProject(harness, 'doomed', owner);
   await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(
-    new UpdateCommand({ TableName: 'slipway-platform', Key: { pk: 'PROJECT#doomed', sk: 'META' }, UpdateExpression: 'SET #s = :d', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':d': 'DELETING' } }),
+    new UpdateCommand({
+      TableName: 'slipway-platform',
+      Key: { pk: 'PROJECT#doomed', sk: 'META' },
+      UpdateExpression: 'SET #s = :d',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':d': 'DELETING' },
+    }),
   );
 }, 120_000);
 
@@ -105,8 +111,15 @@ function concretePath(route: (typeof ROUTES)[number]): string {
 describe('every route with every role', () => {
   it('has an expectation for every route, and public routes are exactly the public ones', () => {
     const authed = ROUTES.filter((r) => r.access !== 'public').map((r) => r.operationId);
-    expect(authed.filter((id) => !EXPECTED[id]), 'routes without an expectation in this test').toEqual([]);
-    expect(ROUTES.filter((r) => r.access === 'public').map((r) => r.operationId).sort()).toEqual([...PUBLIC].sort());
+    expect(
+      authed.filter((id) => !EXPECTED[id]),
+      'routes without an expectation in this test',
+    ).toEqual([]);
+    expect(
+      ROUTES.filter((r) => r.access === 'public')
+        .map((r) => r.operationId)
+        .sort(),
+    ).toEqual([...PUBLIC].sort());
   });
 
   for (const route of ROUTES.filter((r) => r.access !== 'public')) {
@@ -133,7 +146,8 @@ describe('every route with every role', () => {
   }
 
   it('lists only the projects a caller may read', async () => {
-    const names = async (caller: CallerName) => (await harness.call('GET', '/projects', undefined, callers.get(caller))).json.projects.map((p: any) => p.name);
+    const names = async (caller: CallerName) =>
+      (await harness.call('GET', '/projects', undefined, callers.get(caller))).json.projects.map((p: any) => p.name);
     expect(await names('owner')).toEqual(['doomed', 'owned']);
     expect(await names('user')).toEqual([]);
     expect(await names('support')).toEqual(expect.arrayContaining(['doomed', 'owned']));

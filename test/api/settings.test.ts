@@ -27,7 +27,11 @@ beforeAll(async () => {
       const done = await quickBuild(aws, request, options);
       // After quickBuild's two chunks (00000000, 00000001): this log's chunks are numbered on from there.
       const after = (key: string) => key.replace(/(\d{8})\.txt$/, (_, n: string) => `${String(Number(n) + 2).padStart(8, '0')}.txt`);
-      const log = new LogStream({ prefix: `builds/${id}/log/`, upload: (key, body) => uploadText('slipway-builds', after(key), body), echo: () => undefined });
+      const log = new LogStream({
+        prefix: `builds/${id}/log/`,
+        upload: (key, body) => uploadText('slipway-builds', after(key), body),
+        echo: () => undefined,
+      });
       log.addSecrets(secretValues(config));
       log.line(`build sees API_TOKEN=${config.variables.API_TOKEN ?? '(none)'}`);
       await log.close();
@@ -45,11 +49,19 @@ afterAll(async () => {
 describe('settings', () => {
   it('reads defaults, changes and resets fields', async () => {
     expect((await harness.call('GET', '/projects/web/settings')).json).toEqual({ project: 'web', settings: {} });
-    const patched = await harness.call('PATCH', '/projects/web/settings', { buildCommand: 'npm run build:web', rootDirectory: 'apps/web', nodeVersion: '22' });
+    const patched = await harness.call('PATCH', '/projects/web/settings', {
+      buildCommand: 'npm run build:web',
+      rootDirectory: 'apps/web',
+      nodeVersion: '22',
+    });
     expect(patched.status).toBe(200);
     expect(patched.json.settings).toEqual({ buildCommand: 'npm run build:web', rootDirectory: 'apps/web', nodeVersion: '22' });
     const reset = await harness.call('PATCH', '/projects/web/settings', { nodeVersion: null, installCommand: 'npm ci --ignore-scripts' });
-    expect(reset.json.settings).toEqual({ buildCommand: 'npm run build:web', rootDirectory: 'apps/web', installCommand: 'npm ci --ignore-scripts' });
+    expect(reset.json.settings).toEqual({
+      buildCommand: 'npm run build:web',
+      rootDirectory: 'apps/web',
+      installCommand: 'npm ci --ignore-scripts',
+    });
   });
 
   it('refuses bad values, naming the field', async () => {
@@ -106,11 +118,22 @@ describe('environment variables', () => {
   });
 
   it('lists plain values and secrets by name only, and stores secrets encrypted', async () => {
-    expect((await harness.call('PUT', '/projects/web/env/PUBLIC_NAME', { value: 'web-app' })).json).toMatchObject({ created: true, variable: { key: 'PUBLIC_NAME', value: 'web-app', secret: false, target: 'both' } });
+    expect((await harness.call('PUT', '/projects/web/env/PUBLIC_NAME', { value: 'web-app' })).json).toMatchObject({
+      created: true,
+      variable: { key: 'PUBLIC_NAME', value: 'web-app', secret: false, target: 'both' },
+    });
     const put = await harness.call('PUT', '/projects/web/env/API_TOKEN', { value: SECRET, secret: true, target: 'build' });
     expect(put.status).toBe(200);
-    expect(put.json.variable).toEqual({ key: 'API_TOKEN', target: 'build', secret: true, updatedAt: expect.any(String), updatedBy: expect.any(String) });
-    expect((await harness.call('PUT', '/projects/web/env/SESSION_KEY', { value: RUNTIME_SECRET, secret: true, target: 'runtime' })).status).toBe(200);
+    expect(put.json.variable).toEqual({
+      key: 'API_TOKEN',
+      target: 'build',
+      secret: true,
+      updatedAt: expect.any(String),
+      updatedBy: expect.any(String),
+    });
+    expect(
+      (await harness.call('PUT', '/projects/web/env/SESSION_KEY', { value: RUNTIME_SECRET, secret: true, target: 'runtime' })).status,
+    ).toBe(200);
     expect((await harness.call('PUT', '/projects/web/env/BUILD_ONLY', { value: 'b', target: 'build' })).status).toBe(200);
 
     const listed = await harness.call('GET', '/projects/web/env');
@@ -120,7 +143,9 @@ describe('environment variables', () => {
       ['PUBLIC_NAME', false, true],
       ['SESSION_KEY', true, false],
     ]);
-    const { Item } = await dynamoClient().send(new GetCommand({ TableName: 'slipway-platform', Key: { pk: 'PROJECT#web', sk: 'ENV#API_TOKEN' } }));
+    const { Item } = await dynamoClient().send(
+      new GetCommand({ TableName: 'slipway-platform', Key: { pk: 'PROJECT#web', sk: 'ENV#API_TOKEN' } }),
+    );
     expect(JSON.stringify(Item)).not.toContain(SECRET);
     expect(Item?.sealed).toMatch(/^v1\./);
   });
@@ -170,12 +195,22 @@ describe('environment variables', () => {
     expect((await runtimeEnvironment('web', next.id)).PUBLIC_NAME).toBe('renamed');
   }, 60_000);
 
-  it('builds a fork\'s preview (withholdSecrets) with the plain variables only: no secret reaches its build or its function', async () => {
+  it("builds a fork's preview (withholdSecrets) with the plain variables only: no secret reaches its build or its function", async () => {
     const archive = Buffer.from('fork source');
     const upload = await harness.call('POST', '/projects/web/sources', { bytes: archive.length });
     await fetch(upload.json.uploadUrl, { method: 'PUT', headers: upload.json.headers, body: archive });
-    const started = await startDeployment({ project: 'web', user: 'admin', owner: 'admin', sourceKey: upload.json.source.key, preview: 'pr-7', withholdSecrets: true });
-    const done = await waitFor(() => harness.call('GET', `/projects/web/deployments/${started.id}`), (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status));
+    const started = await startDeployment({
+      project: 'web',
+      user: 'admin',
+      owner: 'admin',
+      sourceKey: upload.json.source.key,
+      preview: 'pr-7',
+      withholdSecrets: true,
+    });
+    const done = await waitFor(
+      () => harness.call('GET', `/projects/web/deployments/${started.id}`),
+      (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status),
+    );
     expect(done.json.deployment).toMatchObject({ status: 'LIVE', secrets: 'withheld' });
     expect(builds.at(-1)!.config.variables).toEqual({ PUBLIC_NAME: 'renamed' });
     expect(builds.at(-1)!.config.secrets).toEqual([]);
@@ -185,7 +220,13 @@ describe('environment variables', () => {
 
 describe('custom domains', () => {
   it('validates, keeps each host with one project and routes it at the next release', async () => {
-    for (const [domain, field] of [['Example.com', 'body.domain'], ['example', 'body.domain'], ['http://x.com', 'body.domain'], ['app.localhost', 'body.domain'], ['a..com', 'body.domain']] as const) {
+    for (const [domain, field] of [
+      ['Example.com', 'body.domain'],
+      ['example', 'body.domain'],
+      ['http://x.com', 'body.domain'],
+      ['app.localhost', 'body.domain'],
+      ['a..com', 'body.domain'],
+    ] as const) {
       const answer = await harness.call('POST', '/projects/web/domains', { domain });
       expect(answer.status, domain).toBe(400);
       expect(answer.json.error.field, domain).toBe(field);

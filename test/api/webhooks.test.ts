@@ -144,7 +144,11 @@ describe('webhook headers and body', () => {
   it('refuses a missing or malformed delivery id, naming the header', async () => {
     const missing = await deliver('ping', { zen: 'x' }, { delivery: null });
     expect(missing.status).toBe(400);
-    expect(missing.json.error).toMatchObject({ code: 'BadRequest', field: 'header.X-GitHub-Delivery', message: 'the X-GitHub-Delivery header is missing' });
+    expect(missing.json.error).toMatchObject({
+      code: 'BadRequest',
+      field: 'header.X-GitHub-Delivery',
+      message: 'the X-GitHub-Delivery header is missing',
+    });
     const malformed = await deliver('ping', { zen: 'x' }, { delivery: 'not-a-uuid' });
     expect(malformed.json.error).toMatchObject({ field: 'header.X-GitHub-Delivery', message: expect.stringContaining('must be a UUID') });
     expect((await deliver(null, { zen: 'x' })).json.error.field).toBe('header.X-GitHub-Event');
@@ -157,7 +161,13 @@ describe('webhook headers and body', () => {
   });
 
   it('accepts a payload above the general API body limit', async () => {
-    const result = await deliver('push', push('refs/heads/main', MAIN_SHA, { padding: 'x'.repeat(300 * 1024), repository: { full_name: 'someone/else', default_branch: 'main' } }));
+    const result = await deliver(
+      'push',
+      push('refs/heads/main', MAIN_SHA, {
+        padding: 'x'.repeat(300 * 1024),
+        repository: { full_name: 'someone/else', default_branch: 'main' },
+      }),
+    );
     expect(result.status).toBe(202);
     expect(result.json).toEqual({ ignored: 'no project is linked to someone/else' });
   });
@@ -203,7 +213,10 @@ describe('webhook branch rules', () => {
     expect(Item?.alias).toBeUndefined();
     // Each decision started build-and-deploy for the pushed commit, as a preview where it is one.
     const production = await harness.call('GET', `/projects/shop/deployments/${result.json.deliveries[0].deploymentId}`);
-    expect(production.json.deployment).toMatchObject({ commit: MAIN_SHA, github: { repository: REPO, commit: MAIN_SHA, installationId: 4242 } });
+    expect(production.json.deployment).toMatchObject({
+      commit: MAIN_SHA,
+      github: { repository: REPO, commit: MAIN_SHA, installationId: 4242 },
+    });
     expect(production.json.deployment.executionArn).toContain('shop--build-deploy--');
     const preview = await harness.call('GET', `/projects/shop-release/deployments/${result.json.deliveries[1].deploymentId}`);
     expect(preview.json.deployment).toMatchObject({ preview: 'main', commit: MAIN_SHA });
@@ -221,9 +234,20 @@ describe('webhook branch rules', () => {
   it('deploys a push to another branch as a preview with a sanitized alias', async () => {
     const result = await deliver('push', push('refs/heads/feature/Foo_Bar!!', FEATURE_SHA));
     expect(result.status).toBe(202);
-    expect(result.json.deliveries[0]).toEqual({ project: 'shop', kind: 'preview', alias: 'feature-foo-bar', branch: 'feature/Foo_Bar!!', commit: FEATURE_SHA, deploymentId: expect.any(String) });
+    expect(result.json.deliveries[0]).toEqual({
+      project: 'shop',
+      kind: 'preview',
+      alias: 'feature-foo-bar',
+      branch: 'feature/Foo_Bar!!',
+      commit: FEATURE_SHA,
+      deploymentId: expect.any(String),
+    });
     const items = await pushItems('shop');
-    expect(items.find((item) => item.sk === `PUSH#${result.delivery}`)).toMatchObject({ kind: 'preview', alias: 'feature-foo-bar', status: 'STARTED' });
+    expect(items.find((item) => item.sk === `PUSH#${result.delivery}`)).toMatchObject({
+      kind: 'preview',
+      alias: 'feature-foo-bar',
+      status: 'STARTED',
+    });
   });
 
   it('ignores tag pushes and branch deletions, recording nothing', async () => {
@@ -263,7 +287,13 @@ describe('webhook branch rules', () => {
 });
 
 describe('branch rules (pure)', () => {
-  const facts = (ref: string, extra: Partial<PushFacts> = {}): PushFacts => ({ ref, after: MAIN_SHA, deleted: false, defaultBranch: 'main', ...extra });
+  const facts = (ref: string, extra: Partial<PushFacts> = {}): PushFacts => ({
+    ref,
+    after: MAIN_SHA,
+    deleted: false,
+    defaultBranch: 'main',
+    ...extra,
+  });
   const ready = (name: string, productionBranch?: string) => ({ name, status: 'READY', ...(productionBranch ? { productionBranch } : {}) });
 
   it('sanitizes branch names into DNS-label-safe aliases', () => {
@@ -295,13 +325,19 @@ describe('branch rules (pure)', () => {
   });
 
   it('decides production, preview, and what to ignore', () => {
-    expect(decidePush(facts('refs/heads/main'), [ready('a')])).toEqual({ decisions: [{ project: 'a', kind: 'production', branch: 'main', commit: MAIN_SHA }], skipped: [] });
+    expect(decidePush(facts('refs/heads/main'), [ready('a')])).toEqual({
+      decisions: [{ project: 'a', kind: 'production', branch: 'main', commit: MAIN_SHA }],
+      skipped: [],
+    });
     expect(decidePush(facts('refs/heads/main'), [ready('a', 'prod')])).toMatchObject({ decisions: [{ kind: 'preview', alias: 'main' }] });
     expect(decidePush(facts('refs/heads/prod'), [ready('a', 'prod')])).toMatchObject({ decisions: [{ kind: 'production' }] });
     expect(decidePush(facts('refs/tags/v1'), [ready('a')])).toEqual({ ignored: 'tag push' });
     expect(decidePush(facts('refs/heads/x', { deleted: true }), [ready('a')])).toEqual({ ignored: 'branch deletion' });
     expect(pushedBranch(facts('refs/pull/1/merge'))).toEqual({ ignored: 'ref refs/pull/1/merge is not a branch' });
     expect(pushedBranch(facts('refs/heads/'))).toEqual({ ignored: 'ref refs/heads/ is not a branch' });
-    expect(decidePush(facts('refs/heads/main'), [{ name: 'b', status: 'DELETING' }])).toEqual({ decisions: [], skipped: [{ project: 'b', reason: 'project is DELETING, not READY' }] });
+    expect(decidePush(facts('refs/heads/main'), [{ name: 'b', status: 'DELETING' }])).toEqual({
+      decisions: [],
+      skipped: [{ project: 'b', reason: 'project is DELETING, not READY' }],
+    });
   });
 });

@@ -49,7 +49,10 @@ beforeAll(() => {
 describe('the Slipway CDK app', () => {
   it('synthesizes offline into one stack with its assets staged', () => {
     console.log(`synth (with Lambda bundling) took ${synthSeconds.toFixed(2)} s`);
-    const assets = JSON.parse(readFileSync(join(outdir, 'Slipway.assets.json'), 'utf8')) as { files: Record<string, any>; dockerImages: Record<string, any> };
+    const assets = JSON.parse(readFileSync(join(outdir, 'Slipway.assets.json'), 'utf8')) as {
+      files: Record<string, any>;
+      dockerImages: Record<string, any>;
+    };
     const images = Object.values(assets.dockerImages);
     expect(images).toHaveLength(1);
     expect(images[0].source).toMatchObject({ dockerFile: 'buildrunner/Dockerfile' });
@@ -73,7 +76,12 @@ describe('the Slipway CDK app', () => {
 
   it('runs the four state machines as standard workflows with tracing and logs without execution data', () => {
     const machines = ofType('AWS::StepFunctions::StateMachine');
-    expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual(['slipway-build-and-deploy', 'slipway-delete-project', 'slipway-init-project', 'slipway-rollback']);
+    expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual([
+      'slipway-build-and-deploy',
+      'slipway-delete-project',
+      'slipway-init-project',
+      'slipway-rollback',
+    ]);
     for (const [, machine] of machines) {
       expect(machine.Properties).toMatchObject({
         StateMachineType: 'STANDARD',
@@ -86,7 +94,9 @@ describe('the Slipway CDK app', () => {
   it('wires the build step to the real job queue and job definition', () => {
     const queue = logicalId('AWS::Batch::JobQueue', 'Builds');
     const definition = logicalId('AWS::Batch::JobDefinition', 'Builds');
-    const machine = ofType('AWS::StepFunctions::StateMachine').find(([, m]) => m.Properties.StateMachineName === 'slipway-build-and-deploy')?.[1];
+    const machine = ofType('AWS::StepFunctions::StateMachine').find(
+      ([, m]) => m.Properties.StateMachineName === 'slipway-build-and-deploy',
+    )?.[1];
     const asl = JSON.stringify(machine?.Properties.DefinitionString);
     expect(asl).toContain(`{"Fn::GetAtt":["${queue}","JobQueueArn"]}`);
     expect(asl).toContain(`{"Ref":"${definition}"}`);
@@ -97,29 +107,43 @@ describe('the Slipway CDK app', () => {
     const machineRole = logicalId('AWS::IAM::Role', 'PipelineBuildAndDeployStateMachineRole');
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({ Action: 'sts:AssumeRole', Condition: { ArnEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [machineRole, 'Arn'] } } } })],
+        Statement: [
+          Match.objectLike({
+            Action: 'sts:AssumeRole',
+            Condition: { ArnEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [machineRole, 'Arn'] } } },
+          }),
+        ],
       },
       MaxSessionDuration: 3600,
     });
     const policies = ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(role));
-    const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+    const statements = policies.flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+    );
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     expect(actions.every((a) => a.startsWith('s3:'))).toBe(true);
     // The one delete a build may do: its own settings object, which the runner removes once read.
     const deletes = statements.filter((s) => JSON.stringify(s.Action).includes('s3:Delete'));
     expect(deletes.length).toBeGreaterThan(0);
-    for (const statement of deletes) expect(JSON.stringify(statement.Resource)).toMatch(/^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["\w+","Arn"\]\},"\/builds\/\*\/env\.json"\]\]\}$/);
+    for (const statement of deletes)
+      expect(JSON.stringify(statement.Resource)).toMatch(
+        /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["\w+","Arn"\]\},"\/builds\/\*\/env\.json"\]\]\}$/,
+      );
     const writes = statements.filter((s) => JSON.stringify(s.Action).includes('s3:PutObject'));
     expect(JSON.stringify(writes.map((s) => s.Resource))).toContain('/builds/*');
     // The machine may assume that role and no other.
     const machinePolicy = ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(machineRole));
-    const assumes = machinePolicy.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>).filter((s) => /sts:assumerole/i.test(JSON.stringify(s.Action)));
+    const assumes = machinePolicy
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>)
+      .filter((s) => /sts:assumerole/i.test(JSON.stringify(s.Action)));
     expect(assumes).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [role, 'Arn'] } })]);
   });
 
   it('gives the release and delete steps the route-cache KeyValueStore, and nobody else', () => {
     const kvs = logicalId('AWS::CloudFront::KeyValueStore', 'Projects');
-    const writers = ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('cloudfront-keyvaluestore:UpdateKeys'));
+    const writers = ofType('AWS::IAM::Policy').filter(([, p]) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('cloudfront-keyvaluestore:UpdateKeys'),
+    );
     const roles = writers.flatMap(([, p]) => JSON.stringify(p.Properties.Roles));
     expect(roles.join(' ')).toMatch(/PipelineReleaseFunction/);
     expect(roles.join(' ')).toMatch(/PipelineDeleteProjectDataFunction/);
@@ -131,7 +155,9 @@ describe('the Slipway CDK app', () => {
   });
 
   it('points init-project at the per-project stack template asset', () => {
-    const machine = ofType('AWS::StepFunctions::StateMachine').find(([, m]) => m.Properties.StateMachineName === 'slipway-init-project')?.[1];
+    const machine = ofType('AWS::StepFunctions::StateMachine').find(
+      ([, m]) => m.Properties.StateMachineName === 'slipway-init-project',
+    )?.[1];
     const asl = JSON.stringify(machine?.Properties.DefinitionString);
     expect(asl).toMatch(/cdk-hnb659fds-assets-.*\.json/);
     expect(asl).toContain('slipway-project-{}');

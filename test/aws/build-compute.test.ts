@@ -192,7 +192,9 @@ describe('BuildCompute', () => {
 
   it('lets the execution role only pull the image and write the job log', () => {
     const executionRoleId = logicalId(s, s.compute.executionRole);
-    const policies = ofType(s.resources, 'AWS::IAM::Policy').filter(([, policy]) => JSON.stringify(policy.Roles).includes(`"${executionRoleId}"`));
+    const policies = ofType(s.resources, 'AWS::IAM::Policy').filter(([, policy]) =>
+      JSON.stringify(policy.Roles).includes(`"${executionRoleId}"`),
+    );
     expect(policies).toHaveLength(1);
     const statements = policies[0]![1].PolicyDocument.Statement as { Action?: string | string[]; Resource: unknown }[];
     const actions = statements.flatMap(actionsOf).sort();
@@ -215,17 +217,38 @@ describe('BuildCompute', () => {
   });
 
   it('synthesizes without Docker: the image is a staged build context, built at deploy', () => {
-    const images = Object.values(assetManifest(s).dockerImages) as { source: { directory: string; dockerFile: string; platform: string } }[];
+    const images = Object.values(assetManifest(s).dockerImages) as {
+      source: { directory: string; dockerFile: string; platform: string };
+    }[];
     expect(images).toHaveLength(1);
     const { source } = images[0]!;
     expect(source.dockerFile).toBe(BUILD_RUNNER_DOCKERFILE);
     expect(source.platform).toBe('linux/arm64');
     expect(source.directory).toMatch(/^asset\.[0-9a-f]{64}$/);
     const staged = join(s.outdir, source.directory);
-    for (const file of [BUILD_RUNNER_DOCKERFILE, 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'buildrunner/main.ts', 'handlers/lib/clients.ts']) {
+    for (const file of [
+      BUILD_RUNNER_DOCKERFILE,
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'buildrunner/main.ts',
+      'handlers/lib/clients.ts',
+    ]) {
       expect(existsSync(join(staged, file)), file).toBe(true);
     }
-    for (const path of ['node_modules', 'dist', '.slipway', 'examples', '.git', 'cdk.out', 'test', 'infra', 'dashboard', 'buildrunner/node_modules']) {
+    for (const path of [
+      'node_modules',
+      'dist',
+      '.slipway',
+      'examples',
+      '.git',
+      'cdk.out',
+      'test',
+      'infra',
+      'dashboard',
+      'buildrunner/node_modules',
+    ]) {
       expect(existsSync(join(staged, path)), path).toBe(false);
     }
     const files = listFiles(staged);
@@ -321,7 +344,9 @@ describe('the build runner image', () => {
   it('needs nothing of the repository outside the build context, and no package the image drops', () => {
     // Every module the runner and the adapter load, following relative imports from buildrunner/.
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const start = listFiles(join(ROOT, 'buildrunner')).filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')).map((file) => `buildrunner/${file}`);
+    const start = listFiles(join(ROOT, 'buildrunner'))
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+      .map((file) => `buildrunner/${file}`);
     const seen = new Set<string>();
     const bare = new Set<string>();
     const queue = [...start];
@@ -360,7 +385,8 @@ function runtimeImports(source: string): string[] {
     // `import { type A, type B } from` is erased too.
     const clause = match[3] ?? '';
     const names = /\{([^}]*)\}/.exec(clause)?.[1];
-    if (names && !/^[^,{]*\w[^,{]*,/.test(clause) && names.split(',').every((name) => !name.trim() || name.trim().startsWith('type '))) continue;
+    if (names && !/^[^,{]*\w[^,{]*,/.test(clause) && names.split(',').every((name) => !name.trim() || name.trim().startsWith('type ')))
+      continue;
     specifiers.push(match[4]!);
   }
   for (const match of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) specifiers.push(match[1]!);

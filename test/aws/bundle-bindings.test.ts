@@ -13,7 +13,9 @@ async function runBundledProbe(readsSecrets: boolean): Promise<string> {
   const outputDir = mkdtempSync(join(tmpdir(), 'slipway-bundle-'));
   outputDirs.push(outputDir);
   bundleHandler(PROBE, outputDir, readsSecrets);
-  const bundle = (await import(pathToFileURL(join(outputDir, 'test/aws/support/secret-probe-handler.js')).href)) as { handler(): Promise<string> };
+  const bundle = (await import(pathToFileURL(join(outputDir, 'test/aws/support/secret-probe-handler.js')).href)) as {
+    handler(): Promise<string>;
+  };
   return bundle.handler();
 }
 

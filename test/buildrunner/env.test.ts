@@ -16,7 +16,12 @@ const good = {
 describe('runner environment', () => {
   it('reads a complete environment', () => {
     const config = readRunnerConfig({ ...good, SLIPWAY_WORKSPACE: 'ws' }, '/base');
-    expect(config).toMatchObject({ project: 'my-app', buildId: 'd-lz3k9a-x7y8', workspace: '/base/ws', sourceKey: 'sources/my-app/u-1.tar.gz' });
+    expect(config).toMatchObject({
+      project: 'my-app',
+      buildId: 'd-lz3k9a-x7y8',
+      workspace: '/base/ws',
+      sourceKey: 'sources/my-app/u-1.tar.gz',
+    });
     expect(config.secrets).toEqual([good.AWS_SECRET_ACCESS_KEY]);
     expect(readRunnerConfig(good, '/here').workspace).toBe('/here');
   });
@@ -32,7 +37,9 @@ describe('runner environment', () => {
   });
 
   it('never echoes a bad value', () => {
-    expect(() => readRunnerConfig({ ...good, SLIPWAY_PROJECT: 'secret value with spaces' })).toThrow(/^(?!.*secret value).*SLIPWAY_PROJECT is not a valid project name/);
+    expect(() => readRunnerConfig({ ...good, SLIPWAY_PROJECT: 'secret value with spaces' })).toThrow(
+      /^(?!.*secret value).*SLIPWAY_PROJECT is not a valid project name/,
+    );
   });
 
   it('takes no ticket: the job is confined by its scoped credentials, and a stray one is not kept', () => {
@@ -41,7 +48,10 @@ describe('runner environment', () => {
   });
 
   it('reads the log target alone', () => {
-    expect(readBuildTarget({ SLIPWAY_BUILD_BUCKET: 'slipway-builds', SLIPWAY_BUILD_ID: 'd-1' })).toEqual({ buildBucket: 'slipway-builds', buildId: 'd-1' });
+    expect(readBuildTarget({ SLIPWAY_BUILD_BUCKET: 'slipway-builds', SLIPWAY_BUILD_ID: 'd-1' })).toEqual({
+      buildBucket: 'slipway-builds',
+      buildId: 'd-1',
+    });
     expect(() => readBuildTarget({ SLIPWAY_BUILD_ID: 'd-1' })).toThrow('SLIPWAY_BUILD_BUCKET is not set');
   });
 });
@@ -60,7 +70,12 @@ describe('child environment', () => {
   };
 
   it('keeps only the basics for the install', () => {
-    const env = installEnv({ parent: { ...parent, TMPDIR: '/tmp' }, workspace: '/ws', tmpDir: '/ws/tmp', npmRegistry: 'http://registry.invalid/' });
+    const env = installEnv({
+      parent: { ...parent, TMPDIR: '/tmp' },
+      workspace: '/ws',
+      tmpDir: '/ws/tmp',
+      npmRegistry: 'http://registry.invalid/',
+    });
     expect(env.TMPDIR).toBe('/ws/tmp');
     expect(Object.keys(env).filter((k) => k.startsWith('AWS_') || k.startsWith('SLIPWAY_') || k === 'NODE_OPTIONS')).toEqual([]);
     expect(env).toMatchObject({ HOME: '/ws', LANG: 'C.UTF-8', CI: '1', npm_config_registry: 'http://registry.invalid/' });
@@ -69,7 +84,12 @@ describe('child environment', () => {
   });
 
   it('adds the adapter output, hook and NODE_ENV for the build', () => {
-    const env = buildEnv({ parent, workspace: '/ws', outDir: '/ws/out', registerHook: '/opt/slipway/dist/buildrunner/adapter/register.js' });
+    const env = buildEnv({
+      parent,
+      workspace: '/ws',
+      outDir: '/ws/out',
+      registerHook: '/opt/slipway/dist/buildrunner/adapter/register.js',
+    });
     expect(env.SLIPWAY_ADAPTER_OUT).toBe('/ws/out');
     expect(env.NODE_OPTIONS).toBe('--import file:///opt/slipway/dist/buildrunner/adapter/register.js');
     expect(env.NODE_ENV).toBe('production');

@@ -26,10 +26,18 @@ type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance;
 /** Builds dist/ when the runner's compiled files are missing or older than their sources. */
 export function ensureCompiled(): void {
   const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+      ),
+    );
   if (existsSync(MAIN) && newest(join(ROOT, 'dist', 'buildrunner')) >= newest(join(ROOT, 'buildrunner'))) return;
   // Other parts of the tree may not type-check mid-change; tsc still emits, so only the output counts.
-  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
   if (!existsSync(MAIN)) throw new Error('dist/buildrunner/main.js is missing: run npm run build');
 }
 
@@ -45,7 +53,12 @@ export async function startS3(): Promise<LocalS3> {
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   for (const Bucket of [SOURCE_BUCKET, BUILD_BUCKET]) await client.send(new CreateBucketCommand({ Bucket }));
   return {
     endpoint,
@@ -63,7 +76,10 @@ export async function uploadSource(s3: LocalS3, appDir: string, key: string): Pr
   const skip = new Set(['node_modules', '.svelte-kit', 'build', 'out', '.git']);
   const roots = readdirSync(appDir).filter((name) => !skip.has(name));
   const chunks: Buffer[] = [];
-  const stream = create({ gzip: true, cwd: appDir, portable: true, filter: (path) => !path.split('/').some((part) => skip.has(part)) }, roots);
+  const stream = create(
+    { gzip: true, cwd: appDir, portable: true, filter: (path) => !path.split('/').some((part) => skip.has(part)) },
+    roots,
+  );
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   await s3.client.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: Buffer.concat(chunks) }));
 }
@@ -96,7 +112,7 @@ export interface RunResult {
 export async function runRunner(
   s3: LocalS3,
   env: Record<string, string>,
-  options: { timeoutMs?: number; /** Sends SIGTERM once stdout contains this text. */ stopWhen?: string } = {},
+  options: { timeoutMs?: number /** Sends SIGTERM once stdout contains this text. */; stopWhen?: string } = {},
 ): Promise<RunResult> {
   const workspace = await mkdtemp(join(tmpdir(), 'slipway-ws-'));
   const child = spawn(process.execPath, [MAIN], {

@@ -5,8 +5,26 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { readBundle } from '../../handlers/pipeline/bundle/read-bundle.js';
 import { buildEnv } from '../../buildrunner/runner/child-env.js';
-import { resolveRootDirectory, secretValues, SettingsError, shellInvocation, withProjectCommands, type ProjectConfig } from '../../buildrunner/runner/project-config.js';
-import { BUILD_BUCKET, ensureCompiled, getObject, listKeys, readLog, ROOT, runRunner, startS3, uploadSource, type LocalS3 } from './harness.js';
+import {
+  resolveRootDirectory,
+  secretValues,
+  SettingsError,
+  shellInvocation,
+  withProjectCommands,
+  type ProjectConfig,
+} from '../../buildrunner/runner/project-config.js';
+import {
+  BUILD_BUCKET,
+  ensureCompiled,
+  getObject,
+  listKeys,
+  readLog,
+  ROOT,
+  runRunner,
+  startS3,
+  uploadSource,
+  type LocalS3,
+} from './harness.js';
 
 const SECRET = 'sk-live-7f3a9c2e1b-secret-value';
 
@@ -41,11 +59,21 @@ describe('project settings in the runner (pieces)', () => {
     const custom = withProjectCommands(plan, { buildCommand: 'npm run build:web && echo done' });
     expect(custom.install).toEqual(plan.install);
     expect(custom.build).toEqual(shellInvocation('npm run build:web && echo done'));
-    expect(custom.build).toEqual({ command: 'sh', args: ['-c', 'npm run build:web && echo done'], label: 'npm run build:web && echo done' });
+    expect(custom.build).toEqual({
+      command: 'sh',
+      args: ['-c', 'npm run build:web && echo done'],
+      label: 'npm run build:web && echo done',
+    });
   });
 
   it('gives the build the project variables, with the platform values winning', () => {
-    const env = buildEnv({ parent: { PATH: '/usr/bin' }, workspace: '/w', outDir: '/w/out', registerHook: '/x/register.js', project: { PUBLIC_NAME: 'web', NODE_OPTIONS: '--inspect', CI: '0' } });
+    const env = buildEnv({
+      parent: { PATH: '/usr/bin' },
+      workspace: '/w',
+      outDir: '/w/out',
+      registerHook: '/x/register.js',
+      project: { PUBLIC_NAME: 'web', NODE_OPTIONS: '--inspect', CI: '0' },
+    });
     expect(env.PUBLIC_NAME).toBe('web');
     expect(env.NODE_OPTIONS).toBe('--import file:///x/register.js');
     expect(env.CI).toBe('1');
@@ -53,7 +81,12 @@ describe('project settings in the runner (pieces)', () => {
   });
 
   it('redacts each secret whole and line by line, never plain variables', () => {
-    const config: ProjectConfig = { version: 1, settings: {}, variables: { A: 'plain-value', KEY: 'line-one\nline-two', T: SECRET }, secrets: ['KEY', 'T'] };
+    const config: ProjectConfig = {
+      version: 1,
+      settings: {},
+      variables: { A: 'plain-value', KEY: 'line-one\nline-two', T: SECRET },
+      secrets: ['KEY', 'T'],
+    };
     expect(secretValues(config).sort()).toEqual(['line-one', 'line-one\nline-two', 'line-two', SECRET].sort());
   });
 });
@@ -74,7 +107,11 @@ describe('a build with project settings (runner against a local S3)', () => {
     await uploadSource(s3, join(ROOT, 'test', 'buildrunner', 'fixtures', 'mono-repo'), key);
     const config: ProjectConfig = {
       version: 1,
-      settings: { rootDirectory: 'apps/web', installCommand: 'echo fixture: custom install', buildCommand: 'node custom-build.mjs from-settings' },
+      settings: {
+        rootDirectory: 'apps/web',
+        installCommand: 'echo fixture: custom install',
+        buildCommand: 'node custom-build.mjs from-settings',
+      },
       variables: { PUBLIC_NAME: 'mono-web', API_TOKEN: SECRET },
       secrets: ['API_TOKEN'],
     };
@@ -94,7 +131,9 @@ describe('a build with project settings (runner against a local S3)', () => {
     expect(log).not.toContain('must not run');
 
     const archive = await getObject(s3, BUILD_BUCKET, `builds/${buildId}/bundle.tar.gz`);
-    const seen = JSON.parse((await readBundle(archive, (p) => p === 'server/seen.json')).find((e) => e.path === 'server/seen.json')!.body!.toString('utf8'));
+    const seen = JSON.parse(
+      (await readBundle(archive, (p) => p === 'server/seen.json')).find((e) => e.path === 'server/seen.json')!.body!.toString('utf8'),
+    );
     // The build itself gets the decrypted secret; only the log hides it.
     expect(seen).toMatchObject({ PUBLIC_NAME: 'mono-web', API_TOKEN: SECRET });
     expect(seen.cwd).toMatch(/\/apps\/web$/);

@@ -2,7 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readBundle } from '../../handlers/pipeline/bundle/read-bundle.js';
 import { validateBundle } from '../../handlers/pipeline/bundle/validate-bundle.js';
-import { BUILD_BUCKET, ensureCompiled, FAKE_TICKET, getObject, listKeys, readLog, ROOT, runRunner, startS3, uploadSource, type LocalS3 } from './harness.js';
+import {
+  BUILD_BUCKET,
+  ensureCompiled,
+  FAKE_TICKET,
+  getObject,
+  listKeys,
+  readLog,
+  ROOT,
+  runRunner,
+  startS3,
+  uploadSource,
+  type LocalS3,
+} from './harness.js';
 
 const FIXTURES = join(ROOT, 'test', 'buildrunner', 'fixtures');
 let s3: LocalS3;
@@ -20,7 +32,11 @@ async function build(app: string, buildId: string, options: Parameters<typeof ru
   const key = `sources/fixture/${buildId}.tar.gz`;
   await uploadSource(s3, app, key);
   const { env, ...runOptions } = options;
-  const result = await runRunner(s3, { SLIPWAY_PROJECT: 'fixture', SLIPWAY_BUILD_ID: buildId, SLIPWAY_SOURCE_KEY: key, ...env }, runOptions);
+  const result = await runRunner(
+    s3,
+    { SLIPWAY_PROJECT: 'fixture', SLIPWAY_BUILD_ID: buildId, SLIPWAY_SOURCE_KEY: key, ...env },
+    runOptions,
+  );
   const log = await readLog(s3, buildId);
   return { ...result, log };
 }
@@ -28,7 +44,10 @@ async function build(app: string, buildId: string, options: Parameters<typeof ru
 async function identity(buildId: string): Promise<{ uid: number; ticketVisible: boolean }> {
   const archive = await getObject(s3, BUILD_BUCKET, `builds/${buildId}/bundle.tar.gz`);
   const entries = await readBundle(archive, (path) => path === 'server/seen-identity.json');
-  return JSON.parse(entries.find((e) => e.path === 'server/seen-identity.json')!.body!.toString('utf8')) as { uid: number; ticketVisible: boolean };
+  return JSON.parse(entries.find((e) => e.path === 'server/seen-identity.json')!.body!.toString('utf8')) as {
+    uid: number;
+    ticketVisible: boolean;
+  };
 }
 
 describe('build runner (against a local S3)', () => {
@@ -53,7 +72,14 @@ describe('build runner (against a local S3)', () => {
     expect(seen.CI).toBe('1');
     expect(seen.TMPDIR).toMatch(/tmp$/);
     expect(seen.HOME).toBeTruthy();
-    for (const name of ['SLIPWAY_TICKET', 'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL_S3', 'SLIPWAY_SOURCE_BUCKET', 'SLIPWAY_BUILD_BUCKET']) {
+    for (const name of [
+      'SLIPWAY_TICKET',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_ENDPOINT_URL_S3',
+      'SLIPWAY_SOURCE_BUCKET',
+      'SLIPWAY_BUILD_BUCKET',
+    ]) {
       expect(seen[name], name).toBeUndefined();
     }
     expect(JSON.stringify(seen)).not.toContain(FAKE_TICKET);
@@ -70,22 +96,29 @@ describe('build runner (against a local S3)', () => {
     expect(lines).toContain('fixture: ticket=(none)');
     expect(lines.indexOf('fixture: step 1 of 5')).toBeLessThan(lines.indexOf('fixture: step 5 of 5'));
     expect(lines.find((l) => l.startsWith('slipway: timing '))).toMatch(/^slipway: timing install=\d+ build=\d+$/);
-    expect(lines.find((l) => l.startsWith('slipway: uploading build output'))).toMatch(/^slipway: uploading build output \(7 files, \d+ bytes\)$/);
+    expect(lines.find((l) => l.startsWith('slipway: uploading build output'))).toMatch(
+      /^slipway: uploading build output \(7 files, \d+ bytes\)$/,
+    );
     expect(run.log.text).not.toContain(FAKE_TICKET);
     // Everything stored was echoed to stdout too.
     expect(run.stdout).toBe(run.log.text);
   });
 
-  it('runs the install and build as the build user, who cannot read the runner\'s environment', async () => {
+  it("runs the install and build as the build user, who cannot read the runner's environment", async () => {
     // Switching to the build user needs root, as the platform's sandbox does: never skipped.
-    if (process.getuid?.() !== 0) throw new Error('this test runs the build runner as root (it switches to a separate build user); run the suite as root, as .ci/run does');
+    if (process.getuid?.() !== 0)
+      throw new Error(
+        'this test runs the build runner as root (it switches to a separate build user); run the suite as root, as .ci/run does',
+      );
     const asRoot = await build(join(FIXTURES, 'ok-app'), 'd-test-root');
     const rootIdentity = await identity('d-test-root');
     expect(asRoot.code).toBe(0);
     // Baseline: same user as the runner, so its environment (with the ticket) is readable.
     expect(rootIdentity).toEqual({ uid: 0, ticketVisible: true });
 
-    const switched = await build(join(FIXTURES, 'ok-app'), 'd-test-uid', { env: { SLIPWAY_BUILD_UID: '65534', SLIPWAY_BUILD_GID: '65534' } });
+    const switched = await build(join(FIXTURES, 'ok-app'), 'd-test-uid', {
+      env: { SLIPWAY_BUILD_UID: '65534', SLIPWAY_BUILD_GID: '65534' },
+    });
     expect(switched.code, switched.stderr).toBe(0);
     expect(switched.log.text).toContain('slipway: install and build run as uid 65534');
     expect(await identity('d-test-uid')).toEqual({ uid: 65534, ticketVisible: false });
@@ -105,7 +138,9 @@ describe('build runner (against a local S3)', () => {
   it('fails when the build writes no Slipway output', async () => {
     const run = await build(join(FIXTURES, 'no-output-app'), 'd-test-noout');
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe("slipway: build failed: the app's build produced no Slipway output: does svelte.config.js name an adapter?");
+    expect(run.stderr.trim()).toBe(
+      "slipway: build failed: the app's build produced no Slipway output: does svelte.config.js name an adapter?",
+    );
     expect(run.log.text).toContain('fixture: built without an adapter');
   });
 
@@ -114,7 +149,9 @@ describe('build runner (against a local S3)', () => {
     const run = await build(join(FIXTURES, 'slow-app'), 'd-test-stop', { stopWhen: 'fixture: sleeping' });
     expect(run.code).toBe(1);
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(run.stderr.trim()).toMatch(/^slipway: build failed: build failed \(npm run build (was stopped by signal SIGTERM|exited with code \d+)\) \(the build job was stopped by SIGTERM\)$/);
+    expect(run.stderr.trim()).toMatch(
+      /^slipway: build failed: build failed \(npm run build (was stopped by signal SIGTERM|exited with code \d+)\) \(the build job was stopped by SIGTERM\)$/,
+    );
     expect(run.log.text).toContain('slipway: received SIGTERM, stopping the build');
     expect(run.log.text).not.toContain('fixture: woke up');
   });
@@ -130,9 +167,15 @@ describe('build runner (against a local S3)', () => {
   });
 
   it('fails with a clear reason for a missing source archive and a bad environment', async () => {
-    const missing = await runRunner(s3, { SLIPWAY_PROJECT: 'fixture', SLIPWAY_BUILD_ID: 'd-test-missing', SLIPWAY_SOURCE_KEY: 'sources/fixture/nope.tar.gz' });
+    const missing = await runRunner(s3, {
+      SLIPWAY_PROJECT: 'fixture',
+      SLIPWAY_BUILD_ID: 'd-test-missing',
+      SLIPWAY_SOURCE_KEY: 'sources/fixture/nope.tar.gz',
+    });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('slipway: build failed: the source archive s3://slipway-sources/sources/fixture/nope.tar.gz does not exist');
+    expect(missing.stderr).toContain(
+      'slipway: build failed: the source archive s3://slipway-sources/sources/fixture/nope.tar.gz does not exist',
+    );
     expect((await readLog(s3, 'd-test-missing')).text).toContain('slipway: build failed:');
 
     const bad = await runRunner(s3, { SLIPWAY_PROJECT: 'Not Valid', SLIPWAY_BUILD_ID: 'd-test-badenv', SLIPWAY_SOURCE_KEY: 'k' });

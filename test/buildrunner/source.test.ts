@@ -35,7 +35,10 @@ describe('source extraction', () => {
   });
 
   it('accepts ./-prefixed entries and a single wrapping folder', async () => {
-    await extractEntries([{ path: './app/', type: 'Directory' }, { path: './app/package.json', body: '{}' }]);
+    await extractEntries([
+      { path: './app/', type: 'Directory' },
+      { path: './app/package.json', body: '{}' },
+    ]);
     expect(await findAppDir(join(dir, 'ws/src'))).toBe(join(dir, 'ws/src/app'));
   });
 

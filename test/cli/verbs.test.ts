@@ -29,7 +29,10 @@ afterAll(async () => {
 
 function cli(args: string[], token = TOKEN, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, SLIPWAY_API_URL: apiUrl, SLIPWAY_TOKEN: token }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, SLIPWAY_API_URL: apiUrl, SLIPWAY_TOKEN: token },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -48,12 +51,18 @@ const json = async (args: string[], token?: string) => {
 describe('CLI control-plane verbs', () => {
   it('creates a user, issues their token (shown once), and the token works for whoami and tokens', async () => {
     expect((await json(['whoami'])).via).toBe('admin-token');
-    expect((await json(['admin', 'users', 'create', 'cli-user', '--role', 'user'])).user).toMatchObject({ login: 'cli-user', roles: ['user'] });
+    expect((await json(['admin', 'users', 'create', 'cli-user', '--role', 'user'])).user).toMatchObject({
+      login: 'cli-user',
+      roles: ['user'],
+    });
     const issued = await json(['admin', 'users', 'token', 'cli-user', '--label', 'laptop']);
     expect(issued.token).toMatch(/^slw_/);
     expect(await json(['whoami'], issued.token)).toMatchObject({ user: 'cli-user', roles: ['user'], via: 'api-token' });
     expect((await json(['tokens'], issued.token)).tokens).toHaveLength(1);
-    expect((await json(['admin', 'users', 'roles', 'cli-user', '--role', 'user', '--role', 'support'])).user.roles).toEqual(['user', 'support']);
+    expect((await json(['admin', 'users', 'roles', 'cli-user', '--role', 'user', '--role', 'support'])).user.roles).toEqual([
+      'user',
+      'support',
+    ]);
     expect((await json(['admin', 'users'])).users.map((u: any) => u.login)).toContain('cli-user');
     // A user without the permission gets the API's refusal, exit code 1.
     const refused = await cli(['admin', 'users', 'create', 'nope'], issued.token);
@@ -65,11 +74,16 @@ describe('CLI control-plane verbs', () => {
     const secret = await cli(['env', 'set', 'API_KEY', '-', '--secret', '--project', 'clisite', '--json'], TOKEN, 'cli-secret-value-123');
     expect(secret.code, secret.stderr).toBe(0);
     expect(secret.stdout).not.toContain('cli-secret-value-123');
-    expect((await json(['env', 'set', 'PUBLIC_X', 'shown', '--project', 'clisite'])).variable).toMatchObject({ key: 'PUBLIC_X', value: 'shown' });
+    expect((await json(['env', 'set', 'PUBLIC_X', 'shown', '--project', 'clisite'])).variable).toMatchObject({
+      key: 'PUBLIC_X',
+      value: 'shown',
+    });
     const listed = await cli(['env', 'list', '--project', 'clisite']);
     expect(listed.stdout).toContain('API_KEY');
     expect(listed.stdout).not.toContain('cli-secret-value-123');
-    expect((await json(['settings', '--project', 'clisite', '--build-command', 'npm run build:site'])).settings).toMatchObject({ buildCommand: 'npm run build:site' });
+    expect((await json(['settings', '--project', 'clisite', '--build-command', 'npm run build:site'])).settings).toMatchObject({
+      buildCommand: 'npm run build:site',
+    });
     expect((await json(['domains', 'add', 'cli.example.com', '--project', 'clisite'])).domain).toMatchObject({ domain: 'cli.example.com' });
     const bad = await cli(['env', 'set', 'AWS_REGION', 'x', '--project', 'clisite']);
     expect(bad.code).toBe(1);

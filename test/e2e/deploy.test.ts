@@ -102,7 +102,11 @@ describe('slipway deploy, end to end', () => {
     expect(cookies.some((c) => c.startsWith('session-started='))).toBe(true);
     const page = await tenant('/', { headers: { cookie: 'visitor=ada' } });
     expect(page.text).toContain('ada');
-    const forged = await tenant('/login', { method: 'POST', headers: { origin: 'http://evil.example', accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=x' });
+    const forged = await tenant('/login', {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=x',
+    });
     expect(forged.status).toBe(403);
   });
 
@@ -197,10 +201,15 @@ describe('slipway deploy, end to end', () => {
     let killed = false;
     for (let i = 0; i < 600 && !killed; i++) {
       await new Promise((r) => setTimeout(r, 200));
-      const listed = JSON.parse((await cli(['deployments', '--project', 'demo', '--json'])).stdout) as { deployments: Array<{ id: string; status: string }> };
+      const listed = JSON.parse((await cli(['deployments', '--project', 'demo', '--json'])).stdout) as {
+        deployments: Array<{ id: string; status: string }>;
+      };
       const newest = listed.deployments[0];
       if (newest?.status !== 'BUILDING') continue;
-      const found = spawnSync('pgrep', ['-f', `SLIPWAY_BUILD_ID ${newest.id}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+      const found = spawnSync('pgrep', ['-f', `SLIPWAY_BUILD_ID ${newest.id}`], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')
+        .filter(Boolean);
       for (const pid of found) {
         try {
           process.kill(-Number(pid), 'SIGKILL');
@@ -216,8 +225,12 @@ describe('slipway deploy, end to end', () => {
     expect(failed.stderr).toContain('failed in state "Build"');
     expect((await tenant('/')).text).toContain(FIRST_GREETING);
 
-    const executions = JSON.parse((await cli(['executions', '--status', 'FAILED', '--json'])).stdout) as { executions: Array<{ name: string; startDate: string }> };
-    const newestFailed = executions.executions.filter((e) => e.name.startsWith('demo--build-deploy--')).sort((a, b) => b.startDate.localeCompare(a.startDate))[0] as { name: string };
+    const executions = JSON.parse((await cli(['executions', '--status', 'FAILED', '--json'])).stdout) as {
+      executions: Array<{ name: string; startDate: string }>;
+    };
+    const newestFailed = executions.executions
+      .filter((e) => e.name.startsWith('demo--build-deploy--'))
+      .sort((a, b) => b.startDate.localeCompare(a.startDate))[0] as { name: string };
     const retried = await cli(['admin', 'retry', newestFailed.name, '--follow']);
     expect(retried.code, `${retried.stdout}\n${retried.stderr}`).toBe(0);
     expect((await tenant('/')).text).toContain('Hello after a retry');

@@ -36,7 +36,12 @@ async function webhook(event: string, payload: unknown) {
   const body = JSON.stringify(payload);
   const response = await fetch(`http://localhost:${port}/api/v1/webhooks/github`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await sign(SECRET, body) },
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': await sign(SECRET, body),
+    },
     body,
   });
   return { status: response.status, json: (await response.json()) as Record<string, any> };
@@ -45,7 +50,13 @@ async function webhook(event: string, payload: unknown) {
 async function exampleTarball(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const stream = tar.c(
-    { gzip: true, cwd: EXAMPLE, portable: true, prefix: `octo-hello-${SHA.slice(0, 7)}`, filter: (path) => !/(^|\/)(node_modules|\.svelte-kit|build|\.slipway-build)(\/|$)/.test(path) },
+    {
+      gzip: true,
+      cwd: EXAMPLE,
+      portable: true,
+      prefix: `octo-hello-${SHA.slice(0, 7)}`,
+      filter: (path) => !/(^|\/)(node_modules|\.svelte-kit|build|\.slipway-build)(\/|$)/.test(path),
+    },
     ['.'],
   );
   for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -76,11 +87,26 @@ afterAll(async () => {
 describe('a signed push webhook, end to end', () => {
   it('deploys the pushed commit of a linked repository and serves it through the edge', { timeout: 600_000 }, async () => {
     expect((await api('POST', '/projects', { name: 'hello' })).status).toBe(202);
-    for (let i = 0; i < 600 && (await api('GET', '/projects/hello')).json.project.status === 'CREATING'; i++) await new Promise((r) => setTimeout(r, 200));
-    expect((await webhook('installation', { action: 'created', installation: { id: 5, account: { login: 'admin' } }, repositories: [{ full_name: 'octo/hello' }] })).status).toBe(202);
+    for (let i = 0; i < 600 && (await api('GET', '/projects/hello')).json.project.status === 'CREATING'; i++)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(
+      (
+        await webhook('installation', {
+          action: 'created',
+          installation: { id: 5, account: { login: 'admin' } },
+          repositories: [{ full_name: 'octo/hello' }],
+        })
+      ).status,
+    ).toBe(202);
     expect((await api('PUT', '/projects/hello/repository', { repository: 'octo/hello' })).status).toBe(200);
 
-    const pushed = await webhook('push', { ref: 'refs/heads/main', after: SHA, deleted: false, repository: { full_name: 'octo/hello', default_branch: 'main' }, installation: { id: 5 } });
+    const pushed = await webhook('push', {
+      ref: 'refs/heads/main',
+      after: SHA,
+      deleted: false,
+      repository: { full_name: 'octo/hello', default_branch: 'main' },
+      installation: { id: 5 },
+    });
     expect(pushed.status, JSON.stringify(pushed.json)).toBe(202);
     const id = pushed.json.deliveries[0].deploymentId as string;
     let deployment: Record<string, any> = {};

@@ -12,7 +12,12 @@ const batchJob = {
   JobId: 'f00d-1',
   Status: 'FAILED',
   StatusReason: 'Essential container in task exited',
-  Attempts: [{ Container: { ExitCode: 1, Reason: 'OutOfMemoryError: Container killed due to memory usage' }, StatusReason: 'Essential container in task exited' }],
+  Attempts: [
+    {
+      Container: { ExitCode: 1, Reason: 'OutOfMemoryError: Container killed due to memory usage' },
+      StatusReason: 'Essential container in task exited',
+    },
+  ],
   Container: {
     Image: 'slipway-build',
     ExitCode: 1,
@@ -40,7 +45,11 @@ describe('failure summaries', () => {
   });
 
   it('turns a Lambda error into its type and message, without the trace', () => {
-    const cause = JSON.stringify({ errorType: 'InvalidBuildOutput', errorMessage: 'bundle has ../x', trace: ['at /var/task/handlers/pipeline/validate-output.js:1:1'] });
+    const cause = JSON.stringify({
+      errorType: 'InvalidBuildOutput',
+      errorMessage: 'bundle has ../x',
+      trace: ['at /var/task/handlers/pipeline/validate-output.js:1:1'],
+    });
     expect(summariseCause(cause)).toBe('InvalidBuildOutput: bundle has ../x');
   });
 
@@ -48,14 +57,18 @@ describe('failure summaries', () => {
     const text = `build failed: AWS_SECRET_ACCESS_KEY=${SECRET_KEY} token: ghs_abcdefghijklmnopqrstuvwx ticket ${TICKET} key ASIAQWERTYUIOPASDFGH session=${SESSION_TOKEN}`;
     const summary = summariseCause(text);
     expect(summary.startsWith('build failed: AWS_SECRET_ACCESS_KEY=[redacted]')).toBe(true);
-    for (const secret of [SECRET_KEY, 'ghs_abcdefghijklmnopqrstuvwx', TICKET, 'ASIAQWERTYUIOPASDFGH', SESSION_TOKEN]) expect(summary).not.toContain(secret);
+    for (const secret of [SECRET_KEY, 'ghs_abcdefghijklmnopqrstuvwx', TICKET, 'ASIAQWERTYUIOPASDFGH', SESSION_TOKEN])
+      expect(summary).not.toContain(secret);
     expect(summariseCause('x'.repeat(5000)).length).toBe(MAX_CAUSE_LENGTH);
   });
 
   it('leaves ordinary causes alone: paths, digests, commits, deployment ids', () => {
-    const text = 'could not download acme/site@0123456789abcdef0123456789abcdef01234567 (HTTP 404) for sources/site/github-d-lz3k9a-x7y8.tar.gz';
+    const text =
+      'could not download acme/site@0123456789abcdef0123456789abcdef01234567 (HTTP 404) for sources/site/github-d-lz3k9a-x7y8.tar.gz';
     expect(redactCredentials(text)).toBe(text);
-    expect(summariseCause('the project stack ended in UPDATE_ROLLBACK_COMPLETE')).toBe('the project stack ended in UPDATE_ROLLBACK_COMPLETE');
+    expect(summariseCause('the project stack ended in UPDATE_ROLLBACK_COMPLETE')).toBe(
+      'the project stack ended in UPDATE_ROLLBACK_COMPLETE',
+    );
   });
 
   it('keeps error names, and cuts anything that is not one', () => {
@@ -64,7 +77,9 @@ describe('failure summaries', () => {
   });
 
   it('the pipeline step summarises a caught failure and refuses input that is not one', async () => {
-    await expect(summariseFailure({ failure: { state: 'Build', error: 'States.TaskFailed', cause: JSON.stringify(batchJob) } })).resolves.toEqual({
+    await expect(
+      summariseFailure({ failure: { state: 'Build', error: 'States.TaskFailed', cause: JSON.stringify(batchJob) } }),
+    ).resolves.toEqual({
       state: 'Build',
       error: 'States.TaskFailed',
       cause: 'Batch job slipway-build f00d-1 FAILED: Essential container in task exited: container exit code 1',

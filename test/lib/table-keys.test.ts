@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { DeploymentId, FUNCTION_QUALIFIER_PATTERN, PREVIEW_ALIAS_PATTERN, PROJECT_NAME_PATTERN, ProjectName } from '../../handlers/lib/names.js';
+import {
+  DeploymentId,
+  FUNCTION_QUALIFIER_PATTERN,
+  PREVIEW_ALIAS_PATTERN,
+  PROJECT_NAME_PATTERN,
+  ProjectName,
+} from '../../handlers/lib/names.js';
 import {
   KeyPartError,
   apiTokenKey,
@@ -85,7 +91,8 @@ describe('table keys', () => {
 describe('shared names', () => {
   it('accepts project names that are DNS labels without "--" or "#"', () => {
     for (const name of ['abc', 'my-app', 'a1-b2-c3', `a${'b'.repeat(38)}c`]) expect(v.is(ProjectName, name), name).toBe(true);
-    for (const name of ['ab', 'my--app', 'my#app', '1app', 'app-', 'My-app', `a${'b'.repeat(39)}c`]) expect(v.is(ProjectName, name), name).toBe(false);
+    for (const name of ['ab', 'my--app', 'my#app', '1app', 'app-', 'My-app', `a${'b'.repeat(39)}c`])
+      expect(v.is(ProjectName, name), name).toBe(false);
   });
 
   it('names the rule in the error', () => {

@@ -28,7 +28,13 @@ describe('stripTopLevel', () => {
       { path: 'o-r-abc1234/src/a.js', body: 'x' },
       { path: 'o-r-abc1234/link.js', type: 'SymbolicLink', linkpath: 'src/a.js' },
     ]);
-    expect(await entries(await stripTopLevel(archive))).toEqual(['Directory ./', 'Directory src/', 'File package.json', 'File src/a.js', 'SymbolicLink link.js']);
+    expect(await entries(await stripTopLevel(archive))).toEqual([
+      'Directory ./',
+      'Directory src/',
+      'File package.json',
+      'File src/a.js',
+      'SymbolicLink link.js',
+    ]);
   });
 
   it('drops hard links and never writes outside its work directory', async () => {

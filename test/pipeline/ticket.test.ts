@@ -17,7 +17,14 @@ describe('signed ticket', () => {
   it('verifies a valid ticket and returns its claims', async () => {
     const token = await signTicket(request, key);
     const claims = await verifyTicket(token, key, { op: 'build-deploy', project: 'demo' });
-    expect(claims).toMatchObject({ op: 'build-deploy', project: 'demo', sub: 'admin', src: request.source, dst: request.destination, exe: request.executionName });
+    expect(claims).toMatchObject({
+      op: 'build-deploy',
+      project: 'demo',
+      sub: 'admin',
+      src: request.source,
+      dst: request.destination,
+      exe: request.executionName,
+    });
     expect(claims.exp - claims.iat).toBe(3600);
   });
 
@@ -48,8 +55,12 @@ describe('signed ticket', () => {
 
   it('refuses a ticket for another operation or project', async () => {
     const token = await signTicket(request, key);
-    await expect(verifyTicket(token, key, { op: 'delete-project' })).rejects.toThrow('ticket is for operation build-deploy, not delete-project');
-    await expect(verifyTicket(token, key, { op: 'build-deploy', project: 'other' })).rejects.toThrow('ticket is for project demo, not other');
+    await expect(verifyTicket(token, key, { op: 'delete-project' })).rejects.toThrow(
+      'ticket is for operation build-deploy, not delete-project',
+    );
+    await expect(verifyTicket(token, key, { op: 'build-deploy', project: 'other' })).rejects.toThrow(
+      'ticket is for project demo, not other',
+    );
   });
 
   it('refuses an unsigned (alg none) or missing ticket', async () => {

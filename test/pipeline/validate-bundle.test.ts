@@ -30,15 +30,21 @@ describe('build output validation', () => {
   it('refuses a file over the size limit and a bundle over the total limit', async () => {
     const big = Buffer.alloc(2048, 1);
     const archive = tarFixture(validBundleEntries({ extra: [{ path: 'client/big.bin', body: big }] }));
-    await expect(validateBundle(archive, { ...DEFAULT_BUNDLE_LIMITS, maxFileBytes: 1024 })).rejects.toThrow('2048 bytes exceeds the file size limit of 1024 bytes');
-    await expect(validateBundle(archive, { ...DEFAULT_BUNDLE_LIMITS, maxTotalBytes: 2000 })).rejects.toThrow('exceeds the total size limit of 2000 bytes');
+    await expect(validateBundle(archive, { ...DEFAULT_BUNDLE_LIMITS, maxFileBytes: 1024 })).rejects.toThrow(
+      '2048 bytes exceeds the file size limit of 1024 bytes',
+    );
+    await expect(validateBundle(archive, { ...DEFAULT_BUNDLE_LIMITS, maxTotalBytes: 2000 })).rejects.toThrow(
+      'exceeds the total size limit of 2000 bytes',
+    );
   });
 
   it('refuses a bundle without a manifest, or with a manifest naming missing files', async () => {
     const entries = validBundleEntries().filter((entry) => entry.path !== 'slipway-manifest.json');
     await expect(validateBundle(tarFixture(entries))).rejects.toThrow('slipway-manifest.json is missing from the build output');
     const dangling = tarFixture(validBundleEntries({ manifest: { prerendered: { '/gone': 'prerendered/gone.html' } } }));
-    await expect(validateBundle(dangling)).rejects.toThrow('prerendered /gone names prerendered/gone.html, which is not in the build output');
+    await expect(validateBundle(dangling)).rejects.toThrow(
+      'prerendered /gone names prerendered/gone.html, which is not in the build output',
+    );
   });
 
   it('refuses input that is not a gzip tar', async () => {

@@ -41,7 +41,17 @@ describe('preview aliases and route-cache keys', () => {
   });
 
   it('reads the preview qualifier from the described stack, and refuses a stack without one', () => {
-    const state = { stack: { status: 'UPDATE_COMPLETE', described: { Outputs: [{ OutputKey: 'LiveAliasArn', OutputValue: 'x' }, { OutputKey: 'PreviewVersion', OutputValue: '12' }] } } };
+    const state = {
+      stack: {
+        status: 'UPDATE_COMPLETE',
+        described: {
+          Outputs: [
+            { OutputKey: 'LiveAliasArn', OutputValue: 'x' },
+            { OutputKey: 'PreviewVersion', OutputValue: '12' },
+          ],
+        },
+      },
+    };
     expect(previewQualifier(state)).toBe('12');
     expect(() => previewQualifier({ stack: { status: 'UPDATE_COMPLETE', described: {} } })).toThrow(/PreviewVersion/);
     expect(() => previewQualifier({})).toThrow(/PreviewVersion/);

@@ -34,7 +34,12 @@ describe('preview deployments', () => {
     expect(await routes.get('p:pvtest--feature-x')).toBe(`${preview.id}@${preview.id}`);
 
     const detail = await harness.call('GET', `/projects/pvtest/deployments/${preview.id}`);
-    expect(detail.json.deployment).toMatchObject({ status: 'LIVE', preview: 'feature-x', current: false, url: 'http://pvtest--feature-x.localhost:8080/' });
+    expect(detail.json.deployment).toMatchObject({
+      status: 'LIVE',
+      preview: 'feature-x',
+      current: false,
+      url: 'http://pvtest--feature-x.localhost:8080/',
+    });
     const live = await harness.call('GET', `/projects/pvtest/deployments/${production.id}`);
     expect(live.json.deployment).toMatchObject({ current: true, url: 'http://pvtest.localhost:8080/' });
     expect(live.json.deployment.preview).toBeUndefined();
@@ -54,7 +59,10 @@ describe('preview deployments', () => {
       expect(refused.json.error.field).toBe('body.preview');
     }
     // 'pvtest' (6) + '--' + 56 = 64 characters: one over a DNS label.
-    const tooLong = await harness.call('POST', '/projects/pvtest/deployments', { source: { key: 'sources/pvtest/x.tar.gz' }, preview: 'a'.repeat(56) });
+    const tooLong = await harness.call('POST', '/projects/pvtest/deployments', {
+      source: { key: 'sources/pvtest/x.tar.gz' },
+      preview: 'a'.repeat(56),
+    });
     expect(tooLong.status).toBe(400);
     expect(tooLong.json.error).toMatchObject({ field: 'body.preview' });
     expect(tooLong.json.error.message).toContain('at most 63 characters');
@@ -69,7 +77,10 @@ describe('preview deployments', () => {
   it('deleting the project removes its preview pointers too', async () => {
     const deleted = await harness.call('DELETE', '/projects/pvtest');
     expect(deleted.status).toBe(202);
-    await waitFor(() => harness.call('GET', '/projects/pvtest'), (r) => r.status === 404);
+    await waitFor(
+      () => harness.call('GET', '/projects/pvtest'),
+      (r) => r.status === 404,
+    );
     expect(await routes.get('p:pvtest')).toBeUndefined();
     expect(await routes.get('p:pvtest--feature-x')).toBeUndefined();
   });

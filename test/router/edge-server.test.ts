@@ -65,7 +65,11 @@ beforeAll(async () => {
     }),
   });
 
-  const invoke = async (project: string, deploymentId: string, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const invoke = async (
+    project: string,
+    deploymentId: string,
+    event: APIGatewayProxyEventV2,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
     invocations.push({ project, deploymentId, event });
     return {
       statusCode: 201,
@@ -101,7 +105,9 @@ describe('edge server', () => {
     expect(reply.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(reply.headers.etag).toBeTruthy();
 
-    const again = await call('hello.localhost:8080', '/_app/immutable/entry.js', { headers: { 'if-none-match': String(reply.headers.etag) } });
+    const again = await call('hello.localhost:8080', '/_app/immutable/entry.js', {
+      headers: { 'if-none-match': String(reply.headers.etag) },
+    });
     expect(again.status).toBe(304);
     expect(again.body.length).toBe(0);
 
@@ -221,7 +227,12 @@ describe('edge server', () => {
         throw new Error('platform down');
       },
       routeLookup: (key) => ({ 'p:hello': 'd-1' })[key],
-      s3: new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }),
+      s3: new S3Client({
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:9',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        maxAttempts: 1,
+      }),
       projectBucket: BUCKET,
       router: async () => {
         throw new Error('router down');

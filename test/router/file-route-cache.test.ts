@@ -20,5 +20,4 @@ describe('FileRouteCache', () => {
     await writer.deleteMany(['p:demo']);
     expect(reader.getSync('p:demo')).toBeUndefined();
   });
-
 });

@@ -40,7 +40,12 @@ const tags = {
 
 function recorder() {
   const calls: Array<{ project: string; deploymentId: string; event: APIGatewayProxyEventV2; qualifier?: string }> = [];
-  const invoke = async (project: string, deploymentId: string, e: APIGatewayProxyEventV2, qualifier?: string): Promise<APIGatewayProxyStructuredResultV2> => {
+  const invoke = async (
+    project: string,
+    deploymentId: string,
+    e: APIGatewayProxyEventV2,
+    qualifier?: string,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
     calls.push({ project, deploymentId, event: e, qualifier });
     return { statusCode: 200, body: 'ok' };
   };
@@ -78,10 +83,15 @@ describe('router', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('passes a preview\'s qualifier to the invoker (none for production) and refuses a malformed one', async () => {
+  it("passes a preview's qualifier to the invoker (none for production) and refuses a malformed one", async () => {
     const { calls, invoke } = recorder();
     const router = createRouter({ invoke });
-    const preview = { ...tags, 'x-slipway-deployment': 'd-9', 'x-slipway-host': 'hello--feature-x.localhost:8080', 'x-slipway-qualifier': '42' };
+    const preview = {
+      ...tags,
+      'x-slipway-deployment': 'd-9',
+      'x-slipway-host': 'hello--feature-x.localhost:8080',
+      'x-slipway-qualifier': '42',
+    };
     expect((await router(event(preview))).statusCode).toBe(200);
     expect(calls[0]).toMatchObject({ project: 'hello', deploymentId: 'd-9', qualifier: '42' });
     expect(calls[0]!.event.headers.host).toBe('hello--feature-x.localhost:8080');
@@ -140,7 +150,10 @@ describe('router', () => {
       send: async () => ({ FunctionError: 'Unhandled', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
     }) as unknown as LambdaClient;
 
-  async function routedWithLog(router: ReturnType<typeof createRouter>, request: APIGatewayProxyEventV2): Promise<{ result: APIGatewayProxyStructuredResultV2; logged: string }> {
+  async function routedWithLog(
+    router: ReturnType<typeof createRouter>,
+    request: APIGatewayProxyEventV2,
+  ): Promise<{ result: APIGatewayProxyStructuredResultV2; logged: string }> {
     const original = console.error;
     let logged = '';
     console.error = (...args: unknown[]) => (logged += args.join(' '));
@@ -152,17 +165,29 @@ describe('router', () => {
   }
 
   it('answers a failing tenant function (FunctionError) with a plain 502 page and its request id; the error text goes to the log only', async () => {
-    const router = createRouter({ invoke: lambdaInvoker(failingLambda({ errorType: 'Error', errorMessage: 'env_invalid: DATABASE_URL=postgres://u:hunter2@db', trace: [] })) });
+    const router = createRouter({
+      invoke: lambdaInvoker(
+        failingLambda({ errorType: 'Error', errorMessage: 'env_invalid: DATABASE_URL=postgres://u:hunter2@db', trace: [] }),
+      ),
+    });
     const { result, logged } = await routedWithLog(router, event(tags));
     expect(result.statusCode).toBe(502);
-    expect(result.headers).toMatchObject({ 'content-type': 'text/plain; charset=utf-8', 'x-slipway-request-id': 'r-1', 'cache-control': 'no-store' });
+    expect(result.headers).toMatchObject({
+      'content-type': 'text/plain; charset=utf-8',
+      'x-slipway-request-id': 'r-1',
+      'cache-control': 'no-store',
+    });
     expect(result.body).toBe('502 Bad Gateway — the application failed to answer (request id r-1)\n');
     expect(logged).toContain('request r-1');
     expect(logged).toContain('hunter2');
   });
 
   it('answers a tenant function stopped at its timeout with a 504 page', async () => {
-    const router = createRouter({ invoke: lambdaInvoker(failingLambda({ errorType: 'Sandbox.Timedout', errorMessage: 'RequestId: x Error: Task timed out after 3.00 seconds' })) });
+    const router = createRouter({
+      invoke: lambdaInvoker(
+        failingLambda({ errorType: 'Sandbox.Timedout', errorMessage: 'RequestId: x Error: Task timed out after 3.00 seconds' }),
+      ),
+    });
     const { result } = await routedWithLog(router, event(tags));
     expect(result.statusCode).toBe(504);
     expect(result.body).toBe('504 Gateway Timeout — the application did not answer in time (request id r-1)\n');
@@ -174,7 +199,10 @@ describe('router', () => {
         throw new Error('boom: the secret detail');
       },
     });
-    const { result, logged } = await routedWithLog(router, event(tags, { requestContext: { ...event(tags).requestContext, requestId: 'bad id\r\nx: y' } }));
+    const { result, logged } = await routedWithLog(
+      router,
+      event(tags, { requestContext: { ...event(tags).requestContext, requestId: 'bad id\r\nx: y' } }),
+    );
     expect(result.statusCode).toBe(502);
     expect(result.body).not.toContain('boom');
     // A request id unfit for a header is replaced by a fresh one, the same in the page and the log.

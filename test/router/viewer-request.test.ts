@@ -51,7 +51,9 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
       expect(source).not.toMatch(/^export /m);
       expect(source).toMatch(/^async function handler\(event\)/m);
       expect(source).toContain('const kvs = cf.kvs();');
-      expect(source).not.toMatch(/setTimeout|setInterval|setImmediate|queueMicrotask|fetch\(|XMLHttpRequest|\beval\(|new Function\(|process\.|globalThis/);
+      expect(source).not.toMatch(
+        /setTimeout|setInterval|setImmediate|queueMicrotask|fetch\(|XMLHttpRequest|\beval\(|new Function\(|process\.|globalThis/,
+      );
       // The infra publishes the file as is: no placeholder left to replace.
       expect(source).not.toContain('__SLIPWAY_');
     });
@@ -77,7 +79,9 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
       const result = await assets(makeEvent({ uri, host: 'hello.localhost', headers: { 'x-slipway-project': 'evil' } }));
       expect(result.kind, uri).toBe('response');
     }
-    const ok = request(await assets(makeEvent({ uri: '/_app/version.json', host: 'hello.localhost', headers: { 'x-slipway-project': 'evil' } })));
+    const ok = request(
+      await assets(makeEvent({ uri: '/_app/version.json', host: 'hello.localhost', headers: { 'x-slipway-project': 'evil' } })),
+    );
     expect(ok.uri).toBe('/hello/deployments/d-1/client/_app/version.json');
     expect(ok.headers['x-slipway-project']).toBeUndefined();
     const missing = await assets(makeEvent({ uri: '/_app/x.js', host: 'nope.localhost' }));
@@ -86,8 +90,12 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
 
   it('without a file, loadViewerRequest runs both functions by behavior (the local edge)', async () => {
     const edge = loadViewerRequest(undefined, (key) => entries[key]);
-    expect(request(await edge(makeEvent({ uri: '/_app/immutable/x.js', host: 'hello.localhost' }))).uri).toBe('/hello/deployments/d-1/client/_app/immutable/x.js');
-    expect(request(await edge(makeEvent({ uri: '/_app/env.js', host: 'hello.localhost' }))).headers['x-slipway-origin']?.value).toBe('router');
+    expect(request(await edge(makeEvent({ uri: '/_app/immutable/x.js', host: 'hello.localhost' }))).uri).toBe(
+      '/hello/deployments/d-1/client/_app/immutable/x.js',
+    );
+    expect(request(await edge(makeEvent({ uri: '/_app/env.js', host: 'hello.localhost' }))).headers['x-slipway-origin']?.value).toBe(
+      'router',
+    );
   });
 
   it('answers 404 for an unknown project', async () => {
@@ -145,7 +153,7 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
   });
 
   describe('preview hosts <project>--<alias>', () => {
-    it('serves the preview deployment\'s prerendered pages and assets, production keeps its own', async () => {
+    it("serves the preview deployment's prerendered pages and assets, production keeps its own", async () => {
       const preview = request(await run(makeEvent({ uri: '/about', host: 'hello--feature-x.localhost:8080' })));
       expect(preview.uri).toBe('/hello/deployments/d-9/prerendered/about-v2.html');
       const asset = request(await run(makeEvent({ uri: '/_app/immutable/x.js', host: 'hello--feature-x.apps.example.com' })));
@@ -155,13 +163,17 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
     });
 
     it('tags dynamic requests with the project, the preview deployment and its function version', async () => {
-      const req = request(await run(makeEvent({ uri: '/api/items', host: 'hello--feature-x.localhost:8080', headers: { 'x-slipway-qualifier': 'forged' } })));
+      const req = request(
+        await run(makeEvent({ uri: '/api/items', host: 'hello--feature-x.localhost:8080', headers: { 'x-slipway-qualifier': 'forged' } })),
+      );
       expect(req.headers['x-slipway-project']?.value).toBe('hello');
       expect(req.headers['x-slipway-deployment']?.value).toBe('d-9');
       expect(req.headers['x-slipway-qualifier']?.value).toBe('42');
       expect(req.headers['x-slipway-host']?.value).toBe('hello--feature-x.localhost:8080');
       // Production requests carry no qualifier: the router invokes the live alias.
-      const live = request(await run(makeEvent({ uri: '/api/items', host: 'hello.localhost:8080', headers: { 'x-slipway-qualifier': 'forged' } })));
+      const live = request(
+        await run(makeEvent({ uri: '/api/items', host: 'hello.localhost:8080', headers: { 'x-slipway-qualifier': 'forged' } })),
+      );
       expect(live.headers['x-slipway-deployment']?.value).toBe('d-1');
       expect(live.headers['x-slipway-qualifier']).toBeUndefined();
     });
@@ -169,7 +181,14 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
     it('answers 404 for an unknown alias and for labels that are no project--alias', async () => {
       const unknown = await run(makeEvent({ uri: '/', host: 'hello--nope.localhost:8080' }));
       expect(unknown.kind === 'response' && responseBody(unknown.response).toString()).toContain('no preview hello--nope');
-      for (const host of ['hello--.localhost', 'hello---x.localhost', 'hello--x--y.localhost', 'hello--feature-x-.localhost', '--x.localhost', `hello--${'a'.repeat(58)}.localhost`]) {
+      for (const host of [
+        'hello--.localhost',
+        'hello---x.localhost',
+        'hello--x--y.localhost',
+        'hello--feature-x-.localhost',
+        '--x.localhost',
+        `hello--${'a'.repeat(58)}.localhost`,
+      ]) {
         for (const uri of ['/', '/_app/immutable/x.js']) {
           const result = await run(makeEvent({ uri, host }));
           expect(result.kind, `${host}${uri}`).toBe('response');
@@ -180,9 +199,15 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
   });
 
   it('serves a custom domain as the project its d:{host} entry names, before reading the first label', async () => {
-    expect(request(await run(makeEvent({ uri: '/about', host: 'www.hello.example' }))).uri).toBe('/hello/deployments/d-1/prerendered/about.html');
-    expect(request(await run(makeEvent({ uri: '/about', host: 'SPA.example.com:443' }))).uri).toBe('/hello/deployments/d-1/prerendered/about.html');
-    expect(request(await run(makeEvent({ uri: '/_app/immutable/x.js', host: 'www.hello.example' }))).uri).toBe('/hello/deployments/d-1/client/_app/immutable/x.js');
+    expect(request(await run(makeEvent({ uri: '/about', host: 'www.hello.example' }))).uri).toBe(
+      '/hello/deployments/d-1/prerendered/about.html',
+    );
+    expect(request(await run(makeEvent({ uri: '/about', host: 'SPA.example.com:443' }))).uri).toBe(
+      '/hello/deployments/d-1/prerendered/about.html',
+    );
+    expect(request(await run(makeEvent({ uri: '/_app/immutable/x.js', host: 'www.hello.example' }))).uri).toBe(
+      '/hello/deployments/d-1/client/_app/immutable/x.js',
+    );
     const dynamic = request(await run(makeEvent({ uri: '/api/items', host: 'www.hello.example' })));
     expect(dynamic.headers['x-slipway-project']?.value).toBe('hello');
     expect(dynamic.headers['x-slipway-host']?.value).toBe('www.hello.example');

@@ -4,7 +4,16 @@ import { join, resolve } from 'node:path';
 import { handler as apiLambda } from '../../handlers/api/lambda.js';
 import { createPlatformApp } from '../../infra/local/platform-app.js';
 import { createEdgeServer, type EdgeServer } from '../../router/edge/server.js';
-import { createReadyProject, deployOnce, quickBuild, startApiHarness, TOKEN, userWithToken, waitFor, type ApiHarness } from '../api/support/api-harness.js';
+import {
+  createReadyProject,
+  deployOnce,
+  quickBuild,
+  startApiHarness,
+  TOKEN,
+  userWithToken,
+  waitFor,
+  type ApiHarness,
+} from '../api/support/api-harness.js';
 import { putObject } from '../support/local-aws.js';
 import { rawRequest, type BodyFraming } from '../support/raw-http.js';
 
@@ -33,7 +42,12 @@ beforeAll(async () => {
       const key = request.environment.SLIPWAY_SOURCE_KEY as string;
       if (failing.has(key)) throw Object.assign(new Error('the build failed'), { name: 'Batch.JobFailed' });
       if (holding.has(key)) {
-        await putObject(aws.s3, 'slipway-builds', `builds/${request.environment.SLIPWAY_BUILD_ID as string}/log/00000000.txt`, 'slipway: installing\n');
+        await putObject(
+          aws.s3,
+          'slipway-builds',
+          `builds/${request.environment.SLIPWAY_BUILD_ID as string}/log/00000000.txt`,
+          'slipway: installing\n',
+        );
         await new Promise<never>((_, reject) => {
           const stop = () => reject(Object.assign(new Error('build job killed'), { name: 'Batch.JobCancelled' }));
           if (options?.signal?.aborted) stop();
@@ -92,7 +106,10 @@ async function startDeployment(key: string): Promise<Record<string, any>> {
 
 function cli(args: string[], token = TOKEN): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--json'], { env: { ...process.env, SLIPWAY_API_URL: apiUrl, SLIPWAY_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args, '--json'], {
+      env: { ...process.env, SLIPWAY_API_URL: apiUrl, SLIPWAY_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -142,7 +159,10 @@ describe('CLI verbs that send no body, through the edge', () => {
     const key = await upload('held source');
     holding.add(key);
     const deployment = await startDeployment(key);
-    await waitFor(() => harness.call('GET', `/projects/${PROJECT}/deployments/${deployment.id}`), (r) => r.json.deployment.status === 'BUILDING');
+    await waitFor(
+      () => harness.call('GET', `/projects/${PROJECT}/deployments/${deployment.id}`),
+      (r) => r.json.deployment.status === 'BUILDING',
+    );
     expect((await cliJson(['cancel', '--project', PROJECT, '--deployment', deployment.id])).deployment.status).toBe('CANCELLED');
   });
 
@@ -150,7 +170,10 @@ describe('CLI verbs that send no body, through the edge', () => {
     const key = await upload('failing source');
     failing.add(key);
     const deployment = await startDeployment(key);
-    const failed = await waitFor(() => harness.call('GET', `/projects/${PROJECT}/deployments/${deployment.id}`), (r) => r.json.deployment.status === 'FAILED');
+    const failed = await waitFor(
+      () => harness.call('GET', `/projects/${PROJECT}/deployments/${deployment.id}`),
+      (r) => r.json.deployment.status === 'FAILED',
+    );
     failing.delete(key);
     const retried = await cliJson(['admin', 'retry', failed.json.deployment.executionName]);
     expect(retried.deployment).toMatchObject({ retryOf: deployment.id });
@@ -171,7 +194,11 @@ describe('CLI verbs that send no body, through the edge', () => {
 
 describe('the API Lambda (AWS) with the same requests', () => {
   /** An API Gateway HTTP API (v2) event: API Gateway has already read the body; no length header rides along. */
-  function apiEvent(method: string, path: string, body?: string): Extract<Parameters<typeof apiLambda>[0], { version: string; rawPath: string }> {
+  function apiEvent(
+    method: string,
+    path: string,
+    body?: string,
+  ): Extract<Parameters<typeof apiLambda>[0], { version: string; rawPath: string }> {
     return {
       version: '2.0',
       routeKey: '$default',
@@ -248,7 +275,8 @@ describe('every route, every body framing, through the edge', () => {
         const answer = await rawRequest(edge.port, route.method, route.path, headers, framing);
         const label = `${route.method} ${route.path} (${describeFraming(framing)}): ${answer.status} ${answer.text.slice(0, 200)}`;
         if (answer.status >= 500) failures.push(label);
-        if (answer.status >= 400 && answer.status < 500 && !(JSON.parse(answer.text) as { error?: { message?: string } }).error?.message) failures.push(label);
+        if (answer.status >= 400 && answer.status < 500 && !(JSON.parse(answer.text) as { error?: { message?: string } }).error?.message)
+          failures.push(label);
       }
     }
     expect(failures).toEqual([]);
@@ -256,16 +284,34 @@ describe('every route, every body framing, through the edge', () => {
 
   it('still refuses a chunked body over the limit with 413 naming the body (API and webhooks)', async () => {
     const big = 'x'.repeat(64 * 1024);
-    const api = await rawRequest(edge.port, 'POST', '/api/v1/projects', { ...AUTH, 'content-type': 'application/json' }, { kind: 'chunked', chunks: [big, big, big, big, big] });
+    const api = await rawRequest(
+      edge.port,
+      'POST',
+      '/api/v1/projects',
+      { ...AUTH, 'content-type': 'application/json' },
+      { kind: 'chunked', chunks: [big, big, big, big, big] },
+    );
     expect(api.status).toBe(413);
     expect(JSON.parse(api.text).error).toMatchObject({ code: 'PayloadTooLarge', field: 'body' });
-    const webhook = await rawRequest(edge.port, 'POST', '/api/v1/webhooks/github', { 'content-type': 'application/json' }, { kind: 'chunked', chunks: Array.from({ length: 17 }, () => big) });
+    const webhook = await rawRequest(
+      edge.port,
+      'POST',
+      '/api/v1/webhooks/github',
+      { 'content-type': 'application/json' },
+      { kind: 'chunked', chunks: Array.from({ length: 17 }, () => big) },
+    );
     expect(webhook.status).toBe(413);
     expect(JSON.parse(webhook.text).error).toMatchObject({ code: 'PayloadTooLarge', field: 'body' });
   });
 
   it('reads a small chunked JSON body as the JSON it is', async () => {
-    const created = await rawRequest(edge.port, 'POST', '/api/v1/admin/users', { ...AUTH, 'content-type': 'application/json' }, { kind: 'chunked', chunks: ['{"login":"chunked-user",', '"roles":["user"]}'] });
+    const created = await rawRequest(
+      edge.port,
+      'POST',
+      '/api/v1/admin/users',
+      { ...AUTH, 'content-type': 'application/json' },
+      { kind: 'chunked', chunks: ['{"login":"chunked-user",', '"roles":["user"]}'] },
+    );
     expect(created.status, created.text).toBe(201);
     expect(JSON.parse(created.text).user).toMatchObject({ login: 'chunked-user', roles: ['user'] });
   });

@@ -38,7 +38,9 @@ describe('build caps', () => {
       onLog: (_job, line) => lines.push(line),
       appendBuildLog: async (buildId, line) => void appended.set(buildId, [...(appended.get(buildId) ?? []), line]),
     });
-    const outcome = await run({ jobName: `caps-${name}`, timeoutSeconds: 60, environment: { SLIPWAY_BUILD_ID: `d-caps-${name}` } }).catch((error: unknown) => error);
+    const outcome = await run({ jobName: `caps-${name}`, timeoutSeconds: 60, environment: { SLIPWAY_BUILD_ID: `d-caps-${name}` } }).catch(
+      (error: unknown) => error,
+    );
     expect(outcome).toBeInstanceOf(Error);
     return outcome as Error;
   }

@@ -121,7 +121,11 @@ async function startPlatform(home: string, killAt?: Scenario): Promise<Platform>
   if (killAt) env.SLIPWAY_FAULT_KILL_AT_STATE = `${killAt.machine}:${killAt.state}`;
   else delete env.SLIPWAY_FAULT_KILL_AT_STATE;
   // Its own process group, so that the fault kills the platform and its children and not the test.
-  const child = spawn(process.execPath, [CLI, 'up', '--port', '0', '--no-example'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [CLI, 'up', '--port', '0', '--no-example'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -194,7 +198,10 @@ async function fixtureTarball(version: string, sha: string): Promise<Buffer> {
   cpSync(FIXTURE, app, { recursive: true });
   writeFileSync(join(app, 'version.txt'), `${version}\n`);
   const chunks: Buffer[] = [];
-  for await (const chunk of tar.c({ gzip: true, cwd: app, portable: true, prefix: `octo-crash-${sha.slice(0, 7)}` }, ['.']) as AsyncIterable<Buffer>) chunks.push(chunk);
+  for await (const chunk of tar.c({ gzip: true, cwd: app, portable: true, prefix: `octo-crash-${sha.slice(0, 7)}` }, [
+    '.',
+  ]) as AsyncIterable<Buffer>)
+    chunks.push(chunk);
   rmSync(app, { recursive: true, force: true });
   return Buffer.concat(chunks);
 }
@@ -203,25 +210,44 @@ async function webhook(platform: Platform, event: string, payload: unknown): Pro
   const body = JSON.stringify(payload);
   const response = await fetch(`http://localhost:${platform.port}/api/v1/webhooks/github`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await sign(WEBHOOK_SECRET, body) },
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': await sign(WEBHOOK_SECRET, body),
+    },
     body,
   });
   return { status: response.status, json: await response.json() };
 }
 
 /** A push of a new commit to the linked repository; `missing`: GitHub has no tarball for it, so *Fetch source* fails. */
-async function startPush(platform: Platform, missing: boolean): Promise<{ status?: number; deploymentId?: string; version: string; commit: string }> {
+async function startPush(
+  platform: Platform,
+  missing: boolean,
+): Promise<{ status?: number; deploymentId?: string; version: string; commit: string }> {
   const version = `v${++versionCounter}`;
   const commit = randomBytes(20).toString('hex');
   if (!missing) github.tarballs.set(`${REPOSITORY}@${commit}`, await fixtureTarball(version, commit));
-  const pushed = await mayDie(webhook(platform, 'push', { ref: 'refs/heads/main', after: commit, deleted: false, repository: { full_name: REPOSITORY, default_branch: 'main' }, installation: { id: 5 } }));
+  const pushed = await mayDie(
+    webhook(platform, 'push', {
+      ref: 'refs/heads/main',
+      after: commit,
+      deleted: false,
+      repository: { full_name: REPOSITORY, default_branch: 'main' },
+      installation: { id: 5 },
+    }),
+  );
   const deploymentId = pushed?.json?.deliveries?.[0]?.deploymentId as string | undefined;
   if (deploymentId) versions.set(deploymentId, version);
   return { status: pushed?.status, ...(deploymentId ? { deploymentId } : {}), version, commit };
 }
 
 /** Uploads the fixture with a fresh version (or one that fails its build) and starts a deployment. */
-async function startDeploy(platform: Platform, kind: 'deploy' | 'preview' | 'failing'): Promise<{ status?: number; deployment?: any; version: string; sourceKey: string }> {
+async function startDeploy(
+  platform: Platform,
+  kind: 'deploy' | 'preview' | 'failing',
+): Promise<{ status?: number; deployment?: any; version: string; sourceKey: string }> {
   const version = `${kind === 'failing' ? 'fail' : 'v'}${++versionCounter}`;
   const app = mkdtempSync(join(tmpdir(), 'slipway-crash-app-'));
   cpSync(FIXTURE, app, { recursive: true });
@@ -234,7 +260,12 @@ async function startDeploy(platform: Platform, kind: 'deploy' | 'preview' | 'fai
   const put = await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: new Uint8Array(archive) });
   expect(put.status).toBe(200);
   const sourceKey = source.json.source.key as string;
-  const started = await mayDie(api(platform, 'POST', `/projects/${PROJECT}/deployments`, { source: { key: sourceKey }, ...(kind === 'preview' ? { preview: PREVIEW } : {}) }));
+  const started = await mayDie(
+    api(platform, 'POST', `/projects/${PROJECT}/deployments`, {
+      source: { key: sourceKey },
+      ...(kind === 'preview' ? { preview: PREVIEW } : {}),
+    }),
+  );
   if (started?.json?.deployment?.id) versions.set(started.json.deployment.id, version);
   return { status: started?.status, deployment: started?.json?.deployment, version, sourceKey };
 }
@@ -264,7 +295,11 @@ async function startAction(platform: Platform, scenario: Scenario): Promise<Pend
     expect(target, 'a deployment to roll back to').toBeDefined();
     const started = await mayDie(api(platform, 'POST', `/projects/${PROJECT}/rollback`, { deploymentId: target.id }));
     if (started) expect(started.status, JSON.stringify(started.json)).toBe(202);
-    return { scenario, liveBefore, rollback: { target: target.id, ...(started ? { executionName: started.json.rollback.executionName } : {}) } };
+    return {
+      scenario,
+      liveBefore,
+      rollback: { target: target.id, ...(started ? { executionName: started.json.rollback.executionName } : {}) },
+    };
   }
   if (scenario.action === 'github' || scenario.action === 'github-missing') {
     const pushed = await startPush(platform, scenario.action === 'github-missing');
@@ -285,7 +320,9 @@ async function checkRecovered(platform: Platform, pending: Pending): Promise<{ f
   const label = `${scenario.machine}:${scenario.state}`;
   if (pending.lost) {
     const { sourceKey, commit, version } = pending.lost;
-    const found = (await deployments(platform)).find((d) => (sourceKey !== undefined && d.source?.key === sourceKey) || (commit !== undefined && d.github?.commit === commit));
+    const found = (await deployments(platform)).find(
+      (d) => (sourceKey !== undefined && d.source?.key === sourceKey) || (commit !== undefined && d.github?.commit === commit),
+    );
     expect(found, `${label}: the deployment the API wrote before dying`).toBeDefined();
     versions.set(found.id, version);
     pending.deploymentId = found.id;
@@ -294,11 +331,16 @@ async function checkRecovered(platform: Platform, pending: Pending): Promise<{ f
   const first = await page(platform);
   expect(first.status, label).toBe(200);
   const served = versionOf(first.text);
-  const acceptable = [versions.get(pending.liveBefore), pending.deploymentId && versions.get(pending.deploymentId), pending.rollback && versions.get(pending.rollback.target)];
+  const acceptable = [
+    versions.get(pending.liveBefore),
+    pending.deploymentId && versions.get(pending.deploymentId),
+    pending.rollback && versions.get(pending.rollback.target),
+  ];
   expect(acceptable, `${label}: served ${served}`).toContain(served);
 
   const failingAction = scenario.action === 'failing' || scenario.action === 'github-missing';
-  const expectFailure = failingAction || definitions.get(scenario.machine)?.States[scenario.state]?.Resource?.startsWith('arn:aws:states:::batch:');
+  const expectFailure =
+    failingAction || definitions.get(scenario.machine)?.States[scenario.state]?.Resource?.startsWith('arn:aws:states:::batch:');
   let failedByCrash: string | undefined;
   if (pending.deploymentId) {
     const id = pending.deploymentId;
@@ -312,7 +354,11 @@ async function checkRecovered(platform: Platform, pending: Pending): Promise<{ f
       expect(ended.error, label).toEqual(expect.any(String));
       expect(ended.cause, label).toEqual(expect.any(String));
       if (!failingAction) {
-        expect(ended, label).toMatchObject({ failedState: scenario.state, error: 'Slipway.PlatformRestarted', cause: 'platform restarted' });
+        expect(ended, label).toMatchObject({
+          failedState: scenario.state,
+          error: 'Slipway.PlatformRestarted',
+          cause: 'platform restarted',
+        });
         failedByCrash = ended.executionName;
       }
     } else {
@@ -343,7 +389,10 @@ async function checkRecovered(platform: Platform, pending: Pending): Promise<{ f
   expect(current.status, label).toBe('READY');
   const all = await deployments(platform);
   expect(all.find((d) => d.id === current.liveDeploymentId)?.status, label).toBe('LIVE');
-  expect(all.filter((d) => ['QUEUED', 'BUILDING'].includes(d.status)).map((d) => d.id), label).toEqual([]);
+  expect(
+    all.filter((d) => ['QUEUED', 'BUILDING'].includes(d.status)).map((d) => d.id),
+    label,
+  ).toEqual([]);
   expect(versionOf((await page(platform)).text), label).toBe(versions.get(current.liveDeploymentId));
   return failedByCrash ? { failedByCrash } : {};
 }
@@ -432,11 +481,23 @@ beforeAll(async () => {
     expect((await api(platform, 'PUT', '/admin/users/admin/subscription', { subscription: 'one-build' })).status).toBe(200);
     expect((await api(platform, 'POST', '/projects', { name: PROJECT })).status).toBe(202);
     await until('project READY', 30_000, async () => ((await project(platform))?.status === 'READY' ? true : undefined));
-    expect((await webhook(platform, 'installation', { action: 'created', installation: { id: 5, account: { login: 'admin' } }, repositories: [{ full_name: REPOSITORY }] })).status).toBe(202);
+    expect(
+      (
+        await webhook(platform, 'installation', {
+          action: 'created',
+          installation: { id: 5, account: { login: 'admin' } },
+          repositories: [{ full_name: REPOSITORY }],
+        })
+      ).status,
+    ).toBe(202);
     expect((await api(platform, 'PUT', `/projects/${PROJECT}/repository`, { repository: REPOSITORY })).status).toBe(200);
     const executions = new Map<Action, string>();
     for (const action of ['deploy', 'deploy', 'preview', 'failing', 'github', 'github-missing', 'rollback'] as const) {
-      const pending = await startAction(platform, { machine: action === 'rollback' ? 'slipway-rollback' : 'slipway-build-and-deploy', state: '', action });
+      const pending = await startAction(platform, {
+        machine: action === 'rollback' ? 'slipway-rollback' : 'slipway-build-and-deploy',
+        state: '',
+        action,
+      });
       if (pending.rollback) {
         const { target } = pending.rollback;
         await until('rollback', 30_000, async () => ((await project(platform)).liveDeploymentId === target ? true : undefined));
@@ -447,7 +508,9 @@ beforeAll(async () => {
           const { json } = await api(platform, 'GET', `/projects/${PROJECT}/deployments/${id}`);
           return ['LIVE', 'FAILED'].includes(json.deployment.status) ? json.deployment : undefined;
         });
-        expect(ended.status, `${action}: ${ended.cause ?? ''}\n${platform.output()}`).toBe(action === 'failing' || action === 'github-missing' ? 'FAILED' : 'LIVE');
+        expect(ended.status, `${action}: ${ended.cause ?? ''}\n${platform.output()}`).toBe(
+          action === 'failing' || action === 'github-missing' ? 'FAILED' : 'LIVE',
+        );
         executions.set(action, ended.executionName);
       }
     }
@@ -481,11 +544,14 @@ afterAll(async () => {
   }
   for (const home of homes) rmSync(home, { recursive: true, force: true, maxRetries: 5 });
   await github?.close();
-  if (startTimes.length) console.log(`crash-recovery: ${startTimes.length} platform starts, ${startTimes.map((t) => Math.round(t)).join(' ')} ms`);
+  if (startTimes.length)
+    console.log(`crash-recovery: ${startTimes.length} platform starts, ${startTimes.map((t) => Math.round(t)).join(' ')} ms`);
 });
 
 describe('a platform killed at any state of a deployment or rollback recovers', () => {
-  it('resumes or fails every interrupted execution through its own failure path, leaks nothing, and a retry goes live', { timeout: 600_000 }, async () => {
+  it('resumes or fails every interrupted execution through its own failure path, leaks nothing, and a retry goes live', {
+    timeout: 600_000,
+  }, async () => {
     const scenarios: Scenario[] = [];
     const unreached: Record<Machine, string[]> = { 'slipway-build-and-deploy': [], 'slipway-rollback': [] };
     for (const machine of MACHINES) {

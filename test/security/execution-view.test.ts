@@ -5,7 +5,15 @@ import { sign } from '@octokit/webhooks-methods';
 import { dynamoClient } from '../../handlers/lib/clients.js';
 import { forgetGithubAppCredentials } from '../../handlers/lib/github/app-credentials.js';
 import type { BuildJobRequest } from '../../infra/local/engine/task-bindings.js';
-import { createReadyProject, deployOnce, quickBuild, startApiHarness, waitFor, WEBHOOK_SECRET, type ApiHarness } from '../api/support/api-harness.js';
+import {
+  createReadyProject,
+  deployOnce,
+  quickBuild,
+  startApiHarness,
+  waitFor,
+  WEBHOOK_SECRET,
+  type ApiHarness,
+} from '../api/support/api-harness.js';
 import { startGithubServer, type GithubTestServer } from '../support/github-server.js';
 import { tarFixture } from '../support/tar-fixture.js';
 
@@ -52,10 +60,22 @@ beforeAll(async () => {
       const id = request.environment.SLIPWAY_BUILD_ID as string;
       if (failBuilds) {
         // A failed `submitJob.sync` step's cause on AWS: the job description, container environment included.
-        const environment = Object.entries({ ...request.environment, AWS_ACCESS_KEY_ID: LEAKED_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: LEAKED_SECRET_KEY, AWS_SESSION_TOKEN: LEAKED_SESSION_TOKEN });
+        const environment = Object.entries({
+          ...request.environment,
+          AWS_ACCESS_KEY_ID: LEAKED_ACCESS_KEY,
+          AWS_SECRET_ACCESS_KEY: LEAKED_SECRET_KEY,
+          AWS_SESSION_TOKEN: LEAKED_SESSION_TOKEN,
+        });
         const job = {
-          JobName: request.jobName, JobId: `job-${id}`, Status: 'FAILED', StatusReason: 'Essential container in task exited',
-          Container: { ExitCode: 1, Reason: `build failed with secret=${BUILD_SECRET}`, Environment: environment.map(([Name, Value]) => ({ Name, Value })) },
+          JobName: request.jobName,
+          JobId: `job-${id}`,
+          Status: 'FAILED',
+          StatusReason: 'Essential container in task exited',
+          Container: {
+            ExitCode: 1,
+            Reason: `build failed with secret=${BUILD_SECRET}`,
+            Environment: environment.map(([Name, Value]) => ({ Name, Value })),
+          },
         };
         throw Object.assign(new Error(JSON.stringify(job)), { name: 'States.TaskFailed' });
       }
@@ -77,7 +97,12 @@ async function deliver(event: string, payload: unknown) {
   const body = JSON.stringify(payload);
   const response = await harness.app.request('/api/v1/webhooks/github', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await sign(WEBHOOK_SECRET, body) },
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': await sign(WEBHOOK_SECRET, body),
+    },
     body,
   });
   return { status: response.status, json: (await response.json()) as Record<string, any> };
@@ -85,7 +110,10 @@ async function deliver(event: string, payload: unknown) {
 
 /** Waits for the execution to end, not only the record (reporting steps run after it). */
 async function settled(id: string): Promise<Record<string, any>> {
-  await waitFor(() => harness.call('GET', `/projects/${PROJECT}/deployments/${id}/execution`), (r) => r.status === 200 && r.json.execution.status !== 'RUNNING');
+  await waitFor(
+    () => harness.call('GET', `/projects/${PROJECT}/deployments/${id}/execution`),
+    (r) => r.status === 200 && r.json.execution.status !== 'RUNNING',
+  );
   return (await harness.call('GET', `/projects/${PROJECT}/deployments/${id}`)).json.deployment as Record<string, any>;
 }
 
@@ -105,9 +133,25 @@ describe('nothing secret in execution data an API caller sees', () => {
     expect(uploaded.status).toBe('LIVE');
     ids.upload = uploaded.id;
 
-    expect((await deliver('installation', { action: 'created', installation: { id: INSTALLATION, account: { login: 'admin', type: 'User' } }, repositories: [{ id: 1, full_name: REPO, private: true }] })).status).toBe(202);
+    expect(
+      (
+        await deliver('installation', {
+          action: 'created',
+          installation: { id: INSTALLATION, account: { login: 'admin', type: 'User' } },
+          repositories: [{ id: 1, full_name: REPO, private: true }],
+        })
+      ).status,
+    ).toBe(202);
     expect((await harness.call('PUT', `/projects/${PROJECT}/repository`, { repository: REPO })).status).toBe(200);
-    const pushed = await deliver('push', { ref: 'refs/heads/main', before: '0'.repeat(40), after: SHA, deleted: false, repository: { full_name: REPO, default_branch: 'main' }, installation: { id: INSTALLATION }, sender: { login: 'octocat' } });
+    const pushed = await deliver('push', {
+      ref: 'refs/heads/main',
+      before: '0'.repeat(40),
+      after: SHA,
+      deleted: false,
+      repository: { full_name: REPO, default_branch: 'main' },
+      installation: { id: INSTALLATION },
+      sender: { login: 'octocat' },
+    });
     expect(pushed.status).toBe(202);
     ids.github = pushed.json.deliveries[0].deploymentId as string;
     expect(await settled(ids.github)).toMatchObject({ status: 'LIVE', github: { repository: REPO, commit: SHA } });
@@ -121,7 +165,9 @@ describe('nothing secret in execution data an API caller sees', () => {
     ids.failed = started.json.deployment.id as string;
     const failed = await settled(ids.failed);
     expect(failed).toMatchObject({ status: 'FAILED', failedState: 'Build', error: 'States.TaskFailed' });
-    expect(failed.cause).toBe(`Batch job slipway-build job-${ids.failed} FAILED: Essential container in task exited: container exit code 1: build failed with secret=[redacted]`);
+    expect(failed.cause).toBe(
+      `Batch job slipway-build job-${ids.failed} FAILED: Essential container in task exited: container exit code 1: build failed with secret=[redacted]`,
+    );
   });
 
   it('no API response and no item of the table holds a ticket, a credential, a token, a secret, or the plain value outside the env listing', async () => {
@@ -132,9 +178,20 @@ describe('nothing secret in execution data an API caller sees', () => {
     // credentials each build job was given, GitHub's installation tokens, the variables' values.
     const tickets = harness.engine.listExecutions({}).map((e) => (JSON.parse(e.input) as { ticket: string }).ticket);
     expect(tickets.length).toBeGreaterThanOrEqual(4);
-    const buildCredentials = buildRequests.flatMap((r) => [r.environment.AWS_SECRET_ACCESS_KEY, r.environment.AWS_SESSION_TOKEN]).filter((v): v is string => typeof v === 'string' && v.length >= 6);
+    const buildCredentials = buildRequests
+      .flatMap((r) => [r.environment.AWS_SECRET_ACCESS_KEY, r.environment.AWS_SESSION_TOKEN])
+      .filter((v): v is string => typeof v === 'string' && v.length >= 6);
     expect(buildCredentials.length).toBeGreaterThan(0);
-    const secrets = [...tickets, ...buildCredentials, ...github.tokens, BUILD_SECRET, RUNTIME_SECRET, LEAKED_ACCESS_KEY, LEAKED_SECRET_KEY, LEAKED_SESSION_TOKEN];
+    const secrets = [
+      ...tickets,
+      ...buildCredentials,
+      ...github.tokens,
+      BUILD_SECRET,
+      RUNTIME_SECRET,
+      LEAKED_ACCESS_KEY,
+      LEAKED_SECRET_KEY,
+      LEAKED_SESSION_TOKEN,
+    ];
 
     const paths = [
       '/me',
@@ -161,11 +218,16 @@ describe('nothing secret in execution data an API caller sees', () => {
     }
     // The view is really there: state by state, with the failure summarised.
     const failedView = JSON.parse(responses.get(`/projects/${PROJECT}/deployments/${failed}/execution`) as string).execution;
-    expect(failedView.states.find((s: { name: string }) => s.name === 'Build')).toMatchObject({ status: 'caught', error: 'States.TaskFailed' });
+    expect(failedView.states.find((s: { name: string }) => s.name === 'Build')).toMatchObject({
+      status: 'caught',
+      error: 'States.TaskFailed',
+    });
     expect(failedView.states.map((s: { name: string }) => s.name)).toContain('Summarise failure');
     const githubView = JSON.parse(responses.get(`/projects/${PROJECT}/deployments/${fromGithub}/execution`) as string).execution;
     expect(githubView.input).toMatchObject({ project: PROJECT, deploymentId: fromGithub, github: { repository: REPO, commit: SHA } });
-    expect(githubView.states.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(['Fetch source', 'Scope build credentials', 'Build']));
+    expect(githubView.states.map((s: { name: string }) => s.name)).toEqual(
+      expect.arrayContaining(['Fetch source', 'Scope build credentials', 'Build']),
+    );
 
     for (const [path, text] of responses) {
       for (const secret of secrets) expect(text.includes(secret), `${path} holds a secret (${secret.slice(0, 6)}…)`).toBe(false);
@@ -180,7 +242,9 @@ describe('nothing secret in execution data an API caller sees', () => {
     const items: Array<Record<string, unknown>> = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await dynamoClient().send(new ScanCommand({ TableName: 'slipway-platform', ExclusiveStartKey: start, ConsistentRead: true }));
+      const page = await dynamoClient().send(
+        new ScanCommand({ TableName: 'slipway-platform', ExclusiveStartKey: start, ConsistentRead: true }),
+      );
       items.push(...((page.Items ?? []) as Array<Record<string, unknown>>));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -189,7 +253,8 @@ describe('nothing secret in execution data an API caller sees', () => {
       const text = JSON.stringify(item);
       const where = `${String(item.pk)} ${String(item.sk)}`;
       for (const secret of secrets) expect(text.includes(secret), `${where} holds a secret (${secret.slice(0, 6)}…)`).toBe(false);
-      if (text.includes(PLAIN_VALUE)) expect(String(item.sk), `${where} holds the plain variable's value`).toMatch(/^(ENV#PUBLIC_LABEL|RUNENV#d-[a-z0-9-]+)$/);
+      if (text.includes(PLAIN_VALUE))
+        expect(String(item.sk), `${where} holds the plain variable's value`).toMatch(/^(ENV#PUBLIC_LABEL|RUNENV#d-[a-z0-9-]+)$/);
     }
   });
 });

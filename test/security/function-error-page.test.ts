@@ -27,7 +27,14 @@ let edge: EdgeServer;
 const logs: string[] = [];
 
 async function deploy(s3: S3Client, project: string, handler: string): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${project}/deployments/d-1/server/handler.js`, Body: handler, ContentType: 'text/javascript' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: BUCKET,
+      Key: `${project}/deployments/d-1/server/handler.js`,
+      Body: handler,
+      ContentType: 'text/javascript',
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -40,8 +47,15 @@ beforeAll(async () => {
   await deploy(s3, 'hangs', `export async function handler() { console.log(${secret}); return new Promise(() => {}); }\n`);
 
   const cache = new FileRouteCache(join(dir, 'routes'));
-  for (const project of ['throws', 'initfails', 'hangs']) await cache.putMany({ [liveKey(project)]: 'd-1', ...routeEntriesFor('d-1', { prerendered: {}, static: {} }) });
-  functionHost = createFunctionHost({ stateDir: join(dir, 'state'), projectBucket: BUCKET, s3, timeoutMs: 500, onLog: (project, deploymentId, line) => logs.push(`${project}/${deploymentId}: ${line}`) });
+  for (const project of ['throws', 'initfails', 'hangs'])
+    await cache.putMany({ [liveKey(project)]: 'd-1', ...routeEntriesFor('d-1', { prerendered: {}, static: {} }) });
+  functionHost = createFunctionHost({
+    stateDir: join(dir, 'state'),
+    projectBucket: BUCKET,
+    s3,
+    timeoutMs: 500,
+    onLog: (project, deploymentId, line) => logs.push(`${project}/${deploymentId}: ${line}`),
+  });
   edge = await createEdgeServer({
     port: 0,
     platform: () => new Response('platform'),

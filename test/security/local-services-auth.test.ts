@@ -38,7 +38,8 @@ const forged: Array<[string, RawCredentials | undefined]> = [
   ['wrongly signed', { accessKeyId: 'placeholder', secretAccessKey: 'guessed-secret' }],
   ['S3RVER-keyed', { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }],
 ];
-const keysFor = (label: string, keys: RawCredentials | undefined) => (label === 'wrongly signed' ? { ...keys!, accessKeyId: platformKeys.accessKeyId } : keys);
+const keysFor = (label: string, keys: RawCredentials | undefined) =>
+  label === 'wrongly signed' ? { ...keys!, accessKeyId: platformKeys.accessKeyId } : keys;
 
 function expectS3Refusal(response: RawResponse, codes: string[]): void {
   expect(response.status).toBe(403);
@@ -94,7 +95,10 @@ beforeAll(async () => {
     // Stands for the sandboxed build: it holds the scoped credentials until the test lets it go.
     buildJob: async (_aws, request, options) => {
       buildStarted.get(request.environment.SLIPWAY_PROJECT!)?.(request);
-      await Promise.race([released, new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new Error('stopped'))))]);
+      await Promise.race([
+        released,
+        new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new Error('stopped')))),
+      ]);
       throw Object.assign(new Error('held build released'), { name: 'Batch.JobFailed' });
     },
   });
@@ -125,7 +129,14 @@ describe('the local keys are generated per start', () => {
 
 describe.each(forged)('a %s request', (label, keys) => {
   it('cannot list the sources of every tenant in S3', async () => {
-    const response = await sendRequest({ endpoint: s3Endpoint, service: 's3', method: 'GET', path: `/${SOURCE_BUCKET}`, query: { 'list-type': '2' }, ...(keys ? { credentials: keysFor(label, keys) } : {}) });
+    const response = await sendRequest({
+      endpoint: s3Endpoint,
+      service: 's3',
+      method: 'GET',
+      path: `/${SOURCE_BUCKET}`,
+      query: { 'list-type': '2' },
+      ...(keys ? { credentials: keysFor(label, keys) } : {}),
+    });
     expectS3Refusal(response, ['AccessDenied', 'SignatureDoesNotMatch', 'InvalidAccessKeyId']);
     expect(response.body).not.toContain('sources/alpha');
   });
@@ -160,7 +171,13 @@ describe.each(forged)('a %s request', (label, keys) => {
   });
 
   it("cannot read another tenant's execution (and its ticket) with DescribeExecution", async () => {
-    const response = await jsonCall(sfnEndpoint, 'states', 'DescribeExecution', { executionArn: builds.get('alpha')!.executionArn }, keysFor(label, keys));
+    const response = await jsonCall(
+      sfnEndpoint,
+      'states',
+      'DescribeExecution',
+      { executionArn: builds.get('alpha')!.executionArn },
+      keysFor(label, keys),
+    );
     expectJsonRefusal(response, ['MissingAuthenticationTokenException', 'InvalidSignatureException', 'UnrecognizedClientException']);
     expect(response.body).not.toContain('ticket');
   });
@@ -186,14 +203,23 @@ describe("a build's scoped credentials (the local STS stand-in)", () => {
     const id = request.environment.SLIPWAY_BUILD_ID!;
     await s3.send(new PutObjectCommand({ Bucket: BUILD_BUCKET, Key: `builds/${id}/x`, Body: 'mine' }));
     expect(await readObject(BUILD_BUCKET, `builds/${id}/x`)).toBe('mine');
-    const source = await s3.send(new GetObjectCommand({ Bucket: request.environment.SLIPWAY_SOURCE_BUCKET!, Key: request.environment.SLIPWAY_SOURCE_KEY! }));
+    const source = await s3.send(
+      new GetObjectCommand({ Bucket: request.environment.SLIPWAY_SOURCE_BUCKET!, Key: request.environment.SLIPWAY_SOURCE_KEY! }),
+    );
     expect(await source.Body!.transformToString()).toBe('source of beta');
     s3.destroy();
   });
 
   it("cannot write under another build's prefix", async () => {
     const other = builds.get('alpha')!.request.environment.SLIPWAY_BUILD_ID!;
-    const response = await sendRequest({ endpoint: s3Endpoint, service: 's3', method: 'PUT', path: `/${BUILD_BUCKET}/builds/${other}/bundle.tar.gz`, body: 'forged', credentials: scopedKeys('beta') });
+    const response = await sendRequest({
+      endpoint: s3Endpoint,
+      service: 's3',
+      method: 'PUT',
+      path: `/${BUILD_BUCKET}/builds/${other}/bundle.tar.gz`,
+      body: 'forged',
+      credentials: scopedKeys('beta'),
+    });
     expectS3Refusal(response, ['AccessDenied']);
     expect(await exists(BUILD_BUCKET, `builds/${other}/bundle.tar.gz`)).toBe(false);
   });
@@ -201,25 +227,52 @@ describe("a build's scoped credentials (the local STS stand-in)", () => {
   it("cannot climb out of its own prefix with '..' segments", async () => {
     const own = builds.get('beta')!.request.environment.SLIPWAY_BUILD_ID!;
     const other = builds.get('alpha')!.request.environment.SLIPWAY_BUILD_ID!;
-    const response = await sendRequest({ endpoint: s3Endpoint, service: 's3', method: 'PUT', path: `/${BUILD_BUCKET}/builds/${own}/../${other}/bundle.tar.gz`, body: 'forged', credentials: scopedKeys('beta') });
+    const response = await sendRequest({
+      endpoint: s3Endpoint,
+      service: 's3',
+      method: 'PUT',
+      path: `/${BUILD_BUCKET}/builds/${own}/../${other}/bundle.tar.gz`,
+      body: 'forged',
+      credentials: scopedKeys('beta'),
+    });
     expectS3Refusal(response, ['AccessDenied']);
     expect(await exists(BUILD_BUCKET, `builds/${other}/bundle.tar.gz`)).toBe(false);
   });
 
   it("cannot read another tenant's source", async () => {
     const other = builds.get('alpha')!.request.environment;
-    const response = await sendRequest({ endpoint: s3Endpoint, service: 's3', method: 'GET', path: `/${other.SLIPWAY_SOURCE_BUCKET}/${other.SLIPWAY_SOURCE_KEY}`, credentials: scopedKeys('beta') });
+    const response = await sendRequest({
+      endpoint: s3Endpoint,
+      service: 's3',
+      method: 'GET',
+      path: `/${other.SLIPWAY_SOURCE_BUCKET}/${other.SLIPWAY_SOURCE_KEY}`,
+      credentials: scopedKeys('beta'),
+    });
     expectS3Refusal(response, ['AccessDenied']);
     expect(response.body).not.toContain('source of alpha');
   });
 
   it('cannot list the sources bucket', async () => {
-    const response = await sendRequest({ endpoint: s3Endpoint, service: 's3', method: 'GET', path: `/${SOURCE_BUCKET}`, query: { 'list-type': '2' }, credentials: scopedKeys('beta') });
+    const response = await sendRequest({
+      endpoint: s3Endpoint,
+      service: 's3',
+      method: 'GET',
+      path: `/${SOURCE_BUCKET}`,
+      query: { 'list-type': '2' },
+      credentials: scopedKeys('beta'),
+    });
     expectS3Refusal(response, ['AccessDenied']);
   });
 
   it("cannot touch the project bucket (another tenant's robots.txt)", async () => {
-    const response = await sendRequest({ endpoint: s3Endpoint, service: 's3', method: 'PUT', path: `/${PROJECT_BUCKET}/${VICTIM_ROBOTS}`, body: 'Disallow: /', credentials: scopedKeys('beta') });
+    const response = await sendRequest({
+      endpoint: s3Endpoint,
+      service: 's3',
+      method: 'PUT',
+      path: `/${PROJECT_BUCKET}/${VICTIM_ROBOTS}`,
+      body: 'Disallow: /',
+      credentials: scopedKeys('beta'),
+    });
     expectS3Refusal(response, ['AccessDenied']);
     expect(await readObject(PROJECT_BUCKET, VICTIM_ROBOTS)).toBe('User-agent: *');
   });
@@ -241,7 +294,14 @@ describe("a build's scoped credentials (the local STS stand-in)", () => {
   it('are refused without their session token', async () => {
     const { sessionToken: _dropped, ...withoutToken } = scopedKeys('beta');
     const own = builds.get('beta')!.request.environment.SLIPWAY_BUILD_ID!;
-    const response = await sendRequest({ endpoint: s3Endpoint, service: 's3', method: 'PUT', path: `/${BUILD_BUCKET}/builds/${own}/y`, body: 'x', credentials: withoutToken });
+    const response = await sendRequest({
+      endpoint: s3Endpoint,
+      service: 's3',
+      method: 'PUT',
+      path: `/${BUILD_BUCKET}/builds/${own}/y`,
+      body: 'x',
+      credentials: withoutToken,
+    });
     expectS3Refusal(response, ['InvalidToken']);
   });
 });
@@ -256,7 +316,10 @@ function putToUrl(url: string, body: Buffer, declaredLength: number | undefined)
         port: target.port,
         method: 'PUT',
         path: `${target.pathname}${target.search}`,
-        headers: { 'content-type': 'application/gzip', ...(declaredLength === undefined ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(declaredLength) }) },
+        headers: {
+          'content-type': 'application/gzip',
+          ...(declaredLength === undefined ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(declaredLength) }),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -54,7 +54,11 @@ describe('a build job on the host', () => {
       },
     });
     // EXPECTED_TICKET lets the job confirm it got the ticket; it travels the same way, so it is a secret too.
-    await run({ jobName: 'argv', timeoutSeconds: 30, environment: { SLIPWAY_TICKET: ticket, EXPECTED_TICKET: ticket, SLIPWAY_BUILD_ID: 'd-argv' } });
+    await run({
+      jobName: 'argv',
+      timeoutSeconds: 30,
+      environment: { SLIPWAY_TICKET: ticket, EXPECTED_TICKET: ticket, SLIPWAY_BUILD_ID: 'd-argv' },
+    });
     expect(lines).toContain('ticket received: true');
     expect(seenWhileRunning).toContain('SLIPWAY_BUILD_ID'); // the sandbox was running and visible
     expect(seenWhileRunning).not.toContain(ticket);

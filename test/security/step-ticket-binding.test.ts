@@ -33,7 +33,7 @@ describe('every pipeline step binds its ticket to the execution and the deployme
     expect(claims).toMatchObject({ exe: own.name, dep: own.deploymentId });
   });
 
-  it('refuses a ticket of another execution of the same project, even with that execution\'s deployment id', async () => {
+  it("refuses a ticket of another execution of the same project, even with that execution's deployment id", async () => {
     const stolen = await ticketFor('build-deploy', project, other.name, { deploymentId: other.deploymentId });
     const input = step(own.name, { ticket: stolen, deploymentId: other.deploymentId });
     await expect(openState(input, 'build-deploy')).rejects.toThrow(`ticket is for execution ${other.name}, not ${own.name}`);
@@ -45,19 +45,27 @@ describe('every pipeline step binds its ticket to the execution and the deployme
   it('refuses a state naming another deployment than the ticket', async () => {
     const ticket = await ticketFor('build-deploy', project, own.name, { deploymentId: own.deploymentId });
     const input = step(own.name, { ticket, deploymentId: other.deploymentId });
-    await expect(openState(input, 'build-deploy')).rejects.toThrow(`ticket is for deployment ${own.deploymentId}, not ${other.deploymentId}`);
+    await expect(openState(input, 'build-deploy')).rejects.toThrow(
+      `ticket is for deployment ${own.deploymentId}, not ${other.deploymentId}`,
+    );
     await expect(release(input)).rejects.toMatchObject({ name: 'TicketError' });
   });
 
   it('refuses a ticket without a deployment for a state that names one, and the reverse', async () => {
     const projectTicket = await ticketFor('build-deploy', project, own.name);
-    await expect(openState(step(own.name, { ticket: projectTicket, deploymentId: own.deploymentId }), 'build-deploy')).rejects.toThrow('ticket is for deployment none');
+    await expect(openState(step(own.name, { ticket: projectTicket, deploymentId: own.deploymentId }), 'build-deploy')).rejects.toThrow(
+      'ticket is for deployment none',
+    );
     const deployTicket = await ticketFor('build-deploy', project, own.name, { deploymentId: own.deploymentId });
-    await expect(openState(step(own.name, { ticket: deployTicket }), 'build-deploy')).rejects.toThrow(`ticket is for deployment ${own.deploymentId}, not none`);
+    await expect(openState(step(own.name, { ticket: deployTicket }), 'build-deploy')).rejects.toThrow(
+      `ticket is for deployment ${own.deploymentId}, not none`,
+    );
   });
 
   it('refuses a step invoked without the execution name (the bare state, as before)', async () => {
     const ticket = await ticketFor('build-deploy', project, own.name, { deploymentId: own.deploymentId });
-    await expect(openState({ ticket, project, deploymentId: own.deploymentId }, 'build-deploy')).rejects.toThrow('pipeline input field executionName is invalid');
+    await expect(openState({ ticket, project, deploymentId: own.deploymentId }, 'build-deploy')).rejects.toThrow(
+      'pipeline input field executionName is invalid',
+    );
   });
 });

@@ -27,7 +27,12 @@ afterAll(async () => {
 async function deliver(event: string, body: string, delivery = randomUUID()): Promise<{ status: number; json: Record<string, any> }> {
   const response = await harness.app.request('/api/v1/webhooks/github', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': delivery, 'x-hub-signature-256': await sign(WEBHOOK_SECRET, body) },
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': delivery,
+      'x-hub-signature-256': await sign(WEBHOOK_SECRET, body),
+    },
     body,
   });
   return { status: response.status, json: (await response.json()) as Record<string, any> };

@@ -12,7 +12,13 @@ export interface BareS3 {
  * (the edge, the function host, the build log) that only need objects to read and write.
  */
 export async function startBareS3(dir: string, buckets: string[]): Promise<BareS3> {
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory: join(dir, 's3'), silent: true, configureBuckets: buckets.map((name) => ({ name })) });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory: join(dir, 's3'),
+    silent: true,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
   const { port } = await server.run();
   const s3 = new S3Client({
     endpoint: `http://127.0.0.1:${port}`,

@@ -43,10 +43,12 @@ export async function startGitHubOAuthServer(): Promise<GitHubOAuthServer> {
         // GitHub answers OAuth errors with 200 and an `error` field.
         if (!grant) return json(200, { error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.' });
         codes.delete(form.get('code') as string);
-        if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) return json(200, { error: 'incorrect_client_credentials' });
+        if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret)
+          return json(200, { error: 'incorrect_client_credentials' });
         if (form.get('redirect_uri') !== grant.redirectUri) return json(200, { error: 'redirect_uri_mismatch' });
         const verifier = form.get('code_verifier') ?? '';
-        if (createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) return json(200, { error: 'invalid_grant', error_description: 'PKCE verification failed' });
+        if (createHash('sha256').update(verifier).digest('base64url') !== grant.challenge)
+          return json(200, { error: 'invalid_grant', error_description: 'PKCE verification failed' });
         const token = `gho_${randomBytes(16).toString('hex')}`;
         tokens.set(token, grant.account);
         return json(200, { access_token: token, token_type: 'bearer', scope: 'read:user' });
@@ -68,7 +70,8 @@ export async function startGitHubOAuthServer(): Promise<GitHubOAuthServer> {
     tokenRequests,
     approve(authorizeUrl, account) {
       const request = new URL(authorizeUrl);
-      if (request.origin !== url || request.pathname !== '/login/oauth/authorize') throw new Error(`not an authorize URL of this server: ${authorizeUrl}`);
+      if (request.origin !== url || request.pathname !== '/login/oauth/authorize')
+        throw new Error(`not an authorize URL of this server: ${authorizeUrl}`);
       const q = request.searchParams;
       if (q.get('client_id') !== clientId) throw new Error('wrong client_id');
       if (q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge')) throw new Error('no S256 PKCE challenge');

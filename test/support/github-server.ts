@@ -59,10 +59,16 @@ export async function startGithubServer(): Promise<GithubTestServer> {
       const authorization = req.headers.authorization;
       let match: RegExpExecArray | null;
       if (req.method === 'POST' && (match = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
-        if (!(await validAppJwt(authorization, publicKey, appId))) return send(res, 401, { message: 'A JSON web token could not be decoded' });
+        if (!(await validAppJwt(authorization, publicKey, appId)))
+          return send(res, 401, { message: 'A JSON web token could not be decoded' });
         const token = `ghs_${randomBytes(18).toString('hex')}`;
         state.tokens.push(token);
-        return send(res, 201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { contents: 'read', statuses: 'write', deployments: 'write' }, repository_selection: 'selected' });
+        return send(res, 201, {
+          token,
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          permissions: { contents: 'read', statuses: 'write', deployments: 'write' },
+          repository_selection: 'selected',
+        });
       }
       const tokenOk = authorization !== undefined && state.tokens.some((t) => authorization === `token ${t}`);
       if (req.method === 'GET' && (match = /^\/repos\/([^/]+)\/([^/]+)\/tarball\/([0-9a-f]{40})$/.exec(path))) {

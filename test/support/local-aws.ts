@@ -25,7 +25,10 @@ export async function startTestAws(): Promise<TestAws> {
   const keyFile = join(dir, 'secrets', 'ticket.key');
   await ensureLocalTicketKey(keyFile);
   await ensureLocalTicketKey(join(dir, 'secrets', 'env.key'));
-  Object.assign(process.env, handlerEnvironment(storage, DEFAULT_NAMES, { ticketKeyFile: keyFile, routeCacheDir: join(dir, 'route-cache') }));
+  Object.assign(
+    process.env,
+    handlerEnvironment(storage, DEFAULT_NAMES, { ticketKeyFile: keyFile, routeCacheDir: join(dir, 'route-cache') }),
+  );
   const s3 = new S3Client({ forcePathStyle: true });
   return {
     dir,
@@ -40,7 +43,12 @@ export async function startTestAws(): Promise<TestAws> {
 }
 
 /** A ticket as the API would sign it for one execution. */
-export async function ticketFor(op: Operation, project: string, executionName: string, extra: { limits?: PipelineLimits; preview?: string; deploymentId?: string } = {}): Promise<string> {
+export async function ticketFor(
+  op: Operation,
+  project: string,
+  executionName: string,
+  extra: { limits?: PipelineLimits; preview?: string; deploymentId?: string } = {},
+): Promise<string> {
   return signTicket({ op, project, user: 'test', source: 'test', destination: 'test', executionName, ...extra }, await ticketKey());
 }
 

@@ -19,7 +19,10 @@ export interface PlatformProcess {
 
 /** `slipway up --port 0 --no-example` in a child process with its own home; resolves once platform.json names its port. */
 export async function startPlatformProcess(home: string, env: NodeJS.ProcessEnv = process.env): Promise<PlatformProcess> {
-  const child = spawn(process.execPath, [CLI, 'up', '--port', '0', '--no-example'], { env: { ...env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'up', '--port', '0', '--no-example'], {
+    env: { ...env, SLIPWAY_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -44,7 +47,10 @@ export async function startPlatformProcess(home: string, env: NodeJS.ProcessEnv 
 /** Runs the CLI against the platform of `home`. */
 export function runCli(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, SLIPWAY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, SLIPWAY_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

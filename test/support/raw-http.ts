@@ -15,7 +15,13 @@ export type BodyFraming = { kind: 'none' } | { kind: 'length-zero' } | { kind: '
  * test (fetch and node:http both add a Content-Length of their own). The connection is closed by
  * the server after the answer (`Connection: close`).
  */
-export function rawRequest(port: number, method: string, path: string, headers: Record<string, string>, framing: BodyFraming): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  framing: BodyFraming,
+): Promise<RawResponse> {
   const lines = [`${method} ${path} HTTP/1.1`, 'host: localhost', 'connection: close'];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   let body = '';
@@ -52,7 +58,9 @@ export function rawRequest(port: number, method: string, path: string, headers: 
     });
     socket.on('end', () => finish(false));
     // The server may answer (e.g. 413) and close before it has read all of a body.
-    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' && received.length > 0 ? finish(false) : reject(error)));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ECONNRESET' && received.length > 0 ? finish(false) : reject(error),
+    );
     socket.write(request);
   });
 }

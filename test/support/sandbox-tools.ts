@@ -12,6 +12,8 @@ const TOOLS: Array<[binary: string, debianPackage: string]> = [
 export function requireSandboxTools(): void {
   const missing = TOOLS.filter(([binary]) => !findBinary(binary));
   if (missing.length > 0) {
-    throw new Error(`the sandbox needs ${missing.map(([binary, pkg]) => `${binary} (Debian package "${pkg}")`).join(', ')}: apt-get install ${[...new Set(missing.map(([, pkg]) => pkg))].join(' ')}`);
+    throw new Error(
+      `the sandbox needs ${missing.map(([binary, pkg]) => `${binary} (Debian package "${pkg}")`).join(', ')}: apt-get install ${[...new Set(missing.map(([, pkg]) => pkg))].join(' ')}`,
+    );
   }
 }

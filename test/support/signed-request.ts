@@ -30,7 +30,13 @@ export interface RawResponse {
 }
 
 /** A JSON-protocol call (DynamoDB, Step Functions) as the SDK would send it. */
-export function jsonCall(endpoint: string, service: 'dynamodb' | 'states', action: string, payload: unknown, credentials?: RawCredentials): Promise<RawResponse> {
+export function jsonCall(
+  endpoint: string,
+  service: 'dynamodb' | 'states',
+  action: string,
+  payload: unknown,
+  credentials?: RawCredentials,
+): Promise<RawResponse> {
   const target = service === 'dynamodb' ? `DynamoDB_20120810.${action}` : `AWSStepFunctions.${action}`;
   return sendRequest({
     endpoint,
@@ -67,13 +73,25 @@ export async function sendRequest(raw: RawRequest): Promise<RawResponse> {
     ...(body ? { body } : {}),
   });
   if (raw.credentials) {
-    const signer = new SignatureV4({ credentials: raw.credentials, region: 'us-east-1', service: raw.service, sha256: Sha256, uriEscapePath: raw.service !== 's3' });
+    const signer = new SignatureV4({
+      credentials: raw.credentials,
+      region: 'us-east-1',
+      service: raw.service,
+      sha256: Sha256,
+      uriEscapePath: raw.service !== 's3',
+    });
     toSend = (await signer.sign(toSend, raw.signingDate ? { signingDate: raw.signingDate } : {})) as HttpRequest;
   }
   const search = new URLSearchParams(toSend.query as Record<string, string>).toString().replace(/\+/g, '%20');
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, method: toSend.method, path: `${toSend.path}${search ? `?${search}` : ''}`, headers: toSend.headers },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: toSend.method,
+        path: `${toSend.path}${search ? `?${search}` : ''}`,
+        headers: toSend.headers,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,6 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { inject } from 'vitest';
-import { synthesizeWorkflows, type SynthesizedPlatform, type SynthesizedWorkflow, type TemplateResource } from '../../infra/local/engine/synthesized-workflows.js';
+import {
+  synthesizeWorkflows,
+  type SynthesizedPlatform,
+  type SynthesizedWorkflow,
+  type TemplateResource,
+} from '../../infra/local/engine/synthesized-workflows.js';
 
 /** What the global setup writes: the synthesized platform with its Map as entries. */
 interface SerializedPlatform {

@@ -20,7 +20,16 @@ export function tarFixture(entries: FixtureEntry[]): Buffer {
     const body = entry.body === undefined ? Buffer.alloc(0) : Buffer.from(entry.body);
     const type = entry.type ?? 'File';
     const size = type === 'File' ? (entry.size ?? body.length) : 0;
-    const header = new Header({ path: entry.path, mode: type === 'Directory' ? 0o755 : 0o644, size, type, linkpath: entry.linkpath, mtime: new Date(0), uid: 0, gid: 0 });
+    const header = new Header({
+      path: entry.path,
+      mode: type === 'Directory' ? 0o755 : 0o644,
+      size,
+      type,
+      linkpath: entry.linkpath,
+      mtime: new Date(0),
+      uid: 0,
+      gid: 0,
+    });
     const block = Buffer.alloc(512);
     header.encode(block, 0);
     blocks.push(block);

@@ -47,7 +47,14 @@ const services: LocalServices = {
     if (action === 'describeStacks') {
       const created = lastStackAction === 'createStack';
       // An updated stack names the version it published (a preview's release records it).
-      return { Stacks: [{ StackStatus: stackStatus ?? (created ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE'), ...(created ? {} : { Outputs: [{ OutputKey: 'PreviewVersion', OutputValue: '7' }] }) }] };
+      return {
+        Stacks: [
+          {
+            StackStatus: stackStatus ?? (created ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE'),
+            ...(created ? {} : { Outputs: [{ OutputKey: 'PreviewVersion', OutputValue: '7' }] }),
+          },
+        ],
+      };
     }
     stackCalls.push({ action, parameters });
     lastStackAction = action;
@@ -81,15 +88,28 @@ async function run(machine: string, name: string, input: Record<string, unknown>
 
 async function initProject(project: string) {
   const name = `${project}--init-project--1`;
-  await doc.send(new PutCommand({ TableName: 'slipway-platform', Item: { pk: `PROJECT#${project}`, sk: 'META', name: project, status: 'CREATING' } }));
+  await doc.send(
+    new PutCommand({ TableName: 'slipway-platform', Item: { pk: `PROJECT#${project}`, sk: 'META', name: project, status: 'CREATING' } }),
+  );
   return run('slipway-init-project', name, { ticket: await ticketFor('init-project', project, name), project });
 }
 
 async function deploy(project: string, deploymentId: string, ticketOverride?: string, preview?: string) {
   const name = `${project}--build-deploy--${deploymentId}`;
-  await doc.send(new PutCommand({ TableName: 'slipway-platform', Item: { pk: `PROJECT#${project}`, sk: `DEPLOY#${deploymentId}`, id: deploymentId, status: 'QUEUED', ...(preview ? { preview } : {}) } }));
+  await doc.send(
+    new PutCommand({
+      TableName: 'slipway-platform',
+      Item: { pk: `PROJECT#${project}`, sk: `DEPLOY#${deploymentId}`, id: deploymentId, status: 'QUEUED', ...(preview ? { preview } : {}) },
+    }),
+  );
   const ticket = ticketOverride ?? (await ticketFor('build-deploy', project, name, { preview, deploymentId }));
-  return run('slipway-build-and-deploy', name, { ticket, project, deploymentId, source: { bucket: 'slipway-sources', key: `sources/${project}/x.tar.gz` }, ...(preview ? { preview } : {}) });
+  return run('slipway-build-and-deploy', name, {
+    ticket,
+    project,
+    deploymentId,
+    source: { bucket: 'slipway-sources', key: `sources/${project}/x.tar.gz` },
+    ...(preview ? { preview } : {}),
+  });
 }
 
 function statesEntered(record: { events: Array<{ type: string; stateEnteredEventDetails?: { name: string } }> }): string[] {
@@ -100,11 +120,21 @@ describe('synthesized definitions', () => {
   it('the engine runs exactly what CDK synthesized: every literal of each DefinitionString is in the executed definition', () => {
     const resources = platform.resources;
     const machines = engine.stateMachines();
-    expect(machines.map((m) => m.name).sort()).toEqual(['slipway-build-and-deploy', 'slipway-delete-project', 'slipway-init-project', 'slipway-rollback']);
+    expect(machines.map((m) => m.name).sort()).toEqual([
+      'slipway-build-and-deploy',
+      'slipway-delete-project',
+      'slipway-init-project',
+      'slipway-rollback',
+    ]);
     for (const machine of machines) {
-      const template = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties?.StateMachineName === machine.name);
+      const template = Object.values(resources).find(
+        (r) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties?.StateMachineName === machine.name,
+      );
       const definitionString = template?.Properties?.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
-      const literals = typeof definitionString === 'string' ? [definitionString] : definitionString['Fn::Join'][1].filter((p): p is string => typeof p === 'string');
+      const literals =
+        typeof definitionString === 'string'
+          ? [definitionString]
+          : definitionString['Fn::Join'][1].filter((p): p is string => typeof p === 'string');
       const executed = JSON.stringify(machine.definition);
       let from = 0;
       for (const literal of literals) {
@@ -117,18 +147,28 @@ describe('synthesized definitions', () => {
 
   it('in every workflow, a failure is summarised before it is recorded: only the summarising states lead to Record failure', () => {
     for (const machine of engine.stateMachines()) {
-      const states = machine.definition.States as Record<string, { Type: string; Next?: string; Catch?: Array<{ Next: string }>; Choices?: Array<{ Next: string }>; Default?: string }>;
+      const states = machine.definition.States as Record<
+        string,
+        { Type: string; Next?: string; Catch?: Array<{ Next: string }>; Choices?: Array<{ Next: string }>; Default?: string }
+      >;
       expect(Object.keys(states), machine.name).toContain('Summarise failure');
       const into = Object.entries(states)
-        .filter(([, s]) => [s.Next, s.Default, ...(s.Catch ?? []).map((c) => c.Next), ...(s.Choices ?? []).map((c) => c.Next)].includes('Record failure'))
+        .filter(([, s]) =>
+          [s.Next, s.Default, ...(s.Catch ?? []).map((c) => c.Next), ...(s.Choices ?? []).map((c) => c.Next)].includes('Record failure'),
+        )
         .map(([name]) => name)
         .sort();
       expect(into, machine.name).toEqual(['Failure not summarised', 'Summarise failure']);
       // Every Lambda step but the summariser (which holds no rights and takes no ticket) gets the execution's name from the context object.
-      const lambdaSteps = Object.entries(states).filter(([name, s]) => s.Type === 'Task' && /:lambda:.*:function:/.test(String((s as { Resource?: string }).Resource)) && name !== 'Summarise failure');
+      const lambdaSteps = Object.entries(states).filter(
+        ([name, s]) =>
+          s.Type === 'Task' && /:lambda:.*:function:/.test(String((s as { Resource?: string }).Resource)) && name !== 'Summarise failure',
+      );
       expect(lambdaSteps.length, machine.name).toBeGreaterThanOrEqual(1);
       for (const [name, s] of lambdaSteps) {
-        expect((s as { Parameters?: Record<string, unknown> }).Parameters?.['executionName.$'], `${machine.name} ${name}`).toBe('$$.Execution.Name');
+        expect((s as { Parameters?: Record<string, unknown> }).Parameters?.['executionName.$'], `${machine.name} ${name}`).toBe(
+          '$$.Execution.Name',
+        );
       }
     }
   });
@@ -155,7 +195,11 @@ describe('init-project', () => {
     try {
       const record = await initProject('beta');
       expect(record.status).toBe('FAILED');
-      expect(await item('PROJECT#beta', 'META')).toMatchObject({ status: 'FAILED', failedState: 'Create project stack', error: 'CloudFormation.ValidationError' });
+      expect(await item('PROJECT#beta', 'META')).toMatchObject({
+        status: 'FAILED',
+        failedState: 'Create project stack',
+        error: 'CloudFormation.ValidationError',
+      });
     } finally {
       failStacks = false;
     }
@@ -169,38 +213,71 @@ describe('build-and-deploy', () => {
     expect(record.status, record.cause).toBe('SUCCEEDED');
     expect(statesEntered(record)).toEqual([
       // An uploaded source (no `github` in the input) skips Fetch source and the GitHub reports.
-      'Verify ticket', 'Record building', 'Prepare build', 'Source from GitHub?', 'Scope build policy', 'Scope build credentials', 'Build', 'Validate output', 'Promote', 'Preview?',
-      'Update project stack', 'Wait for Project stack update', 'Check Project stack update', 'Project stack update settled?', 'Project stack update complete',
-      'Release', 'Record live', 'Report live?', 'Live',
+      'Verify ticket',
+      'Record building',
+      'Prepare build',
+      'Source from GitHub?',
+      'Scope build policy',
+      'Scope build credentials',
+      'Build',
+      'Validate output',
+      'Promote',
+      'Preview?',
+      'Update project stack',
+      'Wait for Project stack update',
+      'Check Project stack update',
+      'Project stack update settled?',
+      'Project stack update complete',
+      'Release',
+      'Record live',
+      'Report live?',
+      'Live',
     ]);
-    expect(buildRequests.at(-1)?.environment).toMatchObject({ SLIPWAY_PROJECT: 'gamma', SLIPWAY_BUILD_ID: 'd-first-0001', SLIPWAY_SOURCE_KEY: 'sources/gamma/x.tar.gz' });
+    expect(buildRequests.at(-1)?.environment).toMatchObject({
+      SLIPWAY_PROJECT: 'gamma',
+      SLIPWAY_BUILD_ID: 'd-first-0001',
+      SLIPWAY_SOURCE_KEY: 'sources/gamma/x.tar.gz',
+    });
     // The job is confined by its scoped credentials; the ticket is the pipeline's, not the build's.
     expect(Object.keys(buildRequests.at(-1)?.environment ?? {})).not.toContain('SLIPWAY_TICKET');
     expect(await item('PROJECT#gamma', 'DEPLOY#d-first-0001')).toMatchObject({ status: 'LIVE' });
     expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });
     expect(await routes.get('p:gamma')).toBe('d-first-0001');
     expect(await routes.get('r:d-first-0001:/about')).toBe('prerendered/about.html');
-    const head = await aws.s3.send(new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-first-0001/prerendered/about.html' }));
+    const head = await aws.s3.send(
+      new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-first-0001/prerendered/about.html' }),
+    );
     expect(head.ContentType).toMatch(/^text\/html/);
     expect(stackCalls.at(-1)).toMatchObject({ action: 'updateStack', parameters: { StackName: 'slipway-project-gamma' } });
   });
 
   it('records a failed build in state Build and keeps the previous version live', async () => {
-    buildOutputs.set('d-broken-0002', Object.assign(new Error('build failed (npm run build exited with code 1)'), { name: 'States.TaskFailed' }));
+    buildOutputs.set(
+      'd-broken-0002',
+      Object.assign(new Error('build failed (npm run build exited with code 1)'), { name: 'States.TaskFailed' }),
+    );
     const record = await deploy('gamma', 'd-broken-0002');
     expect(record.status).toBe('FAILED');
-    expect(await item('PROJECT#gamma', 'DEPLOY#d-broken-0002')).toMatchObject({ status: 'FAILED', failedState: 'Build', error: 'States.TaskFailed' });
+    expect(await item('PROJECT#gamma', 'DEPLOY#d-broken-0002')).toMatchObject({
+      status: 'FAILED',
+      failedState: 'Build',
+      error: 'States.TaskFailed',
+    });
     expect(String((await item('PROJECT#gamma', 'DEPLOY#d-broken-0002'))?.cause)).toContain('npm run build exited with code 1');
     expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });
     expect(await routes.get('p:gamma')).toBe('d-first-0001');
   });
 
-  it('records a summary of a failed build job\'s cause, without the job\'s environment or anything credential-looking', async () => {
+  it("records a summary of a failed build job's cause, without the job's environment or anything credential-looking", async () => {
     // What a failed Batch `.sync` step gives as its cause on AWS: the job description, container environment included.
     const job = {
-      JobName: 'slipway-build', JobId: 'job-7', Status: 'FAILED', StatusReason: 'Essential container in task exited',
+      JobName: 'slipway-build',
+      JobId: 'job-7',
+      Status: 'FAILED',
+      StatusReason: 'Essential container in task exited',
       Container: {
-        ExitCode: 1, Reason: 'build failed',
+        ExitCode: 1,
+        Reason: 'build failed',
         Environment: [
           { Name: 'AWS_ACCESS_KEY_ID', Value: 'ASIAQWERTYUIOPASDFGH' },
           { Name: 'AWS_SECRET_ACCESS_KEY', Value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY' },
@@ -213,16 +290,23 @@ describe('build-and-deploy', () => {
     expect(record.status).toBe('FAILED');
     const stored = await item('PROJECT#gamma', 'DEPLOY#d-leaky-0009');
     expect(stored).toMatchObject({ status: 'FAILED', failedState: 'Build', error: 'States.TaskFailed' });
-    expect(stored?.cause).toBe('Batch job slipway-build job-7 FAILED: Essential container in task exited: container exit code 1: build failed');
+    expect(stored?.cause).toBe(
+      'Batch job slipway-build job-7 FAILED: Essential container in task exited: container exit code 1: build failed',
+    );
     expect(record.cause).toBe(stored?.cause);
     for (const secret of ['ASIAQWERTYUIOPASDFGH', 'wJalrXUtnFEMI', 'IQoJb3JpZ2luX2Vj']) {
       expect(JSON.stringify(stored)).not.toContain(secret);
       expect(record.cause).not.toContain(secret);
     }
     // The build's credentials (handed to Build through the state) are dropped before the failure is summarised and recorded.
-    const entered = (name: string) => JSON.stringify(record.events.find((e) => (e as { stateEnteredEventDetails?: { name: string } }).stateEnteredEventDetails?.name === name));
+    const entered = (name: string) =>
+      JSON.stringify(
+        record.events.find((e) => (e as { stateEnteredEventDetails?: { name: string } }).stateEnteredEventDetails?.name === name),
+      );
     expect(entered('Build')).toContain('secretAccessKey');
-    expect(statesEntered(record)).toEqual(expect.arrayContaining(['Build failed', 'Forget build credentials', 'Summarise failure', 'Record failure']));
+    expect(statesEntered(record)).toEqual(
+      expect.arrayContaining(['Build failed', 'Forget build credentials', 'Summarise failure', 'Record failure']),
+    );
     expect(entered('Summarise failure')).not.toContain('secretAccessKey');
     expect(entered('Record failure')).not.toContain('secretAccessKey');
     expect(entered('Record failure')).not.toContain('ASIAQWERTYUIOPASDFGH');
@@ -238,16 +322,33 @@ describe('build-and-deploy', () => {
     try {
       const deploymentId = 'd-unsummarised-0010';
       const name = `gamma--build-deploy--${deploymentId}`;
-      await doc.send(new PutCommand({ TableName: 'slipway-platform', Item: { pk: 'PROJECT#gamma', sk: `DEPLOY#${deploymentId}`, id: deploymentId, status: 'QUEUED' } }));
+      await doc.send(
+        new PutCommand({
+          TableName: 'slipway-platform',
+          Item: { pk: 'PROJECT#gamma', sk: `DEPLOY#${deploymentId}`, id: deploymentId, status: 'QUEUED' },
+        }),
+      );
       buildOutputs.set(deploymentId, Object.assign(new Error('secret=hunter2hunter2'), { name: 'States.TaskFailed' }));
-      const started = brokenEngine.startExecution(stateMachineArn('slipway-build-and-deploy'), name, JSON.stringify({
-        ticket: await ticketFor('build-deploy', 'gamma', name, { deploymentId }), project: 'gamma', deploymentId, source: { bucket: 'slipway-sources', key: 'sources/gamma/x.tar.gz' },
-      }));
+      const started = brokenEngine.startExecution(
+        stateMachineArn('slipway-build-and-deploy'),
+        name,
+        JSON.stringify({
+          ticket: await ticketFor('build-deploy', 'gamma', name, { deploymentId }),
+          project: 'gamma',
+          deploymentId,
+          source: { bucket: 'slipway-sources', key: 'sources/gamma/x.tar.gz' },
+        }),
+      );
       const record = await brokenEngine.settled(started.executionArn);
       expect(record.status).toBe('FAILED');
       expect(statesEntered(record)).toContain('Failure not summarised');
       const stored = await item('PROJECT#gamma', `DEPLOY#${deploymentId}`);
-      expect(stored).toMatchObject({ status: 'FAILED', failedState: 'Build', error: 'Slipway.FailureNotSummarised', cause: UNSUMMARISED_CAUSE });
+      expect(stored).toMatchObject({
+        status: 'FAILED',
+        failedState: 'Build',
+        error: 'Slipway.FailureNotSummarised',
+        cause: UNSUMMARISED_CAUSE,
+      });
       expect(record.cause).toBe(UNSUMMARISED_CAUSE);
     } finally {
       await brokenEngine.close();
@@ -258,8 +359,14 @@ describe('build-and-deploy', () => {
     buildOutputs.set('d-evil-0003', validBundleEntries({ extra: [{ path: '../../escape.js', body: 'x' }] }));
     const record = await deploy('gamma', 'd-evil-0003');
     expect(record.status).toBe('FAILED');
-    expect(await item('PROJECT#gamma', 'DEPLOY#d-evil-0003')).toMatchObject({ status: 'FAILED', failedState: 'Validate output', error: 'InvalidBuildOutput' });
-    await expect(aws.s3.send(new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-evil-0003/slipway-manifest.json' }))).rejects.toThrow();
+    expect(await item('PROJECT#gamma', 'DEPLOY#d-evil-0003')).toMatchObject({
+      status: 'FAILED',
+      failedState: 'Validate output',
+      error: 'InvalidBuildOutput',
+    });
+    await expect(
+      aws.s3.send(new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-evil-0003/slipway-manifest.json' })),
+    ).rejects.toThrow();
     expect(await routes.get('p:gamma')).toBe('d-first-0001');
   });
 
@@ -318,7 +425,12 @@ describe('build-and-deploy', () => {
 
   it('refuses a preview alias the ticket does not name, releasing nothing', async () => {
     const name = 'gamma--build-deploy--d-prev-0006';
-    const record = await deploy('gamma', 'd-prev-0006', await ticketFor('build-deploy', 'gamma', name, { deploymentId: 'd-prev-0006' }), 'other');
+    const record = await deploy(
+      'gamma',
+      'd-prev-0006',
+      await ticketFor('build-deploy', 'gamma', name, { deploymentId: 'd-prev-0006' }),
+      'other',
+    );
     expect(record.status).toBe('FAILED');
     expect(await routes.get('p:gamma--other')).toBeUndefined();
     expect(await routes.get('p:gamma')).toBe('d-first-0001');
@@ -365,7 +477,11 @@ describe('build-and-deploy', () => {
 describe('rollback', () => {
   async function rollback(project: string, deploymentId: string, suffix: string, limits?: PipelineLimits) {
     const name = `${project}--rollback--${deploymentId}-${suffix}`;
-    return run('slipway-rollback', name, { ticket: await ticketFor('rollback', project, name, { limits, deploymentId }), project, deploymentId });
+    return run('slipway-rollback', name, {
+      ticket: await ticketFor('rollback', project, name, { limits, deploymentId }),
+      project,
+      deploymentId,
+    });
   }
 
   it('moves the live pointer back to an earlier deployment without a rebuild, and records it on the project', async () => {
@@ -376,12 +492,23 @@ describe('rollback', () => {
     const buildsBefore = buildRequests.length;
 
     // The signed limits of the owner's subscription reach the stack as its function settings.
-    const record = await rollback('omega', 'd-omega-0001', '1', { ...DEFAULT_PIPELINE_LIMITS, functionMemoryMb: 2048, functionTimeoutSeconds: 45 });
+    const record = await rollback('omega', 'd-omega-0001', '1', {
+      ...DEFAULT_PIPELINE_LIMITS,
+      functionMemoryMb: 2048,
+      functionTimeoutSeconds: 45,
+    });
     expect(record.status, record.cause).toBe('SUCCEEDED');
     expect(statesEntered(record)).toEqual([
-      'Verify ticket', 'Check target', 'Update project stack',
-      'Wait for Project stack update', 'Check Project stack update', 'Project stack update settled?', 'Project stack update complete',
-      'Release', 'Record rollback', 'Rolled back',
+      'Verify ticket',
+      'Check target',
+      'Update project stack',
+      'Wait for Project stack update',
+      'Check Project stack update',
+      'Project stack update settled?',
+      'Project stack update complete',
+      'Release',
+      'Record rollback',
+      'Rolled back',
     ]);
     expect(buildRequests.length).toBe(buildsBefore);
     expect(stackCalls.at(-1)).toMatchObject({
@@ -416,14 +543,23 @@ describe('rollback', () => {
     expect(record.error).toBe('RollbackTargetInvalid');
     expect(stackCalls.length).toBe(stackCallsBefore);
     const meta = await item('PROJECT#omega', 'META');
-    expect(meta).toMatchObject({ status: 'FAILED', failedState: 'Check target', error: 'RollbackTargetInvalid', liveDeploymentId: 'd-omega-0001' });
+    expect(meta).toMatchObject({
+      status: 'FAILED',
+      failedState: 'Check target',
+      error: 'RollbackTargetInvalid',
+      liveDeploymentId: 'd-omega-0001',
+    });
     expect(String(meta?.cause)).toContain('deployment d-omega-0003 of project omega never went live');
     expect(await routes.get('p:omega')).toBe('d-omega-0001');
   });
 
   it('refuses a ticket issued for build-deploy', async () => {
     const name = 'omega--rollback--d-omega-0002-3';
-    const record = await run('slipway-rollback', name, { ticket: await ticketFor('build-deploy', 'omega', name, { deploymentId: 'd-omega-0002' }), project: 'omega', deploymentId: 'd-omega-0002' });
+    const record = await run('slipway-rollback', name, {
+      ticket: await ticketFor('build-deploy', 'omega', name, { deploymentId: 'd-omega-0002' }),
+      project: 'omega',
+      deploymentId: 'd-omega-0002',
+    });
     expect(record.status).toBe('FAILED');
     expect(statesEntered(record)).toEqual(['Verify ticket', 'Ticket refused']);
     expect(await routes.get('p:omega')).toBe('d-omega-0001');
@@ -433,7 +569,10 @@ describe('rollback', () => {
 describe('delete-project', () => {
   it('removes the stack, the route-cache entries, the objects and the records', async () => {
     const name = 'gamma--delete-project--1';
-    const record = await run('slipway-delete-project', name, { ticket: await ticketFor('delete-project', 'gamma', name), project: 'gamma' });
+    const record = await run('slipway-delete-project', name, {
+      ticket: await ticketFor('delete-project', 'gamma', name),
+      project: 'gamma',
+    });
     expect(record.status, record.cause).toBe('SUCCEEDED');
     expect(stackCalls.at(-1)).toMatchObject({ action: 'deleteStack', parameters: { StackName: 'slipway-project-gamma' } });
     expect(await routes.get('p:gamma')).toBeUndefined();
@@ -441,7 +580,9 @@ describe('delete-project', () => {
     expect(await routes.get('r:d-first-0001:/about')).toBeUndefined();
     expect(await routes.get('r:d-prev-0005:/about')).toBeUndefined();
     expect(await item('PROJECT#gamma', 'META')).toBeUndefined();
-    await expect(aws.s3.send(new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-first-0001/prerendered/about.html' }))).rejects.toThrow();
+    await expect(
+      aws.s3.send(new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-first-0001/prerendered/about.html' })),
+    ).rejects.toThrow();
   });
 
   it('records FAILED in Delete project stack when CloudFormation refuses', async () => {
@@ -449,7 +590,10 @@ describe('delete-project', () => {
     failStacks = true;
     try {
       const name = 'delta--delete-project--1';
-      const record = await run('slipway-delete-project', name, { ticket: await ticketFor('delete-project', 'delta', name), project: 'delta' });
+      const record = await run('slipway-delete-project', name, {
+        ticket: await ticketFor('delete-project', 'delta', name),
+        project: 'delta',
+      });
       expect(record.status).toBe('FAILED');
       expect(await item('PROJECT#delta', 'META')).toMatchObject({ status: 'FAILED', failedState: 'Delete project stack' });
     } finally {

@@ -8,10 +8,7 @@ import { eventToRequest, responseToResult } from './event.js';
 /** The parts of SvelteKit's `Server` class the handler uses. */
 export interface KitServer {
   init(options: { env: Record<string, string>; read?: (file: string) => ReadableStream }): Promise<void>;
-  respond(
-    request: Request,
-    options: { getClientAddress(): string; platform?: unknown },
-  ): Promise<Response>;
+  respond(request: Request, options: { getClientAddress(): string; platform?: unknown }): Promise<Response>;
 }
 export type KitServerClass<M> = new (manifest: M) => KitServer;
 
@@ -26,10 +23,7 @@ export interface SlipwayPlatform {
   context: Context | undefined;
 }
 
-export type SlipwayHandler = (
-  event: APIGatewayProxyEventV2,
-  context?: Context,
-) => Promise<APIGatewayProxyStructuredResultV2>;
+export type SlipwayHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 function stringEnv(): Record<string, string> {
   const env: Record<string, string> = {};

@@ -25,9 +25,7 @@ export type PushDecision =
   | { project: string; kind: 'production'; branch: string; commit: string }
   | { project: string; kind: 'preview'; alias: string; branch: string; commit: string };
 
-export type PushOutcome =
-  | { ignored: string }
-  | { decisions: PushDecision[]; skipped: { project: string; reason: string }[] };
+export type PushOutcome = { ignored: string } | { decisions: PushDecision[]; skipped: { project: string; reason: string }[] };
 
 /** Longest preview alias. */
 export const MAX_ALIAS_LENGTH = 30;
@@ -59,7 +57,8 @@ const BRANCH_PREFIX = 'refs/heads/';
 /** The branch a push updated, or why the push deploys nothing whatever projects are linked. */
 export function pushedBranch(push: PushFacts): { branch: string } | { ignored: string } {
   if (push.ref.startsWith('refs/tags/')) return { ignored: 'tag push' };
-  if (!push.ref.startsWith(BRANCH_PREFIX) || push.ref.length === BRANCH_PREFIX.length) return { ignored: `ref ${push.ref} is not a branch` };
+  if (!push.ref.startsWith(BRANCH_PREFIX) || push.ref.length === BRANCH_PREFIX.length)
+    return { ignored: `ref ${push.ref} is not a branch` };
   if (push.deleted) return { ignored: 'branch deletion' };
   return { branch: push.ref.slice(BRANCH_PREFIX.length) };
 }

@@ -16,7 +16,6 @@ export const REPLAY_WINDOW_SECONDS = 7 * 24 * 60 * 60;
  */
 export const BODY_REPLAY_WINDOW_SECONDS = 90 * 24 * 60 * 60;
 
-
 /** The SHA-256 (hex) of a delivery's body exactly as signed: what identifies it across delivery ids. */
 export function bodyDigest(body: string): string {
   return createHash('sha256').update(body, 'utf8').digest('hex');
@@ -25,7 +24,13 @@ export function bodyDigest(body: string): string {
 /** One conditional put: false when the key is already held. */
 async function claim(key: { pk: string; sk: string }, attributes: Record<string, unknown>): Promise<boolean> {
   const claimed = await conditionally(
-    dynamoClient().send(new PutCommand({ TableName: platformNames().table, Item: { ...key, ...attributes }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    dynamoClient().send(
+      new PutCommand({
+        TableName: platformNames().table,
+        Item: { ...key, ...attributes },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
   );
   return claimed !== undefined;
 }
@@ -39,11 +44,25 @@ async function claim(key: { pk: string; sk: string }, attributes: Record<string,
 export async function claimDelivery(delivery: string, event: string, digest?: string, now = new Date()): Promise<boolean> {
   const receivedAt = now.toISOString();
   const epoch = Math.floor(now.getTime() / 1000);
-  if (!(await claim(webhookDeliveryKey(delivery), { entity: 'webhook-delivery', event, receivedAt, expiresAt: epoch + REPLAY_WINDOW_SECONDS }))) return false;
+  if (
+    !(await claim(webhookDeliveryKey(delivery), {
+      entity: 'webhook-delivery',
+      event,
+      receivedAt,
+      expiresAt: epoch + REPLAY_WINDOW_SECONDS,
+    }))
+  )
+    return false;
   if (digest === undefined) return true;
   try {
     // The delivery id stays claimed when the body is a replay: that id carried a body already applied.
-    return await claim(webhookBodyKey(digest), { entity: 'webhook-body', event, delivery, receivedAt, expiresAt: epoch + BODY_REPLAY_WINDOW_SECONDS });
+    return await claim(webhookBodyKey(digest), {
+      entity: 'webhook-body',
+      event,
+      delivery,
+      receivedAt,
+      expiresAt: epoch + BODY_REPLAY_WINDOW_SECONDS,
+    });
   } catch (error) {
     await releaseDelivery(delivery);
     throw error;
@@ -73,7 +92,6 @@ export interface PushRecord {
   createdAt: string;
 }
 
-
 /**
  * Records what one delivery started for one project as `PROJECT#<p> / PUSH#<delivery>`; false when
  * that delivery already started a deployment of this project (a redelivery after a partial failure).
@@ -93,6 +111,8 @@ export async function putPushRecord(record: PushRecord): Promise<boolean> {
 
 /** Whether a delivery already started a deployment of a project. */
 export async function pushRecorded(project: string, delivery: string): Promise<boolean> {
-  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: pushKey(project, delivery), ConsistentRead: true }));
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: platformNames().table, Key: pushKey(project, delivery), ConsistentRead: true }),
+  );
   return Item !== undefined;
 }

@@ -98,14 +98,22 @@ export async function handlePullRequest(delivery: string, event: PullRequestPayl
   const base = event.pull_request.base.repo.full_name;
   const head = event.pull_request.head.repo?.full_name;
   if (!head) return { ignored: 'the pull request head repository no longer exists' };
-  if (head.toLowerCase() === base.toLowerCase()) return { ignored: 'pull request from a branch of the same repository: its pushes deploy it' };
+  if (head.toLowerCase() === base.toLowerCase())
+    return { ignored: 'pull request from a branch of the same repository: its pushes deploy it' };
   const projects = await findProjectsByRepository(base);
   if (projects.length === 0) return { ignored: `no project is linked to ${base}` };
   const decisions: PushDecision[] = [];
   const skipped: { project: string; reason: string }[] = [];
   for (const project of projects) {
     if (project.status !== 'READY') skipped.push({ project: project.name, reason: `project is ${project.status}, not READY` });
-    else decisions.push({ project: project.name, kind: 'preview', alias: `pr-${event.number}`, branch: event.pull_request.head.ref, commit: event.pull_request.head.sha });
+    else
+      decisions.push({
+        project: project.name,
+        kind: 'preview',
+        alias: `pr-${event.number}`,
+        branch: event.pull_request.head.ref,
+        commit: event.pull_request.head.sha,
+      });
   }
   const owners = new Map(projects.map((p) => [p.name, p.owner]));
   // GitHub serves a fork's pull request commits through the base repository too.

@@ -4,7 +4,9 @@ import type { InstallationPayload, InstallationRepositoriesPayload } from './pay
 const names = (list: { full_name: string }[] | undefined) => (list ?? []).map((r) => r.full_name);
 
 /** `installation`: keeps which account owns an installation and what it grants. */
-export async function handleInstallation(event: InstallationPayload): Promise<{ installation: number; action: string } | { ignored: string }> {
+export async function handleInstallation(
+  event: InstallationPayload,
+): Promise<{ installation: number; action: string } | { ignored: string }> {
   const { id, account } = event.installation;
   switch (event.action) {
     case 'created':
@@ -26,7 +28,9 @@ export async function handleInstallation(event: InstallationPayload): Promise<{ 
 }
 
 /** `installation_repositories`: repositories added to or removed from an installation. */
-export async function handleInstallationRepositories(event: InstallationRepositoriesPayload): Promise<{ installation: number; action: string } | { ignored: string }> {
+export async function handleInstallationRepositories(
+  event: InstallationRepositoriesPayload,
+): Promise<{ installation: number; action: string } | { ignored: string }> {
   if (event.action !== 'added' && event.action !== 'removed') return { ignored: `installation_repositories action ${event.action}` };
   const { id, account } = event.installation;
   await changeInstallationRepositories(id, account.login, names(event.repositories_added), names(event.repositories_removed));

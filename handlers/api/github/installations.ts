@@ -30,7 +30,14 @@ export async function putInstallation(id: number, account: string, repositories:
   await dynamoClient().send(
     new PutCommand({
       TableName: platformNames().table,
-      Item: { ...key(id), entity: ENTITY, installationId: id, account: account.toLowerCase(), updatedAt: new Date().toISOString(), ...(repos.length ? { repositories: new Set(repos) } : {}) },
+      Item: {
+        ...key(id),
+        entity: ENTITY,
+        installationId: id,
+        account: account.toLowerCase(),
+        updatedAt: new Date().toISOString(),
+        ...(repos.length ? { repositories: new Set(repos) } : {}),
+      },
     }),
   );
 }
@@ -55,10 +62,20 @@ export async function setInstallationSuspended(id: number, suspended: boolean): 
 }
 
 /** Repositories were added to or removed from an installation (which is created if it was missed). */
-export async function changeInstallationRepositories(id: number, account: string, added: readonly string[], removed: readonly string[]): Promise<void> {
+export async function changeInstallationRepositories(
+  id: number,
+  account: string,
+  added: readonly string[],
+  removed: readonly string[],
+): Promise<void> {
   const add = lower(added);
   const remove = lower(removed);
-  const values: Record<string, unknown> = { ':account': account.toLowerCase(), ':at': new Date().toISOString(), ':entity': ENTITY, ':id': id };
+  const values: Record<string, unknown> = {
+    ':account': account.toLowerCase(),
+    ':at': new Date().toISOString(),
+    ':entity': ENTITY,
+    ':id': id,
+  };
   const clauses = ['SET account = :account, updatedAt = :at, entity = :entity, installationId = :id'];
   if (add.length) {
     clauses.push('ADD repositories :add');
@@ -107,7 +124,9 @@ export async function linkableRepositories(login: string): Promise<{ repository:
     if (grant.suspended) continue;
     for (const repository of grant.repositories) if (!seen.has(repository)) seen.set(repository, grant.installationId);
   }
-  return [...seen].map(([repository, installationId]) => ({ repository, installationId })).sort((a, b) => a.repository.localeCompare(b.repository));
+  return [...seen]
+    .map(([repository, installationId]) => ({ repository, installationId }))
+    .sort((a, b) => a.repository.localeCompare(b.repository));
 }
 
 /**
@@ -118,6 +137,10 @@ export async function linkableRepositories(login: string): Promise<{ repository:
 export async function requireGrantedRepository(login: string, repository: string): Promise<void> {
   const granted = await linkableRepositories(login);
   if (!granted.some((g) => g.repository === repository.toLowerCase())) {
-    throw new ApiError('Forbidden', `body.repository ${repository} is not granted to ${login} by any installation of the GitHub App`, 'body.repository');
+    throw new ApiError(
+      'Forbidden',
+      `body.repository ${repository} is not granted to ${login} by any installation of the GitHub App`,
+      'body.repository',
+    );
   }
 }

@@ -6,8 +6,11 @@ import { RepositoryFullName } from '../../lib/names.js';
  * more fields, and adds new ones; only the fields used are checked.
  */
 
-
-const BranchName = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(255, 'must be at most 255 characters'));
+const BranchName = v.pipe(
+  v.string('must be a string'),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(255, 'must be at most 255 characters'),
+);
 
 export const PingPayload = v.object({
   zen: v.optional(v.string()),
@@ -15,7 +18,11 @@ export const PingPayload = v.object({
 });
 
 export const PushPayload = v.object({
-  ref: v.pipe(v.string('must be a string'), v.startsWith('refs/', 'must start with "refs/"'), v.maxLength(300, 'must be at most 300 characters')),
+  ref: v.pipe(
+    v.string('must be a string'),
+    v.startsWith('refs/', 'must start with "refs/"'),
+    v.maxLength(300, 'must be at most 300 characters'),
+  ),
   after: v.pipe(v.string('must be a string'), v.regex(/^[0-9a-f]{40}$/, 'must be a 40-character hexadecimal commit id')),
   deleted: v.boolean('must be a boolean'),
   repository: v.object({
@@ -35,10 +42,15 @@ export const DeliveryId = v.pipe(
 export const EventName = v.pipe(v.string(), v.regex(/^[a-z_]{1,64}$/, 'must be a GitHub event name (a–z and "_")'));
 
 const InstallationId = v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be positive'));
-const RepositoryList = v.pipe(v.array(v.object({ full_name: RepositoryFullName }), 'must be an array'), v.maxLength(5000, 'must list at most 5000 repositories'));
+const RepositoryList = v.pipe(
+  v.array(v.object({ full_name: RepositoryFullName }), 'must be an array'),
+  v.maxLength(5000, 'must list at most 5000 repositories'),
+);
 const Installation = v.object({
   id: InstallationId,
-  account: v.object({ login: v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub login')) }),
+  account: v.object({
+    login: v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub login')),
+  }),
 });
 
 /** `installation`: the App was installed (with the repositories it may read), removed, suspended… */

@@ -23,7 +23,11 @@ async function loadSecret(): Promise<string> {
   // Not a server fault GitHub could retry its way out of: the platform has no GitHub App set up.
   const stored = await readSecret(
     'github-webhook-secret',
-    () => new ApiError('Unauthorized', 'this platform has no GitHub webhook secret configured (SLIPWAY_GITHUB_SECRET_ARN or SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE)'),
+    () =>
+      new ApiError(
+        'Unauthorized',
+        'this platform has no GitHub webhook secret configured (SLIPWAY_GITHUB_SECRET_ARN or SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE)',
+      ),
   );
   const value = stored.trim();
   if (!value) throw new Error('the GitHub webhook secret file is empty');

@@ -9,7 +9,10 @@ import type { Permission } from './roles.js';
 export function requirePermission(c: Context<ApiEnv>, permission: Permission): Caller {
   const caller = c.get('caller');
   if (!caller.permissions.has(permission)) {
-    throw new ApiError('Forbidden', `this needs the permission ${permission}, which none of your roles (${caller.roles.join(', ') || 'none'}) grants`);
+    throw new ApiError(
+      'Forbidden',
+      `this needs the permission ${permission}, which none of your roles (${caller.roles.join(', ') || 'none'}) grants`,
+    );
   }
   return caller;
 }

@@ -32,7 +32,12 @@ function toToken(item: Record<string, unknown>): ApiTokenRecord {
 }
 
 /** Issues a token for `user`; returns the plaintext once, with the stored record. */
-export async function issueApiToken(user: string, label: string, createdBy: string, ttlDays?: number): Promise<{ token: string; record: ApiTokenRecord }> {
+export async function issueApiToken(
+  user: string,
+  label: string,
+  createdBy: string,
+  ttlDays?: number,
+): Promise<{ token: string; record: ApiTokenRecord }> {
   const id = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   const record: ApiTokenRecord = {
@@ -59,7 +64,9 @@ export async function verifyApiToken(token: string): Promise<string | undefined>
   const match = API_TOKEN.exec(token);
   if (!match) return undefined;
   const [, id, secret] = match as unknown as [string, string, string];
-  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: apiTokenKey(id), ConsistentRead: true }));
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: platformNames().table, Key: apiTokenKey(id), ConsistentRead: true }),
+  );
   if (!Item || typeof Item.hash !== 'string') return undefined;
   if (!sameSecret(Item.hash, hashOf(secret))) return undefined;
   if (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 <= Date.now()) return undefined;

@@ -40,7 +40,11 @@ function notConfigured(detail: string): ApiError {
 }
 
 function server(s: OAuthSettings): oauth.AuthorizationServer {
-  return { issuer: s.webUrl, authorization_endpoint: `${s.webUrl}/login/oauth/authorize`, token_endpoint: `${s.webUrl}/login/oauth/access_token` };
+  return {
+    issuer: s.webUrl,
+    authorization_endpoint: `${s.webUrl}/login/oauth/authorize`,
+    token_endpoint: `${s.webUrl}/login/oauth/access_token`,
+  };
 }
 
 /** Plain http only for a GitHub on loopback (the test server); everything else must be https. */
@@ -83,9 +87,18 @@ const GitHubUser = v.object({ login: v.pipe(v.string(), v.minLength(1), v.maxLen
  * Checks `state` against the flow cookie, redeems the code with the PKCE verifier and returns the
  * GitHub account that signed in. Every refusal is a 400/401 that says why.
  */
-export async function completeSignIn(callbackUrl: URL, redirectUri: string, flowCookie: string | undefined): Promise<{ login: string; id: number }> {
+export async function completeSignIn(
+  callbackUrl: URL,
+  redirectUri: string,
+  flowCookie: string | undefined,
+): Promise<{ login: string; id: number }> {
   const s = await settings.get();
-  if (!flowCookie) throw new ApiError('BadRequest', 'no sign-in is in progress in this browser (the flow cookie is missing or expired): start again', 'query.state');
+  if (!flowCookie)
+    throw new ApiError(
+      'BadRequest',
+      'no sign-in is in progress in this browser (the flow cookie is missing or expired): start again',
+      'query.state',
+    );
   let flow: { state: string; verifier: string };
   try {
     const { payload } = await jwtVerify(flowCookie, await sessionKey(), { audience: FLOW_AUDIENCE, algorithms: ['HS256'] });
@@ -100,11 +113,23 @@ export async function completeSignIn(callbackUrl: URL, redirectUri: string, flow
     params = oauth.validateAuthResponse(as, client, callbackUrl, flow.state);
   } catch (error) {
     const field = error instanceof oauth.AuthorizationResponseError ? 'query.error' : 'query.state';
-    throw new ApiError(field === 'query.error' ? 'Unauthorized' : 'BadRequest', `GitHub sign-in failed: ${(error as Error).message}`, field);
+    throw new ApiError(
+      field === 'query.error' ? 'Unauthorized' : 'BadRequest',
+      `GitHub sign-in failed: ${(error as Error).message}`,
+      field,
+    );
   }
   let accessToken: string;
   try {
-    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretPost(s.clientSecret), params, redirectUri, flow.verifier, requestOptions(s));
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.ClientSecretPost(s.clientSecret),
+      params,
+      redirectUri,
+      flow.verifier,
+      requestOptions(s),
+    );
     accessToken = (await oauth.processAuthorizationCodeResponse(as, client, response)).access_token;
   } catch (error) {
     throw new ApiError('Unauthorized', `GitHub did not accept the sign-in code: ${(error as Error).message}`, 'query.code');

@@ -25,7 +25,16 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   user: ['projects:create'],
   support: ['projects:read-any', 'users:read', 'subscriptions:read', 'executions:read', 'audit:read'],
-  maintainer: ['projects:read-any', 'projects:write-any', 'users:read', 'users:write', 'subscriptions:read', 'executions:read', 'executions:retry', 'audit:read'],
+  maintainer: [
+    'projects:read-any',
+    'projects:write-any',
+    'users:read',
+    'users:write',
+    'subscriptions:read',
+    'executions:read',
+    'executions:retry',
+    'audit:read',
+  ],
   'subscription-manager': ['users:read', 'subscriptions:read', 'subscriptions:write'],
   'role-manager': ['users:read', 'roles:write'],
 };

@@ -4,7 +4,10 @@ import { ROLES } from './roles.js';
 /** A GitHub login: letters, digits and single hyphens, at most 39 characters (stored lowercase by the records). */
 export const Login = v.pipe(
   v.string('must be a string'),
-  v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'must be a GitHub login: 1–39 letters, digits and single hyphens, not starting or ending with "-"'),
+  v.regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/,
+    'must be a GitHub login: 1–39 letters, digits and single hyphens, not starting or ending with "-"',
+  ),
 );
 
 /**
@@ -13,7 +16,10 @@ export const Login = v.pipe(
  */
 export const NewLogin = v.pipe(
   v.string('must be a string'),
-  v.regex(/^(?![Aa][Dd][Mm][Ii][Nn]$)[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'must be a GitHub login (1–39 letters, digits and single hyphens, not starting or ending with "-"), and not "admin"'),
+  v.regex(
+    /^(?![Aa][Dd][Mm][Ii][Nn]$)[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/,
+    'must be a GitHub login (1–39 letters, digits and single hyphens, not starting or ending with "-"), and not "admin"',
+  ),
 );
 
 export const RoleList = v.pipe(
@@ -26,8 +32,19 @@ export const SetRolesBody = v.strictObject({ roles: RoleList });
 
 export const TOKEN_TTL_DAYS_MAX = 365;
 export const IssueTokenBody = v.strictObject({
-  label: v.pipe(v.string('must be a string'), v.regex(/^\S(?:.*\S)?$/, 'must not be empty nor start or end with a space'), v.maxLength(100, 'must be at most 100 characters')),
-  ttlDays: v.optional(v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(TOKEN_TTL_DAYS_MAX, `must be at most ${TOKEN_TTL_DAYS_MAX}`))),
+  label: v.pipe(
+    v.string('must be a string'),
+    v.regex(/^\S(?:.*\S)?$/, 'must not be empty nor start or end with a space'),
+    v.maxLength(100, 'must be at most 100 characters'),
+  ),
+  ttlDays: v.optional(
+    v.pipe(
+      v.number('must be a number'),
+      v.integer('must be an integer'),
+      v.minValue(1, 'must be at least 1'),
+      v.maxValue(TOKEN_TTL_DAYS_MAX, `must be at most ${TOKEN_TTL_DAYS_MAX}`),
+    ),
+  ),
 });
 
 export const TokenId = v.pipe(v.string(), v.regex(/^[0-9a-f]{16}$/, 'is not a token id (16 hexadecimal digits)'));

@@ -29,7 +29,9 @@ function toUser(item: Record<string, unknown>): UserRecord {
 }
 
 export async function getUser(login: string): Promise<UserRecord | undefined> {
-  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: userKey(login), ConsistentRead: true }));
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: platformNames().table, Key: userKey(login), ConsistentRead: true }),
+  );
   // An item that only holds a subscription (written before the user existed) is not a user.
   return Item && Item.login ? toUser(Item) : undefined;
 }
@@ -52,7 +54,13 @@ export async function createUser(login: string, roles: Role[], createdBy: string
         UpdateExpression: 'SET entity = :entity, login = :login, #roles = :roles, createdAt = :at, createdBy = :by',
         ConditionExpression: 'attribute_not_exists(login)',
         ExpressionAttributeNames: { '#roles': 'roles' },
-        ExpressionAttributeValues: { ':entity': 'user', ':login': record.login, ':roles': record.roles, ':at': record.createdAt, ':by': createdBy },
+        ExpressionAttributeValues: {
+          ':entity': 'user',
+          ':login': record.login,
+          ':roles': record.roles,
+          ':at': record.createdAt,
+          ':by': createdBy,
+        },
       }),
     ),
   );
@@ -75,7 +83,14 @@ export async function userForGitHubSignIn(login: string, githubId: number): Prom
           'SET entity = :entity, login = :login, #roles = if_not_exists(#roles, :roles), createdAt = if_not_exists(createdAt, :at), createdBy = if_not_exists(createdBy, :by), githubId = if_not_exists(githubId, :gid), lastSignInAt = :at',
         ConditionExpression: 'attribute_not_exists(githubId) OR githubId = :gid',
         ExpressionAttributeNames: { '#roles': 'roles' },
-        ExpressionAttributeValues: { ':entity': 'user', ':login': login.toLowerCase(), ':roles': ['user'], ':at': now, ':by': 'github-sign-in', ':gid': githubId },
+        ExpressionAttributeValues: {
+          ':entity': 'user',
+          ':login': login.toLowerCase(),
+          ':roles': ['user'],
+          ':at': now,
+          ':by': 'github-sign-in',
+          ':gid': githubId,
+        },
         ReturnValues: 'ALL_NEW',
       }),
     ),
@@ -104,14 +119,19 @@ export async function setUserRoles(login: string, roles: Role[]): Promise<UserRe
 
 export async function deleteUser(login: string): Promise<void> {
   const deleted = await conditionally(
-    dynamoClient().send(new DeleteCommand({ TableName: platformNames().table, Key: userKey(login), ConditionExpression: 'attribute_exists(login)' })),
+    dynamoClient().send(
+      new DeleteCommand({ TableName: platformNames().table, Key: userKey(login), ConditionExpression: 'attribute_exists(login)' }),
+    ),
   );
   if (!deleted) throw new ApiError('NotFound', `user ${login} does not exist`, 'path.login');
 }
 
 /** Every user (a Scan: fine for the number of users a self-hosted platform has). */
 export async function listUsers(): Promise<UserRecord[]> {
-  const items = await scanAll({ FilterExpression: 'sk = :profile AND attribute_exists(login)', ExpressionAttributeValues: { ':profile': PROFILE }, ConsistentRead: true });
+  const items = await scanAll({
+    FilterExpression: 'sk = :profile AND attribute_exists(login)',
+    ExpressionAttributeValues: { ':profile': PROFILE },
+    ConsistentRead: true,
+  });
   return items.map(toUser).sort((a, b) => a.login.localeCompare(b.login));
 }
-

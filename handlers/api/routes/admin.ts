@@ -43,16 +43,29 @@ const ENDED_UNRECORDED = ['ABORTED', 'TIMED_OUT'];
 async function settleForRetry(project: string, deployment: DeploymentRecord): Promise<DeploymentRecord> {
   if (deployment.status === 'FAILED') return deployment;
   const notRetryable = (why: string) =>
-    new ApiError('Conflict', `deployment ${deployment.id} is ${deployment.status}, not FAILED, and ${why}: only a failed deployment, or one whose execution was ABORTED or TIMED_OUT, can be retried`, 'path.execution');
+    new ApiError(
+      'Conflict',
+      `deployment ${deployment.id} is ${deployment.status}, not FAILED, and ${why}: only a failed deployment, or one whose execution was ABORTED or TIMED_OUT, can be retried`,
+      'path.execution',
+    );
   if (!deployment.executionArn) throw notRetryable('it has no execution');
   const status = await executionStatus(deployment.executionArn);
   if (status === undefined) {
     // Never started: the API stopped between writing the record and StartExecution. Past the grace
     // period nothing will start it any more.
-    if (!(CANCELLABLE_STATUSES as readonly string[]).includes(deployment.status) || Date.now() - Date.parse(deployment.createdAt) < NOT_STARTED_AFTER_MS) {
+    if (
+      !(CANCELLABLE_STATUSES as readonly string[]).includes(deployment.status) ||
+      Date.now() - Date.parse(deployment.createdAt) < NOT_STARTED_AFTER_MS
+    ) {
       throw notRetryable('its execution has not started');
     }
-    return (await markDeploymentEnded(project, deployment.id, { failedState: 'Execution', error: 'Slipway.NotStarted', cause: 'the execution was never started' })) ?? deployment;
+    return (
+      (await markDeploymentEnded(project, deployment.id, {
+        failedState: 'Execution',
+        error: 'Slipway.NotStarted',
+        cause: 'the execution was never started',
+      })) ?? deployment
+    );
   }
   if (!ENDED_UNRECORDED.includes(status)) throw notRetryable(`its execution is ${status}`);
   if (deployment.status === 'CANCELLED') return deployment;
@@ -89,11 +102,19 @@ adminRoutes.post('/executions/:execution/retry', async (c) => {
   if (current.status !== 'READY') throw notReady(project, current.status);
   // A GitHub deployment fetches its commit again; an uploaded source must still be there.
   if (!deployment.github && !(await sourceExists(deployment.source.key))) {
-    throw new ApiError('Conflict', `the source ${deployment.source.key} of deployment ${deployment.id} no longer exists: deploy again`, 'path.execution');
+    throw new ApiError(
+      'Conflict',
+      `the source ${deployment.source.key} of deployment ${deployment.id} no longer exists: deploy again`,
+      'path.execution',
+    );
   }
   const id = newDeploymentId();
   if (!(await claimDeploymentRetry(project, deployment.id, id))) {
-    throw new ApiError('Conflict', `deployment ${deployment.id} is no longer FAILED (or CANCELLED) or was already retried`, 'path.execution');
+    throw new ApiError(
+      'Conflict',
+      `deployment ${deployment.id} is no longer FAILED (or CANCELLED) or was already retried`,
+      'path.execution',
+    );
   }
   try {
     const started = await startDeployment({
@@ -111,7 +132,9 @@ adminRoutes.post('/executions/:execution/retry', async (c) => {
     });
     return c.json({ deployment: started }, 202);
   } catch (error) {
-    await releaseDeploymentRetry(project, deployment.id, id).catch((release: unknown) => console.error('slipway api: could not release the retry claim', release));
+    await releaseDeploymentRetry(project, deployment.id, id).catch((release: unknown) =>
+      console.error('slipway api: could not release the retry claim', release),
+    );
     throw error;
   }
 });

@@ -41,4 +41,3 @@ authRoutes.post('/logout', (c) => {
   deleteCookie(c, SESSION_COOKIE, { path: '/' });
   return c.json({ signedOut: true });
 });
-

@@ -40,7 +40,9 @@ cancelRoutes.post('/:name/deployments/:id/cancel', async (c) => {
   const caller = c.get('caller').user;
   if (executionArn) {
     try {
-      await sfnClient().send(new StopExecutionCommand({ executionArn, error: 'Slipway.Cancelled', cause: `deployment ${id} was cancelled by ${caller}` }));
+      await sfnClient().send(
+        new StopExecutionCommand({ executionArn, error: 'Slipway.Cancelled', cause: `deployment ${id} was cancelled by ${caller}` }),
+      );
     } catch (error) {
       // Not started yet (a QUEUED deployment whose StartExecution has not happened): nothing to stop.
       if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;

@@ -42,7 +42,11 @@ deploymentLogRoutes.get('/:name/deployments/:id/logs/stream', async (c) => {
   const prefix = logPrefix(id);
   const lastEventId = c.req.header('last-event-id');
   if (lastEventId !== undefined && (!lastEventId.startsWith(prefix) || lastEventId.length > MAX_EVENT_ID || lastEventId.includes('..'))) {
-    throw new ApiError('BadRequest', `header.last-event-id must be an event id sent for deployment ${id} (${prefix}...)`, 'header.last-event-id');
+    throw new ApiError(
+      'BadRequest',
+      `header.last-event-id must be an event id sent for deployment ${id} (${prefix}...)`,
+      'header.last-event-id',
+    );
   }
   await requireDeployment(name, id);
 

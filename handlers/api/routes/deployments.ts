@@ -43,7 +43,11 @@ deploymentRoutes.post('/:name/deployments', async (c) => {
   const project = accessedProject(c);
   if (project.status !== 'READY') throw notReady(name, project.status);
   if (!body.source.key.startsWith(`sources/${name}/`) || body.source.key.includes('..')) {
-    throw new ApiError('BadRequest', `body.source.key must be a source uploaded for project ${name} (sources/${name}/...)`, 'body.source.key');
+    throw new ApiError(
+      'BadRequest',
+      `body.source.key must be a source uploaded for project ${name} (sources/${name}/...)`,
+      'body.source.key',
+    );
   }
   if (!(await sourceExists(body.source.key))) {
     throw new ApiError('BadRequest', `body.source.key ${body.source.key} was not uploaded`, 'body.source.key');
@@ -74,7 +78,8 @@ deploymentRoutes.get('/:name/deployments/:id/logs', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const id = parse(DeploymentId, c.req.param('id'), 'path');
   const { cursor } = parse(LogsQuery, c.req.query(), 'query');
-  if (cursor !== undefined && !cursor.startsWith(logPrefix(id))) throw new ApiError('BadRequest', `query.cursor must be a cursor returned for deployment ${id}`, 'query.cursor');
+  if (cursor !== undefined && !cursor.startsWith(logPrefix(id)))
+    throw new ApiError('BadRequest', `query.cursor must be a cursor returned for deployment ${id}`, 'query.cursor');
   const deployment = await requireDeployment(name, id);
   const ended = await buildEnded(deployment);
   const page = await readLogPage(id, cursor);
@@ -90,7 +95,9 @@ async function executionHistory(executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
-    const result = await sfnClient().send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }));
+    const result = await sfnClient().send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }),
+    );
     events.push(...(result.events ?? []));
     nextToken = result.nextToken;
     if (!nextToken) break;
@@ -111,7 +118,9 @@ deploymentRoutes.get('/:name/deployments/:id/execution', async (c) => {
   const described = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
   const [events, machine] = await Promise.all([
     executionHistory(deployment.executionArn),
-    described.stateMachineArn ? sfnClient().send(new DescribeStateMachineCommand({ stateMachineArn: described.stateMachineArn })) : undefined,
+    described.stateMachineArn
+      ? sfnClient().send(new DescribeStateMachineCommand({ stateMachineArn: described.stateMachineArn }))
+      : undefined,
   ]);
   const graph = machine ? stateMachineGraph(machine.name ?? '', machine.definition) : undefined;
   return c.json({ execution: executionView(described, events), ...(graph ? { stateMachine: graph } : {}) });

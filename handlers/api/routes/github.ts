@@ -45,11 +45,13 @@ githubProjectRoutes.post('/:name/deployments/:id/approve', async (c) => {
   if (!withheld.withholdSecrets || !withheld.github) {
     throw new ApiError('Conflict', `deployment ${id} was built with the project's secrets: there is nothing to approve`, 'path.id');
   }
-  if (withheld.approvedBy) throw new ApiError('Conflict', `deployment ${id} was already approved as ${withheld.approvedAs ?? '?'}`, 'path.id');
+  if (withheld.approvedBy)
+    throw new ApiError('Conflict', `deployment ${id} was already approved as ${withheld.approvedAs ?? '?'}`, 'path.id');
   if (project.status !== 'READY') throw notReady(name, project.status);
   const user = c.get('caller').user;
   const newId = newDeploymentId();
-  if (!(await claimDeploymentApproval(name, id, user, newId))) throw new ApiError('Conflict', `deployment ${id} was already approved`, 'path.id');
+  if (!(await claimDeploymentApproval(name, id, user, newId)))
+    throw new ApiError('Conflict', `deployment ${id} was already approved`, 'path.id');
   try {
     const deployment = await startDeployment({
       project: name,
@@ -62,7 +64,9 @@ githubProjectRoutes.post('/:name/deployments/:id/approve', async (c) => {
     });
     return c.json({ deployment }, 202);
   } catch (error) {
-    await releaseDeploymentApproval(name, id, newId).catch((release: unknown) => console.error('slipway api: could not release the approval claim', release));
+    await releaseDeploymentApproval(name, id, newId).catch((release: unknown) =>
+      console.error('slipway api: could not release the approval claim', release),
+    );
     throw error;
   }
 });

@@ -9,7 +9,8 @@ import type { Caller } from '../identity/caller.js';
 export const meRoutes = new Hono<ApiEnv>();
 
 function aUser(caller: Caller): string {
-  if (caller.via === 'admin-token') throw new ApiError('Conflict', 'the admin token is not a user and has no API tokens: create a user (POST /admin/users) and issue one');
+  if (caller.via === 'admin-token')
+    throw new ApiError('Conflict', 'the admin token is not a user and has no API tokens: create a user (POST /admin/users) and issue one');
   return caller.user;
 }
 

@@ -19,7 +19,15 @@ export const projectRoutes = new Hono<ApiEnv>();
 /** Init and delete act on the project's stack; they carry no source. */
 async function startProjectExecution(operation: 'init-project' | 'delete-project', project: string, user: string) {
   const name = executionName(project, operation, Date.now().toString(36));
-  const { executionArn } = await startExecution({ operation, project, user, name, source: 'none', destination: `stack:slipway-project-${project}`, input: {} });
+  const { executionArn } = await startExecution({
+    operation,
+    project,
+    user,
+    name,
+    source: 'none',
+    destination: `stack:slipway-project-${project}`,
+    input: {},
+  });
   return { executionArn, name };
 }
 
@@ -44,7 +52,8 @@ projectRoutes.post('/', async (c) => {
   await claimProjectSlot(caller.user, name);
   if (repository !== undefined) await linkProjectRepository(name, repository, productionBranch);
   const { executionArn, name: exeName } = await startProjectExecution('init-project', name, caller.user);
-  const linked = repository === undefined ? {} : { repository: repository.toLowerCase(), ...(productionBranch ? { productionBranch } : {}) };
+  const linked =
+    repository === undefined ? {} : { repository: repository.toLowerCase(), ...(productionBranch ? { productionBranch } : {}) };
   return c.json({ project: { ...project, ...linked, executionName: exeName }, executionArn }, 202);
 });
 
@@ -77,7 +86,10 @@ projectRoutes.post('/:name/sources', async (c) => {
     new PutObjectCommand({ Bucket: bucket, Key: key, ContentLength: bytes, ContentType: 'application/gzip' }),
     { expiresIn: 900 },
   );
-  return c.json({ uploadUrl, method: 'PUT', headers: { 'content-type': 'application/gzip' }, source: { bucket, key }, expiresIn: 900 }, 201);
+  return c.json(
+    { uploadUrl, method: 'PUT', headers: { 'content-type': 'application/gzip' }, source: { bucket, key }, expiresIn: 900 },
+    201,
+  );
 });
 
 export function notReady(name: string, status: string): ApiError {

@@ -27,7 +27,11 @@ rollbackRoutes.post('/:name/rollback', async (c) => {
     throw new ApiError('Conflict', `deployment ${deploymentId} is already live for project ${name}`, 'body.deploymentId');
   }
   if (deployment.status !== 'LIVE') {
-    throw new ApiError('Conflict', `deployment ${deploymentId} never went live (status ${deployment.status}): only a deployment that was live can be rolled back to`, 'body.deploymentId');
+    throw new ApiError(
+      'Conflict',
+      `deployment ${deploymentId} never went live (status ${deployment.status}): only a deployment that was live can be rolled back to`,
+      'body.deploymentId',
+    );
   }
   const exeName = executionName(name, 'rollback', `${deploymentId}-${Date.now().toString(36)}`);
   // A rollback is a release: it counts against deploymentsPerDay (it builds nothing).

@@ -47,7 +47,11 @@ userRoutes.delete('/:login', async (c) => {
   await requireUser(login);
   const owned = (await listProjects()).filter((project) => project.owner === login).map((project) => project.name);
   if (owned.length > 0) {
-    throw new ApiError('Conflict', `user ${login} still owns ${owned.length} project(s) (${owned.slice(0, 5).join(', ')}): delete or hand them over first`, 'path.login');
+    throw new ApiError(
+      'Conflict',
+      `user ${login} still owns ${owned.length} project(s) (${owned.slice(0, 5).join(', ')}): delete or hand them over first`,
+      'path.login',
+    );
   }
   await revokeAllApiTokens(login);
   await deleteUser(login);

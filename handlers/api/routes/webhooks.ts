@@ -5,7 +5,15 @@ import * as v from 'valibot';
 import { ApiError, parse } from '../errors.js';
 import type { ApiEnv } from '../context.js';
 import { webhookSecret } from '../github/webhook-secret.js';
-import { DeliveryId, EventName, InstallationPayload, InstallationRepositoriesPayload, PingPayload, PullRequestPayload, PushPayload } from '../github/payloads.js';
+import {
+  DeliveryId,
+  EventName,
+  InstallationPayload,
+  InstallationRepositoriesPayload,
+  PingPayload,
+  PullRequestPayload,
+  PushPayload,
+} from '../github/payloads.js';
 import { bodyDigest, claimDelivery, releaseDelivery } from '../github/deliveries.js';
 import { handlePullRequest, handlePush } from '../github/deploy-events.js';
 import { handleInstallation, handleInstallationRepositories } from '../github/installation-events.js';
@@ -68,7 +76,8 @@ webhookRoutes.post('/github', async (c) => {
   const text = await rawBody(c);
   const signature = c.req.header('x-hub-signature-256');
   if (!signature) throw new ApiError('Unauthorized', 'the X-Hub-Signature-256 header is missing');
-  if (!/^sha256=[0-9a-f]{64}$/.test(signature)) throw new ApiError('Unauthorized', 'the X-Hub-Signature-256 header must be "sha256=" and 64 hexadecimal digits');
+  if (!/^sha256=[0-9a-f]{64}$/.test(signature))
+    throw new ApiError('Unauthorized', 'the X-Hub-Signature-256 header must be "sha256=" and 64 hexadecimal digits');
   if (!(await verify(await webhookSecret(), text, signature))) {
     throw new ApiError('Unauthorized', 'the X-Hub-Signature-256 signature does not match the body');
   }
@@ -95,7 +104,9 @@ webhookRoutes.post('/github', async (c) => {
     return c.json(await work(), 202);
   } catch (error) {
     // Let GitHub's redelivery of this id through again; what it started is recorded per project, so a retry cannot double it.
-    await releaseDelivery(delivery, digest).catch((release: unknown) => console.error('slipway webhooks: could not release delivery', delivery, release));
+    await releaseDelivery(delivery, digest).catch((release: unknown) =>
+      console.error('slipway webhooks: could not release delivery', delivery, release),
+    );
     throw error;
   }
 });

@@ -16,7 +16,18 @@ import {
   envProblem,
   reachesRuntime,
 } from '../../lib/project-settings/schemas.js';
-import { claimDomain, deleteEnv, getSettings, listDomains, listEnv, putEnv, removeDomain, secretContext, updateSettings, type EnvItem } from '../../lib/project-settings/store.js';
+import {
+  claimDomain,
+  deleteEnv,
+  getSettings,
+  listDomains,
+  listEnv,
+  putEnv,
+  removeDomain,
+  secretContext,
+  updateSettings,
+  type EnvItem,
+} from '../../lib/project-settings/store.js';
 import { envView } from './view.js';
 import type { ProjectRecord } from '../records.js';
 import { assertWithinLimit } from '../subscriptions/enforce.js';
@@ -43,7 +54,11 @@ settingsRoutes.patch('/:name/settings', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const patch = await jsonBody(c, SettingsPatch);
   if (Object.keys(patch).length === 0) {
-    throw new ApiError('BadRequest', 'body is invalid: set at least one of buildCommand, installCommand, rootDirectory, nodeVersion', 'body');
+    throw new ApiError(
+      'BadRequest',
+      'body is invalid: set at least one of buildCommand, installCommand, rootDirectory, nodeVersion',
+      'body',
+    );
   }
   writableProject(c);
   return c.json({ project: name, settings: await updateSettings(name, patch, c.get('caller').user) });
@@ -56,7 +71,8 @@ settingsRoutes.get('/:name/env', async (c) => {
   return c.json({ project: name, variables: (await listEnv(name)).map(envView) });
 });
 
-const runtimeBytes = (items: { key: string; bytes: number }[]) => items.reduce((sum, item) => sum + Buffer.byteLength(item.key) + item.bytes, 0);
+const runtimeBytes = (items: { key: string; bytes: number }[]) =>
+  items.reduce((sum, item) => sum + Buffer.byteLength(item.key) + item.bytes, 0);
 
 settingsRoutes.put('/:name/env/:key', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
@@ -71,16 +87,27 @@ settingsRoutes.put('/:name/env/:key', async (c) => {
   const existing = await listEnv(name);
   const others = existing.filter((item) => item.key !== key);
   if (others.length >= MAX_ENV_VARIABLES) {
-    throw new ApiError('BadRequest', `body is invalid: project ${name} already has the limit of ${MAX_ENV_VARIABLES} environment variables`, 'path.key');
+    throw new ApiError(
+      'BadRequest',
+      `body is invalid: project ${name} already has the limit of ${MAX_ENV_VARIABLES} environment variables`,
+      'path.key',
+    );
   }
   if (reachesRuntime(target)) {
     // Sizes of the stored runtime variables: a secret's plaintext is about 3/4 of its sealed form minus the framing.
     const sizes = others
       .filter((item) => reachesRuntime(item.target))
-      .map((item) => ({ key: item.key, bytes: item.secret ? Math.floor(((item.sealed?.split('.')[3] ?? '').length * 3) / 4) : Buffer.byteLength(item.value ?? '') }));
+      .map((item) => ({
+        key: item.key,
+        bytes: item.secret ? Math.floor(((item.sealed?.split('.')[3] ?? '').length * 3) / 4) : Buffer.byteLength(item.value ?? ''),
+      }));
     const total = runtimeBytes([...sizes, { key, bytes: Buffer.byteLength(body.value) }]);
     if (total > MAX_RUNTIME_ENV_BYTES) {
-      throw new ApiError('BadRequest', `body.value is invalid: the runtime variables would take ${total} bytes, over the limit of ${MAX_RUNTIME_ENV_BYTES} bytes for a function's environment`, 'body.value');
+      throw new ApiError(
+        'BadRequest',
+        `body.value is invalid: the runtime variables would take ${total} bytes, over the limit of ${MAX_RUNTIME_ENV_BYTES} bytes for a function's environment`,
+        'body.value',
+      );
     }
   }
 
@@ -115,16 +142,22 @@ settingsRoutes.post('/:name/domains', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const { domain } = await jsonBody(c, AddDomainBody);
   if (domain === 'localhost' || domain.endsWith('.localhost')) {
-    throw new ApiError('BadRequest', 'body.domain is invalid: .localhost names are the platform\'s own', 'body.domain');
+    throw new ApiError('BadRequest', "body.domain is invalid: .localhost names are the platform's own", 'body.domain');
   }
   const project = writableProject(c);
   const current = await listDomains(name);
-  if (current.some((d) => d.domain === domain)) throw new ApiError('Conflict', `project ${name} already has the domain ${domain}`, 'body.domain');
+  if (current.some((d) => d.domain === domain))
+    throw new ApiError('Conflict', `project ${name} already has the domain ${domain}`, 'body.domain');
   // The owner's subscription bounds the project's domains, whoever adds one.
   await assertWithinLimit(project.owner, 'customDomainsPerProject', current.length);
   const item = { domain, project: name, createdAt: new Date().toISOString(), createdBy: c.get('caller').user };
   const claimed = await claimDomain(item);
-  if (!claimed.ok) throw new ApiError('Conflict', `domain ${domain} is already used by ${claimed.heldBy === name ? 'this project' : 'another project'}`, 'body.domain');
+  if (!claimed.ok)
+    throw new ApiError(
+      'Conflict',
+      `domain ${domain} is already used by ${claimed.heldBy === name ? 'this project' : 'another project'}`,
+      'body.domain',
+    );
   return c.json({ project: name, domain: item }, 201);
 });
 

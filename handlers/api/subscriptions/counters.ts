@@ -109,7 +109,11 @@ export async function releaseSlots(login: string, kind: SlotKind, members: strin
 export async function liveSlotMembers(login: string, kind: SlotKind, stillHolds: (member: string) => Promise<boolean>): Promise<string[]> {
   const members = await slotMembers(login, kind);
   const holds = await Promise.all(members.map(stillHolds));
-  await releaseSlots(login, kind, members.filter((_, i) => !holds[i]));
+  await releaseSlots(
+    login,
+    kind,
+    members.filter((_, i) => !holds[i]),
+  );
   return members.filter((_, i) => holds[i]);
 }
 

@@ -74,12 +74,16 @@ export interface DeploymentReservation {
  * release counts against deploymentsPerDay; a build (build-and-deploy, not a rollback) also takes
  * a concurrent-build slot and counts against buildsPerDay. Refuses with a 429 naming the limit.
  */
-export async function reserveDeployment(owner: string, release: { project: string; deploymentId?: string; build: boolean }): Promise<DeploymentReservation> {
+export async function reserveDeployment(
+  owner: string,
+  release: { project: string; deploymentId?: string; build: boolean },
+): Promise<DeploymentReservation> {
   const subscription = await subscriptionOf(owner);
   const { limits } = subscription;
   const undo: Array<() => Promise<void>> = [];
   const rollback = async () => {
-    for (const step of undo.reverse()) await step().catch((error: unknown) => console.error('slipway limits: could not give back a count', error));
+    for (const step of undo.reverse())
+      await step().catch((error: unknown) => console.error('slipway limits: could not give back a count', error));
   };
   try {
     if (release.build) {
@@ -91,7 +95,8 @@ export async function reserveDeployment(owner: string, release: { project: strin
       if (!(await countDaily(owner, 'builds', limits.buildsPerDay))) throw limitExceeded(subscription, 'buildsPerDay', limits.buildsPerDay);
       undo.push(() => uncountDaily(owner, 'builds'));
     }
-    if (!(await countDaily(owner, 'deployments', limits.deploymentsPerDay))) throw limitExceeded(subscription, 'deploymentsPerDay', limits.deploymentsPerDay);
+    if (!(await countDaily(owner, 'deployments', limits.deploymentsPerDay)))
+      throw limitExceeded(subscription, 'deploymentsPerDay', limits.deploymentsPerDay);
     undo.push(() => uncountDaily(owner, 'deployments'));
   } catch (error) {
     await rollback();
@@ -134,5 +139,3 @@ export async function claimProjectSlot(owner: string, name: string): Promise<voi
 export async function releaseProjectSlot(owner: string, name: string): Promise<void> {
   await releaseSlots(owner, 'PROJECTS', [name]);
 }
-
-

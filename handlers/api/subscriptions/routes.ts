@@ -8,7 +8,6 @@ import { usageOf } from './usage.js';
 import { requirePermission } from '../identity/access.js';
 import { Login } from '../identity/schemas.js';
 
-
 /** A path parameter, refused as a 400 naming `path.<name>`. */
 function pathParam<const S extends v.GenericSchema<string, string>>(schema: S, value: string, name: string): v.InferOutput<S> {
   const result = v.safeParse(schema, value);

@@ -22,7 +22,6 @@ export interface Subscription {
   updatedBy?: string;
 }
 
-
 function fromItem(item: Record<string, unknown>): Subscription | undefined {
   // A stored item that no longer parses (e.g. a limit added since) falls back to the built-in one.
   const limits = v.safeParse(Limits, item.limits);
@@ -43,7 +42,9 @@ function builtIn(name: string): Subscription | undefined {
 
 /** A stored subscription, else the built-in one of that name, else undefined. */
 export async function getSubscription(name: string): Promise<Subscription | undefined> {
-  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: subscriptionKey(name), ConsistentRead: true }));
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: platformNames().table, Key: subscriptionKey(name), ConsistentRead: true }),
+  );
   return (Item && fromItem(Item)) ?? builtIn(name);
 }
 
@@ -103,7 +104,8 @@ export async function setUserSubscription(login: string, name: string, by: strin
     new UpdateCommand({
       TableName: platformNames().table,
       Key: userKey(login),
-      UpdateExpression: 'SET subscription = :name, subscriptionUpdatedAt = :now, subscriptionUpdatedBy = :by, createdAt = if_not_exists(createdAt, :now)',
+      UpdateExpression:
+        'SET subscription = :name, subscriptionUpdatedAt = :now, subscriptionUpdatedBy = :by, createdAt = if_not_exists(createdAt, :now)',
       ExpressionAttributeValues: { ':name': name, ':now': now, ':by': by },
     }),
   );

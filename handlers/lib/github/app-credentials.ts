@@ -27,12 +27,14 @@ export function forgetGithubAppCredentials(): void {
   credentials.forget();
 }
 
-const notConfigured = () => new Error('no GitHub App is configured (SLIPWAY_GITHUB_SECRET_ARN, or SLIPWAY_GITHUB_APP_ID and SLIPWAY_GITHUB_APP_KEY_FILE)');
+const notConfigured = () =>
+  new Error('no GitHub App is configured (SLIPWAY_GITHUB_SECRET_ARN, or SLIPWAY_GITHUB_APP_ID and SLIPWAY_GITHUB_APP_KEY_FILE)');
 
 async function load(): Promise<GithubAppCredentials> {
   const appId = await readSecret('github-app-id', notConfigured);
   const id = v.safeParse(AppId, appId);
-  if (!id.success) throw new Error('the GitHub App id (SLIPWAY_GITHUB_APP_ID, or appId in the GitHub App secret) must be the numeric App id');
+  if (!id.success)
+    throw new Error('the GitHub App id (SLIPWAY_GITHUB_APP_ID, or appId in the GitHub App secret) must be the numeric App id');
   const privateKey = await readSecret('github-app-private-key', notConfigured);
   if (!privateKey.includes('PRIVATE KEY')) throw new Error('the GitHub App private key holds no PEM private key');
   return { appId: id.output, privateKey };

@@ -36,7 +36,11 @@ function description(phase: ReportPhase, request: ReportRequest): string {
  * Deployment with its statuses, so the commit and its pull request show it. Each call is tried on
  * its own; the errors are returned (never thrown): reporting must not fail a deployment.
  */
-export async function reportToGithub(client: Octokit, phase: ReportPhase, request: ReportRequest): Promise<{ githubDeploymentId?: number; errors: string[] }> {
+export async function reportToGithub(
+  client: Octokit,
+  phase: ReportPhase,
+  request: ReportRequest,
+): Promise<{ githubDeploymentId?: number; errors: string[] }> {
   const { owner, repo } = splitRepository(request.github.repository);
   const errors: string[] = [];
   const attempt = async <T>(what: string, call: () => Promise<T>): Promise<T | undefined> => {

@@ -11,6 +11,9 @@ export async function runtimeEnvironment(project: string, deploymentId: string):
   const variables = await getRuntimeSnapshot(project, deploymentId);
   const key = variables.some((item) => item.sealed !== undefined) ? await envKey() : undefined;
   return Object.fromEntries(
-    variables.map((item) => [item.key, item.sealed !== undefined ? openSecret(item.sealed, key as Uint8Array, secretContext(project, item.key)) : (item.value ?? '')]),
+    variables.map((item) => [
+      item.key,
+      item.sealed !== undefined ? openSecret(item.sealed, key as Uint8Array, secretContext(project, item.key)) : (item.value ?? ''),
+    ]),
   );
 }

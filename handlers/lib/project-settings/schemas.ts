@@ -29,9 +29,9 @@ export type ProjectSettings = v.InferOutput<typeof ProjectSettings>;
 
 /** PATCH body: each field set, or null to go back to the default; at least one field. */
 export const SettingsPatch = v.strictObject({
-    buildCommand: v.optional(v.nullable(command('build command'))),
-    installCommand: v.optional(v.nullable(command('install command'))),
-    rootDirectory: v.optional(v.nullable(RootDirectory)),
+  buildCommand: v.optional(v.nullable(command('build command'))),
+  installCommand: v.optional(v.nullable(command('install command'))),
+  rootDirectory: v.optional(v.nullable(RootDirectory)),
   nodeVersion: v.optional(v.nullable(v.picklist(NODE_VERSIONS, `must be one of ${NODE_VERSIONS.join(', ')}`))),
 });
 export type SettingsPatch = v.InferOutput<typeof SettingsPatch>;
@@ -49,7 +49,20 @@ export const MAX_ENV_VARIABLES = 100;
 export const MAX_RUNTIME_ENV_BYTES = 4096;
 
 /** Names the platform sets or the runtime owns: a project may not override them. */
-const RESERVED_NAMES = new Set(['NODE_OPTIONS', 'NODE_ENV', 'PATH', 'HOME', 'TMPDIR', 'TZ', 'CI', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'PWD', 'SHELL', 'USER']);
+const RESERVED_NAMES = new Set([
+  'NODE_OPTIONS',
+  'NODE_ENV',
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'TZ',
+  'CI',
+  'LD_PRELOAD',
+  'LD_LIBRARY_PATH',
+  'PWD',
+  'SHELL',
+  'USER',
+]);
 const RESERVED_PREFIXES = ['AWS_', 'SLIPWAY_', 'LAMBDA_', '_', 'NPM_CONFIG_', 'COREPACK_', 'YARN_'];
 
 export function reservedEnvName(name: string): string | undefined {
@@ -61,7 +74,10 @@ export function reservedEnvName(name: string): string | undefined {
 
 export const EnvKey = v.pipe(
   v.string('must be a string'),
-  v.regex(ENV_NAME_PATTERN, 'must be an environment variable name: letters, digits and "_", not starting with a digit, at most 128 characters'),
+  v.regex(
+    ENV_NAME_PATTERN,
+    'must be an environment variable name: letters, digits and "_", not starting with a digit, at most 128 characters',
+  ),
 );
 
 export const PutEnvBody = v.strictObject({
@@ -79,7 +95,11 @@ export function envProblem(name: string, value: string): { field: 'path.key' | '
   const reserved = reservedEnvName(name);
   if (reserved) return { field: 'path.key', message: `path.key is invalid: ${reserved}` };
   const bytes = Buffer.byteLength(value, 'utf8');
-  if (bytes > MAX_ENV_VALUE_BYTES) return { field: 'body.value', message: `body.value is invalid: ${bytes} bytes exceeds the value limit of ${MAX_ENV_VALUE_BYTES} bytes` };
+  if (bytes > MAX_ENV_VALUE_BYTES)
+    return {
+      field: 'body.value',
+      message: `body.value is invalid: ${bytes} bytes exceeds the value limit of ${MAX_ENV_VALUE_BYTES} bytes`,
+    };
   return undefined;
 }
 
@@ -95,7 +115,10 @@ export const reachesRuntime = (target: EnvTarget) => target !== 'build';
 export const DomainName = v.pipe(
   v.string('must be a string'),
   v.maxLength(253, 'exceeds the host name limit of 253 characters'),
-  v.regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lowercase host name like "www.example.com" (no scheme, port, path or trailing dot)'),
+  v.regex(
+    /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a lowercase host name like "www.example.com" (no scheme, port, path or trailing dot)',
+  ),
 );
 
 export const AddDomainBody = v.strictObject({ domain: DomainName });

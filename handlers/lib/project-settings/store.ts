@@ -41,9 +41,18 @@ const StoredEnv = v.object({
 export const secretContext = (project: string, key: string) => `${project}/${key}`;
 
 export async function getSettings(project: string): Promise<ProjectSettings> {
-  const { Item } = await dynamoClient().send(new GetCommand({ TableName: platformNames().table, Key: settingsKey(project), ConsistentRead: true }));
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: platformNames().table, Key: settingsKey(project), ConsistentRead: true }),
+  );
   // Only the known fields: the item also holds keys and bookkeeping.
-  return Item ? v.parse(ProjectSettings, { buildCommand: Item.buildCommand, installCommand: Item.installCommand, rootDirectory: Item.rootDirectory, nodeVersion: Item.nodeVersion }) : {};
+  return Item
+    ? v.parse(ProjectSettings, {
+        buildCommand: Item.buildCommand,
+        installCommand: Item.installCommand,
+        rootDirectory: Item.rootDirectory,
+        nodeVersion: Item.nodeVersion,
+      })
+    : {};
 }
 
 /** Sets the given fields and removes the null ones; the settings after the change. */
@@ -70,7 +79,11 @@ export async function updateSettings(project: string, patch: SettingsPatch, by: 
 }
 
 async function queryPrefix(project: string, prefix: string): Promise<Record<string, unknown>[]> {
-  return queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': projectPk(project), ':prefix': prefix }, ConsistentRead: true });
+  return queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': projectPk(project), ':prefix': prefix },
+    ConsistentRead: true,
+  });
 }
 
 export async function listEnv(project: string): Promise<EnvItem[]> {
@@ -78,13 +91,17 @@ export async function listEnv(project: string): Promise<EnvItem[]> {
 }
 
 export async function putEnv(project: string, item: EnvItem): Promise<void> {
-  await dynamoClient().send(new PutCommand({ TableName: platformNames().table, Item: { ...envKey(project, item.key), entity: 'env', ...item } }));
+  await dynamoClient().send(
+    new PutCommand({ TableName: platformNames().table, Item: { ...envKey(project, item.key), entity: 'env', ...item } }),
+  );
 }
 
 /** False when there was no such variable. */
 export async function deleteEnv(project: string, key: string): Promise<boolean> {
   const deleted = await conditionally(
-    dynamoClient().send(new DeleteCommand({ TableName: platformNames().table, Key: envKey(project, key), ConditionExpression: 'attribute_exists(pk)' })),
+    dynamoClient().send(
+      new DeleteCommand({ TableName: platformNames().table, Key: envKey(project, key), ConditionExpression: 'attribute_exists(pk)' }),
+    ),
   );
   return deleted !== undefined;
 }
@@ -99,7 +116,10 @@ export interface RuntimeVariable {
 
 export async function putRuntimeSnapshot(project: string, deploymentId: string, variables: RuntimeVariable[]): Promise<void> {
   await dynamoClient().send(
-    new PutCommand({ TableName: platformNames().table, Item: { ...runtimeEnvKey(project, deploymentId), entity: 'runtime-env', variables } }),
+    new PutCommand({
+      TableName: platformNames().table,
+      Item: { ...runtimeEnvKey(project, deploymentId), entity: 'runtime-env', variables },
+    }),
   );
 }
 
@@ -119,10 +139,14 @@ export interface DomainItem {
   createdBy: string;
 }
 
-
 export async function listDomains(project: string): Promise<DomainItem[]> {
   return (await queryPrefix(project, DOMAIN_PREFIX))
-    .map((item) => ({ domain: String(item.domain), project: String(item.project), createdAt: String(item.createdAt), createdBy: String(item.createdBy) }))
+    .map((item) => ({
+      domain: String(item.domain),
+      project: String(item.project),
+      createdAt: String(item.createdAt),
+      createdBy: String(item.createdBy),
+    }))
     .sort((a, b) => a.domain.localeCompare(b.domain));
 }
 
@@ -135,15 +159,23 @@ export async function claimDomain(item: DomainItem): Promise<{ ok: true } | { ok
   const table = platformNames().table;
   const claimed = await conditionally(
     dynamoClient().send(
-      new PutCommand({ TableName: table, Item: { ...domainClaimKey(item.domain), entity: 'domain-claim', ...item }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutCommand({
+        TableName: table,
+        Item: { ...domainClaimKey(item.domain), entity: 'domain-claim', ...item },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     ),
   );
   if (!claimed) {
-    const { Item } = await dynamoClient().send(new GetCommand({ TableName: table, Key: domainClaimKey(item.domain), ConsistentRead: true }));
+    const { Item } = await dynamoClient().send(
+      new GetCommand({ TableName: table, Key: domainClaimKey(item.domain), ConsistentRead: true }),
+    );
     return { ok: false, heldBy: String(Item?.project ?? 'another project') };
   }
   try {
-    await dynamoClient().send(new PutCommand({ TableName: table, Item: { ...domainKey(item.project, item.domain), entity: 'domain', ...item } }));
+    await dynamoClient().send(
+      new PutCommand({ TableName: table, Item: { ...domainKey(item.project, item.domain), entity: 'domain', ...item } }),
+    );
   } catch (error) {
     await releaseDomainClaim(item.domain, item.project);
     throw error;
@@ -155,7 +187,9 @@ export async function claimDomain(item: DomainItem): Promise<{ ok: true } | { ok
 export async function removeDomain(project: string, domain: string): Promise<boolean> {
   const table = platformNames().table;
   const removed = await conditionally(
-    dynamoClient().send(new DeleteCommand({ TableName: table, Key: domainKey(project, domain), ConditionExpression: 'attribute_exists(pk)' })),
+    dynamoClient().send(
+      new DeleteCommand({ TableName: table, Key: domainKey(project, domain), ConditionExpression: 'attribute_exists(pk)' }),
+    ),
   );
   if (!removed) return false;
   await releaseDomainClaim(domain, project);

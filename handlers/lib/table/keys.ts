@@ -56,20 +56,32 @@ export function projectPk(name: string): string {
 }
 
 export const projectKey = (name: string): TableKey => ({ pk: projectPk(name), sk: META });
-export const deploymentKey = (project: string, id: string): TableKey => ({ pk: projectPk(project), sk: `${DEPLOYMENT_PREFIX}${part('deployment id', id)}` });
+export const deploymentKey = (project: string, id: string): TableKey => ({
+  pk: projectPk(project),
+  sk: `${DEPLOYMENT_PREFIX}${part('deployment id', id)}`,
+});
 /** What one webhook delivery started for one project. */
-export const pushKey = (project: string, delivery: string): TableKey => ({ pk: projectPk(project), sk: `${PUSH_PREFIX}${part('delivery', delivery)}` });
+export const pushKey = (project: string, delivery: string): TableKey => ({
+  pk: projectPk(project),
+  sk: `${PUSH_PREFIX}${part('delivery', delivery)}`,
+});
 /** A project's build and runtime settings. */
 export const settingsKey = (project: string): TableKey => ({ pk: projectPk(project), sk: SETTINGS });
 /** One environment variable of a project. */
-export const envKey = (project: string, key: string): TableKey => ({ pk: projectPk(project), sk: `${ENV_PREFIX}${part('variable name', key)}` });
+export const envKey = (project: string, key: string): TableKey => ({
+  pk: projectPk(project),
+  sk: `${ENV_PREFIX}${part('variable name', key)}`,
+});
 /** The runtime variables a deployment was built with. */
 export const runtimeEnvKey = (project: string, deploymentId: string): TableKey => ({
   pk: projectPk(project),
   sk: `${RUNTIME_ENV_PREFIX}${part('deployment id', deploymentId)}`,
 });
 /** One custom domain of a project. */
-export const domainKey = (project: string, domain: string): TableKey => ({ pk: projectPk(project), sk: `${DOMAIN_PREFIX}${part('domain', domain)}` });
+export const domainKey = (project: string, domain: string): TableKey => ({
+  pk: projectPk(project),
+  sk: `${DOMAIN_PREFIX}${part('domain', domain)}`,
+});
 /** The global item that makes a domain belong to one project only. */
 export const domainClaimKey = (domain: string): TableKey => ({ pk: `${DOMAIN_PREFIX}${part('domain', domain)}`, sk: CLAIM });
 
@@ -77,7 +89,10 @@ export const domainClaimKey = (domain: string): TableKey => ({ pk: `${DOMAIN_PRE
 export const userKey = (login: string): TableKey => ({ pk: `${USER_PREFIX}${part('login', login)}`, sk: PROFILE });
 export const apiTokenKey = (id: string): TableKey => ({ pk: `${API_TOKEN_PREFIX}${part('token id', id)}`, sk: META });
 export const githubInstallationKey = (id: number): TableKey => ({ pk: `${GITHUB_INSTALLATION_PREFIX}${id}`, sk: META });
-export const webhookDeliveryKey = (delivery: string): TableKey => ({ pk: `${WEBHOOK_DELIVERY_PREFIX}${part('delivery', delivery)}`, sk: DELIVERY });
+export const webhookDeliveryKey = (delivery: string): TableKey => ({
+  pk: `${WEBHOOK_DELIVERY_PREFIX}${part('delivery', delivery)}`,
+  sk: DELIVERY,
+});
 export const webhookBodyKey = (digest: string): TableKey => ({ pk: `${WEBHOOK_BODY_PREFIX}${part('digest', digest)}`, sk: BODY });
 export const subscriptionKey = (name: string): TableKey => ({ pk: `${SUBSCRIPTION_PREFIX}${part('subscription', name)}`, sk: META });
 
@@ -91,7 +106,10 @@ const usagePk = (login: string): string => `${USAGE_PREFIX}${part('login', login
 /** A user's counter for one UTC day (`YYYY-MM-DD`). */
 export const usageDayKey = (login: string, day: string): TableKey => ({ pk: usagePk(login), sk: `${USAGE_DAY_PREFIX}${part('day', day)}` });
 /** A user's count of held slots of one kind. */
-export const usageSlotsKey = (login: string, kind: string): TableKey => ({ pk: usagePk(login), sk: `${USAGE_SLOTS_PREFIX}${part('slot kind', kind)}` });
+export const usageSlotsKey = (login: string, kind: string): TableKey => ({
+  pk: usagePk(login),
+  sk: `${USAGE_SLOTS_PREFIX}${part('slot kind', kind)}`,
+});
 
 /** The id after `prefix` in a key part, or undefined when the part is of another kind. */
 export function idAfter(prefix: string, keyPart: string): string | undefined {

@@ -13,7 +13,9 @@ export class LimitExceededError extends Error {
 export function checkSubscriptionLimits(bundle: ValidatedBundle, limits: PipelineLimits): void {
   const routes = Object.keys(bundle.manifest.prerendered).length;
   if (routes > limits.prerenderedRoutesPerDeployment) {
-    throw new LimitExceededError(`limit prerenderedRoutesPerDeployment is ${limits.prerenderedRoutesPerDeployment}; the build output has ${routes} prerendered routes`);
+    throw new LimitExceededError(
+      `limit prerenderedRoutesPerDeployment is ${limits.prerenderedRoutesPerDeployment}; the build output has ${routes} prerendered routes`,
+    );
   }
   const areas = [
     ['client', 'clientStorageBytes'],
@@ -22,7 +24,9 @@ export function checkSubscriptionLimits(bundle: ValidatedBundle, limits: Pipelin
   ] as const;
   for (const [area, limit] of areas) {
     if (bundle.areaBytes[area] > limits[limit]) {
-      throw new LimitExceededError(`limit ${limit} is ${limits[limit]}; the build output has ${bundle.areaBytes[area]} bytes under ${area}/`);
+      throw new LimitExceededError(
+        `limit ${limit} is ${limits[limit]}; the build output has ${bundle.areaBytes[area]} bytes under ${area}/`,
+      );
     }
   }
 }

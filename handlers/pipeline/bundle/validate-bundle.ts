@@ -57,19 +57,27 @@ function checkPath(raw: string): string {
     throw new BundleError(`entry ${JSON.stringify(raw)}: path traversal is not allowed`);
   }
   const top = path.split('/')[0] ?? '';
-  if (!TOP_LEVEL.has(top)) throw new BundleError(`entry ${JSON.stringify(raw)}: top-level ${JSON.stringify(top)} is not one of ${[...TOP_LEVEL].join(', ')}`);
+  if (!TOP_LEVEL.has(top))
+    throw new BundleError(`entry ${JSON.stringify(raw)}: top-level ${JSON.stringify(top)} is not one of ${[...TOP_LEVEL].join(', ')}`);
   return path;
 }
 
-function checkEntries(entries: BundleEntry[], limits: BundleLimits): { files: Map<string, BundleEntry>; bytes: number; areaBytes: Record<BundleArea, number> } {
+function checkEntries(
+  entries: BundleEntry[],
+  limits: BundleLimits,
+): { files: Map<string, BundleEntry>; bytes: number; areaBytes: Record<BundleArea, number> } {
   const files = new Map<string, BundleEntry>();
   const areaBytes: Record<BundleArea, number> = { client: 0, prerendered: 0, server: 0 };
   let bytes = 0;
   for (const entry of entries) {
     const path = checkPath(entry.path);
     if (entry.type === 'Directory') continue;
-    if (entry.type !== 'File') throw new BundleError(`entry ${JSON.stringify(entry.path)}: ${entry.type} entries are not allowed (only files and directories)`);
-    if (entry.size > limits.maxFileBytes) throw new BundleError(`entry ${JSON.stringify(entry.path)}: ${entry.size} bytes exceeds the file size limit of ${limits.maxFileBytes} bytes`);
+    if (entry.type !== 'File')
+      throw new BundleError(`entry ${JSON.stringify(entry.path)}: ${entry.type} entries are not allowed (only files and directories)`);
+    if (entry.size > limits.maxFileBytes)
+      throw new BundleError(
+        `entry ${JSON.stringify(entry.path)}: ${entry.size} bytes exceeds the file size limit of ${limits.maxFileBytes} bytes`,
+      );
     bytes += entry.size;
     const area = path.split('/')[0] as string;
     if (area in areaBytes) areaBytes[area as BundleArea] += entry.size;
@@ -106,7 +114,8 @@ function checkManifest(files: Map<string, BundleEntry>, limits: BundleLimits): B
     ['handler', 'handler', manifest.handler],
   ];
   for (const [field, route, file] of referenced) {
-    if (!files.has(checkPath(file))) throw new BundleError(`slipway-manifest.json: ${field} ${route} names ${file}, which is not in the build output`);
+    if (!files.has(checkPath(file)))
+      throw new BundleError(`slipway-manifest.json: ${field} ${route} names ${file}, which is not in the build output`);
   }
   return manifest;
 }

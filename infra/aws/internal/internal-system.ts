@@ -99,7 +99,10 @@ export class InternalSystem extends Construct {
     acknowledge(this.apiFunction, LAMBDA_NAG);
 
     // ---- HTTP API ------------------------------------------------------------------------
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: 'slipway-api',
       description: 'Slipway platform API (/api/v1/*); authorization is the bearer token checked by the API function',
@@ -172,7 +175,11 @@ export class InternalSystem extends Construct {
         },
       },
       ...(props.domainName && props.certificate
-        ? { domainNames: [props.domainName], certificate: props.certificate, minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 }
+        ? {
+            domainNames: [props.domainName],
+            certificate: props.certificate,
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
         : {}),
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       enableLogging: true,
@@ -180,7 +187,8 @@ export class InternalSystem extends Construct {
       logFilePrefix: 'dashboard-cdn/',
     });
     acknowledge(this.dashboardDistribution, {
-      'AwsSolutions-CFR1': 'The dashboard is for the operators of this installation wherever they are; a geo restriction is left to the self-hoster.',
+      'AwsSolutions-CFR1':
+        'The dashboard is for the operators of this installation wherever they are; a geo restriction is left to the self-hoster.',
       'AwsSolutions-CFR2':
         'A WAF web ACL costs a fixed monthly fee the idle platform would otherwise not have; the API throttles at the stage and authenticates every route. Self-hosters can attach one (webAclId).',
       ...(props.certificate
@@ -192,7 +200,10 @@ export class InternalSystem extends Construct {
     });
 
     const dashboardHost = props.domainName ?? this.dashboardDistribution.distributionDomainName;
-    new CfnOutput(this, 'DashboardUrl', { value: `https://${dashboardHost}/`, description: 'Slipway dashboard; the API answers under /api/v1/ on the same origin' });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${dashboardHost}/`,
+      description: 'Slipway dashboard; the API answers under /api/v1/ on the same origin',
+    });
     new CfnOutput(this, 'ApiUrl', { value: `https://${dashboardHost}/api/v1`, description: 'SLIPWAY_API_URL for the CLI' });
     new CfnOutput(this, 'AdminTokenSecretArn', {
       value: this.adminTokenSecret.secretArn,
@@ -204,13 +215,27 @@ export class InternalSystem extends Construct {
   private grantApi(fn: lambda.Function, props: InternalSystemProps): void {
     const { storage, stateMachineArns } = props;
     const stack = Stack.of(this);
-    const machines = [stateMachineArns.initProject, stateMachineArns.buildAndDeploy, stateMachineArns.deleteProject, stateMachineArns.rollback];
+    const machines = [
+      stateMachineArns.initProject,
+      stateMachineArns.buildAndDeploy,
+      stateMachineArns.deleteProject,
+      stateMachineArns.rollback,
+    ];
     const executionsOf = (arn: string) => {
       const name = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
-      return stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      return stack.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${name}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
     };
     const statements = [
-      new iam.PolicyStatement({ sid: 'StartPipelineExecutions', actions: ['states:StartExecution', 'states:ListExecutions'], resources: machines }),
+      new iam.PolicyStatement({
+        sid: 'StartPipelineExecutions',
+        actions: ['states:StartExecution', 'states:ListExecutions'],
+        resources: machines,
+      }),
       // The execution route returns the machine's graph (names, types, transitions only) with the view.
       new iam.PolicyStatement({ sid: 'ReadPipelineDefinitions', actions: ['states:DescribeStateMachine'], resources: machines }),
       new iam.PolicyStatement({
@@ -234,14 +259,27 @@ export class InternalSystem extends Construct {
         resources: [storage.buildBucket.bucketArn],
         conditions: { StringLike: { 's3:prefix': ['builds/*'] } },
       }),
-      new iam.PolicyStatement({ sid: 'BuildLogsRead', actions: ['s3:GetObject'], resources: [storage.buildBucket.arnForObjects('builds/*/log/*')] }),
+      new iam.PolicyStatement({
+        sid: 'BuildLogsRead',
+        actions: ['s3:GetObject'],
+        resources: [storage.buildBucket.arnForObjects('builds/*/log/*')],
+      }),
       new iam.PolicyStatement({
         sid: 'ApiSecrets',
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [storage.ticketSecret.secretArn, this.adminTokenSecret.secretArn, this.sessionSecret.secretArn, ...(props.githubSecret ? [props.githubSecret.secretArn] : [])],
+        resources: [
+          storage.ticketSecret.secretArn,
+          this.adminTokenSecret.secretArn,
+          this.sessionSecret.secretArn,
+          ...(props.githubSecret ? [props.githubSecret.secretArn] : []),
+        ],
       }),
       // The API seals project secrets with it (it never needs to open them).
-      new iam.PolicyStatement({ sid: 'EnvSecretKey', actions: ['secretsmanager:GetSecretValue'], resources: [storage.envSecret.secretArn] }),
+      new iam.PolicyStatement({
+        sid: 'EnvSecretKey',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [storage.envSecret.secretArn],
+      }),
     ];
     for (const statement of statements) fn.addToRolePolicy(statement);
     const wildcard = (resource: string) => `AwsSolutions-IAM5[Resource::${nagResource(fn, resource)}]`;

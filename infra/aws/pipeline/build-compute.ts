@@ -166,7 +166,8 @@ export class BuildCompute extends Construct {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
     });
     acknowledge(this.executionRole, {
-      'AwsSolutions-IAM5[Resource::*]': 'ecr:GetAuthorizationToken has no resource-level permissions; the image pull itself is scoped to the build image repository.',
+      'AwsSolutions-IAM5[Resource::*]':
+        'ecr:GetAuthorizationToken has no resource-level permissions; the image pull itself is scoped to the build image repository.',
     });
     this.logGroup = new logs.LogGroup(this, 'JobLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,

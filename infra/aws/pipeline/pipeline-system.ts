@@ -1,4 +1,12 @@
-import { Duration, Lazy, RemovalPolicy, aws_batch as batch, aws_iam as iam, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import {
+  Duration,
+  Lazy,
+  RemovalPolicy,
+  aws_batch as batch,
+  aws_iam as iam,
+  aws_logs as logs,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BuildAndDeployWorkflow } from '../../../workflows/build-and-deploy.js';
 import { DeleteProjectWorkflow } from '../../../workflows/delete-project.js';
@@ -44,7 +52,12 @@ export interface PipelineSystemProps {
  * CloudFormation role for tenant stacks, and the four state machines from `workflows/`.
  */
 export class PipelineSystem extends Construct {
-  readonly workflows: { initProject: InitProjectWorkflow; buildAndDeploy: BuildAndDeployWorkflow; deleteProject: DeleteProjectWorkflow; rollback: RollbackWorkflow };
+  readonly workflows: {
+    initProject: InitProjectWorkflow;
+    buildAndDeploy: BuildAndDeployWorkflow;
+    deleteProject: DeleteProjectWorkflow;
+    rollback: RollbackWorkflow;
+  };
   readonly functions: PipelineResources['functions'];
 
   constructor(scope: Construct, id: string, props: PipelineSystemProps) {
@@ -60,7 +73,14 @@ export class PipelineSystem extends Construct {
       ...(props.tenantUrlTemplate ? { SLIPWAY_TENANT_URL_TEMPLATE: props.tenantUrlTemplate } : {}),
     };
     const fn = (fnId: string, handler: string, description: string, extra: Record<string, string> = {}) => {
-      const f = handlerFunction(this, fnId, { handler, description, environment: { ...environment, ...extra }, timeout: Duration.minutes(5), memorySize: 1024, readsSecrets: true });
+      const f = handlerFunction(this, fnId, {
+        handler,
+        description,
+        environment: { ...environment, ...extra },
+        timeout: Duration.minutes(5),
+        memorySize: 1024,
+        readsSecrets: true,
+      });
       storage.ticketSecret.grantRead(f);
       return f;
     };
@@ -71,9 +91,23 @@ export class PipelineSystem extends Construct {
       promote: fn('PromoteFunction', PIPELINE_HANDLERS.promote, 'Slipway: copy a validated bundle under its deployment prefix'),
       release: fn('ReleaseFunction', PIPELINE_HANDLERS.release, 'Slipway: move the live pointer to a deployment'),
       deleteProjectData: fn('DeleteProjectDataFunction', PIPELINE_HANDLERS.deleteProjectData, 'Slipway: remove a project’s data'),
-      checkRollbackTarget: fn('CheckRollbackTargetFunction', PIPELINE_HANDLERS.checkRollbackTarget, 'Slipway: check that a rollback target went live and is still promoted'),
-      fetchSource: fn('FetchSourceFunction', PIPELINE_HANDLERS.fetchSource, 'Slipway: fetch a commit from GitHub into the source bucket', githubEnvironment),
-      reportGithub: fn('ReportGithubFunction', PIPELINE_HANDLERS.reportGithub, 'Slipway: report a deployment to GitHub (status and Deployment)', githubEnvironment),
+      checkRollbackTarget: fn(
+        'CheckRollbackTargetFunction',
+        PIPELINE_HANDLERS.checkRollbackTarget,
+        'Slipway: check that a rollback target went live and is still promoted',
+      ),
+      fetchSource: fn(
+        'FetchSourceFunction',
+        PIPELINE_HANDLERS.fetchSource,
+        'Slipway: fetch a commit from GitHub into the source bucket',
+        githubEnvironment,
+      ),
+      reportGithub: fn(
+        'ReportGithubFunction',
+        PIPELINE_HANDLERS.reportGithub,
+        'Slipway: report a deployment to GitHub (status and Deployment)',
+        githubEnvironment,
+      ),
       // Reads and writes nothing: no environment, no ticket key, no grants.
       summariseFailure: handlerFunction(this, 'SummariseFailureFunction', {
         handler: PIPELINE_HANDLERS.summariseFailure,
@@ -148,11 +182,13 @@ export class PipelineSystem extends Construct {
   /** Each wildcard below is a prefix or a version qualifier the step needs; the reasons say which. */
   private acknowledgeFindings(storage: PlatformStorage, functions: PipelineResources['functions'], buildCredentialsRole: iam.Role): void {
     const s3Grants = {
-      'AwsSolutions-IAM5[Action::s3:GetObject*]': 'CDK bucket grants: GetObject, GetObjectVersion and GetObjectAttributes on the prefix the step reads.',
+      'AwsSolutions-IAM5[Action::s3:GetObject*]':
+        'CDK bucket grants: GetObject, GetObjectVersion and GetObjectAttributes on the prefix the step reads.',
       'AwsSolutions-IAM5[Action::s3:GetBucket*]': 'CDK bucket grants: GetBucketLocation etc., bucket metadata only.',
       'AwsSolutions-IAM5[Action::s3:List*]': 'CDK bucket grants: listing is needed to read a prefix (bundle, deployment, project).',
       'AwsSolutions-IAM5[Action::s3:Abort*]': 'CDK bucket grants: aborting its own multipart uploads.',
-      'AwsSolutions-IAM5[Action::s3:DeleteObject*]': 'delete-project removes every object of the project it was ticketed for (the prefix is the project).',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]':
+        'delete-project removes every object of the project it was ticketed for (the prefix is the project).',
     };
     const builds = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.buildBucket.bucketArn)}/builds/*]`;
     const deployments = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*/deployments/*]`;
@@ -160,34 +196,57 @@ export class PipelineSystem extends Construct {
     const projectObjects = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*]`;
     const sources = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.sourceBucket.bucketArn)}/sources/*]`;
     const envObjects = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.buildBucket.bucketArn)}/builds/*/env.json]`;
-    acknowledge(functions.prepareBuild, { ...s3Grants, [envObjects]: 'Prepare build writes only builds/{id}/env.json, the settings object of the build it is ticketed for.' });
-    acknowledge(functions.validateOutput, { ...s3Grants, [builds]: 'Validation reads the bundle of the build it is ticketed for, under builds/{id}/.' });
+    acknowledge(functions.prepareBuild, {
+      ...s3Grants,
+      [envObjects]: 'Prepare build writes only builds/{id}/env.json, the settings object of the build it is ticketed for.',
+    });
+    acknowledge(functions.validateOutput, {
+      ...s3Grants,
+      [builds]: 'Validation reads the bundle of the build it is ticketed for, under builds/{id}/.',
+    });
     acknowledge(functions.promote, {
       ...s3Grants,
       [builds]: 'Promotion reads the validated bundle under builds/{id}/.',
       [deployments]: 'Promotion writes a new deployment prefix {project}/deployments/{id}/, never anything else.',
     });
     acknowledge(functions.release, { ...s3Grants, [deployments]: 'Release reads the promoted manifest of the deployment it makes live.' });
-    acknowledge(functions.checkRollbackTarget, { ...s3Grants, [manifests]: 'The rollback check reads only deployment manifests, to see that the target is still promoted.' });
-    acknowledge(functions.fetchSource, { ...s3Grants, [sources]: 'Fetching writes the source archive sources/{project}/github-{deployment}.tar.gz of the deployment it is ticketed for.' });
-    acknowledge(functions.deleteProjectData, { ...s3Grants, [projectObjects]: 'Deleting a project removes every object under {project}/; project names are the first path segment.' });
+    acknowledge(functions.checkRollbackTarget, {
+      ...s3Grants,
+      [manifests]: 'The rollback check reads only deployment manifests, to see that the target is still promoted.',
+    });
+    acknowledge(functions.fetchSource, {
+      ...s3Grants,
+      [sources]: 'Fetching writes the source archive sources/{project}/github-{deployment}.tar.gz of the deployment it is ticketed for.',
+    });
+    acknowledge(functions.deleteProjectData, {
+      ...s3Grants,
+      [projectObjects]: 'Deleting a project removes every object under {project}/; project names are the first path segment.',
+    });
     acknowledge(buildCredentialsRole, {
       ...s3Grants,
       [builds]: 'The ceiling for per-build credentials; each session policy narrows it to builds/{that build id}/*.',
       [sources]: 'The ceiling for per-build credentials; each session policy narrows it to that build’s source object.',
-      [envObjects]: 'The ceiling for per-build credentials; each session policy narrows reading and deleting to builds/{that build id}/env.json.',
-      'AwsSolutions-IAM5[Action::s3:DeleteObject*]': 'A build deletes only its settings object builds/{id}/env.json, once read, before any user code runs.',
+      [envObjects]:
+        'The ceiling for per-build credentials; each session policy narrows reading and deleting to builds/{that build id}/env.json.',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]':
+        'A build deletes only its settings object builds/{id}/env.json, once read, before any user code runs.',
     });
     const stackReason = 'Tenant stacks are named slipway-project-{project}; the workflows act on the one their ticket names.';
-    const invokeReason = (name: string) => `Step Functions invokes the ${name} function by version-qualified ARN (<arn>:*), as CDK grants it.`;
+    const invokeReason = (name: string) =>
+      `Step Functions invokes the ${name} function by version-qualified ARN (<arn>:*), as CDK grants it.`;
     const invokes = Object.fromEntries(
-      Object.entries(functions).map(([name, fn]) => [`AwsSolutions-IAM5[Resource::${nagResource(this, fn.functionArn)}:*]`, invokeReason(name)]),
+      Object.entries(functions).map(([name, fn]) => [
+        `AwsSolutions-IAM5[Resource::${nagResource(this, fn.functionArn)}:*]`,
+        invokeReason(name),
+      ]),
     );
     for (const workflow of Object.values(this.workflows)) {
       acknowledge(workflow.stateMachine, {
         ...invokes,
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/slipway-project-*]': stackReason,
-        'AwsSolutions-IAM5[Resource::*]': 'X-Ray tracing and CloudWatch log delivery (logs:CreateLogDelivery etc.) support no resource-level permissions.',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/slipway-project-*]':
+          stackReason,
+        'AwsSolutions-IAM5[Resource::*]':
+          'X-Ray tracing and CloudWatch log delivery (logs:CreateLogDelivery etc.) support no resource-level permissions.',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job-definition/*]':
           'The .sync Batch integration needs SubmitJob on job definitions by revision; the job queue is named.',
       });

@@ -83,7 +83,8 @@ export class ProjectSystem extends Construct {
   constructor(scope: Construct, id: string, props: ProjectSystemProps) {
     super(scope, id);
     const { storage } = props;
-    if (props.domainName && !props.certificateArn) throw new Error('ProjectSystem: domainName needs certificateArn (us-east-1, *.domainName)');
+    if (props.domainName && !props.certificateArn)
+      throw new Error('ProjectSystem: domainName needs certificateArn (us-east-1, *.domainName)');
     const access = props.routerAccess ?? 'oac';
     this.projectBucketArn = storage.projectBucket.bucketArn;
 
@@ -127,7 +128,14 @@ export class ProjectSystem extends Construct {
     this.routerFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: [Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: `${tenantFunctionName('*')}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'lambda',
+            resource: 'function',
+            resourceName: `${tenantFunctionName('*')}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
       }),
     );
     acknowledge(this.routerFunction, {
@@ -225,7 +233,10 @@ export class ProjectSystem extends Construct {
       functionAssociations: viewerRequest,
       compress: true,
     };
-    const assetBehavior = (cachePolicy: cloudfront.ICachePolicy, responseHeadersPolicy: cloudfront.IResponseHeadersPolicy): cloudfront.BehaviorOptions => ({
+    const assetBehavior = (
+      cachePolicy: cloudfront.ICachePolicy,
+      responseHeadersPolicy: cloudfront.IResponseHeadersPolicy,
+    ): cloudfront.BehaviorOptions => ({
       origin: bucketOrigin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
@@ -323,22 +334,54 @@ export class ProjectSystem extends Construct {
       { actions: ['s3:GetObject'], resourceArns: [`${this.projectBucketArn}/*/deployments/*/function.zip`] },
       {
         actions: [
-          'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration',
-          'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
-          'lambda:ListVersionsByFunction', 'lambda:CreateAlias', 'lambda:UpdateAlias', 'lambda:DeleteAlias', 'lambda:GetAlias',
-          'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency', 'lambda:TagResource', 'lambda:UntagResource',
+          'lambda:CreateFunction',
+          'lambda:DeleteFunction',
+          'lambda:GetFunction',
+          'lambda:GetFunctionConfiguration',
+          'lambda:UpdateFunctionCode',
+          'lambda:UpdateFunctionConfiguration',
+          'lambda:PublishVersion',
+          'lambda:ListVersionsByFunction',
+          'lambda:CreateAlias',
+          'lambda:UpdateAlias',
+          'lambda:DeleteAlias',
+          'lambda:GetAlias',
+          'lambda:PutFunctionConcurrency',
+          'lambda:DeleteFunctionConcurrency',
+          'lambda:TagResource',
+          'lambda:UntagResource',
         ],
         resourceArns: [
           stack.formatArn({ service: 'lambda', resource: 'function', resourceName: tenant, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-          stack.formatArn({ service: 'lambda', resource: 'function', resourceName: `${tenant}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          stack.formatArn({
+            service: 'lambda',
+            resource: 'function',
+            resourceName: `${tenant}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
         ],
       },
       {
         actions: ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DescribeLogGroups', 'logs:TagResource'],
-        resourceArns: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/lambda/${tenant}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        resourceArns: [
+          stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: `/aws/lambda/${tenant}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
       },
       {
-        actions: ['iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:TagRole'],
+        actions: [
+          'iam:CreateRole',
+          'iam:DeleteRole',
+          'iam:GetRole',
+          'iam:PutRolePolicy',
+          'iam:DeleteRolePolicy',
+          'iam:GetRolePolicy',
+          'iam:TagRole',
+        ],
         resourceArns: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${tenant}-FunctionRole-*` })],
       },
       {
@@ -351,17 +394,21 @@ export class ProjectSystem extends Construct {
     if (Construct.isConstruct(grantee)) {
       const region = nagText(stack.region, 'AWS::Region');
       const account = nagText(stack.account, 'AWS::AccountId');
-      const tenantReason = 'CloudFormation creates and updates tenant stacks with the caller’s rights: only resources named slipway-project-* (one per project).';
+      const tenantReason =
+        'CloudFormation creates and updates tenant stacks with the caller’s rights: only resources named slipway-project-* (one per project).';
       acknowledge(grantee, {
         'AwsSolutions-IAM5[Action::s3:GetObject*]': 'CDK read grants on the per-project template asset.',
         'AwsSolutions-IAM5[Action::s3:GetBucket*]': 'CDK read grants on the per-project template asset: bucket metadata only.',
         'AwsSolutions-IAM5[Action::s3:List*]': 'CDK read grants on the per-project template asset.',
-        [`AwsSolutions-IAM5[Resource::${nagResource(this, this.projectBucketArn)}/*/deployments/*/function.zip]`]: 'The tenant function code of any deployment: CloudFormation reads it when a project stack is updated.',
+        [`AwsSolutions-IAM5[Resource::${nagResource(this, this.projectBucketArn)}/*/deployments/*/function.zip]`]:
+          'The tenant function code of any deployment: CloudFormation reads it when a project stack is updated.',
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${account}:role/slipway-project-*-FunctionRole-*]`]: tenantReason,
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:slipway-project-*]`]: tenantReason,
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:slipway-project-*:*]`]: `${tenantReason} Versions and the live alias are qualifiers.`,
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/slipway-project-*:*]`]: tenantReason,
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`]: 'The per-project template is a CDK file asset in the bootstrap assets bucket; the grant is CDK’s for that asset.',
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/slipway-project-*:*]`]:
+          tenantReason,
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`]:
+          'The per-project template is a CDK file asset in the bootstrap assets bucket; the grant is CDK’s for that asset.',
       });
     }
   }

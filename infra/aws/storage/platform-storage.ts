@@ -49,7 +49,8 @@ export class PlatformStorage extends Construct {
       generateSecretString: { passwordLength: 44, excludePunctuation: true },
     });
     acknowledge(this.envSecret, {
-      'AwsSolutions-SMG4': 'Rotating the key would make every stored project secret unreadable: it needs a re-encryption pass, done by hand.',
+      'AwsSolutions-SMG4':
+        'Rotating the key would make every stored project secret unreadable: it needs a re-encryption pass, done by hand.',
     });
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

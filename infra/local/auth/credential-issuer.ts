@@ -38,7 +38,10 @@ export class LocalCredentialIssuer {
 
   /** sts:AssumeRole with a session policy: the credentials can do what the policy allows, on S3 only, until they expire. */
   assumeRole(parameters: AssumeRoleParameters, now = new Date()): { Credentials: TemporaryCredentials } {
-    if (typeof parameters.Policy !== 'string') throw Object.assign(new Error('Policy: a session policy document is required locally'), { name: 'Sts.MalformedPolicyDocumentException' });
+    if (typeof parameters.Policy !== 'string')
+      throw Object.assign(new Error('Policy: a session policy document is required locally'), {
+        name: 'Sts.MalformedPolicyDocumentException',
+      });
     let policy: SessionPolicy;
     try {
       policy = parseSessionPolicy(parameters.Policy);
@@ -47,7 +50,9 @@ export class LocalCredentialIssuer {
     }
     const duration = parameters.DurationSeconds === undefined ? 3600 : parameters.DurationSeconds;
     if (typeof duration !== 'number' || !Number.isInteger(duration) || duration < MIN_DURATION_SECONDS || duration > MAX_DURATION_SECONDS) {
-      throw Object.assign(new Error(`DurationSeconds: must be an integer from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS}`), { name: 'Sts.ValidationErrorException' });
+      throw Object.assign(new Error(`DurationSeconds: must be an integer from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS}`), {
+        name: 'Sts.ValidationErrorException',
+      });
     }
     this.dropExpired(now);
     const identity = {

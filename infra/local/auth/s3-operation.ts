@@ -8,7 +8,8 @@ export interface S3Operation {
 
 // Query parameters that do not change which object operation a request is.
 const NEUTRAL_PARAMETERS = /^(x-id|versionId|partNumber|uploadId|uploads|response-[a-z-]+|x-amz-.*|X-Amz-.*)$/;
-const LIST_PARAMETERS = /^(x-id|list-type|prefix|delimiter|max-keys|start-after|continuation-token|encoding-type|fetch-owner|marker|X-Amz-.*|x-amz-.*)$/;
+const LIST_PARAMETERS =
+  /^(x-id|list-type|prefix|delimiter|max-keys|start-after|continuation-token|encoding-type|fetch-owner|marker|X-Amz-.*|x-amz-.*)$/;
 
 /**
  * Classifies a request to the local S3 for policy evaluation: the object operations a build
@@ -16,7 +17,12 @@ const LIST_PARAMETERS = /^(x-id|list-type|prefix|delimiter|max-keys|start-after|
  * Anything else, or a key with `.`/`..` segments a file store could resolve elsewhere, is
  * undefined, which a session policy never allows.
  */
-export function s3Operation(method: string, path: string, query: Record<string, string | string[]>, headers: IncomingHttpHeaders): S3Operation | undefined {
+export function s3Operation(
+  method: string,
+  path: string,
+  query: Record<string, string | string[]>,
+  headers: IncomingHttpHeaders,
+): S3Operation | undefined {
   const slash = path.indexOf('/', 1);
   let bucket: string;
   let key: string;

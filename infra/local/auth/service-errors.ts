@@ -54,6 +54,11 @@ export function sendRefusal(res: ServerResponse, service: GatedService, method: 
     return;
   }
   const { status, type } = JSON_CODES[refusal];
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId, 'x-amzn-errortype': type.split('#')[1] ?? type, connection: 'close' });
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amzn-requestid': requestId,
+    'x-amzn-errortype': type.split('#')[1] ?? type,
+    connection: 'close',
+  });
   res.end(JSON.stringify({ __type: type, message }));
 }

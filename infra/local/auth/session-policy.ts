@@ -38,7 +38,10 @@ export function parseSessionPolicy(document: string): SessionPolicy {
 const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
 
 function wildcardPattern(glob: string, flags: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, flags);
 }
 

@@ -78,7 +78,12 @@ function forwardedHeaders(headers: IncomingHttpHeaders, service: GatedService, u
  * (signed) Content-Length and, when the signature names the payload's SHA-256, the hash must match.
  * Refusing means destroying the upstream request, which s3rver treats as an aborted upload.
  */
-function streamBody(req: IncomingMessage, upstream: ReturnType<typeof httpRequest>, check: { length?: number; sha256?: string }, onRefused: (refused: Refused) => void): void {
+function streamBody(
+  req: IncomingMessage,
+  upstream: ReturnType<typeof httpRequest>,
+  check: { length?: number; sha256?: string },
+  onRefused: (refused: Refused) => void,
+): void {
   const hash = check.sha256 ? createHash('sha256') : undefined;
   let received = 0;
   let held: Buffer | undefined;
@@ -98,15 +103,18 @@ function streamBody(req: IncomingMessage, upstream: ReturnType<typeof httpReques
   };
   req.on('data', (chunk: Buffer) => {
     received += chunk.length;
-    if (check.length !== undefined && received > check.length) return refuse(new Refused('IncompleteBody', 'the body is longer than the signed Content-Length'));
+    if (check.length !== undefined && received > check.length)
+      return refuse(new Refused('IncompleteBody', 'the body is longer than the signed Content-Length'));
     hash?.update(chunk);
     if (held) write(held);
     held = chunk;
   });
   req.on('end', () => {
     if (failed) return;
-    if (check.length !== undefined && received !== check.length) return refuse(new Refused('IncompleteBody', 'the body length differs from the signed Content-Length'));
-    if (hash && hash.digest('hex') !== check.sha256) return refuse(new Refused('XAmzContentSHA256Mismatch', 'the body does not match the signed x-amz-content-sha256'));
+    if (check.length !== undefined && received !== check.length)
+      return refuse(new Refused('IncompleteBody', 'the body length differs from the signed Content-Length'));
+    if (hash && hash.digest('hex') !== check.sha256)
+      return refuse(new Refused('XAmzContentSHA256Mismatch', 'the body does not match the signed x-amz-content-sha256'));
     upstream.end(held);
   });
   req.on('aborted', () => upstream.destroy());
@@ -128,7 +136,12 @@ export async function startSigV4Gate(options: SigV4GateOptions): Promise<SigV4Ga
     const method = req.method ?? 'GET';
     const target = req.url ?? '/';
     // S3 bodies stream through; the JSON services' small bodies are read whole to hash them.
-    const verified = await verifySigV4({ method, target, headers: req.headers }, service, issuer, service === 's3' ? undefined : () => readWhole(req));
+    const verified = await verifySigV4(
+      { method, target, headers: req.headers },
+      service,
+      issuer,
+      service === 's3' ? undefined : () => readWhole(req),
+    );
     if (!verified.ok) throw new Refused(verified.failure, verified.message);
     const body = service === 's3' ? undefined : (verified.body ?? (await readWhole(req)));
     const payloadHash = String(req.headers['x-amz-content-sha256'] ?? '');
@@ -139,9 +152,17 @@ export async function startSigV4Gate(options: SigV4GateOptions): Promise<SigV4Ga
     if (verified.identity.kind === 'session') {
       if (service !== 's3') throw new Refused('AccessDenied', `temporary build credentials are not authorized for ${service}`);
       const queryStart = target.indexOf('?');
-      const operation = s3Operation(method, queryStart < 0 ? target : target.slice(0, queryStart), parseQuery(queryStart < 0 ? '' : target.slice(queryStart + 1)) ?? {}, req.headers);
+      const operation = s3Operation(
+        method,
+        queryStart < 0 ? target : target.slice(0, queryStart),
+        parseQuery(queryStart < 0 ? '' : target.slice(queryStart + 1)) ?? {},
+        req.headers,
+      );
       if (!operation || !policyAllows(verified.identity.policy, operation.action, operation.resource)) {
-        throw new Refused('AccessDenied', operation ? `not authorized to perform ${operation.action} on ${operation.resource}` : 'not authorized to perform this operation');
+        throw new Refused(
+          'AccessDenied',
+          operation ? `not authorized to perform ${operation.action} on ${operation.resource}` : 'not authorized to perform this operation',
+        );
       }
     }
 

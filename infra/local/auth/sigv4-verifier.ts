@@ -31,7 +31,15 @@ export interface ReceivedRequest {
 }
 
 /** The query parameters of presigned authentication; anything else in the query is part of what was signed. */
-export const PRESIGN_PARAMETERS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token'];
+export const PRESIGN_PARAMETERS = [
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+];
 
 const fail = (failure: AuthFailure, message: string): Verification => ({ ok: false, failure, message });
 
@@ -89,10 +97,17 @@ interface Claimed {
   expiresSeconds?: number;
 }
 
-function claimedScope(credential: string, signedHeaders: string, signature: string, longDate: string | undefined, token: string | undefined): Claimed | AuthFailure {
+function claimedScope(
+  credential: string,
+  signedHeaders: string,
+  signature: string,
+  longDate: string | undefined,
+  token: string | undefined,
+): Claimed | AuthFailure {
   const [accessKeyId, scopeDate, region, service, terminator, ...rest] = credential.split('/');
   const date = parseAmzDate(longDate);
-  if (!accessKeyId || !scopeDate || !region || !service || terminator !== 'aws4_request' || rest.length || !date || !longDate) return 'MalformedAuthentication';
+  if (!accessKeyId || !scopeDate || !region || !service || terminator !== 'aws4_request' || rest.length || !date || !longDate)
+    return 'MalformedAuthentication';
   if (!/^[0-9a-f]{64}$/.test(signature) || !signedHeaders) return 'MalformedAuthentication';
   return { accessKeyId, scopeDate, region, service, signedHeaders: signedHeaders.split(';'), signature, date, longDate, token };
 }
@@ -108,7 +123,13 @@ function fromAuthorizationHeader(authorization: string, headers: IncomingHttpHea
   const signedHeaders = fields.get('SignedHeaders');
   const signature = fields.get('Signature');
   if (!credential || !signedHeaders || !signature) return 'MalformedAuthentication';
-  return claimedScope(credential, signedHeaders, signature, headerValue(headers, 'x-amz-date'), headerValue(headers, 'x-amz-security-token'));
+  return claimedScope(
+    credential,
+    signedHeaders,
+    signature,
+    headerValue(headers, 'x-amz-date'),
+    headerValue(headers, 'x-amz-security-token'),
+  );
 }
 
 function fromPresignedQuery(query: Record<string, string | string[]>): Claimed | AuthFailure {
@@ -146,19 +167,22 @@ export async function verifySigV4(
   if (!query) return fail('MalformedAuthentication', 'the query string is not validly escaped');
   const authorization = headerValue(request.headers, 'authorization');
   const presigned = 'X-Amz-Algorithm' in query;
-  if (!authorization && !presigned) return fail('MissingAuthentication', 'the request is not signed: an Authorization header or a presigned query is required');
+  if (!authorization && !presigned)
+    return fail('MissingAuthentication', 'the request is not signed: an Authorization header or a presigned query is required');
   if (authorization && presigned) return fail('MalformedAuthentication', 'only one authentication mechanism is allowed');
 
   const claimed = authorization ? fromAuthorizationHeader(authorization, request.headers) : fromPresignedQuery(query);
   if (typeof claimed === 'string') return fail(claimed, 'the authorization is not a well-formed AWS4-HMAC-SHA256 signature');
   if (claimed.service !== service) return fail('SignatureDoesNotMatch', `the credential is scoped to ${claimed.service}, not ${service}`);
-  if (claimed.scopeDate !== claimed.longDate.slice(0, 8)) return fail('SignatureDoesNotMatch', 'the credential scope date differs from the signing date');
+  if (claimed.scopeDate !== claimed.longDate.slice(0, 8))
+    return fail('SignatureDoesNotMatch', 'the credential scope date differs from the signing date');
   if (!claimed.signedHeaders.includes('host')) return fail('SignatureDoesNotMatch', 'the host header must be signed');
 
   const skew = claimed.date.getTime() - now.getTime();
   if (claimed.expiresSeconds !== undefined) {
     if (skew > CLOCK_SKEW_MS) return fail('RequestTimeTooSkewed', 'the presigned request is not valid yet');
-    if (now.getTime() > claimed.date.getTime() + claimed.expiresSeconds * 1000) return fail('RequestExpired', 'the presigned request has expired');
+    if (now.getTime() > claimed.date.getTime() + claimed.expiresSeconds * 1000)
+      return fail('RequestExpired', 'the presigned request has expired');
   } else if (Math.abs(skew) > CLOCK_SKEW_MS) {
     return fail('RequestTimeTooSkewed', 'the difference between the request time and the current time is too large');
   }
@@ -167,7 +191,8 @@ export async function verifySigV4(
   if (!identity) return fail('InvalidAccessKeyId', 'the access key id does not exist in our records');
   if (identity.kind === 'session') {
     if (identity.expiration <= now) return fail('InvalidToken', 'the security token included in the request is expired');
-    if (!claimed.token || !sameSecret(claimed.token, identity.sessionToken)) return fail('InvalidToken', 'the security token included in the request is invalid');
+    if (!claimed.token || !sameSecret(claimed.token, identity.sessionToken))
+      return fail('InvalidToken', 'the security token included in the request is invalid');
   }
 
   // Only the headers the client signed, with the values received; a signed header that did not arrive fails the comparison.
@@ -209,12 +234,23 @@ export async function verifySigV4(
   const names = new Set(claimed.signedHeaders);
   let expected: { signature: string; signedHeaders: string };
   if (presigned) {
-    const result = await signer.presign(toSign, { signingDate: claimed.date, expiresIn: claimed.expiresSeconds ?? 0, signableHeaders: names, unhoistableHeaders: names });
-    expected = { signature: String(result.query?.['X-Amz-Signature'] ?? ''), signedHeaders: String(result.query?.['X-Amz-SignedHeaders'] ?? '') };
+    const result = await signer.presign(toSign, {
+      signingDate: claimed.date,
+      expiresIn: claimed.expiresSeconds ?? 0,
+      signableHeaders: names,
+      unhoistableHeaders: names,
+    });
+    expected = {
+      signature: String(result.query?.['X-Amz-Signature'] ?? ''),
+      signedHeaders: String(result.query?.['X-Amz-SignedHeaders'] ?? ''),
+    };
   } else {
     const result = await signer.sign(toSign, { signingDate: claimed.date, signableHeaders: names });
     const header = String(result.headers.authorization ?? '');
-    expected = { signature: /Signature=([0-9a-f]+)/.exec(header)?.[1] ?? '', signedHeaders: /SignedHeaders=([^,]+)/.exec(header)?.[1] ?? '' };
+    expected = {
+      signature: /Signature=([0-9a-f]+)/.exec(header)?.[1] ?? '',
+      signedHeaders: /SignedHeaders=([^,]+)/.exec(header)?.[1] ?? '',
+    };
   }
   if (expected.signedHeaders !== claimed.signedHeaders.join(';') || !sameSecret(expected.signature, claimed.signature)) {
     return fail('SignatureDoesNotMatch', 'the request signature we calculated does not match the signature you provided');

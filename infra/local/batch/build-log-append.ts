@@ -20,7 +20,12 @@ export function buildLogAppender(s3: S3Client, buildBucket: string): (buildId: s
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     await s3.send(
-      new PutObjectCommand({ Bucket: buildBucket, Key: chunkKey(prefix, last + 1), Body: `${line}\n`, ContentType: 'text/plain; charset=utf-8' }),
+      new PutObjectCommand({
+        Bucket: buildBucket,
+        Key: chunkKey(prefix, last + 1),
+        Body: `${line}\n`,
+        ContentType: 'text/plain; charset=utf-8',
+      }),
     );
   };
 }

@@ -52,7 +52,10 @@ export interface SandboxOptions {
 }
 
 /** `signal`: aborting it (the execution was stopped) kills the job's process group and rejects. */
-export type BuildJobRunner = (request: BuildJobRequest, options?: { signal?: AbortSignal }) => Promise<{ jobId: string; status: 'SUCCEEDED' }>;
+export type BuildJobRunner = (
+  request: BuildJobRequest,
+  options?: { signal?: AbortSignal },
+) => Promise<{ jobId: string; status: 'SUCCEEDED' }>;
 
 const FAILURE_LINE = /slipway: build failed: (.*)$/;
 const STDERR_TAIL_LINES = 8;

@@ -95,7 +95,12 @@ export class LocalStepFunctions {
     private readonly options: EngineOptions,
   ) {}
 
-  static async create(platform: SynthesizedPlatform, services: LocalServices, stateDir: string, options: EngineOptions = {}): Promise<LocalStepFunctions> {
+  static async create(
+    platform: SynthesizedPlatform,
+    services: LocalServices,
+    stateDir: string,
+    options: EngineOptions = {},
+  ): Promise<LocalStepFunctions> {
     const engine = new LocalStepFunctions(new ExecutionStore(stateDir), options);
     for (const workflow of platform.workflows.values()) {
       // Validating compiles the ASL schema (about a quarter of a second per machine): once per definition is enough.
@@ -103,15 +108,23 @@ export class LocalStepFunctions {
       // The interpreter annotates the definition it is given (QueryLanguage defaults); keep the synthesized one intact.
       const machine = new StateMachine(structuredClone(workflow.definition) as never, { validationOptions });
       const tasks = await bindTasks(workflow.definition, platform.resources, services);
-      const stateTypes = new Map(Object.entries(workflow.definition.States as Record<string, { Type: string }>).map(([name, s]) => [name, s.Type]));
-      const waitOverrides = Object.fromEntries([...stateTypes].filter(([, type]) => type === 'Wait').map(([name]) => [name, LOCAL_WAIT_MS]));
+      const stateTypes = new Map(
+        Object.entries(workflow.definition.States as Record<string, { Type: string }>).map(([name, s]) => [name, s.Type]),
+      );
+      const waitOverrides = Object.fromEntries(
+        [...stateTypes].filter(([, type]) => type === 'Wait').map(([name]) => [name, LOCAL_WAIT_MS]),
+      );
       engine.machines.set(stateMachineArn(workflow.name), { workflow, machine, validationOptions, tasks, stateTypes, waitOverrides });
     }
     return engine;
   }
 
   stateMachines(): Array<{ stateMachineArn: string; name: string; definition: Record<string, unknown> }> {
-    return [...this.machines.entries()].map(([arn, loaded]) => ({ stateMachineArn: arn, name: loaded.workflow.name, definition: loaded.workflow.definition }));
+    return [...this.machines.entries()].map(([arn, loaded]) => ({
+      stateMachineArn: arn,
+      name: loaded.workflow.name,
+      definition: loaded.workflow.definition,
+    }));
   }
 
   startExecution(machineArn: string, name: string, input: string): ExecutionRecord {
@@ -120,7 +133,15 @@ export class LocalStepFunctions {
     const arn = executionArn(loaded.workflow.name, name);
     if (this.store.get(arn)) throw new ExecutionAlreadyExists(`execution ${name} already exists`);
     const startDate = new Date().toISOString();
-    const record: ExecutionRecord = { executionArn: arn, stateMachineArn: machineArn, name, status: 'RUNNING', startDate, input, events: [] };
+    const record: ExecutionRecord = {
+      executionArn: arn,
+      stateMachineArn: machineArn,
+      name,
+      status: 'RUNNING',
+      startDate,
+      input,
+      events: [],
+    };
     this.store.save(record);
 
     this.launch(record, loaded, loaded.machine, JSON.parse(input) as unknown, { redriven: false });
@@ -136,17 +157,27 @@ export class LocalStepFunctions {
     // signal is what tells the task (a build job) to stop too.
     const stop = new AbortController();
     const history = persistedStates();
-    const execution = executionScope.run({ signal: stop.signal, entered: history.entered }, () => machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: loaded.tasks as never, waitTimeOverrides: loaded.waitOverrides },
-      context: {
-        Execution: { Id: record.executionArn, Name: record.name, Input: JSON.parse(record.input) as unknown, StartTime: record.startDate, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/slipway-local` },
-        StateMachine: { Id: record.stateMachineArn, Name: loaded.workflow.name },
-      } as never,
-    }));
-    const killAt = how.redriven ? undefined : this.killPoint(loaded);
-    const done = this.follow(record, loaded, execution.eventLogs, execution.result, { redriven: how.redriven, killAt, onEntered: history.persisted }).finally(() =>
-      this.running.delete(record.executionArn),
+    const execution = executionScope.run({ signal: stop.signal, entered: history.entered }, () =>
+      machine.run(input as never, {
+        overrides: { taskResourceLocalHandlers: loaded.tasks as never, waitTimeOverrides: loaded.waitOverrides },
+        context: {
+          Execution: {
+            Id: record.executionArn,
+            Name: record.name,
+            Input: JSON.parse(record.input) as unknown,
+            StartTime: record.startDate,
+            RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/slipway-local`,
+          },
+          StateMachine: { Id: record.stateMachineArn, Name: loaded.workflow.name },
+        } as never,
+      }),
     );
+    const killAt = how.redriven ? undefined : this.killPoint(loaded);
+    const done = this.follow(record, loaded, execution.eventLogs, execution.result, {
+      redriven: how.redriven,
+      killAt,
+      onEntered: history.persisted,
+    }).finally(() => this.running.delete(record.executionArn));
     this.running.set(record.executionArn, {
       abort: () => {
         execution.abort();
@@ -183,7 +214,8 @@ export class LocalStepFunctions {
       if (plan.kind === 'fail' || !loaded || !definition) {
         record.status = 'FAILED';
         record.error = PLATFORM_RESTARTED_ERROR;
-        record.cause = redrives >= MAX_REDRIVES ? `${PLATFORM_RESTARTED_CAUSE} ${redrives} times in this execution` : PLATFORM_RESTARTED_CAUSE;
+        record.cause =
+          redrives >= MAX_REDRIVES ? `${PLATFORM_RESTARTED_CAUSE} ${redrives} times in this execution` : PLATFORM_RESTARTED_CAUSE;
         record.stopDate = timestamp;
         push('ExecutionFailed', { executionFailedEventDetails: { error: record.error, cause: record.cause } });
         this.store.save(record);
@@ -191,7 +223,9 @@ export class LocalStepFunctions {
         continue;
       }
       if (plan.kind === 'fail-through-catch') {
-        push('TaskFailed', { taskFailedEventDetails: { resource: plan.interrupted, error: PLATFORM_RESTARTED_ERROR, cause: PLATFORM_RESTARTED_CAUSE } });
+        push('TaskFailed', {
+          taskFailedEventDetails: { resource: plan.interrupted, error: PLATFORM_RESTARTED_ERROR, cause: PLATFORM_RESTARTED_CAUSE },
+        });
         push('TaskCaught', { taskCaughtEventDetails: { resource: plan.interrupted, next: plan.from } });
       }
       record.redriveCount = redrives + 1;
@@ -200,7 +234,9 @@ export class LocalStepFunctions {
       // aws-local-stepfunctions runs a definition from its StartAt: the same definition starting at
       // the state to resume from is the rest of this execution (and, differing only in StartAt from
       // a validated definition, needs no validation).
-      const rest = new StateMachine({ ...structuredClone(definition), StartAt: plan.from } as never, { validationOptions: { ...loaded.validationOptions, noValidate: true } });
+      const rest = new StateMachine({ ...structuredClone(definition), StartAt: plan.from } as never, {
+        validationOptions: { ...loaded.validationOptions, noValidate: true },
+      });
       this.launch(record, loaded, rest, plan.input, { redriven: true });
       reconciled.push({ executionArn: record.executionArn, plan: plan.kind, state: plan.kind === 'resume' ? plan.from : plan.interrupted });
     }
@@ -290,11 +326,23 @@ export class LocalStepFunctions {
       case 'StateExited': {
         const type = `${loaded.stateTypes.get(event.state.name) ?? 'Task'}${event.type}`;
         const key = event.type === 'StateEntered' ? 'stateEnteredEventDetails' : 'stateExitedEventDetails';
-        push(type, { [key]: { name: event.state.name, input: json(event.state.input), output: event.type === 'StateExited' ? json(event.state.output) : undefined } });
+        push(type, {
+          [key]: {
+            name: event.state.name,
+            input: json(event.state.input),
+            output: event.type === 'StateExited' ? json(event.state.output) : undefined,
+          },
+        });
         break;
       }
       case 'StateFailed':
-        push('TaskFailed', { taskFailedEventDetails: { resource: event.state.name, error: event.Error, cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause) } });
+        push('TaskFailed', {
+          taskFailedEventDetails: {
+            resource: event.state.name,
+            error: event.Error,
+            cause: typeof event.Cause === 'string' ? event.Cause : json(event.Cause),
+          },
+        });
         break;
       case 'StateRetried':
         push('TaskRetried', { taskRetriedEventDetails: { resource: event.state.name, attempt: event.retry.attempt } });

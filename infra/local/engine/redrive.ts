@@ -75,7 +75,11 @@ function withResult(input: unknown, resultPath: string | null | undefined, value
  * had failed with `platform restarted`, so the workflow records the failure itself (deployment
  * FAILED with failedState/error/cause, GitHub told). Without a Catch it simply ends FAILED.
  */
-export function planResume(record: ExecutionRecord, definition: { StartAt: string; States: Record<string, AslState> }, redrives: number): ResumePlan {
+export function planResume(
+  record: ExecutionRecord,
+  definition: { StartAt: string; States: Record<string, AslState> },
+  redrives: number,
+): ResumePlan {
   const at = interruptedAt(record) ?? { state: definition.StartAt, input: JSON.parse(record.input) as unknown };
   const state = definition.States[at.state];
   if (!state) return { kind: 'fail', interrupted: at.state };

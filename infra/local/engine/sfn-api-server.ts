@@ -45,12 +45,23 @@ export function createSfnApiServer(engine: LocalStepFunctions): Server {
       return { stopDate: Date.now() / 1000 };
     },
     ListStateMachines: () => ({
-      stateMachines: engine.stateMachines().map((m) => ({ stateMachineArn: m.stateMachineArn, name: m.name, type: 'STANDARD', creationDate: 0 })),
+      stateMachines: engine
+        .stateMachines()
+        .map((m) => ({ stateMachineArn: m.stateMachineArn, name: m.name, type: 'STANDARD', creationDate: 0 })),
     }),
     DescribeStateMachine: (body) => {
       const machine = engine.stateMachines().find((m) => m.stateMachineArn === body.stateMachineArn);
-      if (!machine) throw Object.assign(new Error(`state machine ${String(body.stateMachineArn)} does not exist`), { name: 'StateMachineDoesNotExist' });
-      return { stateMachineArn: machine.stateMachineArn, name: machine.name, definition: JSON.stringify(machine.definition), type: 'STANDARD', status: 'ACTIVE' };
+      if (!machine)
+        throw Object.assign(new Error(`state machine ${String(body.stateMachineArn)} does not exist`), {
+          name: 'StateMachineDoesNotExist',
+        });
+      return {
+        stateMachineArn: machine.stateMachineArn,
+        name: machine.name,
+        definition: JSON.stringify(machine.definition),
+        type: 'STANDARD',
+        status: 'ACTIVE',
+      };
     },
   };
 
@@ -70,7 +81,10 @@ export function createSfnApiServer(engine: LocalStepFunctions): Server {
         reply(200, action(body));
       } catch (error) {
         const name = (error as Error).name;
-        reply(name === 'Error' ? 500 : 400, { __type: name === 'SyntaxError' ? 'SerializationException' : name, message: (error as Error).message });
+        reply(name === 'Error' ? 500 : 400, {
+          __type: name === 'SyntaxError' ? 'SerializationException' : name,
+          message: (error as Error).message,
+        });
       }
     });
   });

@@ -37,14 +37,18 @@ export const LOCAL_ACCOUNT = '000000000000';
  * carries it (`SLIPWAY_BUILD_BUCKET: {Ref: …}`).
  */
 function bucketVariables(names: PlatformNames): Record<string, string> {
-  return { SLIPWAY_SOURCE_BUCKET: names.sourceBucket, SLIPWAY_BUILD_BUCKET: names.buildBucket, SLIPWAY_PROJECT_BUCKET: names.projectBucket };
+  return {
+    SLIPWAY_SOURCE_BUCKET: names.sourceBucket,
+    SLIPWAY_BUILD_BUCKET: names.buildBucket,
+    SLIPWAY_PROJECT_BUCKET: names.projectBucket,
+  };
 }
 
 function localBucketName(logicalId: string, resources: Record<string, TemplateResource>, names: PlatformNames): string | undefined {
   const locals = bucketVariables(names);
   for (const resource of Object.values(resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
-    const variables = ((resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
+    const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
     for (const [name, value] of Object.entries(variables)) {
       if ((value as { Ref?: unknown } | null)?.Ref === logicalId && locals[name]) return locals[name];
     }
@@ -77,14 +81,19 @@ function resolveToken(token: unknown, resources: Record<string, TemplateResource
         return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
       }
       // The session policy that scopes build credentials names the build bucket by its ARN.
-      if (resource?.Type === 'AWS::S3::Bucket' && attribute === 'Arn') return `arn:aws:s3:::${resolveToken({ Ref: logicalId }, resources, names)}`;
+      if (resource?.Type === 'AWS::S3::Bucket' && attribute === 'Arn')
+        return `arn:aws:s3:::${resolveToken({ Ref: logicalId }, resources, names)}`;
       return `${logicalId}.${attribute}`;
     }
     if ('Fn::Sub' in t) {
       const sub = t['Fn::Sub'];
       const [text, variables] = (Array.isArray(sub) ? sub : [sub, {}]) as [string, Record<string, unknown>];
       return text.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
-        name in variables ? resolveToken(variables[name], resources, names) : name.includes('.') ? resolveToken({ 'Fn::GetAtt': name.split('.') }, resources, names) : resolveToken({ Ref: name }, resources, names),
+        name in variables
+          ? resolveToken(variables[name], resources, names)
+          : name.includes('.')
+            ? resolveToken({ 'Fn::GetAtt': name.split('.') }, resources, names)
+            : resolveToken({ Ref: name }, resources, names),
       );
     }
     if ('Fn::Join' in t) {
@@ -141,7 +150,8 @@ function synthInputsDigest(names: PlatformNames): string {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (/\.(js|ts|json)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) hash.update(path.slice(MODULE_ROOT.length)).update(readFileSync(path));
+      else if (/\.(js|ts|json)$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+        hash.update(path.slice(MODULE_ROOT.length)).update(readFileSync(path));
     }
   };
   for (const dir of SYNTH_INPUTS) if (existsSync(join(MODULE_ROOT, dir))) walk(join(MODULE_ROOT, dir));
@@ -157,7 +167,10 @@ export async function synthesizeWorkflowsCached(cacheDir: string, names: Platfor
   const file = join(cacheDir, `synthesized-${synthInputsDigest(names)}.json`);
   if (existsSync(file)) {
     try {
-      const cached = JSON.parse(readFileSync(file, 'utf8')) as { workflows: SynthesizedWorkflow[]; resources: Record<string, TemplateResource> };
+      const cached = JSON.parse(readFileSync(file, 'utf8')) as {
+        workflows: SynthesizedWorkflow[];
+        resources: Record<string, TemplateResource>;
+      };
       return { workflows: new Map(cached.workflows.map((w) => [w.name, w])), resources: cached.resources, validated: true };
     } catch {
       // A damaged cache file is synthesized again below.

@@ -90,7 +90,12 @@ const DEFAULT_FIRST_UID = 1_200_000;
 /** Set by the host for every worker; a tenant variable of the same name does not replace them. */
 const PLATFORM_VARIABLES = new Set(['PATH', 'NODE_ENV', 'TZ', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR']);
 /** What a cap did when it tripped without ending the worker. */
-const CAP_EFFECT = { memory: 'a process was killed', processes: 'a new process was refused', disk: '/tmp is full', 'cpu time': 'a process was stopped' } as const;
+const CAP_EFFECT = {
+  memory: 'a process was killed',
+  processes: 'a new process was refused',
+  disk: '/tmp is full',
+  'cpu time': 'a process was stopped',
+} as const;
 /** Workers alive at once (each has its own uid); more wait for one to stop. */
 const MAX_WORKERS = 4096;
 
@@ -111,7 +116,8 @@ function namedError(name: string, message: string): Error {
 }
 
 function checkName(kind: string, value: string): void {
-  if (!NAME.test(value) || value.includes('..')) throw namedError('InvalidParameterValueException', `invalid ${kind} name ${JSON.stringify(value)}`);
+  if (!NAME.test(value) || value.includes('..'))
+    throw namedError('InvalidParameterValueException', `invalid ${kind} name ${JSON.stringify(value)}`);
 }
 
 interface Pending {
@@ -184,13 +190,21 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   const functionDir = (project: string, deploymentId: string): string => join(functionsRoot, project, deploymentId);
   const keyOf = (project: string, deploymentId: string): string => `${project}/${deploymentId}`;
   const log =
-    options.onLog ?? ((project: string, deploymentId: string, line: string) => process.stderr.write(`[function ${project}/${deploymentId}] ${line}\n`));
+    options.onLog ??
+    ((project: string, deploymentId: string, line: string) => process.stderr.write(`[function ${project}/${deploymentId}] ${line}\n`));
 
   /** A visitor gets a plain page with the request id; what failed goes to the function's log only, under that id. */
-  function errorResult(worker: Worker, id: number, statusCode: 502 | 504, error: string, message: string): APIGatewayProxyStructuredResultV2 {
+  function errorResult(
+    worker: Worker,
+    id: number,
+    statusCode: 502 | 504,
+    error: string,
+    message: string,
+  ): APIGatewayProxyStructuredResultV2 {
     const pending = worker.pending.get(id);
     const requestId = pending?.requestId ?? randomUUID();
-    if (pending) log(worker.project, worker.deploymentId, `function host: request ${requestId} answered ${statusCode}: ${error}: ${message}`);
+    if (pending)
+      log(worker.project, worker.deploymentId, `function host: request ${requestId} answered ${statusCode}: ${error}: ${message}`);
     return gatewayErrorPage(statusCode, requestId);
   }
 
@@ -207,7 +221,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     if (!keys.includes(`${prefix}handler.js`)) {
-      throw namedError('ResourceNotFoundException', `deployment ${deploymentId} of project ${project} has no server function (${prefix}handler.js)`);
+      throw namedError(
+        'ResourceNotFoundException',
+        `deployment ${deploymentId} of project ${project} has no server function (${prefix}handler.js)`,
+      );
     }
 
     // Written beside the final directory and renamed into place: the directory exists only when complete.
@@ -327,7 +344,9 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         uid: lease.uid,
         limits,
         // The tenant's variables (secrets decrypted) never go into argv; the platform's own names win.
-        secretEnv: Object.fromEntries(Object.entries(tenantEnv).filter(([name]) => !PLATFORM_VARIABLES.has(name) && !name.startsWith('NODE_CHANNEL_'))),
+        secretEnv: Object.fromEntries(
+          Object.entries(tenantEnv).filter(([name]) => !PLATFORM_VARIABLES.has(name) && !name.startsWith('NODE_CHANNEL_')),
+        ),
         ipc: true,
         spec: {
           runtimePaths: [...new Set([packageRoot(), dirname(dirname(process.execPath))])].map((source) => ({ source })),
@@ -337,7 +356,12 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           tmpMiB: limits.tmpMiB,
           network: 'private',
           cwd: dir,
-          env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production', TZ: process.env.TZ ?? 'UTC', ...machineTrustEnvironment() },
+          env: {
+            PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+            NODE_ENV: 'production',
+            TZ: process.env.TZ ?? 'UTC',
+            ...machineTrustEnvironment(),
+          },
           command: [
             process.execPath,
             ...workerLoaderArgs(),
@@ -384,7 +408,12 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if (!parsed.ok) {
         const id = (raw as { id?: unknown } | null)?.id;
         log(project, deploymentId, `function host: invalid message from worker: ${parsed.issue}`);
-        if (typeof id === 'number') finish(worker, id, errorResult(worker, id, 502, 'InvalidFunctionResponse', `the function returned an invalid result: ${parsed.issue}`));
+        if (typeof id === 'number')
+          finish(
+            worker,
+            id,
+            errorResult(worker, id, 502, 'InvalidFunctionResponse', `the function returned an invalid result: ${parsed.issue}`),
+          );
         return;
       }
       const message = parsed.message;
@@ -393,7 +422,11 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       else if ('result' in message) finish(worker, message.id, message.result);
       else {
         noteRefusal(worker, `${message.error.name}: ${message.error.message}`);
-        finish(worker, message.id, errorResult(worker, message.id, 502, 'FunctionError', `${message.error.name}: ${message.error.message}`));
+        finish(
+          worker,
+          message.id,
+          errorResult(worker, message.id, 502, 'FunctionError', `${message.error.name}: ${message.error.message}`),
+        );
       }
     });
 
@@ -403,7 +436,9 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if (workers.get(worker.key) === worker) workers.delete(worker.key);
       if (worker.idleTimer) clearTimeout(worker.idleTimer);
       const how = error ? error.message : code !== null ? `code ${code}` : `signal ${signal}`;
-      const cap = error ? undefined : (sandbox.trippedCap(code, signal) ?? (capMechanism() === 'rlimit' && code !== 0 ? capFromOutput(recentLines) : undefined));
+      const cap = error
+        ? undefined
+        : (sandbox.trippedCap(code, signal) ?? (capMechanism() === 'rlimit' && code !== 0 ? capFromOutput(recentLines) : undefined));
       if (cap) log(project, deploymentId, capLine('function', cap, limits, 'the function was stopped'));
       // The uid goes back to the pool, and the worker counts as gone, once nothing of its sandbox is left.
       const disposed = sandbox.dispose().finally(() => lease.release());
@@ -445,11 +480,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     return start;
   }
 
-  async function invoke(
-    project: string,
-    deploymentId: string,
-    event: APIGatewayProxyEventV2,
-  ): Promise<APIGatewayProxyStructuredResultV2> {
+  async function invoke(project: string, deploymentId: string, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
     if (closed) throw namedError('ServiceException', 'the function host is closed');
     await prepare(project, deploymentId);
     const tenantEnv = await environmentOf(project, deploymentId);
@@ -484,7 +515,8 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         }, limitMs);
         const message: InvokeRequest = { id, event, timeoutMs: limitMs };
         worker.child.send(message, (error) => {
-          if (error) finish(worker, id, errorResult(worker, id, 502, 'FunctionCrashed', `could not reach the function worker: ${error.message}`));
+          if (error)
+            finish(worker, id, errorResult(worker, id, 502, 'FunctionCrashed', `could not reach the function worker: ${error.message}`));
         });
       });
     });
@@ -493,7 +525,9 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   async function remove(project: string): Promise<void> {
     checkName('project', project);
     const stopping = [...workers.values()].filter((worker) => worker.project === project).map((worker) => stopWorker(worker, 'stopped'));
-    const copying = [...preparing.entries()].filter(([key]) => key.startsWith(`${project}/`)).map(([, promise]) => promise.catch(() => undefined));
+    const copying = [...preparing.entries()]
+      .filter(([key]) => key.startsWith(`${project}/`))
+      .map(([, promise]) => promise.catch(() => undefined));
     await Promise.all([...stopping, ...copying]);
     await rm(join(functionsRoot, project), { recursive: true, force: true });
     for (const key of [...environments.keys()]) if (key.startsWith(`${project}/`)) environments.delete(key);

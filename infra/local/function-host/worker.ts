@@ -58,7 +58,7 @@ function lambdaContext(timeoutMs: number): Context {
 
 function describe(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name || 'Error', message: error.message };
-  return { name: 'Error', message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error) };
+  return { name: 'Error', message: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)) };
 }
 
 function reply(message: WorkerMessage): void {

@@ -48,7 +48,8 @@ export class SandboxCgroup {
       const memoryBytes = String(limits.memoryMiB * 1024 * 1024);
       group.write('memory', 'memory.limit_in_bytes', memoryBytes);
       // Without swap accounting this file is absent; with it, swap must not extend the cap.
-      if (existsSync(join(dirs.get('memory') as string, 'memory.memsw.limit_in_bytes'))) group.write('memory', 'memory.memsw.limit_in_bytes', memoryBytes);
+      if (existsSync(join(dirs.get('memory') as string, 'memory.memsw.limit_in_bytes')))
+        group.write('memory', 'memory.memsw.limit_in_bytes', memoryBytes);
       group.write('pids', 'pids.max', String(limits.processes));
       group.write('cpu', 'cpu.cfs_period_us', '100000');
       group.write('cpu', 'cpu.cfs_quota_us', String(Math.max(1000, Math.round(limits.cpuCores * 100000))));
@@ -129,7 +130,13 @@ let probed: boolean | undefined;
 export function cgroupsAvailable(): boolean {
   if (probed !== undefined) return probed;
   try {
-    void SandboxCgroup.create(`slipway-probe-${process.pid}`, { memoryMiB: 64, processes: 16, cpuSeconds: 1, cpuCores: 1, tmpMiB: 1 }).remove();
+    void SandboxCgroup.create(`slipway-probe-${process.pid}`, {
+      memoryMiB: 64,
+      processes: 16,
+      cpuSeconds: 1,
+      cpuCores: 1,
+      tmpMiB: 1,
+    }).remove();
     probed = true;
   } catch {
     probed = false;

@@ -55,7 +55,15 @@ export async function createSizedWorkspace(path: string, sizeMiB: number, ownerU
   };
   try {
     // No reserved blocks, no lazy init threads outliving the job; owned by the sandbox's uid.
-    await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', `lazy_itable_init=0,lazy_journal_init=0,root_owner=${ownerUid}:${ownerUid}`, image]);
+    await run('mkfs.ext4', [
+      '-q',
+      '-F',
+      '-m',
+      '0',
+      '-E',
+      `lazy_itable_init=0,lazy_journal_init=0,root_owner=${ownerUid}:${ownerUid}`,
+      image,
+    ]);
     await run('mount', ['-o', 'loop,nosuid,nodev', image, path]);
     mounted = true;
     await rm(`${path}/lost+found`, { recursive: true, force: true });

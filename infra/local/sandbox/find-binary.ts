@@ -7,7 +7,9 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 export function findBinary(name: string, explicit?: string): string | undefined {
   const candidates = explicit
     ? [explicit]
-    : [...(process.env.PATH ?? DEFAULT_PATH).split(delimiter), ...DEFAULT_PATH.split(delimiter)].filter(Boolean).map((dir) => join(dir, name));
+    : [...(process.env.PATH ?? DEFAULT_PATH).split(delimiter), ...DEFAULT_PATH.split(delimiter)]
+        .filter(Boolean)
+        .map((dir) => join(dir, name));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);

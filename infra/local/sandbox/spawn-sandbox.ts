@@ -77,7 +77,9 @@ export function requireRoot(): void {
 }
 
 function notRootError(): Error {
-  const error = new Error('the local sandbox for builds and functions needs the platform to run as root (per-sandbox uids, network namespace, cgroups)');
+  const error = new Error(
+    'the local sandbox for builds and functions needs the platform to run as root (per-sandbox uids, network namespace, cgroups)',
+  );
   error.name = 'Sandbox.Unavailable';
   return error;
 }
@@ -141,7 +143,10 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
   };
   let cgroup: SandboxCgroup | undefined;
   try {
-    cgroup = capMechanism() === 'cgroup' ? SandboxCgroup.create(`slipway-${process.pid}-${request.name}-${randomBytes(4).toString('hex')}`, request.limits) : undefined;
+    cgroup =
+      capMechanism() === 'cgroup'
+        ? SandboxCgroup.create(`slipway-${process.pid}-${request.name}-${randomBytes(4).toString('hex')}`, request.limits)
+        : undefined;
   } catch (error) {
     await staging.release();
     throw error;
@@ -154,7 +159,15 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
     env.NODE_CHANNEL_SERIALIZATION_MODE = 'json';
   }
   const args = bwrapArgs({ ...spec, env, infoFd: INFO_FD, blockFd: BLOCK_FD, networkReady: true });
-  const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', request.ipc ? 'ipc' : 'ignore', request.secretEnv ? 'pipe' : 'ignore', 'pipe', 'pipe'];
+  const stdio: StdioOptions = [
+    'ignore',
+    'pipe',
+    'pipe',
+    request.ipc ? 'ipc' : 'ignore',
+    request.secretEnv ? 'pipe' : 'ignore',
+    'pipe',
+    'pipe',
+  ];
   // A fresh network namespace owned by the host's user namespace (so slirp4netns, run by the
   // platform, may attach to it), then the sandbox's own unprivileged uid for bwrap, which maps it to
   // itself in a user namespace: a root-owned file that happens to be visible, say a 0600 secret,
@@ -164,7 +177,18 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
   const setpriv = findBinary('setpriv');
   if (!unshare || !setpriv) throw missingToolError('unshare/setpriv', 'util-linux');
   const limited = [prlimit, ...prlimitArgs(request.limits, cgroup !== undefined), '--', bwrap, ...args];
-  const command = [unshare, '--net', '--', setpriv, `--reuid=${request.uid}`, `--regid=${request.uid}`, '--clear-groups', '--inh-caps=-all', '--', ...limited];
+  const command = [
+    unshare,
+    '--net',
+    '--',
+    setpriv,
+    `--reuid=${request.uid}`,
+    `--regid=${request.uid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--',
+    ...limited,
+  ];
   let child: ChildProcess;
   try {
     child = spawn(command[0] as string, command.slice(1), { env: {}, cwd: '/', stdio, detached: true });
@@ -195,7 +219,6 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
     await cgroup?.remove();
     await staging.release();
   };
-
 
   const seen = { kills: 0, refusals: 0, tmpFull: false };
   let sandboxPid: number | undefined;

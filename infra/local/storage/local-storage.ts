@@ -22,7 +22,11 @@ export interface LocalStorage {
  * behind a SigV4 gate that accepts only keys `issuer` holds (dynalite and s3rver accept any):
  * handlers reach them with the ordinary AWS SDK through AWS_ENDPOINT_URL_*.
  */
-export async function startLocalStorage(dataDir: string, names: PlatformNames, issuer = new LocalCredentialIssuer()): Promise<LocalStorage> {
+export async function startLocalStorage(
+  dataDir: string,
+  names: PlatformNames,
+  issuer = new LocalCredentialIssuer(),
+): Promise<LocalStorage> {
   const dynamoDir = join(dataDir, 'dynamodb');
   const s3Dir = join(dataDir, 's3');
   mkdirSync(dynamoDir, { recursive: true });
@@ -33,7 +37,11 @@ export async function startLocalStorage(dataDir: string, names: PlatformNames, i
     dynamo.once('error', reject);
     dynamo.listen(0, '127.0.0.1', () => resolve());
   });
-  const dynamoGate = await startSigV4Gate({ service: 'dynamodb', upstream: { host: '127.0.0.1', port: (dynamo.address() as AddressInfo).port }, issuer });
+  const dynamoGate = await startSigV4Gate({
+    service: 'dynamodb',
+    upstream: { host: '127.0.0.1', port: (dynamo.address() as AddressInfo).port },
+    issuer,
+  });
 
   const s3 = new S3rver({
     address: '127.0.0.1',
@@ -80,7 +88,11 @@ export async function startLocalStorage(dataDir: string, names: PlatformNames, i
 }
 
 /** The environment handlers read (as in Lambda), pointing the SDK at the local servers. */
-export function handlerEnvironment(storage: LocalStorage, names: PlatformNames, files: { ticketKeyFile: string; routeCacheDir: string; envKeyFile?: string }): Record<string, string> {
+export function handlerEnvironment(
+  storage: LocalStorage,
+  names: PlatformNames,
+  files: { ticketKeyFile: string; routeCacheDir: string; envKeyFile?: string },
+): Record<string, string> {
   return {
     AWS_REGION: 'us-east-1',
     // The platform's own keys, generated at this start; the gates accept nothing else but build credentials.

@@ -68,7 +68,11 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
   const engine = await LocalStepFunctions.create(await synthesizedOnce(), services, join(aws.dir, 'executions'));
   const sfnServer: Server = createSfnApiServer(engine);
   await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
-  const sfnGate = await startSigV4Gate({ service: 'states', upstream: { host: '127.0.0.1', port: (sfnServer.address() as AddressInfo).port }, issuer: aws.storage.issuer });
+  const sfnGate = await startSigV4Gate({
+    service: 'states',
+    upstream: { host: '127.0.0.1', port: (sfnServer.address() as AddressInfo).port },
+    issuer: aws.storage.issuer,
+  });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SFN: sfnGate.endpoint,
     SLIPWAY_ADMIN_TOKEN_FILE: tokenFile,
@@ -112,14 +116,23 @@ export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boo
 }
 
 /** Uploads a small source archive for a READY project and deploys it; resolves once it is LIVE or FAILED. */
-export async function deployOnce(harness: ApiHarness, project: string, options: { headers?: Record<string, string>; preview?: string } = {}): Promise<{ id: string; status: string }> {
+export async function deployOnce(
+  harness: ApiHarness,
+  project: string,
+  options: { headers?: Record<string, string>; preview?: string } = {},
+): Promise<{ id: string; status: string }> {
   const headers = options.headers ?? {};
   const preview = options.preview;
   const archive = Buffer.from(`source for ${project}`);
   const source = await harness.call('POST', `/projects/${project}/sources`, { bytes: archive.length }, headers);
   const put = await fetch(source.json.uploadUrl, { method: 'PUT', headers: source.json.headers, body: archive });
   if (put.status !== 200) throw new Error(`upload failed: ${put.status}`);
-  const started = await harness.call('POST', `/projects/${project}/deployments`, { source: { key: source.json.source.key }, ...(preview ? { preview } : {}) }, headers);
+  const started = await harness.call(
+    'POST',
+    `/projects/${project}/deployments`,
+    { source: { key: source.json.source.key }, ...(preview ? { preview } : {}) },
+    headers,
+  );
   const id = started.json.deployment.id as string;
   const done = await waitFor(
     () => harness.call('GET', `/projects/${project}/deployments/${id}`),
@@ -133,7 +146,10 @@ export async function createReadyProject(harness: ApiHarness, name: string, head
   const created = await harness.call('POST', '/projects', { name }, headers);
   if (created.status !== 202) throw new Error(`creating ${name}: ${created.status} ${JSON.stringify(created.json)}`);
   // Polled as the admin: the poll is not what is under test.
-  const ready = await waitFor(() => harness.call('GET', `/projects/${name}`), (r) => r.json.project.status !== 'CREATING');
+  const ready = await waitFor(
+    () => harness.call('GET', `/projects/${name}`),
+    (r) => r.json.project.status !== 'CREATING',
+  );
   if (ready.json.project.status !== 'READY') throw new Error(`project ${name} is ${ready.json.project.status}`);
 }
 

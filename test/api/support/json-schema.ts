@@ -6,8 +6,25 @@ type Schema = Record<string, unknown> | boolean;
 
 const ANNOTATIONS = new Set(['description', 'title', 'examples', 'default', 'format', '$comment', 'deprecated', 'readOnly', 'writeOnly']);
 const KNOWN = new Set([
-  '$ref', 'type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items',
-  'anyOf', 'oneOf', 'allOf', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems',
+  '$ref',
+  'type',
+  'const',
+  'enum',
+  'properties',
+  'required',
+  'additionalProperties',
+  'propertyNames',
+  'items',
+  'anyOf',
+  'oneOf',
+  'allOf',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'minItems',
+  'maxItems',
 ]);
 
 function typeOf(value: unknown): string {
@@ -20,7 +37,8 @@ function typeOf(value: unknown): string {
 function resolve(root: Record<string, unknown>, ref: string): Schema {
   if (!ref.startsWith('#/')) throw new Error(`json-schema: only local $ref is supported, not ${ref}`);
   let node: unknown = root;
-  for (const part of ref.slice(2).split('/')) node = (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  for (const part of ref.slice(2).split('/'))
+    node = (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
   if (node === undefined) throw new Error(`json-schema: $ref ${ref} does not resolve`);
   return node as Schema;
 }
@@ -30,7 +48,8 @@ export function validate(schema: Schema, value: unknown, root: Record<string, un
   if (schema === true) return [];
   if (schema === false) return [`${at}: no value is allowed here`];
   for (const key of Object.keys(schema)) {
-    if (!KNOWN.has(key) && !ANNOTATIONS.has(key)) throw new Error(`json-schema: keyword ${key} at ${at} is not supported by the test validator`);
+    if (!KNOWN.has(key) && !ANNOTATIONS.has(key))
+      throw new Error(`json-schema: keyword ${key} at ${at} is not supported by the test validator`);
   }
   const errors: string[] = [];
   if (typeof schema.$ref === 'string') errors.push(...validate(resolve(root, schema.$ref), value, root, at));
@@ -40,12 +59,14 @@ export function validate(schema: Schema, value: unknown, root: Record<string, un
     const ok = types.some((t) => t === actual || (t === 'number' && actual === 'integer'));
     if (!ok) return [...errors, `${at}: expected ${types.join('|')}, got ${actual}`];
   }
-  if ('const' in schema && JSON.stringify(schema.const) !== JSON.stringify(value)) errors.push(`${at}: expected ${JSON.stringify(schema.const)}`);
+  if ('const' in schema && JSON.stringify(schema.const) !== JSON.stringify(value))
+    errors.push(`${at}: expected ${JSON.stringify(schema.const)}`);
   if (Array.isArray(schema.enum) && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
     errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
   }
   if (typeof value === 'string') {
-    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${at}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
+    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value))
+      errors.push(`${at}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
     const length = [...value].length;
     if (typeof schema.minLength === 'number' && length < schema.minLength) errors.push(`${at}: shorter than ${schema.minLength}`);
     if (typeof schema.maxLength === 'number' && length > schema.maxLength) errors.push(`${at}: longer than ${schema.maxLength}`);
@@ -69,7 +90,8 @@ export function validate(schema: Schema, value: unknown, root: Record<string, un
       if (schema.propertyNames !== undefined) errors.push(...validate(schema.propertyNames as Schema, name, root, `${at}{${name}}`));
       const property = properties[name];
       if (property !== undefined) errors.push(...validate(property, item, root, `${at}.${name}`));
-      else if (schema.additionalProperties !== undefined) errors.push(...validate(schema.additionalProperties as Schema, item, root, `${at}.${name}`));
+      else if (schema.additionalProperties !== undefined)
+        errors.push(...validate(schema.additionalProperties as Schema, item, root, `${at}.${name}`));
     }
   }
   const matching = (list: Schema[]) => list.filter((s) => validate(s, value, root, at).length === 0).length;

@@ -60,7 +60,8 @@ export function checkResponse(doc: Doc, method: string, url: string, status: num
   if (status === 302) return resolveRef(doc, response).headers?.Location ? [] : [`${where}: a 302 without a documented Location header`];
   const content = resolveRef(doc, response).content ?? {};
   // A non-JSON body (text/event-stream) is passed as its text and checked against its own media type's schema.
-  const schema = typeof body === 'string' && !content['application/json'] ? content['text/event-stream']?.schema : content['application/json']?.schema;
+  const schema =
+    typeof body === 'string' && !content['application/json'] ? content['text/event-stream']?.schema : content['application/json']?.schema;
   if (!schema) return [`${where}: no schema documented for ${status} and this body`];
   return validate(schema, body, doc).map((p) => `${where} (${found.operation.operationId}): ${p}`);
 }

@@ -49,7 +49,9 @@ describe('internal system: HTTP API', () => {
         Format: Match.stringLikeRegexp('\\$context\\.requestId'),
       },
     });
-    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as { Properties: { AccessLogSettings: { Format: string } } };
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as {
+      Properties: { AccessLogSettings: { Format: string } };
+    };
     expect(Object.keys(JSON.parse(stage.Properties.AccessLogSettings.Format) as object)).toEqual(
       expect.arrayContaining(['requestId', 'status', 'routeKey', 'latency', 'integrationError']),
     );
@@ -96,7 +98,9 @@ describe('internal system: API role (least privilege)', () => {
   const apiStatements = (): Statement[] => {
     const roleId = stack.getLogicalId(internal.apiFunction.role?.node.defaultChild as CfnElement);
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } });
-    return Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    return Object.values(policies).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    );
   };
 
   it('holds exactly these actions, statement by statement', () => {
@@ -107,7 +111,14 @@ describe('internal system: API role (least privilege)', () => {
       StartPipelineExecutions: ['states:ListExecutions', 'states:StartExecution'],
       ReadPipelineDefinitions: ['states:DescribeStateMachine'],
       ReadPipelineExecutions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-      PlatformRecords: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+      PlatformRecords: [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:UpdateItem',
+      ],
       SourceUploads: ['s3:GetObject', 's3:PutObject'],
       BuildLogsList: ['s3:ListBucket'],
       BuildLogsRead: ['s3:GetObject'],
@@ -116,7 +127,9 @@ describe('internal system: API role (least privilege)', () => {
     });
     // Only the basic execution role besides: no other managed policy on the API role.
     template.hasResourceProperties('AWS::IAM::Role', {
-      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']] }],
+      ManagedPolicyArns: [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']] },
+      ],
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }),
     });
   });
@@ -124,16 +137,28 @@ describe('internal system: API role (least privilege)', () => {
   it('scopes each statement to its resources', () => {
     const bySid = Object.fromEntries(apiStatements().map((s) => [s.Sid ?? 'tracing', s]));
     const machines = ['slipway-init-project', 'slipway-build-and-deploy', 'slipway-delete-project', 'slipway-rollback'];
-    expect(JSON.stringify(bySid.StartPipelineExecutions?.Resource)).toSatisfy((text: string) => machines.every((m) => text.includes(`:stateMachine:${m}"`)));
+    expect(JSON.stringify(bySid.StartPipelineExecutions?.Resource)).toSatisfy((text: string) =>
+      machines.every((m) => text.includes(`:stateMachine:${m}"`)),
+    );
     expect(bySid.StartPipelineExecutions?.Resource).toHaveLength(4);
-    expect(JSON.stringify(bySid.ReadPipelineExecutions?.Resource)).toSatisfy((text: string) => machines.every((m) => text.includes(`:execution:${m}:*"`)));
+    expect(JSON.stringify(bySid.ReadPipelineExecutions?.Resource)).toSatisfy((text: string) =>
+      machines.every((m) => text.includes(`:execution:${m}:*"`)),
+    );
     expect(bySid.ReadPipelineExecutions?.Resource).toHaveLength(4);
     expect(bySid.PlatformRecords?.Resource).toEqual({ 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] });
-    expect(bySid.SourceUploads?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.sourceBucket), 'Arn'] }, '/sources/*']] });
+    expect(bySid.SourceUploads?.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.sourceBucket), 'Arn'] }, '/sources/*']],
+    });
     expect(bySid.BuildLogsList?.Resource).toEqual({ 'Fn::GetAtt': [logicalId(storage.buildBucket), 'Arn'] });
     expect(bySid.BuildLogsList?.Condition).toEqual({ StringLike: { 's3:prefix': ['builds/*'] } });
-    expect(bySid.BuildLogsRead?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.buildBucket), 'Arn'] }, '/builds/*/log/*']] });
-    expect(bySid.ApiSecrets?.Resource).toEqual([{ Ref: logicalId(storage.ticketSecret) }, { Ref: logicalId(internal.adminTokenSecret) }, { Ref: logicalId(internal.sessionSecret) }]);
+    expect(bySid.BuildLogsRead?.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.buildBucket), 'Arn'] }, '/builds/*/log/*']],
+    });
+    expect(bySid.ApiSecrets?.Resource).toEqual([
+      { Ref: logicalId(storage.ticketSecret) },
+      { Ref: logicalId(internal.adminTokenSecret) },
+      { Ref: logicalId(internal.sessionSecret) },
+    ]);
     expect(bySid.EnvSecretKey?.Resource).toEqual({ Ref: logicalId(storage.envSecret) });
     expect(bySid.tracing?.Resource).toBe('*');
   });
@@ -154,10 +179,15 @@ describe('internal system: API role (least privilege)', () => {
   });
 
   it('gives the dashboard placeholder function nothing but tracing', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'handlers/dashboard/placeholder.handler', TracingConfig: { Mode: 'Active' } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'handlers/dashboard/placeholder.handler',
+      TracingConfig: { Mode: 'Active' },
+    });
     const roleId = stack.getLogicalId(internal.dashboardFunction.role?.node.defaultChild as CfnElement);
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } });
-    const statements = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    const statements = Object.values(policies).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    );
     expect(statements.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 });
@@ -168,7 +198,12 @@ describe('internal system: dashboard', () => {
       OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
     });
     template.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(storage.accessLogBucket) }, LogFilePrefix: 'DashboardBucket/' },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -192,7 +227,13 @@ describe('internal system: dashboard', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
     const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0] as {
-      Properties: { DistributionConfig: Record<string, unknown> & { Origins: Record<string, unknown>[]; CacheBehaviors: Record<string, unknown>[]; DefaultCacheBehavior: Record<string, unknown> } };
+      Properties: {
+        DistributionConfig: Record<string, unknown> & {
+          Origins: Record<string, unknown>[];
+          CacheBehaviors: Record<string, unknown>[];
+          DefaultCacheBehavior: Record<string, unknown>;
+        };
+      };
     };
     const config = distribution.Properties.DistributionConfig;
     const originOf = (targetId: unknown) => config.Origins.find((o) => o.Id === targetId) as Record<string, unknown>;
@@ -209,7 +250,9 @@ describe('internal system: dashboard', () => {
       ViewerProtocolPolicy: 'redirect-to-https',
     });
     expect(originOf(api.TargetOriginId)).toMatchObject({
-      DomainName: { 'Fn::Join': ['', [{ Ref: logicalId(internal.api) }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+      DomainName: {
+        'Fn::Join': ['', [{ Ref: logicalId(internal.api) }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]],
+      },
       CustomOriginConfig: { OriginProtocolPolicy: 'https-only' },
     });
 
@@ -218,7 +261,10 @@ describe('internal system: dashboard', () => {
     expect(assetsOrigin.DomainName).toEqual({ 'Fn::GetAtt': [logicalId(internal.dashboardBucket), 'RegionalDomainName'] });
     expect(JSON.stringify(assetsOrigin.OriginAccessControlId)).toMatch(/S3OriginAccessControl/);
 
-    expect(config.Logging).toEqual({ Bucket: { 'Fn::GetAtt': [logicalId(storage.accessLogBucket), 'RegionalDomainName'] }, Prefix: 'dashboard-cdn/' });
+    expect(config.Logging).toEqual({
+      Bucket: { 'Fn::GetAtt': [logicalId(storage.accessLogBucket), 'RegionalDomainName'] },
+      Prefix: 'dashboard-cdn/',
+    });
     expect(config.Aliases).toBeUndefined();
   });
 
@@ -260,7 +306,9 @@ describe('internal system: GitHub App secret', () => {
       Handler: 'handlers/api/lambda.handler',
       Environment: { Variables: Match.objectLike({ SLIPWAY_GITHUB_SECRET_ARN: githubArn }) },
     });
-    const policies = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    );
     const reads = policies.filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue'));
     expect(JSON.stringify(reads)).toContain(githubArn);
     // Without it, no GitHub variable at all.

@@ -112,7 +112,11 @@ describe('ProjectSystem (template assertions)', () => {
     expect(bucket.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
     expect(bucket.OriginAccessControlId).toBeDefined();
     template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
-      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' }),
+      OriginAccessControlConfig: Match.objectLike({
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      }),
     });
     const policies = template.findResources('AWS::S3::BucketPolicy');
     const cfStatements = (Object.values(policies) as Json[])
@@ -180,7 +184,11 @@ describe('ProjectSystem (template assertions)', () => {
     const config = distributionConfig();
     expect(config.Aliases).toEqual(['*.apps.example.com']);
     expect(config.ViewerCertificate).toEqual(
-      expect.objectContaining({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only', AcmCertificateArn: expect.stringContaining('us-east-1') }),
+      expect.objectContaining({
+        MinimumProtocolVersion: 'TLSv1.2_2021',
+        SslSupportMethod: 'sni-only',
+        AcmCertificateArn: expect.stringContaining('us-east-1'),
+      }),
     );
     expect(config.Logging.Bucket['Fn::GetAtt'][0]).toMatch(/AccessLogBucket/);
     expect(config.Logging.Prefix).toBe('cloudfront/');
@@ -200,7 +208,11 @@ describe('ProjectSystem (template assertions)', () => {
         Statement: [
           {
             Effect: 'Allow',
-            Action: ['cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:UpdateKeys'],
+            Action: [
+              'cloudfront-keyvaluestore:DescribeKeyValueStore',
+              'cloudfront-keyvaluestore:GetKey',
+              'cloudfront-keyvaluestore:UpdateKeys',
+            ],
             Resource: { 'Fn::GetAtt': [kvs, 'Arn'] },
           },
         ],

@@ -4,11 +4,17 @@ import { InternalSystem } from '../../../infra/aws/internal/internal-system.js';
 import { PlatformStorage } from '../../../infra/aws/storage/platform-storage.js';
 
 /** A stack with the platform storage and the internal system, state machine ARNs named as the pipeline names them. */
-export function internalTestStack(options: { domainName?: string; withCertificate?: boolean; githubSecretArn?: string } = {}): { app: App; stack: Stack; storage: PlatformStorage; internal: InternalSystem } {
+export function internalTestStack(options: { domainName?: string; withCertificate?: boolean; githubSecretArn?: string } = {}): {
+  app: App;
+  stack: Stack;
+  storage: PlatformStorage;
+  internal: InternalSystem;
+} {
   const app = new App();
   const stack = new Stack(app, 'InternalTest');
   const storage = new PlatformStorage(stack, 'Storage');
-  const machine = (name: string) => stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const machine = (name: string) =>
+    stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   const internal = new InternalSystem(stack, 'Internal', {
     storage,
     stateMachineArns: {
@@ -18,9 +24,15 @@ export function internalTestStack(options: { domainName?: string; withCertificat
       rollback: machine('slipway-rollback'),
     },
     domainName: options.domainName,
-    ...(options.githubSecretArn ? { githubSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'GithubSecret', options.githubSecretArn) } : {}),
+    ...(options.githubSecretArn
+      ? { githubSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'GithubSecret', options.githubSecretArn) }
+      : {}),
     certificate: options.withCertificate
-      ? acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000')
+      ? acm.Certificate.fromCertificateArn(
+          stack,
+          'Certificate',
+          'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+        )
       : undefined,
   });
   return { app, stack, storage, internal };

@@ -35,7 +35,11 @@ describe('the local 0600-file SecretSource', () => {
 describe('the local resolver', () => {
   it('maps the platform variables to files and plain identifiers, and skips empty ones', () => {
     expect(
-      localSecretFiles({ SLIPWAY_TICKET_KEY_FILE: '/state/ticket.key', SLIPWAY_GITHUB_APP_ID: '7', SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: '' }),
+      localSecretFiles({
+        SLIPWAY_TICKET_KEY_FILE: '/state/ticket.key',
+        SLIPWAY_GITHUB_APP_ID: '7',
+        SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: '',
+      }),
     ).toEqual({ files: { 'ticket-key': '/state/ticket.key' }, values: { 'github-app-id': '7' } });
   });
 });

@@ -25,14 +25,19 @@ describe('the Secrets Manager SecretSource', () => {
 
   it('names the secret that has no SecretString', async () => {
     const { client } = stubbedSecretsManager({});
-    const source = secretsManagerSecretSource({ client, arns: { adminToken: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:admin' } });
+    const source = secretsManagerSecretSource({
+      client,
+      arns: { adminToken: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:admin' },
+    });
     await expect(source.read('admin-token')).rejects.toThrow('the admin token secret has no SecretString');
   });
 });
 
 describe('the GitHub App JSON secret', () => {
   it('gives the field a caller asks for, from the secret the ARN names (a numeric App id as text)', async () => {
-    const { client, asked } = stubbedSecretsManager({ [GITHUB_ARN]: JSON.stringify({ appId: 1, webhookSecret: 'hook-secret', oauthClientId: 'Ov23li' }) });
+    const { client, asked } = stubbedSecretsManager({
+      [GITHUB_ARN]: JSON.stringify({ appId: 1, webhookSecret: 'hook-secret', oauthClientId: 'Ov23li' }),
+    });
     const source = secretsManagerSecretSource({ client, arns: { github: GITHUB_ARN } });
     expect(await source.read('github-webhook-secret')).toBe('hook-secret');
     expect(await source.read('github-app-id')).toBe('1');
@@ -42,16 +47,16 @@ describe('the GitHub App JSON secret', () => {
 
   it('names the missing or malformed field, and says when the secret is not JSON', async () => {
     const malformed = stubbedSecretsManager({ [GITHUB_ARN]: JSON.stringify({ webhookSecret: '' }) });
-    await expect(secretsManagerSecretSource({ client: malformed.client, arns: { github: GITHUB_ARN } }).read('github-webhook-secret')).rejects.toThrow(
-      'the GitHub App secret field webhookSecret is invalid (the webhook secret)',
-    );
-    await expect(secretsManagerSecretSource({ client: malformed.client, arns: { github: GITHUB_ARN } }).read('github-app-private-key')).rejects.toThrow(
-      'the GitHub App secret field privateKey is invalid (the App credentials)',
-    );
+    await expect(
+      secretsManagerSecretSource({ client: malformed.client, arns: { github: GITHUB_ARN } }).read('github-webhook-secret'),
+    ).rejects.toThrow('the GitHub App secret field webhookSecret is invalid (the webhook secret)');
+    await expect(
+      secretsManagerSecretSource({ client: malformed.client, arns: { github: GITHUB_ARN } }).read('github-app-private-key'),
+    ).rejects.toThrow('the GitHub App secret field privateKey is invalid (the App credentials)');
     const notJson = stubbedSecretsManager({ [GITHUB_ARN]: 'appId=1' });
-    await expect(secretsManagerSecretSource({ client: notJson.client, arns: { github: GITHUB_ARN } }).read('github-webhook-secret')).rejects.toThrow(
-      'the GitHub App secret is not a JSON document',
-    );
+    await expect(
+      secretsManagerSecretSource({ client: notJson.client, arns: { github: GITHUB_ARN } }).read('github-webhook-secret'),
+    ).rejects.toThrow('the GitHub App secret is not a JSON document');
   });
 });
 

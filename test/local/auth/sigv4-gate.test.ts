@@ -46,7 +46,14 @@ describe('the S3 gate', () => {
 
   it('passes a streamed SDK upload (aws-chunked, trailing checksum) through byte for byte', async () => {
     const parts = ['first part, ', 'second part, ', 'third part'];
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'streamed.txt', Body: Readable.from(parts.map((p) => Buffer.from(p))), ContentLength: parts.join('').length }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'streamed.txt',
+        Body: Readable.from(parts.map((p) => Buffer.from(p))),
+        ContentLength: parts.join('').length,
+      }),
+    );
     // s3rver stores an aws-chunked body with its framing (as it does without the gate): the chunks
     // and the trailing checksum the SDK sent arrive unchanged.
     const body = await stored('streamed.txt');
@@ -71,7 +78,14 @@ describe('the S3 gate', () => {
   it('refuses a request signed more than 15 minutes ago', async () => {
     const stale = new Date(Date.now() - 20 * 60 * 1000);
     // Signed with the stale date the client claims, so only the date window can refuse it.
-    const response = await sendRequest({ endpoint: storage.s3Endpoint, service: 's3', method: 'GET', path: `/${BUCKET}/buffered.txt`, credentials: storage.issuer.platform, signingDate: stale });
+    const response = await sendRequest({
+      endpoint: storage.s3Endpoint,
+      service: 's3',
+      method: 'GET',
+      path: `/${BUCKET}/buffered.txt`,
+      credentials: storage.issuer.platform,
+      signingDate: stale,
+    });
     expect(response.status).toBe(403);
     expect(response.body).toContain('<Code>RequestTimeTooSkewed</Code>');
   });
@@ -84,7 +98,11 @@ describe('the S3 gate', () => {
       service: 's3',
       method: 'GET',
       path: `/${BUCKET}/buffered.txt`,
-      credentials: { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretAccessKey, sessionToken: Credentials.SessionToken },
+      credentials: {
+        accessKeyId: Credentials.AccessKeyId,
+        secretAccessKey: Credentials.SecretAccessKey,
+        sessionToken: Credentials.SessionToken,
+      },
     });
     expect(response.status).toBe(403);
     expect(response.body).toContain('<Code>InvalidToken</Code>');
@@ -99,13 +117,25 @@ describe('the DynamoDB gate', () => {
       service: 'dynamodb',
       method: 'POST',
       path: '/',
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.DeleteTable', 'x-amz-content-sha256': createHash('sha256').update(signedBody).digest('hex') },
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.DeleteTable',
+        'x-amz-content-sha256': createHash('sha256').update(signedBody).digest('hex'),
+      },
       body: JSON.stringify({ TableName: DEFAULT_NAMES.table }).padEnd(signedBody.length),
       credentials: storage.issuer.platform,
     });
     expect(response.status).toBe(403);
     expect(JSON.parse(response.body).__type).toBe('com.amazon.coral.service#InvalidSignatureException');
-    const tables = await sendRequest({ endpoint: storage.dynamoEndpoint, service: 'dynamodb', method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, body: '{}', credentials: storage.issuer.platform });
+    const tables = await sendRequest({
+      endpoint: storage.dynamoEndpoint,
+      service: 'dynamodb',
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' },
+      body: '{}',
+      credentials: storage.issuer.platform,
+    });
     expect(JSON.parse(tables.body).TableNames).toContain(DEFAULT_NAMES.table);
   });
 });
@@ -132,6 +162,8 @@ describe('session policies', () => {
   });
 
   it('refuse a document that is not a policy, naming the field', () => {
-    expect(() => parseSessionPolicy('{"Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}')).toThrow(/Policy\.Statement\.0\.Effect/);
+    expect(() => parseSessionPolicy('{"Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}')).toThrow(
+      /Policy\.Statement\.0\.Effect/,
+    );
   });
 });

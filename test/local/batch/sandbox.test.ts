@@ -140,7 +140,9 @@ describe('sandboxed build job runner (bubblewrap)', () => {
 
   it('rejects a failing job with States.TaskFailed and the last "build failed" reason', async () => {
     const { run } = runner();
-    const error = (await run({ jobName: 'broken', timeoutSeconds: 30, environment: { JOB_MODE: 'fail' } }).catch((e: unknown) => e)) as Error;
+    const error = (await run({ jobName: 'broken', timeoutSeconds: 30, environment: { JOB_MODE: 'fail' } }).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(error.name).toBe('States.TaskFailed');
     expect(error.message).toContain('npm ci exited with code 1');
     expect(error.message).not.toContain('an earlier reason');
@@ -148,7 +150,9 @@ describe('sandboxed build job runner (bubblewrap)', () => {
 
   it('falls back to the exit code and the last stderr lines', async () => {
     const { run } = runner();
-    const error = (await run({ jobName: 'crashed', timeoutSeconds: 30, environment: { JOB_MODE: 'crash' } }).catch((e: unknown) => e)) as Error;
+    const error = (await run({ jobName: 'crashed', timeoutSeconds: 30, environment: { JOB_MODE: 'crash' } }).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(error.name).toBe('States.TaskFailed');
     expect(error.message).toContain('exited with code 3');
     expect(error.message).toContain('boom: the last words');
@@ -156,7 +160,9 @@ describe('sandboxed build job runner (bubblewrap)', () => {
 
   it('refuses to run unsandboxed when bwrap is missing', async () => {
     const { run } = runner({ bwrapPath: join(stateDir, 'no-such-bwrap') });
-    const error = (await run({ jobName: 'nobwrap', timeoutSeconds: 30, environment: { JOB_MODE: 'ok' } }).catch((e: unknown) => e)) as Error;
+    const error = (await run({ jobName: 'nobwrap', timeoutSeconds: 30, environment: { JOB_MODE: 'ok' } }).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(error.message).toMatch(/install the "bubblewrap" package/);
   });
 });

@@ -29,7 +29,12 @@ const definition = {
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.caught', Next: 'Record failure' }],
       Next: 'Done',
     },
-    'Record failure': { Type: 'Pass', Parameters: { 'error.$': '$.caught.Error', 'cause.$': '$.caught.Cause' }, ResultPath: '$.failure', Next: 'Failed' },
+    'Record failure': {
+      Type: 'Pass',
+      Parameters: { 'error.$': '$.caught.Error', 'cause.$': '$.caught.Cause' },
+      ResultPath: '$.failure',
+      Next: 'Failed',
+    },
     Failed: { Type: 'Fail', ErrorPath: '$.failure.error', CausePath: '$.failure.cause' },
     Done: { Type: 'Succeed' },
   },
@@ -50,7 +55,13 @@ function interrupted(name: string, entered: Array<[string, unknown]>, redriveCou
   const events: HistoryEvent[] = [{ id: 1, previousEventId: 0, timestamp: new Date().toISOString(), type: 'ExecutionStarted' }];
   for (const [state, input] of entered) {
     const id = events.length + 1;
-    events.push({ id, previousEventId: id - 1, timestamp: new Date().toISOString(), type: 'PassStateEntered', stateEnteredEventDetails: { name: state, input: JSON.stringify(input) } });
+    events.push({
+      id,
+      previousEventId: id - 1,
+      timestamp: new Date().toISOString(),
+      type: 'PassStateEntered',
+      stateEnteredEventDetails: { name: state, input: JSON.stringify(input) },
+    });
   }
   const record: ExecutionRecord = {
     executionArn,
@@ -70,44 +81,65 @@ function interrupted(name: string, entered: Array<[string, unknown]>, redriveCou
 const hanging = new Map<string, () => void>();
 
 async function engine(): Promise<LocalStepFunctions> {
-  return LocalStepFunctions.create(platform, {
-    async runBuildJob(request, options) {
-      builds.push(request);
-      const started = hanging.get(request.jobName);
-      if (started) {
-        started();
-        await new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new Error('stopped'))));
-      }
-      return { jobId: 'job-1', status: 'SUCCEEDED' };
+  return LocalStepFunctions.create(
+    platform,
+    {
+      async runBuildJob(request, options) {
+        builds.push(request);
+        const started = hanging.get(request.jobName);
+        if (started) {
+          started();
+          await new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new Error('stopped'))));
+        }
+        return { jobId: 'job-1', status: 'SUCCEEDED' };
+      },
+      async cloudformation() {
+        throw new Error('not used');
+      },
+      async assumeRole() {
+        throw new Error('not used');
+      },
     },
-    async cloudformation() {
-      throw new Error('not used');
-    },
-    async assumeRole() {
-      throw new Error('not used');
-    },
-  }, dir as string);
+    dir as string,
+  );
 }
 
-const entered = (record: ExecutionRecord) => record.events.flatMap((e) => ((e.stateEnteredEventDetails as { name?: string } | undefined)?.name ? [(e.stateEnteredEventDetails as { name: string }).name] : []));
+const entered = (record: ExecutionRecord) =>
+  record.events.flatMap((e) =>
+    (e.stateEnteredEventDetails as { name?: string } | undefined)?.name ? [(e.stateEnteredEventDetails as { name: string }).name] : [],
+  );
 
 describe('reconcile on start', () => {
-  it('redrives an execution from the state it had entered, with that state\'s input, under the same ARN', async () => {
-    const arn = interrupted('cut-in-second', [['First', { start: true }], ['Second', { start: true, first: 1 }]]);
+  it("redrives an execution from the state it had entered, with that state's input, under the same ARN", async () => {
+    const arn = interrupted('cut-in-second', [
+      ['First', { start: true }],
+      ['Second', { start: true, first: 1 }],
+    ]);
     const steps = await engine();
     expect(steps.reconcile()).toEqual([{ executionArn: arn, plan: 'resume', state: 'Second' }]);
     const record = await steps.settled(arn);
     expect(record.status).toBe('SUCCEEDED');
-    expect(JSON.parse(record.output as string)).toEqual({ start: true, first: 1, second: 2, build: { JobId: 'job-1', JobName: 'job', Status: 'SUCCEEDED' } });
+    expect(JSON.parse(record.output as string)).toEqual({
+      start: true,
+      first: 1,
+      second: 2,
+      build: { JobId: 'job-1', JobName: 'job', Status: 'SUCCEEDED' },
+    });
     // First ran once (before the crash); Second again after the redrive.
     expect(entered(record)).toEqual(['First', 'Second', 'Second', 'Build', 'Done']);
-    expect(record.events.find((e) => e.type === 'ExecutionRedriven')).toMatchObject({ executionRedrivenEventDetails: { redriveCount: 1, fromState: 'Second' } });
+    expect(record.events.find((e) => e.type === 'ExecutionRedriven')).toMatchObject({
+      executionRedrivenEventDetails: { redriveCount: 1, fromState: 'Second' },
+    });
     expect(record.events.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
     expect(record.redriveCount).toBe(1);
   });
 
   it('fails an interrupted build through its own Catch with `platform restarted`, without re-submitting it', async () => {
-    const arn = interrupted('cut-in-build', [['First', { start: true }], ['Second', { start: true, first: 1 }], ['Build', { start: true, first: 1, second: 2 }]]);
+    const arn = interrupted('cut-in-build', [
+      ['First', { start: true }],
+      ['Second', { start: true, first: 1 }],
+      ['Build', { start: true, first: 1, second: 2 }],
+    ]);
     const steps = await engine();
     expect(steps.reconcile()).toEqual([{ executionArn: arn, plan: 'fail-through-catch', state: 'Build' }]);
     const record = await steps.settled(arn);
@@ -140,7 +172,11 @@ describe('reconcile on start', () => {
     const second = await engine();
     expect(second.describeExecution(executionArn).status).toBe('RUNNING');
     expect(second.reconcile()).toEqual([{ executionArn, plan: 'fail-through-catch', state: 'Build' }]);
-    expect(await second.settled(executionArn)).toMatchObject({ status: 'FAILED', error: 'Slipway.PlatformRestarted', cause: 'platform restarted' });
+    expect(await second.settled(executionArn)).toMatchObject({
+      status: 'FAILED',
+      error: 'Slipway.PlatformRestarted',
+      cause: 'platform restarted',
+    });
     expect(builds).toHaveLength(1);
   });
 

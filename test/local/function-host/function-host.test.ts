@@ -14,7 +14,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const fixtureServer = join(here, 'fixtures', 'server');
 const BUCKET = 'slipway-projects';
 
-function event(path: string, extra: { headers?: Record<string, string>; cookies?: string[]; query?: string; requestId?: string } = {}): APIGatewayProxyEventV2 {
+function event(
+  path: string,
+  extra: { headers?: Record<string, string>; cookies?: string[]; query?: string; requestId?: string } = {},
+): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: '$default',
@@ -78,10 +81,18 @@ describe('local function host', () => {
    * A failure answers the visitor a plain page with the request id and nothing of the error; what
    * failed (`details`) is in the function's log under that request id.
    */
-  function expectGatewayPage(result: APIGatewayProxyStructuredResultV2, status: 502 | 504, requestId: string, fn: string, details: string): void {
+  function expectGatewayPage(
+    result: APIGatewayProxyStructuredResultV2,
+    status: 502 | 504,
+    requestId: string,
+    fn: string,
+    details: string,
+  ): void {
     expect(result.statusCode).toBe(status);
     expect(result.headers).toMatchObject({ 'content-type': 'text/plain; charset=utf-8', 'x-slipway-request-id': requestId });
-    expect(result.body).toBe(`${status} ${status === 502 ? 'Bad Gateway — the application failed to answer' : 'Gateway Timeout — the application did not answer in time'} (request id ${requestId})\n`);
+    expect(result.body).toBe(
+      `${status} ${status === 502 ? 'Bad Gateway — the application failed to answer' : 'Gateway Timeout — the application did not answer in time'} (request id ${requestId})\n`,
+    );
     const line = logs.find((entry) => entry.startsWith(`${fn}: function host: request ${requestId} answered ${status}`));
     expect(line, `no log line for request ${requestId} in ${JSON.stringify(logs)}`).toBeDefined();
     expect(line).toContain(details);
@@ -128,7 +139,12 @@ describe('local function host', () => {
     expect(two).toMatchObject({ statusCode: 200, body: 'hello from two at /' });
     expect(three).toMatchObject({ statusCode: 200, body: 'hello from three at /x' });
     // One worker per project version, reused across calls.
-    const info1 = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string; cwd: string; functionName: string; remaining: number };
+    const info1 = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as {
+      pid: string;
+      cwd: string;
+      functionName: string;
+      remaining: number;
+    };
     const info1again = JSON.parse((await h.invoke('app', 'd-one', event('/info'))).body as string) as { pid: string };
     const info2 = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: string };
     expect(info1again.pid).toBe(info1.pid);
@@ -158,7 +174,12 @@ describe('local function host', () => {
     const h = host({
       environment: async (project, deploymentId) => {
         asked.push(`${project}/${deploymentId}`);
-        return { API_URL: `https://api.example.com/${deploymentId}`, SESSION_SECRET: 's3cr3t-value', NODE_ENV: 'development', PATH: '/nowhere' };
+        return {
+          API_URL: `https://api.example.com/${deploymentId}`,
+          SESSION_SECRET: 's3cr3t-value',
+          NODE_ENV: 'development',
+          PATH: '/nowhere',
+        };
       },
     });
     const one = JSON.parse((await h.invoke('app', 'd-one', event('/env'))).body as string) as Record<string, string>;
@@ -232,7 +253,11 @@ describe('local function host', () => {
   it('answers with a 502 when the handler module fails to load, and tries again on the next call', async () => {
     const h = host();
     await s3.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: 'broken/deployments/d-bad/server/handler.js', Body: "throw new Error('cannot start');\n" }),
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'broken/deployments/d-bad/server/handler.js',
+        Body: "throw new Error('cannot start');\n",
+      }),
     );
     for (let attempt = 0; attempt < 2; attempt++) {
       const result = await h.invoke('broken', 'd-bad', event('/', { requestId: `req-init-${attempt}` }));

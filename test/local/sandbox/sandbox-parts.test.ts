@@ -30,7 +30,9 @@ describe('uid pool (also the build queue)', () => {
 
 describe('cap lines', () => {
   it('name the cap and its value', () => {
-    expect(capLine('build', 'memory', DEFAULT_BUILD_LIMITS, 'the build was stopped')).toBe('slipway: limit build memory is 4096 MiB; the build was stopped');
+    expect(capLine('build', 'memory', DEFAULT_BUILD_LIMITS, 'the build was stopped')).toBe(
+      'slipway: limit build memory is 4096 MiB; the build was stopped',
+    );
     expect(capLine('function', 'processes', functionLimits(1024), 'x')).toBe('slipway: limit function processes is 128; x');
     expect(capLine('function', 'disk', functionLimits(1024), '/tmp is full')).toBe('slipway: limit function disk is 512 MiB; /tmp is full');
   });
@@ -67,7 +69,16 @@ describe('bwrap arguments', () => {
 
   it('caps /tmp, drops every capability, clears the environment and isolates the namespaces', () => {
     expect(at('--size', String(64 * 1024 * 1024), '--tmpfs', '/tmp')).toBeGreaterThan(-1);
-    for (const flag of ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session', '--clearenv']) expect(args).toContain(flag);
+    for (const flag of [
+      '--unshare-user',
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--die-with-parent',
+      '--new-session',
+      '--clearenv',
+    ])
+      expect(args).toContain(flag);
     expect(at('--cap-drop', 'ALL')).toBeGreaterThan(-1);
     // The platform made the network namespace already (for slirp4netns to attach to).
     expect(args).not.toContain('--unshare-net');

@@ -29,7 +29,10 @@ const Text = v.pipe(v.string(), v.minLength(1));
 const NumberOrText = v.union([v.pipe(v.number(), v.integer(), v.minValue(1), v.transform(String)), Text]);
 
 /** Each GitHub name's field in the JSON secret, and what it is for (named in errors). */
-const GITHUB_FIELDS: Record<Exclude<SecretName, PlainSecret>, { field: string; schema: v.GenericSchema<unknown, string>; purpose: string }> = {
+const GITHUB_FIELDS: Record<
+  Exclude<SecretName, PlainSecret>,
+  { field: string; schema: v.GenericSchema<unknown, string>; purpose: string }
+> = {
   'github-app-id': { field: 'appId', schema: NumberOrText, purpose: 'the App credentials' },
   'github-app-private-key': { field: 'privateKey', schema: Text, purpose: 'the App credentials' },
   'github-webhook-secret': { field: 'webhookSecret', schema: Text, purpose: 'the webhook secret' },
@@ -68,7 +71,10 @@ export function secretsManagerSecretSource(config: SecretsManagerConfig): Secret
         throw error;
       }
       const result = v.safeParse(v.object({ [field]: schema }), document);
-      if (!result.success) throw new Error(`the GitHub App secret field ${v.getDotPath(result.issues[0]) ?? '(root)'} is invalid (${purpose}): ${result.issues[0].message}`);
+      if (!result.success)
+        throw new Error(
+          `the GitHub App secret field ${v.getDotPath(result.issues[0]) ?? '(root)'} is invalid (${purpose}): ${result.issues[0].message}`,
+        );
       return (result.output as Record<string, string>)[field] as string;
     },
   };
