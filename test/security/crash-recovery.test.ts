@@ -138,13 +138,20 @@ async function startPlatform(home: string, killAt?: Scenario): Promise<Platform>
     await new Promise((r) => setTimeout(r, 20));
   }
   startTimes.push(performance.now() - started);
-  const platform: Platform = {
-    child,
-    port: (JSON.parse(readFileSync(info, 'utf8')) as { port: number }).port,
-    token: readFileSync(join(home, 'admin.token'), 'utf8').trim(),
-    exited,
-    output: () => output,
-  };
+  let platform: Platform;
+  try {
+    platform = {
+      child,
+      port: (JSON.parse(readFileSync(info, 'utf8')) as { port: number }).port,
+      token: readFileSync(join(home, 'admin.token'), 'utf8').trim(),
+      exited,
+      output: () => output,
+    };
+  } catch (error) {
+    // Not handed to the test yet, so nothing else would stop it: a failed start must not outlive the test.
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    throw error;
+  }
   platforms.add(platform);
   void exited.then(() => platforms.delete(platform));
   return platform;
