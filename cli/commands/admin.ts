@@ -1,7 +1,7 @@
 import { ApiClient } from '../api-client.js';
 import { connect } from '../connection.js';
 import { followLogStream } from '../sse.js';
-import type { AuditEntry as ServerAuditEntry } from '../../handlers/api/audit.js';
+import type { AuditEntry as ServerAuditEntry } from '../../handlers/lib/table/audit.js';
 
 /** The API's audit entry (the CLI shows every field but the expiry). */
 type AuditEntry = Omit<ServerAuditEntry, 'expiresAt'>;

@@ -1,29 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../lib/clients.js';
-import { platformNames } from '../lib/config.js';
 import { API_BASE } from './openapi.js';
 import type { ApiEnv } from './context.js';
-import { auditKey, auditPk } from '../lib/table/keys.js';
+import { putAuditEntry } from '../lib/table/audit.js';
 
 /** How long an entry is kept: the table's TTL attribute `expiresAt` removes it after this. */
 export const AUDIT_RETENTION_DAYS = 400;
-
-export interface AuditEntry {
-  /** Who called: a login, or `admin` for the admin token. */
-  actor: string;
-  /** What was done, e.g. `project.create`. */
-  action: string;
-  /** What it was done to, e.g. `project:web` or `deployment:web/d-…`. */
-  target: string;
-  status: number;
-  requestId: string;
-  at: string;
-  /** Epoch seconds. */
-  expiresAt: number;
-}
 
 type Params = Record<string, string>;
 type Body = Record<string, any>;
@@ -114,42 +97,20 @@ export function auditLog(): MiddlewareHandler<ApiEnv> {
           .json()
           .catch(() => ({}))) ?? {}) as Body;
       const now = new Date();
-      await putAuditEntry({
-        actor: c.get('caller')?.user ?? 'unknown',
-        action: known?.action ?? `${c.req.method.toLowerCase()} ${pattern}`,
-        target: known ? known.target(paramsOf(pattern, path), body) : path,
-        status: c.res.status,
-        requestId: requestIdOf(c),
-        at: now.toISOString(),
-        expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86_400,
-      });
+      await putAuditEntry(
+        {
+          actor: c.get('caller')?.user ?? 'unknown',
+          action: known?.action ?? `${c.req.method.toLowerCase()} ${pattern}`,
+          target: known ? known.target(paramsOf(pattern, path), body) : path,
+          status: c.res.status,
+          requestId: requestIdOf(c),
+          at: now.toISOString(),
+          expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86_400,
+        },
+        randomBytes(4).toString('hex'),
+      );
     } catch (error) {
       console.error('slipway api: could not write the audit entry', c.req.method, c.req.path, error);
     }
   };
-}
-
-export async function putAuditEntry(entry: AuditEntry): Promise<void> {
-  await dynamoClient().send(
-    new PutCommand({
-      TableName: platformNames().table,
-      Item: { ...auditKey(entry.at, randomBytes(4).toString('hex')), entity: 'audit', ...entry },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
-}
-
-/** One month's entries (`YYYY-MM`, UTC), newest first. */
-export async function listAuditEntries(month: string, limit: number): Promise<AuditEntry[]> {
-  const page = await dynamoClient().send(
-    new QueryCommand({
-      TableName: platformNames().table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': auditPk(month) },
-      ScanIndexForward: false,
-      Limit: limit,
-      ConsistentRead: true,
-    }),
-  );
-  return (page.Items ?? []).map(({ pk: _pk, sk: _sk, entity: _entity, ...entry }) => entry as AuditEntry);
 }

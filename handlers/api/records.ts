@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../lib/clients.js';
-import { scanAll } from '../lib/dynamo-pages.js';
-import { conditionally } from '../lib/conditional-write.js';
+import { scanAll } from '../lib/table/pages.js';
+import { conditionally } from '../lib/table/conditional-write.js';
 import { platformNames } from '../lib/config.js';
 import { ApiError } from './errors.js';
 import { DEPLOYMENT_PREFIX, META, PROJECT_PREFIX, deploymentKey, projectKey, projectPk } from '../lib/table/keys.js';

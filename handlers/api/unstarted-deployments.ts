@@ -1,4 +1,4 @@
-import { scanAll } from '../lib/dynamo-pages.js';
+import { scanAll } from '../lib/table/pages.js';
 import { executionStatus } from './executions.js';
 import { markDeploymentEnded, type DeploymentRecord } from './records.js';
 

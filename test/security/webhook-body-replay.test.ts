@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { linkProjectRepository } from '../../handlers/api/records.js';
-import { installationsOwnedBy } from '../../handlers/api/github/installations.js';
+import { installationsOwnedBy } from '../../handlers/lib/table/github-installations.js';
 import { dynamoClient } from '../../handlers/lib/clients.js';
 import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
 import { createReadyProject, startApiHarness, WEBHOOK_SECRET, type ApiHarness } from '../api/support/api-harness.js';

@@ -2,7 +2,7 @@ import { startDeployment } from '../start-deployment.js';
 import { findProjectsByRepository } from '../records.js';
 import type { GithubSource } from '../../lib/github/source-ref.js';
 import { decidePush, pushedBranch, type PushDecision } from './branch-rules.js';
-import { pushRecorded, putPushRecord } from './deliveries.js';
+import { pushRecorded, putPushRecord } from '../../lib/table/pushes.js';
 import type { PullRequestPayload, PushPayload } from './payloads.js';
 
 /** What a delivery started, per project, as the webhook answers it. */

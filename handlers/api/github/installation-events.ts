@@ -1,4 +1,9 @@
-import { changeInstallationRepositories, deleteInstallation, putInstallation, setInstallationSuspended } from './installations.js';
+import {
+  changeInstallationRepositories,
+  deleteInstallation,
+  putInstallation,
+  setInstallationSuspended,
+} from '../../lib/table/github-installations.js';
 import type { InstallationPayload, InstallationRepositoriesPayload } from './payloads.js';
 
 const names = (list: { full_name: string }[] | undefined) => (list ?? []).map((r) => r.full_name);

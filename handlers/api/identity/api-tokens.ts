@@ -1,12 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { scanAll } from '../../lib/dynamo-pages.js';
-import { dynamoClient } from '../../lib/clients.js';
-import { conditionally } from '../../lib/conditional-write.js';
-import { platformNames } from '../../lib/config.js';
 import { sameSecret } from '../../lib/same-secret.js';
+import { type ApiTokenRecord, deleteApiToken, getApiTokenSecret, putApiToken, scanApiTokens } from '../../lib/table/api-tokens.js';
 import { ApiError } from '../errors.js';
-import { apiTokenKey } from '../../lib/table/keys.js';
 
 /**
  * API tokens: `slw_<id>_<secret>`. Only a SHA-256 of the secret is stored (`pk APITOKEN#<id>`):
@@ -15,21 +10,7 @@ import { apiTokenKey } from '../../lib/table/keys.js';
  */
 export const API_TOKEN = /^slw_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
-export interface ApiTokenRecord {
-  id: string;
-  user: string;
-  label: string;
-  createdAt: string;
-  createdBy: string;
-  expiresAt?: number;
-}
-
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex');
-
-function toToken(item: Record<string, unknown>): ApiTokenRecord {
-  const { id, user, label, createdAt, createdBy, expiresAt } = item as unknown as ApiTokenRecord;
-  return { id, user, label, createdAt, createdBy, ...(expiresAt ? { expiresAt } : {}) };
-}
 
 /** Issues a token for `user`; returns the plaintext once, with the stored record. */
 export async function issueApiToken(
@@ -49,13 +30,7 @@ export async function issueApiToken(
     // DynamoDB's TTL deletes the item some time after expiry; verify() checks the time itself.
     ...(ttlDays ? { expiresAt: Math.floor(Date.now() / 1000) + ttlDays * 86400 } : {}),
   };
-  await dynamoClient().send(
-    new PutCommand({
-      TableName: platformNames().table,
-      Item: { ...apiTokenKey(id), entity: 'api-token', ...record, hash: hashOf(secret) },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+  await putApiToken(record, hashOf(secret));
   return { token: `slw_${id}_${secret}`, record };
 }
 
@@ -64,38 +39,21 @@ export async function verifyApiToken(token: string): Promise<string | undefined>
   const match = API_TOKEN.exec(token);
   if (!match) return undefined;
   const [, id, secret] = match as unknown as [string, string, string];
-  const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: platformNames().table, Key: apiTokenKey(id), ConsistentRead: true }),
-  );
-  if (!Item || typeof Item.hash !== 'string') return undefined;
-  if (!sameSecret(Item.hash, hashOf(secret))) return undefined;
-  if (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 <= Date.now()) return undefined;
-  return Item.user as string;
+  const stored = await getApiTokenSecret(id);
+  if (!stored) return undefined;
+  if (!sameSecret(stored.hash, hashOf(secret))) return undefined;
+  if (stored.expiresAt !== undefined && stored.expiresAt * 1000 <= Date.now()) return undefined;
+  return stored.user;
 }
 
 export async function listApiTokens(user?: string): Promise<ApiTokenRecord[]> {
-  const items = await scanAll({
-    FilterExpression: user ? 'entity = :entity AND #user = :user' : 'entity = :entity',
-    ExpressionAttributeNames: user ? { '#user': 'user' } : undefined,
-    ExpressionAttributeValues: { ':entity': 'api-token', ...(user ? { ':user': user.toLowerCase() } : {}) },
-    ConsistentRead: true,
-  });
-  return items.map(toToken).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const tokens = await scanApiTokens(user?.toLowerCase());
+  return tokens.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
 /** Revokes a token of `user` (or of anyone, when `user` is undefined). */
 export async function revokeApiToken(id: string, user?: string): Promise<void> {
-  const deleted = await conditionally(
-    dynamoClient().send(
-      new DeleteCommand({
-        TableName: platformNames().table,
-        Key: apiTokenKey(id),
-        ConditionExpression: user ? 'attribute_exists(pk) AND #user = :user' : 'attribute_exists(pk)',
-        ExpressionAttributeNames: user ? { '#user': 'user' } : undefined,
-        ExpressionAttributeValues: user ? { ':user': user.toLowerCase() } : undefined,
-      }),
-    ),
-  );
+  const deleted = await deleteApiToken(id, user?.toLowerCase());
   if (!deleted) throw new ApiError('NotFound', `token ${id} does not exist`, 'path.token');
 }
 

@@ -13,7 +13,7 @@ import {
 } from '../records.js';
 import { executionStatus, newDeploymentId } from '../executions.js';
 import { sourceExists, startDeployment } from '../start-deployment.js';
-import { listAuditEntries } from '../audit.js';
+import { queryAuditMonth } from '../../lib/table/audit.js';
 import { notReady } from './projects.js';
 import { requirePermission } from '../identity/access.js';
 
@@ -25,7 +25,7 @@ adminRoutes.get('/audit', async (c) => {
   requirePermission(c, 'audit:read');
   const query = parse(AuditQuery, c.req.query(), 'query');
   const month = query.month ?? new Date().toISOString().slice(0, 7);
-  return c.json({ month, entries: await listAuditEntries(month, query.limit === undefined ? 100 : Number(query.limit)) });
+  return c.json({ month, entries: await queryAuditMonth(month, query.limit === undefined ? 100 : Number(query.limit)) });
 });
 
 /** How long a deployment may wait for its execution to start before it counts as never started (the slots' grace too). */

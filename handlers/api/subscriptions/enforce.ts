@@ -1,14 +1,11 @@
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../../lib/clients.js';
 import { executionStatus } from '../executions.js';
-import { conditionally } from '../../lib/conditional-write.js';
-import { platformNames } from '../../lib/config.js';
 import { pipelineLimitsOf, type LimitName, type PipelineLimits } from '../../lib/limits.js';
 import { ApiError } from '../errors.js';
 import { CANCELLABLE_STATUSES, getDeployment, getProject } from '../records.js';
-import { countDaily, takeSlot, releaseSlots, uncountDaily } from './counters.js';
+import { countDaily, takeSlot, uncountDaily } from './counters.js';
+import { removeSlotMembers } from '../../lib/table/usage.js';
 import { subscriptionOf, type Subscription } from './store.js';
-import { projectKey } from '../../lib/table/keys.js';
+import { deleteCreatingProject } from '../../lib/table/projects.js';
 
 /** How the current count of each limit reads in a refusal. */
 const USAGE_WORDS: Record<LimitName, string> = {
@@ -91,7 +88,7 @@ export async function reserveDeployment(
       const member = `${release.project}/${release.deploymentId}`;
       const running = await takeSlot(owner, 'BUILDS', member, limits.concurrentBuilds, buildStillRuns);
       if (running !== undefined) throw limitExceeded(subscription, 'concurrentBuilds', running);
-      undo.push(() => releaseSlots(owner, 'BUILDS', [member]));
+      undo.push(() => removeSlotMembers(owner, 'BUILDS', [member]));
       if (!(await countDaily(owner, 'builds', limits.buildsPerDay))) throw limitExceeded(subscription, 'buildsPerDay', limits.buildsPerDay);
       undo.push(() => uncountDaily(owner, 'builds'));
     }
@@ -121,21 +118,11 @@ export async function claimProjectSlot(owner: string, name: string): Promise<voi
   const subscription = await subscriptionOf(owner);
   const held = await takeSlot(owner, 'PROJECTS', name, subscription.limits.projectsPerUser, projectHeldBy(owner));
   if (held === undefined) return;
-  await conditionally(
-    dynamoClient().send(
-      new DeleteCommand({
-        TableName: platformNames().table,
-        Key: projectKey(name),
-        ConditionExpression: '#status = :creating AND #owner = :owner',
-        ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-        ExpressionAttributeValues: { ':creating': 'CREATING', ':owner': owner },
-      }),
-    ),
-  );
+  await deleteCreatingProject(name, owner);
   throw limitExceeded(subscription, 'projectsPerUser', held);
 }
 
 /** Frees a project's slot as soon as it is being deleted (the check would also find it stale). */
 export async function releaseProjectSlot(owner: string, name: string): Promise<void> {
-  await releaseSlots(owner, 'PROJECTS', [name]);
+  await removeSlotMembers(owner, 'PROJECTS', [name]);
 }

@@ -1,11 +1,13 @@
 import { ADMIN_USER } from '../identity/caller.js';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
-import { dynamoClient } from '../../lib/clients.js';
-import { scanAll } from '../../lib/dynamo-pages.js';
-import { platformNames } from '../../lib/config.js';
-import { BUILT_IN_SUBSCRIPTIONS, DEFAULT_SUBSCRIPTION, Limits, OPERATOR_SUBSCRIPTION } from '../../lib/limits.js';
-import { META, SUBSCRIPTION_PREFIX, subscriptionKey, userKey } from '../../lib/table/keys.js';
+import { BUILT_IN_SUBSCRIPTIONS, DEFAULT_SUBSCRIPTION, type Limits, OPERATOR_SUBSCRIPTION } from '../../lib/limits.js';
+import {
+  getStoredSubscription,
+  putStoredSubscription,
+  type StoredSubscription,
+  scanStoredSubscriptions,
+} from '../../lib/table/subscriptions.js';
+import { getUserSubscriptionName, setUserSubscriptionName } from '../../lib/table/users.js';
 
 /** Subscription names: short lowercase labels, used in keys and messages. */
 export const SubscriptionName = v.pipe(
@@ -22,17 +24,8 @@ export interface Subscription {
   updatedBy?: string;
 }
 
-function fromItem(item: Record<string, unknown>): Subscription | undefined {
-  // A stored item that no longer parses (e.g. a limit added since) falls back to the built-in one.
-  const limits = v.safeParse(Limits, item.limits);
-  if (!limits.success) return undefined;
-  return {
-    name: String(item.name),
-    limits: limits.output,
-    origin: 'stored',
-    ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {}),
-    ...(typeof item.updatedBy === 'string' ? { updatedBy: item.updatedBy } : {}),
-  };
+function stored({ name, limits, ...updated }: StoredSubscription): Subscription {
+  return { name, limits, origin: 'stored', ...updated };
 }
 
 function builtIn(name: string): Subscription | undefined {
@@ -42,46 +35,30 @@ function builtIn(name: string): Subscription | undefined {
 
 /** A stored subscription, else the built-in one of that name, else undefined. */
 export async function getSubscription(name: string): Promise<Subscription | undefined> {
-  const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: platformNames().table, Key: subscriptionKey(name), ConsistentRead: true }),
-  );
-  return (Item && fromItem(Item)) ?? builtIn(name);
+  const item = await getStoredSubscription(name);
+  // A stored item that no longer parses (e.g. a limit added since) falls back to the built-in one.
+  return (item && stored(item)) ?? builtIn(name);
 }
 
 /** Every subscription: the stored ones, plus the built-in ones no item overrides. */
 export async function listSubscriptions(): Promise<Subscription[]> {
-  const stored = new Map<string, Subscription>();
-  const items = await scanAll({
-    FilterExpression: 'begins_with(pk, :prefix) AND sk = :meta',
-    ExpressionAttributeValues: { ':prefix': SUBSCRIPTION_PREFIX, ':meta': META },
-    ConsistentRead: true,
-  });
-  for (const item of items) {
-    const subscription = fromItem(item);
-    if (subscription) stored.set(subscription.name, subscription);
-  }
-  for (const name of Object.keys(BUILT_IN_SUBSCRIPTIONS)) if (!stored.has(name)) stored.set(name, builtIn(name) as Subscription);
-  return [...stored.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const byName = new Map<string, Subscription>();
+  for (const item of await scanStoredSubscriptions()) byName.set(item.name, stored(item));
+  for (const name of Object.keys(BUILT_IN_SUBSCRIPTIONS)) if (!byName.has(name)) byName.set(name, builtIn(name) as Subscription);
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Creates or replaces a subscription (a whole set of limits: no partial update). */
 export async function putSubscription(name: string, limits: Limits, by: string): Promise<Subscription> {
   const updatedAt = new Date().toISOString();
-  await dynamoClient().send(
-    new PutCommand({
-      TableName: platformNames().table,
-      Item: { ...subscriptionKey(name), entity: 'subscription', name, limits, updatedAt, updatedBy: by },
-    }),
-  );
+  await putStoredSubscription({ name, limits, updatedAt, updatedBy: by });
   return { name, limits, origin: 'stored', updatedAt, updatedBy: by };
 }
 
 /** The name of a user's subscription (the `subscription` attribute of the user item), or the default. */
 export async function userSubscriptionName(login: string): Promise<string> {
-  const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: platformNames().table, Key: userKey(login), ProjectionExpression: 'subscription', ConsistentRead: true }),
-  );
-  if (typeof Item?.subscription === 'string') return Item.subscription;
+  const assigned = await getUserSubscriptionName(login);
+  if (assigned !== undefined) return assigned;
   return login === ADMIN_USER ? OPERATOR_SUBSCRIPTION : DEFAULT_SUBSCRIPTION;
 }
 
@@ -99,14 +76,5 @@ export async function subscriptionOf(login: string): Promise<Subscription> {
  * `subscription` attribute (and `createdAt` when the item is new).
  */
 export async function setUserSubscription(login: string, name: string, by: string): Promise<void> {
-  const now = new Date().toISOString();
-  await dynamoClient().send(
-    new UpdateCommand({
-      TableName: platformNames().table,
-      Key: userKey(login),
-      UpdateExpression:
-        'SET subscription = :name, subscriptionUpdatedAt = :now, subscriptionUpdatedBy = :by, createdAt = if_not_exists(createdAt, :now)',
-      ExpressionAttributeValues: { ':name': name, ':now': now, ':by': by },
-    }),
-  );
+  await setUserSubscriptionName(login, name, by, new Date().toISOString());
 }

@@ -1,9 +1,9 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { dynamoClient } from '../clients.js';
-import { queryAll } from '../dynamo-pages.js';
+import { queryAll } from '../table/pages.js';
 import { platformNames } from '../config.js';
-import { conditionally } from '../conditional-write.js';
+import { conditionally } from '../table/conditional-write.js';
 import { ENV_TARGETS, ProjectSettings, type EnvTarget, type SettingsPatch } from './schemas.js';
 import { DOMAIN_PREFIX, ENV_PREFIX, domainClaimKey, domainKey, envKey, projectPk, runtimeEnvKey, settingsKey } from '../table/keys.js';
 

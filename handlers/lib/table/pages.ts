@@ -1,6 +1,6 @@
 import { QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from './clients.js';
-import { platformNames } from './config.js';
+import { dynamoClient } from '../clients.js';
+import { platformNames } from '../config.js';
 
 type Item = Record<string, unknown>;
 

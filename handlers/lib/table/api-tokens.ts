@@ -1,0 +1,80 @@
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from '../clients.js';
+import { platformNames } from '../config.js';
+import { conditionally } from './conditional-write.js';
+import { apiTokenKey } from './keys.js';
+import { scanAll } from './pages.js';
+
+/** An API token as shown: `APITOKEN#<id> / META`; the item also holds the secret's hash. */
+export interface ApiTokenRecord {
+  id: string;
+  user: string;
+  label: string;
+  createdAt: string;
+  createdBy: string;
+  /** Epoch seconds (TTL). */
+  expiresAt?: number;
+}
+
+/** What verifying a token needs: the stored hash, who it stands for and when it expires. */
+export interface ApiTokenSecret {
+  hash: string;
+  user: string;
+  expiresAt?: number;
+}
+
+function toToken(item: Record<string, unknown>): ApiTokenRecord {
+  const { id, user, label, createdAt, createdBy, expiresAt } = item as unknown as ApiTokenRecord;
+  return { id, user, label, createdAt, createdBy, ...(expiresAt ? { expiresAt } : {}) };
+}
+
+/** Stores a new token with the hash of its secret; a second token of the same id fails. */
+export async function putApiToken(record: ApiTokenRecord, hash: string): Promise<void> {
+  await dynamoClient().send(
+    new PutCommand({
+      TableName: platformNames().table,
+      Item: { ...apiTokenKey(record.id), entity: 'api-token', ...record, hash },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** A token's hash, user and expiry, or undefined when there is no such token (or it holds no hash). */
+export async function getApiTokenSecret(id: string): Promise<ApiTokenSecret | undefined> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: platformNames().table, Key: apiTokenKey(id), ConsistentRead: true }),
+  );
+  if (!Item || typeof Item.hash !== 'string') return undefined;
+  return {
+    hash: Item.hash,
+    user: Item.user as string,
+    ...(typeof Item.expiresAt === 'number' ? { expiresAt: Item.expiresAt } : {}),
+  };
+}
+
+/** Every token, or every token of `user` (lowercase). */
+export async function scanApiTokens(user?: string): Promise<ApiTokenRecord[]> {
+  const items = await scanAll({
+    FilterExpression: user ? 'entity = :entity AND #user = :user' : 'entity = :entity',
+    ExpressionAttributeNames: user ? { '#user': 'user' } : undefined,
+    ExpressionAttributeValues: { ':entity': 'api-token', ...(user ? { ':user': user } : {}) },
+    ConsistentRead: true,
+  });
+  return items.map(toToken);
+}
+
+/** Deletes a token (only if it belongs to `user`, when given, lowercase); false when there was none. */
+export async function deleteApiToken(id: string, user?: string): Promise<boolean> {
+  const deleted = await conditionally(
+    dynamoClient().send(
+      new DeleteCommand({
+        TableName: platformNames().table,
+        Key: apiTokenKey(id),
+        ConditionExpression: user ? 'attribute_exists(pk) AND #user = :user' : 'attribute_exists(pk)',
+        ExpressionAttributeNames: user ? { '#user': 'user' } : undefined,
+        ExpressionAttributeValues: user ? { ':user': user } : undefined,
+      }),
+    ),
+  );
+  return deleted !== undefined;
+}

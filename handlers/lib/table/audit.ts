@@ -1,0 +1,45 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from '../clients.js';
+import { platformNames } from '../config.js';
+import { auditKey, auditPk } from './keys.js';
+
+/** One audit log entry: `AUDIT#<YYYY-MM> / <at>#<unique>`. */
+export interface AuditEntry {
+  /** Who called: a login, or `admin` for the admin token. */
+  actor: string;
+  /** What was done, e.g. `project.create`. */
+  action: string;
+  /** What it was done to, e.g. `project:web` or `deployment:web/d-…`. */
+  target: string;
+  status: number;
+  requestId: string;
+  at: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+/** Writes an entry under a fresh key; `unique` keeps two entries of the same instant apart. */
+export async function putAuditEntry(entry: AuditEntry, unique: string): Promise<void> {
+  await dynamoClient().send(
+    new PutCommand({
+      TableName: platformNames().table,
+      Item: { ...auditKey(entry.at, unique), entity: 'audit', ...entry },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** Up to `limit` entries of one month (`YYYY-MM`, UTC), newest first. */
+export async function queryAuditMonth(month: string, limit: number): Promise<AuditEntry[]> {
+  const page = await dynamoClient().send(
+    new QueryCommand({
+      TableName: platformNames().table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': auditPk(month) },
+      ScanIndexForward: false,
+      Limit: limit,
+      ConsistentRead: true,
+    }),
+  );
+  return (page.Items ?? []).map(({ pk: _pk, sk: _sk, entity: _entity, ...entry }) => entry as AuditEntry);
+}
