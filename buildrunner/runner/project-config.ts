@@ -2,7 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { relative, resolve, sep, isAbsolute } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import * as v from 'valibot';
-import { s3Client } from '../../handlers/lib/clients.js';
+import { s3Client } from './s3-client.js';
 import { ENV_NAME_PATTERN, ROOT_DIRECTORY_PATTERN } from '../../handlers/lib/names.js';
 import type { Invocation, PackageManagerPlan } from './package-manager.js';
 

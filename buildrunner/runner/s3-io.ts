@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, PutObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
-import { s3Client } from '../../handlers/lib/clients.js';
+import { s3Client } from './s3-client.js';
 
 export const MAX_ARCHIVE_BYTES = 200 * 1024 * 1024;
 

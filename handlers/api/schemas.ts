@@ -1,12 +1,10 @@
 import * as v from 'valibot';
+import { MAX_SOURCE_BYTES } from '../lib/limits.js';
 import { DeploymentId, ProjectName, RepositoryFullName } from '../lib/names.js';
 import { PreviewAlias } from '../previews/alias.js';
 
 /** Defined with the other shared names; re-exported because every route schema is read from here. */
 export { DeploymentId, ProjectName };
-
-/** Largest source archive accepted (compressed). */
-export const MAX_SOURCE_BYTES = 100 * 1024 * 1024;
 
 export const CreateSourceBody = v.strictObject({
   bytes: v.pipe(

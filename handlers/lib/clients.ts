@@ -2,7 +2,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { unixSocketAgent } from './s3-socket-agent.js';
 
 // Endpoints come from the SDK's own AWS_ENDPOINT_URL_<SERVICE> variables, so the
 // same code reaches AWS or the local servers; only path-style S3 needs a flag.
@@ -11,12 +10,7 @@ let dynamo: DynamoDBDocumentClient | undefined;
 let sfn: SFNClient | undefined;
 
 export function s3Client(): S3Client {
-  // SLIPWAY_S3_SOCKET: a sandboxed local build reaches S3 only through this socket (see s3-socket-agent.ts).
-  const socket = process.env.SLIPWAY_S3_SOCKET;
-  s3 ??= new S3Client({
-    forcePathStyle: process.env.SLIPWAY_S3_PATH_STYLE === '1',
-    ...(socket ? { requestHandler: { httpAgent: unixSocketAgent(socket) } } : {}),
-  });
+  s3 ??= new S3Client({ forcePathStyle: process.env.SLIPWAY_S3_PATH_STYLE === '1' });
   return s3;
 }
 

@@ -6,6 +6,9 @@ import * as v from 'valibot';
  */
 const MB = 1024 * 1024;
 
+/** Largest source archive accepted (compressed), uploaded or fetched from GitHub, whatever the subscription. */
+export const MAX_SOURCE_BYTES = 100 * MB;
+
 /** Each limit: a positive integer up to a maximum the platform itself can honour. */
 export const LIMIT_BOUNDS = {
   projectsPerUser: { min: 1, max: 1000 },

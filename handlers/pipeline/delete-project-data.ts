@@ -2,7 +2,8 @@ import { QueryCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import * as v from 'valibot';
-import { domainKey, routeCache, liveKey, previewKey, routeEntriesFor } from '../lib/route-cache.js';
+import { routeCache } from '../lib/bindings/bound.js';
+import { domainKey, liveKey, previewKey, routeEntriesFor } from '../lib/route-cache-keys.js';
 import { releaseDomainClaim } from '../lib/project-settings/store.js';
 import { deletePrefix, getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
@@ -32,7 +33,7 @@ async function deleteProjectData(event: unknown): Promise<{ objects: number; rec
     start = page.LastEvaluatedKey;
   } while (start);
 
-  const cache = await routeCache();
+  const cache = routeCache();
   // The live pointer and every preview pointer first: after this no host of the project serves.
   const aliases = new Set(items.flatMap((item) => (item.preview ? [item.preview] : [])));
   await cache.deleteMany([liveKey(state.project), ...[...aliases].map((alias) => previewKey(state.project, alias))]);

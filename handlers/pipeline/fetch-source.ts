@@ -9,7 +9,7 @@ import { platformNames } from '../lib/config.js';
 import { installationClient, splitRepository } from '../lib/github/client.js';
 import { GithubSource, githubSourceKey, githubSourceUri } from '../lib/github/source-ref.js';
 import { instrumented } from '../lib/observability.js';
-import { MAX_SOURCE_BYTES } from '../api/schemas.js';
+import { MAX_SOURCE_BYTES } from '../lib/limits.js';
 import { openState, requireDeploymentId } from './state.js';
 
 const FetchInput = v.looseObject({ github: GithubSource });

@@ -2,7 +2,8 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
-import { domainKey, routeCache, routeEntriesFor, liveKey } from '../lib/route-cache.js';
+import { routeCache } from '../lib/bindings/bound.js';
+import { domainKey, routeEntriesFor, liveKey } from '../lib/route-cache-keys.js';
 import { listDomains } from '../lib/project-settings/store.js';
 import { getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
@@ -25,7 +26,7 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`);
   const manifest = v.parse(BundleManifest, JSON.parse(raw.toString('utf8')));
 
-  const cache = await routeCache();
+  const cache = routeCache();
   if (state.preview) {
     // A preview gets its own host and function version; production's pointer stays where it is.
     await releasePreview(
@@ -75,7 +76,7 @@ async function syncDomains(project: string): Promise<void> {
   const previouslyRouted: unknown = Item?.routedDomains;
   const current = (await listDomains(project)).map((d) => d.domain);
   const before = Array.isArray(previouslyRouted) ? previouslyRouted.filter((d): d is string => typeof d === 'string') : [];
-  const cache = await routeCache();
+  const cache = routeCache();
   if (current.length) await cache.putMany(Object.fromEntries(current.map((domain) => [domainKey(domain), project])));
   const gone = before.filter((domain) => !current.includes(domain));
   if (gone.length) await cache.deleteMany(gone.map(domainKey));

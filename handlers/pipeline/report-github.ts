@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { tenantUrl } from '../api/tenant-url.js';
+import { tenantUrl } from '../lib/tenant-url.js';
 import { installationClient } from '../lib/github/client.js';
 import { reportToGithub } from '../lib/github/report.js';
 import { GithubSource, githubSourceUri } from '../lib/github/source-ref.js';

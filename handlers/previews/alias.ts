@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { PREVIEW_ALIAS_PATTERN } from '../lib/names.js';
+import { tenantUrl } from '../lib/tenant-url.js';
 
 /**
  * Preview aliases: a preview deployment answers at `<project>--<alias>.<domain>`. Project names
@@ -22,6 +23,11 @@ export const PreviewAlias = v.pipe(
 /** The host label a project's preview answers at. */
 export function previewLabel(project: string, alias: string): string {
   return `${project}${PREVIEW_SEPARATOR}${alias}`;
+}
+
+/** A preview's URL: the tenant URL template with the host label `<project>--<alias>`. */
+export function previewUrl(project: string, alias: string): string | undefined {
+  return tenantUrl(previewLabel(project, alias));
 }
 
 /** Why `<project>--<alias>` would not be a DNS label, or undefined when it is. */

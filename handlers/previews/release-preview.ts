@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { pointerValue, previewKey } from '../lib/route-cache-keys.js';
-import type { RouteCache } from '../../router/route-cache/route-cache.js';
+import type { RouteCache } from '../lib/bindings/types.js';
 import { FUNCTION_QUALIFIER_PATTERN } from '../lib/names.js';
 import { projectKey } from '../lib/table/keys.js';
 

@@ -10,7 +10,7 @@ import { ensureLocalKey } from '../../handlers/lib/platform-key.js';
 import { runtimeEnvironment } from '../../handlers/lib/project-settings/runtime-env.js';
 import { createApiApp } from '../../handlers/api/app.js';
 import { failUnstartedDeployments } from '../../handlers/api/unstarted-deployments.js';
-import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
+import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 import { createRouter } from '../../router/lambda/handler.js';
 import { createEdgeServer } from '../../router/edge/server.js';
 import { createSandboxRunner } from './batch/sandbox.js';
@@ -25,7 +25,7 @@ import { localCloudFormation } from './cloudformation.js';
 import { handlerEnvironment, startLocalStorage } from './storage/local-storage.js';
 import { startSigV4Gate } from './auth/sigv4-gate.js';
 import { createPlatformApp } from './platform-app.js';
-import { bindSecretSource } from '../../handlers/lib/bindings/bound.js';
+import { bindRouteCache, bindSecretSource } from '../../handlers/lib/bindings/bound.js';
 import { localSecretSource } from './bindings/secret-source.js';
 
 export interface PlatformOptions {
@@ -92,6 +92,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
   });
   bindSecretSource(localSecretSource());
+  // One store for the release step's writes and the edge's reads, in this process.
+  const routeCache = new FileRouteCache(routeCacheDir);
+  bindRouteCache(routeCache);
 
   // Sandboxes a platform killed without closing left running; and this machine's cap mechanism.
   reapStaleSandboxes();
@@ -145,7 +148,6 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   const platformApp = createPlatformApp(createApiApp(), options.port);
 
-  const routeCache = new FileRouteCache(routeCacheDir);
   const edge = await createEdgeServer({
     port: options.port,
     platform: (request) => platformApp.fetch(request),

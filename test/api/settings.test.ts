@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../handlers/lib/clients.js';
 import { runtimeEnvironment } from '../../handlers/lib/project-settings/runtime-env.js';
-import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
+import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 import { LogStream } from '../../buildrunner/runner/log-stream.js';
 import { secretValues, takeProjectConfig, type ProjectConfig } from '../../buildrunner/runner/project-config.js';
 import { uploadText } from '../../buildrunner/runner/s3-io.js';

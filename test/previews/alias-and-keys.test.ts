@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
+import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 import { describe, expect, it } from 'vitest';
 import { liveKey, parsePointer, pointerValue, previewKey } from '../../handlers/lib/route-cache-keys.js';
 import { PreviewAlias, previewAliasFromBranch, previewLabel, previewTooLong } from '../../handlers/previews/alias.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
+import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 import { createReadyProject, deployOnce, startApiHarness, waitFor, type ApiHarness } from '../api/support/api-harness.js';
 
 /** Preview deployments through the API, the engine and the real release step (build and stacks stood in for). */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
 import { createEdgeServer, type EdgeServer } from '../../router/edge/server.js';
 import { createRouter } from '../../router/lambda/handler.js';
-import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
+import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 
 const BUCKET = 'slipway-projects';
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x01]);

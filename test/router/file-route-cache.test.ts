@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
+import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,8 +8,11 @@ import {
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { KvsRouteCache, type KvsClient } from '../../router/route-cache/kvs-route-cache.js';
+import { describe, expect, it } from 'vitest';
+import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
+import { KvsRouteCache, type KvsClient } from '../../handlers/lib/bindings/route-cache/kvs.js';
+import { awsRouteCache } from '../../infra/aws/runtime/route-cache.js';
+import { localRouteCache } from '../../infra/local/bindings/route-cache.js';
 
 const ARN = 'arn:aws:cloudfront::123456789012:key-value-store/0000-test';
 
@@ -111,23 +114,22 @@ describe('KvsRouteCache (CloudFront KeyValueStore, mocked client)', () => {
   });
 });
 
-describe('routeCache() binding', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-    vi.resetModules();
+describe('the RouteCache bindings', () => {
+  it('on AWS is the KeyValueStore the function environment names', () => {
+    expect(awsRouteCache({ SLIPWAY_ROUTE_CACHE_KVS_ARN: ARN })).toBeInstanceOf(KvsRouteCache);
+    expect(() => awsRouteCache({})).toThrow('no route cache is configured (SLIPWAY_ROUTE_CACHE_KVS_ARN)');
   });
 
-  it('is the KeyValueStore when SLIPWAY_ROUTE_CACHE_KVS_ARN is set, else the file store', async () => {
-    vi.resetModules();
-    process.env.SLIPWAY_ROUTE_CACHE_KVS_ARN = ARN;
-    const aws = (await import('../../handlers/lib/route-cache.js')).routeCache();
-    expect(aws.constructor.name).toBe('LazyKvsRouteCache');
-
-    vi.resetModules();
-    delete process.env.SLIPWAY_ROUTE_CACHE_KVS_ARN;
-    process.env.SLIPWAY_ROUTE_CACHE_DIR = mkdtempSync(join(tmpdir(), 'slipway-rc-'));
-    const local = (await import('../../handlers/lib/route-cache.js')).routeCache();
-    expect(local.constructor.name).toBe('FileRouteCache');
+  it('in the test harnesses is the file store of the folder SLIPWAY_ROUTE_CACHE_DIR names at each call', async () => {
+    const env: NodeJS.ProcessEnv = {};
+    const cache = localRouteCache(env);
+    await expect(cache.get('k')).rejects.toThrow('no route cache is configured (SLIPWAY_ROUTE_CACHE_DIR)');
+    const first = mkdtempSync(join(tmpdir(), 'slipway-rc-'));
+    const second = mkdtempSync(join(tmpdir(), 'slipway-rc-'));
+    env.SLIPWAY_ROUTE_CACHE_DIR = first;
+    await cache.putMany({ k: 'one' });
+    env.SLIPWAY_ROUTE_CACHE_DIR = second;
+    expect(await cache.get('k')).toBeUndefined();
+    expect(await new FileRouteCache(first).get('k')).toBe('one');
   });
 });

@@ -8,7 +8,7 @@ import { liveKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js
 import { createFunctionHost, type FunctionHost } from '../../infra/local/function-host/index.js';
 import { createEdgeServer, type EdgeServer } from '../../router/edge/server.js';
 import { createRouter } from '../../router/lambda/handler.js';
-import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
+import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 import { hostRequest } from '../support/http.js';
 
 /**

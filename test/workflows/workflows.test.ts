@@ -5,7 +5,7 @@ import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import aslValidator from 'asl-validator';
-import { FileRouteCache } from '../../router/route-cache/file-route-cache.js';
+import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 import { LocalStepFunctions, stateMachineArn } from '../../infra/local/engine/local-step-functions.js';
 import { type SynthesizedPlatform } from '../../infra/local/engine/synthesized-workflows.js';
 import { synthesizedOnce } from '../support/synthesized-once.js';

@@ -8,8 +8,8 @@ import { listDeployments, requireDeployment, type DeploymentRecord } from '../re
 import { sourceExists, startDeployment } from '../start-deployment.js';
 import { notReady } from './projects.js';
 import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
-import { previewUrl, tenantUrl } from '../tenant-url.js';
-import { previewTooLong } from '../../previews/alias.js';
+import { tenantUrl } from '../../lib/tenant-url.js';
+import { previewTooLong, previewUrl } from '../../previews/alias.js';
 import { executionView } from '../execution-view.js';
 import { stateMachineGraph } from '../state-machine-graph.js';
 

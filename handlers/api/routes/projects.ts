@@ -10,7 +10,7 @@ import { CreateProjectBody, CreateSourceBody, ProjectName } from '../schemas.js'
 import { createProject, linkProjectRepository, listProjects, markProjectDeleting } from '../records.js';
 import { requireGrantedRepository } from '../github/installations.js';
 import { executionName, startExecution } from '../executions.js';
-import { tenantUrl } from '../tenant-url.js';
+import { tenantUrl } from '../../lib/tenant-url.js';
 import { canAccessProject, requirePermission } from '../identity/access.js';
 import { claimProjectSlot, releaseProjectSlot } from '../subscriptions/enforce.js';
 

@@ -35,3 +35,13 @@ export class SecretNotConfigured extends Error {
     this.name = 'SecretNotConfigured';
   }
 }
+
+/**
+ * The prerendered-route cache: the key/value store the viewer-request function reads (keys are
+ * described in docs/ARCHITECTURE.md).
+ */
+export interface RouteCache {
+  get(key: string): Promise<string | undefined>;
+  putMany(entries: Record<string, string>): Promise<void>;
+  deleteMany(keys: string[]): Promise<void>;
+}

@@ -13,7 +13,7 @@ import { DeleteProjectWorkflow } from '../../../workflows/delete-project.js';
 import { InitProjectWorkflow } from '../../../workflows/init-project.js';
 import { RollbackWorkflow } from '../../../workflows/rollback.js';
 import type { PipelineResources } from '../../../workflows/pipeline-resources.js';
-import { handlerFunction } from '../shared/handler-function.js';
+import { type Binding, handlerFunction } from '../shared/handler-function.js';
 import { acknowledge, nagResource } from '../shared/nag.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 
@@ -72,14 +72,14 @@ export class PipelineSystem extends Construct {
       ...(props.github?.apiUrl ? { SLIPWAY_GITHUB_API_URL: props.github.apiUrl } : {}),
       ...(props.tenantUrlTemplate ? { SLIPWAY_TENANT_URL_TEMPLATE: props.tenantUrlTemplate } : {}),
     };
-    const fn = (fnId: string, handler: string, description: string, extra: Record<string, string> = {}) => {
+    const fn = (fnId: string, handler: string, description: string, extra: Record<string, string> = {}, binds: Binding[] = []) => {
       const f = handlerFunction(this, fnId, {
         handler,
         description,
         environment: { ...environment, ...extra },
         timeout: Duration.minutes(5),
         memorySize: 1024,
-        readsSecrets: true,
+        binds: ['secret-source', ...binds],
       });
       storage.ticketSecret.grantRead(f);
       return f;
@@ -89,8 +89,10 @@ export class PipelineSystem extends Construct {
       prepareBuild: fn('PrepareBuildFunction', PIPELINE_HANDLERS.prepareBuild, 'Slipway: snapshot settings and variables for a build'),
       validateOutput: fn('ValidateOutputFunction', PIPELINE_HANDLERS.validateOutput, 'Slipway: validate a build bundle'),
       promote: fn('PromoteFunction', PIPELINE_HANDLERS.promote, 'Slipway: copy a validated bundle under its deployment prefix'),
-      release: fn('ReleaseFunction', PIPELINE_HANDLERS.release, 'Slipway: move the live pointer to a deployment'),
-      deleteProjectData: fn('DeleteProjectDataFunction', PIPELINE_HANDLERS.deleteProjectData, 'Slipway: remove a project’s data'),
+      release: fn('ReleaseFunction', PIPELINE_HANDLERS.release, 'Slipway: move the live pointer to a deployment', {}, ['route-cache']),
+      deleteProjectData: fn('DeleteProjectDataFunction', PIPELINE_HANDLERS.deleteProjectData, 'Slipway: remove a project’s data', {}, [
+        'route-cache',
+      ]),
       checkRollbackTarget: fn(
         'CheckRollbackTargetFunction',
         PIPELINE_HANDLERS.checkRollbackTarget,

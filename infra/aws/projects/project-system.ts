@@ -314,7 +314,7 @@ export class ProjectSystem extends Construct {
     });
   }
 
-  /** The environment of a function that uses the route cache (handlers/lib/route-cache.ts). */
+  /** The environment of a function that uses the route cache (infra/aws/runtime/route-cache.ts). */
   routeCacheEnvironment(): Record<string, string> {
     return { SLIPWAY_ROUTE_CACHE_KVS_ARN: this.routeCache.keyValueStoreArn };
   }

@@ -13,9 +13,12 @@ export interface HandlerFunctionProps {
   environment?: Record<string, string>;
   memorySize?: number;
   timeout?: Duration;
-  /** The function reads platform secrets: its bundle binds the Secrets Manager SecretSource first. */
-  readsSecrets?: boolean;
+  /** The bindings the function's handler asks for: its bundle binds their AWS implementations first. */
+  binds?: readonly Binding[];
 }
+
+/** A binding an AWS Lambda can ask for, each bound by its own module `infra/aws/runtime/bind-<binding>`. */
+export type Binding = 'secret-source' | 'route-cache';
 
 /** A module of this package, as TypeScript source or as built JavaScript (running from dist). */
 function sourceModule(modulePath: string): string | undefined {
@@ -23,24 +26,27 @@ function sourceModule(modulePath: string): string | undefined {
 }
 
 /** An entry that imports the AWS bindings, then re-exports the handler module. */
-function bindingEntry(source: string, modulePath: string) {
-  const bindings = sourceModule('infra/aws/runtime/bind');
-  if (!bindings) throw new Error('no source module for the AWS bindings (infra/aws/runtime/bind)');
-  const contents = `import ${JSON.stringify(bindings)};\nexport * from ${JSON.stringify(source)};\n`;
+function bindingEntry(source: string, modulePath: string, binds: readonly Binding[]) {
+  const imports = binds.map((binding) => {
+    const bindModule = sourceModule(`infra/aws/runtime/bind-${binding}`);
+    if (!bindModule) throw new Error(`no source module for the AWS binding infra/aws/runtime/bind-${binding}`);
+    return `import ${JSON.stringify(bindModule)};\n`;
+  });
+  const contents = `${imports.join('')}export * from ${JSON.stringify(source)};\n`;
   return { stdin: { contents, resolveDir: packageRoot(), sourcefile: `${modulePath}.entry.js` } };
 }
 
 /**
  * Bundles the module a handler names with esbuild into the same path under `outputDir`, so
- * `Handler` stays the module path the local engine also loads. With `readsSecrets`, the bundle's
- * entry imports the AWS bindings before the handler module.
+ * `Handler` stays the module path the local engine also loads. The bundle's entry imports the AWS
+ * implementation of each binding in `binds` before the handler module.
  */
-export function bundleHandler(handler: string, outputDir: string, readsSecrets: boolean): void {
+export function bundleHandler(handler: string, outputDir: string, binds: readonly Binding[]): void {
   const modulePath = handler.slice(0, handler.lastIndexOf('.'));
   const source = sourceModule(modulePath);
   if (!source) throw new Error(`no source module for handler ${handler}`);
   buildSync({
-    ...(readsSecrets ? bindingEntry(source, modulePath) : { entryPoints: [source] }),
+    ...(binds.length > 0 ? bindingEntry(source, modulePath, binds) : { entryPoints: [source] }),
     outfile: join(outputDir, `${modulePath}.js`),
     bundle: true,
     platform: 'node',
@@ -56,7 +62,7 @@ export function bundleHandler(handler: string, outputDir: string, readsSecrets: 
 }
 
 /** The handler's bundle, made at synth time (no Docker). */
-function bundledCode(handler: string, readsSecrets: boolean): lambda.Code {
+function bundledCode(handler: string, binds: readonly Binding[]): lambda.Code {
   const source = sourceModule(handler.slice(0, handler.lastIndexOf('.')));
   if (!source) throw new Error(`no source module for handler ${handler}`);
   // Several handlers share a source folder: `extraHash` (a fingerprint option the asset staging
@@ -70,7 +76,7 @@ function bundledCode(handler: string, readsSecrets: boolean): lambda.Code {
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
       local: {
         tryBundle(outputDir: string): boolean {
-          bundleHandler(handler, outputDir, readsSecrets);
+          bundleHandler(handler, outputDir, binds);
           return true;
         },
       },
@@ -88,7 +94,7 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     handler: props.handler,
-    code: bundledCode(props.handler, props.readsSecrets ?? false),
+    code: bundledCode(props.handler, props.binds ?? []),
     description: props.description,
     memorySize: props.memorySize ?? 512,
     timeout: props.timeout ?? Duration.minutes(1),

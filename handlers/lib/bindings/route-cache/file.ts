@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RouteCache } from './route-cache.js';
+import type { RouteCache } from '../types.js';
 
 /**
  * Local route cache: one JSON file, replaced atomically (write + rename) so a reader in another

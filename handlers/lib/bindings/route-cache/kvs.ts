@@ -8,7 +8,7 @@ import {
   ResourceNotFoundException,
   UpdateKeysCommand,
 } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import type { RouteCache } from './route-cache.js';
+import type { RouteCache } from '../types.js';
 
 /** The part of the SDK client this cache uses (a mock in unit tests). */
 export interface KvsClient {

@@ -1,5 +1,3 @@
-import { previewLabel } from '../previews/alias.js';
-
 /**
  * A project's public URL, from the template the back end sets: `http://{project}.localhost:8080/`
  * locally, `https://{project}.<domainName>/` on AWS. Absent when no tenant domain is configured.
@@ -7,9 +5,4 @@ import { previewLabel } from '../previews/alias.js';
 export function tenantUrl(project: string): string | undefined {
   const template = process.env.SLIPWAY_TENANT_URL_TEMPLATE;
   return template ? template.replace('{project}', project) : undefined;
-}
-
-/** A preview's URL: the same template with the host label `<project>--<alias>`. */
-export function previewUrl(project: string, alias: string): string | undefined {
-  return tenantUrl(previewLabel(project, alias));
 }
