@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
@@ -18,12 +17,11 @@ import { buildLogAppender } from './batch/build-log-append.js';
 import { capMechanism } from './sandbox/cap-mechanism.js';
 import { reapStaleSandboxes } from './sandbox/reap-stale.js';
 import { createFunctionHost } from './function-host/index.js';
-import { LocalStepFunctions, stateMachineArn } from './engine/local-step-functions.js';
-import { createSfnApiServer } from './engine/sfn-api-server.js';
+import { LocalStepFunctions, stateMachineEnvironment } from './engine/local-step-functions.js';
+import { startSfnApi } from './engine/sfn-api-server.js';
 import { synthesizeWorkflowsCached } from './engine/synthesized-workflows.js';
 import { localCloudFormation } from './cloudformation.js';
 import { handlerEnvironment, startLocalStorage } from './storage/local-storage.js';
-import { startSigV4Gate } from './auth/sigv4-gate.js';
 import { createPlatformApp } from './platform-app.js';
 import { bindRouteCache, bindSecretSource } from '../../handlers/lib/bindings/bound.js';
 import { localSecretSource } from './bindings/secret-source.js';
@@ -86,10 +84,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ...handlerEnvironment(storage, names, { ticketKeyFile, routeCacheDir, envKeyFile }),
     SLIPWAY_ADMIN_TOKEN_FILE: adminTokenFile,
     SLIPWAY_SESSION_KEY_FILE: sessionKeyFile,
-    SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
-    SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
-    SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
-    SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
+    ...stateMachineEnvironment(),
   });
   bindSecretSource(localSecretSource());
   // One store for the release step's writes and the edge's reads, in this process.
@@ -133,14 +128,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     join(home, 'executions'),
     options.killAtState ? { killAtState: options.killAtState } : {},
   );
-  const sfnServer = createSfnApiServer(engine);
-  await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
-  const sfnGate = await startSigV4Gate({
-    service: 'states',
-    upstream: { host: '127.0.0.1', port: (sfnServer.address() as AddressInfo).port },
-    issuer: storage.issuer,
-  });
-  process.env.AWS_ENDPOINT_URL_SFN = sfnGate.endpoint;
+  const sfnApi = await startSfnApi(engine, storage.issuer);
+  process.env.AWS_ENDPOINT_URL_SFN = sfnApi.endpoint;
   // Before the API can be reached: a QUEUED deployment without an execution now is a start the last run cut off.
   for (const deployment of await failUnstartedDeployments()) {
     process.stdout.write(`slipway: deployment ${deployment} was never started: FAILED\n`);
@@ -190,8 +179,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       await edge.close();
       await engine.close();
       await functionHost.close();
-      await sfnGate.close();
-      await new Promise<void>((resolve) => sfnServer.close(() => resolve()));
+      await sfnApi.close();
       await storage.close();
     },
   };

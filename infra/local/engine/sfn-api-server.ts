@@ -1,4 +1,7 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LocalCredentialIssuer } from '../auth/credential-issuer.js';
+import { startSigV4Gate } from '../auth/sigv4-gate.js';
 import type { ExecutionRecord } from './execution-store.js';
 import type { LocalStepFunctions } from './local-step-functions.js';
 
@@ -88,4 +91,31 @@ export function createSfnApiServer(engine: LocalStepFunctions): Server {
       }
     });
   });
+}
+
+export interface LocalSfnApi {
+  /** The SigV4 gate in front of the API: what AWS_ENDPOINT_URL_SFN names. */
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The Step Functions API on a loopback port that only its SigV4 gate reaches: requests must be
+ * signed with keys the issuer holds, as on AWS.
+ */
+export async function startSfnApi(engine: LocalStepFunctions, issuer: LocalCredentialIssuer): Promise<LocalSfnApi> {
+  const server = createSfnApiServer(engine);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const gate = await startSigV4Gate({
+    service: 'states',
+    upstream: { host: '127.0.0.1', port: (server.address() as AddressInfo).port },
+    issuer,
+  });
+  return {
+    endpoint: gate.endpoint,
+    async close() {
+      await gate.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -1,11 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createApiApp } from '../../../handlers/api/app.js';
-import { LocalStepFunctions, stateMachineArn } from '../../../infra/local/engine/local-step-functions.js';
-import { createSfnApiServer } from '../../../infra/local/engine/sfn-api-server.js';
-import { startSigV4Gate } from '../../../infra/local/auth/sigv4-gate.js';
+import { LocalStepFunctions, stateMachineEnvironment } from '../../../infra/local/engine/local-step-functions.js';
+import { startSfnApi } from '../../../infra/local/engine/sfn-api-server.js';
 import { localCloudFormation } from '../../../infra/local/cloudformation.js';
 import type { LocalServices } from '../../../infra/local/engine/task-bindings.js';
 import { ensureLocalKey } from '../../../handlers/lib/platform-key.js';
@@ -66,22 +63,13 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
   const sessionKeyFile = join(aws.dir, 'secrets', 'session.key');
   await ensureLocalKey(sessionKeyFile);
   const engine = await LocalStepFunctions.create(await synthesizedOnce(), services, join(aws.dir, 'executions'));
-  const sfnServer: Server = createSfnApiServer(engine);
-  await new Promise<void>((resolve) => sfnServer.listen(0, '127.0.0.1', resolve));
-  const sfnGate = await startSigV4Gate({
-    service: 'states',
-    upstream: { host: '127.0.0.1', port: (sfnServer.address() as AddressInfo).port },
-    issuer: aws.storage.issuer,
-  });
+  const sfnApi = await startSfnApi(engine, aws.storage.issuer);
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SFN: sfnGate.endpoint,
+    AWS_ENDPOINT_URL_SFN: sfnApi.endpoint,
     SLIPWAY_ADMIN_TOKEN_FILE: tokenFile,
     SLIPWAY_SESSION_KEY_FILE: sessionKeyFile,
     SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: webhookSecretFile,
-    SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
-    SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
-    SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
-    SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
+    ...stateMachineEnvironment(),
   });
   const app = createApiApp();
 
@@ -98,8 +86,7 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
 
   async function close(): Promise<void> {
     await engine.close();
-    await sfnGate.close();
-    await new Promise<void>((resolve) => sfnServer.close(() => resolve()));
+    await sfnApi.close();
     await aws.close();
   }
 
