@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../../package-root.js';
+import { lineSplitter } from '../line-splitter.js';
 import type { BuildJobRequest } from '../engine/task-bindings.js';
 import { createSizedWorkspace, sizedWorkspacesAvailable } from '../sandbox/disk.js';
 import { bwrapBinary, requireRoot, spawnSandbox, type RunningSandbox } from '../sandbox/spawn-sandbox.js';
@@ -99,25 +100,6 @@ function safeName(jobName: string): string {
   return jobName.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 100) || 'job';
 }
 
-/** Splits a stream into lines, calling `onLine` for each complete one (and the rest at the end). */
-function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer): void; end(): void } {
-  let rest = '';
-  return {
-    push(chunk) {
-      rest += chunk.toString('utf8');
-      let index: number;
-      while ((index = rest.indexOf('\n')) >= 0) {
-        onLine(rest.slice(0, index).replace(/\r$/, ''));
-        rest = rest.slice(index + 1);
-      }
-    },
-    end() {
-      if (rest) onLine(rest);
-      rest = '';
-    },
-  };
-}
-
 export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
   const limits: SandboxLimits = { ...DEFAULT_BUILD_LIMITS, ...options.limits };
   // Process-wide (see UidPool.shared): also the queue of builds, one per core by default.
@@ -151,14 +133,13 @@ export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
     const jobId = `local-${safeName(jobName)}-${randomBytes(6).toString('hex')}`;
     await mkdir(options.workRoot, { recursive: true });
     const workRoot = real(options.workRoot);
-    const workspacePath = await mkdtemp(join(workRoot, `${safeName(jobName)}-`));
+    const workspace = await mkdtemp(join(workRoot, `${safeName(jobName)}-`));
     const sized =
       // A kept workspace (for debugging) stays a plain folder: a loop mount cannot outlive the job.
       limits.workspaceMiB !== undefined && !options.keepWorkspaces && (await sizedWorkspacesAvailable(workRoot))
-        ? await createSizedWorkspace(workspacePath, limits.workspaceMiB, uid)
+        ? await createSizedWorkspace(workspace, limits.workspaceMiB, uid)
         : undefined;
-    if (!sized) await chown(workspacePath, uid, uid);
-    const workspace = workspacePath;
+    if (!sized) await chown(workspace, uid, uid);
     cleanups.push(async () => {
       if (options.keepWorkspaces) return;
       if (sized) await sized.remove();

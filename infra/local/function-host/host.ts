@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { gatewayErrorPage, requestIdOf } from '../../../router/gateway-error.js';
+import { forwardLines } from '../line-splitter.js';
 import { parseWorkerMessage, type InvokeRequest } from './messages.js';
 import { packageRoot } from '../../package-root.js';
 import { capMechanism } from '../sandbox/cap-mechanism.js';
@@ -143,24 +144,6 @@ interface Worker {
   hasExited: boolean;
   /** Why the host stopped it, if it did (says what the pending calls get). */
   stopReason?: 'timeout' | 'stopped';
-}
-
-/** Calls `onLine` for each complete line of a stream. */
-function forwardLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  if (!stream) return;
-  let rest = '';
-  stream.on('data', (chunk: Buffer) => {
-    rest += chunk.toString('utf8');
-    let index: number;
-    while ((index = rest.indexOf('\n')) >= 0) {
-      onLine(rest.slice(0, index).replace(/\r$/, ''));
-      rest = rest.slice(index + 1);
-    }
-  });
-  stream.on('end', () => {
-    if (rest) onLine(rest);
-    rest = '';
-  });
 }
 
 /** Lets an idle worker's handles stop keeping the host process alive (and undoes it when busy). */
