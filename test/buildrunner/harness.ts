@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { create } from 'tar';
+import { startBareS3 } from '../support/bare-s3.js';
 
 // The test's own SDK clients: keep the Node support notice out of the output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -16,12 +16,6 @@ export const MAIN = join(ROOT, 'dist', 'buildrunner', 'main.js');
 export const SOURCE_BUCKET = 'slipway-sources';
 export const BUILD_BUCKET = 'slipway-builds';
 export const FAKE_TICKET = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJvcCI6ImJ1aWxkLWRlcGxveSJ9.dGVzdC1zaWduYXR1cmUtdGhhdC1tdXN0LW5vdC1sZWFr';
-
-interface S3rverInstance {
-  run(): Promise<{ address: string; port: number }>;
-  close(): Promise<void>;
-}
-type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance;
 
 /** Builds dist/ when the runner's compiled files are missing or older than their sources. */
 export function ensureCompiled(): void {
@@ -49,23 +43,12 @@ export interface LocalS3 {
 
 export async function startS3(): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 'slipway-s3rver-'));
-  const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor;
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
-  for (const Bucket of [SOURCE_BUCKET, BUILD_BUCKET]) await client.send(new CreateBucketCommand({ Bucket }));
+  const bare = await startBareS3(directory, [SOURCE_BUCKET, BUILD_BUCKET]);
   return {
-    endpoint,
-    client,
+    endpoint: bare.endpoint,
+    client: bare.s3,
     async stop() {
-      client.destroy();
-      await server.close();
+      await bare.close();
       await rm(directory, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 
 export interface BareS3 {
+  endpoint: string;
   s3: S3Client;
   close(): Promise<void>;
 }
@@ -20,14 +21,16 @@ export async function startBareS3(dir: string, buckets: string[]): Promise<BareS
     configureBuckets: buckets.map((name) => ({ name })),
   });
   const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
   const s3 = new S3Client({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
     // s3rver's own fixed keys: this server is reachable by the test alone.
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
   return {
+    endpoint,
     s3,
     async close() {
       s3.destroy();
