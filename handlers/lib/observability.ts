@@ -1,13 +1,33 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 
 /**
- * Powertools for every Slipway Lambda. `handlerFunction()` sets POWERTOOLS_SERVICE_NAME=slipway
- * and active X-Ray tracing on AWS; outside Lambda (the local back end, tests) Powertools turns
- * tracing off by itself, and `instrumented()` then only calls the handler.
+ * What `instrumented()` needs of Powertools' Tracer. The Tracer itself is bound only by the AWS
+ * Lambda bundles (`infra/aws/runtime/bind-tracer.ts`): importing it loads the X-Ray SDK, whose
+ * async hook makes every `await` of the process dearer, so the local platform never imports it.
  */
-export const tracer = new Tracer({ serviceName: 'slipway' });
+export interface LambdaTracer {
+  isTracingEnabled(): boolean;
+  getSegment(): { addNewSubsegment(name: string): { close(): void } } | undefined;
+  setSegment(segment: unknown): void;
+  annotateColdStart(): void;
+  addServiceNameAnnotation(): void;
+  addResponseAsMetadata(data: unknown, methodName: string): void;
+  addErrorAsMetadata(error: Error): void;
+}
+
+let tracer: LambdaTracer | undefined;
+
+/** Called once by the AWS bundle's entry, before the handler module loads. */
+export function bindTracer(bound: LambdaTracer): void {
+  tracer = bound;
+}
+
+/** Whether this process traces: a tracer is bound and Powertools finds X-Ray on. */
+export function isTracing(): boolean {
+  return tracer?.isTracingEnabled() ?? false;
+}
+
 export const logger = new Logger({ serviceName: 'slipway' });
 
 /**
@@ -15,6 +35,7 @@ export const logger = new Logger({ serviceName: 'slipway' });
  * middy: a `## <name>` subsegment with the cold-start and service annotations, the result or the
  * error as metadata, and the Lambda context (request id, function name, cold start) on every log
  * line. The error is rethrown unchanged, so Step Functions still matches its name in Catch/Retry.
+ * Without a bound tracer (the local back end, tests), or with tracing off, it only calls the handler.
  */
 export function instrumented<E, R>(
   name: string,
@@ -23,7 +44,7 @@ export function instrumented<E, R>(
   return async (event: E, context?: Context): Promise<R> => {
     if (context) logger.addContext(context);
     logger.appendKeys({ handler: name });
-    if (!tracer.isTracingEnabled()) {
+    if (!tracer?.isTracingEnabled()) {
       try {
         return await handler(event, context);
       } finally {

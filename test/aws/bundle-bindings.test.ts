@@ -7,6 +7,7 @@ import { type Binding, bundleHandler } from '../../infra/aws/shared/handler-func
 
 const SECRET_PROBE = 'test/aws/support/secret-probe-handler.handler';
 const ROUTE_CACHE_PROBE = 'test/aws/support/route-cache-probe-handler.handler';
+const TRACER_PROBE = 'test/aws/support/tracer-probe-handler.handler';
 
 const outputDirs: string[] = [];
 
@@ -52,6 +53,19 @@ describe('a Lambda bundle', () => {
     } finally {
       if (saved === undefined) delete process.env.SLIPWAY_ROUTE_CACHE_KVS_ARN;
       else process.env.SLIPWAY_ROUTE_CACHE_KVS_ARN = saved;
+    }
+  });
+
+  it('binds the X-Ray tracer when asked (handlerFunction asks for every function), and only then', async () => {
+    const saved = process.env.AWS_EXECUTION_ENV;
+    try {
+      // What Lambda sets; Powertools turns tracing on only inside a function.
+      process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs22.x';
+      expect(await runBundledProbe(TRACER_PROBE, ['tracer'])).toBe('tracing');
+      expect(await runBundledProbe(TRACER_PROBE, [])).toBe('not tracing');
+    } finally {
+      if (saved === undefined) delete process.env.AWS_EXECUTION_ENV;
+      else process.env.AWS_EXECUTION_ENV = saved;
     }
   });
 });

@@ -18,7 +18,7 @@ export interface HandlerFunctionProps {
 }
 
 /** A binding an AWS Lambda can ask for, each bound by its own module `infra/aws/runtime/bind-<binding>`. */
-export type Binding = 'secret-source' | 'route-cache';
+export type Binding = 'secret-source' | 'route-cache' | 'tracer';
 
 /** A module of this package, as TypeScript source or as built JavaScript (running from dist). */
 function sourceModule(modulePath: string): string | undefined {
@@ -46,7 +46,7 @@ export function bundleHandler(handler: string, outputDir: string, binds: readonl
   const source = sourceModule(modulePath);
   if (!source) throw new Error(`no source module for handler ${handler}`);
   buildSync({
-    ...(binds.length > 0 ? bindingEntry(source, modulePath, binds) : { entryPoints: [source] }),
+    ...bindingEntry(source, modulePath, binds),
     outfile: join(outputDir, `${modulePath}.js`),
     bundle: true,
     platform: 'node',
@@ -94,7 +94,8 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     handler: props.handler,
-    code: bundledCode(props.handler, props.binds ?? []),
+    // Every function traces with X-Ray: its bundle binds the tracer before anything else.
+    code: bundledCode(props.handler, ['tracer', ...(props.binds ?? [])]),
     description: props.description,
     memorySize: props.memorySize ?? 512,
     timeout: props.timeout ?? Duration.minutes(1),
