@@ -15,13 +15,9 @@ export class BuildFailure extends Error {
   override name = 'BuildFailure';
 }
 
-export function bundleKey(buildId: string): string {
-  return `builds/${buildId}/bundle.tar.gz`;
-}
+import { buildBundleKey as bundleKey, buildLogPrefix as logPrefix } from '../../handlers/lib/names.js';
 
-export function logPrefix(buildId: string): string {
-  return `builds/${buildId}/log/`;
-}
+export { bundleKey, logPrefix };
 
 export interface BuildResult {
   installMs: number;

@@ -21,9 +21,9 @@ export const REDACTED = '[redacted]';
 export const DEFAULT_LOG_INTERVAL_MS = 300;
 export const DEFAULT_MAX_LOG_BYTES = 5 * 1024 * 1024;
 
-export function chunkKey(prefix: string, seq: number): string {
-  return `${prefix}${String(seq).padStart(8, '0')}.txt`;
-}
+import { buildLogChunkKey as chunkKey } from '../../handlers/lib/names.js';
+
+export { chunkKey };
 
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;

@@ -7,10 +7,9 @@ import type { DeploymentRecord } from './records.js';
 /** Statuses after which no build log chunk can appear. */
 const TERMINAL = new Set(['LIVE', 'FAILED', 'CANCELLED']);
 
-/** Where the build runner writes a build's log chunks (`{seq:08d}.txt`). */
-export function logPrefix(deploymentId: string): string {
-  return `builds/${deploymentId}/log/`;
-}
+import { buildLogPrefix as logPrefix } from '../lib/names.js';
+
+export { logPrefix };
 
 /**
  * Whether the build has ended, so no chunk can follow. Read this before listing the log: the

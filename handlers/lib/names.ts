@@ -49,3 +49,19 @@ export const ROOT_DIRECTORY_PATTERN = /^[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*(\/[A-Za
 
 /** An environment variable name: letters, digits and `_`, not starting with a digit, at most 128 characters. */
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/**
+ * A build's objects in the build bucket: the runner writes them, the pipeline and the API read
+ * them. The log is numbered chunks, so a reader listing with StartAfter sees them in order.
+ */
+export function buildBundleKey(buildId: string): string {
+  return `builds/${buildId}/bundle.tar.gz`;
+}
+
+export function buildLogPrefix(buildId: string): string {
+  return `builds/${buildId}/log/`;
+}
+
+export function buildLogChunkKey(prefix: string, seq: number): string {
+  return `${prefix}${String(seq).padStart(8, '0')}.txt`;
+}

@@ -5,10 +5,13 @@ import { openState, requireDeploymentId } from './state.js';
 import { instrumented } from '../lib/observability.js';
 import { DEFAULT_PIPELINE_LIMITS } from '../lib/limits.js';
 import { checkSubscriptionLimits } from './bundle/subscription-limits.js';
+import { checkAwsLimits } from './bundle/aws-preflight.js';
+import { buildLogAppender } from '../lib/build-log-append.js';
+import { s3Client } from '../lib/clients.js';
 
-export function bundleKey(buildId: string): string {
-  return `builds/${buildId}/bundle.tar.gz`;
-}
+import { buildBundleKey as bundleKey } from '../lib/names.js';
+
+export { bundleKey };
 
 /**
  * Checks what the (untrusted) build wrote before anything of it is served: layout, entry types,
@@ -16,7 +19,7 @@ export function bundleKey(buildId: string): string {
  */
 async function validateOutput(
   event: unknown,
-): Promise<{ files: number; bytes: number; sha256: string; prerenderedRoutes: number; staticFiles: number }> {
+): Promise<{ files: number; bytes: number; sha256: string; prerenderedRoutes: number; staticFiles: number; warnings: number }> {
   const { state, claims } = await openState(event, 'build-deploy');
   const buildId = requireDeploymentId(state);
   const archive = await getObjectBuffer(platformNames().buildBucket, bundleKey(buildId)).catch((error: Error) => {
@@ -25,12 +28,17 @@ async function validateOutput(
   const result = await validateBundle(archive);
   // Only the signed claim says which limits apply; nothing else in the state is trusted for it.
   checkSubscriptionLimits(result, claims.limits ?? DEFAULT_PIPELINE_LIMITS);
+  // The same on both back ends: what AWS would refuse fails now, what it would degrade is said in the build log.
+  const warnings = checkAwsLimits(result, buildId);
+  const appendLog = buildLogAppender(s3Client(), platformNames().buildBucket);
+  for (const warning of warnings) await appendLog(buildId, `slipway: warning: ${warning}`);
   return {
     files: result.files,
     bytes: result.bytes,
     sha256: result.sha256,
     prerenderedRoutes: Object.keys(result.manifest.prerendered).length,
     staticFiles: Object.keys(result.manifest.static).length,
+    warnings: warnings.length,
   };
 }
 

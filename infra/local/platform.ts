@@ -13,7 +13,7 @@ import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js'
 import { createRouter } from '../../router/lambda/handler.js';
 import { createEdgeServer } from '../../router/edge/server.js';
 import { createSandboxRunner } from './batch/sandbox.js';
-import { buildLogAppender } from './batch/build-log-append.js';
+import { buildLogAppender } from '../../handlers/lib/build-log-append.js';
 import { capMechanism } from './sandbox/cap-mechanism.js';
 import { reapStaleSandboxes } from './sandbox/reap-stale.js';
 import { createFunctionHost } from './function-host/index.js';

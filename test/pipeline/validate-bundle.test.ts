@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateBundle, DEFAULT_BUNDLE_LIMITS } from '../../handlers/pipeline/bundle/validate-bundle.js';
+import { validateBundle, DEFAULT_BUNDLE_LIMITS, type ValidatedBundle } from '../../handlers/pipeline/bundle/validate-bundle.js';
+import { AWS_LIMITS, AwsLimitError, checkAwsLimits } from '../../handlers/pipeline/bundle/aws-preflight.js';
 import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
 
 describe('build output validation', () => {
@@ -49,5 +50,48 @@ describe('build output validation', () => {
 
   it('refuses input that is not a gzip tar', async () => {
     await expect(validateBundle(Buffer.from('not an archive'))).rejects.toThrow(/not a readable gzip tar archive/);
+  });
+});
+
+describe('pre-flight checks against the AWS limits a deployment lands in', () => {
+  const bundle = (overrides: Partial<ValidatedBundle>): ValidatedBundle => ({
+    manifest: { version: 1, appDir: '_app', basePath: '', prerendered: {}, static: {}, handler: 'server/handler.js' },
+    files: 1,
+    bytes: 1,
+    areaBytes: { client: 0, prerendered: 0, server: 1 },
+    fileSizes: new Map(),
+    sha256: '0'.repeat(64),
+    ...overrides,
+  });
+
+  it('refuses a server function over Lambda’s unzipped limit, naming it', async () => {
+    const archive = tarFixture(validBundleEntries({ extra: [{ path: 'server/big.node', body: Buffer.alloc(4096, 1) }] }));
+    await expect(validateBundle(archive, { ...DEFAULT_BUNDLE_LIMITS, maxServerBytes: 4000 })).rejects.toThrow(
+      "the server function is over 4000 bytes unzipped, AWS Lambda's limit for a function's package",
+    );
+    expect(DEFAULT_BUNDLE_LIMITS.maxServerBytes).toBe(AWS_LIMITS.lambdaUnzippedBytes);
+  });
+
+  it('refuses route entries over a deployment’s share of the KeyValueStore, with the measured size', () => {
+    const routes = Object.fromEntries(
+      Array.from({ length: 2600 }, (_, i) => [`/docs/${'x'.repeat(180)}/${i}`, `prerendered/${'y'.repeat(180)}/${i}.html`]),
+    );
+    const measured = () => checkAwsLimits(bundle({ manifest: { ...bundle({}).manifest, prerendered: routes } }), 'd-abc123-xyz');
+    expect(measured).toThrow(AwsLimitError);
+    expect(measured).toThrow(/2600 route cache entries take \d+ bytes, over a deployment's share of the KeyValueStore, 1048576 bytes/);
+    // Under the share: accepted.
+    const fewer = Object.fromEntries(Object.entries(routes).slice(0, 1000));
+    expect(checkAwsLimits(bundle({ manifest: { ...bundle({}).manifest, prerendered: fewer } }), 'd-abc123-xyz')).toEqual([]);
+  });
+
+  it('warns, without failing, about a text file too large for CloudFront to compress', () => {
+    const fileSizes = new Map([
+      ['client/_app/immutable/chunks/huge.js', 12_000_000],
+      ['client/video.mp4', 40_000_000],
+      ['server/index.js', 20_000_000],
+    ]);
+    expect(checkAwsLimits(bundle({ fileSizes }), 'd-abc123-xyz')).toEqual([
+      'client/_app/immutable/chunks/huge.js is 12000000 bytes: CloudFront compresses files up to 10000000 bytes, so it is served uncompressed',
+    ]);
   });
 });

@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import * as v from 'valibot';
 import { readBundle, type BundleEntry } from './read-bundle.js';
+import { AWS_LIMITS, AwsLimitError } from './aws-preflight.js';
 
 export interface BundleLimits {
   maxFileBytes: number;
+  /** The server function's files: AWS Lambda's unzipped package limit, on both back ends. */
+  maxServerBytes: number;
   maxTotalBytes: number;
   maxFiles: number;
   maxPrerenderedRoutes: number;
@@ -12,6 +15,7 @@ export interface BundleLimits {
 
 export const DEFAULT_BUNDLE_LIMITS: BundleLimits = {
   maxFileBytes: 50 * 1024 * 1024,
+  maxServerBytes: AWS_LIMITS.lambdaUnzippedBytes,
   maxTotalBytes: 250 * 1024 * 1024,
   maxFiles: 20_000,
   maxPrerenderedRoutes: 5_000,
@@ -43,6 +47,8 @@ export interface ValidatedBundle {
   bytes: number;
   /** Bytes under each top-level area (what the storage limits of a subscription count). */
   areaBytes: Record<BundleArea, number>;
+  /** The size of every file, by path. */
+  fileSizes: Map<string, number>;
   sha256: string;
 }
 
@@ -81,6 +87,11 @@ function checkEntries(
     bytes += entry.size;
     const area = path.split('/')[0] as string;
     if (area in areaBytes) areaBytes[area as BundleArea] += entry.size;
+    if (areaBytes.server > limits.maxServerBytes) {
+      throw new AwsLimitError(
+        `the server function is over ${limits.maxServerBytes} bytes unzipped, AWS Lambda's limit for a function's package`,
+      );
+    }
     if (bytes > limits.maxTotalBytes) throw new BundleError(`build output exceeds the total size limit of ${limits.maxTotalBytes} bytes`);
     if (files.has(path)) throw new BundleError(`entry ${JSON.stringify(entry.path)}: appears twice`);
     files.set(path, entry);
@@ -130,5 +141,6 @@ export async function validateBundle(archive: Buffer, limits: BundleLimits = DEF
   }
   const { files, bytes, areaBytes } = checkEntries(entries, limits);
   const manifest = checkManifest(files, limits);
-  return { manifest, files: files.size, bytes, areaBytes, sha256: createHash('sha256').update(archive).digest('hex') };
+  const fileSizes = new Map([...files].map(([path, entry]) => [path, entry.size]));
+  return { manifest, files: files.size, bytes, areaBytes, fileSizes, sha256: createHash('sha256').update(archive).digest('hex') };
 }

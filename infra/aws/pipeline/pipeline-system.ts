@@ -128,6 +128,8 @@ export class PipelineSystem extends Construct {
     storage.table.grantReadWriteData(functions.prepareBuild);
     storage.buildBucket.grantPut(functions.prepareBuild, 'builds/*/env.json');
     storage.buildBucket.grantRead(functions.validateOutput, 'builds/*');
+    // Pre-flight warnings (limits AWS would only degrade at) go into the build's log.
+    storage.buildBucket.grantPut(functions.validateOutput, 'builds/*/log/*');
     storage.buildBucket.grantRead(functions.promote, 'builds/*');
     storage.projectBucket.grantPut(functions.promote, '*/deployments/*');
     storage.projectBucket.grantRead(functions.release, '*/deployments/*');
@@ -202,9 +204,11 @@ export class PipelineSystem extends Construct {
       ...s3Grants,
       [envObjects]: 'Prepare build writes only builds/{id}/env.json, the settings object of the build it is ticketed for.',
     });
+    const logChunks = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.buildBucket.bucketArn)}/builds/*/log/*]`;
     acknowledge(functions.validateOutput, {
       ...s3Grants,
       [builds]: 'Validation reads the bundle of the build it is ticketed for, under builds/{id}/.',
+      [logChunks]: 'Validation appends its warnings to the log of the build it is ticketed for, builds/{id}/log/.',
     });
     acknowledge(functions.promote, {
       ...s3Grants,

@@ -1,6 +1,5 @@
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { chunkKey } from '../../../buildrunner/runner/log-stream.js';
-import { logPrefix } from '../../../buildrunner/runner/build.js';
+import { buildLogChunkKey as chunkKey, buildLogPrefix as logPrefix } from './names.js';
 
 /**
  * Adds a line to a build's log from outside the sandbox, as the chunk after the runner's last: a
