@@ -102,9 +102,19 @@ function prerenderedFile(path: string, base: string, html: boolean): string {
   return file;
 }
 
+/**
+ * The options the adapter reads. SvelteKit 3 passes them on `builder.config` itself and warns
+ * (`adapter_config_kit_deprecated`) as soon as `config.kit` is touched, so the flat place is read
+ * first and `config.kit` only for Kit 2.
+ */
+export function kitOptions(builder: Builder): { base: string; appDir: string } {
+  const flat = builder.config as unknown as { paths?: { base?: string }; appDir?: string };
+  if (typeof flat.appDir === 'string') return { base: flat.paths?.base ?? '', appDir: flat.appDir };
+  return { base: builder.config.kit.paths.base, appDir: builder.config.kit.appDir };
+}
+
 export function buildManifest(builder: Builder, outDir: string, kit: string | undefined): SlipwayManifest {
-  const base = builder.config.kit.paths.base;
-  const appDir = builder.config.kit.appDir;
+  const { base, appDir } = kitOptions(builder);
   const prerendered: Record<string, string> = {};
   const addPrerendered = (route: string, file: string): void => {
     if (existsSync(join(outDir, 'prerendered', file))) prerendered[route] = `prerendered/${toPosix(file)}`;
