@@ -8,7 +8,7 @@ import { userForGitHubSignIn } from '../identity/users.js';
 import { NewLogin, OAuthCallbackQuery } from '../identity/schemas.js';
 import { route, type ApiRoute } from '../route.js';
 
-/** Sign-in and sign-out (mounted before the token middleware: these are how a browser gets a session). */
+/** Sign-in and sign-out (public: served before the token middleware, since these are how a browser gets a session). */
 export const authRoutes: ApiRoute[] = [];
 
 const CALLBACK_PATH = `${API_BASE}/auth/github/callback`;

@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import { User, ApiTokenRecord, IssuedToken } from '../responses.js';
 import { route, type ApiRoute } from '../route.js';
 
-/** Admin routes for users, their roles and their API tokens (mounted at /admin/users). */
+/** Admin routes for users, their roles and their API tokens. */
 export const userRoutes: ApiRoute[] = [];
 
 userRoutes.push(

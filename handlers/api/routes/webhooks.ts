@@ -21,8 +21,8 @@ import { route, type ApiRoute } from '../route.js';
 
 /**
  * GitHub App webhooks. GitHub authenticates by signing the body (X-Hub-Signature-256, HMAC-SHA256
- * with the App's webhook secret), not with a bearer token: this router is mounted before the token
- * middleware and has its own body limit, since pushes from big repositories exceed the API's.
+ * with the App's webhook secret), not with a bearer token: the route is public (served before the token
+ * middleware) and has its own body limit, since pushes from big repositories exceed the API's.
  */
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 

@@ -9,7 +9,7 @@ import { route, type ApiRoute } from '../route.js';
 export const PutSubscriptionBody = v.strictObject({ limits: Limits });
 export const AssignSubscriptionBody = v.strictObject({ subscription: SubscriptionName });
 
-/** Admin routes for subscriptions (mounted at /admin). */
+/** Admin routes for subscriptions. */
 export const subscriptionAdminRoutes: ApiRoute[] = [];
 
 subscriptionAdminRoutes.push(
@@ -66,7 +66,7 @@ subscriptionAdminRoutes.push(
   }),
 );
 
-/** The caller's own subscription, its limits and the current usage of the counted ones (mounted at /me). */
+/** The caller's own subscription, its limits and the current usage of the counted ones. */
 export const myLimitsRoutes: ApiRoute[] = [];
 
 myLimitsRoutes.push(
