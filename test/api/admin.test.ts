@@ -178,7 +178,7 @@ describe('retry a failed deployment', () => {
     ]) {
       const bad = await call('POST', `/admin/executions/${name}/retry`);
       expect(bad.status, name).toBe(400);
-      expect(bad.json.error).toMatchObject({ code: 'BadRequest', field: 'path' });
+      expect(bad.json.error).toMatchObject({ code: 'BadRequest', field: 'path.execution' });
     }
   });
 });

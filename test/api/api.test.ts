@@ -261,6 +261,6 @@ describe('rollback', () => {
     const extra = await call('POST', '/projects/rbtest/rollback', { deploymentId: first, force: true });
     expect(extra.status).toBe(400);
     expect((await call('POST', '/projects/rbtest/rollback', '{nope')).json.error).toMatchObject({ field: 'body' });
-    expect((await call('POST', '/projects/Bad_Name/rollback', { deploymentId: first })).json.error).toMatchObject({ field: 'path' });
+    expect((await call('POST', '/projects/Bad_Name/rollback', { deploymentId: first })).json.error).toMatchObject({ field: 'path.name' });
   });
 });

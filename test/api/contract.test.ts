@@ -3,7 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { buildOpenApiDocument, ROUTES, openApiDocument } from '../../handlers/api/openapi.js';
+import { buildOpenApiDocument } from '../../handlers/api/openapi.js';
+import { ROUTES, openApiDocument } from '../../handlers/api/routes/index.js';
+import { route } from '../../handlers/api/route.js';
+import type { ApiEnv } from '../../handlers/api/context.js';
+import type { Context } from 'hono';
 import { createApiApp } from '../../handlers/api/app.js';
 import {
   createReadyProject,
@@ -89,8 +93,37 @@ describe('route table', () => {
   });
 
   it('refuses a path parameter that has no schema', () => {
-    const route = { ...ROUTES[0]!, path: '/things/{thing}', operationId: 'getThing' };
-    expect(() => buildOpenApiDocument([route])).toThrow(/\{thing\} of \/things\/\{thing\} is not in PATH_PARAMETERS/);
+    const declared = { ...ROUTES[0]!, path: '/things/{thing}', operationId: 'getThing' };
+    expect(() => buildOpenApiDocument([declared])).toThrow(/\{thing\} of \/things\/\{thing\} is not in PATH_PARAMETERS/);
+    const thing = {
+      method: 'get',
+      path: '/things/{thing}',
+      operationId: 'getThing',
+      summary: 'A thing',
+      tag: 'meta',
+      access: 'signed-in',
+      responses: {},
+      errors: [],
+      handler: (c: Context<ApiEnv>) => c.json({}),
+    } as const;
+    // @ts-expect-error {thing} is not a declared path parameter: the path does not type-check.
+    expect(() => route(thing)).toThrow(/\{thing\} of \/things\/\{thing\} is not in PATH_PARAMETERS/);
+  });
+
+  it('refuses project access on a path that names no project', () => {
+    expect(() =>
+      route({
+        method: 'get',
+        path: '/admin/users/{login}',
+        operationId: 'getUserAsProject',
+        summary: 'Not a project route',
+        tag: 'admin',
+        access: 'project:read',
+        responses: {},
+        errors: [],
+        handler: (c) => c.json({}),
+      }),
+    ).toThrow(/getUserAsProject declares project:read but its path does not start with \/projects\/\{name\}/);
   });
 });
 

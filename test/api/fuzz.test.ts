@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as v from 'valibot';
-import { ROUTES, openApiDocument, type RouteSpec } from '../../handlers/api/openapi.js';
+import { ROUTES, openApiDocument } from '../../handlers/api/routes/index.js';
+import type { ApiRoute } from '../../handlers/api/route.js';
 import { CreateProjectBody } from '../../handlers/api/schemas.js';
 import { AddDomainBody, PutEnvBody, SettingsPatch } from '../../handlers/lib/project-settings/schemas.js';
 import { createReadyProject, deployOnce, startApiHarness, TOKEN, waitFor, type ApiHarness } from './support/api-harness.js';
@@ -209,7 +210,7 @@ const headers = fc.dictionary(
 );
 
 interface Request {
-  route: RouteSpec;
+  route: ApiRoute;
   method: string;
   params: Record<string, { value: string; raw: boolean }>;
   query: string;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ROUTES } from '../../handlers/api/openapi.js';
+import { ROUTES } from '../../handlers/api/routes/index.js';
 import { ROLES } from '../../handlers/api/identity/roles.js';
 import { permissionTableMarkdown } from '../../handlers/api/identity/permission-table.js';
 import { createReadyProject, deployOnce, startApiHarness, TOKEN, userWithToken, type ApiHarness } from './support/api-harness.js';

@@ -1,7 +1,5 @@
-import { Hono } from 'hono';
-import { ApiError, parse } from '../errors.js';
-import type { ApiEnv } from '../context.js';
-import { AuditQuery, BUILD_DEPLOY_EXECUTION, BuildDeployExecutionName } from '../schemas.js';
+import { ApiError } from '../errors.js';
+import { AuditQuery, BUILD_DEPLOY_EXECUTION } from '../schemas.js';
 import {
   CANCELLABLE_STATUSES,
   claimDeploymentRetry,
@@ -15,18 +13,31 @@ import { executionStatus, newDeploymentId } from '../executions.js';
 import { sourceExists, startDeployment } from '../start-deployment.js';
 import { queryAuditMonth } from '../../lib/table/audit.js';
 import { notReady } from './projects.js';
-import { requirePermission } from '../identity/access.js';
+import * as v from 'valibot';
+import { Deployment, AuditEntry } from '../responses.js';
+import { route, type ApiRoute } from '../route.js';
 
 /** Operator routes: each names the permission it needs (handlers/api/identity/roles.ts). */
-export const adminRoutes = new Hono<ApiEnv>();
+export const adminRoutes: ApiRoute[] = [];
 
 /** The audit log of one month (UTC, default the current one), newest first. */
-adminRoutes.get('/audit', async (c) => {
-  requirePermission(c, 'audit:read');
-  const query = parse(AuditQuery, c.req.query(), 'query');
-  const month = query.month ?? new Date().toISOString().slice(0, 7);
-  return c.json({ month, entries: await queryAuditMonth(month, query.limit === undefined ? 100 : Number(query.limit)) });
-});
+adminRoutes.push(
+  route({
+    method: 'get',
+    path: '/admin/audit',
+    operationId: 'listAuditEntries',
+    summary: 'The audit log of one month (UTC, default the current one), newest first: every mutating call that succeeded (admin)',
+    tag: 'admin',
+    access: 'audit:read',
+    query: AuditQuery,
+    responses: { 200: v.object({ month: v.string(), entries: v.array(AuditEntry) }) },
+    errors: [400, 401, 403],
+    handler: async (c, { query }) => {
+      const month = query.month ?? new Date().toISOString().slice(0, 7);
+      return c.json({ month, entries: await queryAuditMonth(month, query.limit === undefined ? 100 : Number(query.limit)) });
+    },
+  }),
+);
 
 /** How long a deployment may wait for its execution to start before it counts as never started (the slots' grace too). */
 const NOT_STARTED_AFTER_MS = 60_000;
@@ -88,53 +99,64 @@ async function settleForRetry(project: string, deployment: DeploymentRecord): Pr
  * A new execution is used on both back ends instead: the ticket the failed execution carries may
  * have expired, and the build must start clean rather than from half-written outputs.
  */
-adminRoutes.post('/executions/:execution/retry', async (c) => {
-  requirePermission(c, 'executions:retry');
-  const name = parse(BuildDeployExecutionName, c.req.param('execution'), 'path');
-  const project = (BUILD_DEPLOY_EXECUTION.exec(name) as RegExpExecArray)[1] as string;
-  const deployment = await findDeploymentByExecutionName(project, name);
-  if (!deployment) throw new ApiError('NotFound', `no deployment has the execution ${name}`, 'path.execution');
-  if (deployment.retriedBy) {
-    throw new ApiError('Conflict', `deployment ${deployment.id} was already retried as ${deployment.retriedBy}`, 'path.execution');
-  }
-  await settleForRetry(project, deployment);
-  const current = await requireProject(project);
-  if (current.status !== 'READY') throw notReady(project, current.status);
-  // A GitHub deployment fetches its commit again; an uploaded source must still be there.
-  if (!deployment.github && !(await sourceExists(deployment.source.key))) {
-    throw new ApiError(
-      'Conflict',
-      `the source ${deployment.source.key} of deployment ${deployment.id} no longer exists: deploy again`,
-      'path.execution',
-    );
-  }
-  const id = newDeploymentId();
-  if (!(await claimDeploymentRetry(project, deployment.id, id))) {
-    throw new ApiError(
-      'Conflict',
-      `deployment ${deployment.id} is no longer FAILED (or CANCELLED) or was already retried`,
-      'path.execution',
-    );
-  }
-  try {
-    const started = await startDeployment({
-      project,
-      user: c.get('caller').user,
-      owner: current.owner,
-      ...(deployment.github ? { github: deployment.github } : { sourceKey: deployment.source.key }),
-      ...(deployment.preview ? { preview: deployment.preview } : {}),
-      ...(deployment.withholdSecrets ? { withholdSecrets: true } : {}),
-      ...(deployment.commit ? { commit: deployment.commit } : {}),
-      id,
-      retryOf: deployment.id,
-      // A retried preview is released under the same alias.
-      ...(deployment.preview ? { preview: deployment.preview } : {}),
-    });
-    return c.json({ deployment: started }, 202);
-  } catch (error) {
-    await releaseDeploymentRetry(project, deployment.id, id).catch((release: unknown) =>
-      console.error('slipway api: could not release the retry claim', release),
-    );
-    throw error;
-  }
-});
+adminRoutes.push(
+  route({
+    method: 'post',
+    path: '/admin/executions/{execution}/retry',
+    operationId: 'retryExecution',
+    summary:
+      'Retry a FAILED deployment by its build-and-deploy execution: a new execution of the same source with a fresh deployment id and ticket (admin)',
+    tag: 'admin',
+    access: 'executions:retry',
+    responses: { 202: v.object({ deployment: Deployment }) },
+    errors: [400, 401, 403, 404, 409, 413, 429],
+    handler: async (c, { params: { execution: name } }) => {
+      const project = (BUILD_DEPLOY_EXECUTION.exec(name) as RegExpExecArray)[1] as string;
+      const deployment = await findDeploymentByExecutionName(project, name);
+      if (!deployment) throw new ApiError('NotFound', `no deployment has the execution ${name}`, 'path.execution');
+      if (deployment.retriedBy) {
+        throw new ApiError('Conflict', `deployment ${deployment.id} was already retried as ${deployment.retriedBy}`, 'path.execution');
+      }
+      await settleForRetry(project, deployment);
+      const current = await requireProject(project);
+      if (current.status !== 'READY') throw notReady(project, current.status);
+      // A GitHub deployment fetches its commit again; an uploaded source must still be there.
+      if (!deployment.github && !(await sourceExists(deployment.source.key))) {
+        throw new ApiError(
+          'Conflict',
+          `the source ${deployment.source.key} of deployment ${deployment.id} no longer exists: deploy again`,
+          'path.execution',
+        );
+      }
+      const id = newDeploymentId();
+      if (!(await claimDeploymentRetry(project, deployment.id, id))) {
+        throw new ApiError(
+          'Conflict',
+          `deployment ${deployment.id} is no longer FAILED (or CANCELLED) or was already retried`,
+          'path.execution',
+        );
+      }
+      try {
+        const started = await startDeployment({
+          project,
+          user: c.get('caller').user,
+          owner: current.owner,
+          ...(deployment.github ? { github: deployment.github } : { sourceKey: deployment.source.key }),
+          ...(deployment.preview ? { preview: deployment.preview } : {}),
+          ...(deployment.withholdSecrets ? { withholdSecrets: true } : {}),
+          ...(deployment.commit ? { commit: deployment.commit } : {}),
+          id,
+          retryOf: deployment.id,
+          // A retried preview is released under the same alias.
+          ...(deployment.preview ? { preview: deployment.preview } : {}),
+        });
+        return c.json({ deployment: started }, 202);
+      } catch (error) {
+        await releaseDeploymentRetry(project, deployment.id, id).catch((release: unknown) =>
+          console.error('slipway api: could not release the retry claim', release),
+        );
+        throw error;
+      }
+    },
+  }),
+);

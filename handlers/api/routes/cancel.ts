@@ -1,13 +1,13 @@
-import { Hono } from 'hono';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../../lib/clients.js';
-import { ApiError, parse } from '../errors.js';
-import type { ApiEnv } from '../context.js';
-import { DeploymentId, ProjectName } from '../schemas.js';
+import { ApiError } from '../errors.js';
 import { CANCELLABLE_STATUSES, getDeployment, markDeploymentCancelled, requireDeployment, type DeploymentRecord } from '../records.js';
 import { executionArnOf, stateMachineArnFor } from '../executions.js';
+import * as v from 'valibot';
+import { Deployment } from '../responses.js';
+import { route, type ApiRoute } from '../route.js';
 
-export const cancelRoutes = new Hono<ApiEnv>();
+export const cancelRoutes: ApiRoute[] = [];
 
 const cancellable = (status: string) => (CANCELLABLE_STATUSES as readonly string[]).includes(status);
 
@@ -31,28 +31,38 @@ function executionArnFor(deployment: DeploymentRecord): string | undefined {
  * marks it CANCELLED if it is still QUEUED or BUILDING. The live version does not change: the live
  * pointer only moves in Release, which a stopped execution never reaches.
  */
-cancelRoutes.post('/:name/deployments/:id/cancel', async (c) => {
-  const name = parse(ProjectName, c.req.param('name'), 'path');
-  const id = parse(DeploymentId, c.req.param('id'), 'path');
-  const deployment = await requireDeployment(name, id);
-  if (!cancellable(deployment.status)) throw notCancellable(deployment);
-  const executionArn = executionArnFor(deployment);
-  const caller = c.get('caller').user;
-  if (executionArn) {
-    try {
-      await sfnClient().send(
-        new StopExecutionCommand({ executionArn, error: 'Slipway.Cancelled', cause: `deployment ${id} was cancelled by ${caller}` }),
-      );
-    } catch (error) {
-      // Not started yet (a QUEUED deployment whose StartExecution has not happened): nothing to stop.
-      if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
-    }
-  }
-  const cancelled = await markDeploymentCancelled(name, id, caller);
-  if (!cancelled) {
-    // It ended (or was cancelled) between the read and the update.
-    const now = await getDeployment(name, id);
-    throw notCancellable(now ?? deployment);
-  }
-  return c.json({ deployment: cancelled }, 202);
-});
+cancelRoutes.push(
+  route({
+    method: 'post',
+    path: '/projects/{name}/deployments/{id}/cancel',
+    operationId: 'cancelDeployment',
+    summary: 'Cancel a QUEUED or BUILDING deployment: stops its execution and build; the live version stays live (409 otherwise)',
+    tag: 'deployments',
+    access: 'project:write',
+    responses: { 202: v.object({ deployment: Deployment }) },
+    errors: [400, 401, 404, 409, 413],
+    handler: async (c, { params: { name, id } }) => {
+      const deployment = await requireDeployment(name, id);
+      if (!cancellable(deployment.status)) throw notCancellable(deployment);
+      const executionArn = executionArnFor(deployment);
+      const caller = c.get('caller').user;
+      if (executionArn) {
+        try {
+          await sfnClient().send(
+            new StopExecutionCommand({ executionArn, error: 'Slipway.Cancelled', cause: `deployment ${id} was cancelled by ${caller}` }),
+          );
+        } catch (error) {
+          // Not started yet (a QUEUED deployment whose StartExecution has not happened): nothing to stop.
+          if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
+        }
+      }
+      const cancelled = await markDeploymentCancelled(name, id, caller);
+      if (!cancelled) {
+        // It ended (or was cancelled) between the read and the update.
+        const now = await getDeployment(name, id);
+        throw notCancellable(now ?? deployment);
+      }
+      return c.json({ deployment: cancelled }, 202);
+    },
+  }),
+);

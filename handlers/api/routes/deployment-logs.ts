@@ -1,12 +1,11 @@
-import { Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import { ApiError, parse } from '../errors.js';
-import type { ApiEnv } from '../context.js';
-import { DeploymentId, ProjectName } from '../schemas.js';
+import { ApiError } from '../errors.js';
 import { requireDeployment } from '../records.js';
 import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
+import { LogEventStream, LastEventId } from '../responses.js';
+import { route, type ApiRoute } from '../route.js';
 
-export const deploymentLogRoutes = new Hono<ApiEnv>();
+export const deploymentLogRoutes: ApiRoute[] = [];
 
 /** How often the log is listed again while the build runs. */
 export const LOG_POLL_MS = 500;
@@ -36,50 +35,67 @@ async function sendChunksAfter(stream: SSEStreamingApi, deploymentId: string, cu
  * As in the cursor route, the status is read before the listing: after a terminal status no chunk
  * can appear, so the listing that follows it is the last.
  */
-deploymentLogRoutes.get('/:name/deployments/:id/logs/stream', async (c) => {
-  const name = parse(ProjectName, c.req.param('name'), 'path');
-  const id = parse(DeploymentId, c.req.param('id'), 'path');
-  const prefix = logPrefix(id);
-  const lastEventId = c.req.header('last-event-id');
-  if (lastEventId !== undefined && (!lastEventId.startsWith(prefix) || lastEventId.length > MAX_EVENT_ID || lastEventId.includes('..'))) {
-    throw new ApiError(
-      'BadRequest',
-      `header.last-event-id must be an event id sent for deployment ${id} (${prefix}...)`,
-      'header.last-event-id',
-    );
-  }
-  await requireDeployment(name, id);
-
-  return streamSSE(
-    c,
-    async (stream) => {
-      let cursor = lastEventId;
-      let lastWrite = Date.now();
-      while (!stream.aborted) {
-        const deployment = await requireDeployment(name, id);
-        const ended = await buildEnded(deployment);
-        const before = cursor;
-        cursor = await sendChunksAfter(stream, id, cursor);
-        if (cursor !== before) lastWrite = Date.now();
-        if (ended) {
-          const end = {
-            status: deployment.status,
-            ...(deployment.failedState ? { failedState: deployment.failedState } : {}),
-            ...(deployment.error ? { error: deployment.error } : {}),
-          };
-          await stream.writeSSE({ event: 'end', data: JSON.stringify(end) });
-          return;
-        }
-        if (Date.now() - lastWrite >= HEARTBEAT_MS) {
-          await stream.write(': heartbeat\n\n');
-          lastWrite = Date.now();
-        }
-        await stream.sleep(LOG_POLL_MS);
+deploymentLogRoutes.push(
+  route({
+    method: 'get',
+    path: '/projects/{name}/deployments/{id}/logs/stream',
+    operationId: 'streamDeploymentLogs',
+    summary: "Follow a deployment's build log live (server-sent events) until the deployment ends",
+    tag: 'deployments',
+    access: 'project:read',
+    headers: [
+      { name: 'Last-Event-ID', description: 'Resume after this log event id (a chunk key of this deployment).', schema: LastEventId },
+    ],
+    contentType: 'text/event-stream',
+    responses: { 200: LogEventStream },
+    errors: [400, 401, 404],
+    handler: async (c, { params: { name, id } }) => {
+      const prefix = logPrefix(id);
+      const lastEventId = c.req.header('last-event-id');
+      if (
+        lastEventId !== undefined &&
+        (!lastEventId.startsWith(prefix) || lastEventId.length > MAX_EVENT_ID || lastEventId.includes('..'))
+      ) {
+        throw new ApiError(
+          'BadRequest',
+          `header.last-event-id must be an event id sent for deployment ${id} (${prefix}...)`,
+          'header.last-event-id',
+        );
       }
+      await requireDeployment(name, id);
+
+      return streamSSE(
+        c,
+        async (stream) => {
+          let cursor = lastEventId;
+          let lastWrite = Date.now();
+          while (!stream.aborted) {
+            const deployment = await requireDeployment(name, id);
+            const ended = await buildEnded(deployment);
+            const before = cursor;
+            cursor = await sendChunksAfter(stream, id, cursor);
+            if (cursor !== before) lastWrite = Date.now();
+            if (ended) {
+              const end = {
+                status: deployment.status,
+                ...(deployment.failedState ? { failedState: deployment.failedState } : {}),
+                ...(deployment.error ? { error: deployment.error } : {}),
+              };
+              await stream.writeSSE({ event: 'end', data: JSON.stringify(end) });
+              return;
+            }
+            if (Date.now() - lastWrite >= HEARTBEAT_MS) {
+              await stream.write(': heartbeat\n\n');
+              lastWrite = Date.now();
+            }
+            await stream.sleep(LOG_POLL_MS);
+          }
+        },
+        async (error) => {
+          // streamSSE then sends `event: error` with the message and closes the stream.
+          console.error('slipway api: log stream failed', error);
+        },
+      );
     },
-    async (error) => {
-      // streamSSE then sends `event: error` with the message and closes the stream.
-      console.error('slipway api: log stream failed', error);
-    },
-  );
-});
+  }),
+);
