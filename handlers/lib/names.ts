@@ -39,8 +39,12 @@ export const FUNCTION_QUALIFIER_PATTERN = new RegExp(`^${FUNCTION_QUALIFIER}$`);
 /** A preview alias's characters (its length limit is in handlers/previews/alias.ts, where the host label is composed). */
 export const PREVIEW_ALIAS_PATTERN = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
+/** A GitHub account's login as the platform accepts it from GitHub (a repository owner, an installation's account). */
+export const GITHUB_ACCOUNT = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})';
+export const GITHUB_ACCOUNT_PATTERN = new RegExp(`^${GITHUB_ACCOUNT}$`);
+
 /** `owner/name` as GitHub spells a repository's full name. */
-export const REPOSITORY_FULL_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+export const REPOSITORY_FULL_NAME_PATTERN = new RegExp(`^${GITHUB_ACCOUNT}\\/[A-Za-z0-9._-]{1,100}$`);
 export const RepositoryFullName = v.pipe(
   v.string('must be a string'),
   v.maxLength(140, 'must be at most 140 characters'),
