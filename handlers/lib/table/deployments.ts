@@ -2,16 +2,18 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import * as v from 'valibot';
 import { dynamoClient } from '../clients.js';
 import { platformNames } from '../config.js';
+import { DeploymentId, ProjectName } from '../names.js';
 import { conditionally } from './conditional-write.js';
 import { DEPLOYMENT_PREFIX, deploymentKey, projectPk } from './keys.js';
 
 /**
  * Deployment items: `PROJECT#<project> / DEPLOY#<id>`. The API puts them; the state machines set
- * their status and failure fields in ASL (workflows/steps.ts).
+ * their status and failure fields in ASL (workflows/steps.ts). The fields are exported for the
+ * API's description of a deployment, which returns them.
  */
-const DeploymentEntries = {
-  id: v.string(),
-  project: v.string(),
+export const DeploymentFields = {
+  id: DeploymentId,
+  project: ProjectName,
   status: v.string(),
   createdAt: v.string(),
   createdBy: v.string(),
@@ -23,9 +25,9 @@ const DeploymentEntries = {
   error: v.optional(v.string()),
   cause: v.optional(v.string()),
   /** The failed deployment this one retries (admin retry). */
-  retryOf: v.optional(v.string()),
+  retryOf: v.optional(DeploymentId),
   /** The deployment that retried this failed one. */
-  retriedBy: v.optional(v.string()),
+  retriedBy: v.optional(DeploymentId),
   /** When and by whom a QUEUED or BUILDING deployment was cancelled (status CANCELLED). */
   cancelledAt: v.optional(v.string()),
   cancelledBy: v.optional(v.string()),
@@ -41,10 +43,10 @@ const DeploymentEntries = {
   approvedBy: v.optional(v.string()),
   approvedAs: v.optional(v.string()),
 };
-export type DeploymentRecord = v.InferOutput<v.ObjectSchema<typeof DeploymentEntries, undefined>>;
+export type DeploymentRecord = v.InferOutput<v.ObjectSchema<typeof DeploymentFields, undefined>>;
 
 // Loose: attributes the state machines add are read back as they are.
-const StoredDeployment = v.looseObject(DeploymentEntries);
+const StoredDeployment = v.looseObject(DeploymentFields);
 
 function toDeployment(item: Record<string, unknown>): DeploymentRecord {
   const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;

@@ -2,6 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import * as v from 'valibot';
 import { dynamoClient } from '../clients.js';
 import { platformNames } from '../config.js';
+import { ProjectName } from '../names.js';
 import { conditionally } from './conditional-write.js';
 import { META, PROJECT_PREFIX, projectKey } from './keys.js';
 import { scanAll } from './pages.js';
@@ -9,9 +10,10 @@ import { scanAll } from './pages.js';
 /**
  * Project items: `PROJECT#<name> / META`. The API creates the item; the state machines set its
  * status, failure and rollback fields in ASL (workflows/steps.ts), release sets the live pointer.
+ * The fields are exported for the API's description of a project, which returns them.
  */
-const ProjectEntries = {
-  name: v.string(),
+export const ProjectFields = {
+  name: ProjectName,
   owner: v.string(),
   status: v.string(),
   createdAt: v.string(),
@@ -26,10 +28,10 @@ const ProjectEntries = {
   /** The branch whose pushes go live; absent: the repository's default branch. */
   productionBranch: v.optional(v.string()),
 };
-export type ProjectRecord = v.InferOutput<v.ObjectSchema<typeof ProjectEntries, undefined>>;
+export type ProjectRecord = v.InferOutput<v.ObjectSchema<typeof ProjectFields, undefined>>;
 
 // Loose: the item's other attributes (release and rollback bookkeeping) are read back as they are.
-const StoredProject = v.looseObject(ProjectEntries);
+const StoredProject = v.looseObject(ProjectFields);
 
 function toProject(item: Record<string, unknown>): ProjectRecord {
   const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
