@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { MAX_SOURCE_BYTES } from '../lib/limits.js';
-import { DeploymentId, ProjectName, RepositoryFullName } from '../lib/names.js';
+import { DEPLOYMENT_ID, DeploymentId, PROJECT_NAME, ProjectName, RepositoryFullName } from '../lib/names.js';
 import { PreviewAlias } from '../previews/alias.js';
 
 /** Defined with the other shared names; re-exported because every route schema is read from here. */
@@ -37,7 +37,7 @@ export const ExecutionsQuery = v.object({
  * A build-and-deploy execution name, as executionName() makes it:
  * `<project>--build-deploy--[<commit7>--]<deployment id>` (at most 80 characters).
  */
-export const BUILD_DEPLOY_EXECUTION = /^([a-z](?:(?!--)[a-z0-9-]){1,38}[a-z0-9])--build-deploy--(?:[0-9a-f]{7}--)?d-[a-z0-9-]{4,40}$/;
+export const BUILD_DEPLOY_EXECUTION = new RegExp(`^(${PROJECT_NAME})--build-deploy--(?:[0-9a-f]{7}--)?${DEPLOYMENT_ID}$`);
 export const BuildDeployExecutionName = v.pipe(
   v.string(),
   v.maxLength(80, 'is longer than an execution name (80 characters)'),

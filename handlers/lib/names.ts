@@ -13,13 +13,19 @@ import * as v from 'valibot';
  * from one cannot reach into another item's key space.
  */
 export const PROJECT_NAME_PATTERN = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+/**
+ * The same names as a part of a longer pattern (an execution name `<project>--…`): the look-ahead
+ * of PROJECT_NAME_PATTERN would see the `--` after the name, so this one refuses `--` character by character.
+ */
+export const PROJECT_NAME = '[a-z](?:(?!--)[a-z0-9-]){1,38}[a-z0-9]';
 export const ProjectName = v.pipe(
   v.string('must be a string'),
   v.regex(PROJECT_NAME_PATTERN, 'must be 3–40 characters of a–z, 0–9 and single "-", starting with a letter and not ending with "-"'),
 );
 
 /** A deployment id as the API makes it: `d-<timestamp36>-<random>`. */
-export const DEPLOYMENT_ID_PATTERN = /^d-[a-z0-9-]{4,40}$/;
+export const DEPLOYMENT_ID = 'd-[a-z0-9-]{4,40}';
+export const DEPLOYMENT_ID_PATTERN = new RegExp(`^${DEPLOYMENT_ID}$`);
 export const DeploymentId = v.pipe(v.string(), v.regex(DEPLOYMENT_ID_PATTERN, 'is not a deployment id'));
 
 /**
@@ -33,8 +39,12 @@ export const FUNCTION_QUALIFIER_PATTERN = new RegExp(`^${FUNCTION_QUALIFIER}$`);
 /** A preview alias's characters (its length limit is in handlers/previews/alias.ts, where the host label is composed). */
 export const PREVIEW_ALIAS_PATTERN = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
+/** A GitHub account's login as the platform accepts it from GitHub (a repository owner, an installation's account). */
+export const GITHUB_ACCOUNT = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})';
+export const GITHUB_ACCOUNT_PATTERN = new RegExp(`^${GITHUB_ACCOUNT}$`);
+
 /** `owner/name` as GitHub spells a repository's full name. */
-export const REPOSITORY_FULL_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+export const REPOSITORY_FULL_NAME_PATTERN = new RegExp(`^${GITHUB_ACCOUNT}\\/[A-Za-z0-9._-]{1,100}$`);
 export const RepositoryFullName = v.pipe(
   v.string('must be a string'),
   v.maxLength(140, 'must be at most 140 characters'),

@@ -1,10 +1,9 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient, s3Client } from '../lib/clients.js';
+import { s3Client } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
 import { instrumented } from '../lib/observability.js';
-import { deploymentKey } from '../lib/table/keys.js';
+import { getDeploymentStatus } from '../lib/table/deployments.js';
 
 /** Raised when the deployment asked for cannot be made live again; the message names it. */
 function refused(message: string): Error {
@@ -20,13 +19,11 @@ async function checkRollbackTarget(event: unknown): Promise<{ deploymentId: stri
   const { state } = await openState(event, 'rollback');
   const deploymentId = requireDeploymentId(state);
   const names = platformNames();
-  const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: names.table, Key: deploymentKey(state.project, deploymentId), ConsistentRead: true }),
-  );
-  if (!Item) throw refused(`deployment ${deploymentId} of project ${state.project} does not exist`);
-  if (Item.status !== 'LIVE') {
+  const deployment = await getDeploymentStatus(state.project, deploymentId);
+  if (!deployment) throw refused(`deployment ${deploymentId} of project ${state.project} does not exist`);
+  if (deployment.status !== 'LIVE') {
     throw refused(
-      `deployment ${deploymentId} of project ${state.project} never went live (status ${String(Item.status)}): only a deployment that was live can be rolled back to`,
+      `deployment ${deploymentId} of project ${state.project} never went live (status ${String(deployment.status)}): only a deployment that was live can be rolled back to`,
     );
   }
   const manifest = `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`;

@@ -1,5 +1,3 @@
-import { QueryCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import * as v from 'valibot';
 import { routeCache } from '../lib/bindings/bound.js';
@@ -9,29 +7,14 @@ import { deletePrefix, getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState } from './state.js';
 import { instrumented } from '../lib/observability.js';
-import { deploymentIdOf, domainOf, projectPk } from '../lib/table/keys.js';
+import { deploymentIdOf, domainOf } from '../lib/table/keys.js';
+import { deleteItems, queryProjectPartition } from '../lib/table/project-partition.js';
 
 /** Removes everything a project left: route-cache entries first (so nothing serves), then objects, then records. */
 async function deleteProjectData(event: unknown): Promise<{ objects: number; records: number }> {
   const { state } = await openState(event, 'delete-project');
   const names = platformNames();
-  const pk = projectPk(state.project);
-  const items: Array<{ pk: string; sk: string; preview?: string }> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new QueryCommand({
-        TableName: names.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ExclusiveStartKey: start,
-        ProjectionExpression: 'pk, sk, #preview',
-        ExpressionAttributeNames: { '#preview': 'preview' },
-      }),
-    );
-    items.push(...((page.Items ?? []) as Array<{ pk: string; sk: string; preview?: string }>));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await queryProjectPartition(state.project);
 
   const cache = routeCache();
   // The live pointer and every preview pointer first: after this no host of the project serves.
@@ -54,10 +37,7 @@ async function deleteProjectData(event: unknown): Promise<{ objects: number; rec
     if (raw) await cache.deleteMany(Object.keys(routeEntriesFor(deploymentId, v.parse(BundleManifest, JSON.parse(raw.toString('utf8'))))));
   }
   const objects = await deletePrefix(names.projectBucket, `${state.project}/`);
-  for (let i = 0; i < items.length; i += 25) {
-    const batch = items.slice(i, i + 25).map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } }));
-    await dynamoClient().send(new BatchWriteCommand({ RequestItems: { [names.table]: batch } }));
-  }
+  await deleteItems(items);
   return { objects, records: items.length };
 }
 

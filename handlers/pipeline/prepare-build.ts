@@ -27,7 +27,7 @@ export interface BuildEnvFile {
  * *Prepare build* (after the ticket check): snapshots the project's settings and variables for this
  * deployment. Build-time ones (secrets decrypted) go to `builds/<id>/env.json` in the build bucket,
  * which only this build's scoped credentials can read (and delete); runtime ones are kept, still
- * sealed, as the deployment's `RUNENV#<id>` item, which the tenant function is started with. The
+ * sealed, as the deployment's runtime snapshot item (handlers/lib/table/project-settings.ts), which the tenant function is started with. The
  * state and the execution history only ever see counts, never a value.
  */
 async function prepareBuild(

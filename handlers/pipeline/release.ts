@@ -1,6 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
-import { dynamoClient } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { routeCache } from '../lib/bindings/bound.js';
 import { domainKey, routeEntriesFor, liveKey } from '../lib/route-cache-keys.js';
@@ -10,7 +8,7 @@ import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
 import { instrumented } from '../lib/observability.js';
 import { previewQualifier, releasePreview } from '../previews/release-preview.js';
-import { projectKey } from '../lib/table/keys.js';
+import { getRoutedDomains, setProjectLive, setRoutedDomains } from '../lib/table/projects.js';
 
 /**
  * Makes a promoted deployment live: its routes go into the route cache first (harmless, nothing
@@ -43,20 +41,9 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   // Before the pointer moves, so that once a release shows as live its domains are served too.
   await syncDomains(state.project);
 
-  const updated = await dynamoClient().send(
-    new UpdateCommand({
-      TableName: names.table,
-      Key: projectKey(state.project),
-      UpdateExpression: 'SET liveDeploymentId = :id, liveAt = :at',
-      ConditionExpression: 'attribute_exists(pk) AND #status <> :deleting',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':id': deploymentId, ':at': new Date().toISOString(), ':deleting': 'DELETING' },
-      ReturnValues: 'UPDATED_OLD',
-    }),
-  );
+  const previous = await setProjectLive(state.project, deploymentId, new Date().toISOString());
   await cache.putMany({ [liveKey(state.project)]: deploymentId });
-  const previous = updated.Attributes?.liveDeploymentId;
-  return { live: deploymentId, previous: typeof previous === 'string' ? previous : null };
+  return { live: deploymentId, previous };
 }
 
 /**
@@ -65,30 +52,13 @@ async function release(event: unknown): Promise<{ live: string; previous: string
  * project) go away. Domains are claimed uniquely by the API, so an entry never names two projects.
  */
 async function syncDomains(project: string): Promise<void> {
-  const { Item } = await dynamoClient().send(
-    new GetCommand({
-      TableName: platformNames().table,
-      Key: projectKey(project),
-      ProjectionExpression: 'routedDomains',
-      ConsistentRead: true,
-    }),
-  );
-  const previouslyRouted: unknown = Item?.routedDomains;
+  const before = await getRoutedDomains(project);
   const current = (await listDomains(project)).map((d) => d.domain);
-  const before = Array.isArray(previouslyRouted) ? previouslyRouted.filter((d): d is string => typeof d === 'string') : [];
   const cache = routeCache();
   if (current.length) await cache.putMany(Object.fromEntries(current.map((domain) => [domainKey(domain), project])));
   const gone = before.filter((domain) => !current.includes(domain));
   if (gone.length) await cache.deleteMany(gone.map(domainKey));
-  await dynamoClient().send(
-    new UpdateCommand({
-      TableName: platformNames().table,
-      Key: projectKey(project),
-      UpdateExpression: 'SET routedDomains = :domains',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':domains': current },
-    }),
-  );
+  await setRoutedDomains(project, current);
 }
 
 export const handler = instrumented('release', release);

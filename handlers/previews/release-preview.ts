@@ -1,11 +1,8 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
-import { dynamoClient } from '../lib/clients.js';
-import { platformNames } from '../lib/config.js';
 import { pointerValue, previewKey } from '../lib/route-cache-keys.js';
 import type { RouteCache } from '../lib/bindings/types.js';
 import { FUNCTION_QUALIFIER_PATTERN } from '../lib/names.js';
-import { projectKey } from '../lib/table/keys.js';
+import { setProjectLastPreviewAt } from '../lib/table/projects.js';
 
 /** The project stack's output naming the function version of the deployment it was last updated with. */
 export const PREVIEW_VERSION_OUTPUT = 'PreviewVersion';
@@ -45,15 +42,6 @@ export async function releasePreview(
   routes: Record<string, string>,
 ): Promise<void> {
   await cache.putMany(routes);
-  await dynamoClient().send(
-    new UpdateCommand({
-      TableName: platformNames().table,
-      Key: projectKey(project),
-      UpdateExpression: 'SET lastPreviewAt = :at',
-      ConditionExpression: 'attribute_exists(pk) AND #status <> :deleting',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':at': new Date().toISOString(), ':deleting': 'DELETING' },
-    }),
-  );
+  await setProjectLastPreviewAt(project, new Date().toISOString());
   await cache.putMany({ [previewKey(project, alias)]: pointerValue(deploymentId, qualifier) });
 }

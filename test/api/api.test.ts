@@ -178,6 +178,17 @@ describe('rollback', () => {
   let second: string;
   const put = (item: Record<string, unknown>) =>
     DynamoDBDocumentClient.from(new DynamoDBClient({})).send(new PutCommand({ TableName: 'slipway-platform', Item: item }));
+  /** A deployment item with every field the API writes, so it reads back as a deployment record. */
+  const deploymentItem = (project: string, id: string, status: string) => ({
+    pk: `PROJECT#${project}`,
+    sk: `DEPLOY#${id}`,
+    id,
+    project,
+    status,
+    createdAt: new Date().toISOString(),
+    createdBy: 'admin',
+    source: { bucket: 'slipway-sources', key: `${project}/${id}.tar.gz` },
+  });
 
   beforeAll(async () => {
     await createReadyProject(harness, 'rbtest');
@@ -215,7 +226,7 @@ describe('rollback', () => {
       message: `deployment ${first} is already live for project rbtest`,
     });
 
-    await put({ pk: 'PROJECT#rbtest', sk: 'DEPLOY#d-never-0001', id: 'd-never-0001', project: 'rbtest', status: 'FAILED' });
+    await put(deploymentItem('rbtest', 'd-never-0001', 'FAILED'));
     const never = await call('POST', '/projects/rbtest/rollback', { deploymentId: 'd-never-0001' });
     expect(never.status).toBe(409);
     expect(never.json.error.message).toContain('deployment d-never-0001 never went live (status FAILED)');
@@ -228,7 +239,7 @@ describe('rollback', () => {
       status: 'DELETING',
       createdAt: new Date().toISOString(),
     });
-    await put({ pk: 'PROJECT#rbbusy', sk: 'DEPLOY#d-busy-0001', id: 'd-busy-0001', project: 'rbbusy', status: 'LIVE' });
+    await put(deploymentItem('rbbusy', 'd-busy-0001', 'LIVE'));
     const busy = await call('POST', '/projects/rbbusy/rollback', { deploymentId: 'd-busy-0001' });
     expect(busy.status).toBe(409);
     expect(busy.json.error).toMatchObject({

@@ -5,6 +5,7 @@ import {
   DeploymentId,
   FUNCTION_QUALIFIER_PATTERN,
   PREVIEW_ALIAS_PATTERN,
+  PROJECT_NAME,
   PROJECT_NAME_PATTERN,
   ProjectName,
 } from '../../handlers/lib/names.js';
@@ -104,6 +105,26 @@ describe('shared names', () => {
   it('gives the CloudFormation parameter the same pattern source', () => {
     // infra/aws/projects/project-stack.ts passes `.source` as the Project parameter's AllowedPattern.
     expect(PROJECT_NAME_PATTERN.source).toBe('^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$');
+  });
+
+  it('accepts the same names inside a longer pattern as on their own', () => {
+    const inside = new RegExp(`^(${PROJECT_NAME})--rest$`);
+    const samples = [
+      'abc',
+      'my-app',
+      'a1b',
+      'a'.repeat(40),
+      'a'.repeat(41),
+      'ab',
+      'my--app',
+      'my-',
+      '-my',
+      '1ab',
+      'My-app',
+      'a-b-c',
+      'ab#c',
+    ];
+    for (const name of samples) expect(inside.exec(`${name}--rest`)?.[1] === name, name).toBe(PROJECT_NAME_PATTERN.test(name));
   });
 
   it('checks deployment ids and preview aliases', () => {

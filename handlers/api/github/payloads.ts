@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { RepositoryFullName } from '../../lib/names.js';
+import { GITHUB_ACCOUNT_PATTERN, RepositoryFullName } from '../../lib/names.js';
 
 /**
  * The parts of GitHub webhook payloads Slipway reads. `v.object` (not strict): GitHub sends many
@@ -49,7 +49,7 @@ const RepositoryList = v.pipe(
 const Installation = v.object({
   id: InstallationId,
   account: v.object({
-    login: v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub login')),
+    login: v.pipe(v.string('must be a string'), v.regex(GITHUB_ACCOUNT_PATTERN, 'must be a GitHub login')),
   }),
 });
 

@@ -4,7 +4,7 @@ import { type ApiTokenRecord, deleteApiToken, getApiTokenSecret, putApiToken, sc
 import { ApiError } from '../errors.js';
 
 /**
- * API tokens: `slw_<id>_<secret>`. Only a SHA-256 of the secret is stored (`pk APITOKEN#<id>`):
+ * API tokens: `slw_<id>_<secret>`. Only a SHA-256 of the secret is stored (handlers/lib/table/api-tokens.ts):
  * the secret is 32 random bytes, so a fast hash is enough — there is nothing to brute-force — and
  * a leaked table yields no usable token. The plaintext is shown once, when the token is issued.
  */

@@ -10,7 +10,7 @@ import {
 import { ApiError } from '../errors.js';
 import type { Role } from './roles.js';
 
-/** A user: `pk USER#<login>`, `sk PROFILE`. Logins are stored lowercase (GitHub's are case-insensitive). */
+/** A user (its item: handlers/lib/table/users.ts). Logins are stored lowercase (GitHub's are case-insensitive). */
 export type UserRecord = UserItem<Role>;
 
 export function getUser(login: string): Promise<UserRecord | undefined> {

@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import * as v from 'valibot';
 import { dynamoClient } from '../clients.js';
 import { platformNames } from '../config.js';
 import { conditionally } from './conditional-write.js';
@@ -6,27 +7,20 @@ import { apiTokenKey } from './keys.js';
 import { scanAll } from './pages.js';
 
 /** An API token as shown: `APITOKEN#<id> / META`; the item also holds the secret's hash. */
-export interface ApiTokenRecord {
-  id: string;
-  user: string;
-  label: string;
-  createdAt: string;
-  createdBy: string;
+const StoredApiToken = v.object({
+  id: v.string(),
+  user: v.string(),
+  label: v.string(),
+  createdAt: v.string(),
+  createdBy: v.string(),
   /** Epoch seconds (TTL). */
-  expiresAt?: number;
-}
+  expiresAt: v.optional(v.number()),
+});
+export type ApiTokenRecord = v.InferOutput<typeof StoredApiToken>;
 
 /** What verifying a token needs: the stored hash, who it stands for and when it expires. */
-export interface ApiTokenSecret {
-  hash: string;
-  user: string;
-  expiresAt?: number;
-}
-
-function toToken(item: Record<string, unknown>): ApiTokenRecord {
-  const { id, user, label, createdAt, createdBy, expiresAt } = item as unknown as ApiTokenRecord;
-  return { id, user, label, createdAt, createdBy, ...(expiresAt ? { expiresAt } : {}) };
-}
+const StoredApiTokenSecret = v.object({ hash: v.string(), user: v.string(), expiresAt: v.optional(v.number()) });
+export type ApiTokenSecret = v.InferOutput<typeof StoredApiTokenSecret>;
 
 /** Stores a new token with the hash of its secret; a second token of the same id fails. */
 export async function putApiToken(record: ApiTokenRecord, hash: string): Promise<void> {
@@ -39,17 +33,13 @@ export async function putApiToken(record: ApiTokenRecord, hash: string): Promise
   );
 }
 
-/** A token's hash, user and expiry, or undefined when there is no such token (or it holds no hash). */
+/** A token's hash, user and expiry, or undefined when there is no such token (or its item is not a whole token). */
 export async function getApiTokenSecret(id: string): Promise<ApiTokenSecret | undefined> {
   const { Item } = await dynamoClient().send(
     new GetCommand({ TableName: platformNames().table, Key: apiTokenKey(id), ConsistentRead: true }),
   );
-  if (!Item || typeof Item.hash !== 'string') return undefined;
-  return {
-    hash: Item.hash,
-    user: Item.user as string,
-    ...(typeof Item.expiresAt === 'number' ? { expiresAt: Item.expiresAt } : {}),
-  };
+  const secret = v.safeParse(StoredApiTokenSecret, Item);
+  return secret.success ? secret.output : undefined;
 }
 
 /** Every token, or every token of `user` (lowercase). */
@@ -60,7 +50,7 @@ export async function scanApiTokens(user?: string): Promise<ApiTokenRecord[]> {
     ExpressionAttributeValues: { ':entity': 'api-token', ...(user ? { ':user': user } : {}) },
     ConsistentRead: true,
   });
-  return items.map(toToken);
+  return items.map((item) => v.parse(StoredApiToken, item));
 }
 
 /** Deletes a token (only if it belongs to `user`, when given, lowercase); false when there was none. */

@@ -1,22 +1,24 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import * as v from 'valibot';
 import { dynamoClient } from '../clients.js';
 import { platformNames } from '../config.js';
 import { auditKey, auditPk } from './keys.js';
 
 /** One audit log entry: `AUDIT#<YYYY-MM> / <at>#<unique>`. */
-export interface AuditEntry {
+const StoredAuditEntry = v.object({
   /** Who called: a login, or `admin` for the admin token. */
-  actor: string;
+  actor: v.string(),
   /** What was done, e.g. `project.create`. */
-  action: string;
+  action: v.string(),
   /** What it was done to, e.g. `project:web` or `deployment:web/d-…`. */
-  target: string;
-  status: number;
-  requestId: string;
-  at: string;
+  target: v.string(),
+  status: v.number(),
+  requestId: v.string(),
+  at: v.string(),
   /** Epoch seconds. */
-  expiresAt: number;
-}
+  expiresAt: v.number(),
+});
+export type AuditEntry = v.InferOutput<typeof StoredAuditEntry>;
 
 /** Writes an entry under a fresh key; `unique` keeps two entries of the same instant apart. */
 export async function putAuditEntry(entry: AuditEntry, unique: string): Promise<void> {
@@ -41,5 +43,5 @@ export async function queryAuditMonth(month: string, limit: number): Promise<Aud
       ConsistentRead: true,
     }),
   );
-  return (page.Items ?? []).map(({ pk: _pk, sk: _sk, entity: _entity, ...entry }) => entry as AuditEntry);
+  return (page.Items ?? []).map((item) => v.parse(StoredAuditEntry, item));
 }

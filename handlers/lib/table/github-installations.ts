@@ -1,4 +1,5 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as v from 'valibot';
 import { dynamoClient } from '../clients.js';
 import { platformNames } from '../config.js';
 import { conditionally } from './conditional-write.js';
@@ -19,6 +20,14 @@ export interface InstallationGrant {
 }
 
 const ENTITY = 'github-installation';
+
+// The document client reads a string set back as a Set; an emptied set is no attribute at all.
+const StoredInstallation = v.object({
+  installationId: v.number(),
+  account: v.string(),
+  repositories: v.optional(v.set(v.string()), () => new Set<string>()),
+  suspended: v.optional(v.boolean()),
+});
 
 const lower = (names: readonly string[]) => [...new Set(names.map((name) => name.toLowerCase()))];
 
@@ -106,11 +115,14 @@ export async function installationsOwnedBy(login: string): Promise<InstallationG
     ExpressionAttributeValues: { ':entity': ENTITY, ':account': login.toLowerCase() },
     ConsistentRead: true,
   });
-  const grants: InstallationGrant[] = items.map((item) => ({
-    installationId: item.installationId as number,
-    account: item.account as string,
-    repositories: [...((item.repositories as Set<string> | undefined) ?? [])].sort(),
-    ...(item.suspended ? { suspended: true } : {}),
-  }));
+  const grants: InstallationGrant[] = items.map((item) => {
+    const stored = v.parse(StoredInstallation, item);
+    return {
+      installationId: stored.installationId,
+      account: stored.account,
+      repositories: [...stored.repositories].sort(),
+      ...(stored.suspended ? { suspended: true } : {}),
+    };
+  });
   return grants.sort((a, b) => a.installationId - b.installationId);
 }

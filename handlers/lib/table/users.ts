@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as v from 'valibot';
 import { dynamoClient } from '../clients.js';
 import { platformNames } from '../config.js';
 import { conditionally } from './conditional-write.js';
@@ -24,10 +25,22 @@ export interface UserItem<R extends string = string> {
 
 const userKey = (login: string) => userItemKey(login.toLowerCase());
 
+// Loose: the item's subscription bookkeeping is read back as it is.
+const StoredUser = v.looseObject({
+  login: v.string(),
+  roles: v.optional(v.array(v.string()), []),
+  createdAt: v.string(),
+  createdBy: v.string(),
+  subscription: v.optional(v.string()),
+  githubId: v.optional(v.number()),
+  lastSignInAt: v.optional(v.string()),
+});
+
 function toUser<R extends string>(item: Record<string, unknown>): UserItem<R> {
   const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
-  const user = rest as unknown as UserItem<R>;
-  return { ...user, roles: user.roles ?? [] };
+  const user = v.parse(StoredUser, rest);
+  // Which roles exist is the API's to know (handlers/api/identity/roles.ts); the table keeps strings.
+  return { ...user, roles: user.roles as R[] };
 }
 
 export async function getUserItem<R extends string>(login: string): Promise<UserItem<R> | undefined> {

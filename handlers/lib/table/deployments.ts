@@ -1,0 +1,266 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as v from 'valibot';
+import { dynamoClient } from '../clients.js';
+import { platformNames } from '../config.js';
+import { DeploymentId, ProjectName } from '../names.js';
+import { conditionally } from './conditional-write.js';
+import { DEPLOYMENT_PREFIX, deploymentKey, projectPk } from './keys.js';
+
+/**
+ * Deployment items: `PROJECT#<project> / DEPLOY#<id>`. The API puts them; the state machines set
+ * their status and failure fields in ASL (workflows/steps.ts). The fields are exported for the
+ * API's description of a deployment, which returns them.
+ */
+export const DeploymentFields = {
+  id: DeploymentId,
+  project: ProjectName,
+  status: v.string(),
+  createdAt: v.string(),
+  createdBy: v.string(),
+  source: v.object({ bucket: v.string(), key: v.string() }),
+  commit: v.optional(v.string()),
+  executionArn: v.optional(v.string()),
+  executionName: v.optional(v.string()),
+  failedState: v.optional(v.string()),
+  error: v.optional(v.string()),
+  cause: v.optional(v.string()),
+  /** The failed deployment this one retries (admin retry). */
+  retryOf: v.optional(DeploymentId),
+  /** The deployment that retried this failed one. */
+  retriedBy: v.optional(DeploymentId),
+  /** When and by whom a QUEUED or BUILDING deployment was cancelled (status CANCELLED). */
+  cancelledAt: v.optional(v.string()),
+  cancelledBy: v.optional(v.string()),
+  /** The GitHub commit this deployment was fetched from (pushes, pull requests). */
+  github: v.optional(v.object({ repository: v.string(), commit: v.string(), installationId: v.number() })),
+  /** Preview alias (`<project>--<alias>`); absent for production. */
+  preview: v.optional(v.string()),
+  /** Built from a fork without the project's secrets; an owner's approval redeploys it with them. */
+  withholdSecrets: v.optional(v.boolean()),
+  secrets: v.optional(v.literal('withheld')),
+  /** The withheld deployment whose approval started this one / the deployment that approval started. */
+  approvalOf: v.optional(v.string()),
+  approvedBy: v.optional(v.string()),
+  approvedAs: v.optional(v.string()),
+};
+export type DeploymentRecord = v.InferOutput<v.ObjectSchema<typeof DeploymentFields, undefined>>;
+
+// Loose: attributes the state machines add are read back as they are.
+const StoredDeployment = v.looseObject(DeploymentFields);
+
+function toDeployment(item: Record<string, unknown>): DeploymentRecord {
+  const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
+  return v.parse(StoredDeployment, rest);
+}
+
+/** Puts a new deployment; throws ConditionalCheckFailedException when its id is taken. */
+export async function putDeploymentItem(record: DeploymentRecord): Promise<void> {
+  await dynamoClient().send(
+    new PutCommand({
+      TableName: platformNames().table,
+      Item: { ...deploymentKey(record.project, record.id), entity: 'deployment', ...record },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function setDeploymentExecutionArn(project: string, id: string, executionArn: string): Promise<void> {
+  await dynamoClient().send(
+    new UpdateCommand({
+      TableName: platformNames().table,
+      Key: deploymentKey(project, id),
+      UpdateExpression: 'SET executionArn = :arn',
+      ExpressionAttributeValues: { ':arn': executionArn },
+    }),
+  );
+}
+
+export async function getDeploymentItem(project: string, id: string): Promise<DeploymentRecord | undefined> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: platformNames().table, Key: deploymentKey(project, id), ConsistentRead: true }),
+  );
+  return Item ? toDeployment(Item) : undefined;
+}
+
+/** Only a deployment's status (`{}` when it has none), or undefined when there is no such deployment. */
+export async function getDeploymentStatus(project: string, id: string): Promise<{ status?: string } | undefined> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({
+      TableName: platformNames().table,
+      Key: deploymentKey(project, id),
+      ProjectionExpression: '#status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ConsistentRead: true,
+    }),
+  );
+  if (!Item) return undefined;
+  return typeof Item.status === 'string' ? { status: Item.status } : {};
+}
+
+/** Up to `limit` deployments of a project, newest first (ids start with a base-36 timestamp, so they sort by time). */
+export async function queryDeploymentItems(project: string, limit: number): Promise<DeploymentRecord[]> {
+  const page = await dynamoClient().send(
+    new QueryCommand({
+      TableName: platformNames().table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deploy)',
+      ExpressionAttributeValues: { ':pk': projectPk(project), ':deploy': DEPLOYMENT_PREFIX },
+      ScanIndexForward: false,
+      Limit: limit,
+      ConsistentRead: true,
+    }),
+  );
+  return (page.Items ?? []).map(toDeployment);
+}
+
+/** The deployment of a project whose `executionName` is `name`: a Query of the partition, filtered, page by page until found. */
+export async function findDeploymentItemByExecutionName(project: string, name: string): Promise<DeploymentRecord | undefined> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new QueryCommand({
+        TableName: platformNames().table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deploy)',
+        FilterExpression: 'executionName = :name',
+        ExpressionAttributeValues: { ':pk': projectPk(project), ':deploy': DEPLOYMENT_PREFIX, ':name': name },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    const item = page.Items?.[0];
+    if (item) return toDeployment(item);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return undefined;
+}
+
+/**
+ * Claims a FAILED (or CANCELLED) deployment for one retry (`retriedBy`); false when it is no longer
+ * either or a retry already claimed it, so two concurrent retries cannot both start a build.
+ */
+export async function claimDeploymentRetry(project: string, id: string, retryId: string): Promise<boolean> {
+  const claimed = await conditionally(
+    dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'SET retriedBy = :retry',
+        ConditionExpression: 'attribute_exists(pk) AND #status IN (:failed, :cancelled) AND attribute_not_exists(retriedBy)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':retry': retryId, ':failed': 'FAILED', ':cancelled': 'CANCELLED' },
+      }),
+    ),
+  );
+  return claimed !== undefined;
+}
+
+/** Undoes claimDeploymentRetry when the retry could not be started. */
+export async function releaseDeploymentRetry(project: string, id: string, retryId: string): Promise<void> {
+  await conditionally(
+    dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'REMOVE retriedBy',
+        ConditionExpression: 'retriedBy = :retry',
+        ExpressionAttributeValues: { ':retry': retryId },
+      }),
+    ),
+  );
+}
+
+/** The statuses of a deployment whose execution may still be running: only these can be cancelled or recorded ended. */
+export const CANCELLABLE_STATUSES = ['QUEUED', 'BUILDING'] as const;
+
+/** The condition of the two endings the API records itself: only a deployment still QUEUED or BUILDING changes. */
+const STILL_RUNNING = {
+  ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :building)',
+  running: { ':queued': CANCELLABLE_STATUSES[0], ':building': CANCELLABLE_STATUSES[1] },
+} as const;
+
+/**
+ * Records FAILED a deployment whose execution ended without recording anything (it was aborted
+ * or timed out, so no failure path ran), only while the record still says QUEUED or BUILDING;
+ * the updated record, or undefined when the condition failed.
+ */
+export async function markDeploymentEnded(
+  project: string,
+  id: string,
+  ended: { failedState: string; error: string; cause: string },
+): Promise<DeploymentRecord | undefined> {
+  const updated = await conditionally(
+    dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'SET #status = :failed, failedState = :state, #error = :error, cause = :cause',
+        ConditionExpression: STILL_RUNNING.ConditionExpression,
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: {
+          ':failed': 'FAILED',
+          ':state': ended.failedState,
+          ':error': ended.error,
+          ':cause': ended.cause,
+          ...STILL_RUNNING.running,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    ),
+  );
+  return updated?.Attributes ? toDeployment(updated.Attributes) : undefined;
+}
+
+/**
+ * Marks a deployment CANCELLED, only while it is still QUEUED or BUILDING (decided by DynamoDB, so a
+ * build that went live or failed meanwhile keeps its status); the updated record, or undefined when
+ * the condition failed.
+ */
+export async function markDeploymentCancelled(project: string, id: string, by: string, at: string): Promise<DeploymentRecord | undefined> {
+  const updated = await conditionally(
+    dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at, cancelledBy = :by',
+        ConditionExpression: STILL_RUNNING.ConditionExpression,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':at': at, ':by': by, ...STILL_RUNNING.running },
+        ReturnValues: 'ALL_NEW',
+      }),
+    ),
+  );
+  return updated?.Attributes ? toDeployment(updated.Attributes) : undefined;
+}
+
+/**
+ * Claims a withheld deployment for its one approval (`approvedBy`, `approvedAs`); false when it
+ * withholds nothing or was approved already, so two approvals cannot both start a build.
+ */
+export async function claimDeploymentApproval(project: string, id: string, by: string, approvedAs: string): Promise<boolean> {
+  const claimed = await conditionally(
+    dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'SET approvedBy = :by, approvedAs = :as',
+        ConditionExpression: 'attribute_exists(pk) AND withholdSecrets = :true AND attribute_not_exists(approvedBy)',
+        ExpressionAttributeValues: { ':by': by, ':as': approvedAs, ':true': true },
+      }),
+    ),
+  );
+  return claimed !== undefined;
+}
+
+/** Undoes claimDeploymentApproval when the approved deployment could not be started. */
+export async function releaseDeploymentApproval(project: string, id: string, approvedAs: string): Promise<void> {
+  await conditionally(
+    dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'REMOVE approvedBy, approvedAs',
+        ConditionExpression: 'approvedAs = :as',
+        ExpressionAttributeValues: { ':as': approvedAs },
+      }),
+    ),
+  );
+}
