@@ -4,6 +4,8 @@ import { ROLES, PERMISSIONS } from './identity/roles.js';
 import { DeploymentId, EXECUTION_STATUSES, ProjectName } from './schemas.js';
 import { Limits } from '../lib/limits.js';
 import { SubscriptionName } from './subscriptions/store.js';
+import { ProjectFields } from '../lib/table/projects.js';
+import { DeploymentFields } from '../lib/table/deployments.js';
 import { ENV_TARGETS, NODE_VERSIONS } from '../lib/project-settings/schemas.js';
 
 /** The bodies the API answers with, as the OpenAPI document describes them (objects stay open so fields can be added). */
@@ -31,60 +33,22 @@ export const ErrorBody = v.strictObject({
   }),
 });
 
+/** A project as the API shows it: the stored fields (handlers/lib/table/projects.ts) and its URL. */
 export const Project = v.object({
-  name: ProjectName,
-  owner: v.string(),
-  status: v.string(),
-  createdAt: v.string(),
-  liveDeploymentId: v.optional(v.string()),
-  liveAt: v.optional(v.string()),
-  executionName: v.optional(v.string()),
-  failedState: v.optional(v.string()),
-  error: v.optional(v.string()),
-  cause: v.optional(v.string()),
+  ...ProjectFields,
   /** The tenant URL, when the back end has a tenant domain. */
   url: v.optional(v.string()),
-  /** The linked GitHub repository (lowercase) and the branch that deploys to production. */
-  repository: v.optional(v.string()),
-  productionBranch: v.optional(v.string()),
 });
 
-export const Source = v.object({ bucket: v.string(), key: v.string() });
+export const Source = DeploymentFields.source;
 
+/** A deployment as the API shows it: the stored fields (handlers/lib/table/deployments.ts) and where it stands. */
 export const Deployment = v.object({
-  id: DeploymentId,
-  project: ProjectName,
-  status: v.string(),
-  createdAt: v.string(),
-  createdBy: v.string(),
-  source: Source,
-  commit: v.optional(v.string()),
-  executionArn: v.optional(v.string()),
-  executionName: v.optional(v.string()),
-  failedState: v.optional(v.string()),
-  error: v.optional(v.string()),
-  cause: v.optional(v.string()),
-  cancelledAt: v.optional(v.string()),
-  cancelledBy: v.optional(v.string()),
-  /** The failed deployment this one retries. */
-  retryOf: v.optional(DeploymentId),
-  /** The deployment that retried this failed one. */
-  retriedBy: v.optional(DeploymentId),
+  ...DeploymentFields,
   /** Whether this deployment is the live one (lists and detail only). */
   current: v.optional(v.boolean()),
-  /** The preview alias: the deployment answers at `<project>--<alias>`, production is untouched. */
-  preview: v.optional(v.string()),
   /** Where it answers: the preview's host, or the project's host for the live deployment. */
   url: v.optional(v.string()),
-  /** The GitHub commit it was fetched from (pushes and pull requests). */
-  github: v.optional(v.object({ repository: v.string(), commit: v.string(), installationId: v.number() })),
-  /** A fork's preview, built without the project's secrets until an owner approves it. */
-  withholdSecrets: v.optional(v.boolean()),
-  secrets: v.optional(v.literal('withheld')),
-  /** The withheld deployment this one approves / who approved this one and as which deployment. */
-  approvalOf: v.optional(DeploymentId),
-  approvedBy: v.optional(v.string()),
-  approvedAs: v.optional(DeploymentId),
 });
 
 /**

@@ -39,9 +39,9 @@ export const DeploymentFields = {
   withholdSecrets: v.optional(v.boolean()),
   secrets: v.optional(v.literal('withheld')),
   /** The withheld deployment whose approval started this one / the deployment that approval started. */
-  approvalOf: v.optional(v.string()),
+  approvalOf: v.optional(DeploymentId),
   approvedBy: v.optional(v.string()),
-  approvedAs: v.optional(v.string()),
+  approvedAs: v.optional(DeploymentId),
 };
 export type DeploymentRecord = v.InferOutput<v.ObjectSchema<typeof DeploymentFields, undefined>>;
 
