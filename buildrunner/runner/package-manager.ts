@@ -2,7 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type PackageManagerName = 'npm' | 'pnpm' | 'yarn';
+export type PackageManagerName = 'npm' | 'pnpm' | 'yarn' | 'bun';
 
 export interface Invocation {
   command: string;
@@ -57,7 +57,7 @@ async function pinnedVersion(dir: string, name: PackageManagerName): Promise<str
   try {
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { packageManager?: unknown };
     if (typeof pkg.packageManager !== 'string') return undefined;
-    const match = /^(npm|pnpm|yarn)@(\d+\.\d+\.\d+[^+\s]*)/.exec(pkg.packageManager);
+    const match = /^(npm|pnpm|yarn|bun)@(\d+\.\d+\.\d+[^+\s]*)/.exec(pkg.packageManager);
     return match && match[1] === name ? match[2] : undefined;
   } catch {
     return undefined;
@@ -126,6 +126,31 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
     const spec = `yarn@${(await pinnedVersion(dir, 'yarn')) ?? '1'}`;
     return {
       ...plan,
+      via: `npx --yes ${spec}`,
+      install: inv('npx', ['--yes', spec, ...install], labels.install),
+      build: inv('npx', ['--yes', spec, 'run', 'build'], labels.build),
+      env: {},
+    };
+  }
+
+  for (const lockfile of ['bun.lock', 'bun.lockb']) {
+    if (!(await exists(join(dir, lockfile)))) continue;
+    const install = ['install', '--frozen-lockfile'];
+    const labels = { install: `bun ${install.join(' ')}`, build: 'bun run build' };
+    if (await hasCommand('bun')) {
+      return {
+        name: 'bun',
+        lockfile,
+        install: inv('bun', install, labels.install),
+        build: inv('bun', ['run', 'build'], labels.build),
+        env: {},
+      };
+    }
+    // The npm package `bun` carries the binary for this platform (an optional dependency), from the configured registry.
+    const spec = `bun@${(await pinnedVersion(dir, 'bun')) ?? '1'}`;
+    return {
+      name: 'bun',
+      lockfile,
       via: `npx --yes ${spec}`,
       install: inv('npx', ['--yes', spec, ...install], labels.install),
       build: inv('npx', ['--yes', spec, 'run', 'build'], labels.build),

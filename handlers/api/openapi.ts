@@ -178,6 +178,8 @@ const Deployment = v.object({
   approvalOf: v.optional(DeploymentId),
   approvedBy: v.optional(v.string()),
   approvedAs: v.optional(DeploymentId),
+  /** The app's folder in the source, when the deployment request named one (over the project's rootDirectory). */
+  rootDirectory: v.optional(v.string()),
 });
 
 /**

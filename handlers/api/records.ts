@@ -55,6 +55,8 @@ export interface DeploymentRecord {
   approvalOf?: string;
   approvedBy?: string;
   approvedAs?: string;
+  /** The app's folder in the source, as the deployment request named it (over the project's rootDirectory). */
+  rootDirectory?: string;
 }
 
 function withoutKeys<T>(item: Record<string, unknown>): T {

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readBundle } from '../../handlers/pipeline/bundle/read-bundle.js';
 import { validateBundle } from '../../handlers/pipeline/bundle/validate-bundle.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { ProjectConfig } from '../../buildrunner/runner/project-config.js';
 import {
   BUILD_BUCKET,
   ensureCompiled,
@@ -183,6 +185,35 @@ describe('build runner (against a local S3)', () => {
     expect(bad.stderr.trim()).toBe('slipway: build failed: environment variable SLIPWAY_PROJECT is not a valid project name');
     expect(bad.stderr + bad.stdout).not.toContain(FAKE_TICKET);
   });
+});
+
+describe('build runner on a monorepo', () => {
+  it('installs an npm workspace at its root with its lockfile and builds the app in its folder', async () => {
+    // What the CLI sends for `slipway deploy apps/web`: the workspace root, and the app's folder as the root directory.
+    const buildId = 'd-test-npm-ws';
+    const config: ProjectConfig = { version: 1, settings: { rootDirectory: 'apps/web' }, variables: {}, secrets: [] };
+    await s3.client.send(new PutObjectCommand({ Bucket: BUILD_BUCKET, Key: `builds/${buildId}/env.json`, Body: JSON.stringify(config) }));
+    const run = await build(join(FIXTURES, 'npm-workspace'), buildId);
+    expect(run.stderr, run.log.text.slice(-3000)).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.log.text.split('\n');
+    expect(lines).toContain('slipway: apps/web is a workspace package of the source root (package.json workspaces); installing there');
+    expect(lines).toContain('slipway: installing with npm ci (found package-lock.json)');
+    // The sibling package resolved: the install linked the workspace at its root.
+    expect(lines).toContain('fixture: hello from the workspace package');
+    expect(run.log.text).not.toContain('must not run');
+
+    const archive = await getObject(s3, BUILD_BUCKET, `builds/${buildId}/bundle.tar.gz`);
+    await validateBundle(archive);
+    const entries = await readBundle(archive, (path) => path === 'server/seen.json');
+    const seen = JSON.parse(entries.find((e) => e.path === 'server/seen.json')!.body!.toString('utf8')) as {
+      cwd: string;
+      buildRoute: boolean;
+    };
+    expect(seen.cwd).toMatch(/\/src\/apps\/web$/);
+    // The packer shipped the route folder named build.
+    expect(seen.buildRoute).toBe(true);
+  }, 120_000);
 });
 
 const HELLO = join(ROOT, 'examples', 'hello');

@@ -125,6 +125,7 @@ adminRoutes.post('/executions/:execution/retry', async (c) => {
       ...(deployment.preview ? { preview: deployment.preview } : {}),
       ...(deployment.withholdSecrets ? { withholdSecrets: true } : {}),
       ...(deployment.commit ? { commit: deployment.commit } : {}),
+      ...(deployment.rootDirectory ? { rootDirectory: deployment.rootDirectory } : {}),
       id,
       retryOf: deployment.id,
       // A retried preview is released under the same alias.

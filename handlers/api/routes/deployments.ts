@@ -59,6 +59,7 @@ deploymentRoutes.post('/:name/deployments', async (c) => {
     sourceKey: body.source.key,
     commit: body.commit,
     ...(body.preview !== undefined ? { preview: body.preview } : {}),
+    ...(body.rootDirectory !== undefined ? { rootDirectory: body.rootDirectory } : {}),
   });
   return c.json({ deployment: withCurrent(deployment, project.liveDeploymentId) }, 202);
 });
