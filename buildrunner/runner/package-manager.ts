@@ -64,6 +64,15 @@ async function pinnedVersion(dir: string, name: PackageManagerName): Promise<str
   }
 }
 
+/**
+ * The Yarn major that wrote a Yarn 2+ lockfile (its `__metadata.version`), for corepack. Not the
+ * `stable` tag: corepack resolves tags from the configured npm registry, whose package has none of that name.
+ */
+function berryMajor(lock: string): string {
+  const version = /^__metadata:\s*\n\s+version:\s*(\d+)/m.exec(lock)?.[1];
+  return version === '4' ? '2' : version === '5' || version === '6' ? '3' : '4';
+}
+
 function inv(command: string, args: string[], label: string): Invocation {
   return { command, args, label };
 }
@@ -109,7 +118,7 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
     if (berry) {
       const install = ['install', '--immutable'];
       const labels = { install: `yarn ${install.join(' ')}`, build: 'yarn run build' };
-      const spec = `yarn@${(await pinnedVersion(dir, 'yarn')) ?? 'stable'}`;
+      const spec = `yarn@${(await pinnedVersion(dir, 'yarn')) ?? berryMajor(lock)}`;
       return {
         ...plan,
         via: `corepack ${spec}`,
