@@ -11,7 +11,7 @@ import ignore, { type Ignore } from 'ignore';
  * tools read at build time to check the variables a project must set.
  */
 const ALWAYS_LEFT_OUT = [
-  '.git/',
+  '.git',
   'node_modules/',
   '.svelte-kit/',
   '.slipway/',
@@ -159,9 +159,7 @@ export async function listSourceFiles(root: string): Promise<SourceFiles> {
 export function describeLeftOut(leftOut: LeftOutRule[], shown = 4): string | undefined {
   if (leftOut.length === 0) return undefined;
   const total = leftOut.reduce((sum, rule) => sum + rule.count, 0);
-  const named = leftOut
-    .slice(0, shown)
-    .map((rule) => `${rule.pattern} (${rule.source === 'always' ? 'always' : rule.source}${rule.count > 1 ? `, ${rule.count}` : ''})`);
+  const named = leftOut.slice(0, shown).map((rule) => `${rule.pattern} (${rule.source}${rule.count > 1 ? `, ${rule.count}` : ''})`);
   const more = leftOut.length > shown ? `, ${leftOut.length - shown} more rules` : '';
   return `left out ${total} ${total === 1 ? 'entry' : 'entries'}: ${named.join(', ')}${more}`;
 }
