@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiCallError, type ApiClient } from './api-client.js';
+import { realpath } from 'node:fs/promises';
+import { findWorkspace } from '../buildrunner/runner/workspace.js';
 import { packSource } from './pack-source.js';
+import { describeLeftOut, gitTop } from './source-files.js';
 
 interface Project {
   name: string;
@@ -53,6 +56,17 @@ function gitCommit(dir: string): string | undefined {
   }
 }
 
+/**
+ * What to upload for DIR: DIR itself, or the root of the workspace (monorepo) it is a package of,
+ * with DIR's path inside it as the deployment's root directory, so the build installs with the
+ * workspace's lockfile. A workspace does not reach above the git repository DIR is in.
+ */
+export async function sourceRoot(dir: string): Promise<{ root: string; rootDirectory?: string }> {
+  const app = await realpath(dir).catch(() => dir);
+  const workspace = await findWorkspace(app, await gitTop(app));
+  return workspace ? { root: workspace.root, rootDirectory: workspace.app } : { root: dir };
+}
+
 /** Creates the project when it does not exist, and waits until it is READY. */
 export async function ensureProject(api: ApiClient, name: string, options: Pick<DeployOptions, 'onStep' | 'pollMs'> = {}): Promise<void> {
   let project: Project;
@@ -76,9 +90,13 @@ export async function ensureProject(api: ApiClient, name: string, options: Pick<
 /** Push to live: pack, upload, start build-and-deploy, follow the log until the deployment ends. */
 export async function deployDirectory(api: ApiClient, options: DeployOptions): Promise<Deployment> {
   // A bad directory fails before anything is created on the platform.
-  const archive = await packSource(options.dir);
+  const { root, rootDirectory } = await sourceRoot(options.dir);
+  if (rootDirectory) options.onStep?.(`${rootDirectory} is a workspace package: uploading the workspace root ${root}`);
+  const { archive, files, leftOut } = await packSource(root);
+  const skipped = describeLeftOut(leftOut);
+  if (skipped) options.onStep?.(skipped);
   await ensureProject(api, options.project, options);
-  options.onStep?.(`uploading source (${archive.length} bytes)`);
+  options.onStep?.(`uploading source (${files} files, ${archive.length} bytes)`);
   const upload = await api.post<{ uploadUrl: string; headers: Record<string, string>; source: { key: string } }>(
     `/projects/${options.project}/sources`,
     { bytes: archive.length },
@@ -91,6 +109,7 @@ export async function deployDirectory(api: ApiClient, options: DeployOptions): P
     source: { key: upload.source.key },
     ...(commit ? { commit } : {}),
     ...(options.preview ? { preview: options.preview } : {}),
+    ...(rootDirectory ? { rootDirectory } : {}),
   });
   const id = started.deployment.id;
   options.onStep?.(`deployment ${id} started`);

@@ -1,5 +1,5 @@
-import { chown, lchown, mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chown, lchown, mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import type { RunnerConfig } from './env.js';
 import type { LogStream } from './log-stream.js';
 import { buildEnv, findRegisterHook, installEnv } from './child-env.js';
@@ -8,6 +8,7 @@ import { describeExit, runCommand } from './run-command.js';
 import { extractSource, findAppDir, SourceError } from './source.js';
 import { inspectOutput, OutputError, packOutput } from './output.js';
 import { downloadToFile, uploadFile } from './s3-io.js';
+import { findWorkspace } from './workspace.js';
 import { EMPTY_PROJECT_CONFIG, resolveRootDirectory, SettingsError, withProjectCommands, type ProjectConfig } from './project-config.js';
 
 /** A build failure whose message is the reason shown to the user. */
@@ -116,8 +117,16 @@ export async function runBuild(config: RunnerConfig, log: LogStream, deps: Build
     await rm(archive, { force: true });
   }
 
-  // 2. Install.
-  const plan = withProjectCommands(await detectPackageManager(appDir), project.settings);
+  // 2. Install: a workspace package's dependencies come from the workspace root and its lockfile.
+  const sourceRoot = await realpath(srcDir);
+  const workspaceOf = await findWorkspace(appDir, sourceRoot);
+  if (workspaceOf) {
+    const root = relative(sourceRoot, workspaceOf.root) || 'the source root';
+    log.line(`slipway: ${workspaceOf.app} is a workspace package of ${root} (${workspaceOf.declaredBy}); installing there`);
+  }
+  const installDir = workspaceOf?.root ?? appDir;
+  const detected = await detectPackageManager(installDir);
+  const plan = withProjectCommands(detected, project.settings);
   const names = Object.keys(project.variables);
   if (names.length > 0) log.line(`slipway: project variables for the build: ${names.sort().join(', ')}`);
   const nodeMajor = process.versions.node.split('.')[0];
@@ -143,7 +152,9 @@ export async function runBuild(config: RunnerConfig, log: LogStream, deps: Build
     await chownTree(workspace, user, [archive, bundle]);
     log.line(`slipway: install and build run as uid ${user.uid}`);
   }
-  const installMs = await runStep('install', plan.install, appDir, installEnv(childBase), log, deps, user);
+  // The project's own install command runs in the app's folder, as documented; the detected one where the lockfile is.
+  const installCwd = plan.install === detected.install ? installDir : appDir;
+  const installMs = await runStep('install', plan.install, installCwd, installEnv(childBase), log, deps, user);
 
   // 3. Build.
   await rm(outDir, { recursive: true, force: true });

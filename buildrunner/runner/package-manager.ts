@@ -2,7 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type PackageManagerName = 'npm' | 'pnpm' | 'yarn';
+export type PackageManagerName = 'npm' | 'pnpm' | 'yarn' | 'bun';
 
 export interface Invocation {
   command: string;
@@ -57,11 +57,20 @@ async function pinnedVersion(dir: string, name: PackageManagerName): Promise<str
   try {
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { packageManager?: unknown };
     if (typeof pkg.packageManager !== 'string') return undefined;
-    const match = /^(npm|pnpm|yarn)@(\d+\.\d+\.\d+[^+\s]*)/.exec(pkg.packageManager);
+    const match = /^(npm|pnpm|yarn|bun)@(\d+\.\d+\.\d+[^+\s]*)/.exec(pkg.packageManager);
     return match && match[1] === name ? match[2] : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The Yarn major that wrote a Yarn 2+ lockfile (its `__metadata.version`), for corepack. Not the
+ * `stable` tag: corepack resolves tags from the configured npm registry, whose package has none of that name.
+ */
+function berryMajor(lock: string): string {
+  const version = /^__metadata:\s*\n\s+version:\s*(\d+)/m.exec(lock)?.[1];
+  return version === '4' ? '2' : version === '5' || version === '6' ? '3' : '4';
 }
 
 function inv(command: string, args: string[], label: string): Invocation {
@@ -109,7 +118,7 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
     if (berry) {
       const install = ['install', '--immutable'];
       const labels = { install: `yarn ${install.join(' ')}`, build: 'yarn run build' };
-      const spec = `yarn@${(await pinnedVersion(dir, 'yarn')) ?? 'stable'}`;
+      const spec = `yarn@${(await pinnedVersion(dir, 'yarn')) ?? berryMajor(lock)}`;
       return {
         ...plan,
         via: `corepack ${spec}`,
@@ -126,6 +135,31 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
     const spec = `yarn@${(await pinnedVersion(dir, 'yarn')) ?? '1'}`;
     return {
       ...plan,
+      via: `npx --yes ${spec}`,
+      install: inv('npx', ['--yes', spec, ...install], labels.install),
+      build: inv('npx', ['--yes', spec, 'run', 'build'], labels.build),
+      env: {},
+    };
+  }
+
+  for (const lockfile of ['bun.lock', 'bun.lockb']) {
+    if (!(await exists(join(dir, lockfile)))) continue;
+    const install = ['install', '--frozen-lockfile'];
+    const labels = { install: `bun ${install.join(' ')}`, build: 'bun run build' };
+    if (await hasCommand('bun')) {
+      return {
+        name: 'bun',
+        lockfile,
+        install: inv('bun', install, labels.install),
+        build: inv('bun', ['run', 'build'], labels.build),
+        env: {},
+      };
+    }
+    // The npm package `bun` carries the binary for this platform (an optional dependency), from the configured registry.
+    const spec = `bun@${(await pinnedVersion(dir, 'bun')) ?? '1'}`;
+    return {
+      name: 'bun',
+      lockfile,
       via: `npx --yes ${spec}`,
       install: inv('npx', ['--yes', spec, ...install], labels.install),
       build: inv('npx', ['--yes', spec, 'run', 'build'], labels.build),

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { MAX_SOURCE_BYTES } from '../lib/limits.js';
 import { DEPLOYMENT_ID, DeploymentId, PROJECT_NAME, ProjectName, RepositoryFullName } from '../lib/names.js';
 import { PreviewAlias } from '../previews/alias.js';
+import { RootDirectory } from '../lib/project-settings/schemas.js';
 
 /** Defined with the other shared names; re-exported because every route schema is read from here. */
 export { DeploymentId, ProjectName };
@@ -21,6 +22,11 @@ export const CreateDeploymentBody = v.strictObject({
   commit: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{7,40}$/, 'must be a hexadecimal git commit id (7–40 characters)'))),
   /** A preview alias: the deployment answers at `<project>--<alias>` and production stays as it is. */
   preview: v.optional(PreviewAlias),
+  /**
+   * The app's folder inside this source, overriding the project's rootDirectory setting for this
+   * deployment: the CLI uploads a monorepo's workspace root and names the app's folder here.
+   */
+  rootDirectory: v.optional(RootDirectory),
 });
 
 /** The deployment to make live again (it must have been live once). */

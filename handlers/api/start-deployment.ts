@@ -45,6 +45,8 @@ export interface StartDeploymentRequest {
    * `<project>--<alias>` and the project's live deployment does not change.
    */
   preview?: string;
+  /** The app's folder in the source (RootDirectory, already validated), over the project's rootDirectory setting. */
+  rootDirectory?: string;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function startDeployment(request: StartDeploymentRequest): Promise<
     ...(request.preview ? { preview: request.preview } : {}),
     ...(request.withholdSecrets ? { withholdSecrets: true, secrets: 'withheld' as const } : {}),
     ...(request.approvalOf ? { approvalOf: request.approvalOf } : {}),
+    ...(request.rootDirectory ? { rootDirectory: request.rootDirectory } : {}),
   };
   // Refuses with a 429 before anything is written when a limit is reached.
   const reservation = await reserveDeployment(request.owner, { project: request.project, deploymentId: id, build: true });
@@ -100,6 +103,7 @@ export async function startDeployment(request: StartDeploymentRequest): Promise<
       ...(github ? { github } : { source }),
       ...(request.preview ? { preview: request.preview } : {}),
       ...(request.withholdSecrets ? { withholdSecrets: true } : {}),
+      ...(request.rootDirectory ? { rootDirectory: request.rootDirectory } : {}),
     },
     ...(request.preview ? { preview: request.preview } : {}),
   }).catch(async (error: unknown) => {

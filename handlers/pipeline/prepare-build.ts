@@ -44,9 +44,11 @@ async function prepareBuild(
     item.secret ? openSecret(item.sealed ?? '', key as Uint8Array, secretContext(state.project, item.key)) : (item.value ?? '');
 
   const build = variables.filter((item) => reachesBuild(item.target));
+  // The deployment's own root directory (the CLI's, for a monorepo it packed from its workspace root) wins.
+  const rootDirectory = (state as { rootDirectory?: unknown }).rootDirectory;
   const file: BuildEnvFile = {
     version: 1,
-    settings,
+    settings: typeof rootDirectory === 'string' ? { ...settings, rootDirectory } : settings,
     variables: Object.fromEntries(build.map((item) => [item.key, plain(item)])),
     secrets: build.filter((item) => item.secret).map((item) => item.key),
   };

@@ -218,6 +218,31 @@ describe('environment variables', () => {
   }, 60_000);
 });
 
+describe('a deployment naming its own root directory (the CLI in a monorepo)', () => {
+  it('builds in the folder the request names, over the project setting, and refuses a folder outside the source', async () => {
+    const archive = Buffer.from('workspace root source');
+    const upload = await harness.call('POST', '/projects/web/sources', { bytes: archive.length });
+    await fetch(upload.json.uploadUrl, { method: 'PUT', headers: upload.json.headers, body: archive });
+    const key = upload.json.source.key as string;
+    for (const rootDirectory of ['../elsewhere', '/abs', 'apps/./site']) {
+      const refused = await harness.call('POST', '/projects/web/deployments', { source: { key }, rootDirectory });
+      expect(refused.status, rootDirectory).toBe(400);
+      expect(refused.json.error.field, rootDirectory).toBe('body.rootDirectory');
+    }
+    const started = await harness.call('POST', '/projects/web/deployments', { source: { key }, rootDirectory: 'apps/site' });
+    expect(started.status).toBe(202);
+    expect(started.json.deployment.rootDirectory).toBe('apps/site');
+    const done = await waitFor(
+      () => harness.call('GET', `/projects/web/deployments/${started.json.deployment.id}`),
+      (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status),
+    );
+    expect(done.json.deployment).toMatchObject({ status: 'LIVE', rootDirectory: 'apps/site' });
+    // The project's own setting (apps/web) stays for deployments that name none.
+    expect(builds.at(-1)!.config.settings).toMatchObject({ buildCommand: 'npm run build:web', rootDirectory: 'apps/site' });
+    expect((await harness.call('GET', '/projects/web/settings')).json.settings.rootDirectory).toBe('apps/web');
+  }, 60_000);
+});
+
 describe('custom domains', () => {
   it('validates, keeps each host with one project and routes it at the next release', async () => {
     for (const [domain, field] of [

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { create } from 'tar';
+import { packSource } from '../../cli/pack-source.js';
 import { startBareS3 } from '../support/bare-s3.js';
 
 // The test's own SDK clients: keep the Node support notice out of the output.
@@ -54,17 +54,10 @@ export async function startS3(): Promise<LocalS3> {
   };
 }
 
-/** Tars an app folder (without node_modules and build leftovers) and stores it as a source archive. */
+/** Packs an app folder as the CLI does (cli/pack-source.ts: what git would track) and stores it as a source archive. */
 export async function uploadSource(s3: LocalS3, appDir: string, key: string): Promise<void> {
-  const skip = new Set(['node_modules', '.svelte-kit', 'build', 'out', '.git']);
-  const roots = readdirSync(appDir).filter((name) => !skip.has(name));
-  const chunks: Buffer[] = [];
-  const stream = create(
-    { gzip: true, cwd: appDir, portable: true, filter: (path) => !path.split('/').some((part) => skip.has(part)) },
-    roots,
-  );
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  await s3.client.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: Buffer.concat(chunks) }));
+  const { archive } = await packSource(appDir);
+  await s3.client.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: archive }));
 }
 
 export async function getObject(s3: LocalS3, bucket: string, key: string): Promise<Buffer> {

@@ -69,8 +69,11 @@ describe('package manager detection', () => {
     await writeFile(join(dir, 'yarn.lock'), '__metadata:\n  version: 8\n');
     const plan = await detectPackageManager(dir, { hasCommand: all });
     expect(plan.name).toBe('yarn');
-    expect(argv(plan.install)).toBe('corepack yarn@stable install --immutable');
-    expect(argv(plan.build)).toBe('corepack yarn@stable run build');
+    expect(argv(plan.install)).toBe('corepack yarn@4 install --immutable');
+    expect(argv(plan.build)).toBe('corepack yarn@4 run build');
+    // The major that wrote the lockfile: a Yarn 3 lockfile is not rewritten (which --immutable refuses).
+    await writeFile(join(dir, 'yarn.lock'), '# yarn\n\n__metadata:\n  version: 6\n  cacheKey: 8\n');
+    expect(argv((await detectPackageManager(dir, { hasCommand: all })).install)).toBe('corepack yarn@3 install --immutable');
     expect(plan.env.COREPACK_ENABLE_DOWNLOAD_PROMPT).toBe('0');
   });
 

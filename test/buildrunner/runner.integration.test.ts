@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readBundle } from '../../handlers/pipeline/bundle/read-bundle.js';
 import { validateBundle } from '../../handlers/pipeline/bundle/validate-bundle.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { ProjectConfig } from '../../buildrunner/runner/project-config.js';
 import {
   BUILD_BUCKET,
   ensureCompiled,
@@ -183,6 +185,46 @@ describe('build runner (against a local S3)', () => {
     expect(bad.stderr.trim()).toBe('slipway: build failed: environment variable SLIPWAY_PROJECT is not a valid project name');
     expect(bad.stderr + bad.stdout).not.toContain(FAKE_TICKET);
   });
+});
+
+describe('build runner on a monorepo', () => {
+  /** Builds a workspace fixture as the CLI sends it for `slipway deploy apps/web`: the workspace root, the app's folder as the root directory. */
+  async function buildWorkspace(fixture: string, buildId: string) {
+    const config: ProjectConfig = { version: 1, settings: { rootDirectory: 'apps/web' }, variables: {}, secrets: [] };
+    await s3.client.send(new PutObjectCommand({ Bucket: BUILD_BUCKET, Key: `builds/${buildId}/env.json`, Body: JSON.stringify(config) }));
+    const run = await build(join(FIXTURES, fixture), buildId);
+    expect(run.stderr, run.log.text.slice(-3000)).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.log.text.split('\n');
+    // The sibling package resolved: the install linked the workspace at its root.
+    expect(lines).toContain('fixture: hello from the workspace package');
+    expect(run.log.text).not.toContain('must not run');
+    const archive = await getObject(s3, BUILD_BUCKET, `builds/${buildId}/bundle.tar.gz`);
+    await validateBundle(archive);
+    const entries = await readBundle(archive, (path) => path === 'server/seen.json');
+    const seen = JSON.parse(entries.find((e) => e.path === 'server/seen.json')!.body!.toString('utf8')) as {
+      cwd: string;
+      buildRoute: boolean;
+    };
+    expect(seen.cwd).toMatch(/\/src\/apps\/web$/);
+    // The packer shipped the route folder named build.
+    expect(seen.buildRoute).toBe(true);
+    return lines;
+  }
+
+  it('installs an npm workspace at its root with its lockfile and builds the app in its folder', async () => {
+    const lines = await buildWorkspace('npm-workspace', 'd-test-npm-ws');
+    expect(lines).toContain('slipway: apps/web is a workspace package of the source root (package.json workspaces); installing there');
+    expect(lines).toContain('slipway: installing with npm ci (found package-lock.json)');
+  }, 120_000);
+
+  it('installs a pnpm workspace (workspace: dependencies) with pnpm from the configured registry', async () => {
+    const lines = await buildWorkspace('pnpm-workspace', 'd-test-pnpm-ws');
+    expect(lines).toContain('slipway: apps/web is a workspace package of the source root (pnpm-workspace.yaml); installing there');
+    expect(lines.find((l) => l.startsWith('slipway: installing with pnpm'))).toMatch(
+      /^slipway: installing with pnpm install --frozen-lockfile \(found pnpm-lock\.yaml(; via npx --yes pnpm@9)?\)$/,
+    );
+  }, 120_000);
 });
 
 const HELLO = join(ROOT, 'examples', 'hello');

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { list } from 'tar';
 import { serve, type ServerType } from '@hono/node-server';
 import { createReadyProject, startApiHarness, TOKEN, type ApiHarness } from '../api/support/api-harness.js';
 
@@ -96,4 +101,51 @@ describe('CLI control-plane verbs', () => {
     expect(subscriptions).toEqual(expect.arrayContaining(['free', 'pro', 'operator']));
     expect((await json(['admin', 'subscription', 'cli-user', 'pro'])).subscription.name).toBe('pro');
   });
+});
+
+describe('CLI deploy', () => {
+  it('uploads the workspace root of a workspace package, names the app folder, and says what it left out', async () => {
+    const top = await mkdtemp(join(tmpdir(), 'slipway-cli-ws-'));
+    const files: Record<string, string> = {
+      'package.json': '{"name":"mono","private":true,"workspaces":["apps/*"]}',
+      'package-lock.json': '{}',
+      '.gitignore': '/apps/web/.cache/\n',
+      'apps/web/package.json': '{"name":"web","scripts":{"build":"vite build"}}',
+      'apps/web/src/routes/build/+page.svelte': '<h1>build</h1>',
+      'apps/web/.env': 'SECRET=not-for-upload',
+      'apps/web/.cache/x': 'cache',
+      'apps/web/node_modules/x/index.js': 'dependency',
+    };
+    try {
+      for (const [path, body] of Object.entries(files)) {
+        await mkdir(dirname(join(top, path)), { recursive: true });
+        await writeFile(join(top, path), body);
+      }
+      const run = await cli(['deploy', join(top, 'apps', 'web'), '--project', 'clisite', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`slipway: apps/web is a workspace package: uploading the workspace root ${top}`);
+      expect(run.stderr).toContain('slipway: left out 3 entries: .env* (always), /apps/web/.cache/ (.gitignore), node_modules/ (always)');
+      const { deployment } = JSON.parse(run.stdout) as { deployment: { rootDirectory?: string; source: { bucket: string; key: string } } };
+      expect(deployment.rootDirectory).toBe('apps/web');
+
+      const object = await harness.aws.s3.send(new GetObjectCommand({ Bucket: deployment.source.bucket, Key: deployment.source.key }));
+      const archive = Buffer.from(await object.Body!.transformToByteArray());
+      const paths: string[] = [];
+      await new Promise<void>((done, fail) => {
+        Readable.from(archive)
+          .pipe(list({ onReadEntry: (entry) => paths.push(entry.path) }))
+          .on('finish', done)
+          .on('error', fail);
+      });
+      expect(paths.sort()).toEqual([
+        '.gitignore',
+        'apps/web/package.json',
+        'apps/web/src/routes/build/+page.svelte',
+        'package-lock.json',
+        'package.json',
+      ]);
+    } finally {
+      await rm(top, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

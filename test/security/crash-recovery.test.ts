@@ -259,8 +259,10 @@ async function startDeploy(
   const app = mkdtempSync(join(tmpdir(), 'slipway-crash-app-'));
   cpSync(FIXTURE, app, { recursive: true });
   writeFileSync(join(app, 'version.txt'), `${version}\n`);
-  const { packSource } = (await import(join(ROOT, 'dist', 'cli', 'pack-source.js'))) as { packSource: (dir: string) => Promise<Buffer> };
-  const archive = await packSource(app);
+  const { packSource } = (await import(join(ROOT, 'dist', 'cli', 'pack-source.js'))) as {
+    packSource: (dir: string) => Promise<{ archive: Buffer }>;
+  };
+  const { archive } = await packSource(app);
   rmSync(app, { recursive: true, force: true });
   const source = await api(platform, 'POST', `/projects/${PROJECT}/sources`, { bytes: archive.length });
   expect(source.status, JSON.stringify(source.json)).toBe(201);

@@ -145,6 +145,7 @@ adminRoutes.push(
           ...(deployment.preview ? { preview: deployment.preview } : {}),
           ...(deployment.withholdSecrets ? { withholdSecrets: true } : {}),
           ...(deployment.commit ? { commit: deployment.commit } : {}),
+          ...(deployment.rootDirectory ? { rootDirectory: deployment.rootDirectory } : {}),
           id,
           retryOf: deployment.id,
           // A retried preview is released under the same alias.

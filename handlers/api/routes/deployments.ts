@@ -78,6 +78,7 @@ deploymentRoutes.push(
         sourceKey: body.source.key,
         commit: body.commit,
         ...(body.preview !== undefined ? { preview: body.preview } : {}),
+        ...(body.rootDirectory !== undefined ? { rootDirectory: body.rootDirectory } : {}),
       });
       return c.json({ deployment: withCurrent(deployment, project.liveDeploymentId) }, 202);
     },

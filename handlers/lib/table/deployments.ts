@@ -42,6 +42,8 @@ export const DeploymentFields = {
   approvalOf: v.optional(DeploymentId),
   approvedBy: v.optional(v.string()),
   approvedAs: v.optional(DeploymentId),
+  /** The app's folder in the source, when the deployment request named one (over the project's rootDirectory). */
+  rootDirectory: v.optional(v.string()),
 };
 export type DeploymentRecord = v.InferOutput<v.ObjectSchema<typeof DeploymentFields, undefined>>;
 
