@@ -11,7 +11,7 @@ import { createApiApp } from '../../handlers/api/app.js';
 import { failUnstartedDeployments } from '../../handlers/api/unstarted-deployments.js';
 import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 import { createRouter } from '../../router/lambda/handler.js';
-import { createEdgeServer } from '../../router/edge/server.js';
+import { createEdgeServer } from './edge/server.js';
 import { createSandboxRunner } from './batch/sandbox.js';
 import { buildLogAppender } from './batch/build-log-append.js';
 import { capMechanism } from './sandbox/cap-mechanism.js';
