@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as v from 'valibot';
+import { currentPlatform } from '../../lib/bindings/platform.js';
 import { ApiError, parse } from '../errors.js';
 import type { ApiEnv } from '../context.js';
 import { API_BASE } from '../openapi.js';
@@ -14,9 +15,9 @@ export const authRoutes = new Hono<ApiEnv>();
 
 const CALLBACK_PATH = `${API_BASE}/auth/github/callback`;
 
-/** The callback URL GitHub redirects to; SLIPWAY_PUBLIC_URL wins when a proxy changes the host. */
+/** The callback URL GitHub redirects to; the platform's public URL wins when a proxy changes the host. */
 function redirectUri(requestUrl: string): string {
-  return new URL(CALLBACK_PATH, process.env.SLIPWAY_PUBLIC_URL ?? requestUrl).toString();
+  return new URL(CALLBACK_PATH, currentPlatform().publicUrl ?? requestUrl).toString();
 }
 
 authRoutes.get('/github/login', async (c) => {
