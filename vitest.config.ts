@@ -37,8 +37,6 @@ export default defineConfig({
     hookTimeout: 300_000,
     // The SDK's Node 20 notice would repeat in every test file's output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    // Handlers run in the test process as on the local platform: the local SecretSource is bound.
-    setupFiles: ['test/support/bind-local.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, exclude: EXCLUDE, sequence: { groupOrder: 0 } } },
       {

@@ -46,7 +46,7 @@ function buildTimeoutSeconds(raw: string | undefined): number | undefined {
 async function main(): Promise<number> {
   // Locally the sandbox hands the ticket and credentials over on an fd (SLIPWAY_ENV_FD), never in argv.
   try {
-    takeSecretEnvironment();
+    takeSecretEnvironment(process.env);
   } catch (error) {
     process.stderr.write(`slipway: build failed: ${(error as Error).message}\n`);
     return 1;

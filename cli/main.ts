@@ -95,8 +95,10 @@ async function run(argv: string[]): Promise<number> {
       const killMatch = killAt === undefined ? undefined : /^(slipway-[a-z-]+):(.+)$/.exec(killAt);
       if (killAt !== undefined && !killMatch) throw new UsageError(`SLIPWAY_FAULT_KILL_AT_STATE must be <machine>:<state>, got ${killAt}`);
       const { upCommand } = await import('./commands/up.js');
+      const { operatorSettings } = await import('../infra/local/operator-settings.js');
       return upCommand({
         port: port === undefined ? 8080 : Number(port),
+        settings: operatorSettings(process.env),
         example: !values['no-example'],
         ...(killMatch ? { killAtState: { machine: killMatch[1] as string, state: killMatch[2] as string } } : {}),
       });

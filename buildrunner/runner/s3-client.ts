@@ -16,3 +16,8 @@ export function s3Client(): S3Client {
   });
   return s3;
 }
+
+/** The client a build job runs with when its code runs inside another process (the API tests' stand-in builds). */
+export function useS3Client(client: S3Client): void {
+  s3 = client;
+}

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { packageRoot } from '../../infra/package-root.js';
 import { startPlatform } from '../../infra/local/platform.js';
+import type { OperatorSettings } from '../../infra/local/operator-settings.js';
 import { ApiClient } from '../api-client.js';
 import { slipwayHome, tenantUrl } from '../connection.js';
 import { deployDirectory } from '../deploy.js';
@@ -14,10 +15,17 @@ export async function upCommand(args: {
   port: number;
   example: boolean;
   killAtState?: { machine: string; state: string };
+  /** What the operator set in the environment (GitHub, public URL, sandbox caps). */
+  settings: OperatorSettings;
 }): Promise<number> {
   const home = slipwayHome();
   const firstStart = !existsSync(join(home, 'data'));
-  const platform = await startPlatform({ home, port: args.port, ...(args.killAtState ? { killAtState: args.killAtState } : {}) });
+  const platform = await startPlatform({
+    ...args.settings,
+    home,
+    port: args.port,
+    ...(args.killAtState ? { killAtState: args.killAtState } : {}),
+  });
   const shown = relative(process.cwd(), home) || '.';
   process.stdout.write(
     [

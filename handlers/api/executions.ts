@@ -1,26 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { bound } from '../lib/bindings/platform.js';
+import { OPERATIONS, type Operation, signTicket } from '../lib/ticket.js';
 import { sfnClient } from '../lib/clients.js';
 import { ticketKey } from '../lib/ticket-key.js';
-import { signTicket, type Operation } from '../lib/ticket.js';
 import type { PipelineLimits } from '../lib/limits.js';
 
-/** Env variables holding each workflow's state machine ARN (set by the CDK stack or `slipway up`). */
-const MACHINE_ENV: Record<Operation, string> = {
-  'init-project': 'SLIPWAY_STATE_MACHINE_INIT_PROJECT',
-  'build-deploy': 'SLIPWAY_STATE_MACHINE_BUILD_DEPLOY',
-  'delete-project': 'SLIPWAY_STATE_MACHINE_DELETE_PROJECT',
-  rollback: 'SLIPWAY_STATE_MACHINE_ROLLBACK',
-};
-
+/** The state machine of each workflow, as the platform's execution starter names them. */
 export function stateMachineArnFor(operation: Operation): string {
-  const arn = process.env[MACHINE_ENV[operation]];
-  if (!arn) throw new Error(`environment variable ${MACHINE_ENV[operation]} is not set`);
+  const arn = bound('executions', 'no execution starter is bound: the entry point must bind the platform first').stateMachines[operation];
+  if (!arn) throw new Error(`the platform names no state machine for ${operation}`);
   return arn;
 }
 
 export function allStateMachineArns(): string[] {
-  return (Object.keys(MACHINE_ENV) as Operation[]).map(stateMachineArnFor);
+  return OPERATIONS.map(stateMachineArnFor);
 }
 
 /** `d-<ms since epoch, base 36>-<random>`: unique, and sorts by creation time. */

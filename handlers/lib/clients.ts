@@ -1,27 +1,20 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { bound } from './bindings/platform.js';
 
-// Endpoints come from the SDK's own AWS_ENDPOINT_URL_<SERVICE> variables, so the
-// same code reaches AWS or the local servers; only path-style S3 needs a flag.
-let s3: S3Client | undefined;
-let dynamo: DynamoDBDocumentClient | undefined;
-let sfn: SFNClient | undefined;
+// The current platform's SDK clients: pointed at AWS by infra/aws, at the local servers (endpoint
+// and keys given explicitly) by infra/local, so the same code runs on both.
+const UNBOUND = 'no SDK clients are bound: the entry point must bind the platform first';
 
 export function s3Client(): S3Client {
-  s3 ??= new S3Client({ forcePathStyle: process.env.SLIPWAY_S3_PATH_STYLE === '1' });
-  return s3;
+  return bound('objectStore', UNBOUND);
 }
 
 export function dynamoClient(): DynamoDBDocumentClient {
-  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return dynamo;
+  return bound('table', UNBOUND);
 }
 
 export function sfnClient(): SFNClient {
-  sfn ??= new SFNClient({});
-  return sfn;
+  return bound('executions', UNBOUND).client;
 }

@@ -1,24 +1,11 @@
-/** Names of the platform's storage, read from the environment both back ends set. */
-export interface PlatformNames {
-  sourceBucket: string;
-  buildBucket: string;
-  projectBucket: string;
-  table: string;
-}
+import { bound } from './bindings/platform.js';
+import type { PlatformNames } from './bindings/types.js';
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
+export type { PlatformNames } from './bindings/types.js';
 
+/** Names of the current platform's storage. */
 export function platformNames(): PlatformNames {
-  return {
-    sourceBucket: required('SLIPWAY_SOURCE_BUCKET'),
-    buildBucket: required('SLIPWAY_BUILD_BUCKET'),
-    projectBucket: required('SLIPWAY_PROJECT_BUCKET'),
-    table: required('SLIPWAY_TABLE'),
-  };
+  return bound('names', 'no storage names are bound: the entry point must bind the platform first');
 }
 
 export const DEFAULT_NAMES: PlatformNames = {

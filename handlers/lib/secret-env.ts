@@ -7,8 +7,8 @@ import { closeSync, readFileSync } from 'node:fs';
  */
 export const SECRET_ENV_FD_VARIABLE = 'SLIPWAY_ENV_FD';
 
-/** In the sandboxed process: takes the variables from the fd, if one was given. Returns their names. */
-export function takeSecretEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
+/** In the sandboxed process: takes the variables from the fd into `env` (its own), if one was given. Returns their names. */
+export function takeSecretEnvironment(env: NodeJS.ProcessEnv): string[] {
   const fdText = env[SECRET_ENV_FD_VARIABLE];
   if (!fdText) return [];
   delete env[SECRET_ENV_FD_VARIABLE];

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
 import { ensureLocalTicketKey } from '../../handlers/lib/ticket-key.js';
 import { ensureLocalKey } from '../../handlers/lib/platform-key.js';
@@ -11,20 +10,22 @@ import { createApiApp } from '../../handlers/api/app.js';
 import { failUnstartedDeployments } from '../../handlers/api/unstarted-deployments.js';
 import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 import { createRouter } from '../../router/lambda/handler.js';
-import { createEdgeServer } from '../../router/edge/server.js';
+import { createEdgeServer } from './edge/server.js';
 import { createSandboxRunner } from './batch/sandbox.js';
 import { buildLogAppender } from '../../handlers/lib/build-log-append.js';
-import { capMechanism } from './sandbox/cap-mechanism.js';
+import { capMechanism, forceRlimitCaps } from './sandbox/cap-mechanism.js';
 import { reapStaleSandboxes } from './sandbox/reap-stale.js';
 import { createFunctionHost } from './function-host/index.js';
-import { LocalStepFunctions, stateMachineEnvironment } from './engine/local-step-functions.js';
+import { LocalStepFunctions } from './engine/local-step-functions.js';
 import { startSfnApi } from './engine/sfn-api-server.js';
-import { synthesizeWorkflowsCached } from './engine/synthesized-workflows.js';
+import { synthesizeWorkflowsCached, type SynthesizedPlatform } from './engine/synthesized-workflows.js';
 import { localCloudFormation } from './cloudformation.js';
-import { handlerEnvironment, startLocalStorage } from './storage/local-storage.js';
+import { startLocalStorage } from './storage/local-storage.js';
 import { createPlatformApp } from './platform-app.js';
-import { bindRouteCache, bindSecretSource } from '../../handlers/lib/bindings/bound.js';
-import { localSecretSource } from './bindings/secret-source.js';
+import { runInPlatform } from '../../handlers/lib/bindings/platform.js';
+import type { PrivateFilesConfig } from '../../handlers/lib/bindings/secret-source/private-files.js';
+import type { GitHubUrls, Platform } from '../../handlers/lib/bindings/types.js';
+import { localExecutionStarter, localPlatform, localS3Client } from './bindings/platform.js';
 
 export interface PlatformOptions {
   home: string;
@@ -33,6 +34,16 @@ export interface PlatformOptions {
   onBuildLog?: (job: string, line: string) => void;
   /** Crash tests only: kill the platform's process group when this state is entered (EngineOptions.killAtState). */
   killAtState?: { machine: string; state: string };
+  /** The GitHub App's and sign-in's secrets (0600 files) and ids; the platform's own keys are made under `home`. */
+  githubSecrets?: PrivateFilesConfig;
+  /** A GitHub other than github.com (GitHub Enterprise, a test server). */
+  github?: Partial<GitHubUrls>;
+  /** The platform's public URL when a proxy changes the host (OAuth callbacks). */
+  publicUrl?: string;
+  /** `rlimit` caps sandboxes with rlimits alone even where cgroups exist (for the whole process). */
+  sandboxCaps?: 'auto' | 'rlimit';
+  /** Workflows synthesized already (tests share one synthesis); by default synthesized, cached under `home`. */
+  workflows?: SynthesizedPlatform;
 }
 
 export interface RunningPlatform {
@@ -78,28 +89,40 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const adminTokenFile = join(home, 'admin.token');
   ensureAdminToken(adminTokenFile);
 
-  const routeCacheDir = join(home, 'route-cache');
-  // Handlers run in this process and configure themselves from the environment, as in Lambda.
-  Object.assign(process.env, {
-    ...handlerEnvironment(storage, names, { ticketKeyFile, routeCacheDir, envKeyFile }),
-    SLIPWAY_ADMIN_TOKEN_FILE: adminTokenFile,
-    SLIPWAY_SESSION_KEY_FILE: sessionKeyFile,
-    ...stateMachineEnvironment(),
-  });
-  bindSecretSource(localSecretSource());
   // One store for the release step's writes and the edge's reads, in this process.
-  const routeCache = new FileRouteCache(routeCacheDir);
-  bindRouteCache(routeCache);
+  const routeCache = new FileRouteCache(join(home, 'route-cache'));
+  const secretFiles: PrivateFilesConfig = {
+    files: {
+      ...options.githubSecrets?.files,
+      'ticket-key': ticketKeyFile,
+      'env-key': envKeyFile,
+      'session-key': sessionKeyFile,
+      'admin-token': adminTokenFile,
+    },
+    values: { ...options.githubSecrets?.values },
+  };
+  // Made once the engine's Step Functions API listens; every handler of this platform runs inside it.
+  let platform: Platform | undefined;
+  const thisPlatform = (): Platform => {
+    if (!platform) throw new Error('the platform is not started yet');
+    return platform;
+  };
 
   // Sandboxes a platform killed without closing left running; and this machine's cap mechanism.
+  if (options.sandboxCaps === 'rlimit') forceRlimitCaps();
   reapStaleSandboxes();
   process.stderr.write(
     `slipway: sandbox caps use ${capMechanism() === 'cgroup' ? 'cgroups (memory, pids, cpu) and rlimits (CPU time)' : 'rlimits only (CPU time, processes, data size, file size)'}\n`,
   );
 
-  const s3 = new S3Client({ forcePathStyle: true });
+  const s3 = localS3Client(storage);
   // Each deployment's function starts with the runtime variables it was built with.
-  const functionHost = createFunctionHost({ stateDir: home, projectBucket: names.projectBucket, s3, environment: runtimeEnvironment });
+  const functionHost = createFunctionHost({
+    stateDir: home,
+    projectBucket: names.projectBucket,
+    s3,
+    environment: (project, deploymentId) => runInPlatform(thisPlatform(), () => runtimeEnvironment(project, deploymentId)),
+  });
   const registry = npmRegistry();
   const runBuildJob = createSandboxRunner({
     workRoot: join(home, 'builds'),
@@ -119,19 +142,30 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   });
 
   const engine = await LocalStepFunctions.create(
-    await synthesizeWorkflowsCached(join(home, 'cache'), names),
+    options.workflows ?? (await synthesizeWorkflowsCached(join(home, 'cache'), names)),
     {
       runBuildJob,
       cloudformation: localCloudFormation(functionHost, join(home, 'stacks.json')),
       assumeRole: async (parameters) => storage.issuer.assumeRole(parameters),
+      platform: thisPlatform,
     },
     join(home, 'executions'),
     options.killAtState ? { killAtState: options.killAtState } : {},
   );
   const sfnApi = await startSfnApi(engine, storage.issuer);
-  process.env.AWS_ENDPOINT_URL_SFN = sfnApi.endpoint;
+  platform = localPlatform({
+    storage,
+    names,
+    executions: localExecutionStarter(storage, sfnApi.endpoint),
+    secretFiles,
+    routeCache,
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.github ? { github: options.github } : {}),
+  });
+  const bound = platform;
+  const inThisPlatform = <T>(work: () => T): T => runInPlatform(bound, work);
   // Before the API can be reached: a QUEUED deployment without an execution now is a start the last run cut off.
-  for (const deployment of await failUnstartedDeployments()) {
+  for (const deployment of await inThisPlatform(failUnstartedDeployments)) {
     process.stdout.write(`slipway: deployment ${deployment} was never started: FAILED\n`);
   }
 
@@ -139,16 +173,19 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   const edge = await createEdgeServer({
     port: options.port,
-    platform: (request) => platformApp.fetch(request),
+    platform: (request) => inThisPlatform(() => platformApp.fetch(request)),
     routeLookup: (key) => routeCache.getSync(key),
     s3,
     projectBucket: names.projectBucket,
     // Locally a deployment id is its function version: a preview qualifier names the same deployment.
-    router: createRouter({ invoke: (project, deploymentId, event) => functionHost.invoke(project, deploymentId, event) }),
+    router: createRouter({
+      invoke: (project, deploymentId, event) => inThisPlatform(() => functionHost.invoke(project, deploymentId, event)),
+    }),
   });
 
   const url = `http://localhost:${edge.port}/`;
-  process.env.SLIPWAY_TENANT_URL_TEMPLATE = `http://{project}.localhost:${edge.port}/`;
+  // Known once the edge listens (the port may be 0); no request has been handled before this line.
+  bound.tenantUrlTemplate = `http://{project}.localhost:${edge.port}/`;
   // Executions the last run of the platform left RUNNING go on (or fail) before anything new starts.
   for (const { executionArn, plan, state } of engine.reconcile()) {
     process.stdout.write(`slipway: ${executionArn.split(':').at(-1) ?? executionArn} was cut off in ${state ?? 'its start'}: ${plan}\n`);
@@ -181,6 +218,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       await functionHost.close();
       await sfnApi.close();
       await storage.close();
+      s3.destroy();
+      bound.objectStore.destroy();
+      bound.table.destroy();
+      bound.executions.client.destroy();
     },
   };
 }

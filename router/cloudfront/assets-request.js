@@ -7,7 +7,7 @@ import cf from 'cloudfront';
 // /_app/env.js and /_app/remote/* are answered by the SvelteKit server: the distribution gives
 // them their own behaviors (viewer-request.js, router origin), so they never reach this function;
 // should one arrive anyway it is refused rather than looked up in the bucket.
-// The same file runs locally in router/cloudfront/sandbox.ts. Route cache keys: docs/ARCHITECTURE.md.
+// The same file runs locally in infra/local/edge/cloudfront-functions.ts. Route cache keys: docs/ARCHITECTURE.md.
 
 const kvs = cf.kvs();
 

@@ -3,7 +3,7 @@ import cf from 'cloudfront';
 // Slipway viewer-request function (CloudFront Functions, runtime cloudfront-js-2.0), on the
 // default behavior of the tenant distribution and on /_app/env.js and /_app/remote/* (which the
 // SvelteKit server answers). Build assets under /_app/ have their own function, assets-request.js.
-// The same file runs on AWS and, unchanged, in the local edge's sandbox (router/cloudfront/sandbox.ts).
+// The same file runs on AWS and, unchanged, in the local edge's sandbox (infra/local/edge/cloudfront-functions.ts).
 //
 // Route cache (the KeyValueStore associated with this function; see docs/ARCHITECTURE.md):
 //   p:{project}             -> live deployment id

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { instrumented } from '../../handlers/lib/observability.js';
 import { FUNCTION_QUALIFIER_PATTERN, PROJECT_NAME_PATTERN } from '../../handlers/lib/names.js';
+import { currentPlatform } from '../../handlers/lib/bindings/platform.js';
 import { sameSecret } from '../../handlers/lib/same-secret.js';
 import { gatewayErrorPage, requestIdOf } from '../gateway-error.js';
 import { TenantFunctionError } from './tenant-function-error.js';
@@ -120,7 +121,7 @@ let awsRouter: RouterFunction | undefined;
  * function URL can never be used to reach tenants around CloudFront.
  */
 async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  const originSecret = process.env.SLIPWAY_ORIGIN_SECRET;
+  const originSecret = currentPlatform().originSecret;
   if (!originSecret) return errorResult(500, 'Misconfigured', 'the router has no SLIPWAY_ORIGIN_SECRET configured');
   if (!awsRouter) {
     const { lambdaInvoker } = await import('./lambda-invoker.js');

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createReadyProject, deployOnce, startApiHarness, waitFor, type ApiHarness } from './support/api-harness.js';
 
 /** The API against the local servers and the engine (build job and stacks stood in for). */
@@ -177,7 +176,7 @@ describe('rollback', () => {
   let first: string;
   let second: string;
   const put = (item: Record<string, unknown>) =>
-    DynamoDBDocumentClient.from(new DynamoDBClient({})).send(new PutCommand({ TableName: 'slipway-platform', Item: item }));
+    harness.aws.platform.table.send(new PutCommand({ TableName: 'slipway-platform', Item: item }));
   /** A deployment item with every field the API writes, so it reads back as a deployment record. */
   const deploymentItem = (project: string, id: string, status: string) => ({
     pk: `PROJECT#${project}`,

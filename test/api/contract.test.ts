@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { buildOpenApiDocument } from '../../handlers/api/openapi.js';
 import { ROUTES, openApiDocument } from '../../handlers/api/routes/index.js';
 import { route } from '../../handlers/api/route.js';
@@ -279,7 +278,7 @@ describe('responses of real calls', () => {
     // Admin: retry a deployment whose build failed (its record as a failed build leaves it), then the audit log.
     const retrySource = await checked('POST', '/projects/contract/sources', { body: { bytes: archive.length } });
     await fetch(retrySource.json.uploadUrl, { method: 'PUT', headers: retrySource.json.headers, body: archive });
-    await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(
+    await harness.aws.platform.table.send(
       new PutCommand({
         TableName: 'slipway-platform',
         Item: {
@@ -361,7 +360,7 @@ describe('responses of real calls', () => {
     // Identity: sign-in with GitHub (against the local GitHub test server), users, roles and tokens.
     const github = await startGitHubOAuthServer();
     try {
-      useGitHubOAuthServer(github, harness.aws.dir);
+      useGitHubOAuthServer(github, harness.aws, harness.aws.dir);
       const noAuth = { authorization: '' };
       const begin = await checked('GET', '/auth/github/login', { headers: noAuth });
       expect(begin.status).toBe(302);

@@ -56,9 +56,9 @@ beforeAll(async () => {
       return quickBuild(aws, request, options);
     },
   });
-  github.configureEnv(harness.aws.dir);
+  github.configure(harness.aws, harness.aws.dir);
   forgetGithubAppCredentials();
-  process.env.SLIPWAY_TENANT_URL_TEMPLATE = 'http://{project}.localhost:8080/';
+  harness.aws.platform.tenantUrlTemplate = 'http://{project}.localhost:8080/';
   github.tarballs.set(`${REPO.toLowerCase()}@${MAIN_SHA}`, appTarball(MAIN_SHA, 'from main'));
   github.tarballs.set(`${REPO.toLowerCase()}@${FEATURE_SHA}`, appTarball(FEATURE_SHA, 'from feature'));
   github.tarballs.set(`${REPO.toLowerCase()}@${FORK_SHA}`, appTarball(FORK_SHA, 'from a fork'));
@@ -68,7 +68,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.close();
   await github?.close();
-  delete process.env.SLIPWAY_TENANT_URL_TEMPLATE;
 });
 
 async function deliver(event: string, payload: unknown, delivery = randomUUID()) {

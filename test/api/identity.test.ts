@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startApiHarness, userWithToken, type ApiHarness } from './support/api-harness.js';
 import { startGitHubOAuthServer, useGitHubOAuthServer, type GitHubOAuthServer } from '../support/github-oauth-server.js';
 
@@ -16,7 +15,7 @@ const BASE = 'http://localhost:8080';
 beforeAll(async () => {
   harness = await startApiHarness();
   github = await startGitHubOAuthServer();
-  useGitHubOAuthServer(github, harness.aws.dir);
+  useGitHubOAuthServer(github, harness.aws, harness.aws.dir);
 });
 
 afterAll(async () => {
@@ -154,7 +153,7 @@ describe('API tokens', () => {
     expect((await harness.call('GET', '/me', undefined, auth)).json).toMatchObject({ user: 'token-user', via: 'api-token' });
 
     // Nothing in the table holds the token or its secret part.
-    const items = await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(new ScanCommand({ TableName: 'slipway-platform' }));
+    const items = await harness.aws.platform.table.send(new ScanCommand({ TableName: 'slipway-platform' }));
     // The secret is base64url and may itself hold '_': take everything after the id, not a split piece.
     const secret = (/^slw_[0-9a-f]{16}_(.+)$/.exec(token) as RegExpExecArray)[1] as string;
     expect(JSON.stringify(items.Items)).not.toContain(secret);

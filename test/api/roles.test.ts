@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ROUTES } from '../../handlers/api/routes/index.js';
 import { ROLES } from '../../handlers/api/identity/roles.js';
 import { permissionTableMarkdown } from '../../handlers/api/identity/permission-table.js';
@@ -80,7 +79,7 @@ beforeAll(async () => {
   liveId = (await deployOnce(harness, 'owned', { headers: owner })).id;
   // A project being deleted: DELETE on it is a 409 for whoever may delete, so walking it deletes nothing.
   await createReadyProject(harness, 'doomed', owner);
-  await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(
+  await harness.aws.platform.table.send(
     new UpdateCommand({
       TableName: 'slipway-platform',
       Key: { pk: 'PROJECT#doomed', sk: 'META' },

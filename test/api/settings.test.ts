@@ -9,6 +9,7 @@ import { LogStream } from '../../buildrunner/runner/log-stream.js';
 import { secretValues, takeProjectConfig, type ProjectConfig } from '../../buildrunner/runner/project-config.js';
 import { uploadText } from '../../buildrunner/runner/s3-io.js';
 import { createReadyProject, deployOnce, quickBuild, startApiHarness, waitFor, type ApiHarness } from './support/api-harness.js';
+import { useS3Client } from '../../buildrunner/runner/s3-client.js';
 
 const SECRET = 'sk-live-3c1f9a77e0d2-do-not-leak';
 const RUNTIME_SECRET = 'rt-secret-b81e55aa90-never-shown';
@@ -38,6 +39,8 @@ beforeAll(async () => {
       return done;
     },
   });
+  // The stand-in build runs the runner's own S3 code in this process: it uses the harness's client.
+  useS3Client(harness.aws.s3);
   await createReadyProject(harness, 'web');
   await createReadyProject(harness, 'other');
 }, 60_000);

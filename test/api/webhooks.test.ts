@@ -31,8 +31,7 @@ beforeAll(async () => {
   aws = harness.aws;
   const secretFile = join(aws.dir, 'github-webhook.secret');
   writeFileSync(secretFile, `${SECRET}\n`, { mode: 0o600 });
-  delete process.env.SLIPWAY_GITHUB_SECRET_ARN;
-  process.env.SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE = secretFile;
+  aws.secretFiles.files['github-webhook-secret'] = secretFile;
   forgetWebhookSecret();
   app = createApiApp();
   // shop follows the default branch; shop-release deploys `release` to production; shop-new is still being created.

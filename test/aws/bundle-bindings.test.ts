@@ -8,6 +8,7 @@ import { type Binding, bundleHandler } from '../../infra/aws/shared/handler-func
 const SECRET_PROBE = 'test/aws/support/secret-probe-handler.handler';
 const ROUTE_CACHE_PROBE = 'test/aws/support/route-cache-probe-handler.handler';
 const TRACER_PROBE = 'test/aws/support/tracer-probe-handler.handler';
+const PLATFORM_PROBE = 'test/aws/support/platform-probe-handler.handler';
 
 const outputDirs: string[] = [];
 
@@ -66,6 +67,36 @@ describe('a Lambda bundle', () => {
     } finally {
       if (saved === undefined) delete process.env.AWS_EXECUTION_ENV;
       else process.env.AWS_EXECUTION_ENV = saved;
+    }
+  });
+
+  it('of every function binds the settings CDK put in its environment, and the SDK clients only where asked', async () => {
+    const lambdaEnvironment = {
+      SLIPWAY_SOURCE_BUCKET: 'src-bucket',
+      SLIPWAY_BUILD_BUCKET: 'build-bucket',
+      SLIPWAY_PROJECT_BUCKET: 'project-bucket',
+      SLIPWAY_TABLE: 'the-table',
+      SLIPWAY_TENANT_URL_TEMPLATE: 'https://{project}.apps.example.com/',
+      SLIPWAY_STATE_MACHINE_ROLLBACK: 'arn:aws:states:eu-west-1:123456789012:stateMachine:slipway-rollback',
+    };
+    const saved = { ...process.env };
+    // The bundle's entry reads the Lambda's environment when it loads, as on AWS.
+    Object.assign(process.env, lambdaEnvironment, { AWS_REGION: 'eu-west-1' });
+    try {
+      expect(JSON.parse(await runBundledProbe(PLATFORM_PROBE, []))).toEqual({
+        table: 'the-table',
+        tenantUrl: 'https://shop.apps.example.com/',
+        s3: 'Error: no SDK clients are bound: the entry point must bind the platform first',
+        rollback: 'Error: no execution starter is bound: the entry point must bind the platform first',
+      });
+      expect(JSON.parse(await runBundledProbe(PLATFORM_PROBE, ['clients']))).toEqual({
+        table: 'the-table',
+        tenantUrl: 'https://shop.apps.example.com/',
+        s3: 'bound',
+        rollback: lambdaEnvironment.SLIPWAY_STATE_MACHINE_ROLLBACK,
+      });
+    } finally {
+      process.env = saved;
     }
   });
 });

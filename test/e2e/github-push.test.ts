@@ -69,10 +69,7 @@ beforeAll(async () => {
   github.tarballs.set(`octo/hello@${SHA}`, await exampleTarball());
   const secretFile = join(home, 'github-webhook.secret');
   writeFileSync(secretFile, SECRET, { mode: 0o600 });
-  const saved = { ...process.env };
-  github.configureEnv(home);
-  const env = { ...process.env, SLIPWAY_HOME: home, SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: secretFile };
-  process.env = saved;
+  const env = { ...process.env, ...github.environment(home), SLIPWAY_HOME: home, SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: secretFile };
   platform = await startPlatformProcess(home, env);
   port = platform.port;
   token = readFileSync(join(home, 'admin.token'), 'utf8').trim();

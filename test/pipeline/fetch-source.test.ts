@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import * as tar from 'tar';
 import { stripTopLevel } from '../../handlers/pipeline/fetch-source.js';
 import { forgetGithubAppCredentials, githubAppCredentials } from '../../handlers/lib/github/app-credentials.js';
+import { bindSecretSource } from '../../handlers/lib/bindings/bound.js';
+import { privateFilesSecretSource, type PrivateFilesConfig } from '../../handlers/lib/bindings/secret-source/private-files.js';
 import { tarFixture } from '../support/tar-fixture.js';
 
 async function entries(archive: Buffer): Promise<string[]> {
@@ -57,22 +59,24 @@ describe('stripTopLevel', () => {
 describe('GitHub App credentials (local)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-app-'));
   const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-  afterEach(() => {
-    forgetGithubAppCredentials();
-    delete process.env.SLIPWAY_GITHUB_APP_ID;
-    delete process.env.SLIPWAY_GITHUB_APP_KEY_FILE;
+  // The local secret source, as a platform started without a GitHub App has it.
+  let secretFiles: PrivateFilesConfig;
+  beforeEach(() => {
+    secretFiles = { files: {}, values: {} };
+    bindSecretSource(privateFilesSecretSource(secretFiles));
   });
+  afterEach(() => forgetGithubAppCredentials());
 
   it('reads the App id and a 0600 PEM file, and refuses a readable key file', async () => {
-    delete process.env.SLIPWAY_GITHUB_SECRET_ARN;
     const keyFile = join(dir, 'app.pem');
     writeFileSync(keyFile, pem, { mode: 0o600 });
-    Object.assign(process.env, { SLIPWAY_GITHUB_APP_ID: '123', SLIPWAY_GITHUB_APP_KEY_FILE: keyFile });
+    secretFiles.values = { 'github-app-id': '123' };
+    secretFiles.files['github-app-private-key'] = keyFile;
     expect(await githubAppCredentials()).toEqual({ appId: '123', privateKey: readFileSync(keyFile, 'utf8') });
     forgetGithubAppCredentials();
     const open = join(dir, 'open.pem');
     writeFileSync(open, pem, { mode: 0o644 });
-    process.env.SLIPWAY_GITHUB_APP_KEY_FILE = open;
+    secretFiles.files['github-app-private-key'] = open;
     await expect(githubAppCredentials()).rejects.toThrow('mode 0600');
   });
 

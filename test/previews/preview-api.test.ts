@@ -5,18 +5,15 @@ import { createReadyProject, deployOnce, startApiHarness, waitFor, type ApiHarne
 /** Preview deployments through the API, the engine and the real release step (build and stacks stood in for). */
 let harness: ApiHarness;
 let routes: FileRouteCache;
-const savedTemplate = process.env.SLIPWAY_TENANT_URL_TEMPLATE;
 
 beforeAll(async () => {
   harness = await startApiHarness();
-  process.env.SLIPWAY_TENANT_URL_TEMPLATE = 'http://{project}.localhost:8080/';
-  routes = new FileRouteCache(process.env.SLIPWAY_ROUTE_CACHE_DIR as string);
+  harness.aws.platform.tenantUrlTemplate = 'http://{project}.localhost:8080/';
+  routes = new FileRouteCache(harness.aws.routeCacheDir);
   await createReadyProject(harness, 'pvtest');
 });
 
 afterAll(async () => {
-  if (savedTemplate === undefined) delete process.env.SLIPWAY_TENANT_URL_TEMPLATE;
-  else process.env.SLIPWAY_TENANT_URL_TEMPLATE = savedTemplate;
   await harness?.close();
 });
 

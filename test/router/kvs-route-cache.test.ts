@@ -5,14 +5,9 @@ import {
   ResourceNotFoundException,
   UpdateKeysCommand,
 } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 import { KvsRouteCache, type KvsClient } from '../../handlers/lib/bindings/route-cache/kvs.js';
 import { awsRouteCache } from '../../infra/aws/runtime/route-cache.js';
-import { localRouteCache } from '../../infra/local/bindings/route-cache.js';
 
 const ARN = 'arn:aws:cloudfront::123456789012:key-value-store/0000-test';
 
@@ -118,18 +113,5 @@ describe('the RouteCache bindings', () => {
   it('on AWS is the KeyValueStore the function environment names', () => {
     expect(awsRouteCache({ SLIPWAY_ROUTE_CACHE_KVS_ARN: ARN })).toBeInstanceOf(KvsRouteCache);
     expect(() => awsRouteCache({})).toThrow('no route cache is configured (SLIPWAY_ROUTE_CACHE_KVS_ARN)');
-  });
-
-  it('in the test harnesses is the file store of the folder SLIPWAY_ROUTE_CACHE_DIR names at each call', async () => {
-    const env: NodeJS.ProcessEnv = {};
-    const cache = localRouteCache(env);
-    await expect(cache.get('k')).rejects.toThrow('no route cache is configured (SLIPWAY_ROUTE_CACHE_DIR)');
-    const first = mkdtempSync(join(tmpdir(), 'slipway-rc-'));
-    const second = mkdtempSync(join(tmpdir(), 'slipway-rc-'));
-    env.SLIPWAY_ROUTE_CACHE_DIR = first;
-    await cache.putMany({ k: 'one' });
-    env.SLIPWAY_ROUTE_CACHE_DIR = second;
-    expect(await cache.get('k')).toBeUndefined();
-    expect(await new FileRouteCache(first).get('k')).toBe('one');
   });
 });

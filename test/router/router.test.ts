@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createRouter, handler } from '../../router/lambda/handler.js';
+import { bindPlatform } from '../../handlers/lib/bindings/platform.js';
+import { awsPlatformSettings } from '../../infra/aws/runtime/platform-settings.js';
 import { lambdaInvoker, normalizeResult } from '../../router/lambda/lambda-invoker.js';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 
@@ -213,14 +215,10 @@ describe('router', () => {
     expect(logged).toContain('boom: the secret detail');
   });
 
-  it('the AWS handler refuses everything without SLIPWAY_ORIGIN_SECRET', async () => {
-    const saved = process.env.SLIPWAY_ORIGIN_SECRET;
-    delete process.env.SLIPWAY_ORIGIN_SECRET;
-    try {
-      expect((await handler(event(tags))).statusCode).toBe(500);
-    } finally {
-      if (saved !== undefined) process.env.SLIPWAY_ORIGIN_SECRET = saved;
-    }
+  it('the AWS handler refuses everything when its platform has no origin secret (SLIPWAY_ORIGIN_SECRET)', async () => {
+    expect(awsPlatformSettings({}).originSecret).toBeUndefined();
+    bindPlatform(awsPlatformSettings({}));
+    expect((await handler(event(tags))).statusCode).toBe(500);
   });
 
   it('treats a tenant result without statusCode as a 200 JSON body', () => {

@@ -11,7 +11,7 @@ import {
   makeEvent,
   responseBody,
   type ViewerRequestResult,
-} from '../../router/cloudfront/sandbox.js';
+} from '../../infra/local/edge/cloudfront-functions.js';
 import { domainKey, liveKey, pointerValue, previewKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
 
 const FILE = fileURLToPath(new URL('../../router/cloudfront/viewer-request.js', import.meta.url));

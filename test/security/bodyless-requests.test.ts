@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { handler as apiLambda } from '../../handlers/api/lambda.js';
 import { createPlatformApp } from '../../infra/local/platform-app.js';
-import { createEdgeServer, type EdgeServer } from '../../router/edge/server.js';
+import { createEdgeServer, type EdgeServer } from '../../infra/local/edge/server.js';
 import {
   createReadyProject,
   deployOnce,

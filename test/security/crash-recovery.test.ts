@@ -474,15 +474,7 @@ beforeAll(async () => {
   github = await startGithubServer();
   const secretFile = join(template, 'github-webhook.secret');
   writeFileSync(secretFile, WEBHOOK_SECRET, { mode: 0o600 });
-  const saved = { ...process.env };
-  github.configureEnv(template);
-  githubEnv = {
-    SLIPWAY_GITHUB_APP_ID: process.env.SLIPWAY_GITHUB_APP_ID as string,
-    SLIPWAY_GITHUB_APP_KEY_FILE: process.env.SLIPWAY_GITHUB_APP_KEY_FILE as string,
-    SLIPWAY_GITHUB_API_URL: process.env.SLIPWAY_GITHUB_API_URL as string,
-    SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: secretFile,
-  };
-  process.env = saved;
+  githubEnv = { ...github.environment(template), SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: secretFile };
   const platform = await startPlatform(template);
   try {
     const limits = (await api(platform, 'GET', '/me/limits')).json.limits;

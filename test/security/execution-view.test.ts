@@ -82,7 +82,7 @@ beforeAll(async () => {
       return quickBuild(aws, request, options);
     },
   });
-  github.configureEnv(harness.aws.dir);
+  github.configure(harness.aws, harness.aws.dir);
   forgetGithubAppCredentials();
   github.tarballs.set(`${REPO.toLowerCase()}@${SHA}`, appTarball());
   await createReadyProject(harness, PROJECT);

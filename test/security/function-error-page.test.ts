@@ -6,7 +6,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startBareS3, type BareS3 } from '../support/bare-s3.js';
 import { liveKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
 import { createFunctionHost, type FunctionHost } from '../../infra/local/function-host/index.js';
-import { createEdgeServer, type EdgeServer } from '../../router/edge/server.js';
+import { createEdgeServer, type EdgeServer } from '../../infra/local/edge/server.js';
 import { createRouter } from '../../router/lambda/handler.js';
 import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 import { hostRequest } from '../support/http.js';

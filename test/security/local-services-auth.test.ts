@@ -104,9 +104,9 @@ beforeAll(async () => {
   });
   s3Endpoint = harness.aws.storage.s3Endpoint;
   dynamoEndpoint = harness.aws.storage.dynamoEndpoint;
-  sfnEndpoint = process.env.AWS_ENDPOINT_URL_SFN!;
+  sfnEndpoint = harness.sfnEndpoint;
   platformKeys = harness.aws.storage.issuer.platform;
-  TABLE = process.env.SLIPWAY_TABLE!;
+  TABLE = harness.aws.platform.names.table;
   await createReadyProject(harness, 'alpha');
   await createReadyProject(harness, 'beta');
   await putObject(harness.aws.s3, PROJECT_BUCKET, VICTIM_ROBOTS, 'User-agent: *');

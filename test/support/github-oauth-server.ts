@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TestAws } from './local-aws.js';
 
 /**
  * GitHub's OAuth side, as a local test server (tests only): the token endpoint checks the client
@@ -83,14 +84,11 @@ export async function startGitHubOAuthServer(): Promise<GitHubOAuthServer> {
   };
 }
 
-/** Points the API's GitHub sign-in at `server`: its URLs, its client id, and the client secret in a 0600 file under `dir`. */
-export function useGitHubOAuthServer(server: GitHubOAuthServer, dir: string): void {
+/** Points the test platform's GitHub sign-in at `server`: its URLs, its client id, and the client secret in a 0600 file under `dir`. */
+export function useGitHubOAuthServer(server: GitHubOAuthServer, aws: Pick<TestAws, 'platform' | 'secretFiles'>, dir: string): void {
   const secretFile = join(dir, 'oauth-client.secret');
   writeFileSync(secretFile, server.clientSecret, { mode: 0o600 });
-  Object.assign(process.env, {
-    SLIPWAY_GITHUB_WEB_URL: server.url,
-    SLIPWAY_GITHUB_API_URL: server.url,
-    SLIPWAY_GITHUB_OAUTH_CLIENT_ID: server.clientId,
-    SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE: secretFile,
-  });
+  aws.platform.github = { webUrl: server.url, apiUrl: server.url };
+  aws.secretFiles.files['github-oauth-client-secret'] = secretFile;
+  aws.secretFiles.values = { ...aws.secretFiles.values, 'github-oauth-client-id': server.clientId };
 }

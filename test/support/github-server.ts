@@ -4,6 +4,7 @@ import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
+import type { TestAws } from './local-aws.js';
 
 /** One request the test GitHub received (after the token exchange). */
 export interface GithubCall {
@@ -25,8 +26,10 @@ export interface GithubTestServer {
   tarballs: Map<string, Buffer>;
   /** Answer the reporting endpoints (statuses, deployments) with this HTTP status instead. */
   failReporting?: number;
-  /** Writes the App's private key as a 0600 PEM file and sets the local App variables. */
-  configureEnv(dir: string): void;
+  /** Writes the App's private key as a 0600 PEM file under `dir` and points the test's platform at this server as its App. */
+  configure(aws: Pick<TestAws, 'platform' | 'secretFiles'>, dir: string): void;
+  /** Writes the App's private key as a 0600 PEM file under `dir`: the variables that make a `slipway up` process use this server as its App. */
+  environment(dir: string): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -46,7 +49,12 @@ export async function startGithubServer(): Promise<GithubTestServer> {
   const appId = '31337';
   let nextId = 1000;
   const control: { failReporting?: number } = {};
-  const state: Omit<GithubTestServer, 'url' | 'close' | 'configureEnv'> = { appId, tokens: [], calls: [], tarballs: new Map() };
+  const state: Omit<GithubTestServer, 'url' | 'close' | 'configure' | 'environment'> = {
+    appId,
+    tokens: [],
+    calls: [],
+    tarballs: new Map(),
+  };
   const send = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -93,12 +101,20 @@ export async function startGithubServer(): Promise<GithubTestServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const writeKey = (dir: string): string => {
+    const keyFile = join(dir, 'github-app.pem');
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    return keyFile;
+  };
   const result: GithubTestServer = Object.assign(state, {
     url,
-    configureEnv(dir: string) {
-      const keyFile = join(dir, 'github-app.pem');
-      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-      Object.assign(process.env, { SLIPWAY_GITHUB_APP_ID: appId, SLIPWAY_GITHUB_APP_KEY_FILE: keyFile, SLIPWAY_GITHUB_API_URL: url });
+    configure(aws: Pick<TestAws, 'platform' | 'secretFiles'>, dir: string) {
+      aws.secretFiles.files['github-app-private-key'] = writeKey(dir);
+      aws.secretFiles.values = { ...aws.secretFiles.values, 'github-app-id': appId };
+      aws.platform.github = { ...aws.platform.github, apiUrl: url };
+    },
+    environment(dir: string) {
+      return { SLIPWAY_GITHUB_APP_ID: appId, SLIPWAY_GITHUB_APP_KEY_FILE: writeKey(dir), SLIPWAY_GITHUB_API_URL: url };
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });

@@ -1,8 +1,7 @@
 import { DEFAULT_PIPELINE_LIMITS, type PipelineLimits } from '../../handlers/lib/limits.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, statSync } from 'node:fs';
-import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import aslValidator from 'asl-validator';
 import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
@@ -62,14 +61,15 @@ const services: LocalServices = {
     return { StackId: `stack/${String(parameters.StackName)}` };
   },
   assumeRole: async (parameters) => aws.storage.issuer.assumeRole(parameters),
+  platform: () => aws.platform,
 };
 
 beforeAll(async () => {
   aws = await startTestAws();
   platform = await synthesizedOnce();
   engine = await LocalStepFunctions.create(platform, services, `${aws.dir}/executions`);
-  doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  routes = new FileRouteCache(process.env.SLIPWAY_ROUTE_CACHE_DIR as string);
+  doc = aws.platform.table;
+  routes = new FileRouteCache(aws.routeCacheDir);
 });
 
 afterAll(async () => {

@@ -3,12 +3,14 @@ import * as v from 'valibot';
 import { SignJWT, jwtVerify } from 'jose';
 import { cachedUntilFailure } from '../../lib/secrets.js';
 import { readSecret } from '../../lib/bindings/bound.js';
+import { currentPlatform } from '../../lib/bindings/platform.js';
+import { GITHUB_COM } from '../../lib/bindings/types.js';
 import { ApiError } from '../errors.js';
 import { sessionKey } from './sessions.js';
 
 /**
  * Sign-in with GitHub (OAuth 2 authorization code with `state` and PKCE, via oauth4webapi).
- * GitHub's URLs are settings (SLIPWAY_GITHUB_WEB_URL, SLIPWAY_GITHUB_API_URL) so tests point them
+ * GitHub's URLs are platform settings (`Platform.github`) so tests point them
  * at a local test server; the client credentials come from the bound SecretSource: the GitHub JSON
  * secret on AWS (`oauthClientId`, `oauthClientSecret`), SLIPWAY_GITHUB_OAUTH_CLIENT_ID and the 0600
  * file SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE locally. GitHub's access token is used once, to learn
@@ -22,8 +24,7 @@ interface OAuthSettings {
 }
 
 const settings = cachedUntilFailure(async (): Promise<OAuthSettings> => {
-  const webUrl = (process.env.SLIPWAY_GITHUB_WEB_URL ?? 'https://github.com').replace(/\/$/, '');
-  const apiUrl = (process.env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, '');
+  const { webUrl, apiUrl } = currentPlatform().github ?? GITHUB_COM;
   const missing = () => notConfigured('set SLIPWAY_GITHUB_OAUTH_CLIENT_ID and SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE');
   try {
     const clientId = await readSecret('github-oauth-client-id', missing);

@@ -1,5 +1,6 @@
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as v from 'valibot';
+import { currentPlatform } from '../../lib/bindings/platform.js';
 import { ApiError } from '../errors.js';
 import { API_BASE } from '../openapi.js';
 import { beginSignIn, completeSignIn, FLOW_COOKIE, FLOW_SECONDS } from '../identity/github-oauth.js';
@@ -13,9 +14,9 @@ export const authRoutes: ApiRoute[] = [];
 
 const CALLBACK_PATH = `${API_BASE}/auth/github/callback`;
 
-/** The callback URL GitHub redirects to; SLIPWAY_PUBLIC_URL wins when a proxy changes the host. */
+/** The callback URL GitHub redirects to; the platform's public URL wins when a proxy changes the host. */
 function redirectUri(requestUrl: string): string {
-  return new URL(CALLBACK_PATH, process.env.SLIPWAY_PUBLIC_URL ?? requestUrl).toString();
+  return new URL(CALLBACK_PATH, currentPlatform().publicUrl ?? requestUrl).toString();
 }
 
 authRoutes.push(

@@ -1,28 +1,24 @@
+import { bindPlatform, bound } from './platform.js';
 import { SecretNotConfigured, type RouteCache, type SecretName, type SecretSource } from './types.js';
 
 /**
- * The bindings the entry point chose, set once before the first request: by the Lambda bundle's
- * entry (infra/aws/runtime) on AWS, by the platform or the test set-up (infra/local) locally.
+ * The secret source and the route cache of the platform the caller runs in: bound into a Lambda's
+ * process by its bundle's entry (infra/aws/runtime), part of each platform locally (infra/local).
  */
-let secrets: SecretSource | undefined;
-let routes: RouteCache | undefined;
-
 export function bindSecretSource(source: SecretSource): void {
-  secrets = source;
+  bindPlatform({ secrets: source });
 }
 
 export function secretSource(): SecretSource {
-  if (!secrets) throw new Error('no SecretSource is bound: the entry point must call bindSecretSource first');
-  return secrets;
+  return bound('secrets', 'no SecretSource is bound: the entry point must call bindSecretSource first');
 }
 
 export function bindRouteCache(cache: RouteCache): void {
-  routes = cache;
+  bindPlatform({ routeCache: cache });
 }
 
 export function routeCache(): RouteCache {
-  if (!routes) throw new Error('no RouteCache is bound: the entry point must call bindRouteCache first');
-  return routes;
+  return bound('routeCache', 'no RouteCache is bound: the entry point must call bindRouteCache first');
 }
 
 /** The named secret from the bound source; `whenMissing` makes the error when nothing configures it. */

@@ -1,3 +1,8 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Operation } from '../ticket.js';
+
 /**
  * The bindings: what handlers need from where they run, one small interface each. Each has one
  * implementation per back end beside this file; `infra/aws` and `infra/local` choose and bind
@@ -45,3 +50,50 @@ export interface RouteCache {
   putMany(entries: Record<string, string>): Promise<void>;
   deleteMany(keys: string[]): Promise<void>;
 }
+
+/** Names of the platform's storage (both back ends use the same names; AWS reads them from CDK). */
+export interface PlatformNames {
+  sourceBucket: string;
+  buildBucket: string;
+  projectBucket: string;
+  table: string;
+}
+
+/** Starts and reads the platform's workflows: the Step Functions API and each workflow's state machine. */
+export interface ExecutionStarter {
+  client: SFNClient;
+  stateMachines: Record<Operation, string>;
+}
+
+/** Where GitHub is: github.com, a GitHub Enterprise, or a test server. */
+export interface GitHubUrls {
+  /** The REST API, without a trailing slash. */
+  apiUrl: string;
+  /** The web host sign-in redirects to, without a trailing slash. */
+  webUrl: string;
+}
+
+/**
+ * One running platform as its handlers see it: every binding and setting they read. The AWS entry
+ * points build it once from the Lambda's environment (infra/aws/runtime); locally `startPlatform`
+ * builds one per platform from its options, so one process can hold several (infra/local).
+ */
+export interface Platform {
+  names: PlatformNames;
+  /** The object store (S3, or s3rver behind its SigV4 gate). */
+  objectStore: S3Client;
+  /** The platform table (DynamoDB, or dynalite behind its SigV4 gate). */
+  table: DynamoDBDocumentClient;
+  executions: ExecutionStarter;
+  secrets: SecretSource;
+  routeCache: RouteCache;
+  /** A project's public URL with `{project}` in it; absent when no tenant domain is configured. */
+  tenantUrlTemplate?: string;
+  /** The platform's own public URL when a proxy changes the host (OAuth callbacks are built from it). */
+  publicUrl?: string;
+  github: GitHubUrls;
+  /** The header value only CloudFront sends: the AWS router refuses requests without it. */
+  originSecret?: string;
+}
+
+export const GITHUB_COM: GitHubUrls = { apiUrl: 'https://api.github.com', webUrl: 'https://github.com' };

@@ -1,10 +1,12 @@
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
+import { currentPlatform } from '../bindings/platform.js';
+import { GITHUB_COM } from '../bindings/types.js';
 import { githubAppCredentials } from './app-credentials.js';
 
-/** GitHub's REST API, or a GitHub Enterprise / test server named by SLIPWAY_GITHUB_API_URL. */
+/** GitHub's REST API, or the GitHub Enterprise / test server the platform names. */
 export function githubApiUrl(): string {
-  return (process.env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+  return (currentPlatform().github ?? GITHUB_COM).apiUrl;
 }
 
 /**

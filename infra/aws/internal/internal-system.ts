@@ -81,7 +81,7 @@ export class InternalSystem extends Construct {
       handler: 'handlers/api/lambda.handler',
       description: 'Slipway API: reads platform state and starts pipeline executions',
       timeout: Duration.seconds(29),
-      binds: ['secret-source'],
+      binds: ['clients', 'secret-source'],
       environment: {
         ...storage.environment(),
         SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArns.initProject,

@@ -79,7 +79,7 @@ export class PipelineSystem extends Construct {
         environment: { ...environment, ...extra },
         timeout: Duration.minutes(5),
         memorySize: 1024,
-        binds: ['secret-source', ...binds],
+        binds: ['clients', 'secret-source', ...binds],
       });
       storage.ticketSecret.grantRead(f);
       return f;

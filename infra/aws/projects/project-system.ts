@@ -44,7 +44,7 @@ export interface ProjectSystemProps {
 export const ROUTER_ORIGIN_ID = 'router';
 export const BUCKET_ORIGIN_ID = 'bucket';
 
-/** Behaviors of the distribution, in CloudFront's evaluation order (see router/cloudfront/sandbox.ts behaviorFor). */
+/** Behaviors of the distribution, in CloudFront's evaluation order (see infra/local/edge/cloudfront-functions.ts behaviorFor). */
 export const ROUTER_PATHS = ['/_app/env.js', '/_app/remote/*'] as const;
 export const IMMUTABLE_PATH = '/_app/immutable/*';
 export const ASSETS_PATH = '/_app/*';

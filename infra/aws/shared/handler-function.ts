@@ -17,8 +17,11 @@ export interface HandlerFunctionProps {
   binds?: readonly Binding[];
 }
 
-/** A binding an AWS Lambda can ask for, each bound by its own module `infra/aws/runtime/bind-<binding>`. */
-export type Binding = 'secret-source' | 'route-cache' | 'tracer';
+/**
+ * A binding an AWS Lambda can ask for, each bound by its own module `infra/aws/runtime/bind-<binding>`
+ * (the platform's plain settings, `bind-platform-settings`, and the X-Ray tracer are bound in every bundle).
+ */
+export type Binding = 'clients' | 'secret-source' | 'route-cache' | 'tracer';
 
 /** A module of this package, as TypeScript source or as built JavaScript (running from dist). */
 function sourceModule(modulePath: string): string | undefined {
@@ -27,7 +30,7 @@ function sourceModule(modulePath: string): string | undefined {
 
 /** An entry that imports the AWS bindings, then re-exports the handler module. */
 function bindingEntry(source: string, modulePath: string, binds: readonly Binding[]) {
-  const imports = binds.map((binding) => {
+  const imports = ['platform-settings', ...binds].map((binding) => {
     const bindModule = sourceModule(`infra/aws/runtime/bind-${binding}`);
     if (!bindModule) throw new Error(`no source module for the AWS binding infra/aws/runtime/bind-${binding}`);
     return `import ${JSON.stringify(bindModule)};\n`;
@@ -38,8 +41,8 @@ function bindingEntry(source: string, modulePath: string, binds: readonly Bindin
 
 /**
  * Bundles the module a handler names with esbuild into the same path under `outputDir`, so
- * `Handler` stays the module path the local engine also loads. The bundle's entry imports the AWS
- * implementation of each binding in `binds` before the handler module.
+ * `Handler` stays the module path the local engine also loads. The bundle's entry binds the
+ * platform's settings and the AWS implementation of each binding in `binds` before the handler module.
  */
 export function bundleHandler(handler: string, outputDir: string, binds: readonly Binding[]): void {
   const modulePath = handler.slice(0, handler.lastIndexOf('.'));

@@ -1,4 +1,5 @@
 import './promise-with-resolvers.js';
+import type { Operation } from '../../../handlers/lib/ticket.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -21,13 +22,13 @@ export function stateMachineArn(name: string): string {
   return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 }
 
-/** The variables the API reads the state machines' ARNs from (on AWS, CDK sets them). */
-export function stateMachineEnvironment(): Record<string, string> {
+/** The state machine the API starts for each operation (on AWS, CDK names them). */
+export function stateMachineArnsByOperation(): Record<Operation, string> {
   return {
-    SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArn('slipway-build-and-deploy'),
-    SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArn('slipway-init-project'),
-    SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArn('slipway-delete-project'),
-    SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArn('slipway-rollback'),
+    'build-deploy': stateMachineArn('slipway-build-and-deploy'),
+    'init-project': stateMachineArn('slipway-init-project'),
+    'delete-project': stateMachineArn('slipway-delete-project'),
+    rollback: stateMachineArn('slipway-rollback'),
   };
 }
 

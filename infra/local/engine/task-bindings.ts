@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as s3 from '@aws-sdk/client-s3';
+import { runInPlatform } from '../../../handlers/lib/bindings/platform.js';
+import type { Platform } from '../../../handlers/lib/bindings/types.js';
 import type { AssumeRoleParameters, TemporaryCredentials } from '../auth/credential-issuer.js';
 import { lambdaLogicalId, type TemplateResource } from './synthesized-workflows.js';
 
@@ -42,6 +44,10 @@ export interface LocalServices {
   cloudformation(action: string, parameters: Record<string, unknown>): Promise<unknown>;
   /** sts:AssumeRole for a build: temporary credentials bound to the call's session `Policy` (the local issuer's). */
   assumeRole(parameters: AssumeRoleParameters): Promise<{ Credentials: TemporaryCredentials }>;
+  /**
+   * The platform the tasks work for: Lambda handlers run in it, SDK integrations use its clients. Asked at each task, because the platform's Step Functions endpoint exists only once the engine does.
+   */
+  platform(): Platform;
 }
 
 /** The repository (or dist/) root the compiled handler modules hang off. */
@@ -70,14 +76,15 @@ function prefixed(service: string, error: unknown): Error {
 }
 
 type Commands = Record<string, new (input: never) => unknown>;
+type SdkClient = { send(command: never): Promise<unknown> };
 
-function sdkCall(client: { send(command: never): Promise<unknown> }, commands: Commands, service: string, action: string): TaskHandler {
+function sdkCall(client: () => SdkClient, commands: Commands, service: string, action: string): TaskHandler {
   const name = `${action.charAt(0).toUpperCase()}${action.slice(1)}Command`;
   const Command = commands[name];
   if (!Command) throw new Error(`no ${service} command ${name}`);
   return async (input) => {
     try {
-      const output = (await client.send(new Command(input as never) as never)) as Record<string, unknown>;
+      const output = (await client().send(new Command(input as never) as never)) as Record<string, unknown>;
       delete output.$metadata;
       return output;
     } catch (error) {
@@ -108,8 +115,9 @@ export async function bindTasks(
   resources: Record<string, TemplateResource>,
   services: LocalServices,
 ): Promise<Record<string, TaskHandler>> {
-  const dynamoClient = new dynamodb.DynamoDBClient({});
-  const s3Client = new s3.S3Client({ forcePathStyle: process.env.SLIPWAY_S3_PATH_STYLE === '1' });
+  // The table's document client sends plain DynamoDB commands unchanged (marshalling is in its own commands).
+  const dynamoClient = () => services.platform().table;
+  const s3Client = () => services.platform().objectStore;
   const bindings: Record<string, TaskHandler> = {};
   const states = (definition.States ?? {}) as Record<string, { Type: string; Resource?: string }>;
   for (const [stateName, state] of Object.entries(states)) {
@@ -122,7 +130,8 @@ export async function bindTasks(
       const handler = resources[logicalId]?.Properties?.Handler;
       if (typeof handler !== 'string') throw new Error(`state ${stateName}: ${logicalId} is not a Lambda function of the template`);
       const fn = await loadLambdaHandler(handler);
-      binding = (input) => fn(input);
+      // The handler runs as one of this platform's, as a Lambda runs as one of its stack's.
+      binding = (input) => runInPlatform(services.platform(), () => fn(input));
     } else if (resource === 'arn:aws:states:::batch:submitJob.sync') {
       binding = async (input) => {
         const request = buildJobRequest(input);

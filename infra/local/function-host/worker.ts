@@ -13,7 +13,7 @@ import { normalizeResult, parseInvokeRequest, type InvokeResponse, type WorkerMe
 import { takeSecretEnvironment } from '../../../handlers/lib/secret-env.js';
 
 // The deployment's runtime variables arrive on an fd (never in argv), before the handler is imported.
-takeSecretEnvironment();
+takeSecretEnvironment(process.env);
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => unknown;
 

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
@@ -20,7 +20,7 @@ export interface LocalStorage {
 /**
  * DynamoDB (dynalite) and S3 (s3rver) servers on loopback, data on disk under `dataDir`, each
  * behind a SigV4 gate that accepts only keys `issuer` holds (dynalite and s3rver accept any):
- * handlers reach them with the ordinary AWS SDK through AWS_ENDPOINT_URL_*.
+ * handlers reach them with the ordinary AWS SDK, given the gates' endpoints (infra/local/bindings/platform.ts).
  */
 export async function startLocalStorage(
   dataDir: string,
@@ -84,30 +84,5 @@ export async function startLocalStorage(
       await s3.close();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     },
-  };
-}
-
-/** The environment handlers read (as in Lambda), pointing the SDK at the local servers. */
-export function handlerEnvironment(
-  storage: LocalStorage,
-  names: PlatformNames,
-  files: { ticketKeyFile: string; routeCacheDir: string; envKeyFile?: string },
-): Record<string, string> {
-  return {
-    AWS_REGION: 'us-east-1',
-    // The platform's own keys, generated at this start; the gates accept nothing else but build credentials.
-    AWS_ACCESS_KEY_ID: storage.issuer.platform.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: storage.issuer.platform.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: storage.s3Endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: storage.dynamoEndpoint,
-    SLIPWAY_S3_PATH_STYLE: '1',
-    SLIPWAY_SOURCE_BUCKET: names.sourceBucket,
-    SLIPWAY_BUILD_BUCKET: names.buildBucket,
-    SLIPWAY_PROJECT_BUCKET: names.projectBucket,
-    SLIPWAY_TABLE: names.table,
-    SLIPWAY_TICKET_KEY_FILE: files.ticketKeyFile,
-    SLIPWAY_ROUTE_CACHE_DIR: files.routeCacheDir,
-    // The key project secrets are sealed with; beside the ticket key, hidden from builds like it.
-    SLIPWAY_ENV_KEY_FILE: files.envKeyFile ?? join(dirname(files.ticketKeyFile), 'env.key'),
   };
 }

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApiApp } from '../../../handlers/api/app.js';
-import { LocalStepFunctions, stateMachineEnvironment } from '../../../infra/local/engine/local-step-functions.js';
+import { LocalStepFunctions } from '../../../infra/local/engine/local-step-functions.js';
+import { localExecutionStarter } from '../../../infra/local/bindings/platform.js';
 import { startSfnApi } from '../../../infra/local/engine/sfn-api-server.js';
 import { localCloudFormation } from '../../../infra/local/cloudformation.js';
 import type { LocalServices } from '../../../infra/local/engine/task-bindings.js';
@@ -23,6 +24,8 @@ export interface CallResult {
 export interface ApiHarness {
   aws: TestAws;
   engine: LocalStepFunctions;
+  /** The SigV4 gate in front of the engine's Step Functions API. */
+  sfnEndpoint: string;
   app: ReturnType<typeof createApiApp>;
   /** A JSON call with the admin token (override it in `headers`); a string body is sent as is. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<CallResult>;
@@ -54,22 +57,21 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
     // The local binding, with a function host that has nothing to fetch.
     cloudformation: localCloudFormation({ prepare: async () => undefined, remove: async () => undefined }),
     assumeRole: async (parameters) => aws.storage.issuer.assumeRole(parameters),
+    platform: () => aws.platform,
   };
   const tokenFile = join(aws.dir, 'admin.token');
   writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
   const webhookSecretFile = join(aws.dir, 'github-webhook.secret');
   writeFileSync(webhookSecretFile, `${WEBHOOK_SECRET}\n`, { mode: 0o600 });
-  delete process.env.SLIPWAY_GITHUB_SECRET_ARN;
   const sessionKeyFile = join(aws.dir, 'secrets', 'session.key');
   await ensureLocalKey(sessionKeyFile);
   const engine = await LocalStepFunctions.create(await synthesizedOnce(), services, join(aws.dir, 'executions'));
   const sfnApi = await startSfnApi(engine, aws.storage.issuer);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SFN: sfnApi.endpoint,
-    SLIPWAY_ADMIN_TOKEN_FILE: tokenFile,
-    SLIPWAY_SESSION_KEY_FILE: sessionKeyFile,
-    SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: webhookSecretFile,
-    ...stateMachineEnvironment(),
+  aws.platform.executions = localExecutionStarter(aws.storage, sfnApi.endpoint);
+  Object.assign(aws.secretFiles.files, {
+    'admin-token': tokenFile,
+    'session-key': sessionKeyFile,
+    'github-webhook-secret': webhookSecretFile,
   });
   const app = createApiApp();
 
@@ -85,12 +87,13 @@ export async function startApiHarness(options: { buildJob?: FakeBuildJob } = {})
   }
 
   async function close(): Promise<void> {
+    aws.platform.executions.client.destroy();
     await engine.close();
     await sfnApi.close();
     await aws.close();
   }
 
-  return { aws, engine, app, call, close };
+  return { aws, engine, sfnEndpoint: sfnApi.endpoint, app, call, close };
 }
 
 export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {

@@ -2,6 +2,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectStackTemplate } from '../../../infra/aws/projects/project-stack.js';
+import { bindPlatform } from '../../../handlers/lib/bindings/platform.js';
+import { awsPlatformSettings } from '../../../infra/aws/runtime/platform-settings.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -121,8 +123,9 @@ describe('router Lambda entry point (what a direct call to the function URL gets
   }
 
   it('refuses requests without the origin secret, with a wrong one, or without the tags', async () => {
+    // The Lambda runtime's region, for the SDK; the origin secret as the bundle's entry binds it from CDK's environment.
     process.env.AWS_REGION = 'eu-west-1';
-    process.env.SLIPWAY_ORIGIN_SECRET = 'the-secret-only-cloudfront-knows';
+    bindPlatform(awsPlatformSettings({ SLIPWAY_ORIGIN_SECRET: 'the-secret-only-cloudfront-knows' }));
     const { handler } = await import('../../../router/lambda/handler.js');
     const forged = { 'x-slipway-project': 'hello', 'x-slipway-deployment': 'd-1', 'x-slipway-host': 'hello.apps.example.com' };
     const noSecret = await handler(event(forged));
@@ -135,7 +138,7 @@ describe('router Lambda entry point (what a direct call to the function URL gets
   });
 
   it('refuses everything when no secret is configured', async () => {
-    delete process.env.SLIPWAY_ORIGIN_SECRET;
+    bindPlatform(awsPlatformSettings({}));
     const { handler } = await import('../../../router/lambda/handler.js');
     expect((await handler(event({ 'x-slipway-project': 'hello', 'x-slipway-deployment': 'd-1' }))).statusCode).toBe(500);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { privateFilesSecretSource } from '../../../handlers/lib/bindings/secret-source/private-files.js';
 import { SecretNotConfigured } from '../../../handlers/lib/bindings/types.js';
-import { localSecretFiles } from '../../../infra/local/bindings/secret-source.js';
+import { operatorSettings } from '../../../infra/local/operator-settings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slipway-secret-files-'));
 
@@ -32,14 +32,20 @@ describe('the local 0600-file SecretSource', () => {
   });
 });
 
-describe('the local resolver', () => {
-  it('maps the platform variables to files and plain identifiers, and skips empty ones', () => {
-    expect(
-      localSecretFiles({
-        SLIPWAY_TICKET_KEY_FILE: '/state/ticket.key',
-        SLIPWAY_GITHUB_APP_ID: '7',
-        SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: '',
-      }),
-    ).toEqual({ files: { 'ticket-key': '/state/ticket.key' }, values: { 'github-app-id': '7' } });
+describe("the operator's settings for slipway up", () => {
+  it('map the GitHub variables to files and plain identifiers, skip empty ones, and ignore the platform-made keys', () => {
+    const settings = operatorSettings({
+      SLIPWAY_TICKET_KEY_FILE: '/state/ticket.key',
+      SLIPWAY_GITHUB_APP_ID: '7',
+      SLIPWAY_GITHUB_APP_KEY_FILE: '/state/app.pem',
+      SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE: '',
+      SLIPWAY_GITHUB_API_URL: 'http://127.0.0.1:9000',
+      SLIPWAY_SANDBOX_CAPS: 'rlimit',
+    });
+    expect(settings).toEqual({
+      githubSecrets: { files: { 'github-app-private-key': '/state/app.pem' }, values: { 'github-app-id': '7' } },
+      github: { apiUrl: 'http://127.0.0.1:9000' },
+      sandboxCaps: 'rlimit',
+    });
   });
 });

@@ -99,6 +99,9 @@ async function engine(): Promise<LocalStepFunctions> {
       async assumeRole() {
         throw new Error('not used');
       },
+      platform() {
+        throw new Error('not used');
+      },
     },
     dir as string,
   );

@@ -59,8 +59,8 @@ export type ViewerRequestFunction = (event: CfEvent) => Promise<ViewerRequestRes
 
 /** Where a function file of this directory lives, from the source tree or from the compiled `dist/` tree. */
 function functionFile(name: string): string {
-  const beside = fileURLToPath(new URL(`./${name}`, import.meta.url));
-  const source = fileURLToPath(new URL(`../../../router/cloudfront/${name}`, import.meta.url));
+  const beside = fileURLToPath(new URL(`../../../router/cloudfront/${name}`, import.meta.url));
+  const source = fileURLToPath(new URL(`../../../../router/cloudfront/${name}`, import.meta.url));
   // In dist/ the compiled sandbox sits beside no function file (tsc does not copy .js sources).
   if (existsSync(beside) && readFileSync(beside, 'utf8').includes("from 'cloudfront'")) return beside;
   return source;

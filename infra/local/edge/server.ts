@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getRequestListener } from '@hono/node-server';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { contentTypeFor } from '../../handlers/lib/content-type.js';
-import { eventFromRequest, loadViewerRequest, normalizeIp, responseBody, type CfRequest, type CfResponse } from '../cloudfront/sandbox.js';
+import { contentTypeFor } from '../../../handlers/lib/content-type.js';
+import { eventFromRequest, loadViewerRequest, normalizeIp, responseBody, type CfRequest, type CfResponse } from './cloudfront-functions.js';
 
 /**
  * The one local HTTP server: what CloudFront + the router are on AWS, on a single port.

@@ -1,0 +1,35 @@
+import type { Platform, PlatformNames } from '../../../handlers/lib/bindings/types.js';
+import { GITHUB_COM } from '../../../handlers/lib/bindings/types.js';
+
+type Settings = Pick<Platform, 'github'> & Partial<Pick<Platform, 'names' | 'tenantUrlTemplate' | 'publicUrl' | 'originSecret'>>;
+
+const withoutSlash = (url: string) => url.replace(/\/+$/, '');
+
+function names(env: NodeJS.ProcessEnv): PlatformNames | undefined {
+  const { SLIPWAY_SOURCE_BUCKET, SLIPWAY_BUILD_BUCKET, SLIPWAY_PROJECT_BUCKET, SLIPWAY_TABLE } = env;
+  if (!SLIPWAY_SOURCE_BUCKET || !SLIPWAY_BUILD_BUCKET || !SLIPWAY_PROJECT_BUCKET || !SLIPWAY_TABLE) return undefined;
+  return {
+    sourceBucket: SLIPWAY_SOURCE_BUCKET,
+    buildBucket: SLIPWAY_BUILD_BUCKET,
+    projectBucket: SLIPWAY_PROJECT_BUCKET,
+    table: SLIPWAY_TABLE,
+  };
+}
+
+/**
+ * The plain settings of an AWS Lambda's platform, from the environment CDK gives the function (a
+ * function that was given no storage names has none bound, and fails naming them if it asks).
+ */
+export function awsPlatformSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  // Every key is present, unset ones as undefined, so binding these replaces what was bound before.
+  return {
+    names: names(env),
+    tenantUrlTemplate: env.SLIPWAY_TENANT_URL_TEMPLATE || undefined,
+    publicUrl: env.SLIPWAY_PUBLIC_URL || undefined,
+    originSecret: env.SLIPWAY_ORIGIN_SECRET || undefined,
+    github: {
+      apiUrl: withoutSlash(env.SLIPWAY_GITHUB_API_URL ?? GITHUB_COM.apiUrl),
+      webUrl: withoutSlash(env.SLIPWAY_GITHUB_WEB_URL ?? GITHUB_COM.webUrl),
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { SecretName } from '../../handlers/lib/bindings/types.js';
+import type { PlatformOptions } from './platform.js';
+
+/** The variable naming each GitHub secret's 0600 file. */
+const FILE_VARIABLES: Partial<Record<SecretName, string>> = {
+  'github-app-private-key': 'SLIPWAY_GITHUB_APP_KEY_FILE',
+  'github-webhook-secret': 'SLIPWAY_GITHUB_WEBHOOK_SECRET_FILE',
+  'github-oauth-client-secret': 'SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET_FILE',
+};
+
+/** The identifiers the local platform takes as plain values. */
+const VALUE_VARIABLES: Partial<Record<SecretName, string>> = {
+  'github-app-id': 'SLIPWAY_GITHUB_APP_ID',
+  'github-oauth-client-id': 'SLIPWAY_GITHUB_OAUTH_CLIENT_ID',
+};
+
+function pick(env: NodeJS.ProcessEnv, variables: Partial<Record<SecretName, string>>): Partial<Record<SecretName, string>> {
+  const picked: Partial<Record<SecretName, string>> = {};
+  for (const [name, variable] of Object.entries(variables) as [SecretName, string][]) {
+    const value = env[variable];
+    if (value) picked[name] = value;
+  }
+  return picked;
+}
+
+export type OperatorSettings = Pick<PlatformOptions, 'githubSecrets' | 'github' | 'publicUrl' | 'sandboxCaps'>;
+
+/**
+ * What the operator may set for `slipway up` through its environment (README, "Configuration"):
+ * GitHub's secrets and URLs, the public URL, and the sandbox caps. Read once, by the CLI's entry;
+ * the platform's own keys and token are files it makes in its home, whatever the environment says.
+ */
+export function operatorSettings(env: NodeJS.ProcessEnv): OperatorSettings {
+  const github = {
+    ...(env.SLIPWAY_GITHUB_API_URL ? { apiUrl: env.SLIPWAY_GITHUB_API_URL } : {}),
+    ...(env.SLIPWAY_GITHUB_WEB_URL ? { webUrl: env.SLIPWAY_GITHUB_WEB_URL } : {}),
+  };
+  return {
+    githubSecrets: { files: pick(env, FILE_VARIABLES), values: pick(env, VALUE_VARIABLES) },
+    github,
+    ...(env.SLIPWAY_PUBLIC_URL ? { publicUrl: env.SLIPWAY_PUBLIC_URL } : {}),
+    ...(env.SLIPWAY_SANDBOX_CAPS === 'rlimit' ? { sandboxCaps: 'rlimit' as const } : {}),
+  };
+}
