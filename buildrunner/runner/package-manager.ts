@@ -28,7 +28,8 @@ export interface DetectOptions {
   hasCommand?: (name: string) => Promise<boolean>;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether something is at `path` (any type; unreadable counts as absent). */
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;

@@ -1,6 +1,7 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { minimatch } from 'minimatch';
+import { exists } from './package-manager.js';
 
 /** A monorepo the app is a package of: dependencies are installed at its root, with its lockfile. */
 export interface Workspace {
@@ -10,15 +11,6 @@ export interface Workspace {
   app: string;
   /** What declares the workspace: `pnpm-workspace.yaml` or `package.json workspaces`. */
   declaredBy: 'pnpm-workspace.yaml' | 'package.json workspaces';
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The package folder patterns of a package.json (npm, yarn and bun: an array, or yarn's `{ packages }`). */

@@ -6,6 +6,8 @@ import { Limits } from '../lib/limits.js';
 import { SubscriptionName } from './subscriptions/store.js';
 import { ProjectFields } from '../lib/table/projects.js';
 import { DeploymentFields } from '../lib/table/deployments.js';
+import { StoredAuditEntry } from '../lib/table/audit.js';
+import { StoredApiToken } from '../lib/table/api-tokens.js';
 import { ENV_TARGETS, NODE_VERSIONS } from '../lib/project-settings/schemas.js';
 
 /** The bodies the API answers with, as the OpenAPI document describes them (objects stay open so fields can be added). */
@@ -171,17 +173,8 @@ export const PushDelivery = v.object({
 export const InstallationChange = v.object({ installation: v.number(), action: v.string() });
 export const LinkableRepository = v.object({ repository: v.string(), installationId: v.number() });
 
-export const AuditEntry = v.object({
-  actor: v.string(),
-  /** e.g. `project.create`, `deployment.create`, `deployment.retry`. */
-  action: v.string(),
-  target: v.string(),
-  status: v.number(),
-  requestId: v.string(),
-  at: v.string(),
-  /** When the entry is removed (epoch seconds). */
-  expiresAt: v.number(),
-});
+/** An audit entry as stored (handlers/lib/table/audit.ts). */
+export const AuditEntry = StoredAuditEntry;
 
 export const User = v.object({
   login: v.string(),
@@ -193,15 +186,8 @@ export const User = v.object({
   lastSignInAt: v.optional(v.string()),
 });
 
-/** An API token's record: never the token itself, which is shown once, when issued. */
-export const ApiTokenRecord = v.object({
-  id: v.string(),
-  user: v.string(),
-  label: v.string(),
-  createdAt: v.string(),
-  createdBy: v.string(),
-  expiresAt: v.optional(v.number()),
-});
+/** An API token's record (handlers/lib/table/api-tokens.ts): never the token itself, which is shown once, when issued. */
+export const ApiTokenRecord = StoredApiToken;
 export const IssuedToken = v.object({
   token: v.pipe(v.string(), v.description('`slw_<id>_<secret>`: shown only in this response.')),
   record: ApiTokenRecord,

@@ -7,7 +7,7 @@ import { apiTokenKey } from './keys.js';
 import { scanAll } from './pages.js';
 
 /** An API token as shown: `APITOKEN#<id> / META`; the item also holds the secret's hash. */
-const StoredApiToken = v.object({
+export const StoredApiToken = v.object({
   id: v.string(),
   user: v.string(),
   label: v.string(),

@@ -5,7 +5,7 @@ import { platformNames } from '../config.js';
 import { auditKey, auditPk } from './keys.js';
 
 /** One audit log entry: `AUDIT#<YYYY-MM> / <at>#<unique>`. */
-const StoredAuditEntry = v.object({
+export const StoredAuditEntry = v.object({
   /** Who called: a login, or `admin` for the admin token. */
   actor: v.string(),
   /** What was done, e.g. `project.create`. */
