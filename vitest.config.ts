@@ -57,7 +57,7 @@ export default defineConfig({
           name: 'e2e',
           include: E2E,
           exclude: EXCLUDE,
-          globalSetup: ['test/support/global-setup.ts'],
+          globalSetup: ['test/support/e2e-global-setup.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 2 },
         },
