@@ -34,8 +34,13 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 300_000,
-    // The SDK's Node 20 notice would repeat in every test file's output.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      // The SDK's Node 20 notice would repeat in every test file's output.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // CDK's built-in CloudFormation validation (a WASM engine, seconds of CPU per process) only
+      // warns and no test reads it; test/aws/app.test.ts turns it back on for its `cdk deploy` synthesis.
+      CDK_VALIDATION: 'false',
+    },
     // Handlers run in the test process as on the local platform: the local SecretSource is bound.
     setupFiles: ['test/support/bind-local.ts'],
     projects: [
