@@ -1,12 +1,14 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects, so the quick loop stays quick and the slow tests never starve each other:
- * - unit: no servers, no builds, no CDK app (`npm run test:unit`);
- * - integration: local AWS-API servers, the engine running the synthesized workflows, CDK
- *   templates; mostly waiting on I/O, so two files at a time;
- * - e2e: real SvelteKit builds in the sandbox and whole platforms in child processes; each needs
- *   both cores, so one file at a time, after the others.
+ * Three projects, each runnable alone (`npm run test:unit`, `--project e2e`):
+ * - unit: no servers, no builds, no CDK app;
+ * - integration: local AWS-API servers, the engine running the synthesized workflows, CDK templates;
+ * - e2e: real SvelteKit builds in the sandbox and whole platforms in child processes.
+ * `npm test` runs them as one pool, longest files first (vitest orders by the last run's
+ * durations): run after the others, the e2e files left a core idle whenever one waited on npm or
+ * a workflow, and the integration files left one idle in their tail.
  */
 const UNIT = [
   'test/adapter/event.test.ts',
@@ -33,6 +35,8 @@ const EXCLUDE = ['node_modules/**', 'dist/**', 'examples/**', '.slipway/**'];
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Two files at a time even on 2 cores (vitest's default there is one): most wait on I/O part of the time.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     hookTimeout: 300_000,
     env: {
       // The SDK's Node 20 notice would repeat in every test file's output.
@@ -44,7 +48,7 @@ export default defineConfig({
     // Handlers run in the test process as on the local platform: the local SecretSource is bound.
     setupFiles: ['test/support/bind-local.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: UNIT, exclude: EXCLUDE, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'unit', include: UNIT, exclude: EXCLUDE } },
       {
         extends: true,
         test: {
@@ -52,8 +56,6 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: [...EXCLUDE, ...UNIT, ...E2E],
           globalSetup: ['test/support/global-setup.ts'],
-          maxWorkers: 2,
-          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -63,8 +65,6 @@ export default defineConfig({
           include: E2E,
           exclude: EXCLUDE,
           globalSetup: ['test/support/e2e-global-setup.ts'],
-          fileParallelism: false,
-          sequence: { groupOrder: 2 },
         },
       },
     ],
