@@ -6,9 +6,9 @@ import { defineConfig } from 'vitest/config';
  * - unit: no servers, no builds, no CDK app;
  * - integration: local AWS-API servers, the engine running the synthesized workflows, CDK templates;
  * - e2e: real SvelteKit builds in the sandbox and whole platforms in child processes.
- * `npm test` runs them as one pool, longest files first (vitest orders by the last run's
- * durations): run after the others, the e2e files left a core idle whenever one waited on npm or
- * a workflow, and the integration files left one idle in their tail.
+ * `npm test` runs them as one pool (vitest starts the e2e files first, each project's longest
+ * first by the last run's durations): run after the others, the e2e files left a core idle
+ * whenever one waited on npm or a workflow, and the integration files left one idle in their tail.
  */
 const UNIT = [
   'test/adapter/event.test.ts',
