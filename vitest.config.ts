@@ -1,17 +1,21 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects, so the quick loop stays quick and the slow tests never starve each other:
- * - unit: no servers, no builds, no CDK app (`npm run test:unit`);
- * - integration: local AWS-API servers, the engine running the synthesized workflows, CDK
- *   templates; mostly waiting on I/O, so two files at a time;
- * - e2e: real SvelteKit builds in the sandbox and whole platforms in child processes; each needs
- *   both cores, so one file at a time, after the others.
+ * Three projects, each runnable alone (`npm run test:unit`, `--project e2e`):
+ * - unit: no servers, no builds, no CDK app;
+ * - integration: local AWS-API servers, the engine running the synthesized workflows, CDK templates;
+ * - e2e: real SvelteKit builds in the sandbox and whole platforms in child processes.
+ * `npm test` runs them as one pool (vitest starts the e2e files first, each project's longest
+ * first by the last run's durations): run after the others, the e2e files left a core idle
+ * whenever one waited on npm or a workflow, and the integration files left one idle in their tail.
  */
 const UNIT = [
   'test/adapter/event.test.ts',
+  'test/adapter/kit-options.test.ts',
   'test/adapter/resolve-hook.test.ts',
   'test/aws/internal/observability.test.ts',
+  'test/api/route.test.ts',
   'test/aws/projects/function-zip.test.ts',
   'test/buildrunner/{env,log-stream,package-manager,project-config,source,workspace}.test.ts',
   'test/cli/pack-source.test.ts',
@@ -34,11 +38,18 @@ const EXCLUDE = ['node_modules/**', 'dist/**', 'examples/**', '.slipway/**'];
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Two files at a time even on 2 cores (vitest's default there is one): most wait on I/O part of the time.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     hookTimeout: 300_000,
-    // The SDK's Node 20 notice would repeat in every test file's output.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      // The SDK's Node 20 notice would repeat in every test file's output.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // CDK's built-in CloudFormation validation (a WASM engine, seconds of CPU per process) only
+      // warns and no test reads it; test/aws/app.test.ts turns it back on for its `cdk deploy` synthesis.
+      CDK_VALIDATION: 'false',
+    },
     projects: [
-      { extends: true, test: { name: 'unit', include: UNIT, exclude: EXCLUDE, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'unit', include: UNIT, exclude: EXCLUDE } },
       {
         extends: true,
         test: {
@@ -46,8 +57,6 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: [...EXCLUDE, ...UNIT, ...E2E],
           globalSetup: ['test/support/global-setup.ts'],
-          maxWorkers: 2,
-          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -56,9 +65,7 @@ export default defineConfig({
           name: 'e2e',
           include: E2E,
           exclude: EXCLUDE,
-          globalSetup: ['test/support/global-setup.ts'],
-          fileParallelism: false,
-          sequence: { groupOrder: 2 },
+          globalSetup: ['test/support/e2e-global-setup.ts'],
         },
       },
     ],

@@ -8,8 +8,20 @@ function contextString(app: App, key: string): string | undefined {
 }
 
 /** Builds the CDK app; `cdk.json` (via main.ts) and the local back end both go through here. */
-export function buildApp(options: { outdir?: string; context?: Record<string, unknown> } = {}): { app: App; pipeline: SlipwayStack } {
-  const app = new App({ outdir: options.outdir, context: options.context });
+export function buildApp(
+  options: {
+    outdir?: string;
+    context?: Record<string, unknown>;
+    /**
+     * CDK's built-in CloudFormation validation of the templates (default on, as for `cdk deploy`).
+     * It loads a WASM engine and costs seconds per synthesis: the local engine, which reads only
+     * the state machines, turns it off.
+     */
+    validateTemplates?: boolean;
+  } = {},
+): { app: App; pipeline: SlipwayStack } {
+  const validateTemplates = options.validateTemplates ?? true;
+  const app = new App({ outdir: options.outdir, context: options.context, builtinCloudFormationValidation: validateTemplates });
   const timeout = contextString(app, 'buildTimeoutSeconds');
   const platform = new SlipwayStack(app, 'Slipway', {
     description: 'Slipway: self-hosted SvelteKit deployment platform (internal, pipeline and project systems)',
@@ -18,6 +30,7 @@ export function buildApp(options: { outdir?: string; context?: Record<string, un
     dashboardDomainName: contextString(app, 'dashboardDomainName'),
     githubSecretArn: contextString(app, 'githubSecretArn'),
     buildTimeoutSeconds: timeout ? Number(timeout) : undefined,
+    validateProjectTemplate: validateTemplates,
   });
   return { app, pipeline: platform };
 }

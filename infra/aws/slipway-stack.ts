@@ -16,6 +16,8 @@ export interface SlipwayStackProps extends StackProps {
   buildTimeoutSeconds?: number;
   /** The GitHub App's JSON secret (appId, privateKey, webhookSecret), created outside the stack. */
   githubSecretArn?: string;
+  /** CDK's CloudFormation validation of the per-project template when it is synthesized (default on). */
+  validateProjectTemplate?: boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export class SlipwayStack extends Stack {
       // Origin secret rather than OAC: with OAC, Lambda function URLs require browsers to sign
       // request bodies (x-amz-content-sha256), which would break every form post to a tenant.
       routerAccess: 'secret',
+      validateProjectTemplate: props.validateProjectTemplate,
     });
     this.build = new BuildCompute(this, 'Builds', { buildTimeoutSeconds });
     this.pipeline = new PipelineSystem(this, 'Pipeline', {

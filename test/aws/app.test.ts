@@ -28,9 +28,11 @@ function logicalId(type: string, pathPart: string): string {
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'slipway-synth-'));
-  const saved = { docker: process.env.CDK_DOCKER, key: process.env.AWS_ACCESS_KEY_ID };
+  const saved = { docker: process.env.CDK_DOCKER, key: process.env.AWS_ACCESS_KEY_ID, validation: process.env.CDK_VALIDATION };
   process.env.CDK_DOCKER = '/nonexistent/docker';
   delete process.env.AWS_ACCESS_KEY_ID;
+  // As `cdk deploy` synthesizes: with CDK's CloudFormation validation, which the other tests skip (vitest.config.ts).
+  delete process.env.CDK_VALIDATION;
   try {
     const started = performance.now();
     const { app, pipeline } = buildApp({ outdir });
@@ -42,6 +44,7 @@ beforeAll(() => {
     if (saved.docker === undefined) delete process.env.CDK_DOCKER;
     else process.env.CDK_DOCKER = saved.docker;
     if (saved.key !== undefined) process.env.AWS_ACCESS_KEY_ID = saved.key;
+    if (saved.validation !== undefined) process.env.CDK_VALIDATION = saved.validation;
   }
   return () => rmSync(outdir, { recursive: true, force: true });
 }, 300_000);

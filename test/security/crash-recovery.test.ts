@@ -8,6 +8,7 @@ import { sign } from '@octokit/webhooks-methods';
 import * as tar from 'tar';
 import { hostRequest } from '../support/http.js';
 import { startGithubServer, type GithubTestServer } from '../support/github-server.js';
+import { seedPlatformHome } from '../support/platform-synth-cache.js';
 
 /**
  * Attack/fault: `kill -9` of the platform's whole process group while a workflow runs. Before,
@@ -471,6 +472,8 @@ beforeAll(async () => {
   // preview, a failed build and a rollback — and which states each of those actions goes through.
   template = mkdtempSync(join(tmpdir(), 'slipway-crash-home-'));
   homes.push(template);
+  // Chains copy the template home, cache included: no platform of this test synthesizes the workflows.
+  seedPlatformHome(template);
   github = await startGithubServer();
   const secretFile = join(template, 'github-webhook.secret');
   writeFileSync(secretFile, WEBHOOK_SECRET, { mode: 0o600 });
@@ -527,7 +530,7 @@ beforeAll(async () => {
   } finally {
     await stopPlatform(platform);
   }
-  // The definitions the platform ran, as synthesized once at its first start.
+  // The definitions the platform ran, as its cache holds them.
   const { synthesizeWorkflowsCached } = (await import(join(ROOT, 'dist', 'infra', 'local', 'engine', 'synthesized-workflows.js'))) as {
     synthesizeWorkflowsCached: (dir: string) => Promise<{ workflows: Map<string, { definition: Definition }> }>;
   };

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { seedPlatformHome } from './platform-synth-cache.js';
 
 /** The repository root and the CLI the end-to-end tests run, as a user would. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -17,17 +18,31 @@ export interface PlatformProcess {
   stop(): Promise<void>;
 }
 
+let registry: string | undefined;
+
+/** The registry npm is configured with, asked once per file: `slipway up` would spend a process asking on every start. */
+export function npmRegistryEnv(): { npm_config_registry?: string } {
+  if (process.env.npm_config_registry) return {};
+  try {
+    registry ??= execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
+  } catch {
+    registry = '';
+  }
+  return registry ? { npm_config_registry: registry } : {};
+}
+
 /** `slipway up --port 0 --no-example` in a child process with its own home; resolves once platform.json names its port. */
 export async function startPlatformProcess(home: string, env: NodeJS.ProcessEnv = process.env): Promise<PlatformProcess> {
+  seedPlatformHome(home);
   const child = spawn(process.execPath, [CLI, 'up', '--port', '0', '--no-example'], {
-    env: { ...env, SLIPWAY_HOME: home },
+    env: { ...npmRegistryEnv(), ...env, SLIPWAY_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const info = join(home, 'platform.json');
-  for (let i = 0; i < 600 && !existsSync(info) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 3000 && !existsSync(info) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 20));
   if (!existsSync(info)) throw new Error(`platform did not start:\n${output}`);
   const running = JSON.parse(readFileSync(info, 'utf8')) as { port: number; pid: number };
   return {

@@ -187,9 +187,12 @@ export class ProjectStack extends Stack {
   }
 }
 
-/** The per-project template as CloudFormation JSON. */
-export function projectStackTemplate(props: ProjectStackProps = {}): Record<string, unknown> {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'slipway-project-stack-')) });
+/** The per-project template as CloudFormation JSON; `validate`: CDK's built-in CloudFormation validation (default on). */
+export function projectStackTemplate(props: ProjectStackProps = {}, options: { validate?: boolean } = {}): Record<string, unknown> {
+  const app = new App({
+    outdir: mkdtempSync(join(tmpdir(), 'slipway-project-stack-')),
+    builtinCloudFormationValidation: options.validate ?? true,
+  });
   const stack = new ProjectStack(app, 'SlipwayProject', props);
   return app.synth().getStackArtifact(stack.artifactId).template as Record<string, unknown>;
 }

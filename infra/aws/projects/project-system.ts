@@ -38,6 +38,8 @@ export interface ProjectSystemProps {
   routerAccess?: 'oac' | 'secret';
   /** SSM parameter the per-project stacks read the project bucket's name from. */
   codeBucketParameterName?: string;
+  /** CDK's CloudFormation validation of the per-project template when it is synthesized (default on). */
+  validateProjectTemplate?: boolean;
 }
 
 /** Origin ids the CloudFront Functions select (router/cloudfront/*.js). */
@@ -299,7 +301,10 @@ export class ProjectSystem extends Construct {
     // The per-project template, synthesized now and published as a file asset.
     const dir = mkdtempSync(join(tmpdir(), 'slipway-project-template-'));
     const file = join(dir, 'project-stack.template.json');
-    writeFileSync(file, `${JSON.stringify(projectStackTemplate({ codeBucketParameter: codeBucketParameterName }), null, 1)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify(projectStackTemplate({ codeBucketParameter: codeBucketParameterName }, { validate: props.validateProjectTemplate }), null, 1)}\n`,
+    );
     this.projectStackTemplateFile = file;
     this.projectStackTemplate = new s3assets.Asset(this, 'ProjectStackTemplate', { path: file });
     this.projectStackTemplateUrl = this.projectStackTemplate.httpUrl;

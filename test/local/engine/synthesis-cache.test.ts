@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthesizeWorkflows, synthesizeWorkflowsCached } from '../../../infra/local/engine/synthesized-workflows.js';
+import { synthesizeWorkflowsCached } from '../../../infra/local/engine/synthesized-workflows.js';
+import { synthesizedOnce } from '../../support/synthesized-once.js';
 
 /**
  * `slipway up` keeps the synthesized workflows under a digest of the modules they are made of, so
@@ -13,7 +14,8 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 describe('synthesized workflows cache', () => {
   it('returns what CDK synthesizes, validated, and the second start reads the same file without synthesizing', async () => {
-    const fresh = await synthesizeWorkflows();
+    // This run's own synthesizeWorkflows() (the global setup's): a second fresh synthesis here would cost seconds for the same result.
+    const fresh = await synthesizedOnce();
     const first = await synthesizeWorkflowsCached(cacheDir);
     const files = readdirSync(cacheDir);
     expect(files).toEqual([expect.stringMatching(/^synthesized-[0-9a-f]{32}\.json$/)]);

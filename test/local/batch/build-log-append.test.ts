@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startBareS3, type BareS3 } from '../support/bare-s3.js';
+import { startBareS3, type BareS3 } from '../../support/bare-s3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLogAppender } from '../../handlers/lib/build-log-append.js';
+import { buildLogAppender } from '../../../handlers/lib/build-log-append.js';
 
 const BUCKET = 'slipway-builds';
 
