@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createRouter, handler } from '../../router/lambda/handler.js';
+import { isStreamed, type FunctionResponse } from '../../router/function-response.js';
+import { createRouter, routeRequest } from '../../router/lambda/handler.js';
 import { lambdaInvoker, normalizeResult } from '../../router/lambda/lambda-invoker.js';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 
@@ -52,8 +53,14 @@ function recorder() {
   return { calls, invoke };
 }
 
-function errorOf(result: APIGatewayProxyStructuredResultV2): { code: string; message: string } {
-  return (JSON.parse(result.body ?? '{}') as { error: { code: string; message: string } }).error;
+/** The result as a buffered one (every router answer in these tests is). */
+function buffered(result: FunctionResponse): APIGatewayProxyStructuredResultV2 {
+  if (isStreamed(result)) throw new Error('expected a buffered result, got a streamed one');
+  return result;
+}
+
+function errorOf(result: FunctionResponse): { code: string; message: string } {
+  return (JSON.parse(buffered(result).body ?? '{}') as { error: { code: string; message: string } }).error;
 }
 
 describe('router', () => {
@@ -158,7 +165,7 @@ describe('router', () => {
     let logged = '';
     console.error = (...args: unknown[]) => (logged += args.join(' '));
     try {
-      return { result: await router(request), logged };
+      return { result: buffered(await router(request)), logged };
     } finally {
       console.error = original;
     }
@@ -217,7 +224,7 @@ describe('router', () => {
     const saved = process.env.SLIPWAY_ORIGIN_SECRET;
     delete process.env.SLIPWAY_ORIGIN_SECRET;
     try {
-      expect((await handler(event(tags))).statusCode).toBe(500);
+      expect((await routeRequest(event(tags))).statusCode).toBe(500);
     } finally {
       if (saved !== undefined) process.env.SLIPWAY_ORIGIN_SECRET = saved;
     }

@@ -123,7 +123,7 @@ describe('router Lambda entry point (what a direct call to the function URL gets
   it('refuses requests without the origin secret, with a wrong one, or without the tags', async () => {
     process.env.AWS_REGION = 'eu-west-1';
     process.env.SLIPWAY_ORIGIN_SECRET = 'the-secret-only-cloudfront-knows';
-    const { handler } = await import('../../../router/lambda/handler.js');
+    const { routeRequest: handler } = await import('../../../router/lambda/handler.js');
     const forged = { 'x-slipway-project': 'hello', 'x-slipway-deployment': 'd-1', 'x-slipway-host': 'hello.apps.example.com' };
     const noSecret = await handler(event(forged));
     expect(noSecret.statusCode).toBe(403);
@@ -136,7 +136,7 @@ describe('router Lambda entry point (what a direct call to the function URL gets
 
   it('refuses everything when no secret is configured', async () => {
     delete process.env.SLIPWAY_ORIGIN_SECRET;
-    const { handler } = await import('../../../router/lambda/handler.js');
+    const { routeRequest: handler } = await import('../../../router/lambda/handler.js');
     expect((await handler(event({ 'x-slipway-project': 'hello', 'x-slipway-deployment': 'd-1' }))).statusCode).toBe(500);
   });
 });
