@@ -11,6 +11,7 @@ import { defineConfig } from 'vitest/config';
 const UNIT = [
   'test/adapter/event.test.ts',
   'test/adapter/resolve-hook.test.ts',
+  'test/adapter/streaming-handler.test.ts',
   'test/aws/internal/observability.test.ts',
   'test/aws/projects/function-zip.test.ts',
   'test/buildrunner/{env,log-stream,package-manager,project-config,source}.test.ts',
@@ -28,7 +29,7 @@ const E2E = [
   'test/security/secrets-in-argv.test.ts',
   'test/security/crash-recovery.test.ts',
 ];
-const EXCLUDE = ['node_modules/**', 'dist/**', 'examples/**', '.slipway/**'];
+const EXCLUDE = ['node_modules/**', 'dist/**', 'examples/**', '.slipway/**', 'test/e2e/fixtures/**'];
 
 export default defineConfig({
   test: {
