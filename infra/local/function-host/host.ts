@@ -133,6 +133,8 @@ interface Pending {
   resolve(result: FunctionResponse): void;
   /** The bytes of a streamed response, from the worker's first write on. */
   body?: PassThrough;
+  /** The streamed response's head went to the caller: from then on only its body can tell of failures. */
+  headSent?: boolean;
   /** Names the request on a visitor's error page and in the log line that says what failed. */
   requestId: string;
   timer?: NodeJS.Timeout;
@@ -196,14 +198,14 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   ): APIGatewayProxyStructuredResultV2 {
     const pending = worker.pending.get(id);
     const requestId = pending?.requestId ?? randomUUID();
-    if (pending?.body) {
-      // The head may be out already: a timeout ends the stream where it is, any other failure cuts it.
+    if (pending?.headSent) {
       log(worker.project, worker.deploymentId, `function host: request ${requestId} stream stopped (${statusCode}): ${error}: ${message}`);
-      if (statusCode === 504) pending.body.end();
-      else pending.body.destroy(new Error(`${error}: ${message}`));
     } else if (pending) {
       log(worker.project, worker.deploymentId, `function host: request ${requestId} answered ${statusCode}: ${error}: ${message}`);
     }
+    // A begun stream: a timeout ends it where it is, any other failure cuts it.
+    if (statusCode === 504) pending?.body?.end();
+    else pending?.body?.destroy(new Error(`${error}: ${message}`));
     return gatewayErrorPage(statusCode, requestId);
   }
 
@@ -316,15 +318,23 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     const body = new PassThrough();
     pending.body = body;
     body.on('close', () => {
-      // Closed before the function ended it: the viewer left. The handler stops; the worker serves on.
-      if (!body.writableFinished) {
+      // Closed after its head went out but before the function ended it: the viewer left. The
+      // handler stops; the worker serves on. (Before the head only the host closes it, and answers.)
+      if (pending.headSent && !body.writableFinished) {
         finish(worker, id);
         cancel(worker, id);
       }
     });
     readHttpIntegrationStream(contentType, body).then(
-      (response) => pending.resolve(response),
-      (error: Error) => finish(worker, id, errorResult(worker, id, 502, 'InvalidFunctionResponse', error.message)),
+      (response) => {
+        pending.headSent = true;
+        pending.resolve(response);
+        if (body.writableEnded) finish(worker, id); // the function ended while its head was read
+      },
+      (error: Error) => {
+        finish(worker, id, errorResult(worker, id, 502, 'InvalidFunctionResponse', error.message));
+        cancel(worker, id);
+      },
     );
   }
 
@@ -449,8 +459,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       else if ('streamStart' in message) startStream(worker, message.id, message.streamStart);
       else if ('chunk' in message) worker.pending.get(message.id)?.body?.write(message.chunk);
       else if ('streamEnd' in message) {
-        worker.pending.get(message.id)?.body?.end();
-        finish(worker, message.id);
+        const pending = worker.pending.get(message.id);
+        pending?.body?.end();
+        // Until the head is read, reading it finishes the call (with the response, or a 502).
+        if (pending?.headSent) finish(worker, message.id);
       } else {
         noteRefusal(worker, `${message.error.name}: ${message.error.message}`);
         finish(

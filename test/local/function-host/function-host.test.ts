@@ -387,6 +387,18 @@ describe('local function host', () => {
       expect(body.every((byte, index) => byte === index % 251)).toBe(true);
     });
 
+    it('answers 502 when the stream ends before its prelude does', async () => {
+      const h = host();
+      const response = await h.invoke('streamer', 'd-stream', event('/no-head', { requestId: 'req-no-head' }));
+      expectGatewayPage(
+        response,
+        502,
+        'req-no-head',
+        'streamer/d-stream',
+        'ended its response stream before the end of the metadata prelude',
+      );
+    });
+
     it('cuts the body when the handler fails after its head', async () => {
       const h = host();
       const response = streamed(await h.invoke('streamer', 'd-stream', event('/cut', { requestId: 'req-cut' })));
