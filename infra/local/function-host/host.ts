@@ -13,7 +13,7 @@ import type { FunctionResponse } from '../../../router/function-response.js';
 import { gatewayErrorPage, requestIdOf } from '../../../router/gateway-error.js';
 import { readHttpIntegrationStream } from '../../../router/lambda/http-integration-stream.js';
 import { forwardLines } from '../line-splitter.js';
-import { parseWorkerMessage, type CancelRequest, type InvokeRequest } from './messages.js';
+import { parseWorkerMessage, type CancelRequest, type FlowRequest, type InvokeRequest } from './messages.js';
 import { packageRoot } from '../../package-root.js';
 import { capMechanism } from '../sandbox/cap-mechanism.js';
 import { capFromOutput, capLine, functionLimits } from '../sandbox/limits.js';
@@ -338,10 +338,21 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     );
   }
 
-  function cancel(worker: Worker, id: number): void {
+  /** Hands a chunk on; while the reader is behind, the worker holds its next writes back. */
+  function passChunk(worker: Worker, id: number, chunk: Uint8Array): void {
+    const body = worker.pending.get(id)?.body;
+    if (!body || body.write(chunk) || body.listenerCount('drain') > 0) return;
+    send(worker, { id, flow: 'pause' });
+    body.once('drain', () => send(worker, { id, flow: 'resume' }));
+  }
+
+  function send(worker: Worker, message: CancelRequest | FlowRequest): void {
     if (worker.hasExited || !worker.child.connected) return;
-    const message: CancelRequest = { id, cancel: true };
     worker.child.send(message, () => undefined);
+  }
+
+  function cancel(worker: Worker, id: number): void {
+    send(worker, { id, cancel: true });
   }
 
   function stopWorker(worker: Worker, reason: 'timeout' | 'stopped'): Promise<void> {
@@ -457,7 +468,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       else if ('initError' in message) markReady({ ok: false, error: message.initError });
       else if ('result' in message) finish(worker, message.id, message.result);
       else if ('streamStart' in message) startStream(worker, message.id, message.streamStart);
-      else if ('chunk' in message) worker.pending.get(message.id)?.body?.write(message.chunk);
+      else if ('chunk' in message) passChunk(worker, message.id, message.chunk);
       else if ('streamEnd' in message) {
         const pending = worker.pending.get(message.id);
         pending?.body?.end();

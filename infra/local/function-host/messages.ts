@@ -5,6 +5,7 @@
  *
  *   parent → worker   { id, event, timeoutMs }
  *                     { id, cancel: true }           the viewer left a streamed response, or its time is up
+                     { id, flow: 'pause' | 'resume' }  the viewer reads slower than the function writes
  *   worker → parent   { ready: true } | { initError }  once, after importing the handler module
  *                     { id, result }                 a buffered handler's (normalized) result
  *                     { id, streamStart: contentType }  a streaming handler's first write, then
@@ -34,6 +35,7 @@ export const FunctionResultSchema = v.object({
 });
 
 export const CancelRequestSchema = v.object({ id: v.pipe(v.number(), v.integer()), cancel: v.literal(true) });
+export const FlowRequestSchema = v.object({ id: v.pipe(v.number(), v.integer()), flow: v.picklist(['pause', 'resume']) });
 
 const ErrorSchema = v.object({ name: v.string(), message: v.string() });
 const Id = v.pipe(v.number(), v.integer());
@@ -62,6 +64,11 @@ export interface CancelRequest {
   cancel: true;
 }
 
+export interface FlowRequest {
+  id: number;
+  flow: 'pause' | 'resume';
+}
+
 export type InvokeResponse = v.InferOutput<typeof InvokeResponseSchema>;
 export type InitMessage = v.InferOutput<typeof InitMessageSchema>;
 export type WorkerMessage = v.InferOutput<typeof WorkerMessageSchema>;
@@ -69,6 +76,11 @@ export type WorkerMessage = v.InferOutput<typeof WorkerMessageSchema>;
 export function parseInvokeRequest(message: unknown): InvokeRequest | undefined {
   const parsed = v.safeParse(InvokeRequestSchema, message);
   return parsed.success ? (parsed.output as unknown as InvokeRequest) : undefined;
+}
+
+export function parseFlowRequest(message: unknown): FlowRequest | undefined {
+  const parsed = v.safeParse(FlowRequestSchema, message);
+  return parsed.success ? parsed.output : undefined;
 }
 
 export function parseCancelRequest(message: unknown): CancelRequest | undefined {

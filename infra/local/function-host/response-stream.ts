@@ -6,12 +6,16 @@ type Send = (message: WorkerMessage, sent?: (error: Error | null) => void) => vo
 
 /**
  * The response stream a streaming handler writes to in a function worker: each write goes to the
- * host as one `{ id, chunk }` message, as bytes, and the next write waits until the channel took it.
+ * host as one `{ id, chunk }` message, as bytes, and the next write waits until the channel took it
+ * and, while the host says the viewer is behind (paused), until it catches up.
  */
 export class WorkerResponseStream extends Writable implements LambdaResponseStream {
   _onBeforeFirstWrite?: (write: (chunk: string | Uint8Array) => void) => void;
   private contentType = 'application/octet-stream';
   private started = false;
+  private paused = false;
+  /** The write held back while paused. */
+  private held?: () => void;
 
   constructor(
     private readonly id: number,
@@ -22,6 +26,14 @@ export class WorkerResponseStream extends Writable implements LambdaResponseStre
 
   setContentType(contentType: string): void {
     this.contentType = contentType;
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (paused) return;
+    const held = this.held;
+    this.held = undefined;
+    held?.();
   }
 
   /** Tells the host a stream begins, then sends what the first-write hook (the prelude) writes. */
@@ -39,7 +51,9 @@ export class WorkerResponseStream extends Writable implements LambdaResponseStre
       done();
       return;
     }
-    this.send({ id: this.id, chunk: bytes }, (error) => done(error));
+    const send = (): void => this.send({ id: this.id, chunk: bytes }, (error) => done(error));
+    if (this.paused) this.held = send;
+    else send();
   }
 
   override _final(done: (error?: Error | null) => void): void {

@@ -12,7 +12,14 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { finished } from 'node:stream/promises';
 import { installAwsLambdaGlobal, isStreamingHandler } from './awslambda-global.js';
-import { normalizeResult, parseCancelRequest, parseInvokeRequest, type InvokeResponse, type WorkerMessage } from './messages.js';
+import {
+  normalizeResult,
+  parseCancelRequest,
+  parseFlowRequest,
+  parseInvokeRequest,
+  type InvokeResponse,
+  type WorkerMessage,
+} from './messages.js';
 import { WorkerResponseStream } from './response-stream.js';
 import { takeSecretEnvironment } from '../../../handlers/lib/secret-env.js';
 
@@ -105,6 +112,11 @@ process.on('message', (raw: unknown) => {
   if (cancel) {
     // Closed, not failed: the handler sees 'close' (and a pipeline into it a premature close).
     streams.get(cancel.id)?.destroy();
+    return;
+  }
+  const flow = parseFlowRequest(raw);
+  if (flow) {
+    streams.get(flow.id)?.setPaused(flow.flow === 'pause');
     return;
   }
   const request = parseInvokeRequest(raw);

@@ -319,10 +319,11 @@ describe('local function host', () => {
       for await (const chunk of body) out += Buffer.from(chunk as Uint8Array).toString('utf8');
       return out;
     }
-    async function info(h: FunctionHost): Promise<{ instance: string; cancelled: number }> {
+    async function info(h: FunctionHost): Promise<{ instance: string; cancelled: number; written: number }> {
       return JSON.parse(await text(streamed(await h.invoke('streamer', 'd-stream', event('/info'))).body)) as {
         instance: string;
         cancelled: number;
+        written: number;
       };
     }
 
@@ -385,6 +386,21 @@ describe('local function host', () => {
       const body = Buffer.concat(parts);
       expect(body.length).toBe(5 * 1024 * 1024);
       expect(body.every((byte, index) => byte === index % 251)).toBe(true);
+    });
+
+    it('holds the function back while the reader is behind, instead of gathering its output', async () => {
+      const h = host();
+      await info(h);
+      const response = streamed(await h.invoke('streamer', 'd-stream', event('/firehose')));
+      // Nobody reads for a while: the function must be stopped well short of its 16 MB.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { written } = await info(h);
+      expect(written).toBeGreaterThan(0);
+      expect(written).toBeLessThan(4 * 1024 * 1024);
+      expect(response.body.readableLength).toBeLessThan(4 * 1024 * 1024);
+      let total = 0;
+      for await (const chunk of response.body) total += (chunk as Uint8Array).length;
+      expect(total).toBe(16 * 1024 * 1024);
     });
 
     it('answers 502 when the stream ends before its prelude does', async () => {
