@@ -14,6 +14,7 @@ const UNIT = [
   'test/adapter/event.test.ts',
   'test/adapter/kit-options.test.ts',
   'test/adapter/resolve-hook.test.ts',
+  'test/adapter/streaming-handler.test.ts',
   'test/aws/internal/observability.test.ts',
   'test/api/route.test.ts',
   'test/aws/projects/function-zip.test.ts',
@@ -33,7 +34,7 @@ const E2E = [
   'test/security/secrets-in-argv.test.ts',
   'test/security/crash-recovery.test.ts',
 ];
-const EXCLUDE = ['node_modules/**', 'dist/**', 'examples/**', '.slipway/**'];
+const EXCLUDE = ['node_modules/**', 'dist/**', 'examples/**', '.slipway/**', 'test/e2e/fixtures/**'];
 
 export default defineConfig({
   test: {

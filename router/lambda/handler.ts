@@ -1,9 +1,11 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { instrumented } from '../../handlers/lib/observability.js';
+import type { FunctionResponse } from '../function-response.js';
 import { FUNCTION_QUALIFIER_PATTERN, PROJECT_NAME_PATTERN } from '../../handlers/lib/names.js';
 import { currentPlatform } from '../../handlers/lib/bindings/platform.js';
 import { sameSecret } from '../../handlers/lib/same-secret.js';
 import { gatewayErrorPage, requestIdOf } from '../gateway-error.js';
+import { lambdaStreamingRuntime, writeResponseStream, type LambdaStreamingRuntime, type StreamingRoute } from './response-stream.js';
 import { TenantFunctionError } from './tenant-function-error.js';
 
 /**
@@ -14,14 +16,15 @@ import { TenantFunctionError } from './tenant-function-error.js';
 
 /**
  * Invokes a tenant's server function. `qualifier` is set for a preview (the function version its
- * route-cache pointer names); production omits it and gets the `live` alias.
+ * route-cache pointer names); production omits it and gets the `live` alias. A streaming function
+ * answers once its head is written, its body still flowing.
  */
 export type TenantInvoker = (
   project: string,
   deploymentId: string,
   event: APIGatewayProxyEventV2,
   qualifier?: string,
-) => Promise<APIGatewayProxyStructuredResultV2>;
+) => Promise<FunctionResponse>;
 
 export interface RouterOptions {
   invoke: TenantInvoker;
@@ -29,7 +32,7 @@ export interface RouterOptions {
   originSecret?: string;
 }
 
-export type RouterFunction = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+export type RouterFunction = (event: APIGatewayProxyEventV2) => Promise<FunctionResponse>;
 
 export const TAG_PREFIX = 'x-slipway-';
 export const ORIGIN_SECRET_HEADER = 'x-slipway-origin-secret';
@@ -120,7 +123,7 @@ let awsRouter: RouterFunction | undefined;
  * at its `live` alias, or a preview at the version its tag names. Refuses everything when SLIPWAY_ORIGIN_SECRET is not configured, so the
  * function URL can never be used to reach tenants around CloudFront.
  */
-async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+async function route(event: APIGatewayProxyEventV2): Promise<FunctionResponse> {
   const originSecret = currentPlatform().originSecret;
   if (!originSecret) return errorResult(500, 'Misconfigured', 'the router has no SLIPWAY_ORIGIN_SECRET configured');
   if (!awsRouter) {
@@ -130,4 +133,25 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
   return awsRouter(event);
 }
 
-export const handler = instrumented('route', route);
+/** The router's buffered entry: a plain result (tests, and a runtime without response streaming). */
+export const routeRequest = instrumented('route', route);
+
+/** The router's entry on a runtime with response streaming: the tenant's body reaches the viewer as it is written. */
+export function streamingEntry(runtime: LambdaStreamingRuntime): StreamingRoute {
+  return runtime.streamifyResponse<APIGatewayProxyEventV2>((event, responseStream, context) =>
+    instrumented('route', async (routed: APIGatewayProxyEventV2) => {
+      const response = await route(routed);
+      await writeResponseStream(runtime, responseStream, response);
+      // Only the status goes to the trace: the body has been streamed.
+      return { statusCode: response.statusCode };
+    })(event, context).then(() => undefined),
+  );
+}
+
+const runtime = lambdaStreamingRuntime();
+
+/**
+ * On Lambda (its runtime provides `awslambda`) the router streams, behind a function URL in
+ * RESPONSE_STREAM mode; elsewhere it answers buffered results.
+ */
+export const handler: StreamingRoute | typeof routeRequest = runtime ? streamingEntry(runtime) : routeRequest;

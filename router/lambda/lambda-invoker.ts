@@ -1,6 +1,9 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PassThrough } from 'node:stream';
+import { InvokeWithResponseStreamCommand, LambdaClient, type InvokeWithResponseStreamResponseEvent } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { FunctionResponse } from '../function-response.js';
 import type { TenantInvoker } from './handler.js';
+import { HTTP_INTEGRATION_CONTENT_TYPE, readHttpIntegrationStream } from './http-integration-stream.js';
 import { TenantFunctionError } from './tenant-function-error.js';
 
 /** Name of a project's server function; the CDK project stack creates it with a `live` alias. */
@@ -12,25 +15,89 @@ export function tenantFunctionName(project: string): string {
 export const LIVE_ALIAS = 'live';
 
 /**
- * The AWS binding of the router: a synchronous Lambda invocation of the tenant's function
+ * The AWS binding of the router: a synchronous `InvokeWithResponseStream` of the tenant's function
  * (`slipway-project-<project>`, qualifier `live`, or for a preview the version its route-cache
  * pointer names). The deployment id the edge chose rides along in the tagged headers for logging;
  * the alias or version decides the code.
+ *
+ * A function that streams (Slipway's adapter on Lambda's runtime) answers in the HTTP integration
+ * shape: the router passes its head on once it arrives and its body as it comes, until the function
+ * ends it or reaches its timeout (then the body ends where it is). One that does not stream answers
+ * one JSON result, read whole as before.
  */
 export function lambdaInvoker(client: LambdaClient = new LambdaClient({})): TenantInvoker {
   return async (project: string, _deploymentId: string, event: APIGatewayProxyEventV2, qualifier?: string) => {
+    const functionName = tenantFunctionName(project);
+    const abort = new AbortController();
     const out = await client.send(
-      new InvokeCommand({
-        FunctionName: tenantFunctionName(project),
+      new InvokeWithResponseStreamCommand({
+        FunctionName: functionName,
         Qualifier: qualifier ?? LIVE_ALIAS,
         InvocationType: 'RequestResponse',
         Payload: new TextEncoder().encode(JSON.stringify(event)),
       }),
+      { abortSignal: abort.signal },
     );
-    const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
-    if (out.FunctionError) throw new TenantFunctionError(tenantFunctionName(project), out.FunctionError, text);
-    return normalizeResult(text ? (JSON.parse(text) as unknown) : null);
+    const events = out.EventStream ?? emptyStream();
+    if (out.ResponseStreamContentType !== HTTP_INTEGRATION_CONTENT_TYPE) return bufferedResult(functionName, events);
+
+    const body = new PassThrough();
+    let headRead = false;
+    // The viewer left before the function finished: stop reading from Lambda.
+    body.on('close', () => {
+      if (!body.writableFinished) abort.abort();
+    });
+    void (async () => {
+      try {
+        for await (const part of events) {
+          if (part.PayloadChunk?.Payload && !body.write(part.PayloadChunk.Payload)) {
+            await new Promise((resolve) => body.once('drain', resolve));
+          }
+          const error = part.InvokeComplete?.ErrorCode ? invokeError(functionName, part.InvokeComplete) : undefined;
+          if (error) {
+            // At its timeout a stream that began simply ends there (an event stream's normal fate);
+            // any other failure cuts it, so a truncated body never looks complete.
+            if (error.timedOut && headRead) body.end();
+            else body.destroy(error);
+            return;
+          }
+        }
+        body.end();
+      } catch (error) {
+        if (!abort.signal.aborted) body.destroy(error as Error);
+      }
+    })();
+    const response = await readHttpIntegrationStream(out.ResponseStreamContentType, body);
+    headRead = true;
+    return response;
   };
+}
+
+function invokeError(functionName: string, complete: { ErrorCode?: string; ErrorDetails?: string }): TenantFunctionError {
+  return new TenantFunctionError(
+    functionName,
+    complete.ErrorCode ?? 'Unhandled',
+    `${complete.ErrorCode ?? ''}: ${complete.ErrorDetails ?? ''}`,
+  );
+}
+
+async function* emptyStream(): AsyncIterable<InvokeWithResponseStreamResponseEvent> {}
+
+/** A function that does not stream: its one JSON result (or error payload), read whole. */
+async function bufferedResult(
+  functionName: string,
+  events: AsyncIterable<InvokeWithResponseStreamResponseEvent>,
+): Promise<FunctionResponse> {
+  const parts: Uint8Array[] = [];
+  let failure: { ErrorCode?: string; ErrorDetails?: string } | undefined;
+  for await (const part of events) {
+    if (part.PayloadChunk?.Payload) parts.push(part.PayloadChunk.Payload);
+    if (part.InvokeComplete?.ErrorCode) failure = part.InvokeComplete;
+  }
+  const text = Buffer.concat(parts).toString('utf8');
+  if (failure)
+    throw new TenantFunctionError(functionName, failure.ErrorCode ?? 'Unhandled', `${failure.ErrorDetails ?? ''} ${text}`.trim());
+  return normalizeResult(text ? (JSON.parse(text) as unknown) : null);
 }
 
 /**

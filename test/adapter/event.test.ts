@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { eventToRequest, eventUrl, isTextContentType, responseToResult } from '../../buildrunner/adapter/files/event.js';
-import { createHandler, type KitServer } from '../../buildrunner/adapter/files/handler.js';
+import { createHandler, type KitServer, type SlipwayHandler } from '../../buildrunner/adapter/files/handler.js';
 
 function event(overrides: Partial<APIGatewayProxyEventV2> & { method?: string } = {}): APIGatewayProxyEventV2 {
   const { method = 'GET', ...rest } = overrides;
@@ -160,7 +160,8 @@ describe('createHandler', () => {
       }
     }
     process.env.SLIPWAY_TEST_VAR = 'yes';
-    const handler = createHandler(FakeServer, { id: 'm1' });
+    // Plain Node has no `awslambda` global: the handler is the buffered one.
+    const handler = createHandler(FakeServer, { id: 'm1' }) as SlipwayHandler;
     const ev = event({ rawPath: '/x', headers: { host: 'p.localhost' } });
     const first = await handler(ev);
     await handler(ev);
@@ -181,7 +182,7 @@ describe('createHandler', () => {
         return new Response('ok', { headers: { 'content-type': 'text/plain' } });
       }
     }
-    const handler = createHandler(Flaky, {});
+    const handler = createHandler(Flaky, {}) as SlipwayHandler;
     await expect(handler(event({ headers: { host: 'h' } }))).rejects.toThrow('boom');
     await expect(handler(event({ headers: { host: 'h' } }))).resolves.toMatchObject({ statusCode: 200, body: 'ok' });
   });

@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { PassThrough } from 'node:stream';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { startBareS3, type BareS3 } from '../support/bare-s3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
 import { createEdgeServer, type EdgeServer } from '../../infra/local/edge/server.js';
+import type { FunctionResponse } from '../../router/function-response.js';
 import { createRouter } from '../../router/lambda/handler.js';
 import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 
@@ -23,6 +25,8 @@ interface Reply {
 let dir: string;
 let bare: BareS3 | undefined;
 let edge: EdgeServer;
+/** The body of the latest streamed answer, written by the test. */
+let streamBody: PassThrough | undefined;
 const invocations: Array<{ project: string; deploymentId: string; event: APIGatewayProxyEventV2 }> = [];
 
 function call(host: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<Reply> {
@@ -65,12 +69,12 @@ beforeAll(async () => {
     }),
   });
 
-  const invoke = async (
-    project: string,
-    deploymentId: string,
-    event: APIGatewayProxyEventV2,
-  ): Promise<APIGatewayProxyStructuredResultV2> => {
+  const invoke = async (project: string, deploymentId: string, event: APIGatewayProxyEventV2): Promise<FunctionResponse> => {
     invocations.push({ project, deploymentId, event });
+    if (event.rawPath === '/stream') {
+      streamBody = new PassThrough();
+      return { statusCode: 200, headers: { 'content-type': 'text/event-stream' }, cookies: ['s=1; Path=/'], body: streamBody };
+    }
     return {
       statusCode: 201,
       headers: { 'content-type': 'application/octet-stream', 'x-tenant': project },
@@ -97,6 +101,35 @@ afterAll(async () => {
 });
 
 describe('edge server', () => {
+  it('sends a streamed answer chunk by chunk, and closes its stream when the viewer leaves', async () => {
+    const received: string[] = [];
+    const { response, request } = await new Promise<{ response: IncomingMessage; request: ClientRequest }>((resolve, reject) => {
+      const request = httpRequest(
+        { host: '127.0.0.1', port: edge.port, path: '/stream', headers: { host: 'hello.localhost' } },
+        (response) => resolve({ response, request }),
+      );
+      request.on('error', reject);
+      request.end();
+    });
+    // The head went out before any body byte was written.
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/event-stream');
+    expect(response.headers['set-cookie']).toEqual(['s=1; Path=/']);
+    const body = streamBody as PassThrough;
+    const next = (): Promise<string> => new Promise((resolve) => response.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+    let arriving = next();
+    body.write('data: 1\n\n');
+    received.push(await arriving);
+    arriving = next();
+    body.write('data: 2\n\n');
+    received.push(await arriving);
+    expect(received).toEqual(['data: 1\n\n', 'data: 2\n\n']);
+    const closed = new Promise<void>((resolve) => body.on('close', resolve));
+    request.destroy();
+    await closed;
+    expect(body.destroyed).toBe(true);
+  });
+
   it('serves immutable assets from the project bucket with a year-long cache', async () => {
     const reply = await call('hello.localhost:8080', '/_app/immutable/entry.js');
     expect(reply.status).toBe(200);

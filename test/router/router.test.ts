@@ -1,10 +1,13 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type Readable, Writable } from 'node:stream';
+import type { Context, APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createRouter, handler } from '../../router/lambda/handler.js';
+import { isStreamed, type FunctionResponse } from '../../router/function-response.js';
+import { createRouter, routeRequest, streamingEntry } from '../../router/lambda/handler.js';
+import type { LambdaResponseStream, LambdaStreamingRuntime } from '../../router/lambda/response-stream.js';
 import { bindPlatform } from '../../handlers/lib/bindings/platform.js';
 import { awsPlatformSettings } from '../../infra/aws/runtime/platform-settings.js';
 import { lambdaInvoker, normalizeResult } from '../../router/lambda/lambda-invoker.js';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { InvokeWithResponseStreamResponseEvent, LambdaClient } from '@aws-sdk/client-lambda';
 
 function event(headers: Record<string, string>, extra: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
   return {
@@ -54,8 +57,41 @@ function recorder() {
   return { calls, invoke };
 }
 
-function errorOf(result: APIGatewayProxyStructuredResultV2): { code: string; message: string } {
-  return (JSON.parse(result.body ?? '{}') as { error: { code: string; message: string } }).error;
+/** The result as a buffered one (every router answer in these tests is). */
+function buffered(result: FunctionResponse): APIGatewayProxyStructuredResultV2 {
+  if (isStreamed(result)) throw new Error('expected a buffered result, got a streamed one');
+  return result;
+}
+
+type StreamEvent = InvokeWithResponseStreamResponseEvent | { wait: number };
+
+function payloadChunk(bytes: string | Uint8Array): InvokeWithResponseStreamResponseEvent {
+  return { PayloadChunk: { Payload: typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes } };
+}
+
+/** What InvokeWithResponseStream answers: the stream's content type and its events, `{ wait }` pausing between them. */
+function invocationOutput(
+  contentType: string,
+  parts: StreamEvent[],
+): { ResponseStreamContentType: string; EventStream: AsyncIterable<InvokeWithResponseStreamResponseEvent> } {
+  return {
+    ResponseStreamContentType: contentType,
+    EventStream: (async function* () {
+      for (const part of parts) {
+        if ('wait' in part) await new Promise((resolve) => setTimeout(resolve, part.wait));
+        else yield part as InvokeWithResponseStreamResponseEvent;
+      }
+    })(),
+  };
+}
+
+/** A prelude and its delimiter, as HttpResponseStream.from writes them. */
+function prelude(head: object): Uint8Array {
+  return Buffer.concat([Buffer.from(JSON.stringify(head)), Buffer.alloc(8)]);
+}
+
+function errorOf(result: FunctionResponse): { code: string; message: string } {
+  return (JSON.parse(buffered(result).body ?? '{}') as { error: { code: string; message: string } }).error;
 }
 
 describe('router', () => {
@@ -111,7 +147,7 @@ describe('router', () => {
     const client = {
       send: async (command: { input: { FunctionName?: string; Qualifier?: string } }) => {
         sent.push(command.input);
-        return { Payload: new TextEncoder().encode(JSON.stringify({ statusCode: 200, body: 'ok' })) };
+        return invocationOutput('application/json', [payloadChunk(JSON.stringify({ statusCode: 200, body: 'ok' }))]);
       },
     } as unknown as LambdaClient;
     const invoke = lambdaInvoker(client);
@@ -149,7 +185,8 @@ describe('router', () => {
   /** A Lambda client whose every invocation answers a FunctionError with `payload`. */
   const failingLambda = (payload: object) =>
     ({
-      send: async () => ({ FunctionError: 'Unhandled', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+      send: async () =>
+        invocationOutput('application/json', [payloadChunk(JSON.stringify(payload)), { InvokeComplete: { ErrorCode: 'Unhandled' } }]),
     }) as unknown as LambdaClient;
 
   async function routedWithLog(
@@ -160,7 +197,7 @@ describe('router', () => {
     let logged = '';
     console.error = (...args: unknown[]) => (logged += args.join(' '));
     try {
-      return { result: await router(request), logged };
+      return { result: buffered(await router(request)), logged };
     } finally {
       console.error = original;
     }
@@ -215,10 +252,55 @@ describe('router', () => {
     expect(logged).toContain('boom: the secret detail');
   });
 
+  it('the AWS streaming entry writes its answer in the HTTP integration shape (prelude, 8 NULs, body)', async () => {
+    bindPlatform(awsPlatformSettings({}));
+    const written: Buffer[] = [];
+    let contentType = '';
+    let beforeFirstWrite: ((write: (chunk: string | Uint8Array) => void) => void) | undefined;
+    const responseStream = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          if (beforeFirstWrite) {
+            const hook = beforeFirstWrite;
+            beforeFirstWrite = undefined;
+            hook((part) => written.push(Buffer.from(part)));
+          }
+          written.push(chunk);
+          done();
+        },
+      }),
+      { setContentType: (type: string) => (contentType = type) },
+    );
+    // Lambda's runtime global, reduced to what streaming uses (this test's own stand-in).
+    const runtime: LambdaStreamingRuntime = {
+      streamifyResponse: (handler) => handler,
+      HttpResponseStream: {
+        from(stream, head) {
+          (stream as LambdaResponseStream).setContentType('application/vnd.awslambda.http-integration-response');
+          beforeFirstWrite = (write) => {
+            write(JSON.stringify(head));
+            write(new Uint8Array(8));
+          };
+          return stream;
+        },
+      },
+    };
+    await streamingEntry(runtime)(event(tags), responseStream, {} as Context);
+    expect(contentType).toBe('application/vnd.awslambda.http-integration-response');
+    const bytes = Buffer.concat(written);
+    const at = bytes.indexOf(Buffer.alloc(8));
+    expect(JSON.parse(bytes.subarray(0, at).toString())).toMatchObject({
+      statusCode: 500,
+      headers: { 'content-type': 'application/json' },
+      cookies: [],
+    });
+    expect(bytes.subarray(at + 8).toString()).toContain('SLIPWAY_ORIGIN_SECRET');
+  });
+
   it('the AWS handler refuses everything when its platform has no origin secret (SLIPWAY_ORIGIN_SECRET)', async () => {
     expect(awsPlatformSettings({}).originSecret).toBeUndefined();
     bindPlatform(awsPlatformSettings({}));
-    expect((await handler(event(tags))).statusCode).toBe(500);
+    expect((await routeRequest(event(tags))).statusCode).toBe(500);
   });
 
   it('treats a tenant result without statusCode as a 200 JSON body', () => {
@@ -228,5 +310,97 @@ describe('router', () => {
       body: '{"hello":"world"}',
     });
     expect(normalizeResult({ statusCode: 204 })).toEqual({ statusCode: 204 });
+  });
+
+  describe('a streaming tenant function (InvokeWithResponseStream, HTTP integration shape)', () => {
+    const STREAM = 'application/vnd.awslambda.http-integration-response';
+    function streamingLambda(parts: StreamEvent[], seen?: { signal?: AbortSignal }): LambdaClient {
+      return {
+        send: async (_command: unknown, options?: { abortSignal?: AbortSignal }) => {
+          if (seen) seen.signal = options?.abortSignal;
+          return invocationOutput(STREAM, parts);
+        },
+      } as unknown as LambdaClient;
+    }
+    async function collect(body: Readable): Promise<Array<{ text: string; at: number }>> {
+      const started = Date.now();
+      const chunks: Array<{ text: string; at: number }> = [];
+      for await (const chunk of body) chunks.push({ text: Buffer.from(chunk as Uint8Array).toString(), at: Date.now() - started });
+      return chunks;
+    }
+
+    it('passes the head on once the prelude is in (even split across chunks), then the body as it comes', async () => {
+      const head = prelude({ statusCode: 200, headers: { 'content-type': 'text/html' }, cookies: ['a=1'] });
+      const router = createRouter({
+        invoke: lambdaInvoker(
+          streamingLambda([
+            payloadChunk(head.subarray(0, 20)),
+            payloadChunk(Buffer.concat([head.subarray(20), Buffer.from('<p>shell</p>')])),
+            { wait: 300 },
+            payloadChunk('<p>resolved</p>'),
+            { InvokeComplete: {} },
+          ]),
+        ),
+      });
+      const started = Date.now();
+      const response = await router(event(tags));
+      expect(Date.now() - started).toBeLessThan(200);
+      if (!isStreamed(response)) throw new Error('expected a streamed response');
+      expect(response).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/html' }, cookies: ['a=1'] });
+      const chunks = await collect(response.body);
+      expect(chunks.map((chunk) => chunk.text)).toEqual(['<p>shell</p>', '<p>resolved</p>']);
+      expect(chunks[0]?.at).toBeLessThan(100);
+      expect(chunks[1]?.at).toBeGreaterThanOrEqual(250);
+    });
+
+    it('ends a begun stream at the function timeout, and cuts it on any other failure', async () => {
+      const timedOut = await createRouter({
+        invoke: lambdaInvoker(
+          streamingLambda([
+            payloadChunk(prelude({ statusCode: 200, headers: { 'content-type': 'text/event-stream' } })),
+            payloadChunk('data: 0\n\n'),
+            { InvokeComplete: { ErrorCode: 'Sandbox.Timedout', ErrorDetails: 'Task timed out after 30.00 seconds' } },
+          ]),
+        ),
+      })(event(tags));
+      if (!isStreamed(timedOut)) throw new Error('expected a streamed response');
+      expect((await collect(timedOut.body)).map((chunk) => chunk.text).join('')).toBe('data: 0\n\n');
+
+      const failed = await createRouter({
+        invoke: lambdaInvoker(
+          streamingLambda([
+            payloadChunk(prelude({ statusCode: 200 })),
+            payloadChunk('partial'),
+            { InvokeComplete: { ErrorCode: 'Unhandled', ErrorDetails: 'boom' } },
+          ]),
+        ),
+      })(event(tags));
+      if (!isStreamed(failed)) throw new Error('expected a streamed response');
+      await expect(collect(failed.body)).rejects.toThrow('boom');
+    });
+
+    it('answers 504 when the function times out before its head', async () => {
+      const router = createRouter({
+        invoke: lambdaInvoker(
+          streamingLambda([{ InvokeComplete: { ErrorCode: 'Sandbox.Timedout', ErrorDetails: 'Task timed out after 30.00 seconds' } }]),
+        ),
+      });
+      const { result } = await routedWithLog(router, event(tags));
+      expect(result.statusCode).toBe(504);
+    });
+
+    it('stops reading from Lambda when the viewer leaves', async () => {
+      const seen: { signal?: AbortSignal } = {};
+      const response = await createRouter({
+        invoke: lambdaInvoker(
+          streamingLambda([payloadChunk(prelude({ statusCode: 200 })), payloadChunk('data: 0\n\n'), { wait: 5000 }], seen),
+        ),
+      })(event(tags));
+      if (!isStreamed(response)) throw new Error('expected a streamed response');
+      expect(seen.signal?.aborted).toBe(false);
+      response.body.destroy();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen.signal?.aborted).toBe(true);
+    });
   });
 });

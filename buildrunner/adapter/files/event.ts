@@ -62,9 +62,13 @@ export function isTextContentType(contentType: string | null | undefined): boole
   return charset === undefined || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii';
 }
 
+/** Lambda's limit on a buffered (not streamed) response: 6 MB of JSON payload. */
+export const BUFFERED_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;
+
 /**
- * Converts a Web Response into the structured v2 result. The body is buffered: the whole response is
- * read before returning (streaming responses need Lambda response streaming and come later).
+ * Converts a Web Response into the structured v2 result, for a runtime without response streaming:
+ * the whole body is read first. A result over Lambda's 6 MB buffered limit (a binary body counts
+ * as base64) is refused with an error naming both sizes, rather than failing somewhere downstream.
  */
 export async function responseToResult(response: Response): Promise<APIGatewayProxyStructuredResultV2> {
   const headers: Record<string, string> = {};
@@ -88,6 +92,14 @@ export async function responseToResult(response: Response): Promise<APIGatewayPr
   } else {
     result.body = bytes.toString('base64');
     result.isBase64Encoded = true;
+  }
+  const payloadBytes = Buffer.byteLength(JSON.stringify(result));
+  if (payloadBytes > BUFFERED_RESPONSE_LIMIT_BYTES) {
+    const error = new Error(
+      `the response to this request is ${payloadBytes} bytes as a buffered Lambda result (a body of ${bytes.length} bytes${result.isBase64Encoded ? ', base64-encoded' : ''}), over Lambda's limit of ${BUFFERED_RESPONSE_LIMIT_BYTES} bytes (6 MB) for a buffered response; a runtime with response streaming sends it as it is`,
+    );
+    error.name = 'ResponseTooLarge';
+    throw error;
   }
   return result;
 }

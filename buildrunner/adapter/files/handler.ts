@@ -2,6 +2,9 @@
  * Lambda runtime of Slipway's SvelteKit adapter: bundled (by esbuild, in ../index.ts) together with
  * the app's SvelteKit server into `server/handler.js` of the build bundle.
  */
+import { Readable, type Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { eventToRequest, responseToResult } from './event.js';
 
@@ -25,6 +28,60 @@ export interface SlipwayPlatform {
 
 export type SlipwayHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** The response stream Lambda's runtime hands a streaming handler. */
+export type LambdaResponseStream = Writable & { setContentType(contentType: string): void };
+export type SlipwayStreamingHandler = (
+  event: APIGatewayProxyEventV2,
+  responseStream: LambdaResponseStream,
+  context?: Context,
+) => Promise<void>;
+
+/** The parts of the Lambda runtime's `awslambda` global that response streaming uses. */
+interface LambdaStreamingRuntime {
+  streamifyResponse(handler: SlipwayStreamingHandler): SlipwayStreamingHandler;
+  HttpResponseStream: {
+    from(stream: LambdaResponseStream, prelude: { statusCode: number; headers: Record<string, string>; cookies: string[] }): Writable;
+  };
+}
+
+/** `awslambda` when the runtime provides it (Lambda's Node.js runtime and Slipway's local one do; plain Node does not). */
+function streamingRuntime(): LambdaStreamingRuntime | undefined {
+  const runtime = (globalThis as { awslambda?: Partial<LambdaStreamingRuntime> }).awslambda;
+  return typeof runtime?.streamifyResponse === 'function' && typeof runtime.HttpResponseStream?.from === 'function'
+    ? (runtime as LambdaStreamingRuntime)
+    : undefined;
+}
+
+/**
+ * Writes a SvelteKit response to Lambda's response stream: status, headers and cookies as the
+ * metadata prelude, sent at once, then each body chunk as SvelteKit produces it (streamed `load`
+ * promises, server-sent events).
+ */
+async function writeToResponseStream(
+  runtime: LambdaStreamingRuntime,
+  responseStream: LambdaResponseStream,
+  response: Response,
+): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const out = runtime.HttpResponseStream.from(responseStream, {
+    statusCode: response.status,
+    headers,
+    cookies: response.headers.getSetCookie(),
+  });
+  // An empty first write sends the prelude now, before the first body chunk is ready.
+  out.write(new Uint8Array(0));
+  if (response.body === null) {
+    out.end();
+    await finished(out);
+    return;
+  }
+  // If the viewer leaves, the pipeline fails and cancels the body (an event stream's cancel() runs).
+  await pipeline(Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>), out);
+}
+
 function stringEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
@@ -33,16 +90,22 @@ function stringEnv(): Record<string, string> {
   return env;
 }
 
-export function createHandler<M>(Server: KitServerClass<M>, manifest: M, options: HandlerOptions = {}): SlipwayHandler {
+export function createHandler<M>(
+  Server: KitServerClass<M>,
+  manifest: M,
+  options: HandlerOptions = {},
+): SlipwayHandler | SlipwayStreamingHandler {
   return createHandlerForInstance(new Server(manifest), options);
 }
 
 /**
  * The handler around a ready-made server instance: what SvelteKit 3's
  * `builder.generateServerInstance` writes (`export const server`), and what `createHandler` makes
- * from SvelteKit 2's `Server` class and manifest.
+ * from SvelteKit 2's `Server` class and manifest. Where the runtime supports response streaming it
+ * streams (`awslambda.streamifyResponse`); elsewhere it returns buffered results, refusing one over
+ * Lambda's buffered limit (see responseToResult).
  */
-export function createHandlerForInstance(server: KitServer, options: HandlerOptions = {}): SlipwayHandler {
+export function createHandlerForInstance(server: KitServer, options: HandlerOptions = {}): SlipwayHandler | SlipwayStreamingHandler {
   let ready: Promise<void> | undefined;
 
   const init = (): Promise<void> => {
@@ -53,15 +116,27 @@ export function createHandlerForInstance(server: KitServer, options: HandlerOpti
     return ready;
   };
 
-  return async function handler(event, context) {
+  const respond = async (event: APIGatewayProxyEventV2, context: Context | undefined): Promise<Response> => {
     await init();
     const request = eventToRequest(event);
     const platform: SlipwayPlatform = { event, context };
-    const response = await server.respond(request, {
+    return server.respond(request, {
       getClientAddress: () => event.requestContext.http.sourceIp,
       platform,
     });
-    // Buffered: the full body is read before the result is returned (streaming comes later).
-    return responseToResult(response);
+  };
+
+  const runtime = streamingRuntime();
+  if (runtime) {
+    return runtime.streamifyResponse(async function handler(
+      event: APIGatewayProxyEventV2,
+      responseStream: LambdaResponseStream,
+      context?: Context,
+    ) {
+      await writeToResponseStream(runtime, responseStream, await respond(event, context));
+    });
+  }
+  return async function handler(event: APIGatewayProxyEventV2, context?: Context) {
+    return responseToResult(await respond(event, context));
   };
 }

@@ -17,6 +17,7 @@ import {
 import { Construct } from 'constructs';
 import { ORIGIN_SECRET_HEADER } from '../../../router/lambda/handler.js';
 import { tenantFunctionName } from '../../../router/lambda/lambda-invoker.js';
+import { LIMIT_BOUNDS } from '../../../handlers/lib/limits.js';
 import { handlerFunction } from '../shared/handler-function.js';
 import { packageRoot } from '../../package-root.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
@@ -121,11 +122,14 @@ export class ProjectSystem extends Construct {
       handler: 'router/lambda/handler.handler',
       description: 'Slipway router: invokes the tenant function of a tagged request',
       memorySize: 1024,
-      timeout: Duration.seconds(30),
+      // It streams a tenant's response for as long as the tenant runs: up to the longest timeout a
+      // subscription may give a tenant function.
+      timeout: Duration.seconds(LIMIT_BOUNDS.functionTimeoutSeconds.max),
       environment: { SLIPWAY_ORIGIN_SECRET: secretValue },
     });
     // The router may invoke tenants' qualified functions — the live alias, and for previews the
     // version their route-cache pointer names — and nothing else (beside its logs and traces).
+    // lambda:InvokeFunction is also the action InvokeWithResponseStream requires.
     // Never the unqualified function ($LATEST), which may hold any recent deployment's code.
     this.routerFunction.addToRolePolicy(
       new iam.PolicyStatement({
@@ -152,7 +156,9 @@ export class ProjectSystem extends Construct {
     });
     this.routerUrl = this.routerFunction.addFunctionUrl({
       authType: access === 'oac' ? lambda.FunctionUrlAuthType.AWS_IAM : lambda.FunctionUrlAuthType.NONE,
-      invokeMode: lambda.InvokeMode.BUFFERED,
+      // The router streams (awslambda.streamifyResponse): streamed pages and event streams reach
+      // the viewer as the tenant writes them, and no 6 MB buffered limit applies.
+      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
     });
     const routerOriginProps = {
       originId: ROUTER_ORIGIN_ID,

@@ -6,6 +6,7 @@ import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/cli
 import { getRequestListener } from '@hono/node-server';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { contentTypeFor } from '../../../handlers/lib/content-type.js';
+import { isStreamed, type FunctionResponse, type StreamedResult } from '../../../router/function-response.js';
 import { eventFromRequest, loadViewerRequest, normalizeIp, responseBody, type CfRequest, type CfResponse } from './cloudfront-functions.js';
 
 /**
@@ -30,7 +31,7 @@ export interface EdgeServerOptions {
   s3: S3Client;
   projectBucket: string;
   /** The router function (createRouter(...)). */
-  router: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+  router: (event: APIGatewayProxyEventV2) => Promise<FunctionResponse>;
   /** The CloudFront Function file to run; router/cloudfront/viewer-request.js by default. */
   viewerRequestFile?: string;
 }
@@ -153,7 +154,8 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
       return;
     }
     const result = await options.router(routerEvent(req, request, body));
-    sendRouterResult(res, result);
+    if (isStreamed(result)) await sendStreamedResult(res, result);
+    else sendRouterResult(res, result);
   }
 
   const server = createServer((req, res) => {
@@ -324,8 +326,19 @@ export function sendRouterResult(res: ServerResponse, result: APIGatewayProxyStr
           headers: { 'content-type': 'application/json' },
           body: typeof result === 'string' ? result : JSON.stringify(result ?? null),
         };
+  setResultHeaders(res, structured);
+  const body =
+    structured.body === undefined || structured.body === null
+      ? Buffer.alloc(0)
+      : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
+  res.statusCode = structured.statusCode ?? 200;
+  res.end(isBodiless(res.statusCode) ? undefined : body);
+}
+
+/** The result's headers, every `cookies` entry as its own Set-Cookie; framing headers are the edge's own. */
+function setResultHeaders(res: ServerResponse, result: { headers?: Record<string, unknown>; cookies?: string[] }): void {
   const setCookies: string[] = [];
-  for (const [name, value] of Object.entries(structured.headers ?? {})) {
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
     const lower = name.toLowerCase();
     if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection') continue;
     if (lower === 'set-cookie') {
@@ -334,15 +347,40 @@ export function sendRouterResult(res: ServerResponse, result: APIGatewayProxyStr
     }
     res.setHeader(lower, String(value));
   }
-  setCookies.push(...(structured.cookies ?? []));
+  setCookies.push(...(result.cookies ?? []));
   if (setCookies.length > 0) res.setHeader('set-cookie', setCookies);
-  const body =
-    structured.body === undefined || structured.body === null
-      ? Buffer.alloc(0)
-      : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
-  res.statusCode = structured.statusCode ?? 200;
-  const bodiless = res.statusCode === 204 || res.statusCode === 304 || (res.statusCode >= 100 && res.statusCode < 200);
-  res.end(bodiless ? undefined : body);
+}
+
+function isBodiless(status: number): boolean {
+  return status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+/**
+ * Sends a streamed router answer: the head at once, then each chunk as the function writes it. The
+ * viewer leaving ends the function's stream; the stream failing after the head cuts the connection.
+ */
+function sendStreamedResult(res: ServerResponse, result: StreamedResult): Promise<void> {
+  setResultHeaders(res, result);
+  res.statusCode = result.statusCode;
+  const body = result.body;
+  if (isBodiless(res.statusCode)) {
+    body.destroy();
+    res.end();
+    return Promise.resolve();
+  }
+  res.flushHeaders();
+  return new Promise<void>((resolve) => {
+    body.on('error', (error) => {
+      console.error(`[edge] streamed response cut: ${error.message}`);
+      res.destroy();
+      resolve();
+    });
+    res.on('close', () => {
+      if (!body.readableEnded) body.destroy();
+      resolve();
+    });
+    body.pipe(res);
+  });
 }
 
 /** Sends a response the CloudFront Function generated. */

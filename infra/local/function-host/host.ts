@@ -4,13 +4,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { FunctionResponse } from '../../../router/function-response.js';
 import { gatewayErrorPage, requestIdOf } from '../../../router/gateway-error.js';
+import { readHttpIntegrationStream } from '../../../router/lambda/http-integration-stream.js';
 import { forwardLines } from '../line-splitter.js';
-import { parseWorkerMessage, type InvokeRequest } from './messages.js';
+import { parseWorkerMessage, type CancelRequest, type FlowRequest, type InvokeRequest } from './messages.js';
 import { packageRoot } from '../../package-root.js';
 import { capMechanism } from '../sandbox/cap-mechanism.js';
 import { capFromOutput, capLine, functionLimits } from '../sandbox/limits.js';
@@ -39,7 +42,10 @@ export interface FunctionHostOptions {
   s3: S3Client;
   /** Stop a worker after this long without requests (default 5 min). */
   idleMs?: number;
-  /** Per-invocation limit (default 30 s); past it the worker is killed and the call gets a 504 result. */
+  /**
+   * Per-invocation limit (default 30 s); past it the worker is killed and the call gets a 504 result,
+   * or a streamed response that has begun ends there (the worker lives on).
+   */
   timeoutMs?: number;
   /** Limit for a new worker to import its handler (Lambda's init phase; default 10 s, at least timeoutMs). */
   initTimeoutMs?: number;
@@ -67,9 +73,11 @@ export interface FunctionHost {
   /**
    * Runs the deployment's handler on the event. Function failures come back as results (502 for a
    * handler error or a crashed worker, 504 for a timeout, each with a JSON body); a deployment that
-   * has no server bundle rejects with a `ResourceNotFoundException`.
+   * has no server bundle rejects with a `ResourceNotFoundException`. A streaming handler's answer
+   * resolves once its head is written; its body flows until the handler ends it or the time limit
+   * passes (then it ends). A failure after the head cuts the body instead.
    */
-  invoke(project: string, deploymentId: string, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2>;
+  invoke(project: string, deploymentId: string, event: APIGatewayProxyEventV2): Promise<FunctionResponse>;
   /**
    * Sets a project's function settings from its stack parameters (the subscription's
    * functionTimeoutSeconds and functionMemoryMb): new invocations and new workers use them.
@@ -122,7 +130,11 @@ function checkName(kind: string, value: string): void {
 }
 
 interface Pending {
-  resolve(result: APIGatewayProxyStructuredResultV2): void;
+  resolve(result: FunctionResponse): void;
+  /** The bytes of a streamed response, from the worker's first write on. */
+  body?: PassThrough;
+  /** The streamed response's head went to the caller: from then on only its body can tell of failures. */
+  headSent?: boolean;
   /** Names the request on a visitor's error page and in the log line that says what failed. */
   requestId: string;
   timer?: NodeJS.Timeout;
@@ -186,8 +198,14 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   ): APIGatewayProxyStructuredResultV2 {
     const pending = worker.pending.get(id);
     const requestId = pending?.requestId ?? randomUUID();
-    if (pending)
+    if (pending?.headSent) {
+      log(worker.project, worker.deploymentId, `function host: request ${requestId} stream stopped (${statusCode}): ${error}: ${message}`);
+    } else if (pending) {
       log(worker.project, worker.deploymentId, `function host: request ${requestId} answered ${statusCode}: ${error}: ${message}`);
+    }
+    // A begun stream: a timeout ends it where it is, any other failure cuts it.
+    if (statusCode === 504) pending?.body?.end();
+    else pending?.body?.destroy(new Error(`${error}: ${message}`));
     return gatewayErrorPage(statusCode, requestId);
   }
 
@@ -263,13 +281,14 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     return promise;
   }
 
-  function finish(worker: Worker, id: number, result: APIGatewayProxyStructuredResultV2): void {
+  /** The invocation is over; `result` answers it unless a streamed head did already. */
+  function finish(worker: Worker, id: number, result?: FunctionResponse): void {
     const pending = worker.pending.get(id);
     if (!pending) return;
     void reportCaps(worker);
     worker.pending.delete(id);
     clearTimeout(pending.timer);
-    pending.resolve(result);
+    if (result) pending.resolve(result);
     if (worker.pending.size === 0 && !worker.hasExited) {
       worker.idleTimer = setTimeout(() => void stopWorker(worker, 'stopped'), idleMs);
       worker.idleTimer.unref();
@@ -290,6 +309,50 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     if (capMechanism() !== 'rlimit') return;
     const cap = capFromOutput([error]);
     if (cap) log(worker.project, worker.deploymentId, capLine('function', cap, functionLimits(memoryOf(worker.project)), CAP_EFFECT[cap]));
+  }
+
+  /** A streaming handler began writing: its head answers the call once the prelude is in. */
+  function startStream(worker: Worker, id: number, contentType: string): void {
+    const pending = worker.pending.get(id);
+    if (!pending || pending.body) return;
+    const body = new PassThrough();
+    pending.body = body;
+    body.on('close', () => {
+      // Closed after its head went out but before the function ended it: the viewer left. The
+      // handler stops; the worker serves on. (Before the head only the host closes it, and answers.)
+      if (pending.headSent && !body.writableFinished) {
+        finish(worker, id);
+        cancel(worker, id);
+      }
+    });
+    readHttpIntegrationStream(contentType, body).then(
+      (response) => {
+        pending.headSent = true;
+        pending.resolve(response);
+        if (body.writableEnded) finish(worker, id); // the function ended while its head was read
+      },
+      (error: Error) => {
+        finish(worker, id, errorResult(worker, id, 502, 'InvalidFunctionResponse', error.message));
+        cancel(worker, id);
+      },
+    );
+  }
+
+  /** Hands a chunk on; while the reader is behind, the worker holds its next writes back. */
+  function passChunk(worker: Worker, id: number, chunk: Uint8Array): void {
+    const body = worker.pending.get(id)?.body;
+    if (!body || body.write(chunk) || body.listenerCount('drain') > 0) return;
+    send(worker, { id, flow: 'pause' });
+    body.once('drain', () => send(worker, { id, flow: 'resume' }));
+  }
+
+  function send(worker: Worker, message: CancelRequest | FlowRequest): void {
+    if (worker.hasExited || !worker.child.connected) return;
+    worker.child.send(message, () => undefined);
+  }
+
+  function cancel(worker: Worker, id: number): void {
+    send(worker, { id, cancel: true });
   }
 
   function stopWorker(worker: Worker, reason: 'timeout' | 'stopped'): Promise<void> {
@@ -331,6 +394,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           Object.entries(tenantEnv).filter(([name]) => !PLATFORM_VARIABLES.has(name) && !name.startsWith('NODE_CHANNEL_')),
         ),
         ipc: true,
+        ipcSerialization: 'advanced',
         spec: {
           runtimePaths: [...new Set([packageRoot(), dirname(dirname(process.execPath))])].map((source) => ({ source })),
           // The state directory holds every tenant's function copies: all hidden, this one shown again.
@@ -403,7 +467,14 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if ('ready' in message) markReady({ ok: true });
       else if ('initError' in message) markReady({ ok: false, error: message.initError });
       else if ('result' in message) finish(worker, message.id, message.result);
-      else {
+      else if ('streamStart' in message) startStream(worker, message.id, message.streamStart);
+      else if ('chunk' in message) passChunk(worker, message.id, message.chunk);
+      else if ('streamEnd' in message) {
+        const pending = worker.pending.get(message.id);
+        pending?.body?.end();
+        // Until the head is read, reading it finishes the call (with the response, or a 502).
+        if (pending?.headSent) finish(worker, message.id);
+      } else {
         noteRefusal(worker, `${message.error.name}: ${message.error.message}`);
         finish(
           worker,
@@ -463,7 +534,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     return start;
   }
 
-  async function invoke(project: string, deploymentId: string, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  async function invoke(project: string, deploymentId: string, event: APIGatewayProxyEventV2): Promise<FunctionResponse> {
     if (closed) throw namedError('ServiceException', 'the function host is closed');
     await prepare(project, deploymentId);
     const tenantEnv = await environmentOf(project, deploymentId);
@@ -472,7 +543,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     worker.idleTimer = undefined;
     setRef(worker.child, true);
     const id = ++nextId;
-    return new Promise<APIGatewayProxyStructuredResultV2>((resolvePromise) => {
+    return new Promise<FunctionResponse>((resolvePromise) => {
       // Like Lambda, the init phase (importing the handler) has its own limit; the invocation's
       // timeout starts when the event is handed over.
       const pending: Pending = { resolve: resolvePromise, requestId: requestIdOf(event) };
@@ -492,9 +563,12 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         clearTimeout(pending.timer);
         const limitMs = timeoutOf(project);
         pending.timer = setTimeout(() => {
+          const streaming = pending.body !== undefined;
           finish(worker, id, errorResult(worker, id, 504, 'FunctionTimeout', `the function did not answer within ${limitMs} ms`));
-          // A worker stuck in one request may be stuck for all: start afresh on the next one.
-          void stopWorker(worker, 'timeout');
+          // A stream that outlived its limit (an endless event stream, say) is the handler's own
+          // business: stop it alone. A worker stuck in one request may be stuck for all: start afresh.
+          if (streaming) cancel(worker, id);
+          else void stopWorker(worker, 'timeout');
         }, limitMs);
         const message: InvokeRequest = { id, event, timeoutMs: limitMs };
         worker.child.send(message, (error) => {

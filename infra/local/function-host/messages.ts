@@ -1,10 +1,16 @@
 /**
  * The messages between the function host (parent) and a function worker (child), over the
- * worker's IPC channel (JSON serialization). One module for both sides, so they cannot drift.
+ * worker's IPC channel (advanced serialization: body chunks travel as bytes, not re-encoded). One
+ * module for both sides, so they cannot drift.
  *
  *   parent → worker   { id, event, timeoutMs }
+ *                     { id, cancel: true }           the viewer left a streamed response, or its time is up
+                     { id, flow: 'pause' | 'resume' }  the viewer reads slower than the function writes
  *   worker → parent   { ready: true } | { initError }  once, after importing the handler module
- *                     { id, result }                 the handler's (normalized) result
+ *                     { id, result }                 a buffered handler's (normalized) result
+ *                     { id, streamStart: contentType }  a streaming handler's first write, then
+ *                     { id, chunk: bytes }*          what it wrote (a prelude first, see
+ *                     { id, streamEnd: true }        router/lambda/http-integration-stream.ts), and its end
  *                     { id, error: { name, message } }  the handler threw, or could not be loaded
  */
 import * as v from 'valibot';
@@ -28,11 +34,18 @@ export const FunctionResultSchema = v.object({
   cookies: v.optional(v.array(v.string())),
 });
 
+export const CancelRequestSchema = v.object({ id: v.pipe(v.number(), v.integer()), cancel: v.literal(true) });
+export const FlowRequestSchema = v.object({ id: v.pipe(v.number(), v.integer()), flow: v.picklist(['pause', 'resume']) });
+
 const ErrorSchema = v.object({ name: v.string(), message: v.string() });
+const Id = v.pipe(v.number(), v.integer());
 
 export const InvokeResponseSchema = v.union([
-  v.object({ id: v.pipe(v.number(), v.integer()), result: FunctionResultSchema }),
-  v.object({ id: v.pipe(v.number(), v.integer()), error: ErrorSchema }),
+  v.object({ id: Id, result: FunctionResultSchema }),
+  v.object({ id: Id, error: ErrorSchema }),
+  v.object({ id: Id, streamStart: v.string() }),
+  v.object({ id: Id, chunk: v.custom<Uint8Array>((value) => value instanceof Uint8Array, 'chunk must be bytes') }),
+  v.object({ id: Id, streamEnd: v.literal(true) }),
 ]);
 
 /** Sent once, after the worker imported the handler module (Lambda's init phase) or failed to. */
@@ -46,6 +59,16 @@ export interface InvokeRequest {
   timeoutMs: number;
 }
 
+export interface CancelRequest {
+  id: number;
+  cancel: true;
+}
+
+export interface FlowRequest {
+  id: number;
+  flow: 'pause' | 'resume';
+}
+
 export type InvokeResponse = v.InferOutput<typeof InvokeResponseSchema>;
 export type InitMessage = v.InferOutput<typeof InitMessageSchema>;
 export type WorkerMessage = v.InferOutput<typeof WorkerMessageSchema>;
@@ -53,6 +76,16 @@ export type WorkerMessage = v.InferOutput<typeof WorkerMessageSchema>;
 export function parseInvokeRequest(message: unknown): InvokeRequest | undefined {
   const parsed = v.safeParse(InvokeRequestSchema, message);
   return parsed.success ? (parsed.output as unknown as InvokeRequest) : undefined;
+}
+
+export function parseFlowRequest(message: unknown): FlowRequest | undefined {
+  const parsed = v.safeParse(FlowRequestSchema, message);
+  return parsed.success ? parsed.output : undefined;
+}
+
+export function parseCancelRequest(message: unknown): CancelRequest | undefined {
+  const parsed = v.safeParse(CancelRequestSchema, message);
+  return parsed.success ? parsed.output : undefined;
 }
 
 /** Checks a message from a worker; `issue` says what is wrong with one that does not fit. */

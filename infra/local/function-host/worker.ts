@@ -4,18 +4,32 @@
  * version memoryMb`, with an IPC channel, the function directory as cwd, and its variables on an fd.
  *
  * Imports the handler module once (then sends `{ ready: true }` or `{ initError }`), then answers each `{ id, event }` message from the host with
- * `{ id, result }` or `{ id, error }` (see messages.ts).
+ * `{ id, result }` or `{ id, error }`, or for a streaming handler (`awslambda.streamifyResponse`)
+ * with the stream's messages (see messages.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { normalizeResult, parseInvokeRequest, type InvokeResponse, type WorkerMessage } from './messages.js';
+import { finished } from 'node:stream/promises';
+import { installAwsLambdaGlobal, isStreamingHandler } from './awslambda-global.js';
+import {
+  normalizeResult,
+  parseCancelRequest,
+  parseFlowRequest,
+  parseInvokeRequest,
+  type InvokeResponse,
+  type WorkerMessage,
+} from './messages.js';
+import { WorkerResponseStream } from './response-stream.js';
 import { takeSecretEnvironment } from '../../../handlers/lib/secret-env.js';
 
 // The deployment's runtime variables arrive on an fd (never in argv), before the handler is imported.
 takeSecretEnvironment(process.env);
+// Lambda's runtime defines `awslambda` before the handler module loads; so does this one.
+installAwsLambdaGlobal();
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => unknown;
+type StreamingHandler = (event: APIGatewayProxyEventV2, responseStream: WorkerResponseStream, context: Context) => unknown;
 
 const [handlerFile, functionName = 'slipway-function', functionVersion = '$LATEST', memoryMb = '512'] = process.argv.slice(2);
 
@@ -61,8 +75,30 @@ function describe(error: unknown): { name: string; message: string } {
   return { name: 'Error', message: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)) };
 }
 
-function reply(message: WorkerMessage): void {
-  process.send?.(message);
+function reply(message: WorkerMessage, sent?: (error: Error | null) => void): void {
+  if (process.send) process.send(message, undefined, {}, (error) => sent?.(error));
+  else sent?.(new Error('the function worker has no channel to its host'));
+}
+
+/** The response streams of the invocations under way, so the host can cancel one. */
+const streams = new Map<number, WorkerResponseStream>();
+
+async function invokeStreaming(
+  handler: StreamingHandler,
+  request: { id: number; event: APIGatewayProxyEventV2; timeoutMs: number },
+): Promise<void> {
+  const stream = new WorkerResponseStream(request.id, reply);
+  // A write after the host closed the stream fails that write; it must not end the whole worker.
+  stream.on('error', () => undefined);
+  streams.set(request.id, stream);
+  try {
+    await handler(request.event, stream, lambdaContext(request.timeoutMs));
+    // The invocation is over when the handler's promise settles; what it left open ends with it.
+    if (!stream.writableEnded) stream.end();
+    await finished(stream);
+  } finally {
+    streams.delete(request.id);
+  }
 }
 
 // Init phase: import the handler module now, and tell the host whether it is ready for events.
@@ -72,6 +108,17 @@ loadHandler().then(
 );
 
 process.on('message', (raw: unknown) => {
+  const cancel = parseCancelRequest(raw);
+  if (cancel) {
+    // Closed, not failed: the handler sees 'close' (and a pipeline into it a premature close).
+    streams.get(cancel.id)?.destroy();
+    return;
+  }
+  const flow = parseFlowRequest(raw);
+  if (flow) {
+    streams.get(flow.id)?.setPaused(flow.flow === 'pause');
+    return;
+  }
   const request = parseInvokeRequest(raw);
   if (!request) {
     const id = (raw as { id?: unknown } | null)?.id;
@@ -81,6 +128,10 @@ process.on('message', (raw: unknown) => {
   void (async () => {
     try {
       const handler = await loadHandler();
+      if (isStreamingHandler(handler)) {
+        await invokeStreaming(handler as unknown as StreamingHandler, request);
+        return;
+      }
       const value = await handler(request.event, lambdaContext(request.timeoutMs));
       // Round-trip through JSON so only what survives the channel is sent (and failures show here).
       const result: unknown = JSON.parse(JSON.stringify(normalizeResult(value)));

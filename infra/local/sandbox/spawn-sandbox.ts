@@ -28,6 +28,8 @@ export interface SandboxRequest {
   secretEnv?: Record<string, string>;
   /** A Node IPC channel to the command (`child.send`, `process.send`), as `fork` gives. */
   ipc?: boolean;
+  /** How the IPC channel encodes messages: 'advanced' (structured clone) carries bytes as bytes. */
+  ipcSerialization?: 'json' | 'advanced';
   bwrapPath?: string;
 }
 
@@ -156,7 +158,7 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
   if (request.secretEnv) env[SECRET_ENV_FD_VARIABLE] = String(ENV_FD);
   if (request.ipc) {
     env.NODE_CHANNEL_FD = String(IPC_FD);
-    env.NODE_CHANNEL_SERIALIZATION_MODE = 'json';
+    env.NODE_CHANNEL_SERIALIZATION_MODE = request.ipcSerialization ?? 'json';
   }
   const args = bwrapArgs({ ...spec, env, infoFd: INFO_FD, blockFd: BLOCK_FD, networkReady: true });
   const stdio: StdioOptions = [
@@ -191,7 +193,13 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
   ];
   let child: ChildProcess;
   try {
-    child = spawn(command[0] as string, command.slice(1), { env: {}, cwd: '/', stdio, detached: true });
+    child = spawn(command[0] as string, command.slice(1), {
+      env: {},
+      cwd: '/',
+      stdio,
+      detached: true,
+      serialization: request.ipcSerialization ?? 'json',
+    });
   } catch (error) {
     await cgroup?.remove();
     await staging.release();

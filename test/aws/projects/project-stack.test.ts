@@ -126,7 +126,7 @@ describe('router Lambda entry point (what a direct call to the function URL gets
     // The Lambda runtime's region, for the SDK; the origin secret as the bundle's entry binds it from CDK's environment.
     process.env.AWS_REGION = 'eu-west-1';
     bindPlatform(awsPlatformSettings({ SLIPWAY_ORIGIN_SECRET: 'the-secret-only-cloudfront-knows' }));
-    const { handler } = await import('../../../router/lambda/handler.js');
+    const { routeRequest: handler } = await import('../../../router/lambda/handler.js');
     const forged = { 'x-slipway-project': 'hello', 'x-slipway-deployment': 'd-1', 'x-slipway-host': 'hello.apps.example.com' };
     const noSecret = await handler(event(forged));
     expect(noSecret.statusCode).toBe(403);
@@ -139,7 +139,7 @@ describe('router Lambda entry point (what a direct call to the function URL gets
 
   it('refuses everything when no secret is configured', async () => {
     bindPlatform(awsPlatformSettings({}));
-    const { handler } = await import('../../../router/lambda/handler.js');
+    const { routeRequest: handler } = await import('../../../router/lambda/handler.js');
     expect((await handler(event({ 'x-slipway-project': 'hello', 'x-slipway-deployment': 'd-1' }))).statusCode).toBe(500);
   });
 });

@@ -148,6 +148,25 @@ describe('ProjectSystem (template assertions)', () => {
     });
   });
 
+  it("streams through the router's function URL (RESPONSE_STREAM), for as long as a tenant function may run", () => {
+    const fn = logicalIdOf('AWS::Lambda::Function', (p) => p.Handler === 'router/lambda/handler.handler');
+    const urls = Object.values(template.findResources('AWS::Lambda::Url')) as Json[];
+    const routerUrl = urls.find((url) => url.Properties.TargetFunctionArn['Fn::GetAtt']?.[0] === fn);
+    expect(routerUrl?.Properties).toMatchObject({ InvokeMode: 'RESPONSE_STREAM', AuthType: 'AWS_IAM' });
+    // A stream lasts as long as the tenant runs: the router outlives the longest tenant timeout.
+    expect((template.findResources('AWS::Lambda::Function')[fn] as Json).Properties.Timeout).toBe(900);
+    // CloudFront (OAC) may call the router, and only through its URL: both actions a function URL
+    // call needs, the plain invoke one limited to calls that come through the URL.
+    const urlId = Object.entries(template.findResources('AWS::Lambda::Url')).find(([, url]) => url === routerUrl)?.[0];
+    const permissions = (Object.values(template.findResources('AWS::Lambda::Permission')) as Json[])
+      .map((permission) => permission.Properties)
+      .filter((props) => props.FunctionName?.['Fn::GetAtt']?.[0] === urlId);
+    expect(permissions.map((props) => [props.Action, props.Principal, props.InvokedViaFunctionUrl ?? false]).sort()).toEqual([
+      ['lambda:InvokeFunction', 'cloudfront.amazonaws.com', true],
+      ['lambda:InvokeFunctionUrl', 'cloudfront.amazonaws.com', false],
+    ]);
+  });
+
   it('runs the router from router/lambda/handler.ts with the origin secret as a dynamic reference', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'router/lambda/handler.handler',
@@ -160,6 +179,7 @@ describe('ProjectSystem (template assertions)', () => {
     expect(env).toContain('{{resolve:secretsmanager:');
   });
 
+  // lambda:InvokeFunction is the action InvokeWithResponseStream requires (the Lambda API reference says so).
   it("gives the router only lambda:InvokeFunction on tenants' qualified functions (live alias, preview versions; beside logs and traces)", () => {
     const fn = logicalIdOf('AWS::Lambda::Function', (p) => p.Handler === 'router/lambda/handler.handler');
     const roleId = (template.findResources('AWS::Lambda::Function')[fn] as Json).Properties.Role['Fn::GetAtt'][0];

@@ -8,6 +8,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { startBareS3, type BareS3 } from '../../support/bare-s3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Readable } from 'node:stream';
+import { isStreamed, type FunctionResponse, type StreamedResult } from '../../../router/function-response.js';
 import { createFunctionHost, type FunctionHost, type FunctionHostOptions } from '../../../infra/local/function-host/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -81,13 +83,9 @@ describe('local function host', () => {
    * A failure answers the visitor a plain page with the request id and nothing of the error; what
    * failed (`details`) is in the function's log under that request id.
    */
-  function expectGatewayPage(
-    result: APIGatewayProxyStructuredResultV2,
-    status: 502 | 504,
-    requestId: string,
-    fn: string,
-    details: string,
-  ): void {
+  function expectGatewayPage(response: FunctionResponse, status: 502 | 504, requestId: string, fn: string, details: string): void {
+    if (isStreamed(response)) throw new Error(`expected a ${status} page, got a streamed response`);
+    const result: APIGatewayProxyStructuredResultV2 = response;
     expect(result.statusCode).toBe(status);
     expect(result.headers).toMatchObject({ 'content-type': 'text/plain; charset=utf-8', 'x-slipway-request-id': requestId });
     expect(result.body).toBe(
@@ -118,6 +116,13 @@ describe('local function host', () => {
     await upload('app', 'd-one', 'one');
     await upload('app', 'd-two', 'two');
     await upload('other', 'd-three', 'three');
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'streamer/deployments/d-stream/server/handler.js',
+        Body: await readFile(join(here, 'fixtures', 'streaming-server', 'handler.js'), 'utf8'),
+      }),
+    );
     process.env.SLIPWAY_FN_HOST_PROBE = probe;
   });
 
@@ -302,5 +307,124 @@ describe('local function host', () => {
     expect(existsSync(join(stateDir, 'functions', 'app', 'd-one'))).toBe(true);
     // It can still be fetched again afterwards.
     expect(await h.invoke('fresh', 'd-four', event('/'))).toMatchObject({ statusCode: 200, body: 'hello from four at /' });
+  });
+
+  describe('a streaming handler (awslambda.streamifyResponse)', () => {
+    function streamed(response: FunctionResponse): StreamedResult {
+      if (!isStreamed(response)) throw new Error(`expected a streamed response, got ${JSON.stringify(response)}; log: ${logs.join('\n')}`);
+      return response;
+    }
+    async function text(body: Readable): Promise<string> {
+      let out = '';
+      for await (const chunk of body) out += Buffer.from(chunk as Uint8Array).toString('utf8');
+      return out;
+    }
+    async function info(h: FunctionHost): Promise<{ instance: string; cancelled: number; written: number }> {
+      return JSON.parse(await text(streamed(await h.invoke('streamer', 'd-stream', event('/info'))).body)) as {
+        instance: string;
+        cancelled: number;
+        written: number;
+      };
+    }
+
+    it('answers with the prelude head as soon as it is written, then each chunk as it comes', async () => {
+      const h = host();
+      await info(h); // started and warm
+      const started = Date.now();
+      const response = streamed(await h.invoke('streamer', 'd-stream', event('/slow')));
+      expect(Date.now() - started).toBeLessThan(350);
+      expect(response.statusCode).toBe(201);
+      expect(response.headers).toMatchObject({ 'content-type': 'text/plain' });
+      expect(response.cookies).toEqual(['a=1; Path=/']);
+      const chunks: Array<{ text: string; at: number }> = [];
+      for await (const chunk of response.body) chunks.push({ text: Buffer.from(chunk as Uint8Array).toString(), at: Date.now() - started });
+      expect(chunks.map((chunk) => chunk.text).join('')).toBe('first\nsecond\n');
+      expect(chunks[0]?.text).toBe('first\n');
+      expect(chunks[0]?.at).toBeLessThan(350);
+      expect(chunks.at(-1)?.at).toBeGreaterThanOrEqual(390);
+    });
+
+    it('ends an endless stream at the time limit, and the worker serves on', async () => {
+      const h = host();
+      h.configure('streamer', { timeoutMs: 800 });
+      const before = await info(h);
+      const started = Date.now();
+      const events = await text(streamed(await h.invoke('streamer', 'd-stream', event('/events', { requestId: 'req-sse' }))).body);
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(750);
+      expect(elapsed).toBeLessThan(2000);
+      expect(events).toMatch(/^data: 0\n\ndata: 1\n\n/);
+      expect(events.endsWith('\n\n')).toBe(true);
+      const after = await info(h);
+      expect(after.instance).toBe(before.instance);
+      expect(after.cancelled).toBe(before.cancelled + 1);
+      expect(logs.some((line) => line.includes('request req-sse stream stopped (504): FunctionTimeout'))).toBe(true);
+    });
+
+    it('tells the handler when the viewer leaves', async () => {
+      const h = host();
+      const before = await info(h);
+      const response = streamed(await h.invoke('streamer', 'd-stream', event('/events')));
+      for await (const chunk of response.body) {
+        expect(Buffer.from(chunk as Uint8Array).toString()).toBe('data: 0\n\n');
+        break; // leaving the loop destroys the body
+      }
+      let after = await info(h);
+      for (let attempt = 0; attempt < 40 && after.cancelled === before.cancelled; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        after = await info(h);
+      }
+      expect(after.cancelled).toBe(before.cancelled + 1);
+      expect(after.instance).toBe(before.instance);
+    });
+
+    it('carries a 5 MB binary body byte for byte', async () => {
+      const h = host();
+      const response = streamed(await h.invoke('streamer', 'd-stream', event('/binary')));
+      const parts: Buffer[] = [];
+      for await (const chunk of response.body) parts.push(Buffer.from(chunk as Uint8Array));
+      const body = Buffer.concat(parts);
+      expect(body.length).toBe(5 * 1024 * 1024);
+      expect(body.every((byte, index) => byte === index % 251)).toBe(true);
+    });
+
+    it('holds the function back while the reader is behind, instead of gathering its output', async () => {
+      const h = host();
+      await info(h);
+      const response = streamed(await h.invoke('streamer', 'd-stream', event('/firehose')));
+      // Nobody reads for a while: the function must be stopped well short of its 16 MB.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { written } = await info(h);
+      expect(written).toBeGreaterThan(0);
+      expect(written).toBeLessThan(4 * 1024 * 1024);
+      expect(response.body.readableLength).toBeLessThan(4 * 1024 * 1024);
+      let total = 0;
+      for await (const chunk of response.body) total += (chunk as Uint8Array).length;
+      expect(total).toBe(16 * 1024 * 1024);
+    });
+
+    it('answers 502 when the stream ends before its prelude does', async () => {
+      const h = host();
+      const response = await h.invoke('streamer', 'd-stream', event('/no-head', { requestId: 'req-no-head' }));
+      expectGatewayPage(
+        response,
+        502,
+        'req-no-head',
+        'streamer/d-stream',
+        'ended its response stream before the end of the metadata prelude',
+      );
+    });
+
+    it('cuts the body when the handler fails after its head', async () => {
+      const h = host();
+      const response = streamed(await h.invoke('streamer', 'd-stream', event('/cut', { requestId: 'req-cut' })));
+      expect(response.statusCode).toBe(200);
+      const failure = await text(response.body).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(failure?.message).toContain('failed half-way');
+      expect(logs.some((line) => line.includes('request req-cut stream stopped (502): FunctionError: Error: failed half-way'))).toBe(true);
+    });
   });
 });
