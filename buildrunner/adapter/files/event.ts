@@ -63,6 +63,23 @@ export function isTextContentType(contentType: string | null | undefined): boole
 }
 
 /**
+ * The headers adapter-node adds to what the SvelteKit server answered: `x-accel-buffering: no` on
+ * a `text/event-stream` response, so a buffering proxy in front passes server-sent events through.
+ */
+export function withProxyHeaders(response: Response): Response {
+  if (response.headers.get('content-type') !== 'text/event-stream') return response;
+  try {
+    response.headers.set('x-accel-buffering', 'no');
+    return response;
+  } catch {
+    // A fetched Response passed through has immutable headers: copy them.
+    const headers = new Headers(response.headers);
+    headers.set('x-accel-buffering', 'no');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+}
+
+/**
  * Converts a Web Response into the structured v2 result. The body is buffered: the whole response is
  * read before returning (streaming responses need Lambda response streaming and come later).
  */

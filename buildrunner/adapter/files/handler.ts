@@ -3,7 +3,7 @@
  * the app's SvelteKit server into `server/handler.js` of the build bundle.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { eventToRequest, responseToResult } from './event.js';
+import { eventToRequest, responseToResult, withProxyHeaders } from './event.js';
 
 /** The parts of SvelteKit's `Server` class the handler uses. */
 export interface KitServer {
@@ -62,6 +62,6 @@ export function createHandlerForInstance(server: KitServer, options: HandlerOpti
       platform,
     });
     // Buffered: the full body is read before the result is returned (streaming comes later).
-    return responseToResult(response);
+    return responseToResult(withProxyHeaders(response));
   };
 }
