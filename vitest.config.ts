@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
  *   both cores, so one file at a time, after the others.
  */
 const UNIT = [
-  'test/adapter/event.test.ts',
+  'test/adapter/{event,static-fallback}.test.ts',
   'test/adapter/resolve-hook.test.ts',
   'test/aws/internal/observability.test.ts',
   'test/aws/projects/function-zip.test.ts',

@@ -131,6 +131,8 @@ const Project = v.object({
   createdAt: v.string(),
   liveDeploymentId: v.optional(v.string()),
   liveAt: v.optional(v.string()),
+  /** The live deployment's SvelteKit `paths.base`, included in `url`. */
+  liveBasePath: v.optional(v.string()),
   executionName: v.optional(v.string()),
   failedState: v.optional(v.string()),
   error: v.optional(v.string()),

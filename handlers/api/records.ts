@@ -14,6 +14,8 @@ export interface ProjectRecord {
   createdAt: string;
   liveDeploymentId?: string;
   liveAt?: string;
+  /** The live deployment's `paths.base` (absent when it has none). */
+  liveBasePath?: string;
   executionName?: string;
   failedState?: string;
   error?: string;

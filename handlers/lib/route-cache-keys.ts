@@ -61,7 +61,13 @@ function staticAliases(route: string): Array<{ path: string; rank: number }> {
  */
 export function routeEntriesFor(
   deploymentId: string,
-  manifest: { prerendered: Record<string, string>; static: Record<string, string>; basePath?: string; appDir?: string },
+  manifest: {
+    prerendered: Record<string, string>;
+    static: Record<string, string>;
+    basePath?: string;
+    appDir?: string;
+    fallback?: { file: string; status: number };
+  },
 ): Record<string, string> {
   const entries: Record<string, string> = {};
   const aliasRank = new Map<string, number>();
@@ -78,7 +84,16 @@ export function routeEntriesFor(
     const appDir = manifest.appDir ?? '_app';
     entries[routeKey(deploymentId, `${manifest.basePath}/${appDir}/`)] = `client/${appDir}/`;
   }
+  // adapter-static's 200 fallback: the page unknown routes get. (A 404 fallback is left to the
+  // server: a function cannot set the status of a file the bucket serves, and SvelteKit's own 404
+  // of an SPA is the same shell.)
+  if (manifest.fallback?.status === 200) entries[fallbackKey(deploymentId)] = manifest.fallback.file;
   return entries;
+}
+
+/** The fallback page of a deployment (`*` is no path, so it never meets a route). */
+export function fallbackKey(deploymentId: string): string {
+  return `r:${deploymentId}:*`;
 }
 
 /** A custom domain's project (the viewer-request function looks it up before reading the host). */

@@ -47,10 +47,18 @@ async function release(event: unknown): Promise<{ live: string; previous: string
     new UpdateCommand({
       TableName: names.table,
       Key: projectKey(state.project),
-      UpdateExpression: 'SET liveDeploymentId = :id, liveAt = :at',
+      // The app's paths.base goes with it: the project's URL is where its root page answers.
+      UpdateExpression: manifest.basePath
+        ? 'SET liveDeploymentId = :id, liveAt = :at, liveBasePath = :base'
+        : 'SET liveDeploymentId = :id, liveAt = :at REMOVE liveBasePath',
       ConditionExpression: 'attribute_exists(pk) AND #status <> :deleting',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':id': deploymentId, ':at': new Date().toISOString(), ':deleting': 'DELETING' },
+      ExpressionAttributeValues: {
+        ':id': deploymentId,
+        ':at': new Date().toISOString(),
+        ':deleting': 'DELETING',
+        ...(manifest.basePath ? { ':base': manifest.basePath } : {}),
+      },
       ReturnValues: 'UPDATED_OLD',
     }),
   );

@@ -25,6 +25,8 @@ const kvs = cf.kvs();
 const PROJECT = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 const ALIAS = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+// A last segment with an extension names a file: no fallback page for it.
+const FILE_NAME = /\/[^/]*\.\w+$/;
 
 // The router origin: the distribution defines it with origin id 'router', its origin access
 // control and the origin secret as a custom header; selectRequestOriginById keeps all of them.
@@ -110,16 +112,16 @@ async function routeEntry(id, uri) {
 // What adapter-node answers from files, in its order: the file (or its extensionless alias, see
 // routeEntriesFor); a static file with a trailing slash dropped; a prerendered page asked for with
 // its trailing slash toggled is a 308 to the path SvelteKit prerendered (trailingSlash decides);
-// with a base path, /{base}/_app/... maps to the build assets. Undefined: the server answers.
+// with a base path, /{base}/_app/... maps to the build assets; else adapter-static's fallback
+// page. Undefined: the server answers.
 async function fileFor(id, uri, method) {
   var read = method === 'GET' || method === 'HEAD';
   var file = await routeEntry(id, uri);
   if (file && file.indexOf('prerendered/') === 0) return { file: file };
   if (file && read && file.charAt(file.length - 1) !== '/') return { file: file };
-  if (uri.length < 2) return undefined;
   var slash = uri.charAt(uri.length - 1) === '/';
   var toggled = slash ? uri.slice(0, -1) : uri + '/';
-  var other = await routeEntry(id, toggled);
+  var other = uri.length > 1 ? await routeEntry(id, toggled) : undefined;
   if (other && other.indexOf('prerendered/') === 0) return { redirect: toggled };
   if (other && slash && read && other.charAt(other.length - 1) !== '/') return { file: other };
   var app = uri.indexOf('/_app/');
@@ -134,7 +136,10 @@ async function fileFor(id, uri, method) {
     const assets = await lookup('r:' + id + ':' + uri.slice(0, app) + '/_app/');
     if (assets) return { file: assets + uri.slice(app + 6) };
   }
-  return undefined;
+  // adapter-static's fallback page, for paths that name no file (sirv's `single` rule).
+  if (!read || FILE_NAME.test(uri)) return undefined;
+  var fallback = await lookup('r:' + id + ':*');
+  return fallback ? { file: fallback } : undefined;
 }
 
 // The query string as received (CloudFront hands it over parsed, values still encoded).

@@ -33,6 +33,14 @@ const entries: Record<string, string> = {
     },
   }),
   ...routeEntriesFor('d-1', { prerendered: { '/always/': 'prerendered/always/index.html' }, static: {} }),
+  [liveKey('spa-static')]: 'd-4',
+  ...routeEntriesFor('d-4', {
+    prerendered: { '/about': 'prerendered/about.html' },
+    static: { '/robots.txt': 'client/robots.txt' },
+    fallback: { file: 'prerendered/__slipway_fallback/200.html', status: 200 },
+  }),
+  [liveKey('pages-404')]: 'd-5',
+  ...routeEntriesFor('d-5', { prerendered: {}, static: {}, fallback: { file: 'prerendered/__slipway_fallback/404.html', status: 404 } }),
   [liveKey('based')]: 'd-3',
   ...routeEntriesFor('d-3', { prerendered: {}, static: { '/base/robots.txt': 'client/robots.txt' }, basePath: '/base', appDir: '_app' }),
   ...routeEntriesFor('d-2', { prerendered: { '/about': 'prerendered/about.html' }, static: {} }),
@@ -178,6 +186,23 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
     // Static files are not redirected and never answer other methods.
     const post = request(await run(makeEvent({ method: 'POST', uri: '/guide', host: 'hello.localhost' })));
     expect(post.headers['x-slipway-origin']?.value).toBe('router');
+  });
+
+  it("answers unknown routes of an adapter-static app with its 200 fallback page, files that don't exist stay missing", async () => {
+    for (const uri of ['/', '/todos/42', '/deep/path/']) {
+      expect(request(await run(makeEvent({ uri, host: 'spa-static.localhost' }))).uri, uri).toBe(
+        '/spa-static/deployments/d-4/prerendered/__slipway_fallback/200.html',
+      );
+    }
+    expect(request(await run(makeEvent({ uri: '/about', host: 'spa-static.localhost' }))).uri).toBe(
+      '/spa-static/deployments/d-4/prerendered/about.html',
+    );
+    for (const uri of ['/missing.js', '/_app/env.js']) {
+      expect(request(await run(makeEvent({ uri, host: 'spa-static.localhost' }))).headers['x-slipway-origin']?.value, uri).toBe('router');
+    }
+    // Other methods, and a 404 fallback (whose status only the server can set), go to the server.
+    expect(request(await run(makeEvent({ method: 'POST', uri: '/todos', host: 'spa-static.localhost' }))).uri).toBe('/todos');
+    expect(request(await run(makeEvent({ uri: '/todos', host: 'pages-404.localhost' }))).headers['x-slipway-origin']?.value).toBe('router');
   });
 
   it('maps {base}/_app/... to the build assets of an app with paths.base, and nothing outside them', async () => {

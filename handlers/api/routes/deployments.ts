@@ -8,7 +8,7 @@ import { listDeployments, requireDeployment, type DeploymentRecord } from '../re
 import { sourceExists, startDeployment } from '../start-deployment.js';
 import { notReady } from './projects.js';
 import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
-import { tenantUrl } from '../../lib/tenant-url.js';
+import { tenantUrl, withBasePath } from '../../lib/tenant-url.js';
 import { previewTooLong, previewUrl } from '../../previews/alias.js';
 import { executionView } from '../execution-view.js';
 import { stateMachineGraph } from '../state-machine-graph.js';
@@ -19,9 +19,13 @@ export const deploymentRoutes = new Hono<ApiEnv>();
  * `current`: this is the project's live deployment. `url`: where it answers — a preview's own host
  * (which the latest deployment of that alias serves), or the project's host for the live one.
  */
-function withCurrent(deployment: DeploymentRecord, liveId: string | undefined) {
-  const current = deployment.id === liveId;
-  const url = deployment.preview ? previewUrl(deployment.project, deployment.preview) : current ? tenantUrl(deployment.project) : undefined;
+function withCurrent(deployment: DeploymentRecord, project: { liveDeploymentId?: string; liveBasePath?: string }) {
+  const current = deployment.id === project.liveDeploymentId;
+  const url = deployment.preview
+    ? previewUrl(deployment.project, deployment.preview)
+    : current
+      ? withBasePath(tenantUrl(deployment.project), project.liveBasePath)
+      : undefined;
   return { ...deployment, current, ...(url ? { url } : {}) };
 }
 
@@ -29,7 +33,7 @@ deploymentRoutes.get('/:name/deployments', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const project = accessedProject(c);
   const deployments = await listDeployments(name);
-  return c.json({ deployments: deployments.map((d) => withCurrent(d, project.liveDeploymentId)) });
+  return c.json({ deployments: deployments.map((d) => withCurrent(d, project)) });
 });
 
 /** Starts build-and-deploy for an uploaded source archive; the live version is untouched until release. */
@@ -60,14 +64,14 @@ deploymentRoutes.post('/:name/deployments', async (c) => {
     commit: body.commit,
     ...(body.preview !== undefined ? { preview: body.preview } : {}),
   });
-  return c.json({ deployment: withCurrent(deployment, project.liveDeploymentId) }, 202);
+  return c.json({ deployment: withCurrent(deployment, project) }, 202);
 });
 
 deploymentRoutes.get('/:name/deployments/:id', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
   const id = parse(DeploymentId, c.req.param('id'), 'path');
   const project = accessedProject(c);
-  return c.json({ deployment: withCurrent(await requireDeployment(name, id), project.liveDeploymentId) });
+  return c.json({ deployment: withCurrent(await requireDeployment(name, id), project) });
 });
 
 /**

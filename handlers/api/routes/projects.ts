@@ -10,7 +10,7 @@ import { CreateProjectBody, CreateSourceBody, ProjectName } from '../schemas.js'
 import { createProject, linkProjectRepository, listProjects, markProjectDeleting } from '../records.js';
 import { requireGrantedRepository } from '../github/installations.js';
 import { executionName, startExecution } from '../executions.js';
-import { tenantUrl } from '../../lib/tenant-url.js';
+import { tenantUrl, withBasePath } from '../../lib/tenant-url.js';
 import { canAccessProject, requirePermission } from '../identity/access.js';
 import { claimProjectSlot, releaseProjectSlot } from '../subscriptions/enforce.js';
 
@@ -35,7 +35,7 @@ async function startProjectExecution(operation: 'init-project' | 'delete-project
 projectRoutes.get('/', async (c) => {
   const caller = c.get('caller');
   const visible = (await listProjects()).filter((project) => canAccessProject(caller, project, 'read'));
-  return c.json({ projects: visible.map((project) => ({ ...project, url: tenantUrl(project.name) })) });
+  return c.json({ projects: visible.map((project) => ({ ...project, url: withBasePath(tenantUrl(project.name), project.liveBasePath) })) });
 });
 
 /** Records the project, then starts init-project (which creates its stack and marks it READY). */
@@ -59,7 +59,8 @@ projectRoutes.post('/', async (c) => {
 
 projectRoutes.get('/:name', async (c) => {
   const name = parse(ProjectName, c.req.param('name'), 'path');
-  return c.json({ project: { ...accessedProject(c), url: tenantUrl(name) } });
+  const project = accessedProject(c);
+  return c.json({ project: { ...project, url: withBasePath(tenantUrl(name), project.liveBasePath) } });
 });
 
 projectRoutes.delete('/:name', async (c) => {
