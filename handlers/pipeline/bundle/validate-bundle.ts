@@ -28,8 +28,8 @@ export const BundleManifest = v.object({
   basePath: v.optional(v.string(), ''),
   prerendered: v.record(RoutePath, FilePath),
   static: v.record(RoutePath, FilePath),
-  /** adapter-static's fallback page: unknown routes get it, with this status. */
-  fallback: v.optional(v.object({ file: FilePath, status: v.picklist([200, 404]) })),
+  /** adapter-static's fallback page: unknown routes get it, with this status. A page: never a server file. */
+  fallback: v.optional(v.object({ file: v.pipe(FilePath, v.startsWith('prerendered/')), status: v.picklist([200, 404]) })),
   handler: FilePath,
 });
 export type BundleManifest = v.InferOutput<typeof BundleManifest>;
