@@ -135,7 +135,8 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     }
     // What adapter-node (sirv over precompressed files) and CloudFront (compress: true) both do.
     headers.vary = 'Accept-Encoding';
-    const encoding = range || method === 'HEAD' || !body ? undefined : compressionFor(req.headers['accept-encoding'], key);
+    const compressible = !range && method !== 'HEAD' && body !== undefined && (object.ContentLength ?? 0) <= MAX_COMPRESSED_BYTES;
+    const encoding = compressible ? compressionFor(req.headers['accept-encoding'], key) : undefined;
     if (encoding && body) {
       const compressed = await compress(Buffer.concat(await body.toArray()), encoding);
       headers['content-encoding'] = encoding;
@@ -396,6 +397,9 @@ function sendFunctionResponse(res: ServerResponse, response: CfResponse): void {
  * suffix range `bytes=-5` as `0-5`, the local S3 too; S3 on AWS answers it properly).
  */
 const SINGLE_RANGE = /^bytes=\d+-\d*$/;
+
+/** CloudFront compresses files up to 10 MB; larger ones go out as stored there and here. */
+const MAX_COMPRESSED_BYTES = 10_000_000;
 
 /** The files SvelteKit's `builder.compress` precompresses for adapter-node, by extension. */
 const COMPRESSIBLE = /\.(html|js|mjs|json|css|svg|xml|wasm|txt|md|mdx)$/i;

@@ -15,6 +15,7 @@ import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js'
 const BUCKET = 'slipway-projects';
 /** A page big enough to be worth compressing. */
 const GUIDE = `<!doctype html><h1>Guide</h1>${'<p>Slipway serves this directory index like adapter-node does.</p>'.repeat(40)}`;
+const BIG_BYTES = 10_000_001;
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x01]);
 
 interface Reply {
@@ -55,6 +56,7 @@ beforeAll(async () => {
     ['client/favicon.png', PNG, undefined],
     ['prerendered/about.html', '<h1>About</h1>', 'text/html; charset=utf-8'],
     ['client/guide/index.html', GUIDE, 'text/html; charset=utf-8'],
+    ['client/big.txt', Buffer.alloc(BIG_BYTES, 'a'), 'text/plain; charset=utf-8'],
   ];
   for (const [key, body, type] of objects) {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: prefix + key, Body: body, ContentType: type }));
@@ -65,7 +67,12 @@ beforeAll(async () => {
     [liveKey('hello')]: 'd-1',
     ...routeEntriesFor('d-1', {
       prerendered: { '/about': 'prerendered/about.html' },
-      static: { '/robots.txt': 'client/robots.txt', '/favicon.png': 'client/favicon.png', '/guide/index.html': 'client/guide/index.html' },
+      static: {
+        '/robots.txt': 'client/robots.txt',
+        '/favicon.png': 'client/favicon.png',
+        '/guide/index.html': 'client/guide/index.html',
+        '/big.txt': 'client/big.txt',
+      },
     }),
   });
 
@@ -178,6 +185,11 @@ describe('edge server', () => {
     const plain = await call('hello.localhost', '/guide');
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.headers.vary).toBe('Accept-Encoding');
+    // Over CloudFront's 10 MB compression limit a file goes out as stored, here too.
+    const big = await call('hello.localhost', '/big.txt', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(big.status).toBe(200);
+    expect(big.headers['content-encoding']).toBeUndefined();
+    expect(big.body.length).toBe(BIG_BYTES);
     // Images are served as stored, like adapter-node (no precompressed copy of them exists).
     const png = await call('hello.localhost', '/favicon.png', { headers: { 'accept-encoding': 'gzip, br' } });
     expect(png.headers['content-encoding']).toBeUndefined();
