@@ -11,8 +11,7 @@ import { defineConfig } from 'vitest/config';
  * whenever one waited on npm or a workflow, and the integration files left one idle in their tail.
  */
 const UNIT = [
-  'test/adapter/event.test.ts',
-  'test/adapter/kit-options.test.ts',
+  'test/adapter/{event,kit-options,static-fallback}.test.ts',
   'test/adapter/resolve-hook.test.ts',
   'test/adapter/streaming-handler.test.ts',
   'test/aws/internal/observability.test.ts',

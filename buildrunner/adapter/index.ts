@@ -1,6 +1,7 @@
 /**
  * Slipway's SvelteKit adapter. The build runner swaps it in for whatever adapter an app names (see
- * register.ts), so its options are ignored: they were written for another platform.
+ * register.ts), so its options are ignored (they were written for another platform), except
+ * adapter-static's `fallback`, which says how the app wants unknown routes answered.
  *
  * It writes the build bundle described in docs/ARCHITECTURE.md into `$SLIPWAY_ADAPTER_OUT`
  * (default `<app>/.slipway-build`):
@@ -30,6 +31,8 @@ export interface Builder {
   generateManifest(options: { relativePath: string }): string;
   /** SvelteKit 3: writes a module exporting `server`, an instance with init() and respond(). */
   generateServerInstance?(dest: string, options?: { serverDirectory?: string }): void;
+  /** Writes the SPA shell page (adapter-static's `fallback`). */
+  generateFallback?(dest: string): Promise<void>;
   getBuildDirectory(name: string): string;
   getServerDirectory(): string;
   writeClient(dest: string): string[];
@@ -50,10 +53,26 @@ export interface SlipwayManifest {
   basePath: string;
   prerendered: Record<string, string>;
   static: Record<string, string>;
+  /** adapter-static's `fallback` page, answered for unknown routes (see staticFallback). */
+  fallback?: { file: string; status: 200 | 404 };
   handler: string;
 }
 
 export const ADAPTER_NAME = '@slipway/adapter';
+/** Where the fallback page goes: beside the prerendered pages, never over one of them. */
+export const FALLBACK_DIR = 'prerendered/__slipway_fallback';
+
+/**
+ * An app built with adapter-static keeps its `fallback` option (the options passed to the adapter
+ * it names reach this one). A static host answers unknown routes with that page: `404.html` with
+ * status 404 (GitHub Pages, Netlify), any other name (`200.html`, `index.html`) with 200.
+ */
+export function staticFallback(options: unknown): { name: string; status: 200 | 404 } | undefined {
+  const fallback = (options as { fallback?: unknown } | null | undefined)?.fallback;
+  if (typeof fallback !== 'string' || !/^[\w.-]+\.html$/.test(fallback) || fallback.startsWith('.')) return undefined;
+  return { name: fallback, status: fallback === '404.html' ? 404 : 200 };
+}
+
 export const MANIFEST_FILE = 'slipway-manifest.json';
 export const HANDLER_FILE = 'server/handler.js';
 
@@ -113,7 +132,12 @@ export function kitOptions(builder: Builder): { base: string; appDir: string } {
   return { base: builder.config.kit.paths.base, appDir: builder.config.kit.appDir };
 }
 
-export function buildManifest(builder: Builder, outDir: string, kit: string | undefined): SlipwayManifest {
+export function buildManifest(
+  builder: Builder,
+  outDir: string,
+  kit: string | undefined,
+  fallback?: { name: string; status: 200 | 404 },
+): SlipwayManifest {
   const { base, appDir } = kitOptions(builder);
   const prerendered: Record<string, string> = {};
   const addPrerendered = (route: string, file: string): void => {
@@ -135,6 +159,9 @@ export function buildManifest(builder: Builder, outDir: string, kit: string | un
     basePath: base,
     prerendered,
     static: statics,
+    ...(fallback && existsSync(join(outDir, FALLBACK_DIR, fallback.name))
+      ? { fallback: { file: `${FALLBACK_DIR}/${fallback.name}`, status: fallback.status } }
+      : {}),
     handler: HANDLER_FILE,
   };
 }
@@ -218,7 +245,8 @@ async function bundleServer(builder: Builder, appRoot: string, outDir: string): 
   rmSync(tmp, { recursive: true, force: true });
 }
 
-export default function adapter(_options?: unknown): Adapter {
+export default function adapter(options?: unknown): Adapter {
+  const fallback = staticFallback(options);
   return {
     name: ADAPTER_NAME,
     supports: { read: () => true },
@@ -231,9 +259,10 @@ export default function adapter(_options?: unknown): Adapter {
       builder.log.minor(`Slipway: writing the bundle to ${relative(appRoot, outDir) || '.'}`);
       builder.writeClient(join(outDir, 'client'));
       builder.writePrerendered(join(outDir, 'prerendered'));
+      if (fallback && builder.generateFallback) await builder.generateFallback(join(outDir, FALLBACK_DIR, fallback.name));
       await bundleServer(builder, appRoot, outDir);
 
-      const manifest = buildManifest(builder, outDir, kitVersion(appRoot));
+      const manifest = buildManifest(builder, outDir, kitVersion(appRoot), fallback);
       writeFileSync(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
       builder.log.minor(
         `Slipway: ${Object.keys(manifest.prerendered).length} prerendered, ${Object.keys(manifest.static).length} static, handler ${posix.join(manifest.handler)}`,

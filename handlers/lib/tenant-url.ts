@@ -8,3 +8,11 @@ export function tenantUrl(project: string): string | undefined {
   const template = currentPlatform().tenantUrlTemplate;
   return template ? template.replace('{project}', project) : undefined;
 }
+
+/**
+ * Where a site's root page answers: its URL with the app's `paths.base` appended, `/base/` (SvelteKit
+ * redirects `/base` there whatever `trailingSlash` says).
+ */
+export function withBasePath(url: string | undefined, basePath: string | undefined): string | undefined {
+  return url && basePath ? `${url.replace(/\/$/, '')}${basePath}/` : url;
+}

@@ -41,7 +41,8 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   // Before the pointer moves, so that once a release shows as live its domains are served too.
   await syncDomains(state.project);
 
-  const previous = await setProjectLive(state.project, deploymentId, new Date().toISOString());
+  // The app's paths.base goes with it: the project's URL is where its root page answers.
+  const previous = await setProjectLive(state.project, deploymentId, new Date().toISOString(), manifest.basePath || undefined);
   await cache.putMany({ [liveKey(state.project)]: deploymentId });
   return { live: deploymentId, previous };
 }

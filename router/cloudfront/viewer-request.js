@@ -14,7 +14,8 @@ import cf from 'cloudfront';
 // Outcomes:
 //   - a 404 response when the host names no valid or no live project;
 //   - static: request.uri rewritten to /{project}/deployments/{id}/{file} (the project bucket,
-//     which is the distribution's default origin);
+//     which is the distribution's default origin), found as adapter-node finds it (fileFor);
+//   - a 308 to a prerendered page's canonical path when asked with the other trailing slash;
 //   - dynamic: uri untouched, tagged with x-slipway-project / -deployment / -host / -origin
 //     (and -qualifier for a preview), and sent to the router origin.
 
@@ -23,6 +24,9 @@ const kvs = cf.kvs();
 
 const PROJECT = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 const ALIAS = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+// A last segment with an extension names a file: no fallback page for it.
+const FILE_NAME = /\/[^/]*\.\w+$/;
 
 // The router origin: the distribution defines it with origin id 'router', its origin access
 // control and the origin secret as a custom header; selectRequestOriginById keeps all of them.
@@ -92,23 +96,69 @@ function notFound(message) {
   };
 }
 
-async function staticFile(id, uri) {
+// The route-cache entry of a path, trying it percent-decoded too (keys hold decoded paths).
+async function routeEntry(id, uri) {
   var file = await lookup('r:' + id + ':' + uri);
-  if (file) return file;
-  if (uri.length > 1 && uri.charAt(uri.length - 1) === '/') {
-    file = await lookup('r:' + id + ':' + uri.slice(0, -1));
-    if (file) return file;
+  if (file || uri.indexOf('%') === -1) return file;
+  var decoded;
+  try {
+    decoded = decodeURIComponent(uri);
+  } catch (e) {
+    return undefined;
   }
-  if (uri.indexOf('%') !== -1) {
-    let decoded;
-    try {
-      decoded = decodeURIComponent(uri);
-    } catch (e) {
-      return undefined;
-    }
-    if (decoded !== uri) return staticFile(id, decoded);
+  return decoded === uri ? undefined : lookup('r:' + id + ':' + decoded);
+}
+
+// What adapter-node answers from files, in its order: the file (or its extensionless alias, see
+// routeEntriesFor); a static file with a trailing slash dropped; a prerendered page asked for with
+// its trailing slash toggled is a 308 to the path SvelteKit prerendered (trailingSlash decides);
+// with a base path, /{base}/_app/... maps to the build assets; else adapter-static's fallback
+// page. Undefined: the server answers.
+async function fileFor(id, uri, method) {
+  var read = method === 'GET' || method === 'HEAD';
+  var file = await routeEntry(id, uri);
+  if (file && file.indexOf('prerendered/') === 0) return { file: file };
+  if (file && read && file.charAt(file.length - 1) !== '/') return { file: file };
+  var slash = uri.charAt(uri.length - 1) === '/';
+  var toggled = slash ? uri.slice(0, -1) : uri + '/';
+  var other = uri.length > 1 ? await routeEntry(id, toggled) : undefined;
+  if (other && other.indexOf('prerendered/') === 0) return { redirect: toggled };
+  if (other && slash && read && other.charAt(other.length - 1) !== '/') return { file: other };
+  var app = uri.indexOf('/_app/');
+  if (
+    app > 0 &&
+    uri.length > app + 6 &&
+    read &&
+    uri.indexOf('/_app/env.js') !== app &&
+    uri.indexOf('/_app/remote/') !== app &&
+    !DOT_SEGMENT.test(uri)
+  ) {
+    const assets = await lookup('r:' + id + ':' + uri.slice(0, app) + '/_app/');
+    if (assets) return { file: assets + uri.slice(app + 6) };
   }
-  return undefined;
+  // adapter-static's fallback page, for paths that name no file (sirv's `single` rule).
+  if (!read || FILE_NAME.test(uri)) return undefined;
+  var fallback = await lookup('r:' + id + ':*');
+  return fallback ? { file: fallback } : undefined;
+}
+
+// The query string as received (CloudFront hands it over parsed, values still encoded).
+function queryOf(querystring) {
+  var parts = [];
+  for (var name in querystring) {
+    const entry = querystring[name];
+    const values = entry.multiValue ? entry.multiValue : [entry];
+    for (let i = 0; i < values.length; i++) parts.push(values[i].value === '' ? name : name + '=' + values[i].value);
+  }
+  return parts.length ? '?' + parts.join('&') : '';
+}
+
+function permanentRedirect(location) {
+  return {
+    statusCode: 308,
+    statusDescription: 'Permanent Redirect',
+    headers: { location: { value: location } },
+  };
 }
 
 async function handler(event) {
@@ -135,12 +185,11 @@ async function handler(event) {
   var prefix = '/' + project + '/deployments/' + id + '/';
   var uri = request.uri;
 
-  if (request.method === 'GET' || request.method === 'HEAD') {
-    const file = await staticFile(id, uri);
-    if (file) {
-      request.uri = prefix + file;
-      return request;
-    }
+  var found = await fileFor(id, uri, request.method);
+  if (found && found.redirect) return permanentRedirect(found.redirect + queryOf(request.querystring));
+  if (found && (request.method === 'GET' || request.method === 'HEAD')) {
+    request.uri = prefix + found.file;
+    return request;
   }
 
   headers['x-slipway-project'] = { value: project };

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { eventToRequest, eventUrl, isTextContentType, responseToResult } from '../../buildrunner/adapter/files/event.js';
+import { eventToRequest, eventUrl, isTextContentType, responseToResult, withProxyHeaders } from '../../buildrunner/adapter/files/event.js';
 import { createHandler, type KitServer, type SlipwayHandler } from '../../buildrunner/adapter/files/handler.js';
 
 function event(overrides: Partial<APIGatewayProxyEventV2> & { method?: string } = {}): APIGatewayProxyEventV2 {
@@ -114,6 +114,33 @@ describe('responseToResult', () => {
   it('handles empty bodies', async () => {
     const result = await responseToResult(new Response(null, { status: 204 }));
     expect(result).toMatchObject({ statusCode: 204, body: '', isBase64Encoded: false });
+  });
+});
+
+describe('withProxyHeaders', () => {
+  it('adds x-accel-buffering: no to text/event-stream responses only, as adapter-node does', async () => {
+    const events = withProxyHeaders(new Response('data: 1\n\n', { headers: { 'content-type': 'text/event-stream' } }));
+    expect(events.headers.get('x-accel-buffering')).toBe('no');
+    expect(await events.text()).toBe('data: 1\n\n');
+    expect(withProxyHeaders(new Response('<p>', { headers: { 'content-type': 'text/html' } })).headers.get('x-accel-buffering')).toBeNull();
+    // adapter-node compares the whole header: a charset parameter does not count.
+    const charset = withProxyHeaders(new Response('', { headers: { 'content-type': 'text/event-stream; charset=utf-8' } }));
+    expect(charset.headers.get('x-accel-buffering')).toBeNull();
+  });
+
+  it('copies a response whose headers are immutable (a fetched response passed through)', async () => {
+    class ImmutableHeaders extends Headers {
+      override set(): void {
+        throw new TypeError('immutable');
+      }
+    }
+    const passed = new Response('data: x\n\n', { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    Object.defineProperty(passed, 'headers', { value: new ImmutableHeaders(passed.headers) });
+    const copied = withProxyHeaders(passed);
+    expect(copied).not.toBe(passed);
+    expect(copied.headers.get('x-accel-buffering')).toBe('no');
+    expect(copied.headers.get('content-type')).toBe('text/event-stream');
+    expect(await copied.text()).toBe('data: x\n\n');
   });
 });
 

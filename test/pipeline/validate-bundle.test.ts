@@ -48,6 +48,19 @@ describe('build output validation', () => {
     );
   });
 
+  it("accepts adapter-static's fallback page when the bundle holds it, with status 200 or 404 only", async () => {
+    const page = { path: 'prerendered/__slipway_fallback/200.html', body: '<div id="app"></div>' };
+    const fallback = { file: page.path, status: 200 };
+    const result = await validateBundle(tarFixture(validBundleEntries({ manifest: { fallback }, extra: [page] })));
+    expect(result.manifest.fallback).toEqual(fallback);
+    await expect(validateBundle(tarFixture(validBundleEntries({ manifest: { fallback } })))).rejects.toThrow(
+      'fallback fallback names prerendered/__slipway_fallback/200.html, which is not in the build output',
+    );
+    await expect(
+      validateBundle(tarFixture(validBundleEntries({ manifest: { fallback: { ...fallback, status: 302 } }, extra: [page] }))),
+    ).rejects.toThrow('field fallback.status is invalid');
+  });
+
   it('refuses input that is not a gzip tar', async () => {
     await expect(validateBundle(Buffer.from('not an archive'))).rejects.toThrow(/not a readable gzip tar archive/);
   });

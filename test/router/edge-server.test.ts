@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PassThrough } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -14,6 +15,9 @@ import { createRouter } from '../../router/lambda/handler.js';
 import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 
 const BUCKET = 'slipway-projects';
+/** A page big enough to be worth compressing. */
+const GUIDE = `<!doctype html><h1>Guide</h1>${'<p>Slipway serves this directory index like adapter-node does.</p>'.repeat(40)}`;
+const BIG_BYTES = 10_000_001;
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x01]);
 
 interface Reply {
@@ -55,6 +59,8 @@ beforeAll(async () => {
     ['client/robots.txt', 'User-agent: *', 'text/plain; charset=utf-8'],
     ['client/favicon.png', PNG, undefined],
     ['prerendered/about.html', '<h1>About</h1>', 'text/html; charset=utf-8'],
+    ['client/guide/index.html', GUIDE, 'text/html; charset=utf-8'],
+    ['client/big.txt', Buffer.alloc(BIG_BYTES, 'a'), 'text/plain; charset=utf-8'],
   ];
   for (const [key, body, type] of objects) {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: prefix + key, Body: body, ContentType: type }));
@@ -65,7 +71,12 @@ beforeAll(async () => {
     [liveKey('hello')]: 'd-1',
     ...routeEntriesFor('d-1', {
       prerendered: { '/about': 'prerendered/about.html' },
-      static: { '/robots.txt': 'client/robots.txt', '/favicon.png': 'client/favicon.png' },
+      static: {
+        '/robots.txt': 'client/robots.txt',
+        '/favicon.png': 'client/favicon.png',
+        '/guide/index.html': 'client/guide/index.html',
+        '/big.txt': 'client/big.txt',
+      },
     }),
   });
 
@@ -150,7 +161,7 @@ describe('edge server', () => {
   });
 
   it('serves prerendered pages and static files, binary intact, revalidated', async () => {
-    const about = await call('hello.localhost:8080', '/about/');
+    const about = await call('hello.localhost:8080', '/about');
     expect(about.status).toBe(200);
     expect(about.body.toString()).toBe('<h1>About</h1>');
     expect(about.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -167,6 +178,55 @@ describe('edge server', () => {
     const missing = await call('hello.localhost', '/_app/immutable/missing.js');
     expect(missing.status).toBe(404);
     expect(missing.headers['content-type']).toContain('text/html');
+  });
+
+  it('redirects a prerendered page asked with the other trailing slash (308), serves a static directory index', async () => {
+    const redirect = await call('hello.localhost:8080', '/about/?x=1');
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.location).toBe('/about?x=1');
+    for (const path of ['/guide/', '/guide']) {
+      const guide = await call('hello.localhost', path);
+      expect(guide.status, path).toBe(200);
+      expect(guide.body.toString(), path).toBe(GUIDE);
+    }
+  });
+
+  it('answers a byte range with 206 and Content-Range, an unsatisfiable one with 416', async () => {
+    const part = await call('hello.localhost', '/guide/', { headers: { range: 'bytes=0-9' } });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 0-9/${GUIDE.length}`);
+    expect(part.headers['content-length']).toBe('10');
+    expect(part.body.toString()).toBe(GUIDE.slice(0, 10));
+    const rest = await call('hello.localhost', '/guide/', { headers: { range: 'bytes=10-' } });
+    expect(rest.status).toBe(206);
+    expect(rest.body.toString()).toBe(GUIDE.slice(10));
+    const beyond = await call('hello.localhost', '/guide/', { headers: { range: `bytes=${GUIDE.length + 10}-` } });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers['content-range']).toBe(`bytes */${GUIDE.length}`);
+  });
+
+  it('compresses text files for clients that accept it (brotli first), with Vary: Accept-Encoding', async () => {
+    const br = await call('hello.localhost', '/guide', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(br.status).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('Accept-Encoding');
+    expect(br.body.length).toBeLessThan(GUIDE.length / 4);
+    expect(brotliDecompressSync(br.body).toString()).toBe(GUIDE);
+    const gz = await call('hello.localhost', '/guide', { headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(GUIDE);
+    const plain = await call('hello.localhost', '/guide');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    // Over CloudFront's 10 MB compression limit a file goes out as stored, here too.
+    const big = await call('hello.localhost', '/big.txt', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(big.status).toBe(200);
+    expect(big.headers['content-encoding']).toBeUndefined();
+    expect(big.body.length).toBe(BIG_BYTES);
+    // Images are served as stored, like adapter-node (no precompressed copy of them exists).
+    const png = await call('hello.localhost', '/favicon.png', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(png.headers['content-encoding']).toBeUndefined();
+    expect(png.body.equals(PNG)).toBe(true);
   });
 
   it('routes dynamic requests through the router to the tenant, with two Set-Cookie headers back', async () => {

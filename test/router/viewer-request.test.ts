@@ -22,8 +22,27 @@ const entries: Record<string, string> = {
   [liveKey('spa')]: 'd-2',
   ...routeEntriesFor('d-1', {
     prerendered: { '/': 'prerendered/index.html', '/about': 'prerendered/about.html', '/café': 'prerendered/café.html' },
-    static: { '/robots.txt': 'client/robots.txt', '/favicon.png': 'client/favicon.png' },
+    static: {
+      '/robots.txt': 'client/robots.txt',
+      '/favicon.png': 'client/favicon.png',
+      '/guide/index.html': 'client/guide/index.html',
+      '/v3.1/index.html': 'client/v3.1/index.html',
+      '/terms.html': 'client/terms.html',
+      '/both.html': 'client/both.html',
+      '/both/index.html': 'client/both/index.html',
+    },
   }),
+  ...routeEntriesFor('d-1', { prerendered: { '/always/': 'prerendered/always/index.html' }, static: {} }),
+  [liveKey('spa-static')]: 'd-4',
+  ...routeEntriesFor('d-4', {
+    prerendered: { '/about': 'prerendered/about.html' },
+    static: { '/robots.txt': 'client/robots.txt' },
+    fallback: { file: 'prerendered/__slipway_fallback/200.html', status: 200 },
+  }),
+  [liveKey('pages-404')]: 'd-5',
+  ...routeEntriesFor('d-5', { prerendered: {}, static: {}, fallback: { file: 'prerendered/__slipway_fallback/404.html', status: 404 } }),
+  [liveKey('based')]: 'd-3',
+  ...routeEntriesFor('d-3', { prerendered: {}, static: { '/base/robots.txt': 'client/robots.txt' }, basePath: '/base', appDir: '_app' }),
   ...routeEntriesFor('d-2', { prerendered: { '/about': 'prerendered/about.html' }, static: {} }),
   // A preview of hello: its own deployment and function version, production stays on d-1.
   [previewKey('hello', 'feature-x')]: pointerValue('d-9', '42'),
@@ -127,10 +146,79 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
     }
   });
 
-  it('resolves /about and /about/ to the prerendered file', async () => {
-    for (const uri of ['/about', '/about/']) {
-      const req = request(await run(makeEvent({ uri, host: 'hello.localhost:8080' })));
-      expect(req.uri, uri).toBe('/hello/deployments/d-1/prerendered/about.html');
+  it('resolves /about to the prerendered file and redirects /about/ to it with 308, as adapter-node does', async () => {
+    const req = request(await run(makeEvent({ uri: '/about', host: 'hello.localhost:8080' })));
+    expect(req.uri).toBe('/hello/deployments/d-1/prerendered/about.html');
+    const redirect = await run(makeEvent({ uri: '/about/', host: 'hello.localhost:8080', querystring: 'a=1&b=x%20y' }));
+    if (redirect.kind !== 'response') throw new Error('expected a redirect');
+    expect(redirect.response.statusCode).toBe(308);
+    expect(redirect.response.headers?.location?.value).toBe('/about?a=1&b=x%20y');
+  });
+
+  it("redirects a trailingSlash 'always' page asked without its slash, for any method", async () => {
+    for (const method of ['GET', 'POST']) {
+      const result = await run(makeEvent({ method, uri: '/always', host: 'hello.localhost' }));
+      if (result.kind !== 'response') throw new Error(`${method}: expected a redirect`);
+      expect(result.response.statusCode).toBe(308);
+      expect(result.response.headers?.location?.value).toBe('/always/');
+    }
+    expect(request(await run(makeEvent({ uri: '/always/', host: 'hello.localhost' }))).uri).toBe(
+      '/hello/deployments/d-1/prerendered/always/index.html',
+    );
+  });
+
+  it('serves a static directory index at /guide/ and /guide, a dotted folder, and /terms for terms.html', async () => {
+    const cases: Array<[string, string]> = [
+      ['/guide/', 'client/guide/index.html'],
+      ['/guide', 'client/guide/index.html'],
+      ['/v3.1/', 'client/v3.1/index.html'],
+      ['/v3.1', 'client/v3.1/index.html'],
+      ['/terms', 'client/terms.html'],
+      ['/terms/', 'client/terms.html'],
+      ['/terms.html', 'client/terms.html'],
+      ['/robots.txt/', 'client/robots.txt'],
+      // An exact file wins over an alias; then sirv's order: P.html before P/index.html.
+      ['/both', 'client/both.html'],
+    ];
+    for (const [uri, file] of cases) {
+      expect(request(await run(makeEvent({ uri, host: 'hello.localhost' }))).uri, uri).toBe(`/hello/deployments/d-1/${file}`);
+    }
+    // Static files are not redirected and never answer other methods.
+    const post = request(await run(makeEvent({ method: 'POST', uri: '/guide', host: 'hello.localhost' })));
+    expect(post.headers['x-slipway-origin']?.value).toBe('router');
+  });
+
+  it("answers unknown routes of an adapter-static app with its 200 fallback page, files that don't exist stay missing", async () => {
+    for (const uri of ['/', '/todos/42', '/deep/path/']) {
+      expect(request(await run(makeEvent({ uri, host: 'spa-static.localhost' }))).uri, uri).toBe(
+        '/spa-static/deployments/d-4/prerendered/__slipway_fallback/200.html',
+      );
+    }
+    expect(request(await run(makeEvent({ uri: '/about', host: 'spa-static.localhost' }))).uri).toBe(
+      '/spa-static/deployments/d-4/prerendered/about.html',
+    );
+    for (const uri of ['/missing.js', '/_app/env.js']) {
+      expect(request(await run(makeEvent({ uri, host: 'spa-static.localhost' }))).headers['x-slipway-origin']?.value, uri).toBe('router');
+    }
+    // Other methods, and a 404 fallback (whose status only the server can set), go to the server.
+    expect(request(await run(makeEvent({ method: 'POST', uri: '/todos', host: 'spa-static.localhost' }))).uri).toBe('/todos');
+    expect(request(await run(makeEvent({ uri: '/todos', host: 'pages-404.localhost' }))).headers['x-slipway-origin']?.value).toBe('router');
+  });
+
+  it('maps {base}/_app/... to the build assets of an app with paths.base, and nothing outside them', async () => {
+    const asset = request(await run(makeEvent({ uri: '/base/_app/immutable/x.js', host: 'based.localhost' })));
+    expect(asset.uri).toBe('/based/deployments/d-3/client/_app/immutable/x.js');
+    expect(request(await run(makeEvent({ uri: '/base/_app/version.json', host: 'based.localhost' }))).uri).toBe(
+      '/based/deployments/d-3/client/_app/version.json',
+    );
+    for (const uri of ['/base/_app/env.js', '/base/_app/remote/abc/f', '/base/_app/', '/other/_app/x.js']) {
+      const result = request(await run(makeEvent({ uri, host: 'based.localhost' })));
+      expect(result.headers['x-slipway-origin']?.value, uri).toBe('router');
+    }
+    for (const uri of ['/base/_app/../slipway-manifest.json', '/base/_app/%2e%2e/server/handler.js']) {
+      const result = request(await run(makeEvent({ uri, host: 'based.localhost' })));
+      expect(result.uri, uri).toBe(uri);
+      expect(result.headers['x-slipway-origin']?.value, uri).toBe('router');
     }
   });
 

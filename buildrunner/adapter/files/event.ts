@@ -66,6 +66,23 @@ export function isTextContentType(contentType: string | null | undefined): boole
 export const BUFFERED_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;
 
 /**
+ * The headers adapter-node adds to what the SvelteKit server answered: `x-accel-buffering: no` on
+ * a `text/event-stream` response, so a buffering proxy in front passes server-sent events through.
+ */
+export function withProxyHeaders(response: Response): Response {
+  if (response.headers.get('content-type') !== 'text/event-stream') return response;
+  try {
+    response.headers.set('x-accel-buffering', 'no');
+    return response;
+  } catch {
+    // A fetched Response passed through has immutable headers: copy them.
+    const headers = new Headers(response.headers);
+    headers.set('x-accel-buffering', 'no');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+}
+
+/**
  * Converts a Web Response into the structured v2 result, for a runtime without response streaming:
  * the whole body is read first. A result over Lambda's 6 MB buffered limit (a binary body counts
  * as base64) is refused with an error naming both sizes, rather than failing somewhere downstream.

@@ -6,7 +6,7 @@ import { Readable, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { eventToRequest, responseToResult } from './event.js';
+import { eventToRequest, responseToResult, withProxyHeaders } from './event.js';
 
 /** The parts of SvelteKit's `Server` class the handler uses. */
 export interface KitServer {
@@ -120,10 +120,11 @@ export function createHandlerForInstance(server: KitServer, options: HandlerOpti
     await init();
     const request = eventToRequest(event);
     const platform: SlipwayPlatform = { event, context };
-    return server.respond(request, {
+    const response = await server.respond(request, {
       getClientAddress: () => event.requestContext.http.sourceIp,
       platform,
     });
+    return withProxyHeaders(response);
   };
 
   const runtime = streamingRuntime();

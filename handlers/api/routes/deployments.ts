@@ -6,7 +6,7 @@ import { listDeployments, requireDeployment, type DeploymentRecord } from '../re
 import { sourceExists, startDeployment } from '../start-deployment.js';
 import { notReady } from './projects.js';
 import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
-import { tenantUrl } from '../../lib/tenant-url.js';
+import { tenantUrl, withBasePath } from '../../lib/tenant-url.js';
 import { previewTooLong, previewUrl } from '../../previews/alias.js';
 import { executionView } from '../execution-view.js';
 import { stateMachineGraph } from '../state-machine-graph.js';
@@ -20,9 +20,13 @@ export const deploymentRoutes: ApiRoute[] = [];
  * `current`: this is the project's live deployment. `url`: where it answers — a preview's own host
  * (which the latest deployment of that alias serves), or the project's host for the live one.
  */
-function withCurrent(deployment: DeploymentRecord, liveId: string | undefined) {
-  const current = deployment.id === liveId;
-  const url = deployment.preview ? previewUrl(deployment.project, deployment.preview) : current ? tenantUrl(deployment.project) : undefined;
+function withCurrent(deployment: DeploymentRecord, project: { liveDeploymentId?: string; liveBasePath?: string }) {
+  const current = deployment.id === project.liveDeploymentId;
+  const url = deployment.preview
+    ? previewUrl(deployment.project, deployment.preview)
+    : current
+      ? withBasePath(tenantUrl(deployment.project), project.liveBasePath)
+      : undefined;
   return { ...deployment, current, ...(url ? { url } : {}) };
 }
 
@@ -38,7 +42,7 @@ deploymentRoutes.push(
     errors: [400, 401, 404],
     handler: async (c, { params: { name }, project }) => {
       const deployments = await listDeployments(name);
-      return c.json({ deployments: deployments.map((d) => withCurrent(d, project.liveDeploymentId)) });
+      return c.json({ deployments: deployments.map((d) => withCurrent(d, project)) });
     },
   }),
 );
@@ -80,7 +84,7 @@ deploymentRoutes.push(
         ...(body.preview !== undefined ? { preview: body.preview } : {}),
         ...(body.rootDirectory !== undefined ? { rootDirectory: body.rootDirectory } : {}),
       });
-      return c.json({ deployment: withCurrent(deployment, project.liveDeploymentId) }, 202);
+      return c.json({ deployment: withCurrent(deployment, project) }, 202);
     },
   }),
 );
@@ -96,7 +100,7 @@ deploymentRoutes.push(
     responses: { 200: v.object({ deployment: Deployment }) },
     errors: [400, 401, 404],
     handler: async (c, { params: { name, id }, project }) => {
-      return c.json({ deployment: withCurrent(await requireDeployment(name, id), project.liveDeploymentId) });
+      return c.json({ deployment: withCurrent(await requireDeployment(name, id), project) });
     },
   }),
 );

@@ -8,7 +8,7 @@ import { CreateProjectBody, CreateSourceBody, ProjectName } from '../schemas.js'
 import { createProject, linkProjectRepository, listProjects, markProjectDeleting } from '../records.js';
 import { requireGrantedRepository } from '../github/installations.js';
 import { executionName, startExecution } from '../executions.js';
-import { tenantUrl } from '../../lib/tenant-url.js';
+import { tenantUrl, withBasePath } from '../../lib/tenant-url.js';
 import { canAccessProject } from '../identity/access.js';
 import { claimProjectSlot, releaseProjectSlot } from '../subscriptions/enforce.js';
 import * as v from 'valibot';
@@ -46,7 +46,9 @@ projectRoutes.push(
     handler: async (c) => {
       const caller = c.get('caller');
       const visible = (await listProjects()).filter((project) => canAccessProject(caller, project, 'read'));
-      return c.json({ projects: visible.map((project) => ({ ...project, url: tenantUrl(project.name) })) });
+      return c.json({
+        projects: visible.map((project) => ({ ...project, url: withBasePath(tenantUrl(project.name), project.liveBasePath) })),
+      });
     },
   }),
 );
@@ -98,7 +100,7 @@ projectRoutes.push(
     responses: { 200: v.object({ project: Project }) },
     errors: [400, 401, 404],
     handler: async (c, { params: { name }, project }) => {
-      return c.json({ project: { ...project, url: tenantUrl(name) } });
+      return c.json({ project: { ...project, url: withBasePath(tenantUrl(name), project.liveBasePath) } });
     },
   }),
 );

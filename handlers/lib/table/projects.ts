@@ -19,6 +19,8 @@ export const ProjectFields = {
   createdAt: v.string(),
   liveDeploymentId: v.optional(v.string()),
   liveAt: v.optional(v.string()),
+  /** The live deployment's SvelteKit `paths.base` (absent when it has none), included in its URL. */
+  liveBasePath: v.optional(v.string()),
   executionName: v.optional(v.string()),
   failedState: v.optional(v.string()),
   error: v.optional(v.string()),
@@ -126,14 +128,16 @@ const RELEASABLE = {
  * Moves the live pointer to `deploymentId`; the previous live deployment, or null. Throws
  * ConditionalCheckFailedException when the project is gone or being deleted (the release step fails).
  */
-export async function setProjectLive(name: string, deploymentId: string, at: string): Promise<string | null> {
+export async function setProjectLive(name: string, deploymentId: string, at: string, basePath?: string): Promise<string | null> {
   const updated = await dynamoClient().send(
     new UpdateCommand({
       TableName: platformNames().table,
       Key: projectKey(name),
-      UpdateExpression: 'SET liveDeploymentId = :id, liveAt = :at',
+      UpdateExpression: basePath
+        ? 'SET liveDeploymentId = :id, liveAt = :at, liveBasePath = :base'
+        : 'SET liveDeploymentId = :id, liveAt = :at REMOVE liveBasePath',
       ...RELEASABLE,
-      ExpressionAttributeValues: { ':id': deploymentId, ':at': at, ':deleting': 'DELETING' },
+      ExpressionAttributeValues: { ':id': deploymentId, ':at': at, ':deleting': 'DELETING', ...(basePath ? { ':base': basePath } : {}) },
       ReturnValues: 'UPDATED_OLD',
     }),
   );

@@ -32,6 +32,8 @@ export const BundleManifest = v.object({
   basePath: v.optional(v.string(), ''),
   prerendered: v.record(RoutePath, FilePath),
   static: v.record(RoutePath, FilePath),
+  /** adapter-static's fallback page: unknown routes get it, with this status. A page: never a server file. */
+  fallback: v.optional(v.object({ file: v.pipe(FilePath, v.startsWith('prerendered/')), status: v.picklist([200, 404]) })),
   handler: FilePath,
 });
 export type BundleManifest = v.InferOutput<typeof BundleManifest>;
@@ -123,6 +125,7 @@ function checkManifest(files: Map<string, BundleEntry>, limits: BundleLimits): B
     ...Object.entries(manifest.prerendered).map(([route, file]): [string, string, string] => ['prerendered', route, file]),
     ...Object.entries(manifest.static).map(([route, file]): [string, string, string] => ['static', route, file]),
     ['handler', 'handler', manifest.handler],
+    ...(manifest.fallback ? [['fallback', 'fallback', manifest.fallback.file] as [string, string, string]] : []),
   ];
   for (const [field, route, file] of referenced) {
     if (!files.has(checkPath(file)))

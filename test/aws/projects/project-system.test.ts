@@ -85,6 +85,22 @@ describe('ProjectSystem (template assertions)', () => {
     }
   });
 
+  it('compresses every file the bucket serves, gzip and brotli (what the local edge does like adapter-node)', () => {
+    const config = distributionConfig();
+    const policies = template.findResources('AWS::CloudFront::CachePolicy');
+    const fileBehaviors = [config.DefaultCacheBehavior, ...(config.CacheBehaviors as Json[]).filter((b) => b.TargetOriginId === 'bucket')];
+    expect(fileBehaviors).toHaveLength(3);
+    for (const behavior of fileBehaviors) {
+      expect(behavior.Compress, behavior.PathPattern ?? 'default').toBe(true);
+      const policy = policies[behavior.CachePolicyId.Ref] as Json | undefined;
+      expect(policy, behavior.PathPattern ?? 'default').toBeDefined();
+      expect(policy?.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin).toMatchObject({
+        EnableAcceptEncodingGzip: true,
+        EnableAcceptEncodingBrotli: true,
+      });
+    }
+  });
+
   it('caches immutable assets for a year, other assets and pages briefly, keyed per tenant', () => {
     template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
       CachePolicyConfig: Match.objectLike({ Comment: Match.stringLikeRegexp('immutable'), DefaultTTL: 31536000, MinTTL: 31536000 }),

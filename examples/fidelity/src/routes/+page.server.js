@@ -1,0 +1,3 @@
+export function load({ url }) {
+  return { path: url.pathname };
+}
