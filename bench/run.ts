@@ -6,11 +6,12 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { EXAMPLE_DIR } from '../cli/commands/up.js';
+import { DeployFailed } from '../cli/deploy.js';
 import { type LoadTarget, fetchBody, loadWindow, timeToFirstByte, type WindowResult } from './lib/load.js';
 import { buildWithAdapterNode, startNodeServer } from './lib/node-baseline.js';
 import { startPlatformChild, type PlatformChild } from './lib/platform-child.js';
 import { prebuiltApp } from './lib/prebuilt-app.js';
-import { treeCpuSeconds, treeRssBytes, type ProcessSample } from './lib/process-tree.js';
+import { processTree, treeCpuSeconds, treeRssBytes, type ProcessSample } from './lib/process-tree.js';
 import { median, type TimedDeploy, timedDeploy } from './lib/timed-deploy.js';
 
 /**
@@ -38,7 +39,7 @@ const CONNECTIONS = positive('connections', flags.connections);
 const DEPLOYS = Math.max(2, positive('deploys', flags.deploys));
 const PROJECTS = positive('projects', flags.projects);
 /** Deploys of the copy-only app in flight at once while filling the platform with projects. */
-const FILL_CONCURRENCY = 4;
+const FILL_CONCURRENCY = 2;
 const PROJECT = 'bench';
 /** Function workers run `function-host/worker.js` (in their sandbox); the idle figures leave them out. */
 const isFunctionWorker = (p: ProcessSample) => p.command.includes('function-host/worker');
@@ -134,6 +135,20 @@ async function waitUntilLive(platform: PlatformChild, deploymentId: string): Pro
   }
 }
 
+/** Fill deploys that failed and were tried again: each is logged with its cause and counted in the summary. */
+let fillRetries = 0;
+
+async function deployRetryingOnce(platform: PlatformChild, appDir: string, name: string): Promise<void> {
+  try {
+    await timedDeploy(platform.api, appDir, name, 200);
+  } catch (error) {
+    if (!(error instanceof DeployFailed)) throw error;
+    fillRetries += 1;
+    log(`  ${name}: ${error.message}; deploying it again`);
+    await timedDeploy(platform.api, appDir, name, 200);
+  }
+}
+
 /** Fills the platform up to PROJECTS projects, each with a live deployment of the copy-only app; returns how long it took. */
 async function fillProjects(platform: PlatformChild, appDir: string): Promise<number> {
   const names = Array.from({ length: PROJECTS - 1 }, (_, i) => `idle-${String(i + 2).padStart(2, '0')}`);
@@ -141,7 +156,7 @@ async function fillProjects(platform: PlatformChild, appDir: string): Promise<nu
   let next = 0;
   const deployNext = async (): Promise<void> => {
     for (let name = names[next++]; name !== undefined; name = names[next++]) {
-      await timedDeploy(platform.api, appDir, name, 200);
+      await deployRetryingOnce(platform, appDir, name);
       // A static path: proves the deployment is live without starting its worker.
       const { status } = await fetchBody({ url: `http://127.0.0.1:${platform.port}/about`, host: `${name}.localhost` });
       if (status !== 200) throw new Error(`project ${name}: /about answered ${status}`);
@@ -156,6 +171,11 @@ async function idleRss(platform: PlatformChild): Promise<{ platform: number; wor
   await sleep(5000);
   const all = treeRssBytes(platform.process.pid as number);
   const withoutWorkers = treeRssBytes(platform.process.pid as number, isFunctionWorker);
+  // Which processes hold it, for the log: the platform's own, its storage servers, sandboxes left running.
+  const byCommand = processTree(platform.process.pid as number)
+    .filter((p) => !isFunctionWorker(p))
+    .map((p) => `${mb(p.rssBytes)} ${p.command.split(' ').slice(0, 3).join(' ').slice(-60)}`);
+  log(`  processes: ${byCommand.join('; ')}`);
   return { platform: withoutWorkers, workers: all - withoutWorkers };
 }
 
@@ -313,7 +333,7 @@ async function main(): Promise<void> {
 
     const lines = [
       `Run ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}; load average ${loadAtStart} at start, ${load()} at end.`,
-      `Windows: ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections, ABBA; ${DEPLOYS} deploys of examples/hello; ${PROJECTS} projects${PROJECTS > 1 ? ` (${PROJECTS - 1} filled with the copy-only app in ${(fillMs / 1000).toFixed(0)} s)` : ''}.`,
+      `Windows: ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections, ABBA; ${DEPLOYS} deploys of examples/hello; ${PROJECTS} projects${PROJECTS > 1 ? ` (${PROJECTS - 1} filled with the copy-only app in ${(fillMs / 1000).toFixed(0)} s${fillRetries ? `, ${fillRetries} failed deploys tried again` : ''})` : ''}.`,
       '',
       '| measure | Slipway | adapter-node | ratio | goal | |',
       '|---|---|---|---|---|---|',
