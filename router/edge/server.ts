@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { getRequestListener } from '@hono/node-server';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { contentTypeFor } from '../../handlers/lib/content-type.js';
+import { createObjectReader, type EdgeObject } from '../../infra/local/edge/object-cache.js';
 import { eventFromRequest, loadViewerRequest, normalizeIp, responseBody, type CfRequest, type CfResponse } from '../cloudfront/sandbox.js';
 
 /**
@@ -52,6 +52,7 @@ const REVALIDATE = 'public, max-age=0, must-revalidate';
 
 export async function createEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
   const viewerRequest = loadViewerRequest(options.viewerRequestFile, options.routeLookup);
+  const readObject = createObjectReader({ s3: options.s3, bucket: options.projectBucket });
   const platformListener = getRequestListener((request) => options.platform(standardRequest(request)), {
     overrideGlobalObjects: false,
     errorHandler: (error) => {
@@ -95,10 +96,9 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
       sendPage(res, 404, 'Not Found', 'This file does not exist in the deployment.');
       return;
     }
-    const input = { Bucket: options.projectBucket, Key: key };
-    let object: { ContentType?: string; ContentLength?: number; ETag?: string; LastModified?: Date; Body?: unknown };
+    let object: EdgeObject;
     try {
-      object = method === 'HEAD' ? await options.s3.send(new HeadObjectCommand(input)) : await options.s3.send(new GetObjectCommand(input));
+      object = await readObject(key, method);
     } catch (error) {
       if (isNotFound(error)) {
         sendPage(res, 404, 'Not Found', 'This file does not exist in the deployment.');
@@ -106,7 +106,7 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
       }
       throw error;
     }
-    const body = object.Body as Readable | undefined;
+    const body = object.Body;
     const headers: Record<string, string> = {
       'content-type': pickContentType(key, object.ContentType),
       'cache-control': key.includes('/client/_app/immutable/') ? IMMUTABLE : REVALIDATE,
@@ -115,16 +115,15 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     if (object.LastModified) headers['last-modified'] = object.LastModified.toUTCString();
 
     if (notModified(req, object.ETag, object.LastModified)) {
-      body?.destroy();
+      if (!Buffer.isBuffer(body)) body?.destroy();
       res.writeHead(304, headers);
       res.end();
       return;
     }
     if (object.ContentLength !== undefined) headers['content-length'] = String(object.ContentLength);
     res.writeHead(200, headers);
-    if (method === 'HEAD' || !body) {
-      body?.destroy();
-      res.end();
+    if (method === 'HEAD' || !body || Buffer.isBuffer(body)) {
+      res.end(method === 'HEAD' ? undefined : body);
       return;
     }
     await new Promise<void>((resolve) => {
