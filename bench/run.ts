@@ -322,8 +322,9 @@ async function main(): Promise<void> {
       '',
     ]);
     rows.push(['idle RSS of the platform, 1 project', mb(rssOne.platform), '', '', '', '']);
+    // The goal is for 50 projects; with fewer (a quick run) the row says how many it measured.
     rows.push([
-      `idle RSS of the platform, ${PROJECTS} projects`,
+      `idle RSS of the platform, ${PROJECTS} project${PROJECTS > 1 ? 's' : ''}`,
       mb(rssMany.platform),
       '',
       '',
