@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { startPlatform } from '../infra/local/platform.js';
 import { ApiClient } from '../cli/api-client.js';
-import { deployDirectory } from '../cli/deploy.js';
 import { EXAMPLE_DIR } from '../cli/commands/up.js';
+import { type TimedDeploy, timedDeploy } from './lib/timed-deploy.js';
 
 /**
  * Push-to-live time of the example app on the local platform, split into the user's own build
@@ -15,13 +14,6 @@ import { EXAMPLE_DIR } from '../cli/commands/up.js';
  * The user's build is the baseline: the overhead figure is what Slipway adds on top of it.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-interface Run {
-  totalMs: number;
-  installMs: number;
-  buildMs: number;
-  overheadMs: number;
-}
 
 function stats(values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);
@@ -36,17 +28,10 @@ async function main(): Promise<void> {
   try {
     const token = (await readFile(platform.adminTokenFile, 'utf8')).trim();
     const api = new ApiClient({ apiUrl: platform.apiUrl, token, port: platform.port });
-    const runs: Run[] = [];
+    const runs: TimedDeploy[] = [];
     for (let i = 1; i <= RUNS; i++) {
-      let log = '';
-      const started = performance.now();
-      await deployDirectory(api, { dir: EXAMPLE_DIR, project: 'bench', onLog: (text) => (log += text), pollMs: 100 });
-      const totalMs = performance.now() - started;
-      const timing = /slipway: timing install=(\d+) build=(\d+)/.exec(log);
-      if (!timing) throw new Error('the build log has no timing line');
-      const installMs = Number(timing[1]);
-      const buildMs = Number(timing[2]);
-      const run = { totalMs, installMs, buildMs, overheadMs: totalMs - installMs - buildMs };
+      const run = await timedDeploy(api, EXAMPLE_DIR, 'bench');
+      const { totalMs, installMs, buildMs } = run;
       runs.push(run);
       console.log(
         `run ${i}: push-to-live ${(totalMs / 1000).toFixed(2)} s = user build ${((installMs + buildMs) / 1000).toFixed(2)} s (install ${(installMs / 1000).toFixed(2)} s + vite build ${(buildMs / 1000).toFixed(2)} s) + platform overhead ${(run.overheadMs / 1000).toFixed(2)} s`,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -9,6 +8,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { contentTypeFor } from '../../../handlers/lib/content-type.js';
 import { isStreamed, type FunctionResponse, type StreamedResult } from '../../../router/function-response.js';
+import { createObjectReader, type EdgeObject } from './object-cache.js';
 import { eventFromRequest, loadViewerRequest, normalizeIp, responseBody, type CfRequest, type CfResponse } from './cloudfront-functions.js';
 
 /**
@@ -55,6 +55,7 @@ const REVALIDATE = 'public, max-age=0, must-revalidate';
 
 export async function createEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
   const viewerRequest = loadViewerRequest(options.viewerRequestFile, options.routeLookup);
+  const readObject = createObjectReader({ s3: options.s3, bucket: options.projectBucket });
   const platformListener = getRequestListener((request) => options.platform(standardRequest(request)), {
     overrideGlobalObjects: false,
     errorHandler: (error) => {
@@ -102,9 +103,12 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     const range =
       method === 'GET' && typeof req.headers.range === 'string' && SINGLE_RANGE.test(req.headers.range) ? req.headers.range : undefined;
     const input = { Bucket: options.projectBucket, Key: key, ...(range ? { Range: range } : {}) };
-    let object: { ContentType?: string; ContentLength?: number; ContentRange?: string; ETag?: string; LastModified?: Date; Body?: unknown };
+    let object: EdgeObject & { ContentRange?: string };
     try {
-      object = method === 'HEAD' ? await options.s3.send(new HeadObjectCommand(input)) : await options.s3.send(new GetObjectCommand(input));
+      // A range is S3's to answer (as on AWS); whole objects come through the edge's cache.
+      object = range
+        ? ((await options.s3.send(new GetObjectCommand(input))) as EdgeObject & { ContentRange?: string })
+        : await readObject(key, method);
     } catch (error) {
       if (isNotFound(error)) {
         sendPage(res, 404, 'Not Found', 'This file does not exist in the deployment.');
@@ -120,7 +124,7 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
       }
       throw error;
     }
-    const body = object.Body as Readable | undefined;
+    const body = object.Body;
     const headers: Record<string, string> = {
       'content-type': pickContentType(key, object.ContentType),
       'cache-control': key.includes('/client/_app/immutable/') ? IMMUTABLE : REVALIDATE,
@@ -129,7 +133,7 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     if (object.LastModified) headers['last-modified'] = object.LastModified.toUTCString();
 
     if (notModified(req, object.ETag, object.LastModified)) {
-      body?.destroy();
+      if (!Buffer.isBuffer(body)) body?.destroy();
       res.writeHead(304, headers);
       res.end();
       return;
@@ -139,7 +143,7 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     const compressible = !range && method !== 'HEAD' && body !== undefined && (object.ContentLength ?? 0) <= MAX_COMPRESSED_BYTES;
     const encoding = compressible ? compressionFor(req.headers['accept-encoding'], key) : undefined;
     if (encoding && body) {
-      const compressed = await compress(Buffer.concat(await body.toArray()), encoding);
+      const compressed = await compress(Buffer.isBuffer(body) ? body : Buffer.concat(await body.toArray()), encoding);
       headers['content-encoding'] = encoding;
       headers['content-length'] = String(compressed.length);
       if (object.ETag) headers.etag = `W/${object.ETag.replace(/^W\//, '')}`;
@@ -153,9 +157,9 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
       headers['accept-ranges'] = 'bytes';
     }
     res.writeHead(range && object.ContentRange ? 206 : 200, headers);
-    if (method === 'HEAD' || !body) {
-      body?.destroy();
-      res.end();
+    if (method === 'HEAD' || !body || Buffer.isBuffer(body)) {
+      if (body && !Buffer.isBuffer(body)) body.destroy();
+      res.end(method === 'HEAD' || !Buffer.isBuffer(body) ? undefined : body);
       return;
     }
     await new Promise<void>((resolve) => {
