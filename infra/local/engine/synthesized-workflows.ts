@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { DEFAULT_NAMES, type PlatformNames } from '../../../handlers/lib/config.js';
 
@@ -164,6 +165,24 @@ function synthInputsDigest(names: PlatformNames): string {
 }
 
 /**
+ * synthesizeWorkflows() in a worker thread when running compiled (`slipway up`): the CDK library
+ * it loads (about 90 MB) goes away with the thread instead of staying in the platform process for
+ * as long as it runs. From TypeScript sources (the test runner, which cannot start a thread on a
+ * .ts file) it runs in this thread.
+ */
+async function synthesizeApart(names: PlatformNames): Promise<SynthesizedPlatform> {
+  const workerFile = join(dirname(fileURLToPath(import.meta.url)), 'synthesize-worker.js');
+  if (!existsSync(workerFile)) return synthesizeWorkflows(names);
+  return new Promise((resolve, reject) => {
+    // Not the parent's flags (an --eval or --input-type would stop the thread from loading its file).
+    const worker = new Worker(workerFile, { workerData: names, execArgv: [] });
+    worker.once('message', (platform: SynthesizedPlatform) => resolve(platform));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the synthesis thread exited with code ${code} before answering`)));
+  });
+}
+
+/**
  * synthesizeWorkflows(), kept in `cacheDir` under a digest of every module the CDK app is made of
  * (and the CDK version): synthesis takes seconds, and a restart of an unchanged platform gets the
  * very same definitions. Any change to a workflow or the stack is a new digest, so a new synthesis.
@@ -181,7 +200,7 @@ export async function synthesizeWorkflowsCached(cacheDir: string, names: Platfor
       // A damaged cache file is synthesized again below.
     }
   }
-  const platform = await synthesizeWorkflows(names);
+  const platform = await synthesizeApart(names);
   // Only definitions the engine accepts are kept (the validator throws on any other).
   for (const workflow of platform.workflows.values()) {
     new StateMachine(structuredClone(workflow.definition) as never, { validationOptions: { checkArn: false, checkPaths: false } });
