@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { s3Client } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { eachLimited, getObjectBuffer, listKeys } from '../lib/s3-objects.js';
-import { queryDeploymentItems } from '../lib/table/deployments.js';
+import { queryDeploymentReleases } from '../lib/table/deployments.js';
 import { deploymentPrefix } from './state.js';
 
 /**
@@ -32,7 +32,7 @@ export function isImmutablePath(path: string): boolean {
  * preview alias). A rollback target that is live now is among them only while it is that recent.
  */
 export async function previousDeployments(project: string, deploymentId: string, preview: string | undefined): Promise<string[]> {
-  const recent = await queryDeploymentItems(project, DEPLOYMENTS_SCANNED);
+  const recent = await queryDeploymentReleases(project, DEPLOYMENTS_SCANNED);
   return recent
     .filter((d) => d.id !== deploymentId && d.status === 'LIVE' && d.preview === preview)
     .slice(0, CARRIED_DEPLOYMENTS)
@@ -43,7 +43,7 @@ export async function previousDeployments(project: string, deploymentId: string,
  * The immutable files a deployment's own build wrote, relative to its prefix: its list, or for a
  * deployment promoted before lists existed (it carries nothing), what its prefix holds.
  */
-async function ownImmutableFiles(project: string, deploymentId: string): Promise<string[]> {
+export async function ownImmutableFiles(project: string, deploymentId: string): Promise<string[]> {
   const names = platformNames();
   const prefix = deploymentPrefix(project, deploymentId);
   try {
@@ -104,4 +104,12 @@ export async function carryImmutableFiles(
     }
   });
   return copied;
+}
+
+/**
+ * A rollback makes an older deployment live again: the pages of the deployments it replaces ask
+ * its prefix for their chunks, so the same carrying runs on the target (its own list unchanged).
+ */
+export async function carryIntoRollbackTarget(project: string, target: string): Promise<number> {
+  return carryImmutableFiles(project, target, undefined, await ownImmutableFiles(project, target));
 }

@@ -9,6 +9,7 @@ import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
 import { instrumented } from '../lib/observability.js';
 import { releasePreview } from '../previews/release-preview.js';
 import { deploymentQualifier } from './deployment-version.js';
+import { carryIntoRollbackTarget } from './carry-immutable.js';
 import { getRoutedDomains, setProjectLive, setRoutedDomains } from '../lib/table/projects.js';
 
 /**
@@ -20,7 +21,7 @@ import { getRoutedDomains, setProjectLive, setRoutedDomains } from '../lib/table
  * A preview (`state.preview`, signed into the ticket) goes to its own pointer instead.
  */
 async function release(event: unknown): Promise<{ live: string; previous: string | null; preview?: string }> {
-  const { state } = await openState(event, ['build-deploy', 'rollback']);
+  const { state, claims } = await openState(event, ['build-deploy', 'rollback']);
   const deploymentId = requireDeploymentId(state);
   const names = platformNames();
   const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`);
@@ -36,6 +37,9 @@ async function release(event: unknown): Promise<{ live: string; previous: string
     return { live: deploymentId, previous: null, preview: state.preview };
   }
   await cache.putMany(routeEntriesFor(deploymentId, manifest));
+  // Promote carried earlier chunks into a new deployment; a rollback target gets the chunks of
+  // the deployments it replaces here, before its pointer moves.
+  if (claims.op === 'rollback') await carryIntoRollbackTarget(state.project, deploymentId);
   // Before the pointer moves, so that once a release shows as live its domains are served too.
   await syncDomains(state.project);
 

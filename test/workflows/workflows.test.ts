@@ -118,6 +118,15 @@ async function deploy(project: string, deploymentId: string, ticketOverride?: st
   });
 }
 
+async function rollback(project: string, deploymentId: string, suffix: string, limits?: PipelineLimits) {
+  const name = `${project}--rollback--${deploymentId}-${suffix}`;
+  return run('slipway-rollback', name, {
+    ticket: await ticketFor('rollback', project, name, { limits, deploymentId }),
+    project,
+    deploymentId,
+  });
+}
+
 function statesEntered(record: { events: Array<{ type: string; stateEnteredEventDetails?: { name: string } }> }): string[] {
   return record.events.filter((e) => e.stateEnteredEventDetails).map((e) => e.stateEnteredEventDetails?.name as string);
 }
@@ -481,15 +490,6 @@ describe('build-and-deploy', () => {
 });
 
 describe('rollback', () => {
-  async function rollback(project: string, deploymentId: string, suffix: string, limits?: PipelineLimits) {
-    const name = `${project}--rollback--${deploymentId}-${suffix}`;
-    return run('slipway-rollback', name, {
-      ticket: await ticketFor('rollback', project, name, { limits, deploymentId }),
-      project,
-      deploymentId,
-    });
-  }
-
   it('moves the live pointer back to an earlier deployment without a rebuild, and records it on the project', async () => {
     await initProject('omega');
     expect((await deploy('omega', 'd-omega-0001')).status).toBe('SUCCEEDED');
@@ -572,6 +572,61 @@ describe('rollback', () => {
     expect(record.status).toBe('FAILED');
     expect(statesEntered(record)).toEqual(['Verify ticket', 'Ticket refused']);
     expect(await routes.get('p:omega')).toBe(omegaLive);
+  });
+});
+
+describe('skew protection', () => {
+  /** Whether the deployment's prefix holds a build asset (own or carried). */
+  async function holds(project: string, deploymentId: string, file: string): Promise<boolean> {
+    try {
+      await aws.s3.send(
+        new HeadObjectCommand({ Bucket: 'slipway-projects', Key: `${project}/deployments/${deploymentId}/client/_app/immutable/${file}` }),
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const chunk = (n: number): FixtureEntry => ({ path: `client/_app/immutable/chunks/c${n}.js`, body: `chunk ${n}` });
+
+  it('a deployment carries the own chunks of the last 3 of its pointer (never copies of copies); a rollback target gets those of the deployments it replaces', async () => {
+    await initProject('sigma');
+    for (const n of [1, 2, 3, 4, 5]) {
+      buildOutputs.set(`d-sigma-000${n}`, validBundleEntries({ extra: [chunk(n)] }));
+      expect((await deploy('sigma', `d-sigma-000${n}`)).status).toBe('SUCCEEDED');
+    }
+    // d5 has its own chunk and those of d4, d3 and d2; d4 held a copy of d1's, which is not d4's own.
+    expect(await Promise.all([1, 2, 3, 4, 5].map((n) => holds('sigma', 'd-sigma-0005', `chunks/c${n}.js`)))).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    const carried = await aws.s3.send(
+      new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'sigma/deployments/d-sigma-0005/client/_app/immutable/chunks/c4.js' }),
+    );
+    expect(carried.CacheControl).toBe('public, max-age=31536000, immutable');
+    expect(carried.ContentType).toMatch(/javascript/);
+
+    // A preview carries only its own alias's earlier deployments.
+    buildOutputs.set('d-sigma-0006', validBundleEntries({ extra: [chunk(6)] }));
+    expect((await deploy('sigma', 'd-sigma-0006', undefined, 'feat')).status).toBe('SUCCEEDED');
+    expect(await holds('sigma', 'd-sigma-0006', 'chunks/c6.js')).toBe(true);
+    expect(await holds('sigma', 'd-sigma-0006', 'chunks/c5.js')).toBe(false);
+
+    // Rolling back to d2 (which held c1 already) brings the chunks of d5, d4 and d3 into it, not the preview's.
+    expect(await holds('sigma', 'd-sigma-0002', 'chunks/c5.js')).toBe(false);
+    const record = await rollback('sigma', 'd-sigma-0002', '1');
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    expect(await Promise.all([1, 2, 3, 4, 5, 6].map((n) => holds('sigma', 'd-sigma-0002', `chunks/c${n}.js`)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 });
 
