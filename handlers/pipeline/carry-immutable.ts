@@ -21,9 +21,9 @@ export const OWN_IMMUTABLE_LIST = 'slipway-immutable.json';
 
 const OwnImmutable = v.array(v.string());
 
-/** `client/{appDir}/immutable/…`: SvelteKit's content-hashed output (appDir may not start or end with `/`). */
+/** `client/{appDir}/immutable/…`: SvelteKit's content-hashed output (`_app` unless kit.appDir says otherwise). */
 export function isImmutablePath(path: string): boolean {
-  return /^client\/[^/].*?\/immutable\//.test(path) || path.startsWith('client/_app/immutable/');
+  return /^client\/[^/]+\/immutable\//.test(path);
 }
 
 /**
