@@ -7,6 +7,12 @@ import { FUNCTION_QUALIFIER_PATTERN } from '../lib/names.js';
  */
 export const DEPLOYMENT_VERSION_OUTPUT = 'DeploymentVersion';
 
+/**
+ * The same version's output in project stacks created from the template with a `live` alias:
+ * updates reuse a stack's template, so those stacks name it so until they are recreated.
+ */
+const EARLIER_VERSION_OUTPUT = 'PreviewVersion';
+
 /** `$.stack.described` as the workflow's DescribeStacks step leaves it (CloudFormation's Stacks[0]). */
 const StackOutputs = v.object({
   stack: v.object({
@@ -20,9 +26,10 @@ const StackOutputs = v.object({
  */
 export function deploymentQualifier(state: unknown): string {
   const parsed = v.safeParse(StackOutputs, state);
-  const value = parsed.success
-    ? parsed.output.stack.described.Outputs.find((o) => o.OutputKey === DEPLOYMENT_VERSION_OUTPUT)?.OutputValue
-    : undefined;
+  const outputs = parsed.success ? parsed.output.stack.described.Outputs : [];
+  const value = (
+    outputs.find((o) => o.OutputKey === DEPLOYMENT_VERSION_OUTPUT) ?? outputs.find((o) => o.OutputKey === EARLIER_VERSION_OUTPUT)
+  )?.OutputValue;
   if (!value || !FUNCTION_QUALIFIER_PATTERN.test(value)) {
     throw new Error(`the project stack has no usable ${DEPLOYMENT_VERSION_OUTPUT} output (pipeline input field stack.described.Outputs)`);
   }

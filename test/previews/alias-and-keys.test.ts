@@ -53,6 +53,13 @@ describe('preview aliases and route-cache keys', () => {
       },
     };
     expect(deploymentQualifier(state)).toBe('12');
+    // A stack created from the earlier template (updates keep it) names the same version PreviewVersion.
+    const earlier = { stack: { described: { Outputs: [{ OutputKey: 'PreviewVersion', OutputValue: '9' }] } } };
+    expect(deploymentQualifier(earlier)).toBe('9');
+    const both = {
+      stack: { described: { Outputs: [{ OutputKey: 'PreviewVersion', OutputValue: '9' }, ...state.stack.described.Outputs] } },
+    };
+    expect(deploymentQualifier(both)).toBe('12');
     expect(() => deploymentQualifier({ stack: { status: 'UPDATE_COMPLETE', described: {} } })).toThrow(/DeploymentVersion/);
     expect(() => deploymentQualifier({})).toThrow(/DeploymentVersion/);
   });
