@@ -40,8 +40,9 @@ class BuildJob extends tasks.BatchSubmitJob {
  * Build and deploy one version of a project:
  * verify ticket → record BUILDING → prepare build (settings, variables) → build (Batch .sync) → validate output → promote into the
  * project bucket → update the project's stack → release (route cache + live pointer) → record LIVE.
- * With `preview` in the input (signed into the ticket too), the stack update keeps the `live`
- * alias and Release writes the preview's own pointer `p:{project}--{alias}` instead.
+ * The stack update publishes the deployment's function version; Release writes it into the live
+ * pointer `{deploymentId}@{version}`, or with `preview` in the input (signed into the ticket too)
+ * into the preview's own pointer `p:{project}--{alias}` instead.
  * Any failure after the ticket check records FAILED with the failing state; the live pointer
  * only moves in the release step, so the previous version keeps serving.
  *
@@ -156,30 +157,15 @@ export class BuildAndDeployWorkflow extends Construct {
     const validate = lambdaStep(this, 'Validate output', resources.functions.validateOutput, '$.output');
     const promote = lambdaStep(this, 'Promote', resources.functions.promote, sfn.JsonPath.DISCARD);
 
+    // Publishes the deployment's version; production and previews alike move only in Release.
     const updateStack = updateProjectStack(this);
-    // A preview publishes its own version but leaves the `live` alias where it is.
-    const updatePreviewStack = updateProjectStack(this, 'preview');
-    const whichRelease = new sfn.Choice(this, 'Preview?')
-      .when(sfn.Condition.isPresent('$.preview'), updatePreviewStack)
-      .otherwise(updateStack);
 
     const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
     const live = setStatus(this, 'Record live', resources, key, 'LIVE');
     const recordBuilding = setStatus(this, 'Record building', resources, key, 'BUILDING');
     // The source comes from GitHub: the only step that holds the installation token, before any user code.
     const fetchSource = lambdaStep(this, 'Fetch source', resources.functions.fetchSource, '$.source');
-    for (const step of [
-      recordBuilding,
-      prepare,
-      fetchSource,
-      credentials,
-      validate,
-      promote,
-      updateStack,
-      updatePreviewStack,
-      release,
-      live,
-    ]) {
+    for (const step of [recordBuilding, prepare, fetchSource, credentials, validate, promote, updateStack, release, live]) {
       catchInto(this, step, failed);
     }
     // A successful Build replaces the credentials with its job id; a failed one must drop them too,
@@ -197,9 +183,8 @@ export class BuildAndDeployWorkflow extends Construct {
 
     const updated = awaitProjectStack(this, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', failed, true);
     const definition = verifyTicketStep(this, resources, 'build-deploy').next(recordBuilding).next(prepare).next(source);
-    policy.next(credentials).next(build).next(validate).next(promote).next(whichRelease);
+    policy.next(credentials).next(build).next(validate).next(promote).next(updateStack);
     updateStack.next(updated.start);
-    updatePreviewStack.next(updated.start);
     updated.done.next(release).next(live).next(reportedLive);
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

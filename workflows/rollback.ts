@@ -16,8 +16,8 @@ const S = tasks.DynamoAttributeValue.fromString;
 
 /**
  * Make an earlier deployment live again: verify ticket → check the target (it went live once and
- * its files are still promoted) → point the project stack at it → release (route cache + live
- * pointer) → record the rollback on the project. No rebuild and no CDN invalidation: the target's
+ * its files are still promoted) → point the project stack at it (publishing a version of its
+ * code) → release (route cache + live pointer `{target}@{version}`) → record the rollback. No rebuild and no CDN invalidation: the target's
  * files never moved, only the pointer does. A failure records FAILED on the project (the
  * deployments are untouched), and the live pointer only moves in Release.
  *
@@ -48,7 +48,7 @@ export class RollbackWorkflow extends Construct {
     });
     for (const step of [check, updateStack, release, record]) catchInto(this, step, failed);
 
-    const updated = awaitProjectStack(this, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', failed);
+    const updated = awaitProjectStack(this, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', failed, true);
     const definition = verifyTicketStep(this, resources, 'rollback').next(check).next(updateStack).next(updated.start);
     updated.done.next(release).next(record).next(new sfn.Succeed(this, 'Rolled back'));
 

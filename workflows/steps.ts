@@ -186,8 +186,8 @@ export function awaitProjectStack(
   complete: string,
   recorder: sfn.IChainable,
   /**
-   * Also keep the described stack at `$.stack.described` (build-and-deploy: a preview's release
-   * reads its version in the Outputs there; a stack without outputs has no Outputs field, so the
+   * Also keep the described stack at `$.stack.described` (Release reads the published version in
+   * the Outputs there; a stack without outputs has no Outputs field, so the
    * whole description is kept rather than a path that may not exist).
    */
   withOutputs = false,
@@ -228,17 +228,13 @@ export function awaitProjectStack(
 }
 
 /**
- * Points the project's stack at `$.deploymentId`: its code, a new version, and — for a live
- * release (deploy and rollback) — the `live` alias (LiveDeploymentId follows). A preview keeps
- * LiveDeploymentId as it was, so the alias and production stay where they are; the stack's
- * PreviewVersion output names the version it published (infra/aws/projects/project-stack.ts).
+ * Points the project's stack at `$.deploymentId`: its code and a new, retained version, named by
+ * the stack's DeploymentVersion output (infra/aws/projects/project-stack.ts). Nothing invokes that
+ * version until Release writes it into a pointer, so the update never changes what a request sees
+ * (deploy, preview and rollback alike).
  */
-export function updateProjectStack(scope: Construct, release: 'live' | 'preview' = 'live'): tasks.CallAwsService {
-  const live =
-    release === 'live'
-      ? { ParameterKey: 'LiveDeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') }
-      : { ParameterKey: 'LiveDeploymentId', UsePreviousValue: true };
-  const update = new tasks.CallAwsService(scope, release === 'live' ? 'Update project stack' : 'Update project stack for preview', {
+export function updateProjectStack(scope: Construct): tasks.CallAwsService {
+  const update = new tasks.CallAwsService(scope, 'Update project stack', {
     service: 'cloudformation',
     action: 'updateStack',
     parameters: {
@@ -248,7 +244,6 @@ export function updateProjectStack(scope: Construct, release: 'live' | 'preview'
       Parameters: [
         { ParameterKey: 'Project', UsePreviousValue: true },
         { ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') },
-        live,
         // The subscription's function limits, from the verified ticket (Verify ticket's result).
         { ParameterKey: 'MemorySize', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.memorySize') },
         { ParameterKey: 'FunctionTimeout', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.functionTimeout') },

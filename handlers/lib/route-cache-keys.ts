@@ -12,14 +12,14 @@ export function previewKey(project: string, alias: string): string {
 }
 
 /**
- * A pointer's value: the deployment id, and for a preview the function qualifier (version) the
- * router invokes, `{deploymentId}@{qualifier}`. The live pointer has none: the router invokes the
- * `live` alias, which the project stack moves.
+ * A pointer's value, live or preview: the deployment id and the function qualifier (version) the
+ * router invokes, `{deploymentId}@{qualifier}` (locally the qualifier is the deployment id).
  */
-export function pointerValue(deploymentId: string, qualifier?: string): string {
-  return qualifier ? `${deploymentId}@${qualifier}` : deploymentId;
+export function pointerValue(deploymentId: string, qualifier: string): string {
+  return `${deploymentId}@${qualifier}`;
 }
 
+/** A pointer written before production had a qualifier is a bare deployment id. */
 export function parsePointer(value: string): { deploymentId: string; qualifier?: string } {
   const at = value.indexOf('@');
   return at === -1 ? { deploymentId: value } : { deploymentId: value.slice(0, at), qualifier: value.slice(at + 1) };

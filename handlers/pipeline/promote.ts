@@ -10,6 +10,7 @@ import { readBundle } from './bundle/read-bundle.js';
 import { bundleKey } from './validate-output.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
 import { instrumented } from '../lib/observability.js';
+import { carryImmutableFiles } from './carry-immutable.js';
 
 const Validated = v.object({ output: v.object({ sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) }) });
 
@@ -66,6 +67,13 @@ async function promote(event: unknown): Promise<{ prefix: string; objects: numbe
       Body: zipFiles(server),
       ContentType: 'application/zip',
     }),
+  );
+  // Skew protection: pages of the last deployments still find their chunks under this prefix.
+  await carryImmutableFiles(
+    state.project,
+    deploymentId,
+    state.preview,
+    files.map((entry) => entry.path.replace(/^\.\//, '')),
   );
   return { prefix, objects: files.length };
 }

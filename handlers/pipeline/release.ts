@@ -1,49 +1,51 @@
 import * as v from 'valibot';
 import { platformNames } from '../lib/config.js';
 import { routeCache } from '../lib/bindings/bound.js';
-import { domainKey, routeEntriesFor, liveKey } from '../lib/route-cache-keys.js';
+import { domainKey, routeEntriesFor, liveKey, pointerValue } from '../lib/route-cache-keys.js';
 import { listDomains } from '../lib/project-settings/store.js';
 import { getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
 import { instrumented } from '../lib/observability.js';
-import { previewQualifier, releasePreview } from '../previews/release-preview.js';
+import { releasePreview } from '../previews/release-preview.js';
+import { deploymentQualifier } from './deployment-version.js';
+import { carryIntoRollbackTarget } from './carry-immutable.js';
 import { getRoutedDomains, setProjectLive, setRoutedDomains } from '../lib/table/projects.js';
 
 /**
  * Makes a promoted deployment live: its routes go into the route cache first (harmless, nothing
  * points at them), then the project's live pointer moves — in DynamoDB, then in the route cache
- * the edge reads. Until that last write the previous version serves every request.
+ * the edge reads, to `{deploymentId}@{version}`. Until that last write the previous version serves
+ * every request: the router invokes the function version the pointer names, never an alias.
  * Build-and-deploy releases a new deployment; rollback releases an earlier one the same way.
  * A preview (`state.preview`, signed into the ticket) goes to its own pointer instead.
  */
 async function release(event: unknown): Promise<{ live: string; previous: string | null; preview?: string }> {
-  const { state } = await openState(event, ['build-deploy', 'rollback']);
+  const { state, claims } = await openState(event, ['build-deploy', 'rollback']);
   const deploymentId = requireDeploymentId(state);
   const names = platformNames();
   const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`);
   const manifest = v.parse(BundleManifest, JSON.parse(raw.toString('utf8')));
 
+  // The function version the stack update published for this deployment: the router invokes
+  // exactly it, so nothing a request sees changes before a pointer below moves.
+  const qualifier = deploymentQualifier(state);
   const cache = routeCache();
   if (state.preview) {
     // A preview gets its own host and function version; production's pointer stays where it is.
-    await releasePreview(
-      cache,
-      state.project,
-      state.preview,
-      deploymentId,
-      previewQualifier(state),
-      routeEntriesFor(deploymentId, manifest),
-    );
+    await releasePreview(cache, state.project, state.preview, deploymentId, qualifier, routeEntriesFor(deploymentId, manifest));
     return { live: deploymentId, previous: null, preview: state.preview };
   }
   await cache.putMany(routeEntriesFor(deploymentId, manifest));
+  // Promote carried earlier chunks into a new deployment; a rollback target gets the chunks of
+  // the deployments it replaces here, before its pointer moves.
+  if (claims.op === 'rollback') await carryIntoRollbackTarget(state.project, deploymentId);
   // Before the pointer moves, so that once a release shows as live its domains are served too.
   await syncDomains(state.project);
 
   // The app's paths.base goes with it: the project's URL is where its root page answers.
   const previous = await setProjectLive(state.project, deploymentId, new Date().toISOString(), manifest.basePath || undefined);
-  await cache.putMany({ [liveKey(state.project)]: deploymentId });
+  await cache.putMany({ [liveKey(state.project)]: pointerValue(deploymentId, qualifier) });
   return { live: deploymentId, previous };
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { FunctionHost } from './function-host/index.js';
 import type { LocalServices } from './engine/task-bindings.js';
+import { DEPLOYMENT_VERSION_OUTPUT } from '../../handlers/pipeline/deployment-version.js';
 
 const STACK_PREFIX = 'slipway-project-';
 
@@ -63,7 +64,7 @@ export function localCloudFormation(
       case 'describeStacks': // Projects created before a restart have no entry; their stack exists all the same.
         {
           const version = versions.get(stackName);
-          const Outputs = version ? [{ OutputKey: 'PreviewVersion', OutputValue: version }] : [];
+          const Outputs = version ? [{ OutputKey: DEPLOYMENT_VERSION_OUTPUT, OutputValue: version }] : [];
           return {
             Stacks: [{ StackName: stackName, StackId: stackId, StackStatus: statuses.get(stackName) ?? 'UPDATE_COMPLETE', Outputs }],
           };

@@ -177,9 +177,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     routeLookup: (key) => routeCache.getSync(key),
     s3,
     projectBucket: names.projectBucket,
-    // Locally a deployment id is its function version: a preview qualifier names the same deployment.
+    // Locally a deployment id is its function version: the router runs the one the pointer's
+    // qualifier names (a bare pointer from before qualifiers names it by its deployment id).
     router: createRouter({
-      invoke: (project, deploymentId, event) => inThisPlatform(() => functionHost.invoke(project, deploymentId, event)),
+      invoke: (project, deploymentId, event, qualifier) =>
+        inThisPlatform(() => functionHost.invoke(project, qualifier ?? deploymentId, event)),
     }),
   });
 

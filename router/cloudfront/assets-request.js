@@ -57,8 +57,8 @@ async function siteFor(host) {
   return siteOf(name);
 }
 
-// A pointer is "{deploymentId}" (production: the router invokes the live alias) or, for a
-// preview, "{deploymentId}@{qualifier}" (the function version the router invokes).
+// A pointer is "{deploymentId}@{qualifier}" (the function version the router invokes), production
+// or preview; a bare "{deploymentId}" is one written before production carried a version.
 function pointerOf(value) {
   var at = value.indexOf('@');
   return at === -1 ? { id: value, qualifier: '' } : { id: value.slice(0, at), qualifier: value.slice(at + 1) };

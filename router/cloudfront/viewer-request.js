@@ -6,8 +6,8 @@ import cf from 'cloudfront';
 // The same file runs on AWS and, unchanged, in the local edge's sandbox (infra/local/edge/cloudfront-functions.ts).
 //
 // Route cache (the KeyValueStore associated with this function; see docs/ARCHITECTURE.md):
-//   p:{project}             -> live deployment id
-//   p:{project}--{alias}    -> a preview's deployment id and function version, "{id}@{version}"
+//   p:{project}             -> the live deployment id and function version, "{id}@{version}"
+//   p:{project}--{alias}    -> a preview's, in the same shape
 //   d:{host}                -> project of a custom domain
 //   r:{deploymentId}:{path} -> file under the deployment prefix, e.g. prerendered/about.html
 //
@@ -17,7 +17,7 @@ import cf from 'cloudfront';
 //     which is the distribution's default origin), found as adapter-node finds it (fileFor);
 //   - a 308 to a prerendered page's canonical path when asked with the other trailing slash;
 //   - dynamic: uri untouched, tagged with x-slipway-project / -deployment / -host / -origin
-//     (and -qualifier for a preview), and sent to the router origin.
+//     and -qualifier (the version the pointer names), and sent to the router origin.
 
 // With no argument, cf.kvs() is the one KeyValueStore associated with this function.
 const kvs = cf.kvs();
@@ -74,8 +74,8 @@ async function siteFor(host) {
   return siteOf(name);
 }
 
-// A pointer is "{deploymentId}" (production: the router invokes the live alias) or, for a
-// preview, "{deploymentId}@{qualifier}" (the function version the router invokes).
+// A pointer is "{deploymentId}@{qualifier}" (the function version the router invokes), production
+// or preview; a bare "{deploymentId}" is one written before production carried a version.
 function pointerOf(value) {
   var at = value.indexOf('@');
   return at === -1 ? { id: value, qualifier: '' } : { id: value.slice(0, at), qualifier: value.slice(at + 1) };

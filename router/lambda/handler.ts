@@ -15,9 +15,10 @@ import { TenantFunctionError } from './tenant-function-error.js';
  */
 
 /**
- * Invokes a tenant's server function. `qualifier` is set for a preview (the function version its
- * route-cache pointer names); production omits it and gets the `live` alias. A streaming function
- * answers once its head is written, its body still flowing.
+ * Invokes a tenant's server function at `qualifier`, the function version the route-cache pointer
+ * names (live or preview; locally the deployment id). Only a pointer written before production
+ * carried a version lacks it. A streaming function answers once its head is written, its body
+ * still flowing.
  */
 export type TenantInvoker = (
   project: string,
@@ -120,7 +121,7 @@ let awsRouter: RouterFunction | undefined;
 
 /**
  * AWS entry point (the router Lambda behind a function URL): invokes `slipway-project-<project>`
- * at its `live` alias, or a preview at the version its tag names. Refuses everything when SLIPWAY_ORIGIN_SECRET is not configured, so the
+ * at the version its `x-slipway-qualifier` tag names (from the pointer). Refuses everything when SLIPWAY_ORIGIN_SECRET is not configured, so the
  * function URL can never be used to reach tenants around CloudFront.
  */
 async function route(event: APIGatewayProxyEventV2): Promise<FunctionResponse> {

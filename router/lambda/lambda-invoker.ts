@@ -6,19 +6,17 @@ import type { TenantInvoker } from './handler.js';
 import { HTTP_INTEGRATION_CONTENT_TYPE, readHttpIntegrationStream } from './http-integration-stream.js';
 import { TenantFunctionError } from './tenant-function-error.js';
 
-/** Name of a project's server function; the CDK project stack creates it with a `live` alias. */
+/** Name of a project's server function; the CDK project stack publishes a version per deployment. */
 export function tenantFunctionName(project: string): string {
   return `slipway-project-${project}`;
 }
 
-/** The alias the release step moves to the live deployment's function version. */
-export const LIVE_ALIAS = 'live';
-
 /**
  * The AWS binding of the router: a synchronous `InvokeWithResponseStream` of the tenant's function
- * (`slipway-project-<project>`, qualifier `live`, or for a preview the version its route-cache
- * pointer names). The deployment id the edge chose rides along in the tagged headers for logging;
- * the alias or version decides the code.
+ * (`slipway-project-<project>`) at the version its route-cache pointer names, live or preview. The
+ * deployment id the edge chose rides along in the tagged headers for logging; the version decides
+ * the code. A pointer without a version (written before production carried one) is refused: no
+ * alias stands in for it, so no stack update can change what a request runs.
  *
  * A function that streams (Slipway's adapter on Lambda's runtime) answers in the HTTP integration
  * shape: the router passes its head on once it arrives and its body as it comes, until the function
@@ -28,11 +26,14 @@ export const LIVE_ALIAS = 'live';
 export function lambdaInvoker(client: LambdaClient = new LambdaClient({})): TenantInvoker {
   return async (project: string, _deploymentId: string, event: APIGatewayProxyEventV2, qualifier?: string) => {
     const functionName = tenantFunctionName(project);
+    if (!qualifier) {
+      throw new Error(`the route pointer of ${project} (deployment ${_deploymentId}) names no function version: release it again`);
+    }
     const abort = new AbortController();
     const out = await client.send(
       new InvokeWithResponseStreamCommand({
         FunctionName: functionName,
-        Qualifier: qualifier ?? LIVE_ALIAS,
+        Qualifier: qualifier,
         InvocationType: 'RequestResponse',
         Payload: new TextEncoder().encode(JSON.stringify(event)),
       }),

@@ -6,14 +6,14 @@ import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js'
 import { describe, expect, it } from 'vitest';
 import { liveKey, parsePointer, pointerValue, previewKey } from '../../handlers/lib/route-cache-keys.js';
 import { PreviewAlias, previewAliasFromBranch, previewLabel, previewTooLong } from '../../handlers/previews/alias.js';
-import { previewQualifier } from '../../handlers/previews/release-preview.js';
+import { deploymentQualifier } from '../../handlers/pipeline/deployment-version.js';
 import { ProjectName } from '../../handlers/api/schemas.js';
 
 describe('preview aliases and route-cache keys', () => {
   it('keys a preview as the live pointer of its host label', () => {
     expect(previewKey('hello', 'feature-x')).toBe('p:hello--feature-x');
     expect(previewKey('hello', 'feature-x')).toBe(liveKey(previewLabel('hello', 'feature-x')));
-    expect(pointerValue('d-1')).toBe('d-1');
+    expect(pointerValue('d-1', 'd-1')).toBe('d-1@d-1');
     expect(pointerValue('d-9', '42')).toBe('d-9@42');
     expect(parsePointer('d-9@42')).toEqual({ deploymentId: 'd-9', qualifier: '42' });
     expect(parsePointer('d-1')).toEqual({ deploymentId: 'd-1' });
@@ -40,31 +40,38 @@ describe('preview aliases and route-cache keys', () => {
     expect(previewLabel('p'.repeat(40), long as string).length).toBeLessThanOrEqual(63);
   });
 
-  it('reads the preview qualifier from the described stack, and refuses a stack without one', () => {
+  it('reads the deployment qualifier from the described stack, and refuses a stack without one', () => {
     const state = {
       stack: {
         status: 'UPDATE_COMPLETE',
         described: {
           Outputs: [
-            { OutputKey: 'LiveAliasArn', OutputValue: 'x' },
-            { OutputKey: 'PreviewVersion', OutputValue: '12' },
+            { OutputKey: 'Other', OutputValue: 'x' },
+            { OutputKey: 'DeploymentVersion', OutputValue: '12' },
           ],
         },
       },
     };
-    expect(previewQualifier(state)).toBe('12');
-    expect(() => previewQualifier({ stack: { status: 'UPDATE_COMPLETE', described: {} } })).toThrow(/PreviewVersion/);
-    expect(() => previewQualifier({})).toThrow(/PreviewVersion/);
+    expect(deploymentQualifier(state)).toBe('12');
+    // A stack created from the earlier template (updates keep it) names the same version PreviewVersion.
+    const earlier = { stack: { described: { Outputs: [{ OutputKey: 'PreviewVersion', OutputValue: '9' }] } } };
+    expect(deploymentQualifier(earlier)).toBe('9');
+    const both = {
+      stack: { described: { Outputs: [{ OutputKey: 'PreviewVersion', OutputValue: '9' }, ...state.stack.described.Outputs] } },
+    };
+    expect(deploymentQualifier(both)).toBe('12');
+    expect(() => deploymentQualifier({ stack: { status: 'UPDATE_COMPLETE', described: {} } })).toThrow(/DeploymentVersion/);
+    expect(() => deploymentQualifier({})).toThrow(/DeploymentVersion/);
   });
 
   it('a second preview of the same alias replaces the pointer in the route cache; production is untouched', async () => {
     const cache = new FileRouteCache(mkdtempSync(join(tmpdir(), 'slipway-preview-rc-')));
-    await cache.putMany({ [liveKey('hello')]: 'd-1', [previewKey('hello', 'feature-x')]: pointerValue('d-2', 'd-2') });
+    await cache.putMany({ [liveKey('hello')]: pointerValue('d-1', 'd-1'), [previewKey('hello', 'feature-x')]: pointerValue('d-2', 'd-2') });
     await cache.putMany({ [previewKey('hello', 'feature-x')]: pointerValue('d-3', 'd-3') });
     expect(cache.getSync(previewKey('hello', 'feature-x'))).toBe('d-3@d-3');
-    expect(cache.getSync(liveKey('hello'))).toBe('d-1');
+    expect(cache.getSync(liveKey('hello'))).toBe('d-1@d-1');
     await cache.deleteMany([previewKey('hello', 'feature-x')]);
     expect(cache.getSync(previewKey('hello', 'feature-x'))).toBeUndefined();
-    expect(cache.getSync(liveKey('hello'))).toBe('d-1');
+    expect(cache.getSync(liveKey('hello'))).toBe('d-1@d-1');
   });
 });

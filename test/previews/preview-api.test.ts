@@ -26,8 +26,8 @@ describe('preview deployments', () => {
     expect(preview.status).toBe('LIVE');
     const project = await harness.call('GET', '/projects/pvtest');
     expect(project.json.project.liveDeploymentId).toBe(production.id);
-    expect(await routes.get('p:pvtest')).toBe(production.id);
-    // Locally the function version is the deployment id.
+    // Locally the function version is the deployment id, production and preview alike.
+    expect(await routes.get('p:pvtest')).toBe(`${production.id}@${production.id}`);
     expect(await routes.get('p:pvtest--feature-x')).toBe(`${preview.id}@${preview.id}`);
 
     const detail = await harness.call('GET', `/projects/pvtest/deployments/${preview.id}`);

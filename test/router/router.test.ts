@@ -39,6 +39,8 @@ function event(headers: Record<string, string>, extra: Partial<APIGatewayProxyEv
 const tags = {
   'x-slipway-project': 'hello',
   'x-slipway-deployment': 'd-1',
+  // Production carries the version its pointer names, as a preview does.
+  'x-slipway-qualifier': '3',
   'x-slipway-host': 'hello.localhost:8080',
   'x-slipway-origin': 'router',
 };
@@ -121,7 +123,7 @@ describe('router', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("passes a preview's qualifier to the invoker (none for production) and refuses a malformed one", async () => {
+  it("passes the pointer's qualifier to the invoker, production and preview alike, and refuses a malformed one", async () => {
     const { calls, invoke } = recorder();
     const router = createRouter({ invoke });
     const preview = {
@@ -135,14 +137,14 @@ describe('router', () => {
     expect(calls[0]!.event.headers.host).toBe('hello--feature-x.localhost:8080');
     expect(calls[0]!.event.headers['x-slipway-qualifier']).toBeUndefined();
     await router(event(tags));
-    expect(calls[1]!.qualifier).toBeUndefined();
+    expect(calls[1]).toMatchObject({ project: 'hello', deploymentId: 'd-1', qualifier: '3' });
     const bad = await router(event({ ...preview, 'x-slipway-qualifier': '$LATEST' }));
     expect(bad.statusCode).toBe(403);
     expect(errorOf(bad).message).toContain('x-slipway-qualifier');
     expect(calls).toHaveLength(2);
   });
 
-  it('the Lambda invoker calls the live alias for production and the tagged version for a preview', async () => {
+  it('the Lambda invoker calls exactly the version the pointer names, and no alias for a pointer without one', async () => {
     const sent: Array<{ FunctionName?: string; Qualifier?: string }> = [];
     const client = {
       send: async (command: { input: { FunctionName?: string; Qualifier?: string } }) => {
@@ -151,12 +153,25 @@ describe('router', () => {
       },
     } as unknown as LambdaClient;
     const invoke = lambdaInvoker(client);
-    await invoke('hello', 'd-1', event(tags));
+    await invoke('hello', 'd-1', event(tags), '3');
     await invoke('hello', 'd-9', event(tags), '42');
     expect(sent).toEqual([
-      expect.objectContaining({ FunctionName: 'slipway-project-hello', Qualifier: 'live' }),
+      expect.objectContaining({ FunctionName: 'slipway-project-hello', Qualifier: '3' }),
       expect.objectContaining({ FunctionName: 'slipway-project-hello', Qualifier: '42' }),
     ]);
+    // A bare pointer (written before production carried a version) must not fall back to whatever an alias names.
+    await expect(invoke('hello', 'd-1', event(tags))).rejects.toThrow(/names no function version/);
+    expect(sent).toHaveLength(2);
+    // Through the router that is a 502, never a request to the unqualified function.
+    const { 'x-slipway-qualifier': _dropped, ...bare } = tags;
+    const errors = console.error;
+    console.error = () => {};
+    try {
+      expect((await createRouter({ invoke })(event(bare))).statusCode).toBe(502);
+    } finally {
+      console.error = errors;
+    }
+    expect(sent).toHaveLength(2);
   });
 
   it('restores the public host and strips every x-slipway-* header', async () => {

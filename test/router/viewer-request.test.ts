@@ -18,7 +18,7 @@ const FILE = fileURLToPath(new URL('../../router/cloudfront/viewer-request.js', 
 const ASSETS_FILE = fileURLToPath(new URL('../../router/cloudfront/assets-request.js', import.meta.url));
 
 const entries: Record<string, string> = {
-  [liveKey('hello')]: 'd-1',
+  [liveKey('hello')]: pointerValue('d-1', '5'),
   [liveKey('spa')]: 'd-2',
   ...routeEntriesFor('d-1', {
     prerendered: { '/': 'prerendered/index.html', '/about': 'prerendered/about.html', '/café': 'prerendered/café.html' },
@@ -250,7 +250,7 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
       expect(production.uri).toBe('/hello/deployments/d-1/prerendered/about.html');
     });
 
-    it('tags dynamic requests with the project, the preview deployment and its function version', async () => {
+    it('tags dynamic requests with the project, the deployment and the function version its pointer names', async () => {
       const req = request(
         await run(makeEvent({ uri: '/api/items', host: 'hello--feature-x.localhost:8080', headers: { 'x-slipway-qualifier': 'forged' } })),
       );
@@ -258,12 +258,18 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
       expect(req.headers['x-slipway-deployment']?.value).toBe('d-9');
       expect(req.headers['x-slipway-qualifier']?.value).toBe('42');
       expect(req.headers['x-slipway-host']?.value).toBe('hello--feature-x.localhost:8080');
-      // Production requests carry no qualifier: the router invokes the live alias.
+      // Production's pointer names its version too: the router invokes it, never an alias.
       const live = request(
         await run(makeEvent({ uri: '/api/items', host: 'hello.localhost:8080', headers: { 'x-slipway-qualifier': 'forged' } })),
       );
       expect(live.headers['x-slipway-deployment']?.value).toBe('d-1');
-      expect(live.headers['x-slipway-qualifier']).toBeUndefined();
+      expect(live.headers['x-slipway-qualifier']?.value).toBe('5');
+      // A bare pointer (written before qualifiers) gets none, and a forged one never passes.
+      const bare = request(
+        await run(makeEvent({ uri: '/api/items', host: 'spa.localhost:8080', headers: { 'x-slipway-qualifier': 'forged' } })),
+      );
+      expect(bare.headers['x-slipway-deployment']?.value).toBe('d-2');
+      expect(bare.headers['x-slipway-qualifier']).toBeUndefined();
     });
 
     it('answers 404 for an unknown alias and for labels that are no project--alias', async () => {

@@ -32,6 +32,11 @@ let failStacks = false;
 let lastStackAction = '';
 /** Overrides what DescribeStacks reports, for the rolled-back stack case. */
 let stackStatus: string | undefined;
+/** The function version the last stack update published (a new number per update, as Lambda does). */
+let publishedVersion = 0;
+/** What `p:gamma` / `p:omega` hold while they are live. */
+let gammaLive = '';
+let omegaLive = '';
 
 const services: LocalServices = {
   async runBuildJob(request) {
@@ -45,18 +50,19 @@ const services: LocalServices = {
   async cloudformation(action, parameters) {
     if (action === 'describeStacks') {
       const created = lastStackAction === 'createStack';
-      // An updated stack names the version it published (a preview's release records it).
+      // An updated stack names the version it published (Release writes it into the pointer).
       return {
         Stacks: [
           {
             StackStatus: stackStatus ?? (created ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE'),
-            ...(created ? {} : { Outputs: [{ OutputKey: 'PreviewVersion', OutputValue: '7' }] }),
+            ...(created ? {} : { Outputs: [{ OutputKey: 'DeploymentVersion', OutputValue: String(publishedVersion) }] }),
           },
         ],
       };
     }
     stackCalls.push({ action, parameters });
     lastStackAction = action;
+    if (action === 'updateStack' && !failStacks) publishedVersion += 1;
     if (failStacks) throw Object.assign(new Error('stack is in UPDATE_ROLLBACK_FAILED state'), { name: 'CloudFormation.ValidationError' });
     return { StackId: `stack/${String(parameters.StackName)}` };
   },
@@ -109,6 +115,15 @@ async function deploy(project: string, deploymentId: string, ticketOverride?: st
     deploymentId,
     source: { bucket: 'slipway-sources', key: `sources/${project}/x.tar.gz` },
     ...(preview ? { preview } : {}),
+  });
+}
+
+async function rollback(project: string, deploymentId: string, suffix: string, limits?: PipelineLimits) {
+  const name = `${project}--rollback--${deploymentId}-${suffix}`;
+  return run('slipway-rollback', name, {
+    ticket: await ticketFor('rollback', project, name, { limits, deploymentId }),
+    project,
+    deploymentId,
   });
 }
 
@@ -222,7 +237,6 @@ describe('build-and-deploy', () => {
       'Build',
       'Validate output',
       'Promote',
-      'Preview?',
       'Update project stack',
       'Wait for Project stack update',
       'Check Project stack update',
@@ -242,7 +256,9 @@ describe('build-and-deploy', () => {
     expect(Object.keys(buildRequests.at(-1)?.environment ?? {})).not.toContain('SLIPWAY_TICKET');
     expect(await item('PROJECT#gamma', 'DEPLOY#d-first-0001')).toMatchObject({ status: 'LIVE' });
     expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });
-    expect(await routes.get('p:gamma')).toBe('d-first-0001');
+    // The pointer names the version the stack update published: the router invokes exactly it.
+    gammaLive = `d-first-0001@${publishedVersion}`;
+    expect(await routes.get('p:gamma')).toBe(gammaLive);
     expect(await routes.get('r:d-first-0001:/about')).toBe('prerendered/about.html');
     const head = await aws.s3.send(
       new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-first-0001/prerendered/about.html' }),
@@ -265,7 +281,7 @@ describe('build-and-deploy', () => {
     });
     expect(String((await item('PROJECT#gamma', 'DEPLOY#d-broken-0002'))?.cause)).toContain('npm run build exited with code 1');
     expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });
-    expect(await routes.get('p:gamma')).toBe('d-first-0001');
+    expect(await routes.get('p:gamma')).toBe(gammaLive);
   });
 
   it("records a summary of a failed build job's cause, without the job's environment or anything credential-looking", async () => {
@@ -367,7 +383,7 @@ describe('build-and-deploy', () => {
     await expect(
       aws.s3.send(new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'gamma/deployments/d-evil-0003/slipway-manifest.json' })),
     ).rejects.toThrow();
-    expect(await routes.get('p:gamma')).toBe('d-first-0001');
+    expect(await routes.get('p:gamma')).toBe(gammaLive);
   });
 
   it('records FAILED in Update project stack when CloudFormation refuses, without moving the live pointer', async () => {
@@ -376,7 +392,7 @@ describe('build-and-deploy', () => {
       const record = await deploy('gamma', 'd-stack-0004');
       expect(record.status).toBe('FAILED');
       expect(await item('PROJECT#gamma', 'DEPLOY#d-stack-0004')).toMatchObject({ failedState: 'Update project stack' });
-      expect(await routes.get('p:gamma')).toBe('d-first-0001');
+      expect(await routes.get('p:gamma')).toBe(gammaLive);
     } finally {
       failStacks = false;
     }
@@ -393,32 +409,31 @@ describe('build-and-deploy', () => {
         error: 'CloudFormation.StackFailed',
         cause: 'the project stack ended in UPDATE_ROLLBACK_COMPLETE',
       });
-      expect(await routes.get('p:gamma')).toBe('d-first-0001');
+      expect(await routes.get('p:gamma')).toBe(gammaLive);
     } finally {
       stackStatus = undefined;
     }
   });
 
-  it('releases a preview under p:{project}--{alias} with its version, keeping the live alias, pointer and record', async () => {
+  it('releases a preview under p:{project}--{alias} with its version, keeping the live pointer and record', async () => {
     const record = await deploy('gamma', 'd-prev-0005', undefined, 'feature-x');
     expect(record.status, `${record.cause} ${statesEntered(record).join(' > ')}`).toBe('SUCCEEDED');
-    expect(statesEntered(record)).toContain('Update project stack for preview');
-    expect(statesEntered(record)).not.toContain('Update project stack');
+    expect(statesEntered(record)).toContain('Update project stack');
     expect(stackCalls.at(-1)).toMatchObject({
       action: 'updateStack',
       parameters: {
         Parameters: [
           { ParameterKey: 'Project', UsePreviousValue: true },
           { ParameterKey: 'DeploymentId', ParameterValue: 'd-prev-0005' },
-          { ParameterKey: 'LiveDeploymentId', UsePreviousValue: true },
           { ParameterKey: 'MemorySize', ParameterValue: expect.any(String) },
           { ParameterKey: 'FunctionTimeout', ParameterValue: expect.any(String) },
         ],
       },
     });
-    expect(await routes.get('p:gamma--feature-x')).toBe('d-prev-0005@7');
+    expect(await routes.get('p:gamma--feature-x')).toBe(`d-prev-0005@${publishedVersion}`);
+    expect(`d-prev-0005@${publishedVersion}`).not.toBe(gammaLive);
     expect(await routes.get('r:d-prev-0005:/about')).toBe('prerendered/about.html');
-    expect(await routes.get('p:gamma')).toBe('d-first-0001');
+    expect(await routes.get('p:gamma')).toBe(gammaLive);
     expect(await item('PROJECT#gamma', 'META')).toMatchObject({ liveDeploymentId: 'd-first-0001' });
     expect(await item('PROJECT#gamma', 'DEPLOY#d-prev-0005')).toMatchObject({ status: 'LIVE', preview: 'feature-x' });
   });
@@ -433,7 +448,7 @@ describe('build-and-deploy', () => {
     );
     expect(record.status).toBe('FAILED');
     expect(await routes.get('p:gamma--other')).toBeUndefined();
-    expect(await routes.get('p:gamma')).toBe('d-first-0001');
+    expect(await routes.get('p:gamma')).toBe(gammaLive);
   });
 
   it('stops at Verify ticket for a tampered ticket and records nothing', async () => {
@@ -475,20 +490,12 @@ describe('build-and-deploy', () => {
 });
 
 describe('rollback', () => {
-  async function rollback(project: string, deploymentId: string, suffix: string, limits?: PipelineLimits) {
-    const name = `${project}--rollback--${deploymentId}-${suffix}`;
-    return run('slipway-rollback', name, {
-      ticket: await ticketFor('rollback', project, name, { limits, deploymentId }),
-      project,
-      deploymentId,
-    });
-  }
-
   it('moves the live pointer back to an earlier deployment without a rebuild, and records it on the project', async () => {
     await initProject('omega');
     expect((await deploy('omega', 'd-omega-0001')).status).toBe('SUCCEEDED');
     expect((await deploy('omega', 'd-omega-0002')).status).toBe('SUCCEEDED');
-    expect(await routes.get('p:omega')).toBe('d-omega-0002');
+    const beforeRollback = `d-omega-0002@${publishedVersion}`;
+    expect(await routes.get('p:omega')).toBe(beforeRollback);
     const buildsBefore = buildRequests.length;
 
     // The signed limits of the owner's subscription reach the stack as its function settings.
@@ -518,13 +525,15 @@ describe('rollback', () => {
         Parameters: [
           { ParameterKey: 'Project', UsePreviousValue: true },
           { ParameterKey: 'DeploymentId', ParameterValue: 'd-omega-0001' },
-          { ParameterKey: 'LiveDeploymentId', ParameterValue: 'd-omega-0001' },
           { ParameterKey: 'MemorySize', ParameterValue: '2048' },
           { ParameterKey: 'FunctionTimeout', ParameterValue: '45' },
         ],
       },
     });
-    expect(await routes.get('p:omega')).toBe('d-omega-0001');
+    // The rollback's stack update published the target's code as a version; the pointer names it.
+    omegaLive = `d-omega-0001@${publishedVersion}`;
+    expect(await routes.get('p:omega')).toBe(omegaLive);
+    expect(omegaLive).not.toBe(beforeRollback);
     expect(await routes.get('r:d-omega-0001:/about')).toBe('prerendered/about.html');
     const meta = await item('PROJECT#omega', 'META');
     expect(meta).toMatchObject({ status: 'READY', liveDeploymentId: 'd-omega-0001', rolledBackTo: 'd-omega-0001' });
@@ -550,7 +559,7 @@ describe('rollback', () => {
       liveDeploymentId: 'd-omega-0001',
     });
     expect(String(meta?.cause)).toContain('deployment d-omega-0003 of project omega never went live');
-    expect(await routes.get('p:omega')).toBe('d-omega-0001');
+    expect(await routes.get('p:omega')).toBe(omegaLive);
   });
 
   it('refuses a ticket issued for build-deploy', async () => {
@@ -562,7 +571,62 @@ describe('rollback', () => {
     });
     expect(record.status).toBe('FAILED');
     expect(statesEntered(record)).toEqual(['Verify ticket', 'Ticket refused']);
-    expect(await routes.get('p:omega')).toBe('d-omega-0001');
+    expect(await routes.get('p:omega')).toBe(omegaLive);
+  });
+});
+
+describe('skew protection', () => {
+  /** Whether the deployment's prefix holds a build asset (own or carried). */
+  async function holds(project: string, deploymentId: string, file: string): Promise<boolean> {
+    try {
+      await aws.s3.send(
+        new HeadObjectCommand({ Bucket: 'slipway-projects', Key: `${project}/deployments/${deploymentId}/client/_app/immutable/${file}` }),
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const chunk = (n: number): FixtureEntry => ({ path: `client/_app/immutable/chunks/c${n}.js`, body: `chunk ${n}` });
+
+  it('a deployment carries the own chunks of the last 3 of its pointer (never copies of copies); a rollback target gets those of the deployments it replaces', async () => {
+    await initProject('sigma');
+    for (const n of [1, 2, 3, 4, 5]) {
+      buildOutputs.set(`d-sigma-000${n}`, validBundleEntries({ extra: [chunk(n)] }));
+      expect((await deploy('sigma', `d-sigma-000${n}`)).status).toBe('SUCCEEDED');
+    }
+    // d5 has its own chunk and those of d4, d3 and d2; d4 held a copy of d1's, which is not d4's own.
+    expect(await Promise.all([1, 2, 3, 4, 5].map((n) => holds('sigma', 'd-sigma-0005', `chunks/c${n}.js`)))).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    const carried = await aws.s3.send(
+      new HeadObjectCommand({ Bucket: 'slipway-projects', Key: 'sigma/deployments/d-sigma-0005/client/_app/immutable/chunks/c4.js' }),
+    );
+    expect(carried.CacheControl).toBe('public, max-age=31536000, immutable');
+    expect(carried.ContentType).toMatch(/javascript/);
+
+    // A preview carries only its own alias's earlier deployments.
+    buildOutputs.set('d-sigma-0006', validBundleEntries({ extra: [chunk(6)] }));
+    expect((await deploy('sigma', 'd-sigma-0006', undefined, 'feat')).status).toBe('SUCCEEDED');
+    expect(await holds('sigma', 'd-sigma-0006', 'chunks/c6.js')).toBe(true);
+    expect(await holds('sigma', 'd-sigma-0006', 'chunks/c5.js')).toBe(false);
+
+    // Rolling back to d2 (which held c1 already) brings the chunks of d5, d4 and d3 into it, not the preview's.
+    expect(await holds('sigma', 'd-sigma-0002', 'chunks/c5.js')).toBe(false);
+    const record = await rollback('sigma', 'd-sigma-0002', '1');
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    expect(await Promise.all([1, 2, 3, 4, 5, 6].map((n) => holds('sigma', 'd-sigma-0002', `chunks/c${n}.js`)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 });
 

@@ -114,6 +114,31 @@ export async function queryDeploymentItems(project: string, limit: number): Prom
   return (page.Items ?? []).map(toDeployment);
 }
 
+/**
+ * The id, status and preview alias of up to `limit` deployments of a project, newest first: what
+ * skew protection needs to find the deployments a pointer served before (only these fields are read).
+ */
+export async function queryDeploymentReleases(
+  project: string,
+  limit: number,
+): Promise<Array<{ id: string; status?: string; preview?: string }>> {
+  const page = await dynamoClient().send(
+    new QueryCommand({
+      TableName: platformNames().table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deploy)',
+      ExpressionAttributeValues: { ':pk': projectPk(project), ':deploy': DEPLOYMENT_PREFIX },
+      ProjectionExpression: 'id, #status, preview',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ScanIndexForward: false,
+      Limit: limit,
+      ConsistentRead: true,
+    }),
+  );
+  return v.parse(DeploymentReleases, page.Items ?? []);
+}
+
+const DeploymentReleases = v.array(v.object({ id: DeploymentId, status: v.optional(v.string()), preview: v.optional(v.string()) }));
+
 /** The deployment of a project whose `executionName` is `name`: a Query of the partition, filtered, page by page until found. */
 export async function findDeploymentItemByExecutionName(project: string, name: string): Promise<DeploymentRecord | undefined> {
   let start: Record<string, unknown> | undefined;

@@ -132,7 +132,12 @@ export class PipelineSystem extends Construct {
     storage.buildBucket.grantPut(functions.validateOutput, 'builds/*/log/*');
     storage.buildBucket.grantRead(functions.promote, 'builds/*');
     storage.projectBucket.grantPut(functions.promote, '*/deployments/*');
+    // Skew protection: Promote copies the immutable files of the project's last deployments.
+    storage.projectBucket.grantRead(functions.promote, '*/deployments/*');
+    storage.table.grantReadData(functions.promote);
     storage.projectBucket.grantRead(functions.release, '*/deployments/*');
+    // A rollback target receives the content-hashed files of the deployments it replaces.
+    storage.projectBucket.grantPut(functions.release, '*/deployments/*');
     storage.table.grantReadWriteData(functions.release);
     storage.projectBucket.grantRead(functions.deleteProjectData);
     storage.projectBucket.grantDelete(functions.deleteProjectData);
@@ -213,9 +218,14 @@ export class PipelineSystem extends Construct {
     acknowledge(functions.promote, {
       ...s3Grants,
       [builds]: 'Promotion reads the validated bundle under builds/{id}/.',
-      [deployments]: 'Promotion writes a new deployment prefix {project}/deployments/{id}/, never anything else.',
+      [deployments]:
+        'Promotion writes a new deployment prefix {project}/deployments/{id}/, and reads the last deployments of the same project to carry their content-hashed files into it.',
     });
-    acknowledge(functions.release, { ...s3Grants, [deployments]: 'Release reads the promoted manifest of the deployment it makes live.' });
+    acknowledge(functions.release, {
+      ...s3Grants,
+      [deployments]:
+        'Release reads the promoted manifest of the deployment it makes live; for a rollback it copies the content-hashed files of the deployments it replaces into the target.',
+    });
     acknowledge(functions.checkRollbackTarget, {
       ...s3Grants,
       [manifests]: 'The rollback check reads only deployment manifests, to see that the target is still promoted.',

@@ -19,9 +19,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { FUNCTION_QUALIFIER, PROJECT_NAME_PATTERN } from '../../../handlers/lib/names.js';
-
-/** The tenant function's alias the router invokes (router/lambda/lambda-invoker.ts). */
-export const LIVE_ALIAS = 'live';
+import { DEPLOYMENT_VERSION_OUTPUT } from '../../../handlers/pipeline/deployment-version.js';
 /** Default SSM parameter holding the project bucket's name (ProjectSystem writes it). */
 export const DEFAULT_CODE_BUCKET_PARAMETER = '/slipway/project-bucket';
 /** Days the tenant function's logs are kept. */
@@ -39,10 +37,10 @@ export interface ProjectStackProps extends StackProps {
  * - the server function `slipway-project-{Project}` (Node 22, arm64, Handler
  *   `server/handler.handler`), code `{Project}/deployments/{DeploymentId}/function.zip` from the
  *   project bucket (written by the promote step);
- * - a version per deployment (`PreviewVersion`, kept when replaced: a preview's router entry
- *   names it) and the `live` alias on the version of `LiveDeploymentId` (what the router invokes
- *   for production). A preview update changes DeploymentId only: the live version is not
- *   replaced and the alias does not move;
+ * - a version per deployment (output `DeploymentVersion`, kept when replaced): Release writes it
+ *   into the route-cache pointer `{deploymentId}@{version}`, and the router invokes exactly that
+ *   version, for production as for a preview. No alias: an update publishes a version nothing
+ *   invokes until Release moves a pointer, so it never changes what a request sees;
  * - its log group with retention;
  * - a role that may only write to that log group: no access to the platform or other tenants.
  *
@@ -55,7 +53,7 @@ export class ProjectStack extends Stack {
       ...props,
       analyticsReporting: false,
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
-      description: props.description ?? 'Slipway project: the tenant server function, its live alias and logs',
+      description: props.description ?? 'Slipway project: the tenant server function, a version per deployment, and logs',
     });
 
     const project = new CfnParameter(this, 'Project', {
@@ -67,12 +65,6 @@ export class ProjectStack extends Stack {
       type: 'String',
       default: 'none',
       description: 'Live deployment id, or "none" before the first deployment',
-      allowedPattern: `^(none|${FUNCTION_QUALIFIER})$`,
-    });
-    const liveDeploymentId = new CfnParameter(this, 'LiveDeploymentId', {
-      type: 'String',
-      default: 'none',
-      description: 'Deployment the live alias serves (equal to DeploymentId for a live release, unchanged for a preview)',
       allowedPattern: `^(none|${FUNCTION_QUALIFIER})$`,
     });
     const codeBucket = new CfnParameter(this, 'CodeBucket', {
@@ -97,9 +89,6 @@ export class ProjectStack extends Stack {
 
     const hasDeployment = new CfnCondition(this, 'HasDeployment', {
       expression: Fn.conditionNot(Fn.conditionEquals(deploymentId.valueAsString, 'none')),
-    });
-    const hasLive = new CfnCondition(this, 'HasLiveDeployment', {
-      expression: Fn.conditionAnd(hasDeployment, Fn.conditionNot(Fn.conditionEquals(liveDeploymentId.valueAsString, 'none'))),
     });
     const hasReserved = new CfnCondition(this, 'HasReservedConcurrency', {
       expression: Fn.conditionNot(Fn.conditionEquals(reserved.valueAsString, '0')),
@@ -152,8 +141,8 @@ export class ProjectStack extends Stack {
 
     // A Version's properties all require replacement: a new DeploymentId publishes a new version
     // (after the function's code update, which it references). Replaced versions are retained, so
-    // a preview keeps its version when the next deployment publishes another one; they go with
-    // the function when the project is deleted.
+    // the live pointer, a preview's pointer and a rollback keep their version when the next
+    // deployment publishes another one; they go with the function when the project is deleted.
     const version = new lambda.CfnVersion(this, 'Version', {
       functionName: fn.ref,
       description: Fn.sub('deployment ${DeploymentId}'),
@@ -162,28 +151,9 @@ export class ProjectStack extends Stack {
     version.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
     version.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
 
-    // The live version changes only with LiveDeploymentId (a live release or a rollback, which
-    // also set DeploymentId, so $LATEST holds that deployment's code when it is published).
-    const liveVersion = new lambda.CfnVersion(this, 'LiveVersion', {
-      functionName: fn.ref,
-      description: Fn.sub('live deployment ${LiveDeploymentId}'),
-    });
-    liveVersion.cfnOptions.condition = hasLive;
-    liveVersion.addDependency(version);
-
-    const alias = new lambda.CfnAlias(this, 'LiveAlias', {
-      name: LIVE_ALIAS,
-      functionName: fn.ref,
-      functionVersion: liveVersion.attrVersion,
-      description: Fn.sub('live deployment ${LiveDeploymentId}'),
-    });
-    alias.cfnOptions.condition = hasLive;
-
-    const output = new CfnOutput(this, 'LiveAliasArn', { value: alias.ref });
-    output.condition = hasLive;
-    // The version this update published: a preview's release records it as the router's qualifier.
-    const previewVersion = new CfnOutput(this, 'PreviewVersion', { value: version.attrVersion });
-    previewVersion.condition = hasDeployment;
+    // The version this update published: Release records it as the router's qualifier.
+    const deploymentVersion = new CfnOutput(this, DEPLOYMENT_VERSION_OUTPUT, { value: version.attrVersion });
+    deploymentVersion.condition = hasDeployment;
   }
 }
 

@@ -127,8 +127,8 @@ export class ProjectSystem extends Construct {
       timeout: Duration.seconds(LIMIT_BOUNDS.functionTimeoutSeconds.max),
       environment: { SLIPWAY_ORIGIN_SECRET: secretValue },
     });
-    // The router may invoke tenants' qualified functions — the live alias, and for previews the
-    // version their route-cache pointer names — and nothing else (beside its logs and traces).
+    // The router may invoke tenants' qualified functions — the version a route-cache pointer
+    // names, live or preview — and nothing else (beside its logs and traces).
     // lambda:InvokeFunction is also the action InvokeWithResponseStream requires.
     // Never the unqualified function ($LATEST), which may hold any recent deployment's code.
     this.routerFunction.addToRolePolicy(
@@ -150,7 +150,7 @@ export class ProjectSystem extends Construct {
       'AwsSolutions-IAM5[Resource::*]':
         'xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) support no resource-level permissions; nothing else uses "*".',
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${nagText(Stack.of(this).region, 'AWS::Region')}:${nagText(Stack.of(this).account, 'AWS::AccountId')}:function:slipway-project-*:*]`]:
-        "The router invokes whichever tenant a request is tagged with: every tenant function's live alias or a preview's version (slipway-project-*:<qualifier>, never the unqualified $LATEST), in this account and region, and nothing else.",
+        "The router invokes whichever tenant a request is tagged with: the tenant function's version its live or preview pointer names (slipway-project-*:<qualifier>, never the unqualified $LATEST), in this account and region, and nothing else.",
       'AwsSolutions-L1':
         'Every Slipway Lambda uses the runtime pinned once in handlerFunction() (Node 22, the version the handlers and the local back end are built and tested with).',
     });
@@ -353,6 +353,7 @@ export class ProjectSystem extends Construct {
           'lambda:UpdateFunctionConfiguration',
           'lambda:PublishVersion',
           'lambda:ListVersionsByFunction',
+          // Stacks from the earlier template (with a live alias) remove it on their next update.
           'lambda:CreateAlias',
           'lambda:UpdateAlias',
           'lambda:DeleteAlias',
@@ -415,7 +416,7 @@ export class ProjectSystem extends Construct {
           'The tenant function code of any deployment: CloudFormation reads it when a project stack is updated.',
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${account}:role/slipway-project-*-FunctionRole-*]`]: tenantReason,
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:slipway-project-*]`]: tenantReason,
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:slipway-project-*:*]`]: `${tenantReason} Versions and the live alias are qualifiers.`,
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:slipway-project-*:*]`]: `${tenantReason} Versions (and, in stacks from the earlier template, the live alias) are qualifiers.`,
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/slipway-project-*:*]`]:
           tenantReason,
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`]:

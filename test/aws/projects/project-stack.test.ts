@@ -18,25 +18,21 @@ beforeAll(() => {
 describe('per-project stack template', () => {
   it('takes Project and DeploymentId (default none) and needs no bootstrap or assets', () => {
     expect(raw.Parameters.Project.AllowedPattern).toBe('^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$');
-    expect(raw.Parameters.LiveDeploymentId.Default).toBe('none');
+    // No LiveDeploymentId: production follows the route-cache pointer, not a stack parameter.
+    expect(raw.Parameters.LiveDeploymentId).toBeUndefined();
     expect(raw.Parameters.DeploymentId.Default).toBe('none');
     expect(raw.Parameters.BootstrapVersion).toBeUndefined();
     expect(raw.Rules).toBeUndefined();
     expect(JSON.stringify(raw)).not.toMatch(/cdk-hnb659fds|AssetParameters|CDKMetadata/);
   });
 
-  it('creates no function, version or alias while DeploymentId is none', () => {
+  it('creates no function or version while DeploymentId is none, and no alias at all', () => {
     expect(raw.Conditions.HasDeployment).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'DeploymentId' }, 'none'] }] });
     expect(template.findResources('AWS::Lambda::Function').Function!.Condition).toBe('HasDeployment');
     expect(template.findResources('AWS::Lambda::Version').Version!.Condition).toBe('HasDeployment');
-    // The live version and alias also wait for a live deployment: a project's first deployment may be a preview.
-    expect(raw.Conditions.HasLiveDeployment).toEqual({
-      'Fn::And': [{ Condition: 'HasDeployment' }, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'LiveDeploymentId' }, 'none'] }] }],
-    });
-    expect(template.findResources('AWS::Lambda::Version').LiveVersion!.Condition).toBe('HasLiveDeployment');
-    const aliases = Object.values(template.findResources('AWS::Lambda::Alias')) as Json[];
-    expect(aliases).toHaveLength(1);
-    expect(aliases[0]!.Condition).toBe('HasLiveDeployment');
+    // An alias would be something a stack update moves before Release: the router invokes versions only.
+    expect(template.findResources('AWS::Lambda::Alias')).toEqual({});
+    expect(Object.keys(template.findResources('AWS::Lambda::Version'))).toEqual(['Version']);
   });
 
   it('runs server/handler.handler on Node 22 arm64 from the deployment function.zip in the project bucket', () => {
@@ -51,26 +47,18 @@ describe('per-project stack template', () => {
     expect(raw.Parameters.CodeBucket.Type).toBe('AWS::SSM::Parameter::Value<String>');
   });
 
-  it('publishes a version per deployment (kept when replaced, named by PreviewVersion) and points live at the LiveDeploymentId version', () => {
+  it('publishes a version per deployment, kept when replaced and named by the DeploymentVersion output', () => {
     template.hasResourceProperties('AWS::Lambda::Version', {
       FunctionName: { Ref: 'Function' },
       Description: { 'Fn::Sub': 'deployment ${DeploymentId}' },
     });
     const version = template.findResources('AWS::Lambda::Version').Version!;
-    // A later deployment replaces the resource; the preview that still points at the old version must keep it.
+    // A later deployment replaces the resource; the live or preview pointer still naming the old version must keep it.
     expect(version.UpdateReplacePolicy).toBe('Retain');
     expect(version.DeletionPolicy).toBe('Retain');
-    template.hasResourceProperties('AWS::Lambda::Version', {
-      FunctionName: { Ref: 'Function' },
-      Description: { 'Fn::Sub': 'live deployment ${LiveDeploymentId}' },
-    });
-    template.hasResourceProperties('AWS::Lambda::Alias', {
-      Name: 'live',
-      FunctionName: { Ref: 'Function' },
-      FunctionVersion: { 'Fn::GetAtt': ['LiveVersion', 'Version'] },
-    });
-    expect(raw.Outputs.PreviewVersion.Value).toEqual({ 'Fn::GetAtt': ['Version', 'Version'] });
-    expect(raw.Outputs.PreviewVersion.Condition).toBe('HasDeployment');
+    expect(raw.Outputs.DeploymentVersion.Value).toEqual({ 'Fn::GetAtt': ['Version', 'Version'] });
+    expect(raw.Outputs.DeploymentVersion.Condition).toBe('HasDeployment');
+    expect(Object.keys(raw.Outputs)).toEqual(['DeploymentVersion']);
   });
 
   it('keeps logs for a bounded time', () => {

@@ -196,7 +196,7 @@ describe('ProjectSystem (template assertions)', () => {
   });
 
   // lambda:InvokeFunction is the action InvokeWithResponseStream requires (the Lambda API reference says so).
-  it("gives the router only lambda:InvokeFunction on tenants' qualified functions (live alias, preview versions; beside logs and traces)", () => {
+  it("gives the router only lambda:InvokeFunction on tenants' qualified functions (the versions pointers name; beside logs and traces)", () => {
     const fn = logicalIdOf('AWS::Lambda::Function', (p) => p.Handler === 'router/lambda/handler.handler');
     const roleId = (template.findResources('AWS::Lambda::Function')[fn] as Json).Properties.Role['Fn::GetAtt'][0];
     const policies = (Object.values(template.findResources('AWS::IAM::Policy')) as Json[]).filter((p) =>
