@@ -466,7 +466,7 @@ beforeAll(async () => {
     chainMs.deploys = Math.round(performance.now() - started);
   })();
   const referencesStarted = (async () => {
-    for (const app of APPS) await startReference(app);
+    await Promise.all(APPS.map(startReference));
     chainMs.references = Math.round(performance.now() - started);
   })();
   // All settle before a failure is reported, so afterAll stops whatever did start.
@@ -493,6 +493,8 @@ describe('fidelity: every fixture app on Slipway and on its own adapter', () => 
     for (const app of APPS) expectDeployed(app.project);
     expect(deploys.fidelity?.stdout).toContain(`is live at http://fidelity.localhost:${platform?.port}/base/\n`);
     expect(deploys['fidelity-pnpm']?.stdout).toContain('apps/web is a workspace package');
+    expect(deploys['fidelity-pnpm']?.stdout).toContain('installing with pnpm install --frozen-lockfile');
+    expect(deploys['fidelity-kit3']?.stdout).toContain('project variables for the build: BUILD_CHANNEL, GREETING, PAGE_SIZE, SITE_NAME');
   });
 
   it('answers every row of every app as the reference does (one table)', async () => {
