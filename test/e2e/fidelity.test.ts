@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import {
   createServer as createHttpServer,
   request as httpRequest,
@@ -483,7 +484,8 @@ afterAll(async () => {
   for (const child of referenceServers) child.kill('SIGTERM');
   await new Promise((resolve) => (staticHost ? staticHost.close(resolve) : resolve(undefined)));
   await platform?.stop();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  // Concurrently: one by one, removing the eight installs took 14 s of the suite's time.
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 function expectDeployed(project: string): void {
