@@ -390,6 +390,8 @@ const APPS: App[] = [
         { name: 'redirect from an endpoint, query kept', path: '/base/go?from=fidelity&n=1' },
         { name: 'expected error: its status and page', path: '/base/teapot' },
         { name: 'unexpected error: the 500 page', path: '/base/crash' },
+        { name: 'static image', path: '/base/gradient.png', headers: { 'accept-encoding': 'gzip, br' } },
+        { name: 'static image, byte range', path: '/base/gradient.png', headers: { range: 'bytes=8-23' } },
         { name: 'binary body', path: '/base/bytes.bin' },
         { name: 'binary body, gzip or br accepted', path: '/base/bytes.bin', headers: { 'accept-encoding': 'gzip, br' } },
         { name: 'binary body, byte range', path: '/base/bytes.bin', headers: { range: 'bytes=0-99' } },
