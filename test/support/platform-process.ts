@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { seedPlatformHome } from './platform-synth-cache.js';
 
 /** The repository root and the CLI the end-to-end tests run, as a user would. */
@@ -74,10 +74,17 @@ export function runCli(home: string, args: string[]): Promise<{ code: number; st
   });
 }
 
-/** Copies an example app's sources (no dependencies or build output) to `dest`. */
+/**
+ * Copies an example app's sources (no dependencies or build output) to `dest`. A folder named
+ * `build` is output only beside a package.json (an app's, a workspace package's); elsewhere
+ * (`src/routes/build`, `static/build`) it is source.
+ */
 export function copyExampleApp(example: string, dest: string): void {
   cpSync(example, dest, {
     recursive: true,
-    filter: (source) => !/[/\\](node_modules|\.svelte-kit|build|\.slipway-build)([/\\]|$)/.test(source.slice(example.length)),
+    filter: (source) => {
+      if (/[/\\](node_modules|\.svelte-kit|\.slipway-build)([/\\]|$)/.test(source.slice(example.length))) return false;
+      return basename(source) !== 'build' || !existsSync(join(dirname(source), 'package.json'));
+    },
   });
 }

@@ -1,0 +1,5 @@
+import { greet } from '@fidelity/greeting';
+
+export function load({ url }) {
+  return { greeting: greet(url.searchParams.get('name') ?? 'visitor') };
+}

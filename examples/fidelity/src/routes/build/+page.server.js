@@ -1,0 +1,5 @@
+import { label } from '$lib/build/label.js';
+
+export function load() {
+  return { label };
+}
