@@ -58,7 +58,6 @@ const UNREACHABLE: Record<Machine, Record<string, string>> = {
     'Validate output failed': 'needs a hostile bundle (test/pipeline covers it)',
     'Promote failed': 'needs S3 to fail',
     'Update project stack failed': 'needs the stack update to fail',
-    'Update project stack for preview failed': 'needs the stack update to fail',
     'Check Project stack update failed': 'needs DescribeStacks to fail',
     'Project stack update ended badly': 'needs a stack that rolls back',
     'Release failed': 'needs Release to fail',

@@ -396,8 +396,11 @@ describe('local function host', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const { written } = await info(h);
       expect(written).toBeGreaterThan(0);
-      expect(written).toBeLessThan(4 * 1024 * 1024);
-      expect(response.body.readableLength).toBeLessThan(4 * 1024 * 1024);
+      // What the worker writes before the host's pause reaches it grows with the machine's load (a
+      // round trip through both event loops; up to ~6 MB seen on 2 busy cores); without the pause
+      // it is all 16 MB.
+      expect(written).toBeLessThan(8 * 1024 * 1024);
+      expect(response.body.readableLength).toBeLessThan(8 * 1024 * 1024);
       let total = 0;
       for await (const chunk of response.body) total += (chunk as Uint8Array).length;
       expect(total).toBe(16 * 1024 * 1024);
