@@ -17,7 +17,8 @@ import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProces
  *
  * - `examples/fidelity` (SvelteKit 2, adapter-node, `paths.base = '/base'`): prerendered pages with
  *   both trailing-slash settings, static directory indexes and extensionless HTML, a byte range,
- *   compression, version.json under the base, server-sent events; reference: `node build/index.js`.
+ *   compression, version.json under the base, server-sent events, the client address; reference:
+ *   `node build/index.js`.
  * - `examples/fidelity-static` (adapter-static, `fallback: '200.html'`): reference: a static host,
  *   sirv over the build with that fallback for unknown routes (`single`).
  */
@@ -246,6 +247,8 @@ describe('fidelity with adapter-node (examples/fidelity)', () => {
       { name: 'extensionless static HTML', path: '/base/terms' },
       { name: 'static HTML by its name', path: '/base/terms.html' },
       { name: 'static file', path: '/base/robots.txt' },
+      { name: 'client address (getClientAddress)', path: '/base/address' },
+      { name: 'client address, X-Forwarded-For from the visitor', path: '/base/address', headers: { 'x-forwarded-for': '203.0.113.9' } },
       { name: 'byte range of a static file', path: '/base/robots.txt', headers: { range: 'bytes=0-9' } },
       { name: 'version.json under the base', path: '/base/_app/version.json' },
       { name: 'largest immutable chunk, gzip or br', path: chunk, headers: { 'accept-encoding': 'gzip, br' } },
