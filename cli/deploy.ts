@@ -4,6 +4,7 @@ import { ApiCallError, type ApiClient } from './api-client.js';
 import { realpath } from 'node:fs/promises';
 import { findWorkspace } from '../buildrunner/runner/workspace.js';
 import { packSource } from './pack-source.js';
+import { followLogStream } from './sse.js';
 import { describeLeftOut, gitTop } from './source-files.js';
 
 interface Project {
@@ -87,6 +88,40 @@ export async function ensureProject(api: ApiClient, name: string, options: Pick<
   }
 }
 
+/**
+ * Prints the deployment's build log until the deployment ends: from the log's server-sent events,
+ * which say at once when it ends; if the stream cannot be opened or breaks, by polling the log
+ * route from the last chunk printed, so nothing is printed twice.
+ */
+export async function followDeploymentLog(
+  api: ApiClient,
+  options: Pick<DeployOptions, 'project' | 'onLog' | 'pollMs'>,
+  id: string,
+): Promise<void> {
+  const path = `/projects/${options.project}/deployments/${id}/logs`;
+  let cursor: string | null = null;
+  try {
+    await followLogStream(
+      (lastEventId) => api.stream(`${path}/stream`, lastEventId ? { 'last-event-id': lastEventId } : {}),
+      (text, eventId) => {
+        if (text) options.onLog?.(text);
+        if (eventId !== undefined) cursor = eventId;
+      },
+    );
+    return;
+  } catch {
+    // The platform has no stream route, or the stream broke: the cursor route says the same, polled.
+  }
+  for (;;) {
+    const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const logs: { text: string; cursor: string | null; done: boolean } = await api.get(`${path}${query}`);
+    if (logs.text) options.onLog?.(logs.text);
+    cursor = logs.cursor;
+    if (logs.done) return;
+    await sleep(options.pollMs ?? 300);
+  }
+}
+
 /** Push to live: pack, upload, start build-and-deploy, follow the log until the deployment ends. */
 export async function deployDirectory(api: ApiClient, options: DeployOptions): Promise<Deployment> {
   // A bad directory fails before anything is created on the platform.
@@ -114,17 +149,7 @@ export async function deployDirectory(api: ApiClient, options: DeployOptions): P
   const id = started.deployment.id;
   options.onStep?.(`deployment ${id} started`);
 
-  let cursor: string | null = null;
-  for (;;) {
-    const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
-    const logs: { text: string; cursor: string | null; done: boolean } = await api.get(
-      `/projects/${options.project}/deployments/${id}/logs${query}`,
-    );
-    if (logs.text) options.onLog?.(logs.text);
-    cursor = logs.cursor;
-    if (logs.done) break;
-    await sleep(options.pollMs ?? 300);
-  }
+  await followDeploymentLog(api, options, id);
   const { deployment } = await api.get<{ deployment: Deployment }>(`/projects/${options.project}/deployments/${id}`);
   if (deployment.status !== 'LIVE' && !deployment.failedState) {
     // The execution stopped without recording why (aborted, or the platform restarted): ask it.

@@ -55,13 +55,14 @@ export interface LogEnd {
 }
 
 /**
- * Follows a deployment's log stream: calls `onText` with each chunk and resolves with the `end`
+ * Follows a deployment's log stream: calls `onText` with each chunk (and its event id, which is
+ * also the log route's cursor after it) and resolves with the `end`
  * event. A connection that drops before `end` is reopened once, with `Last-Event-ID` set to the last
  * chunk received, so nothing is printed twice.
  */
 export async function followLogStream(
   open: (lastEventId: string | undefined) => Promise<Response>,
-  onText: (text: string) => void,
+  onText: (text: string, eventId: string | undefined) => void,
   options: { reconnects?: number } = {},
 ): Promise<LogEnd> {
   let lastEventId: string | undefined;
@@ -73,8 +74,8 @@ export async function followLogStream(
       if (!response.body) throw new Error(`the log stream answered HTTP ${response.status} without a body`);
       for await (const message of readSse(response.body)) {
         if (message.event === 'log') {
-          onText(message.data);
           if (message.id !== undefined) lastEventId = message.id;
+          onText(message.data, message.id);
         } else if (message.event === 'end') {
           return JSON.parse(message.data) as LogEnd;
         } else if (message.event === 'error') {

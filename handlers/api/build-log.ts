@@ -11,13 +11,18 @@ import { buildLogPrefix as logPrefix } from '../lib/names.js';
 
 export { logPrefix };
 
+/** Whether the deployment's own record says it has ended (one read; an aborted execution needs buildEnded). */
+export function hasEndStatus(deployment: DeploymentRecord): boolean {
+  return TERMINAL.has(deployment.status);
+}
+
 /**
  * Whether the build has ended, so no chunk can follow. Read this before listing the log: the
  * listing that follows an ended build is then complete. An execution can also stop without
  * recording its end on the deployment (aborted, or the local engine restarted).
  */
 export async function buildEnded(deployment: DeploymentRecord): Promise<boolean> {
-  if (TERMINAL.has(deployment.status)) return true;
+  if (hasEndStatus(deployment)) return true;
   if (!deployment.executionArn) return false;
   const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
   return execution.status !== 'RUNNING';

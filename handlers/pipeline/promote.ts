@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import * as v from 'valibot';
 import { s3Client } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
@@ -24,6 +24,9 @@ export function cacheControlFor(path: string): string {
   return path.startsWith('client/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'public, max-age=0, s-maxage=60';
 }
 
+/** Object puts in flight at once while promoting (S3 takes thousands per second per prefix). */
+export const PROMOTE_CONCURRENCY = 16;
+
 /** The tenant function's code package, beside the deployment's files (the project stack reads it). */
 export const FUNCTION_ZIP = 'function.zip';
 
@@ -45,29 +48,24 @@ async function promote(event: unknown): Promise<{ prefix: string; objects: numbe
   }
   const prefix = deploymentPrefix(state.project, deploymentId);
   const files = (await readBundle(archive, () => true)).filter((entry) => entry.type === 'File');
-  await eachLimited(files, 8, async (entry) => {
-    const path = entry.path.replace(/^\.\//, '');
-    await s3Client().send(
-      new PutObjectCommand({
-        Bucket: names.projectBucket,
-        Key: prefix + path,
-        Body: entry.body ?? Buffer.alloc(0),
-        ContentType: contentTypeFor(path),
-        CacheControl: cacheControlFor(path),
-      }),
-    );
-  });
   const server = files
     .map((entry) => ({ path: entry.path.replace(/^\.\//, ''), body: entry.body ?? Buffer.alloc(0) }))
     .filter((file) => file.path.startsWith('server/'));
-  await s3Client().send(
-    new PutObjectCommand({
+  const puts: PutObjectCommandInput[] = files.map((entry) => {
+    const path = entry.path.replace(/^\.\//, '');
+    return {
       Bucket: names.projectBucket,
-      Key: prefix + FUNCTION_ZIP,
-      Body: zipFiles(server),
-      ContentType: 'application/zip',
-    }),
-  );
+      Key: prefix + path,
+      Body: entry.body ?? Buffer.alloc(0),
+      ContentType: contentTypeFor(path),
+      CacheControl: cacheControlFor(path),
+    };
+  });
+  puts.push({ Bucket: names.projectBucket, Key: prefix + FUNCTION_ZIP, Body: zipFiles(server), ContentType: 'application/zip' });
+  // Each put is a round trip of small bodies: many in flight keep the link busy; the zip goes in the same pool.
+  await eachLimited(puts, PROMOTE_CONCURRENCY, async (input) => {
+    await s3Client().send(new PutObjectCommand(input));
+  });
   // Skew protection: pages of the last deployments still find their chunks under this prefix.
   await carryImmutableFiles(
     state.project,

@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { SlipwayStack } from './slipway-stack.js';
+import { parseClientAddressDepth } from '../../router/client-address.js';
 
 /** Context keys `cdk deploy -c key=value` takes (see docs/DEPLOY-AWS.md). */
 function contextString(app: App, key: string): string | undefined {
@@ -30,6 +31,7 @@ export function buildApp(
     dashboardDomainName: contextString(app, 'dashboardDomainName'),
     githubSecretArn: contextString(app, 'githubSecretArn'),
     buildTimeoutSeconds: timeout ? Number(timeout) : undefined,
+    clientAddressDepth: parseClientAddressDepth(contextString(app, 'clientAddressDepth'), 'context.clientAddressDepth'),
     validateProjectTemplate: validateTemplates,
   });
   return { app, pipeline: platform };

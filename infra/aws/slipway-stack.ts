@@ -18,6 +18,8 @@ export interface SlipwayStackProps extends StackProps {
   githubSecretArn?: string;
   /** CDK's CloudFormation validation of the per-project template when it is synthesized (default on). */
   validateProjectTemplate?: boolean;
+  /** Which X-Forwarded-For hop tenants see as the visitor (router/client-address.ts); default 1, the address CloudFront saw. */
+  clientAddressDepth?: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export class SlipwayStack extends Stack {
       // request bodies (x-amz-content-sha256), which would break every form post to a tenant.
       routerAccess: 'secret',
       validateProjectTemplate: props.validateProjectTemplate,
+      ...(props.clientAddressDepth ? { clientAddressDepth: props.clientAddressDepth } : {}),
     });
     this.build = new BuildCompute(this, 'Builds', { buildTimeoutSeconds });
     this.pipeline = new PipelineSystem(this, 'Pipeline', {

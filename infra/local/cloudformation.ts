@@ -10,7 +10,7 @@ const STACK_PREFIX = 'slipway-project-';
  * the function host. Calls complete synchronously, so a stack is settled as soon as it is described.
  */
 export function localCloudFormation(
-  host: Pick<FunctionHost, 'prepare' | 'remove'> & Partial<Pick<FunctionHost, 'configure'>>,
+  host: Pick<FunctionHost, 'prepare' | 'remove'> & Partial<Pick<FunctionHost, 'configure' | 'warm'>>,
   /**
    * Where the stacks' versions are kept, so that an execution resumed after a restart between
    * *Update project stack* and *Release* still describes the version it published.
@@ -53,9 +53,11 @@ export function localCloudFormation(
         statuses.set(stackName, 'CREATE_COMPLETE');
         return { StackId: stackId };
       case 'updateStack':
-        // Fetch the new version's server files now, so its first request does not pay for it.
+        // Fetch the new version's server files and start its worker now, before Release moves the
+        // pointer, so its first request does not pay for either (a worker that fails to start is
+        // left for that request to report, as a failed Lambda init is).
         if (deploymentId && deploymentId !== 'none') {
-          await host.prepare(project, deploymentId);
+          await (host.warm ? host.warm(project, deploymentId) : host.prepare(project, deploymentId));
           versions.set(stackName, deploymentId);
           saveVersions();
         }

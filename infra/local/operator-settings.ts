@@ -1,5 +1,6 @@
 import type { SecretName } from '../../handlers/lib/bindings/types.js';
 import type { PlatformOptions } from './platform.js';
+import { parseClientAddressDepth } from '../../router/client-address.js';
 
 /** The variable naming each GitHub secret's 0600 file. */
 const FILE_VARIABLES: Partial<Record<SecretName, string>> = {
@@ -23,11 +24,12 @@ function pick(env: NodeJS.ProcessEnv, variables: Partial<Record<SecretName, stri
   return picked;
 }
 
-export type OperatorSettings = Pick<PlatformOptions, 'githubSecrets' | 'github' | 'publicUrl' | 'sandboxCaps'>;
+export type OperatorSettings = Pick<PlatformOptions, 'githubSecrets' | 'github' | 'publicUrl' | 'sandboxCaps' | 'clientAddressDepth'>;
 
 /**
  * What the operator may set for `slipway up` through its environment (README, "Configuration"):
- * GitHub's secrets and URLs, the public URL, and the sandbox caps. Read once, by the CLI's entry;
+ * GitHub's secrets and URLs, the public URL, the sandbox caps, and the client address depth (when
+ * the platform is behind a proxy). Read once, by the CLI's entry;
  * the platform's own keys and token are files it makes in its home, whatever the environment says.
  */
 export function operatorSettings(env: NodeJS.ProcessEnv): OperatorSettings {
@@ -35,10 +37,12 @@ export function operatorSettings(env: NodeJS.ProcessEnv): OperatorSettings {
     ...(env.SLIPWAY_GITHUB_API_URL ? { apiUrl: env.SLIPWAY_GITHUB_API_URL } : {}),
     ...(env.SLIPWAY_GITHUB_WEB_URL ? { webUrl: env.SLIPWAY_GITHUB_WEB_URL } : {}),
   };
+  const clientAddressDepth = parseClientAddressDepth(env.SLIPWAY_CLIENT_ADDRESS_DEPTH, 'SLIPWAY_CLIENT_ADDRESS_DEPTH');
   return {
     githubSecrets: { files: pick(env, FILE_VARIABLES), values: pick(env, VALUE_VARIABLES) },
     github,
     ...(env.SLIPWAY_PUBLIC_URL ? { publicUrl: env.SLIPWAY_PUBLIC_URL } : {}),
     ...(env.SLIPWAY_SANDBOX_CAPS === 'rlimit' ? { sandboxCaps: 'rlimit' as const } : {}),
+    ...(clientAddressDepth ? { clientAddressDepth } : {}),
   };
 }

@@ -42,6 +42,8 @@ export interface PlatformOptions {
   publicUrl?: string;
   /** `rlimit` caps sandboxes with rlimits alone even where cgroups exist (for the whole process). */
   sandboxCaps?: 'auto' | 'rlimit';
+  /** Which X-Forwarded-For hop tenants see as the visitor (router/client-address.ts); default 1, the socket's address. */
+  clientAddressDepth?: number;
   /** Workflows synthesized already (tests share one synthesis); by default synthesized, cached under `home`. */
   workflows?: SynthesizedPlatform;
 }
@@ -182,6 +184,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     router: createRouter({
       invoke: (project, deploymentId, event, qualifier) =>
         inThisPlatform(() => functionHost.invoke(project, qualifier ?? deploymentId, event)),
+      ...(options.clientAddressDepth ? { clientAddressDepth: options.clientAddressDepth } : {}),
     }),
   });
 

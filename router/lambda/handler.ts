@@ -7,6 +7,7 @@ import { sameSecret } from '../../handlers/lib/same-secret.js';
 import { gatewayErrorPage, requestIdOf } from '../gateway-error.js';
 import { lambdaStreamingRuntime, writeResponseStream, type LambdaStreamingRuntime, type StreamingRoute } from './response-stream.js';
 import { TenantFunctionError } from './tenant-function-error.js';
+import { clientAddress } from '../client-address.js';
 
 /**
  * The router function: the origin CloudFront (or the local edge) sends dynamic requests to, after
@@ -31,6 +32,8 @@ export interface RouterOptions {
   invoke: TenantInvoker;
   /** When set, requests must carry it in `x-slipway-origin-secret` (CloudFront adds it as an origin custom header). */
   originSecret?: string;
+  /** Which X-Forwarded-For hop is the visitor (see clientAddress); 1, the default, is the address CloudFront saw. */
+  clientAddressDepth?: number;
 }
 
 export type RouterFunction = (event: APIGatewayProxyEventV2) => Promise<FunctionResponse>;
@@ -56,9 +59,10 @@ function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined
 
 /**
  * The event the tenant sees: the public host in `headers.host` and `requestContext.domainName`,
- * no `x-slipway-*` header; everything else (other headers, cookies, body, query) unchanged.
+ * the visitor's address (when known) in `requestContext.http.sourceIp`, no `x-slipway-*` header;
+ * everything else (other headers, cookies, body, query) unchanged.
  */
-export function tenantEvent(event: APIGatewayProxyEventV2, host: string): APIGatewayProxyEventV2 {
+export function tenantEvent(event: APIGatewayProxyEventV2, host: string, sourceIp?: string): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     const lower = name.toLowerCase();
@@ -74,12 +78,14 @@ export function tenantEvent(event: APIGatewayProxyEventV2, host: string): APIGat
       ...event.requestContext,
       domainName: host,
       domainPrefix: hostname.split('.')[0] ?? hostname,
+      ...(sourceIp !== undefined && event.requestContext?.http ? { http: { ...event.requestContext.http, sourceIp } } : {}),
     },
   };
 }
 
 export function createRouter(options: RouterOptions): RouterFunction {
   const secret = options.originSecret || undefined;
+  const depth = options.clientAddressDepth ?? 1;
   return async (event) => {
     const headers = lowerCaseHeaders(event.headers);
     if (secret !== undefined && !sameSecret(secret, headers[ORIGIN_SECRET_HEADER])) {
@@ -103,8 +109,10 @@ export function createRouter(options: RouterOptions): RouterFunction {
       return errorResult(403, 'Forbidden', 'the x-slipway-project, x-slipway-deployment or x-slipway-qualifier tag is malformed');
     }
     const host = headers['x-slipway-host'] || headers.host || event.requestContext?.domainName || '';
+    // The router is reached only through CloudFront (the origin secret), so its viewer headers are trusted.
+    const visitor = clientAddress(headers, event.requestContext?.http?.sourceIp ?? '', depth);
     try {
-      return await options.invoke(project, deploymentId, tenantEvent(event, host), qualifier);
+      return await options.invoke(project, deploymentId, tenantEvent(event, host, visitor || undefined), qualifier);
     } catch (error) {
       // The visitor gets the status and the request id; the error text goes to the log under that id.
       const requestId = requestIdOf(event);
@@ -129,7 +137,8 @@ async function route(event: APIGatewayProxyEventV2): Promise<FunctionResponse> {
   if (!originSecret) return errorResult(500, 'Misconfigured', 'the router has no SLIPWAY_ORIGIN_SECRET configured');
   if (!awsRouter) {
     const { lambdaInvoker } = await import('./lambda-invoker.js');
-    awsRouter = createRouter({ invoke: lambdaInvoker(), originSecret });
+    const { clientAddressDepth } = currentPlatform();
+    awsRouter = createRouter({ invoke: lambdaInvoker(), originSecret, ...(clientAddressDepth ? { clientAddressDepth } : {}) });
   }
   return awsRouter(event);
 }

@@ -189,6 +189,8 @@ describe('createHandler', () => {
     process.env.SLIPWAY_TEST_VAR = 'yes';
     // Plain Node has no `awslambda` global: the handler is the buffered one.
     const handler = createHandler(FakeServer, { id: 'm1' }) as SlipwayHandler;
+    // Begun before any request, as adapter-node initialises before it listens (Lambda's init phase).
+    expect(calls.init).toBe(1);
     const ev = event({ rawPath: '/x', headers: { host: 'p.localhost' } });
     const first = await handler(ev);
     await handler(ev);

@@ -30,7 +30,7 @@ import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProces
  * - `examples/fidelity` (SvelteKit 2, adapter-node, `paths.base = '/base'`): prerendered pages with
  *   both trailing-slash settings, static directory indexes and extensionless HTML, a byte range,
  *   compression, version.json under the base, server-sent events (finite and endless), a streamed
- *   `load`, form actions, cookies, redirects, error pages, a binary body.
+ *   `load`, form actions, cookies, redirects, error pages, a binary body, the client address.
  * - `examples/fidelity-static` (adapter-static, `fallback: '200.html'`): reference: a static host,
  *   sirv over the build with that fallback for unknown routes (`single`).
  * - `examples/fidelity-pnpm`: a pnpm workspace, the app in `apps/web` importing a `workspace:*`
@@ -364,6 +364,8 @@ const APPS: App[] = [
         { name: 'extensionless static HTML', path: '/base/terms' },
         { name: 'static HTML by its name', path: '/base/terms.html' },
         { name: 'static file', path: '/base/robots.txt' },
+        { name: 'client address (getClientAddress)', path: '/base/address' },
+        { name: 'client address, X-Forwarded-For from the visitor', path: '/base/address', headers: { 'x-forwarded-for': '203.0.113.9' } },
         { name: 'a route named build (with src/lib/build)', path: '/base/build' },
         { name: 'a route named build, extra trailing slash', path: '/base/build/' },
         { name: 'a static file in a folder named build', path: '/base/build/notes.txt' },

@@ -261,6 +261,8 @@ describe('edge server', () => {
     expect(event.headers.host).toBe('hello.localhost:8080');
     expect(event.headers['x-forwarded-proto']).toBe('http');
     expect(event.headers['x-forwarded-for']).toBe('127.0.0.1');
+    // As CloudFront adds it: the router reads the visitor's address from it.
+    expect(event.headers['cloudfront-viewer-address']).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(event.headers.cookie).toBeUndefined();
     expect(Object.keys(event.headers).filter((name) => name.startsWith('x-slipway-'))).toEqual([]);
     expect(event.requestContext.domainName).toBe('hello.localhost:8080');

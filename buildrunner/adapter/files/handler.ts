@@ -106,14 +106,18 @@ export function createHandler<M>(
  * Lambda's buffered limit (see responseToResult).
  */
 export function createHandlerForInstance(server: KitServer, options: HandlerOptions = {}): SlipwayHandler | SlipwayStreamingHandler {
-  let ready: Promise<void> | undefined;
+  const start = () => server.init({ env: stringEnv(), ...(options.read ? { read: options.read } : {}) });
+  // Begun at once, as adapter-node does before it listens: in Lambda's init phase, and locally while
+  // the worker is started ahead of the first request. A failure is that request's to report.
+  let ready: Promise<void> | undefined = start();
+  ready.catch(() => undefined);
 
   const init = (): Promise<void> => {
-    ready ??= server.init({ env: stringEnv(), ...(options.read ? { read: options.read } : {}) }).catch((error: unknown) => {
-      ready = undefined; // let the next invocation try again
+    const attempt = (ready ??= start());
+    return attempt.catch((error: unknown) => {
+      if (ready === attempt) ready = undefined; // let the next invocation try again
       throw error;
     });
-    return ready;
   };
 
   const respond = async (event: APIGatewayProxyEventV2, context: Context | undefined): Promise<Response> => {

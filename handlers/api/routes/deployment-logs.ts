@@ -1,14 +1,16 @@
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { ApiError } from '../errors.js';
 import { requireDeployment } from '../records.js';
-import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
+import { buildEnded, hasEndStatus, logPrefix, readLogPage } from '../build-log.js';
 import { LogEventStream, LastEventId } from '../responses.js';
 import { route, type ApiRoute } from '../route.js';
 
 export const deploymentLogRoutes: ApiRoute[] = [];
 
-/** How often the log is listed again while the build runs. */
+/** How often the log is listed again (and a running execution asked) while the build runs. */
 export const LOG_POLL_MS = 500;
+/** How often the deployment's record is read between listings: a follower learns of the end within this. */
+export const STATUS_POLL_MS = 100;
 /** A comment line at least this often, so proxies keep an idle stream open. */
 export const HEARTBEAT_MS = 15_000;
 const MAX_EVENT_ID = 300;
@@ -69,12 +71,18 @@ deploymentLogRoutes.push(
         async (stream) => {
           let cursor = lastEventId;
           let lastWrite = Date.now();
+          let listedAt = Number.NEGATIVE_INFINITY;
           while (!stream.aborted) {
             const deployment = await requireDeployment(name, id);
-            const ended = await buildEnded(deployment);
-            const before = cursor;
-            cursor = await sendChunksAfter(stream, id, cursor);
-            if (cursor !== before) lastWrite = Date.now();
+            // The record alone at each tick (one read); the execution and the listing at LOG_POLL_MS.
+            const due = Date.now() - listedAt >= LOG_POLL_MS;
+            const ended = hasEndStatus(deployment) || (due && (await buildEnded(deployment)));
+            if (ended || due) {
+              listedAt = Date.now();
+              const before = cursor;
+              cursor = await sendChunksAfter(stream, id, cursor);
+              if (cursor !== before) lastWrite = Date.now();
+            }
             if (ended) {
               const end = {
                 status: deployment.status,
@@ -88,7 +96,7 @@ deploymentLogRoutes.push(
               await stream.write(': heartbeat\n\n');
               lastWrite = Date.now();
             }
-            await stream.sleep(LOG_POLL_MS);
+            await stream.sleep(STATUS_POLL_MS);
           }
         },
         async (error) => {

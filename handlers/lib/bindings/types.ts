@@ -94,6 +94,11 @@ export interface Platform {
   github: GitHubUrls;
   /** The header value only CloudFront sends: the AWS router refuses requests without it. */
   originSecret?: string;
+  /**
+   * Which X-Forwarded-For hop the router gives tenants as the visitor's address: 1 (unset) is the
+   * address CloudFront saw; N when N-1 trusted proxies stand in front of CloudFront (router/client-address.ts).
+   */
+  clientAddressDepth?: number;
 }
 
 export const GITHUB_COM: GitHubUrls = { apiUrl: 'https://api.github.com', webUrl: 'https://github.com' };

@@ -41,6 +41,8 @@ export interface ProjectSystemProps {
   codeBucketParameterName?: string;
   /** CDK's CloudFormation validation of the per-project template when it is synthesized (default on). */
   validateProjectTemplate?: boolean;
+  /** Which X-Forwarded-For hop tenants see as the visitor (router/client-address.ts); default 1, the address CloudFront saw. */
+  clientAddressDepth?: number;
 }
 
 /** Origin ids the CloudFront Functions select (router/cloudfront/*.js). */
@@ -125,7 +127,10 @@ export class ProjectSystem extends Construct {
       // It streams a tenant's response for as long as the tenant runs: up to the longest timeout a
       // subscription may give a tenant function.
       timeout: Duration.seconds(LIMIT_BOUNDS.functionTimeoutSeconds.max),
-      environment: { SLIPWAY_ORIGIN_SECRET: secretValue },
+      environment: {
+        SLIPWAY_ORIGIN_SECRET: secretValue,
+        ...(props.clientAddressDepth ? { SLIPWAY_CLIENT_ADDRESS_DEPTH: String(props.clientAddressDepth) } : {}),
+      },
     });
     // The router may invoke tenants' qualified functions — the version a route-cache pointer
     // names, live or preview — and nothing else (beside its logs and traces).

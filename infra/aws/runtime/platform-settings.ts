@@ -1,7 +1,9 @@
 import type { Platform, PlatformNames } from '../../../handlers/lib/bindings/types.js';
 import { GITHUB_COM } from '../../../handlers/lib/bindings/types.js';
+import { parseClientAddressDepth } from '../../../router/client-address.js';
 
-type Settings = Pick<Platform, 'github'> & Partial<Pick<Platform, 'names' | 'tenantUrlTemplate' | 'publicUrl' | 'originSecret'>>;
+type Settings = Pick<Platform, 'github'> &
+  Partial<Pick<Platform, 'names' | 'tenantUrlTemplate' | 'publicUrl' | 'originSecret' | 'clientAddressDepth'>>;
 
 const withoutSlash = (url: string) => url.replace(/\/+$/, '');
 
@@ -27,6 +29,7 @@ export function awsPlatformSettings(env: NodeJS.ProcessEnv = process.env): Setti
     tenantUrlTemplate: env.SLIPWAY_TENANT_URL_TEMPLATE || undefined,
     publicUrl: env.SLIPWAY_PUBLIC_URL || undefined,
     originSecret: env.SLIPWAY_ORIGIN_SECRET || undefined,
+    clientAddressDepth: parseClientAddressDepth(env.SLIPWAY_CLIENT_ADDRESS_DEPTH, 'SLIPWAY_CLIENT_ADDRESS_DEPTH'),
     github: {
       apiUrl: withoutSlash(env.SLIPWAY_GITHUB_API_URL ?? GITHUB_COM.apiUrl),
       webUrl: withoutSlash(env.SLIPWAY_GITHUB_WEB_URL ?? GITHUB_COM.webUrl),

@@ -10,6 +10,7 @@ import { contentTypeFor } from '../../../handlers/lib/content-type.js';
 import { isStreamed, type FunctionResponse, type StreamedResult } from '../../../router/function-response.js';
 import { createObjectReader, type EdgeObject } from './object-cache.js';
 import { eventFromRequest, loadViewerRequest, normalizeIp, responseBody, type CfRequest, type CfResponse } from './cloudfront-functions.js';
+import { VIEWER_ADDRESS_HEADER } from '../../../router/client-address.js';
 
 /**
  * The one local HTTP server: what CloudFront + the router are on AWS, on a single port.
@@ -293,6 +294,8 @@ export function routerEvent(req: IncomingMessage, request: CfRequest, body: Buff
   }
   headers['x-forwarded-proto'] = 'http';
   headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
+  // As CloudFront adds it under the router's origin request policy: the router reads the visitor from it.
+  headers[VIEWER_ADDRESS_HEADER] = `${sourceIp}:${req.socket.remotePort ?? 0}`;
   const localPort = req.socket.localPort;
   if (localPort) headers['x-forwarded-port'] = String(localPort);
 

@@ -83,6 +83,13 @@ export interface FunctionHost {
    * functionTimeoutSeconds and functionMemoryMb): new invocations and new workers use them.
    */
   configure(project: string, settings: FunctionSettings): void;
+  /**
+   * Downloads the deployment's server files and starts its worker (up to the import of its handler),
+   * so its first request finds it running: *Update project stack* calls it before Release moves the
+   * pointer. Resolves once the worker is ready; a worker that fails to start is stopped and its
+   * failure left for the first request to report, as Lambda reports a failed init.
+   */
+  warm(project: string, deploymentId: string): Promise<void>;
   /** Stops the project's workers and deletes its local copies. */
   remove(project: string): Promise<void>;
   /** Stops all workers. */
@@ -579,6 +586,36 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     });
   }
 
+  async function warm(project: string, deploymentId: string): Promise<void> {
+    if (closed) return;
+    await prepare(project, deploymentId);
+    let worker: Worker;
+    try {
+      worker = await workerFor(project, deploymentId, await environmentOf(project, deploymentId));
+    } catch (error) {
+      // The first request starts it again and answers with what failed.
+      log(project, deploymentId, `function host: the worker could not be started ahead of requests: ${(error as Error).message}`);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const init = await Promise.race([
+      worker.ready,
+      new Promise<undefined>((resolvePromise) => {
+        timer = setTimeout(() => resolvePromise(undefined), initTimeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (!init?.ok) {
+      if (worker.pending.size === 0) await stopWorker(worker, 'stopped');
+      return;
+    }
+    // Nobody asked yet: the worker idles (and lets the process exit) as one that has just answered.
+    if (worker.pending.size === 0 && !worker.idleTimer && !worker.hasExited) {
+      worker.idleTimer = setTimeout(() => void stopWorker(worker, 'stopped'), idleMs);
+      worker.idleTimer.unref();
+      setRef(worker.child, false);
+    }
+  }
+
   async function remove(project: string): Promise<void> {
     checkName('project', project);
     const stopping = [...workers.values()].filter((worker) => worker.project === project).map((worker) => stopWorker(worker, 'stopped'));
@@ -599,5 +636,5 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     settings.set(project, { ...settings.get(project), ...next });
   }
 
-  return { prepare, invoke, configure, remove, close };
+  return { prepare, warm, invoke, configure, remove, close };
 }

@@ -85,6 +85,28 @@ describe('ProjectSystem (template assertions)', () => {
     }
   });
 
+  it("forwards CloudFront-Viewer-Address on every behavior that reaches the router (the tenant's client address) and sets the depth on the router", () => {
+    const config = distributionConfig();
+    // AllViewerExceptHostHeader forwards every viewer header but Host plus all CloudFront headers,
+    // CloudFront-Viewer-Address among them (AWS's managed origin request policies).
+    const FORWARDS_VIEWER_ADDRESS = new Set(['b689b0a8-53d0-40ab-baf2-68738e2966ac']);
+    const toRouter = [config.DefaultCacheBehavior, ...(config.CacheBehaviors as Json[]).filter((b) => b.TargetOriginId === 'router')];
+    expect(toRouter).toHaveLength(3);
+    for (const behavior of toRouter)
+      expect(FORWARDS_VIEWER_ADDRESS.has(behavior.OriginRequestPolicyId), behavior.PathPattern ?? 'default').toBe(true);
+
+    const routerEnv = (props: Json) => props.Environment?.Variables ?? {};
+    const routers = (t: Template) =>
+      Object.values(t.findResources('AWS::Lambda::Function')).filter(
+        (r) => (r as Json).Properties.Handler === 'router/lambda/handler.handler',
+      ) as Json[];
+    expect(routers(template)).toHaveLength(1);
+    expect(routerEnv(routers(template)[0]!.Properties).SLIPWAY_CLIENT_ADDRESS_DEPTH).toBeUndefined();
+    const deeperStack = new Stack(new App(), 'Deeper', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new ProjectSystem(deeperStack, 'Projects', { storage: new PlatformStorage(deeperStack, 'Storage'), clientAddressDepth: 2 });
+    expect(routerEnv(routers(Template.fromStack(deeperStack))[0]!.Properties).SLIPWAY_CLIENT_ADDRESS_DEPTH).toBe('2');
+  });
+
   it('compresses every file the bucket serves, gzip and brotli (what the local edge does like adapter-node)', () => {
     const config = distributionConfig();
     const policies = template.findResources('AWS::CloudFront::CachePolicy');

@@ -271,6 +271,36 @@ describe('local function host', () => {
     expect(await h.invoke('app', 'd-one', event('/'))).toMatchObject({ statusCode: 200 });
   });
 
+  it('warm imports the handler before the first request, which the warmed worker then serves', async () => {
+    const h = host();
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'warmed/deployments/d-warm/server/handler.js',
+        Body: 'const importedAt = Date.now();\nexport const handler = async () => ({ statusCode: 200, body: String(importedAt) });\n',
+      }),
+    );
+    await h.warm('warmed', 'd-warm');
+    const warmedAt = Date.now();
+    const first = await h.invoke('warmed', 'd-warm', event('/'));
+    expect(first).toMatchObject({ statusCode: 200 });
+    expect(Number((first as APIGatewayProxyStructuredResultV2).body)).toBeLessThanOrEqual(warmedAt);
+  });
+
+  it('warm resolves for a handler that fails to load, leaving the failure for the first request to report', async () => {
+    const h = host();
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'broken/deployments/d-warm-bad/server/handler.js',
+        Body: "throw new Error('cannot start');\n",
+      }),
+    );
+    await h.warm('broken', 'd-warm-bad');
+    const result = await h.invoke('broken', 'd-warm-bad', event('/', { requestId: 'req-warm-bad' }));
+    expectGatewayPage(result, 502, 'req-warm-bad', 'broken/d-warm-bad', 'FunctionInitError: Error: cannot start');
+  });
+
   it('stops idle workers and forks again on the next call', async () => {
     const h = host({ idleMs: 200 });
     const first = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: string };
