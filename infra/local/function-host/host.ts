@@ -101,6 +101,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_INIT_TIMEOUT_MS = 10_000;
 const DEFAULT_MEMORY_MB = 512;
 const DOWNLOAD_CONCURRENCY = 8;
+/** How often a busy worker's cap counters are read (see reportCaps). */
+const CAP_READ_INTERVAL_MS = 1000;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const DEFAULT_FIRST_UID = 1_200_000;
 /** Set by the host for every worker; a tenant variable of the same name does not replace them. */
@@ -163,6 +165,9 @@ interface Worker {
   hasExited: boolean;
   /** Why the host stopped it, if it did (says what the pending calls get). */
   stopReason?: 'timeout' | 'stopped';
+  /** When its caps' counters were last read, and the read already due (see reportCaps). */
+  capsReadAt: number;
+  capsRead?: NodeJS.Timeout;
 }
 
 /** Lets an idle worker's handles stop keeping the host process alive (and undoes it when busy). */
@@ -292,7 +297,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   function finish(worker: Worker, id: number, result?: FunctionResponse): void {
     const pending = worker.pending.get(id);
     if (!pending) return;
-    void reportCaps(worker);
+    reportCaps(worker);
     worker.pending.delete(id);
     clearTimeout(pending.timer);
     if (result) pending.resolve(result);
@@ -303,11 +308,27 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     }
   }
 
-  /** Names in the function's log each cap that refused something during the last invocation. */
-  async function reportCaps(worker: Worker): Promise<void> {
-    const limits = functionLimits(memoryOf(worker.project));
-    for (const cap of await worker.sandbox.newlyTripped()) {
-      log(worker.project, worker.deploymentId, capLine('function', cap, limits, CAP_EFFECT[cap]));
+  /**
+   * Names in the function's log each cap that refused something since the last look. Reading the
+   * counters (cgroup files, /tmp's free space) cost more CPU than routing the request did, so a
+   * busy worker's are read at most once per CAP_READ_INTERVAL_MS: at once after a quiet spell,
+   * else once more at the end of the interval for every call finished within it.
+   */
+  function reportCaps(worker: Worker): void {
+    if (worker.capsRead) return;
+    const read = async (): Promise<void> => {
+      worker.capsRead = undefined;
+      worker.capsReadAt = Date.now();
+      const limits = functionLimits(memoryOf(worker.project));
+      for (const cap of await worker.sandbox.newlyTripped().catch(() => [])) {
+        log(worker.project, worker.deploymentId, capLine('function', cap, limits, CAP_EFFECT[cap]));
+      }
+    };
+    const wait = worker.capsReadAt + CAP_READ_INTERVAL_MS - Date.now();
+    if (wait <= 0) void read();
+    else {
+      worker.capsRead = setTimeout(() => void read(), wait);
+      worker.capsRead.unref();
     }
   }
 
@@ -444,6 +465,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       pending: new Map(),
       ready: new Promise<InitOutcome>((resolvePromise) => (markReady = resolvePromise)),
       hasExited: false,
+      capsReadAt: 0,
       exited: new Promise<void>((resolvePromise) => (markExited = resolvePromise)),
     };
     // The last lines, for naming a cap from the refused call's error when there are no cgroups to ask.

@@ -41,7 +41,10 @@ export class WorkerResponseStream extends Writable implements LambdaResponseStre
     if (this.started) return;
     this.started = true;
     this.send({ id: this.id, streamStart: this.contentType });
-    this._onBeforeFirstWrite?.((chunk) => this.send({ id: this.id, chunk: bytesOf(chunk) }));
+    // The prelude comes as several writes (head, then its NUL separator): one message carries them.
+    const prelude: Uint8Array[] = [];
+    this._onBeforeFirstWrite?.((chunk) => prelude.push(bytesOf(chunk)));
+    if (prelude.length > 0) this.send({ id: this.id, chunk: Buffer.concat(prelude) });
   }
 
   override _write(chunk: unknown, encoding: BufferEncoding, done: (error?: Error | null) => void): void {
