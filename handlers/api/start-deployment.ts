@@ -1,5 +1,6 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../lib/clients.js';
+import { isMissingObject } from '../lib/s3-objects.js';
 import { platformNames } from '../lib/config.js';
 import { putDeployment, setDeploymentExecution, type DeploymentRecord } from './records.js';
 import { executionArnOf, executionName, newDeploymentId, stateMachineArnFor, startExecution } from './executions.js';
@@ -16,8 +17,7 @@ export async function sourceExists(key: string): Promise<boolean> {
     await s3Client().send(new HeadObjectCommand({ Bucket: platformNames().sourceBucket, Key: key }));
     return true;
   } catch (error) {
-    const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (name === 'NotFound' || name === 'NoSuchKey' || $metadata?.httpStatusCode === 404) return false;
+    if (isMissingObject(error)) return false;
     throw error;
   }
 }

@@ -1,5 +1,6 @@
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { buildLogChunkKey as chunkKey, buildLogPrefix as logPrefix } from './names.js';
+import { listKeys } from './s3-objects.js';
 
 /**
  * Adds a line to a build's log from outside the sandbox, as the chunk after the runner's last: a
@@ -9,15 +10,10 @@ export function buildLogAppender(s3: S3Client, buildBucket: string): (buildId: s
   return async (buildId, line) => {
     const prefix = logPrefix(buildId);
     let last = -1;
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: buildBucket, Prefix: prefix, ContinuationToken: token }));
-      for (const object of page.Contents ?? []) {
-        const seq = Number(/(\d{8})\.txt$/.exec(object.Key ?? '')?.[1] ?? -1);
-        if (seq > last) last = seq;
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for (const key of await listKeys(buildBucket, prefix, s3)) {
+      const seq = Number(/(\d{8})\.txt$/.exec(key)?.[1] ?? -1);
+      if (seq > last) last = seq;
+    }
     await s3.send(
       new PutObjectCommand({
         Bucket: buildBucket,

@@ -1,5 +1,14 @@
-import { GetObjectCommand, ListObjectsV2Command, DeleteObjectsCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from './clients.js';
+
+/**
+ * Whether an S3 call failed because the object is not there: GetObject's NoSuchKey, HeadObject's
+ * bodiless NotFound, or any 404. Anything else (storage down, access refused) is a real failure.
+ */
+export function isMissingObject(error: unknown): boolean {
+  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.Code === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
 
 export async function getObjectBuffer(bucket: string, key: string): Promise<Buffer> {
   const response = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -7,11 +16,12 @@ export async function getObjectBuffer(bucket: string, key: string): Promise<Buff
   return Buffer.from(await response.Body.transformToByteArray());
 }
 
-export async function listKeys(bucket: string, prefix: string): Promise<string[]> {
+/** Every key under `prefix`, in S3's order, through `s3` (the platform's client unless given). */
+export async function listKeys(bucket: string, prefix: string, s3: S3Client = s3Client()): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

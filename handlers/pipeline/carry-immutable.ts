@@ -2,7 +2,7 @@ import { CopyObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import * as v from 'valibot';
 import { s3Client } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
-import { eachLimited, getObjectBuffer, listKeys } from '../lib/s3-objects.js';
+import { eachLimited, getObjectBuffer, isMissingObject, listKeys } from '../lib/s3-objects.js';
 import { queryDeploymentReleases } from '../lib/table/deployments.js';
 import { deploymentPrefix } from './state.js';
 
@@ -49,7 +49,7 @@ export async function ownImmutableFiles(project: string, deploymentId: string): 
   try {
     return v.parse(OwnImmutable, JSON.parse((await getObjectBuffer(names.projectBucket, prefix + OWN_IMMUTABLE_LIST)).toString('utf8')));
   } catch (error) {
-    if ((error as Error).name !== 'NoSuchKey') throw error;
+    if (!isMissingObject(error)) throw error;
   }
   return (await listKeys(names.projectBucket, `${prefix}client/`)).map((key) => key.slice(prefix.length)).filter(isImmutablePath);
 }
@@ -100,7 +100,7 @@ export async function carryImmutableFiles(
       copied += 1;
     } catch (error) {
       // A file gone from an earlier deployment is one fewer to keep; it never fails the release.
-      if ((error as Error).name !== 'NoSuchKey') throw error;
+      if (!isMissingObject(error)) throw error;
     }
   });
   return copied;

@@ -7,6 +7,7 @@ import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/cli
 import { getRequestListener } from '@hono/node-server';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { contentTypeFor } from '../../../handlers/lib/content-type.js';
+import { isMissingObject } from '../../../handlers/lib/s3-objects.js';
 import { isStreamed, type FunctionResponse, type StreamedResult } from '../../../router/function-response.js';
 import { createObjectReader, type EdgeObject } from './object-cache.js';
 import { eventFromRequest, loadViewerRequest, normalizeIp, responseBody, type CfRequest, type CfResponse } from './cloudfront-functions.js';
@@ -111,7 +112,7 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
         ? ((await options.s3.send(new GetObjectCommand(input))) as EdgeObject & { ContentRange?: string })
         : await readObject(key, method);
     } catch (error) {
-      if (isNotFound(error)) {
+      if (isMissingObject(error)) {
         sendPage(res, 404, 'Not Found', 'This file does not exist in the deployment.');
         return;
       }
@@ -499,11 +500,6 @@ function notModified(req: IncomingMessage, etag: string | undefined, lastModifie
     return !Number.isNaN(time) && Math.floor(lastModified.getTime() / 1000) <= Math.floor(time / 1000);
   }
   return false;
-}
-
-function isNotFound(error: unknown): boolean {
-  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.Code === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 }
 
 /** The whole body, or undefined once it passes `limit` (the rest is drained, up to DRAIN_LIMIT). */
