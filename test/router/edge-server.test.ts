@@ -212,6 +212,10 @@ describe('edge server', () => {
     expect(br.headers.vary).toBe('Accept-Encoding');
     expect(br.body.length).toBeLessThan(GUIDE.length / 4);
     expect(brotliDecompressSync(br.body).toString()).toBe(GUIDE);
+    // The next request gets the compressed form the edge kept for the cached file.
+    const again = await call('hello.localhost', '/guide', { headers: { 'accept-encoding': 'br' } });
+    expect(again.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(again.body).toString()).toBe(GUIDE);
     const gz = await call('hello.localhost', '/guide', { headers: { 'accept-encoding': 'gzip' } });
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gz.body).toString()).toBe(GUIDE);

@@ -145,7 +145,9 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     const compressible = !range && method !== 'HEAD' && body !== undefined && (object.ContentLength ?? 0) <= MAX_COMPRESSED_BYTES;
     const encoding = compressible ? compressionFor(req.headers['accept-encoding'], key) : undefined;
     if (encoding && body) {
-      const compressed = await compress(Buffer.isBuffer(body) ? body : Buffer.concat(await body.toArray()), encoding);
+      const compressed = Buffer.isBuffer(body)
+        ? await compressCached(body, encoding)
+        : await compress(Buffer.concat(await body.toArray()), encoding);
       headers['content-encoding'] = encoding;
       headers['content-length'] = String(compressed.length);
       if (object.ETag) headers.etag = `W/${object.ETag.replace(/^W\//, '')}`;
@@ -470,6 +472,25 @@ function compress(data: Buffer, encoding: 'br' | 'gzip'): Promise<Buffer> {
       [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length,
     },
   });
+}
+
+/**
+ * The compressed forms of a body the object cache holds: it hands out the same Buffer on every
+ * request, so each file is compressed once per encoding, and its forms go when the cache drops it.
+ */
+const compressedBodies = new WeakMap<Buffer, Map<'br' | 'gzip', Promise<Buffer>>>();
+
+function compressCached(body: Buffer, encoding: 'br' | 'gzip'): Promise<Buffer> {
+  let forms = compressedBodies.get(body);
+  if (!forms) compressedBodies.set(body, (forms = new Map()));
+  let form = forms.get(encoding);
+  if (!form) {
+    form = compress(body, encoding);
+    forms.set(encoding, form);
+    // A failed compression is tried again by the next request, not remembered.
+    form.catch(() => forms.delete(encoding));
+  }
+  return form;
 }
 
 function isRangeNotSatisfiable(error: unknown): boolean {
