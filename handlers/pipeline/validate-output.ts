@@ -30,8 +30,11 @@ async function validateOutput(
   checkSubscriptionLimits(result, claims.limits ?? DEFAULT_PIPELINE_LIMITS);
   // The same on both back ends: what AWS would refuse fails now, what it would degrade is said in the build log.
   const warnings = checkAwsLimits(result, buildId);
-  const appendLog = buildLogAppender(s3Client(), platformNames().buildBucket);
-  for (const warning of warnings) await appendLog(buildId, `slipway: warning: ${warning}`);
+  if (warnings.length > 0) {
+    // One chunk for all of them: each append lists the log to find the next chunk number.
+    const lines = warnings.map((warning) => `slipway: warning: ${warning}`).join('\n');
+    await buildLogAppender(s3Client(), platformNames().buildBucket)(buildId, lines);
+  }
   return {
     files: result.files,
     bytes: result.bytes,
