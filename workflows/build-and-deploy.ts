@@ -158,7 +158,7 @@ export class BuildAndDeployWorkflow extends Construct {
     const promote = lambdaStep(this, 'Promote', resources.functions.promote, sfn.JsonPath.DISCARD);
 
     // Publishes the deployment's version; production and previews alike move only in Release.
-    const updateStack = updateProjectStack(this);
+    const updateStack = updateProjectStack(this, resources);
 
     const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
     const live = setStatus(this, 'Record live', resources, key, 'LIVE');

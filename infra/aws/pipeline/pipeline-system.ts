@@ -36,6 +36,8 @@ export interface PipelineSystemProps {
   build: { jobQueue: batch.IJobQueue; jobDefinition: batch.IJobDefinition };
   projects: {
     projectStackTemplateUrl: string;
+    /** CloudFormation's service role for tenant stacks (RoleARN of every stack call). */
+    tenantStackRoleArn: string;
     /** Route-cache (KeyValueStore) ARN the release and delete steps write; absent → file cache (local only). */
     routeCacheArn?: string;
     grantRouteCacheWrite?(grantee: iam.IGrantable): void;
@@ -177,6 +179,7 @@ export class PipelineSystem extends Construct {
       buildJobQueue: props.build.jobQueue,
       buildJobDefinition: props.build.jobDefinition,
       projectStackTemplateUrl: props.projects.projectStackTemplateUrl,
+      tenantStackRoleArn: props.projects.tenantStackRoleArn,
       buildTimeoutSeconds: props.buildTimeoutSeconds,
     };
     this.workflows = {
