@@ -265,7 +265,9 @@ export class PipelineSystem extends Construct {
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/slipway-project-*]':
           stackReason,
         'AwsSolutions-IAM5[Resource::*]':
-          'X-Ray tracing and CloudWatch log delivery (logs:CreateLogDelivery etc.) support no resource-level permissions.',
+          'X-Ray tracing, CloudWatch log delivery (logs:CreateLogDelivery etc.) and batch:DescribeJobs (the .sync build step polls its job) support no resource-level permissions.',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]':
+          'The .sync build step terminates its own job when the execution is stopped or times out; job ids are only known at run time.',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job-definition/*]':
           'The .sync Batch integration needs SubmitJob on job definitions by revision; the job queue is named.',
       });

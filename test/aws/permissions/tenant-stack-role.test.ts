@@ -18,8 +18,10 @@ import {
   allows,
   logicalIdOf,
   platformTemplate,
+  resolveValue,
   roleStatements,
 } from '../support/iam-policy.js';
+import { taskStates } from '../support/state-machines.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -175,12 +177,11 @@ describe('the tenant-stack service role (synthesized)', () => {
     const machines = Object.entries(platform).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
     let calls = 0;
     for (const [id, machine] of machines) {
-      const asl = JSON.parse(resolveDefinition(machine)) as { States: Record<string, Json> };
-      for (const state of allStates(asl.States)) {
-        const resource = String(state.Resource ?? '');
+      for (const state of taskStates(resolveValue((machine.Properties as Json).DefinitionString, platform))) {
+        const resource = state.Resource;
         if (!/:cloudformation:(createStack|updateStack|deleteStack)$/.test(resource)) continue;
         calls++;
-        expect(state.Parameters.RoleARN, `${id}: ${resource}`).toBe(`<${roleId}.Arn>`);
+        expect(state.Parameters?.RoleARN, `${id}: ${resource}`).toBe(`<${roleId}.Arn>`);
       }
       const machineRole = ((machine.Properties as Json).RoleArn['Fn::GetAtt'] as string[])[0]!;
       const statements = roleStatements(platform, machineRole);
@@ -279,22 +280,4 @@ function instantiate(parameters: Record<string, string>): Map<string, { type: st
     });
   }
   return result;
-}
-
-function resolveDefinition(machine: TemplateResource): string {
-  const definition = (machine.Properties as Json).DefinitionString;
-  if (typeof definition === 'string') return definition;
-  const [, parts] = definition['Fn::Join'] as [string, unknown[]];
-  return parts
-    .map((part) => (typeof part === 'string' ? part : `<${(part as Json)['Fn::GetAtt']?.join('.') ?? (part as Json).Ref}>`))
-    .join('');
-}
-
-function allStates(states: Record<string, Json>): Json[] {
-  return Object.values(states).flatMap((state) => [
-    state,
-    ...((state.Branches ?? []) as Json[]).flatMap((branch) => allStates(branch.States)),
-    ...(state.Iterator ? allStates(state.Iterator.States) : []),
-    ...(state.ItemProcessor ? allStates(state.ItemProcessor.States) : []),
-  ]);
 }
