@@ -51,7 +51,9 @@ function tenantStackSection(): string[] {
   }
   lines.push('', '| resource type | properties the template may set | source | note |', '| --- | --- | --- | --- |');
   for (const [type, row] of Object.entries(TENANT_STACK_RESOURCE_PERMISSIONS) as Array<[string, ResourceTypePermissions]>)
-    lines.push(`| \`${type}\` | ${code(row.properties)} | ${row.source} | ${row.note ?? ''} |`);
+    lines.push(
+      `| \`${type}\` | ${code(row.properties)} | ${row.source} | ${[row.note, row.legacy && `Earlier stacks only: ${row.legacy}`].filter(Boolean).join(' ')} |`,
+    );
   lines.push('', 'Where each action applies:', '', '| scope | resources | actions |', '| --- | --- | --- |');
   const scopes: Record<string, string> = {
     'tenant-function': '`function:slipway-project-*`, `function:slipway-project-*:*` (versions)',

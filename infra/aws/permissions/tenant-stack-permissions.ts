@@ -43,6 +43,8 @@ export interface ResourceTypePermissions {
   denied?: Readonly<Record<string, string>>;
   /** A fact about this type that shapes the grants. */
   note?: string;
+  /** Set for a type only stacks made from an earlier per-project template still hold: why they need it. */
+  legacy?: string;
 }
 
 const REGISTRY = 'CloudFormation registry schema (`aws cloudformation describe-type --type RESOURCE --type-name';
@@ -211,6 +213,22 @@ export const TENANT_STACK_RESOURCE_PERMISSIONS = {
     },
     note: 'Every property is create-only: a new DeploymentId replaces the version (create), and replaced versions are retained, so delete runs only when the whole function goes.',
   },
+  'AWS::Lambda::Alias': {
+    source: `${REGISTRY} AWS::Lambda::Alias\`, handlers)`,
+    properties: ['Name', 'FunctionName', 'FunctionVersion', 'Description'],
+    handlers: {
+      create: ['lambda:CreateAlias', 'lambda:GetAlias', 'lambda:GetProvisionedConcurrencyConfig'],
+      read: ['lambda:GetAlias', 'lambda:GetProvisionedConcurrencyConfig'],
+      update: ['lambda:UpdateAlias', 'lambda:GetAlias', 'lambda:GetProvisionedConcurrencyConfig'],
+      delete: ['lambda:DeleteAlias', 'lambda:GetAlias'],
+    },
+    withheld: {
+      'lambda:PutProvisionedConcurrencyConfig': 'ProvisionedConcurrencyConfig',
+      'lambda:DeleteProvisionedConcurrencyConfig': 'ProvisionedConcurrencyConfig',
+    },
+    legacy:
+      'Stacks created before production followed a version pointer have a `live` alias; their updates reuse that template (UsePreviousTemplate) until it is upgraded, and the upgrade deletes the alias.',
+  },
 } as const satisfies Record<string, ResourceTypePermissions>;
 
 export type TenantResourceType = keyof typeof TENANT_STACK_RESOURCE_PERMISSIONS;
@@ -262,6 +280,10 @@ export const TENANT_ACTION_SCOPES: Readonly<Record<string, TenantScope>> = {
   'lambda:PublishVersion': 'tenant-function',
   'lambda:GetFunctionConfiguration': 'tenant-function',
   'lambda:GetProvisionedConcurrencyConfig': 'tenant-function',
+  'lambda:CreateAlias': 'tenant-function',
+  'lambda:UpdateAlias': 'tenant-function',
+  'lambda:DeleteAlias': 'tenant-function',
+  'lambda:GetAlias': 'tenant-function',
   's3:GetObject': 'tenant-code',
   's3:GetObjectVersion': 'tenant-code',
   'ec2:DescribeNetworkInterfaces': 'any',
