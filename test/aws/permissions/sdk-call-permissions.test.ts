@@ -1,5 +1,5 @@
 import { buildSync } from 'esbuild';
-import { aws_iam as iam, aws_lambda as lambda } from 'aws-cdk-lib';
+import { type aws_iam as iam, aws_lambda as lambda } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../infra/aws/app.js';
 import { SDK_COMMAND_ACTIONS, type SdkCommandPermissions } from '../../../infra/aws/permissions/sdk-call-permissions.js';
