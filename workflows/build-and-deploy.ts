@@ -1,4 +1,4 @@
-import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { Duration, Stack, aws_iam as iam, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
 import {
@@ -158,7 +158,7 @@ export class BuildAndDeployWorkflow extends Construct {
     const promote = lambdaStep(this, 'Promote', resources.functions.promote, sfn.JsonPath.DISCARD);
 
     // Publishes the deployment's version; production and previews alike move only in Release.
-    const updateStack = updateProjectStack(this);
+    const updateStack = updateProjectStack(this, resources);
 
     const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
     const live = setStatus(this, 'Record live', resources, key, 'LIVE');
@@ -192,6 +192,16 @@ export class BuildAndDeployWorkflow extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       ...stateMachineOptions(resources),
     });
+    // The .sync Batch integration polls its job and terminates it when the execution is stopped
+    // (cancel) or the step times out; CDK grants only SubmitJob and the events rule
+    // (infra/aws/permissions/integration-permissions.ts lists what Step Functions documents).
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['batch:TerminateJob'],
+        resources: [Stack.of(this).formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
+      }),
+    );
   }
 
   /**

@@ -19,7 +19,7 @@ export class DeleteProjectWorkflow extends Construct {
     const deleteStack = new tasks.CallAwsService(this, 'Delete project stack', {
       service: 'cloudformation',
       action: 'deleteStack',
-      parameters: { StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME) },
+      parameters: { StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME), RoleARN: resources.tenantStackRoleArn },
       iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
       resultPath: sfn.JsonPath.DISCARD,
     });

@@ -21,6 +21,7 @@ export class InitProjectWorkflow extends Construct {
       parameters: {
         StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
         TemplateURL: resources.projectStackTemplateUrl,
+        RoleARN: resources.tenantStackRoleArn,
         Capabilities: ['CAPABILITY_IAM'],
         Parameters: [
           { ParameterKey: 'Project', ParameterValue: sfn.JsonPath.stringAt('$.project') },

@@ -35,6 +35,11 @@ export interface PipelineResources {
   buildJobDefinition: batch.IJobDefinition;
   /** S3 URL of the per-project stack template (the tenant function and its alias). */
   projectStackTemplateUrl: string;
+  /**
+   * CloudFormation's service role for tenant stacks, passed as RoleARN on every create, update and
+   * delete: CloudFormation manages the tenant's resources with its rights, not the state machine's.
+   */
+  tenantStackRoleArn: string;
   /** Upper bound for one build, enforced by Batch and by the local sandbox. */
   buildTimeoutSeconds: number;
 }

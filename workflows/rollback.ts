@@ -33,7 +33,7 @@ export class RollbackWorkflow extends Construct {
 
     const check = lambdaStep(this, 'Check target', resources.functions.checkRollbackTarget, '$.target');
 
-    const updateStack = updateProjectStack(this);
+    const updateStack = updateProjectStack(this, resources);
 
     const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
     const record = new tasks.DynamoUpdateItem(this, 'Record rollback', {

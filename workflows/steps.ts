@@ -233,13 +233,14 @@ export function awaitProjectStack(
  * version until Release writes it into a pointer, so the update never changes what a request sees
  * (deploy, preview and rollback alike).
  */
-export function updateProjectStack(scope: Construct): tasks.CallAwsService {
+export function updateProjectStack(scope: Construct, resources: PipelineResources): tasks.CallAwsService {
   const update = new tasks.CallAwsService(scope, 'Update project stack', {
     service: 'cloudformation',
     action: 'updateStack',
     parameters: {
       StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
       UsePreviousTemplate: true,
+      RoleARN: resources.tenantStackRoleArn,
       Capabilities: ['CAPABILITY_IAM'],
       Parameters: [
         { ParameterKey: 'Project', UsePreviousValue: true },

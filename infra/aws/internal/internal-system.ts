@@ -243,6 +243,12 @@ export class InternalSystem extends Construct {
         actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
         resources: machines.map(executionsOf),
       }),
+      // Cancel stops the deployment's execution (and with it its build job).
+      new iam.PolicyStatement({
+        sid: 'StopPipelineExecutions',
+        actions: ['states:StopExecution'],
+        resources: machines.map(executionsOf),
+      }),
       new iam.PolicyStatement({
         sid: 'PlatformRecords',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan'],
@@ -287,7 +293,7 @@ export class InternalSystem extends Construct {
       ...Object.fromEntries(
         machines.map((arn) => [
           wildcard(executionsOf(arn)),
-          'Execution names are chosen per start (project--operation--id); the wildcard covers only the executions of this one Slipway state machine, for DescribeExecution and GetExecutionHistory.',
+          'Execution names are chosen per start (project--operation--id); the wildcard covers only the executions of this one Slipway state machine, for DescribeExecution, GetExecutionHistory and StopExecution (cancel).',
         ]),
       ),
       [wildcard(storage.sourceBucket.arnForObjects('sources/*'))]:

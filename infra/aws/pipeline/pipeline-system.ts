@@ -36,6 +36,8 @@ export interface PipelineSystemProps {
   build: { jobQueue: batch.IJobQueue; jobDefinition: batch.IJobDefinition };
   projects: {
     projectStackTemplateUrl: string;
+    /** CloudFormation's service role for tenant stacks (RoleARN of every stack call). */
+    tenantStackRoleArn: string;
     /** Route-cache (KeyValueStore) ARN the release and delete steps write; absent → file cache (local only). */
     routeCacheArn?: string;
     grantRouteCacheWrite?(grantee: iam.IGrantable): void;
@@ -177,6 +179,7 @@ export class PipelineSystem extends Construct {
       buildJobQueue: props.build.jobQueue,
       buildJobDefinition: props.build.jobDefinition,
       projectStackTemplateUrl: props.projects.projectStackTemplateUrl,
+      tenantStackRoleArn: props.projects.tenantStackRoleArn,
       buildTimeoutSeconds: props.buildTimeoutSeconds,
     };
     this.workflows = {
@@ -262,7 +265,9 @@ export class PipelineSystem extends Construct {
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/slipway-project-*]':
           stackReason,
         'AwsSolutions-IAM5[Resource::*]':
-          'X-Ray tracing and CloudWatch log delivery (logs:CreateLogDelivery etc.) support no resource-level permissions.',
+          'X-Ray tracing, CloudWatch log delivery (logs:CreateLogDelivery etc.) and batch:DescribeJobs (the .sync build step polls its job) support no resource-level permissions.',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]':
+          'The .sync build step terminates its own job when the execution is stopped or times out; job ids are only known at run time.',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job-definition/*]':
           'The .sync Batch integration needs SubmitJob on job definitions by revision; the job queue is named.',
       });
