@@ -11,7 +11,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { FunctionResponse } from '../../../router/function-response.js';
 import { gatewayErrorPage, requestIdOf } from '../../../router/gateway-error.js';
-import { readHttpIntegrationStream } from '../../../router/lambda/http-integration-stream.js';
+import { readCompleteHttpIntegration, readHttpIntegrationStream } from '../../../router/lambda/http-integration-stream.js';
 import { forwardLines } from '../line-splitter.js';
 import { parseWorkerMessage, type CancelRequest, type FlowRequest, type InvokeRequest } from './messages.js';
 import { packageRoot } from '../../package-root.js';
@@ -366,6 +366,30 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     );
   }
 
+  /** One message of a streaming handler's writes: its start, bytes and end, any of them. */
+  function takeStream(worker: Worker, id: number, part: { start?: string; bytes?: Uint8Array; end?: true }): void {
+    const pending = worker.pending.get(id);
+    if (!pending) return;
+    if (part.start !== undefined && part.end && !pending.body) {
+      // The whole response in one message (an ordinary page): read at once, no stream in between.
+      let response: FunctionResponse;
+      try {
+        response = readCompleteHttpIntegration(part.start, part.bytes ?? new Uint8Array(0));
+      } catch (error) {
+        response = errorResult(worker, id, 502, 'InvalidFunctionResponse', (error as Error).message);
+      }
+      finish(worker, id, response);
+      return;
+    }
+    if (part.start !== undefined) startStream(worker, id, part.start);
+    if (part.bytes) passChunk(worker, id, part.bytes);
+    if (part.end) {
+      pending.body?.end();
+      // Until the head is read, reading it finishes the call (with the response, or a 502).
+      if (pending.headSent) finish(worker, id);
+    }
+  }
+
   /** Hands a chunk on; while the reader is behind, the worker holds its next writes back. */
   function passChunk(worker: Worker, id: number, chunk: Uint8Array): void {
     const body = worker.pending.get(id)?.body;
@@ -496,14 +520,8 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if ('ready' in message) markReady({ ok: true });
       else if ('initError' in message) markReady({ ok: false, error: message.initError });
       else if ('result' in message) finish(worker, message.id, message.result);
-      else if ('streamStart' in message) startStream(worker, message.id, message.streamStart);
-      else if ('chunk' in message) passChunk(worker, message.id, message.chunk);
-      else if ('streamEnd' in message) {
-        const pending = worker.pending.get(message.id);
-        pending?.body?.end();
-        // Until the head is read, reading it finishes the call (with the response, or a 502).
-        if (pending?.headSent) finish(worker, message.id);
-      } else {
+      else if ('stream' in message) takeStream(worker, message.id, message.stream);
+      else {
         noteRefusal(worker, `${message.error.name}: ${message.error.message}`);
         finish(
           worker,
