@@ -13,6 +13,7 @@ import type { FunctionResponse } from '../../../router/function-response.js';
 import { gatewayErrorPage, requestIdOf } from '../../../router/gateway-error.js';
 import { readCompleteHttpIntegration, readHttpIntegrationStream } from '../../../router/lambda/http-integration-stream.js';
 import { forwardLines } from '../line-splitter.js';
+import { Outbox, unbatch } from './outbox.js';
 import { parseWorkerMessage, type CancelRequest, type FlowRequest, type InvokeRequest } from './messages.js';
 import { packageRoot } from '../../package-root.js';
 import { capMechanism } from '../sandbox/cap-mechanism.js';
@@ -156,6 +157,8 @@ interface Worker {
   project: string;
   deploymentId: string;
   child: ChildProcess;
+  /** What goes to the worker, gathered per turn of the event loop. */
+  outbox: Outbox;
   sandbox: RunningSandbox;
   pending: Map<number, Pending>;
   /** Settles once the worker has imported its handler (or failed to, or exited first). */
@@ -400,7 +403,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
 
   function send(worker: Worker, message: CancelRequest | FlowRequest): void {
     if (worker.hasExited || !worker.child.connected) return;
-    worker.child.send(message, () => undefined);
+    worker.outbox.send(message);
   }
 
   function cancel(worker: Worker, id: number): void {
@@ -485,6 +488,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       project,
       deploymentId,
       child,
+      outbox: new Outbox((message, sent) => {
+        if (!child.connected) sent(new Error('the function worker is gone'));
+        else child.send(message, (error) => sent(error ?? null));
+      }),
       sandbox,
       pending: new Map(),
       ready: new Promise<InitOutcome>((resolvePromise) => (markReady = resolvePromise)),
@@ -503,7 +510,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     forwardLines(child.stdout, onLine);
     forwardLines(child.stderr, onLine);
 
-    child.on('message', (raw: unknown) => {
+    child.on('message', (received: unknown) => {
+      for (const raw of unbatch(received)) take(raw);
+    });
+    function take(raw: unknown): void {
       const parsed = parseWorkerMessage(raw);
       if (!parsed.ok) {
         const id = (raw as { id?: unknown } | null)?.id;
@@ -529,7 +539,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           errorResult(worker, message.id, 502, 'FunctionError', `${message.error.name}: ${message.error.message}`),
         );
       }
-    });
+    }
 
     const onGone = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
       if (worker.hasExited) return;
@@ -618,7 +628,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           else void stopWorker(worker, 'timeout');
         }, limitMs);
         const message: InvokeRequest = { id, event, timeoutMs: limitMs };
-        worker.child.send(message, (error) => {
+        worker.outbox.send(message, (error) => {
           if (error)
             finish(worker, id, errorResult(worker, id, 502, 'FunctionCrashed', `could not reach the function worker: ${error.message}`));
         });

@@ -1,16 +1,16 @@
 import { Writable } from 'node:stream';
 import type { LambdaResponseStream } from './awslambda-global.js';
 import type { WorkerMessage } from './messages.js';
-
-type Send = (message: WorkerMessage, sent?: (error: Error | null) => void) => void;
+import type { Outbox } from './outbox.js';
 
 /** Bytes gathered before a write waits for them to reach the host (the stream's backpressure). */
 const HIGH_WATER_BYTES = 64 * 1024;
 
 /**
  * The response stream a streaming handler writes to in a function worker. What the handler writes
- * in one turn of the event loop goes to the host as one `{ id, stream }` message: the start (its
- * content type), the bytes (the prelude first), and the end. An ordinary page (head, body and end
+ * in one turn of the event loop goes to the host as one `{ id, stream }` message (in the worker's
+ * outbox, with other requests' messages of that turn): the start (its content type), the bytes
+ * (the prelude first), and the end. An ordinary page (head, body and end
  * written at once) is one message, where each part as its own message cost a pipe write apiece;
  * a streamed page sends its shell at once and each later chunk as it comes. Writes wait while more
  * than HIGH_WATER_BYTES are on their way, and while the host says the viewer is behind (paused).
@@ -22,7 +22,6 @@ export class WorkerResponseStream extends Writable implements LambdaResponseStre
   private startSent = false;
   private ending = false;
   private paused = false;
-  private flushScheduled = false;
   private parts: Uint8Array[] = [];
   private gathered = 0;
   /** Callbacks of the writes (and the final) that wait until what they gave has been sent. */
@@ -30,10 +29,12 @@ export class WorkerResponseStream extends Writable implements LambdaResponseStre
 
   constructor(
     private readonly id: number,
-    private readonly send: Send,
+    private readonly outbox: Outbox,
   ) {
     super();
   }
+
+  private readonly contribute = (): void => this.flush();
 
   setContentType(contentType: string): void {
     this.contentType = contentType;
@@ -58,13 +59,10 @@ export class WorkerResponseStream extends Writable implements LambdaResponseStre
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    this.outbox.request(this.contribute);
   }
 
   private flush(): void {
-    this.flushScheduled = false;
     if (this.destroyed || this.paused) return;
     const pendingStart = this.started && !this.startSent;
     if (!pendingStart && this.parts.length === 0 && !this.ending) return;
@@ -76,19 +74,13 @@ export class WorkerResponseStream extends Writable implements LambdaResponseStre
     this.ending = false;
     const waiting = this.waiting;
     this.waiting = [];
-    this.send(
-      {
-        id: this.id,
-        stream: {
-          ...(pendingStart ? { start: this.contentType } : {}),
-          ...(bytes ? { bytes } : {}),
-          ...(end ? { end: true as const } : {}),
-        },
-      },
-      (error) => {
-        for (const done of waiting) done(error);
-      },
-    );
+    const message: WorkerMessage = {
+      id: this.id,
+      stream: { ...(pendingStart ? { start: this.contentType } : {}), ...(bytes ? { bytes } : {}), ...(end ? { end: true as const } : {}) },
+    };
+    this.outbox.send(message, (error) => {
+      for (const done of waiting) done(error);
+    });
   }
 
   override _write(chunk: unknown, encoding: BufferEncoding, done: (error?: Error | null) => void): void {
