@@ -8,7 +8,13 @@ import { getRequestListener } from '@hono/node-server';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { contentTypeFor } from '../../../handlers/lib/content-type.js';
 import { isMissingObject } from '../../../handlers/lib/s3-objects.js';
-import { isStreamed, type FunctionResponse, type StreamedResult } from '../../../router/function-response.js';
+import {
+  isComplete,
+  isStreamed,
+  type CompleteResult,
+  type FunctionResponse,
+  type StreamedResult,
+} from '../../../router/function-response.js';
 import { createObjectReader, type EdgeObject } from './object-cache.js';
 import { eventFromRequest, loadViewerRequest, normalizeIp, responseBody, type CfRequest, type CfResponse } from './cloudfront-functions.js';
 import { VIEWER_ADDRESS_HEADER } from '../../../router/client-address.js';
@@ -193,6 +199,7 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     }
     const result = await options.router(routerEvent(req, request, body));
     if (isStreamed(result)) await sendStreamedResult(res, result);
+    else if (isComplete(result)) sendCompleteResult(res, result);
     else sendRouterResult(res, result);
   }
 
@@ -421,6 +428,13 @@ function sendStreamedResult(res: ServerResponse, result: StreamedResult): Promis
     });
     body.pipe(res);
   });
+}
+
+/** Sends a streamed answer that was complete on arrival in one write, its length known. */
+function sendCompleteResult(res: ServerResponse, result: CompleteResult): void {
+  setResultHeaders(res, result);
+  res.statusCode = result.statusCode;
+  res.end(isBodiless(res.statusCode) ? undefined : result.body);
 }
 
 /** Sends a response the CloudFront Function generated. */
