@@ -185,6 +185,36 @@ export async function setRoutedDomains(name: string, domains: string[]): Promise
   );
 }
 
+/**
+ * The production deployments live before the current one, most recent first (`rollbackTargets`,
+ * kept by Release); undefined for a project released before the list existed.
+ */
+export async function getRollbackTargets(name: string): Promise<string[] | undefined> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({
+      TableName: platformNames().table,
+      Key: projectKey(name),
+      ProjectionExpression: 'rollbackTargets',
+      ConsistentRead: true,
+    }),
+  );
+  const targets: unknown = Item?.rollbackTargets;
+  return Array.isArray(targets) ? targets.filter((id): id is string => typeof id === 'string') : undefined;
+}
+
+/** Throws ConditionalCheckFailedException when the project is gone. */
+export async function setRollbackTargets(name: string, targets: string[]): Promise<void> {
+  await dynamoClient().send(
+    new UpdateCommand({
+      TableName: platformNames().table,
+      Key: projectKey(name),
+      UpdateExpression: 'SET rollbackTargets = :targets',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':targets': targets },
+    }),
+  );
+}
+
 /** Removes a project's record while it is still CREATING and owned by `owner`; otherwise leaves it. */
 export async function deleteCreatingProject(name: string, owner: string): Promise<void> {
   await conditionally(
