@@ -4,8 +4,8 @@ import { dynamoClient } from '../clients.js';
 import { platformNames } from '../config.js';
 import { ProjectName } from '../names.js';
 import { conditionally } from './conditional-write.js';
-import { META, PROJECT_PREFIX, projectKey } from './keys.js';
-import { scanAll } from './pages.js';
+import { ENTITY_INDEX, projectKey } from './keys.js';
+import { queryAll } from './pages.js';
 
 /**
  * Project items: `PROJECT#<name> / META`. The API creates the item; the state machines set its
@@ -78,24 +78,28 @@ export async function markProjectItemDeleting(name: string): Promise<boolean> {
   return marked !== undefined;
 }
 
-/** Every project: a Scan on the META items (other entities, tokens and subscriptions, use META too). */
-export async function scanProjectItems(): Promise<ProjectRecord[]> {
-  const items = await scanAll({
-    FilterExpression: 'sk = :meta AND begins_with(pk, :project)',
-    ExpressionAttributeValues: { ':meta': META, ':project': PROJECT_PREFIX },
+/** Every project, by name: a Query of the entity index (eventually consistent, as every index read). */
+export async function queryProjectItems(): Promise<ProjectRecord[]> {
+  const items = await queryAll({
+    IndexName: ENTITY_INDEX.name,
+    KeyConditionExpression: '#entity = :project',
+    ExpressionAttributeNames: { '#entity': ENTITY_INDEX.partitionKey },
+    ExpressionAttributeValues: { ':project': 'project' },
   });
   return items.map(toProject);
 }
 
 /**
- * The projects linked to `repository` (lowercase). A Scan with a filter for now (it reads the whole
- * table); with many projects this wants a GSI on `repository`.
+ * The projects linked to `repository` (lowercase), by name: the project items of the entity index,
+ * filtered on `repository`. Reads every project item (about 1 KB each), never the rest of the table.
  */
-export async function scanProjectItemsOfRepository(repository: string): Promise<ProjectRecord[]> {
-  const items = await scanAll({
-    FilterExpression: 'sk = :meta AND begins_with(pk, :project) AND repository = :repo',
-    ExpressionAttributeValues: { ':meta': META, ':project': PROJECT_PREFIX, ':repo': repository },
-    ConsistentRead: true,
+export async function queryProjectItemsOfRepository(repository: string): Promise<ProjectRecord[]> {
+  const items = await queryAll({
+    IndexName: ENTITY_INDEX.name,
+    KeyConditionExpression: '#entity = :project',
+    FilterExpression: 'repository = :repo',
+    ExpressionAttributeNames: { '#entity': ENTITY_INDEX.partitionKey },
+    ExpressionAttributeValues: { ':project': 'project', ':repo': repository },
   });
   return items.map(toProject);
 }
