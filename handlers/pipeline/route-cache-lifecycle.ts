@@ -97,7 +97,8 @@ export function deploymentsToPrune(deployments: DeploymentRouteState[], keep: Se
 
 /** The deployments the project's pointers name, read where the edge reads them. */
 async function pointerTargets(cache: RouteCache, project: string, deployments: DeploymentRouteState[]): Promise<PointerTargets> {
-  const aliases = [...new Set(deployments.flatMap((d) => (d.preview === undefined ? [] : [d.preview])))];
+  // An alias whose deployments are all pruned has no pointer (retired, or never released): not read.
+  const aliases = [...new Set(deployments.flatMap((d) => (d.preview === undefined || d.routeCache === 'pruned' ? [] : [d.preview])))];
   const previews: PreviewTarget[] = [];
   for (const alias of aliases) {
     const key = previewKey(project, alias);
