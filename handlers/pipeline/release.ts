@@ -10,7 +10,7 @@ import { instrumented, logger } from '../lib/observability.js';
 import { releasePreview } from '../previews/release-preview.js';
 import { deploymentQualifier } from './deployment-version.js';
 import { carryIntoRollbackTarget } from './carry-immutable.js';
-import { getRollbackTargets, getRoutedDomains, setProjectLive, setRollbackTargets, setRoutedDomains } from '../lib/table/projects.js';
+import { getRoutedDomains, moveProjectLive, setRollbackTargets, setRoutedDomains } from '../lib/table/projects.js';
 import { setDeploymentRouteCache } from '../lib/table/deployments.js';
 import type { RouteCache } from '../lib/bindings/types.js';
 import { nextRollbackTargets, pruneRouteCache } from './route-cache-lifecycle.js';
@@ -29,15 +29,17 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   const { state, claims } = await openState(event, ['build-deploy', 'rollback']);
   const deploymentId = requireDeploymentId(state);
   const names = platformNames();
-  const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`);
+  const [raw] = await Promise.all([
+    getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`),
+    // Recorded before the entries are written, so a release that stops half-way leaves them findable.
+    setDeploymentRouteCache(state.project, deploymentId, 'written'),
+  ]);
   const manifest = v.parse(BundleManifest, JSON.parse(raw.toString('utf8')));
 
   // The function version the stack update published for this deployment: the router invokes
   // exactly it, so nothing a request sees changes before a pointer below moves.
   const qualifier = deploymentQualifier(state);
   const cache = routeCache();
-  // Recorded before the entries are written, so a release that stops half-way leaves them findable.
-  await setDeploymentRouteCache(state.project, deploymentId, 'written');
   if (state.preview) {
     // A preview gets its own host and function version; production's pointer stays where it is.
     await releasePreview(cache, state.project, state.preview, deploymentId, qualifier, routeEntriesFor(deploymentId, manifest));
@@ -52,22 +54,31 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   await syncDomains(state.project);
 
   // The app's paths.base goes with it: the project's URL is where its root page answers.
-  const previous = await setProjectLive(state.project, deploymentId, new Date().toISOString(), manifest.basePath || undefined);
+  const moved = await moveProjectLive(state.project, deploymentId, new Date().toISOString(), manifest.basePath || undefined);
   await cache.putMany({ [liveKey(state.project)]: pointerValue(deploymentId, qualifier) });
-  await pruneAfterRelease(cache, state.project, deploymentId, previous);
-  return { live: deploymentId, previous };
+  await pruneAfterRelease(cache, state.project, deploymentId, moved);
+  return { live: deploymentId, previous: moved.previous };
 }
 
 /**
  * The deployment is live (or previewed) once its pointer moved: a failed cleanup must not fail it.
  * What stays marked `written` is removed by the project's next release.
  */
-async function pruneAfterRelease(cache: RouteCache, project: string, deploymentId: string, previous?: string | null): Promise<void> {
+async function pruneAfterRelease(
+  cache: RouteCache,
+  project: string,
+  deploymentId: string,
+  moved?: { previous: string | null; rollbackTargets?: string[] },
+): Promise<void> {
   try {
-    if (previous && previous !== deploymentId) {
-      await setRollbackTargets(project, nextRollbackTargets((await getRollbackTargets(project)) ?? [], previous, deploymentId));
+    // Production: the deployment it replaced becomes the newest rollback target.
+    let rollbackTargets = moved?.rollbackTargets;
+    let recorded: Promise<void> = Promise.resolve();
+    if (moved?.previous && moved.previous !== deploymentId) {
+      rollbackTargets = nextRollbackTargets(rollbackTargets ?? [], moved.previous, deploymentId);
+      recorded = setRollbackTargets(project, rollbackTargets);
     }
-    const { pruned, retiredPreviews } = await pruneRouteCache(cache, project, deploymentId);
+    const [{ pruned, retiredPreviews }] = await Promise.all([pruneRouteCache(cache, project, deploymentId, rollbackTargets), recorded]);
     if (pruned.length > 0 || retiredPreviews.length > 0) logger.info('route-cache cleanup', { project, pruned, retiredPreviews });
   } catch (error) {
     logger.error('route-cache cleanup failed; the next release retries it', { project, error: (error as Error).message });

@@ -95,25 +95,35 @@ export function deploymentsToPrune(deployments: DeploymentRouteState[], keep: Se
   );
 }
 
-/** The deployments the project's pointers name, read where the edge reads them. */
-async function pointerTargets(cache: RouteCache, project: string, deployments: DeploymentRouteState[]): Promise<PointerTargets> {
+/**
+ * The deployments the project's pointers name, read where the edge reads them (all at once), and
+ * its rollback targets unless the caller knows them.
+ */
+async function pointerTargets(
+  cache: RouteCache,
+  project: string,
+  deployments: DeploymentRouteState[],
+  knownRollbackTargets: string[] | undefined,
+): Promise<PointerTargets> {
   // An alias whose deployments are all pruned has no pointer (retired, or never released): not read.
   const aliases = [...new Set(deployments.flatMap((d) => (d.preview === undefined || d.routeCache === 'pruned' ? [] : [d.preview])))];
-  const previews: PreviewTarget[] = [];
-  for (const alias of aliases) {
+  const previewOf = async (alias: string): Promise<PreviewTarget | undefined> => {
     const key = previewKey(project, alias);
     const pointer = await cache.get(key);
-    if (pointer === undefined) continue;
+    if (pointer === undefined) return undefined;
     const deploymentId = parsePointer(pointer).deploymentId;
     // The pointer counts too, so a preview without entries still takes its place in the budget.
     const entries = { ...(await routeEntriesOf(project, deploymentId)), [key]: pointer };
-    previews.push({ alias, deploymentId, bytes: routeCacheBytes(entries) });
-  }
-  const live = await cache.get(liveKey(project));
-  const rollbackTargets = await getRollbackTargets(project);
+    return { alias, deploymentId, bytes: routeCacheBytes(entries) };
+  };
+  const [live, rollbackTargets, previews] = await Promise.all([
+    cache.get(liveKey(project)),
+    knownRollbackTargets ?? getRollbackTargets(project),
+    Promise.all(aliases.map(previewOf)),
+  ]);
   return {
     ...(live === undefined ? {} : { live: parsePointer(live).deploymentId }),
-    previews,
+    previews: previews.filter((p) => p !== undefined),
     ...(rollbackTargets ? { rollbackTargets } : {}),
   };
 }
@@ -129,21 +139,21 @@ export async function pruneRouteCache(
   cache: RouteCache,
   project: string,
   released: string,
+  rollbackTargets?: string[],
 ): Promise<{ pruned: string[]; retiredPreviews: string[] }> {
   const deployments = await queryDeploymentRouteStates(project);
-  const targets = await pointerTargets(cache, project, deployments);
+  const targets = await pointerTargets(cache, project, deployments, rollbackTargets);
   const previews = previewsToKeep(targets.previews, released);
   // Pointers first: no host may name a deployment whose entries are going.
   if (previews.retire.length > 0) await cache.deleteMany(previews.retire.map((p) => previewKey(project, p.alias)));
   const keep = deploymentsToKeep(deployments, { ...targets, previews: previews.keep }, released);
-  const pruned: string[] = [];
-  for (const deployment of deploymentsToPrune(deployments, keep)) {
-    const keys = Object.keys((await routeEntriesOf(project, deployment.id)) ?? {});
-    if (keys.length > 0) await cache.deleteMany(keys);
-    await setDeploymentRouteCache(project, deployment.id, 'pruned');
-    pruned.push(deployment.id);
-  }
-  return { pruned, retiredPreviews: previews.retire.map((p) => p.alias) };
+  const prune = deploymentsToPrune(deployments, keep);
+  if (prune.length === 0) return { pruned: [], retiredPreviews: previews.retire.map((p) => p.alias) };
+  const entries = await Promise.all(prune.map((d) => routeEntriesOf(project, d.id)));
+  const keys = entries.flatMap((e) => Object.keys(e ?? {}));
+  if (keys.length > 0) await cache.deleteMany(keys);
+  await Promise.all(prune.map((d) => setDeploymentRouteCache(project, d.id, 'pruned')));
+  return { pruned: prune.map((d) => d.id), retiredPreviews: previews.retire.map((p) => p.alias) };
 }
 
 /** The entries Release writes for a deployment, from its promoted manifest (undefined when it has none). */

@@ -133,6 +133,16 @@ const RELEASABLE = {
  * ConditionalCheckFailedException when the project is gone or being deleted (the release step fails).
  */
 export async function setProjectLive(name: string, deploymentId: string, at: string, basePath?: string): Promise<string | null> {
+  return (await moveProjectLive(name, deploymentId, at, basePath)).previous;
+}
+
+/** setProjectLive, also returning the item's `rollbackTargets` as they were (from the same write). */
+export async function moveProjectLive(
+  name: string,
+  deploymentId: string,
+  at: string,
+  basePath?: string,
+): Promise<{ previous: string | null; rollbackTargets?: string[] }> {
   const updated = await dynamoClient().send(
     new UpdateCommand({
       TableName: platformNames().table,
@@ -142,11 +152,17 @@ export async function setProjectLive(name: string, deploymentId: string, at: str
         : 'SET liveDeploymentId = :id, liveAt = :at REMOVE liveBasePath',
       ...RELEASABLE,
       ExpressionAttributeValues: { ':id': deploymentId, ':at': at, ':deleting': 'DELETING', ...(basePath ? { ':base': basePath } : {}) },
-      ReturnValues: 'UPDATED_OLD',
+      ReturnValues: 'ALL_OLD',
     }),
   );
   const previous = updated.Attributes?.liveDeploymentId;
-  return typeof previous === 'string' ? previous : null;
+  const targets = rollbackTargetsOf(updated.Attributes);
+  return { previous: typeof previous === 'string' ? previous : null, ...(targets ? { rollbackTargets: targets } : {}) };
+}
+
+function rollbackTargetsOf(item: Record<string, unknown> | undefined): string[] | undefined {
+  const targets: unknown = item?.rollbackTargets;
+  return Array.isArray(targets) ? targets.filter((id): id is string => typeof id === 'string') : undefined;
 }
 
 /** Records a preview release; throws ConditionalCheckFailedException like setProjectLive. */
@@ -202,8 +218,7 @@ export async function getRollbackTargets(name: string): Promise<string[] | undef
       ConsistentRead: true,
     }),
   );
-  const targets: unknown = Item?.rollbackTargets;
-  return Array.isArray(targets) ? targets.filter((id): id is string => typeof id === 'string') : undefined;
+  return rollbackTargetsOf(Item);
 }
 
 /** Throws ConditionalCheckFailedException when the project is gone. */
