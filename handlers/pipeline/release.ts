@@ -6,11 +6,14 @@ import { listDomains } from '../lib/project-settings/store.js';
 import { getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
-import { instrumented } from '../lib/observability.js';
+import { instrumented, logger } from '../lib/observability.js';
 import { releasePreview } from '../previews/release-preview.js';
 import { deploymentQualifier } from './deployment-version.js';
 import { carryIntoRollbackTarget } from './carry-immutable.js';
-import { getRoutedDomains, setProjectLive, setRoutedDomains } from '../lib/table/projects.js';
+import { getRoutedDomains, moveProjectLive, setRollbackTargets, setRoutedDomains } from '../lib/table/projects.js';
+import { setDeploymentRouteCache } from '../lib/table/deployments.js';
+import type { RouteCache } from '../lib/bindings/types.js';
+import { nextRollbackTargets, pruneRouteCache } from './route-cache-lifecycle.js';
 
 /**
  * Makes a promoted deployment live: its routes go into the route cache first (harmless, nothing
@@ -18,13 +21,19 @@ import { getRoutedDomains, setProjectLive, setRoutedDomains } from '../lib/table
  * the edge reads, to `{deploymentId}@{version}`. Until that last write the previous version serves
  * every request: the router invokes the function version the pointer names, never an alias.
  * Build-and-deploy releases a new deployment; rollback releases an earlier one the same way.
- * A preview (`state.preview`, signed into the ticket) goes to its own pointer instead.
+ * A preview (`state.preview`, signed into the ticket) goes to its own pointer instead. Once a
+ * pointer has moved, the entries of deployments no pointer needs any more are removed
+ * (route-cache-lifecycle.ts), so the shared KeyValueStore stays within its 5 MB.
  */
 async function release(event: unknown): Promise<{ live: string; previous: string | null; preview?: string }> {
   const { state, claims } = await openState(event, ['build-deploy', 'rollback']);
   const deploymentId = requireDeploymentId(state);
   const names = platformNames();
-  const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`);
+  const [raw] = await Promise.all([
+    getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`),
+    // Recorded before the entries are written, so a release that stops half-way leaves them findable.
+    setDeploymentRouteCache(state.project, deploymentId, 'written'),
+  ]);
   const manifest = v.parse(BundleManifest, JSON.parse(raw.toString('utf8')));
 
   // The function version the stack update published for this deployment: the router invokes
@@ -34,6 +43,7 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   if (state.preview) {
     // A preview gets its own host and function version; production's pointer stays where it is.
     await releasePreview(cache, state.project, state.preview, deploymentId, qualifier, routeEntriesFor(deploymentId, manifest));
+    await pruneAfterRelease(cache, state.project, deploymentId);
     return { live: deploymentId, previous: null, preview: state.preview };
   }
   await cache.putMany(routeEntriesFor(deploymentId, manifest));
@@ -44,9 +54,35 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   await syncDomains(state.project);
 
   // The app's paths.base goes with it: the project's URL is where its root page answers.
-  const previous = await setProjectLive(state.project, deploymentId, new Date().toISOString(), manifest.basePath || undefined);
+  const moved = await moveProjectLive(state.project, deploymentId, new Date().toISOString(), manifest.basePath || undefined);
   await cache.putMany({ [liveKey(state.project)]: pointerValue(deploymentId, qualifier) });
-  return { live: deploymentId, previous };
+  await pruneAfterRelease(cache, state.project, deploymentId, moved);
+  return { live: deploymentId, previous: moved.previous };
+}
+
+/**
+ * The deployment is live (or previewed) once its pointer moved: a failed cleanup must not fail it.
+ * What stays marked `written` is removed by the project's next release.
+ */
+async function pruneAfterRelease(
+  cache: RouteCache,
+  project: string,
+  deploymentId: string,
+  moved?: { previous: string | null; rollbackTargets?: string[] },
+): Promise<void> {
+  try {
+    // Production: the deployment it replaced becomes the newest rollback target.
+    let rollbackTargets = moved?.rollbackTargets;
+    let recorded: Promise<void> = Promise.resolve();
+    if (moved?.previous && moved.previous !== deploymentId) {
+      rollbackTargets = nextRollbackTargets(rollbackTargets ?? [], moved.previous, deploymentId);
+      recorded = setRollbackTargets(project, rollbackTargets);
+    }
+    const [{ pruned, retiredPreviews }] = await Promise.all([pruneRouteCache(cache, project, deploymentId, rollbackTargets), recorded]);
+    if (pruned.length > 0 || retiredPreviews.length > 0) logger.info('route-cache cleanup', { project, pruned, retiredPreviews });
+  } catch (error) {
+    logger.error('route-cache cleanup failed; the next release retries it', { project, error: (error as Error).message });
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateBundle, DEFAULT_BUNDLE_LIMITS, type ValidatedBundle } from '../../handlers/pipeline/bundle/validate-bundle.js';
-import { AWS_LIMITS, AwsLimitError, checkAwsLimits } from '../../handlers/pipeline/bundle/aws-preflight.js';
+import { AWS_LIMITS, AwsLimitError, ROUTE_CACHE_SHARE_BYTES, checkAwsLimits } from '../../handlers/pipeline/bundle/aws-preflight.js';
 import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
 
 describe('build output validation', () => {
@@ -85,15 +85,19 @@ describe('pre-flight checks against the AWS limits a deployment lands in', () =>
     expect(DEFAULT_BUNDLE_LIMITS.maxServerBytes).toBe(AWS_LIMITS.lambdaUnzippedBytes);
   });
 
-  it('refuses route entries over a deployment’s share of the KeyValueStore, with the measured size', () => {
+  it('refuses route entries over a deployment’s part of the project’s share of the KeyValueStore, with the measured size', () => {
+    // 5 MB / 200 projects = 26214 bytes a project; less 1024 for pointers and domains, in 3 parts.
+    expect(ROUTE_CACHE_SHARE_BYTES).toBe(8396);
     const routes = Object.fromEntries(
-      Array.from({ length: 2600 }, (_, i) => [`/docs/${'x'.repeat(180)}/${i}`, `prerendered/${'y'.repeat(180)}/${i}.html`]),
+      Array.from({ length: 150 }, (_, i) => [`/docs/section/page-${i}`, `prerendered/docs/section/page-${i}.html`]),
     );
     const measured = () => checkAwsLimits(bundle({ manifest: { ...bundle({}).manifest, prerendered: routes } }), 'd-abc123-xyz');
     expect(measured).toThrow(AwsLimitError);
-    expect(measured).toThrow(/2600 route cache entries take \d+ bytes, over a deployment's share of the KeyValueStore, 1048576 bytes/);
+    expect(measured).toThrow(
+      /^the deployment's 150 route cache entries take \d+ bytes, over a deployment's share of the KeyValueStore, 8396 bytes \(the project's share, 26214 bytes = 5242880 \/ 200 projects, less 1024 for pointers and domains, split in 3 parts: the live deployment, 1 rollback target, the previews\)$/,
+    );
     // Under the share: accepted.
-    const fewer = Object.fromEntries(Object.entries(routes).slice(0, 1000));
+    const fewer = Object.fromEntries(Object.entries(routes).slice(0, 100));
     expect(checkAwsLimits(bundle({ manifest: { ...bundle({}).manifest, prerendered: fewer } }), 'd-abc123-xyz')).toEqual([]);
   });
 

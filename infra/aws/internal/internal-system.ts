@@ -18,6 +18,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ENTITY_INDEX } from '../../../handlers/lib/table/keys.js';
 import { handlerFunction } from '../shared/handler-function.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 import { acknowledge, nagResource, LAMBDA_NAG } from '../shared/nag.js';
@@ -253,6 +254,12 @@ export class InternalSystem extends Construct {
         sid: 'PlatformRecords',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan'],
         resources: [storage.table.tableArn],
+      }),
+      // The project list and push webhooks query the projects by the entity index.
+      new iam.PolicyStatement({
+        sid: 'ProjectIndex',
+        actions: ['dynamodb:Query'],
+        resources: [`${storage.table.tableArn}/index/${ENTITY_INDEX.name}`],
       }),
       new iam.PolicyStatement({
         sid: 'SourceUploads',

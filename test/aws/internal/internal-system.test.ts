@@ -121,6 +121,7 @@ describe('internal system: API role (least privilege)', () => {
         'dynamodb:Scan',
         'dynamodb:UpdateItem',
       ],
+      ProjectIndex: ['dynamodb:Query'],
       SourceUploads: ['s3:GetObject', 's3:PutObject'],
       BuildLogsList: ['s3:ListBucket'],
       BuildLogsRead: ['s3:GetObject'],
@@ -149,6 +150,9 @@ describe('internal system: API role (least privilege)', () => {
     expect(bySid.StopPipelineExecutions?.Resource).toEqual(bySid.ReadPipelineExecutions?.Resource);
     expect(bySid.ReadPipelineExecutions?.Resource).toHaveLength(4);
     expect(bySid.PlatformRecords?.Resource).toEqual({ 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] });
+    expect(bySid.ProjectIndex?.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] }, '/index/byEntity']],
+    });
     expect(bySid.SourceUploads?.Resource).toEqual({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.sourceBucket), 'Arn'] }, '/sources/*']],
     });
