@@ -34,7 +34,8 @@ import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProces
  * - `examples/fidelity-static` (adapter-static, `fallback: '200.html'`): reference: a static host,
  *   sirv over the build with that fallback for unknown routes (`single`).
  * - `examples/fidelity-pnpm`: a pnpm workspace, the app in `apps/web` importing a `workspace:*`
- *   package; the CLI uploads the workspace root, the reference installs there with pnpm.
+ *   package; the CLI uploads the workspace root, the reference installs there with pnpm. It sets
+ *   `paths.assets` (another origin in its pages; both sides still serve the files themselves).
  * - `examples/fidelity-kit3` (SvelteKit 3): variables declared with `defineEnvVars` in `src/env.js`,
  *   project variables on Slipway, the process environment for adapter-node.
  */
@@ -499,12 +500,22 @@ const APPS: App[] = [
     project: 'fidelity-pnpm',
     example: 'fidelity-pnpm',
     appDir: 'apps/web',
-    rows: async () => [
-      { name: 'page rendered with a workspace package', path: '/?name=Ada' },
-      { name: 'endpoint using a workspace package', path: '/api/greeting?name=Bo' },
-      { name: 'version.json', path: '/_app/version.json' },
-      { name: 'unknown route', path: '/nope' },
-    ],
+    // The app sets paths.assets: its pages name https://assets.example for every build asset.
+    rows: async (reference, slipway) => {
+      const page = (await send(slipway, { name: 'page', path: '/?name=Ada' }, '/?name=Ada')).body.toString('utf8');
+      expect(page).toContain('https://assets.example/_app/immutable/');
+      return [
+        { name: 'page rendered with a workspace package, assets on another origin', path: '/?name=Ada' },
+        { name: 'endpoint using a workspace package', path: '/api/greeting?name=Bo' },
+        { name: 'version.json', path: '/_app/version.json' },
+        {
+          name: 'largest immutable chunk, at its own URL too',
+          path: { reference: await largestScript(reference, '/?name=Ada', ''), slipway: await largestScript(slipway, '/?name=Ada', '') },
+        },
+        { name: 'static file, at its own URL too', path: '/robots.txt' },
+        { name: 'unknown route', path: '/nope' },
+      ];
+    },
   },
   {
     project: 'fidelity-kit3',
@@ -582,6 +593,7 @@ describe('fidelity: every fixture app on Slipway and on its own adapter', () => 
     expect(deploys.fidelity?.stdout).toContain(`is live at http://fidelity.localhost:${platform?.port}/base/\n`);
     expect(deploys['fidelity-pnpm']?.stdout).toContain('apps/web is a workspace package');
     expect(deploys['fidelity-pnpm']?.stdout).toContain('installing with pnpm install --frozen-lockfile');
+    expect(deploys['fidelity-pnpm']?.stdout).toContain('paths.assets is https://assets.example: the pages load their build assets');
     expect(deploys['fidelity-kit3']?.stdout).toContain('project variables for the build: BUILD_CHANNEL, GREETING, PAGE_SIZE, SITE_NAME');
   });
 
