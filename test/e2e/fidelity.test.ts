@@ -226,6 +226,8 @@ function withoutBuildHashes(body: string): string {
 
 function decoded(reply: Reply): Buffer {
   const encoding = reply.headers['content-encoding'];
+  // A HEAD names its encoding and carries no body.
+  if (reply.body.length === 0) return reply.body;
   return encoding === 'br' ? brotliDecompressSync(reply.body) : encoding === 'gzip' ? gunzipSync(reply.body) : reply.body;
 }
 
@@ -452,6 +454,23 @@ const APPS: App[] = [
         { name: 'HEAD of a static file', path: '/base/robots.txt', method: 'HEAD' },
         { name: 'HEAD of a prerendered page', path: '/base/about', method: 'HEAD' },
         { name: 'HEAD of an immutable chunk', path: chunk, method: 'HEAD' },
+        {
+          name: 'HEAD of an immutable chunk, gzip or br accepted',
+          path: chunk,
+          method: 'HEAD',
+          headers: { 'accept-encoding': 'gzip, br' },
+        },
+        { name: 'HEAD of a prerendered page, gzip accepted', path: '/base/about', method: 'HEAD', headers: { 'accept-encoding': 'gzip' } },
+        {
+          name: 'POST to a static file',
+          path: '/base/robots.txt',
+          method: 'POST',
+          body: 'x=1',
+          exception: {
+            fields: ['status', 'type', 'vary', 'body'],
+            why: "sirv serves a file to any method; Slipway serves files to GET and HEAD only (on AWS the bucket origin answers nothing else), so a POST reaches the app's server and gets SvelteKit's 404 page",
+          },
+        },
         ...[
           { what: 'a static file', path: '/base/robots.txt' },
           { what: 'a prerendered page', path: '/base/about' },

@@ -105,7 +105,9 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     }
     let object: EdgeObject;
     try {
-      object = await readObject(key, method);
+      // A HEAD that accepts compression reads the body: its headers name the compressed form, as a GET's would.
+      const compressedHead = method === 'HEAD' && compressionFor(req.headers['accept-encoding'], key) !== undefined;
+      object = await readObject(key, compressedHead ? 'GET' : method);
     } catch (error) {
       if (isMissingObject(error)) {
         sendPage(res, 404, 'Not Found', 'This file does not exist in the deployment.');
@@ -143,7 +145,7 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
       await sendRange(res, headers, key, object, range);
       return;
     }
-    const compressible = method !== 'HEAD' && body !== undefined && (object.ContentLength ?? 0) <= MAX_COMPRESSED_BYTES;
+    const compressible = body !== undefined && (object.ContentLength ?? 0) <= MAX_COMPRESSED_BYTES;
     const encoding = compressible ? compressionFor(req.headers['accept-encoding'], key) : undefined;
     if (encoding && body) {
       const compressed = Buffer.isBuffer(body)
@@ -153,7 +155,7 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
       headers['content-length'] = String(compressed.length);
       if (object.ETag) headers.etag = `W/${object.ETag.replace(/^W\//, '')}`;
       res.writeHead(200, headers);
-      res.end(compressed);
+      res.end(method === 'HEAD' ? undefined : compressed);
       return;
     }
     if (object.ContentLength !== undefined) headers['content-length'] = String(object.ContentLength);
