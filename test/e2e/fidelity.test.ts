@@ -76,8 +76,11 @@ interface Row {
    * compared is what was read until then, cut at `until`'s length.
    */
   stream?: { late: string; until?: (text: string) => number | undefined };
-  /** Send first without it, then again with `If-None-Match` naming the ETag that side answered. */
-  revalidate?: boolean;
+  /**
+   * Send first without it, then again with the validator that side answered: its ETag as
+   * `If-None-Match`, or its Last-Modified as `If-Modified-Since`.
+   */
+  revalidate?: 'etag' | 'date';
   /**
    * A difference on purpose: these fields must differ (else the exception is stale and fails too),
    * every other field must match; `why` is printed under the table.
@@ -286,10 +289,11 @@ function slipwaySide(project: string): Side {
 /** A row's request to a side; a revalidating row first asks for the ETag it then sends back. */
 async function sendRow(side: Side, row: Row, path: string): Promise<Reply> {
   if (!row.revalidate) return send(side, row, path);
-  const etag = (await send(side, { ...row, revalidate: false }, path)).headers.etag;
-  if (!etag) throw new Error(`${row.name}: no ETag from ${side.host}`);
+  const [answered, asked] = row.revalidate === 'etag' ? ['etag', 'if-none-match'] : ['last-modified', 'if-modified-since'];
+  const validator = (await send(side, { ...row, revalidate: undefined }, path)).headers[answered];
+  if (typeof validator !== 'string') throw new Error(`${row.name}: no ${answered} from ${side.host}`);
   const headers = typeof row.headers === 'function' ? row.headers(side) : row.headers;
-  return send(side, { ...row, headers: { ...headers, 'if-none-match': etag } }, path);
+  return send(side, { ...row, headers: { ...headers, [asked]: validator } }, path);
 }
 
 /** Sends a row's request to a side; reads the body chunk by chunk, timing the first, until it ends or `until` says enough. */
@@ -478,18 +482,30 @@ const APPS: App[] = [
         ].map(({ what, path }) => ({
           name: `${what} revalidated with its ETag: 304`,
           path,
-          revalidate: true,
+          revalidate: 'etag' as const,
           exception: { fields: ['vary'], why: NOT_MODIFIED_HEADERS },
         })),
         {
           name: 'an immutable chunk revalidated with its ETag: 304',
           path: chunk,
-          revalidate: true,
+          revalidate: 'etag',
           exception: { fields: ['vary', 'cache-control'], why: NOT_MODIFIED_HEADERS },
+        },
+        {
+          name: 'a static file revalidated with its date only',
+          path: '/base/robots.txt',
+          revalidate: 'date',
+          exception: {
+            fields: ['status', 'type', 'body'],
+            why: 'sirv ignores If-Modified-Since (200 with the file); the local edge, as CloudFront on AWS, answers 304 to a date the file has not changed since (RFC 9110 §13.1.3)',
+          },
         },
         // Paths as browsers and crawlers may write them.
         { name: 'percent-encoded static file name', path: '/base/rob%6Fts.txt' },
         { name: 'percent-encoded static directory', path: '/base/gu%69de/' },
+        { name: 'percent-encoded slash: names no static file', path: '/base/guide%2Findex.html' },
+        { name: 'static file name in another case: 404', path: '/base/ROBOTS.TXT' },
+        { name: 'static file with a query', path: '/base/robots.txt?x=1&y' },
         { name: 'percent-encoded prerendered page', path: '/base/ab%6Fut' },
         { name: 'percent-encoded prerendered page, extra slash: 308 to its path', path: '/base/ab%6fut/' },
         { name: 'double slash before the base', path: '//base/about' },

@@ -193,6 +193,13 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
     for (const [uri, file] of cases) {
       expect(request(await run(makeEvent({ uri, host: 'hello.localhost' }))).uri, uri).toBe(`/hello/deployments/d-1/${file}`);
     }
+    // sirv decodes a path with decodeURI: %69 is "i", an encoded "/" names no folder.
+    expect(request(await run(makeEvent({ uri: '/gu%69de/', host: 'hello.localhost' }))).uri).toBe(
+      '/hello/deployments/d-1/client/guide/index.html',
+    );
+    for (const uri of ['/guide%2Findex.html', '/guide%2F', '/terms.html%2F']) {
+      expect(request(await run(makeEvent({ uri, host: 'hello.localhost' }))).headers['x-slipway-origin']?.value, uri).toBe('router');
+    }
     // sirv drops one trailing slash, not two: /guide// is the server's (its 404 page).
     for (const uri of ['/guide//', '/robots.txt//']) {
       expect(request(await run(makeEvent({ uri, host: 'hello.localhost' }))).headers['x-slipway-origin']?.value, uri).toBe('router');
