@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateBundle, DEFAULT_BUNDLE_LIMITS, type ValidatedBundle } from '../../handlers/pipeline/bundle/validate-bundle.js';
 import { AWS_LIMITS, AwsLimitError, ROUTE_CACHE_SHARE_BYTES, checkAwsLimits } from '../../handlers/pipeline/bundle/aws-preflight.js';
+import { assetsOriginWarnings } from '../../handlers/pipeline/bundle/assets-origin.js';
 import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
 
 describe('build output validation', () => {
@@ -59,6 +60,20 @@ describe('build output validation', () => {
     await expect(
       validateBundle(tarFixture(validBundleEntries({ manifest: { fallback: { ...fallback, status: 302 } }, extra: [page] }))),
     ).rejects.toThrow('field fallback.status is invalid');
+  });
+
+  it('accepts paths.assets as an absolute URL only, and says in the build log that its origin must serve the files', async () => {
+    const manifest = { assetsPath: 'https://cdn.example/app', basePath: '/app' };
+    const result = await validateBundle(tarFixture(validBundleEntries({ manifest })));
+    expect(assetsOriginWarnings(result.manifest)).toEqual([
+      "paths.assets is https://cdn.example/app: the pages load their build assets (_app/) and static files from there. This deployment serves them too, under /app/_app/ as adapter-node does; that origin must serve the same files (upload the build's client files there, or put it in front of this deployment)",
+    ]);
+    expect(assetsOriginWarnings((await validateBundle(tarFixture(validBundleEntries()))).manifest)).toEqual([]);
+    for (const assetsPath of ['javascript:alert(1)', '/relative', 'https://cdn.example/a b']) {
+      await expect(validateBundle(tarFixture(validBundleEntries({ manifest: { assetsPath } }))), assetsPath).rejects.toThrow(
+        'field assetsPath is invalid',
+      );
+    }
   });
 
   it('refuses input that is not a gzip tar', async () => {
