@@ -41,7 +41,10 @@ const PROJECTS = positive('projects', flags.projects);
 /** Deploys of the copy-only app in flight at once while filling the platform with projects. */
 const FILL_CONCURRENCY = 2;
 const PROJECT = 'bench';
-/** Function workers run `function-host/worker.js` (in their sandbox); the idle figures leave them out. */
+/**
+ * Function workers run `function-host/worker.js` (in their sandbox); the idle figures leave them out
+ * with their sandboxes (bwrap, and the slirp4netns serving each one's network: about 3 MB a worker).
+ */
 const isFunctionWorker = (p: ProcessSample) => p.command.includes('function-host/worker');
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);

@@ -15,8 +15,14 @@ export interface PlatformChild {
   close(): Promise<void>;
 }
 
-export async function startPlatformChild(home: string, port: number, log: (line: string) => void): Promise<PlatformChild> {
-  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'slipway.js'), 'up', '--port', String(port), '--no-example'], {
+/** `nodeArgs` go to Node before the script (a memory probe, heap flags). */
+export async function startPlatformChild(
+  home: string,
+  port: number,
+  log: (line: string) => void,
+  nodeArgs: string[] = [],
+): Promise<PlatformChild> {
+  const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'bin', 'slipway.js'), 'up', '--port', String(port), '--no-example'], {
     env: { ...process.env, SLIPWAY_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
