@@ -39,14 +39,14 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 /** Loaded into the platform with --import: on SIGUSR2 it writes its memory split (and a heap snapshot when asked). */
 const PROBE = `import { writeFileSync } from 'node:fs';
-import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 process.on('SIGUSR2', () => {
   const out = process.env.SLIPWAY_RSS_PROBE_OUT;
   const usage = process.memoryUsage();
-  const heap = getHeapStatistics();
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
   const dir = process.env.SLIPWAY_RSS_PROBE_SNAPSHOTS;
   const snapshot = dir ? writeHeapSnapshot(dir + '/platform-' + Date.now() + '.heapsnapshot') : undefined;
-  writeFileSync(out, JSON.stringify({ usage, heap, snapshot }));
+  writeFileSync(out, JSON.stringify({ usage, spaces, snapshot }));
 });
 `;
 
@@ -67,11 +67,17 @@ async function probe(pid: number, out: string): Promise<string> {
   for (let i = 0; i < 600; i++) {
     await sleep(100);
     try {
-      const { usage, snapshot } = JSON.parse(readFileSync(out, 'utf8')) as {
+      const { usage, spaces, snapshot } = JSON.parse(readFileSync(out, 'utf8')) as {
         usage: NodeJS.MemoryUsage;
+        spaces: Record<string, number>;
         snapshot?: string;
       };
-      return `rss ${mb(usage.rss)} heap total ${mb(usage.heapTotal)} used ${mb(usage.heapUsed)} external ${mb(usage.external)} arrayBuffers ${mb(usage.arrayBuffers)}${snapshot ? ` snapshot ${snapshot}` : ''}`;
+      return `rss ${mb(usage.rss)} heap total ${mb(usage.heapTotal)} used ${mb(usage.heapUsed)} external ${mb(usage.external)} arrayBuffers ${mb(usage.arrayBuffers)} (spaces: ${Object.entries(
+        spaces,
+      )
+        .filter(([, size]) => size >= 1024 * 1024)
+        .map(([name, size]) => `${name.replace('_space', '')} ${mb(size)}`)
+        .join(', ')})${snapshot ? ` snapshot ${snapshot}` : ''}`;
     } catch {
       /* not written yet */
     }
@@ -107,7 +113,9 @@ async function main(): Promise<void> {
       await sleep(5000);
       const rss = treeRssBytes(pid, isFunctionWorker);
       const workers = treeRssBytes(pid) - rss;
-      log(`${checkpoint} projects: idle RSS ${mb(rss)} (+ ${mb(workers)} in function workers with their sandboxes, left out); ${await probe(pid, probeOut)}`);
+      log(
+        `${checkpoint} projects: idle RSS ${mb(rss)} (+ ${mb(workers)} in function workers with their sandboxes, left out); ${await probe(pid, probeOut)}`,
+      );
     }
     if (flags['stop-workers']) {
       // The node processes themselves, not the bwrap above each (whose arguments name the worker too).
@@ -115,7 +123,9 @@ async function main(): Promise<void> {
       for (const worker of workers) process.kill(worker.pid, 'SIGKILL');
       await sleep(5000);
       const left = processTree(pid).filter((p) => p.pid !== pid);
-      log(`${workers.length} workers killed, ${left.length} child processes left: idle RSS ${mb(treeRssBytes(pid))}; ${await probe(pid, probeOut)}`);
+      log(
+        `${workers.length} workers killed, ${left.length} child processes left: idle RSS ${mb(treeRssBytes(pid))}; ${await probe(pid, probeOut)}`,
+      );
     }
     if (Number(flags.hold) > 0) {
       log(`holding the platform (pid ${pid}) for ${flags.hold} s`);

@@ -22,10 +22,14 @@ export async function startPlatformChild(
   log: (line: string) => void,
   nodeArgs: string[] = [],
 ): Promise<PlatformChild> {
-  const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'bin', 'slipway.js'), 'up', '--port', String(port), '--no-example'], {
-    env: { ...process.env, SLIPWAY_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(packageRoot(), 'bin', 'slipway.js'), 'up', '--port', String(port), '--no-example'],
+    {
+      env: { ...process.env, SLIPWAY_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   // Tenant worker and build lines go to the bench's stderr only when asked for: they would drown the table.
   const verbose = process.env.BENCH_VERBOSE === '1';
   child.stderr?.on('data', (chunk: Buffer) => {
