@@ -7,6 +7,7 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTa
 import type { PlatformNames } from '../../../handlers/lib/config.js';
 import { LocalCredentialIssuer } from '../auth/credential-issuer.js';
 import { startSigV4Gate } from '../auth/sigv4-gate.js';
+import { closeDynaliteIterators } from './dynalite-iterators.js';
 
 export interface LocalStorage {
   /** The SigV4 gates' endpoints (the servers themselves are reachable only through them). */
@@ -32,6 +33,7 @@ export async function startLocalStorage(
   mkdirSync(dynamoDir, { recursive: true });
   mkdirSync(s3Dir, { recursive: true });
 
+  closeDynaliteIterators();
   const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     dynamo.once('error', reject);
