@@ -28,6 +28,8 @@ const { values: flags } = parseArgs({
     hold: { type: 'string', default: '0' },
     /** After the last checkpoint, kill the function workers (as their idle stop would end them) and measure again. */
     'stop-workers': { type: 'boolean', default: false },
+    /** Seconds after the last figure to measure once more (V8 gives memory back some seconds after a busy spell). */
+    later: { type: 'string', default: '0' },
   },
 });
 const CHECKPOINTS = flags.checkpoints.split(',').map(Number);
@@ -126,6 +128,10 @@ async function main(): Promise<void> {
       log(
         `${workers.length} workers killed, ${left.length} child processes left: idle RSS ${mb(treeRssBytes(pid))}; ${await probe(pid, probeOut)}`,
       );
+    }
+    if (Number(flags.later) > 0) {
+      await sleep(Number(flags.later) * 1000);
+      log(`${flags.later} s later: idle RSS ${mb(treeRssBytes(pid, isFunctionWorker))}; ${await probe(pid, probeOut)}`);
     }
     if (Number(flags.hold) > 0) {
       log(`holding the platform (pid ${pid}) for ${flags.hold} s`);
