@@ -74,10 +74,10 @@ function networkServedBy(sample: ProcessSample): number | undefined {
 }
 
 /**
- * Resident memory of the tree's processes, optionally leaving out some subtrees (and their roots)
- * with the network helpers serving them: a sandbox's slirp4netns lives and dies with that sandbox.
+ * The tree's processes, optionally leaving out some subtrees (and their roots) with the network
+ * helpers serving them: a sandbox's slirp4netns lives and dies with that sandbox.
  */
-export function treeRssBytes(root: number, leaveOut: (sample: ProcessSample) => boolean = () => false): number {
+export function treeWithout(root: number, leaveOut: (sample: ProcessSample) => boolean): ProcessSample[] {
   const tree = processTree(root);
   const excluded = new Set<number>();
   for (const sample of tree) if (excluded.has(sample.ppid) || leaveOut(sample)) excluded.add(sample.pid);
@@ -85,5 +85,10 @@ export function treeRssBytes(root: number, leaveOut: (sample: ProcessSample) => 
     const served = networkServedBy(sample);
     if (served !== undefined && excluded.has(served)) excluded.add(sample.pid);
   }
-  return tree.filter((p) => !excluded.has(p.pid)).reduce((sum, p) => sum + p.rssBytes, 0);
+  return tree.filter((p) => !excluded.has(p.pid));
+}
+
+/** Resident memory of the tree's processes, leaving out what treeWithout leaves out. */
+export function treeRssBytes(root: number, leaveOut: (sample: ProcessSample) => boolean = () => false): number {
+  return treeWithout(root, leaveOut).reduce((sum, p) => sum + p.rssBytes, 0);
 }
