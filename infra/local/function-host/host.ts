@@ -545,6 +545,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if (worker.hasExited) return;
       worker.hasExited = true;
       if (workers.get(worker.key) === worker) workers.delete(worker.key);
+      // A version's runtime variables are held while it has a worker, and read again if it starts
+      // again: kept for every version ever started, they (and the deployment's execution scope their
+      // promise was made in) would add up with every deployment.
+      if (!workers.has(worker.key)) environments.delete(worker.key);
       if (worker.idleTimer) clearTimeout(worker.idleTimer);
       const how = error ? error.message : code !== null ? `code ${code}` : `signal ${signal}`;
       const cap = error

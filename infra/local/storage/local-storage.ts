@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { PlatformNames } from '../../../handlers/lib/config.js';
 import { LocalCredentialIssuer } from '../auth/credential-issuer.js';
 import { startSigV4Gate } from '../auth/sigv4-gate.js';
+import { closeDynaliteIterators } from './dynalite-iterators.js';
 import { ensurePlatformTable } from './platform-table.js';
 
 export interface LocalStorage {
@@ -33,6 +34,7 @@ export async function startLocalStorage(
   mkdirSync(dynamoDir, { recursive: true });
   mkdirSync(s3Dir, { recursive: true });
 
+  closeDynaliteIterators();
   const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     dynamo.once('error', reject);

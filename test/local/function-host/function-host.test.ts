@@ -315,6 +315,25 @@ describe('local function host', () => {
     expect(second.pid).not.toBe(first.pid);
   });
 
+  it("holds a version's runtime variables while its worker runs, not after it stopped", async () => {
+    let reads = 0;
+    const h = host({
+      idleMs: 300,
+      environment: () => {
+        reads += 1;
+        return { PUBLIC_GREETING: `read ${reads}` };
+      },
+    });
+    const first = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: string };
+    await h.invoke('other', 'd-three', event('/info'));
+    await h.invoke('other', 'd-three', event('/info'));
+    // Every request asks for them: while the worker runs they are read once.
+    expect(reads).toBe(1);
+    await waitFor(() => !isAlive(first.pid));
+    await h.invoke('other', 'd-three', event('/info'));
+    expect(reads).toBe(2);
+  });
+
   it('forwards what the function prints to onLog', async () => {
     const h = host();
     await h.invoke('app', 'd-one', event('/log'));
