@@ -30,11 +30,11 @@ function adapterHash(): string {
 
 /** Builds the app in `installedAppDir` (its dependencies installed) with Slipway's adapter, and wraps the output as a copy-only app. */
 export function prebuiltApp(installedAppDir: string, log: (line: string) => void): string {
+  const registerHook = join(packageRoot(), 'dist', 'buildrunner', 'adapter', 'register.js');
+  if (!existsSync(registerHook)) throw new Error('dist/buildrunner/adapter/register.js is missing: run `npm run build` first');
   // Built again whenever the adapter changes: the copies must run the runtime a deploy would build.
   const appDir = join(installedAppDir, '..', `${installedAppDir.split('/').at(-1)}-prebuilt-${adapterHash()}`);
   if (existsSync(join(appDir, 'prebuilt', 'slipway-manifest.json'))) return appDir;
-  const registerHook = join(packageRoot(), 'dist', 'buildrunner', 'adapter', 'register.js');
-  if (!existsSync(registerHook)) throw new Error('dist/buildrunner/adapter/register.js is missing: run `npm run build` first');
   const workDir = `${appDir}.${process.pid}`;
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
