@@ -220,6 +220,8 @@ async function handler(event) {
   headers['x-slipway-host'] = { value: host };
   if (pointer.qualifier) headers['x-slipway-qualifier'] = { value: pointer.qualifier };
   headers['x-slipway-origin'] = { value: 'router' };
+  // The viewer's address, whatever the origin request policy forwards of CloudFront's own headers.
+  headers['x-slipway-viewer'] = { value: event.viewer.ip };
   cf.selectRequestOriginById(ROUTER_ORIGIN_ID);
   return request;
 }

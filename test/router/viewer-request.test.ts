@@ -284,6 +284,15 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
       expect(production.uri).toBe('/hello/deployments/d-1/prerendered/about.html');
     });
 
+    it("tags a dynamic request with the viewer's address CloudFront saw, never one the viewer wrote", async () => {
+      const req = request(
+        await run(
+          makeEvent({ uri: '/api/items', host: 'hello.localhost:8080', ip: '198.51.100.10', headers: { 'x-slipway-viewer': '6.6.6.6' } }),
+        ),
+      );
+      expect(req.headers['x-slipway-viewer']?.value).toBe('198.51.100.10');
+    });
+
     it('tags dynamic requests with the project, the deployment and the function version its pointer names', async () => {
       const req = request(
         await run(makeEvent({ uri: '/api/items', host: 'hello--feature-x.localhost:8080', headers: { 'x-slipway-qualifier': 'forged' } })),
