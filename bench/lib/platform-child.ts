@@ -15,9 +15,15 @@ export interface PlatformChild {
   close(): Promise<void>;
 }
 
-export async function startPlatformChild(home: string, port: number, log: (line: string) => void): Promise<PlatformChild> {
+export async function startPlatformChild(
+  home: string,
+  port: number,
+  log: (line: string) => void,
+  /** Operator settings for this start (README, "Configuration"), over the bench's own environment. */
+  settings: Record<string, string> = {},
+): Promise<PlatformChild> {
   const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'slipway.js'), 'up', '--port', String(port), '--no-example'], {
-    env: { ...process.env, SLIPWAY_HOME: home },
+    env: { ...process.env, ...settings, SLIPWAY_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Tenant worker and build lines go to the bench's stderr only when asked for: they would drown the table.
