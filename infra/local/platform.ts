@@ -126,6 +126,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     projectBucket: names.projectBucket,
     s3,
     ...(options.functionIdleMs ? { idleMs: options.functionIdleMs } : {}),
+    // One worker started ahead, so a cold start does not wait for a sandbox and Node to start.
+    spareWorkers: 1,
     environment: (project, deploymentId) => runInPlatform(thisPlatform(), () => runtimeEnvironment(project, deploymentId)),
   });
   const registry = npmRegistry();
