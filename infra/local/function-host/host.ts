@@ -66,9 +66,10 @@ export interface FunctionHostOptions {
   /** First uid of the workers' uid pool (default 1200000). */
   firstUid?: number;
   /**
-   * Workers started ahead, in their sandboxes but with no deployment yet, for projects of the
-   * default memory (default 0; the platform keeps 1): a cold start takes one instead of waiting for
-   * a sandbox and Node to start.
+   * Workers started ahead, in their sandboxes but with no deployment yet (default 0; the platform
+   * keeps 1): a cold start takes one instead of waiting for a sandbox and Node to start. Their caps
+   * are those of the memory of the last cold start (at first `memoryMb`); a project of another
+   * memory gets a worker started for it.
    */
   spareWorkers?: number;
 }
@@ -169,6 +170,8 @@ interface Worker {
   deploymentId: string;
   /** The folder its sandbox shows (read-only) at TASK_PATH: its deployment's copy, or a spare's own. */
   source: string;
+  /** The memory its caps were set for (a spare is handed only to a project of that memory). */
+  memoryMb: number;
   /** A spare's own folder (hard links to its deployment's files once it has one), removed when it exits. */
   spareDir?: string;
   /** Taken from the spares: another is started once this one has answered (or failed to start). */
@@ -220,6 +223,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   const sparesRoot = join(functionsRoot, '.spares', `${process.pid}-${randomBytes(4).toString('hex')}`);
   const spareCount = options.spareWorkers ?? 0;
   const spares: Worker[] = [];
+  let spareMemoryMb = memoryMb;
   /** Spares being started (close waits for them, to stop them too). */
   const spareStarts = new Set<Promise<void>>();
   const keyOf = (project: string, deploymentId: string): string => `${project}/${deploymentId}`;
@@ -479,6 +483,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       project: '',
       deploymentId: '',
       source,
+      memoryMb: workerMemoryMb,
       ...(spareDir ? { spareDir } : {}),
       child,
       sandbox,
@@ -600,24 +605,34 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     if (!worker.hasExited) workers.set(worker.key, worker);
   }
 
-  /** A running spare for the project, if its memory is the spares' (one that has exited is not handed out). */
+  /**
+   * A running spare of the project's memory, if there is one. The spares follow the memory of the
+   * last cold start (most projects share their subscription's): after one of another memory they
+   * are replaced by spares of that memory once its worker has answered.
+   */
   function takeSpare(project: string): Worker | undefined {
-    if (memoryOf(project) !== memoryMb) return undefined;
-    const index = spares.findIndex((spare) => !spare.hasExited);
-    if (index < 0) return undefined;
-    const [spare] = spares.splice(index, 1);
-    if (spare) spare.refillSpares = true;
-    return spare;
+    if (spareCount === 0) return undefined;
+    const wanted = memoryOf(project);
+    spareMemoryMb = wanted;
+    const index = spares.findIndex((spare) => !spare.hasExited && spare.memoryMb === wanted);
+    return index < 0 ? undefined : spares.splice(index, 1)[0];
   }
 
-  /** Starts spares up to spareCount. Only after a spare was taken (or at start): a spare that dies unasked is not replaced in a loop. */
+  /**
+   * Starts spares up to spareCount, of spareMemoryMb (stopping those of another). Only after a cold
+   * start was served (and at start): a spare that dies unasked is not replaced in a loop.
+   */
   function refillSpares(): void {
+    for (const stale of spares.filter((spare) => spare.memoryMb !== spareMemoryMb)) {
+      spares.splice(spares.indexOf(stale), 1);
+      void stopWorker(stale, 'stopped');
+    }
     while (!closed && spares.length + spareStarts.size < spareCount) {
       const spareDir = join(sparesRoot, randomBytes(6).toString('hex'));
       const start = (async () => {
         try {
           await mkdir(spareDir, { recursive: true });
-          const spare = await spawnWorker(spareDir, memoryMb, 'fn-spare', spareDir);
+          const spare = await spawnWorker(spareDir, spareMemoryMb, 'fn-spare', spareDir);
           setRef(spare.child, false);
           if (closed || spare.hasExited) await stopWorker(spare, 'stopped');
           else spares.push(spare);
@@ -630,7 +645,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     }
   }
 
-  /** A taken spare is replaced once it has answered (or is gone), so the new one's start does not slow the cold start it served. */
+  /** Spares are refilled once a cold start's worker has answered (or is gone), so a new spare's start does not slow the cold start. */
   function refillAfter(worker: Worker): void {
     if (!worker.refillSpares) return;
     worker.refillSpares = false;
@@ -647,6 +662,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     if (!start) {
       start = (async () => {
         const worker = takeSpare(project) ?? (await spawnWorker(functionDir(project, deploymentId), memoryOf(project), `fn-${project}`));
+        worker.refillSpares = spareCount > 0;
         try {
           await assignWorker(worker, project, deploymentId, tenantEnv);
         } catch (error) {

@@ -382,16 +382,23 @@ describe('local function host', () => {
       expect(spares()).toEqual([]);
     });
 
-    it("a project whose memory differs from the spares' gets a worker started with its own caps, not a spare", async () => {
+    it("a project whose memory differs from the spares' gets a worker with its own caps, and the spares follow its memory", async () => {
       const h = host({ spareWorkers: 1 });
       h.configure('other', { memoryMb: 256 });
+      h.configure('app', { memoryMb: 256 });
       await waitFor(() => spares().length === 1, 15_000);
       const [spare] = spares();
+      expect(processTree(process.pid).find((p) => p.pid === spare)?.command).toContain('--max-old-space-size=512');
       const three = await info(h, 'other', 'd-three');
       expect(hostPid(three.pid)).toBeDefined();
       expect(hostPid(three.pid)).not.toBe(spare);
-      // The spare still waits for a project of the default memory.
-      expect(spares()).toEqual([spare]);
+
+      // Once it has answered, the 512 MiB spare makes way for one of 256 MiB, which the next project of 256 MiB gets.
+      await waitFor(() => spares().length === 1 && spares()[0] !== spare, 15_000);
+      const [next] = spares();
+      expect(processTree(process.pid).find((p) => p.pid === next)?.command).toContain('--max-old-space-size=256');
+      const one = await info(h, 'app', 'd-one');
+      expect(hostPid(one.pid)).toBe(next);
       await h.close();
     });
   });
