@@ -168,13 +168,11 @@ interface Worker {
   key: string;
   project: string;
   deploymentId: string;
-  /** The folder its sandbox shows (read-only) at TASK_PATH: its deployment's copy, or a spare's own. */
-  source: string;
   /** The memory its caps were set for (a spare is handed only to a project of that memory). */
   memoryMb: number;
   /** A spare's own folder (hard links to its deployment's files once it has one), removed when it exits. */
   spareDir?: string;
-  /** Taken from the spares: another is started once this one has answered (or failed to start). */
+  /** A cold start's worker (a spare or not): the spares are refilled once it has answered, or is gone. */
   refillSpares?: boolean;
   child: ChildProcess;
   sandbox: RunningSandbox;
@@ -482,7 +480,6 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       key: '',
       project: '',
       deploymentId: '',
-      source,
       memoryMb: workerMemoryMb,
       ...(spareDir ? { spareDir } : {}),
       child,
