@@ -24,10 +24,10 @@ describe('staging mounts (what bwrap binds a sandbox from)', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('binds each source at its own staged path, and release removes every mount and folder', async () => {
-    sources.forEach((dir, index) => writeFileSync(join(dir, 'which'), String(index)));
+    for (const [index, dir] of sources.entries()) writeFileSync(join(dir, 'which'), String(index));
     const staged = await stageMounts(sources);
     expect(staged.sources).toHaveLength(3);
-    staged.sources.forEach((path, index) => expect(readFileSync(join(path, 'which'), 'utf8')).toBe(String(index)));
+    for (const [index, path] of staged.sources.entries()) expect(readFileSync(join(path, 'which'), 'utf8')).toBe(String(index));
     expect(ownStagingMounts()).toHaveLength(3);
     await staged.release();
     expect(ownStagingMounts()).toEqual([]);
