@@ -642,7 +642,11 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     }
   }
 
-  /** Spares are refilled once a cold start's worker has answered (or is gone), so a new spare's start does not slow the cold start. */
+  /**
+   * Spares are refilled once a cold start's worker has answered (or is gone), so a new spare's start
+   * does not slow the cold start; a worker warmed ahead of requests waits for its first request too,
+   * which follows a deploy at once.
+   */
   function refillAfter(worker: Worker): void {
     if (!worker.refillSpares) return;
     worker.refillSpares = false;
@@ -740,7 +744,6 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if (worker.pending.size === 0) await stopWorker(worker, 'stopped');
       return;
     }
-    if (worker.pending.size === 0) refillAfter(worker);
     // Nobody asked yet: the worker idles (and lets the process exit) as one that has just answered.
     if (worker.pending.size === 0 && !worker.idleTimer && !worker.hasExited) {
       worker.idleTimer = setTimeout(() => void stopWorker(worker, 'stopped'), idleMs);
