@@ -44,6 +44,8 @@ export interface PlatformOptions {
   sandboxCaps?: 'auto' | 'rlimit';
   /** Which X-Forwarded-For hop tenants see as the visitor (router/client-address.ts); default 1, the socket's address. */
   clientAddressDepth?: number;
+  /** How long a function worker may sit idle before it stops (default 5 min; SLIPWAY_FUNCTION_IDLE_SECONDS). */
+  functionIdleMs?: number;
   /** Workflows synthesized already (tests share one synthesis); by default synthesized, cached under `home`. */
   workflows?: SynthesizedPlatform;
 }
@@ -123,6 +125,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     stateDir: home,
     projectBucket: names.projectBucket,
     s3,
+    ...(options.functionIdleMs ? { idleMs: options.functionIdleMs } : {}),
+    // One worker started ahead, so a cold start does not wait for a sandbox and Node to start.
+    spareWorkers: 1,
     environment: (project, deploymentId) => runInPlatform(thisPlatform(), () => runtimeEnvironment(project, deploymentId)),
   });
   const registry = npmRegistry();

@@ -46,12 +46,16 @@ export async function stageMounts(sources: string[]): Promise<StagedMounts> {
       }
     })());
   try {
-    for (const [index, source] of sources.entries()) {
+    for (const index of sources.keys()) {
       const target = join(dir, String(index));
       mkdirSync(target, { mode: 0o711 });
       staged.push(target);
-      await run('mount', ['--bind', source, target]);
     }
+    // One `mount` at a time took about 7 ms each of a sandbox's start; they do not depend on each other.
+    // All settle before a failure is thrown: release must not run while a mount is still being made.
+    const mounted = await Promise.allSettled(sources.map((source, index) => run('mount', ['--bind', source, staged[index] as string])));
+    const failed = mounted.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (error) {
     await release();
     throw error;
