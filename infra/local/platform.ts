@@ -220,6 +220,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       }
       await edge.close();
       await engine.close();
+      await runBuildJob.cleanedUp();
       await functionHost.close();
       await sfnApi.close();
       await storage.close();
