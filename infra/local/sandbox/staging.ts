@@ -46,12 +46,15 @@ export async function stageMounts(sources: string[]): Promise<StagedMounts> {
       }
     })());
   try {
-    for (const [index, source] of sources.entries()) {
-      const target = join(dir, String(index));
+    // One `mount` each, all at once: one after another they were most of a sandbox's set-up time.
+    const targets = sources.map((_, index) => join(dir, String(index)));
+    for (const target of targets) {
       mkdirSync(target, { mode: 0o711 });
       staged.push(target);
-      await run('mount', ['--bind', source, target]);
     }
+    const mounted = await Promise.allSettled(sources.map((source, index) => run('mount', ['--bind', source, targets[index] as string])));
+    const failed = mounted.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (error) {
     await release();
     throw error;
