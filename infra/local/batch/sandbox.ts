@@ -14,6 +14,7 @@ import { capFromOutput, capLine, DEFAULT_BUILD_LIMITS, type CapName, type Sandbo
 import { startS3SocketBridge, type S3SocketBridge } from '../sandbox/s3-socket-bridge.js';
 import { UidPool } from '../sandbox/uid-pool.js';
 import { machineTrustEnvironment } from '../sandbox/trust-env.js';
+import { freshRunnerBundle } from './bundle-runner.js';
 
 /**
  * The local stand-in for an AWS Batch job: the build runner in a bubblewrap sandbox.
@@ -73,12 +74,15 @@ function runtimePaths(): string[] {
   return [...new Set([packageRoot(), dirname(dirname(real(process.execPath)))].map(real))];
 }
 
-/** `dist/buildrunner/main.js`, from either this file's compiled copy (dist/infra/local/batch) or its source. */
+/**
+ * `dist/buildrunner/main.js`, from either this file's compiled copy (dist/infra/local/batch) or its
+ * source; its one-file bundle instead when that is fresh (bundle-runner.ts).
+ */
 function defaultCommand(): string[] {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const candidates = [join(root, 'buildrunner', 'main.js'), join(root, 'dist', 'buildrunner', 'main.js')];
   const main = candidates.find((candidate) => existsSync(candidate)) ?? (candidates[1] as string);
-  return [process.execPath, main];
+  return [process.execPath, freshRunnerBundle(main) ?? main];
 }
 
 function namedError(name: string, message: string): Error {
