@@ -84,10 +84,10 @@ export function reapStaleSandboxes(): void {
 
 /** Mount points at or below `dir`, from this process's mount table (octal escapes as the kernel writes them). */
 function mountPointsUnder(dir: string): string[] {
-  const unescape = (path: string) => path.replace(/\\([0-7]{3})/g, (_, code: string) => String.fromCharCode(Number.parseInt(code, 8)));
+  const decodeOctal = (path: string) => path.replace(/\\([0-7]{3})/g, (_, code: string) => String.fromCharCode(Number.parseInt(code, 8)));
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
-    .map((line) => unescape(line.split(' ')[4] ?? ''))
+    .map((line) => decodeOctal(line.split(' ')[4] ?? ''))
     .filter((point) => point.startsWith(`${dir}${sep}`));
 }
 
