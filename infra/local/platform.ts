@@ -14,7 +14,7 @@ import { createEdgeServer } from './edge/server.js';
 import { createSandboxRunner } from './batch/sandbox.js';
 import { buildLogAppender } from '../../handlers/lib/build-log-append.js';
 import { capMechanism, forceRlimitCaps } from './sandbox/cap-mechanism.js';
-import { reapStaleSandboxes } from './sandbox/reap-stale.js';
+import { reapStaleSandboxes, reapStaleWorkspaces } from './sandbox/reap-stale.js';
 import { createFunctionHost } from './function-host/index.js';
 import { LocalStepFunctions } from './engine/local-step-functions.js';
 import { startSfnApi } from './engine/sfn-api-server.js';
@@ -115,6 +115,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   // Sandboxes a platform killed without closing left running; and this machine's cap mechanism.
   if (options.sandboxCaps === 'rlimit') forceRlimitCaps();
   reapStaleSandboxes();
+  reapStaleWorkspaces(join(home, 'builds'));
   process.stderr.write(
     `slipway: sandbox caps use ${capMechanism() === 'cgroup' ? 'cgroups (memory, pids, cpu) and rlimits (CPU time)' : 'rlimits only (CPU time, processes, data size, file size)'}\n`,
   );
@@ -225,6 +226,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       }
       await edge.close();
       await engine.close();
+      await runBuildJob.cleanedUp();
       await functionHost.close();
       await sfnApi.close();
       await storage.close();
