@@ -23,6 +23,7 @@ const UNIT = [
   'test/pipeline/**/*.test.ts',
   'test/previews/alias-and-keys.test.ts',
   'test/router/**/*.test.ts',
+  'test/local/function-host/messages.test.ts',
 ];
 const E2E = [
   'test/e2e/**/*.test.ts',
