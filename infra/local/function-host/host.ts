@@ -180,6 +180,8 @@ interface Worker {
   outbox: Outbox;
   sandbox: RunningSandbox;
   pending: Map<number, Pending>;
+  /** What `ready` settled with, once it has. */
+  initOutcome?: InitOutcome;
   /** Settles once the worker has imported its handler (or failed to, or exited first). */
   ready: Promise<InitOutcome>;
   idleTimer?: NodeJS.Timeout;
@@ -516,7 +518,12 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       }),
       sandbox,
       pending: new Map(),
-      ready: new Promise<InitOutcome>((resolvePromise) => (markReady = resolvePromise)),
+      ready: new Promise<InitOutcome>((resolvePromise) => {
+        markReady = (outcome) => {
+          worker.initOutcome ??= outcome;
+          resolvePromise(outcome);
+        };
+      }),
       hasExited: false,
       capsReadAt: 0,
       exited: new Promise<void>((resolvePromise) => (markExited = resolvePromise)),
@@ -719,15 +726,9 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     setRef(worker.child, true);
     const id = ++nextId;
     return new Promise<FunctionResponse>((resolvePromise) => {
-      // Like Lambda, the init phase (importing the handler) has its own limit; the invocation's
-      // timeout starts when the event is handed over.
       const pending: Pending = { resolve: resolvePromise, requestId: requestIdOf(event) };
-      pending.timer = setTimeout(() => {
-        finish(worker, id, errorResult(worker, id, 504, 'FunctionInitTimeout', `the function did not start within ${initTimeoutMs} ms`));
-        void stopWorker(worker, 'timeout');
-      }, initTimeoutMs);
       worker.pending.set(id, pending);
-      void worker.ready.then((init) => {
+      const hand = (init: InitOutcome): void => {
         if (worker.pending.get(id) !== pending) return; // already answered (the worker is gone)
         if (!init.ok) {
           finish(worker, id, errorResult(worker, id, 502, 'FunctionInitError', `${init.error.name}: ${init.error.message}`));
@@ -750,7 +751,19 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           if (error)
             finish(worker, id, errorResult(worker, id, 502, 'FunctionCrashed', `could not reach the function worker: ${error.message}`));
         });
-      });
+      };
+      // A running worker (nearly every request) gets the event at once; one still starting, once its
+      // init phase is over, within its own limit: the invocation's timeout starts when the event is
+      // handed over, as on Lambda.
+      if (worker.initOutcome) {
+        hand(worker.initOutcome);
+        return;
+      }
+      pending.timer = setTimeout(() => {
+        finish(worker, id, errorResult(worker, id, 504, 'FunctionInitTimeout', `the function did not start within ${initTimeoutMs} ms`));
+        void stopWorker(worker, 'timeout');
+      }, initTimeoutMs);
+      void worker.ready.then(hand);
     });
   }
 
