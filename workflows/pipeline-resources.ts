@@ -24,6 +24,8 @@ export interface PipelineResources {
     reportGithub: lambda.IFunction;
     /** Turns a caught failure's cause into what may be recorded (no job description, no credentials). */
     summariseFailure: lambda.IFunction;
+    /** Takes and gives a project stack's turn: one execution at a time updates a stack and releases. */
+    stackTurn: lambda.IFunction;
   };
   /** Build bundles and logs; a build gets credentials for its own prefix only. */
   buildBucket: s3.IBucket;

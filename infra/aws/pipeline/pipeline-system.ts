@@ -29,6 +29,7 @@ export const PIPELINE_HANDLERS = {
   fetchSource: 'handlers/pipeline/fetch-source.handler',
   reportGithub: 'handlers/pipeline/report-github.handler',
   summariseFailure: 'handlers/pipeline/summarise-failure.handler',
+  stackTurn: 'handlers/pipeline/stack-turn.handler',
 } as const;
 
 export interface PipelineSystemProps {
@@ -110,6 +111,7 @@ export class PipelineSystem extends Construct {
         'Slipway: report a deployment to GitHub (status and Deployment)',
         githubEnvironment,
       ),
+      stackTurn: fn('StackTurnFunction', PIPELINE_HANDLERS.stackTurn, 'Slipway: one stack update and release at a time per project'),
       // Reads and writes nothing: no environment, no ticket key, no grants.
       summariseFailure: handlerFunction(this, 'SummariseFailureFunction', {
         handler: PIPELINE_HANDLERS.summariseFailure,
@@ -143,6 +145,7 @@ export class PipelineSystem extends Construct {
     storage.projectBucket.grantDelete(functions.deleteProjectData);
     storage.table.grantReadWriteData(functions.deleteProjectData);
     storage.table.grantReadData(functions.checkRollbackTarget);
+    storage.table.grantReadWriteData(functions.stackTurn);
     storage.projectBucket.grantRead(functions.checkRollbackTarget, '*/deployments/*/slipway-manifest.json');
     props.projects.grantRouteCacheWrite?.(functions.release);
     props.projects.grantRouteCacheWrite?.(functions.deleteProjectData);
