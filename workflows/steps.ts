@@ -353,15 +353,35 @@ export function updateProjectStack(scope: Construct, recorder: sfn.IChainable): 
   update.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
   const unchanged = describeProjectStack(scope, 'Describe unchanged project stack', PROJECT_STACK_NAME);
   catchInto(scope, unchanged, recorder);
-  // Matched on the message CloudFormation documents for it: its error name is the generic ValidationError.
+  // A change this execution did not make is still running (one whose execution was cancelled or
+  // lost its turn's lease, or an operator's): wait for it as for our own, within the same bound.
+  const begin = new sfn.Pass(scope, 'Start project stack update', { result: sfn.Result.fromObject({ n: 0 }), resultPath: '$.stackBusy' });
+  const countBusy = new sfn.Pass(scope, 'Count project stack busy waits', {
+    parameters: { 'n.$': 'States.MathAdd($.stackBusy.n, 1)' },
+    resultPath: '$.stackBusy',
+  });
+  const waitBusy = new sfn.Wait(scope, 'Wait for project stack to settle', {
+    time: sfn.WaitTime.duration(Duration.seconds(STACK_POLL_SECONDS)),
+  });
+  // Matched on the messages CloudFormation documents for them: both come as the generic ValidationError.
   const anything = new sfn.Choice(scope, 'Anything to update?')
     .when(sfn.Condition.stringMatches('$.stackRefusal.Cause', '*No updates are to be performed*'), unchanged)
+    .when(
+      sfn.Condition.and(
+        sfn.Condition.stringMatches('$.stackRefusal.Cause', '*_IN_PROGRESS state and can not be updated*'),
+        sfn.Condition.numberLessThan('$.stackBusy.n', STACK_POLL_LIMIT),
+      ),
+      countBusy,
+    )
     .otherwise(namedFailure(scope, 'Update project stack', '$.stackRefusal', recorder));
   update.addCatch(anything, { errors: [sfn.Errors.ALL], resultPath: '$.stackRefusal' });
+  begin.next(update);
+  countBusy.next(waitBusy);
+  waitBusy.next(update);
   const updated = awaitProjectStack(scope, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', recorder);
   update.next(updated.start);
   unchanged.next(updated.done);
-  return { start: update, done: updated.done };
+  return { start: begin, done: updated.done };
 }
 
 /**

@@ -369,6 +369,30 @@ describe('stack updates', () => {
     });
   });
 
+  it('an update another change still runs on (a cancelled execution’s) is waited for, then made', async () => {
+    expect((await initProject('busy')).status).toBe('SUCCEEDED');
+    let openOther = () => {};
+    warmGates.set('d-busy-0001', new Promise<void>((resolve) => (openOther = resolve)));
+    const other = cloudformation('updateStack', {
+      StackName: 'slipway-project-busy',
+      UsePreviousTemplate: true,
+      Parameters: [
+        { ParameterKey: 'Project', UsePreviousValue: true },
+        { ParameterKey: 'DeploymentId', ParameterValue: 'd-busy-0001' },
+      ],
+    });
+    const deploy = await startDeploy('busy', 'd-busy-0002');
+    while (!statesEntered(engine.describeExecution(deploy)).includes('Wait for project stack to settle')) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    openOther();
+    await other;
+    const record = await engine.settled(deploy);
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    expect(statesEntered(record).filter((s) => s === 'Update project stack').length).toBeGreaterThanOrEqual(2);
+    expect(await routes.get('p:busy')).toBe('d-busy-0002@d-busy-0002');
+  });
+
   it('a stack still in progress after the last poll fails the step, naming the status and the time waited', async () => {
     // The synthesized bound, then the same definition with a bound of 3 polls (180 would take a minute of history writes here).
     const platform = await synthesizedOnce();
