@@ -168,7 +168,7 @@ export class BuildAndDeployWorkflow extends Construct {
     const promote = lambdaStep(this, 'Promote', resources.functions.promote, sfn.JsonPath.DISCARD);
 
     // Publishes the deployment's version; production and previews alike move only in Release.
-    const updateStack = updateProjectStack(this, failed);
+    const updateStack = updateProjectStack(this, resources, failed);
 
     // One stack change at a time per project: the update and the release of what it published.
     const turn = stackTurnSteps(this, resources, failed);

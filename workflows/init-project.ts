@@ -5,7 +5,9 @@ import {
   STACK_DOES_NOT_EXIST,
   awaitProjectStack,
   catchInto,
+  currentProjectTemplate,
   findProjectStack,
+  tagProjectStacks,
   projectKey,
   recordFailure,
   setStatus,
@@ -36,7 +38,7 @@ export class InitProjectWorkflow extends Construct {
       action: 'createStack',
       parameters: {
         StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
-        TemplateURL: resources.projectStackTemplateUrl,
+        ...currentProjectTemplate(resources),
         Capabilities: ['CAPABILITY_IAM'],
         Parameters: [
           { ParameterKey: 'Project', ParameterValue: sfn.JsonPath.stringAt('$.project') },
@@ -47,6 +49,7 @@ export class InitProjectWorkflow extends Construct {
         ],
       },
       iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
+      additionalIamStatements: [tagProjectStacks(this)],
       resultPath: sfn.JsonPath.DISCARD,
     });
     createStack.addRetry({

@@ -37,6 +37,8 @@ export interface PipelineResources {
   buildJobDefinition: batch.IJobDefinition;
   /** S3 URL of the per-project stack template (the tenant function and its alias). */
   projectStackTemplateUrl: string;
+  /** That template's version (infra/aws/projects/project-stack.ts `projectTemplateVersion`), tagged on each stack. */
+  projectStackTemplateVersion: string;
   /** Upper bound for one build, enforced by Batch and by the local sandbox. */
   buildTimeoutSeconds: number;
 }

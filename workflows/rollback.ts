@@ -38,7 +38,7 @@ export class RollbackWorkflow extends Construct {
 
     const check = lambdaStep(this, 'Check target', resources.functions.checkRollbackTarget, '$.target');
 
-    const updateStack = updateProjectStack(this, failed);
+    const updateStack = updateProjectStack(this, resources, failed);
 
     const turn = stackTurnSteps(this, resources, failed);
     const release = lambdaStep(

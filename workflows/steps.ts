@@ -1,4 +1,5 @@
-import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { Duration, Stack, aws_iam as iam, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { TEMPLATE_VERSION_TAG } from '../infra/aws/projects/project-stack.js';
 import type { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
 import { DEPLOYMENT_PREFIX, META, PROJECT_PREFIX } from '../handlers/lib/table/keys.js';
@@ -179,6 +180,23 @@ export const STACK_POLL_SECONDS = 5;
 /** Polls before a settling project stack counts as stuck: 15 minutes, far beyond a function stack's usual minute. */
 export const STACK_POLL_LIMIT = 180;
 
+/**
+ * What every create and update of a project stack carries: the platform's current per-project
+ * template, and its version as a stack tag (TEMPLATE_VERSION_TAG), which tells an upgraded stack
+ * from one still behind.
+ */
+export function currentProjectTemplate(resources: PipelineResources): { TemplateURL: string; Tags: Array<{ Key: string; Value: string }> } {
+  return {
+    TemplateURL: resources.projectStackTemplateUrl,
+    Tags: [{ Key: TEMPLATE_VERSION_TAG, Value: resources.projectStackTemplateVersion }],
+  };
+}
+
+/** Tagging a stack on create/update is authorized as cloudformation:TagResource on the stack. */
+export function tagProjectStacks(scope: Construct): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['cloudformation:TagResource'], resources: projectStacks(scope) });
+}
+
 /** The ARN pattern every project stack call is granted on. */
 function projectStacks(scope: Construct): string[] {
   return [Stack.of(scope).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })];
@@ -331,13 +349,19 @@ function namedFailure(scope: Construct, stateName: string, caughtAt: string, rec
  * stack is described as it is, and Release takes the version from there or from the deployment's
  * record. `done` is where the stack is settled with the deployment's version at `$.stack`.
  */
-export function updateProjectStack(scope: Construct, recorder: sfn.IChainable): { start: sfn.IChainable; done: sfn.Pass } {
+export function updateProjectStack(
+  scope: Construct,
+  resources: PipelineResources,
+  recorder: sfn.IChainable,
+): { start: sfn.IChainable; done: sfn.Pass } {
   const update = new tasks.CallAwsService(scope, 'Update project stack', {
     service: 'cloudformation',
     action: 'updateStack',
     parameters: {
       StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
-      UsePreviousTemplate: true,
+      // The current template, never the stack's previous one: a stack created from an older template
+      // is upgraded by this same update (a template change alone publishes no version: see project-stack.ts).
+      ...currentProjectTemplate(resources),
       Capabilities: ['CAPABILITY_IAM'],
       Parameters: [
         { ParameterKey: 'Project', UsePreviousValue: true },
@@ -348,6 +372,7 @@ export function updateProjectStack(scope: Construct, recorder: sfn.IChainable): 
       ],
     },
     iamResources: projectStacks(scope),
+    additionalIamStatements: [tagProjectStacks(scope)],
     resultPath: sfn.JsonPath.DISCARD,
   });
   update.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });

@@ -18,6 +18,16 @@ interface LocalStack {
   parameters: Record<string, string>;
   /** The DeploymentVersion output; locally the deployment id. */
   version?: string;
+  /** The TemplateURL it was created or last updated from (a template's identity here: its URL names its digest). */
+  template?: string;
+  tags?: Record<string, string>;
+}
+
+type StackTag = { Key: string; Value: string };
+
+function tagsOf(request: Record<string, unknown>): Record<string, string> | undefined {
+  const tags = request.Tags as StackTag[] | undefined;
+  return tags ? Object.fromEntries(tags.map((t) => [t.Key, t.Value])) : undefined;
 }
 
 type StackParameter = { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean };
@@ -103,6 +113,7 @@ export function localCloudFormation(
     ...(stack.reason ? { StackStatusReason: stack.reason } : {}),
     Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
     Outputs: stack.version ? [{ OutputKey: DEPLOYMENT_VERSION_OUTPUT, OutputValue: stack.version }] : [],
+    Tags: Object.entries(stack.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
   });
 
   return async (action, request) => {
@@ -126,7 +137,14 @@ export function localCloudFormation(
       case 'createStack': {
         if (existing) throw cfnError('AlreadyExistsException', `Stack [${name}] already exists`);
         const parameters = Object.fromEntries(given.map((p) => [p.ParameterKey, p.ParameterValue ?? '']));
-        const stack: LocalStack = { id: stackId(name), status: 'CREATE_IN_PROGRESS', parameters };
+        const tags = tagsOf(request);
+        const stack: LocalStack = {
+          id: stackId(name),
+          status: 'CREATE_IN_PROGRESS',
+          parameters,
+          ...(typeof request.TemplateURL === 'string' ? { template: request.TemplateURL } : {}),
+          ...(tags ? { tags } : {}),
+        };
         stacks.set(name, stack);
         try {
           configure(project, parameters);
@@ -147,11 +165,15 @@ export function localCloudFormation(
         const parameters = Object.fromEntries(
           given.map((p) => [p.ParameterKey, p.UsePreviousValue ? (existing.parameters[p.ParameterKey] ?? '') : (p.ParameterValue ?? '')]),
         );
-        const sameTemplate = request.UsePreviousTemplate === true;
-        if (sameTemplate && JSON.stringify(sortedEntries(parameters)) === JSON.stringify(sortedEntries(existing.parameters))) {
+        const template = request.UsePreviousTemplate === true ? existing.template : (request.TemplateURL as string | undefined);
+        // Tags left out of an update stay as they are.
+        const tags = tagsOf(request) ?? existing.tags;
+        const same = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) =>
+          JSON.stringify(sortedEntries(a ?? {})) === JSON.stringify(sortedEntries(b ?? {}));
+        if (template === existing.template && same(parameters, existing.parameters) && same(tags, existing.tags)) {
           throw cfnError('ValidationError', NO_UPDATES_MESSAGE);
         }
-        const before = { parameters: existing.parameters, version: existing.version };
+        const before = { parameters: existing.parameters, version: existing.version, template: existing.template, tags: existing.tags };
         existing.status = 'UPDATE_IN_PROGRESS';
         delete existing.reason;
         try {
@@ -165,6 +187,8 @@ export function localCloudFormation(
           }
           existing.parameters = parameters;
           existing.version = deploymentId && deploymentId !== 'none' ? deploymentId : undefined;
+          existing.template = template;
+          existing.tags = tags;
           existing.status = 'UPDATE_COMPLETE';
         } catch (error) {
           Object.assign(existing, before);

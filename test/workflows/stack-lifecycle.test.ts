@@ -8,6 +8,7 @@ import { localCloudFormation, NO_UPDATES_MESSAGE } from '../../infra/local/cloud
 import { LocalStepFunctions, stateMachineArn } from '../../infra/local/engine/local-step-functions.js';
 import type { LocalServices } from '../../infra/local/engine/task-bindings.js';
 import { STACK_POLL_LIMIT } from '../../workflows/steps.js';
+import { TEMPLATE_VERSION_TAG } from '../../infra/aws/projects/project-stack.js';
 import { synthesizedOnce } from '../support/synthesized-once.js';
 import { putObject, startTestAws, ticketFor, type TestAws } from '../support/local-aws.js';
 import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
@@ -442,6 +443,46 @@ describe('stack updates', () => {
     }
     // The failed execution gave the stack's turn back: the next deploy goes through.
     expect((await engine.settled(await startDeploy('stuck', 'd-stuck-0002'))).status).toBe('SUCCEEDED');
+  });
+});
+
+describe('tenant template upgrades', () => {
+  it('every create and update carries the current template and its version tag: a deploy of a stack created from an older template upgrades it', async () => {
+    // A stack created before a platform update: another template, another version.
+    await doc.send(
+      new PutCommand({ TableName: 'slipway-platform', Item: { pk: 'PROJECT#stale', sk: 'META', name: 'stale', status: 'READY' } }),
+    );
+    await cloudformation('createStack', {
+      StackName: 'slipway-project-stale',
+      TemplateURL: 'https://s3.us-east-1.amazonaws.com/earlier/0000.json',
+      Tags: [{ Key: TEMPLATE_VERSION_TAG, Value: 'earlier' }],
+      Parameters: [
+        { ParameterKey: 'Project', ParameterValue: 'stale' },
+        { ParameterKey: 'DeploymentId', ParameterValue: 'none' },
+      ],
+    });
+    const synthesized = await synthesizedOnce();
+    const update = (
+      synthesized.workflows.get('slipway-build-and-deploy')?.definition.States as Record<string, { Parameters?: Record<string, unknown> }>
+    )['Update project stack']?.Parameters as {
+      TemplateURL: string;
+      Tags: Array<{ Key: string; Value: string }>;
+      UsePreviousTemplate?: boolean;
+    };
+    expect(update.UsePreviousTemplate).toBeUndefined();
+    const current = update.Tags.find((t) => t.Key === TEMPLATE_VERSION_TAG)?.Value;
+    expect(current).toMatch(/^[0-9a-f]{16}$/);
+
+    const record = await engine.settled(await startDeploy('stale', 'd-stale-0001'));
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    const stack = (await describeStack('slipway-project-stale')).Stacks[0] as { Tags?: Array<{ Key: string; Value: string }> };
+    expect(stack.Tags).toEqual([{ Key: TEMPLATE_VERSION_TAG, Value: current }]);
+    expect(await routes.get('p:stale')).toBe('d-stale-0001@d-stale-0001');
+    // The project stacks init creates carry the same version.
+    expect((await initProject('fresh')).status).toBe('SUCCEEDED');
+    expect(((await describeStack('slipway-project-fresh')).Stacks[0] as { Tags?: unknown }).Tags).toEqual([
+      { Key: TEMPLATE_VERSION_TAG, Value: current },
+    ]);
   });
 });
 

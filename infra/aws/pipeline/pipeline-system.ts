@@ -37,6 +37,8 @@ export interface PipelineSystemProps {
   build: { jobQueue: batch.IJobQueue; jobDefinition: batch.IJobDefinition };
   projects: {
     projectStackTemplateUrl: string;
+    /** The per-project template's version, tagged on every stack the workflows create or update. */
+    projectStackTemplateVersion: string;
     /** Route-cache (KeyValueStore) ARN the release and delete steps write; absent → file cache (local only). */
     routeCacheArn?: string;
     grantRouteCacheWrite?(grantee: iam.IGrantable): void;
@@ -180,6 +182,7 @@ export class PipelineSystem extends Construct {
       buildJobQueue: props.build.jobQueue,
       buildJobDefinition: props.build.jobDefinition,
       projectStackTemplateUrl: props.projects.projectStackTemplateUrl,
+      projectStackTemplateVersion: props.projects.projectStackTemplateVersion,
       buildTimeoutSeconds: props.buildTimeoutSeconds,
     };
     this.workflows = {
