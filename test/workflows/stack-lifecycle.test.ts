@@ -462,9 +462,10 @@ describe('tenant template upgrades', () => {
       ],
     });
     const synthesized = await synthesizedOnce();
-    const update = (
-      synthesized.workflows.get('slipway-build-and-deploy')?.definition.States as Record<string, { Parameters?: Record<string, unknown> }>
-    )['Update project stack']?.Parameters as {
+    const machine = synthesized.workflows.get('slipway-build-and-deploy') as unknown as {
+      definition: { States: Record<string, { Parameters?: unknown }> };
+    };
+    const update = machine.definition.States['Update project stack']?.Parameters as {
       TemplateURL: string;
       Tags: Array<{ Key: string; Value: string }>;
       UsePreviousTemplate?: boolean;
