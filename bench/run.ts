@@ -11,7 +11,7 @@ import { type LoadTarget, fetchBody, loadWindow, timeToFirstByte, type WindowRes
 import { buildWithAdapterNode, startNodeServer } from './lib/node-baseline.js';
 import { startPlatformChild, type PlatformChild } from './lib/platform-child.js';
 import { prebuiltApp } from './lib/prebuilt-app.js';
-import { processTree, treeCpuSeconds, treeRssBytes, type ProcessSample } from './lib/process-tree.js';
+import { treeCpuSeconds, treeRssBytes, treeWithout, type ProcessSample } from './lib/process-tree.js';
 import { median, type TimedDeploy, timedDeploy } from './lib/timed-deploy.js';
 
 /**
@@ -41,7 +41,10 @@ const PROJECTS = positive('projects', flags.projects);
 /** Deploys of the copy-only app in flight at once while filling the platform with projects. */
 const FILL_CONCURRENCY = 2;
 const PROJECT = 'bench';
-/** Function workers run `function-host/worker.js` (in their sandbox); the idle figures leave them out. */
+/**
+ * Function workers run `function-host/worker.js` (in their sandbox); the idle figures leave them out
+ * with their sandboxes (bwrap, and the slirp4netns serving each one's network: about 3 MB a worker).
+ */
 const isFunctionWorker = (p: ProcessSample) => p.command.includes('function-host/worker');
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -172,9 +175,9 @@ async function idleRss(platform: PlatformChild): Promise<{ platform: number; wor
   const all = treeRssBytes(platform.process.pid as number);
   const withoutWorkers = treeRssBytes(platform.process.pid as number, isFunctionWorker);
   // Which processes hold it, for the log: the platform's own, its storage servers, sandboxes left running.
-  const byCommand = processTree(platform.process.pid as number)
-    .filter((p) => !isFunctionWorker(p))
-    .map((p) => `${mb(p.rssBytes)} ${p.command.split(' ').slice(0, 3).join(' ').slice(-60)}`);
+  const byCommand = treeWithout(platform.process.pid as number, isFunctionWorker).map(
+    (p) => `${mb(p.rssBytes)} ${p.command.split(' ').slice(0, 3).join(' ').slice(-60)}`,
+  );
   log(`  processes: ${byCommand.join('; ')}`);
   return { platform: withoutWorkers, workers: all - withoutWorkers };
 }

@@ -1,26 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-
-/**
- * Left out whatever the app's `.gitignore` files say: dependencies are installed by the build, its
- * output is produced by it, and `.slipway/` is the CLI's own state (it can hold a token). `.env*`
- * files hold local secrets; Vercel's CLI leaves out only `.env.local`/`.env.*.local` and uploads a
- * plain `.env`, but on Slipway a project's values are its variables (secrets sealed), so no `.env*`
- * file is shipped except the templates meant to be committed, which hold no values and which some
- * tools read at build time to check the variables a project must set.
- */
-const ALWAYS_LEFT_OUT = [
-  '.git',
-  'node_modules/',
-  '.svelte-kit/',
-  '.slipway/',
-  '.DS_Store',
-  '.env*',
-  '!.env.example',
-  '!.env.sample',
-  '!.env.template',
-];
+import { alwaysLeftOut } from '../handlers/lib/source-left-out.js';
 
 /** Where a rule that left something out comes from: `always`, or the `.gitignore` holding it (path from the packed folder). */
 export interface LeftOutRule {
@@ -104,12 +85,13 @@ function within(dir: string): (path: string) => string | null {
 }
 
 /**
- * Lists what to ship of `root`, as git would track it: every `.gitignore` from the repository's top
+ * Lists what to ship of `root`, as git would track it, never what always stays out
+ * (handlers/lib/source-left-out.ts, shared with the GitHub path): every `.gitignore` from the repository's top
  * down to each folder applies, the deepest deciding first, and a left-out folder is not entered.
  * A file or folder is never left out for its bare name alone (a route called `build` ships).
  */
 export async function listSourceFiles(root: string): Promise<SourceFiles> {
-  const always = ignore().add(ALWAYS_LEFT_OUT);
+  const always = alwaysLeftOut();
   const counts = new Map<string, LeftOutRule>();
   const files: string[] = [];
   const leaveOut = (source: string, pattern: string) => {

@@ -3,6 +3,12 @@ import * as v from 'valibot';
 
 /** The header CloudFront adds with the viewer's `ip:port` (its origin request policy forwards it). */
 export const VIEWER_ADDRESS_HEADER = 'cloudfront-viewer-address';
+/**
+ * The tag the viewer-request function sets to `event.viewer.ip` (after deleting any `x-slipway-*`
+ * header the viewer sent): the address CloudFront saw, whether or not the managed origin request
+ * policy forwards CloudFront-Viewer-Address.
+ */
+export const VIEWER_TAG_HEADER = 'x-slipway-viewer';
 
 /** Bounds of the X-Forwarded-For depth: 1 is the address CloudFront saw; each proxy in front of CloudFront adds one. */
 export const CLIENT_ADDRESS_DEPTH = { min: 1, max: 10 } as const;
@@ -23,14 +29,15 @@ const unmapped = (ip: string) => (ip.toLowerCase().startsWith('::ffff:') && isIP
 
 /**
  * The visitor's address, as adapter-node's `XFF_DEPTH` would give it with CloudFront counted as the
- * first proxy. Depth 1: the address CloudFront saw (`CloudFront-Viewer-Address`; without it, `seen`,
+ * first proxy. Depth 1: the address CloudFront saw (the viewer function's tag, else `CloudFront-Viewer-Address`; without either, `seen`,
  * the address that reached the router). Depth N: the address the (N-1)th trusted proxy in front of
  * CloudFront saw, read from X-Forwarded-For as CloudFront passes it on (the viewer's header with the
  * address it saw appended). A request with fewer hops than the depth did not come through those
  * proxies: it gets the address CloudFront saw, never an entry the visitor wrote.
  */
 export function clientAddress(headers: Readonly<Record<string, string | undefined>>, seen: string, depth: number): string {
-  const viewer = viewerIp(headers[VIEWER_ADDRESS_HEADER]) ?? seen;
+  const tagged = headers[VIEWER_TAG_HEADER];
+  const viewer = (tagged && isIP(tagged) ? unmapped(tagged) : undefined) ?? viewerIp(headers[VIEWER_ADDRESS_HEADER]) ?? seen;
   if (depth <= 1) return viewer;
   const forwarded = (headers['x-forwarded-for'] ?? '')
     .split(',')

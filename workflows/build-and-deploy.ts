@@ -1,4 +1,4 @@
-import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { Duration, Stack, aws_iam as iam, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { PipelineResources } from './pipeline-resources.js';
 import {
@@ -218,6 +218,16 @@ export class BuildAndDeployWorkflow extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       ...stateMachineOptions(resources),
     });
+    // The .sync Batch integration polls its job and terminates it when the execution is stopped
+    // (cancel) or the step times out; CDK grants only SubmitJob and the events rule
+    // (infra/aws/permissions/integration-permissions.ts lists what Step Functions documents).
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['batch:TerminateJob'],
+        resources: [Stack.of(this).formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
+      }),
+    );
   }
 
   /**

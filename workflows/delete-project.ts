@@ -34,7 +34,7 @@ export class DeleteProjectWorkflow extends Construct {
     const deleteStack = new tasks.CallAwsService(this, 'Delete project stack', {
       service: 'cloudformation',
       action: 'deleteStack',
-      parameters: { StackName: sfn.JsonPath.stringAt('$.stack.id') },
+      parameters: { StackName: sfn.JsonPath.stringAt('$.stack.id'), RoleARN: resources.tenantStackRoleArn },
       iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
       resultPath: sfn.JsonPath.DISCARD,
     });

@@ -39,6 +39,7 @@ export class InitProjectWorkflow extends Construct {
       parameters: {
         StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
         ...currentProjectTemplate(resources),
+        RoleARN: resources.tenantStackRoleArn,
         Capabilities: ['CAPABILITY_IAM'],
         Parameters: [
           { ParameterKey: 'Project', ParameterValue: sfn.JsonPath.stringAt('$.project') },
@@ -69,7 +70,8 @@ export class InitProjectWorkflow extends Construct {
     const deleteFailed = new tasks.CallAwsService(this, 'Delete rolled-back project stack', {
       service: 'cloudformation',
       action: 'deleteStack',
-      parameters: { StackName: sfn.JsonPath.stringAt('$.stack.id') },
+      // A ROLLBACK_COMPLETE stack was made with the service role: its deletion needs it too.
+      parameters: { StackName: sfn.JsonPath.stringAt('$.stack.id'), RoleARN: resources.tenantStackRoleArn },
       iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
       resultPath: sfn.JsonPath.DISCARD,
     });

@@ -39,6 +39,11 @@ export interface PipelineResources {
   projectStackTemplateUrl: string;
   /** That template's version (infra/aws/projects/project-stack.ts `projectTemplateVersion`), tagged on each stack. */
   projectStackTemplateVersion: string;
+  /**
+   * CloudFormation's service role for tenant stacks, passed as RoleARN on every create, update and
+   * delete: CloudFormation manages the tenant's resources with its rights, not the state machine's.
+   */
+  tenantStackRoleArn: string;
   /** Upper bound for one build, enforced by Batch and by the local sandbox. */
   buildTimeoutSeconds: number;
 }

@@ -362,6 +362,7 @@ export function updateProjectStack(
       // The current template, never the stack's previous one: a stack created from an older template
       // is upgraded by this same update (a template change alone publishes no version: see project-stack.ts).
       ...currentProjectTemplate(resources),
+      RoleARN: resources.tenantStackRoleArn,
       Capabilities: ['CAPABILITY_IAM'],
       Parameters: [
         { ParameterKey: 'Project', UsePreviousValue: true },

@@ -15,11 +15,21 @@ export interface PlatformChild {
   close(): Promise<void>;
 }
 
-export async function startPlatformChild(home: string, port: number, log: (line: string) => void): Promise<PlatformChild> {
-  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'slipway.js'), 'up', '--port', String(port), '--no-example'], {
-    env: { ...process.env, SLIPWAY_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** `nodeArgs` go to Node before the script (a memory probe, heap flags). */
+export async function startPlatformChild(
+  home: string,
+  port: number,
+  log: (line: string) => void,
+  nodeArgs: string[] = [],
+): Promise<PlatformChild> {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(packageRoot(), 'bin', 'slipway.js'), 'up', '--port', String(port), '--no-example'],
+    {
+      env: { ...process.env, SLIPWAY_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   // Tenant worker and build lines go to the bench's stderr only when asked for: they would drown the table.
   const verbose = process.env.BENCH_VERBOSE === '1';
   child.stderr?.on('data', (chunk: Buffer) => {

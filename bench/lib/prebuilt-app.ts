@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../../infra/package-root.js';
@@ -16,12 +17,24 @@ if (!out) throw new Error('SLIPWAY_ADAPTER_OUT is not set: this app only builds 
 cpSync('prebuilt', out, { recursive: true });
 `;
 
+/** A hash of the compiled adapter (its build step and runtime files). */
+function adapterHash(): string {
+  const root = join(packageRoot(), 'dist', 'buildrunner', 'adapter');
+  const hash = createHash('sha256');
+  for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' }).sort()) {
+    const path = join(root, file);
+    if (statSync(path).isFile()) hash.update(`${file}\n`).update(readFileSync(path));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
 /** Builds the app in `installedAppDir` (its dependencies installed) with Slipway's adapter, and wraps the output as a copy-only app. */
 export function prebuiltApp(installedAppDir: string, log: (line: string) => void): string {
-  const appDir = join(installedAppDir, '..', `${installedAppDir.split('/').at(-1)}-prebuilt`);
-  if (existsSync(join(appDir, 'prebuilt', 'slipway-manifest.json'))) return appDir;
   const registerHook = join(packageRoot(), 'dist', 'buildrunner', 'adapter', 'register.js');
   if (!existsSync(registerHook)) throw new Error('dist/buildrunner/adapter/register.js is missing: run `npm run build` first');
+  // Built again whenever the adapter changes: the copies must run the runtime a deploy would build.
+  const appDir = join(installedAppDir, '..', `${installedAppDir.split('/').at(-1)}-prebuilt-${adapterHash()}`);
+  if (existsSync(join(appDir, 'prebuilt', 'slipway-manifest.json'))) return appDir;
   const workDir = `${appDir}.${process.pid}`;
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });

@@ -61,10 +61,34 @@ export function treeCpuSeconds(root: number): number {
   return processTree(root).reduce((sum, p) => sum + p.cpuTicks, 0) / TICKS_PER_SECOND;
 }
 
-/** Resident memory of the tree's processes, optionally leaving out some subtrees (and their roots). */
-export function treeRssBytes(root: number, leaveOut: (sample: ProcessSample) => boolean = () => false): number {
+/**
+ * The pid whose network namespace a slirp4netns process serves (its argument before the interface
+ * name), or undefined for any other process. The platform starts one per sandbox with a network
+ * (infra/local/sandbox/user-network.ts) as its own child, beside the sandbox, not under it.
+ */
+function networkServedBy(sample: ProcessSample): number | undefined {
+  const args = sample.command.split(' ');
+  if (!args[0]?.endsWith('/slirp4netns')) return undefined;
+  const target = Number(args.at(-2));
+  return Number.isInteger(target) ? target : undefined;
+}
+
+/**
+ * The tree's processes, optionally leaving out some subtrees (and their roots) with the network
+ * helpers serving them: a sandbox's slirp4netns lives and dies with that sandbox.
+ */
+export function treeWithout(root: number, leaveOut: (sample: ProcessSample) => boolean): ProcessSample[] {
   const tree = processTree(root);
   const excluded = new Set<number>();
   for (const sample of tree) if (excluded.has(sample.ppid) || leaveOut(sample)) excluded.add(sample.pid);
-  return tree.filter((p) => !excluded.has(p.pid)).reduce((sum, p) => sum + p.rssBytes, 0);
+  for (const sample of tree) {
+    const served = networkServedBy(sample);
+    if (served !== undefined && excluded.has(served)) excluded.add(sample.pid);
+  }
+  return tree.filter((p) => !excluded.has(p.pid));
+}
+
+/** Resident memory of the tree's processes, leaving out what treeWithout leaves out. */
+export function treeRssBytes(root: number, leaveOut: (sample: ProcessSample) => boolean = () => false): number {
+  return treeWithout(root, leaveOut).reduce((sum, p) => sum + p.rssBytes, 0);
 }

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 /** The subset of SvelteKit's `Builder` this adapter uses (kept structural: no dependency on @sveltejs/kit). */
 export interface Builder {
   log: { minor(message: string): void; info?(message: string): void; warn(message: string): void };
-  config: { kit: { appDir: string; outDir: string; paths: { base: string } } };
+  config: { kit: { appDir: string; outDir: string; paths: { base: string; assets?: string } } };
   prerendered: {
     pages: Map<string, { file: string }>;
     assets: Map<string, { type: string }>;
@@ -51,6 +51,8 @@ export interface SlipwayManifest {
   kit?: string;
   appDir: string;
   basePath: string;
+  /** `paths.assets`: the origin the pages load build assets from, when the app names one. */
+  assetsPath?: string;
   prerendered: Record<string, string>;
   static: Record<string, string>;
   /** adapter-static's `fallback` page, answered for unknown routes (see staticFallback). */
@@ -126,10 +128,11 @@ function prerenderedFile(path: string, base: string, html: boolean): string {
  * (`adapter_config_kit_deprecated`) as soon as `config.kit` is touched, so the flat place is read
  * first and `config.kit` only for Kit 2.
  */
-export function kitOptions(builder: Builder): { base: string; appDir: string } {
-  const flat = builder.config as unknown as { paths?: { base?: string }; appDir?: string };
-  if (typeof flat.appDir === 'string') return { base: flat.paths?.base ?? '', appDir: flat.appDir };
-  return { base: builder.config.kit.paths.base, appDir: builder.config.kit.appDir };
+export function kitOptions(builder: Builder): { base: string; appDir: string; assets: string } {
+  const flat = builder.config as unknown as { paths?: { base?: string; assets?: string }; appDir?: string };
+  if (typeof flat.appDir === 'string') return { base: flat.paths?.base ?? '', appDir: flat.appDir, assets: flat.paths?.assets ?? '' };
+  const { paths, appDir } = builder.config.kit;
+  return { base: paths.base, appDir, assets: paths.assets ?? '' };
 }
 
 export function buildManifest(
@@ -138,7 +141,7 @@ export function buildManifest(
   kit: string | undefined,
   fallback?: { name: string; status: 200 | 404 },
 ): SlipwayManifest {
-  const { base, appDir } = kitOptions(builder);
+  const { base, appDir, assets } = kitOptions(builder);
   const prerendered: Record<string, string> = {};
   const addPrerendered = (route: string, file: string): void => {
     if (existsSync(join(outDir, 'prerendered', file))) prerendered[route] = `prerendered/${toPosix(file)}`;
@@ -157,6 +160,7 @@ export function buildManifest(
     ...(kit ? { kit } : {}),
     appDir,
     basePath: base,
+    ...(assets ? { assetsPath: assets } : {}),
     prerendered,
     static: statics,
     ...(fallback && existsSync(join(outDir, FALLBACK_DIR, fallback.name))

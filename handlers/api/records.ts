@@ -3,8 +3,8 @@ import {
   getProjectItem,
   markProjectItemDeleting,
   putNewProject,
-  scanProjectItems,
-  scanProjectItemsOfRepository,
+  queryProjectItems,
+  queryProjectItemsOfRepository,
   setProjectRepository,
   type ProjectRecord,
 } from '../lib/table/projects.js';
@@ -57,7 +57,7 @@ export async function markProjectDeleting(name: string): Promise<void> {
 
 /** Every project, by name. */
 export async function listProjects(): Promise<ProjectRecord[]> {
-  return (await scanProjectItems()).sort(byName);
+  return (await queryProjectItems()).sort(byName);
 }
 
 /**
@@ -73,7 +73,7 @@ export async function linkProjectRepository(name: string, repository: string, pr
 
 /** The projects linked to a repository, by name. */
 export async function findProjectsByRepository(repository: string): Promise<ProjectRecord[]> {
-  return (await scanProjectItemsOfRepository(repository.toLowerCase())).sort(byName);
+  return (await queryProjectItemsOfRepository(repository.toLowerCase())).sort(byName);
 }
 
 export const putDeployment = putDeploymentItem;

@@ -57,7 +57,8 @@ function staticAliases(route: string): Array<{ path: string; rank: number }> {
  * Every prerendered page and static file of a deployment, keyed for the viewer-request function:
  * each route as the manifest names it, the static files' extensionless aliases (an exact file
  * wins, then sirv's order), and with a base path, `{base}/{appDir}/` → `client/{appDir}/` so the
- * function maps `/base/_app/...` (which no `/_app/*` behavior matches) to the build assets.
+ * function maps `/base/_app/...` (which no `/_app/*` behavior matches) to the build assets, and the
+ * base itself (basePathKey) so the assets function refuses `/_app/...` without it.
  */
 export function routeEntriesFor(
   deploymentId: string,
@@ -83,12 +84,21 @@ export function routeEntriesFor(
   if (manifest.basePath) {
     const appDir = manifest.appDir ?? '_app';
     entries[routeKey(deploymentId, `${manifest.basePath}/${appDir}/`)] = `client/${appDir}/`;
+    entries[basePathKey(deploymentId)] = manifest.basePath;
   }
   // adapter-static's 200 fallback: the page unknown routes get. (A 404 fallback is left to the
   // server: a function cannot set the status of a file the bucket serves, and SvelteKit's own 404
   // of an SPA is the same shell.)
   if (manifest.fallback?.status === 200) entries[fallbackKey(deploymentId)] = manifest.fallback.file;
   return entries;
+}
+
+/**
+ * The base path of a deployment built with `paths.base` (`base` is no path, so it never meets a
+ * route): the assets function answers `/_app/...` outside the base as SvelteKit does, 404.
+ */
+export function basePathKey(deploymentId: string): string {
+  return `r:${deploymentId}:base`;
 }
 
 /** The fallback page of a deployment (`*` is no path, so it never meets a route). */

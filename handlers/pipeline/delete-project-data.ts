@@ -29,7 +29,8 @@ async function deleteProjectData(event: unknown): Promise<{ objects: number; rec
   }
   for (const item of items) {
     const deploymentId = deploymentIdOf(item.sk);
-    if (deploymentId === undefined) continue;
+    // A deployment the route-cache cleanup pruned has no entries left.
+    if (deploymentId === undefined || item.routeCache === 'pruned') continue;
     // A deployment that never got promoted has no manifest and no route entries.
     const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`).catch(
       () => undefined,

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Ignore } from 'ignore';
 import * as tar from 'tar';
 import * as v from 'valibot';
 import { s3Client } from '../lib/clients.js';
@@ -10,6 +11,7 @@ import { installationClient, splitRepository } from '../lib/github/client.js';
 import { GithubSource, githubSourceKey, githubSourceUri } from '../lib/github/source-ref.js';
 import { instrumented } from '../lib/observability.js';
 import { MAX_SOURCE_BYTES } from '../lib/limits.js';
+import { alwaysLeftOut } from '../lib/source-left-out.js';
 import { openState, requireDeploymentId } from './state.js';
 
 const FetchInput = v.looseObject({ github: GithubSource });
@@ -63,8 +65,30 @@ async function downloadTarball(github: GithubSource): Promise<Buffer> {
   }
 }
 
-/** Re-packs a GitHub tarball without its single top-level directory (a safe extraction into a temporary directory). */
+/** A path of GitHub's archive without its top-level `<owner>-<repo>-<sha>/` directory ('' for that directory). */
+function belowTopLevel(path: string): string {
+  const relative = path.replace(/^\.\//, '');
+  const slash = relative.indexOf('/');
+  return slash === -1 ? '' : relative.slice(slash + 1).replace(/\/$/, '');
+}
+
+/** Whether an entry of GitHub's archive ships: a kept type, not always left out. */
+function shipped(path: string, entry: tar.ReadEntry, leftOut: Ignore): boolean {
+  if (!KEPT_TYPES.has(entry.type)) return false;
+  const inside = belowTopLevel(path);
+  if (inside === '') return true;
+  // `..` or absolute paths are tar's to refuse; the rules cannot read them (and never ship them).
+  if (inside.startsWith('/') || inside.split('/').includes('..')) return false;
+  return !leftOut.ignores(entry.type === 'Directory' ? `${inside}/` : inside);
+}
+
+/**
+ * Re-packs a GitHub tarball without its single top-level directory (a safe extraction into a
+ * temporary directory) and without what the CLI's packer never ships either (ALWAYS_LEFT_OUT): a
+ * committed `.env` would otherwise reach the build, and SvelteKit's `$env` modules read it there.
+ */
 export async function stripTopLevel(archive: Buffer): Promise<Buffer> {
+  const leftOut = alwaysLeftOut();
   const work = await mkdtemp(join(tmpdir(), 'slipway-fetch-'));
   try {
     const input = join(work, 'in.tar.gz');
@@ -72,7 +96,13 @@ export async function stripTopLevel(archive: Buffer): Promise<Buffer> {
     const output = join(work, 'out.tar.gz');
     await writeFile(input, archive);
     await mkdir(tree);
-    await tar.x({ file: input, cwd: tree, strip: 1, filter: (_path, entry) => KEPT_TYPES.has((entry as tar.ReadEntry).type) });
+    await tar.x({
+      file: input,
+      cwd: tree,
+      strip: 1,
+      // The filter sees each path before `strip` drops the top-level directory.
+      filter: (path, entry) => shipped(path, entry as tar.ReadEntry, leftOut),
+    });
     await tar.c({ file: output, cwd: tree, gzip: true, portable: true }, ['.']);
     return await readFile(output);
   } catch (error) {

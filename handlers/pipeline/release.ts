@@ -6,13 +6,15 @@ import { listDomains } from '../lib/project-settings/store.js';
 import { getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
-import { instrumented } from '../lib/observability.js';
+import { instrumented, logger } from '../lib/observability.js';
 import { releasePreview } from '../previews/release-preview.js';
 import { deploymentQualifier } from './deployment-version.js';
 import { carryIntoRollbackTarget } from './carry-immutable.js';
-import { getRoutedDomains, setProjectLive, setRoutedDomains } from '../lib/table/projects.js';
+import { getRoutedDomains, moveProjectLive, setRollbackTargets, setRoutedDomains } from '../lib/table/projects.js';
 import { claimPointerRequest, stackTurnHolder } from '../lib/table/stack-turn.js';
-import { getDeploymentFunctionVersion, setDeploymentFunctionVersion } from '../lib/table/deployments.js';
+import { getDeploymentFunctionVersion, setDeploymentFunctionVersion, setDeploymentRouteCache } from '../lib/table/deployments.js';
+import type { RouteCache } from '../lib/bindings/types.js';
+import { nextRollbackTargets, pruneRouteCache } from './route-cache-lifecycle.js';
 
 /** When the request this release is for was made: the execution's start (absent in executions started before it was passed). */
 const ReleaseInput = v.looseObject({ requestedAt: v.optional(v.pipe(v.string(), v.isoTimestamp())) });
@@ -23,7 +25,9 @@ const ReleaseInput = v.looseObject({ requestedAt: v.optional(v.pipe(v.string(), 
  * the edge reads, to `{deploymentId}@{version}`. Until that last write the previous version serves
  * every request: the router invokes the function version the pointer names, never an alias.
  * Build-and-deploy releases a new deployment; rollback releases an earlier one the same way.
- * A preview (`state.preview`, signed into the ticket) goes to its own pointer instead.
+ * A preview (`state.preview`, signed into the ticket) goes to its own pointer instead. Once a
+ * pointer has moved, the entries of deployments no pointer needs any more are removed
+ * (route-cache-lifecycle.ts), so the shared KeyValueStore stays within its 5 MB.
  */
 async function release(event: unknown): Promise<{ live: string; previous: string | null; preview?: string; superseded: boolean }> {
   const { state, claims } = await openState(event, ['build-deploy', 'rollback']);
@@ -36,18 +40,24 @@ async function release(event: unknown): Promise<{ live: string; previous: string
     return { live: deploymentId, previous: null, ...(state.preview ? { preview: state.preview } : {}), superseded: true };
   }
   const names = platformNames();
-  const raw = await getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`);
+  const [raw, releasedVersion] = await Promise.all([
+    getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`),
+    getDeploymentFunctionVersion(state.project, deploymentId),
+    // Recorded before the entries are written, so a release that stops half-way leaves them findable.
+    setDeploymentRouteCache(state.project, deploymentId, 'written'),
+  ]);
   const manifest = v.parse(BundleManifest, JSON.parse(raw.toString('utf8')));
 
   // The function version the stack update published for this deployment: the router invokes
   // exactly it, so nothing a request sees changes before a pointer below moves.
-  const qualifier = deploymentQualifier(state, await getDeploymentFunctionVersion(state.project, deploymentId));
+  const qualifier = deploymentQualifier(state, releasedVersion);
   // Kept before any pointer names it: a later release of this deployment reuses it when its stack update publishes nothing.
   await setDeploymentFunctionVersion(state.project, deploymentId, qualifier);
   const cache = routeCache();
   if (state.preview) {
     // A preview gets its own host and function version; production's pointer stays where it is.
     await releasePreview(cache, state.project, state.preview, deploymentId, qualifier, routeEntriesFor(deploymentId, manifest));
+    await pruneAfterRelease(cache, state.project, deploymentId);
     return { live: deploymentId, previous: null, preview: state.preview, superseded: false };
   }
   await cache.putMany(routeEntriesFor(deploymentId, manifest));
@@ -58,9 +68,35 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   await syncDomains(state.project);
 
   // The app's paths.base goes with it: the project's URL is where its root page answers.
-  const previous = await setProjectLive(state.project, deploymentId, new Date().toISOString(), manifest.basePath || undefined);
+  const moved = await moveProjectLive(state.project, deploymentId, new Date().toISOString(), manifest.basePath || undefined);
   await cache.putMany({ [liveKey(state.project)]: pointerValue(deploymentId, qualifier) });
-  return { live: deploymentId, previous, superseded: false };
+  await pruneAfterRelease(cache, state.project, deploymentId, moved);
+  return { live: deploymentId, previous: moved.previous, superseded: false };
+}
+
+/**
+ * The deployment is live (or previewed) once its pointer moved: a failed cleanup must not fail it.
+ * What stays marked `written` is removed by the project's next release.
+ */
+async function pruneAfterRelease(
+  cache: RouteCache,
+  project: string,
+  deploymentId: string,
+  moved?: { previous: string | null; rollbackTargets?: string[] },
+): Promise<void> {
+  try {
+    // Production: the deployment it replaced becomes the newest rollback target.
+    let rollbackTargets = moved?.rollbackTargets;
+    let recorded: Promise<void> = Promise.resolve();
+    if (moved?.previous && moved.previous !== deploymentId) {
+      rollbackTargets = nextRollbackTargets(rollbackTargets ?? [], moved.previous, deploymentId);
+      recorded = setRollbackTargets(project, rollbackTargets);
+    }
+    const [{ pruned, retiredPreviews }] = await Promise.all([pruneRouteCache(cache, project, deploymentId, rollbackTargets), recorded]);
+    if (pruned.length > 0 || retiredPreviews.length > 0) logger.info('route-cache cleanup', { project, pruned, retiredPreviews });
+  } catch (error) {
+    logger.error('route-cache cleanup failed; the next release retries it', { project, error: (error as Error).message });
+  }
 }
 
 /**

@@ -64,6 +64,7 @@ export class SlipwayStack extends Stack {
       projects: {
         projectStackTemplateUrl: this.projects.projectStackTemplateUrl,
         projectStackTemplateVersion: this.projects.projectStackTemplateVersion,
+        tenantStackRoleArn: this.projects.tenantStackRole.role.roleArn,
         routeCacheArn: this.projects.routeCache.keyValueStoreArn,
         grantRouteCacheWrite: (grantee) => this.projects.grantRouteCacheWrite(grantee),
       },
@@ -72,7 +73,8 @@ export class SlipwayStack extends Stack {
       ...(props.domainName ? { tenantUrlTemplate: `https://{project}.${props.domainName}/` } : {}),
     });
     const workflows = this.pipeline.workflows;
-    // Creating, updating and deleting tenant stacks runs with the state machines' own roles.
+    // The state machines call CloudFormation and pass it the tenant-stack service role; CloudFormation
+    // manages the tenant's resources with that role's rights, not theirs.
     for (const workflow of [workflows.initProject, workflows.buildAndDeploy, workflows.deleteProject, workflows.rollback]) {
       this.projects.grantProjectStackDeploy(workflow.stateMachine);
     }

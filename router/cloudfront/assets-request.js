@@ -4,6 +4,7 @@ import cf from 'cloudfront';
 // behaviors of the tenant distribution. Its one job: map a build asset of the live deployment (or,
 // at `<project>--<alias>`, of that preview's deployment) to its key in the project bucket:
 //   /_app/{file} -> /{project}/deployments/{id}/client/_app/{file}
+// (a 404 when the deployment has a base path: r:{id}:base; its assets are under the base).
 // /_app/env.js and /_app/remote/* are answered by the SvelteKit server: the distribution gives
 // them their own behaviors (viewer-request.js, router origin), so they never reach this function;
 // should one arrive anyway it is refused rather than looked up in the bucket.
@@ -73,6 +74,11 @@ function notFound(message) {
   };
 }
 
+// What SvelteKit answers for a path outside paths.base: 404, the text "Not found", no other header.
+function outsideBase() {
+  return { statusCode: 404, statusDescription: 'Not Found', body: { encoding: 'text', data: 'Not found' } };
+}
+
 async function handler(event) {
   var request = event.request;
   var headers = request.headers;
@@ -94,6 +100,9 @@ async function handler(event) {
   if (!value)
     return notFound(site.label === project ? 'There is no project named ' + project + '.' : 'There is no preview ' + site.label + '.');
   var id = pointerOf(value).id;
+  // An app built with paths.base has its assets under the base only (the viewer-request function
+  // serves {base}/_app/...): here, outside the base, SvelteKit's own answer (adapter-node's too).
+  if (await kvsGet('r:' + id + ':base')) return outsideBase();
 
   request.uri = '/' + project + '/deployments/' + id + '/client' + uri;
   return request;

@@ -96,34 +96,57 @@ function notFound(message) {
   };
 }
 
-// The route-cache entry of a path, trying it percent-decoded too (keys hold decoded paths).
-async function routeEntry(id, uri) {
+// The route-cache entry of a path, trying it percent-decoded too (keys hold decoded paths) with
+// `decode`: { file, path } with the path it was found under, or undefined.
+async function routeEntry(id, uri, decode) {
   var file = await lookup('r:' + id + ':' + uri);
-  if (file || uri.indexOf('%') === -1) return file;
+  if (file) return { file: file, path: uri };
+  if (uri.indexOf('%') === -1) return undefined;
   var decoded;
   try {
-    decoded = decodeURIComponent(uri);
+    decoded = decode(uri);
   } catch (e) {
     return undefined;
   }
-  return decoded === uri ? undefined : lookup('r:' + id + ':' + decoded);
+  if (decoded === uri) return undefined;
+  file = await lookup('r:' + id + ':' + decoded);
+  return file ? { file: file, path: decoded } : undefined;
+}
+
+// A decoded path as a Location header carries it (adapter-node sends the decoded path itself).
+function encodedPath(path) {
+  return encodeURI(path).replace(/[?#]/g, encodeURIComponent);
 }
 
 // What adapter-node answers from files, in its order: the file (or its extensionless alias, see
-// routeEntriesFor); a static file with a trailing slash dropped; a prerendered page asked for with
+// routeEntriesFor); a static file with one trailing slash dropped; a prerendered page asked for with
 // its trailing slash toggled is a 308 to the path SvelteKit prerendered (trailingSlash decides);
 // with a base path, /{base}/_app/... maps to the build assets; else adapter-static's fallback
 // page. Undefined: the server answers.
 async function fileFor(id, uri, method) {
   var read = method === 'GET' || method === 'HEAD';
-  var file = await routeEntry(id, uri);
+  // Files are found as sirv finds them, decodeURI (an encoded "/" or "?" stays encoded, so names no
+  // file); the trailing-slash redirect as adapter-node decides it, decodeURIComponent.
+  var own = await routeEntry(id, uri, decodeURI);
+  var file = own && own.file;
   if (file && file.indexOf('prerendered/') === 0) return { file: file };
   if (file && read && file.charAt(file.length - 1) !== '/') return { file: file };
   var slash = uri.charAt(uri.length - 1) === '/';
   var toggled = slash ? uri.slice(0, -1) : uri + '/';
-  var other = uri.length > 1 ? await routeEntry(id, toggled) : undefined;
-  if (other && other.indexOf('prerendered/') === 0) return { redirect: toggled };
-  if (other && slash && read && other.charAt(other.length - 1) !== '/') return { file: other };
+  var found = uri.length > 1 ? await routeEntry(id, toggled, decodeURIComponent) : undefined;
+  var other = found && found.file;
+  if (other && other.indexOf('prerendered/') === 0) return { redirect: encodedPath(found.path) };
+  // sirv drops one trailing slash: /robots.txt/ is the file, /guide// is not /guide/.
+  if (
+    other &&
+    slash &&
+    read &&
+    other.charAt(other.length - 1) !== '/' &&
+    toggled.charAt(toggled.length - 1) !== '/' &&
+    (found.path === toggled || (await routeEntry(id, toggled, decodeURI)))
+  ) {
+    return { file: other };
+  }
   var app = uri.indexOf('/_app/');
   if (
     app > 0 &&
@@ -197,6 +220,8 @@ async function handler(event) {
   headers['x-slipway-host'] = { value: host };
   if (pointer.qualifier) headers['x-slipway-qualifier'] = { value: pointer.qualifier };
   headers['x-slipway-origin'] = { value: 'router' };
+  // The viewer's address, whatever the origin request policy forwards of CloudFront's own headers.
+  headers['x-slipway-viewer'] = { value: event.viewer.ip };
   cf.selectRequestOriginById(ROUTER_ORIGIN_ID);
   return request;
 }

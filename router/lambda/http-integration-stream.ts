@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import * as v from 'valibot';
-import type { FunctionResponse } from '../function-response.js';
+import type { CompleteResult, FunctionResponse } from '../function-response.js';
 
 /**
  * Lambda's response-stream shape for HTTP (what `awslambda.HttpResponseStream.from` writes): the
@@ -27,6 +27,46 @@ function delimiterAt(bytes: Buffer): number {
     if (run === DELIMITER_LENGTH) return index - DELIMITER_LENGTH + 1;
   }
   return -1;
+}
+
+/** The status, headers and cookies a metadata prelude gives. */
+type Head = Omit<CompleteResult, 'body'>;
+
+/** Parses the prelude's JSON (the bytes before the delimiter); throws an error saying what is wrong. */
+function parsePrelude(bytes: Uint8Array): Head {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch (error) {
+    throw new Error(`invalid metadata prelude: ${(error as Error).message}`);
+  }
+  const parsed = v.safeParse(PreludeSchema, json);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = issue?.path?.map((item) => String(item.key)).join('.');
+    throw new Error(`invalid metadata prelude: ${path ? `${path}: ` : ''}${issue?.message ?? 'not an object'}`);
+  }
+  const prelude = parsed.output;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(prelude.headers ?? {})) headers[name] = String(value);
+  return { statusCode: prelude.statusCode, headers, ...(prelude.cookies ? { cookies: prelude.cookies } : {}) };
+}
+
+/**
+ * The response a whole stream makes, when all of it arrived at once (the function ended the stream
+ * in the same breath as it began it): read as `readHttpIntegrationStream` reads it, without a
+ * stream. Throws when the prelude is missing or invalid.
+ */
+export function readCompleteHttpIntegration(contentType: string | undefined, bytes: Uint8Array): CompleteResult {
+  if (contentType !== HTTP_INTEGRATION_CONTENT_TYPE) {
+    return { statusCode: 200, headers: { 'content-type': contentType || 'application/octet-stream' }, body: bytes };
+  }
+  const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = delimiterAt(whole);
+  if (at > MAX_PRELUDE_BYTES || (at === -1 && whole.length > MAX_PRELUDE_BYTES))
+    throw new Error(`the response stream's metadata prelude exceeds ${MAX_PRELUDE_BYTES} bytes`);
+  if (at === -1) throw new Error('the function ended its response stream before the end of the metadata prelude');
+  return { ...parsePrelude(whole.subarray(0, at)), body: whole.subarray(at + DELIMITER_LENGTH) };
 }
 
 /**
@@ -64,25 +104,17 @@ export function readHttpIntegrationStream(contentType: string | undefined, sourc
       source.off('end', onEnd);
       source.off('error', fail);
       source.pause();
-      let prelude: v.InferOutput<typeof PreludeSchema>;
+      let parsedHead: Head;
       try {
-        const parsed = v.safeParse(PreludeSchema, JSON.parse(head.subarray(0, at).toString('utf8')));
-        if (!parsed.success) {
-          const issue = parsed.issues[0];
-          const path = issue?.path?.map((item) => String(item.key)).join('.');
-          throw new Error(`invalid metadata prelude: ${path ? `${path}: ` : ''}${issue?.message ?? 'not an object'}`);
-        }
-        prelude = parsed.output;
+        parsedHead = parsePrelude(head.subarray(0, at));
       } catch (error) {
-        fail(error instanceof SyntaxError ? new Error(`invalid metadata prelude: ${error.message}`) : (error as Error));
+        fail(error as Error);
         return;
       }
       // What came after the delimiter is the body's start: back to the front of the stream.
       const rest = head.subarray(at + DELIMITER_LENGTH);
       if (rest.length > 0) source.unshift(rest);
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(prelude.headers ?? {})) headers[name] = String(value);
-      resolve({ statusCode: prelude.statusCode, headers, ...(prelude.cookies ? { cookies: prelude.cookies } : {}), body: source });
+      resolve({ ...parsedHead, body: source });
     };
     source.on('data', onData);
     source.on('end', onEnd);

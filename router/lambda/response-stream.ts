@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { isStreamed, type FunctionResponse } from '../function-response.js';
+import { isComplete, isStreamed, type FunctionResponse } from '../function-response.js';
 
 /** The response stream Lambda's runtime hands a streaming handler. */
 export type LambdaResponseStream = Writable & { setContentType(contentType: string): void };
@@ -47,8 +47,8 @@ export async function writeResponseStream(
     await pipeline(response.body, out);
     return;
   }
-  const body = response.body ?? '';
-  out.end(Buffer.from(body, response.isBase64Encoded ? 'base64' : 'utf8'));
+  if (isComplete(response)) out.end(response.body);
+  else out.end(Buffer.from(response.body ?? '', response.isBase64Encoded ? 'base64' : 'utf8'));
   await new Promise<void>((resolve, reject) => {
     out.once('finish', resolve);
     out.once('error', reject);

@@ -120,9 +120,8 @@ describe('adapter handler on a runtime with response streaming', () => {
     expect(delimiter?.bytes).toEqual(Buffer.alloc(8));
     expect(shell?.bytes.toString()).toBe('<p>shell</p>');
     expect(resolved?.bytes.toString()).toBe('<p>resolved</p>');
-    // The head and the shell went out before the awaited part existed.
-    expect(shell?.at).toBeLessThan(150);
-    expect(resolved?.at).toBeGreaterThanOrEqual(290);
+    // The head and the shell went out before the awaited part existed (~300 ms later), not with it.
+    expect((resolved?.at ?? 0) - (shell?.at ?? 0)).toBeGreaterThanOrEqual(250);
     expect(stream.writableFinished).toBe(true);
 
     // The router reads these bytes back as the same response.

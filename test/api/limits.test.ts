@@ -296,7 +296,8 @@ describe('limits in the pipeline', () => {
     expect(env.SLIPWAY_BUILD_TIMEOUT_SECONDS).toBe('120');
     // The ticket is the pipeline's (the execution's input), not the build's.
     expect(env.SLIPWAY_TICKET).toBeUndefined();
-    const execution = harness.engine.listExecutions({}).find((e) => e.name.endsWith(deployed.id));
+    const listed = harness.engine.listExecutions({}).find((e) => e.name.endsWith(deployed.id));
+    const execution = listed && harness.engine.describeExecution(listed.executionArn);
     const { ticket } = JSON.parse(execution?.input ?? '{}') as { ticket: string };
     expect(decodeJwt(ticket).limits).toMatchObject({ buildTimeoutSeconds: 120, functionMemoryMb: 512 });
   });

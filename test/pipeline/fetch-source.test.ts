@@ -51,6 +51,28 @@ describe('stripTopLevel', () => {
     expect(names.join('\n')).not.toContain('hard');
   });
 
+  it('leaves out what the CLI never ships either: dependencies, build state, .env* but its templates', async () => {
+    const archive = tarFixture([
+      { path: 'o-r-abc1234/package.json', body: '{}' },
+      { path: 'o-r-abc1234/node_modules/left/index.js', body: 'x' },
+      { path: 'o-r-abc1234/.svelte-kit/generated/root.js', body: 'x' },
+      { path: 'o-r-abc1234/.slipway/token', body: 'x' },
+      { path: 'o-r-abc1234/.env', body: 'A=1' },
+      { path: 'o-r-abc1234/apps/web/.env.production.local', body: 'A=1' },
+      { path: 'o-r-abc1234/.env.sample', body: 'A=' },
+      { path: 'o-r-abc1234/.env.template', body: 'A=' },
+      { path: 'o-r-abc1234/src/routes/build/+page.svelte', body: 'x' },
+      { path: 'o-r-abc1234/src/lib/environment.js', body: 'x' },
+    ]);
+    expect((await entries(await stripTopLevel(archive))).filter((name) => name.startsWith('File'))).toEqual([
+      'File .env.sample',
+      'File .env.template',
+      'File package.json',
+      'File src/lib/environment.js',
+      'File src/routes/build/+page.svelte',
+    ]);
+  });
+
   it('refuses what is not a gzip tar, as a SourceFetchFailed', async () => {
     await expect(stripTopLevel(Buffer.from('<html>not a tarball</html>'))).rejects.toMatchObject({ name: 'SourceFetchFailed' });
   });

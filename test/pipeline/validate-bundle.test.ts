@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateBundle, DEFAULT_BUNDLE_LIMITS, type ValidatedBundle } from '../../handlers/pipeline/bundle/validate-bundle.js';
-import { AWS_LIMITS, AwsLimitError, checkAwsLimits } from '../../handlers/pipeline/bundle/aws-preflight.js';
+import { AWS_LIMITS, AwsLimitError, ROUTE_CACHE_SHARE_BYTES, checkAwsLimits } from '../../handlers/pipeline/bundle/aws-preflight.js';
+import { assetsOriginWarnings } from '../../handlers/pipeline/bundle/assets-origin.js';
 import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
 
 describe('build output validation', () => {
@@ -61,6 +62,20 @@ describe('build output validation', () => {
     ).rejects.toThrow('field fallback.status is invalid');
   });
 
+  it('accepts paths.assets as an absolute URL only, and says in the build log that its origin must serve the files', async () => {
+    const manifest = { assetsPath: 'https://cdn.example/app', basePath: '/app' };
+    const result = await validateBundle(tarFixture(validBundleEntries({ manifest })));
+    expect(assetsOriginWarnings(result.manifest)).toEqual([
+      "paths.assets is https://cdn.example/app: the pages load their build assets (_app/) and static files from there. This deployment serves them too, under /app/_app/ as adapter-node does; that origin must serve the same files (upload the build's client files there, or put it in front of this deployment)",
+    ]);
+    expect(assetsOriginWarnings((await validateBundle(tarFixture(validBundleEntries()))).manifest)).toEqual([]);
+    for (const assetsPath of ['javascript:alert(1)', '/relative', 'https://cdn.example/a b']) {
+      await expect(validateBundle(tarFixture(validBundleEntries({ manifest: { assetsPath } }))), assetsPath).rejects.toThrow(
+        'field assetsPath is invalid',
+      );
+    }
+  });
+
   it('refuses input that is not a gzip tar', async () => {
     await expect(validateBundle(Buffer.from('not an archive'))).rejects.toThrow(/not a readable gzip tar archive/);
   });
@@ -85,15 +100,19 @@ describe('pre-flight checks against the AWS limits a deployment lands in', () =>
     expect(DEFAULT_BUNDLE_LIMITS.maxServerBytes).toBe(AWS_LIMITS.lambdaUnzippedBytes);
   });
 
-  it('refuses route entries over a deployment’s share of the KeyValueStore, with the measured size', () => {
+  it('refuses route entries over a deployment’s part of the project’s share of the KeyValueStore, with the measured size', () => {
+    // 5 MB / 200 projects = 26214 bytes a project; less 1024 for pointers and domains, in 3 parts.
+    expect(ROUTE_CACHE_SHARE_BYTES).toBe(8396);
     const routes = Object.fromEntries(
-      Array.from({ length: 2600 }, (_, i) => [`/docs/${'x'.repeat(180)}/${i}`, `prerendered/${'y'.repeat(180)}/${i}.html`]),
+      Array.from({ length: 150 }, (_, i) => [`/docs/section/page-${i}`, `prerendered/docs/section/page-${i}.html`]),
     );
     const measured = () => checkAwsLimits(bundle({ manifest: { ...bundle({}).manifest, prerendered: routes } }), 'd-abc123-xyz');
     expect(measured).toThrow(AwsLimitError);
-    expect(measured).toThrow(/2600 route cache entries take \d+ bytes, over a deployment's share of the KeyValueStore, 1048576 bytes/);
+    expect(measured).toThrow(
+      /^the deployment's 150 route cache entries take \d+ bytes, over a deployment's share of the KeyValueStore, 8396 bytes \(the project's share, 26214 bytes = 5242880 \/ 200 projects, less 1024 for pointers and domains, split in 3 parts: the live deployment, 1 rollback target, the previews\)$/,
+    );
     // Under the share: accepted.
-    const fewer = Object.fromEntries(Object.entries(routes).slice(0, 1000));
+    const fewer = Object.fromEntries(Object.entries(routes).slice(0, 100));
     expect(checkAwsLimits(bundle({ manifest: { ...bundle({}).manifest, prerendered: fewer } }), 'd-abc123-xyz')).toEqual([]);
   });
 

@@ -29,6 +29,16 @@ describe('clientAddress', () => {
     expect(clientAddress({ 'x-forwarded-for': '10.9.9.9' }, CLOUDFRONT, 1)).toBe(CLOUDFRONT);
   });
 
+  it("depth 1 prefers the viewer function's tag (event.viewer.ip) to CloudFront-Viewer-Address, and ignores a tag that is no address", () => {
+    const headers = { 'x-slipway-viewer': '203.0.113.9', 'cloudfront-viewer-address': '198.51.100.10:46532' };
+    expect(clientAddress(headers, CLOUDFRONT, 1)).toBe('203.0.113.9');
+    // The managed origin request policy may not forward CloudFront's own headers: the tag alone is enough.
+    expect(clientAddress({ 'x-slipway-viewer': '2001:db8::1' }, CLOUDFRONT, 1)).toBe('2001:db8::1');
+    expect(clientAddress({ 'x-slipway-viewer': 'not-an-ip', 'cloudfront-viewer-address': '198.51.100.10:1' }, CLOUDFRONT, 1)).toBe(
+      '198.51.100.10',
+    );
+  });
+
   it('depth N is the address the (N-1)th proxy in front of CloudFront saw, counted from the hop CloudFront appended', () => {
     // visitor 203.0.113.5 -> corporate proxy 192.0.2.7 -> CloudFront; then something behind CloudFront appended its own hop.
     const headers = {

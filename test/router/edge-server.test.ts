@@ -203,6 +203,20 @@ describe('edge server', () => {
     const beyond = await call('hello.localhost', '/guide/', { headers: { range: `bytes=${GUIDE.length + 10}-` } });
     expect(beyond.status).toBe(416);
     expect(beyond.headers['content-range']).toBe(`bytes */${GUIDE.length}`);
+    // A suffix range is the file's last bytes (RFC 9110; S3 on AWS), not its first.
+    const suffix = await call('hello.localhost', '/guide/', { headers: { range: 'bytes=-5' } });
+    expect([suffix.status, suffix.headers['content-range'], suffix.body.toString()]).toEqual([
+      206,
+      `bytes ${GUIDE.length - 5}-${GUIDE.length - 1}/${GUIDE.length}`,
+      GUIDE.slice(-5),
+    ]);
+    // Past the size the object cache holds, the range is asked of the bucket.
+    const bigPart = await call('hello.localhost', '/big.txt', { headers: { range: 'bytes=-3' } });
+    expect([bigPart.status, bigPart.headers['content-range'], bigPart.body.length]).toEqual([
+      206,
+      `bytes ${BIG_BYTES - 3}-${BIG_BYTES - 1}/${BIG_BYTES}`,
+      3,
+    ]);
   });
 
   it('compresses text files for clients that accept it (brotli first), with Vary: Accept-Encoding', async () => {
@@ -219,6 +233,14 @@ describe('edge server', () => {
     const gz = await call('hello.localhost', '/guide', { headers: { 'accept-encoding': 'gzip' } });
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gz.body).toString()).toBe(GUIDE);
+    // A HEAD names the form its GET would get (as sirv does), without the body.
+    const head = await call('hello.localhost', '/guide', { method: 'HEAD', headers: { 'accept-encoding': 'gzip, br' } });
+    expect([head.status, head.headers['content-encoding'], head.headers['content-length'], head.body.length]).toEqual([
+      200,
+      'br',
+      String(br.body.length),
+      0,
+    ]);
     const plain = await call('hello.localhost', '/guide');
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.headers.vary).toBe('Accept-Encoding');

@@ -20,4 +20,14 @@ describe('FileRouteCache', () => {
     await writer.deleteMany(['p:demo']);
     expect(reader.getSync('p:demo')).toBeUndefined();
   });
+
+  it('deletes keys that were never written without error, keeping the others', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'slipway-routes-'));
+    const cache = new FileRouteCache(dir);
+    await cache.deleteMany(['r:d-none-0001:/x']); // before the file exists
+    await cache.putMany({ 'p:demo': 'd-aaaa-0001', 'r:d-aaaa-0001:/a': 'prerendered/a.html' });
+    await cache.deleteMany(['r:d-aaaa-0001:/a', 'r:d-aaaa-0001:/never-written']);
+    expect(await cache.get('r:d-aaaa-0001:/a')).toBeUndefined();
+    expect(await cache.get('p:demo')).toBe('d-aaaa-0001');
+  });
 });

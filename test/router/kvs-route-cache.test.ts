@@ -12,7 +12,7 @@ import { awsRouteCache } from '../../infra/aws/runtime/route-cache.js';
 const ARN = 'arn:aws:cloudfront::123456789012:key-value-store/0000-test';
 
 /** An in-memory KeyValueStore speaking the three commands, with ETag checks. */
-function fakeStore(options: { conflicts?: number } = {}) {
+function fakeStore(options: { conflicts?: number; missingDelete?: 'ResourceNotFoundException' | 'ValidationException' } = {}) {
   const data = new Map<string, string>();
   let version = 1;
   let conflicts = options.conflicts ?? 0;
@@ -35,6 +35,11 @@ function fakeStore(options: { conflicts?: number } = {}) {
         }
         if (command.input.IfMatch !== `v${version}`) throw new ConflictException({ message: 'etag mismatch', $metadata: {} });
         const input = command.input as { Puts?: Array<{ Key: string; Value: string }>; Deletes?: Array<{ Key: string }> };
+        // All or nothing, as UpdateKeys is documented: a refused batch changes no key.
+        const missing = (input.Deletes ?? []).find((del) => !data.has(del.Key) && !input.Puts?.some((put) => put.Key === del.Key));
+        if (missing && options.missingDelete) {
+          throw Object.assign(new Error(`key ${missing.Key} not found`), { name: options.missingDelete, $metadata: {} });
+        }
         for (const put of input.Puts ?? []) data.set(put.Key, put.Value);
         for (const del of input.Deletes ?? []) data.delete(del.Key);
         version++;
@@ -106,6 +111,61 @@ describe('KvsRouteCache (CloudFront KeyValueStore, mocked client)', () => {
       }) as KvsClient['send'],
     };
     await expect(new KvsRouteCache(ARN, denied, { backoff: noWait }).get('k')).rejects.toThrow('denied');
+  });
+});
+
+describe('KvsRouteCache: deleting keys that were never written', () => {
+  // AWS documents UpdateKeys as all-or-nothing and lists ResourceNotFoundException and
+  // ValidationException among its errors, without saying what a Deletes entry for a missing key
+  // does. Every way the service may answer must leave the caller's delete harmless.
+  for (const refusal of ['ResourceNotFoundException', 'ValidationException'] as const) {
+    it(`deletes the keys that exist when the service refuses a batch naming a missing one (${refusal})`, async () => {
+      const store = fakeStore({ missingDelete: refusal });
+      const cache = new KvsRouteCache(ARN, store.client, { backoff: noWait });
+      await cache.putMany({ 'p:hello': 'd-2', 'r:d-1:/a': 'prerendered/a.html', 'r:d-1:/b': 'prerendered/b.html' });
+      await cache.deleteMany(['r:d-1:/a', 'r:d-1:/never-written', 'r:d-1:/b']);
+      expect([...store.data.keys()]).toEqual(['p:hello']);
+      // Retried once, with the keys the store holds only.
+      const updates = store.calls.filter((call) => call.name === 'UpdateKeysCommand');
+      expect(updates.at(-1)?.input.Deletes).toEqual([{ Key: 'r:d-1:/a' }, { Key: 'r:d-1:/b' }]);
+    });
+  }
+
+  it('sends nothing more when none of the keys exists, and nothing extra when the service ignores missing keys', async () => {
+    const refusing = fakeStore({ missingDelete: 'ResourceNotFoundException' });
+    await new KvsRouteCache(ARN, refusing.client, { backoff: noWait }).deleteMany(['r:d-9:/x', 'r:d-9:/y']);
+    expect(refusing.calls.filter((call) => call.name === 'UpdateKeysCommand')).toHaveLength(1);
+
+    const ignoring = fakeStore();
+    ignoring.data.set('p:hello', 'd-1');
+    await new KvsRouteCache(ARN, ignoring.client, { backoff: noWait }).deleteMany(['r:d-9:/x']);
+    expect(ignoring.calls.map((call) => call.name)).toEqual(['DescribeKeyValueStoreCommand', 'UpdateKeysCommand']);
+    expect(ignoring.data.get('p:hello')).toBe('d-1');
+  });
+
+  it('still fails when the store itself is gone, and for a refused batch of puts', async () => {
+    const gone: KvsClient = {
+      send: (async () => {
+        throw new ResourceNotFoundException({ message: 'no such key value store', $metadata: {} });
+      }) as KvsClient['send'],
+    };
+    await expect(new KvsRouteCache(ARN, gone, { backoff: noWait }).deleteMany(['r:d-1:/a'])).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+
+    const store = fakeStore();
+    let refused = 0;
+    const invalid: KvsClient = {
+      send: (async (command: { input: Record<string, unknown> }) => {
+        if (command instanceof UpdateKeysCommand) {
+          refused++;
+          throw Object.assign(new Error('value too long'), { name: 'ValidationException' });
+        }
+        return store.client.send(command as never);
+      }) as KvsClient['send'],
+    };
+    await expect(new KvsRouteCache(ARN, invalid, { backoff: noWait }).putMany({ k: 'v' })).rejects.toThrow('value too long');
+    expect(refused).toBe(1);
   });
 });
 

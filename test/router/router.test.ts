@@ -1,7 +1,7 @@
 import { type Readable, Writable } from 'node:stream';
 import type { Context, APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { isStreamed, type FunctionResponse } from '../../router/function-response.js';
+import { isComplete, isStreamed, type FunctionResponse } from '../../router/function-response.js';
 import { createRouter, routeRequest, streamingEntry } from '../../router/lambda/handler.js';
 import type { LambdaResponseStream, LambdaStreamingRuntime } from '../../router/lambda/response-stream.js';
 import { bindPlatform } from '../../handlers/lib/bindings/platform.js';
@@ -61,7 +61,7 @@ function recorder() {
 
 /** The result as a buffered one (every router answer in these tests is). */
 function buffered(result: FunctionResponse): APIGatewayProxyStructuredResultV2 {
-  if (isStreamed(result)) throw new Error('expected a buffered result, got a streamed one');
+  if (isStreamed(result) || isComplete(result)) throw new Error('expected a buffered result, got a streamed one');
   return result;
 }
 

@@ -153,6 +153,16 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
     if (redirect.kind !== 'response') throw new Error('expected a redirect');
     expect(redirect.response.statusCode).toBe(308);
     expect(redirect.response.headers?.location?.value).toBe('/about?a=1&b=x%20y');
+    // adapter-node redirects to the decoded path it found; a Location carries it percent-encoded.
+    const decodedRedirects: Array<[string, string]> = [
+      ['/ab%6Fut/', '/about'],
+      ['/caf%C3%A9/', '/caf%C3%A9'],
+    ];
+    for (const [uri, location] of decodedRedirects) {
+      const result = await run(makeEvent({ uri, host: 'hello.localhost' }));
+      if (result.kind !== 'response') throw new Error(`${uri}: expected a redirect`);
+      expect(result.response.headers?.location?.value, uri).toBe(location);
+    }
   });
 
   it("redirects a trailingSlash 'always' page asked without its slash, for any method", async () => {
@@ -182,6 +192,17 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
     ];
     for (const [uri, file] of cases) {
       expect(request(await run(makeEvent({ uri, host: 'hello.localhost' }))).uri, uri).toBe(`/hello/deployments/d-1/${file}`);
+    }
+    // sirv decodes a path with decodeURI: %69 is "i", an encoded "/" names no folder.
+    expect(request(await run(makeEvent({ uri: '/gu%69de/', host: 'hello.localhost' }))).uri).toBe(
+      '/hello/deployments/d-1/client/guide/index.html',
+    );
+    for (const uri of ['/guide%2Findex.html', '/guide%2F', '/terms.html%2F']) {
+      expect(request(await run(makeEvent({ uri, host: 'hello.localhost' }))).headers['x-slipway-origin']?.value, uri).toBe('router');
+    }
+    // sirv drops one trailing slash, not two: /guide// is the server's (its 404 page).
+    for (const uri of ['/guide//', '/robots.txt//']) {
+      expect(request(await run(makeEvent({ uri, host: 'hello.localhost' }))).headers['x-slipway-origin']?.value, uri).toBe('router');
     }
     // Static files are not redirected and never answer other methods.
     const post = request(await run(makeEvent({ method: 'POST', uri: '/guide', host: 'hello.localhost' })));
@@ -215,6 +236,19 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
       const result = request(await run(makeEvent({ uri, host: 'based.localhost' })));
       expect(result.headers['x-slipway-origin']?.value, uri).toBe('router');
     }
+    // Without the base, as adapter-node (SvelteKit outside paths.base): 404 "Not found", and no file.
+    for (const uri of ['/_app/immutable/x.js', '/_app/version.json']) {
+      const result = await run(makeEvent({ uri, host: 'based.localhost' }));
+      if (result.kind !== 'response') throw new Error(`${uri}: expected a response, got ${result.request.uri}`);
+      expect([result.response.statusCode, responseBody(result.response).toString(), result.response.headers], uri).toEqual([
+        404,
+        'Not found',
+        undefined,
+      ]);
+    }
+    expect(request(await run(makeEvent({ uri: '/_app/version.json', host: 'hello.localhost' }))).uri).toBe(
+      '/hello/deployments/d-1/client/_app/version.json',
+    );
     for (const uri of ['/base/_app/../slipway-manifest.json', '/base/_app/%2e%2e/server/handler.js']) {
       const result = request(await run(makeEvent({ uri, host: 'based.localhost' })));
       expect(result.uri, uri).toBe(uri);
@@ -248,6 +282,15 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
       expect(asset.uri).toBe('/hello/deployments/d-9/client/_app/immutable/x.js');
       const production = request(await run(makeEvent({ uri: '/about', host: 'hello.localhost:8080' })));
       expect(production.uri).toBe('/hello/deployments/d-1/prerendered/about.html');
+    });
+
+    it("tags a dynamic request with the viewer's address CloudFront saw, never one the viewer wrote", async () => {
+      const req = request(
+        await run(
+          makeEvent({ uri: '/api/items', host: 'hello.localhost:8080', ip: '198.51.100.10', headers: { 'x-slipway-viewer': '6.6.6.6' } }),
+        ),
+      );
+      expect(req.headers['x-slipway-viewer']?.value).toBe('198.51.100.10');
     });
 
     it('tags dynamic requests with the project, the deployment and the function version its pointer names', async () => {

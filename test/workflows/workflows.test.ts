@@ -493,7 +493,8 @@ describe('build-and-deploy', () => {
 
   it('keeps the execution history with every state entered and exited, on disk', async () => {
     const executions = engine.listExecutions({ stateMachineArn: stateMachineArn('slipway-build-and-deploy') });
-    const live = executions.find((e) => e.name === 'gamma--build-deploy--d-first-0001');
+    const listed = executions.find((e) => e.name === 'gamma--build-deploy--d-first-0001');
+    const live = listed && engine.describeExecution(listed.executionArn);
     const types = live?.events.map((e) => e.type) ?? [];
     expect(types[0]).toBe('ExecutionStarted');
     expect(types).toContain('TaskStateEntered');

@@ -2,9 +2,8 @@
  * Lambda runtime of Slipway's SvelteKit adapter: bundled (by esbuild, in ../index.ts) together with
  * the app's SvelteKit server into `server/handler.js` of the build bundle.
  */
-import { Readable, type Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { eventToRequest, responseToResult, withProxyHeaders } from './event.js';
 
@@ -73,13 +72,54 @@ async function writeToResponseStream(
   });
   // An empty first write sends the prelude now, before the first body chunk is ready.
   out.write(new Uint8Array(0));
-  if (response.body === null) {
-    out.end();
-    await finished(out);
-    return;
+  if (response.body !== null) await pump(response.body, out);
+  else out.end();
+  await finished(out);
+}
+
+/**
+ * Copies a Web body into a Node stream chunk by chunk, waiting while the stream is full. If the
+ * viewer leaves (the stream closes unfinished or fails), the body is cancelled (an event stream's
+ * cancel() runs) and the copy fails. A read loop rather than `pipeline(Readable.fromWeb(...))`:
+ * that adds a Node stream, abort signals and promises per response, a fair part of a small page's
+ * cost.
+ */
+async function pump(body: ReadableStream<Uint8Array>, out: Writable): Promise<void> {
+  const reader = body.getReader();
+  let left: Error | undefined;
+  let wake: (() => void) | undefined;
+  const onLeave = (error?: Error): void => {
+    if (out.writableFinished) return;
+    left ??= error ?? new Error('the response stream closed before the body ended');
+    reader.cancel(left).catch(() => undefined);
+    wake?.();
+  };
+  const onClose = (): void => onLeave();
+  out.on('error', onLeave);
+  out.on('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (left) throw left;
+      if (done) break;
+      if (!out.write(value)) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          out.once('drain', resolve);
+        });
+        wake = undefined;
+        if (left) throw left;
+      }
+    }
+  } catch (error) {
+    // The body failed (or the viewer left): the stream ends with the failure, cutting the response.
+    if (!out.destroyed) out.destroy(error as Error);
+    throw error;
+  } finally {
+    out.off('error', onLeave);
+    out.off('close', onClose);
   }
-  // If the viewer leaves, the pipeline fails and cancels the body (an event stream's cancel() runs).
-  await pipeline(Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>), out);
+  out.end();
 }
 
 function stringEnv(): Record<string, string> {

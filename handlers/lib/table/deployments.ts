@@ -44,6 +44,8 @@ export const DeploymentFields = {
   approvedAs: v.optional(DeploymentId),
   /** The app's folder in the source, when the deployment request named one (over the project's rootDirectory). */
   rootDirectory: v.optional(v.string()),
+  /** Whether its route entries are in the route cache (see RouteCacheState). */
+  routeCache: v.optional(v.picklist(['written', 'pruned'])),
 };
 export type DeploymentRecord = v.InferOutput<v.ObjectSchema<typeof DeploymentFields, undefined>>;
 
@@ -318,5 +320,59 @@ export async function setDeploymentFunctionVersion(project: string, id: string, 
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':version': version },
     }),
+  );
+}
+
+/**
+ * Whether a deployment's `r:{id}:…` entries are in the route cache: `written` from just before
+ * Release puts them, `pruned` once the route-cache cleanup removed them (a rollback writes them again).
+ */
+export type RouteCacheState = 'written' | 'pruned';
+
+const DeploymentRouteStates = v.array(
+  v.object({
+    id: DeploymentId,
+    status: v.optional(v.string()),
+    preview: v.optional(v.string()),
+    routeCache: v.optional(v.picklist(['written', 'pruned'])),
+  }),
+);
+export type DeploymentRouteState = v.InferOutput<typeof DeploymentRouteStates>[number];
+
+/** Every deployment of a project, newest first, with what the route-cache cleanup decides on. */
+export async function queryDeploymentRouteStates(project: string): Promise<DeploymentRouteState[]> {
+  const out: DeploymentRouteState[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new QueryCommand({
+        TableName: platformNames().table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deploy)',
+        ExpressionAttributeValues: { ':pk': projectPk(project), ':deploy': DEPLOYMENT_PREFIX },
+        ProjectionExpression: 'id, #status, preview, routeCache',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ScanIndexForward: false,
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    out.push(...v.parse(DeploymentRouteStates, page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/** Records where a deployment's route entries stand (only on an existing deployment item). */
+export async function setDeploymentRouteCache(project: string, id: string, state: RouteCacheState): Promise<void> {
+  await conditionally(
+    dynamoClient().send(
+      new UpdateCommand({
+        TableName: platformNames().table,
+        Key: deploymentKey(project, id),
+        UpdateExpression: 'SET routeCache = :state',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':state': state },
+      }),
+    ),
   );
 }

@@ -39,6 +39,16 @@ export interface TableKey {
   sk: string;
 }
 
+/**
+ * The table's one global secondary index: items by `entity`, sorted by `name`. Only items with
+ * both attributes are in it (projects, subscriptions), so listing projects or finding a
+ * repository's projects reads project items only, never the whole table. Both attributes are
+ * written since the first project, so the index covers existing items without a backfill. One
+ * index because CloudFormation adds at most one per table update. CDK (infra/aws/storage) and the
+ * local table (infra/local/storage) define it from this.
+ */
+export const ENTITY_INDEX = { name: 'byEntity', partitionKey: 'entity', sortKey: 'name' } as const;
+
 /** A key was asked for with an id that would not stay in its own part of the key. */
 export class KeyPartError extends Error {
   override name = 'KeyPartError';

@@ -3,9 +3,13 @@ import { dynamoClient } from '../clients.js';
 import { platformNames } from '../config.js';
 import { projectPk, type TableKey } from './keys.js';
 
-/** One item of a project's partition, as deleting the project needs it: its key and, for a preview deployment, its alias. */
+/**
+ * One item of a project's partition, as deleting the project needs it: its key and, for a
+ * deployment, its preview alias and whether its route entries were already pruned.
+ */
 export interface PartitionEntry extends TableKey {
   preview?: string;
+  routeCache?: string;
 }
 
 /** Every item of a project's partition (META, deployments, pushes, settings, variables, domains, snapshots). */
@@ -19,7 +23,7 @@ export async function queryProjectPartition(project: string): Promise<PartitionE
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': projectPk(project) },
         ExclusiveStartKey: start,
-        ProjectionExpression: 'pk, sk, #preview',
+        ProjectionExpression: 'pk, sk, #preview, routeCache',
         ExpressionAttributeNames: { '#preview': 'preview' },
       }),
     );
@@ -28,6 +32,7 @@ export async function queryProjectPartition(project: string): Promise<PartitionE
         pk: String(item.pk),
         sk: String(item.sk),
         ...(typeof item.preview === 'string' ? { preview: item.preview } : {}),
+        ...(typeof item.routeCache === 'string' ? { routeCache: item.routeCache } : {}),
       });
     }
     start = page.LastEvaluatedKey;

@@ -4,8 +4,8 @@ import { dynamoClient } from '../clients.js';
 import { platformNames } from '../config.js';
 import { ProjectName } from '../names.js';
 import { conditionally } from './conditional-write.js';
-import { META, PROJECT_PREFIX, projectKey } from './keys.js';
-import { scanAll } from './pages.js';
+import { ENTITY_INDEX, projectKey } from './keys.js';
+import { queryAll } from './pages.js';
 
 /**
  * Project items: `PROJECT#<name> / META`. The API creates the item; the state machines set its
@@ -78,24 +78,28 @@ export async function markProjectItemDeleting(name: string): Promise<boolean> {
   return marked !== undefined;
 }
 
-/** Every project: a Scan on the META items (other entities, tokens and subscriptions, use META too). */
-export async function scanProjectItems(): Promise<ProjectRecord[]> {
-  const items = await scanAll({
-    FilterExpression: 'sk = :meta AND begins_with(pk, :project)',
-    ExpressionAttributeValues: { ':meta': META, ':project': PROJECT_PREFIX },
+/** Every project, by name: a Query of the entity index (eventually consistent, as every index read). */
+export async function queryProjectItems(): Promise<ProjectRecord[]> {
+  const items = await queryAll({
+    IndexName: ENTITY_INDEX.name,
+    KeyConditionExpression: '#entity = :project',
+    ExpressionAttributeNames: { '#entity': ENTITY_INDEX.partitionKey },
+    ExpressionAttributeValues: { ':project': 'project' },
   });
   return items.map(toProject);
 }
 
 /**
- * The projects linked to `repository` (lowercase). A Scan with a filter for now (it reads the whole
- * table); with many projects this wants a GSI on `repository`.
+ * The projects linked to `repository` (lowercase), by name: the project items of the entity index,
+ * filtered on `repository`. Reads every project item (about 1 KB each), never the rest of the table.
  */
-export async function scanProjectItemsOfRepository(repository: string): Promise<ProjectRecord[]> {
-  const items = await scanAll({
-    FilterExpression: 'sk = :meta AND begins_with(pk, :project) AND repository = :repo',
-    ExpressionAttributeValues: { ':meta': META, ':project': PROJECT_PREFIX, ':repo': repository },
-    ConsistentRead: true,
+export async function queryProjectItemsOfRepository(repository: string): Promise<ProjectRecord[]> {
+  const items = await queryAll({
+    IndexName: ENTITY_INDEX.name,
+    KeyConditionExpression: '#entity = :project',
+    FilterExpression: 'repository = :repo',
+    ExpressionAttributeNames: { '#entity': ENTITY_INDEX.partitionKey },
+    ExpressionAttributeValues: { ':project': 'project', ':repo': repository },
   });
   return items.map(toProject);
 }
@@ -129,6 +133,16 @@ const RELEASABLE = {
  * ConditionalCheckFailedException when the project is gone or being deleted (the release step fails).
  */
 export async function setProjectLive(name: string, deploymentId: string, at: string, basePath?: string): Promise<string | null> {
+  return (await moveProjectLive(name, deploymentId, at, basePath)).previous;
+}
+
+/** setProjectLive, also returning the item's `rollbackTargets` as they were (from the same write). */
+export async function moveProjectLive(
+  name: string,
+  deploymentId: string,
+  at: string,
+  basePath?: string,
+): Promise<{ previous: string | null; rollbackTargets?: string[] }> {
   const updated = await dynamoClient().send(
     new UpdateCommand({
       TableName: platformNames().table,
@@ -138,11 +152,17 @@ export async function setProjectLive(name: string, deploymentId: string, at: str
         : 'SET liveDeploymentId = :id, liveAt = :at REMOVE liveBasePath',
       ...RELEASABLE,
       ExpressionAttributeValues: { ':id': deploymentId, ':at': at, ':deleting': 'DELETING', ...(basePath ? { ':base': basePath } : {}) },
-      ReturnValues: 'UPDATED_OLD',
+      ReturnValues: 'ALL_OLD',
     }),
   );
   const previous = updated.Attributes?.liveDeploymentId;
-  return typeof previous === 'string' ? previous : null;
+  const targets = rollbackTargetsOf(updated.Attributes);
+  return { previous: typeof previous === 'string' ? previous : null, ...(targets ? { rollbackTargets: targets } : {}) };
+}
+
+function rollbackTargetsOf(item: Record<string, unknown> | undefined): string[] | undefined {
+  const targets: unknown = item?.rollbackTargets;
+  return Array.isArray(targets) ? targets.filter((id): id is string => typeof id === 'string') : undefined;
 }
 
 /** Records a preview release; throws ConditionalCheckFailedException like setProjectLive. */
@@ -181,6 +201,35 @@ export async function setRoutedDomains(name: string, domains: string[]): Promise
       UpdateExpression: 'SET routedDomains = :domains',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':domains': domains },
+    }),
+  );
+}
+
+/**
+ * The production deployments live before the current one, most recent first (`rollbackTargets`,
+ * kept by Release); undefined for a project released before the list existed.
+ */
+export async function getRollbackTargets(name: string): Promise<string[] | undefined> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({
+      TableName: platformNames().table,
+      Key: projectKey(name),
+      ProjectionExpression: 'rollbackTargets',
+      ConsistentRead: true,
+    }),
+  );
+  return rollbackTargetsOf(Item);
+}
+
+/** Throws ConditionalCheckFailedException when the project is gone. */
+export async function setRollbackTargets(name: string, targets: string[]): Promise<void> {
+  await dynamoClient().send(
+    new UpdateCommand({
+      TableName: platformNames().table,
+      Key: projectKey(name),
+      UpdateExpression: 'SET rollbackTargets = :targets',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':targets': targets },
     }),
   );
 }

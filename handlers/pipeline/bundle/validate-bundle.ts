@@ -30,6 +30,8 @@ export const BundleManifest = v.object({
   kit: v.optional(v.string()),
   appDir: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+$/)),
   basePath: v.optional(v.string(), ''),
+  /** `paths.assets`, an absolute URL (SvelteKit refuses anything else); only ever shown in the build log. */
+  assetsPath: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s]+$/), v.maxLength(400))),
   prerendered: v.record(RoutePath, FilePath),
   static: v.record(RoutePath, FilePath),
   /** adapter-static's fallback page: unknown routes get it, with this status. A page: never a server file. */

@@ -18,6 +18,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ENTITY_INDEX } from '../../../handlers/lib/table/keys.js';
 import { handlerFunction } from '../shared/handler-function.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 import { acknowledge, nagResource, LAMBDA_NAG } from '../shared/nag.js';
@@ -243,10 +244,22 @@ export class InternalSystem extends Construct {
         actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
         resources: machines.map(executionsOf),
       }),
+      // Cancel stops the deployment's execution (and with it its build job).
+      new iam.PolicyStatement({
+        sid: 'StopPipelineExecutions',
+        actions: ['states:StopExecution'],
+        resources: machines.map(executionsOf),
+      }),
       new iam.PolicyStatement({
         sid: 'PlatformRecords',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan'],
         resources: [storage.table.tableArn],
+      }),
+      // The project list and push webhooks query the projects by the entity index.
+      new iam.PolicyStatement({
+        sid: 'ProjectIndex',
+        actions: ['dynamodb:Query'],
+        resources: [`${storage.table.tableArn}/index/${ENTITY_INDEX.name}`],
       }),
       new iam.PolicyStatement({
         sid: 'SourceUploads',
@@ -287,7 +300,7 @@ export class InternalSystem extends Construct {
       ...Object.fromEntries(
         machines.map((arn) => [
           wildcard(executionsOf(arn)),
-          'Execution names are chosen per start (project--operation--id); the wildcard covers only the executions of this one Slipway state machine, for DescribeExecution and GetExecutionHistory.',
+          'Execution names are chosen per start (project--operation--id); the wildcard covers only the executions of this one Slipway state machine, for DescribeExecution, GetExecutionHistory and StopExecution (cancel).',
         ]),
       ),
       [wildcard(storage.sourceBucket.arnForObjects('sources/*'))]:

@@ -39,6 +39,8 @@ export interface PipelineSystemProps {
     projectStackTemplateUrl: string;
     /** The per-project template's version, tagged on every stack the workflows create or update. */
     projectStackTemplateVersion: string;
+    /** CloudFormation's service role for tenant stacks (RoleARN of every stack call). */
+    tenantStackRoleArn: string;
     /** Route-cache (KeyValueStore) ARN the release and delete steps write; absent → file cache (local only). */
     routeCacheArn?: string;
     grantRouteCacheWrite?(grantee: iam.IGrantable): void;
@@ -183,6 +185,7 @@ export class PipelineSystem extends Construct {
       buildJobDefinition: props.build.jobDefinition,
       projectStackTemplateUrl: props.projects.projectStackTemplateUrl,
       projectStackTemplateVersion: props.projects.projectStackTemplateVersion,
+      tenantStackRoleArn: props.projects.tenantStackRoleArn,
       buildTimeoutSeconds: props.buildTimeoutSeconds,
     };
     this.workflows = {
@@ -205,6 +208,20 @@ export class PipelineSystem extends Construct {
       'AwsSolutions-IAM5[Action::s3:DeleteObject*]':
         'delete-project removes every object of the project it was ticketed for (the prefix is the project).',
     };
+    // CDK's table grants include the table's indexes (`index/*`); its one index holds projects and subscriptions.
+    const tableIndexes = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.table.tableArn)}/index/*]`;
+    for (const fn of [
+      functions.prepareBuild,
+      functions.promote,
+      functions.release,
+      functions.deleteProjectData,
+      functions.checkRollbackTarget,
+    ]) {
+      acknowledge(fn, {
+        [tableIndexes]:
+          'CDK table grants: the same rights on the table’s index (byEntity: project and subscription items), which holds no other data.',
+      });
+    }
     const builds = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.buildBucket.bucketArn)}/builds/*]`;
     const deployments = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*/deployments/*]`;
     const manifests = `AwsSolutions-IAM5[Resource::${nagResource(this, storage.projectBucket.bucketArn)}/*/deployments/*/slipway-manifest.json]`;
@@ -268,7 +285,9 @@ export class PipelineSystem extends Construct {
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/slipway-project-*]':
           stackReason,
         'AwsSolutions-IAM5[Resource::*]':
-          'X-Ray tracing and CloudWatch log delivery (logs:CreateLogDelivery etc.) support no resource-level permissions.',
+          'X-Ray tracing, CloudWatch log delivery (logs:CreateLogDelivery etc.) and batch:DescribeJobs (the .sync build step polls its job) support no resource-level permissions.',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]':
+          'The .sync build step terminates its own job when the execution is stopped or times out; job ids are only known at run time.',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job-definition/*]':
           'The .sync Batch integration needs SubmitJob on job definitions by revision; the job queue is named.',
       });

@@ -23,6 +23,11 @@ import { FUNCTION_QUALIFIER, PROJECT_NAME_PATTERN } from '../../../handlers/lib/
 import { DEPLOYMENT_VERSION_OUTPUT } from '../../../handlers/pipeline/deployment-version.js';
 /** Default SSM parameter holding the project bucket's name (ProjectSystem writes it). */
 export const DEFAULT_CODE_BUCKET_PARAMETER = '/slipway/project-bucket';
+/**
+ * The managed policy every tenant role is bounded by (infra/aws/projects/tenant-stack-role.ts
+ * creates it; the template names it by ARN in the stack's own account and partition).
+ */
+export const TENANT_BOUNDARY_POLICY_NAME = 'slipway-tenant-function-boundary';
 /** Days the tenant function's logs are kept. */
 export const TENANT_LOG_RETENTION_DAYS = 30;
 
@@ -43,7 +48,8 @@ export interface ProjectStackProps extends StackProps {
  *   version, for production as for a preview. No alias: an update publishes a version nothing
  *   invokes until Release moves a pointer, so it never changes what a request sees;
  * - its log group with retention;
- * - a role that may only write to that log group: no access to the platform or other tenants.
+ * - a role that may only write to that log group: no access to the platform or other tenants,
+ *   bounded by the platform's tenant boundary (the same, whatever this template says).
  *
  * The template is synthesized once per platform synth (no bootstrap rule, no asset, no token),
  * so CloudFormation can take it by TemplateURL from any caller.
@@ -116,6 +122,7 @@ export class ProjectStack extends Stack {
           },
         },
       ],
+      permissionsBoundary: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/${TENANT_BOUNDARY_POLICY_NAME}`),
     });
 
     const fn = new lambda.CfnFunction(this, 'Function', {

@@ -22,7 +22,8 @@ import { handlerFunction } from '../shared/handler-function.js';
 import { packageRoot } from '../../package-root.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 import { DEFAULT_CODE_BUCKET_PARAMETER, projectStackTemplate, projectTemplateVersion } from './project-stack.js';
-import { acknowledge, nagResource, nagText } from '../shared/nag.js';
+import { acknowledge, nagText } from '../shared/nag.js';
+import { TenantStackRole } from './tenant-stack-role.js';
 
 export interface ProjectSystemProps {
   storage: PlatformStorage;
@@ -83,6 +84,8 @@ export class ProjectSystem extends Construct {
   readonly projectStackTemplateFile: string;
   /** SSM parameter naming the project bucket, read by every per-project stack. */
   readonly codeBucketParameter: ssm.StringParameter;
+  /** CloudFormation's service role for tenant stacks, and the boundary of every tenant role. */
+  readonly tenantStackRole: TenantStackRole;
   readonly assetsFunction: cloudfront.Function;
   readonly viewerRequestFunction: cloudfront.Function;
   private readonly projectBucketArn: string;
@@ -310,6 +313,10 @@ export class ProjectSystem extends Construct {
       description: 'Slipway: the project bucket (tenant function code), read by every project stack',
       stringValue: storage.projectBucket.bucketName,
     });
+    this.tenantStackRole = new TenantStackRole(this, 'TenantStackRole', {
+      projectBucketArn: this.projectBucketArn,
+      codeBucketParameterArn: this.codeBucketParameter.parameterArn,
+    });
 
     // The per-project template, synthesized now and published as a file asset.
     const dir = mkdtempSync(join(tmpdir(), 'slipway-project-template-'));
@@ -338,93 +345,26 @@ export class ProjectSystem extends Construct {
 
   /**
    * What the caller of CloudFormation createStack/updateStack/deleteStack for a project stack
-   * (the pipeline's state machine role) needs besides the cloudformation actions: read the
-   * template, the bucket parameter and the tenant code, and manage exactly the resources the
-   * template declares, all named `slipway-project-*`.
+   * (a state machine role) needs besides the cloudformation actions: read the template and the
+   * bucket parameter, and pass the tenant-stack service role, with whose rights CloudFormation
+   * then manages the stack's resources. The caller itself holds nothing on tenant resources.
    */
   grantProjectStackDeploy(grantee: iam.IGrantable): void {
-    const stack = Stack.of(this);
     this.projectStackTemplate.grantRead(grantee);
     this.codeBucketParameter.grantRead(grantee);
-    const tenant = tenantFunctionName('*');
-    const statements: Array<{ actions: string[]; resourceArns: string[]; conditions?: Record<string, Record<string, unknown>> }> = [
-      { actions: ['s3:GetObject'], resourceArns: [`${this.projectBucketArn}/*/deployments/*/function.zip`] },
-      {
-        actions: [
-          'lambda:CreateFunction',
-          'lambda:DeleteFunction',
-          'lambda:GetFunction',
-          'lambda:GetFunctionConfiguration',
-          'lambda:UpdateFunctionCode',
-          'lambda:UpdateFunctionConfiguration',
-          'lambda:PublishVersion',
-          'lambda:ListVersionsByFunction',
-          // Stacks from the earlier template (with a live alias) remove it on their next update.
-          'lambda:CreateAlias',
-          'lambda:UpdateAlias',
-          'lambda:DeleteAlias',
-          'lambda:GetAlias',
-          'lambda:PutFunctionConcurrency',
-          'lambda:DeleteFunctionConcurrency',
-          'lambda:TagResource',
-          'lambda:UntagResource',
-        ],
-        resourceArns: [
-          stack.formatArn({ service: 'lambda', resource: 'function', resourceName: tenant, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-          stack.formatArn({
-            service: 'lambda',
-            resource: 'function',
-            resourceName: `${tenant}:*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      },
-      {
-        actions: ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DescribeLogGroups', 'logs:TagResource'],
-        resourceArns: [
-          stack.formatArn({
-            service: 'logs',
-            resource: 'log-group',
-            resourceName: `/aws/lambda/${tenant}:*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      },
-      {
-        actions: [
-          'iam:CreateRole',
-          'iam:DeleteRole',
-          'iam:GetRole',
-          'iam:PutRolePolicy',
-          'iam:DeleteRolePolicy',
-          'iam:GetRolePolicy',
-          'iam:TagRole',
-        ],
-        resourceArns: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${tenant}-FunctionRole-*` })],
-      },
-      {
-        actions: ['iam:PassRole'],
-        resourceArns: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${tenant}-FunctionRole-*` })],
-        conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
-      },
-    ];
-    for (const statement of statements) iam.Grant.addToPrincipal({ grantee, ...statement });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['iam:PassRole'],
+      resourceArns: [this.tenantStackRole.role.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+    });
     if (Construct.isConstruct(grantee)) {
-      const region = nagText(stack.region, 'AWS::Region');
-      const account = nagText(stack.account, 'AWS::AccountId');
-      const tenantReason =
-        'CloudFormation creates and updates tenant stacks with the caller’s rights: only resources named slipway-project-* (one per project).';
+      const account = nagText(Stack.of(this).account, 'AWS::AccountId');
+      const region = nagText(Stack.of(this).region, 'AWS::Region');
       acknowledge(grantee, {
         'AwsSolutions-IAM5[Action::s3:GetObject*]': 'CDK read grants on the per-project template asset.',
         'AwsSolutions-IAM5[Action::s3:GetBucket*]': 'CDK read grants on the per-project template asset: bucket metadata only.',
         'AwsSolutions-IAM5[Action::s3:List*]': 'CDK read grants on the per-project template asset.',
-        [`AwsSolutions-IAM5[Resource::${nagResource(this, this.projectBucketArn)}/*/deployments/*/function.zip]`]:
-          'The tenant function code of any deployment: CloudFormation reads it when a project stack is updated.',
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${account}:role/slipway-project-*-FunctionRole-*]`]: tenantReason,
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:slipway-project-*]`]: tenantReason,
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:slipway-project-*:*]`]: `${tenantReason} Versions (and, in stacks from the earlier template, the live alias) are qualifiers.`,
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/slipway-project-*:*]`]:
-          tenantReason,
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`]:
           'The per-project template is a CDK file asset in the bootstrap assets bucket; the grant is CDK’s for that asset.',
       });

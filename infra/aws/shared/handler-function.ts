@@ -46,10 +46,8 @@ function bindingEntry(source: string, modulePath: string, binds: readonly Bindin
  */
 export function bundleHandler(handler: string, outputDir: string, binds: readonly Binding[]): void {
   const modulePath = handler.slice(0, handler.lastIndexOf('.'));
-  const source = sourceModule(modulePath);
-  if (!source) throw new Error(`no source module for handler ${handler}`);
   buildSync({
-    ...bindingEntry(source, modulePath, binds),
+    ...handlerBundleEntry(handler, binds),
     outfile: join(outputDir, `${modulePath}.js`),
     bundle: true,
     platform: 'node',
@@ -62,6 +60,21 @@ export function bundleHandler(handler: string, outputDir: string, binds: readonl
     logLevel: 'error',
   });
   writeFileSync(join(outputDir, 'package.json'), '{"type":"module"}\n');
+}
+
+/** The esbuild entry of a handler's bundle: its bindings first, then the handler module (the permission tests bundle the same). */
+export function handlerBundleEntry(handler: string, binds: readonly Binding[]): ReturnType<typeof bindingEntry> {
+  const modulePath = handler.slice(0, handler.lastIndexOf('.'));
+  const source = sourceModule(modulePath);
+  if (!source) throw new Error(`no source module for handler ${handler}`);
+  return bindingEntry(source, modulePath, binds);
+}
+
+const bundleBindings = new WeakMap<lambda.IFunction, readonly Binding[]>();
+
+/** The bindings a function made by handlerFunction() binds in its bundle (the tracer included). */
+export function handlerBindings(fn: lambda.IFunction): readonly Binding[] | undefined {
+  return bundleBindings.get(fn);
 }
 
 /** The handler's bundle, made at synth time (no Docker). */
@@ -110,6 +123,7 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
       ...props.environment,
     },
   });
+  bundleBindings.set(fn, ['tracer', ...(props.binds ?? [])]);
   acknowledge(fn, LAMBDA_NAG);
   return fn;
 }

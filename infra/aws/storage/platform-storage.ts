@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, aws_dynamodb as dynamodb, aws_s3 as s3, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DEFAULT_NAMES } from '../../../handlers/lib/config.js';
+import { ENTITY_INDEX } from '../../../handlers/lib/table/keys.js';
 import { acknowledge } from '../shared/nag.js';
 
 /**
@@ -32,6 +33,14 @@ export class PlatformStorage extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Webhook deliveries, sessions and audit entries past retention carry `expiresAt` (epoch seconds).
       timeToLiveAttribute: 'expiresAt',
+      // Project list and push webhooks query projects here instead of scanning the table.
+      globalSecondaryIndexes: [
+        {
+          indexName: ENTITY_INDEX.name,
+          partitionKey: { name: ENTITY_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: ENTITY_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
+        },
+      ],
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

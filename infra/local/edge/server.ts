@@ -3,12 +3,20 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getRequestListener } from '@hono/node-server';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { contentTypeFor } from '../../../handlers/lib/content-type.js';
 import { isMissingObject } from '../../../handlers/lib/s3-objects.js';
-import { isStreamed, type FunctionResponse, type StreamedResult } from '../../../router/function-response.js';
+import {
+  isComplete,
+  isStreamed,
+  type CompleteResult,
+  type FunctionResponse,
+  type StreamedResult,
+} from '../../../router/function-response.js';
+import { byteRange } from './byte-range.js';
 import { createObjectReader, type EdgeObject } from './object-cache.js';
 import { eventFromRequest, loadViewerRequest, normalizeIp, responseBody, type CfRequest, type CfResponse } from './cloudfront-functions.js';
 import { VIEWER_ADDRESS_HEADER } from '../../../router/client-address.js';
@@ -101,27 +109,14 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
       sendPage(res, 404, 'Not Found', 'This file does not exist in the deployment.');
       return;
     }
-    // A byte range goes to the bucket as is (S3 answers it on AWS too); only one range, as sirv.
-    const range =
-      method === 'GET' && typeof req.headers.range === 'string' && SINGLE_RANGE.test(req.headers.range) ? req.headers.range : undefined;
-    const input = { Bucket: options.projectBucket, Key: key, ...(range ? { Range: range } : {}) };
-    let object: EdgeObject & { ContentRange?: string };
+    let object: EdgeObject;
     try {
-      // A range is S3's to answer (as on AWS); whole objects come through the edge's cache.
-      object = range
-        ? ((await options.s3.send(new GetObjectCommand(input))) as EdgeObject & { ContentRange?: string })
-        : await readObject(key, method);
+      // A HEAD that accepts compression reads the body: its headers name the compressed form, as a GET's would.
+      const compressedHead = method === 'HEAD' && compressionFor(req.headers['accept-encoding'], key) !== undefined;
+      object = await readObject(key, compressedHead ? 'GET' : method);
     } catch (error) {
       if (isMissingObject(error)) {
         sendPage(res, 404, 'Not Found', 'This file does not exist in the deployment.');
-        return;
-      }
-      if (range && isRangeNotSatisfiable(error)) {
-        res.writeHead(416, {
-          'content-range': `bytes */${await objectSize(options.s3, options.projectBucket, key)}`,
-          'cache-control': 'no-store',
-        });
-        res.end();
         return;
       }
       throw error;
@@ -134,15 +129,29 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     if (object.ETag) headers.etag = object.ETag;
     if (object.LastModified) headers['last-modified'] = object.LastModified.toUTCString();
 
+    // What adapter-node (sirv over precompressed files) and CloudFront (compress: true) both do.
+    headers.vary = 'Accept-Encoding';
     if (notModified(req, object.ETag, object.LastModified)) {
       if (!Buffer.isBuffer(body)) body?.destroy();
-      res.writeHead(304, headers);
+      // RFC 9110 §15.4.5: the validator and caching headers a 200 would carry, no other metadata.
+      const { etag, vary } = headers;
+      res.writeHead(304, { ...(etag ? { etag } : {}), 'cache-control': headers['cache-control'] ?? REVALIDATE, vary });
       res.end();
       return;
     }
-    // What adapter-node (sirv over precompressed files) and CloudFront (compress: true) both do.
-    headers.vary = 'Accept-Encoding';
-    const compressible = !range && method !== 'HEAD' && body !== undefined && (object.ContentLength ?? 0) <= MAX_COMPRESSED_BYTES;
+    const size = object.ContentLength;
+    const range = method === 'GET' && size !== undefined ? byteRange(req.headers.range, size) : undefined;
+    if (range === 'unsatisfiable') {
+      if (body && !Buffer.isBuffer(body)) body.destroy();
+      res.writeHead(416, { vary: headers.vary, 'content-range': `bytes */${size}`, 'content-length': '0' });
+      res.end();
+      return;
+    }
+    if (range) {
+      await sendRange(res, headers, key, object, range);
+      return;
+    }
+    const compressible = body !== undefined && (object.ContentLength ?? 0) <= MAX_COMPRESSED_BYTES;
     const encoding = compressible ? compressionFor(req.headers['accept-encoding'], key) : undefined;
     if (encoding && body) {
       const compressed = Buffer.isBuffer(body)
@@ -152,31 +161,45 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
       headers['content-length'] = String(compressed.length);
       if (object.ETag) headers.etag = `W/${object.ETag.replace(/^W\//, '')}`;
       res.writeHead(200, headers);
-      res.end(compressed);
+      res.end(method === 'HEAD' ? undefined : compressed);
       return;
     }
     if (object.ContentLength !== undefined) headers['content-length'] = String(object.ContentLength);
-    if (range && object.ContentRange) {
-      headers['content-range'] = object.ContentRange;
-      headers['accept-ranges'] = 'bytes';
-    }
-    res.writeHead(range && object.ContentRange ? 206 : 200, headers);
+    res.writeHead(200, headers);
     if (method === 'HEAD' || !body || Buffer.isBuffer(body)) {
       if (body && !Buffer.isBuffer(body)) body.destroy();
       res.end(method === 'HEAD' || !Buffer.isBuffer(body) ? undefined : body);
       return;
     }
-    await new Promise<void>((resolve) => {
-      body.on('error', () => {
-        res.destroy();
-        resolve();
-      });
-      res.on('close', () => {
-        body.destroy();
-        resolve();
-      });
-      body.pipe(res);
-    });
+    await pipeBody(body, res);
+  }
+
+  /**
+   * A byte range of a file (byteRange): sliced from the body the cache holds, or asked of the
+   * bucket for exactly those bytes when the file is too large to be held (S3 answers a range on AWS too).
+   */
+  async function sendRange(
+    res: ServerResponse,
+    headers: Record<string, string>,
+    key: string,
+    object: EdgeObject,
+    range: { start: number; end: number },
+  ): Promise<void> {
+    headers['content-range'] = `bytes ${range.start}-${range.end}/${object.ContentLength}`;
+    headers['accept-ranges'] = 'bytes';
+    headers['content-length'] = String(range.end - range.start + 1);
+    if (Buffer.isBuffer(object.Body)) {
+      res.writeHead(206, headers);
+      res.end(object.Body.subarray(range.start, range.end + 1));
+      return;
+    }
+    object.Body?.destroy();
+    const part = await options.s3.send(
+      new GetObjectCommand({ Bucket: options.projectBucket, Key: key, Range: `bytes=${range.start}-${range.end}` }),
+    );
+    res.writeHead(206, headers);
+    if (part.Body) await pipeBody(part.Body as Readable, res);
+    else res.end();
   }
 
   async function forwardToRouter(req: IncomingMessage, res: ServerResponse, request: CfRequest): Promise<void> {
@@ -193,6 +216,7 @@ export async function createEdgeServer(options: EdgeServerOptions): Promise<Edge
     }
     const result = await options.router(routerEvent(req, request, body));
     if (isStreamed(result)) await sendStreamedResult(res, result);
+    else if (isComplete(result)) sendCompleteResult(res, result);
     else sendRouterResult(res, result);
   }
 
@@ -423,6 +447,13 @@ function sendStreamedResult(res: ServerResponse, result: StreamedResult): Promis
   });
 }
 
+/** Sends a streamed answer that was complete on arrival in one write, its length known. */
+function sendCompleteResult(res: ServerResponse, result: CompleteResult): void {
+  setResultHeaders(res, result);
+  res.statusCode = result.statusCode;
+  res.end(isBodiless(res.statusCode) ? undefined : result.body);
+}
+
 /** Sends a response the CloudFront Function generated. */
 function sendFunctionResponse(res: ServerResponse, response: CfResponse): void {
   for (const [name, entry] of Object.entries(response.headers ?? {})) {
@@ -439,12 +470,6 @@ function sendFunctionResponse(res: ServerResponse, response: CfResponse): void {
   if (response.statusDescription) res.statusMessage = response.statusDescription;
   res.end(responseBody(response));
 }
-
-/**
- * `bytes=0-9`, `bytes=10-`: one range from a start. Anything else is served whole (sirv reads a
- * suffix range `bytes=-5` as `0-5`, the local S3 too; S3 on AWS answers it properly).
- */
-const SINGLE_RANGE = /^bytes=\d+-\d*$/;
 
 /** CloudFront compresses files up to 10 MB; larger ones go out as stored there and here. */
 const MAX_COMPRESSED_BYTES = 10_000_000;
@@ -493,16 +518,6 @@ function compressCached(body: Buffer, encoding: 'br' | 'gzip'): Promise<Buffer> 
   return form;
 }
 
-function isRangeNotSatisfiable(error: unknown): boolean {
-  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'InvalidRange' || e?.Code === 'InvalidRange' || e?.$metadata?.httpStatusCode === 416;
-}
-
-async function objectSize(s3: S3Client, bucket: string, key: string): Promise<number> {
-  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  return head.ContentLength ?? 0;
-}
-
 function pickContentType(key: string, stored: string | undefined): string {
   if (stored && stored !== 'binary/octet-stream' && stored !== 'application/octet-stream') return stored;
   return contentTypeFor(key);
@@ -521,6 +536,21 @@ function notModified(req: IncomingMessage, etag: string | undefined, lastModifie
     return !Number.isNaN(time) && Math.floor(lastModified.getTime() / 1000) <= Math.floor(time / 1000);
   }
   return false;
+}
+
+/** Sends a stream of the bucket; the viewer leaving ends it, its failure cuts the connection. */
+function pipeBody(body: Readable, res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    body.on('error', () => {
+      res.destroy();
+      resolve();
+    });
+    res.on('close', () => {
+      body.destroy();
+      resolve();
+    });
+    body.pipe(res);
+  });
 }
 
 /** The whole body, or undefined once it passes `limit` (the rest is drained, up to DRAIN_LIMIT). */

@@ -28,13 +28,32 @@ export interface ExecutionRecord {
   events: HistoryEvent[];
 }
 
+/** What ListExecutions answers about an execution: its record without input, output or history. */
+export type ExecutionSummary = Pick<ExecutionRecord, 'executionArn' | 'stateMachineArn' | 'name' | 'status' | 'startDate' | 'stopDate'>;
+
+const summaryOf = ({ executionArn, stateMachineArn, name, status, startDate, stopDate }: ExecutionRecord): ExecutionSummary => ({
+  executionArn,
+  stateMachineArn,
+  name,
+  status,
+  startDate,
+  ...(stopDate === undefined ? {} : { stopDate }),
+});
+
 /**
  * Executions on disk, one JSON file each, rewritten atomically as events arrive: an operator can
  * read the history of every execution after a restart, and the engine resumes from it the ones that
  * were RUNNING when the platform died (LocalStepFunctions.reconcile).
+ *
+ * Only running executions are held whole in memory (the engine appends to them). A finished one
+ * is a summary here (a few hundred bytes, for ListExecutions and the name check) and is read from
+ * its file when described: its history (every state's input and output, a deployment's tickets
+ * among them) would otherwise stay in the platform's memory for good, tens of kilobytes per
+ * deployment.
  */
 export class ExecutionStore {
-  private readonly records = new Map<string, ExecutionRecord>();
+  private readonly summaries = new Map<string, ExecutionSummary>();
+  private readonly running = new Map<string, ExecutionRecord>();
 
   constructor(private readonly dir: string) {
     // Raw execution data holds tickets: the platform's user alone may read it.
@@ -42,26 +61,49 @@ export class ExecutionStore {
     chmodSync(dir, 0o700);
     for (const file of readdirSync(dir)) {
       if (!file.endsWith('.json')) continue;
-      const record = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ExecutionRecord;
-      this.records.set(record.executionArn, record);
+      this.hold(JSON.parse(readFileSync(join(dir, file), 'utf8')) as ExecutionRecord);
     }
   }
 
-  get(executionArn: string): ExecutionRecord | undefined {
-    return this.records.get(executionArn);
+  has(executionArn: string): boolean {
+    return this.summaries.has(executionArn);
   }
 
-  all(): ExecutionRecord[] {
-    return [...this.records.values()].sort((a, b) => b.startDate.localeCompare(a.startDate));
+  /** The whole record: the one being written if the execution runs, else a fresh copy from its file. */
+  get(executionArn: string): ExecutionRecord | undefined {
+    const running = this.running.get(executionArn);
+    if (running) return running;
+    if (!this.summaries.has(executionArn)) return undefined;
+    return JSON.parse(readFileSync(this.fileOf(executionArn), 'utf8')) as ExecutionRecord;
+  }
+
+  /** Every execution, newest first. */
+  all(): ExecutionSummary[] {
+    return [...this.summaries.values()].sort((a, b) => b.startDate.localeCompare(a.startDate));
+  }
+
+  /** The records held whole: the running executions. */
+  runningRecords(): ExecutionRecord[] {
+    return [...this.running.values()];
   }
 
   save(record: ExecutionRecord): void {
-    this.records.set(record.executionArn, record);
+    this.hold(record);
     this.write(record);
   }
 
+  private hold(record: ExecutionRecord): void {
+    this.summaries.set(record.executionArn, summaryOf(record));
+    if (record.status === 'RUNNING') this.running.set(record.executionArn, record);
+    else this.running.delete(record.executionArn);
+  }
+
+  private fileOf(executionArn: string): string {
+    return join(this.dir, `${encodeURIComponent(executionArn.split(':').slice(-2).join('.'))}.json`);
+  }
+
   private write(record: ExecutionRecord): void {
-    const file = join(this.dir, `${encodeURIComponent(record.executionArn.split(':').slice(-2).join('.'))}.json`);
+    const file = this.fileOf(record.executionArn);
     writeFileSync(`${file}.tmp`, JSON.stringify(record), { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
   }

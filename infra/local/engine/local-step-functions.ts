@@ -4,7 +4,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 import { bindTasks, executionScope, type LocalServices } from './task-bindings.js';
-import { ExecutionStore, type ExecutionRecord, type HistoryEvent } from './execution-store.js';
+import { ExecutionStore, type ExecutionRecord, type ExecutionSummary, type HistoryEvent } from './execution-store.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type SynthesizedPlatform, type SynthesizedWorkflow } from './synthesized-workflows.js';
 import { MAX_REDRIVES, PLATFORM_RESTARTED_CAUSE, PLATFORM_RESTARTED_ERROR, planResume, type ResumePlan } from './redrive.js';
 
@@ -144,7 +144,7 @@ export class LocalStepFunctions {
     const loaded = this.machines.get(machineArn);
     if (!loaded) throw new StateMachineDoesNotExist(`state machine ${machineArn} does not exist`);
     const arn = executionArn(loaded.workflow.name, name);
-    if (this.store.get(arn)) throw new ExecutionAlreadyExists(`execution ${name} already exists`);
+    if (this.store.has(arn)) throw new ExecutionAlreadyExists(`execution ${name} already exists`);
     const startDate = new Date().toISOString();
     const record: ExecutionRecord = {
       executionArn: arn,
@@ -214,7 +214,7 @@ export class LocalStepFunctions {
    */
   reconcile(): ReconciledExecution[] {
     const reconciled: ReconciledExecution[] = [];
-    for (const record of this.store.all().filter((r) => r.status === 'RUNNING' && !this.running.has(r.executionArn))) {
+    for (const record of this.store.runningRecords().filter((r) => !this.running.has(r.executionArn))) {
       const loaded = this.machines.get(record.stateMachineArn);
       const definition = loaded?.workflow.definition as { StartAt: string; States: Record<string, { Type: string }> } | undefined;
       const redrives = record.redriveCount ?? 0;
@@ -374,7 +374,7 @@ export class LocalStepFunctions {
     return record;
   }
 
-  listExecutions(filter: { stateMachineArn?: string; statusFilter?: string }): ExecutionRecord[] {
+  listExecutions(filter: { stateMachineArn?: string; statusFilter?: string }): ExecutionSummary[] {
     return this.store
       .all()
       .filter((record) => !filter.stateMachineArn || record.stateMachineArn === filter.stateMachineArn)

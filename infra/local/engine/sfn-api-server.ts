@@ -2,12 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalCredentialIssuer } from '../auth/credential-issuer.js';
 import { startSigV4Gate } from '../auth/sigv4-gate.js';
-import type { ExecutionRecord } from './execution-store.js';
+import type { ExecutionSummary } from './execution-store.js';
 import type { LocalStepFunctions } from './local-step-functions.js';
 
 const seconds = (iso?: string) => (iso ? Date.parse(iso) / 1000 : undefined);
 
-function summary(record: ExecutionRecord) {
+function summary(record: ExecutionSummary) {
   return {
     executionArn: record.executionArn,
     stateMachineArn: record.stateMachineArn,

@@ -11,8 +11,9 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { FunctionResponse } from '../../../router/function-response.js';
 import { gatewayErrorPage, requestIdOf } from '../../../router/gateway-error.js';
-import { readHttpIntegrationStream } from '../../../router/lambda/http-integration-stream.js';
+import { readCompleteHttpIntegration, readHttpIntegrationStream } from '../../../router/lambda/http-integration-stream.js';
 import { forwardLines } from '../line-splitter.js';
+import { Outbox, unbatch } from './outbox.js';
 import { parseWorkerMessage, type CancelRequest, type FlowRequest, type InvokeRequest } from './messages.js';
 import { packageRoot } from '../../package-root.js';
 import { capMechanism } from '../sandbox/cap-mechanism.js';
@@ -156,6 +157,8 @@ interface Worker {
   project: string;
   deploymentId: string;
   child: ChildProcess;
+  /** What goes to the worker, gathered per turn of the event loop. */
+  outbox: Outbox;
   sandbox: RunningSandbox;
   pending: Map<number, Pending>;
   /** Settles once the worker has imported its handler (or failed to, or exited first). */
@@ -366,6 +369,30 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     );
   }
 
+  /** One message of a streaming handler's writes: its start, bytes and end, any of them. */
+  function takeStream(worker: Worker, id: number, part: { start?: string; bytes?: Uint8Array; end?: true }): void {
+    const pending = worker.pending.get(id);
+    if (!pending) return;
+    if (part.start !== undefined && part.end && !pending.body) {
+      // The whole response in one message (an ordinary page): read at once, no stream in between.
+      let response: FunctionResponse;
+      try {
+        response = readCompleteHttpIntegration(part.start, part.bytes ?? new Uint8Array(0));
+      } catch (error) {
+        response = errorResult(worker, id, 502, 'InvalidFunctionResponse', (error as Error).message);
+      }
+      finish(worker, id, response);
+      return;
+    }
+    if (part.start !== undefined) startStream(worker, id, part.start);
+    if (part.bytes) passChunk(worker, id, part.bytes);
+    if (part.end) {
+      pending.body?.end();
+      // Until the head is read, reading it finishes the call (with the response, or a 502).
+      if (pending.headSent) finish(worker, id);
+    }
+  }
+
   /** Hands a chunk on; while the reader is behind, the worker holds its next writes back. */
   function passChunk(worker: Worker, id: number, chunk: Uint8Array): void {
     const body = worker.pending.get(id)?.body;
@@ -376,7 +403,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
 
   function send(worker: Worker, message: CancelRequest | FlowRequest): void {
     if (worker.hasExited || !worker.child.connected) return;
-    worker.child.send(message, () => undefined);
+    worker.outbox.send(message);
   }
 
   function cancel(worker: Worker, id: number): void {
@@ -461,6 +488,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       project,
       deploymentId,
       child,
+      outbox: new Outbox((message, sent) => {
+        if (!child.connected) sent(new Error('the function worker is gone'));
+        else child.send(message, (error) => sent(error ?? null));
+      }),
       sandbox,
       pending: new Map(),
       ready: new Promise<InitOutcome>((resolvePromise) => (markReady = resolvePromise)),
@@ -479,7 +510,10 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     forwardLines(child.stdout, onLine);
     forwardLines(child.stderr, onLine);
 
-    child.on('message', (raw: unknown) => {
+    child.on('message', (received: unknown) => {
+      for (const raw of unbatch(received)) take(raw);
+    });
+    function take(raw: unknown): void {
       const parsed = parseWorkerMessage(raw);
       if (!parsed.ok) {
         const id = (raw as { id?: unknown } | null)?.id;
@@ -496,14 +530,8 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       if ('ready' in message) markReady({ ok: true });
       else if ('initError' in message) markReady({ ok: false, error: message.initError });
       else if ('result' in message) finish(worker, message.id, message.result);
-      else if ('streamStart' in message) startStream(worker, message.id, message.streamStart);
-      else if ('chunk' in message) passChunk(worker, message.id, message.chunk);
-      else if ('streamEnd' in message) {
-        const pending = worker.pending.get(message.id);
-        pending?.body?.end();
-        // Until the head is read, reading it finishes the call (with the response, or a 502).
-        if (pending?.headSent) finish(worker, message.id);
-      } else {
+      else if ('stream' in message) takeStream(worker, message.id, message.stream);
+      else {
         noteRefusal(worker, `${message.error.name}: ${message.error.message}`);
         finish(
           worker,
@@ -511,12 +539,16 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           errorResult(worker, message.id, 502, 'FunctionError', `${message.error.name}: ${message.error.message}`),
         );
       }
-    });
+    }
 
     const onGone = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
       if (worker.hasExited) return;
       worker.hasExited = true;
       if (workers.get(worker.key) === worker) workers.delete(worker.key);
+      // A version's runtime variables are held while it has a worker, and read again if it starts
+      // again: kept for every version ever started, they (and the deployment's execution scope their
+      // promise was made in) would add up with every deployment.
+      if (!workers.has(worker.key)) environments.delete(worker.key);
       if (worker.idleTimer) clearTimeout(worker.idleTimer);
       const how = error ? error.message : code !== null ? `code ${code}` : `signal ${signal}`;
       const cap = error
@@ -600,7 +632,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           else void stopWorker(worker, 'timeout');
         }, limitMs);
         const message: InvokeRequest = { id, event, timeoutMs: limitMs };
-        worker.child.send(message, (error) => {
+        worker.outbox.send(message, (error) => {
           if (error)
             finish(worker, id, errorResult(worker, id, 502, 'FunctionCrashed', `could not reach the function worker: ${error.message}`));
         });

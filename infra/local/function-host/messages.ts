@@ -8,9 +8,11 @@
                      { id, flow: 'pause' | 'resume' }  the viewer reads slower than the function writes
  *   worker → parent   { ready: true } | { initError }  once, after importing the handler module
  *                     { id, result }                 a buffered handler's (normalized) result
- *                     { id, streamStart: contentType }  a streaming handler's first write, then
- *                     { id, chunk: bytes }*          what it wrote (a prelude first, see
- *                     { id, streamEnd: true }        router/lambda/http-integration-stream.ts), and its end
+ *                     { id, stream: { start?: contentType, bytes?, end?: true } }+
+ *                                                    a streaming handler's writes, gathered per turn of
+ *                                                    its event loop: the start (first message only), the
+ *                                                    bytes (a prelude first, see
+ *                                                    router/lambda/http-integration-stream.ts), the end
  *                     { id, error: { name, message } }  the handler threw, or could not be loaded
  */
 import * as v from 'valibot';
@@ -43,9 +45,14 @@ const Id = v.pipe(v.number(), v.integer());
 export const InvokeResponseSchema = v.union([
   v.object({ id: Id, result: FunctionResultSchema }),
   v.object({ id: Id, error: ErrorSchema }),
-  v.object({ id: Id, streamStart: v.string() }),
-  v.object({ id: Id, chunk: v.custom<Uint8Array>((value) => value instanceof Uint8Array, 'chunk must be bytes') }),
-  v.object({ id: Id, streamEnd: v.literal(true) }),
+  v.object({
+    id: Id,
+    stream: v.object({
+      start: v.optional(v.string()),
+      bytes: v.optional(v.custom<Uint8Array>((value) => value instanceof Uint8Array, 'bytes must be bytes')),
+      end: v.optional(v.literal(true)),
+    }),
+  }),
 ]);
 
 /** Sent once, after the worker imported the handler module (Lambda's init phase) or failed to. */

@@ -20,6 +20,7 @@ import {
   type InvokeResponse,
   type WorkerMessage,
 } from './messages.js';
+import { Outbox, unbatch } from './outbox.js';
 import { WorkerResponseStream } from './response-stream.js';
 import { takeSecretEnvironment } from '../../../handlers/lib/secret-env.js';
 
@@ -75,9 +76,14 @@ function describe(error: unknown): { name: string; message: string } {
   return { name: 'Error', message: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)) };
 }
 
-function reply(message: WorkerMessage, sent?: (error: Error | null) => void): void {
-  if (process.send) process.send(message, undefined, {}, (error) => sent?.(error));
-  else sent?.(new Error('the function worker has no channel to its host'));
+/** What goes to the host, gathered per turn of the event loop (see outbox.ts). */
+const outbox = new Outbox((message, sent) => {
+  if (process.send) process.send(message, undefined, {}, (error) => sent(error));
+  else sent(new Error('the function worker has no channel to its host'));
+});
+
+function reply(message: WorkerMessage): void {
+  outbox.send(message);
 }
 
 /** The response streams of the invocations under way, so the host can cancel one. */
@@ -87,7 +93,7 @@ async function invokeStreaming(
   handler: StreamingHandler,
   request: { id: number; event: APIGatewayProxyEventV2; timeoutMs: number },
 ): Promise<void> {
-  const stream = new WorkerResponseStream(request.id, reply);
+  const stream = new WorkerResponseStream(request.id, outbox);
   // A write after the host closed the stream fails that write; it must not end the whole worker.
   stream.on('error', () => undefined);
   streams.set(request.id, stream);
@@ -107,7 +113,12 @@ loadHandler().then(
   (error: unknown) => reply({ initError: describe(error) }),
 );
 
-process.on('message', (raw: unknown) => {
+process.on('message', (received: unknown) => {
+  for (const raw of unbatch(received)) take(raw);
+});
+
+/** One message from the host: an invocation, a cancel, or flow control of a stream. */
+function take(raw: unknown): void {
   const cancel = parseCancelRequest(raw);
   if (cancel) {
     // Closed, not failed: the handler sees 'close' (and a pipeline into it a premature close).
@@ -140,7 +151,7 @@ process.on('message', (raw: unknown) => {
       reply({ id: request.id, error: describe(error) });
     }
   })();
-});
+}
 
 // The host is gone: nothing can reach this worker any more.
 process.on('disconnect', () => process.exit(0));

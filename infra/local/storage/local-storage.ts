@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { PlatformNames } from '../../../handlers/lib/config.js';
 import { LocalCredentialIssuer } from '../auth/credential-issuer.js';
 import { startSigV4Gate } from '../auth/sigv4-gate.js';
+import { closeDynaliteIterators } from './dynalite-iterators.js';
+import { ensurePlatformTable } from './platform-table.js';
 
 export interface LocalStorage {
   /** The SigV4 gates' endpoints (the servers themselves are reachable only through them). */
@@ -32,6 +34,7 @@ export async function startLocalStorage(
   mkdirSync(dynamoDir, { recursive: true });
   mkdirSync(s3Dir, { recursive: true });
 
+  closeDynaliteIterators();
   const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     dynamo.once('error', reject);
@@ -54,25 +57,7 @@ export async function startLocalStorage(
   const s3Gate = await startSigV4Gate({ service: 's3', upstream: { host: '127.0.0.1', port: s3Address.port }, issuer });
 
   const client = new DynamoDBClient({ endpoint: dynamoGate.endpoint, region: 'us-east-1', credentials: issuer.platform });
-  try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: names.table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: names.table });
+  await ensurePlatformTable(client, names.table, join(dataDir, 'dynamodb-migration.json'));
   client.destroy();
 
   return {

@@ -111,6 +111,8 @@ describe('internal system: API role (least privilege)', () => {
       StartPipelineExecutions: ['states:ListExecutions', 'states:StartExecution'],
       ReadPipelineDefinitions: ['states:DescribeStateMachine'],
       ReadPipelineExecutions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+      // Cancel (POST …/cancel) stops the deployment's execution.
+      StopPipelineExecutions: ['states:StopExecution'],
       PlatformRecords: [
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
@@ -119,6 +121,7 @@ describe('internal system: API role (least privilege)', () => {
         'dynamodb:Scan',
         'dynamodb:UpdateItem',
       ],
+      ProjectIndex: ['dynamodb:Query'],
       SourceUploads: ['s3:GetObject', 's3:PutObject'],
       BuildLogsList: ['s3:ListBucket'],
       BuildLogsRead: ['s3:GetObject'],
@@ -144,8 +147,12 @@ describe('internal system: API role (least privilege)', () => {
     expect(JSON.stringify(bySid.ReadPipelineExecutions?.Resource)).toSatisfy((text: string) =>
       machines.every((m) => text.includes(`:execution:${m}:*"`)),
     );
+    expect(bySid.StopPipelineExecutions?.Resource).toEqual(bySid.ReadPipelineExecutions?.Resource);
     expect(bySid.ReadPipelineExecutions?.Resource).toHaveLength(4);
     expect(bySid.PlatformRecords?.Resource).toEqual({ 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] });
+    expect(bySid.ProjectIndex?.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] }, '/index/byEntity']],
+    });
     expect(bySid.SourceUploads?.Resource).toEqual({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.sourceBucket), 'Arn'] }, '/sources/*']],
     });

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { projectStackTemplate } from '../../../infra/aws/projects/project-stack.js';
+import { TENANT_BOUNDARY_POLICY_NAME, projectStackTemplate } from '../../../infra/aws/projects/project-stack.js';
 import { bindPlatform } from '../../../handlers/lib/bindings/platform.js';
 import { awsPlatformSettings } from '../../../infra/aws/runtime/platform-settings.js';
 
@@ -73,7 +73,10 @@ describe('per-project stack template', () => {
     expect(roles).toHaveLength(1);
     const role = roles[0]!.Properties;
     expect(role.ManagedPolicyArns).toBeUndefined();
-    expect(role.PermissionsBoundary).toBeUndefined();
+    // Bounded by the platform's tenant boundary (test/aws/permissions/tenant-stack-role.test.ts checks what it allows).
+    expect(role.PermissionsBoundary).toEqual({
+      'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/${TENANT_BOUNDARY_POLICY_NAME}`,
+    });
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);

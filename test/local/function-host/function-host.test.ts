@@ -9,7 +9,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { startBareS3, type BareS3 } from '../../support/bare-s3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Readable } from 'node:stream';
-import { isStreamed, type FunctionResponse, type StreamedResult } from '../../../router/function-response.js';
+import {
+  isComplete,
+  isStreamed,
+  type CompleteResult,
+  type FunctionResponse,
+  type StreamedResult,
+} from '../../../router/function-response.js';
 import { createFunctionHost, type FunctionHost, type FunctionHostOptions } from '../../../infra/local/function-host/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -84,7 +90,7 @@ describe('local function host', () => {
    * failed (`details`) is in the function's log under that request id.
    */
   function expectGatewayPage(response: FunctionResponse, status: 502 | 504, requestId: string, fn: string, details: string): void {
-    if (isStreamed(response)) throw new Error(`expected a ${status} page, got a streamed response`);
+    if (isStreamed(response) || isComplete(response)) throw new Error(`expected a ${status} page, got a streamed response`);
     const result: APIGatewayProxyStructuredResultV2 = response;
     expect(result.statusCode).toBe(status);
     expect(result.headers).toMatchObject({ 'content-type': 'text/plain; charset=utf-8', 'x-slipway-request-id': requestId });
@@ -309,6 +315,25 @@ describe('local function host', () => {
     expect(second.pid).not.toBe(first.pid);
   });
 
+  it("holds a version's runtime variables while its worker runs, not after it stopped", async () => {
+    let reads = 0;
+    const h = host({
+      idleMs: 300,
+      environment: () => {
+        reads += 1;
+        return { PUBLIC_GREETING: `read ${reads}` };
+      },
+    });
+    const first = JSON.parse((await h.invoke('other', 'd-three', event('/info'))).body as string) as { pid: string };
+    await h.invoke('other', 'd-three', event('/info'));
+    await h.invoke('other', 'd-three', event('/info'));
+    // Every request asks for them: while the worker runs they are read once.
+    expect(reads).toBe(1);
+    await waitFor(() => !isAlive(first.pid));
+    await h.invoke('other', 'd-three', event('/info'));
+    expect(reads).toBe(2);
+  });
+
   it('forwards what the function prints to onLog', async () => {
     const h = host();
     await h.invoke('app', 'd-one', event('/log'));
@@ -349,13 +374,26 @@ describe('local function host', () => {
       for await (const chunk of body) out += Buffer.from(chunk as Uint8Array).toString('utf8');
       return out;
     }
+    /** A response the handler wrote head, body and end of at once arrives complete, not as a stream. */
+    function complete(response: FunctionResponse): CompleteResult {
+      if (!isComplete(response)) throw new Error(`expected a complete response, got ${JSON.stringify(response)}; log: ${logs.join('\n')}`);
+      return response;
+    }
     async function info(h: FunctionHost): Promise<{ instance: string; cancelled: number; written: number }> {
-      return JSON.parse(await text(streamed(await h.invoke('streamer', 'd-stream', event('/info'))).body)) as {
+      return JSON.parse(Buffer.from(complete(await h.invoke('streamer', 'd-stream', event('/info'))).body).toString('utf8')) as {
         instance: string;
         cancelled: number;
         written: number;
       };
     }
+
+    it('answers a response written all at once (head, body, end) complete, in one piece', async () => {
+      const h = host();
+      const response = complete(await h.invoke('streamer', 'd-stream', event('/info')));
+      expect(response.statusCode).toBe(200);
+      expect(response.headers).toEqual({ 'content-type': 'application/json' });
+      expect(JSON.parse(Buffer.from(response.body).toString('utf8'))).toMatchObject({ instance: expect.any(String) });
+    });
 
     it('answers with the prelude head as soon as it is written, then each chunk as it comes', async () => {
       const h = host();

@@ -71,6 +71,12 @@ export class KvsRouteCache implements RouteCache {
     return this.apply(Object.entries(entries).map(([Key, Value]) => ({ put: { Key, Value } })));
   }
 
+  /**
+   * Deleting a key the store does not hold is a no-op for callers: cleanup and project deletion
+   * name every key a deployment may have had. AWS documents UpdateKeys as all-or-nothing and lists
+   * ResourceNotFoundException and ValidationException among its errors without saying which one a
+   * missing key raises, so a batch refused that way is retried without the keys GetKey cannot find.
+   */
   deleteMany(keys: string[]): Promise<void> {
     return this.apply(keys.map((Key) => ({ delete: { Key } })));
   }
@@ -106,6 +112,22 @@ export class KvsRouteCache implements RouteCache {
   }
 
   private async send(batch: Change[]): Promise<void> {
+    try {
+      await this.sendOnce(batch);
+    } catch (error) {
+      if (!isMissingKeyRefusal(error) || !batch.some((change) => 'delete' in change)) throw error;
+      // The store itself must still exist: DescribeKeyValueStore (a fresh ETag) throws if not.
+      await this.currentEtag();
+      const present: Change[] = [];
+      for (const change of batch) {
+        if ('put' in change || (await this.get(change.delete.Key)) !== undefined) present.push(change);
+      }
+      if (present.length === batch.length) throw error;
+      if (present.length > 0) await this.sendOnce(present);
+    }
+  }
+
+  private async sendOnce(batch: Change[]): Promise<void> {
     const Puts = batch.flatMap((change) => ('put' in change ? [change.put] : []));
     const Deletes = batch.flatMap((change) => ('delete' in change ? [change.delete] : []));
     for (let attempt = 1; ; attempt++) {
@@ -129,6 +151,11 @@ export class KvsRouteCache implements RouteCache {
       }
     }
   }
+}
+
+function isMissingKeyRefusal(error: unknown): boolean {
+  const name = (error as { name?: string }).name;
+  return error instanceof ResourceNotFoundException || name === 'ResourceNotFoundException' || name === 'ValidationException';
 }
 
 function byteLength(text: string): number {
