@@ -149,7 +149,12 @@ export class PipelineSystem extends Construct {
     storage.projectBucket.grantDelete(functions.deleteProjectData);
     storage.table.grantReadWriteData(functions.deleteProjectData);
     storage.table.grantReadData(functions.checkRollbackTarget);
-    storage.table.grantReadWriteData(functions.stackTurn);
+    // The stack turn is an attribute of the project item: read and conditionally updated, nothing else (no index).
+    iam.Grant.addToPrincipal({
+      grantee: functions.stackTurn,
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resourceArns: [storage.table.tableArn],
+    });
     storage.projectBucket.grantRead(functions.checkRollbackTarget, '*/deployments/*/slipway-manifest.json');
     props.projects.grantRouteCacheWrite?.(functions.release);
     props.projects.grantRouteCacheWrite?.(functions.deleteProjectData);
