@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   process.env.SLIPWAY_RSS_PROBE_OUT = probeOut;
   if (flags.snapshots) process.env.SLIPWAY_RSS_PROBE_SNAPSHOTS = flags.snapshots;
   const nodeArgs = [...flags['node-args'].split(' ').filter(Boolean), '--import', probeFile];
-  const platform = await startPlatformChild(home, await freePort(), log, nodeArgs);
+  const platform = await startPlatformChild(home, await freePort(), log, { nodeArgs });
   const pid = platform.process.pid as number;
   try {
     let deployed = 0;

@@ -15,18 +15,21 @@ export interface PlatformChild {
   close(): Promise<void>;
 }
 
-/** `nodeArgs` go to Node before the script (a memory probe, heap flags). */
+/**
+ * `nodeArgs` go to Node before the script (a memory probe, heap flags); `settings` are operator
+ * settings for this start (README, "Configuration"), over the bench's own environment.
+ */
 export async function startPlatformChild(
   home: string,
   port: number,
   log: (line: string) => void,
-  nodeArgs: string[] = [],
+  options: { nodeArgs?: string[]; settings?: Record<string, string> } = {},
 ): Promise<PlatformChild> {
   const child = spawn(
     process.execPath,
-    [...nodeArgs, join(packageRoot(), 'bin', 'slipway.js'), 'up', '--port', String(port), '--no-example'],
+    [...(options.nodeArgs ?? []), join(packageRoot(), 'bin', 'slipway.js'), 'up', '--port', String(port), '--no-example'],
     {
-      env: { ...process.env, SLIPWAY_HOME: home },
+      env: { ...process.env, ...options.settings, SLIPWAY_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -13,18 +13,25 @@ export interface TimedDeploy {
   installMs: number;
   buildMs: number;
   overheadMs: number;
+  /** The whole build log the deployment printed. */
+  log: string;
+  /** Wall-clock start and end of the push (ms since the epoch), to set beside the execution's own dates. */
+  startedAt: number;
+  endedAt: number;
 }
 
 export async function timedDeploy(api: ApiClient, dir: string, project: string, pollMs = 100): Promise<TimedDeploy> {
   let log = '';
+  const startedAt = Date.now();
   const started = performance.now();
   const deployment = await deployDirectory(api, { dir, project, onLog: (text) => (log += text), pollMs });
   const totalMs = performance.now() - started;
+  const endedAt = Date.now();
   const timing = /slipway: timing install=(\d+) build=(\d+)/.exec(log);
   if (!timing) throw new Error('the build log has no timing line');
   const installMs = Number(timing[1]);
   const buildMs = Number(timing[2]);
-  return { deployment, totalMs, installMs, buildMs, overheadMs: totalMs - installMs - buildMs };
+  return { deployment, totalMs, installMs, buildMs, overheadMs: totalMs - installMs - buildMs, log, startedAt, endedAt };
 }
 
 export function median(values: number[]): number {

@@ -69,7 +69,8 @@ export async function carryImmutableFiles(
   const names = platformNames();
   const prefix = deploymentPrefix(project, deploymentId);
   const own = ownFiles.filter(isImmutablePath);
-  await s3Client().send(
+  // The list, the query and the earlier deployments' lists are independent round trips: all at once.
+  const writeList = s3Client().send(
     new PutObjectCommand({
       Bucket: names.projectBucket,
       Key: prefix + OWN_IMMUTABLE_LIST,
@@ -77,13 +78,18 @@ export async function carryImmutableFiles(
       ContentType: 'application/json',
     }),
   );
+  const readLists = previousDeployments(project, deploymentId, preview).then((previous) =>
+    Promise.all(previous.map(async (id) => ({ id, paths: await ownImmutableFiles(project, id) }))),
+  );
+  const [, lists] = await Promise.all([writeList, readLists]);
   const present = new Set(own);
   const copies: Array<{ from: string; path: string }> = [];
-  for (const previous of await previousDeployments(project, deploymentId, preview)) {
-    for (const path of await ownImmutableFiles(project, previous)) {
+  // Newest first, as before: a path two earlier deployments share is copied from the newer.
+  for (const { id, paths } of lists) {
+    for (const path of paths) {
       if (present.has(path)) continue;
       present.add(path);
-      copies.push({ from: deploymentPrefix(project, previous) + path, path });
+      copies.push({ from: deploymentPrefix(project, id) + path, path });
     }
   }
   let copied = 0;

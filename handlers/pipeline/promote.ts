@@ -63,16 +63,19 @@ async function promote(event: unknown): Promise<{ prefix: string; objects: numbe
   });
   puts.push({ Bucket: names.projectBucket, Key: prefix + FUNCTION_ZIP, Body: zipFiles(server), ContentType: 'application/zip' });
   // Each put is a round trip of small bodies: many in flight keep the link busy; the zip goes in the same pool.
-  await eachLimited(puts, PROMOTE_CONCURRENCY, async (input) => {
-    await s3Client().send(new PutObjectCommand(input));
-  });
-  // Skew protection: pages of the last deployments still find their chunks under this prefix.
-  await carryImmutableFiles(
-    state.project,
-    deploymentId,
-    state.preview,
-    files.map((entry) => entry.path.replace(/^\.\//, '')),
-  );
+  // Skew protection alongside: pages of the last deployments still find their chunks under this
+  // prefix. It copies only paths this deployment lacks, so it never writes a key the puts write.
+  await Promise.all([
+    eachLimited(puts, PROMOTE_CONCURRENCY, async (input) => {
+      await s3Client().send(new PutObjectCommand(input));
+    }),
+    carryImmutableFiles(
+      state.project,
+      deploymentId,
+      state.preview,
+      files.map((entry) => entry.path.replace(/^\.\//, '')),
+    ),
+  ]);
   return { prefix, objects: files.length };
 }
 

@@ -14,7 +14,7 @@ import { createEdgeServer } from './edge/server.js';
 import { createSandboxRunner } from './batch/sandbox.js';
 import { buildLogAppender } from '../../handlers/lib/build-log-append.js';
 import { capMechanism, forceRlimitCaps } from './sandbox/cap-mechanism.js';
-import { reapStaleSandboxes } from './sandbox/reap-stale.js';
+import { reapStaleSandboxes, reapStaleWorkspaces } from './sandbox/reap-stale.js';
 import { createFunctionHost } from './function-host/index.js';
 import { LocalStepFunctions } from './engine/local-step-functions.js';
 import { startSfnApi } from './engine/sfn-api-server.js';
@@ -44,6 +44,8 @@ export interface PlatformOptions {
   sandboxCaps?: 'auto' | 'rlimit';
   /** Which X-Forwarded-For hop tenants see as the visitor (router/client-address.ts); default 1, the socket's address. */
   clientAddressDepth?: number;
+  /** How long a function worker may sit idle before it stops (default 5 min; SLIPWAY_FUNCTION_IDLE_SECONDS). */
+  functionIdleMs?: number;
   /** Workflows synthesized already (tests share one synthesis); by default synthesized, cached under `home`. */
   workflows?: SynthesizedPlatform;
 }
@@ -113,6 +115,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   // Sandboxes a platform killed without closing left running; and this machine's cap mechanism.
   if (options.sandboxCaps === 'rlimit') forceRlimitCaps();
   reapStaleSandboxes();
+  reapStaleWorkspaces(join(home, 'builds'));
   process.stderr.write(
     `slipway: sandbox caps use ${capMechanism() === 'cgroup' ? 'cgroups (memory, pids, cpu) and rlimits (CPU time)' : 'rlimits only (CPU time, processes, data size, file size)'}\n`,
   );
@@ -123,6 +126,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     stateDir: home,
     projectBucket: names.projectBucket,
     s3,
+    ...(options.functionIdleMs ? { idleMs: options.functionIdleMs } : {}),
+    // One worker started ahead, so a cold start does not wait for a sandbox and Node to start.
+    spareWorkers: 1,
     environment: (project, deploymentId) => runInPlatform(thisPlatform(), () => runtimeEnvironment(project, deploymentId)),
   });
   const registry = npmRegistry();
@@ -220,6 +226,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       }
       await edge.close();
       await engine.close();
+      await runBuildJob.cleanedUp();
       await functionHost.close();
       await sfnApi.close();
       await storage.close();

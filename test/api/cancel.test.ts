@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { putObject } from '../support/local-aws.js';
 import { requireSandboxTools } from '../support/sandbox-tools.js';
-import { createSandboxRunner } from '../../infra/local/batch/sandbox.js';
+import { createSandboxRunner, type SandboxRunner } from '../../infra/local/batch/sandbox.js';
 import { readSse } from '../../cli/sse.js';
 import { createReadyProject, deployOnce, quickBuild, startApiHarness, TOKEN, waitFor, type ApiHarness } from './support/api-harness.js';
 
@@ -153,8 +153,9 @@ describe('the sandboxed build job when its execution is stopped', () => {
     requireSandboxTools();
     const workRoot = await mkdtemp(join(tmpdir(), 'slipway-cancel-'));
     const marker = `slipway-cancel-probe-${randomBytes(6).toString('hex')}`;
+    let run: SandboxRunner | undefined;
     try {
-      const run = createSandboxRunner({
+      run = createSandboxRunner({
         workRoot,
         hiddenPaths: [],
         baseEnvironment: {},
@@ -178,6 +179,7 @@ describe('the sandboxed build job when its execution is stopped', () => {
         name: 'Batch.JobCancelled',
       });
     } finally {
+      await run?.cleanedUp();
       await rm(workRoot, { recursive: true, force: true });
     }
   });

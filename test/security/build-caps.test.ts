@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandboxRunner } from '../../infra/local/batch/sandbox.js';
+import { createSandboxRunner, type SandboxRunner } from '../../infra/local/batch/sandbox.js';
 import { capMechanism } from '../../infra/local/sandbox/cap-mechanism.js';
 import { requireSandboxTools } from '../support/sandbox-tools.js';
 
@@ -25,8 +25,11 @@ describe('build caps', () => {
     root = await mkdtemp(join(here, '.caps-'));
   });
   afterAll(async () => {
+    await Promise.all(runners.map((run) => run.cleanedUp()));
     await rm(root, { recursive: true, force: true });
   });
+  /** Their jobs' teardowns (the workspaces) finish before the root goes. */
+  const runners: SandboxRunner[] = [];
 
   async function attack(name: string, limits: Partial<typeof LIMITS & { cpuSeconds: number }> = {}): Promise<Error> {
     const run = createSandboxRunner({
@@ -38,6 +41,7 @@ describe('build caps', () => {
       onLog: (_job, line) => lines.push(line),
       appendBuildLog: async (buildId, line) => void appended.set(buildId, [...(appended.get(buildId) ?? []), line]),
     });
+    runners.push(run);
     const outcome = await run({ jobName: `caps-${name}`, timeoutSeconds: 60, environment: { SLIPWAY_BUILD_ID: `d-caps-${name}` } }).catch(
       (error: unknown) => error,
     );

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandboxRunner } from '../../infra/local/batch/sandbox.js';
+import { createSandboxRunner, type SandboxRunner } from '../../infra/local/batch/sandbox.js';
 import { requireSandboxTools } from '../support/sandbox-tools.js';
 
 /**
@@ -34,7 +34,10 @@ describe('a build job on the host', () => {
     requireSandboxTools();
     root = await mkdtemp(join(here, '.argv-'));
   });
+  /** Its job's teardown (the workspace) finishes before the root goes. */
+  let runner: SandboxRunner | undefined;
   afterAll(async () => {
+    await runner?.cleanedUp();
     await rm(root, { recursive: true, force: true });
   });
 
@@ -53,6 +56,7 @@ describe('a build job on the host', () => {
         if (line.startsWith('ticket received')) seenWhileRunning = everyProcessText();
       },
     });
+    runner = run;
     // EXPECTED_TICKET lets the job confirm it got the ticket; it travels the same way, so it is a secret too.
     await run({
       jobName: 'argv',

@@ -14,6 +14,7 @@ import { capFromOutput, capLine, DEFAULT_BUILD_LIMITS, type CapName, type Sandbo
 import { startS3SocketBridge, type S3SocketBridge } from '../sandbox/s3-socket-bridge.js';
 import { UidPool } from '../sandbox/uid-pool.js';
 import { machineTrustEnvironment } from '../sandbox/trust-env.js';
+import { freshRunnerBundle } from './bundle-runner.js';
 
 /**
  * The local stand-in for an AWS Batch job: the build runner in a bubblewrap sandbox.
@@ -73,12 +74,15 @@ function runtimePaths(): string[] {
   return [...new Set([packageRoot(), dirname(dirname(real(process.execPath)))].map(real))];
 }
 
-/** `dist/buildrunner/main.js`, from either this file's compiled copy (dist/infra/local/batch) or its source. */
+/**
+ * `dist/buildrunner/main.js`, from either this file's compiled copy (dist/infra/local/batch) or its
+ * source; its one-file bundle instead when that is fresh (bundle-runner.ts).
+ */
 function defaultCommand(): string[] {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const candidates = [join(root, 'buildrunner', 'main.js'), join(root, 'dist', 'buildrunner', 'main.js')];
   const main = candidates.find((candidate) => existsSync(candidate)) ?? (candidates[1] as string);
-  return [process.execPath, main];
+  return [process.execPath, freshRunnerBundle(main) ?? main];
 }
 
 function namedError(name: string, message: string): Error {
@@ -100,12 +104,19 @@ function safeName(jobName: string): string {
   return jobName.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 100) || 'job';
 }
 
-export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
+/** A runner of build jobs, and a way to wait until the jobs that ended are torn down. */
+export interface SandboxRunner extends BuildJobRunner {
+  /** Resolves once every job that has ended has its workspace, network and cgroup removed. */
+  cleanedUp(): Promise<void>;
+}
+
+export function createSandboxRunner(options: SandboxOptions): SandboxRunner {
   const limits: SandboxLimits = { ...DEFAULT_BUILD_LIMITS, ...options.limits };
   // Process-wide (see UidPool.shared): also the queue of builds, one per core by default.
   const uids = UidPool.shared(options.firstUid ?? DEFAULT_FIRST_UID, Math.max(1, options.concurrency ?? availableParallelism()));
+  const teardowns = new Set<Promise<void>>();
 
-  return async (request, runOptions = {}) => {
+  const run: BuildJobRunner = async (request, runOptions = {}) => {
     const stopSignal = runOptions.signal;
     if (stopSignal?.aborted) throw namedError('Batch.JobCancelled', `build job ${request.jobName} was cancelled before it started`);
     bwrapBinary(options.bwrapPath);
@@ -118,9 +129,20 @@ export function createSandboxRunner(options: SandboxOptions): BuildJobRunner {
       if (stopSignal?.aborted) throw namedError('Batch.JobCancelled', `build job ${request.jobName} was cancelled before it started`);
       return await runJob(request, lease.uid, lease.slot, cleanups, stopSignal);
     } finally {
-      for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+      // The job's outcome does not wait for its teardown, as a Batch job is done once its container
+      // exits: unmounting and deleting the workspace took a few hundred ms of every deploy. The uid
+      // is released last, so the next build on it starts after this one is gone.
+      const teardown = (async () => {
+        for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+      })();
+      teardowns.add(teardown);
+      void teardown.finally(() => teardowns.delete(teardown));
     }
   };
+  const cleanedUp = async (): Promise<void> => {
+    while (teardowns.size > 0) await Promise.all(teardowns);
+  };
+  return Object.assign(run, { cleanedUp });
 
   async function runJob(
     request: BuildJobRequest,

@@ -14,7 +14,9 @@ import { gatewayErrorPage, requestIdOf } from '../../../router/gateway-error.js'
 import { readCompleteHttpIntegration, readHttpIntegrationStream } from '../../../router/lambda/http-integration-stream.js';
 import { forwardLines } from '../line-splitter.js';
 import { Outbox, unbatch } from './outbox.js';
-import { parseWorkerMessage, type CancelRequest, type FlowRequest, type InvokeRequest } from './messages.js';
+import { linkTree } from './link-tree.js';
+import { removeStaleSpareFolders } from './stale-spares.js';
+import { parseWorkerMessage, type AssignRequest, type CancelRequest, type FlowRequest, type InvokeRequest } from './messages.js';
 import { packageRoot } from '../../package-root.js';
 import { capMechanism } from '../sandbox/cap-mechanism.js';
 import { capFromOutput, capLine, functionLimits } from '../sandbox/limits.js';
@@ -27,7 +29,10 @@ import { UidPool } from '../sandbox/uid-pool.js';
  *
  * Each deployment's server bundle (`{project}/deployments/{deploymentId}/server/...` in the project
  * bucket) is copied once to `<stateDir>/functions/<project>/<deploymentId>/` and run by one worker
- * process per project version, started on its first request and stopped when idle.
+ * process per project version, started on its first request and stopped when idle. A cold start
+ * takes a spare when there is one: a worker already started in its sandbox (Node running, no
+ * deployment yet) whose own empty folder then receives hard links to the deployment's files; it
+ * serves that deployment alone until it stops, and another spare is started once it has answered.
  *
  * A worker runs tenant code, so it runs sandboxed (../sandbox/): its own uid, the platform's state
  * hidden (other tenants' copies with it), only its own server folder visible (read-only), a private
@@ -61,6 +66,13 @@ export interface FunctionHostOptions {
   memoryMb?: number;
   /** First uid of the workers' uid pool (default 1200000). */
   firstUid?: number;
+  /**
+   * Workers started ahead, in their sandboxes but with no deployment yet (default 0; the platform
+   * keeps 1): a cold start takes one instead of waiting for a sandbox and Node to start. Their caps
+   * are those of the memory of the last cold start (at first `memoryMb`); a project of another
+   * memory gets a worker started for it.
+   */
+  spareWorkers?: number;
 }
 
 export interface FunctionSettings {
@@ -153,9 +165,16 @@ interface Pending {
 type InitOutcome = { ok: true } | { ok: false; error: { name: string; message: string } };
 
 interface Worker {
+  /** `project/deploymentId`; empty, as are the two below, while it is a spare with no deployment. */
   key: string;
   project: string;
   deploymentId: string;
+  /** The memory its caps were set for (a spare is handed only to a project of that memory). */
+  memoryMb: number;
+  /** A spare's own folder (hard links to its deployment's files once it has one), removed when it exits. */
+  spareDir?: string;
+  /** A cold start's worker (a spare or not): the spares are refilled once it has answered, or is gone. */
+  refillSpares?: boolean;
   child: ChildProcess;
   /** What goes to the worker, gathered per turn of the event loop. */
   outbox: Outbox;
@@ -198,6 +217,16 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   let closed = false;
 
   const functionDir = (project: string, deploymentId: string): string => join(functionsRoot, project, deploymentId);
+  // Where every worker sees its function folder (and its cwd): a sandbox shows only its own folder,
+  // so one path serves all; a spare is started before its deployment is known. Not a project name (those start with a letter or digit).
+  const taskPath = join(functionsRoot, '.task');
+  // This host's spares' folders (hard links of one deployment each, once given one).
+  const sparesRoot = join(functionsRoot, '.spares', `${process.pid}-${randomBytes(4).toString('hex')}`);
+  const spareCount = options.spareWorkers ?? 0;
+  const spares: Worker[] = [];
+  let spareMemoryMb = memoryMb;
+  /** Spares being started (close waits for them, to stop them too). */
+  const spareStarts = new Set<Promise<void>>();
   const keyOf = (project: string, deploymentId: string): string => `${project}/${deploymentId}`;
   const log =
     options.onLog ??
@@ -308,6 +337,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       worker.idleTimer = setTimeout(() => void stopWorker(worker, 'stopped'), idleMs);
       worker.idleTimer.unref();
       setRef(worker.child, false);
+      refillAfter(worker);
     }
   }
 
@@ -434,46 +464,36 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   const uids = UidPool.shared(options.firstUid ?? DEFAULT_FIRST_UID, MAX_WORKERS);
   const hiddenPaths = [resolve(options.stateDir)];
 
-  async function startWorker(project: string, deploymentId: string, tenantEnv: Record<string, string>): Promise<Worker> {
-    const dir = functionDir(project, deploymentId);
-    const limits = functionLimits(memoryOf(project));
+  /**
+   * Starts a sandboxed worker that shows `source` (read-only) at taskPath; it runs nothing of a
+   * tenant's until assignWorker gives it a deployment.
+   */
+  async function spawnWorker(source: string, workerMemoryMb: number, name: string, spareDir?: string): Promise<Worker> {
+    const limits = functionLimits(workerMemoryMb);
     const lease = await uids.acquire();
     let sandbox: RunningSandbox;
     try {
       sandbox = await spawnSandbox({
-        name: `fn-${project}`.slice(0, 40),
+        name: name.slice(0, 40),
         uid: lease.uid,
         limits,
-        // The tenant's variables (secrets decrypted) never go into argv; the platform's own names win.
-        secretEnv: Object.fromEntries(
-          Object.entries(tenantEnv).filter(([name]) => !PLATFORM_VARIABLES.has(name) && !name.startsWith('NODE_CHANNEL_')),
-        ),
         ipc: true,
         ipcSerialization: 'advanced',
         spec: {
           runtimePaths: [...new Set([packageRoot(), dirname(dirname(process.execPath))])].map((source) => ({ source })),
           // The state directory holds every tenant's function copies: all hidden, this one shown again.
           hiddenPaths,
-          mounts: [{ source: dir }],
+          mounts: [{ source, target: taskPath }],
           tmpMiB: limits.tmpMiB,
           network: 'private',
-          cwd: dir,
+          cwd: taskPath,
           env: {
             PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
             NODE_ENV: 'production',
             TZ: process.env.TZ ?? 'UTC',
             ...machineTrustEnvironment(),
           },
-          command: [
-            process.execPath,
-            ...workerLoaderArgs(),
-            `--max-old-space-size=${limits.memoryMiB}`,
-            WORKER_FILE,
-            join(dir, 'server', 'handler.js'),
-            `slipway-${project}`,
-            deploymentId,
-            String(limits.memoryMiB),
-          ],
+          command: [process.execPath, ...workerLoaderArgs(), `--max-old-space-size=${limits.memoryMiB}`, WORKER_FILE],
         },
       });
     } catch (error) {
@@ -484,9 +504,11 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     let markExited!: () => void;
     let markReady!: (outcome: InitOutcome) => void;
     const worker: Worker = {
-      key: keyOf(project, deploymentId),
-      project,
-      deploymentId,
+      key: '',
+      project: '',
+      deploymentId: '',
+      memoryMb: workerMemoryMb,
+      ...(spareDir ? { spareDir } : {}),
       child,
       outbox: new Outbox((message, sent) => {
         if (!child.connected) sent(new Error('the function worker is gone'));
@@ -499,12 +521,14 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       capsReadAt: 0,
       exited: new Promise<void>((resolvePromise) => (markExited = resolvePromise)),
     };
+    // A spare's own lines (before it has a deployment) are the platform's.
+    const workerLog = (line: string): void => log(worker.project || 'spare', worker.deploymentId, line);
     // The last lines, for naming a cap from the refused call's error when there are no cgroups to ask.
     const recentLines: string[] = [];
     const onLine = (line: string): void => {
       recentLines.push(line);
       if (recentLines.length > 50) recentLines.shift();
-      log(project, deploymentId, line);
+      workerLog(line);
       noteRefusal(worker, line);
     };
     forwardLines(child.stdout, onLine);
@@ -517,7 +541,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       const parsed = parseWorkerMessage(raw);
       if (!parsed.ok) {
         const id = (raw as { id?: unknown } | null)?.id;
-        log(project, deploymentId, `function host: invalid message from worker: ${parsed.issue}`);
+        workerLog(`function host: invalid message from worker: ${parsed.issue}`);
         if (typeof id === 'number')
           finish(
             worker,
@@ -554,9 +578,16 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       const cap = error
         ? undefined
         : (sandbox.trippedCap(code, signal) ?? (capMechanism() === 'rlimit' && code !== 0 ? capFromOutput(recentLines) : undefined));
-      if (cap) log(project, deploymentId, capLine('function', cap, limits, 'the function was stopped'));
+      if (cap) workerLog(capLine('function', cap, limits, 'the function was stopped'));
       // The uid goes back to the pool, and the worker counts as gone, once nothing of its sandbox is left.
-      const disposed = sandbox.dispose().finally(() => lease.release());
+      const disposed = sandbox
+        .dispose()
+        .then(() => (worker.spareDir ? rm(worker.spareDir, { recursive: true, force: true }) : undefined))
+        .catch(() => undefined)
+        .finally(() => lease.release());
+      const spareIndex = spares.indexOf(worker);
+      if (spareIndex >= 0) spares.splice(spareIndex, 1);
+      refillAfter(worker);
       for (const [id, pending] of worker.pending) {
         clearTimeout(pending.timer);
         pending.resolve(
@@ -577,8 +608,81 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       // A failed spawn emits no 'exit'; a failed kill or send changes nothing about the process.
       if (child.pid === undefined || child.exitCode !== null) onGone(null, null, error);
     });
-    workers.set(worker.key, worker);
     return worker;
+  }
+
+  /** Gives a started worker its deployment (a spare's folder receives the deployment's files first). */
+  async function assignWorker(worker: Worker, project: string, deploymentId: string, tenantEnv: Record<string, string>): Promise<void> {
+    if (worker.spareDir) await linkTree(functionDir(project, deploymentId), worker.spareDir);
+    worker.key = keyOf(project, deploymentId);
+    worker.project = project;
+    worker.deploymentId = deploymentId;
+    const message: AssignRequest = {
+      assign: {
+        handlerFile: join(taskPath, 'server', 'handler.js'),
+        functionName: `slipway-${project}`,
+        functionVersion: deploymentId,
+        memoryMb: functionLimits(memoryOf(project)).memoryMiB,
+        // The tenant's variables (secrets decrypted) travel on the IPC channel, never in an argv; the platform's own names win.
+        env: Object.fromEntries(
+          Object.entries(tenantEnv).filter(([name]) => !PLATFORM_VARIABLES.has(name) && !name.startsWith('NODE_CHANNEL_')),
+        ),
+      },
+    };
+    // A worker that cannot be reached has exited: its exit answers the calls waiting on it.
+    worker.child.send(message, () => undefined);
+    if (!worker.hasExited) workers.set(worker.key, worker);
+  }
+
+  /**
+   * A running spare of the project's memory, if there is one. The spares follow the memory of the
+   * last cold start (most projects share their subscription's): after one of another memory they
+   * are replaced by spares of that memory once its worker has answered.
+   */
+  function takeSpare(project: string): Worker | undefined {
+    if (spareCount === 0) return undefined;
+    const wanted = memoryOf(project);
+    spareMemoryMb = wanted;
+    const index = spares.findIndex((spare) => !spare.hasExited && spare.memoryMb === wanted);
+    return index < 0 ? undefined : spares.splice(index, 1)[0];
+  }
+
+  /**
+   * Starts spares up to spareCount, of spareMemoryMb (stopping those of another). Only after a cold
+   * start was served (and at start): a spare that dies unasked is not replaced in a loop.
+   */
+  function refillSpares(): void {
+    for (const stale of spares.filter((spare) => spare.memoryMb !== spareMemoryMb)) {
+      spares.splice(spares.indexOf(stale), 1);
+      void stopWorker(stale, 'stopped');
+    }
+    while (!closed && spares.length + spareStarts.size < spareCount) {
+      const spareDir = join(sparesRoot, randomBytes(6).toString('hex'));
+      const start = (async () => {
+        try {
+          await mkdir(spareDir, { recursive: true });
+          const spare = await spawnWorker(spareDir, spareMemoryMb, 'fn-spare', spareDir);
+          setRef(spare.child, false);
+          if (closed || spare.hasExited) await stopWorker(spare, 'stopped');
+          else spares.push(spare);
+        } catch (error) {
+          log('spare', '', `function host: a spare worker could not be started: ${(error as Error).message}`);
+          await rm(spareDir, { recursive: true, force: true });
+        }
+      })().finally(() => spareStarts.delete(start));
+      spareStarts.add(start);
+    }
+  }
+
+  /**
+   * Spares are refilled once a cold start's worker has answered (or is gone), so a new spare's start
+   * does not slow the cold start; a worker warmed ahead of requests waits for its first request too,
+   * which follows a deploy at once.
+   */
+  function refillAfter(worker: Worker): void {
+    if (!worker.refillSpares) return;
+    worker.refillSpares = false;
+    refillSpares();
   }
 
   /** The running worker of a project version, or a new one (one start at a time per version). */
@@ -589,7 +693,17 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     if (running) return Promise.resolve(running);
     let start = starting.get(key);
     if (!start) {
-      start = startWorker(project, deploymentId, tenantEnv).finally(() => starting.delete(key));
+      start = (async () => {
+        const worker = takeSpare(project) ?? (await spawnWorker(functionDir(project, deploymentId), memoryOf(project), `fn-${project}`));
+        worker.refillSpares = spareCount > 0;
+        try {
+          await assignWorker(worker, project, deploymentId, tenantEnv);
+        } catch (error) {
+          await stopWorker(worker, 'stopped');
+          throw error;
+        }
+        return worker;
+      })().finally(() => starting.delete(key));
       starting.set(key, start);
     }
     return start;
@@ -683,12 +797,15 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
 
   async function close(): Promise<void> {
     closed = true;
-    await Promise.all([...workers.values()].map((worker) => stopWorker(worker, 'stopped')));
+    await Promise.all(spareStarts);
+    await Promise.all([...workers.values(), ...spares].map((worker) => stopWorker(worker, 'stopped')));
+    await rm(sparesRoot, { recursive: true, force: true });
   }
 
   function configure(project: string, next: FunctionSettings): void {
     settings.set(project, { ...settings.get(project), ...next });
   }
 
+  if (spareCount > 0) void removeStaleSpareFolders(dirname(sparesRoot)).finally(refillSpares);
   return { prepare, warm, invoke, configure, remove, close };
 }

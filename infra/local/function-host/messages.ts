@@ -3,7 +3,8 @@
  * worker's IPC channel (advanced serialization: body chunks travel as bytes, not re-encoded). One
  * module for both sides, so they cannot drift.
  *
- *   parent → worker   { id, event, timeoutMs }
+ *   parent → worker   { assign: { handlerFile, … } }  once, first: the deployment this worker serves
+ *                     { id, event, timeoutMs }
  *                     { id, cancel: true }           the viewer left a streamed response, or its time is up
                      { id, flow: 'pause' | 'resume' }  the viewer reads slower than the function writes
  *   worker → parent   { ready: true } | { initError }  once, after importing the handler module
@@ -19,6 +20,22 @@ import * as v from 'valibot';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 const HeaderValue = v.union([v.string(), v.number(), v.boolean()]);
+
+/**
+ * Gives a started worker its deployment: a worker starts without one (it may be a spare, started
+ * ahead of any request), imports nothing of a tenant's before this, and serves only this one after.
+ */
+export const AssignRequestSchema = v.object({
+  assign: v.object({
+    /** The handler module, inside the worker's own (read-only) folder. */
+    handlerFile: v.pipe(v.string(), v.minLength(1)),
+    functionName: v.string(),
+    functionVersion: v.string(),
+    memoryMb: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    /** The deployment's runtime variables (secrets decrypted), set before the handler is imported; never in any argv. */
+    env: v.record(v.string(), v.string()),
+  }),
+});
 
 export const InvokeRequestSchema = v.object({
   id: v.pipe(v.number(), v.integer()),
@@ -60,6 +77,8 @@ export const InitMessageSchema = v.union([v.object({ ready: v.literal(true) }), 
 
 export const WorkerMessageSchema = v.union([InitMessageSchema, InvokeResponseSchema]);
 
+export type AssignRequest = v.InferOutput<typeof AssignRequestSchema>;
+
 export interface InvokeRequest {
   id: number;
   event: APIGatewayProxyEventV2;
@@ -79,6 +98,11 @@ export interface FlowRequest {
 export type InvokeResponse = v.InferOutput<typeof InvokeResponseSchema>;
 export type InitMessage = v.InferOutput<typeof InitMessageSchema>;
 export type WorkerMessage = v.InferOutput<typeof WorkerMessageSchema>;
+
+export function parseAssignRequest(message: unknown): AssignRequest | undefined {
+  const parsed = v.safeParse(AssignRequestSchema, message);
+  return parsed.success ? parsed.output : undefined;
+}
 
 export function parseInvokeRequest(message: unknown): InvokeRequest | undefined {
   const parsed = v.safeParse(InvokeRequestSchema, message);

@@ -1,9 +1,10 @@
 /**
  * One tenant function version, as a worker process of the function host (what a Lambda execution
- * environment is on AWS). Started by host.ts in a sandbox as `node worker.js handlerFile functionName
- * version memoryMb`, with an IPC channel, the function directory as cwd, and its variables on an fd.
+ * environment is on AWS). Started by host.ts in a sandbox as `node worker.js`, with an IPC channel
+ * and its function folder as cwd, before or when its deployment is known: the host's first message
+ * (`{ assign }`) names the handler and carries the deployment's variables.
  *
- * Imports the handler module once (then sends `{ ready: true }` or `{ initError }`), then answers each `{ id, event }` message from the host with
+ * Then imports the handler module once (and sends `{ ready: true }` or `{ initError }`), then answers each `{ id, event }` message from the host with
  * `{ id, result }` or `{ id, error }`, or for a streaming handler (`awslambda.streamifyResponse`)
  * with the stream's messages (see messages.ts).
  */
@@ -13,7 +14,9 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { finished } from 'node:stream/promises';
 import { installAwsLambdaGlobal, isStreamingHandler } from './awslambda-global.js';
 import {
+  type AssignRequest,
   normalizeResult,
+  parseAssignRequest,
   parseCancelRequest,
   parseFlowRequest,
   parseInvokeRequest,
@@ -22,23 +25,26 @@ import {
 } from './messages.js';
 import { Outbox, unbatch } from './outbox.js';
 import { WorkerResponseStream } from './response-stream.js';
-import { takeSecretEnvironment } from '../../../handlers/lib/secret-env.js';
 
-// The deployment's runtime variables arrive on an fd (never in argv), before the handler is imported.
-takeSecretEnvironment(process.env);
 // Lambda's runtime defines `awslambda` before the handler module loads; so does this one.
 installAwsLambdaGlobal();
+// Node loads its fetch classes (undici: Request, Response, Headers) on first use, about 17 ms of
+// CPU, and a SvelteKit handler's first request uses them. Loaded now, before any deployment is
+// known: in a spare worker that is off the cold start's path.
+new Response('');
+new Request('http://localhost/', { headers: { accept: 'text/html' } });
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => unknown;
 type StreamingHandler = (event: APIGatewayProxyEventV2, responseStream: WorkerResponseStream, context: Context) => unknown;
 
-const [handlerFile, functionName = 'slipway-function', functionVersion = '$LATEST', memoryMb = '512'] = process.argv.slice(2);
-
+/** The deployment this worker serves, from the host's first message. */
+let assigned: AssignRequest['assign'] | undefined;
 let loading: Promise<Handler> | undefined;
 
 function loadHandler(): Promise<Handler> {
+  if (!assigned) return Promise.reject(new Error('the function worker has no deployment assigned yet'));
+  const { handlerFile } = assigned;
   loading ??= (async () => {
-    if (!handlerFile) throw new Error('function worker started without a handler file');
     const module = (await import(pathToFileURL(handlerFile).href)) as { handler?: unknown };
     if (typeof module.handler !== 'function') {
       const error = new Error(`${handlerFile} does not export a function named handler`);
@@ -51,6 +57,11 @@ function loadHandler(): Promise<Handler> {
 }
 
 function lambdaContext(timeoutMs: number): Context {
+  const { functionName, functionVersion, memoryMb } = assigned ?? {
+    functionName: 'slipway-function',
+    functionVersion: '$LATEST',
+    memoryMb: 512,
+  };
   const deadline = Date.now() + timeoutMs;
   const unsupported = (): void => {
     throw new Error('callback-style completion is not supported: return a promise from the handler');
@@ -60,7 +71,7 @@ function lambdaContext(timeoutMs: number): Context {
     functionName,
     functionVersion,
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}:${functionVersion}`,
-    memoryLimitInMB: memoryMb,
+    memoryLimitInMB: String(memoryMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/${functionVersion}/${process.pid}`,
@@ -107,18 +118,28 @@ async function invokeStreaming(
   }
 }
 
-// Init phase: import the handler module now, and tell the host whether it is ready for events.
-loadHandler().then(
-  () => reply({ ready: true }),
-  (error: unknown) => reply({ initError: describe(error) }),
-);
-
 process.on('message', (received: unknown) => {
   for (const raw of unbatch(received)) take(raw);
 });
 
-/** One message from the host: an invocation, a cancel, or flow control of a stream. */
+/** One message from the host: the assignment of a deployment, an invocation, a cancel, or flow control of a stream. */
 function take(raw: unknown): void {
+  const assignment = parseAssignRequest(raw);
+  if (assignment) {
+    if (assigned) return; // a worker serves one deployment for its whole life
+    assigned = assignment.assign;
+    // What `ps` on the host shows for this worker from now on: which function it runs, as its argv did
+    // when a worker was started for one (shorter than the argv it overwrites, so never cut).
+    process.title = `function-host/worker ${assigned.functionName} ${assigned.functionVersion}`;
+    // The deployment's runtime variables, before its code runs (the host leaves out the platform's own names).
+    Object.assign(process.env, assigned.env);
+    // Init phase: import the handler module now, and tell the host whether it is ready for events.
+    loadHandler().then(
+      () => reply({ ready: true }),
+      (error: unknown) => reply({ initError: describe(error) }),
+    );
+    return;
+  }
   const cancel = parseCancelRequest(raw);
   if (cancel) {
     // Closed, not failed: the handler sees 'close' (and a pipeline into it a premature close).

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { STAGING_ROOT } from './staging.js';
 
 /**
@@ -79,5 +79,37 @@ export function reapStaleSandboxes(): void {
     } catch {
       // something is still mounted there: the next start tries again
     }
+  }
+}
+
+/** Mount points at or below `dir`, from this process's mount table (octal escapes as the kernel writes them). */
+function mountPointsUnder(dir: string): string[] {
+  const decodeOctal = (path: string) => path.replace(/\\([0-7]{3})/g, (_, code: string) => String.fromCharCode(Number.parseInt(code, 8)));
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => decodeOctal(line.split(' ')[4] ?? ''))
+    .filter((point) => point.startsWith(`${dir}${sep}`));
+}
+
+/**
+ * Build workspaces a platform that died left mounted under `workRoot` (a job's teardown runs after
+ * its step has ended, so a crash in a later state can cut it short too): each is unmounted, then
+ * removed with its image and its S3 socket folder. Run at start, before any build of this platform.
+ * Only what is still mounted is taken: a workspace kept for debugging is a plain folder.
+ */
+export function reapStaleWorkspaces(workRoot: string): void {
+  if (!existsSync(workRoot)) return;
+  // The runner mounts under the resolved path, which is what the mount table shows.
+  const root = realpathSync(workRoot);
+  for (const point of mountPointsUnder(root)) {
+    try {
+      execFileSync('umount', ['-l', point], { stdio: 'ignore' });
+    } catch {
+      continue; // not unmounted: never delete through a live mount
+    }
+    if (mountPointsUnder(root).includes(point)) continue;
+    rmSync(point, { recursive: true, force: true });
+    rmSync(`${point}.img`, { force: true });
+    rmSync(`${point}.s3`, { recursive: true, force: true });
   }
 }

@@ -235,9 +235,20 @@ export async function spawnSandbox(request: SandboxRequest): Promise<RunningSand
     sandboxPid = pid;
     cgroup?.add(pid);
     // The namespace unshare made, held by the outer process (unshare, now bwrap).
-    if (request.spec.network === 'private') network = await attachUserNetwork(child.pid as number);
-    if (request.secretEnv) stream(ENV_FD).end(JSON.stringify(request.secretEnv));
-    stream(BLOCK_FD).end('go');
+    const attach = async (): Promise<void> => {
+      if (request.spec.network === 'private') network = await attachUserNetwork(child.pid as number);
+    };
+    if (request.secretEnv) {
+      // The command reads its environment before it runs anything of the app's (the runner's and
+      // the worker's first step): released at once, Node starts while the network comes up, and
+      // the environment, written once the network is up, is what it waits for.
+      stream(BLOCK_FD).end('go');
+      await attach();
+      stream(ENV_FD).end(JSON.stringify(request.secretEnv));
+    } else {
+      await attach();
+      stream(BLOCK_FD).end('go');
+    }
     // bwrap makes its mounts before it waits on the block fd; once its PID 1 has started the command,
     // the staged sources have done their job.
     void commandStarted(pid).then(() => staging.release());

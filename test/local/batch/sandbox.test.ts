@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandboxRunner, type SandboxOptions } from '../../../infra/local/batch/sandbox.js';
+import { createSandboxRunner, type SandboxOptions, type SandboxRunner } from '../../../infra/local/batch/sandbox.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..', '..');
@@ -34,8 +34,12 @@ describe('sandboxed build job runner (bubblewrap)', () => {
     process.env.SLIPWAY_SECRET_PROBE = probe;
   });
 
+  /** Every runner made here: their jobs' teardowns finish before the state directory goes. */
+  const runners: SandboxRunner[] = [];
+
   afterAll(async () => {
     delete process.env.SLIPWAY_SECRET_PROBE;
+    await Promise.all(runners.map((run) => run.cleanedUp()));
     await rm(stateDir, { recursive: true, force: true });
   });
 
@@ -49,10 +53,11 @@ describe('sandboxed build job runner (bubblewrap)', () => {
       onLog: (jobName, line) => lines.push(`${jobName}|${line}`),
       ...extra,
     });
+    runners.push(run);
     return { run, lines };
   }
 
-  async function report(): Promise<{ report: Report; lines: string[]; result: unknown }> {
+  async function report(): Promise<{ report: Report; lines: string[]; result: unknown; run: SandboxRunner }> {
     const { run, lines } = runner();
     const result = await run({
       jobName: 'build-d-1',
@@ -67,7 +72,7 @@ describe('sandboxed build job runner (bubblewrap)', () => {
     });
     const line = lines.find((entry) => entry.startsWith('build-d-1|REPORT '));
     expect(line).toBeDefined();
-    return { report: JSON.parse((line as string).slice('build-d-1|REPORT '.length)) as Report, lines, result };
+    return { report: JSON.parse((line as string).slice('build-d-1|REPORT '.length)) as Report, lines, result, run };
   }
 
   it('runs the job and resolves SUCCEEDED, passing every output line to onLog', async () => {
@@ -87,8 +92,9 @@ describe('sandboxed build job runner (bubblewrap)', () => {
     expect(r.env.AWS_ACCESS_KEY_ID).toBe('local');
     expect(r.env.HOME).toBe(r.cwd);
     expect(r.env.SLIPWAY_WORKSPACE).toBe(r.cwd);
-    // One cache per uid slot of the build queue.
-    expect(r.env.npm_config_cache).toBe(join(workRoot, '.npm-cache', '0'));
+    // One cache per uid slot of the build queue (the slot is free once the job before is torn down).
+    expect(dirname(r.env.npm_config_cache ?? '')).toBe(join(workRoot, '.npm-cache'));
+    expect(basename(r.env.npm_config_cache ?? '')).toMatch(/^\d+$/);
     expect(r.env.PATH).toBeTruthy();
     // Nor can it be read from the sandbox's PID 1.
     expect(r.pid1Environ.value ?? '').not.toContain(probe);
@@ -103,9 +109,11 @@ describe('sandboxed build job runner (bubblewrap)', () => {
   });
 
   it('gives a writable workspace as cwd and removes it afterwards', async () => {
-    const { report: r } = await report();
+    const { report: r, run } = await report();
     expect(r.cwd.startsWith(join(workRoot, 'build-d-1-'))).toBe(true);
     expect(r.writeWorkspace).toEqual({ ok: true, value: 'built' });
+    // The job's result does not wait for the teardown; cleanedUp does.
+    await run.cleanedUp();
     expect(existsSync(r.cwd)).toBe(false);
     expect(await readdir(workRoot)).toEqual(['.npm-cache']);
   });
@@ -135,6 +143,7 @@ describe('sandboxed build job runner (bubblewrap)', () => {
     expect(error.message).toBe('build job slow timed out after 1 s');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(lines).toContain('slow|hanging');
+    await run.cleanedUp();
     expect((await readdir(workRoot)).filter((entry) => entry.startsWith('slow-'))).toEqual([]);
   });
 

@@ -16,6 +16,7 @@ import {
   type FunctionResponse,
   type StreamedResult,
 } from '../../../router/function-response.js';
+import { processTree } from '../../../bench/lib/process-tree.js';
 import { createFunctionHost, type FunctionHost, type FunctionHostOptions } from '../../../infra/local/function-host/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -160,7 +161,8 @@ describe('local function host', () => {
     const info2 = JSON.parse((await h.invoke('app', 'd-two', event('/info'))).body as string) as { pid: string };
     expect(info1again.pid).toBe(info1.pid);
     expect(info2.pid).not.toBe(info1.pid);
-    expect(info1.cwd).toBe(join(stateDir, 'functions', 'app', 'd-one'));
+    // Every worker sees its own deployment's folder at one path (a spare is started before it knows which).
+    expect(info1.cwd).toBe(join(stateDir, 'functions', '.task'));
     expect(info1.functionName).toBe('slipway-app');
     expect(info1.remaining).toBeGreaterThan(0);
     // Only the server files were copied, with the chunk the handler imports.
@@ -362,6 +364,68 @@ describe('local function host', () => {
     expect(existsSync(join(stateDir, 'functions', 'app', 'd-one'))).toBe(true);
     // It can still be fetched again afterwards.
     expect(await h.invoke('fresh', 'd-four', event('/'))).toMatchObject({ statusCode: 200, body: 'hello from four at /' });
+  });
+
+  describe('spare workers (started ahead, with no deployment yet)', () => {
+    /** The host pids of this test process's unassigned spares: their Node runs the worker and names no function yet. */
+    const spares = (): number[] =>
+      processTree(process.pid)
+        .filter((p) => /^\S*node .*function-host\/worker\.ts$/.test(p.command))
+        .map((p) => p.pid);
+    /** The host pid of the worker whose fixture instance id this is (the fixture names its process after it). */
+    const hostPid = (instance: string): number | undefined =>
+      processTree(process.pid).find((p) => p.command === `fixture-worker-${instance}`)?.pid;
+    const info = async (h: FunctionHost, project: string, deploymentId: string) =>
+      JSON.parse((await h.invoke(project, deploymentId, event('/info'))).body as string) as { pid: string; cwd: string };
+
+    it("a spare serves a deployment's first request with that deployment's files and variables, and no other deployment after", async () => {
+      const h = host({
+        spareWorkers: 1,
+        environment: (_project, deploymentId) => ({ API_URL: `https://api.example.com/${deploymentId}`, NODE_ENV: 'development' }),
+      });
+      await waitFor(() => spares().length === 1, 15_000);
+      const [spare] = spares();
+      const one = await info(h, 'app', 'd-one');
+      // The process that answered is the spare that ran before the request, not a worker started for it.
+      expect(hostPid(one.pid)).toBe(spare);
+      expect(one.cwd).toBe(join(stateDir, 'functions', '.task'));
+      expect(await h.invoke('app', 'd-one', event('/'))).toMatchObject({ statusCode: 200, body: 'hello from one at /' });
+      const env = JSON.parse((await h.invoke('app', 'd-one', event('/env'))).body as string) as Record<string, string>;
+      expect(env.API_URL).toBe('https://api.example.com/d-one');
+      expect(env.NODE_ENV).toBe('production');
+      expect(env.SLIPWAY_FN_HOST_PROBE).toBeUndefined();
+
+      // Another spare is started once the first has answered; the next deployment gets that one, never the first's process.
+      await waitFor(() => spares().length === 1, 15_000);
+      const [next] = spares();
+      expect(next).not.toBe(spare);
+      const two = await info(h, 'app', 'd-two');
+      expect(hostPid(two.pid)).toBe(next);
+      expect(await h.invoke('app', 'd-two', event('/'))).toMatchObject({ statusCode: 200, body: 'hello from two at /' });
+      expect(await h.invoke('app', 'd-one', event('/'))).toMatchObject({ statusCode: 200, body: 'hello from one at /' });
+      await h.close();
+      expect(spares()).toEqual([]);
+    });
+
+    it("a project whose memory differs from the spares' gets a worker with its own caps, and the spares follow its memory", async () => {
+      const h = host({ spareWorkers: 1 });
+      h.configure('other', { memoryMb: 256 });
+      h.configure('app', { memoryMb: 256 });
+      await waitFor(() => spares().length === 1, 15_000);
+      const [spare] = spares();
+      expect(processTree(process.pid).find((p) => p.pid === spare)?.command).toContain('--max-old-space-size=512');
+      const three = await info(h, 'other', 'd-three');
+      expect(hostPid(three.pid)).toBeDefined();
+      expect(hostPid(three.pid)).not.toBe(spare);
+
+      // Once it has answered, the 512 MiB spare makes way for one of 256 MiB, which the next project of 256 MiB gets.
+      await waitFor(() => spares().length === 1 && spares()[0] !== spare, 15_000);
+      const [next] = spares();
+      expect(processTree(process.pid).find((p) => p.pid === next)?.command).toContain('--max-old-space-size=256');
+      const one = await info(h, 'app', 'd-one');
+      expect(hostPid(one.pid)).toBe(next);
+      await h.close();
+    });
   });
 
   describe('a streaming handler (awslambda.streamifyResponse)', () => {
