@@ -151,6 +151,9 @@ export async function deployDirectory(api: ApiClient, options: DeployOptions): P
 
   await followDeploymentLog(api, options, id);
   const { deployment } = await api.get<{ deployment: Deployment }>(`/projects/${options.project}/deployments/${id}`);
+  if (deployment.status === 'SUPERSEDED') {
+    throw new DeployFailed(deployment, `deployment ${id} did not go live: a newer deployment of the same pointer went live first`);
+  }
   if (deployment.status !== 'LIVE' && !deployment.failedState) {
     // The execution stopped without recording why (aborted, or the platform restarted): ask it.
     const { execution } = await api.get<{ execution: { status: string; error?: string; cause?: string } }>(

@@ -1,13 +1,15 @@
 import { Duration, Stack, aws_iam as iam, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
+import type { PipelineResources } from './pipeline-resources.js';
 import {
-  awaitProjectStack,
   catchInto,
   deploymentKey,
   lambdaStep,
   recordFailure,
   setStatus,
+  STACK_TURN_HELD,
+  giveStackTurn,
+  stackTurnSteps,
   stepPayload,
   verifyTicketStep,
   stateMachineOptions,
@@ -39,7 +41,9 @@ class BuildJob extends tasks.BatchSubmitJob {
 /**
  * Build and deploy one version of a project:
  * verify ticket → record BUILDING → prepare build (settings, variables) → build (Batch .sync) → validate output → promote into the
- * project bucket → update the project's stack → release (route cache + live pointer) → record LIVE.
+ * project bucket → take the project stack's turn → update the project's stack → release (route
+ * cache + live pointer) → give the turn back → record LIVE (or SUPERSEDED when a newer request
+ * released to the same pointer first: Release never lets an older request replace a newer one).
  * The stack update publishes the deployment's function version; Release writes it into the live
  * pointer `{deploymentId}@{version}`, or with `preview` in the input (signed into the ticket too)
  * into the preview's own pointer `p:{project}--{alias}` instead.
@@ -59,10 +63,16 @@ export class BuildAndDeployWorkflow extends Construct {
     super(scope, id);
     const key = deploymentKey();
     const fromGithub = sfn.Condition.isPresent('$.github');
+    // The stack turn (if this execution holds it) goes back once the failure is recorded.
     const failed = recordFailure(this, resources, key, (fail) =>
-      new sfn.Choice(this, 'Report failure?')
-        .when(fromGithub, this.report('Report failure', resources, 'failure', sfn.JsonPath.DISCARD, fail))
-        .otherwise(fail),
+      giveStackTurn(
+        this,
+        'Give project stack turn after failure',
+        resources,
+        new sfn.Choice(this, 'Report failure?')
+          .when(fromGithub, this.report('Report failure', resources, 'failure', sfn.JsonPath.DISCARD, fail))
+          .otherwise(fail),
+      ),
     );
 
     // A build may write only its own prefix and read only its own source: STS credentials whose
@@ -158,14 +168,23 @@ export class BuildAndDeployWorkflow extends Construct {
     const promote = lambdaStep(this, 'Promote', resources.functions.promote, sfn.JsonPath.DISCARD);
 
     // Publishes the deployment's version; production and previews alike move only in Release.
-    const updateStack = updateProjectStack(this, resources);
+    const updateStack = updateProjectStack(this, resources, failed);
 
-    const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
+    // One stack change at a time per project: the update and the release of what it published.
+    const turn = stackTurnSteps(this, resources, failed);
+    // The execution's start orders the requests: Release never lets an older one replace a newer one's pointer.
+    const release = lambdaStep(
+      this,
+      'Release',
+      resources.functions.release,
+      '$.release',
+      stepPayload({ requestedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime') }),
+    );
     const live = setStatus(this, 'Record live', resources, key, 'LIVE');
     const recordBuilding = setStatus(this, 'Record building', resources, key, 'BUILDING');
     // The source comes from GitHub: the only step that holds the installation token, before any user code.
     const fetchSource = lambdaStep(this, 'Fetch source', resources.functions.fetchSource, '$.source');
-    for (const step of [recordBuilding, prepare, fetchSource, credentials, validate, promote, updateStack, release, live]) {
+    for (const step of [recordBuilding, prepare, fetchSource, credentials, validate, promote, release, live]) {
       catchInto(this, step, failed);
     }
     // A successful Build replaces the credentials with its job id; a failed one must drop them too,
@@ -181,11 +200,18 @@ export class BuildAndDeployWorkflow extends Construct {
       .when(fromGithub, this.report('Report live', resources, 'live', sfn.JsonPath.DISCARD, succeed))
       .otherwise(succeed);
 
-    const updated = awaitProjectStack(this, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', failed, true);
     const definition = verifyTicketStep(this, resources, 'build-deploy').next(recordBuilding).next(prepare).next(source);
-    policy.next(credentials).next(build).next(validate).next(promote).next(updateStack);
-    updateStack.next(updated.start);
-    updated.done.next(release).next(live).next(reportedLive);
+    policy.next(credentials).next(build).next(validate).next(promote).next(turn.take);
+    turn.taken.when(STACK_TURN_HELD, updateStack.start);
+    // A newer request moved this pointer first: this deployment stays promoted and published, not live.
+    const superseded = setStatus(this, 'Record superseded', resources, key, 'SUPERSEDED');
+    catchInto(this, superseded, failed);
+    superseded.next(new sfn.Succeed(this, 'Superseded'));
+    const newest = new sfn.Choice(this, 'Superseded?')
+      .when(sfn.Condition.booleanEquals('$.release.superseded', true), superseded)
+      .otherwise(live);
+    updateStack.done.next(release).next(turn.give(newest));
+    live.next(reportedLive);
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: 'slipway-build-and-deploy',

@@ -24,6 +24,8 @@ export interface PipelineResources {
     reportGithub: lambda.IFunction;
     /** Turns a caught failure's cause into what may be recorded (no job description, no credentials). */
     summariseFailure: lambda.IFunction;
+    /** Takes and gives a project stack's turn: one execution at a time updates a stack and releases. */
+    stackTurn: lambda.IFunction;
   };
   /** Build bundles and logs; a build gets credentials for its own prefix only. */
   buildBucket: s3.IBucket;
@@ -35,6 +37,8 @@ export interface PipelineResources {
   buildJobDefinition: batch.IJobDefinition;
   /** S3 URL of the per-project stack template (the tenant function and its alias). */
   projectStackTemplateUrl: string;
+  /** That template's version (infra/aws/projects/project-stack.ts `projectTemplateVersion`), tagged on each stack. */
+  projectStackTemplateVersion: string;
   /**
    * CloudFormation's service role for tenant stacks, passed as RoleARN on every create, update and
    * delete: CloudFormation manages the tenant's resources with its rights, not the state machine's.

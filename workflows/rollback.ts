@@ -1,12 +1,15 @@
 import { aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
+import type { PipelineResources } from './pipeline-resources.js';
 import {
-  awaitProjectStack,
   catchInto,
   lambdaStep,
   projectKey,
   recordFailure,
+  STACK_TURN_HELD,
+  giveStackTurn,
+  stackTurnSteps,
+  stepPayload,
   verifyTicketStep,
   stateMachineOptions,
   updateProjectStack,
@@ -16,7 +19,7 @@ const S = tasks.DynamoAttributeValue.fromString;
 
 /**
  * Make an earlier deployment live again: verify ticket → check the target (it went live once and
- * its files are still promoted) → point the project stack at it (publishing a version of its
+ * its files are still promoted) → take the project stack's turn → point the project stack at it (publishing a version of its
  * code) → release (route cache + live pointer `{target}@{version}`) → record the rollback. No rebuild and no CDN invalidation: the target's
  * files never moved, only the pointer does. A failure records FAILED on the project (the
  * deployments are untouched), and the live pointer only moves in Release.
@@ -29,13 +32,22 @@ export class RollbackWorkflow extends Construct {
   constructor(scope: Construct, id: string, resources: PipelineResources) {
     super(scope, id);
     const key = projectKey();
-    const failed = recordFailure(this, resources, key);
+    const failed = recordFailure(this, resources, key, (fail) =>
+      giveStackTurn(this, 'Give project stack turn after failure', resources, fail),
+    );
 
     const check = lambdaStep(this, 'Check target', resources.functions.checkRollbackTarget, '$.target');
 
-    const updateStack = updateProjectStack(this, resources);
+    const updateStack = updateProjectStack(this, resources, failed);
 
-    const release = lambdaStep(this, 'Release', resources.functions.release, '$.release');
+    const turn = stackTurnSteps(this, resources, failed);
+    const release = lambdaStep(
+      this,
+      'Release',
+      resources.functions.release,
+      '$.release',
+      stepPayload({ requestedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime') }),
+    );
     const record = new tasks.DynamoUpdateItem(this, 'Record rollback', {
       table: resources.table,
       key,
@@ -46,11 +58,16 @@ export class RollbackWorkflow extends Construct {
       },
       resultPath: sfn.JsonPath.DISCARD,
     });
-    for (const step of [check, updateStack, release, record]) catchInto(this, step, failed);
+    for (const step of [check, release, record]) catchInto(this, step, failed);
 
-    const updated = awaitProjectStack(this, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', failed, true);
-    const definition = verifyTicketStep(this, resources, 'rollback').next(check).next(updateStack).next(updated.start);
-    updated.done.next(release).next(record).next(new sfn.Succeed(this, 'Rolled back'));
+    const definition = verifyTicketStep(this, resources, 'rollback').next(check).next(turn.take);
+    turn.taken.when(STACK_TURN_HELD, updateStack.start);
+    // A newer request (a push or another rollback) moved the live pointer first: nothing to record.
+    const newest = new sfn.Choice(this, 'Superseded?')
+      .when(sfn.Condition.booleanEquals('$.release.superseded', true), new sfn.Succeed(this, 'Superseded'))
+      .otherwise(record);
+    updateStack.done.next(release).next(turn.give(newest));
+    record.next(new sfn.Succeed(this, 'Rolled back'));
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: 'slipway-rollback',

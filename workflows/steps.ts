@@ -1,4 +1,5 @@
-import { Duration, Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { Duration, Stack, aws_iam as iam, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { TEMPLATE_VERSION_TAG } from '../infra/aws/projects/project-stack.js';
 import type { Construct } from 'constructs';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
 import { DEPLOYMENT_PREFIX, META, PROJECT_PREFIX } from '../handlers/lib/table/keys.js';
@@ -174,10 +175,85 @@ export function stateMachineOptions(
   };
 }
 
+/** Seconds between two DescribeStacks polls of a settling project stack. */
+export const STACK_POLL_SECONDS = 5;
+/** Polls before a settling project stack counts as stuck: 15 minutes, far beyond a function stack's usual minute. */
+export const STACK_POLL_LIMIT = 180;
+
 /**
- * CloudFormation's create/update calls return as soon as the change starts; this polls the
- * project stack until it settles, so the next step (e.g. Release) only runs against a finished
- * stack. A stack that ends in any other state becomes a recorded failure of `stepName`.
+ * What every create and update of a project stack carries: the platform's current per-project
+ * template, and its version as a stack tag (TEMPLATE_VERSION_TAG), which tells an upgraded stack
+ * from one still behind.
+ */
+export function currentProjectTemplate(resources: PipelineResources): { TemplateURL: string; Tags: Array<{ Key: string; Value: string }> } {
+  return {
+    TemplateURL: resources.projectStackTemplateUrl,
+    Tags: [{ Key: TEMPLATE_VERSION_TAG, Value: resources.projectStackTemplateVersion }],
+  };
+}
+
+/** Tagging a stack on create/update is authorized as cloudformation:TagResource on the stack. */
+export function tagProjectStacks(scope: Construct): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['cloudformation:TagResource'], resources: projectStacks(scope) });
+}
+
+/** The ARN pattern every project stack call is granted on. */
+function projectStacks(scope: Construct): string[] {
+  return [Stack.of(scope).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })];
+}
+
+/**
+ * DescribeStacks of a project stack into `$.stack`: `status`, `id` (the stack id, which still
+ * describes a deleted stack as DELETE_COMPLETE, where its name no longer describes anything) and the
+ * whole description at `described` (Release reads the published version in its Outputs; a stack
+ * without outputs has no Outputs field, so the whole description is kept rather than a path that
+ * may not exist).
+ */
+function describeProjectStack(scope: Construct, id: string, stackName: string): tasks.CallAwsService {
+  return new tasks.CallAwsService(scope, id, {
+    service: 'cloudformation',
+    action: 'describeStacks',
+    parameters: { StackName: sfn.JsonPath.stringAt(stackName) },
+    iamResources: projectStacks(scope),
+    resultSelector: { 'status.$': '$.Stacks[0].StackStatus', 'id.$': '$.Stacks[0].StackId', 'described.$': '$.Stacks[0]' },
+    resultPath: '$.stack',
+  });
+}
+
+/** A Pass that puts a failure of `state` at `$.failure` (what the recorder summarises) and goes on to `recorder`. */
+function stackFailure(scope: Construct, id: string, state: string, error: string, cause: string, recorder: sfn.IChainable): sfn.Pass {
+  const pass = new sfn.Pass(scope, id, { parameters: { state, error, cause }, resultPath: '$.failure' });
+  pass.next(recorder);
+  return pass;
+}
+
+/**
+ * Looks the project stack up before acting on it (init, delete): `start`'s next state gets the
+ * stack at `$.stack`, `missing` the state unchanged when CloudFormation says the stack does not
+ * exist (its ValidationError "Stack with id … does not exist": matched on the cause, since the error
+ * name of an unmodeled CloudFormation error is not one to rely on); any other error is a failure.
+ */
+export function findProjectStack(
+  scope: Construct,
+  stackName: string,
+  recorder: sfn.IChainable,
+): { start: sfn.TaskStateBase; missing: sfn.Choice } {
+  const find = describeProjectStack(scope, 'Find project stack', stackName);
+  const missing = new sfn.Choice(scope, 'Project stack exists?');
+  find.addCatch(missing, { errors: [sfn.Errors.ALL], resultPath: '$.stackRefusal' });
+  missing.otherwise(namedFailure(scope, 'Find project stack', '$.stackRefusal', recorder));
+  return { start: find, missing };
+}
+
+/** The condition under which `findProjectStack`'s `missing` choice means the stack does not exist. */
+export const STACK_DOES_NOT_EXIST = sfn.Condition.stringMatches('$.stackRefusal.Cause', '*does not exist*');
+
+/**
+ * CloudFormation's create/update/delete calls return as soon as the change starts; this polls the
+ * project stack (named at `stackName`, a path) every STACK_POLL_SECONDS until it settles, at most
+ * STACK_POLL_LIMIT times, so the next step (e.g. Release) only runs against a finished stack. A stack
+ * that ends in any other state than `complete`, or is still in progress after the last poll, becomes
+ * a recorded failure of `stepName` that names the status and CloudFormation's reason.
  */
 export function awaitProjectStack(
   scope: Construct,
@@ -185,22 +261,10 @@ export function awaitProjectStack(
   stackName: string,
   complete: string,
   recorder: sfn.IChainable,
-  /**
-   * Also keep the described stack at `$.stack.described` (Release reads the published version in
-   * the Outputs there; a stack without outputs has no Outputs field, so the
-   * whole description is kept rather than a path that may not exist).
-   */
-  withOutputs = false,
 ): { start: sfn.IChainable; done: sfn.Pass } {
-  const wait = new sfn.Wait(scope, `Wait for ${stepName}`, { time: sfn.WaitTime.duration(Duration.seconds(5)) });
-  const describe = new tasks.CallAwsService(scope, `Check ${stepName}`, {
-    service: 'cloudformation',
-    action: 'describeStacks',
-    parameters: { StackName: sfn.JsonPath.stringAt(stackName) },
-    iamResources: [Stack.of(scope).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
-    resultSelector: { 'status.$': '$.Stacks[0].StackStatus', ...(withOutputs ? { 'described.$': '$.Stacks[0]' } : {}) },
-    resultPath: '$.stack',
-  });
+  const begin = new sfn.Pass(scope, `Start ${stepName} polls`, { result: sfn.Result.fromObject({ n: 0 }), resultPath: '$.stackPolls' });
+  const wait = new sfn.Wait(scope, `Wait for ${stepName}`, { time: sfn.WaitTime.duration(Duration.seconds(STACK_POLL_SECONDS)) });
+  const describe = describeProjectStack(scope, `Check ${stepName}`, stackName);
   describe.addRetry({
     errors: ['CloudFormation.CloudFormationException', 'CloudFormation.Throttling'],
     maxAttempts: 5,
@@ -208,38 +272,96 @@ export function awaitProjectStack(
     backoffRate: 2,
   });
   catchInto(scope, describe, recorder);
-  const failed = new sfn.Pass(scope, `${stepName} ended badly`, {
+  const count = new sfn.Pass(scope, `Count ${stepName} polls`, {
+    parameters: { 'n.$': 'States.MathAdd($.stackPolls.n, 1)' },
+    resultPath: '$.stackPolls',
+  });
+  const ended = (why: string) => sfn.JsonPath.format(`the project stack ${why} {}`, sfn.JsonPath.stringAt('$.stack.status'));
+  const failedWithReason = new sfn.Pass(scope, `${stepName} ended badly`, {
     parameters: {
       state: stepName,
       error: 'CloudFormation.StackFailed',
-      cause: sfn.JsonPath.format('the project stack ended in {}', sfn.JsonPath.stringAt('$.stack.status')),
+      cause: sfn.JsonPath.format(
+        'the project stack ended in {}: {}',
+        sfn.JsonPath.stringAt('$.stack.status'),
+        sfn.JsonPath.stringAt('$.stack.described.StackStatusReason'),
+      ),
     },
     resultPath: '$.failure',
   });
-  failed.next(recorder);
+  failedWithReason.next(recorder);
+  const failed = stackFailure(
+    scope,
+    `${stepName} ended without a reason`,
+    stepName,
+    'CloudFormation.StackFailed',
+    ended('ended in'),
+    recorder,
+  );
+  const stuck = new sfn.Pass(scope, `${stepName} timed out`, {
+    parameters: {
+      state: stepName,
+      error: 'CloudFormation.StackTimeout',
+      cause: sfn.JsonPath.format(
+        `the project stack was still {} after ${STACK_POLL_SECONDS * STACK_POLL_LIMIT} s`,
+        sfn.JsonPath.stringAt('$.stack.status'),
+      ),
+    },
+    resultPath: '$.failure',
+  });
+  stuck.next(recorder);
   const done = new sfn.Pass(scope, `${stepName} complete`);
   const settled = new sfn.Choice(scope, `${stepName} settled?`)
     .when(sfn.Condition.stringEquals('$.stack.status', complete), done)
-    .when(sfn.Condition.stringMatches('$.stack.status', '*_IN_PROGRESS'), wait)
+    .when(
+      sfn.Condition.and(
+        sfn.Condition.stringMatches('$.stack.status', '*_IN_PROGRESS'),
+        sfn.Condition.numberLessThan('$.stackPolls.n', STACK_POLL_LIMIT),
+      ),
+      count,
+    )
+    .when(sfn.Condition.stringMatches('$.stack.status', '*_IN_PROGRESS'), stuck)
+    .when(sfn.Condition.isPresent('$.stack.described.StackStatusReason'), failedWithReason)
     .otherwise(failed);
+  begin.next(wait);
+  count.next(wait);
   wait.next(describe);
   describe.next(settled);
-  return { start: wait, done };
+  return { start: begin, done };
+}
+
+/** The state the recorder reads after CloudFormation refused a call: the step's name, the error and its cause. */
+function namedFailure(scope: Construct, stateName: string, caughtAt: string, recorder: sfn.IChainable): sfn.Pass {
+  const named = new sfn.Pass(scope, `${stateName} failed`, {
+    parameters: { state: stateName, 'error.$': `${caughtAt}.Error`, 'cause.$': `${caughtAt}.Cause` },
+    resultPath: '$.failure',
+  });
+  named.next(recorder);
+  return named;
 }
 
 /**
  * Points the project's stack at `$.deploymentId`: its code and a new, retained version, named by
  * the stack's DeploymentVersion output (infra/aws/projects/project-stack.ts). Nothing invokes that
  * version until Release writes it into a pointer, so the update never changes what a request sees
- * (deploy, preview and rollback alike).
+ * (deploy, preview and rollback alike). CloudFormation's "No updates are to be performed." (the
+ * stack already runs this deployment with these limits: a rollback to what it has) is success: the
+ * stack is described as it is, and Release takes the version from there or from the deployment's
+ * record. `done` is where the stack is settled with the deployment's version at `$.stack`.
  */
-export function updateProjectStack(scope: Construct, resources: PipelineResources): tasks.CallAwsService {
+export function updateProjectStack(
+  scope: Construct,
+  resources: PipelineResources,
+  recorder: sfn.IChainable,
+): { start: sfn.IChainable; done: sfn.Pass } {
   const update = new tasks.CallAwsService(scope, 'Update project stack', {
     service: 'cloudformation',
     action: 'updateStack',
     parameters: {
       StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
-      UsePreviousTemplate: true,
+      // The current template, never the stack's previous one: a stack created from an older template
+      // is upgraded by this same update (a template change alone publishes no version: see project-stack.ts).
+      ...currentProjectTemplate(resources),
       RoleARN: resources.tenantStackRoleArn,
       Capabilities: ['CAPABILITY_IAM'],
       Parameters: [
@@ -250,9 +372,73 @@ export function updateProjectStack(scope: Construct, resources: PipelineResource
         { ParameterKey: 'FunctionTimeout', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.functionTimeout') },
       ],
     },
-    iamResources: [Stack.of(scope).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
+    iamResources: projectStacks(scope),
+    additionalIamStatements: [tagProjectStacks(scope)],
     resultPath: sfn.JsonPath.DISCARD,
   });
   update.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
-  return update;
+  const unchanged = describeProjectStack(scope, 'Describe unchanged project stack', PROJECT_STACK_NAME);
+  catchInto(scope, unchanged, recorder);
+  // A change this execution did not make is still running (one whose execution was cancelled or
+  // lost its turn's lease, or an operator's): wait for it as for our own, within the same bound.
+  const begin = new sfn.Pass(scope, 'Start project stack update', { result: sfn.Result.fromObject({ n: 0 }), resultPath: '$.stackBusy' });
+  const countBusy = new sfn.Pass(scope, 'Count project stack busy waits', {
+    parameters: { 'n.$': 'States.MathAdd($.stackBusy.n, 1)' },
+    resultPath: '$.stackBusy',
+  });
+  const waitBusy = new sfn.Wait(scope, 'Wait for project stack to settle', {
+    time: sfn.WaitTime.duration(Duration.seconds(STACK_POLL_SECONDS)),
+  });
+  // Matched on the messages CloudFormation documents for them: both come as the generic ValidationError.
+  const anything = new sfn.Choice(scope, 'Anything to update?')
+    .when(sfn.Condition.stringMatches('$.stackRefusal.Cause', '*No updates are to be performed*'), unchanged)
+    .when(
+      sfn.Condition.and(
+        sfn.Condition.stringMatches('$.stackRefusal.Cause', '*_IN_PROGRESS state and can not be updated*'),
+        sfn.Condition.numberLessThan('$.stackBusy.n', STACK_POLL_LIMIT),
+      ),
+      countBusy,
+    )
+    .otherwise(namedFailure(scope, 'Update project stack', '$.stackRefusal', recorder));
+  update.addCatch(anything, { errors: [sfn.Errors.ALL], resultPath: '$.stackRefusal' });
+  begin.next(update);
+  countBusy.next(waitBusy);
+  waitBusy.next(update);
+  const updated = awaitProjectStack(scope, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', recorder);
+  update.next(updated.start);
+  unchanged.next(updated.done);
+  return { start: begin, done: updated.done };
 }
+
+/**
+ * One stack change at a time per project: *Take project stack turn* until it is this execution's
+ * (waiting STACK_POLL_SECONDS between asks; handlers/pipeline/stack-turn.ts), then `next` (the stack
+ * update). The turn is given back after Release (`give`) and, on a failure, after the failure is
+ * recorded (`giveAfterFailure`, for recordFailure's `beforeFail`). Waiting, not queueing: the turn
+ * goes to whichever waiter asks first, and Release decides which request is newer.
+ */
+export function stackTurnSteps(
+  scope: Construct,
+  resources: PipelineResources,
+  recorder: sfn.IChainable,
+): { take: tasks.LambdaInvoke; taken: sfn.Choice; give: (next: sfn.IChainable) => tasks.LambdaInvoke } {
+  const take = lambdaStep(scope, 'Take project stack turn', resources.functions.stackTurn, '$.stackTurn', stepPayload({ action: 'take' }));
+  catchInto(scope, take, recorder);
+  const wait = new sfn.Wait(scope, 'Wait for project stack turn', { time: sfn.WaitTime.duration(Duration.seconds(STACK_POLL_SECONDS)) });
+  wait.next(take);
+  const taken = new sfn.Choice(scope, 'Project stack turn taken?');
+  taken.otherwise(wait);
+  take.next(taken);
+  return { take, taken, give: (next) => giveStackTurn(scope, 'Give project stack turn', resources, next) };
+}
+
+/** Gives the turn back and goes on to `next` whatever happens: a turn not given back only runs out its lease. */
+export function giveStackTurn(scope: Construct, id: string, resources: PipelineResources, next: sfn.IChainable): tasks.LambdaInvoke {
+  const give = lambdaStep(scope, id, resources.functions.stackTurn, sfn.JsonPath.DISCARD, stepPayload({ action: 'give' }));
+  give.addCatch(next, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
+  give.next(next);
+  return give;
+}
+
+/** The condition under which `stackTurnSteps`' `taken` choice goes on: this execution holds the turn. */
+export const STACK_TURN_HELD = sfn.Condition.booleanEquals('$.stackTurn.held', true);

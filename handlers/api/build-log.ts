@@ -5,7 +5,7 @@ import { platformNames } from '../lib/config.js';
 import type { DeploymentRecord } from './records.js';
 
 /** Statuses after which no build log chunk can appear. */
-const TERMINAL = new Set(['LIVE', 'FAILED', 'CANCELLED']);
+const TERMINAL = new Set(['LIVE', 'FAILED', 'CANCELLED', 'SUPERSEDED']);
 
 import { buildLogPrefix as logPrefix } from '../lib/names.js';
 

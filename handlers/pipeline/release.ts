@@ -11,9 +11,13 @@ import { releasePreview } from '../previews/release-preview.js';
 import { deploymentQualifier } from './deployment-version.js';
 import { carryIntoRollbackTarget } from './carry-immutable.js';
 import { getRoutedDomains, moveProjectLive, setRollbackTargets, setRoutedDomains } from '../lib/table/projects.js';
-import { setDeploymentRouteCache } from '../lib/table/deployments.js';
+import { claimPointerRequest, stackTurnHolder } from '../lib/table/stack-turn.js';
+import { getDeploymentFunctionVersion, setDeploymentFunctionVersion, setDeploymentRouteCache } from '../lib/table/deployments.js';
 import type { RouteCache } from '../lib/bindings/types.js';
 import { nextRollbackTargets, pruneRouteCache } from './route-cache-lifecycle.js';
+
+/** When the request this release is for was made: the execution's start (absent in executions started before it was passed). */
+const ReleaseInput = v.looseObject({ requestedAt: v.optional(v.pipe(v.string(), v.isoTimestamp())) });
 
 /**
  * Makes a promoted deployment live: its routes go into the route cache first (harmless, nothing
@@ -25,12 +29,20 @@ import { nextRollbackTargets, pruneRouteCache } from './route-cache-lifecycle.js
  * pointer has moved, the entries of deployments no pointer needs any more are removed
  * (route-cache-lifecycle.ts), so the shared KeyValueStore stays within its 5 MB.
  */
-async function release(event: unknown): Promise<{ live: string; previous: string | null; preview?: string }> {
+async function release(event: unknown): Promise<{ live: string; previous: string | null; preview?: string; superseded: boolean }> {
   const { state, claims } = await openState(event, ['build-deploy', 'rollback']);
   const deploymentId = requireDeploymentId(state);
+  const { requestedAt } = v.parse(ReleaseInput, event);
+  // The newer request wins: one made before the request that last moved this pointer moves nothing.
+  // Executions hold the project's stack turn here, so no other release runs between this and the writes below.
+  if (requestedAt && !(await claimPointerRequest(state.project, state.preview ? `preview:${state.preview}` : 'live', requestedAt))) {
+    if (!(await stackTurnHolder(state.project)).exists) throw new Error(`project ${state.project} no longer exists`);
+    return { live: deploymentId, previous: null, ...(state.preview ? { preview: state.preview } : {}), superseded: true };
+  }
   const names = platformNames();
-  const [raw] = await Promise.all([
+  const [raw, releasedVersion] = await Promise.all([
     getObjectBuffer(names.projectBucket, `${deploymentPrefix(state.project, deploymentId)}slipway-manifest.json`),
+    getDeploymentFunctionVersion(state.project, deploymentId),
     // Recorded before the entries are written, so a release that stops half-way leaves them findable.
     setDeploymentRouteCache(state.project, deploymentId, 'written'),
   ]);
@@ -38,13 +50,15 @@ async function release(event: unknown): Promise<{ live: string; previous: string
 
   // The function version the stack update published for this deployment: the router invokes
   // exactly it, so nothing a request sees changes before a pointer below moves.
-  const qualifier = deploymentQualifier(state);
+  const qualifier = deploymentQualifier(state, releasedVersion);
+  // Kept before any pointer names it: a later release of this deployment reuses it when its stack update publishes nothing.
+  await setDeploymentFunctionVersion(state.project, deploymentId, qualifier);
   const cache = routeCache();
   if (state.preview) {
     // A preview gets its own host and function version; production's pointer stays where it is.
     await releasePreview(cache, state.project, state.preview, deploymentId, qualifier, routeEntriesFor(deploymentId, manifest));
     await pruneAfterRelease(cache, state.project, deploymentId);
-    return { live: deploymentId, previous: null, preview: state.preview };
+    return { live: deploymentId, previous: null, preview: state.preview, superseded: false };
   }
   await cache.putMany(routeEntriesFor(deploymentId, manifest));
   // Promote carried earlier chunks into a new deployment; a rollback target gets the chunks of
@@ -57,7 +71,7 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   const moved = await moveProjectLive(state.project, deploymentId, new Date().toISOString(), manifest.basePath || undefined);
   await cache.putMany({ [liveKey(state.project)]: pointerValue(deploymentId, qualifier) });
   await pruneAfterRelease(cache, state.project, deploymentId, moved);
-  return { live: deploymentId, previous: moved.previous };
+  return { live: deploymentId, previous: moved.previous, superseded: false };
 }
 
 /**

@@ -63,6 +63,7 @@ export class SlipwayStack extends Stack {
       build: { jobQueue: this.build.jobQueue, jobDefinition: this.build.jobDefinition },
       projects: {
         projectStackTemplateUrl: this.projects.projectStackTemplateUrl,
+        projectStackTemplateVersion: this.projects.projectStackTemplateVersion,
         tenantStackRoleArn: this.projects.tenantStackRole.role.roleArn,
         routeCacheArn: this.projects.routeCache.keyValueStoreArn,
         grantRouteCacheWrite: (grantee) => this.projects.grantRouteCacheWrite(grantee),

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { putObject } from '../support/local-aws.js';
 import { requireSandboxTools } from '../support/sandbox-tools.js';
 import { createSandboxRunner, type SandboxRunner } from '../../infra/local/batch/sandbox.js';
@@ -82,10 +83,26 @@ describe('POST /projects/{name}/deployments/{id}/cancel', () => {
     );
     await job!.started;
     expect((await harness.call('GET', `/projects/canceltest/deployments/${id}`)).json.deployment.status).toBe('BUILDING');
+    // As if the execution held the project stack's turn (between Promote and Release) when it is stopped.
+    const metaKey = { pk: 'PROJECT#canceltest', sk: 'META' };
+    await harness.aws.platform.table.send(
+      new UpdateCommand({
+        TableName: 'slipway-platform',
+        Key: metaKey,
+        UpdateExpression: 'SET stackTurn = :exe, stackTurnUntil = :until',
+        ExpressionAttributeValues: { ':exe': executionArn.slice(executionArn.lastIndexOf(':') + 1), ':until': '2999-01-01T00:00:00.000Z' },
+      }),
+    );
 
     const cancelled = await harness.call('POST', `/projects/canceltest/deployments/${id}/cancel`);
     expect(cancelled.status).toBe(202);
     expect(cancelled.json.deployment).toMatchObject({ id, status: 'CANCELLED', cancelledBy: 'admin', cancelledAt: expect.any(String) });
+
+    // The stopped execution will never give the turn back itself: the cancel did, so the next deploy need not wait out the lease.
+    const meta = await harness.aws.platform.table.send(
+      new GetCommand({ TableName: 'slipway-platform', Key: metaKey, ConsistentRead: true }),
+    );
+    expect(meta.Item?.stackTurn).toBeUndefined();
 
     // The job was told to stop and its promise settled, long before its minute was up.
     const outcome = await Promise.race([job!.settled, new Promise((r) => setTimeout(() => r('still running'), 2_000))]);

@@ -64,6 +64,22 @@ describe('preview aliases and route-cache keys', () => {
     expect(() => deploymentQualifier({})).toThrow(/DeploymentVersion/);
   });
 
+  it('takes the output only while the described stack runs the deployment; otherwise the version an earlier release recorded', () => {
+    const running = (deploymentId: string) => ({
+      stack: {
+        described: {
+          Parameters: [{ ParameterKey: 'DeploymentId', ParameterValue: deploymentId }],
+          Outputs: [{ OutputKey: 'DeploymentVersion', OutputValue: '12' }],
+        },
+      },
+    });
+    expect(deploymentQualifier({ deploymentId: 'd-a', ...running('d-a') }, '7')).toBe('12');
+    // The stack runs another deployment: its output is that one's version, never this one's.
+    expect(deploymentQualifier({ deploymentId: 'd-a', ...running('d-b') }, '7')).toBe('7');
+    expect(() => deploymentQualifier({ deploymentId: 'd-a', ...running('d-b') })).toThrow(/no earlier release recorded one/);
+    expect(() => deploymentQualifier({ deploymentId: 'd-a', ...running('d-b') }, 'not a version!')).toThrow(/DeploymentVersion/);
+  });
+
   it('a second preview of the same alias replaces the pointer in the route cache; production is untouched', async () => {
     const cache = new FileRouteCache(mkdtempSync(join(tmpdir(), 'slipway-preview-rc-')));
     await cache.putMany({ [liveKey('hello')]: pointerValue('d-1', 'd-1'), [previewKey('hello', 'feature-x')]: pointerValue('d-2', 'd-2') });

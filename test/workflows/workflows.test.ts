@@ -29,6 +29,9 @@ const buildOutputs = new Map<string, FixtureEntry[] | Error>();
 const buildRequests: BuildJobRequest[] = [];
 const stackCalls: Array<{ action: string; parameters: Record<string, unknown> }> = [];
 let failStacks = false;
+/** The stacks that exist (by name), and those deleted (described by id only). */
+const stacks = new Set<string>();
+const deletedStacks = new Set<string>();
 let lastStackAction = '';
 /** Overrides what DescribeStacks reports, for the rolled-back stack case. */
 let stackStatus: string | undefined;
@@ -48,12 +51,21 @@ const services: LocalServices = {
     return { jobId: `job-${id}`, status: 'SUCCEEDED' };
   },
   async cloudformation(action, parameters) {
+    const name = String(parameters.StackName).replace(/^stack\//, '');
     if (action === 'describeStacks') {
+      if (!stacks.has(name)) {
+        // As CloudFormation: a deleted stack is described by its id only, as DELETE_COMPLETE.
+        if (String(parameters.StackName).startsWith('stack/') && deletedStacks.has(name)) {
+          return { Stacks: [{ StackId: `stack/${name}`, StackStatus: 'DELETE_COMPLETE' }] };
+        }
+        throw Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'CloudFormation.ValidationError' });
+      }
       const created = lastStackAction === 'createStack';
       // An updated stack names the version it published (Release writes it into the pointer).
       return {
         Stacks: [
           {
+            StackId: `stack/${name}`,
             StackStatus: stackStatus ?? (created ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE'),
             ...(created ? {} : { Outputs: [{ OutputKey: 'DeploymentVersion', OutputValue: String(publishedVersion) }] }),
           },
@@ -64,7 +76,9 @@ const services: LocalServices = {
     lastStackAction = action;
     if (action === 'updateStack' && !failStacks) publishedVersion += 1;
     if (failStacks) throw Object.assign(new Error('stack is in UPDATE_ROLLBACK_FAILED state'), { name: 'CloudFormation.ValidationError' });
-    return { StackId: `stack/${String(parameters.StackName)}` };
+    if (action === 'createStack') stacks.add(name);
+    if (action === 'deleteStack' && stacks.delete(name)) deletedStacks.add(name);
+    return { StackId: `stack/${name}` };
   },
   assumeRole: async (parameters) => aws.storage.issuer.assumeRole(parameters),
   platform: () => aws.platform,
@@ -237,12 +251,18 @@ describe('build-and-deploy', () => {
       'Build',
       'Validate output',
       'Promote',
+      'Take project stack turn',
+      'Project stack turn taken?',
+      'Start project stack update',
       'Update project stack',
+      'Start Project stack update polls',
       'Wait for Project stack update',
       'Check Project stack update',
       'Project stack update settled?',
       'Project stack update complete',
       'Release',
+      'Give project stack turn',
+      'Superseded?',
       'Record live',
       'Report live?',
       'Live',
@@ -509,12 +529,18 @@ describe('rollback', () => {
     expect(statesEntered(record)).toEqual([
       'Verify ticket',
       'Check target',
+      'Take project stack turn',
+      'Project stack turn taken?',
+      'Start project stack update',
       'Update project stack',
+      'Start Project stack update polls',
       'Wait for Project stack update',
       'Check Project stack update',
       'Project stack update settled?',
       'Project stack update complete',
       'Release',
+      'Give project stack turn',
+      'Superseded?',
       'Record rollback',
       'Rolled back',
     ]);
@@ -639,7 +665,7 @@ describe('delete-project', () => {
       project: 'gamma',
     });
     expect(record.status, record.cause).toBe('SUCCEEDED');
-    expect(stackCalls.at(-1)).toMatchObject({ action: 'deleteStack', parameters: { StackName: 'slipway-project-gamma' } });
+    expect(stackCalls.at(-1)).toMatchObject({ action: 'deleteStack', parameters: { StackName: 'stack/slipway-project-gamma' } });
     expect(await routes.get('p:gamma')).toBeUndefined();
     expect(await routes.get('p:gamma--feature-x')).toBeUndefined();
     expect(await routes.get('r:d-first-0001:/about')).toBeUndefined();

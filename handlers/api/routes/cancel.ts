@@ -6,6 +6,7 @@ import { executionArnOf, stateMachineArnFor } from '../executions.js';
 import * as v from 'valibot';
 import { Deployment } from '../responses.js';
 import { route, type ApiRoute } from '../route.js';
+import { giveStackTurn } from '../../lib/table/stack-turn.js';
 
 export const cancelRoutes: ApiRoute[] = [];
 
@@ -55,6 +56,8 @@ cancelRoutes.push(
           // Not started yet (a QUEUED deployment whose StartExecution has not happened): nothing to stop.
           if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
         }
+        // A stopped execution never gives its project stack's turn back itself: the next one need not wait out the lease.
+        await giveStackTurn(name, executionArn.slice(executionArn.lastIndexOf(':') + 1));
       }
       const cancelled = await markDeploymentCancelled(name, id, caller);
       if (!cancelled) {

@@ -295,6 +295,35 @@ export async function releaseDeploymentApproval(project: string, id: string, app
 }
 
 /**
+ * The function version Release wrote into a pointer for this deployment (`functionVersion`), so a
+ * later release of the same deployment (a rollback to it) knows it even when its stack update
+ * publishes nothing; undefined before its first release.
+ */
+export async function getDeploymentFunctionVersion(project: string, id: string): Promise<string | undefined> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({
+      TableName: platformNames().table,
+      Key: deploymentKey(project, id),
+      ProjectionExpression: 'functionVersion',
+      ConsistentRead: true,
+    }),
+  );
+  return typeof Item?.functionVersion === 'string' ? Item.functionVersion : undefined;
+}
+
+export async function setDeploymentFunctionVersion(project: string, id: string, version: string): Promise<void> {
+  await dynamoClient().send(
+    new UpdateCommand({
+      TableName: platformNames().table,
+      Key: deploymentKey(project, id),
+      UpdateExpression: 'SET functionVersion = :version',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':version': version },
+    }),
+  );
+}
+
+/**
  * Whether a deployment's `r:{id}:…` entries are in the route cache: `written` from just before
  * Release puts them, `pruned` once the route-cache cleanup removed them (a rollback writes them again).
  */

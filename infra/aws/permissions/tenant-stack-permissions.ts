@@ -227,7 +227,7 @@ export const TENANT_STACK_RESOURCE_PERMISSIONS = {
       'lambda:DeleteProvisionedConcurrencyConfig': 'ProvisionedConcurrencyConfig',
     },
     legacy:
-      'Stacks created before production followed a version pointer have a `live` alias; their updates reuse that template (UsePreviousTemplate) until it is upgraded, and the upgrade deletes the alias.',
+      'Stacks created before production followed a version pointer have a `live` alias; their next update applies the current template (every update passes TemplateURL) and so deletes it, and an update that fails rolls back to it.',
   },
 } as const satisfies Record<string, ResourceTypePermissions>;
 

@@ -29,6 +29,7 @@ export const PIPELINE_HANDLERS = {
   fetchSource: 'handlers/pipeline/fetch-source.handler',
   reportGithub: 'handlers/pipeline/report-github.handler',
   summariseFailure: 'handlers/pipeline/summarise-failure.handler',
+  stackTurn: 'handlers/pipeline/stack-turn.handler',
 } as const;
 
 export interface PipelineSystemProps {
@@ -36,6 +37,8 @@ export interface PipelineSystemProps {
   build: { jobQueue: batch.IJobQueue; jobDefinition: batch.IJobDefinition };
   projects: {
     projectStackTemplateUrl: string;
+    /** The per-project template's version, tagged on every stack the workflows create or update. */
+    projectStackTemplateVersion: string;
     /** CloudFormation's service role for tenant stacks (RoleARN of every stack call). */
     tenantStackRoleArn: string;
     /** Route-cache (KeyValueStore) ARN the release and delete steps write; absent → file cache (local only). */
@@ -112,6 +115,7 @@ export class PipelineSystem extends Construct {
         'Slipway: report a deployment to GitHub (status and Deployment)',
         githubEnvironment,
       ),
+      stackTurn: fn('StackTurnFunction', PIPELINE_HANDLERS.stackTurn, 'Slipway: one stack update and release at a time per project'),
       // Reads and writes nothing: no environment, no ticket key, no grants.
       summariseFailure: handlerFunction(this, 'SummariseFailureFunction', {
         handler: PIPELINE_HANDLERS.summariseFailure,
@@ -145,6 +149,12 @@ export class PipelineSystem extends Construct {
     storage.projectBucket.grantDelete(functions.deleteProjectData);
     storage.table.grantReadWriteData(functions.deleteProjectData);
     storage.table.grantReadData(functions.checkRollbackTarget);
+    // The stack turn is an attribute of the project item: read and conditionally updated, nothing else (no index).
+    iam.Grant.addToPrincipal({
+      grantee: functions.stackTurn,
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resourceArns: [storage.table.tableArn],
+    });
     storage.projectBucket.grantRead(functions.checkRollbackTarget, '*/deployments/*/slipway-manifest.json');
     props.projects.grantRouteCacheWrite?.(functions.release);
     props.projects.grantRouteCacheWrite?.(functions.deleteProjectData);
@@ -179,6 +189,7 @@ export class PipelineSystem extends Construct {
       buildJobQueue: props.build.jobQueue,
       buildJobDefinition: props.build.jobDefinition,
       projectStackTemplateUrl: props.projects.projectStackTemplateUrl,
+      projectStackTemplateVersion: props.projects.projectStackTemplateVersion,
       tenantStackRoleArn: props.projects.tenantStackRoleArn,
       buildTimeoutSeconds: props.buildTimeoutSeconds,
     };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +163,17 @@ export class ProjectStack extends Stack {
     const deploymentVersion = new CfnOutput(this, DEPLOYMENT_VERSION_OUTPUT, { value: version.attrVersion });
     deploymentVersion.condition = hasDeployment;
   }
+}
+
+/**
+ * The stack tag naming the per-project template version a stack was created or last updated with:
+ * the workflows set it on every create and update, and the rollout compares it with the current one.
+ */
+export const TEMPLATE_VERSION_TAG = 'slipway:template-version';
+
+/** A template's version: the digest of its JSON, so any change to the template is a new version. */
+export function projectTemplateVersion(template: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 16);
 }
 
 /** The per-project template as CloudFormation JSON; `validate`: CDK's built-in CloudFormation validation (default on). */

@@ -21,7 +21,7 @@ import { LIMIT_BOUNDS } from '../../../handlers/lib/limits.js';
 import { handlerFunction } from '../shared/handler-function.js';
 import { packageRoot } from '../../package-root.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
-import { DEFAULT_CODE_BUCKET_PARAMETER, projectStackTemplate } from './project-stack.js';
+import { DEFAULT_CODE_BUCKET_PARAMETER, projectStackTemplate, projectTemplateVersion } from './project-stack.js';
 import { acknowledge, nagText } from '../shared/nag.js';
 import { TenantStackRole } from './tenant-stack-role.js';
 
@@ -77,6 +77,8 @@ export class ProjectSystem extends Construct {
   readonly originSecret: secretsmanager.Secret;
   /** https URL of the per-project stack template (CloudFormation TemplateURL). */
   readonly projectStackTemplateUrl: string;
+  /** The per-project template's version (`projectTemplateVersion`): the tag every created or updated stack gets. */
+  readonly projectStackTemplateVersion: string;
   readonly projectStackTemplate: s3assets.Asset;
   /** The synthesized per-project template on disk (the asset's source). */
   readonly projectStackTemplateFile: string;
@@ -319,10 +321,9 @@ export class ProjectSystem extends Construct {
     // The per-project template, synthesized now and published as a file asset.
     const dir = mkdtempSync(join(tmpdir(), 'slipway-project-template-'));
     const file = join(dir, 'project-stack.template.json');
-    writeFileSync(
-      file,
-      `${JSON.stringify(projectStackTemplate({ codeBucketParameter: codeBucketParameterName }, { validate: props.validateProjectTemplate }), null, 1)}\n`,
-    );
+    const template = projectStackTemplate({ codeBucketParameter: codeBucketParameterName }, { validate: props.validateProjectTemplate });
+    writeFileSync(file, `${JSON.stringify(template, null, 1)}\n`);
+    this.projectStackTemplateVersion = projectTemplateVersion(template);
     this.projectStackTemplateFile = file;
     this.projectStackTemplate = new s3assets.Asset(this, 'ProjectStackTemplate', { path: file });
     this.projectStackTemplateUrl = this.projectStackTemplate.httpUrl;

@@ -82,6 +82,8 @@ export interface EngineOptions {
    * never trigger it, so the restarted platform can finish what the crash interrupted.
    */
   killAtState?: { machine: string; state: string };
+  /** How long each Wait state lasts locally (LOCAL_WAIT_MS unless set): tests that poll many times shorten it. */
+  waitMs?: number;
 }
 
 /** The execution that reconcile found RUNNING, and what it did with it. */
@@ -123,7 +125,7 @@ export class LocalStepFunctions {
         Object.entries(workflow.definition.States as Record<string, { Type: string }>).map(([name, s]) => [name, s.Type]),
       );
       const waitOverrides = Object.fromEntries(
-        [...stateTypes].filter(([, type]) => type === 'Wait').map(([name]) => [name, LOCAL_WAIT_MS]),
+        [...stateTypes].filter(([, type]) => type === 'Wait').map(([name]) => [name, options.waitMs ?? LOCAL_WAIT_MS]),
       );
       engine.machines.set(stateMachineArn(workflow.name), { workflow, machine, validationOptions, tasks, stateTypes, waitOverrides });
     }
