@@ -14,6 +14,8 @@ import { getRoutedDomains, moveProjectLive, setRollbackTargets, setRoutedDomains
 import { setDeploymentRouteCache } from '../lib/table/deployments.js';
 import type { RouteCache } from '../lib/bindings/types.js';
 import { nextRollbackTargets, pruneRouteCache } from './route-cache-lifecycle.js';
+import { routeCacheBudget } from './bundle/aws-preflight.js';
+import { currentPlatform } from '../lib/bindings/platform.js';
 
 /**
  * Makes a promoted deployment live: its routes go into the route cache first (harmless, nothing
@@ -78,7 +80,11 @@ async function pruneAfterRelease(
       rollbackTargets = nextRollbackTargets(rollbackTargets ?? [], moved.previous, deploymentId);
       recorded = setRollbackTargets(project, rollbackTargets);
     }
-    const [{ pruned, retiredPreviews }] = await Promise.all([pruneRouteCache(cache, project, deploymentId, rollbackTargets), recorded]);
+    const { previewBytes } = routeCacheBudget(currentPlatform().routeCacheProjects);
+    const [{ pruned, retiredPreviews }] = await Promise.all([
+      pruneRouteCache(cache, project, deploymentId, previewBytes, rollbackTargets),
+      recorded,
+    ]);
     if (pruned.length > 0 || retiredPreviews.length > 0) logger.info('route-cache cleanup', { project, pruned, retiredPreviews });
   } catch (error) {
     logger.error('route-cache cleanup failed; the next release retries it', { project, error: (error as Error).message });

@@ -44,6 +44,8 @@ export interface PlatformOptions {
   sandboxCaps?: 'auto' | 'rlimit';
   /** Which X-Forwarded-For hop tenants see as the visitor (router/client-address.ts); default 1, the socket's address. */
   clientAddressDepth?: number;
+  /** How many projects the route cache is shared among (Platform.routeCacheProjects); default 200. */
+  routeCacheProjects?: number;
   /** Workflows synthesized already (tests share one synthesis); by default synthesized, cached under `home`. */
   workflows?: SynthesizedPlatform;
 }
@@ -161,6 +163,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     executions: localExecutionStarter(storage, sfnApi.endpoint),
     secretFiles,
     routeCache,
+    ...(options.routeCacheProjects ? { routeCacheProjects: options.routeCacheProjects } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.github ? { github: options.github } : {}),
   });
