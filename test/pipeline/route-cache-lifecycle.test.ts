@@ -170,6 +170,20 @@ describe('the route-cache lifecycle in Release', () => {
     expect(await routeCache().get(`p:${project}--feat`)).toBeUndefined();
     expect(await routeCache().get(`p:${project}`)).toBe(`${d3}@${d3}`);
     expect(await held(ids)).toEqual([d1, d3, d7, d9]);
+
+    // Sized for 20 projects (the operator's routeCacheProjects), the previews' part holds both.
+    const d10 = 'd-0010-aaaa';
+    expect(bytes(d9) + bytes(d10)).toBeLessThan(routeCacheBudget(20).previewBytes);
+    aws.platform.routeCacheProjects = 20;
+    try {
+      await promote(d10, 'three', 122);
+      await releaseAs('build-deploy', d10, 'three');
+    } finally {
+      delete aws.platform.routeCacheProjects;
+    }
+    expect(await routeCache().get(`p:${project}--three`)).toBe(`${d10}@${d10}`);
+    expect(await routeCache().get(`p:${project}--two`)).toBe(`${d9}@${d9}`);
+    expect(await held([...ids, d10])).toEqual([d1, d3, d7, d9, d10]);
   });
 
   it('deleting the project removes every entry left, the pruned deployments’ absent keys included', async () => {
