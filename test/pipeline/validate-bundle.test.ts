@@ -129,7 +129,11 @@ describe('pre-flight checks against the AWS limits a deployment lands in', () =>
     expect(routeCacheBudget(20)).toEqual({ projects: 20, projectShareBytes: 262144, deploymentBytes: 87040, previewBytes: 87040 });
     // The largest setting still leaves each deployment 1 KB.
     expect(routeCacheBudget(MAX_ROUTE_CACHE_PROJECTS).deploymentBytes).toBeGreaterThanOrEqual(1024);
-    expect(routeCacheBudget(MAX_ROUTE_CACHE_PROJECTS + 1).deploymentBytes).toBeLessThan(1024);
+    expect(Math.floor((Math.floor(AWS_LIMITS.kvsTotalBytes / (MAX_ROUTE_CACHE_PROJECTS + 1)) - 1024) / 3)).toBeLessThan(1024);
+    // A caller that skipped parsing (a programmatic startPlatform option) is refused at use.
+    for (const bad of [0, 2.5, MAX_ROUTE_CACHE_PROJECTS + 1]) {
+      expect(() => routeCacheBudget(bad), String(bad)).toThrow(/"field":"routeCacheProjects"/);
+    }
     expect(parseRouteCacheProjects(undefined, 'F')).toBeUndefined();
     expect(parseRouteCacheProjects(' 20 ', 'F')).toBe(20);
     for (const bad of ['0', '-3', '2.5', 'many', String(MAX_ROUTE_CACHE_PROJECTS + 1)]) {

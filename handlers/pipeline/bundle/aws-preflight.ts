@@ -42,6 +42,21 @@ export const MAX_ROUTE_CACHE_PROJECTS = Math.floor(
   AWS_LIMITS.kvsTotalBytes / (ROUTE_CACHE_POINTER_RESERVE_BYTES + ROUTE_CACHE_PARTS_PER_PROJECT * 1024),
 );
 
+const RouteCacheProjects = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_ROUTE_CACHE_PROJECTS));
+const RouteCacheProjectsSetting = v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), RouteCacheProjects);
+
+function invalidSetting(field: string, value: unknown): Error {
+  return new Error(
+    JSON.stringify({
+      error: {
+        code: 'InvalidSetting',
+        field,
+        message: `${field} must be a whole number from 1 to ${MAX_ROUTE_CACHE_PROJECTS}, got ${JSON.stringify(value)}`,
+      },
+    }),
+  );
+}
+
 /** How the store is split for a given number of projects. */
 export interface RouteCacheBudget {
   /** How many projects the store is shared among (the `routeCacheProjects` setting). */
@@ -54,7 +69,9 @@ export interface RouteCacheBudget {
   previewBytes: number;
 }
 
+/** The split for `projects` (a setting out of bounds, from a caller that skipped parsing it, throws naming it). */
 export function routeCacheBudget(projects: number = DEFAULT_ROUTE_CACHE_PROJECTS): RouteCacheBudget {
+  if (!v.is(RouteCacheProjects, projects)) throw invalidSetting('routeCacheProjects', projects);
   const projectShareBytes = Math.floor(AWS_LIMITS.kvsTotalBytes / projects);
   const deploymentBytes = Math.floor((projectShareBytes - ROUTE_CACHE_POINTER_RESERVE_BYTES) / ROUTE_CACHE_PARTS_PER_PROJECT);
   return { projects, projectShareBytes, deploymentBytes, previewBytes: deploymentBytes };
@@ -64,14 +81,6 @@ export function routeCacheBudget(projects: number = DEFAULT_ROUTE_CACHE_PROJECTS
 const ROUTE_CACHE_PROJECTS_HINT =
   'The platform setting routeCacheProjects sizes the store for that many projects; fewer projects give each deployment more (AWS: `cdk deploy -c routeCacheProjects=N`; local: `slipway up --route-cache-projects N`)';
 
-const RouteCacheProjectsSetting = v.pipe(
-  v.string(),
-  v.regex(/^\d+$/, 'must be a whole number'),
-  v.transform(Number),
-  v.minValue(1),
-  v.maxValue(MAX_ROUTE_CACHE_PROJECTS),
-);
-
 /**
  * The `routeCacheProjects` setting from its text (unset or empty: undefined, the default applies);
  * a bad value throws naming `field` and the bounds.
@@ -79,17 +88,7 @@ const RouteCacheProjectsSetting = v.pipe(
 export function parseRouteCacheProjects(value: string | undefined, field: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const parsed = v.safeParse(RouteCacheProjectsSetting, value.trim());
-  if (!parsed.success) {
-    throw new Error(
-      JSON.stringify({
-        error: {
-          code: 'InvalidSetting',
-          field,
-          message: `${field} must be a whole number from 1 to ${MAX_ROUTE_CACHE_PROJECTS}, got ${JSON.stringify(value)}`,
-        },
-      }),
-    );
-  }
+  if (!parsed.success) throw invalidSetting(field, value);
   return parsed.output;
 }
 
