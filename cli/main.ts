@@ -8,11 +8,13 @@ import { assignSubscriptionCommand, limitsCommand, subscriptionsCommand } from '
 import { domainsCommand, envCommand, settingsCommand } from './commands/settings.js';
 import { tokensCommand, usersCommand, whoamiCommand } from './commands/users.js';
 import { UsageError } from './usage-error.js';
+import { routeCacheProjectsFlag } from './route-cache-projects-flag.js';
 import { approveCommand, githubLinkCommand, githubReposCommand } from './commands/github.js';
 
 const USAGE = `usage: slipway <command> [options]
 
   up [--port PORT] [--no-example]          start the local platform (state in $SLIPWAY_HOME, default ./.slipway)
+     [--route-cache-projects N]            size the route cache for N projects (default 200; fewer: more routes a deployment)
   deploy [DIR] --project NAME [--preview ALIAS]   build and deploy DIR (default .), wait until live;
                                            --preview: at NAME--ALIAS, production untouched
   projects                                 list projects
@@ -59,6 +61,7 @@ async function run(argv: string[]): Promise<number> {
     options: {
       port: { type: 'string' },
       'no-example': { type: 'boolean', default: false },
+      'route-cache-projects': { type: 'string' },
       project: { type: 'string', short: 'p' },
       deployment: { type: 'string' },
       preview: { type: 'string' },
@@ -90,6 +93,7 @@ async function run(argv: string[]): Promise<number> {
     case 'up': {
       const port = values.port ?? process.env.SLIPWAY_PORT;
       if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new UsageError(`--port must be a port number, got ${port}`);
+      const routeCacheProjects = routeCacheProjectsFlag(values['route-cache-projects']);
       // Crash tests only (test/security/crash-recovery.test.ts): `<machine>:<state>` to die at.
       const killAt = process.env.SLIPWAY_FAULT_KILL_AT_STATE || undefined;
       const killMatch = killAt === undefined ? undefined : /^(slipway-[a-z-]+):(.+)$/.exec(killAt);
@@ -100,6 +104,7 @@ async function run(argv: string[]): Promise<number> {
         port: port === undefined ? 8080 : Number(port),
         settings: operatorSettings(process.env),
         example: !values['no-example'],
+        routeCacheProjects,
         ...(killMatch ? { killAtState: { machine: killMatch[1] as string, state: killMatch[2] as string } } : {}),
       });
     }

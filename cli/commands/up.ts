@@ -15,6 +15,8 @@ export async function upCommand(args: {
   port: number;
   example: boolean;
   killAtState?: { machine: string; state: string };
+  /** How many projects the route cache is sized for (`--route-cache-projects`). */
+  routeCacheProjects: number;
   /** What the operator set in the environment (GitHub, public URL, sandbox caps). */
   settings: OperatorSettings;
 }): Promise<number> {
@@ -24,6 +26,7 @@ export async function upCommand(args: {
     ...args.settings,
     home,
     port: args.port,
+    routeCacheProjects: args.routeCacheProjects,
     ...(args.killAtState ? { killAtState: args.killAtState } : {}),
   });
   const shown = relative(process.cwd(), home) || '.';

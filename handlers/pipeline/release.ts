@@ -15,6 +15,8 @@ import { claimPointerRequest, stackTurnHolder } from '../lib/table/stack-turn.js
 import { getDeploymentFunctionVersion, setDeploymentFunctionVersion, setDeploymentRouteCache } from '../lib/table/deployments.js';
 import type { RouteCache } from '../lib/bindings/types.js';
 import { nextRollbackTargets, pruneRouteCache } from './route-cache-lifecycle.js';
+import { routeCacheBudget } from './bundle/aws-preflight.js';
+import { currentPlatform } from '../lib/bindings/platform.js';
 
 /** When the request this release is for was made: the execution's start (absent in executions started before it was passed). */
 const ReleaseInput = v.looseObject({ requestedAt: v.optional(v.pipe(v.string(), v.isoTimestamp())) });
@@ -92,7 +94,11 @@ async function pruneAfterRelease(
       rollbackTargets = nextRollbackTargets(rollbackTargets ?? [], moved.previous, deploymentId);
       recorded = setRollbackTargets(project, rollbackTargets);
     }
-    const [{ pruned, retiredPreviews }] = await Promise.all([pruneRouteCache(cache, project, deploymentId, rollbackTargets), recorded]);
+    const { previewBytes } = routeCacheBudget(currentPlatform().routeCacheProjects);
+    const [{ pruned, retiredPreviews }] = await Promise.all([
+      pruneRouteCache(cache, project, deploymentId, previewBytes, rollbackTargets),
+      recorded,
+    ]);
     if (pruned.length > 0 || retiredPreviews.length > 0) logger.info('route-cache cleanup', { project, pruned, retiredPreviews });
   } catch (error) {
     logger.error('route-cache cleanup failed; the next release retries it', { project, error: (error as Error).message });

@@ -11,7 +11,7 @@ import {
   setDeploymentRouteCache,
 } from '../lib/table/deployments.js';
 import { getRollbackTargets } from '../lib/table/projects.js';
-import { ROUTE_CACHE_PREVIEW_BYTES, ROUTE_CACHE_ROLLBACK_TARGETS, routeCacheBytes } from './bundle/aws-preflight.js';
+import { ROUTE_CACHE_ROLLBACK_TARGETS, routeCacheBytes } from './bundle/aws-preflight.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix } from './state.js';
 
@@ -35,12 +35,17 @@ export interface PointerTargets {
 
 /**
  * The previews whose pointers stay: the most recently deployed (deployment ids sort by creation
- * time), the one being released first, as long as their entries fit ROUTE_CACHE_PREVIEW_BYTES
- * together. The others are retired: pointer and entries go, and the alias answers again with its
- * next deployment. Validate output holds each deployment to ROUTE_CACHE_SHARE_BYTES, which is no
- * more than the previews' budget, so the preview being released always stays.
+ * time), the one being released first, as long as their entries fit `previewBytes` (the previews'
+ * part, RouteCacheBudget.previewBytes) together. The others are retired: pointer and entries go,
+ * and the alias answers again with its next deployment. Validate output holds each deployment to
+ * RouteCacheBudget.deploymentBytes, which is no more than the previews' part, so the preview being
+ * released always stays.
  */
-export function previewsToKeep(previews: PreviewTarget[], released: string): { keep: PreviewTarget[]; retire: PreviewTarget[] } {
+export function previewsToKeep(
+  previews: PreviewTarget[],
+  released: string,
+  previewBytes: number,
+): { keep: PreviewTarget[]; retire: PreviewTarget[] } {
   const ordered = [...previews].sort((a, b) =>
     a.deploymentId === released ? -1 : b.deploymentId === released ? 1 : b.deploymentId.localeCompare(a.deploymentId),
   );
@@ -48,7 +53,7 @@ export function previewsToKeep(previews: PreviewTarget[], released: string): { k
   const retire: PreviewTarget[] = [];
   let bytes = 0;
   for (const preview of ordered) {
-    const fits = preview.deploymentId === released || bytes + preview.bytes <= ROUTE_CACHE_PREVIEW_BYTES;
+    const fits = preview.deploymentId === released || bytes + preview.bytes <= previewBytes;
     if (fits && retire.length === 0) {
       keep.push(preview);
       bytes += preview.bytes;
@@ -131,7 +136,7 @@ async function pointerTargets(
 /**
  * Removes the route entries of a project's deployments that no pointer needs any more, after
  * `released` went live (or became a preview); retires the oldest previews beyond the project's
- * preview budget (pointer first, so no host serves half an entry set). Each pruned deployment is marked `pruned`
+ * preview budget (`previewBytes`, from the platform's routeCacheProjects setting) (pointer first, so no host serves half an entry set). Each pruned deployment is marked `pruned`
  * once its keys are deleted; a run that stops half-way is finished by the next release (deleting
  * a key twice is harmless on both back ends).
  */
@@ -139,11 +144,12 @@ export async function pruneRouteCache(
   cache: RouteCache,
   project: string,
   released: string,
+  previewBytes: number,
   rollbackTargets?: string[],
 ): Promise<{ pruned: string[]; retiredPreviews: string[] }> {
   const deployments = await queryDeploymentRouteStates(project);
   const targets = await pointerTargets(cache, project, deployments, rollbackTargets);
-  const previews = previewsToKeep(targets.previews, released);
+  const previews = previewsToKeep(targets.previews, released, previewBytes);
   // Pointers first: no host may name a deployment whose entries are going.
   if (previews.retire.length > 0) await cache.deleteMany(previews.retire.map((p) => previewKey(project, p.alias)));
   const keep = deploymentsToKeep(deployments, { ...targets, previews: previews.keep }, released);

@@ -5,7 +5,8 @@ import { openState, requireDeploymentId } from './state.js';
 import { instrumented } from '../lib/observability.js';
 import { DEFAULT_PIPELINE_LIMITS } from '../lib/limits.js';
 import { checkSubscriptionLimits } from './bundle/subscription-limits.js';
-import { checkAwsLimits } from './bundle/aws-preflight.js';
+import { checkAwsLimits, routeCacheBudget } from './bundle/aws-preflight.js';
+import { currentPlatform } from '../lib/bindings/platform.js';
 import { assetsOriginWarnings } from './bundle/assets-origin.js';
 import { buildLogAppender } from '../lib/build-log-append.js';
 import { s3Client } from '../lib/clients.js';
@@ -30,7 +31,8 @@ async function validateOutput(
   // Only the signed claim says which limits apply; nothing else in the state is trusted for it.
   checkSubscriptionLimits(result, claims.limits ?? DEFAULT_PIPELINE_LIMITS);
   // The same on both back ends: what AWS would refuse fails now, what it would degrade is said in the build log.
-  const warnings = [...checkAwsLimits(result, buildId), ...assetsOriginWarnings(result.manifest)];
+  const budget = routeCacheBudget(currentPlatform().routeCacheProjects);
+  const warnings = [...checkAwsLimits(result, buildId, budget), ...assetsOriginWarnings(result.manifest)];
   if (warnings.length > 0) {
     // One chunk for all of them: each append lists the log to find the next chunk number.
     const lines = warnings.map((warning) => `slipway: warning: ${warning}`).join('\n');

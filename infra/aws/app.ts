@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { SlipwayStack } from './slipway-stack.js';
 import { parseClientAddressDepth } from '../../router/client-address.js';
+import { parseRouteCacheProjects } from '../../handlers/pipeline/bundle/aws-preflight.js';
 
 /** Context keys `cdk deploy -c key=value` takes (see docs/DEPLOY-AWS.md). */
 function contextString(app: App, key: string): string | undefined {
@@ -32,6 +33,7 @@ export function buildApp(
     githubSecretArn: contextString(app, 'githubSecretArn'),
     buildTimeoutSeconds: timeout ? Number(timeout) : undefined,
     clientAddressDepth: parseClientAddressDepth(contextString(app, 'clientAddressDepth'), 'context.clientAddressDepth'),
+    routeCacheProjects: parseRouteCacheProjects(contextString(app, 'routeCacheProjects'), 'context.routeCacheProjects'),
     validateProjectTemplate: validateTemplates,
   });
   return { app, pipeline: platform };

@@ -20,6 +20,8 @@ export interface SlipwayStackProps extends StackProps {
   validateProjectTemplate?: boolean;
   /** Which X-Forwarded-For hop tenants see as the visitor (router/client-address.ts); default 1, the address CloudFront saw. */
   clientAddressDepth?: number;
+  /** How many projects the route cache is shared among (Platform.routeCacheProjects); default 200. */
+  routeCacheProjects?: number;
 }
 
 /**
@@ -69,6 +71,7 @@ export class SlipwayStack extends Stack {
         grantRouteCacheWrite: (grantee) => this.projects.grantRouteCacheWrite(grantee),
       },
       buildTimeoutSeconds,
+      ...(props.routeCacheProjects ? { routeCacheProjects: props.routeCacheProjects } : {}),
       ...(githubSecret ? { github: { secret: githubSecret } } : {}),
       ...(props.domainName ? { tenantUrlTemplate: `https://{project}.${props.domainName}/` } : {}),
     });

@@ -46,6 +46,8 @@ export interface PlatformOptions {
   clientAddressDepth?: number;
   /** How long a function worker may sit idle before it stops (default 5 min; SLIPWAY_FUNCTION_IDLE_SECONDS). */
   functionIdleMs?: number;
+  /** How many projects the route cache is shared among (Platform.routeCacheProjects); default 200. */
+  routeCacheProjects?: number;
   /** Workflows synthesized already (tests share one synthesis); by default synthesized, cached under `home`. */
   workflows?: SynthesizedPlatform;
 }
@@ -167,6 +169,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     executions: localExecutionStarter(storage, sfnApi.endpoint),
     secretFiles,
     routeCache,
+    ...(options.routeCacheProjects ? { routeCacheProjects: options.routeCacheProjects } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.github ? { github: options.github } : {}),
   });

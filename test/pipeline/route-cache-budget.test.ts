@@ -10,9 +10,9 @@ import { deploymentKey } from '../../handlers/lib/table/keys.js';
 import { putNewProject } from '../../handlers/lib/table/projects.js';
 import {
   AWS_LIMITS,
-  ROUTE_CACHE_PROJECTS,
-  ROUTE_CACHE_PROJECT_SHARE_BYTES,
+  DEFAULT_ROUTE_CACHE_PROJECTS,
   checkAwsLimits,
+  routeCacheBudget,
   routeCacheBytes,
 } from '../../handlers/pipeline/bundle/aws-preflight.js';
 import type { BundleManifest, ValidatedBundle } from '../../handlers/pipeline/bundle/validate-bundle.js';
@@ -111,7 +111,7 @@ describe('the route cache stays within the KeyValueStore’s 5 MB', () => {
       const id = deploymentId(k);
       const manifest = manifestOf(k);
       // Validate output accepts it: a deployment of 100 such routes fits a deployment's part.
-      expect(checkAwsLimits(bundleOf(manifest), id)).toEqual([]);
+      expect(checkAwsLimits(bundleOf(manifest), id, routeCacheBudget())).toEqual([]);
       // Every fifth deployment is a preview of a new pull request's branch.
       const preview = k % 5 === 4 ? `pull-request-${k}` : undefined;
       await putDeploymentItem({
@@ -143,8 +143,10 @@ describe('the route cache stays within the KeyValueStore’s 5 MB', () => {
     const held = new Set(Object.keys(storeEntries()).flatMap((key) => (key.startsWith('r:') ? [key.split(':')[1]] : [])));
     expect([...held].sort()).toEqual([deploymentId(17), deploymentId(18), deploymentId(19)].sort());
 
-    expect(most).toBeLessThanOrEqual(ROUTE_CACHE_PROJECT_SHARE_BYTES);
-    expect(ROUTE_CACHE_PROJECTS).toBe(PROJECTS);
+    // At the default setting: the platform unconfigured is sized for 200 projects.
+    expect(aws.platform.routeCacheProjects).toBeUndefined();
+    expect(DEFAULT_ROUTE_CACHE_PROJECTS).toBe(PROJECTS);
+    expect(most).toBeLessThanOrEqual(routeCacheBudget().projectShareBytes);
     expect(PROJECTS * most).toBeLessThan(AWS_LIMITS.kvsTotalBytes);
     // Without the cleanup the same history would need this much per project: far over its share.
     const uncleaned = Array.from({ length: DEPLOYMENTS }, (_, k) =>

@@ -10,7 +10,7 @@ import { handler as release } from '../../handlers/pipeline/release.js';
 import { handler as deleteProjectData } from '../../handlers/pipeline/delete-project-data.js';
 import { deploymentPrefix } from '../../handlers/pipeline/state.js';
 import { routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
-import { ROUTE_CACHE_PREVIEW_BYTES, routeCacheBytes } from '../../handlers/pipeline/bundle/aws-preflight.js';
+import { routeCacheBudget, routeCacheBytes } from '../../handlers/pipeline/bundle/aws-preflight.js';
 import { putObject, startTestAws, ticketFor, type TestAws } from '../support/local-aws.js';
 
 /**
@@ -156,6 +156,7 @@ describe('the route-cache lifecycle in Release', () => {
     const [d1, , d3, , d5, , d7, d8, d9] = ids as [string, string, string, string, string, string, string, string, string];
     // Two previews of 122 pages each: each fits the previews' part alone, not both together.
     const bytes = (id: string) => routeCacheBytes(routeEntriesFor(id, manifestOf(id, 122)));
+    const ROUTE_CACHE_PREVIEW_BYTES = routeCacheBudget().previewBytes;
     expect(bytes(d8)).toBeLessThanOrEqual(ROUTE_CACHE_PREVIEW_BYTES - routeCacheBytes(routeEntriesFor(d5, manifestOf(d5))));
     expect(bytes(d8) + bytes(d9)).toBeGreaterThan(ROUTE_CACHE_PREVIEW_BYTES);
     await promote(d8, 'one', 122);
@@ -169,6 +170,20 @@ describe('the route-cache lifecycle in Release', () => {
     expect(await routeCache().get(`p:${project}--feat`)).toBeUndefined();
     expect(await routeCache().get(`p:${project}`)).toBe(`${d3}@${d3}`);
     expect(await held(ids)).toEqual([d1, d3, d7, d9]);
+
+    // Sized for 20 projects (the operator's routeCacheProjects), the previews' part holds both.
+    const d10 = 'd-0010-aaaa';
+    expect(bytes(d9) + bytes(d10)).toBeLessThan(routeCacheBudget(20).previewBytes);
+    aws.platform.routeCacheProjects = 20;
+    try {
+      await promote(d10, 'three', 122);
+      await releaseAs('build-deploy', d10, 'three');
+    } finally {
+      delete aws.platform.routeCacheProjects;
+    }
+    expect(await routeCache().get(`p:${project}--three`)).toBe(`${d10}@${d10}`);
+    expect(await routeCache().get(`p:${project}--two`)).toBe(`${d9}@${d9}`);
+    expect(await held([...ids, d10])).toEqual([d1, d3, d7, d9, d10]);
   });
 
   it('deleting the project removes every entry left, the pruned deployments’ absent keys included', async () => {

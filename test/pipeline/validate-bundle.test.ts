@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { validateBundle, DEFAULT_BUNDLE_LIMITS, type ValidatedBundle } from '../../handlers/pipeline/bundle/validate-bundle.js';
-import { AWS_LIMITS, AwsLimitError, ROUTE_CACHE_SHARE_BYTES, checkAwsLimits } from '../../handlers/pipeline/bundle/aws-preflight.js';
+import {
+  AWS_LIMITS,
+  AwsLimitError,
+  MAX_ROUTE_CACHE_PROJECTS,
+  checkAwsLimits,
+  parseRouteCacheProjects,
+  routeCacheBudget,
+} from '../../handlers/pipeline/bundle/aws-preflight.js';
 import { assetsOriginWarnings } from '../../handlers/pipeline/bundle/assets-origin.js';
 import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
 
@@ -102,18 +109,36 @@ describe('pre-flight checks against the AWS limits a deployment lands in', () =>
 
   it('refuses route entries over a deployment’s part of the project’s share of the KeyValueStore, with the measured size', () => {
     // 5 MB / 200 projects = 26214 bytes a project; less 1024 for pointers and domains, in 3 parts.
-    expect(ROUTE_CACHE_SHARE_BYTES).toBe(8396);
+    const budget = routeCacheBudget();
+    expect(budget.deploymentBytes).toBe(8396);
     const routes = Object.fromEntries(
       Array.from({ length: 150 }, (_, i) => [`/docs/section/page-${i}`, `prerendered/docs/section/page-${i}.html`]),
     );
-    const measured = () => checkAwsLimits(bundle({ manifest: { ...bundle({}).manifest, prerendered: routes } }), 'd-abc123-xyz');
+    const measured = () => checkAwsLimits(bundle({ manifest: { ...bundle({}).manifest, prerendered: routes } }), 'd-abc123-xyz', budget);
     expect(measured).toThrow(AwsLimitError);
     expect(measured).toThrow(
-      /^the deployment's 150 route cache entries take \d+ bytes, over a deployment's share of the KeyValueStore, 8396 bytes \(the project's share, 26214 bytes = 5242880 \/ 200 projects, less 1024 for pointers and domains, split in 3 parts: the live deployment, 1 rollback target, the previews\)$/,
+      /^the deployment's 150 route cache entries take \d+ bytes, over a deployment's share of the KeyValueStore, 8396 bytes \(the project's share, 26214 bytes = 5242880 \/ 200 projects, less 1024 for pointers and domains, split in 3 parts: the live deployment, 1 rollback target, the previews\)\. The platform setting routeCacheProjects .* \(AWS: `cdk deploy -c routeCacheProjects=N`; local: `slipway up --route-cache-projects N`\)$/,
     );
     // Under the share: accepted.
     const fewer = Object.fromEntries(Object.entries(routes).slice(0, 100));
-    expect(checkAwsLimits(bundle({ manifest: { ...bundle({}).manifest, prerendered: fewer } }), 'd-abc123-xyz')).toEqual([]);
+    expect(checkAwsLimits(bundle({ manifest: { ...bundle({}).manifest, prerendered: fewer } }), 'd-abc123-xyz', budget)).toEqual([]);
+  });
+
+  it('splits the store by the routeCacheProjects setting, whose bad values are refused naming the field', () => {
+    // 5 MB / 20 projects = 262144 bytes a project; less 1024, in 3 parts.
+    expect(routeCacheBudget(20)).toEqual({ projects: 20, projectShareBytes: 262144, deploymentBytes: 87040, previewBytes: 87040 });
+    // The largest setting still leaves each deployment 1 KB.
+    expect(routeCacheBudget(MAX_ROUTE_CACHE_PROJECTS).deploymentBytes).toBeGreaterThanOrEqual(1024);
+    expect(Math.floor((Math.floor(AWS_LIMITS.kvsTotalBytes / (MAX_ROUTE_CACHE_PROJECTS + 1)) - 1024) / 3)).toBeLessThan(1024);
+    // A caller that skipped parsing (a programmatic startPlatform option) is refused at use.
+    for (const bad of [0, 2.5, MAX_ROUTE_CACHE_PROJECTS + 1]) {
+      expect(() => routeCacheBudget(bad), String(bad)).toThrow(/"field":"routeCacheProjects"/);
+    }
+    expect(parseRouteCacheProjects(undefined, 'F')).toBeUndefined();
+    expect(parseRouteCacheProjects(' 20 ', 'F')).toBe(20);
+    for (const bad of ['0', '-3', '2.5', 'many', String(MAX_ROUTE_CACHE_PROJECTS + 1)]) {
+      expect(() => parseRouteCacheProjects(bad, 'context.routeCacheProjects'), bad).toThrow(/"field":"context.routeCacheProjects"/);
+    }
   });
 
   it('warns, without failing, about a text file too large for CloudFront to compress', () => {
@@ -122,7 +147,7 @@ describe('pre-flight checks against the AWS limits a deployment lands in', () =>
       ['client/video.mp4', 40_000_000],
       ['server/index.js', 20_000_000],
     ]);
-    expect(checkAwsLimits(bundle({ fileSizes }), 'd-abc123-xyz')).toEqual([
+    expect(checkAwsLimits(bundle({ fileSizes }), 'd-abc123-xyz', routeCacheBudget())).toEqual([
       'client/_app/immutable/chunks/huge.js is 12000000 bytes: CloudFront compresses files up to 10000000 bytes, so it is served uncompressed',
     ]);
   });

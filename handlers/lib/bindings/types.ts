@@ -99,6 +99,11 @@ export interface Platform {
    * address CloudFront saw; N when N-1 trusted proxies stand in front of CloudFront (router/client-address.ts).
    */
   clientAddressDepth?: number;
+  /**
+   * How many projects the route cache (one KeyValueStore) is shared among: each deployment's and
+   * each project's previews' part of it follow (handlers/pipeline/bundle/aws-preflight.ts); unset, 200.
+   */
+  routeCacheProjects?: number;
 }
 
 export const GITHUB_COM: GitHubUrls = { apiUrl: 'https://api.github.com', webUrl: 'https://github.com' };

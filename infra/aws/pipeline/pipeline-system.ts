@@ -46,6 +46,11 @@ export interface PipelineSystemProps {
     grantRouteCacheWrite?(grantee: iam.IGrantable): void;
   };
   buildTimeoutSeconds: number;
+  /**
+   * How many projects the route cache is shared among (Platform.routeCacheProjects): given to the
+   * steps that hold deployments to their part of it (Validate output, Release); unset, 200.
+   */
+  routeCacheProjects?: number;
   /** The GitHub App's JSON secret (appId, privateKey, webhookSecret); fetch and report read it. */
   github?: { secret: secretsmanager.ISecret; apiUrl?: string };
   /** `https://{project}.<domain>/`: the URL the report step gives GitHub. */
@@ -77,6 +82,9 @@ export class PipelineSystem extends Construct {
       ...(props.github?.apiUrl ? { SLIPWAY_GITHUB_API_URL: props.github.apiUrl } : {}),
       ...(props.tenantUrlTemplate ? { SLIPWAY_TENANT_URL_TEMPLATE: props.tenantUrlTemplate } : {}),
     };
+    const routeCacheBudget: Record<string, string> = props.routeCacheProjects
+      ? { SLIPWAY_ROUTE_CACHE_PROJECTS: String(props.routeCacheProjects) }
+      : {};
     const fn = (fnId: string, handler: string, description: string, extra: Record<string, string> = {}, binds: Binding[] = []) => {
       const f = handlerFunction(this, fnId, {
         handler,
@@ -92,9 +100,11 @@ export class PipelineSystem extends Construct {
     const functions = {
       verifyTicket: fn('VerifyTicketFunction', PIPELINE_HANDLERS.verifyTicket, 'Slipway: verify the ticket of an execution'),
       prepareBuild: fn('PrepareBuildFunction', PIPELINE_HANDLERS.prepareBuild, 'Slipway: snapshot settings and variables for a build'),
-      validateOutput: fn('ValidateOutputFunction', PIPELINE_HANDLERS.validateOutput, 'Slipway: validate a build bundle'),
+      validateOutput: fn('ValidateOutputFunction', PIPELINE_HANDLERS.validateOutput, 'Slipway: validate a build bundle', routeCacheBudget),
       promote: fn('PromoteFunction', PIPELINE_HANDLERS.promote, 'Slipway: copy a validated bundle under its deployment prefix'),
-      release: fn('ReleaseFunction', PIPELINE_HANDLERS.release, 'Slipway: move the live pointer to a deployment', {}, ['route-cache']),
+      release: fn('ReleaseFunction', PIPELINE_HANDLERS.release, 'Slipway: move the live pointer to a deployment', routeCacheBudget, [
+        'route-cache',
+      ]),
       deleteProjectData: fn('DeleteProjectDataFunction', PIPELINE_HANDLERS.deleteProjectData, 'Slipway: remove a project’s data', {}, [
         'route-cache',
       ]),

@@ -1,9 +1,10 @@
 import type { Platform, PlatformNames } from '../../../handlers/lib/bindings/types.js';
 import { GITHUB_COM } from '../../../handlers/lib/bindings/types.js';
 import { parseClientAddressDepth } from '../../../router/client-address.js';
+import { parseRouteCacheProjects } from '../../../handlers/pipeline/bundle/aws-preflight.js';
 
 type Settings = Pick<Platform, 'github'> &
-  Partial<Pick<Platform, 'names' | 'tenantUrlTemplate' | 'publicUrl' | 'originSecret' | 'clientAddressDepth'>>;
+  Partial<Pick<Platform, 'names' | 'tenantUrlTemplate' | 'publicUrl' | 'originSecret' | 'clientAddressDepth' | 'routeCacheProjects'>>;
 
 const withoutSlash = (url: string) => url.replace(/\/+$/, '');
 
@@ -30,6 +31,7 @@ export function awsPlatformSettings(env: NodeJS.ProcessEnv = process.env): Setti
     publicUrl: env.SLIPWAY_PUBLIC_URL || undefined,
     originSecret: env.SLIPWAY_ORIGIN_SECRET || undefined,
     clientAddressDepth: parseClientAddressDepth(env.SLIPWAY_CLIENT_ADDRESS_DEPTH, 'SLIPWAY_CLIENT_ADDRESS_DEPTH'),
+    routeCacheProjects: parseRouteCacheProjects(env.SLIPWAY_ROUTE_CACHE_PROJECTS, 'SLIPWAY_ROUTE_CACHE_PROJECTS'),
     github: {
       apiUrl: withoutSlash(env.SLIPWAY_GITHUB_API_URL ?? GITHUB_COM.apiUrl),
       webUrl: withoutSlash(env.SLIPWAY_GITHUB_WEB_URL ?? GITHUB_COM.webUrl),

@@ -24,6 +24,7 @@ export interface LocalPlatformParts {
   /** Where each secret's 0600 file is (read at each read, so a test may point a secret elsewhere). */
   secretFiles: PrivateFilesConfig;
   routeCache: RouteCache;
+  routeCacheProjects?: number;
   tenantUrlTemplate?: string;
   publicUrl?: string;
   github?: Partial<GitHubUrls>;
@@ -60,6 +61,7 @@ export function localPlatform(parts: LocalPlatformParts): Platform {
     executions: parts.executions,
     secrets: privateFilesSecretSource(parts.secretFiles),
     routeCache: parts.routeCache,
+    ...(parts.routeCacheProjects ? { routeCacheProjects: parts.routeCacheProjects } : {}),
     ...(parts.tenantUrlTemplate ? { tenantUrlTemplate: parts.tenantUrlTemplate } : {}),
     ...(parts.publicUrl ? { publicUrl: parts.publicUrl } : {}),
     github: {
