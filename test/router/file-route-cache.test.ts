@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,6 +19,18 @@ describe('FileRouteCache', () => {
     }
     await writer.deleteMany(['p:demo']);
     expect(reader.getSync('p:demo')).toBeUndefined();
+  });
+
+  it("sees another process's write (the file replaced on disk, not through this process) within a tenth of a second", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'slipway-routes-'));
+    const reader = new FileRouteCache(dir);
+    await reader.putMany({ 'p:demo': 'd-aaaa-0001' });
+    expect(reader.getSync('p:demo')).toBe('d-aaaa-0001');
+    // What another process's FileRouteCache does: a new file renamed into place.
+    writeFileSync(join(dir, 'other.tmp'), JSON.stringify({ 'p:demo': 'd-bbbb-0002' }));
+    renameSync(join(dir, 'other.tmp'), join(dir, 'routes.json'));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(reader.getSync('p:demo')).toBe('d-bbbb-0002');
   });
 
   it('deletes keys that were never written without error, keeping the others', async () => {

@@ -716,11 +716,15 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     return start;
   }
 
+  async function startedWorker(project: string, deploymentId: string): Promise<Worker> {
+    await prepare(project, deploymentId);
+    return workerFor(project, deploymentId, await environmentOf(project, deploymentId));
+  }
+
   async function invoke(project: string, deploymentId: string, event: APIGatewayProxyEventV2): Promise<FunctionResponse> {
     if (closed) throw namedError('ServiceException', 'the function host is closed');
-    await prepare(project, deploymentId);
-    const tenantEnv = await environmentOf(project, deploymentId);
-    const worker = await workerFor(project, deploymentId, tenantEnv);
+    // A running worker has its files and its variables: nearly every request goes straight to it.
+    const worker = workers.get(keyOf(project, deploymentId)) ?? (await startedWorker(project, deploymentId));
     if (worker.idleTimer) clearTimeout(worker.idleTimer);
     worker.idleTimer = undefined;
     setRef(worker.child, true);
