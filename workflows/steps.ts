@@ -323,7 +323,9 @@ export function awaitProjectStack(
     .when(sfn.Condition.stringMatches('$.stack.status', '*_IN_PROGRESS'), stuck)
     .when(sfn.Condition.isPresent('$.stack.described.StackStatusReason'), failedWithReason)
     .otherwise(failed);
-  begin.next(wait);
+  // The first look is at once: a change that settled while its call returned (the local stand-in's
+  // always do, a no-op update on AWS too) costs no wait; one still in progress then waits between polls.
+  begin.next(describe);
   count.next(wait);
   wait.next(describe);
   describe.next(settled);

@@ -106,6 +106,12 @@ export function localCloudFormation(
     }
   };
 
+  // The function settings of the stacks already there (a restart): as on Lambda, a function keeps
+  // its memory and timeout; without this its workers would run at the host's defaults until its next update.
+  for (const [name, stack] of stacks) {
+    if (name.startsWith(STACK_PREFIX) && !stack.status.startsWith('DELETE')) configure(name.slice(STACK_PREFIX.length), stack.parameters);
+  }
+
   const describe = (stack: LocalStack, name: string) => ({
     StackName: name,
     StackId: stack.id,
