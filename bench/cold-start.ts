@@ -7,6 +7,7 @@ import { EXAMPLE_DIR } from '../cli/commands/up.js';
 import { coldStarts } from './lib/cold-start.js';
 import { startPlatformChild } from './lib/platform-child.js';
 import { median, timedDeploy } from './lib/timed-deploy.js';
+import { runMain } from './lib/run-main.js';
 
 /**
  * `npm run bench:cold`: cold starts of the example app's `GET /` through the edge, on a platform
@@ -56,10 +57,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

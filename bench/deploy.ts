@@ -7,6 +7,7 @@ import { ApiClient } from '../cli/api-client.js';
 import { EXAMPLE_DIR } from '../cli/commands/up.js';
 import { stateTimings } from './lib/state-timings.js';
 import { type TimedDeploy, timedDeploy } from './lib/timed-deploy.js';
+import { runMain } from './lib/run-main.js';
 
 /**
  * Push-to-live time of the example app on the local platform, split into the user's own build
@@ -69,10 +70,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -11,6 +11,7 @@ import { startPlatformChild } from './lib/platform-child.js';
 import { prebuiltApp } from './lib/prebuilt-app.js';
 import { processTree, type ProcessSample, treeRssBytes } from './lib/process-tree.js';
 import { timedDeploy } from './lib/timed-deploy.js';
+import { runMain } from './lib/run-main.js';
 
 /**
  * `npm run bench:rss`: the platform's idle resident memory as projects are added (each a live
@@ -143,10 +144,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -14,6 +14,7 @@ import { prebuiltApp } from './lib/prebuilt-app.js';
 import { treeCpuSeconds, treeRssBytes, treeWithout, type ProcessSample } from './lib/process-tree.js';
 import { median, type TimedDeploy, timedDeploy } from './lib/timed-deploy.js';
 import { coldStarts, isFunctionWorkerCommand } from './lib/cold-start.js';
+import { runMain } from './lib/run-main.js';
 
 /**
  * `npm run bench`: the example app on the local platform (through the edge) against the same
@@ -377,10 +378,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

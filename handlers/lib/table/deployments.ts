@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
+import { queryAll } from './pages.js';
 import { dynamoClient } from '../clients.js';
 import { platformNames } from '../config.js';
 import { DeploymentId, ProjectName } from '../names.js';
@@ -341,25 +342,15 @@ export type DeploymentRouteState = v.InferOutput<typeof DeploymentRouteStates>[n
 
 /** Every deployment of a project, newest first, with what the route-cache cleanup decides on. */
 export async function queryDeploymentRouteStates(project: string): Promise<DeploymentRouteState[]> {
-  const out: DeploymentRouteState[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamoClient().send(
-      new QueryCommand({
-        TableName: platformNames().table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deploy)',
-        ExpressionAttributeValues: { ':pk': projectPk(project), ':deploy': DEPLOYMENT_PREFIX },
-        ProjectionExpression: 'id, #status, preview, routeCache',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    out.push(...v.parse(DeploymentRouteStates, page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deploy)',
+    ExpressionAttributeValues: { ':pk': projectPk(project), ':deploy': DEPLOYMENT_PREFIX },
+    ProjectionExpression: 'id, #status, preview, routeCache',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ScanIndexForward: false,
+    ConsistentRead: true,
+  });
+  return v.parse(DeploymentRouteStates, items);
 }
 
 /** Records where a deployment's route entries stand (only on an existing deployment item). */
