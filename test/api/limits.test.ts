@@ -182,10 +182,11 @@ describe('limits at the API', () => {
     expect(results.filter((r) => r.status === 202)).toHaveLength(2);
     for (const refused of results.filter((r) => r.status !== 202)) expectLimit(refused, 'buildsPerDay', buildsToday + 2);
     expect((await usage()).buildsToday).toBe(buildsToday + 2);
+    // Two builds of one project at once: whichever reaches Release second, if it is the older, is superseded.
     for (const started of results.filter((r) => r.status === 202)) {
       await waitFor(
         () => harness.call('GET', `/projects/limits-app/deployments/${started.json.deployment.id}`),
-        (r) => ['LIVE', 'FAILED'].includes(r.json.deployment.status),
+        (r) => ['LIVE', 'FAILED', 'SUPERSEDED'].includes(r.json.deployment.status),
       );
     }
   });
@@ -272,12 +273,16 @@ describe('concurrent builds under parallel requests', () => {
       for (const refused of results.filter((r) => r.status !== 202)) expectLimit(refused, 'concurrentBuilds', 2);
       expect((await usage()).concurrentBuilds).toBe(2);
       release();
+      // Both builds of the one project end; if the older reaches Release second it is superseded.
+      const ended: string[] = [];
       for (const s of started) {
-        await waitFor(
+        const done = await waitFor(
           () => harness.call('GET', `/projects/limits-app/deployments/${s.json.deployment.id}`),
-          (r) => r.json.deployment.status === 'LIVE',
+          (r) => ['LIVE', 'SUPERSEDED'].includes(r.json.deployment.status),
         );
+        ended.push(done.json.deployment.status);
       }
+      expect(ended).toContain('LIVE');
       expect((await usage()).concurrentBuilds).toBe(0);
     } finally {
       release();
