@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { SlipwayStack } from './slipway-stack.js';
 import { parseClientAddressDepth } from '../../router/client-address.js';
 import { parseRouteCacheProjects } from '../../handlers/pipeline/bundle/aws-preflight.js';
+import { parseOriginSecretVersion } from './projects/origin-secret-version.js';
 
 /** Context keys `cdk deploy -c key=value` takes (see docs/DEPLOY-AWS.md). */
 function contextString(app: App, key: string): string | undefined {
@@ -34,6 +35,7 @@ export function buildApp(
     buildTimeoutSeconds: timeout ? Number(timeout) : undefined,
     clientAddressDepth: parseClientAddressDepth(contextString(app, 'clientAddressDepth'), 'context.clientAddressDepth'),
     routeCacheProjects: parseRouteCacheProjects(contextString(app, 'routeCacheProjects'), 'context.routeCacheProjects'),
+    originSecretVersion: parseOriginSecretVersion(contextString(app, 'originSecretVersion'), 'context.originSecretVersion'),
     validateProjectTemplate: validateTemplates,
   });
   return { app, pipeline: platform };

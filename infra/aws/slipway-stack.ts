@@ -22,6 +22,8 @@ export interface SlipwayStackProps extends StackProps {
   clientAddressDepth?: number;
   /** How many projects the route cache is shared among (Platform.routeCacheProjects); default 200. */
   routeCacheProjects?: number;
+  /** The origin secret's version to use (a rotation: docs/DEPLOY-AWS.md); unset, its current one. */
+  originSecretVersion?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export class SlipwayStack extends Stack {
       routerAccess: 'secret',
       validateProjectTemplate: props.validateProjectTemplate,
       ...(props.clientAddressDepth ? { clientAddressDepth: props.clientAddressDepth } : {}),
+      ...(props.originSecretVersion ? { originSecretVersion: props.originSecretVersion } : {}),
     });
     this.build = new BuildCompute(this, 'Builds', { buildTimeoutSeconds });
     this.pipeline = new PipelineSystem(this, 'Pipeline', {
@@ -97,6 +100,11 @@ export class SlipwayStack extends Stack {
           : undefined,
     });
     if (props.domainName) this.internal.apiFunction.addEnvironment('SLIPWAY_TENANT_URL_TEMPLATE', `https://{project}.${props.domainName}/`);
+    new CfnOutput(this, 'OriginSecretArn', {
+      value: this.projects.originSecret.secretArn,
+      description:
+        'The origin secret (the header CloudFront adds to router requests): put a new value here to rotate it, docs/DEPLOY-AWS.md',
+    });
     new CfnOutput(this, 'TenantDistributionDomain', {
       value: this.projects.distribution.distributionDomainName,
       description: 'Point *.<domainName> (CNAME or alias) here',

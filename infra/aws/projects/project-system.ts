@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   ArnFormat,
   Duration,
+  SecretValue,
   Stack,
   aws_certificatemanager as acm,
   aws_cloudfront as cloudfront,
@@ -44,6 +45,11 @@ export interface ProjectSystemProps {
   validateProjectTemplate?: boolean;
   /** Which X-Forwarded-For hop tenants see as the visitor (router/client-address.ts); default 1, the address CloudFront saw. */
   clientAddressDepth?: number;
+  /**
+   * The origin secret's version the router and the distribution use (origin-secret-version.ts):
+   * set after `put-secret-value` to rotate; unset, the secret's current version.
+   */
+  originSecretVersion?: string;
 }
 
 /** Origin ids the CloudFront Functions select (router/cloudfront/*.js). */
@@ -119,10 +125,16 @@ export class ProjectSystem extends Construct {
       description: 'Slipway: header value CloudFront adds to router requests (x-slipway-origin-secret)',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
-    const secretValue = this.originSecret.secretValue.unsafeUnwrap();
+    // Pinned to a version when the operator rotates: a new version id is a new reference text, so
+    // CloudFormation updates the router's variable and the origin header together.
+    const secretValue = (
+      props.originSecretVersion
+        ? SecretValue.secretsManager(this.originSecret.secretArn, { versionId: props.originSecretVersion })
+        : this.originSecret.secretValue
+    ).unsafeUnwrap();
     acknowledge(this.originSecret, {
       'AwsSolutions-SMG4':
-        'CloudFront and the router read the value through CloudFormation dynamic references at deploy time; a rotation Lambda would break the router until the next deploy. Rotate by putting a new value and redeploying (both sides change together).',
+        'CloudFront and the router read the value through CloudFormation dynamic references at deploy time; a rotation Lambda would break the router until the next deploy. Rotate by putting a new value and deploying with -c originSecretVersion=<its VersionId> (both sides change together; docs/DEPLOY-AWS.md).',
     });
 
     this.routerFunction = handlerFunction(this, 'Router', {
