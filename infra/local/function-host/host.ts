@@ -443,7 +443,12 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   }
 
   function stopWorker(worker: Worker, reason: 'timeout' | 'stopped'): Promise<void> {
-    if (workers.get(worker.key) === worker) workers.delete(worker.key);
+    if (workers.get(worker.key) === worker) {
+      workers.delete(worker.key);
+      // Its variables go with it at once (as in onGone, which runs only once the exit is seen): the
+      // next start of this version reads them again.
+      if (!starting.has(worker.key)) environments.delete(worker.key);
+    }
     if (!worker.hasExited) {
       worker.stopReason ??= reason;
       worker.sandbox.kill();
