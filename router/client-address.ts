@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import * as v from 'valibot';
+import { parseSetting } from '../handlers/lib/setting.js';
 
 /** The header CloudFront adds with the viewer's `ip:port` (its origin request policy forwards it). */
 export const VIEWER_ADDRESS_HEADER = 'cloudfront-viewer-address';
@@ -60,18 +61,5 @@ const DepthSetting = v.pipe(
 
 /** The depth from a setting's text (unset: undefined); a bad value throws naming `field` and the bounds. */
 export function parseClientAddressDepth(value: string | undefined, field: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const parsed = v.safeParse(DepthSetting, value.trim());
-  if (!parsed.success) {
-    throw new Error(
-      JSON.stringify({
-        error: {
-          code: 'InvalidSetting',
-          field,
-          message: `${field} must be a whole number from ${CLIENT_ADDRESS_DEPTH.min} to ${CLIENT_ADDRESS_DEPTH.max}, got ${JSON.stringify(value)}`,
-        },
-      }),
-    );
-  }
-  return parsed.output;
+  return parseSetting(DepthSetting, value, field, `must be a whole number from ${CLIENT_ADDRESS_DEPTH.min} to ${CLIENT_ADDRESS_DEPTH.max}`);
 }

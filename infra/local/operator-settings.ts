@@ -1,6 +1,7 @@
 import type { SecretName } from '../../handlers/lib/bindings/types.js';
 import type { PlatformOptions } from './platform.js';
 import * as v from 'valibot';
+import { parseSetting } from '../../handlers/lib/setting.js';
 import { parseClientAddressDepth } from '../../router/client-address.js';
 
 /** The variable naming each GitHub secret's 0600 file. */
@@ -43,20 +44,13 @@ const IdleSecondsSetting = v.pipe(
 
 /** The idle time in ms from the setting's text (unset: undefined); a bad value throws naming the field and the bounds. */
 function parseFunctionIdleMs(value: string | undefined, field: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const parsed = v.safeParse(IdleSecondsSetting, value.trim());
-  if (!parsed.success) {
-    throw new Error(
-      JSON.stringify({
-        error: {
-          code: 'InvalidSetting',
-          field,
-          message: `${field} must be a whole number of seconds from ${FUNCTION_IDLE_SECONDS.min} to ${FUNCTION_IDLE_SECONDS.max}, got ${JSON.stringify(value)}`,
-        },
-      }),
-    );
-  }
-  return parsed.output * 1000;
+  const seconds = parseSetting(
+    IdleSecondsSetting,
+    value,
+    field,
+    `must be a whole number of seconds from ${FUNCTION_IDLE_SECONDS.min} to ${FUNCTION_IDLE_SECONDS.max}`,
+  );
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /**

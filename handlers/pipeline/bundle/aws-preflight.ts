@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { invalidSetting, parseSetting } from '../../lib/setting.js';
 import { routeEntriesFor } from '../../lib/route-cache-keys.js';
 import type { ValidatedBundle } from './validate-bundle.js';
 
@@ -45,17 +46,7 @@ export const MAX_ROUTE_CACHE_PROJECTS = Math.floor(
 const RouteCacheProjects = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_ROUTE_CACHE_PROJECTS));
 const RouteCacheProjectsSetting = v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), RouteCacheProjects);
 
-function invalidSetting(field: string, value: unknown): Error {
-  return new Error(
-    JSON.stringify({
-      error: {
-        code: 'InvalidSetting',
-        field,
-        message: `${field} must be a whole number from 1 to ${MAX_ROUTE_CACHE_PROJECTS}, got ${JSON.stringify(value)}`,
-      },
-    }),
-  );
-}
+const ROUTE_CACHE_PROJECTS_MUST_BE = `must be a whole number from 1 to ${MAX_ROUTE_CACHE_PROJECTS}`;
 
 /** How the store is split for a given number of projects. */
 export interface RouteCacheBudget {
@@ -71,7 +62,7 @@ export interface RouteCacheBudget {
 
 /** The split for `projects` (a setting out of bounds, from a caller that skipped parsing it, throws naming it). */
 export function routeCacheBudget(projects: number = DEFAULT_ROUTE_CACHE_PROJECTS): RouteCacheBudget {
-  if (!v.is(RouteCacheProjects, projects)) throw invalidSetting('routeCacheProjects', projects);
+  if (!v.is(RouteCacheProjects, projects)) throw invalidSetting('routeCacheProjects', ROUTE_CACHE_PROJECTS_MUST_BE, projects);
   const projectShareBytes = Math.floor(AWS_LIMITS.kvsTotalBytes / projects);
   const deploymentBytes = Math.floor((projectShareBytes - ROUTE_CACHE_POINTER_RESERVE_BYTES) / ROUTE_CACHE_PARTS_PER_PROJECT);
   return { projects, projectShareBytes, deploymentBytes, previewBytes: deploymentBytes };
@@ -86,10 +77,7 @@ const ROUTE_CACHE_PROJECTS_HINT =
  * a bad value throws naming `field` and the bounds.
  */
 export function parseRouteCacheProjects(value: string | undefined, field: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const parsed = v.safeParse(RouteCacheProjectsSetting, value.trim());
-  if (!parsed.success) throw invalidSetting(field, value);
-  return parsed.output;
+  return parseSetting(RouteCacheProjectsSetting, value, field, ROUTE_CACHE_PROJECTS_MUST_BE);
 }
 
 /** What a set of route-cache entries takes in the store: the UTF-8 bytes of every key and value. */

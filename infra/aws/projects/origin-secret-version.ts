@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { parseSetting } from '../../../handlers/lib/setting.js';
 
 /**
  * A Secrets Manager VersionId (32–64 characters, the UUID `put-secret-value` prints). Pinning the
@@ -15,14 +16,5 @@ const VersionId = v.pipe(
 
 /** The version from a setting's text (unset: undefined); a bad value throws naming `field`. */
 export function parseOriginSecretVersion(value: string | undefined, field: string): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const parsed = v.safeParse(VersionId, value.trim());
-  if (!parsed.success) {
-    throw new Error(
-      JSON.stringify({
-        error: { code: 'InvalidSetting', field, message: `${field} ${parsed.issues[0]?.message}, got ${JSON.stringify(value)}` },
-      }),
-    );
-  }
-  return parsed.output;
+  return parseSetting(VersionId, value, field);
 }
