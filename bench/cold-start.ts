@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,6 +6,7 @@ import { EXAMPLE_DIR } from '../cli/commands/up.js';
 import { coldStarts } from './lib/cold-start.js';
 import { startPlatformChild } from './lib/platform-child.js';
 import { median, timedDeploy } from './lib/timed-deploy.js';
+import { freePort } from './lib/free-port.js';
 import { runMain } from './lib/run-main.js';
 
 /**
@@ -21,17 +21,6 @@ if (!Number.isInteger(STARTS) || STARTS < 1) throw new Error(`--starts must be a
 const IDLE_SECONDS = 1;
 const PROJECT = 'bench';
 const log = (line: string) => process.stderr.write(`bench:cold: ${line}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'slipway-bench-cold-'));

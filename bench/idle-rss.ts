@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +10,7 @@ import { startPlatformChild } from './lib/platform-child.js';
 import { prebuiltApp } from './lib/prebuilt-app.js';
 import { processTree, type ProcessSample, treeRssBytes } from './lib/process-tree.js';
 import { timedDeploy } from './lib/timed-deploy.js';
+import { freePort } from './lib/free-port.js';
 import { runMain } from './lib/run-main.js';
 
 /**
@@ -52,17 +52,6 @@ process.on('SIGUSR2', () => {
   writeFileSync(out, JSON.stringify({ usage, spaces, snapshot }));
 });
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function probe(pid: number, out: string): Promise<string> {
   rmSync(out, { force: true });

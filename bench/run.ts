@@ -1,5 +1,4 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +13,7 @@ import { prebuiltApp } from './lib/prebuilt-app.js';
 import { treeCpuSeconds, treeRssBytes, treeWithout, type ProcessSample } from './lib/process-tree.js';
 import { median, type TimedDeploy, timedDeploy } from './lib/timed-deploy.js';
 import { coldStarts, isFunctionWorkerCommand } from './lib/cold-start.js';
+import { freePort } from './lib/free-port.js';
 import { runMain } from './lib/run-main.js';
 
 /**
@@ -56,17 +56,6 @@ const isFunctionWorker = (p: ProcessSample) => isFunctionWorkerCommand(p.command
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Side {
   name: 'slipway' | 'adapter-node';

@@ -1,14 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from '../process-alive.js';
 
 /**
  * Removes the spare folders (`<pid>-<id>`, hard links only) of function hosts whose process is
@@ -25,7 +17,7 @@ export async function removeStaleSpareFolders(sparesParent: string): Promise<voi
     entries
       .filter((name) => {
         const pid = Number(/^(\d+)-/.exec(name)?.[1]);
-        return Number.isInteger(pid) && pid > 0 && !alive(pid);
+        return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
       })
       .map((name) => rm(join(sparesParent, name), { recursive: true, force: true })),
   );

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { STAGING_ROOT } from './staging.js';
+import { processAlive } from '../process-alive.js';
 
 /**
  * What a platform that died without closing (SIGKILL, a power cut) left behind: sandboxes still
@@ -9,15 +10,6 @@ import { STAGING_ROOT } from './staging.js';
  * and removed when the next platform starts.
  */
 const OWNED = /^slipway-(\d+)-/;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function ownCgroupDirs(): string[] {
   const dirs: string[] = [];
@@ -44,7 +36,7 @@ export function reapStaleSandboxes(): void {
     }
     for (const entry of entries) {
       const owner = OWNED.exec(entry);
-      if (!owner || alive(Number(owner[1]))) continue;
+      if (!owner || processAlive(Number(owner[1]))) continue;
       const dir = join(parent, entry);
       try {
         for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
@@ -63,7 +55,7 @@ export function reapStaleSandboxes(): void {
   if (!existsSync(STAGING_ROOT)) return;
   for (const entry of readdirSync(STAGING_ROOT)) {
     const owner = /^(\d+)-/.exec(entry);
-    if (!owner || alive(Number(owner[1]))) continue;
+    if (!owner || processAlive(Number(owner[1]))) continue;
     const dir = join(STAGING_ROOT, entry);
     // Never a recursive delete here: through a mount still in place it would reach the source.
     try {
