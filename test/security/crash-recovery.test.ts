@@ -531,7 +531,15 @@ beforeAll(async () => {
       if (pending.rollback) {
         const { target } = pending.rollback;
         await until('rollback', 30_000, async () => ((await project(platform)).liveDeploymentId === target ? true : undefined));
-        executions.set(action, pending.rollback.executionName as string);
+        // The pointer moves before the workflow's last states run: wait for the execution to end, or
+        // its history is read while the rollback is still on its way to "Rolled back".
+        const executionName = pending.rollback.executionName as string;
+        await until('rollback execution ends', 30_000, async () => {
+          const { json } = await api(platform, 'GET', '/executions');
+          const listed = (json.executions as Array<{ name: string; status: string }>).find((e) => e.name === executionName);
+          return listed && listed.status !== 'RUNNING' ? listed : undefined;
+        });
+        executions.set(action, executionName);
       } else {
         const id = pending.deploymentId as string;
         const ended = await until(`${action} ends`, 60_000, async () => {
