@@ -4,6 +4,7 @@ import { requireDeployment } from '../records.js';
 import { buildEnded, hasEndStatus, logPrefix, readLogPage } from '../build-log.js';
 import { LogEventStream, LastEventId } from '../responses.js';
 import { route, type ApiRoute } from '../route.js';
+import { streamDeadline } from '../stream-deadline.js';
 
 export const deploymentLogRoutes: ApiRoute[] = [];
 
@@ -17,20 +18,29 @@ export const STATUS_POLL_MS = 50;
 /** A comment line at least this often, so proxies keep an idle stream open. */
 export const HEARTBEAT_MS = 15_000;
 const MAX_EVENT_ID = 300;
+/** How long an EventSource waits before it reconnects after the stream closes (the SSE `retry` field). */
+export const RECONNECT_DELAY_MS = 1_000;
 
-/** Sends every chunk after `cursor` as a `log` event whose id is the chunk key; returns the last key sent. */
-async function sendChunksAfter(stream: SSEStreamingApi, deploymentId: string, cursor: string | undefined): Promise<string | undefined> {
-  let truncated = true;
-  while (truncated && !stream.aborted) {
+/**
+ * Sends every chunk after `cursor` as a `log` event whose id is the chunk key, page by page until
+ * none is left (`complete`) or `deadline` has passed; returns the last key sent.
+ */
+async function sendChunksAfter(
+  stream: SSEStreamingApi,
+  deploymentId: string,
+  cursor: string | undefined,
+  deadline: number,
+): Promise<{ cursor: string | undefined; complete: boolean }> {
+  for (;;) {
+    if (stream.aborted || Date.now() >= deadline) return { cursor, complete: false };
     const page = await readLogPage(deploymentId, cursor);
     for (const chunk of page.chunks) {
-      if (stream.aborted) break;
+      if (stream.aborted) return { cursor, complete: false };
       await stream.writeSSE({ event: 'log', id: chunk.key, data: chunk.text });
       cursor = chunk.key;
     }
-    truncated = page.truncated && page.chunks.length > 0;
+    if (!page.truncated || page.chunks.length === 0) return { cursor, complete: true };
   }
-  return cursor;
 }
 
 /**
@@ -39,6 +49,10 @@ async function sendChunksAfter(stream: SSEStreamingApi, deploymentId: string, cu
  * `{ status, failedState?, error? }` once the deployment is terminal or its execution stopped.
  * As in the cursor route, the status is read before the listing: after a terminal status no chunk
  * can appear, so the listing that follows it is the last.
+ * A stream run by a Lambda ends before the Lambda's time limit (streamDeadline) with a `reconnect`
+ * event: the client opens it again with `Last-Event-ID` and misses nothing. Through the log-stream
+ * function that is every ~15 minutes; through the buffered HTTP API, which delivers the response
+ * only when it ends, every ~24 s (a long poll).
  */
 deploymentLogRoutes.push(
   route({
@@ -69,9 +83,12 @@ deploymentLogRoutes.push(
       }
       await requireDeployment(name, id);
 
+      const deadline = streamDeadline(c) ?? Number.POSITIVE_INFINITY;
       return streamSSE(
         c,
         async (stream) => {
+          // At once: the response head goes out (a Lambda stream sends it with the first bytes).
+          await stream.write(`retry: ${RECONNECT_DELAY_MS}\n\n`);
           let cursor = lastEventId;
           let lastWrite = Date.now();
           let listedAt = Number.NEGATIVE_INFINITY;
@@ -80,19 +97,24 @@ deploymentLogRoutes.push(
             // The record alone at each tick (one read); the execution and the listing at LOG_POLL_MS.
             const due = Date.now() - listedAt >= LOG_POLL_MS;
             const ended = hasEndStatus(deployment) || (due && (await buildEnded(deployment)));
+            let complete = false;
             if (ended || due) {
               listedAt = Date.now();
               const before = cursor;
-              cursor = await sendChunksAfter(stream, id, cursor);
+              ({ cursor, complete } = await sendChunksAfter(stream, id, cursor, deadline));
               if (cursor !== before) lastWrite = Date.now();
             }
-            if (ended) {
+            if (ended && complete) {
               const end = {
                 status: deployment.status,
                 ...(deployment.failedState ? { failedState: deployment.failedState } : {}),
                 ...(deployment.error ? { error: deployment.error } : {}),
               };
               await stream.writeSSE({ event: 'end', data: JSON.stringify(end) });
+              return;
+            }
+            if (Date.now() >= deadline) {
+              await stream.writeSSE({ event: 'reconnect', data: 'this stream reached its time limit: reconnect with Last-Event-ID' });
               return;
             }
             if (Date.now() - lastWrite >= HEARTBEAT_MS) {
