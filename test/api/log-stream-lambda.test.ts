@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followLogStream, readSse, type SseEvent } from '../../cli/sse.js';
-import { STREAM_END_MARGIN_MS } from '../../handlers/api/stream-deadline.js';
+import { LAMBDA_STREAM_MAX_BYTES, STREAM_END_MARGIN_MS } from '../../handlers/api/stream-limits.js';
 import { putObject } from '../support/local-aws.js';
 import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
 import { createReadyProject, startApiHarness, TOKEN, userWithToken, waitFor, type ApiHarness } from './support/api-harness.js';
@@ -56,6 +56,8 @@ let harness: ApiHarness;
 let streamHandler: StreamingHandler;
 let bufferedHandler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 const buildFinishedAt = new Map<string, number>();
+/** A deployment the first test followed to LIVE. */
+let liveId: string;
 
 beforeAll(async () => {
   harness = await startApiHarness({
@@ -144,6 +146,7 @@ const bearer = { authorization: `Bearer ${TOKEN}` };
 describe('the log-stream Lambda behind a RESPONSE_STREAM function URL', () => {
   it('sends the head at once and each chunk as the build writes it, then end', async () => {
     const id = await startDeployment('streamtest');
+    liveId = id;
     const opened = Date.now();
     const { metadata, body, finished } = await invokeStream(logPath('streamtest', id), bearer);
     expect(metadata.statusCode).toBe(200);
@@ -245,5 +248,33 @@ describe('the same route through the buffered API Lambda (HTTP API, 29 s)', () =
     expect(logs.length).toBeGreaterThan(0);
     expect(logs.length).toBeLessThan(CHUNKS.length);
     expect(logs.map((e) => e.data)).toEqual(CHUNKS.slice(0, logs.length));
+  });
+
+  it("answers a log larger than a buffered response's 6 MB in several, each under it, nothing twice", async () => {
+    // 4.8 MB more of this deployment's log (a build stores at most 5 MB), in 8 chunks after its own five.
+    const line = `${'x'.repeat(99)}\n`;
+    const big = Array.from({ length: 8 }, (_, i) => `chunk ${i}\n${line.repeat(6_000)}`);
+    for (const [i, text] of big.entries())
+      await putObject(harness.aws.s3, 'slipway-builds', `builds/${liveId}/log/${String(CHUNKS.length + i).padStart(8, '0')}.txt`, text);
+    const sizes: number[] = [];
+    const printed: string[] = [];
+    const end = await followLogStream(
+      async (lastEventId) => {
+        const result = await bufferedHandler(
+          urlEvent(logPath('streamtest', liveId), { ...bearer, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }),
+          lambdaContext(29_000),
+        );
+        // What the Lambda returns to API Gateway, envelope and all.
+        sizes.push(Buffer.byteLength(JSON.stringify(result)));
+        const text = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64').toString() : (result.body ?? '');
+        return new Response(text, { status: result.statusCode ?? 200 });
+      },
+      (text) => printed.push(text),
+    );
+    expect(end).toEqual({ status: 'LIVE' });
+    expect(printed).toEqual([...CHUNKS, ...big]);
+    expect(sizes.length).toBeGreaterThanOrEqual(2);
+    for (const size of sizes) expect(size).toBeLessThan(6 * 1024 * 1024);
+    expect(Math.max(...sizes)).toBeGreaterThan((LAMBDA_STREAM_MAX_BYTES * 4) / 3);
   });
 });

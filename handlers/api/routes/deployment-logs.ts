@@ -4,7 +4,7 @@ import { requireDeployment } from '../records.js';
 import { buildEnded, hasEndStatus, logPrefix, readLogPage } from '../build-log.js';
 import { LogEventStream, LastEventId } from '../responses.js';
 import { route, type ApiRoute } from '../route.js';
-import { streamDeadline } from '../stream-deadline.js';
+import { streamLimits, type StreamLimits } from '../stream-limits.js';
 
 export const deploymentLogRoutes: ApiRoute[] = [];
 
@@ -21,25 +21,32 @@ const MAX_EVENT_ID = 300;
 /** How long an EventSource waits before it reconnects after the stream closes (the SSE `retry` field). */
 export const RECONNECT_DELAY_MS = 1_000;
 
+const UNLIMITED: StreamLimits = { deadline: Number.POSITIVE_INFINITY, maxBytes: Number.POSITIVE_INFINITY };
+
+/** One stream's progress against its limits. */
+interface Sent {
+  cursor: string | undefined;
+  bytes: number;
+}
+
+/** Whether the stream must end now with `reconnect`. */
+const spent = (sent: Sent, limits: StreamLimits) => Date.now() >= limits.deadline || sent.bytes >= limits.maxBytes;
+
 /**
- * Sends every chunk after `cursor` as a `log` event whose id is the chunk key, page by page until
- * none is left (`complete`) or `deadline` has passed; returns the last key sent.
+ * Sends every chunk after `sent.cursor` as a `log` event whose id is the chunk key, page by page,
+ * advancing `sent`; true when none is left, false when the reader left or a limit was reached.
  */
-async function sendChunksAfter(
-  stream: SSEStreamingApi,
-  deploymentId: string,
-  cursor: string | undefined,
-  deadline: number,
-): Promise<{ cursor: string | undefined; complete: boolean }> {
+async function sendChunksAfter(stream: SSEStreamingApi, deploymentId: string, sent: Sent, limits: StreamLimits): Promise<boolean> {
   for (;;) {
-    if (stream.aborted || Date.now() >= deadline) return { cursor, complete: false };
-    const page = await readLogPage(deploymentId, cursor);
+    if (stream.aborted || spent(sent, limits)) return false;
+    const page = await readLogPage(deploymentId, sent.cursor);
     for (const chunk of page.chunks) {
-      if (stream.aborted) return { cursor, complete: false };
+      if (stream.aborted || spent(sent, limits)) return false;
       await stream.writeSSE({ event: 'log', id: chunk.key, data: chunk.text });
-      cursor = chunk.key;
+      sent.cursor = chunk.key;
+      sent.bytes += Buffer.byteLength(chunk.text) + chunk.key.length;
     }
-    if (!page.truncated || page.chunks.length === 0) return { cursor, complete: true };
+    if (!page.truncated || page.chunks.length === 0) return true;
   }
 }
 
@@ -49,10 +56,10 @@ async function sendChunksAfter(
  * `{ status, failedState?, error? }` once the deployment is terminal or its execution stopped.
  * As in the cursor route, the status is read before the listing: after a terminal status no chunk
  * can appear, so the listing that follows it is the last.
- * A stream run by a Lambda ends before the Lambda's time limit (streamDeadline) with a `reconnect`
- * event: the client opens it again with `Last-Event-ID` and misses nothing. Through the log-stream
- * function that is every ~15 minutes; through the buffered HTTP API, which delivers the response
- * only when it ends, every ~24 s (a long poll).
+ * A stream run by a Lambda ends before the Lambda's time limit, or once it has sent 3 MB
+ * (streamLimits), with a `reconnect` event: the client opens it again with `Last-Event-ID` and
+ * misses nothing. Through the log-stream function that is every ~15 minutes; through the buffered
+ * HTTP API, which delivers the response only when it ends, every ~24 s (a long poll).
  */
 deploymentLogRoutes.push(
   route({
@@ -83,13 +90,13 @@ deploymentLogRoutes.push(
       }
       await requireDeployment(name, id);
 
-      const deadline = streamDeadline(c) ?? Number.POSITIVE_INFINITY;
+      const limits = streamLimits(c) ?? UNLIMITED;
       return streamSSE(
         c,
         async (stream) => {
           // At once: the response head goes out (a Lambda stream sends it with the first bytes).
           await stream.write(`retry: ${RECONNECT_DELAY_MS}\n\n`);
-          let cursor = lastEventId;
+          const sent: Sent = { cursor: lastEventId, bytes: 0 };
           let lastWrite = Date.now();
           let listedAt = Number.NEGATIVE_INFINITY;
           while (!stream.aborted) {
@@ -100,9 +107,9 @@ deploymentLogRoutes.push(
             let complete = false;
             if (ended || due) {
               listedAt = Date.now();
-              const before = cursor;
-              ({ cursor, complete } = await sendChunksAfter(stream, id, cursor, deadline));
-              if (cursor !== before) lastWrite = Date.now();
+              const before = sent.cursor;
+              complete = await sendChunksAfter(stream, id, sent, limits);
+              if (sent.cursor !== before) lastWrite = Date.now();
             }
             if (ended && complete) {
               const end = {
@@ -113,8 +120,11 @@ deploymentLogRoutes.push(
               await stream.writeSSE({ event: 'end', data: JSON.stringify(end) });
               return;
             }
-            if (Date.now() >= deadline) {
-              await stream.writeSSE({ event: 'reconnect', data: 'this stream reached its time limit: reconnect with Last-Event-ID' });
+            if (spent(sent, limits)) {
+              await stream.writeSSE({
+                event: 'reconnect',
+                data: 'this stream reached its time or size limit: reconnect with Last-Event-ID',
+              });
               return;
             }
             if (Date.now() - lastWrite >= HEARTBEAT_MS) {

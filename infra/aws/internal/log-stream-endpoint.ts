@@ -35,7 +35,7 @@ export interface LogStreamEndpointProps {
 export class LogStreamEndpoint extends Construct {
   /** CloudFront's path pattern for the stream route (`*` spans slashes). */
   static readonly PATH_PATTERN = '/api/v1/projects/*/logs/stream';
-  /** Lambda's limit: the stream ends cleanly before it (handlers/api/stream-deadline.ts) and the client resumes. */
+  /** Lambda's limit: the stream ends cleanly before it (handlers/api/stream-limits.ts) and the client resumes. */
   static readonly TIMEOUT = Duration.minutes(15);
   /**
    * CloudFront waits this long for each next packet of the stream; the route writes a heartbeat

@@ -7,7 +7,7 @@ import type { InternalSystem } from '../../../infra/aws/internal/internal-system
 import { LogStreamEndpoint } from '../../../infra/aws/internal/log-stream-endpoint.js';
 import type { PlatformStorage } from '../../../infra/aws/storage/platform-storage.js';
 import { HEARTBEAT_MS } from '../../../handlers/api/routes/deployment-logs.js';
-import { STREAM_END_MARGIN_MS } from '../../../handlers/api/stream-deadline.js';
+import { STREAM_END_MARGIN_MS } from '../../../handlers/api/stream-limits.js';
 import { API_BASE } from '../../../handlers/api/openapi.js';
 import { ROUTES } from '../../../handlers/api/routes/index.js';
 
