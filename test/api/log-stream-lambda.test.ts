@@ -1,10 +1,8 @@
 /**
- * The log-stream Lambda (handlers/api/log-stream-lambda.ts) in Lambda's response-stream shape, against
- * the local platform: a stand-in `awslambda` global (this file's only) marks the handler and hands it
- * a Writable with the response metadata, as the Node.js runtime does for a RESPONSE_STREAM function
- * URL. Also the buffered API Lambda on the same route, which can only long-poll.
+ * The log-stream Lambda (handlers/api/log-stream-lambda.ts) in Lambda's response-stream shape
+ * (./support/lambda-stream.ts), against the local platform; also the buffered API Lambda on the same
+ * route, which can only long-poll. Refusals of other callers: test/security/log-stream-function-url.test.ts.
  */
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,45 +10,18 @@ import { followLogStream, readSse, type SseEvent } from '../../cli/sse.js';
 import { LAMBDA_STREAM_MAX_BYTES, STREAM_END_MARGIN_MS } from '../../handlers/api/stream-limits.js';
 import { putObject } from '../support/local-aws.js';
 import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
-import { createReadyProject, startApiHarness, TOKEN, userWithToken, waitFor, type ApiHarness } from './support/api-harness.js';
+import {
+  invokeStream,
+  lambdaContext,
+  loadLogStreamLambda,
+  type StreamingHandler,
+  unloadAwsLambdaGlobal,
+  urlEvent,
+} from './support/lambda-stream.js';
+import { createReadyProject, startApiHarness, TOKEN, waitFor, type ApiHarness } from './support/api-harness.js';
 
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const CHUNKS = ['slipway: installing\n', 'slipway: building\n', 'vite v6\n', 'slipway: packaging\n', 'slipway: done\n'];
 const CHUNK_GAP_MS = 400;
-
-interface ResponseMetadata {
-  statusCode: number;
-  headers: Record<string, string>;
-  cookies: string[];
-}
-
-/** What Lambda's runtime hands a streaming handler; `HttpResponseStream.from` attaches the metadata. */
-class FakeResponseStream extends Writable {
-  metadata?: ResponseMetadata;
-  readonly body: ReadableStream<Uint8Array>;
-  readonly opened: Promise<ResponseMetadata>;
-  private controller!: ReadableStreamDefaultController<Uint8Array>;
-  private resolveOpened!: (metadata: ResponseMetadata) => void;
-  constructor() {
-    super();
-    this.body = new ReadableStream({ start: (controller) => void (this.controller = controller) });
-    this.opened = new Promise((resolve) => (this.resolveOpened = resolve));
-  }
-  open(metadata: ResponseMetadata): void {
-    this.metadata = metadata;
-    this.resolveOpened(metadata);
-  }
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    if (chunk.length > 0) this.controller.enqueue(new Uint8Array(chunk));
-    done();
-  }
-  override _final(done: () => void): void {
-    this.controller.close();
-    done();
-  }
-}
-
-type StreamingHandler = (event: APIGatewayProxyEventV2, stream: FakeResponseStream, context: Context) => Promise<void>;
 
 let harness: ApiHarness;
 let streamHandler: StreamingHandler;
@@ -72,58 +43,15 @@ beforeAll(async () => {
       return { jobId: id, status: 'SUCCEEDED' };
     },
   });
-  (globalThis as { awslambda?: unknown }).awslambda = {
-    streamifyResponse: (handler: StreamingHandler) => Object.assign(handler, { [STREAMING]: 'response' }),
-    HttpResponseStream: {
-      from(stream: FakeResponseStream, metadata: ResponseMetadata) {
-        stream.open(metadata);
-        return stream;
-      },
-    },
-  };
-  // Both entries build their app at import; the stream's calls awslambda.streamifyResponse then.
-  streamHandler = (await import('../../handlers/api/log-stream-lambda.js')).handler as unknown as StreamingHandler;
-  expect((streamHandler as unknown as Record<symbol, unknown>)[STREAMING]).toBe('response');
+  streamHandler = await loadLogStreamLambda();
   bufferedHandler = (await import('../../handlers/api/lambda.js')).handler as unknown as typeof bufferedHandler;
   await createReadyProject(harness, 'streamtest');
 }, 120_000);
 
 afterAll(async () => {
-  delete (globalThis as { awslambda?: unknown }).awslambda;
+  unloadAwsLambdaGlobal();
   await harness?.close();
 });
-
-/** A function URL's event (payload 2.0) for a GET of `path` below /api/v1. */
-function urlEvent(path: string, headers: Record<string, string>): APIGatewayProxyEventV2 {
-  const rawPath = `/api/v1${path}`;
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString: '',
-    headers: { host: 'abcdefghij.lambda-url.eu-west-1.on.aws', ...headers },
-    requestContext: {
-      http: { method: 'GET', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'test' },
-      domainName: 'abcdefghij.lambda-url.eu-west-1.on.aws',
-      requestId: 'request-1',
-    },
-    isBase64Encoded: false,
-  } as unknown as APIGatewayProxyEventV2;
-}
-
-/** A Lambda context with `remainingMs` left at the start of the invocation. */
-function lambdaContext(remainingMs: number): Context {
-  const end = Date.now() + remainingMs;
-  return { getRemainingTimeInMillis: () => end - Date.now(), awsRequestId: 'request-1' } as unknown as Context;
-}
-
-/** Invokes the streaming handler; resolves once the metadata is out, the body still streaming. */
-async function invokeStream(path: string, headers: Record<string, string>, context = lambdaContext(900_000)) {
-  const stream = new FakeResponseStream();
-  const finished = streamHandler(urlEvent(path, headers), stream, context);
-  const metadata = await Promise.race([stream.opened, finished.then(() => stream.opened)]);
-  return { metadata, body: stream.body, finished };
-}
 
 async function readAll(body: ReadableStream<Uint8Array>): Promise<Array<SseEvent & { at: number }>> {
   const events: Array<SseEvent & { at: number }> = [];
@@ -148,7 +76,7 @@ describe('the log-stream Lambda behind a RESPONSE_STREAM function URL', () => {
     const id = await startDeployment('streamtest');
     liveId = id;
     const opened = Date.now();
-    const { metadata, body, finished } = await invokeStream(logPath('streamtest', id), bearer);
+    const { metadata, body, finished } = await invokeStream(streamHandler, logPath('streamtest', id), bearer);
     expect(metadata.statusCode).toBe(200);
     expect(metadata.headers['content-type']).toMatch(/^text\/event-stream/);
     // The head does not wait for the first chunk: the build writes one every 400 ms.
@@ -164,36 +92,6 @@ describe('the log-stream Lambda behind a RESPONSE_STREAM function URL', () => {
     expect(logs[1]!.at).toBeLessThan(finishedAt);
   });
 
-  it('refuses a request without credentials, or with a wrong token, before streaming', async () => {
-    const id = await startDeployment('streamtest');
-    for (const headers of [{}, { authorization: 'Bearer not-the-admin-token-0000' }] as Record<string, string>[]) {
-      const { metadata, body, finished } = await invokeStream(logPath('streamtest', id), headers);
-      await finished;
-      expect(metadata.statusCode).toBe(401);
-      expect(metadata.headers['content-type']).toMatch(/json/);
-      expect(JSON.parse(await new Response(body).text())).toMatchObject({ error: { code: 'Unauthorized' } });
-    }
-  });
-
-  it("refuses another user's deployment as not found, and streams it to its owner", async () => {
-    const alice = await userWithToken(harness, 'alice', ['user']);
-    const bob = await userWithToken(harness, 'bob', ['user']);
-    await createReadyProject(harness, 'alicesite', alice);
-    const id = await startDeployment('alicesite', alice);
-
-    const refused = await invokeStream(logPath('alicesite', id), bob);
-    await refused.finished;
-    expect(refused.metadata.statusCode).toBe(404);
-    const refusal = await new Response(refused.body).text();
-    expect(JSON.parse(refusal)).toMatchObject({ error: { code: 'NotFound' } });
-    expect(refusal).not.toContain('slipway:');
-
-    const owned = await invokeStream(logPath('alicesite', id), alice);
-    expect(owned.metadata.statusCode).toBe(200);
-    const events = await readAll(owned.body);
-    expect(events.filter((e) => e.event === 'log').map((e) => e.data)).toEqual(CHUNKS);
-  });
-
   it('ends before the Lambda time limit with reconnect; the CLI resumes from Last-Event-ID until end', async () => {
     const id = await startDeployment('streamtest');
     const asked: Array<string | undefined> = [];
@@ -204,6 +102,7 @@ describe('the log-stream Lambda behind a RESPONSE_STREAM function URL', () => {
       async (lastEventId) => {
         asked.push(lastEventId);
         const { metadata, body, finished } = await invokeStream(
+          streamHandler,
           logPath('streamtest', id),
           { ...bearer, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
           lambdaContext(STREAM_END_MARGIN_MS + 900),
