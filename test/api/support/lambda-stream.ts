@@ -1,60 +1,57 @@
-import { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import {
+  installAwsLambdaGlobal,
+  isStreamingHandler,
+  type LambdaResponseStream,
+} from '../../../infra/local/function-host/awslambda-global.js';
+import { isStreamed } from '../../../router/function-response.js';
+import { readHttpIntegrationStream } from '../../../router/lambda/http-integration-stream.js';
 
 /**
- * The log-stream Lambda in Lambda's response-stream shape: a stand-in `awslambda` global marks the
- * handler and hands it a Writable that receives the response metadata, as the Node.js runtime does
- * for a RESPONSE_STREAM function URL.
+ * The log-stream Lambda in Lambda's response-stream shape: the local function host's `awslambda`
+ * global (the runtime's marks and metadata prelude bytes) and a response stream with the runtime's
+ * first-write hook; the bytes are read back with the reader the AWS router uses for
+ * `InvokeWithResponseStream`, as a function URL would send them on.
  */
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
-
 export interface ResponseMetadata {
   statusCode: number;
   headers: Record<string, string>;
-  cookies: string[];
 }
 
-/** What Lambda's runtime hands a streaming handler; `HttpResponseStream.from` attaches the metadata. */
-export class FakeResponseStream extends Writable {
-  readonly body: ReadableStream<Uint8Array>;
-  readonly opened: Promise<ResponseMetadata>;
-  private controller!: ReadableStreamDefaultController<Uint8Array>;
-  private resolveOpened!: (metadata: ResponseMetadata) => void;
-  constructor() {
-    super();
-    this.body = new ReadableStream({ start: (controller) => void (this.controller = controller) });
-    this.opened = new Promise((resolve) => (this.resolveOpened = resolve));
-  }
-  open(metadata: ResponseMetadata): void {
-    this.resolveOpened(metadata);
+/** The response stream a streaming handler gets from the runtime: every byte, the prelude first, into `bytes`. */
+class RuntimeResponseStream extends Writable implements LambdaResponseStream {
+  contentType = 'application/octet-stream';
+  readonly bytes = new PassThrough();
+  _onBeforeFirstWrite?: (write: (chunk: string | Uint8Array) => void) => void;
+  private first = true;
+  setContentType(contentType: string): void {
+    this.contentType = contentType;
   }
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    if (chunk.length > 0) this.controller.enqueue(new Uint8Array(chunk));
+    if (this.first) {
+      this.first = false;
+      this._onBeforeFirstWrite?.((part) => this.bytes.write(part));
+      this.emit('first-write');
+    }
+    if (chunk.length > 0) this.bytes.write(chunk);
     done();
   }
   override _final(done: () => void): void {
-    this.controller.close();
+    this.bytes.end();
     done();
   }
 }
 
-export type StreamingHandler = (event: APIGatewayProxyEventV2, stream: FakeResponseStream, context: Context) => Promise<void>;
+export type StreamingHandler = (event: APIGatewayProxyEventV2, stream: LambdaResponseStream, context: Context) => Promise<void>;
 
-/** Installs the stand-in runtime global, imports the log-stream Lambda (its module calls streamifyResponse) and returns its handler. */
+/** Installs the runtime global, imports the log-stream Lambda (its module calls streamifyResponse) and returns its handler. */
 export async function loadLogStreamLambda(): Promise<StreamingHandler> {
-  (globalThis as { awslambda?: unknown }).awslambda = {
-    streamifyResponse: (handler: StreamingHandler) => Object.assign(handler, { [STREAMING]: 'response' }),
-    HttpResponseStream: {
-      from(stream: FakeResponseStream, metadata: ResponseMetadata) {
-        stream.open(metadata);
-        return stream;
-      },
-    },
-  };
-  const handler = (await import('../../../handlers/api/log-stream-lambda.js')).handler as unknown as StreamingHandler;
-  if ((handler as unknown as Record<symbol, unknown>)[STREAMING] !== 'response')
-    throw new Error('the log-stream handler is not a streaming handler');
-  return handler;
+  installAwsLambdaGlobal();
+  const handler = (await import('../../../handlers/api/log-stream-lambda.js')).handler;
+  if (!isStreamingHandler(handler)) throw new Error('the log-stream handler is not a streaming handler');
+  return handler as unknown as StreamingHandler;
 }
 
 export function unloadAwsLambdaGlobal(): void {
@@ -87,15 +84,22 @@ export function lambdaContext(remainingMs: number): Context {
   return { getRemainingTimeInMillis: () => end - Date.now(), awsRequestId: 'request-1' } as unknown as Context;
 }
 
-/** Invokes the streaming handler; resolves once the metadata is out, the body still streaming. */
+/** Invokes the streaming handler; resolves once the metadata prelude has arrived, the body still streaming. */
 export async function invokeStream(
   handler: StreamingHandler,
   path: string,
   headers: Record<string, string>,
   context = lambdaContext(900_000),
 ): Promise<{ metadata: ResponseMetadata; body: ReadableStream<Uint8Array>; finished: Promise<void> }> {
-  const stream = new FakeResponseStream();
+  const stream = new RuntimeResponseStream();
+  const firstWrite = once(stream, 'first-write');
   const finished = handler(urlEvent(path, headers), stream, context);
-  const metadata = await Promise.race([stream.opened, finished.then(() => stream.opened)]);
-  return { metadata, body: stream.body, finished };
+  await Promise.race([firstWrite, finished]);
+  const response = await readHttpIntegrationStream(stream.contentType, stream.bytes);
+  if (!isStreamed(response)) throw new Error('the response stream has no body stream');
+  return {
+    metadata: { statusCode: response.statusCode ?? 200, headers: (response.headers ?? {}) as Record<string, string> },
+    body: Readable.toWeb(response.body) as ReadableStream<Uint8Array>,
+    finished,
+  };
 }
