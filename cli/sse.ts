@@ -56,9 +56,11 @@ export interface LogEnd {
 
 /**
  * Follows a deployment's log stream: calls `onText` with each chunk (and its event id, which is
- * also the log route's cursor after it) and resolves with the `end`
- * event. A connection that drops before `end` is reopened once, with `Last-Event-ID` set to the last
- * chunk received, so nothing is printed twice.
+ * also the log route's cursor after it) and resolves with the `end` event. Each reconnection sends
+ * `Last-Event-ID` set to the last chunk received, so nothing is printed twice:
+ * - after a `reconnect` event (the server's stream reached its time limit: a Lambda's, ~15 minutes
+ *   through the log-stream function, ~24 s through the buffered HTTP API), at once and always;
+ * - after a connection that dropped before `end`, up to `reconnects` times (default 1).
  */
 export async function followLogStream(
   open: (lastEventId: string | undefined) => Promise<Response>,
@@ -72,22 +74,27 @@ export async function followLogStream(
     try {
       const response = await open(lastEventId);
       if (!response.body) throw new Error(`the log stream answered HTTP ${response.status} without a body`);
+      dropped = new Error('the log stream closed before the deployment ended');
       for await (const message of readSse(response.body)) {
         if (message.event === 'log') {
           if (message.id !== undefined) lastEventId = message.id;
           onText(message.data, message.id);
         } else if (message.event === 'end') {
           return JSON.parse(message.data) as LogEnd;
+        } else if (message.event === 'reconnect') {
+          dropped = undefined;
+          break;
         } else if (message.event === 'error') {
           throw new LogStreamFailed(`the log stream failed: ${message.data}`);
         }
       }
-      dropped = new Error('the log stream closed before the deployment ended');
     } catch (error) {
       // The server reported the failure, or refused the request (an HTTP error status): reconnecting would not help.
       if (error instanceof LogStreamFailed || typeof (error as { status?: unknown }).status === 'number') throw error;
       dropped = error;
     }
+    // The server ended its stream at its time limit: resuming is the protocol, not a failure.
+    if (dropped === undefined) continue;
     if (reconnects-- <= 0) throw dropped instanceof Error ? dropped : new Error(String(dropped));
   }
 }

@@ -61,7 +61,7 @@ export const Deployment = v.object({
 export const LogEventStream = v.pipe(
   v.string(),
   v.description(
-    'text/event-stream: `event: log` messages (data: a log chunk, id: its key; send it back as Last-Event-ID to resume after it), then `event: end` with data `{"status","failedState"?,"error"?}` once the deployment is terminal or its execution stopped.',
+    'text/event-stream: `event: log` messages (data: a log chunk, id: its key; send it back as Last-Event-ID to resume after it), then `event: end` with data `{"status","failedState"?,"error"?}` once the deployment is terminal or its execution stopped. On AWS a stream ends before the time limit of the Lambda serving it, or after 3 MB, with `event: reconnect` instead: open it again with Last-Event-ID.',
   ),
 );
 

@@ -160,6 +160,27 @@ describe('followLogStream (the CLI side of logs --follow)', () => {
     expect(end).toEqual({ status: 'FAILED', failedState: 'Build' });
   });
 
+  it('reopens after every reconnect event without spending the reconnect allowance', async () => {
+    const { followLogStream } = await import('../../cli/sse.js');
+    const asked: Array<string | undefined> = [];
+    const printed: string[] = [];
+    const reconnect = 'event: reconnect\ndata: this stream reached its time limit\n\n';
+    const end = await followLogStream(
+      async (lastEventId) => {
+        asked.push(lastEventId);
+        if (asked.length === 1) return body(`retry: 1000\n\nevent: log\ndata: one\nid: builds/d-x-0000/log/0.txt\n\n${reconnect}`);
+        // Quiet builds: connections that bring nothing and end at their time limit.
+        if (asked.length <= 4) return body(`retry: 1000\n\n: heartbeat\n\n${reconnect}`);
+        return body('event: log\ndata: two\nid: builds/d-x-0000/log/1.txt\n\nevent: end\ndata: {"status":"LIVE"}\n\n');
+      },
+      (text) => printed.push(text),
+      { reconnects: 0 },
+    );
+    expect(asked).toEqual([undefined, ...Array(4).fill('builds/d-x-0000/log/0.txt')]);
+    expect(printed).toEqual(['one', 'two']);
+    expect(end).toEqual({ status: 'LIVE' });
+  });
+
   it('gives up after the one reconnect, and does not reconnect after an API error', async () => {
     const { followLogStream } = await import('../../cli/sse.js');
     let opened = 0;

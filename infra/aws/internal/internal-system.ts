@@ -22,6 +22,7 @@ import { ENTITY_INDEX } from '../../../handlers/lib/table/keys.js';
 import { handlerFunction } from '../shared/handler-function.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 import { acknowledge, nagResource, LAMBDA_NAG } from '../shared/nag.js';
+import { LogStreamEndpoint } from './log-stream-endpoint.js';
 
 export interface InternalSystemProps {
   storage: PlatformStorage;
@@ -49,6 +50,8 @@ export class InternalSystem extends Construct {
   readonly dashboardBucket: s3.Bucket;
   readonly dashboardFunction: lambda.Function;
   readonly dashboardDistribution: cloudfront.Distribution;
+  /** The build log stream's own Lambda and function URL, served at its API path by the dashboard distribution. */
+  readonly logStream: LogStreamEndpoint;
 
   constructor(scope: Construct, id: string, props: InternalSystemProps) {
     super(scope, id);
@@ -149,6 +152,13 @@ export class InternalSystem extends Construct {
     acknowledge(this.dashboardFunction, LAMBDA_NAG);
     const dashboardUrl = this.dashboardFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
 
+    this.logStream = new LogStreamEndpoint(this, 'LogStream', {
+      storage,
+      buildAndDeployArn: stateMachineArns.buildAndDeploy,
+      adminTokenSecret: this.adminTokenSecret,
+      sessionSecret: this.sessionSecret,
+    });
+
     const apiDomain = `${this.api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
     const apiBehavior: cloudfront.BehaviorOptions = {
       origin: new origins.HttpOrigin(apiDomain, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY }),
@@ -167,7 +177,9 @@ export class InternalSystem extends Construct {
         cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
         originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       },
+      // In this order: CloudFront takes the first pattern that matches, so the stream goes before /api/*.
       additionalBehaviors: {
+        [LogStreamEndpoint.PATH_PATTERN]: this.logStream.behavior,
         '/api/*': apiBehavior,
         '/_app/*': {
           origin: origins.S3BucketOrigin.withOriginAccessControl(this.dashboardBucket),
