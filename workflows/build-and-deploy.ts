@@ -15,6 +15,8 @@ import {
   stateMachineOptions,
   updateProjectStack,
 } from './steps.js';
+import { stageName } from '../handlers/lib/stage.js';
+import { stageOf } from '../infra/aws/shared/stage.js';
 
 /**
  * A Batch job step that also carries a state-level TimeoutSeconds: CDK renders the timeout only
@@ -29,6 +31,20 @@ class BuildJob extends tasks.BatchSubmitJob {
     props: tasks.BatchSubmitJobProps,
   ) {
     super(scope, id, props);
+    // CDK grants SubmitJob on every job definition of the account (job-definition/*): narrowed to
+    // this stage's build runner (any revision), so one stage can never submit another's.
+    const submit = this.taskPolicies?.findIndex((statement) => statement.actions.includes('batch:SubmitJob')) ?? -1;
+    if (submit < 0) throw new Error('BatchSubmitJob no longer grants batch:SubmitJob in a statement of its own: review BuildJob');
+    const jobDefinitions = Stack.of(this).formatArn({
+      service: 'batch',
+      resource: 'job-definition',
+      resourceName: `${stageName(stageOf(this), 'buildrunner')}:*`,
+    });
+    this.taskPolicies?.splice(
+      submit,
+      1,
+      new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [jobDefinitions, props.jobQueueArn] }),
+    );
   }
 
   protected override _renderTask(
@@ -130,7 +146,7 @@ export class BuildAndDeployWorkflow extends Construct {
     credentials.addRetry({ errors: ['Sts.StsException', 'States.Timeout'], maxAttempts: 3, interval: Duration.seconds(2), backoffRate: 2 });
 
     const build = new BuildJob(this, 'Build', resources.buildTimeoutSeconds + 120, {
-      jobName: 'slipway-build',
+      jobName: stageName(stageOf(this), 'build'),
       jobQueueArn: resources.buildJobQueue.jobQueueArn,
       jobDefinitionArn: resources.buildJobDefinition.jobDefinitionArn,
       containerOverrides: {
@@ -214,7 +230,7 @@ export class BuildAndDeployWorkflow extends Construct {
     live.next(reportedLive);
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: 'slipway-build-and-deploy',
+      stateMachineName: stageName(stageOf(this), 'build-and-deploy'),
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       ...stateMachineOptions(resources),
     });

@@ -22,6 +22,8 @@ import { ENTITY_INDEX } from '../../../handlers/lib/table/keys.js';
 import { handlerFunction } from '../shared/handler-function.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 import { acknowledge, nagResource, LAMBDA_NAG } from '../shared/nag.js';
+import { stageName } from '../../../handlers/lib/stage.js';
+import { stageOf } from '../shared/stage.js';
 
 export interface InternalSystemProps {
   storage: PlatformStorage;
@@ -105,7 +107,7 @@ export class InternalSystem extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
-      apiName: 'slipway-api',
+      apiName: stageName(stageOf(this), 'api'),
       description: 'Slipway platform API (/api/v1/*); authorization is the bearer token checked by the API function',
       defaultIntegration: new integrations.HttpLambdaIntegration('ApiIntegration', this.apiFunction, {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,

@@ -14,6 +14,8 @@ import {
 import { Construct } from 'constructs';
 import { acknowledge } from '../shared/nag.js';
 import { packageRoot } from '../../package-root.js';
+import { stageName } from '../../../handlers/lib/stage.js';
+import { stageOf } from '../shared/stage.js';
 
 /** The Dockerfile of the build job, relative to the package root (the Docker build context). */
 export const BUILD_RUNNER_DOCKERFILE = 'buildrunner/Dockerfile';
@@ -149,7 +151,7 @@ export class BuildCompute extends Construct {
     const onDemand = environment('FargateEnvironment', false);
     this.computeEnvironments = props.spot ? [environment('FargateSpotEnvironment', true), onDemand] : [onDemand];
     this.jobQueue = new batch.JobQueue(this, 'JobQueue', {
-      jobQueueName: 'slipway-builds',
+      jobQueueName: stageName(stageOf(this), 'builds'),
       priority: 1,
       computeEnvironments: this.computeEnvironments.map((computeEnvironment, index) => ({ computeEnvironment, order: index + 1 })),
     });
@@ -205,7 +207,7 @@ export class BuildCompute extends Construct {
     });
 
     this.jobDefinition = new batch.EcsJobDefinition(this, 'JobDefinition', {
-      jobDefinitionName: 'slipway-buildrunner',
+      jobDefinitionName: stageName(stageOf(this), 'buildrunner'),
       container,
       timeout: Duration.seconds(timeout),
       // One attempt: a failing user build is not run again (the pipeline retries only Batch API errors).
