@@ -17,11 +17,12 @@ import {
 } from './steps.js';
 import { stageName } from '../handlers/lib/stage.js';
 import { stageOf } from '../infra/aws/shared/stage.js';
+import { TIMEOUTS, buildStepTimeoutSeconds } from '../infra/aws/shared/timeouts.js';
 
 /**
- * A Batch job step that also carries a state-level TimeoutSeconds: CDK renders the timeout only
- * as the job's attempt duration, and an engine that applies the ASL default of 60 s to a Task
- * would cut every build short.
+ * A Batch job step with a state-level TimeoutSeconds and no attempt duration of its own: CDK
+ * renders its timeout props as the job's AttemptDurationSeconds, which would override the job
+ * definition's, and an engine that applies the ASL default of 60 s to a Task would cut every build short.
  */
 class BuildJob extends tasks.BatchSubmitJob {
   constructor(
@@ -132,7 +133,8 @@ export class BuildAndDeployWorkflow extends Construct {
       parameters: {
         RoleArn: resources.buildCredentialsRole.roleArn,
         RoleSessionName: sfn.JsonPath.stringAt('$.deploymentId'),
-        DurationSeconds: 3600,
+        // Chained from the state machine's role session: one hour at most (STS), which the build step's timeout stays under.
+        DurationSeconds: TIMEOUTS.buildCredentials,
         Policy: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.build.policy')),
       },
       iamResources: [resources.buildCredentialsRole.roleArn],
@@ -145,7 +147,10 @@ export class BuildAndDeployWorkflow extends Construct {
     });
     credentials.addRetry({ errors: ['Sts.StsException', 'States.Timeout'], maxAttempts: 3, interval: Duration.seconds(2), backoffRate: 2 });
 
-    const build = new BuildJob(this, 'Build', resources.buildTimeoutSeconds + 120, {
+    // Step Functions counts from submission (queueing and the image pull included); Batch ends the
+    // attempt itself at the job definition's timeout. No taskTimeout prop: CDK would render it as the
+    // job's AttemptDurationSeconds too, overriding the job definition's.
+    const build = new BuildJob(this, 'Build', buildStepTimeoutSeconds(resources.buildTimeoutSeconds), {
       jobName: stageName(stageOf(this), 'build'),
       jobQueueArn: resources.buildJobQueue.jobQueueArn,
       jobDefinitionArn: resources.buildJobDefinition.jobDefinitionArn,
@@ -163,7 +168,6 @@ export class BuildAndDeployWorkflow extends Construct {
         },
       },
       attempts: 1,
-      taskTimeout: sfn.Timeout.duration(Duration.seconds(resources.buildTimeoutSeconds + 120)),
       // Replaces the credentials in the state with the job id: later states never carry them.
       resultSelector: { 'jobId.$': '$.JobId' },
       resultPath: '$.build',

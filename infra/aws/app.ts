@@ -4,6 +4,7 @@ import { parseClientAddressDepth } from '../../router/client-address.js';
 import { parseRouteCacheProjects } from '../../handlers/pipeline/bundle/aws-preflight.js';
 import { parseOriginSecretVersion } from './projects/origin-secret-version.js';
 import { DEFAULT_STAGE, parseStage } from '../../handlers/lib/stage.js';
+import { parseBuildTimeoutSeconds } from './shared/timeouts.js';
 
 /** Context keys `cdk deploy -c key=value` takes (see docs/DEPLOY-AWS.md). */
 function contextString(app: App, key: string): string | undefined {
@@ -31,7 +32,6 @@ export function buildApp(
 ): { app: App; pipeline: SlipwayStack } {
   const validateTemplates = options.validateTemplates ?? true;
   const app = new App({ outdir: options.outdir, context: options.context, builtinCloudFormationValidation: validateTemplates });
-  const timeout = contextString(app, 'buildTimeoutSeconds');
   const stage = parseStage(contextString(app, 'stage'), 'context.stage');
   const platform = new SlipwayStack(app, platformStackId(stage), {
     stage,
@@ -40,7 +40,7 @@ export function buildApp(
     certificateArn: contextString(app, 'certificateArn'),
     dashboardDomainName: contextString(app, 'dashboardDomainName'),
     githubSecretArn: contextString(app, 'githubSecretArn'),
-    buildTimeoutSeconds: timeout ? Number(timeout) : undefined,
+    buildTimeoutSeconds: parseBuildTimeoutSeconds(contextString(app, 'buildTimeoutSeconds'), 'context.buildTimeoutSeconds'),
     clientAddressDepth: parseClientAddressDepth(contextString(app, 'clientAddressDepth'), 'context.clientAddressDepth'),
     routeCacheProjects: parseRouteCacheProjects(contextString(app, 'routeCacheProjects'), 'context.routeCacheProjects'),
     originSecretVersion: parseOriginSecretVersion(contextString(app, 'originSecretVersion'), 'context.originSecretVersion'),

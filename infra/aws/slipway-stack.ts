@@ -6,6 +6,7 @@ import { PipelineSystem } from './pipeline/pipeline-system.js';
 import { ProjectSystem } from './projects/project-system.js';
 import { InternalSystem } from './internal/internal-system.js';
 import { STAGE_CONTEXT_KEY } from './shared/stage.js';
+import { DEFAULT_BUILD_TIMEOUT_SECONDS } from './shared/timeouts.js';
 import { DEFAULT_STAGE } from '../../handlers/lib/stage.js';
 
 export interface SlipwayStackProps extends StackProps {
@@ -51,7 +52,7 @@ export class SlipwayStack extends Stack {
     super(scope, id, props);
     // Before any child exists: every construct inside reads its stage from here (stageOf).
     this.node.setContext(STAGE_CONTEXT_KEY, props.stage ?? DEFAULT_STAGE);
-    const buildTimeoutSeconds = props.buildTimeoutSeconds ?? 900;
+    const buildTimeoutSeconds = props.buildTimeoutSeconds ?? DEFAULT_BUILD_TIMEOUT_SECONDS;
     this.storage = new PlatformStorage(this, 'Storage');
     // The GitHub App's JSON secret (appId, privateKey, webhookSecret, oauthClientId, oauthClientSecret), created by the operator.
     const githubSecret = props.githubSecretArn

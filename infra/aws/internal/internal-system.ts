@@ -24,6 +24,7 @@ import type { PlatformStorage } from '../storage/platform-storage.js';
 import { acknowledge, nagResource, LAMBDA_NAG } from '../shared/nag.js';
 import { stageName } from '../../../handlers/lib/stage.js';
 import { stageOf } from '../shared/stage.js';
+import { TIMEOUTS } from '../shared/timeouts.js';
 
 export interface InternalSystemProps {
   storage: PlatformStorage;
@@ -83,7 +84,7 @@ export class InternalSystem extends Construct {
     this.apiFunction = handlerFunction(this, 'ApiFunction', {
       handler: 'handlers/api/lambda.handler',
       description: 'Slipway API: reads platform state and starts pipeline executions',
-      timeout: Duration.seconds(29),
+      timeout: Duration.seconds(TIMEOUTS.apiFunction),
       binds: ['clients', 'secret-source'],
       environment: {
         ...storage.environment(),

@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 import { ORIGIN_SECRET_HEADER } from '../../../router/lambda/handler.js';
 import { tenantFunctionName } from '../../../router/lambda/lambda-invoker.js';
 import { stageOf } from '../shared/stage.js';
-import { LIMIT_BOUNDS } from '../../../handlers/lib/limits.js';
+import { TIMEOUTS } from '../shared/timeouts.js';
 import { handlerFunction } from '../shared/handler-function.js';
 import { packageRoot } from '../../package-root.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
@@ -142,9 +142,9 @@ export class ProjectSystem extends Construct {
       handler: 'router/lambda/handler.handler',
       description: 'Slipway router: invokes the tenant function of a tagged request',
       memorySize: 1024,
-      // It streams a tenant's response for as long as the tenant runs: up to the longest timeout a
-      // subscription may give a tenant function.
-      timeout: Duration.seconds(LIMIT_BOUNDS.functionTimeoutSeconds.max),
+      // It streams a tenant's response for as long as the tenant runs, and outlives the longest
+      // timeout a subscription may give a tenant function (infra/aws/shared/timeouts.ts).
+      timeout: Duration.seconds(TIMEOUTS.router),
       environment: {
         SLIPWAY_ORIGIN_SECRET: secretValue,
         ...(props.clientAddressDepth ? { SLIPWAY_CLIENT_ADDRESS_DEPTH: String(props.clientAddressDepth) } : {}),
@@ -186,7 +186,7 @@ export class ProjectSystem extends Construct {
     const routerOriginProps = {
       originId: ROUTER_ORIGIN_ID,
       customHeaders: { [ORIGIN_SECRET_HEADER]: secretValue },
-      readTimeout: Duration.seconds(30),
+      readTimeout: Duration.seconds(TIMEOUTS.originRead),
     };
     const routerOrigin =
       access === 'oac'
