@@ -145,6 +145,15 @@ export const BUILT_IN_SUBSCRIPTIONS: Readonly<Record<string, Limits>> = {
   },
 };
 
+/**
+ * The build limit the runner stops a build at: the subscription's, cut to the platform's build cap
+ * when one is set (on AWS, context buildTimeoutSeconds), so the runner ends a long build itself,
+ * with its message and log, before Batch ends the job at the cap plus the runner's wrap-up.
+ */
+export function runnerBuildTimeoutSeconds(subscriptionSeconds: number, platformCapSeconds: number | undefined): number {
+  return platformCapSeconds === undefined ? subscriptionSeconds : Math.min(subscriptionSeconds, platformCapSeconds);
+}
+
 export function pipelineLimitsOf(limits: Limits): PipelineLimits {
   return Object.fromEntries(PIPELINE_LIMIT_NAMES.map((name) => [name, limits[name]])) as PipelineLimits;
 }

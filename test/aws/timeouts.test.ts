@@ -10,7 +10,9 @@ import {
   PipelineLimitsClaim,
   StoredLimits,
   pipelineLimitsOf,
+  runnerBuildTimeoutSeconds,
 } from '../../handlers/lib/limits.js';
+import { awsPlatformSettings } from '../../infra/aws/runtime/platform-settings.js';
 
 /**
  * The timeouts of a request's and a build's way on AWS, read back from the synthesized template,
@@ -120,6 +122,25 @@ describe('timeouts on AWS, consistent end to end', () => {
       expect(chain.credentials, 'credentials').toBeGreaterThanOrEqual(chain.stepTimeout);
       expect(chain.credentials).toBeLessThanOrEqual(CHAINED_SESSION_MAX);
     }
+  });
+
+  it('the runner stops a build at the subscription’s limit cut to the platform’s cap, before Batch ends the job', () => {
+    for (const [cap, context] of [
+      [900, {}],
+      [2700, { buildTimeoutSeconds: '2700' }],
+    ] as const) {
+      const built = cap === 900 ? template : synth(context);
+      const verify = only(built, 'AWS::Lambda::Function', 'VerifyTicketFunction');
+      expect(verify.Properties.Environment.Variables.SLIPWAY_BUILD_TIMEOUT_CAP).toBe(String(cap));
+      expect(awsPlatformSettings({ SLIPWAY_BUILD_TIMEOUT_CAP: String(cap) }).buildTimeoutCap).toBe(cap);
+      // The pro subscription's 2700 s under the default cap: the runner stops at 900, Batch only at 900 + 120.
+      expect(runnerBuildTimeoutSeconds(BUILT_IN_SUBSCRIPTIONS.pro?.buildTimeoutSeconds ?? 0, cap)).toBe(Math.min(2700, cap));
+      expect(runnerBuildTimeoutSeconds(600, cap)).toBe(600);
+      expect(buildChain(built).jobTimeout).toBeGreaterThan(runnerBuildTimeoutSeconds(LIMIT_BOUNDS.buildTimeoutSeconds.max, cap));
+    }
+    // Locally no cap is bound: the subscription's limit applies as signed.
+    expect(runnerBuildTimeoutSeconds(2700, undefined)).toBe(2700);
+    expect(() => awsPlatformSettings({ SLIPWAY_BUILD_TIMEOUT_CAP: '9000' })).toThrow(/"field":"SLIPWAY_BUILD_TIMEOUT_CAP"/);
   });
 
   it('refuses a build cap the credentials could not cover, naming the context key', () => {

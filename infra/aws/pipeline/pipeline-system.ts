@@ -100,7 +100,10 @@ export class PipelineSystem extends Construct {
       return f;
     };
     const functions = {
-      verifyTicket: fn('VerifyTicketFunction', PIPELINE_HANDLERS.verifyTicket, 'Slipway: verify the ticket of an execution'),
+      // The build limit it passes on is cut to the platform's cap (handlers/lib/limits.ts runnerBuildTimeoutSeconds).
+      verifyTicket: fn('VerifyTicketFunction', PIPELINE_HANDLERS.verifyTicket, 'Slipway: verify the ticket of an execution', {
+        SLIPWAY_BUILD_TIMEOUT_CAP: String(props.buildTimeoutSeconds),
+      }),
       prepareBuild: fn('PrepareBuildFunction', PIPELINE_HANDLERS.prepareBuild, 'Slipway: snapshot settings and variables for a build'),
       validateOutput: fn('ValidateOutputFunction', PIPELINE_HANDLERS.validateOutput, 'Slipway: validate a build bundle', routeCacheBudget),
       promote: fn('PromoteFunction', PIPELINE_HANDLERS.promote, 'Slipway: copy a validated bundle under its deployment prefix'),
