@@ -15,11 +15,14 @@ import {
   stateMachineOptions,
   updateProjectStack,
 } from './steps.js';
+import { stageName } from '../handlers/lib/stage.js';
+import { stageOf } from '../infra/aws/shared/stage.js';
+import { TIMEOUTS, buildStepTimeoutSeconds } from '../infra/aws/shared/timeouts.js';
 
 /**
- * A Batch job step that also carries a state-level TimeoutSeconds: CDK renders the timeout only
- * as the job's attempt duration, and an engine that applies the ASL default of 60 s to a Task
- * would cut every build short.
+ * A Batch job step with a state-level TimeoutSeconds and no attempt duration of its own: CDK
+ * renders its timeout props as the job's AttemptDurationSeconds, which would override the job
+ * definition's, and an engine that applies the ASL default of 60 s to a Task would cut every build short.
  */
 class BuildJob extends tasks.BatchSubmitJob {
   constructor(
@@ -29,6 +32,20 @@ class BuildJob extends tasks.BatchSubmitJob {
     props: tasks.BatchSubmitJobProps,
   ) {
     super(scope, id, props);
+    // CDK grants SubmitJob on every job definition of the account (job-definition/*): narrowed to
+    // this stage's build runner (any revision), so one stage can never submit another's.
+    const submit = this.taskPolicies?.findIndex((statement) => statement.actions.includes('batch:SubmitJob')) ?? -1;
+    if (submit < 0) throw new Error('BatchSubmitJob no longer grants batch:SubmitJob in a statement of its own: review BuildJob');
+    const jobDefinitions = Stack.of(this).formatArn({
+      service: 'batch',
+      resource: 'job-definition',
+      resourceName: `${stageName(stageOf(this), 'buildrunner')}:*`,
+    });
+    this.taskPolicies?.splice(
+      submit,
+      1,
+      new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [jobDefinitions, props.jobQueueArn] }),
+    );
   }
 
   protected override _renderTask(
@@ -116,7 +133,8 @@ export class BuildAndDeployWorkflow extends Construct {
       parameters: {
         RoleArn: resources.buildCredentialsRole.roleArn,
         RoleSessionName: sfn.JsonPath.stringAt('$.deploymentId'),
-        DurationSeconds: 3600,
+        // Chained from the state machine's role session: one hour at most (STS), which the build step's timeout stays under.
+        DurationSeconds: TIMEOUTS.buildCredentials,
         Policy: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.build.policy')),
       },
       iamResources: [resources.buildCredentialsRole.roleArn],
@@ -129,8 +147,11 @@ export class BuildAndDeployWorkflow extends Construct {
     });
     credentials.addRetry({ errors: ['Sts.StsException', 'States.Timeout'], maxAttempts: 3, interval: Duration.seconds(2), backoffRate: 2 });
 
-    const build = new BuildJob(this, 'Build', resources.buildTimeoutSeconds + 120, {
-      jobName: 'slipway-build',
+    // Step Functions counts from submission (queueing and the image pull included); Batch ends the
+    // attempt itself at the job definition's timeout. No taskTimeout prop: CDK would render it as the
+    // job's AttemptDurationSeconds too, overriding the job definition's.
+    const build = new BuildJob(this, 'Build', buildStepTimeoutSeconds(resources.buildTimeoutSeconds), {
+      jobName: stageName(stageOf(this), 'build'),
       jobQueueArn: resources.buildJobQueue.jobQueueArn,
       jobDefinitionArn: resources.buildJobDefinition.jobDefinitionArn,
       containerOverrides: {
@@ -147,7 +168,6 @@ export class BuildAndDeployWorkflow extends Construct {
         },
       },
       attempts: 1,
-      taskTimeout: sfn.Timeout.duration(Duration.seconds(resources.buildTimeoutSeconds + 120)),
       // Replaces the credentials in the state with the job id: later states never carry them.
       resultSelector: { 'jobId.$': '$.JobId' },
       resultPath: '$.build',
@@ -214,7 +234,7 @@ export class BuildAndDeployWorkflow extends Construct {
     live.next(reportedLive);
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: 'slipway-build-and-deploy',
+      stateMachineName: stageName(stageOf(this), 'build-and-deploy'),
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       ...stateMachineOptions(resources),
     });

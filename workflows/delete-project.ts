@@ -1,6 +1,6 @@
-import { Stack, Duration, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { Duration, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
+import { projectStackNamePath, projectStackArns, type PipelineResources } from './pipeline-resources.js';
 import {
   STACK_DOES_NOT_EXIST,
   awaitProjectStack,
@@ -13,6 +13,8 @@ import {
   verifyTicketStep,
   stateMachineOptions,
 } from './steps.js';
+import { stageName } from '../handlers/lib/stage.js';
+import { stageOf } from '../infra/aws/shared/stage.js';
 
 /**
  * Remove a project: verify ticket → record DELETING → find its stack → delete it and wait for
@@ -35,7 +37,7 @@ export class DeleteProjectWorkflow extends Construct {
       service: 'cloudformation',
       action: 'deleteStack',
       parameters: { StackName: sfn.JsonPath.stringAt('$.stack.id'), RoleARN: resources.tenantStackRoleArn },
-      iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
+      iamResources: projectStackArns(this),
       resultPath: sfn.JsonPath.DISCARD,
     });
     deleteStack.addRetry({
@@ -47,7 +49,7 @@ export class DeleteProjectWorkflow extends Construct {
     const deleteData = lambdaStep(this, 'Delete project data', resources.functions.deleteProjectData, sfn.JsonPath.DISCARD);
     for (const step of [deleting, deleteStack, deleteData]) catchInto(this, step, failed);
 
-    const find = findProjectStack(this, PROJECT_STACK_NAME, failed);
+    const find = findProjectStack(this, projectStackNamePath(this), failed);
     find.missing.when(STACK_DOES_NOT_EXIST, deleteData);
     find.start.next(deleteStack);
     const removed = awaitProjectStack(this, 'Project stack deletion', '$.stack.id', 'DELETE_COMPLETE', failed);
@@ -57,7 +59,7 @@ export class DeleteProjectWorkflow extends Construct {
 
     const definition = verifyTicketStep(this, resources, 'delete-project').next(deleting).next(find.start);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: 'slipway-delete-project',
+      stateMachineName: stageName(stageOf(this), 'delete-project'),
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       ...stateMachineOptions(resources),
     });

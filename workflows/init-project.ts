@@ -1,6 +1,6 @@
-import { Stack, Duration, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { Duration, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
+import { projectStackNamePath, projectStackArns, type PipelineResources } from './pipeline-resources.js';
 import {
   STACK_DOES_NOT_EXIST,
   awaitProjectStack,
@@ -14,6 +14,8 @@ import {
   verifyTicketStep,
   stateMachineOptions,
 } from './steps.js';
+import { stageName } from '../handlers/lib/stage.js';
+import { stageOf } from '../infra/aws/shared/stage.js';
 
 /** Stack states a created project stack can be in and still take updates: init has nothing to do. */
 const USABLE = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'];
@@ -37,7 +39,7 @@ export class InitProjectWorkflow extends Construct {
       service: 'cloudformation',
       action: 'createStack',
       parameters: {
-        StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
+        StackName: sfn.JsonPath.stringAt(projectStackNamePath(this)),
         ...currentProjectTemplate(resources),
         RoleARN: resources.tenantStackRoleArn,
         Capabilities: ['CAPABILITY_IAM'],
@@ -49,7 +51,7 @@ export class InitProjectWorkflow extends Construct {
           { ParameterKey: 'FunctionTimeout', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.functionTimeout') },
         ],
       },
-      iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
+      iamResources: projectStackArns(this),
       additionalIamStatements: [tagProjectStacks(this)],
       resultPath: sfn.JsonPath.DISCARD,
     });
@@ -62,7 +64,7 @@ export class InitProjectWorkflow extends Construct {
     const ready = setStatus(this, 'Record ready', resources, key, 'READY');
     catchInto(this, createStack, failed);
     catchInto(this, ready, failed);
-    const created = awaitProjectStack(this, 'Project stack creation', PROJECT_STACK_NAME, 'CREATE_COMPLETE', failed);
+    const created = awaitProjectStack(this, 'Project stack creation', projectStackNamePath(this), 'CREATE_COMPLETE', failed);
     createStack.next(created.start);
     created.done.next(ready).next(new sfn.Succeed(this, 'Ready'));
 
@@ -72,7 +74,7 @@ export class InitProjectWorkflow extends Construct {
       action: 'deleteStack',
       // A ROLLBACK_COMPLETE stack was made with the service role: its deletion needs it too.
       parameters: { StackName: sfn.JsonPath.stringAt('$.stack.id'), RoleARN: resources.tenantStackRoleArn },
-      iamResources: [Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })],
+      iamResources: projectStackArns(this),
       resultPath: sfn.JsonPath.DISCARD,
     });
     catchInto(this, deleteFailed, failed);
@@ -92,7 +94,7 @@ export class InitProjectWorkflow extends Construct {
       resultPath: '$.failure',
     });
     unusable.next(failed);
-    const find = findProjectStack(this, PROJECT_STACK_NAME, failed);
+    const find = findProjectStack(this, projectStackNamePath(this), failed);
     find.missing.when(STACK_DOES_NOT_EXIST, createStack);
     const found = new sfn.Choice(this, 'Project stack usable?')
       .when(sfn.Condition.or(...USABLE.map((status) => sfn.Condition.stringEquals('$.stack.status', status))), ready)
@@ -102,7 +104,7 @@ export class InitProjectWorkflow extends Construct {
 
     const definition = verifyTicketStep(this, resources, 'init-project').next(find.start);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: 'slipway-init-project',
+      stateMachineName: stageName(stageOf(this), 'init-project'),
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       ...stateMachineOptions(resources),
     });

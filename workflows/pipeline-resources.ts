@@ -6,6 +6,10 @@ import type {
   aws_logs as logs,
   aws_s3 as s3,
 } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { projectStackName } from '../handlers/lib/stage.js';
+import { stageOf } from '../infra/aws/shared/stage.js';
 
 /** What the pipeline state machines act on; the platform stack provides it. */
 export interface PipelineResources {
@@ -48,5 +52,12 @@ export interface PipelineResources {
   buildTimeoutSeconds: number;
 }
 
-/** Every tenant's CloudFormation stack is named from its project. */
-export const PROJECT_STACK_NAME = "States.Format('slipway-project-{}', $.project)";
+/** The path expression of the project's stack name: every tenant's stack is named from its project and the stage (handlers/lib/stage.ts). */
+export function projectStackNamePath(scope: IConstruct): string {
+  return `States.Format('${projectStackName(stageOf(scope), '{}')}', $.project)`;
+}
+
+/** The ARN pattern of every project stack of this stage, which each stack call is granted on. */
+export function projectStackArns(scope: IConstruct): string[] {
+  return [Stack.of(scope).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: projectStackName(stageOf(scope), '*') })];
+}

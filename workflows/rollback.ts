@@ -14,6 +14,8 @@ import {
   stateMachineOptions,
   updateProjectStack,
 } from './steps.js';
+import { stageName } from '../handlers/lib/stage.js';
+import { stageOf } from '../infra/aws/shared/stage.js';
 
 const S = tasks.DynamoAttributeValue.fromString;
 
@@ -70,7 +72,7 @@ export class RollbackWorkflow extends Construct {
     record.next(new sfn.Succeed(this, 'Rolled back'));
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: 'slipway-rollback',
+      stateMachineName: stageName(stageOf(this), 'rollback'),
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       ...stateMachineOptions(resources),
     });

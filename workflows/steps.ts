@@ -1,7 +1,7 @@
-import { Duration, Stack, aws_iam as iam, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { Duration, aws_iam as iam, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { TEMPLATE_VERSION_TAG } from '../infra/aws/projects/project-stack.js';
 import type { Construct } from 'constructs';
-import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
+import { projectStackNamePath, projectStackArns, type PipelineResources } from './pipeline-resources.js';
 import { DEPLOYMENT_PREFIX, META, PROJECT_PREFIX } from '../handlers/lib/table/keys.js';
 import type { Operation } from '../handlers/lib/ticket.js';
 
@@ -194,12 +194,7 @@ export function currentProjectTemplate(resources: PipelineResources): { Template
 
 /** Tagging a stack on create/update is authorized as cloudformation:TagResource on the stack. */
 export function tagProjectStacks(scope: Construct): iam.PolicyStatement {
-  return new iam.PolicyStatement({ actions: ['cloudformation:TagResource'], resources: projectStacks(scope) });
-}
-
-/** The ARN pattern every project stack call is granted on. */
-function projectStacks(scope: Construct): string[] {
-  return [Stack.of(scope).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'slipway-project-*' })];
+  return new iam.PolicyStatement({ actions: ['cloudformation:TagResource'], resources: projectStackArns(scope) });
 }
 
 /**
@@ -214,7 +209,7 @@ function describeProjectStack(scope: Construct, id: string, stackName: string): 
     service: 'cloudformation',
     action: 'describeStacks',
     parameters: { StackName: sfn.JsonPath.stringAt(stackName) },
-    iamResources: projectStacks(scope),
+    iamResources: projectStackArns(scope),
     resultSelector: { 'status.$': '$.Stacks[0].StackStatus', 'id.$': '$.Stacks[0].StackId', 'described.$': '$.Stacks[0]' },
     resultPath: '$.stack',
   });
@@ -360,7 +355,7 @@ export function updateProjectStack(
     service: 'cloudformation',
     action: 'updateStack',
     parameters: {
-      StackName: sfn.JsonPath.stringAt(PROJECT_STACK_NAME),
+      StackName: sfn.JsonPath.stringAt(projectStackNamePath(scope)),
       // The current template, never the stack's previous one: a stack created from an older template
       // is upgraded by this same update (a template change alone publishes no version: see project-stack.ts).
       ...currentProjectTemplate(resources),
@@ -374,12 +369,12 @@ export function updateProjectStack(
         { ParameterKey: 'FunctionTimeout', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.functionTimeout') },
       ],
     },
-    iamResources: projectStacks(scope),
+    iamResources: projectStackArns(scope),
     additionalIamStatements: [tagProjectStacks(scope)],
     resultPath: sfn.JsonPath.DISCARD,
   });
   update.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
-  const unchanged = describeProjectStack(scope, 'Describe unchanged project stack', PROJECT_STACK_NAME);
+  const unchanged = describeProjectStack(scope, 'Describe unchanged project stack', projectStackNamePath(scope));
   catchInto(scope, unchanged, recorder);
   // A change this execution did not make is still running (one whose execution was cancelled or
   // lost its turn's lease, or an operator's): wait for it as for our own, within the same bound.
@@ -406,7 +401,7 @@ export function updateProjectStack(
   begin.next(update);
   countBusy.next(waitBusy);
   waitBusy.next(update);
-  const updated = awaitProjectStack(scope, 'Project stack update', PROJECT_STACK_NAME, 'UPDATE_COMPLETE', recorder);
+  const updated = awaitProjectStack(scope, 'Project stack update', projectStackNamePath(scope), 'UPDATE_COMPLETE', recorder);
   update.next(updated.start);
   unchanged.next(updated.done);
   return { start: begin, done: updated.done };

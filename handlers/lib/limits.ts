@@ -15,8 +15,10 @@ export const LIMIT_BOUNDS = {
   buildsPerDay: { min: 1, max: 10_000 },
   deploymentsPerDay: { min: 1, max: 10_000 },
   concurrentBuilds: { min: 1, max: 50 },
-  // Batch's minimum attempt duration is 60 s; the platform's own build step cap is two hours.
-  buildTimeoutSeconds: { min: 60, max: 7200 },
+  // Batch's minimum attempt duration is 60 s. At most 45 minutes: the build's scoped credentials
+  // are a chained role session, which STS caps at one hour, and must outlast the whole build step
+  // (this, the runner's upload time and the queue allowance; infra/aws/shared/timeouts.ts).
+  buildTimeoutSeconds: { min: 60, max: 2700 },
   customDomainsPerProject: { min: 1, max: 100 },
   // validate-output never accepts more than these, whatever the subscription says.
   prerenderedRoutesPerDeployment: { min: 1, max: 5000 },
@@ -25,7 +27,9 @@ export const LIMIT_BOUNDS = {
   serverStorageBytes: { min: 1, max: 250 * MB },
   // Lambda's own range.
   functionMemoryMb: { min: 128, max: 10_240 },
-  functionTimeoutSeconds: { min: 1, max: 900 },
+  // Lambda allows 900 s; the router that invokes the tenant has that at most, and must outlive it
+  // by a margin to answer with its own 504 page (infra/aws/shared/timeouts.ts).
+  functionTimeoutSeconds: { min: 1, max: 870 },
 } as const;
 
 export type LimitName = keyof typeof LIMIT_BOUNDS;
@@ -41,9 +45,31 @@ function limitSchema(name: LimitName) {
   );
 }
 
+/**
+ * A limit read back from the table or a signed ticket: one stored while the maximum was higher
+ * (buildTimeoutSeconds was 7200, functionTimeoutSeconds 900) is clamped to today's maximum rather
+ * than refused, so the subscription keeps applying, at what the platform can now honour.
+ */
+function storedLimitSchema(name: LimitName) {
+  const { min, max } = LIMIT_BOUNDS[name];
+  return v.pipe(
+    v.number(`${name} must be a number`),
+    v.integer(`${name} must be an integer`),
+    v.minValue(min, `${name} must be at least ${min}`),
+    v.transform((value: number) => Math.min(value, max)),
+  );
+}
+
 /** Every limit, each required: a subscription is complete or it is refused. */
 export const Limits = v.strictObject(
   Object.fromEntries(LIMIT_NAMES.map((name) => [name, limitSchema(name)])) as { [K in LimitName]: ReturnType<typeof limitSchema> },
+);
+
+/** A stored subscription's limits: complete, each above its maximum clamped to it (storedLimitSchema). */
+export const StoredLimits = v.strictObject(
+  Object.fromEntries(LIMIT_NAMES.map((name) => [name, storedLimitSchema(name)])) as {
+    [K in LimitName]: ReturnType<typeof storedLimitSchema>;
+  },
 );
 export type Limits = Record<LimitName, number>;
 
@@ -60,9 +86,10 @@ export const PIPELINE_LIMIT_NAMES = [
 export type PipelineLimitName = (typeof PIPELINE_LIMIT_NAMES)[number];
 export type PipelineLimits = Record<PipelineLimitName, number>;
 
+/** The limits a ticket carries; one signed before a maximum was lowered is clamped, like a stored subscription's. */
 export const PipelineLimitsClaim = v.strictObject(
-  Object.fromEntries(PIPELINE_LIMIT_NAMES.map((name) => [name, limitSchema(name)])) as {
-    [K in PipelineLimitName]: ReturnType<typeof limitSchema>;
+  Object.fromEntries(PIPELINE_LIMIT_NAMES.map((name) => [name, storedLimitSchema(name)])) as {
+    [K in PipelineLimitName]: ReturnType<typeof storedLimitSchema>;
   },
 );
 
@@ -117,6 +144,15 @@ export const BUILT_IN_SUBSCRIPTIONS: Readonly<Record<string, Limits>> = {
     functionTimeoutSeconds: 60,
   },
 };
+
+/**
+ * The build limit the runner stops a build at: the subscription's, cut to the platform's build cap
+ * when one is set (on AWS, context buildTimeoutSeconds), so the runner ends a long build itself,
+ * with its message and log, before Batch ends the job at the cap plus the runner's wrap-up.
+ */
+export function runnerBuildTimeoutSeconds(subscriptionSeconds: number, platformCapSeconds: number | undefined): number {
+  return platformCapSeconds === undefined ? subscriptionSeconds : Math.min(subscriptionSeconds, platformCapSeconds);
+}
 
 export function pipelineLimitsOf(limits: Limits): PipelineLimits {
   return Object.fromEntries(PIPELINE_LIMIT_NAMES.map((name) => [name, limits[name]])) as PipelineLimits;

@@ -2,7 +2,8 @@ import * as v from 'valibot';
 import { ticketKey } from '../lib/ticket-key.js';
 import { OPERATIONS, verifyTicket, TicketError } from '../lib/ticket.js';
 import { instrumented } from '../lib/observability.js';
-import { DEFAULT_PIPELINE_LIMITS, type PipelineLimits } from '../lib/limits.js';
+import { DEFAULT_PIPELINE_LIMITS, type PipelineLimits, runnerBuildTimeoutSeconds } from '../lib/limits.js';
+import { currentPlatform } from '../lib/bindings/platform.js';
 
 const VerifyInput = v.object({
   ticket: v.string(),
@@ -18,7 +19,7 @@ export interface VerifiedClaims {
   expiresAt: string;
   /** The signed limits (the default subscription's when the ticket carries none). */
   limits: PipelineLimits;
-  /** The same limits as the strings later states pass on (Batch environment, CloudFormation parameters). */
+  /** The same limits as the strings later states pass on (Batch environment, CloudFormation parameters); the build's cut to the platform's cap. */
   buildTimeoutSeconds: string;
   stack: { memorySize: string; functionTimeout: string };
 }
@@ -42,7 +43,7 @@ async function verifyTicketStep(event: unknown): Promise<VerifiedClaims> {
     user: claims.sub,
     expiresAt: new Date(claims.exp * 1000).toISOString(),
     limits,
-    buildTimeoutSeconds: String(limits.buildTimeoutSeconds),
+    buildTimeoutSeconds: String(runnerBuildTimeoutSeconds(limits.buildTimeoutSeconds, currentPlatform().buildTimeoutCap)),
     stack: { memorySize: String(limits.functionMemoryMb), functionTimeout: String(limits.functionTimeoutSeconds) },
   };
 }

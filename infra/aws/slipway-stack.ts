@@ -5,8 +5,13 @@ import { BuildCompute } from './pipeline/build-compute.js';
 import { PipelineSystem } from './pipeline/pipeline-system.js';
 import { ProjectSystem } from './projects/project-system.js';
 import { InternalSystem } from './internal/internal-system.js';
+import { STAGE_CONTEXT_KEY } from './shared/stage.js';
+import { DEFAULT_BUILD_TIMEOUT_SECONDS } from './shared/timeouts.js';
+import { DEFAULT_STAGE } from '../../handlers/lib/stage.js';
 
 export interface SlipwayStackProps extends StackProps {
+  /** The stage every physical name carries (handlers/lib/stage.ts); default `prod`, whose names are those from before stages. */
+  stage?: string;
   /** Tenants answer at `NAME.<domainName>`; without it, at the distribution's own domain. */
   domainName?: string;
   /** ACM certificate (us-east-1) for `*.<domainName>` and the dashboard domain. */
@@ -45,7 +50,9 @@ export class SlipwayStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SlipwayStackProps = {}) {
     super(scope, id, props);
-    const buildTimeoutSeconds = props.buildTimeoutSeconds ?? 900;
+    // Before any child exists: every construct inside reads its stage from here (stageOf).
+    this.node.setContext(STAGE_CONTEXT_KEY, props.stage ?? DEFAULT_STAGE);
+    const buildTimeoutSeconds = props.buildTimeoutSeconds ?? DEFAULT_BUILD_TIMEOUT_SECONDS;
     this.storage = new PlatformStorage(this, 'Storage');
     // The GitHub App's JSON secret (appId, privateKey, webhookSecret, oauthClientId, oauthClientSecret), created by the operator.
     const githubSecret = props.githubSecretArn

@@ -8,6 +8,7 @@ import { gatewayErrorPage, requestIdOf } from '../gateway-error.js';
 import { lambdaStreamingRuntime, writeResponseStream, type LambdaStreamingRuntime, type StreamingRoute } from './response-stream.js';
 import { TenantFunctionError } from './tenant-function-error.js';
 import { clientAddress } from '../client-address.js';
+import { DEFAULT_STAGE } from '../../handlers/lib/stage.js';
 
 /**
  * The router function: the origin CloudFront (or the local edge) sends dynamic requests to, after
@@ -128,7 +129,7 @@ export function createRouter(options: RouterOptions): RouterFunction {
 let awsRouter: RouterFunction | undefined;
 
 /**
- * AWS entry point (the router Lambda behind a function URL): invokes `slipway-project-<project>`
+ * AWS entry point (the router Lambda behind a function URL): invokes the project's function (lambda-invoker.ts)
  * at the version its `x-slipway-qualifier` tag names (from the pointer). Refuses everything when SLIPWAY_ORIGIN_SECRET is not configured, so the
  * function URL can never be used to reach tenants around CloudFront.
  */
@@ -137,8 +138,12 @@ async function route(event: APIGatewayProxyEventV2): Promise<FunctionResponse> {
   if (!originSecret) return errorResult(500, 'Misconfigured', 'the router has no SLIPWAY_ORIGIN_SECRET configured');
   if (!awsRouter) {
     const { lambdaInvoker } = await import('./lambda-invoker.js');
-    const { clientAddressDepth } = currentPlatform();
-    awsRouter = createRouter({ invoke: lambdaInvoker(), originSecret, ...(clientAddressDepth ? { clientAddressDepth } : {}) });
+    const { clientAddressDepth, stage } = currentPlatform();
+    awsRouter = createRouter({
+      invoke: lambdaInvoker(stage ?? DEFAULT_STAGE),
+      originSecret,
+      ...(clientAddressDepth ? { clientAddressDepth } : {}),
+    });
   }
   return awsRouter(event);
 }

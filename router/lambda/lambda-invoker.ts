@@ -5,15 +5,16 @@ import type { FunctionResponse } from '../function-response.js';
 import type { TenantInvoker } from './handler.js';
 import { HTTP_INTEGRATION_CONTENT_TYPE, readHttpIntegrationStream } from './http-integration-stream.js';
 import { TenantFunctionError } from './tenant-function-error.js';
+import { projectStackName } from '../../handlers/lib/stage.js';
 
-/** Name of a project's server function; the CDK project stack publishes a version per deployment. */
-export function tenantFunctionName(project: string): string {
-  return `slipway-project-${project}`;
+/** Name of a project's server function in `stage` (its stack's name); the project stack publishes a version per deployment. */
+export function tenantFunctionName(project: string, stage: string): string {
+  return projectStackName(stage, project);
 }
 
 /**
  * The AWS binding of the router: a synchronous `InvokeWithResponseStream` of the tenant's function
- * (`slipway-project-<project>`) at the version its route-cache pointer names, live or preview. The
+ * (`slipway-project-<project>`, `slipway-<stage>-project-<project>` outside the default stage) at the version its route-cache pointer names, live or preview. The
  * deployment id the edge chose rides along in the tagged headers for logging; the version decides
  * the code. A pointer without a version (written before production carried one) is refused: no
  * alias stands in for it, so no stack update can change what a request runs.
@@ -23,9 +24,9 @@ export function tenantFunctionName(project: string): string {
  * ends it or reaches its timeout (then the body ends where it is). One that does not stream answers
  * one JSON result, read whole as before.
  */
-export function lambdaInvoker(client: LambdaClient = new LambdaClient({})): TenantInvoker {
+export function lambdaInvoker(stage: string, client: LambdaClient = new LambdaClient({})): TenantInvoker {
   return async (project: string, _deploymentId: string, event: APIGatewayProxyEventV2, qualifier?: string) => {
-    const functionName = tenantFunctionName(project);
+    const functionName = tenantFunctionName(project, stage);
     if (!qualifier) {
       throw new Error(`the route pointer of ${project} (deployment ${_deploymentId}) names no function version: release it again`);
     }

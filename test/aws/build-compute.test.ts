@@ -89,14 +89,14 @@ describe('BuildCompute', () => {
     });
   });
 
-  it('defines slipway-buildrunner: Fargate, the build timeout, one attempt, the image asset, public IP, 2 vCPU / 4 GiB / 40 GiB', () => {
+  it('defines slipway-buildrunner: Fargate, the build timeout plus the runner wrap-up, one attempt, the image asset, public IP, 2 vCPU / 4 GiB / 40 GiB', () => {
     const [[, image]] = Object.entries(assetManifest(s).dockerImages) as [[string, { destinations: Record<string, { imageTag: string }> }]];
     const tag = Object.values(image.destinations)[0]!.imageTag;
     s.template.hasResourceProperties('AWS::Batch::JobDefinition', {
       JobDefinitionName: 'slipway-buildrunner',
       Type: 'container',
       PlatformCapabilities: ['FARGATE'],
-      Timeout: { AttemptDurationSeconds: 900 },
+      Timeout: { AttemptDurationSeconds: 900 + 120 },
       RetryStrategy: { Attempts: 1 },
       ContainerProperties: {
         Image: { 'Fn::Sub': Match.stringLikeRegexp(`:${tag}$`) },
@@ -272,7 +272,7 @@ describe('BuildCompute', () => {
     });
     expect(spot.resources[logicalId(spot, first!)]!.Properties!.ComputeResources.Type).toBe('FARGATE_SPOT');
     spot.template.hasResourceProperties('AWS::Batch::JobDefinition', {
-      Timeout: { AttemptDurationSeconds: 1800 },
+      Timeout: { AttemptDurationSeconds: 1800 + 120 },
       ContainerProperties: Match.objectLike({
         ResourceRequirements: Match.arrayWith([
           { Type: 'MEMORY', Value: '8192' },
@@ -286,9 +286,10 @@ describe('BuildCompute', () => {
     expect(images[0]!.source.platform).toBe('linux/amd64');
   });
 
-  it('refuses a timeout under the Batch minimum and task storage Fargate cannot give', () => {
+  it('refuses a timeout under the Batch minimum or over what the build credentials cover, and task storage Fargate cannot give', () => {
     const stack = () => new Stack(new App(), 'Bad');
     expect(() => new BuildCompute(stack(), 'B', { buildTimeoutSeconds: 30 })).toThrow(/at least 60/);
+    expect(() => new BuildCompute(stack(), 'B', { buildTimeoutSeconds: 2701 })).toThrow(/"field":"buildTimeoutSeconds".*at most 2700/);
     expect(() => new BuildCompute(stack(), 'B', { buildTimeoutSeconds: 900, ephemeralStorageGiB: 10 })).toThrow(/21 to 200/);
   });
 });

@@ -28,4 +28,9 @@ describe('cdk-nag AwsSolutions over the whole app', () => {
     );
     expect(findings, formatFindings(findings)).toEqual([]);
   }, 180_000);
+
+  it('finds nothing unacknowledged in another stage (its acknowledgments name its own resources)', () => {
+    const findings = nagFindings(app({ stage: 'dev' }));
+    expect(findings, formatFindings(findings)).toEqual([]);
+  }, 180_000);
 });

@@ -7,6 +7,7 @@ import type { LambdaResponseStream, LambdaStreamingRuntime } from '../../router/
 import { bindPlatform } from '../../handlers/lib/bindings/platform.js';
 import { awsPlatformSettings } from '../../infra/aws/runtime/platform-settings.js';
 import { lambdaInvoker, normalizeResult } from '../../router/lambda/lambda-invoker.js';
+import { DEFAULT_STAGE } from '../../handlers/lib/stage.js';
 import type { InvokeWithResponseStreamResponseEvent, LambdaClient } from '@aws-sdk/client-lambda';
 
 function event(headers: Record<string, string>, extra: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
@@ -152,7 +153,7 @@ describe('router', () => {
         return invocationOutput('application/json', [payloadChunk(JSON.stringify({ statusCode: 200, body: 'ok' }))]);
       },
     } as unknown as LambdaClient;
-    const invoke = lambdaInvoker(client);
+    const invoke = lambdaInvoker(DEFAULT_STAGE, client);
     await invoke('hello', 'd-1', event(tags), '3');
     await invoke('hello', 'd-9', event(tags), '42');
     expect(sent).toEqual([
@@ -172,6 +173,9 @@ describe('router', () => {
       console.error = errors;
     }
     expect(sent).toHaveLength(2);
+    // Another stage's router invokes its own stage's function, never the default stage's one of the same project.
+    await lambdaInvoker('dev', client)('hello', 'd-1', event(tags), '7');
+    expect(sent.at(-1)).toEqual(expect.objectContaining({ FunctionName: 'slipway-dev-project-hello', Qualifier: '7' }));
   });
 
   it('restores the public host and strips every x-slipway-* header', async () => {
@@ -221,6 +225,7 @@ describe('router', () => {
   it('answers a failing tenant function (FunctionError) with a plain 502 page and its request id; the error text goes to the log only', async () => {
     const router = createRouter({
       invoke: lambdaInvoker(
+        DEFAULT_STAGE,
         failingLambda({ errorType: 'Error', errorMessage: 'env_invalid: DATABASE_URL=postgres://u:hunter2@db', trace: [] }),
       ),
     });
@@ -239,6 +244,7 @@ describe('router', () => {
   it('answers a tenant function stopped at its timeout with a 504 page', async () => {
     const router = createRouter({
       invoke: lambdaInvoker(
+        DEFAULT_STAGE,
         failingLambda({ errorType: 'Sandbox.Timedout', errorMessage: 'RequestId: x Error: Task timed out after 3.00 seconds' }),
       ),
     });
@@ -348,6 +354,7 @@ describe('router', () => {
       const head = prelude({ statusCode: 200, headers: { 'content-type': 'text/html' }, cookies: ['a=1'] });
       const router = createRouter({
         invoke: lambdaInvoker(
+          DEFAULT_STAGE,
           streamingLambda([
             payloadChunk(head.subarray(0, 20)),
             payloadChunk(Buffer.concat([head.subarray(20), Buffer.from('<p>shell</p>')])),
@@ -371,6 +378,7 @@ describe('router', () => {
     it('ends a begun stream at the function timeout, and cuts it on any other failure', async () => {
       const timedOut = await createRouter({
         invoke: lambdaInvoker(
+          DEFAULT_STAGE,
           streamingLambda([
             payloadChunk(prelude({ statusCode: 200, headers: { 'content-type': 'text/event-stream' } })),
             payloadChunk('data: 0\n\n'),
@@ -383,6 +391,7 @@ describe('router', () => {
 
       const failed = await createRouter({
         invoke: lambdaInvoker(
+          DEFAULT_STAGE,
           streamingLambda([
             payloadChunk(prelude({ statusCode: 200 })),
             payloadChunk('partial'),
@@ -397,6 +406,7 @@ describe('router', () => {
     it('answers 504 when the function times out before its head', async () => {
       const router = createRouter({
         invoke: lambdaInvoker(
+          DEFAULT_STAGE,
           streamingLambda([{ InvokeComplete: { ErrorCode: 'Sandbox.Timedout', ErrorDetails: 'Task timed out after 30.00 seconds' } }]),
         ),
       });
@@ -408,6 +418,7 @@ describe('router', () => {
       const seen: { signal?: AbortSignal } = {};
       const response = await createRouter({
         invoke: lambdaInvoker(
+          DEFAULT_STAGE,
           streamingLambda([payloadChunk(prelude({ statusCode: 200 })), payloadChunk('data: 0\n\n'), { wait: 5000 }], seen),
         ),
       })(event(tags));

@@ -2,7 +2,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { randomBytes } from 'node:crypto';
 import { s3Client } from '../../lib/clients.js';
-import { platformNames } from '../../lib/config.js';
+import { platformNames, platformStage } from '../../lib/config.js';
+import { projectStackName } from '../../lib/stage.js';
 import { ApiError } from '../errors.js';
 import { CreateProjectBody, CreateSourceBody, ProjectName } from '../schemas.js';
 import { createProject, linkProjectRepository, listProjects, markProjectDeleting } from '../records.js';
@@ -26,7 +27,7 @@ async function startProjectExecution(operation: 'init-project' | 'delete-project
     user,
     name,
     source: 'none',
-    destination: `stack:slipway-project-${project}`,
+    destination: `stack:${projectStackName(platformStage(), project)}`,
     input: {},
   });
   return { executionArn, name };

@@ -1,4 +1,5 @@
-import { platformNames } from '../../lib/config.js';
+import { platformNames, platformStage } from '../../lib/config.js';
+import { projectStackName } from '../../lib/stage.js';
 import { ApiError } from '../errors.js';
 import { DeploymentId, ProjectName, RollbackBody } from '../schemas.js';
 import { getDeployment } from '../records.js';
@@ -56,7 +57,7 @@ rollbackRoutes.push(
         user: c.get('caller').user,
         name: exeName,
         source: `s3://${platformNames().projectBucket}/${name}/deployments/${deploymentId}/`,
-        destination: `stack:slipway-project-${name}`,
+        destination: `stack:${projectStackName(platformStage(), name)}`,
         input: { deploymentId },
       }).catch(async (error: unknown) => {
         await reservation.release();

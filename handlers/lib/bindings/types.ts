@@ -80,6 +80,10 @@ export interface GitHubUrls {
  */
 export interface Platform {
   names: PlatformNames;
+  /** The stage the platform's names carry (handlers/lib/stage.ts); unset, the default stage `prod`. */
+  stage?: string;
+  /** The platform's build cap in seconds (AWS context buildTimeoutSeconds): a subscription's longer build limit is cut to it; unset, none. */
+  buildTimeoutCap?: number;
   /** The object store (S3, or s3rver behind its SigV4 gate). */
   objectStore: S3Client;
   /** The platform table (DynamoDB, or dynalite behind its SigV4 gate). */

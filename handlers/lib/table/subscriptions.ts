@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { dynamoClient } from '../clients.js';
 import { platformNames } from '../config.js';
-import { Limits } from '../limits.js';
+import { type Limits, StoredLimits } from '../limits.js';
 import { META, SUBSCRIPTION_PREFIX, subscriptionKey } from './keys.js';
 import { scanAll } from './pages.js';
 
@@ -15,8 +15,9 @@ export interface StoredSubscription {
 }
 
 function fromItem(item: Record<string, unknown>): StoredSubscription | undefined {
-  // A stored item that no longer parses (e.g. a limit added since) reads as absent.
-  const limits = v.safeParse(Limits, item.limits);
+  // A stored item that no longer parses (e.g. a limit added since) reads as absent; a limit above a
+  // since-lowered maximum is clamped to it.
+  const limits = v.safeParse(StoredLimits, item.limits);
   if (!limits.success) return undefined;
   return {
     name: String(item.name),

@@ -23,6 +23,9 @@ import { handlerFunction } from '../shared/handler-function.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 import { acknowledge, nagResource, LAMBDA_NAG } from '../shared/nag.js';
 import { LogStreamEndpoint } from './log-stream-endpoint.js';
+import { stageName } from '../../../handlers/lib/stage.js';
+import { stageOf } from '../shared/stage.js';
+import { TIMEOUTS } from '../shared/timeouts.js';
 
 export interface InternalSystemProps {
   storage: PlatformStorage;
@@ -84,7 +87,7 @@ export class InternalSystem extends Construct {
     this.apiFunction = handlerFunction(this, 'ApiFunction', {
       handler: 'handlers/api/lambda.handler',
       description: 'Slipway API: reads platform state and starts pipeline executions',
-      timeout: Duration.seconds(29),
+      timeout: Duration.seconds(TIMEOUTS.apiFunction),
       binds: ['clients', 'secret-source'],
       environment: {
         ...storage.environment(),
@@ -108,7 +111,7 @@ export class InternalSystem extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
-      apiName: 'slipway-api',
+      apiName: stageName(stageOf(this), 'api'),
       description: 'Slipway platform API (/api/v1/*); authorization is the bearer token checked by the API function',
       defaultIntegration: new integrations.HttpLambdaIntegration('ApiIntegration', this.apiFunction, {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,

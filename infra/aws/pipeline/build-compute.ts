@@ -14,6 +14,9 @@ import {
 import { Construct } from 'constructs';
 import { acknowledge } from '../shared/nag.js';
 import { packageRoot } from '../../package-root.js';
+import { stageName } from '../../../handlers/lib/stage.js';
+import { stageOf } from '../shared/stage.js';
+import { buildJobTimeoutSeconds, checkBuildTimeoutSeconds } from '../shared/timeouts.js';
 
 /** The Dockerfile of the build job, relative to the package root (the Docker build context). */
 export const BUILD_RUNNER_DOCKERFILE = 'buildrunner/Dockerfile';
@@ -40,7 +43,7 @@ export const BUILD_CONTEXT_EXCLUDE: readonly string[] = [
 ];
 
 export interface BuildComputeProps {
-  /** Upper bound for one build; Batch stops the job after it. At least 60 (the Batch minimum). */
+  /** Upper bound for one build (60 to LIMIT_BOUNDS.buildTimeoutSeconds.max); Batch stops the job after it and the runner's wrap-up. */
   buildTimeoutSeconds: number;
   /** Upper bound of concurrent build vCPUs over the whole queue (default 16, i.e. 8 builds of 2 vCPU). */
   maxvCpus?: number;
@@ -98,10 +101,7 @@ export class BuildCompute extends Construct {
 
   constructor(scope: Construct, id: string, props: BuildComputeProps) {
     super(scope, id);
-    const timeout = props.buildTimeoutSeconds;
-    if (!Number.isInteger(timeout) || timeout < 60) {
-      throw new Error(`buildTimeoutSeconds must be an integer of at least 60 (the Batch minimum), got ${timeout}`);
-    }
+    const timeout = checkBuildTimeoutSeconds(props.buildTimeoutSeconds);
     const storage = props.ephemeralStorageGiB ?? 40;
     if (!Number.isInteger(storage) || storage < 21 || storage > 200) {
       throw new Error(`ephemeralStorageGiB must be an integer from 21 to 200 (Fargate), got ${storage}`);
@@ -149,7 +149,7 @@ export class BuildCompute extends Construct {
     const onDemand = environment('FargateEnvironment', false);
     this.computeEnvironments = props.spot ? [environment('FargateSpotEnvironment', true), onDemand] : [onDemand];
     this.jobQueue = new batch.JobQueue(this, 'JobQueue', {
-      jobQueueName: 'slipway-builds',
+      jobQueueName: stageName(stageOf(this), 'builds'),
       priority: 1,
       computeEnvironments: this.computeEnvironments.map((computeEnvironment, index) => ({ computeEnvironment, order: index + 1 })),
     });
@@ -205,9 +205,12 @@ export class BuildCompute extends Construct {
     });
 
     this.jobDefinition = new batch.EcsJobDefinition(this, 'JobDefinition', {
-      jobDefinitionName: 'slipway-buildrunner',
+      jobDefinitionName: stageName(stageOf(this), 'buildrunner'),
       container,
-      timeout: Duration.seconds(timeout),
+      // The runner stops a build at the subscription's limit (at most this cap) and still uploads its
+      // log; Batch ends the attempt only after that wrap-up. The build step sets no attempt duration
+      // of its own, so this is the one that applies.
+      timeout: Duration.seconds(buildJobTimeoutSeconds(timeout)),
       // One attempt: a failing user build is not run again (the pipeline retries only Batch API errors).
       retryAttempts: 1,
       propagateTags: true,

@@ -16,6 +16,8 @@ import type { PipelineResources } from '../../../workflows/pipeline-resources.js
 import { type Binding, handlerFunction } from '../shared/handler-function.js';
 import { acknowledge, nagResource } from '../shared/nag.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
+import { projectStackName, stageName, stagePrefix } from '../../../handlers/lib/stage.js';
+import { stageOf } from '../shared/stage.js';
 
 /** One entry per pipeline Lambda: the module and export its Handler names. */
 export const PIPELINE_HANDLERS = {
@@ -98,7 +100,10 @@ export class PipelineSystem extends Construct {
       return f;
     };
     const functions = {
-      verifyTicket: fn('VerifyTicketFunction', PIPELINE_HANDLERS.verifyTicket, 'Slipway: verify the ticket of an execution'),
+      // The build limit it passes on is cut to the platform's cap (handlers/lib/limits.ts runnerBuildTimeoutSeconds).
+      verifyTicket: fn('VerifyTicketFunction', PIPELINE_HANDLERS.verifyTicket, 'Slipway: verify the ticket of an execution', {
+        SLIPWAY_BUILD_TIMEOUT_CAP: String(props.buildTimeoutSeconds),
+      }),
       prepareBuild: fn('PrepareBuildFunction', PIPELINE_HANDLERS.prepareBuild, 'Slipway: snapshot settings and variables for a build'),
       validateOutput: fn('ValidateOutputFunction', PIPELINE_HANDLERS.validateOutput, 'Slipway: validate a build bundle', routeCacheBudget),
       promote: fn('PromoteFunction', PIPELINE_HANDLERS.promote, 'Slipway: copy a validated bundle under its deployment prefix'),
@@ -185,7 +190,7 @@ export class PipelineSystem extends Construct {
     storage.sourceBucket.grantRead(buildCredentialsRole, 'sources/*');
 
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
-      logGroupName: '/aws/vendedlogs/states/slipway',
+      logGroupName: `/aws/vendedlogs/states/${stagePrefix(stageOf(this))}`,
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -285,7 +290,7 @@ export class PipelineSystem extends Construct {
       'AwsSolutions-IAM5[Action::s3:DeleteObject*]':
         'A build deletes only its settings object builds/{id}/env.json, once read, before any user code runs.',
     });
-    const stackReason = 'Tenant stacks are named slipway-project-{project}; the workflows act on the one their ticket names.';
+    const stackReason = `Tenant stacks are named ${projectStackName(stageOf(this), '{project}')}; the workflows act on the one their ticket names.`;
     const invokeReason = (name: string) =>
       `Step Functions invokes the ${name} function by version-qualified ARN (<arn>:*), as CDK grants it.`;
     const invokes = Object.fromEntries(
@@ -297,14 +302,14 @@ export class PipelineSystem extends Construct {
     for (const workflow of Object.values(this.workflows)) {
       acknowledge(workflow.stateMachine, {
         ...invokes,
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/slipway-project-*]':
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${projectStackName(stageOf(this), '*')}]`]:
           stackReason,
         'AwsSolutions-IAM5[Resource::*]':
           'X-Ray tracing, CloudWatch log delivery (logs:CreateLogDelivery etc.) and batch:DescribeJobs (the .sync build step polls its job) support no resource-level permissions.',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]':
           'The .sync build step terminates its own job when the execution is stopped or times out; job ids are only known at run time.',
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job-definition/*]':
-          'The .sync Batch integration needs SubmitJob on job definitions by revision; the job queue is named.',
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job-definition/${stageName(stageOf(this), 'buildrunner')}:*]`]:
+          'The .sync Batch integration needs SubmitJob on the job definition by revision (each deploy of the platform adds one); the job queue is named.',
       });
     }
   }

@@ -21,19 +21,30 @@ import {
 import type { Construct } from 'constructs';
 import { FUNCTION_QUALIFIER, PROJECT_NAME_PATTERN } from '../../../handlers/lib/names.js';
 import { DEPLOYMENT_VERSION_OUTPUT } from '../../../handlers/pipeline/deployment-version.js';
-/** Default SSM parameter holding the project bucket's name (ProjectSystem writes it). */
-export const DEFAULT_CODE_BUCKET_PARAMETER = '/slipway/project-bucket';
+import { DEFAULT_STAGE, projectStackName, stageName, stagePrefix } from '../../../handlers/lib/stage.js';
+/** The SSM parameter holding the project bucket's name in `stage` (ProjectSystem writes it). */
+export function codeBucketParameterName(stage: string): string {
+  return `/${stagePrefix(stage)}/project-bucket`;
+}
+/** The default stage's code bucket parameter. */
+export const DEFAULT_CODE_BUCKET_PARAMETER = codeBucketParameterName(DEFAULT_STAGE);
 /**
- * The managed policy every tenant role is bounded by (infra/aws/projects/tenant-stack-role.ts
+ * The managed policy every tenant role of `stage` is bounded by (infra/aws/projects/tenant-stack-role.ts
  * creates it; the template names it by ARN in the stack's own account and partition).
  */
-export const TENANT_BOUNDARY_POLICY_NAME = 'slipway-tenant-function-boundary';
+export function tenantBoundaryPolicyName(stage: string): string {
+  return stageName(stage, 'tenant-function-boundary');
+}
+/** The default stage's tenant boundary. */
+export const TENANT_BOUNDARY_POLICY_NAME = tenantBoundaryPolicyName(DEFAULT_STAGE);
 /** Days the tenant function's logs are kept. */
 export const TENANT_LOG_RETENTION_DAYS = 30;
 
 export interface ProjectStackProps extends StackProps {
   /** SSM parameter (String) with the name of the project bucket that holds `function.zip`. */
   codeBucketParameter?: string;
+  /** The platform's stage, which the function, log group and boundary names carry (default `prod`). */
+  stage?: string;
 }
 
 /**
@@ -56,6 +67,7 @@ export interface ProjectStackProps extends StackProps {
  */
 export class ProjectStack extends Stack {
   constructor(scope: Construct, id: string, props: ProjectStackProps = {}) {
+    const stage = props.stage ?? DEFAULT_STAGE;
     super(scope, id, {
       ...props,
       analyticsReporting: false,
@@ -76,7 +88,7 @@ export class ProjectStack extends Stack {
     });
     const codeBucket = new CfnParameter(this, 'CodeBucket', {
       type: 'AWS::SSM::Parameter::Value<String>',
-      default: props.codeBucketParameter ?? DEFAULT_CODE_BUCKET_PARAMETER,
+      default: props.codeBucketParameter ?? codeBucketParameterName(stage),
       description: 'SSM parameter naming the project bucket',
     });
     const memory = new CfnParameter(this, 'MemorySize', { type: 'Number', default: 1024, minValue: 128, maxValue: 10240 });
@@ -101,9 +113,10 @@ export class ProjectStack extends Stack {
       expression: Fn.conditionNot(Fn.conditionEquals(reserved.valueAsString, '0')),
     });
 
-    const functionName = Fn.sub('slipway-project-${Project}');
+    // The function is named like its stack (handlers/lib/stage.ts projectStackName), which is what the router invokes.
+    const functionName = Fn.sub(projectStackName(stage, '${Project}'));
     const logGroup = new logs.CfnLogGroup(this, 'Logs', {
-      logGroupName: Fn.sub('/aws/lambda/slipway-project-${Project}'),
+      logGroupName: Fn.sub(`/aws/lambda/${projectStackName(stage, '${Project}')}`),
       retentionInDays: TENANT_LOG_RETENTION_DAYS,
     });
 
@@ -122,7 +135,7 @@ export class ProjectStack extends Stack {
           },
         },
       ],
-      permissionsBoundary: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/${TENANT_BOUNDARY_POLICY_NAME}`),
+      permissionsBoundary: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/${tenantBoundaryPolicyName(stage)}`),
     });
 
     const fn = new lambda.CfnFunction(this, 'Function', {

@@ -18,11 +18,12 @@ import {
 import { Construct } from 'constructs';
 import { ORIGIN_SECRET_HEADER } from '../../../router/lambda/handler.js';
 import { tenantFunctionName } from '../../../router/lambda/lambda-invoker.js';
-import { LIMIT_BOUNDS } from '../../../handlers/lib/limits.js';
+import { stageOf } from '../shared/stage.js';
+import { TIMEOUTS } from '../shared/timeouts.js';
 import { handlerFunction } from '../shared/handler-function.js';
 import { packageRoot } from '../../package-root.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
-import { DEFAULT_CODE_BUCKET_PARAMETER, projectStackTemplate, projectTemplateVersion } from './project-stack.js';
+import { codeBucketParameterName, projectStackTemplate, projectTemplateVersion } from './project-stack.js';
 import { acknowledge, nagText } from '../shared/nag.js';
 import { TenantStackRole } from './tenant-stack-role.js';
 
@@ -141,9 +142,9 @@ export class ProjectSystem extends Construct {
       handler: 'router/lambda/handler.handler',
       description: 'Slipway router: invokes the tenant function of a tagged request',
       memorySize: 1024,
-      // It streams a tenant's response for as long as the tenant runs: up to the longest timeout a
-      // subscription may give a tenant function.
-      timeout: Duration.seconds(LIMIT_BOUNDS.functionTimeoutSeconds.max),
+      // It streams a tenant's response for as long as the tenant runs, and outlives the longest
+      // timeout a subscription may give a tenant function (infra/aws/shared/timeouts.ts).
+      timeout: Duration.seconds(TIMEOUTS.router),
       environment: {
         SLIPWAY_ORIGIN_SECRET: secretValue,
         ...(props.clientAddressDepth ? { SLIPWAY_CLIENT_ADDRESS_DEPTH: String(props.clientAddressDepth) } : {}),
@@ -160,7 +161,7 @@ export class ProjectSystem extends Construct {
           Stack.of(this).formatArn({
             service: 'lambda',
             resource: 'function',
-            resourceName: `${tenantFunctionName('*')}:*`,
+            resourceName: `${tenantFunctionName('*', stageOf(this))}:*`,
             arnFormat: ArnFormat.COLON_RESOURCE_NAME,
           }),
         ],
@@ -171,8 +172,8 @@ export class ProjectSystem extends Construct {
         'The AWS managed basic execution role only lets the router write its own CloudWatch logs.',
       'AwsSolutions-IAM5[Resource::*]':
         'xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) support no resource-level permissions; nothing else uses "*".',
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${nagText(Stack.of(this).region, 'AWS::Region')}:${nagText(Stack.of(this).account, 'AWS::AccountId')}:function:slipway-project-*:*]`]:
-        "The router invokes whichever tenant a request is tagged with: the tenant function's version its live or preview pointer names (slipway-project-*:<qualifier>, never the unqualified $LATEST), in this account and region, and nothing else.",
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${nagText(Stack.of(this).region, 'AWS::Region')}:${nagText(Stack.of(this).account, 'AWS::AccountId')}:function:${tenantFunctionName('*', stageOf(this))}:*]`]:
+        "The router invokes whichever tenant a request is tagged with: the tenant function's version its live or preview pointer names (<tenant function>:<qualifier>, never the unqualified $LATEST), in this account, region and stage, and nothing else.",
       'AwsSolutions-L1':
         'Every Slipway Lambda uses the runtime pinned once in handlerFunction() (Node 22, the version the handlers and the local back end are built and tested with).',
     });
@@ -185,7 +186,7 @@ export class ProjectSystem extends Construct {
     const routerOriginProps = {
       originId: ROUTER_ORIGIN_ID,
       customHeaders: { [ORIGIN_SECRET_HEADER]: secretValue },
-      readTimeout: Duration.seconds(30),
+      readTimeout: Duration.seconds(TIMEOUTS.originRead),
     };
     const routerOrigin =
       access === 'oac'
@@ -319,9 +320,9 @@ export class ProjectSystem extends Construct {
           }),
     });
 
-    const codeBucketParameterName = props.codeBucketParameterName ?? DEFAULT_CODE_BUCKET_PARAMETER;
+    const codeBucketParameter = props.codeBucketParameterName ?? codeBucketParameterName(stageOf(this));
     this.codeBucketParameter = new ssm.StringParameter(this, 'CodeBucketName', {
-      parameterName: codeBucketParameterName,
+      parameterName: codeBucketParameter,
       description: 'Slipway: the project bucket (tenant function code), read by every project stack',
       stringValue: storage.projectBucket.bucketName,
     });
@@ -333,7 +334,7 @@ export class ProjectSystem extends Construct {
     // The per-project template, synthesized now and published as a file asset.
     const dir = mkdtempSync(join(tmpdir(), 'slipway-project-template-'));
     const file = join(dir, 'project-stack.template.json');
-    const template = projectStackTemplate({ codeBucketParameter: codeBucketParameterName }, { validate: props.validateProjectTemplate });
+    const template = projectStackTemplate({ codeBucketParameter, stage: stageOf(this) }, { validate: props.validateProjectTemplate });
     writeFileSync(file, `${JSON.stringify(template, null, 1)}\n`);
     this.projectStackTemplateVersion = projectTemplateVersion(template);
     this.projectStackTemplateFile = file;

@@ -1,6 +1,6 @@
 import { ArnFormat, Stack, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { tenantFunctionName } from '../../../router/lambda/lambda-invoker.js';
+import { projectStackName } from '../../../handlers/lib/stage.js';
 import {
   BOUNDARY_CONDITIONED_ACTIONS,
   TENANT_STACK_TEMPLATE_PERMISSIONS,
@@ -9,7 +9,8 @@ import {
   tenantStackDeniedActions,
 } from '../permissions/tenant-stack-permissions.js';
 import { acknowledge, nagResource, nagText } from '../shared/nag.js';
-import { TENANT_BOUNDARY_POLICY_NAME } from './project-stack.js';
+import { tenantBoundaryPolicyName } from './project-stack.js';
+import { stageOf } from '../shared/stage.js';
 
 export interface TenantStackRoleProps {
   /** The project bucket's ARN: the role reads tenant code from it. */
@@ -24,7 +25,7 @@ export interface TenantStackRoleProps {
  *
  * The role holds what CloudFormation's handlers need for exactly the resource types of the
  * per-project template (infra/aws/permissions/tenant-stack-permissions.ts), on resources named
- * `slipway-project-*`. It may create a role, or give one a policy, only with the boundary, and
+ * `slipway-project-*` (`slipway-{stage}-project-*` in another stage). It may create a role, or give one a policy, only with the boundary, and
  * may never remove it: whatever a template says, a tenant function can only write its own logs.
  */
 export class TenantStackRole extends Construct {
@@ -35,7 +36,9 @@ export class TenantStackRole extends Construct {
   constructor(scope: Construct, id: string, props: TenantStackRoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const tenant = tenantFunctionName('*');
+    const stage = stageOf(this);
+    // Tenant stacks, their functions, log groups and roles are all named after the stack.
+    const tenant = projectStackName(stage, '*');
     const logGroup = stack.formatArn({
       service: 'logs',
       resource: 'log-group',
@@ -44,7 +47,7 @@ export class TenantStackRole extends Construct {
     });
 
     this.boundary = new iam.ManagedPolicy(this, 'TenantBoundary', {
-      managedPolicyName: TENANT_BOUNDARY_POLICY_NAME,
+      managedPolicyName: tenantBoundaryPolicyName(stage),
       description: 'Slipway: the most any tenant function role may do (write its own logs)',
       statements: [
         new iam.PolicyStatement({
@@ -57,7 +60,7 @@ export class TenantStackRole extends Construct {
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
-      description: 'Slipway: CloudFormation service role of the tenant stacks (slipway-project-*)',
+      description: `Slipway: CloudFormation service role of the tenant stacks (${tenant})`,
     });
 
     const resources: Record<TenantScope, string[]> = {
@@ -108,21 +111,20 @@ export class TenantStackRole extends Construct {
 
     const region = nagText(stack.region, 'AWS::Region');
     const account = nagText(stack.account, 'AWS::AccountId');
-    const tenantReason = 'CloudFormation manages each tenant stack’s resources with this role: only resources named slipway-project-*.';
+    const tenantReason = `CloudFormation manages each tenant stack’s resources with this role: only resources named ${tenant}.`;
     acknowledge(this.role, {
       'AwsSolutions-IAM5[Resource::*]':
         'logs:DescribeLogGroups, logs:DescribeResourcePolicies and ec2:DescribeNetworkInterfaces (read-only, listed by the LogGroup and Function handlers) support no resource-level permission; the only other "*" is a Deny.',
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:slipway-project-*]`]: tenantReason,
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:slipway-project-*:*]`]: `${tenantReason} Versions are qualifiers of the tenant function.`,
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/slipway-project-*]`]: tenantReason,
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/slipway-project-*:*]`]:
-        tenantReason,
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${account}:role/slipway-project-*]`]: `${tenantReason} CloudFormation generates the role's name from the stack's; creating one or giving it a policy needs the tenant boundary.`,
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:${tenant}]`]: tenantReason,
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${region}:${account}:function:${tenant}:*]`]: `${tenantReason} Versions are qualifiers of the tenant function.`,
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/${tenant}]`]: tenantReason,
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/${tenant}:*]`]: tenantReason,
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${account}:role/${tenant}]`]: `${tenantReason} CloudFormation generates the role's name from the stack's; creating one or giving it a policy needs the tenant boundary.`,
       [`AwsSolutions-IAM5[Resource::${nagResource(this, resources['tenant-code'][0] ?? '')}]`]:
         'The code of any tenant deployment: the Function handler reads it when a stack is created or updated.',
     });
     acknowledge(this.boundary, {
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/slipway-project-*:*]`]:
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/${tenant}:*]`]:
         'The boundary admits any tenant’s own log group; each tenant role narrows it to its one log group.',
     });
   }

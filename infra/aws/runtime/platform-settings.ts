@@ -2,9 +2,23 @@ import type { Platform, PlatformNames } from '../../../handlers/lib/bindings/typ
 import { GITHUB_COM } from '../../../handlers/lib/bindings/types.js';
 import { parseClientAddressDepth } from '../../../router/client-address.js';
 import { parseRouteCacheProjects } from '../../../handlers/pipeline/bundle/aws-preflight.js';
+import { parseStage } from '../../../handlers/lib/stage.js';
+import { parseBuildTimeoutSeconds } from '../shared/timeouts.js';
 
 type Settings = Pick<Platform, 'github'> &
-  Partial<Pick<Platform, 'names' | 'tenantUrlTemplate' | 'publicUrl' | 'originSecret' | 'clientAddressDepth' | 'routeCacheProjects'>>;
+  Partial<
+    Pick<
+      Platform,
+      | 'names'
+      | 'stage'
+      | 'buildTimeoutCap'
+      | 'tenantUrlTemplate'
+      | 'publicUrl'
+      | 'originSecret'
+      | 'clientAddressDepth'
+      | 'routeCacheProjects'
+    >
+  >;
 
 const withoutSlash = (url: string) => url.replace(/\/+$/, '');
 
@@ -27,6 +41,8 @@ export function awsPlatformSettings(env: NodeJS.ProcessEnv = process.env): Setti
   // Every key is present, unset ones as undefined, so binding these replaces what was bound before.
   return {
     names: names(env),
+    stage: parseStage(env.SLIPWAY_STAGE, 'SLIPWAY_STAGE'),
+    buildTimeoutCap: parseBuildTimeoutSeconds(env.SLIPWAY_BUILD_TIMEOUT_CAP, 'SLIPWAY_BUILD_TIMEOUT_CAP'),
     tenantUrlTemplate: env.SLIPWAY_TENANT_URL_TEMPLATE || undefined,
     publicUrl: env.SLIPWAY_PUBLIC_URL || undefined,
     originSecret: env.SLIPWAY_ORIGIN_SECRET || undefined,

@@ -5,6 +5,7 @@ import { AssetHashType, DockerImage, Duration, RemovalPolicy, aws_lambda as lamb
 import type { Construct } from 'constructs';
 import { acknowledge, LAMBDA_NAG } from './nag.js';
 import { packageRoot } from '../../package-root.js';
+import { stageOf } from './stage.js';
 
 export interface HandlerFunctionProps {
   /** `<module path>.<export>` relative to the package root, e.g. `handlers/pipeline/promote.handler`. */
@@ -120,6 +121,8 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
     environment: {
       POWERTOOLS_SERVICE_NAME: 'slipway',
       NODE_OPTIONS: '--enable-source-maps',
+      // The names a handler builds (a tenant function, a stack) carry the platform's stage.
+      SLIPWAY_STAGE: stageOf(scope),
       ...props.environment,
     },
   });

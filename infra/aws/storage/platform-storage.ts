@@ -1,8 +1,9 @@
 import { Duration, RemovalPolicy, aws_dynamodb as dynamodb, aws_s3 as s3, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DEFAULT_NAMES } from '../../../handlers/lib/config.js';
 import { ENTITY_INDEX } from '../../../handlers/lib/table/keys.js';
 import { acknowledge } from '../shared/nag.js';
+import { stageName } from '../../../handlers/lib/stage.js';
+import { stageOf } from '../shared/stage.js';
 
 /**
  * The platform's state, shared by the three systems: the table, the ticket key and the three
@@ -27,7 +28,7 @@ export class PlatformStorage extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.table = new dynamodb.TableV2(this, 'PlatformTable', {
-      tableName: DEFAULT_NAMES.table,
+      tableName: stageName(stageOf(this), 'platform'),
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

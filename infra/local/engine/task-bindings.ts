@@ -8,6 +8,7 @@ import { runInPlatform } from '../../../handlers/lib/bindings/platform.js';
 import type { Platform } from '../../../handlers/lib/bindings/types.js';
 import type { AssumeRoleParameters, TemporaryCredentials } from '../auth/credential-issuer.js';
 import { lambdaLogicalId, type TemplateResource } from './synthesized-workflows.js';
+import { DEFAULT_BUILD_TIMEOUT_SECONDS, buildJobTimeoutSeconds } from '../../aws/shared/timeouts.js';
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
 
@@ -101,7 +102,9 @@ function buildJobRequest(input: unknown): BuildJobRequest {
   };
   const environment: Record<string, string> = {};
   for (const { Name, Value } of params.ContainerOverrides?.Environment ?? []) environment[Name] = Value;
-  return { jobName: params.JobName, environment, timeoutSeconds: params.Timeout?.AttemptDurationSeconds ?? 900 };
+  // Without an attempt duration in the request Batch applies the job definition's: the platform's default cap and the runner's wrap-up.
+  const timeoutSeconds = params.Timeout?.AttemptDurationSeconds ?? buildJobTimeoutSeconds(DEFAULT_BUILD_TIMEOUT_SECONDS);
+  return { jobName: params.JobName, environment, timeoutSeconds };
 }
 
 /**
