@@ -1,14 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { SlipwayStack } from './slipway-stack.js';
-import { parseClientAddressDepth } from '../../router/client-address.js';
-import { parseRouteCacheProjects } from '../../handlers/pipeline/bundle/aws-preflight.js';
-import { parseOriginSecretVersion } from './projects/origin-secret-version.js';
-
-/** Context keys `cdk deploy -c key=value` takes (see docs/DEPLOY-AWS.md). */
-function contextString(app: App, key: string): string | undefined {
-  const value: unknown = app.node.tryGetContext(key);
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
+import { readPlatformContext } from './context-keys.js';
 
 /** Builds the CDK app; `cdk.json` (via main.ts) and the local back end both go through here. */
 export function buildApp(
@@ -25,17 +17,11 @@ export function buildApp(
 ): { app: App; pipeline: SlipwayStack } {
   const validateTemplates = options.validateTemplates ?? true;
   const app = new App({ outdir: options.outdir, context: options.context, builtinCloudFormationValidation: validateTemplates });
-  const timeout = contextString(app, 'buildTimeoutSeconds');
+  // Context keys (`cdk.context.json`, `-c key=value`): the one list in context-keys.ts, also what `npm run aws:configure` writes.
+  const context = readPlatformContext((key) => app.node.tryGetContext(key));
   const platform = new SlipwayStack(app, 'Slipway', {
     description: 'Slipway: self-hosted SvelteKit deployment platform (internal, pipeline and project systems)',
-    domainName: contextString(app, 'domainName'),
-    certificateArn: contextString(app, 'certificateArn'),
-    dashboardDomainName: contextString(app, 'dashboardDomainName'),
-    githubSecretArn: contextString(app, 'githubSecretArn'),
-    buildTimeoutSeconds: timeout ? Number(timeout) : undefined,
-    clientAddressDepth: parseClientAddressDepth(contextString(app, 'clientAddressDepth'), 'context.clientAddressDepth'),
-    routeCacheProjects: parseRouteCacheProjects(contextString(app, 'routeCacheProjects'), 'context.routeCacheProjects'),
-    originSecretVersion: parseOriginSecretVersion(contextString(app, 'originSecretVersion'), 'context.originSecretVersion'),
+    ...context,
     validateProjectTemplate: validateTemplates,
   });
   return { app, pipeline: platform };
