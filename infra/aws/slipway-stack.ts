@@ -1,10 +1,11 @@
-import { CfnOutput, Stack, type StackProps, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Stack, type StackProps, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PlatformStorage } from './storage/platform-storage.js';
 import { BuildCompute } from './pipeline/build-compute.js';
 import { PipelineSystem } from './pipeline/pipeline-system.js';
 import { ProjectSystem } from './projects/project-system.js';
 import { InternalSystem } from './internal/internal-system.js';
+import { addPlatformOutputs } from './platform-outputs.js';
 
 export interface SlipwayStackProps extends StackProps {
   /** Tenants answer at `NAME.<domainName>`; without it, at the distribution's own domain. */
@@ -100,14 +101,12 @@ export class SlipwayStack extends Stack {
           : undefined,
     });
     if (props.domainName) this.internal.apiFunction.addEnvironment('SLIPWAY_TENANT_URL_TEMPLATE', `https://{project}.${props.domainName}/`);
-    new CfnOutput(this, 'OriginSecretArn', {
-      value: this.projects.originSecret.secretArn,
-      description:
-        'The origin secret (the header CloudFront adds to router requests): put a new value here to rotate it, docs/DEPLOY-AWS.md',
-    });
-    new CfnOutput(this, 'TenantDistributionDomain', {
-      value: this.projects.distribution.distributionDomainName,
-      description: 'Point *.<domainName> (CNAME or alias) here',
+    addPlatformOutputs(this, {
+      dashboardDomainName: props.dashboardDomainName,
+      dashboardDistribution: this.internal.dashboardDistribution,
+      tenantDistribution: this.projects.distribution,
+      adminTokenSecret: this.internal.adminTokenSecret,
+      originSecret: this.projects.originSecret,
     });
   }
 }
