@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -136,4 +137,15 @@ describe('npm run aws:configure', () => {
     expect(readPlatformContext((key) => ({ buildTimeoutSeconds: 1200 })[key])).toEqual({ buildTimeoutSeconds: 1200 });
     expect(flagOf('dashboardDomainName')).toBe('--dashboard-domain-name');
   });
+
+  it('is wired as the npm script the guide runs, which refuses before it writes anything', () => {
+    const hadFile = existsSync('cdk.context.json');
+    const run = spawnSync('npm', ['run', '-s', 'aws:configure', '--', '--domian-name', 'apps.example.com'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(JSON.parse(run.stderr.trim().split('\n')[0] ?? '{}').error).toMatchObject({ code: 'UnknownOption', field: '--domian-name' });
+    expect(existsSync('cdk.context.json')).toBe(hadFile);
+    const help = spawnSync('npm', ['run', '-s', 'aws:configure', '--', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    for (const key of CONTEXT_KEY_NAMES) expect(help.stdout).toContain(flagOf(key));
+  }, 30_000);
 });
