@@ -117,6 +117,17 @@ export function mergeContext(
   return { context, changes };
 }
 
+/**
+ * Keys the app needs together that the context does not hold yet: said after a run rather than
+ * refused, since an operator may well set them in two runs (the synthesis itself refuses them).
+ */
+export function missingCompanions(context: Record<string, unknown>): string[] {
+  const set = (key: ContextKey) => contextText(context[key]) !== undefined;
+  return (['domainName', 'dashboardDomainName'] as const)
+    .filter((key) => set(key) && !set('certificateArn'))
+    .map((key) => `${key} needs certificateArn (${flagOf('certificateArn')}) before the next cdk deploy`);
+}
+
 export function describeChange(change: ContextChange): string {
   if (change.to === undefined) return `${change.key}: removed (was ${change.from})`;
   return `${change.key}: ${change.to}${change.from === undefined ? ' (was unset)' : ` (was ${change.from})`}`;

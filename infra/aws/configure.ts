@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTEXT_KEY_NAMES } from './context-keys.js';
-import { describeChange, mergeContext, parseContextRequest, usage } from './configure-context.js';
+import { describeChange, mergeContext, missingCompanions, parseContextRequest, usage } from './configure-context.js';
 
 /** The file the cdk CLI reads context from, beside cdk.json. */
 export const CONTEXT_FILE = 'cdk.context.json';
@@ -45,6 +45,7 @@ export function runConfigure(argv: readonly string[], file: string, out: (line: 
     renameSync(`${file}.tmp`, file);
     for (const change of changes) out(describeChange(change));
     out(`${CONTEXT_FILE}: ${changes.length} key${changes.length === 1 ? '' : 's'} changed; the next cdk deploy uses them`);
+    for (const missing of missingCompanions(context)) out(`note: ${missing}`);
     return 0;
   } catch (error) {
     err(error instanceof Error ? error.message : String(error));

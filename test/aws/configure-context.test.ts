@@ -69,6 +69,14 @@ describe('npm run aws:configure', () => {
     expect(written()).toEqual({});
   });
 
+  it('says when a domain still lacks the certificate the app needs with it', () => {
+    configure('--dashboard-domain-name', 'slipway.example.com');
+    expect(out).toContain('note: dashboardDomainName needs certificateArn (--certificate-arn) before the next cdk deploy');
+    out.length = 0;
+    configure('--certificate-arn', CERTIFICATE);
+    expect(out.filter((line) => line.startsWith('note:'))).toEqual([]);
+  });
+
   it('refuses an unknown key with the closest known one, writing nothing', () => {
     expect(configure('--domian-name', 'apps.example.com')).toBe(2);
     const error = JSON.parse(err[0] ?? '{}').error;
