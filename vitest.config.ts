@@ -16,6 +16,7 @@ const UNIT = [
   'test/adapter/streaming-handler.test.ts',
   'test/aws/internal/observability.test.ts',
   'test/api/route.test.ts',
+  'test/aws/configure-context.test.ts',
   'test/aws/projects/function-zip.test.ts',
   'test/buildrunner/{env,log-stream,package-manager,project-config,source,workspace}.test.ts',
   'test/cli/pack-source.test.ts',

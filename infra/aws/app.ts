@@ -1,16 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { SlipwayStack } from './slipway-stack.js';
-import { parseClientAddressDepth } from '../../router/client-address.js';
-import { parseRouteCacheProjects } from '../../handlers/pipeline/bundle/aws-preflight.js';
-import { parseOriginSecretVersion } from './projects/origin-secret-version.js';
-import { DEFAULT_STAGE, parseStage } from '../../handlers/lib/stage.js';
-import { parseBuildTimeoutSeconds } from './shared/timeouts.js';
-
-/** Context keys `cdk deploy -c key=value` takes (see docs/DEPLOY-AWS.md). */
-function contextString(app: App, key: string): string | undefined {
-  const value: unknown = app.node.tryGetContext(key);
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
+import { readPlatformContext } from './context-keys.js';
+import { DEFAULT_STAGE } from '../../handlers/lib/stage.js';
 
 /** The platform stack of `stage`: `Slipway` for the default stage (its name before stages), `Slipway-{stage}` otherwise. */
 export function platformStackId(stage: string): string {
@@ -32,18 +23,13 @@ export function buildApp(
 ): { app: App; pipeline: SlipwayStack } {
   const validateTemplates = options.validateTemplates ?? true;
   const app = new App({ outdir: options.outdir, context: options.context, builtinCloudFormationValidation: validateTemplates });
-  const stage = parseStage(contextString(app, 'stage'), 'context.stage');
+  // Context keys (`cdk.context.json`, `-c key=value`): the one list in context-keys.ts, also what `npm run aws:configure` writes.
+  const context = readPlatformContext((key) => app.node.tryGetContext(key));
+  const stage = context.stage ?? DEFAULT_STAGE;
   const platform = new SlipwayStack(app, platformStackId(stage), {
-    stage,
     description: 'Slipway: self-hosted SvelteKit deployment platform (internal, pipeline and project systems)',
-    domainName: contextString(app, 'domainName'),
-    certificateArn: contextString(app, 'certificateArn'),
-    dashboardDomainName: contextString(app, 'dashboardDomainName'),
-    githubSecretArn: contextString(app, 'githubSecretArn'),
-    buildTimeoutSeconds: parseBuildTimeoutSeconds(contextString(app, 'buildTimeoutSeconds'), 'context.buildTimeoutSeconds'),
-    clientAddressDepth: parseClientAddressDepth(contextString(app, 'clientAddressDepth'), 'context.clientAddressDepth'),
-    routeCacheProjects: parseRouteCacheProjects(contextString(app, 'routeCacheProjects'), 'context.routeCacheProjects'),
-    originSecretVersion: parseOriginSecretVersion(contextString(app, 'originSecretVersion'), 'context.originSecretVersion'),
+    ...context,
+    stage,
     validateProjectTemplate: validateTemplates,
   });
   return { app, pipeline: platform };

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Stack, type StackProps, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PlatformStorage } from './storage/platform-storage.js';
 import { BuildCompute } from './pipeline/build-compute.js';
@@ -8,6 +8,7 @@ import { InternalSystem } from './internal/internal-system.js';
 import { STAGE_CONTEXT_KEY } from './shared/stage.js';
 import { DEFAULT_BUILD_TIMEOUT_SECONDS } from './shared/timeouts.js';
 import { DEFAULT_STAGE } from '../../handlers/lib/stage.js';
+import { addPlatformOutputs } from './platform-outputs.js';
 
 export interface SlipwayStackProps extends StackProps {
   /** The stage every physical name carries (handlers/lib/stage.ts); default `prod`, whose names are those from before stages. */
@@ -107,14 +108,12 @@ export class SlipwayStack extends Stack {
           : undefined,
     });
     if (props.domainName) this.internal.apiFunction.addEnvironment('SLIPWAY_TENANT_URL_TEMPLATE', `https://{project}.${props.domainName}/`);
-    new CfnOutput(this, 'OriginSecretArn', {
-      value: this.projects.originSecret.secretArn,
-      description:
-        'The origin secret (the header CloudFront adds to router requests): put a new value here to rotate it, docs/DEPLOY-AWS.md',
-    });
-    new CfnOutput(this, 'TenantDistributionDomain', {
-      value: this.projects.distribution.distributionDomainName,
-      description: 'Point *.<domainName> (CNAME or alias) here',
+    addPlatformOutputs(this, {
+      dashboardDomainName: props.dashboardDomainName,
+      dashboardDistribution: this.internal.dashboardDistribution,
+      tenantDistribution: this.projects.distribution,
+      adminTokenSecret: this.internal.adminTokenSecret,
+      originSecret: this.projects.originSecret,
     });
   }
 }

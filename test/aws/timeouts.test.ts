@@ -145,7 +145,7 @@ describe('timeouts on AWS, consistent end to end', () => {
 
   it('refuses a build cap the credentials could not cover, naming the context key', () => {
     expect(() => synth({ buildTimeoutSeconds: String(LIMIT_BOUNDS.buildTimeoutSeconds.max + 1) })).toThrow(
-      /"field":"context.buildTimeoutSeconds".*at most 2700/,
+      /"field":"context.buildTimeoutSeconds".*(at most|to) 2700/,
     );
     expect(() => synth({ buildTimeoutSeconds: '15m' })).toThrow(/"field":"context.buildTimeoutSeconds"/);
   });

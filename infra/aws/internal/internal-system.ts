@@ -1,7 +1,6 @@
 import {
   Arn,
   ArnFormat,
-  CfnOutput,
   Duration,
   RemovalPolicy,
   Stack,
@@ -214,17 +213,7 @@ export class InternalSystem extends Construct {
               'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose security policy CloudFront fixes (TLSv1); with domainName + certificate it is TLSv1.2_2021.',
           }),
     });
-
-    const dashboardHost = props.domainName ?? this.dashboardDistribution.distributionDomainName;
-    new CfnOutput(this, 'DashboardUrl', {
-      value: `https://${dashboardHost}/`,
-      description: 'Slipway dashboard; the API answers under /api/v1/ on the same origin',
-    });
-    new CfnOutput(this, 'ApiUrl', { value: `https://${dashboardHost}/api/v1`, description: 'SLIPWAY_API_URL for the CLI' });
-    new CfnOutput(this, 'AdminTokenSecretArn', {
-      value: this.adminTokenSecret.secretArn,
-      description: 'The admin token (SLIPWAY_TOKEN): aws secretsmanager get-secret-value --secret-id <this ARN>',
-    });
+    // Its URLs and the admin token's ARN are stack outputs: infra/aws/platform-outputs.ts.
   }
 
   /** Exactly what the API's routes call; see handlers/api/routes/*. */

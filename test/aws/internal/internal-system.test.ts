@@ -289,7 +289,7 @@ describe('internal system: custom domain', () => {
     expect(() => internalTestStack({ domainName: 'slipway.example.com' })).toThrow(/needs a certificate/);
   });
 
-  it('serves the dashboard and the API under the domain with TLS 1.2, and says so in the outputs', () => {
+  it('serves the dashboard and the API under the domain with TLS 1.2 (its URLs as outputs: test/aws/platform-outputs.test.ts)', () => {
     const { stack: domainStack } = internalTestStack({ domainName: 'slipway.example.com', withCertificate: true });
     const domainTemplate = Template.fromStack(domainStack);
     domainTemplate.hasResourceProperties('AWS::CloudFront::Distribution', {
@@ -298,9 +298,6 @@ describe('internal system: custom domain', () => {
         ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' }),
       }),
     });
-    const outputs = domainTemplate.findOutputs('*');
-    const values = Object.values(outputs).map((o) => (o as { Value: unknown }).Value);
-    expect(values).toEqual(expect.arrayContaining(['https://slipway.example.com/', 'https://slipway.example.com/api/v1']));
   }, 120_000);
 });
 

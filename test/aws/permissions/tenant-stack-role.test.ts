@@ -22,6 +22,7 @@ import {
   roleStatements,
 } from '../support/iam-policy.js';
 import { taskStates } from '../support/state-machines.js';
+import { FIRST_DEPLOY_STEPS } from '../support/first-deploy-walkthrough.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: template JSON is read field by field, as in the other template tests
 type Json = Record<string, any>;
@@ -209,8 +210,8 @@ describe('the tenant-stack service role (synthesized)', () => {
 });
 
 /**
- * The walkthrough of docs/DEPLOY-AWS.md "A tenant's first deploy", replayed against the per-project
- * template: init-project creates the stack with DeploymentId none, the first deploy updates it with
+ * The walkthrough of docs/DEPLOY-AWS.md "A tenant's first deploy" (FIRST_DEPLOY_STEPS, the names
+ * its table uses), replayed against the per-project template: init-project creates the stack with DeploymentId none, the first deploy updates it with
  * a deployment, the second deploy with another, and deleting the project deletes it. At each step
  * the resources CloudFormation creates, updates or deletes are computed from the template
  * (conditions and parameters evaluated, properties compared), and every action of that handler
@@ -218,16 +219,10 @@ describe('the tenant-stack service role (synthesized)', () => {
  */
 describe("replay of a tenant's first deploy against the service role", () => {
   it('covers every resource each step creates, updates and deletes', () => {
-    const steps: Array<{ name: string; parameters: Record<string, string> | undefined }> = [
-      { name: 'init-project: create the stack', parameters: { Project: 'demo', DeploymentId: 'none' } },
-      { name: 'first deploy: update to d1', parameters: { Project: 'demo', DeploymentId: 'd1' } },
-      { name: 'second deploy: update to d2', parameters: { Project: 'demo', DeploymentId: 'd2' } },
-      { name: 'delete-project: delete the stack', parameters: undefined },
-    ];
     let before: Map<string, { type: string; properties: string; retain: boolean }> = new Map();
     const touched: string[] = [];
     const gaps: string[] = [];
-    for (const step of steps) {
+    for (const step of FIRST_DEPLOY_STEPS) {
       const after = step.parameters ? instantiate(step.parameters) : new Map();
       const deployment = step.parameters?.DeploymentId ?? 'd2';
       for (const [id, resource] of after) {
