@@ -14,6 +14,7 @@ const UNIT = [
   'test/adapter/{event,kit-options,static-fallback}.test.ts',
   'test/adapter/resolve-hook.test.ts',
   'test/adapter/streaming-handler.test.ts',
+  'test/adapter/runtime-env-banner.test.ts',
   'test/aws/internal/observability.test.ts',
   'test/api/route.test.ts',
   'test/aws/configure-context.test.ts',

@@ -30,6 +30,8 @@ export interface PipelineResources {
     summariseFailure: lambda.IFunction;
     /** Takes and gives a project stack's turn: one execution at a time updates a stack and releases. */
     stackTurn: lambda.IFunction;
+    /** Updates a project stack to a deployment, its runtime variables as a NoEcho parameter (the only step that sees them). */
+    updateProjectStack: lambda.IFunction;
   };
   /** Build bundles and logs; a build gets credentials for its own prefix only. */
   buildBucket: s3.IBucket;

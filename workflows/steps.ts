@@ -338,8 +338,9 @@ function namedFailure(scope: Construct, stateName: string, caughtAt: string, rec
 }
 
 /**
- * Points the project's stack at `$.deploymentId`: its code and a new, retained version, named by
- * the stack's DeploymentVersion output (infra/aws/projects/project-stack.ts). Nothing invokes that
+ * Points the project's stack at `$.deploymentId`: its code, its runtime variables and a new, retained
+ * version, named by the stack's DeploymentVersion output (infra/aws/projects/project-stack.ts); the
+ * call is the Lambda handlers/pipeline/update-project-stack.ts. Nothing invokes that
  * version until Release writes it into a pointer, so the update never changes what a request sees
  * (deploy, preview and rollback alike). CloudFormation's "No updates are to be performed." (the
  * stack already runs this deployment with these limits: a rollback to what it has) is success: the
@@ -351,29 +352,17 @@ export function updateProjectStack(
   resources: PipelineResources,
   recorder: sfn.IChainable,
 ): { start: sfn.IChainable; done: sfn.Pass } {
-  const update = new tasks.CallAwsService(scope, 'Update project stack', {
-    service: 'cloudformation',
-    action: 'updateStack',
-    parameters: {
-      StackName: sfn.JsonPath.stringAt(projectStackNamePath(scope)),
-      // The current template, never the stack's previous one: a stack created from an older template
-      // is upgraded by this same update (a template change alone publishes no version: see project-stack.ts).
-      ...currentProjectTemplate(resources),
-      RoleARN: resources.tenantStackRoleArn,
-      Capabilities: ['CAPABILITY_IAM'],
-      Parameters: [
-        { ParameterKey: 'Project', UsePreviousValue: true },
-        { ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') },
-        // The subscription's function limits, from the verified ticket (Verify ticket's result).
-        { ParameterKey: 'MemorySize', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.memorySize') },
-        { ParameterKey: 'FunctionTimeout', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.functionTimeout') },
-      ],
-    },
-    iamResources: projectStackArns(scope),
-    additionalIamStatements: [tagProjectStacks(scope)],
-    resultPath: sfn.JsonPath.DISCARD,
-  });
-  update.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
+  // A Lambda, not an SDK task: it decrypts the deployment's runtime variables and hands them to
+  // CloudFormation as a NoEcho parameter, so they never pass through this execution's data.
+  const update = lambdaStep(
+    scope,
+    'Update project stack',
+    resources.functions.updateProjectStack,
+    sfn.JsonPath.DISCARD,
+    stepPayload({
+      stackCall: { ...currentProjectTemplate(resources), RoleARN: resources.tenantStackRoleArn },
+    }),
+  );
   const unchanged = describeProjectStack(scope, 'Describe unchanged project stack', projectStackNamePath(scope));
   catchInto(scope, unchanged, recorder);
   // A change this execution did not make is still running (one whose execution was cancelled or

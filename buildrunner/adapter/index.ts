@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUNTIME_ENV_BANNER } from './runtime-env-banner.js';
 
 /** The subset of SvelteKit's `Builder` this adapter uses (kept structural: no dependency on @sveltejs/kit). */
 export interface Builder {
@@ -175,6 +176,7 @@ const BANNER = [
   // rather than declared, so it cannot clash with a bundled module's own top-level `require`.
   "import { createRequire as __slipwayCreateRequire } from 'node:module';",
   'globalThis.require ??= __slipwayCreateRequire(import.meta.url);',
+  RUNTIME_ENV_BANNER,
 ].join('\n');
 
 async function bundleServer(builder: Builder, appRoot: string, outDir: string): Promise<void> {

@@ -3,6 +3,7 @@ import { s3Client } from '../lib/clients.js';
 import { platformNames } from '../lib/config.js';
 import { envKey } from '../lib/env-key.js';
 import { openSecret } from '../lib/secret-box.js';
+import { functionRuntimeEnvironment } from '../lib/project-settings/function-environment.js';
 import { reachesBuild, reachesRuntime } from '../lib/project-settings/schemas.js';
 import { getSettings, listEnv, putRuntimeSnapshot, secretContext, type EnvItem } from '../lib/project-settings/store.js';
 import { instrumented } from '../lib/observability.js';
@@ -44,6 +45,10 @@ async function prepareBuild(
     item.secret ? openSecret(item.sealed ?? '', key as Uint8Array, secretContext(state.project, item.key)) : (item.value ?? '');
 
   const build = variables.filter((item) => reachesBuild(item.target));
+  const runtime = variables.filter((item) => reachesRuntime(item.target));
+  // Refused now, before the build, rather than at the stack update after it: the function's
+  // environment on AWS must hold them (the same measure *Update project stack* applies).
+  functionRuntimeEnvironment(state.project, deploymentId, Object.fromEntries(runtime.map((item) => [item.key, plain(item)])));
   // The deployment's own root directory (the CLI's, for a monorepo it packed from its workspace root) wins.
   const rootDirectory = (state as { rootDirectory?: unknown }).rootDirectory;
   const file: BuildEnvFile = {
@@ -62,7 +67,6 @@ async function prepareBuild(
     }),
   );
 
-  const runtime = variables.filter((item) => reachesRuntime(item.target));
   await putRuntimeSnapshot(
     state.project,
     deploymentId,

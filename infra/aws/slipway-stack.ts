@@ -92,6 +92,8 @@ export class SlipwayStack extends Stack {
     for (const workflow of [workflows.initProject, workflows.buildAndDeploy, workflows.deleteProject, workflows.rollback]) {
       this.projects.grantProjectStackDeploy(workflow.stateMachine);
     }
+    // The deploy and rollback workflows' stack update is this function's call (it holds the runtime variables).
+    this.projects.grantProjectStackDeploy(this.pipeline.functions.updateProjectStack);
     this.internal = new InternalSystem(this, 'Internal', {
       storage: this.storage,
       stateMachineArns: {

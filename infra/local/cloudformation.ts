@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { FunctionHost } from './function-host/index.js';
 import type { LocalServices } from './engine/task-bindings.js';
 import { DEPLOYMENT_VERSION_OUTPUT } from '../../handlers/pipeline/deployment-version.js';
+import { RUNTIME_ENV_PARAMETER } from '../../handlers/lib/project-settings/function-environment.js';
 
 const STACK_PREFIX = 'slipway-project-';
 
@@ -31,6 +32,20 @@ function tagsOf(request: Record<string, unknown>): Record<string, string> | unde
 }
 
 type StackParameter = { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean };
+
+/** The template's NoEcho parameters: DescribeStacks shows them as CloudFormation does. */
+const NO_ECHO = new Set([RUNTIME_ENV_PARAMETER]);
+const MASKED = '****';
+
+/**
+ * What the stand-in keeps of a given value: a NoEcho one (runtime variables, secrets decrypted) only
+ * as its digest, so the stacks file never holds it and an unchanged value still compares equal.
+ * Locally the function host reads a deployment's variables itself (runtime-env.ts).
+ */
+function kept(parameter: StackParameter): string {
+  const value = parameter.ParameterValue ?? '';
+  return NO_ECHO.has(parameter.ParameterKey) ? `sha256:${createHash('sha256').update(value).digest('hex')}` : value;
+}
 
 /** An error as a Step Functions `aws-sdk:cloudformation` task reports it: `CloudFormation.<code>`. */
 function cfnError(code: string, message: string): Error {
@@ -117,7 +132,10 @@ export function localCloudFormation(
     StackId: stack.id,
     StackStatus: stack.status,
     ...(stack.reason ? { StackStatusReason: stack.reason } : {}),
-    Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+    Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({
+      ParameterKey,
+      ParameterValue: NO_ECHO.has(ParameterKey) ? MASKED : ParameterValue,
+    })),
     Outputs: stack.version ? [{ OutputKey: DEPLOYMENT_VERSION_OUTPUT, OutputValue: stack.version }] : [],
     Tags: Object.entries(stack.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
   });
@@ -142,7 +160,7 @@ export function localCloudFormation(
     switch (action) {
       case 'createStack': {
         if (existing) throw cfnError('AlreadyExistsException', `Stack [${name}] already exists`);
-        const parameters = Object.fromEntries(given.map((p) => [p.ParameterKey, p.ParameterValue ?? '']));
+        const parameters = Object.fromEntries(given.map((p) => [p.ParameterKey, kept(p)]));
         const tags = tagsOf(request);
         const stack: LocalStack = {
           id: stackId(name),
@@ -169,7 +187,7 @@ export function localCloudFormation(
         }
         // An omitted parameter takes its default, as on CloudFormation: only what is given is kept.
         const parameters = Object.fromEntries(
-          given.map((p) => [p.ParameterKey, p.UsePreviousValue ? (existing.parameters[p.ParameterKey] ?? '') : (p.ParameterValue ?? '')]),
+          given.map((p) => [p.ParameterKey, p.UsePreviousValue ? (existing.parameters[p.ParameterKey] ?? '') : kept(p)]),
         );
         const template = request.UsePreviousTemplate === true ? existing.template : (request.TemplateURL as string | undefined);
         // Tags left out of an update stay as they are.

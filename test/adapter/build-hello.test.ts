@@ -27,7 +27,9 @@ let isolated: string;
 /** Compiles buildrunner/adapter/**.ts as they are now (under node_modules/.cache so `esbuild` resolves from the repo). */
 async function compileAdapter(dest: string): Promise<void> {
   const source = join(repo, 'buildrunner', 'adapter');
-  const entries = ['index.ts', 'register.ts', 'resolve-hook.ts', 'files/handler.ts', 'files/event.ts'].map((file) => join(source, file));
+  const entries = ['index.ts', 'register.ts', 'resolve-hook.ts', 'runtime-env-banner.ts', 'files/handler.ts', 'files/event.ts'].map(
+    (file) => join(source, file),
+  );
   await build({
     entryPoints: entries,
     outbase: source,

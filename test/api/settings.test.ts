@@ -118,6 +118,14 @@ describe('environment variables', () => {
     expect(over.json.error.message).toMatch(/limit of 4096 bytes/);
     // Build-only variables do not count.
     expect((await harness.call('PUT', '/projects/other/env/BIG_TWO', { value: big, target: 'build' })).status).toBe(200);
+    // Measured as the function's environment: a name and value of 4096 bytes leave no room for the
+    // encoding and the platform's own variables (the same measure Prepare build applies).
+    const exact = await harness.call('PUT', '/projects/web/env/EXACT', { value: 'v'.repeat(4096 - 'EXACT'.length), target: 'runtime' });
+    expect(exact.status).toBe(400);
+    expect(exact.json.error).toMatchObject({
+      field: 'body.value',
+      message: expect.stringMatching(/function's environment would take \d+ bytes/),
+    });
   });
 
   it('lists plain values and secrets by name only, and stores secrets encrypted', async () => {

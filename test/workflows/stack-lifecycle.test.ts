@@ -463,7 +463,8 @@ describe('tenant template upgrades', () => {
     const machine = synthesized.workflows.get('slipway-build-and-deploy') as unknown as {
       definition: { States: Record<string, { Parameters?: unknown }> };
     };
-    const update = machine.definition.States['Update project stack']?.Parameters as {
+    // The update is the *Update project stack* Lambda's call: the template and tag are constants of its payload.
+    const update = (machine.definition.States['Update project stack']!.Parameters as { stackCall: unknown }).stackCall as {
       TemplateURL: string;
       Tags: Array<{ Key: string; Value: string }>;
       UsePreviousTemplate?: boolean;

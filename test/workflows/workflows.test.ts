@@ -446,6 +446,8 @@ describe('build-and-deploy', () => {
           { ParameterKey: 'DeploymentId', ParameterValue: 'd-prev-0005' },
           { ParameterKey: 'MemorySize', ParameterValue: expect.any(String) },
           { ParameterKey: 'FunctionTimeout', ParameterValue: expect.any(String) },
+          // No runtime variables set: the function's environment holds none (test/workflows/runtime-variables.test.ts sets some).
+          { ParameterKey: 'RuntimeEnvironment', ParameterValue: '{}' },
         ],
       },
     });
@@ -552,6 +554,8 @@ describe('rollback', () => {
           { ParameterKey: 'DeploymentId', ParameterValue: 'd-omega-0001' },
           { ParameterKey: 'MemorySize', ParameterValue: '2048' },
           { ParameterKey: 'FunctionTimeout', ParameterValue: '45' },
+          // No runtime variables set: the function's environment holds none (test/workflows/runtime-variables.test.ts sets some).
+          { ParameterKey: 'RuntimeEnvironment', ParameterValue: '{}' },
         ],
       },
     });

@@ -25,6 +25,8 @@ import {
   type EnvItem,
 } from '../../lib/project-settings/store.js';
 import { envView } from './view.js';
+import { newDeploymentId } from '../executions.js';
+import { encodeRuntimeEnvironment, functionEnvironmentBytes } from '../../lib/project-settings/function-environment.js';
 import type { ProjectRecord } from '../records.js';
 import { assertWithinLimit } from '../subscriptions/enforce.js';
 import { SettingsResponse, EnvVariable, Domain } from '../responses.js';
@@ -102,8 +104,13 @@ settingsRoutes.push(
   }),
 );
 
-const runtimeBytes = (items: { key: string; bytes: number }[]) =>
-  items.reduce((sum, item) => sum + Buffer.byteLength(item.key) + item.bytes, 0);
+/**
+ * The function environment the runtime variables would make, measured as *Prepare build* measures
+ * it (function-environment.ts) with a deployment id as long as the API makes; a stored secret
+ * counts as its plaintext's length (Prepare build, which decrypts it, has the exact word).
+ */
+const runtimeBytes = (project: string, items: { key: string; value: string }[]) =>
+  functionEnvironmentBytes(project, newDeploymentId(), encodeRuntimeEnvironment(Object.fromEntries(items.map((i) => [i.key, i.value]))));
 
 settingsRoutes.push(
   route({
@@ -139,13 +146,13 @@ settingsRoutes.push(
           .filter((item) => reachesRuntime(item.target))
           .map((item) => ({
             key: item.key,
-            bytes: item.secret ? Math.floor(((item.sealed?.split('.')[3] ?? '').length * 3) / 4) : Buffer.byteLength(item.value ?? ''),
+            value: item.secret ? 'x'.repeat(Math.floor(((item.sealed?.split('.')[3] ?? '').length * 3) / 4)) : (item.value ?? ''),
           }));
-        const total = runtimeBytes([...sizes, { key, bytes: Buffer.byteLength(body.value) }]);
+        const total = runtimeBytes(name, [...sizes, { key, value: body.value }]);
         if (total > MAX_RUNTIME_ENV_BYTES) {
           throw new ApiError(
             'BadRequest',
-            `body.value is invalid: the runtime variables would take ${total} bytes, over the limit of ${MAX_RUNTIME_ENV_BYTES} bytes for a function's environment`,
+            `body.value is invalid: the function's environment would take ${total} bytes (names, values, their encoding and the platform's own variables), over the limit of ${MAX_RUNTIME_ENV_BYTES} bytes for a function's environment`,
             'body.value',
           );
         }

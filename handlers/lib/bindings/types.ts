@@ -1,3 +1,4 @@
+import type { UpdateStackCommandInput } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -51,6 +52,16 @@ export interface RouteCache {
   deleteMany(keys: string[]): Promise<void>;
 }
 
+/**
+ * Changes a tenant's project stack: CloudFormation's UpdateStack, with its request and its errors
+ * (a ValidationError "No updates are to be performed.", a stack "in … state and can not be
+ * updated"). On AWS the CloudFormation API; locally the engine's CloudFormation stand-in
+ * (infra/local/cloudformation.ts), the same one the workflows' own stack calls reach.
+ */
+export interface ProjectStacks {
+  update(request: UpdateStackCommandInput): Promise<void>;
+}
+
 /** Names of the platform's storage (both back ends use the same names; AWS reads them from CDK). */
 export interface PlatformNames {
   sourceBucket: string;
@@ -91,6 +102,8 @@ export interface Platform {
   executions: ExecutionStarter;
   secrets: SecretSource;
   routeCache: RouteCache;
+  /** Updates project stacks (the pipeline's *Update project stack* alone); locally the engine binds it for its tasks. */
+  projectStacks?: ProjectStacks;
   /** A project's public URL with `{project}` in it; absent when no tenant domain is configured. */
   tenantUrlTemplate?: string;
   /** The platform's own public URL when a proxy changes the host (OAuth callbacks are built from it). */

@@ -56,6 +56,12 @@ export const SDK_COMMAND_ACTIONS = {
   },
   GetKeyCommand: { actions: ['cloudfront-keyvaluestore:GetKey'], source: `${SAR}/list_amazoncloudfrontkeyvaluestore.html` },
   UpdateKeysCommand: { actions: ['cloudfront-keyvaluestore:UpdateKeys'], source: `${SAR}/list_amazoncloudfrontkeyvaluestore.html` },
+  // CloudFormation
+  UpdateStackCommand: {
+    actions: ['cloudformation:UpdateStack', 'cloudformation:TagResource', 'iam:PassRole'],
+    source: `${SAR}/list_awscloudformation.html (UpdateStack; TagResource when the request carries Tags; iam:PassRole for its RoleARN)`,
+    note: 'Only *Update project stack* sends it: the tags are the template version, the role the tenant-stack service role.',
+  },
   // Lambda
   InvokeWithResponseStreamCommand: {
     actions: ['lambda:InvokeFunction'],

@@ -2,6 +2,7 @@ import {
   Duration,
   Lazy,
   RemovalPolicy,
+  Stack,
   aws_batch as batch,
   aws_iam as iam,
   aws_logs as logs,
@@ -32,6 +33,7 @@ export const PIPELINE_HANDLERS = {
   reportGithub: 'handlers/pipeline/report-github.handler',
   summariseFailure: 'handlers/pipeline/summarise-failure.handler',
   stackTurn: 'handlers/pipeline/stack-turn.handler',
+  updateProjectStack: 'handlers/pipeline/update-project-stack.handler',
 } as const;
 
 export interface PipelineSystemProps {
@@ -131,6 +133,13 @@ export class PipelineSystem extends Construct {
         githubEnvironment,
       ),
       stackTurn: fn('StackTurnFunction', PIPELINE_HANDLERS.stackTurn, 'Slipway: one stack update and release at a time per project'),
+      updateProjectStack: fn(
+        'UpdateProjectStackFunction',
+        PIPELINE_HANDLERS.updateProjectStack,
+        'Slipway: update a project stack to a deployment, with its runtime variables',
+        {},
+        ['project-stacks'],
+      ),
       // Reads and writes nothing: no environment, no ticket key, no grants.
       summariseFailure: handlerFunction(this, 'SummariseFailureFunction', {
         handler: PIPELINE_HANDLERS.summariseFailure,
@@ -171,6 +180,23 @@ export class PipelineSystem extends Construct {
       resourceArns: [storage.table.tableArn],
     });
     storage.projectBucket.grantRead(functions.checkRollbackTarget, '*/deployments/*/slipway-manifest.json');
+    // The second pipeline function that decrypts secrets: the runtime snapshot of the deployment it
+    // is ticketed for (one GetItem), handed to CloudFormation as a NoEcho parameter. Reading the
+    // template and passing the tenant-stack role are granted with the state machines' (slipway-stack.ts).
+    storage.envSecret.grantRead(functions.updateProjectStack);
+    iam.Grant.addToPrincipal({
+      grantee: functions.updateProjectStack,
+      actions: ['dynamodb:GetItem'],
+      resourceArns: [storage.table.tableArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee: functions.updateProjectStack,
+      // Tagging a stack on update is authorized as cloudformation:TagResource on the stack.
+      actions: ['cloudformation:UpdateStack', 'cloudformation:TagResource'],
+      resourceArns: [
+        Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: projectStackName(stageOf(this), '*') }),
+      ],
+    });
     props.projects.grantRouteCacheWrite?.(functions.release);
     props.projects.grantRouteCacheWrite?.(functions.deleteProjectData);
 
@@ -299,6 +325,10 @@ export class PipelineSystem extends Construct {
         invokeReason(name),
       ]),
     );
+    acknowledge(functions.updateProjectStack, {
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${projectStackName(stageOf(this), '*')}]`]:
+        stackReason,
+    });
     for (const workflow of Object.values(this.workflows)) {
       acknowledge(workflow.stateMachine, {
         ...invokes,

@@ -28,6 +28,12 @@ export function codeBucketParameterName(stage: string): string {
 }
 /** The default stage's code bucket parameter. */
 export const DEFAULT_CODE_BUCKET_PARAMETER = codeBucketParameterName(DEFAULT_STAGE);
+import {
+  NO_RUNTIME_ENV,
+  RUNTIME_ENV_PARAMETER,
+  RUNTIME_ENV_VARIABLE,
+  platformVariables,
+} from '../../../handlers/lib/project-settings/function-environment.js';
 /**
  * The managed policy every tenant role of `stage` is bounded by (infra/aws/projects/tenant-stack-role.ts
  * creates it; the template names it by ARN in the stack's own account and partition).
@@ -58,6 +64,9 @@ export interface ProjectStackProps extends StackProps {
  *   into the route-cache pointer `{deploymentId}@{version}`, and the router invokes exactly that
  *   version, for production as for a preview. No alias: an update publishes a version nothing
  *   invokes until Release moves a pointer, so it never changes what a request sees;
+ * - the deployment's runtime variables in the function's environment, from the NoEcho parameter
+ *   `RuntimeEnvironment` (handlers/lib/project-settings/function-environment.ts): the version
+ *   published with them keeps them, so a rollback to it serves them again;
  * - its log group with retention;
  * - a role that may only write to that log group: no access to the platform or other tenants,
  *   bounded by the platform's tenant boundary (the same, whatever this template says).
@@ -106,6 +115,16 @@ export class ProjectStack extends Stack {
       description: 'Reserved concurrency of the function; 0 for none (unreserved)',
     });
 
+    // Set only by *Update project stack* (handlers/pipeline/update-project-stack.ts), which decrypts
+    // the deployment's snapshot: NoEcho, so DescribeStacks and the console show asterisks, and no
+    // execution's data ever holds it. Never put it in an output or metadata (NoEcho masks neither).
+    const runtimeEnvironment = new CfnParameter(this, RUNTIME_ENV_PARAMETER, {
+      type: 'String',
+      noEcho: true,
+      default: NO_RUNTIME_ENV,
+      description: "The deployment's runtime variables as JSON (set by the pipeline; secrets decrypted)",
+    });
+
     const hasDeployment = new CfnCondition(this, 'HasDeployment', {
       expression: Fn.conditionNot(Fn.conditionEquals(deploymentId.valueAsString, 'none')),
     });
@@ -152,9 +171,8 @@ export class ProjectStack extends Stack {
       loggingConfig: { logGroup: logGroup.ref, logFormat: 'Text' },
       environment: {
         variables: {
-          NODE_ENV: 'production',
-          SLIPWAY_PROJECT: project.valueAsString,
-          SLIPWAY_DEPLOYMENT_ID: deploymentId.valueAsString,
+          ...platformVariables(project.valueAsString, deploymentId.valueAsString),
+          [RUNTIME_ENV_VARIABLE]: runtimeEnvironment.valueAsString,
         },
       },
     });

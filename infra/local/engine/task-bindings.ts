@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as s3 from '@aws-sdk/client-s3';
 import { runInPlatform } from '../../../handlers/lib/bindings/platform.js';
-import type { Platform } from '../../../handlers/lib/bindings/types.js';
+import type { Platform, ProjectStacks } from '../../../handlers/lib/bindings/types.js';
 import type { AssumeRoleParameters, TemporaryCredentials } from '../auth/credential-issuer.js';
 import { lambdaLogicalId, type TemplateResource } from './synthesized-workflows.js';
 import { DEFAULT_BUILD_TIMEOUT_SECONDS, buildJobTimeoutSeconds } from '../../aws/shared/timeouts.js';
@@ -108,6 +108,30 @@ function buildJobRequest(input: unknown): BuildJobRequest {
 }
 
 /**
+ * The platform a Lambda task runs in: the services' platform, its project stacks bound to the same
+ * CloudFormation stand-in the SDK tasks reach (as on AWS a Lambda and a state machine call one
+ * CloudFormation). One object per services' platform, so what is cached per platform stays cached.
+ */
+function lambdaPlatformOf(services: LocalServices): () => Platform {
+  const made = new WeakMap<Platform, Platform>();
+  return () => {
+    const platform = services.platform();
+    let withStacks = made.get(platform);
+    if (!withStacks) {
+      // Over the platform itself (its prototype), so a setting changed on it in place is seen here too.
+      const projectStacks: ProjectStacks = {
+        update: async (request) => {
+          await services.cloudformation('updateStack', { ...request });
+        },
+      };
+      withStacks = Object.assign(Object.create(platform) as Platform, { projectStacks });
+      made.set(platform, withStacks);
+    }
+    return withStacks;
+  };
+}
+
+/**
  * Maps every Task state of a synthesized definition to the local piece that does its work,
  * decided by the state's Resource alone: Lambda ARNs → the handler module the template names,
  * DynamoDB/S3 integrations → SDK calls against the local servers, Batch `.sync` → the sandboxed
@@ -122,6 +146,7 @@ export async function bindTasks(
   const dynamoClient = () => services.platform().table;
   const s3Client = () => services.platform().objectStore;
   const bindings: Record<string, TaskHandler> = {};
+  const lambdaPlatform = lambdaPlatformOf(services);
   const states = (definition.States ?? {}) as Record<string, { Type: string; Resource?: string }>;
   for (const [stateName, state] of Object.entries(states)) {
     if (state.Type !== 'Task' || !state.Resource) continue;
@@ -134,7 +159,7 @@ export async function bindTasks(
       if (typeof handler !== 'string') throw new Error(`state ${stateName}: ${logicalId} is not a Lambda function of the template`);
       const fn = await loadLambdaHandler(handler);
       // The handler runs as one of this platform's, as a Lambda runs as one of its stack's.
-      binding = (input) => runInPlatform(services.platform(), () => fn(input));
+      binding = (input) => runInPlatform(lambdaPlatform(), () => fn(input));
     } else if (resource === 'arn:aws:states:::batch:submitJob.sync') {
       binding = async (input) => {
         const request = buildJobRequest(input);

@@ -75,6 +75,9 @@ describe('AWS SDK calls of the platform Lambdas against their roles', () => {
       'GetSecretValueCommand',
       'ListObjectsV2Command',
     ]);
+    // The stack update with the runtime variables is a Lambda's call (its bundle binds CloudFormation).
+    const update = functions.find((fn) => fn.handler === 'handlers/pipeline/update-project-stack.handler');
+    expect(update?.commands).toEqual(expect.arrayContaining(['UpdateStackCommand', 'GetCommand']));
     // A function that calls nothing has an empty list, not everything: tree shaking works.
     const summarise = functions.find((fn) => fn.handler === 'handlers/pipeline/summarise-failure.handler');
     expect(summarise?.commands).toEqual([]);

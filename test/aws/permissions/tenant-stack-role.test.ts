@@ -182,19 +182,34 @@ describe('the tenant-stack service role (synthesized)', () => {
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
   });
 
-  it('is passed as RoleARN on every create, update and delete of a tenant stack, and the state machines may pass only it, only to CloudFormation', () => {
+  it('is passed as RoleARN on every create, update and delete of a tenant stack, and the state machines (and the update step) may pass only it, only to CloudFormation', () => {
     const roleId = logicalIdOf(platform, 'AWS::IAM::Role', 'TenantStackRole');
     const machines = Object.entries(platform).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+    const updateFunction = logicalIdOf(platform, 'AWS::Lambda::Function', 'UpdateProjectStackFunction');
     let calls = 0;
     for (const [id, machine] of machines) {
       for (const state of taskStates(resolveValue((machine.Properties as Json).DefinitionString, platform))) {
         const resource = state.Resource;
+        // The deploy and rollback updates are the *Update project stack* Lambda's call, with the RoleARN its payload names.
+        const stackCall = (state.Parameters as Json | undefined)?.stackCall as Json | undefined;
+        if (stackCall) {
+          calls++;
+          expect(resource, `${id}: ${state.name}`).toContain(updateFunction);
+          expect(stackCall.RoleARN, `${id}: ${state.name}`).toBe(`<${roleId}.Arn>`);
+          continue;
+        }
         if (!/:cloudformation:(createStack|updateStack|deleteStack)$/.test(resource)) continue;
         calls++;
         expect(state.Parameters?.RoleARN, `${id}: ${resource}`).toBe(`<${roleId}.Arn>`);
       }
-      const machineRole = ((machine.Properties as Json).RoleArn['Fn::GetAtt'] as string[])[0]!;
-      const statements = roleStatements(platform, machineRole);
+    }
+    const updateRole = ((platform[updateFunction]!.Properties as Json).Role['Fn::GetAtt'] as string[])[0]!;
+    const principals: Array<[string, string]> = [
+      ...machines.map(([id, machine]): [string, string] => [id, ((machine.Properties as Json).RoleArn['Fn::GetAtt'] as string[])[0]!]),
+      [updateFunction, updateRole],
+    ];
+    for (const [id, principalRole] of principals) {
+      const statements = roleStatements(platform, principalRole);
       const tenantFn = `arn:aws:lambda:${TEST_REGION}:${TEST_ACCOUNT}:function:slipway-project-demo`;
       expect(allows(statements, 'lambda:CreateFunction', tenantFn), `${id} creates tenant functions itself`).toBe(false);
       expect(allows(statements, 'iam:CreateRole', `arn:aws:iam::${TEST_ACCOUNT}:role/slipway-project-demo-x`), id).toBe(false);
@@ -204,6 +219,11 @@ describe('the tenant-stack service role (synthesized)', () => {
         expect(pass.conditions, id).toEqual({ StringEquals: { 'iam:PassedToService': ['cloudformation.amazonaws.com'] } });
       }
     }
+    expect(
+      allows(roleStatements(platform, updateRole), 'iam:PassRole', `<${roleId}.Arn>`, {
+        'iam:PassedToService': 'cloudformation.amazonaws.com',
+      }),
+    ).toBe(true);
     // init-project creates, build-and-deploy and rollback update, delete-project deletes.
     expect(calls).toBeGreaterThanOrEqual(4);
   });

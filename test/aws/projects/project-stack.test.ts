@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TENANT_BOUNDARY_POLICY_NAME, projectStackTemplate } from '../../../infra/aws/projects/project-stack.js';
+import { RUNTIME_ENV_PARAMETER, RUNTIME_ENV_VARIABLE } from '../../../handlers/lib/project-settings/function-environment.js';
 import { bindPlatform } from '../../../handlers/lib/bindings/platform.js';
 import { awsPlatformSettings } from '../../../infra/aws/runtime/platform-settings.js';
 
@@ -86,6 +87,37 @@ describe('per-project stack template', () => {
     ]);
     template.resourceCountIs('AWS::IAM::Policy', 0);
     template.resourceCountIs('AWS::Lambda::Permission', 0);
+  });
+
+  it("puts the deployment's runtime variables into the function's environment from a NoEcho parameter, and nowhere else", () => {
+    const parameter = raw.Parameters[RUNTIME_ENV_PARAMETER];
+    expect(parameter).toMatchObject({ Type: 'String', NoEcho: true, Default: '{}' });
+    const fn = template.findResources('AWS::Lambda::Function').Function!;
+    expect(fn.Properties.Environment.Variables).toEqual({
+      NODE_ENV: 'production',
+      SLIPWAY_PROJECT: { Ref: 'Project' },
+      SLIPWAY_DEPLOYMENT_ID: { Ref: 'DeploymentId' },
+      [RUNTIME_ENV_VARIABLE]: { Ref: RUNTIME_ENV_PARAMETER },
+    });
+    // NoEcho masks DescribeStacks' Parameters only: an output, metadata or another resource naming it would show it.
+    const { Parameters: _parameters, ...rest } = raw;
+    const elsewhere = JSON.stringify({ ...rest, Resources: { ...raw.Resources, Function: undefined } });
+    expect(elsewhere).not.toContain(RUNTIME_ENV_PARAMETER);
+    expect(JSON.stringify(fn)).toContain(RUNTIME_ENV_PARAMETER);
+    // No KMS key of its own: Lambda encrypts the environment at rest with its service key, which the
+    // tenant role needs no right on (the role and its boundary are checked above and in tenant-stack-role.test.ts).
+    expect(fn.Properties.KmsKeyArn).toBeUndefined();
+  });
+
+  it("publishes every deployment's version with the environment of that update, so a rollback serves its own variables", () => {
+    // A version's properties all require replacement: a new DeploymentId (a deploy, or a rollback to
+    // an older one) publishes a new version after the function's update, which the version references.
+    const version = template.findResources('AWS::Lambda::Version').Version!;
+    expect(version.Properties.FunctionName).toEqual({ Ref: 'Function' });
+    expect(JSON.stringify(version.Properties.Description)).toContain('${DeploymentId}');
+    // The environment is a property of the function the version is published from, not of the version:
+    // the version freezes whatever the same update set.
+    expect(JSON.stringify(version)).not.toContain(RUNTIME_ENV_PARAMETER);
   });
 
   it('reserves concurrency only when asked', () => {
