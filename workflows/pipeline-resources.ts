@@ -26,6 +26,8 @@ export interface PipelineResources {
     summariseFailure: lambda.IFunction;
     /** Takes and gives a project stack's turn: one execution at a time updates a stack and releases. */
     stackTurn: lambda.IFunction;
+    /** The template rollout's bookkeeping: lists projects, plans one stack's upgrade, reports the outcomes. */
+    templateRollout: lambda.IFunction;
   };
   /** Build bundles and logs; a build gets credentials for its own prefix only. */
   buildBucket: s3.IBucket;

@@ -342,6 +342,17 @@ function namedFailure(scope: Construct, stateName: string, caughtAt: string, rec
   return named;
 }
 
+/** A deployment's stack parameters: its id and the subscription's function limits. */
+function deploymentParameters(): unknown[] {
+  return [
+    { ParameterKey: 'Project', UsePreviousValue: true },
+    { ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') },
+    // The subscription's function limits, from the verified ticket (Verify ticket's result).
+    { ParameterKey: 'MemorySize', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.memorySize') },
+    { ParameterKey: 'FunctionTimeout', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.functionTimeout') },
+  ];
+}
+
 /**
  * Points the project's stack at `$.deploymentId`: its code and a new, retained version, named by
  * the stack's DeploymentVersion output (infra/aws/projects/project-stack.ts). Nothing invokes that
@@ -355,6 +366,8 @@ export function updateProjectStack(
   scope: Construct,
   resources: PipelineResources,
   recorder: sfn.IChainable,
+  /** The update's Parameters (the template rollout keeps each as it is); a deployment's by default. */
+  parameters: unknown = deploymentParameters(),
 ): { start: sfn.IChainable; done: sfn.Pass } {
   const update = new tasks.CallAwsService(scope, 'Update project stack', {
     service: 'cloudformation',
@@ -366,13 +379,7 @@ export function updateProjectStack(
       ...currentProjectTemplate(resources),
       RoleARN: resources.tenantStackRoleArn,
       Capabilities: ['CAPABILITY_IAM'],
-      Parameters: [
-        { ParameterKey: 'Project', UsePreviousValue: true },
-        { ParameterKey: 'DeploymentId', ParameterValue: sfn.JsonPath.stringAt('$.deploymentId') },
-        // The subscription's function limits, from the verified ticket (Verify ticket's result).
-        { ParameterKey: 'MemorySize', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.memorySize') },
-        { ParameterKey: 'FunctionTimeout', ParameterValue: sfn.JsonPath.stringAt('$.claims.stack.functionTimeout') },
-      ],
+      Parameters: parameters,
     },
     iamResources: projectStacks(scope),
     additionalIamStatements: [tagProjectStacks(scope)],
@@ -423,20 +430,34 @@ export function stackTurnSteps(
   scope: Construct,
   resources: PipelineResources,
   recorder: sfn.IChainable,
+  /** Constant fields of the turn requests (the template rollout names itself: it has no ticket). */
+  extra: Record<string, unknown> = {},
 ): { take: tasks.LambdaInvoke; taken: sfn.Choice; give: (next: sfn.IChainable) => tasks.LambdaInvoke } {
-  const take = lambdaStep(scope, 'Take project stack turn', resources.functions.stackTurn, '$.stackTurn', stepPayload({ action: 'take' }));
+  const take = lambdaStep(
+    scope,
+    'Take project stack turn',
+    resources.functions.stackTurn,
+    '$.stackTurn',
+    stepPayload({ ...extra, action: 'take' }),
+  );
   catchInto(scope, take, recorder);
   const wait = new sfn.Wait(scope, 'Wait for project stack turn', { time: sfn.WaitTime.duration(Duration.seconds(STACK_POLL_SECONDS)) });
   wait.next(take);
   const taken = new sfn.Choice(scope, 'Project stack turn taken?');
   taken.otherwise(wait);
   take.next(taken);
-  return { take, taken, give: (next) => giveStackTurn(scope, 'Give project stack turn', resources, next) };
+  return { take, taken, give: (next) => giveStackTurn(scope, 'Give project stack turn', resources, next, extra) };
 }
 
 /** Gives the turn back and goes on to `next` whatever happens: a turn not given back only runs out its lease. */
-export function giveStackTurn(scope: Construct, id: string, resources: PipelineResources, next: sfn.IChainable): tasks.LambdaInvoke {
-  const give = lambdaStep(scope, id, resources.functions.stackTurn, sfn.JsonPath.DISCARD, stepPayload({ action: 'give' }));
+export function giveStackTurn(
+  scope: Construct,
+  id: string,
+  resources: PipelineResources,
+  next: sfn.IChainable,
+  extra: Record<string, unknown> = {},
+): tasks.LambdaInvoke {
+  const give = lambdaStep(scope, id, resources.functions.stackTurn, sfn.JsonPath.DISCARD, stepPayload({ ...extra, action: 'give' }));
   give.addCatch(next, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
   give.next(next);
   return give;

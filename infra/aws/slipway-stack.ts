@@ -81,7 +81,13 @@ export class SlipwayStack extends Stack {
     const workflows = this.pipeline.workflows;
     // The state machines call CloudFormation and pass it the tenant-stack service role; CloudFormation
     // manages the tenant's resources with that role's rights, not theirs.
-    for (const workflow of [workflows.initProject, workflows.buildAndDeploy, workflows.deleteProject, workflows.rollback]) {
+    for (const workflow of [
+      workflows.initProject,
+      workflows.buildAndDeploy,
+      workflows.deleteProject,
+      workflows.rollback,
+      workflows.templateRollout,
+    ]) {
       this.projects.grantProjectStackDeploy(workflow.stateMachine);
     }
     this.internal = new InternalSystem(this, 'Internal', {

@@ -12,7 +12,9 @@ import { BuildAndDeployWorkflow } from '../../../workflows/build-and-deploy.js';
 import { DeleteProjectWorkflow } from '../../../workflows/delete-project.js';
 import { InitProjectWorkflow } from '../../../workflows/init-project.js';
 import { RollbackWorkflow } from '../../../workflows/rollback.js';
+import { TemplateRolloutWorkflow } from '../../../workflows/template-rollout.js';
 import type { PipelineResources } from '../../../workflows/pipeline-resources.js';
+import { ENTITY_INDEX } from '../../../handlers/lib/table/keys.js';
 import { type Binding, handlerFunction } from '../shared/handler-function.js';
 import { acknowledge, nagResource } from '../shared/nag.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
@@ -30,6 +32,7 @@ export const PIPELINE_HANDLERS = {
   reportGithub: 'handlers/pipeline/report-github.handler',
   summariseFailure: 'handlers/pipeline/summarise-failure.handler',
   stackTurn: 'handlers/pipeline/stack-turn.handler',
+  templateRollout: 'handlers/pipeline/template-rollout.handler',
 } as const;
 
 export interface PipelineSystemProps {
@@ -67,6 +70,7 @@ export class PipelineSystem extends Construct {
     buildAndDeploy: BuildAndDeployWorkflow;
     deleteProject: DeleteProjectWorkflow;
     rollback: RollbackWorkflow;
+    templateRollout: TemplateRolloutWorkflow;
   };
   readonly functions: PipelineResources['functions'];
 
@@ -126,6 +130,11 @@ export class PipelineSystem extends Construct {
         githubEnvironment,
       ),
       stackTurn: fn('StackTurnFunction', PIPELINE_HANDLERS.stackTurn, 'Slipway: one stack update and release at a time per project'),
+      templateRollout: fn(
+        'TemplateRolloutFunction',
+        PIPELINE_HANDLERS.templateRollout,
+        'Slipway: list projects, plan and report the rollout of the per-project template',
+      ),
       // Reads and writes nothing: no environment, no ticket key, no grants.
       summariseFailure: handlerFunction(this, 'SummariseFailureFunction', {
         handler: PIPELINE_HANDLERS.summariseFailure,
@@ -166,6 +175,12 @@ export class PipelineSystem extends Construct {
       resourceArns: [storage.table.tableArn],
     });
     storage.projectBucket.grantRead(functions.checkRollbackTarget, '*/deployments/*/slipway-manifest.json');
+    // The rollout lists the project items of the entity index; it reads nothing else.
+    iam.Grant.addToPrincipal({
+      grantee: functions.templateRollout,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${storage.table.tableArn}/index/${ENTITY_INDEX.name}`],
+    });
     props.projects.grantRouteCacheWrite?.(functions.release);
     props.projects.grantRouteCacheWrite?.(functions.deleteProjectData);
 
@@ -208,6 +223,7 @@ export class PipelineSystem extends Construct {
       buildAndDeploy: new BuildAndDeployWorkflow(this, 'BuildAndDeploy', resources),
       deleteProject: new DeleteProjectWorkflow(this, 'DeleteProject', resources),
       rollback: new RollbackWorkflow(this, 'Rollback', resources),
+      templateRollout: new TemplateRolloutWorkflow(this, 'TemplateRollout', resources),
     };
     this.acknowledgeFindings(storage, functions, buildCredentialsRole);
   }
