@@ -77,13 +77,14 @@ describe('the Slipway CDK app', () => {
     expect(keys.size).toBe(functions.length);
   });
 
-  it('runs the four state machines as standard workflows with tracing and logs without execution data', () => {
+  it('runs the five state machines as standard workflows with tracing and logs without execution data', () => {
     const machines = ofType('AWS::StepFunctions::StateMachine');
     expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual([
       'slipway-build-and-deploy',
       'slipway-delete-project',
       'slipway-init-project',
       'slipway-rollback',
+      'slipway-template-rollout',
     ]);
     for (const [, machine] of machines) {
       expect(machine.Properties).toMatchObject({

@@ -13,6 +13,7 @@ import { DeleteProjectWorkflow } from '../../../workflows/delete-project.js';
 import { InitProjectWorkflow } from '../../../workflows/init-project.js';
 import { RollbackWorkflow } from '../../../workflows/rollback.js';
 import { TemplateRolloutWorkflow } from '../../../workflows/template-rollout.js';
+import { TemplateRolloutTrigger } from './template-rollout-trigger.js';
 import type { PipelineResources } from '../../../workflows/pipeline-resources.js';
 import { ENTITY_INDEX } from '../../../handlers/lib/table/keys.js';
 import { type Binding, handlerFunction } from '../shared/handler-function.js';
@@ -225,6 +226,10 @@ export class PipelineSystem extends Construct {
       rollback: new RollbackWorkflow(this, 'Rollback', resources),
       templateRollout: new TemplateRolloutWorkflow(this, 'TemplateRollout', resources),
     };
+    new TemplateRolloutTrigger(this, 'TemplateRolloutTrigger', {
+      stateMachine: this.workflows.templateRollout.stateMachine,
+      templateVersion: props.projects.projectStackTemplateVersion,
+    });
     this.acknowledgeFindings(storage, functions, buildCredentialsRole);
   }
 
