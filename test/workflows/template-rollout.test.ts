@@ -10,6 +10,7 @@ import { TEMPLATE_VERSION_TAG } from '../../infra/aws/projects/project-stack.js'
 import type { RolloutReport } from '../../handlers/pipeline/template-rollout.js';
 import { giveStackTurn, takeStackTurn } from '../../handlers/lib/table/stack-turn.js';
 import { ROLLOUT_CONCURRENCY } from '../../workflows/template-rollout.js';
+import { startRolloutIfBehind } from '../../infra/local/template-rollout-start.js';
 import { synthesizedOnce } from '../support/synthesized-once.js';
 import { startTestAws, type TestAws } from '../support/local-aws.js';
 
@@ -204,5 +205,19 @@ describe('slipway-template-rollout on the local engine', () => {
     expect(status).toBe('SUCCEEDED');
     expect(report.upgraded).toEqual(['queued']);
     expect((await describe_('queued')).Tags).toEqual([{ Key: TEMPLATE_VERSION_TAG, Value: report.templateVersion }]);
+  });
+
+  it('slipway up starts the rollout when a stored stack is behind the current template, and starts nothing when none is', async () => {
+    const version = (await synthesizedOnce()).projectStackTemplateVersion as string;
+    expect(version).toMatch(/^[0-9a-f]{16}$/);
+    await project('later', 'earlier');
+    const started = await startRolloutIfBehind(engine, cloudformation, version);
+    // Every other stack was upgraded by the runs above: only this one is behind.
+    expect(started?.behind).toEqual(['slipway-project-later']);
+    const { status, report } = await rollout(started?.executionArn);
+    expect(status).toBe('SUCCEEDED');
+    expect(report.templateVersion).toBe(version);
+    expect(report.upgraded).toEqual(['later']);
+    expect(await startRolloutIfBehind(engine, cloudformation, version)).toBeUndefined();
   });
 });
