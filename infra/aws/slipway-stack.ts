@@ -97,6 +97,7 @@ export class SlipwayStack extends Stack {
         buildAndDeploy: workflows.buildAndDeploy.stateMachine.stateMachineArn,
         deleteProject: workflows.deleteProject.stateMachine.stateMachineArn,
         rollback: workflows.rollback.stateMachine.stateMachineArn,
+        templateRollout: workflows.templateRollout.stateMachine.stateMachineArn,
       },
       domainName: props.dashboardDomainName,
       ...(githubSecret ? { githubSecret } : {}),
