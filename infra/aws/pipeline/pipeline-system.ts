@@ -131,11 +131,15 @@ export class PipelineSystem extends Construct {
         githubEnvironment,
       ),
       stackTurn: fn('StackTurnFunction', PIPELINE_HANDLERS.stackTurn, 'Slipway: one stack update and release at a time per project'),
-      templateRollout: fn(
-        'TemplateRolloutFunction',
-        PIPELINE_HANDLERS.templateRollout,
-        'Slipway: list projects, plan and report the rollout of the per-project template',
-      ),
+      // Lists project names and computes; no ticket (the rollout has none), so no ticket key and no secrets.
+      templateRollout: handlerFunction(this, 'TemplateRolloutFunction', {
+        handler: PIPELINE_HANDLERS.templateRollout,
+        description: 'Slipway: list projects, plan and report the rollout of the per-project template',
+        environment,
+        timeout: Duration.minutes(5),
+        memorySize: 512,
+        binds: ['clients'],
+      }),
       // Reads and writes nothing: no environment, no ticket key, no grants.
       summariseFailure: handlerFunction(this, 'SummariseFailureFunction', {
         handler: PIPELINE_HANDLERS.summariseFailure,
