@@ -329,6 +329,9 @@ describe('POST /admin/template-rollout', () => {
     expect(report.upgraded).toEqual([]);
     expect(report.failed).toEqual([]);
     expect(report.skipped).toContain(PROJECT);
+    // Operators see it with the pipeline's executions.
+    const listed = await call('GET', '/executions');
+    expect(listed.json.executions.map((e: { name: string }) => e.name)).toContain(name);
     const audit = await call('GET', `/admin/audit?month=${month()}`);
     expect(audit.json.entries[0]).toMatchObject({ action: 'template.rollout', target: 'platform:template' });
   });
