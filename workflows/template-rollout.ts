@@ -1,6 +1,7 @@
-import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { Fn, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { TEMPLATE_VERSION_TAG } from '../infra/aws/projects/project-stack.js';
+import { acknowledge, nagResource } from '../infra/aws/shared/nag.js';
 import { PROJECT_STACK_NAME, type PipelineResources } from './pipeline-resources.js';
 import {
   STACK_DOES_NOT_EXIST,
@@ -92,7 +93,10 @@ export class TemplateRolloutWorkflow extends Construct {
     update.done.next(turn.give(outcome('Stack upgraded', 'upgraded')));
     find.start.next(plan).next(behind);
 
-    const each = new sfn.Map(this, 'Upgrade project stacks', {
+    // Distributed: each project runs as a child execution with its own history, so the rollout's
+    // own history (at most 25,000 events, some hundred per upgraded stack) never bounds the fleet.
+    const each = new sfn.DistributedMap(this, 'Upgrade project stacks', {
+      mapExecutionType: sfn.StateMachineType.STANDARD,
       itemsPath: '$.listed.projects',
       maxConcurrency: ROLLOUT_CONCURRENCY,
       itemSelector: { 'project.$': '$$.Map.Item.Value' },
@@ -120,6 +124,17 @@ export class TemplateRolloutWorkflow extends Construct {
       stateMachineName: 'slipway-template-rollout',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       ...stateMachineOptions(resources),
+    });
+    // CDK's grant for the distributed Map: start, describe and stop this machine's own child executions.
+    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${nagResource(
+      this,
+      Fn.select(6, Fn.split(':', this.stateMachine.stateMachineArn)),
+    )}`;
+    const reason =
+      'The distributed Map runs each project as a child execution of this state machine: the names are only known at run time.';
+    acknowledge(this.stateMachine, {
+      [`AwsSolutions-IAM5[Resource::${executions}:*]`]: reason,
+      [`AwsSolutions-IAM5[Resource::${executions}/*:*]`]: reason,
     });
   }
 }

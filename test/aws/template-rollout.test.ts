@@ -30,7 +30,7 @@ type State = {
   Default?: string;
   ItemsPath?: string;
   MaxConcurrency?: number;
-  ItemProcessor?: { StartAt: string; States: Record<string, State> };
+  ItemProcessor?: { StartAt: string; States: Record<string, State>; ProcessorConfig?: Record<string, string> };
 };
 
 let resources: Record<string, TemplateResource>;
@@ -76,6 +76,8 @@ describe('the slipway-template-rollout state machine', () => {
     const map = mapState();
     expect(map.ItemsPath).toBe('$.listed.projects');
     expect(map.MaxConcurrency).toBe(ROLLOUT_CONCURRENCY);
+    // Each project a child execution: the rollout's own history does not grow with the fleet.
+    expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     expect(ROLLOUT_CONCURRENCY).toBeGreaterThan(1);
     expect(ROLLOUT_CONCURRENCY).toBeLessThanOrEqual(5);
     // No failure leaves the Map: a project's failure ends its own iteration, never the execution.
