@@ -133,7 +133,8 @@ describe('the slipway-template-rollout state machine', () => {
   });
 
   it('has a role that may describe and update project stacks, pass the tenant stack role to CloudFormation only, and nothing else of CloudFormation', () => {
-    const roleId = (resources[machineId]?.Properties?.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const roleArn = resources[machineId]?.Properties?.RoleArn as { 'Fn::GetAtt': [string, string] };
+    const roleId = roleArn['Fn::GetAtt'][0];
     const statements = roleStatements(resources, roleId);
     const stack = `arn:aws:cloudformation:${TEST_REGION}:${TEST_ACCOUNT}:stack/slipway-project-demo/0a1b2c3d-1111-2222-3333-444455556666`;
     expect(allows(statements, 'cloudformation:UpdateStack', stack)).toBe(true);

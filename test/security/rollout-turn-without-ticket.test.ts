@@ -40,7 +40,10 @@ describe('the rollout’s ticketless stack turn', () => {
   it('is only ever sent by the rollout’s definition, as a constant, never from a path of the state', async () => {
     const senders: string[] = [];
     const visit = (machine: string, value: unknown): void => {
-      if (Array.isArray(value)) return value.forEach((v) => visit(machine, v));
+      if (Array.isArray(value)) {
+        for (const item of value) visit(machine, item);
+        return;
+      }
       if (!value || typeof value !== 'object') return;
       for (const [key, inner] of Object.entries(value)) {
         if (key === 'operation.$') senders.push(`${machine}: a path`);
