@@ -17,10 +17,11 @@ type DescribedStack = { StackName: string; StackStatus: string; Tags?: Array<{ K
  * The local counterpart of the AWS trigger (infra/aws/pipeline/template-rollout-trigger.ts): when
  * `slipway up` starts, any project stack whose template version differs from `currentVersion` (the
  * platform was updated since it was last changed) starts slipway-template-rollout, which upgrades
- * it. Nothing behind, nothing started: an unchanged platform's start adds no execution.
+ * it. Nothing behind, nothing started: an unchanged platform's start adds no execution; nor does a
+ * start that redrove a rollout the last run left running.
  */
 export async function startRolloutIfBehind(
-  engine: Pick<LocalStepFunctions, 'startExecution'>,
+  engine: Pick<LocalStepFunctions, 'startExecution' | 'listExecutions'>,
   cloudformation: LocalServices['cloudformation'],
   currentVersion: string,
   now: Date = new Date(),
@@ -30,12 +31,11 @@ export async function startRolloutIfBehind(
     (stack) => !stack.StackStatus.startsWith('DELETE') && stack.Tags?.find((t) => t.Key === TEMPLATE_VERSION_TAG)?.Value !== currentVersion,
   ).map((stack) => stack.StackName);
   if (behind.length === 0) return undefined;
+  // A rollout the last run left unfinished was redriven by reconcile: it covers these stacks.
+  const machine = stateMachineArn('slipway-template-rollout');
+  if (engine.listExecutions({ stateMachineArn: machine, statusFilter: 'RUNNING' }).length > 0) return undefined;
   const name = `template-rollout-${currentVersion}-${now.getTime().toString(36)}`;
-  const { executionArn } = engine.startExecution(
-    stateMachineArn('slipway-template-rollout'),
-    name,
-    JSON.stringify({ templateVersion: currentVersion }),
-  );
+  const { executionArn } = engine.startExecution(machine, name, JSON.stringify({ templateVersion: currentVersion }));
   return { executionArn, behind };
 }
 

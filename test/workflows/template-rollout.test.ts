@@ -219,5 +219,10 @@ describe('slipway-template-rollout on the local engine', () => {
     expect(report.templateVersion).toBe(version);
     expect(report.upgraded).toEqual(['later']);
     expect(await startRolloutIfBehind(engine, cloudformation, version)).toBeUndefined();
+    // While a rollout runs (one the last run left, redriven on start), a start adds no second one.
+    await project('waiting', 'earlier');
+    const running = { listExecutions: () => [{ status: 'RUNNING' }] as never, startExecution: engine.startExecution.bind(engine) };
+    expect(await startRolloutIfBehind(running, cloudformation, version)).toBeUndefined();
+    expect((await startRolloutIfBehind(engine, cloudformation, version))?.behind).toEqual(['slipway-project-waiting']);
   });
 });
