@@ -32,6 +32,8 @@ export interface PipelineResources {
     stackTurn: lambda.IFunction;
     /** Updates a project stack to a deployment, its runtime variables as a NoEcho parameter (the only step that sees them). */
     updateProjectStack: lambda.IFunction;
+    /** The template rollout's bookkeeping: lists projects, plans one stack's upgrade, reports the outcomes. */
+    templateRollout: lambda.IFunction;
   };
   /** Build bundles and logs; a build gets credentials for its own prefix only. */
   buildBucket: s3.IBucket;

@@ -351,18 +351,41 @@ export function updateProjectStack(
   scope: Construct,
   resources: PipelineResources,
   recorder: sfn.IChainable,
+  /** The template rollout's Parameters (each kept as it is); unset for a deploy or a rollback, whose Lambda sets them. */
+  parameters?: unknown,
 ): { start: sfn.IChainable; done: sfn.Pass } {
-  // A Lambda, not an SDK task: it decrypts the deployment's runtime variables and hands them to
-  // CloudFormation as a NoEcho parameter, so they never pass through this execution's data.
-  const update = lambdaStep(
-    scope,
-    'Update project stack',
-    resources.functions.updateProjectStack,
-    sfn.JsonPath.DISCARD,
-    stepPayload({
-      stackCall: { ...currentProjectTemplate(resources), RoleARN: resources.tenantStackRoleArn },
-    }),
-  );
+  // A deploy or a rollback: a Lambda, not an SDK task: it decrypts the deployment's runtime variables
+  // and hands them to CloudFormation as a NoEcho parameter, so they never pass through this
+  // execution's data. The template rollout keeps every parameter as it is (UsePreviousValue: names
+  // only, no values), so its call carries nothing secret and stays an SDK task.
+  const update =
+    parameters === undefined
+      ? lambdaStep(
+          scope,
+          'Update project stack',
+          resources.functions.updateProjectStack,
+          sfn.JsonPath.DISCARD,
+          stepPayload({
+            stackCall: { ...currentProjectTemplate(resources), RoleARN: resources.tenantStackRoleArn },
+          }),
+        )
+      : new tasks.CallAwsService(scope, 'Update project stack', {
+          service: 'cloudformation',
+          action: 'updateStack',
+          parameters: {
+            StackName: sfn.JsonPath.stringAt(projectStackNamePath(scope)),
+            // The current template: upgrading the stack is the point of the rollout.
+            ...currentProjectTemplate(resources),
+            RoleARN: resources.tenantStackRoleArn,
+            Capabilities: ['CAPABILITY_IAM'],
+            Parameters: parameters,
+          },
+          iamResources: projectStackArns(scope),
+          additionalIamStatements: [tagProjectStacks(scope)],
+          resultPath: sfn.JsonPath.DISCARD,
+        });
+  if (update instanceof tasks.CallAwsService)
+    update.addRetry({ errors: ['CloudFormation.CloudFormationException'], maxAttempts: 3, interval: Duration.seconds(5), backoffRate: 2 });
   const unchanged = describeProjectStack(scope, 'Describe unchanged project stack', projectStackNamePath(scope));
   catchInto(scope, unchanged, recorder);
   // A change this execution did not make is still running (one whose execution was cancelled or
@@ -407,20 +430,34 @@ export function stackTurnSteps(
   scope: Construct,
   resources: PipelineResources,
   recorder: sfn.IChainable,
+  /** Constant fields of the turn requests (the template rollout names itself: it has no ticket). */
+  extra: Record<string, unknown> = {},
 ): { take: tasks.LambdaInvoke; taken: sfn.Choice; give: (next: sfn.IChainable) => tasks.LambdaInvoke } {
-  const take = lambdaStep(scope, 'Take project stack turn', resources.functions.stackTurn, '$.stackTurn', stepPayload({ action: 'take' }));
+  const take = lambdaStep(
+    scope,
+    'Take project stack turn',
+    resources.functions.stackTurn,
+    '$.stackTurn',
+    stepPayload({ ...extra, action: 'take' }),
+  );
   catchInto(scope, take, recorder);
   const wait = new sfn.Wait(scope, 'Wait for project stack turn', { time: sfn.WaitTime.duration(Duration.seconds(STACK_POLL_SECONDS)) });
   wait.next(take);
   const taken = new sfn.Choice(scope, 'Project stack turn taken?');
   taken.otherwise(wait);
   take.next(taken);
-  return { take, taken, give: (next) => giveStackTurn(scope, 'Give project stack turn', resources, next) };
+  return { take, taken, give: (next) => giveStackTurn(scope, 'Give project stack turn', resources, next, extra) };
 }
 
 /** Gives the turn back and goes on to `next` whatever happens: a turn not given back only runs out its lease. */
-export function giveStackTurn(scope: Construct, id: string, resources: PipelineResources, next: sfn.IChainable): tasks.LambdaInvoke {
-  const give = lambdaStep(scope, id, resources.functions.stackTurn, sfn.JsonPath.DISCARD, stepPayload({ action: 'give' }));
+export function giveStackTurn(
+  scope: Construct,
+  id: string,
+  resources: PipelineResources,
+  next: sfn.IChainable,
+  extra: Record<string, unknown> = {},
+): tasks.LambdaInvoke {
+  const give = lambdaStep(scope, id, resources.functions.stackTurn, sfn.JsonPath.DISCARD, stepPayload({ ...extra, action: 'give' }));
   give.addCatch(next, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
   give.next(next);
   return give;

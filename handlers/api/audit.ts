@@ -37,6 +37,7 @@ const ACTIONS: Record<string, { action: string; target: (params: Params, body: B
   'PUT /projects/:name/repository': { action: 'project.link-repository', target: (p) => `project:${p.name}` },
   'POST /projects/:name/deployments/:id/approve': { action: 'deployment.approve', target: (p) => `deployment:${p.name}/${p.id}` },
   'POST /admin/executions/:execution/retry': { action: 'deployment.retry', target: (p) => `execution:${p.execution}` },
+  'POST /admin/template-rollout': { action: 'template.rollout', target: () => 'platform:template' },
   'POST /admin/users': { action: 'user.create', target: (_, body) => `user:${body.user?.login ?? '?'}` },
   'PUT /admin/users/:login/roles': { action: 'user.roles', target: (p, body) => `user:${p.login}=${(body.user?.roles ?? []).join('+')}` },
   'DELETE /admin/users/:login': { action: 'user.delete', target: (p) => `user:${p.login}` },

@@ -13,8 +13,10 @@ export function stateMachineArnFor(operation: Operation): string {
   return arn;
 }
 
+/** Every state machine an operator lists executions of: the pipeline's, and the template rollout where the platform names it. */
 export function allStateMachineArns(): string[] {
-  return OPERATIONS.map(stateMachineArnFor);
+  const rollout = bound('executions', 'no execution starter is bound: the entry point must bind the platform first').templateRollout;
+  return [...OPERATIONS.map(stateMachineArnFor), ...(rollout ? [rollout] : [])];
 }
 
 /** `d-<ms since epoch, base 36>-<random>`: unique, and sorts by creation time. */

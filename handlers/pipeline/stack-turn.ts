@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { instrumented } from '../lib/observability.js';
 import { giveStackTurn, stackTurnHolder, takeStackTurn } from '../lib/table/stack-turn.js';
+import { PROJECT_NAME_PATTERN } from '../lib/names.js';
 import { openState, StepInput } from './state.js';
 
 /**
@@ -17,6 +18,23 @@ const TurnInput = v.looseObject({
   state: v.looseObject({ stackTurn: v.optional(v.looseObject({ waitingSince: v.optional(v.string()) })) }),
 });
 
+/**
+ * The template rollout's turn request (workflows/template-rollout.ts): the rollout is started by the
+ * platform or an operator, never for a user, so it has no ticket; its definition sends this constant
+ * operation and the project comes from the table's list, not from anyone's input.
+ */
+const RolloutTurn = v.looseObject({
+  operation: v.literal('template-rollout'),
+  state: v.looseObject({ project: v.pipe(v.string(), v.regex(PROJECT_NAME_PATTERN)) }),
+});
+
+/** The project whose turn is asked for: a pipeline execution's ticket names it, the rollout's list does. */
+async function turnProject(event: unknown): Promise<string> {
+  const rollout = v.safeParse(RolloutTurn, event);
+  if (rollout.success) return rollout.output.state.project;
+  return (await openState(event, ['build-deploy', 'rollback'])).state.project;
+}
+
 export type StackTurn = { held: true } | { held: false; waitingSince: string; holder?: string };
 
 function busy(message: string): Error {
@@ -30,21 +48,21 @@ function busy(message: string): Error {
  * no-op for an execution that does not hold it, so every failure path may give it.
  */
 async function stackTurn(event: unknown): Promise<StackTurn | Record<string, never>> {
-  const { state } = await openState(event, ['build-deploy', 'rollback']);
+  const project = await turnProject(event);
   const { executionName } = v.parse(StepInput, event);
   const input = v.parse(TurnInput, event);
   if (input.action === 'give') {
-    await giveStackTurn(state.project, executionName);
+    await giveStackTurn(project, executionName);
     return {};
   }
   const now = new Date();
-  if (await takeStackTurn(state.project, executionName, now, STACK_TURN_LEASE_SECONDS)) return { held: true };
-  const { exists, holder } = await stackTurnHolder(state.project);
-  if (!exists) throw busy(`project ${state.project} no longer exists`);
+  if (await takeStackTurn(project, executionName, now, STACK_TURN_LEASE_SECONDS)) return { held: true };
+  const { exists, holder } = await stackTurnHolder(project);
+  if (!exists) throw busy(`project ${project} no longer exists`);
   const waitingSince = input.state.stackTurn?.waitingSince ?? now.toISOString();
   if (now.getTime() - Date.parse(waitingSince) > STACK_TURN_MAX_WAIT_SECONDS * 1000) {
     throw busy(
-      `project ${state.project}'s stack has been busy since ${waitingSince} (held by ${holder ?? 'another execution'}); waited ${STACK_TURN_MAX_WAIT_SECONDS} s`,
+      `project ${project}'s stack has been busy since ${waitingSince} (held by ${holder ?? 'another execution'}); waited ${STACK_TURN_MAX_WAIT_SECONDS} s`,
     );
   }
   return { held: false, waitingSince, ...(holder ? { holder } : {}) };

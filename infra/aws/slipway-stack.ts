@@ -89,7 +89,13 @@ export class SlipwayStack extends Stack {
     const workflows = this.pipeline.workflows;
     // The state machines call CloudFormation and pass it the tenant-stack service role; CloudFormation
     // manages the tenant's resources with that role's rights, not theirs.
-    for (const workflow of [workflows.initProject, workflows.buildAndDeploy, workflows.deleteProject, workflows.rollback]) {
+    for (const workflow of [
+      workflows.initProject,
+      workflows.buildAndDeploy,
+      workflows.deleteProject,
+      workflows.rollback,
+      workflows.templateRollout,
+    ]) {
       this.projects.grantProjectStackDeploy(workflow.stateMachine);
     }
     // The deploy and rollback workflows' stack update is this function's call (it holds the runtime variables).
@@ -101,6 +107,7 @@ export class SlipwayStack extends Stack {
         buildAndDeploy: workflows.buildAndDeploy.stateMachine.stateMachineArn,
         deleteProject: workflows.deleteProject.stateMachine.stateMachineArn,
         rollback: workflows.rollback.stateMachine.stateMachineArn,
+        templateRollout: workflows.templateRollout.stateMachine.stateMachineArn,
       },
       domainName: props.dashboardDomainName,
       ...(githubSecret ? { githubSecret } : {}),

@@ -145,6 +145,8 @@ export function localCloudFormation(
     // A stack is named by its name or by its id (`arn:…:stack/{name}/{uuid}`), as on CloudFormation.
     const name = [...stacks].find(([, stack]) => stack.id === stackName)?.[0] ?? stackName;
     if (action === 'describeStacks') {
+      // Without a name: every stack there is (deleted ones are described by id only), as on CloudFormation.
+      if (request.StackName === undefined) return { Stacks: [...stacks].map(([stackName, stack]) => describe(stack, stackName)) };
       const live = stacks.get(name);
       if (live) return { Stacks: [describe(live, name)] };
       const gone = deleted.get(stackName);

@@ -19,6 +19,7 @@ import { createFunctionHost } from './function-host/index.js';
 import { LocalStepFunctions } from './engine/local-step-functions.js';
 import { startSfnApi } from './engine/sfn-api-server.js';
 import { synthesizeWorkflowsCached, type SynthesizedPlatform } from './engine/synthesized-workflows.js';
+import { reportRollout, startRolloutIfBehind } from './template-rollout-start.js';
 import { localCloudFormation } from './cloudformation.js';
 import { startLocalStorage } from './storage/local-storage.js';
 import { createPlatformApp } from './platform-app.js';
@@ -151,11 +152,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     onLog: options.onBuildLog,
   });
 
+  const workflows = options.workflows ?? (await synthesizeWorkflowsCached(join(home, 'cache'), names));
+  const cloudformation = localCloudFormation(functionHost, join(home, 'stacks.json'));
   const engine = await LocalStepFunctions.create(
-    options.workflows ?? (await synthesizeWorkflowsCached(join(home, 'cache'), names)),
+    workflows,
     {
       runBuildJob,
-      cloudformation: localCloudFormation(functionHost, join(home, 'stacks.json')),
+      cloudformation,
       assumeRole: async (parameters) => storage.issuer.assumeRole(parameters),
       platform: thisPlatform,
     },
@@ -203,6 +206,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   // Executions the last run of the platform left RUNNING go on (or fail) before anything new starts.
   for (const { executionArn, plan, state } of engine.reconcile()) {
     process.stdout.write(`slipway: ${executionArn.split(':').at(-1) ?? executionArn} was cut off in ${state ?? 'its start'}: ${plan}\n`);
+  }
+  // Stacks changed before this version of the platform get its per-project template (as a platform update does on AWS).
+  if (workflows.projectStackTemplateVersion) {
+    const rollout = await startRolloutIfBehind(engine, cloudformation, workflows.projectStackTemplateVersion);
+    if (rollout) reportRollout(engine, rollout);
   }
 
   const apiUrl = `http://localhost:${edge.port}/api/v1`;

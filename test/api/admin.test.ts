@@ -315,3 +315,24 @@ describe('CLI', () => {
     }
   }, 60_000);
 });
+
+describe('POST /admin/template-rollout', () => {
+  it('starts slipway-template-rollout, which finds every stack current (init made it from the current template), and is audited', async () => {
+    const started = await call('POST', '/admin/template-rollout');
+    expect(started.status).toBe(202);
+    const { name, executionArn } = started.json.execution as { name: string; executionArn: string };
+    expect(name).toMatch(/^template-rollout-[a-z0-9]+-[0-9a-f]{8}$/);
+    expect(executionArn).toBe(`${stateMachineArn('slipway-template-rollout').replace(':stateMachine:', ':execution:')}:${name}`);
+    const record = await harness.engine.settled(executionArn);
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    const report = JSON.parse(record.output ?? 'null') as { upgraded: string[]; skipped: string[]; failed: unknown[] };
+    expect(report.upgraded).toEqual([]);
+    expect(report.failed).toEqual([]);
+    expect(report.skipped).toContain(PROJECT);
+    // Operators see it with the pipeline's executions.
+    const listed = await call('GET', '/executions');
+    expect(listed.json.executions.map((e: { name: string }) => e.name)).toContain(name);
+    const audit = await call('GET', `/admin/audit?month=${month()}`);
+    expect(audit.json.entries[0]).toMatchObject({ action: 'template.rollout', target: 'platform:template' });
+  });
+});

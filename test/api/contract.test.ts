@@ -313,6 +313,7 @@ describe('responses of real calls', () => {
       expect.arrayContaining(['project.create', 'deployment.create', 'project.rollback', 'deployment.retry']),
     );
     expect((await checked('GET', '/admin/audit?month=2026-1&limit=10')).status).toBe(400);
+    expect((await checked('POST', '/admin/template-rollout')).status).toBe(202);
 
     // Webhooks: signed, unsigned, wrongly signed.
     const ping = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });

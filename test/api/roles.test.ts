@@ -35,6 +35,7 @@ const EXPECTED: Record<string, CallerName[]> = {
   listExecutions: ['admin', 'support', 'maintainer'],
   listAuditEntries: ['admin', 'support', 'maintainer'],
   retryExecution: ['admin', 'maintainer'],
+  startTemplateRollout: ['admin', 'maintainer'],
   getMe: EVERYONE,
   listMyTokens: EVERYONE,
   issueMyToken: EVERYONE,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/aws/app.js';
+import { awsPlatformClients } from '../../infra/aws/runtime/platform-clients.js';
 
 /**
  * The whole CDK app, synthesized the way `npm run synth` / `cdk deploy` does — bundling
@@ -77,13 +78,14 @@ describe('the Slipway CDK app', () => {
     expect(keys.size).toBe(functions.length);
   });
 
-  it('runs the four state machines as standard workflows with tracing and logs without execution data', () => {
+  it('runs the five state machines as standard workflows with tracing and logs without execution data', () => {
     const machines = ofType('AWS::StepFunctions::StateMachine');
     expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual([
       'slipway-build-and-deploy',
       'slipway-delete-project',
       'slipway-init-project',
       'slipway-rollback',
+      'slipway-template-rollout',
     ]);
     for (const [, machine] of machines) {
       expect(machine.Properties).toMatchObject({
@@ -174,8 +176,14 @@ describe('the Slipway CDK app', () => {
       ['SLIPWAY_STATE_MACHINE_BUILD_DEPLOY', 'BuildAndDeploy'],
       ['SLIPWAY_STATE_MACHINE_DELETE_PROJECT', 'DeleteProject'],
       ['SLIPWAY_STATE_MACHINE_ROLLBACK', 'Rollback'],
+      ['SLIPWAY_STATE_MACHINE_TEMPLATE_ROLLOUT', 'TemplateRollout'],
     ]) {
       expect(env[variable as string]).toEqual({ Ref: logicalId('AWS::StepFunctions::StateMachine', `Pipeline${name}`) });
     }
+    // The API's bindings read the rollout's ARN from there (POST /admin/template-rollout starts it).
+    const rollout = 'arn:aws:states:eu-west-1:123456789012:stateMachine:slipway-template-rollout';
+    const clients = awsPlatformClients({ SLIPWAY_STATE_MACHINE_TEMPLATE_ROLLOUT: rollout });
+    expect(clients.executions.templateRollout).toBe(rollout);
+    clients.executions.client.destroy();
   });
 });

@@ -11,6 +11,7 @@ import {
 interface SerializedPlatform {
   workflows: Array<[string, SynthesizedWorkflow]>;
   resources: Record<string, TemplateResource>;
+  projectStackTemplateVersion?: string;
 }
 
 declare module 'vitest' {
@@ -22,7 +23,11 @@ declare module 'vitest' {
 
 export async function writeSynthesizedPlatform(file: string): Promise<void> {
   const platform = await synthesizeWorkflows();
-  const serialized: SerializedPlatform = { workflows: [...platform.workflows], resources: platform.resources };
+  const serialized: SerializedPlatform = {
+    workflows: [...platform.workflows],
+    resources: platform.resources,
+    ...(platform.projectStackTemplateVersion ? { projectStackTemplateVersion: platform.projectStackTemplateVersion } : {}),
+  };
   writeFileSync(file, JSON.stringify(serialized));
 }
 
@@ -37,5 +42,9 @@ export async function synthesizedOnce(): Promise<SynthesizedPlatform> {
   if (!file) return synthesizeWorkflows();
   cached ??= JSON.parse(readFileSync(file, 'utf8')) as SerializedPlatform;
   const copy = structuredClone(cached);
-  return { workflows: new Map(copy.workflows), resources: copy.resources };
+  return {
+    workflows: new Map(copy.workflows),
+    resources: copy.resources,
+    ...(copy.projectStackTemplateVersion ? { projectStackTemplateVersion: copy.projectStackTemplateVersion } : {}),
+  };
 }

@@ -1,4 +1,7 @@
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ApiError } from '../errors.js';
+import { bound } from '../../lib/bindings/platform.js';
+import { sfnClient } from '../../lib/clients.js';
 import { AuditQuery, BUILD_DEPLOY_EXECUTION } from '../schemas.js';
 import {
   CANCELLABLE_STATUSES,
@@ -158,6 +161,32 @@ adminRoutes.push(
         );
         throw error;
       }
+    },
+  }),
+);
+
+/**
+ * Starts the template rollout (workflows/template-rollout.ts) by hand: after a platform update the
+ * platform starts it itself; an operator starts it again to retry the stacks a run reported failed.
+ */
+adminRoutes.push(
+  route({
+    method: 'post',
+    path: '/admin/template-rollout',
+    operationId: 'startTemplateRollout',
+    summary:
+      'Roll the current per-project template out to every project stack still behind it, a few at a time; the execution’s output lists the upgraded, skipped and failed projects (admin)',
+    tag: 'admin',
+    access: 'executions:retry',
+    responses: { 202: v.object({ execution: v.object({ name: v.string(), executionArn: v.string() }) }) },
+    errors: [401, 403],
+    handler: async (c) => {
+      const stateMachineArn = bound('executions', 'no execution starter is bound').templateRollout;
+      if (!stateMachineArn) throw new ApiError('Internal', 'the platform names no template rollout state machine');
+      const name = `template-rollout-${newDeploymentId().slice(2)}`;
+      const started = await sfnClient().send(new StartExecutionCommand({ stateMachineArn, name, input: '{}' }));
+      if (!started.executionArn) throw new Error('StartExecution returned no executionArn');
+      return c.json({ execution: { name, executionArn: started.executionArn } }, 202);
     },
   }),
 );

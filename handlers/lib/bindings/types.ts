@@ -74,6 +74,8 @@ export interface PlatformNames {
 export interface ExecutionStarter {
   client: SFNClient;
   stateMachines: Record<Operation, string>;
+  /** The template rollout's state machine, which operators start (POST /admin/template-rollout); absent where none was given. */
+  templateRollout?: string;
 }
 
 /** Where GitHub is: github.com, a GitHub Enterprise, or a test server. */

@@ -29,7 +29,14 @@ import { TIMEOUTS } from '../shared/timeouts.js';
 export interface InternalSystemProps {
   storage: PlatformStorage;
   /** The four workflows the API starts (and reads executions of). */
-  stateMachineArns: { initProject: string; buildAndDeploy: string; deleteProject: string; rollback: string };
+  stateMachineArns: {
+    initProject: string;
+    buildAndDeploy: string;
+    deleteProject: string;
+    rollback: string;
+    /** Operators start the template rollout through the API (POST /admin/template-rollout). */
+    templateRollout?: string;
+  };
   /** A custom host name for the dashboard (and the API under `/api/*`); needs `certificate` (us-east-1). */
   domainName?: string;
   certificate?: acm.ICertificate;
@@ -94,6 +101,7 @@ export class InternalSystem extends Construct {
         SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArns.buildAndDeploy,
         SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArns.deleteProject,
         SLIPWAY_STATE_MACHINE_ROLLBACK: stateMachineArns.rollback,
+        ...(stateMachineArns.templateRollout ? { SLIPWAY_STATE_MACHINE_TEMPLATE_ROLLOUT: stateMachineArns.templateRollout } : {}),
         SLIPWAY_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
         SLIPWAY_SESSION_SECRET_ARN: this.sessionSecret.secretArn,
         ...(props.githubSecret ? { SLIPWAY_GITHUB_SECRET_ARN: props.githubSecret.secretArn } : {}),
@@ -225,6 +233,7 @@ export class InternalSystem extends Construct {
       stateMachineArns.buildAndDeploy,
       stateMachineArns.deleteProject,
       stateMachineArns.rollback,
+      ...(stateMachineArns.templateRollout ? [stateMachineArns.templateRollout] : []),
     ];
     const executionsOf = (arn: string) => {
       const name = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME).resourceName;

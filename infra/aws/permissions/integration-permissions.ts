@@ -59,6 +59,11 @@ export const STEP_FUNCTIONS_INTEGRATIONS = {
     actions: { 'cloudformation:CreateStack': 'task-target', 'cloudformation:TagResource': 'task-target' },
     note: 'With a RoleARN, the caller also needs iam:PassRole on that role (CloudFormation User Guide, "CloudFormation service role"). The call carries Tags (the template version): tagging the stack itself is authorized on the caller as cloudformation:TagResource (Service Authorization Reference, AWS CloudFormation); the tags CloudFormation passes on to the resources are the service role\'s (lambda:TagResource, iam:TagRole, logs:TagResource).',
   },
+  'aws-sdk:cloudformation:updateStack': {
+    source: `${SFN_DOCS}/supported-services-awssdk.html`,
+    actions: { 'cloudformation:UpdateStack': 'task-target', 'cloudformation:TagResource': 'task-target' },
+    note: 'The template rollout only (deploys and rollbacks update through a Lambda that sets the runtime variables). Carries Tags like createStack: cloudformation:TagResource on the stack for the caller.',
+  },
   'aws-sdk:cloudformation:deleteStack': {
     source: `${SFN_DOCS}/supported-services-awssdk.html`,
     actions: { 'cloudformation:DeleteStack': 'task-target' },

@@ -13,7 +13,10 @@ import { BuildAndDeployWorkflow } from '../../../workflows/build-and-deploy.js';
 import { DeleteProjectWorkflow } from '../../../workflows/delete-project.js';
 import { InitProjectWorkflow } from '../../../workflows/init-project.js';
 import { RollbackWorkflow } from '../../../workflows/rollback.js';
+import { TemplateRolloutWorkflow } from '../../../workflows/template-rollout.js';
+import { TemplateRolloutTrigger } from './template-rollout-trigger.js';
 import type { PipelineResources } from '../../../workflows/pipeline-resources.js';
+import { ENTITY_INDEX } from '../../../handlers/lib/table/keys.js';
 import { type Binding, handlerFunction } from '../shared/handler-function.js';
 import { acknowledge, nagResource } from '../shared/nag.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
@@ -34,6 +37,7 @@ export const PIPELINE_HANDLERS = {
   summariseFailure: 'handlers/pipeline/summarise-failure.handler',
   stackTurn: 'handlers/pipeline/stack-turn.handler',
   updateProjectStack: 'handlers/pipeline/update-project-stack.handler',
+  templateRollout: 'handlers/pipeline/template-rollout.handler',
 } as const;
 
 export interface PipelineSystemProps {
@@ -71,6 +75,7 @@ export class PipelineSystem extends Construct {
     buildAndDeploy: BuildAndDeployWorkflow;
     deleteProject: DeleteProjectWorkflow;
     rollback: RollbackWorkflow;
+    templateRollout: TemplateRolloutWorkflow;
   };
   readonly functions: PipelineResources['functions'];
 
@@ -140,6 +145,15 @@ export class PipelineSystem extends Construct {
         {},
         ['project-stacks'],
       ),
+      // Lists project names and computes; no ticket (the rollout has none), so no ticket key and no secrets.
+      templateRollout: handlerFunction(this, 'TemplateRolloutFunction', {
+        handler: PIPELINE_HANDLERS.templateRollout,
+        description: 'Slipway: list projects, plan and report the rollout of the per-project template',
+        environment,
+        timeout: Duration.minutes(5),
+        memorySize: 512,
+        binds: ['clients'],
+      }),
       // Reads and writes nothing: no environment, no ticket key, no grants.
       summariseFailure: handlerFunction(this, 'SummariseFailureFunction', {
         handler: PIPELINE_HANDLERS.summariseFailure,
@@ -197,6 +211,12 @@ export class PipelineSystem extends Construct {
         Stack.of(this).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: projectStackName(stageOf(this), '*') }),
       ],
     });
+    // The rollout lists the project items of the entity index; it reads nothing else.
+    iam.Grant.addToPrincipal({
+      grantee: functions.templateRollout,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${storage.table.tableArn}/index/${ENTITY_INDEX.name}`],
+    });
     props.projects.grantRouteCacheWrite?.(functions.release);
     props.projects.grantRouteCacheWrite?.(functions.deleteProjectData);
 
@@ -239,7 +259,12 @@ export class PipelineSystem extends Construct {
       buildAndDeploy: new BuildAndDeployWorkflow(this, 'BuildAndDeploy', resources),
       deleteProject: new DeleteProjectWorkflow(this, 'DeleteProject', resources),
       rollback: new RollbackWorkflow(this, 'Rollback', resources),
+      templateRollout: new TemplateRolloutWorkflow(this, 'TemplateRollout', resources),
     };
+    new TemplateRolloutTrigger(this, 'TemplateRolloutTrigger', {
+      stateMachine: this.workflows.templateRollout.stateMachine,
+      templateVersion: props.projects.projectStackTemplateVersion,
+    });
     this.acknowledgeFindings(storage, functions, buildCredentialsRole);
   }
 

@@ -25,6 +25,10 @@ export function awsPlatformClients(env: NodeJS.ProcessEnv = process.env): Pick<P
   return {
     objectStore: new S3Client({}),
     table: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-    executions: { client: new SFNClient({}), stateMachines },
+    executions: {
+      client: new SFNClient({}),
+      stateMachines,
+      ...(env.SLIPWAY_STATE_MACHINE_TEMPLATE_ROLLOUT ? { templateRollout: env.SLIPWAY_STATE_MACHINE_TEMPLATE_ROLLOUT } : {}),
+    },
   };
 }

@@ -11,7 +11,7 @@ import {
   type PlatformNames,
   type RouteCache,
 } from '../../../handlers/lib/bindings/types.js';
-import { stateMachineArnsByOperation } from '../engine/local-step-functions.js';
+import { stateMachineArn, stateMachineArnsByOperation } from '../engine/local-step-functions.js';
 import { LOCAL_REGION } from '../engine/synthesized-workflows.js';
 import type { LocalStorage } from '../storage/local-storage.js';
 
@@ -47,7 +47,11 @@ export function localDynamoClient(storage: LocalStorage): DynamoDBClient {
 
 /** The local engine's Step Functions API behind its SigV4 gate at `sfnEndpoint`, with the local state machines. */
 export function localExecutionStarter(storage: LocalStorage, sfnEndpoint: string): ExecutionStarter {
-  return { client: new SFNClient(localClientConfig(storage, sfnEndpoint)), stateMachines: stateMachineArnsByOperation() };
+  return {
+    client: new SFNClient(localClientConfig(storage, sfnEndpoint)),
+    stateMachines: stateMachineArnsByOperation(),
+    templateRollout: stateMachineArn('slipway-template-rollout'),
+  };
 }
 
 const withoutSlash = (url: string) => url.replace(/\/+$/, '');

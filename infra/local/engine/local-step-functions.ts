@@ -6,6 +6,7 @@ type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenera
 import { bindTasks, executionScope, type LocalServices } from './task-bindings.js';
 import { ExecutionStore, type ExecutionRecord, type ExecutionSummary, type HistoryEvent } from './execution-store.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type SynthesizedPlatform, type SynthesizedWorkflow } from './synthesized-workflows.js';
+import { placedStates } from './nested-states.js';
 import { MAX_REDRIVES, PLATFORM_RESTARTED_CAUSE, PLATFORM_RESTARTED_ERROR, planResume, type ResumePlan } from './redrive.js';
 
 export class ExecutionAlreadyExists extends Error {
@@ -42,6 +43,8 @@ interface Loaded {
   validationOptions: { checkArn: false; checkPaths: false; noValidate?: boolean };
   tasks: Awaited<ReturnType<typeof bindTasks>>;
   stateTypes: Map<string, string>;
+  /** The top-level state each state runs in (itself for a top-level one; the Map for a state of its iteration). */
+  topLevel: Map<string, string>;
   waitOverrides: Record<string, number>;
 }
 
@@ -121,13 +124,21 @@ export class LocalStepFunctions {
       // The interpreter annotates the definition it is given (QueryLanguage defaults); keep the synthesized one intact.
       const machine = new StateMachine(structuredClone(workflow.definition) as never, { validationOptions });
       const tasks = await bindTasks(workflow.definition, platform.resources, services);
-      const stateTypes = new Map(
-        Object.entries(workflow.definition.States as Record<string, { Type: string }>).map(([name, s]) => [name, s.Type]),
-      );
+      const placed = placedStates(workflow.definition);
+      const stateTypes = new Map(placed.map(({ name, state }) => [name, state.Type]));
+      const topLevel = new Map(placed.map(({ name, topLevel: owner }) => [name, owner]));
       const waitOverrides = Object.fromEntries(
         [...stateTypes].filter(([, type]) => type === 'Wait').map(([name]) => [name, options.waitMs ?? LOCAL_WAIT_MS]),
       );
-      engine.machines.set(stateMachineArn(workflow.name), { workflow, machine, validationOptions, tasks, stateTypes, waitOverrides });
+      engine.machines.set(stateMachineArn(workflow.name), {
+        workflow,
+        machine,
+        validationOptions,
+        tasks,
+        stateTypes,
+        topLevel,
+        waitOverrides,
+      });
     }
     return engine;
   }
@@ -278,7 +289,8 @@ export class LocalStepFunctions {
             // The state is on disk as entered and has done nothing yet (its task waits for onEntered).
             process.kill(0, 'SIGKILL');
           }
-          how.onEntered(event.state.name);
+          // Tasks wait for their top-level state: a Map iteration's states leave it current while the Map runs.
+          if (loaded.topLevel.get(event.state.name) === event.state.name) how.onEntered(event.state.name);
         }
       }
     } catch (error) {
@@ -345,6 +357,8 @@ export class LocalStepFunctions {
             input: json(event.state.input),
             output: event.type === 'StateExited' ? json(event.state.output) : undefined,
           },
+          // A state of a Map iteration: which item it ran for (the interpreter numbers them).
+          ...(typeof (event as { index?: unknown }).index === 'number' ? { mapIterationIndex: (event as { index: number }).index } : {}),
         });
         break;
       }

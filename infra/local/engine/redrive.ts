@@ -1,4 +1,5 @@
 import type { ExecutionRecord } from './execution-store.js';
+import { someState, type AslState } from './nested-states.js';
 
 /** The error an execution ends with when its interrupted state could not be run again safely. */
 export const PLATFORM_RESTARTED_ERROR = 'Slipway.PlatformRestarted';
@@ -9,12 +10,6 @@ export const PLATFORM_RESTARTED_CAUSE = 'platform restarted';
  * redrives the state is treated as unsafe to run again.
  */
 export const MAX_REDRIVES = 3;
-
-interface AslState {
-  Type: string;
-  Resource?: string;
-  Catch?: Array<{ ErrorEquals: string[]; Next: string; ResultPath?: string | null }>;
-}
 
 /** Where an interrupted execution stood: the last state it entered, with the input it had. */
 export interface InterruptedAt {
@@ -29,14 +24,17 @@ export type ResumePlan =
   | { kind: 'fail'; interrupted: string | undefined };
 
 /**
- * The last state the execution entered, from its persisted history. The engine writes every event
- * before the next state starts, so this is the state that was running (or had just finished:
- * running it again is the same decision either way).
+ * The last top-level state the execution entered, from its persisted history. The engine writes
+ * every event before the next state starts, so this is the state that was running (or had just
+ * finished: running it again is the same decision either way). The states of a Map iteration are
+ * passed over: the Map itself is what runs again.
  */
-export function interruptedAt(record: ExecutionRecord): InterruptedAt | undefined {
+export function interruptedAt(record: ExecutionRecord, topLevel: Record<string, unknown>): InterruptedAt | undefined {
   for (let i = record.events.length - 1; i >= 0; i--) {
     const details = record.events[i]?.stateEnteredEventDetails as { name?: string; input?: string } | undefined;
-    if (details?.name !== undefined) return { state: details.name, input: JSON.parse(details.input ?? 'null') as unknown };
+    if (details?.name !== undefined && details.name in topLevel) {
+      return { state: details.name, input: JSON.parse(details.input ?? 'null') as unknown };
+    }
   }
   return undefined;
 }
@@ -46,10 +44,12 @@ export function interruptedAt(record: ExecutionRecord): InterruptedAt | undefine
  * may, except a Batch job: the build ran in a sandbox that died with the platform, its runner
  * already consumed the one-time `env.json` that *Prepare build* wrote, and a build is minutes of
  * untrusted work — so an interrupted build ends FAILED (`admin retry` starts a clean one).
- * Lambda steps, DynamoDB SETs, CloudFormation calls, Pass, Choice and Wait are idempotent.
+ * Lambda steps, DynamoDB SETs, CloudFormation calls, Pass, Choice and Wait are idempotent; a Map
+ * runs all its iterations again, so it may unless one of its states may not (the template rollout's
+ * may: an upgraded stack is skipped, a stack turn already held is taken again).
  */
 export function mayRunAgain(state: AslState): boolean {
-  return !(state.Type === 'Task' && state.Resource?.startsWith('arn:aws:states:::batch:'));
+  return !someState(state, (s) => s.Type === 'Task' && s.Resource?.startsWith('arn:aws:states:::batch:') === true);
 }
 
 /** Writes `value` at a Catch's ResultPath (`$`, `$.a.b`, or null to discard), as Step Functions does. */
@@ -80,7 +80,7 @@ export function planResume(
   definition: { StartAt: string; States: Record<string, AslState> },
   redrives: number,
 ): ResumePlan {
-  const at = interruptedAt(record) ?? { state: definition.StartAt, input: JSON.parse(record.input) as unknown };
+  const at = interruptedAt(record, definition.States) ?? { state: definition.StartAt, input: JSON.parse(record.input) as unknown };
   const state = definition.States[at.state];
   if (!state) return { kind: 'fail', interrupted: at.state };
   if (mayRunAgain(state) && redrives < MAX_REDRIVES) return { kind: 'resume', from: at.state, input: at.input };

@@ -27,6 +27,8 @@ export interface SynthesizedPlatform {
   resources: Record<string, TemplateResource>;
   /** The definitions passed the ASL validator already (when they were cached): the engine need not validate them again. */
   validated?: boolean;
+  /** The per-project template's version the workflows create and update stacks with (`slipway up` rolls it out to stacks behind). */
+  projectStackTemplateVersion?: string;
 }
 
 export const LOCAL_REGION = 'us-east-1';
@@ -136,7 +138,7 @@ export async function synthesizeWorkflows(names: PlatformNames = DEFAULT_NAMES):
       const definition = JSON.parse(resolveToken(props.DefinitionString, template.Resources, names)) as Record<string, unknown>;
       workflows.set(name, { name, logicalId, definition });
     }
-    return { workflows, resources: template.Resources };
+    return { workflows, resources: template.Resources, projectStackTemplateVersion: pipeline.projects.projectStackTemplateVersion };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -194,8 +196,14 @@ export async function synthesizeWorkflowsCached(cacheDir: string, names: Platfor
       const cached = JSON.parse(readFileSync(file, 'utf8')) as {
         workflows: SynthesizedWorkflow[];
         resources: Record<string, TemplateResource>;
+        projectStackTemplateVersion?: string;
       };
-      return { workflows: new Map(cached.workflows.map((w) => [w.name, w])), resources: cached.resources, validated: true };
+      return {
+        workflows: new Map(cached.workflows.map((w) => [w.name, w])),
+        resources: cached.resources,
+        validated: true,
+        ...(cached.projectStackTemplateVersion ? { projectStackTemplateVersion: cached.projectStackTemplateVersion } : {}),
+      };
     } catch {
       // A damaged cache file is synthesized again below.
     }
@@ -207,7 +215,14 @@ export async function synthesizeWorkflowsCached(cacheDir: string, names: Platfor
   }
   mkdirSync(cacheDir, { recursive: true });
   for (const old of readdirSync(cacheDir)) if (old.startsWith('synthesized-')) rmSync(join(cacheDir, old), { force: true });
-  writeFileSync(`${file}.tmp`, JSON.stringify({ workflows: [...platform.workflows.values()], resources: platform.resources }));
+  writeFileSync(
+    `${file}.tmp`,
+    JSON.stringify({
+      workflows: [...platform.workflows.values()],
+      resources: platform.resources,
+      projectStackTemplateVersion: platform.projectStackTemplateVersion,
+    }),
+  );
   renameSync(`${file}.tmp`, file);
   return { ...platform, validated: true };
 }

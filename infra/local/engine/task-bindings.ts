@@ -7,6 +7,7 @@ import * as s3 from '@aws-sdk/client-s3';
 import { runInPlatform } from '../../../handlers/lib/bindings/platform.js';
 import type { Platform, ProjectStacks } from '../../../handlers/lib/bindings/types.js';
 import type { AssumeRoleParameters, TemporaryCredentials } from '../auth/credential-issuer.js';
+import { placedStates } from './nested-states.js';
 import { lambdaLogicalId, type TemplateResource } from './synthesized-workflows.js';
 import { DEFAULT_BUILD_TIMEOUT_SECONDS, buildJobTimeoutSeconds } from '../../aws/shared/timeouts.js';
 
@@ -25,7 +26,8 @@ export interface ExecutionScope {
   /**
    * Resolves once the history on disk says the execution entered `state`. Every task waits for it
    * before doing any work, so a crash can never leave work done in a state the history does not
-   * show as entered (the restart would then run the state before it and this one again).
+   * show as entered (the restart would then run the state before it and this one again). A task in
+   * a Map iteration waits for its Map state: a restart runs that Map again (redrive.ts).
    */
   entered?: (state: string) => Promise<void>;
 }
@@ -147,8 +149,8 @@ export async function bindTasks(
   const s3Client = () => services.platform().objectStore;
   const bindings: Record<string, TaskHandler> = {};
   const lambdaPlatform = lambdaPlatformOf(services);
-  const states = (definition.States ?? {}) as Record<string, { Type: string; Resource?: string }>;
-  for (const [stateName, state] of Object.entries(states)) {
+  // A Task inside a Map iteration is run by its name too; it waits for the Map state it runs in to be on disk.
+  for (const { name: stateName, state, topLevel } of placedStates(definition)) {
     if (state.Type !== 'Task' || !state.Resource) continue;
     const resource = state.Resource;
     const logicalId = lambdaLogicalId(resource);
@@ -181,7 +183,7 @@ export async function bindTasks(
       throw new Error(`state ${stateName}: no local binding for resource ${resource}`);
     }
     bindings[stateName] = async (input) => {
-      await executionScope.getStore()?.entered?.(stateName);
+      await executionScope.getStore()?.entered?.(topLevel);
       return binding(input);
     };
   }

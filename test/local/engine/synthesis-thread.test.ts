@@ -18,7 +18,13 @@ describe('a platform that synthesizes its workflows', () => {
       ].join('\n');
       const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
       const result = JSON.parse(output.trim().split('\n').at(-1) ?? 'null') as { workflows: string[]; cdk: number };
-      expect(result.workflows).toEqual(['slipway-build-and-deploy', 'slipway-delete-project', 'slipway-init-project', 'slipway-rollback']);
+      expect(result.workflows).toEqual([
+        'slipway-build-and-deploy',
+        'slipway-delete-project',
+        'slipway-init-project',
+        'slipway-rollback',
+        'slipway-template-rollout',
+      ]);
       expect(result.cdk).toBe(0);
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
