@@ -26,7 +26,7 @@ const USAGE = `usage: slipway <command> [options]
                                            [--target build|runtime|both] (VALUE - reads stdin)
   settings --project NAME [--build-command CMD] [--install-command CMD] [--root-directory DIR]
            [--node-version 20|22]          show or change build settings ("" resets one)
-  domains list|add DOMAIN|remove DOMAIN --project NAME   custom domains
+  domains list|add|verify|remove DOMAIN --project NAME   custom domains (proven by a DNS TXT record)
   github repos                             repositories your GitHub App installations let you link
   github link --project NAME OWNER/REPO [--branch B]   deploy pushes to OWNER/REPO (B, default the default branch: production)
   approve --project NAME --deployment ID   redeploy a fork's preview (built without secrets) with secrets

@@ -108,7 +108,23 @@ export async function settingsCommand(args: {
   return 0;
 }
 
-/** `slipway domains list|add DOMAIN|remove DOMAIN --project NAME`. */
+interface DomainView {
+  domain: string;
+  status: 'PENDING' | 'VERIFIED';
+  verification: { type: string; name: string; value: string };
+  createdAt: string;
+}
+
+/** What to publish for a pending domain, as a DNS zone line and in words. */
+function proofLines(d: DomainView): string[] {
+  return [
+    `  create this DNS record to prove you own ${d.domain}:`,
+    `    ${d.verification.name}  ${d.verification.type}  "${d.verification.value}"`,
+    `  then run: slipway domains verify ${d.domain} (or deploy: each release checks again)`,
+  ];
+}
+
+/** `slipway domains list|add DOMAIN|verify DOMAIN|remove DOMAIN --project NAME`. */
 export async function domainsCommand(args: {
   action: string | undefined;
   rest: string[];
@@ -118,12 +134,14 @@ export async function domainsCommand(args: {
   const api = new ApiClient(await connect());
   switch (args.action) {
     case 'list': {
-      const result = await api.get<{ domains: Array<{ domain: string; createdAt: string }> }>(path(args.project, 'domains'));
+      const result = await api.get<{ domains: DomainView[] }>(path(args.project, 'domains'));
       out(
         args.json,
         result,
         result.domains.length
-          ? result.domains.map((d) => `${d.domain}\t${d.createdAt}`).join('\n')
+          ? result.domains
+              .flatMap((d) => [`${d.domain}\t${d.status}\t${d.createdAt}`, ...(d.status === 'PENDING' ? proofLines(d) : [])])
+              .join('\n')
           : `${args.project} has no custom domains`,
       );
       return 0;
@@ -131,9 +149,24 @@ export async function domainsCommand(args: {
     case 'add': {
       const [domain] = args.rest;
       if (!domain) throw new UsageError('domains add needs DOMAIN');
-      const result = await api.post<{ domain: { domain: string } }>(path(args.project, 'domains'), { domain });
-      out(args.json, result, `slipway: added ${domain}; it is served from the next deployment or rollback`);
+      const result = await api.post<{ domain: DomainView }>(path(args.project, 'domains'), { domain });
+      out(args.json, result, [`slipway: added ${domain}, PENDING until its ownership is proven`, ...proofLines(result.domain)].join('\n'));
       return 0;
+    }
+    case 'verify': {
+      const [domain] = args.rest;
+      if (!domain) throw new UsageError('domains verify needs DOMAIN');
+      const result = await api.request<{ domain: DomainView; problem?: string }>('POST', path(args.project, 'domains', domain, 'verify'));
+      out(
+        args.json,
+        result,
+        result.domain.status === 'VERIFIED'
+          ? `slipway: ${domain} is VERIFIED; it is served from the next deployment or rollback`
+          : [`slipway: ${domain} is still PENDING: ${result.problem ?? 'its TXT record was not found'}`, ...proofLines(result.domain)].join(
+              '\n',
+            ),
+      );
+      return result.domain.status === 'VERIFIED' ? 0 : 1;
     }
     case 'remove': {
       const [domain] = args.rest;
@@ -143,6 +176,6 @@ export async function domainsCommand(args: {
       return 0;
     }
     default:
-      throw new UsageError(args.action ? `unknown domains command ${args.action}` : 'domains needs a command: list, add or remove');
+      throw new UsageError(args.action ? `unknown domains command ${args.action}` : 'domains needs a command: list, add, verify or remove');
   }
 }

@@ -234,7 +234,19 @@ export const EnvVariable = v.object({
   updatedBy: v.string(),
 });
 
-export const Domain = v.object({ domain: v.string(), project: ProjectName, createdAt: v.string(), createdBy: v.string() });
+/** A custom domain; `verification` is the TXT record that proves its owner. */
+export const Domain = v.object({
+  domain: v.string(),
+  project: ProjectName,
+  status: v.picklist(['PENDING', 'VERIFIED']),
+  verification: v.object({ type: v.literal('TXT'), name: v.string(), value: v.string() }),
+  createdAt: v.string(),
+  createdBy: v.string(),
+  verifiedAt: v.optional(v.string()),
+});
+
+/** What a verification found: the domain after it, and why it is still PENDING when it is. */
+export const DomainVerification = v.object({ project: ProjectName, domain: Domain, problem: v.optional(v.string()) });
 
 export const OpenApiBody = v.object({
   openapi: v.string(),

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { platformNames } from '../lib/config.js';
 import { routeCache } from '../lib/bindings/bound.js';
 import { domainKey, routeEntriesFor, liveKey, pointerValue } from '../lib/route-cache-keys.js';
-import { listDomains } from '../lib/project-settings/store.js';
+import { listDomains, verifyDomain } from '../lib/project-settings/store.js';
 import { getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
@@ -106,13 +106,19 @@ async function pruneAfterRelease(
 }
 
 /**
- * Custom domains reach the edge at each release: `d:{host}` → project for every domain the project
- * holds now, and the entries of domains removed since the last release (`routedDomains` on the
- * project) go away. Domains are claimed uniquely by the API, so an entry never names two projects.
+ * Custom domains reach the edge at each release: a PENDING domain's TXT record is looked up again
+ * (the owner may have published it since), `d:{host}` → project is written for every VERIFIED
+ * domain, and the entries of domains removed or not verified since the last release
+ * (`routedDomains` on the project) go away. A domain is verified by one project only (its global
+ * claim), so an entry never names two projects.
  */
 async function syncDomains(project: string): Promise<void> {
   const before = await getRoutedDomains(project);
-  const current = (await listDomains(project)).map((d) => d.domain);
+  const checked = await Promise.all((await listDomains(project)).map(verifyDomain));
+  for (const { item, check } of checked) {
+    if (!check.proven) logger.info('custom domain not verified yet', { project, domain: item.domain, problem: check.problem });
+  }
+  const current = checked.filter(({ item }) => item.status === 'VERIFIED').map(({ item }) => item.domain);
   const cache = routeCache();
   if (current.length) await cache.putMany(Object.fromEntries(current.map((domain) => [domainKey(domain), project])));
   const gone = before.filter((domain) => !current.includes(domain));

@@ -25,7 +25,7 @@ import { startLocalStorage } from './storage/local-storage.js';
 import { createPlatformApp } from './platform-app.js';
 import { runInPlatform } from '../../handlers/lib/bindings/platform.js';
 import type { PrivateFilesConfig } from '../../handlers/lib/bindings/secret-source/private-files.js';
-import type { GitHubUrls, Platform } from '../../handlers/lib/bindings/types.js';
+import type { GitHubUrls, Platform, TxtResolver } from '../../handlers/lib/bindings/types.js';
 import { localExecutionStarter, localPlatform, localS3Client } from './bindings/platform.js';
 
 export interface PlatformOptions {
@@ -49,6 +49,8 @@ export interface PlatformOptions {
   functionIdleMs?: number;
   /** How many projects the route cache is shared among (Platform.routeCacheProjects); default 200. */
   routeCacheProjects?: number;
+  /** How domain proofs are looked up (tests answer for DNS); by default node:dns with the system's resolvers. */
+  txtResolver?: TxtResolver;
   /** Workflows synthesized already (tests share one synthesis); by default synthesized, cached under `home`. */
   workflows?: SynthesizedPlatform;
 }
@@ -172,6 +174,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     executions: localExecutionStarter(storage, sfnApi.endpoint),
     secretFiles,
     routeCache,
+    ...(options.txtResolver ? { txtResolver: options.txtResolver } : {}),
     ...(options.routeCacheProjects ? { routeCacheProjects: options.routeCacheProjects } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.github ? { github: options.github } : {}),

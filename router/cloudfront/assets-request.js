@@ -12,6 +12,11 @@ import cf from 'cloudfront';
 
 const kvs = cf.kvs();
 
+// The tenants' parent domain: every project and preview answers at a name under it. The file says
+// 'localhost' (the local edge runs it unchanged); the AWS stack puts its domainName here
+// (infra/aws/projects/edge-function-source.ts), and a deployment without one serves custom domains only.
+const PLATFORM_DOMAIN = 'localhost';
+
 const PROJECT = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 const ALIAS = /^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
@@ -48,14 +53,15 @@ function siteOf(name) {
   return { project: project, label: label };
 }
 
-// A custom domain (d:{host}, written by the release step) names its project's production site;
-// otherwise the first label of a platform host does. The domain is looked up first:
-// "www.example.com" must not be read as a project named "www".
+// A platform host (a name under PLATFORM_DOMAIN) names a site by its first label, and only by it:
+// no route-cache entry can take a project's or a preview's host. Any other host is a custom domain
+// and names the project of its d:{host} entry (written by the release step once verified), if any.
 async function siteFor(host) {
   var name = hostname(host);
+  if (name.endsWith('.' + PLATFORM_DOMAIN)) return siteOf(name);
   var custom = await kvsGet('d:' + name);
   if (custom && PROJECT.test(custom)) return { project: custom, label: custom };
-  return siteOf(name);
+  return undefined;
 }
 
 // A pointer is "{deploymentId}@{qualifier}" (the function version the router invokes), production

@@ -351,7 +351,14 @@ describe('responses of real calls', () => {
     expect((await checked('GET', '/projects/contract/env')).json.variables).toHaveLength(2);
     expect((await checked('DELETE', '/projects/contract/env/PUBLIC_NAME')).status).toBe(200);
     expect((await checked('DELETE', '/projects/contract/env/PUBLIC_NAME')).status).toBe(404);
-    expect((await checked('POST', '/projects/contract/domains', { body: { domain: 'contract.example.com' } })).status).toBe(201);
+    const domain = await checked('POST', '/projects/contract/domains', { body: { domain: 'contract.example.com' } });
+    expect(domain.status).toBe(201);
+    // Unproven, then proven once the TXT record holds the token.
+    expect((await checked('POST', '/projects/contract/domains/contract.example.com/verify')).json.problem).toEqual(expect.any(String));
+    const { name, value } = domain.json.domain.verification;
+    harness.aws.platform.txtResolver = { resolveTxt: async (asked) => (asked === name ? [value] : []) };
+    expect((await checked('POST', '/projects/contract/domains/contract.example.com/verify')).json.domain.status).toBe('VERIFIED');
+    expect((await checked('POST', '/projects/contract/domains/elsewhere.example.com/verify')).status).toBe(404);
     expect((await checked('POST', '/projects/contract-two/domains', { body: { domain: 'contract.example.com' } })).status).toBe(409);
     expect((await checked('POST', '/projects/contract/domains', { body: { domain: 'Not A Host' } })).status).toBe(400);
     expect((await checked('GET', '/projects/contract/domains')).json.domains).toHaveLength(1);

@@ -255,13 +255,14 @@ describe('a deployment naming its own root directory (the CLI in a monorepo)', (
 });
 
 describe('custom domains', () => {
-  it('validates, keeps each host with one project and routes it at the next release', async () => {
+  it('validates, keeps each host with one project, and routes it at the next release once its TXT record is seen', async () => {
     for (const [domain, field] of [
       ['Example.com', 'body.domain'],
       ['example', 'body.domain'],
       ['http://x.com', 'body.domain'],
       ['app.localhost', 'body.domain'],
       ['a..com', 'body.domain'],
+      ['10.0.0.1', 'body.domain'],
     ] as const) {
       const answer = await harness.call('POST', '/projects/web/domains', { domain });
       expect(answer.status, domain).toBe(400);
@@ -269,23 +270,60 @@ describe('custom domains', () => {
     }
     const added = await harness.call('POST', '/projects/web/domains', { domain: 'www.example.com' });
     expect(added.status).toBe(201);
+    const record = added.json.domain.verification;
+    expect(added.json.domain).toMatchObject({
+      status: 'PENDING',
+      verification: { type: 'TXT', name: '_slipway-challenge.www.example.com' },
+    });
+    expect(record.value).toMatch(/^slipway-verify=[0-9a-f]{32}$/);
     expect((await harness.call('POST', '/projects/web/domains', { domain: 'www.example.com' })).status).toBe(409);
+    expect((await harness.call('GET', '/projects/web/domains')).json.domains).toEqual([added.json.domain]);
+
+    // Pending: the release does not route it.
+    const cache = new FileRouteCache(join(harness.aws.dir, 'route-cache'));
+    await deployOnce(harness, 'web');
+    expect(await cache.get('d:www.example.com')).toBeUndefined();
+    const unproven = await harness.call('POST', '/projects/web/domains/www.example.com/verify');
+    expect(unproven.json).toMatchObject({
+      domain: { status: 'PENDING' },
+      problem: expect.stringContaining('_slipway-challenge.www.example.com'),
+    });
+
+    // The owner publishes the record; verifying finds it, and the next release routes the domain.
+    const published: Record<string, string[]> = { [record.name]: ['v=spf1 -all', record.value] };
+    harness.aws.platform.txtResolver = { resolveTxt: async (name) => published[name] ?? [] };
+    const verified = await harness.call('POST', '/projects/web/domains/www.example.com/verify');
+    expect(verified.status).toBe(200);
+    expect(verified.json.domain).toMatchObject({ status: 'VERIFIED', verifiedAt: expect.any(String) });
+    expect(verified.json.problem).toBeUndefined();
     const taken = await harness.call('POST', '/projects/other/domains', { domain: 'www.example.com' });
     expect(taken.status).toBe(409);
     expect(taken.json.error.field).toBe('body.domain');
     expect(taken.json.error.message).not.toContain('web');
-    expect((await harness.call('GET', '/projects/web/domains')).json.domains.map((d: any) => d.domain)).toEqual(['www.example.com']);
-
-    const cache = new FileRouteCache(join(harness.aws.dir, 'route-cache'));
-    expect(await cache.get('d:www.example.com')).toBeUndefined();
     await deployOnce(harness, 'web');
     expect(await cache.get('d:www.example.com')).toBe('web');
 
     expect((await harness.call('DELETE', '/projects/web/domains/www.example.com')).status).toBe(200);
     expect((await harness.call('DELETE', '/projects/web/domains/www.example.com')).status).toBe(404);
-    // Free again: another project may claim it.
-    expect((await harness.call('POST', '/projects/other/domains', { domain: 'www.example.com' })).status).toBe(201);
+    expect((await harness.call('POST', '/projects/web/domains/www.example.com/verify')).status).toBe(404);
+    // Free again: another project may add it (with a token of its own, which the old record does not hold).
+    const again = await harness.call('POST', '/projects/other/domains', { domain: 'www.example.com' });
+    expect(again.status).toBe(201);
+    expect(again.json.domain.verification.value).not.toBe(record.value);
     await deployOnce(harness, 'web');
     expect(await cache.get('d:www.example.com')).toBeUndefined();
+  }, 60_000);
+
+  it('verifies a PENDING domain at a release once its record is published, without a verify call', async () => {
+    const added = await harness.call('POST', '/projects/web/domains', { domain: 'shop.example.org' });
+    expect(added.json.domain.status).toBe('PENDING');
+    const { name, value } = added.json.domain.verification;
+    harness.aws.platform.txtResolver = { resolveTxt: async (asked) => (asked === name ? [value] : []) };
+    await deployOnce(harness, 'web');
+    const cache = new FileRouteCache(join(harness.aws.dir, 'route-cache'));
+    expect(await cache.get('d:shop.example.org')).toBe('web');
+    expect((await harness.call('GET', '/projects/web/domains')).json.domains).toMatchObject([
+      { domain: 'shop.example.org', status: 'VERIFIED' },
+    ]);
   }, 60_000);
 });

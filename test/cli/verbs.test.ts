@@ -89,7 +89,20 @@ describe('CLI control-plane verbs', () => {
     expect((await json(['settings', '--project', 'clisite', '--build-command', 'npm run build:site'])).settings).toMatchObject({
       buildCommand: 'npm run build:site',
     });
-    expect((await json(['domains', 'add', 'cli.example.com', '--project', 'clisite'])).domain).toMatchObject({ domain: 'cli.example.com' });
+    const added = await cli(['domains', 'add', 'cli.example.com', '--project', 'clisite']);
+    expect(added.code, added.stderr).toBe(0);
+    const record = /_slipway-challenge\.cli\.example\.com {2}TXT {2}"(slipway-verify=[0-9a-f]{32})"/.exec(added.stdout);
+    expect(record, added.stdout).not.toBeNull();
+    const pending = await cli(['domains', 'verify', 'cli.example.com', '--project', 'clisite']);
+    expect(pending.code).toBe(1);
+    expect(pending.stdout).toContain('still PENDING');
+    harness.aws.platform.txtResolver = { resolveTxt: async (name) => (name === '_slipway-challenge.cli.example.com' ? [record![1]!] : []) };
+    const verified = await cli(['domains', 'verify', 'cli.example.com', '--project', 'clisite']);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toContain('VERIFIED');
+    expect((await json(['domains', 'list', '--project', 'clisite'])).domains).toMatchObject([
+      { domain: 'cli.example.com', status: 'VERIFIED' },
+    ]);
     const bad = await cli(['env', 'set', 'AWS_REGION', 'x', '--project', 'clisite']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('path.key');

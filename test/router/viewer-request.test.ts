@@ -1,4 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,6 +14,7 @@ import {
   responseBody,
   type ViewerRequestResult,
 } from '../../infra/local/edge/cloudfront-functions.js';
+import { edgeFunctionSource } from '../../infra/aws/projects/edge-function-source.js';
 import { domainKey, liveKey, pointerValue, previewKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
 
 const FILE = fileURLToPath(new URL('../../router/cloudfront/viewer-request.js', import.meta.url));
@@ -53,6 +56,14 @@ const entries: Record<string, string> = {
 };
 // Both functions, each on the paths of its behaviors: what CloudFront (and the local edge) runs.
 const run = loadEdgeFunctions((key) => entries[key]);
+// The same functions as the AWS stack deploys them for the domainName apps.example.com.
+const awsFunctions = mkdtempSync(join(tmpdir(), 'slipway-edge-functions-'));
+for (const file of ['viewer-request.js', 'assets-request.js'] as const)
+  writeFileSync(join(awsFunctions, file), edgeFunctionSource(file, 'apps.example.com'));
+const runAws = loadEdgeFunctions((key) => entries[key], {
+  viewerRequest: join(awsFunctions, 'viewer-request.js'),
+  assetsRequest: join(awsFunctions, 'assets-request.js'),
+});
 
 function request(result: ViewerRequestResult) {
   if (result.kind !== 'request') throw new Error(`expected a request, got response ${result.response.statusCode}`);
@@ -278,7 +289,7 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
     it("serves the preview deployment's prerendered pages and assets, production keeps its own", async () => {
       const preview = request(await run(makeEvent({ uri: '/about', host: 'hello--feature-x.localhost:8080' })));
       expect(preview.uri).toBe('/hello/deployments/d-9/prerendered/about-v2.html');
-      const asset = request(await run(makeEvent({ uri: '/_app/immutable/x.js', host: 'hello--feature-x.apps.example.com' })));
+      const asset = request(await runAws(makeEvent({ uri: '/_app/immutable/x.js', host: 'hello--feature-x.apps.example.com' })));
       expect(asset.uri).toBe('/hello/deployments/d-9/client/_app/immutable/x.js');
       const production = request(await run(makeEvent({ uri: '/about', host: 'hello.localhost:8080' })));
       expect(production.uri).toBe('/hello/deployments/d-1/prerendered/about.html');
@@ -397,7 +408,7 @@ describe('viewer-request CloudFront Function (sandbox)', () => {
   it('strips the port and works for any platform domain', async () => {
     const local = request(await run(makeEvent({ uri: '/about', host: 'hello.localhost:8080' })));
     expect(local.uri).toBe('/hello/deployments/d-1/prerendered/about.html');
-    const aws = request(await run(makeEvent({ uri: '/api', host: 'HELLO.apps.example.com' })));
+    const aws = request(await runAws(makeEvent({ uri: '/api', host: 'HELLO.apps.example.com' })));
     expect(aws.headers['x-slipway-project']?.value).toBe('hello');
     expect(aws.headers['x-slipway-host']?.value).toBe('HELLO.apps.example.com');
   });

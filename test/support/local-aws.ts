@@ -54,6 +54,9 @@ export async function startTestAws(): Promise<TestAws> {
     executions: NO_ENGINE,
     secretFiles,
     routeCache: new FileRouteCache(routeCacheDir),
+    // DNS as a name without records answers it: tests stay offline, and one that needs a domain
+    // proof binds its own resolver (platform.txtResolver).
+    txtResolver: { resolveTxt: async () => [] },
   });
   useProcessPlatform(platform);
   const s3 = localS3Client(storage);

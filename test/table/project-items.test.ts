@@ -1,10 +1,10 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../handlers/lib/clients.js';
 import { DEFAULT_NAMES } from '../../handlers/lib/config.js';
-import { claimDomain, listDomains, removeDomain } from '../../handlers/lib/project-settings/store.js';
+import { addDomain, listDomains, removeDomain, verifyDomain } from '../../handlers/lib/project-settings/store.js';
 import { getDeploymentItem, getDeploymentStatus, putDeploymentItem } from '../../handlers/lib/table/deployments.js';
-import { deploymentKey, projectKey } from '../../handlers/lib/table/keys.js';
+import { deploymentKey, domainClaimKey, domainKey, projectKey } from '../../handlers/lib/table/keys.js';
 import { deleteItems, queryProjectPartition } from '../../handlers/lib/table/project-partition.js';
 import { getProjectItem, putNewProject, setProjectLive } from '../../handlers/lib/table/projects.js';
 import { startTestAws, type TestAws } from '../support/local-aws.js';
@@ -92,13 +92,50 @@ describe('project items', () => {
     expect(await getProjectItem('items-a')).toMatchObject({ name: 'items-a' });
   });
 
-  it('keeps a custom domain with one project: a taken host names its holder, a non-holder removes nothing', async () => {
-    const claim = { domain: 'shop.example.com', createdAt: at, createdBy: 'alice' };
-    expect(await claimDomain({ ...claim, project: 'items-a' })).toEqual({ ok: true });
-    expect(await claimDomain({ ...claim, project: 'items-c' })).toEqual({ ok: false, heldBy: 'items-a' });
-    expect(await removeDomain('items-c', 'shop.example.com')).toBe(false);
-    expect(await listDomains('items-a')).toEqual([{ ...claim, project: 'items-a' }]);
+  it('keeps a custom domain with the one project that proved it: a taken host names its holder, a non-holder removes nothing', async () => {
+    const claim = { domain: 'shop.example.com', createdAt: at, createdBy: 'alice', status: 'PENDING' as const };
+    const token = { a: 'slipway-verify=a', c: 'slipway-verify=c' };
+    // Both may have it pending; only the owner of the DNS (who published a's token) proves it.
+    aws.platform.txtResolver = { resolveTxt: async (name) => (name === '_slipway-challenge.shop.example.com' ? [token.a] : []) };
+    expect(await addDomain({ ...claim, project: 'items-a', token: token.a })).toEqual({ ok: true });
+    expect(await addDomain({ ...claim, project: 'items-c', token: token.c })).toEqual({ ok: true });
+    expect((await verifyDomain({ ...claim, project: 'items-c', token: token.c })).check.proven).toBe(false);
+    const proven = await verifyDomain({ ...claim, project: 'items-a', token: token.a });
+    expect(proven.item.status).toBe('VERIFIED');
+    expect(await addDomain({ ...claim, project: 'items-d', token: 'slipway-verify=d' })).toEqual({ ok: false, heldBy: 'items-a' });
+    // c's pending record, even with a's token published, cannot take the claim a holds.
+    aws.platform.txtResolver = { resolveTxt: async () => [token.a, token.c] };
+    expect((await verifyDomain({ ...claim, project: 'items-c', token: token.c })).check).toEqual({
+      proven: false,
+      problem: 'shop.example.com is already used by another project',
+    });
+    expect(await removeDomain('items-d', 'shop.example.com')).toBe(false);
+    expect(await listDomains('items-a')).toEqual([
+      { ...claim, project: 'items-a', token: token.a, status: 'VERIFIED', verifiedAt: proven.item.verifiedAt },
+    ]);
     expect(await removeDomain('items-a', 'shop.example.com')).toBe(true);
-    expect(await claimDomain({ ...claim, project: 'items-c' })).toEqual({ ok: true });
+    expect((await verifyDomain({ ...claim, project: 'items-c', token: token.c })).item.status).toBe('VERIFIED');
+  });
+
+  it('reads a domain stored before ownership proofs as PENDING with a token of its own; its old claim holds nothing', async () => {
+    // The shapes the API wrote before: a record and a claim made at adding time, no status, no token.
+    const old = { domain: 'legacy.example.com', project: 'items-a', createdAt: at, createdBy: 'alice' };
+    const table = DEFAULT_NAMES.table;
+    await dynamoClient().send(
+      new PutCommand({ TableName: table, Item: { ...domainKey('items-a', old.domain), entity: 'domain', ...old } }),
+    );
+    await dynamoClient().send(
+      new PutCommand({ TableName: table, Item: { ...domainClaimKey(old.domain), entity: 'domain-claim', ...old } }),
+    );
+    const [migrated] = await listDomains('items-a');
+    expect(migrated).toMatchObject({ ...old, status: 'PENDING', token: expect.stringMatching(/^slipway-verify=[0-9a-f]{32}$/) });
+    // The token is stored: the next read shows the same one.
+    expect((await listDomains('items-a'))[0]?.token).toBe(migrated?.token);
+    // The real owner, in another project, adds and proves it.
+    aws.platform.txtResolver = { resolveTxt: async () => ['slipway-verify=owner'] };
+    const owner = { ...old, project: 'items-c', status: 'PENDING' as const, token: 'slipway-verify=owner' };
+    expect(await addDomain(owner)).toEqual({ ok: true });
+    expect((await verifyDomain(owner)).item.status).toBe('VERIFIED');
+    expect((await verifyDomain(migrated!)).check).toMatchObject({ proven: false });
   });
 });

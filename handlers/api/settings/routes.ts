@@ -13,7 +13,7 @@ import {
   reachesRuntime,
 } from '../../lib/project-settings/schemas.js';
 import {
-  claimDomain,
+  addDomain,
   deleteEnv,
   getSettings,
   listDomains,
@@ -22,14 +22,17 @@ import {
   removeDomain,
   secretContext,
   updateSettings,
+  verifyDomain,
   type EnvItem,
 } from '../../lib/project-settings/store.js';
-import { envView } from './view.js';
 import { newDeploymentId } from '../executions.js';
 import { encodeRuntimeEnvironment, functionEnvironmentBytes } from '../../lib/project-settings/function-environment.js';
+import { newChallengeToken } from '../../lib/project-settings/domain-proof.js';
+import { reservedDomainProblem } from '../../lib/project-settings/reserved-domains.js';
+import { domainView, envView } from './view.js';
 import type { ProjectRecord } from '../records.js';
 import { assertWithinLimit } from '../subscriptions/enforce.js';
-import { SettingsResponse, EnvVariable, Domain } from '../responses.js';
+import { SettingsResponse, EnvVariable, Domain, DomainVerification } from '../responses.js';
 import { route, type ApiRoute } from '../route.js';
 
 /**
@@ -197,13 +200,13 @@ settingsRoutes.push(
     method: 'get',
     path: '/projects/{name}/domains',
     operationId: 'listProjectDomains',
-    summary: "A project's custom domains",
+    summary: "A project's custom domains, each PENDING (with the TXT record that proves it) or VERIFIED",
     tag: 'settings',
     access: 'project:read',
     responses: { 200: v.object({ project: ProjectName, domains: v.array(Domain) }) },
     errors: [400, 401, 404],
     handler: async (c, { params: { name } }) => {
-      return c.json({ project: name, domains: await listDomains(name) });
+      return c.json({ project: name, domains: (await listDomains(name)).map(domainView) });
     },
   }),
 );
@@ -213,7 +216,7 @@ settingsRoutes.push(
     method: 'post',
     path: '/projects/{name}/domains',
     operationId: 'addProjectDomain',
-    summary: 'Add a custom domain (unique across all projects, 409 if taken); the edge serves it from the next release',
+    summary: 'Add a custom domain, PENDING until the TXT record in the answer is published and verified; 409 if another project holds it',
     tag: 'settings',
     access: 'project:write',
     body: AddDomainBody,
@@ -221,24 +224,46 @@ settingsRoutes.push(
     errors: [400, 401, 404, 409, 413, 429],
     handler: async (c, { params: { name }, body, project }) => {
       const { domain } = body;
-      if (domain === 'localhost' || domain.endsWith('.localhost')) {
-        throw new ApiError('BadRequest', "body.domain is invalid: .localhost names are the platform's own", 'body.domain');
-      }
+      const reserved = reservedDomainProblem(domain);
+      if (reserved) throw new ApiError('BadRequest', `body.domain is invalid: ${reserved}`, 'body.domain');
       writable(project);
       const current = await listDomains(name);
       if (current.some((d) => d.domain === domain))
         throw new ApiError('Conflict', `project ${name} already has the domain ${domain}`, 'body.domain');
       // The owner's subscription bounds the project's domains, whoever adds one.
       await assertWithinLimit(project.owner, 'customDomainsPerProject', current.length);
-      const item = { domain, project: name, createdAt: new Date().toISOString(), createdBy: c.get('caller').user };
-      const claimed = await claimDomain(item);
-      if (!claimed.ok)
-        throw new ApiError(
-          'Conflict',
-          `domain ${domain} is already used by ${claimed.heldBy === name ? 'this project' : 'another project'}`,
-          'body.domain',
-        );
-      return c.json({ project: name, domain: item }, 201);
+      const item = {
+        domain,
+        project: name,
+        status: 'PENDING' as const,
+        token: newChallengeToken(),
+        createdAt: new Date().toISOString(),
+        createdBy: c.get('caller').user,
+      };
+      const added = await addDomain(item);
+      if (!added.ok) throw new ApiError('Conflict', `domain ${domain} is already used by another project`, 'body.domain');
+      return c.json({ project: name, domain: domainView(item) }, 201);
+    },
+  }),
+);
+
+settingsRoutes.push(
+  route({
+    method: 'post',
+    path: '/projects/{name}/domains/{domain}/verify',
+    operationId: 'verifyProjectDomain',
+    summary:
+      "Look up the domain's TXT record now: VERIFIED when it holds the token (the edge serves the domain from the next release), else still PENDING with what is missing",
+    tag: 'settings',
+    access: 'project:write',
+    responses: { 200: DomainVerification },
+    errors: [400, 401, 404, 409, 413],
+    handler: async (c, { params: { name, domain }, project }) => {
+      writable(project);
+      const item = (await listDomains(name)).find((d) => d.domain === domain);
+      if (!item) throw new ApiError('NotFound', `project ${name} has no domain ${domain}`, 'path.domain');
+      const { item: after, check } = await verifyDomain(item);
+      return c.json({ project: name, domain: domainView(after), ...(check.proven ? {} : { problem: check.problem }) });
     },
   }),
 );

@@ -1,4 +1,5 @@
-import type { EnvItem } from '../../lib/project-settings/store.js';
+import type { DomainItem, EnvItem } from '../../lib/project-settings/store.js';
+import { challengeRecord } from '../../lib/project-settings/domain-proof.js';
 
 /** A variable as the API shows it: a secret's value never leaves the store, only its name. */
 export function envView(item: EnvItem): {
@@ -11,4 +12,26 @@ export function envView(item: EnvItem): {
 } {
   const { key, target, secret, updatedAt, updatedBy } = item;
   return secret ? { key, target, secret, updatedAt, updatedBy } : { key, target, secret, value: item.value ?? '', updatedAt, updatedBy };
+}
+
+/** A domain as the API shows it: its status and the TXT record that proves it. */
+export function domainView(item: DomainItem): {
+  domain: string;
+  project: string;
+  status: DomainItem['status'];
+  verification: ReturnType<typeof challengeRecord>;
+  createdAt: string;
+  createdBy: string;
+  verifiedAt?: string;
+} {
+  const { domain, project, status, token, createdAt, createdBy, verifiedAt } = item;
+  return {
+    domain,
+    project,
+    status,
+    verification: challengeRecord(domain, token),
+    createdAt,
+    createdBy,
+    ...(verifiedAt ? { verifiedAt } : {}),
+  };
 }

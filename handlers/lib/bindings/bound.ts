@@ -1,5 +1,5 @@
 import { bindPlatform, bound } from './platform.js';
-import { SecretNotConfigured, type ProjectStacks, type RouteCache, type SecretName, type SecretSource } from './types.js';
+import { SecretNotConfigured, type ProjectStacks, type RouteCache, type SecretName, type SecretSource, type TxtResolver } from './types.js';
 
 /**
  * The secret source and the route cache of the platform the caller runs in: bound into a Lambda's
@@ -27,6 +27,10 @@ export function bindProjectStacks(stacks: ProjectStacks): void {
 
 export function projectStacks(): ProjectStacks {
   return bound('projectStacks', 'no ProjectStacks is bound: the entry point must call bindProjectStacks first');
+}
+
+export function txtResolver(): TxtResolver {
+  return bound('txtResolver', 'no TxtResolver is bound: the platform must bind one (infra/aws or infra/local)');
 }
 
 /** The named secret from the bound source; `whenMissing` makes the error when nothing configures it. */

@@ -62,6 +62,15 @@ export interface ProjectStacks {
   update(request: UpdateStackCommandInput): Promise<void>;
 }
 
+/**
+ * DNS TXT lookups: a custom domain routes only once its owner published the challenge record.
+ * Both back ends resolve through node:dns (txt-resolver/dns.ts); tests bind their own answers.
+ */
+export interface TxtResolver {
+  /** Each TXT record at `name`, its strings joined; [] when the name has none (NXDOMAIN, no TXT). */
+  resolveTxt(name: string): Promise<string[]>;
+}
+
 /** Names of the platform's storage (both back ends use the same names; AWS reads them from CDK). */
 export interface PlatformNames {
   sourceBucket: string;
@@ -106,6 +115,8 @@ export interface Platform {
   routeCache: RouteCache;
   /** Updates project stacks (the pipeline's *Update project stack* alone); locally the engine binds it for its tasks. */
   projectStacks?: ProjectStacks;
+  /** DNS TXT lookups that prove a custom domain's owner (handlers/lib/project-settings/domain-proof.ts). */
+  txtResolver: TxtResolver;
   /** A project's public URL with `{project}` in it; absent when no tenant domain is configured. */
   tenantUrlTemplate?: string;
   /** The platform's own public URL when a proxy changes the host (OAuth callbacks are built from it). */

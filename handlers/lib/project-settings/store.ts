@@ -13,11 +13,14 @@ import {
   deleteDomainClaim,
   deleteDomainItem,
   getDomainClaimHolder,
+  markDomainVerified,
   putDomainClaim,
   putDomainItem,
   queryDomainItems,
+  setDomainTokenIfMissing,
   type DomainItem,
 } from '../table/domains.js';
+import { checkOwnership, newChallengeToken, type ProofCheck } from './domain-proof.js';
 
 /**
  * A project's settings, variables, runtime snapshots and custom domains, over their items in the
@@ -49,23 +52,48 @@ export const deleteEnv = deleteEnvItem;
 export const putRuntimeSnapshot = putRuntimeEnvItem;
 export const getRuntimeSnapshot = getRuntimeEnvItem;
 
+/**
+ * A project's domains by name. A domain recorded before ownership proofs has no token: it gets
+ * one here and stays PENDING until its record is seen, like a domain added today.
+ */
 export async function listDomains(project: string): Promise<DomainItem[]> {
-  return (await queryDomainItems(project)).sort((a, b) => a.domain.localeCompare(b.domain));
+  const items = await Promise.all(
+    (await queryDomainItems(project)).map(async (item) => {
+      if (item.token !== undefined) return { ...item, token: item.token };
+      const token = await setDomainTokenIfMissing(project, item.domain, newChallengeToken());
+      return token === undefined ? undefined : { ...item, status: 'PENDING' as const, token };
+    }),
+  );
+  return items.filter((item) => item !== undefined).sort((a, b) => a.domain.localeCompare(b.domain));
 }
 
 /**
- * Claims the host for the project (a conditional put on the global `DOMAIN#<host>` item, so two
- * projects cannot both hold it), then records it under the project. The project of an existing
- * claim, when the host is taken.
+ * Looks up a PENDING domain's challenge record and marks it VERIFIED when it holds the token; a
+ * VERIFIED domain stays so. The domain as it is after the check, and what is missing if unproven.
  */
-export async function claimDomain(item: DomainItem): Promise<{ ok: true } | { ok: false; heldBy: string }> {
-  if (!(await putDomainClaim(item))) return { ok: false, heldBy: (await getDomainClaimHolder(item.domain)) ?? 'another project' };
-  try {
-    await putDomainItem(item);
-  } catch (error) {
+export async function verifyDomain(item: DomainItem): Promise<{ item: DomainItem; check: ProofCheck }> {
+  if (item.status === 'VERIFIED') return { item, check: { proven: true } };
+  const check = await checkOwnership(item.domain, item.token);
+  if (!check.proven) return { item, check };
+  const verifiedAt = new Date().toISOString();
+  // The global claim first (a conditional put): of two projects proving one domain, one holds it.
+  if (!(await putDomainClaim(item, verifiedAt)))
+    return { item, check: { proven: false, problem: `${item.domain} is already used by another project` } };
+  if (!(await markDomainVerified(item.project, item.domain, verifiedAt))) {
     await releaseDomainClaim(item.domain, item.project);
-    throw error;
+    return { item, check: { proven: false, problem: 'the domain was removed meanwhile' } };
   }
+  return { item: { ...item, status: 'VERIFIED', verifiedAt }, check };
+}
+
+/**
+ * Records a PENDING domain under the project, unless another project holds it already (proven).
+ * Several projects may have the same domain pending: the first to prove it takes the global claim.
+ */
+export async function addDomain(item: DomainItem): Promise<{ ok: true } | { ok: false; heldBy: string }> {
+  const holder = await getDomainClaimHolder(item.domain);
+  if (holder !== undefined && holder !== item.project) return { ok: false, heldBy: holder };
+  await putDomainItem(item);
   return { ok: true };
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -21,11 +21,11 @@ import { tenantFunctionName } from '../../../router/lambda/lambda-invoker.js';
 import { stageOf } from '../shared/stage.js';
 import { TIMEOUTS } from '../shared/timeouts.js';
 import { handlerFunction } from '../shared/handler-function.js';
-import { packageRoot } from '../../package-root.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 import { codeBucketParameterName, projectStackTemplate, projectTemplateVersion } from './project-stack.js';
 import { acknowledge, nagText } from '../shared/nag.js';
 import { TenantStackRole } from './tenant-stack-role.js';
+import { edgeFunctionSource } from './edge-function-source.js';
 
 export interface ProjectSystemProps {
   storage: PlatformStorage;
@@ -61,10 +61,6 @@ export const BUCKET_ORIGIN_ID = 'bucket';
 export const ROUTER_PATHS = ['/_app/env.js', '/_app/remote/*'] as const;
 export const IMMUTABLE_PATH = '/_app/immutable/*';
 export const ASSETS_PATH = '/_app/*';
-
-function functionSource(name: string): string {
-  return readFileSync(join(packageRoot(), 'router', 'cloudfront', name), 'utf8');
-}
 
 /**
  * The project system: how tenant traffic reaches tenants. One distribution for every tenant
@@ -112,13 +108,13 @@ export class ProjectSystem extends Construct {
       comment: 'Slipway: /_app/* assets of the live deployment',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       keyValueStore: this.routeCache,
-      code: cloudfront.FunctionCode.fromInline(functionSource('assets-request.js')),
+      code: cloudfront.FunctionCode.fromInline(edgeFunctionSource('assets-request.js', props.domainName)),
     });
     this.viewerRequestFunction = new cloudfront.Function(this, 'ViewerRequest', {
       comment: 'Slipway: prerendered/static pages, else tag for the router',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       keyValueStore: this.routeCache,
-      code: cloudfront.FunctionCode.fromInline(functionSource('viewer-request.js')),
+      code: cloudfront.FunctionCode.fromInline(edgeFunctionSource('viewer-request.js', props.domainName)),
     });
 
     // The origin secret travels as a dynamic reference: the templates show only the secret's ARN.

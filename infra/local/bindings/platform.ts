@@ -10,7 +10,9 @@ import {
   type Platform,
   type PlatformNames,
   type RouteCache,
+  type TxtResolver,
 } from '../../../handlers/lib/bindings/types.js';
+import { dnsTxtResolver } from '../../../handlers/lib/bindings/txt-resolver/dns.js';
 import { stateMachineArn, stateMachineArnsByOperation } from '../engine/local-step-functions.js';
 import { LOCAL_REGION } from '../engine/synthesized-workflows.js';
 import type { LocalStorage } from '../storage/local-storage.js';
@@ -25,6 +27,8 @@ export interface LocalPlatformParts {
   secretFiles: PrivateFilesConfig;
   routeCache: RouteCache;
   routeCacheProjects?: number;
+  /** DNS TXT lookups of domain proofs; the system's resolvers through node:dns unless given (tests). */
+  txtResolver?: TxtResolver;
   tenantUrlTemplate?: string;
   publicUrl?: string;
   github?: Partial<GitHubUrls>;
@@ -65,6 +69,7 @@ export function localPlatform(parts: LocalPlatformParts): Platform {
     executions: parts.executions,
     secrets: privateFilesSecretSource(parts.secretFiles),
     routeCache: parts.routeCache,
+    txtResolver: parts.txtResolver ?? dnsTxtResolver(),
     ...(parts.routeCacheProjects ? { routeCacheProjects: parts.routeCacheProjects } : {}),
     ...(parts.tenantUrlTemplate ? { tenantUrlTemplate: parts.tenantUrlTemplate } : {}),
     ...(parts.publicUrl ? { publicUrl: parts.publicUrl } : {}),

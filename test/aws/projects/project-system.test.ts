@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { PLATFORM_DOMAIN_LINE } from '../../../infra/aws/projects/edge-function-source.js';
 import { App, Stack, aws_iam as iam } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -54,8 +55,12 @@ describe('ProjectSystem (template assertions)', () => {
       expect(Buffer.byteLength(code)).toBeLessThan(10 * 1024);
     }
     const codes = (Object.values(functions) as Json[]).map((fn) => fn.Properties.FunctionCode as string);
-    expect(codes).toContain(readFileSync(new URL('../../../router/cloudfront/assets-request.js', import.meta.url), 'utf8'));
-    expect(codes).toContain(readFileSync(new URL('../../../router/cloudfront/viewer-request.js', import.meta.url), 'utf8'));
+    // The files as they are, but for the tenants' parent domain: the stack's domainName, not localhost.
+    for (const file of ['assets-request.js', 'viewer-request.js']) {
+      const source = readFileSync(new URL(`../../../router/cloudfront/${file}`, import.meta.url), 'utf8');
+      expect(source).toContain(PLATFORM_DOMAIN_LINE);
+      expect(codes).toContain(source.replace(PLATFORM_DOMAIN_LINE, 'const PLATFORM_DOMAIN = "apps.example.com";'));
+    }
   });
 
   it('routes behaviors to the right function: assets on /_app/*, viewer-request on default and the SvelteKit server paths', () => {
