@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { packageRoot } from '../../infra/package-root.js';
-import { startPlatform } from '../../infra/local/platform.js';
+import { startPlatform, type RunningPlatform } from '../../infra/local/platform.js';
+import { PlatformAlreadyRunning } from '../../infra/local/platform-lock.js';
 import type { OperatorSettings } from '../../infra/local/operator-settings.js';
 import { ApiClient } from '../api-client.js';
 import { slipwayHome, tenantUrl } from '../connection.js';
@@ -22,13 +23,20 @@ export async function upCommand(args: {
 }): Promise<number> {
   const home = slipwayHome();
   const firstStart = !existsSync(join(home, 'data'));
-  const platform = await startPlatform({
-    ...args.settings,
-    home,
-    port: args.port,
-    routeCacheProjects: args.routeCacheProjects,
-    ...(args.killAtState ? { killAtState: args.killAtState } : {}),
-  });
+  let platform: RunningPlatform;
+  try {
+    platform = await startPlatform({
+      ...args.settings,
+      home,
+      port: args.port,
+      routeCacheProjects: args.routeCacheProjects,
+      ...(args.killAtState ? { killAtState: args.killAtState } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof PlatformAlreadyRunning)) throw error;
+    process.stderr.write(`slipway: ${error.message}\n`);
+    return 1;
+  }
   const shown = relative(process.cwd(), home) || '.';
   process.stdout.write(
     [

@@ -22,6 +22,7 @@ import { synthesizeWorkflowsCached, type SynthesizedPlatform } from './engine/sy
 import { localCloudFormation } from './cloudformation.js';
 import { startLocalStorage } from './storage/local-storage.js';
 import { createPlatformApp } from './platform-app.js';
+import { claimStateDirectory } from './platform-lock.js';
 import { runInPlatform } from '../../handlers/lib/bindings/platform.js';
 import type { PrivateFilesConfig } from '../../handlers/lib/bindings/secret-source/private-files.js';
 import type { GitHubUrls, Platform } from '../../handlers/lib/bindings/types.js';
@@ -81,8 +82,19 @@ function ensureAdminToken(file: string): void {
  * running the synthesized definitions, the build sandbox, the function host, and the edge.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  mkdirSync(options.home, { recursive: true, mode: 0o700 });
+  // Before anything opens the storage: a second platform on the same files would corrupt them.
+  const release = claimStateDirectory(options.home);
+  try {
+    return await startClaimedPlatform(options, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function startClaimedPlatform(options: PlatformOptions, release: () => void): Promise<RunningPlatform> {
   const home = options.home;
-  mkdirSync(home, { recursive: true, mode: 0o700 });
   const names = DEFAULT_NAMES;
   const storage = await startLocalStorage(join(home, 'data'), names);
   const secretsDir = join(home, 'secrets');
@@ -237,6 +249,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       bound.objectStore.destroy();
       bound.table.destroy();
       bound.executions.client.destroy();
+      release();
     },
   };
 }

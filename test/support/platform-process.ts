@@ -42,9 +42,15 @@ export async function startPlatformProcess(home: string, env: NodeJS.ProcessEnv 
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const info = join(home, 'platform.json');
-  for (let i = 0; i < 3000 && !existsSync(info) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 20));
-  if (!existsSync(info)) throw new Error(`platform did not start:\n${output}`);
-  const running = JSON.parse(readFileSync(info, 'utf8')) as { port: number; pid: number };
+  // This child's own file: one a killed platform left in the home names another pid.
+  const written = (): { port: number; pid: number } | undefined => {
+    if (!existsSync(info)) return undefined;
+    const running = JSON.parse(readFileSync(info, 'utf8')) as { port: number; pid: number };
+    return running.pid === child.pid ? running : undefined;
+  };
+  for (let i = 0; i < 3000 && !written() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 20));
+  const running = written();
+  if (!running) throw new Error(`platform did not start:\n${output}`);
   return {
     child,
     port: running.port,
