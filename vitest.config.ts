@@ -25,6 +25,7 @@ const UNIT = [
   'test/previews/alias-and-keys.test.ts',
   'test/router/**/*.test.ts',
   'test/local/function-host/messages.test.ts',
+  'test/local/deployment-transitions.test.ts',
 ];
 const E2E = [
   'test/e2e/**/*.test.ts',

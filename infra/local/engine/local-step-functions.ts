@@ -84,6 +84,11 @@ export interface EngineOptions {
   killAtState?: { machine: string; state: string };
   /** How long each Wait state lasts locally (LOCAL_WAIT_MS unless set): tests that poll many times shorten it. */
   waitMs?: number;
+  /**
+   * Called once an execution's start, each state it enters and its end are on disk (not for a
+   * shutdown): the platform's log of deployment transitions looks at the table then, never in a loop.
+   */
+  onProgress?: (execution: ExecutionRecord, machine: string) => void;
 }
 
 /** The execution that reconcile found RUNNING, and what it did with it. */
@@ -232,6 +237,7 @@ export class LocalStepFunctions {
         record.stopDate = timestamp;
         push('ExecutionFailed', { executionFailedEventDetails: { error: record.error, cause: record.cause } });
         this.store.save(record);
+        if (loaded) this.options.onProgress?.(record, loaded.workflow.name);
         reconciled.push({ executionArn: record.executionArn, plan: 'fail', state: plan.kind === 'fail' ? plan.interrupted : undefined });
         continue;
       }
@@ -272,6 +278,7 @@ export class LocalStepFunctions {
         if (how.redriven && event.type === 'ExecutionStarted') continue;
         this.append(record, loaded, event);
         this.store.save(record);
+        if (event.type === 'ExecutionStarted') this.options.onProgress?.(record, loaded.workflow.name);
         if (event.type === 'StateEntered') {
           if (event.state.name === how.killAt) {
             // The whole process group, as a crash of the machine would: build sandboxes and function workers too.
@@ -279,6 +286,7 @@ export class LocalStepFunctions {
             process.kill(0, 'SIGKILL');
           }
           how.onEntered(event.state.name);
+          this.options.onProgress?.(record, loaded.workflow.name);
         }
       }
     } catch (error) {
@@ -302,6 +310,7 @@ export class LocalStepFunctions {
     if (this.closing) return;
     record.stopDate ??= new Date().toISOString();
     this.store.save(record);
+    this.options.onProgress?.(record, loaded.workflow.name);
   }
 
   private append(record: ExecutionRecord, loaded: Loaded, event: EventLog): void {
