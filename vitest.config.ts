@@ -35,6 +35,7 @@ const E2E = [
   'test/security/build-caps.test.ts',
   'test/security/secrets-in-argv.test.ts',
   'test/security/crash-recovery.test.ts',
+  'test/cli/up-already-running.test.ts',
 ];
 const EXCLUDE = ['node_modules/**', 'dist/**', 'examples/**', '.slipway/**', 'test/e2e/fixtures/**'];
 

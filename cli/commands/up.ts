@@ -28,6 +28,12 @@ function shownPath(dir: string): string {
   return below === '' ? '.' : below.startsWith('..') || isAbsolute(below) ? dir : below;
 }
 
+/** Why the platform did not start, with the fix when there is one. */
+function startFailure(error: NodeJS.ErrnoException, port: number): string {
+  if (error.code === 'EADDRINUSE') return `port ${port} is in use by another program: start on another one with --port N (or SLIPWAY_PORT)`;
+  return error.message;
+}
+
 function write(lines: string[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -55,10 +61,23 @@ export async function upCommand(args: {
       onDeploymentTransition: (transition) => write([formatTransition(transition, { colour })]),
     });
   } catch (error) {
-    if (!(error instanceof PlatformAlreadyRunning)) throw error;
-    process.stderr.write(`slipway: ${error.message}\n`);
-    return 1;
+    if (error instanceof PlatformAlreadyRunning) {
+      process.stderr.write(`slipway: ${error.message}\n`);
+      return 1;
+    }
+    // A start that failed part-way leaves servers listening that nothing will close: say why, and end.
+    process.stderr.write(`slipway: ${startFailure(error as NodeJS.ErrnoException, args.port)}\n`);
+    process.exit(1);
   }
+  // Before anything else is awaited: a signal from now on closes the platform (and its claim).
+  const stop = async () => {
+    process.stdout.write('slipway: stopping\n');
+    await platform.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+
   const shown = shownPath(home);
   if (firstStart) {
     write([
@@ -77,14 +96,6 @@ export async function upCommand(args: {
     const width = Math.max(0, ...live.map((entry) => entry.project.length));
     for (const entry of live) write([`  live  ${entry.project.padEnd(width)}  ${entry.deploymentId}  ${entry.url ?? ''}`.trimEnd()]);
   }
-
-  const stop = async () => {
-    process.stdout.write('slipway: stopping\n');
-    await platform.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
 
   if (firstStart && args.example && existsSync(EXAMPLE_DIR)) {
     const token = (await readFile(platform.adminTokenFile, 'utf8')).trim();

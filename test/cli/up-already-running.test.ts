@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir, uptime } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { claimStateDirectory, PLATFORM_PID_FILE, PlatformAlreadyRunning } from '../../infra/local/platform-lock.js';
 import { runCli, startPlatformProcess, type PlatformProcess } from '../support/platform-process.js';
+import { seedPlatformHome } from '../support/platform-synth-cache.js';
 
 const homes: string[] = [];
 const started: PlatformProcess[] = [];
@@ -50,7 +53,27 @@ describe('slipway up on a state directory a platform already runs on', () => {
     expect((await fetch(`http://localhost:${restarted.port}/`)).status).toBe(200);
     await restarted.stop();
     // A platform that closed leaves no claim behind.
-    expect(existsSync(join(home, PLATFORM_PID_FILE))).toBe(false);
+    expect(existsSync(join(home, PLATFORM_PID_FILE)), restarted.output()).toBe(false);
+  });
+});
+
+describe('slipway up on a port another program holds', () => {
+  it('says so in one line with the flag that changes it, exits 1 and leaves no claim', { timeout: 120_000 }, async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const home = freshHome();
+      seedPlatformHome(home);
+      const up = await runCli(home, ['up', '--port', String(port), '--no-example']);
+      expect(up.code).toBe(1);
+      const lines = up.stderr.trim().split('\n');
+      expect(lines.at(-1)).toBe(`slipway: port ${port} is in use by another program: start on another one with --port N (or SLIPWAY_PORT)`);
+      expect(up.stderr).not.toMatch(/^\s+at /m);
+      expect(existsSync(join(home, PLATFORM_PID_FILE))).toBe(false);
+    } finally {
+      busy.close();
+    }
   });
 });
 
