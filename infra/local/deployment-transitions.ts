@@ -34,11 +34,18 @@ export interface TransitionWatchDeps {
   liveUrl(project: string): Promise<string | undefined>;
   report(transition: DeploymentTransition): void;
   now?: () => Date;
+  /** Waits between the reads after an execution ended with its deployment still QUEUED or BUILDING. */
+  pause?: (ms: number) => Promise<void>;
 }
 
 const BUILD_AND_DEPLOY = 'slipway-build-and-deploy';
 const ROLLBACK = 'slipway-rollback';
 const ENDED = new Set(['LIVE', 'FAILED', 'CANCELLED', 'SUPERSEDED']);
+/**
+ * A cancel stops the execution first and records CANCELLED after (handlers/api/routes/cancel.ts):
+ * an execution that ended with its deployment still running is read again this many ms later.
+ */
+const AFTER_END_MS = [100, 300, 1000, 3000];
 /** A failure's cause can be a whole build log tail: the log line keeps its first line, this long at most. */
 const REASON_CHARS = 200;
 
@@ -68,6 +75,7 @@ function shortReason(state: DeploymentState): string | undefined {
  */
 export function watchDeploymentTransitions(deps: TransitionWatchDeps): (execution: ExecutionRecord, machine: string) => void {
   const now = deps.now ?? (() => new Date());
+  const pause = deps.pause ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const lastStatus = new Map<string, string>();
   const queues = new Map<string, Promise<void>>();
 
@@ -93,7 +101,23 @@ export function watchDeploymentTransitions(deps: TransitionWatchDeps): (executio
       });
       return;
     }
-    const state = await deps.readDeployment(target.project, target.deploymentId);
+    let state = await deps.readDeployment(target.project, target.deploymentId);
+    for (const ms of ended ? AFTER_END_MS : []) {
+      if (!state?.status || ENDED.has(state.status)) break;
+      await pause(ms);
+      state = await deps.readDeployment(target.project, target.deploymentId);
+    }
+    if (ended && state?.status && !ENDED.has(state.status)) {
+      // Its execution ended and nothing recorded how: say so rather than leave the deployment's last line standing.
+      lastStatus.delete(key);
+      deps.report({
+        at: now(),
+        ...target,
+        status: execution.status,
+        reason: `its execution ended with the deployment still ${state.status}`,
+      });
+      return;
+    }
     const status = state?.status;
     if (!state || !status || lastStatus.get(key) === status) {
       if (ended) lastStatus.delete(key);

@@ -28,6 +28,7 @@ function execution(machine: string, input: Record<string, unknown>, status: Exec
 function watch(states: Array<DeploymentState | undefined>) {
   const reported: DeploymentTransition[] = [];
   const reads: string[] = [];
+  const pauses: number[] = [];
   let settle: () => void = () => undefined;
   const idle = new Promise<void>((resolve) => {
     settle = resolve;
@@ -42,8 +43,11 @@ function watch(states: Array<DeploymentState | undefined>) {
     liveUrl: async (project) => `http://${project}.localhost:8080/`,
     report: (transition) => reported.push(transition),
     now: () => new Date(Date.parse(CREATED) + 12_300),
+    pause: async (ms) => {
+      pauses.push(ms);
+    },
   });
-  return { progress, reported, reads, idle };
+  return { progress, reported, reads, pauses, idle };
 }
 
 describe('the platform log of deployment transitions', () => {
@@ -81,6 +85,36 @@ describe('the platform log of deployment transitions', () => {
     expect(reported[0]?.reason).toHaveLength(200);
     expect(reported[0]?.reason).toMatch(/^Build: build failed: install failed \(npm ci exited with code 1\); x+…$/);
     expect(reported[0]?.elapsedMs).toBe(12_300);
+  });
+
+  it('reads a cancelled deployment again after its execution stopped, until the API has recorded CANCELLED', async () => {
+    const building = { status: 'BUILDING', createdAt: CREATED };
+    const { progress, reported, pauses, idle } = watch([building, building, building, { status: 'CANCELLED', createdAt: CREATED }]);
+    const running = execution('slipway-build-and-deploy', { project: 'hello', deploymentId: 'd-2' });
+    progress(running, 'slipway-build-and-deploy');
+    progress({ ...running, status: 'ABORTED' }, 'slipway-build-and-deploy');
+    await idle;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pauses).toEqual([100, 300]);
+    expect(reported.map((t) => [t.status, t.elapsedMs])).toEqual([
+      ['BUILDING', undefined],
+      ['CANCELLED', 12_300],
+    ]);
+  });
+
+  it('says so when an execution ended and its deployment never left BUILDING', async () => {
+    const building = { status: 'BUILDING', createdAt: CREATED };
+    const { progress, reported, pauses, idle } = watch([building, building, building, building, building, building]);
+    const running = execution('slipway-build-and-deploy', { project: 'hello', deploymentId: 'd-3' });
+    progress(running, 'slipway-build-and-deploy');
+    progress({ ...running, status: 'FAILED' }, 'slipway-build-and-deploy');
+    await idle;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pauses).toEqual([100, 300, 1000, 3000]);
+    expect(reported.map((t) => [t.status, t.reason])).toEqual([
+      ['BUILDING', undefined],
+      ['FAILED', 'its execution ended with the deployment still BUILDING'],
+    ]);
   });
 
   it('reports a rollback when it starts and when it ends, with the URL it made live; other workflows not at all', async () => {

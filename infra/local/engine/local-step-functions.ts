@@ -270,6 +270,13 @@ export class LocalStepFunctions {
     how: { redriven: boolean; killAt: string | undefined; onEntered: (state: string) => void },
   ): Promise<void> {
     result.catch(() => undefined); // the event log reports the outcome
+    // Once per state and once at the end: an aborted execution's log may not end after its ExecutionAborted.
+    let endReported = false;
+    const progress = () => {
+      if (endReported) return;
+      endReported = record.status !== 'RUNNING';
+      this.options.onProgress?.(record, loaded.workflow.name);
+    };
     try {
       for await (const event of events) {
         // A shutdown leaves the execution RUNNING on disk, as a crash would: the next start resumes it.
@@ -278,7 +285,6 @@ export class LocalStepFunctions {
         if (how.redriven && event.type === 'ExecutionStarted') continue;
         this.append(record, loaded, event);
         this.store.save(record);
-        if (event.type === 'ExecutionStarted') this.options.onProgress?.(record, loaded.workflow.name);
         if (event.type === 'StateEntered') {
           if (event.state.name === how.killAt) {
             // The whole process group, as a crash of the machine would: build sandboxes and function workers too.
@@ -286,8 +292,8 @@ export class LocalStepFunctions {
             process.kill(0, 'SIGKILL');
           }
           how.onEntered(event.state.name);
-          this.options.onProgress?.(record, loaded.workflow.name);
         }
+        if (event.type === 'ExecutionStarted' || event.type === 'StateEntered' || record.status !== 'RUNNING') progress();
       }
     } catch (error) {
       if (this.closing) return;
@@ -310,7 +316,7 @@ export class LocalStepFunctions {
     if (this.closing) return;
     record.stopDate ??= new Date().toISOString();
     this.store.save(record);
-    this.options.onProgress?.(record, loaded.workflow.name);
+    progress();
   }
 
   private append(record: ExecutionRecord, loaded: Loaded, event: EventLog): void {
