@@ -23,6 +23,7 @@ import { localCloudFormation } from './cloudformation.js';
 import { startLocalStorage } from './storage/local-storage.js';
 import { createPlatformApp } from './platform-app.js';
 import { claimStateDirectory } from './platform-lock.js';
+import { assertPortFree } from './port-free.js';
 import { type DeploymentTransition, watchDeploymentTransitions } from './deployment-transitions.js';
 import { getDeploymentItem } from '../../handlers/lib/table/deployments.js';
 import { getProjectItem, queryProjectItems } from '../../handlers/lib/table/projects.js';
@@ -119,6 +120,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   // Before anything opens the storage: a second platform on the same files would corrupt them.
   const release = claimStateDirectory(options.home);
   try {
+    await assertPortFree(options.port);
     return await startClaimedPlatform(options, release);
   } catch (error) {
     release();

@@ -58,7 +58,9 @@ describe('slipway up on a state directory a platform already runs on', () => {
 });
 
 describe('slipway up on a port another program holds', () => {
-  it('says so in one line with the flag that changes it, exits 1 and leaves no claim', { timeout: 120_000 }, async () => {
+  it('says so in one line with the flag that changes it before opening anything, exits 1 and leaves no claim', {
+    timeout: 120_000,
+  }, async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as AddressInfo).port;
@@ -71,6 +73,8 @@ describe('slipway up on a port another program holds', () => {
       expect(lines.at(-1)).toBe(`slipway: port ${port} is in use by another program: start on another one with --port N (or SLIPWAY_PORT)`);
       expect(up.stderr).not.toMatch(/^\s+at /m);
       expect(existsSync(join(home, PLATFORM_PID_FILE))).toBe(false);
+      // Found before the storage opened: nothing was started in vain.
+      expect(existsSync(join(home, 'data'))).toBe(false);
     } finally {
       busy.close();
     }
