@@ -19,13 +19,15 @@ const UNIT = [
   'test/api/route.test.ts',
   'test/aws/configure-context.test.ts',
   'test/aws/projects/function-zip.test.ts',
-  'test/buildrunner/{env,log-stream,package-manager,project-config,source,workspace}.test.ts',
+  'test/buildrunner/{env,install-fallback,log-stream,package-manager,project-config,source,workspace}.test.ts',
   'test/cli/pack-source.test.ts',
+  'test/package/engines.test.ts',
   'test/lib/**/*.test.ts',
   'test/pipeline/**/*.test.ts',
   'test/previews/alias-and-keys.test.ts',
   'test/router/**/*.test.ts',
   'test/local/function-host/messages.test.ts',
+  'test/local/deployment-transitions.test.ts',
 ];
 const E2E = [
   'test/e2e/**/*.test.ts',
@@ -35,6 +37,7 @@ const E2E = [
   'test/security/build-caps.test.ts',
   'test/security/secrets-in-argv.test.ts',
   'test/security/crash-recovery.test.ts',
+  'test/cli/up-already-running.test.ts',
 ];
 const EXCLUDE = ['node_modules/**', 'dist/**', 'examples/**', '.slipway/**', 'test/e2e/fixtures/**'];
 

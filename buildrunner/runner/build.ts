@@ -3,8 +3,9 @@ import { join, relative } from 'node:path';
 import type { RunnerConfig } from './env.js';
 import type { LogStream } from './log-stream.js';
 import { buildEnv, findRegisterHook, installEnv } from './child-env.js';
-import { detectPackageManager, type Invocation } from './package-manager.js';
-import { describeExit, runCommand } from './run-command.js';
+import { detectPackageManager, type Invocation, type PackageManagerPlan } from './package-manager.js';
+import { installHint } from './install-hint.js';
+import { type CommandResult, describeExit, runCommand } from './run-command.js';
 import { extractSource, findAppDir, SourceError } from './source.js';
 import { inspectOutput, OutputError, packOutput } from './output.js';
 import { downloadToFile, uploadFile } from './s3-io.js';
@@ -51,6 +52,35 @@ async function chownTree(dir: string, user: { uid: number; gid: number }, skip: 
 
 const since = (start: number) => Math.round(performance.now() - start);
 
+/** A step's command run to its end: how it exited and how long it took. */
+async function attemptStep(
+  step: 'install' | 'build',
+  invocation: Invocation,
+  cwd: string,
+  env: Record<string, string>,
+  log: LogStream,
+  deps: BuildDeps,
+  user: RunnerConfig['buildUser'],
+  onLine?: (line: string) => void,
+): Promise<{ result: CommandResult; ms: number }> {
+  if (deps.isStopped?.()) throw new BuildFailure(`${step} was not started`);
+  const start = performance.now();
+  try {
+    const result = await runCommand(invocation.command, invocation.args, {
+      cwd,
+      env,
+      onLine: (line) => {
+        log.line(line);
+        onLine?.(line);
+      },
+      user,
+    });
+    return { result, ms: since(start) };
+  } catch (error) {
+    throw new BuildFailure(`${step} failed (could not start ${invocation.command}: ${(error as Error).message})`);
+  }
+}
+
 async function runStep(
   step: 'install' | 'build',
   invocation: Invocation,
@@ -60,17 +90,53 @@ async function runStep(
   deps: BuildDeps,
   user: RunnerConfig['buildUser'],
 ): Promise<number> {
-  if (deps.isStopped?.()) throw new BuildFailure(`${step} was not started`);
-  const start = performance.now();
-  let result: Awaited<ReturnType<typeof runCommand>>;
-  try {
-    result = await runCommand(invocation.command, invocation.args, { cwd, env, onLine: (line) => log.line(line), user });
-  } catch (error) {
-    throw new BuildFailure(`${step} failed (could not start ${invocation.command}: ${(error as Error).message})`);
-  }
-  const ms = since(start);
+  const { result, ms } = await attemptStep(step, invocation, cwd, env, log, deps, user);
   if (result.code !== 0) throw new BuildFailure(`${step} failed (${describeExit(invocation.label, result)})`);
   log.line(`slipway: ${step} finished in ${ms} ms`);
+  return ms;
+}
+
+/** Enough of an install's output to find its refusal or conflict line (both come at its end). */
+const INSTALL_TAIL_LINES = 200;
+
+/**
+ * The install step. When the lockfile-exact install refuses a lockfile out of date with
+ * package.json, it runs the manager's install that updates the lockfile, saying so; a failure ends
+ * with the `slipway settings` command that would install differently.
+ */
+async function runInstall(
+  install: { plan: PackageManagerPlan; detected: PackageManagerPlan; project: string },
+  cwd: string,
+  env: Record<string, string>,
+  log: LogStream,
+  deps: BuildDeps,
+  user: RunnerConfig['buildUser'],
+): Promise<number> {
+  const { plan, detected, project } = install;
+  const own = plan.install !== detected.install;
+  let tail: string[] = [];
+  const keep = (line: string) => {
+    tail.push(line);
+    if (tail.length > INSTALL_TAIL_LINES) tail.shift();
+  };
+  const fail = (failed: Invocation, result: CommandResult): BuildFailure =>
+    new BuildFailure(
+      `install failed (${describeExit(failed.label, result)}); ${installHint({ project, failed, own, plan: detected, output: tail })}`,
+    );
+  const first = await attemptStep('install', plan.install, cwd, env, log, deps, user, keep);
+  let ms = first.ms;
+  if (first.result.code !== 0) {
+    const relaxed = own ? undefined : detected.relaxed;
+    if (!relaxed || !tail.some((line) => relaxed.refusal.test(line))) throw fail(plan.install, first.result);
+    log.line(
+      `slipway: ${plan.install.label} refused ${detected.lockfile ?? 'the lockfile'}: it does not match package.json. Installing with ${relaxed.install.label} instead, which updates the lockfile (as Vercel and Netlify install); commit the lockfile ${relaxed.install.label} writes to build exactly what you tested`,
+    );
+    tail = [];
+    const second = await attemptStep('install', relaxed.install, cwd, { ...env, ...relaxed.env }, log, deps, user, keep);
+    if (second.result.code !== 0) throw fail(relaxed.install, second.result);
+    ms += second.ms;
+  }
+  log.line(`slipway: install finished in ${ms} ms`);
   return ms;
 }
 
@@ -154,7 +220,7 @@ export async function runBuild(config: RunnerConfig, log: LogStream, deps: Build
   }
   // The project's own install command runs in the app's folder, as documented; the detected one where the lockfile is.
   const installCwd = plan.install === detected.install ? installDir : appDir;
-  const installMs = await runStep('install', plan.install, installCwd, installEnv(childBase), log, deps, user);
+  const installMs = await runInstall({ plan, detected, project: config.project }, installCwd, installEnv(childBase), log, deps, user);
 
   // 3. Build.
   await rm(outDir, { recursive: true, force: true });
@@ -169,7 +235,7 @@ export async function runBuild(config: RunnerConfig, log: LogStream, deps: Build
   // 4. Output.
   let summary: Awaited<ReturnType<typeof inspectOutput>>;
   try {
-    summary = await inspectOutput(outDir);
+    summary = await inspectOutput(outDir, appDir);
   } catch (error) {
     if (error instanceof OutputError) throw new BuildFailure(error.message);
     throw error;

@@ -1,9 +1,9 @@
 import { access, lstat, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { create } from 'tar';
+import { noAdapterMessage } from './no-adapter.js';
 
 export const MANIFEST = 'slipway-manifest.json';
-export const NO_OUTPUT_MESSAGE = "the app's build produced no Slipway output: does svelte.config.js name an adapter?";
 
 /** The build output cannot be packed; the message says why. */
 export class OutputError extends Error {
@@ -34,11 +34,11 @@ async function walk(root: string, dir: string, summary: OutputSummary): Promise<
 }
 
 /** Checks `out/` holds a Slipway manifest and only files and folders; counts them. */
-export async function inspectOutput(outDir: string): Promise<OutputSummary> {
+export async function inspectOutput(outDir: string, appDir: string): Promise<OutputSummary> {
   try {
     await access(join(outDir, MANIFEST));
   } catch {
-    throw new OutputError(NO_OUTPUT_MESSAGE);
+    throw new OutputError(await noAdapterMessage(appDir));
   }
   const roots = (await readdir(outDir)).sort();
   const summary: OutputSummary = { files: 0, bytes: 0, roots };

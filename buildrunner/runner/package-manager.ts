@@ -21,6 +21,19 @@ export interface PackageManagerPlan {
   via?: string;
   /** Extra environment for both steps (corepack settings). */
   env: Record<string, string>;
+  /**
+   * What runs when the lockfile-exact install refuses a lockfile out of date with package.json
+   * (`refusal` matches its output): the same manager's install that updates the lockfile, which
+   * is what Vercel runs for every lockfile (https://vercel.com/docs/package-managers).
+   */
+  relaxed?: RelaxedInstall;
+}
+
+export interface RelaxedInstall {
+  install: Invocation;
+  refusal: RegExp;
+  /** Extra environment for the relaxed install only. */
+  env?: Record<string, string>;
 }
 
 export interface DetectOptions {
@@ -74,6 +87,18 @@ function berryMajor(lock: string): string {
   return version === '4' ? '2' : version === '5' || version === '6' ? '3' : '4';
 }
 
+/**
+ * How each manager's lockfile-exact install says the lockfile does not match package.json (and
+ * nothing else: a network or registry failure must not be retried as a different install).
+ */
+export const REFUSALS = {
+  npm: /`npm ci` can only install packages when your package\.json and (?:package-lock\.json|npm-shrinkwrap\.json)/,
+  pnpm: /ERR_PNPM_OUTDATED_LOCKFILE/,
+  yarn: /Your lockfile needs to be updated, but yarn was run with `--frozen-lockfile`/,
+  yarnBerry: /YN0028: .*The lockfile would have been modified by this install/,
+  bun: /lockfile had changes, but lockfile is frozen/,
+} as const;
+
 function inv(command: string, args: string[], label: string): Invocation {
   return { command, args, label };
 }
@@ -90,6 +115,7 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
         install: inv('npm', ['ci'], 'npm ci'),
         build: inv('npm', ['run', 'build'], 'npm run build'),
         env: {},
+        relaxed: { install: inv('npm', ['install'], 'npm install'), refusal: REFUSALS.npm },
       };
     }
   }
@@ -99,8 +125,15 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
     const build = ['run', 'build'];
     const plan = { name: 'pnpm' as const, lockfile: 'pnpm-lock.yaml', env: {} };
     const labels = { install: `pnpm ${install.join(' ')}`, build: `pnpm ${build.join(' ')}` };
+    const relaxedArgs = ['install', '--no-frozen-lockfile'];
+    const relaxedLabel = `pnpm ${relaxedArgs.join(' ')}`;
     if (await hasCommand('pnpm')) {
-      return { ...plan, install: inv('pnpm', install, labels.install), build: inv('pnpm', build, labels.build) };
+      return {
+        ...plan,
+        install: inv('pnpm', install, labels.install),
+        build: inv('pnpm', build, labels.build),
+        relaxed: { install: inv('pnpm', relaxedArgs, relaxedLabel), refusal: REFUSALS.pnpm },
+      };
     }
     const spec = `pnpm@${(await pinnedVersion(dir, 'pnpm')) ?? '9'}`;
     return {
@@ -108,6 +141,7 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
       via: `npx --yes ${spec}`,
       install: inv('npx', ['--yes', spec, ...install], labels.install),
       build: inv('npx', ['--yes', spec, ...build], labels.build),
+      relaxed: { install: inv('npx', ['--yes', spec, ...relaxedArgs], relaxedLabel), refusal: REFUSALS.pnpm },
     };
   }
 
@@ -126,12 +160,26 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
         install: inv('corepack', [spec, ...install], labels.install),
         build: inv('corepack', [spec, 'run', 'build'], labels.build),
         env: { COREPACK_ENABLE_DOWNLOAD_PROMPT: '0', COREPACK_ENABLE_STRICT: '0', YARN_ENABLE_TELEMETRY: '0' },
+        // Yarn 2+ makes every install immutable where CI is set: the relaxed one says it is not.
+        relaxed: {
+          install: inv('corepack', [spec, 'install', '--no-immutable'], 'yarn install --no-immutable'),
+          refusal: REFUSALS.yarnBerry,
+          env: { YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' },
+        },
       };
     }
     const install = ['install', '--frozen-lockfile', '--non-interactive'];
     const labels = { install: `yarn ${install.join(' ')}`, build: 'yarn run build' };
+    const relaxedArgs = ['install', '--non-interactive'];
+    const relaxedLabel = `yarn ${relaxedArgs.join(' ')}`;
     if (await hasCommand('yarn')) {
-      return { ...plan, install: inv('yarn', install, labels.install), build: inv('yarn', ['run', 'build'], labels.build), env: {} };
+      return {
+        ...plan,
+        install: inv('yarn', install, labels.install),
+        build: inv('yarn', ['run', 'build'], labels.build),
+        env: {},
+        relaxed: { install: inv('yarn', relaxedArgs, relaxedLabel), refusal: REFUSALS.yarn },
+      };
     }
     const spec = `yarn@${(await pinnedVersion(dir, 'yarn')) ?? '1'}`;
     return {
@@ -140,6 +188,7 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
       install: inv('npx', ['--yes', spec, ...install], labels.install),
       build: inv('npx', ['--yes', spec, 'run', 'build'], labels.build),
       env: {},
+      relaxed: { install: inv('npx', ['--yes', spec, ...relaxedArgs], relaxedLabel), refusal: REFUSALS.yarn },
     };
   }
 
@@ -154,6 +203,7 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
         install: inv('bun', install, labels.install),
         build: inv('bun', ['run', 'build'], labels.build),
         env: {},
+        relaxed: { install: inv('bun', ['install'], 'bun install'), refusal: REFUSALS.bun },
       };
     }
     // The npm package `bun` carries the binary for this platform (an optional dependency), from the configured registry.
@@ -165,6 +215,7 @@ export async function detectPackageManager(dir: string, options: DetectOptions =
       install: inv('npx', ['--yes', spec, ...install], labels.install),
       build: inv('npx', ['--yes', spec, 'run', 'build'], labels.build),
       env: {},
+      relaxed: { install: inv('npx', ['--yes', spec, 'install'], 'bun install'), refusal: REFUSALS.bun },
     };
   }
 

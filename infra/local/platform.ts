@@ -23,6 +23,13 @@ import { reportRollout, startRolloutIfBehind } from './template-rollout-start.js
 import { localCloudFormation } from './cloudformation.js';
 import { startLocalStorage } from './storage/local-storage.js';
 import { createPlatformApp } from './platform-app.js';
+import { claimStateDirectory } from './platform-lock.js';
+import { assertPortFree } from './port-free.js';
+import { type DeploymentTransition, watchDeploymentTransitions } from './deployment-transitions.js';
+import { getDeploymentItem } from '../../handlers/lib/table/deployments.js';
+import { getProjectItem, queryProjectItems } from '../../handlers/lib/table/projects.js';
+import { tenantUrl, withBasePath } from '../../handlers/lib/tenant-url.js';
+import { previewUrl } from '../../handlers/previews/alias.js';
 import { runInPlatform } from '../../handlers/lib/bindings/platform.js';
 import type { PrivateFilesConfig } from '../../handlers/lib/bindings/secret-source/private-files.js';
 import type { GitHubUrls, Platform, TxtResolver } from '../../handlers/lib/bindings/types.js';
@@ -53,6 +60,15 @@ export interface PlatformOptions {
   txtResolver?: TxtResolver;
   /** Workflows synthesized already (tests share one synthesis); by default synthesized, cached under `home`. */
   workflows?: SynthesizedPlatform;
+  /** Called with each status a deployment enters, and each rollback's start and end (the platform's own log). */
+  onDeploymentTransition?: (transition: DeploymentTransition) => void;
+}
+
+/** A project's production deployment, as a restart lists it. */
+export interface LiveProject {
+  project: string;
+  deploymentId: string;
+  url: string | undefined;
 }
 
 export interface RunningPlatform {
@@ -61,6 +77,8 @@ export interface RunningPlatform {
   port: number;
   adminTokenFile: string;
   engine: LocalStepFunctions;
+  /** Every project with a live deployment, by name. */
+  liveProjects(): Promise<LiveProject[]>;
   close(): Promise<void>;
 }
 
@@ -79,13 +97,42 @@ function ensureAdminToken(file: string): void {
   writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
 }
 
+/** The engine's onProgress reporting deployment transitions, reading the table of `platform`. */
+function transitionWatch(platform: () => Platform, report: (transition: DeploymentTransition) => void) {
+  const productionUrl = async (project: string) => withBasePath(tenantUrl(project), (await getProjectItem(project))?.liveBasePath);
+  return watchDeploymentTransitions({
+    report,
+    liveUrl: (project) => runInPlatform(platform(), () => productionUrl(project)),
+    readDeployment: (project, deploymentId) =>
+      runInPlatform(platform(), async () => {
+        const deployment = await getDeploymentItem(project, deploymentId);
+        if (!deployment) return undefined;
+        if (deployment.status !== 'LIVE') return deployment;
+        const url = deployment.preview ? previewUrl(project, deployment.preview) : await productionUrl(project);
+        return { ...deployment, ...(url ? { url } : {}) };
+      }),
+  });
+}
+
 /**
  * `slipway up`: the whole platform on one machine. Storage servers, the Step Functions engine
  * running the synthesized definitions, the build sandbox, the function host, and the edge.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  mkdirSync(options.home, { recursive: true, mode: 0o700 });
+  // Before anything opens the storage: a second platform on the same files would corrupt them.
+  const release = claimStateDirectory(options.home);
+  try {
+    await assertPortFree(options.port);
+    return await startClaimedPlatform(options, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function startClaimedPlatform(options: PlatformOptions, release: () => void): Promise<RunningPlatform> {
   const home = options.home;
-  mkdirSync(home, { recursive: true, mode: 0o700 });
   const names = DEFAULT_NAMES;
   const storage = await startLocalStorage(join(home, 'data'), names);
   const secretsDir = join(home, 'secrets');
@@ -165,7 +212,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       platform: thisPlatform,
     },
     join(home, 'executions'),
-    options.killAtState ? { killAtState: options.killAtState } : {},
+    {
+      ...(options.killAtState ? { killAtState: options.killAtState } : {}),
+      ...(options.onDeploymentTransition ? { onProgress: transitionWatch(thisPlatform, options.onDeploymentTransition) } : {}),
+    },
   );
   const sfnApi = await startSfnApi(engine, storage.issuer);
   platform = localPlatform({
@@ -229,6 +279,17 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     port: edge.port,
     adminTokenFile,
     engine,
+    liveProjects: () =>
+      inThisPlatform(async () =>
+        (await queryProjectItems())
+          .filter((project) => project.liveDeploymentId !== undefined)
+          .map((project) => ({
+            project: project.name,
+            deploymentId: project.liveDeploymentId as string,
+            url: withBasePath(tenantUrl(project.name), project.liveBasePath),
+          }))
+          .sort((a, b) => a.project.localeCompare(b.project)),
+      ),
     async close() {
       if (closed) return;
       closed = true;
@@ -248,6 +309,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       bound.objectStore.destroy();
       bound.table.destroy();
       bound.executions.client.destroy();
+      release();
     },
   };
 }

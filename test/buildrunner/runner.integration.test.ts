@@ -140,8 +140,9 @@ describe('build runner (against a local S3)', () => {
   it('fails when the build writes no Slipway output', async () => {
     const run = await build(join(FIXTURES, 'no-output-app'), 'd-test-noout');
     expect(run.code).toBe(1);
+    // The fixture has neither a svelte.config nor a Vite config: the message asks about neither file.
     expect(run.stderr.trim()).toBe(
-      "slipway: build failed: the app's build produced no Slipway output: does svelte.config.js name an adapter?",
+      "slipway: build failed: the app's build produced no Slipway output: the app has no vite.config or svelte.config file, so no SvelteKit adapter ran; is it a SvelteKit app?",
     );
     expect(run.log.text).toContain('fixture: built without an adapter');
   });
@@ -185,6 +186,41 @@ describe('build runner (against a local S3)', () => {
     expect(bad.stderr.trim()).toBe('slipway: build failed: environment variable SLIPWAY_PROJECT is not a valid project name');
     expect(bad.stderr + bad.stdout).not.toContain(FAKE_TICKET);
   });
+});
+
+describe('build runner install step', () => {
+  it('installs with npm install, saying so, when npm ci refuses a package-lock.json that lacks a dependency of package.json', async () => {
+    const run = await build(join(FIXTURES, 'stale-lock-app'), 'd-test-stale-lock');
+    expect(run.stderr, run.log.text.slice(-3000)).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.log.text.split('\n');
+    const at = (text: string) => lines.findIndex((line) => line.includes(text));
+    expect(lines).toContain('slipway: installing with npm ci (found package-lock.json)');
+    expect(at('Missing: kleur@4.1.5 from lock file')).toBeGreaterThan(0);
+    const fallback = at('slipway: npm ci refused package-lock.json: it does not match package.json.');
+    expect(lines[fallback]).toBe(
+      'slipway: npm ci refused package-lock.json: it does not match package.json. Installing with npm install instead, which updates the lockfile (as Vercel and Netlify install); commit the lockfile npm install writes to build exactly what you tested',
+    );
+    expect(fallback).toBeGreaterThan(at('Missing: kleur@4.1.5 from lock file'));
+    // The dependency the lockfile lacked was installed: the build imported it.
+    expect(lines).toContain('fixture: both dependencies resolve (function, 1000)');
+    expect(at('slipway: install finished in')).toBeGreaterThan(fallback);
+    expect(await listKeys(s3, 'builds/d-test-stale-lock/bundle')).toEqual(['builds/d-test-stale-lock/bundle.tar.gz']);
+  }, 120_000);
+
+  it('ends a failed npm ci with the settings command that installs with npm install instead, and builds nothing', async () => {
+    const run = await build(join(FIXTURES, 'install-fails-app'), 'd-test-install-fails');
+    expect(run.code).toBe(1);
+    const reason =
+      'slipway: build failed: install failed (npm ci exited with code 1); to install without holding to the lockfile: slipway settings --project fixture --install-command "npm install"';
+    expect(run.stderr.trim()).toBe(reason);
+    const lines = run.log.text.trimEnd().split('\n');
+    expect(lines).toContain('fixture: the install breaks here');
+    expect(lines.at(-1)).toBe(reason);
+    // Not a lockfile refusal: no second install, and the build never ran.
+    expect(run.log.text).not.toContain('refused package-lock.json');
+    expect(run.log.text).not.toContain('the build must not run');
+  }, 120_000);
 });
 
 describe('build runner on a monorepo', () => {

@@ -48,6 +48,17 @@ describe('slipway deploy, end to end', () => {
     expect(result.code, `${result.stdout}\n${result.stderr}\n${platform.output()}`).toBe(0);
     expect(result.stdout).toContain(`http://demo.localhost:${port}/`);
     expect(result.stdout).toMatch(/slipway: building|vite/);
+    // The platform's own log: a line per transition, plain (its output is a pipe here).
+    const id = /deployment (d-[a-z0-9-]+) is live/.exec(result.stdout)?.[1] as string;
+    await platform.waitForOutput(
+      new RegExp(`^\\d\\d:\\d\\d:\\d\\d demo ${id} LIVE http://demo\\.localhost:${port}/ \\(\\d+\\.\\d s\\)$`, 'm'),
+    );
+    const transitions = platform
+      .output()
+      .split('\n')
+      .filter((line) => line.includes(` demo ${id} `));
+    expect(transitions.map((line) => line.split(' ')[3])).toEqual(['QUEUED', 'BUILDING', 'LIVE']);
+    expect(platform.output()).not.toContain('\u001b[');
   });
 
   it('serves the SSR page with its load function', async () => {
@@ -153,6 +164,10 @@ describe('slipway deploy, end to end', () => {
     const deployments = (JSON.parse(listed.stdout) as { deployments: Array<{ status: string; current: boolean }> }).deployments;
     expect(deployments.map((d) => d.status)).toEqual(['FAILED', 'LIVE', 'LIVE']);
     expect(deployments.findIndex((d) => d.current)).toBe(1);
+    const failedId = (deployments[0] as unknown as { id: string }).id;
+    await platform.waitForOutput(
+      new RegExp(`^\\d\\d:\\d\\d:\\d\\d demo ${failedId} FAILED Build: .*build failed.* \\(\\d+\\.\\d s\\)$`, 'm'),
+    );
     const executions = await cli(['executions', '--status', 'FAILED']);
     expect(executions.stdout).toContain('demo--build-deploy--');
   });
@@ -192,6 +207,10 @@ describe('slipway deploy, end to end', () => {
     // No build ran: the newest build-and-deploy execution is still the preview's.
     const after = JSON.parse((await cli(['deployments', '--project', 'demo', '--json'])).stdout) as { deployments: Array<{ id: string }> };
     expect(after.deployments.length).toBe(deployments.length);
+    await platform.waitForOutput(new RegExp(`^\\d\\d:\\d\\d:\\d\\d demo ${first.id} ROLLING BACK$`, 'm'));
+    await platform.waitForOutput(
+      new RegExp(`^\\d\\d:\\d\\d:\\d\\d demo ${first.id} ROLLED BACK http://demo\\.localhost:${port}/ \\(\\d+\\.\\d s\\)$`, 'm'),
+    );
   });
 
   it('lets an admin retry a deployment whose build was killed (a transient fault), and it goes live', { timeout: 600_000 }, async () => {
@@ -234,5 +253,21 @@ describe('slipway deploy, end to end', () => {
     const retried = await cli(['admin', 'retry', newestFailed.name, '--follow']);
     expect(retried.code, `${retried.stdout}\n${retried.stderr}`).toBe(0);
     expect((await tenant('/')).text).toContain('Hello after a retry');
+  });
+
+  it("restarted, says where it runs and lists what is live instead of the first start's banner", { timeout: 120_000 }, async () => {
+    expect(platform.output()).toContain('deploy an app:');
+    const listed = JSON.parse((await cli(['deployments', '--project', 'demo', '--json'])).stdout) as {
+      deployments: Array<{ id: string; current: boolean }>;
+    };
+    const live = listed.deployments.find((d) => d.current) as { id: string };
+    await platform.stop();
+    platform = await startPlatformProcess(home);
+    port = platform.port;
+    await platform.waitForOutput(new RegExp(`^  live  demo +${live.id}  http://demo\\.localhost:${port}/$`, 'm'));
+    expect(platform.output()).toContain(
+      `slipway: platform running at http://localhost:${port}/ (API http://localhost:${port}/api/v1, state in ${home})`,
+    );
+    expect(platform.output()).not.toContain('deploy an app:');
   });
 });

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { seedPlatformHome } from './platform-synth-cache.js';
@@ -14,6 +15,8 @@ export interface PlatformProcess {
   pid: number;
   /** Everything it printed so far (stdout and stderr). */
   output(): string;
+  /** Resolves with the first match of `pattern` in what it printed, as soon as it is printed; rejects after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -39,17 +42,46 @@ export async function startPlatformProcess(home: string, env: NodeJS.ProcessEnv 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const printed = new EventEmitter();
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    printed.emit('data');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    printed.emit('data');
+  });
   const info = join(home, 'platform.json');
-  for (let i = 0; i < 3000 && !existsSync(info) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 20));
-  if (!existsSync(info)) throw new Error(`platform did not start:\n${output}`);
-  const running = JSON.parse(readFileSync(info, 'utf8')) as { port: number; pid: number };
+  // This child's own file: one a killed platform left in the home names another pid.
+  const written = (): { port: number; pid: number } | undefined => {
+    if (!existsSync(info)) return undefined;
+    const running = JSON.parse(readFileSync(info, 'utf8')) as { port: number; pid: number };
+    return running.pid === child.pid ? running : undefined;
+  };
+  for (let i = 0; i < 3000 && !written() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 20));
+  const running = written();
+  if (!running) throw new Error(`platform did not start:\n${output}`);
   return {
     child,
     port: running.port,
     pid: running.pid,
     output: () => output,
+    waitForOutput: (pattern, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = output.match(pattern);
+          if (!match) return;
+          clearTimeout(timer);
+          printed.off('data', check);
+          resolve(match);
+        };
+        const timer = setTimeout(() => {
+          printed.off('data', check);
+          reject(new Error(`the platform printed no ${pattern} within ${timeoutMs} ms:\n${output}`));
+        }, timeoutMs);
+        printed.on('data', check);
+        check();
+      }),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

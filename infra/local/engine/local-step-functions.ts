@@ -87,6 +87,11 @@ export interface EngineOptions {
   killAtState?: { machine: string; state: string };
   /** How long each Wait state lasts locally (LOCAL_WAIT_MS unless set): tests that poll many times shorten it. */
   waitMs?: number;
+  /**
+   * Called once an execution's start, each state it enters and its end are on disk (not for a
+   * shutdown): the platform's log of deployment transitions looks at the table then, never in a loop.
+   */
+  onProgress?: (execution: ExecutionRecord, machine: string) => void;
 }
 
 /** The execution that reconcile found RUNNING, and what it did with it. */
@@ -243,6 +248,7 @@ export class LocalStepFunctions {
         record.stopDate = timestamp;
         push('ExecutionFailed', { executionFailedEventDetails: { error: record.error, cause: record.cause } });
         this.store.save(record);
+        if (loaded) this.options.onProgress?.(record, loaded.workflow.name);
         reconciled.push({ executionArn: record.executionArn, plan: 'fail', state: plan.kind === 'fail' ? plan.interrupted : undefined });
         continue;
       }
@@ -275,6 +281,13 @@ export class LocalStepFunctions {
     how: { redriven: boolean; killAt: string | undefined; onEntered: (state: string) => void },
   ): Promise<void> {
     result.catch(() => undefined); // the event log reports the outcome
+    // Once per state and once at the end: an aborted execution's log may not end after its ExecutionAborted.
+    let endReported = false;
+    const progress = () => {
+      if (endReported) return;
+      endReported = record.status !== 'RUNNING';
+      this.options.onProgress?.(record, loaded.workflow.name);
+    };
     try {
       for await (const event of events) {
         // A shutdown leaves the execution RUNNING on disk, as a crash would: the next start resumes it.
@@ -292,6 +305,7 @@ export class LocalStepFunctions {
           // Tasks wait for their top-level state: a Map iteration's states leave it current while the Map runs.
           if (loaded.topLevel.get(event.state.name) === event.state.name) how.onEntered(event.state.name);
         }
+        if (event.type === 'ExecutionStarted' || event.type === 'StateEntered' || record.status !== 'RUNNING') progress();
       }
     } catch (error) {
       if (this.closing) return;
@@ -314,6 +328,7 @@ export class LocalStepFunctions {
     if (this.closing) return;
     record.stopDate ??= new Date().toISOString();
     this.store.save(record);
+    progress();
   }
 
   private append(record: ExecutionRecord, loaded: Loaded, event: EventLog): void {
