@@ -1,5 +1,6 @@
 import { ApiClient } from '../api-client.js';
 import { connect, tenantUrl } from '../connection.js';
+import { UsageError } from '../usage-error.js';
 
 interface ProjectView {
   name: string;
@@ -21,14 +22,29 @@ const TIMEOUT_MS = 15 * 60 * 1000;
 const POLL_MS = 500;
 
 /**
- * `slipway rollback --project NAME --to DEPLOYMENT_ID`: starts the rollback workflow and waits
+ * `slipway rollback --to DEPLOYMENT_ID [--promote]`: starts the rollback workflow and waits
  * until the project's live deployment is the target (exit 0, prints the URL), or the execution
  * failed (the project records the failing state and error), or the wait times out (exit 1).
  */
-export async function rollbackCommand(args: { project: string; to: string; json: boolean; timeoutMs?: number }): Promise<number> {
+export async function rollbackCommand(args: {
+  project: string;
+  to: string;
+  promote: boolean;
+  json: boolean;
+  timeoutMs?: number;
+}): Promise<number> {
   const connection = await connect();
   const api = new ApiClient(connection);
   const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
+  // A preview built from a branch becomes production only when that is said.
+  const { deployment: target } = await api.get<{ deployment: { preview?: string } }>(
+    `/projects/${encodeURIComponent(args.project)}/deployments/${encodeURIComponent(args.to)}`,
+  );
+  if (target.preview && !args.promote) {
+    throw new UsageError(
+      `${args.to} is a deployment of preview ${target.preview}: to make it production, slipway rollback --to ${args.to} --promote`,
+    );
+  }
   const started = await api.post<Started>(`/projects/${encodeURIComponent(args.project)}/rollback`, { deploymentId: args.to });
   const executionName =
     started.rollback.executionName ?? started.rollback.executionArn.slice(started.rollback.executionArn.lastIndexOf(':') + 1);

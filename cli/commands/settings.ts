@@ -3,8 +3,6 @@ import { printResult } from '../output.js';
 import { ApiClient } from '../api-client.js';
 import { connect } from '../connection.js';
 
-/** Usage mistakes of these verbs; main.ts prints them with the usage text. */
-
 const path = (project: string, ...rest: string[]) => `/projects/${[project, ...rest].map(encodeURIComponent).join('/')}`;
 const out = (json: boolean, value: unknown, text: string) => printResult(json, value, () => [text]);
 
