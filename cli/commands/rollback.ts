@@ -1,5 +1,6 @@
 import { ApiClient } from '../api-client.js';
 import { connect, tenantUrl } from '../connection.js';
+import { type Progress, startProgress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
 interface ProjectView {
@@ -49,12 +50,31 @@ export async function rollbackCommand(args: {
   const executionName =
     started.rollback.executionName ?? started.rollback.executionArn.slice(started.rollback.executionArn.lastIndexOf(':') + 1);
   say(`slipway: rolling back ${args.project} to ${args.to} (execution ${executionName})`);
+  const progress = startProgress(process.stderr, `rolling back ${args.project} to ${args.to}`);
+  try {
+    return await waitForRollback(api, connection.port, args, started, executionName, progress);
+  } finally {
+    progress.stop();
+  }
+}
 
+/** Polls the project until its live deployment is the target, the rollback failed, or the time is up. */
+async function waitForRollback(
+  api: ApiClient,
+  port: number | undefined,
+  args: { project: string; to: string; json: boolean; timeoutMs?: number },
+  started: Started,
+  executionName: string,
+  progress: Progress,
+): Promise<number> {
+  const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
   const deadline = Date.now() + (args.timeoutMs ?? TIMEOUT_MS);
   for (let poll = 1; ; poll++) {
     const { project } = await api.get<{ project: ProjectView }>(`/projects/${encodeURIComponent(args.project)}`);
+    progress.state(project.status === 'READY' ? 'moving the live pointer' : project.status);
     if (project.liveDeploymentId === args.to) {
-      const url = project.url ?? tenantUrl(args.project, connection.port);
+      progress.stop();
+      const url = project.url ?? tenantUrl(args.project, port);
       if (args.json) process.stdout.write(`${JSON.stringify({ rollback: started.rollback, url })}\n`);
       else say(`slipway: ${args.project} is live again with ${args.to} at ${url}`);
       return 0;
@@ -64,6 +84,7 @@ export async function rollbackCommand(args: {
     const failure =
       project.status === 'FAILED' && project.failedState ? project : poll % 5 === 0 ? await failedExecution(api, executionName) : undefined;
     if (failure) {
+      progress.stop();
       if (args.json) process.stdout.write(`${JSON.stringify({ rollback: started.rollback, failure })}\n`);
       process.stderr.write(
         `slipway: rollback to ${args.to} failed${failure.failedState ? ` in ${failure.failedState}` : ''}: ${failure.error ?? 'error'}${failure.cause ? `: ${failure.cause}` : ''}\n`,
