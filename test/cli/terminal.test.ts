@@ -18,6 +18,8 @@ import { tarFixture, validBundleEntries } from '../support/tar-fixture.js';
  */
 const CLI = join(resolve(import.meta.dirname, '..', '..'), 'bin', 'slipway.js');
 const ESC = '\u001b';
+/** A spinner frame (in colour on a terminal) followed by `text` (a regular expression). */
+const spinnerShowing = (text: string) => new RegExp(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏](${ESC}\\[39m)? ${text}`);
 
 /** How long the stand-in build takes; the cancel test makes it long. */
 let buildMs = 1500;
@@ -185,7 +187,7 @@ describe('a linked app directory', () => {
     const terminal = await inTerminal(['deploy'], { cwd: join(app, 'src') });
     expect(terminal.code, terminal.screen).toBe(0);
     // A spinner frame (coloured), the pipeline's state and the time so far, redrawn in place.
-    expect(terminal.screen).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏](\u001b\[39m)? deploying my-site: Build · \d+s/);
+    expect(terminal.screen).toMatch(spinnerShowing('deploying my-site: Build · \\d+s'));
     expect(terminal.screen).toContain(`${ESC}[1G${ESC}[0K`);
     expect(terminal.screen).toContain(`${ESC}[36mvite`);
     expect(terminal.screen).toMatch(/deployment d-\S+ is live at http/);
@@ -236,7 +238,7 @@ describe('a linked app directory', () => {
     await oneLine(['rollback', '--to', preview as string], `slipway rollback --to ${preview} --promote`);
     const rolled = await inTerminal(['rollback', '--to', wasLive as string]);
     expect(rolled.code, rolled.screen).toBe(0);
-    expect(rolled.screen).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏](\u001b\[39m)? rolling back my-site/);
+    expect(rolled.screen).toMatch(spinnerShowing('rolling back my-site'));
     expect(rolled.screen).toContain(`live again with ${wasLive}`);
     const back = await piped(['rollback', '--to', serving as string]);
     expect(back.code, back.stderr).toBe(0);
