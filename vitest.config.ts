@@ -18,7 +18,7 @@ const UNIT = [
   'test/api/route.test.ts',
   'test/aws/projects/function-zip.test.ts',
   'test/buildrunner/{env,log-stream,package-manager,project-config,source,workspace}.test.ts',
-  'test/cli/pack-source.test.ts',
+  'test/cli/{pack-source,words}.test.ts',
   'test/lib/**/*.test.ts',
   'test/pipeline/**/*.test.ts',
   'test/previews/alias-and-keys.test.ts',

@@ -94,8 +94,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   open: {
     group: 'Your app',
-    summary: 'open the live URL in the browser (printed when there is no browser)',
+    summary: 'open the live URL (the dashboard outside an app) in the browser, or print it',
     usage: ['open [--project NAME] [--preview ALIAS]'],
+    details: ['Without a linked or named project: the dashboard. Printed instead when there is no browser to open.'],
     flags: ['project', 'preview'],
     examples: ['slipway open', 'slipway open --preview feature-x'],
   },

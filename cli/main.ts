@@ -94,8 +94,12 @@ async function run(line: CommandLine): Promise<number> {
         json,
       });
     }
-    case 'open':
-      return openCommand({ project: await project(), preview: values.preview, json });
+    case 'open': {
+      // Where no project is linked or named, open shows the dashboard.
+      const linked = values.project === undefined && !values.preview ? await findProjectLink() : undefined;
+      const target = values.project !== undefined || values.preview || linked ? await project() : undefined;
+      return openCommand({ ...(target ? { project: target } : {}), preview: values.preview, json });
+    }
     case 'projects': {
       const action = subcommand(line, args[0]);
       if (action === undefined || action === 'list') return projectsCommand({ json });

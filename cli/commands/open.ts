@@ -22,14 +22,18 @@ function openInBrowser(url: string): boolean {
 }
 
 /**
- * `slipway open [--preview ALIAS]`: the project's live URL (or the preview's) in the browser on a
- * terminal with a desktop, and printed in every case (alone on stdout when piped).
+ * `slipway open [--preview ALIAS]`: the project's live URL (or the preview's; the dashboard where no
+ * project is linked or named) in the browser on a terminal with a desktop, and printed in every case
+ * (alone on stdout when piped).
  */
-export async function openCommand(args: { project: string; preview?: string; json: boolean }): Promise<number> {
+export async function openCommand(args: { project?: string; preview?: string; json: boolean }): Promise<number> {
   const connection = await connect();
   const api = new ApiClient(connection);
   let url: string;
-  if (args.preview) {
+  if (args.project === undefined) {
+    // No project here: the dashboard, which the API's origin serves.
+    url = `${connection.apiUrl.replace(/\/api\/v1$/, '')}/`;
+  } else if (args.preview) {
     const { deployments } = await api.get<{ deployments: Array<{ preview?: string; status: string; url?: string }> }>(
       `/projects/${args.project}/deployments`,
     );

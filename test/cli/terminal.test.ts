@@ -96,10 +96,13 @@ function piped(args: string[], options: { cwd?: string; stdin?: string; env?: Re
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
 
 /** The CLI in a pseudo-terminal (`script`): what the user's terminal shows, stdout and stderr together. */
-function inTerminal(args: string[], options: { cwd?: string } = {}): Promise<{ code: number; screen: string }> {
+function inTerminal(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number; screen: string }> {
   return new Promise((done) => {
     const command = [process.execPath, CLI, ...args].map(quote).join(' ');
-    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: options.cwd ?? app, env: userEnv(), stdio: 'pipe' });
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: options.cwd ?? app, env: userEnv(options.env), stdio: 'pipe' });
     let screen = '';
     child.stdout.on('data', (c: Buffer) => (screen += c.toString()));
     child.stderr.on('data', (c: Buffer) => (screen += c.toString()));
@@ -210,29 +213,45 @@ describe('a linked app directory', () => {
     expect(rows[0]).toMatch(/^STATUS\s+ID\s+CREATED\s+PREVIEW\s+NOTE$/);
     expect(rows.slice(1).map((r) => r.split(/\s{2,}/)[0])).toEqual(['PREVIEW', 'SERVING', 'WAS LIVE']);
     const [preview, serving, wasLive] = rows.slice(1).map((r) => r.split(/\s{2,}/)[1] as string);
-    const detail = await bothWays(['deployments', serving as string]);
+    // The read-only verbs do not depend on each other: asked at once.
+    const [detail, logs, jsonLogs, env, settings, domains, projects, whoami, executions, help, open, dashboard, noColor] =
+      await Promise.all([
+        bothWays(['deployments', serving as string]),
+        bothWays(['logs']),
+        piped(['logs', '--json']),
+        bothWays(['env', 'list']),
+        bothWays(['settings', '--install-command', 'npm install']),
+        bothWays(['domains', 'list']),
+        bothWays(['projects']),
+        bothWays(['whoami']),
+        bothWays(['executions', '--status', 'succeeded']),
+        bothWays(['help']),
+        piped(['open']),
+        // Outside an app: the dashboard.
+        piped(['open'], { cwd: work }),
+        // NO_COLOR on a terminal: the build's colours go too.
+        inTerminal(['logs'], { env: { NO_COLOR: '1' } }),
+      ]);
     expect(detail.piped.stdout).toMatch(/status\s+SERVING \(LIVE\)/);
     expect(detail.terminal).toContain('SERVING');
-
-    const logs = await bothWays(['logs']);
     expect(logs.piped.stdout).toContain('vite building for production');
-    const jsonLogs = await piped(['logs', '--json']);
     const lines = jsonLogs.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { deployment: string; line: string });
     expect(lines.map((l) => l.line)).toContain('slipway: built');
     expect(lines.every((l) => l.deployment === preview)).toBe(true);
-
-    expect((await bothWays(['env', 'list'])).piped.stdout).toContain('PUBLIC_GREETING');
-    expect((await bothWays(['settings', '--install-command', 'npm install'])).piped.stdout).toContain('install command: npm install');
-    expect((await bothWays(['domains', 'list'])).piped.stdout).toContain('no custom domains');
-    expect((await bothWays(['projects'])).piped.stdout).toMatch(/^NAME\s+STATUS\s+LIVE\s+URL\nmy-site\s+READY\s+d-/);
-    expect((await bothWays(['whoami'])).piped.stdout).toContain('admin');
-    expect((await bothWays(['executions', '--status', 'succeeded'])).piped.stdout).toContain('my-site--build-deploy--');
-    expect((await bothWays(['help'])).piped.stdout).toContain('slipway help COMMAND');
-    const open = await piped(['open']);
-    expect(open.stdout).toMatch(/^http:\/\/\S+\n$/);
+    expect(env.piped.stdout).toContain('PUBLIC_GREETING');
+    expect(settings.piped.stdout).toContain('install command: npm install');
+    expect(domains.piped.stdout).toContain('no custom domains');
+    expect(projects.piped.stdout).toMatch(/^NAME\s+STATUS\s+LIVE\s+URL\nmy-site\s+READY\s+d-/);
+    expect(whoami.piped.stdout).toContain('admin');
+    expect(executions.piped.stdout).toContain('my-site--build-deploy--');
+    expect(help.piped.stdout).toContain('slipway help COMMAND');
+    expect(open.stdout).toMatch(/^http:\/\/my-site\.\S+\n$/);
+    expect(dashboard.stdout).toBe(`${apiUrl}/\n`);
+    expect(noColor.screen).toContain('vite building for production');
+    expect(noColor.screen).not.toContain(ESC);
 
     // A preview is not made production by accident.
     await oneLine(['rollback', '--to', preview as string], `slipway rollback --to ${preview} --promote`);
