@@ -13,6 +13,8 @@ export async function ask(question: string): Promise<string> {
 /** Asks for a secret on the terminal without echoing it (raw mode, one key at a time). */
 export function askHidden(question: string): Promise<string> {
   const stdin = process.stdin;
+  // Echo off before the question shows: a key typed as soon as it appears must not be echoed.
+  stdin.setRawMode(true);
   process.stderr.write(question);
   return new Promise((resolve, reject) => {
     let answer = '';
@@ -32,7 +34,6 @@ export function askHidden(question: string): Promise<string> {
         else answer += char;
       }
     };
-    stdin.setRawMode(true);
     stdin.resume();
     stdin.on('data', onData);
   });

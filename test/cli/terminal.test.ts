@@ -98,15 +98,23 @@ const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
 /** The CLI in a pseudo-terminal (`script`): what the user's terminal shows, stdout and stderr together. */
 function inTerminal(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; answer?: { prompt: string; typed: string } } = {},
 ): Promise<{ code: number; screen: string }> {
   return new Promise((done) => {
     const command = [process.execPath, CLI, ...args].map(quote).join(' ');
     const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: options.cwd ?? app, env: userEnv(options.env), stdio: 'pipe' });
     let screen = '';
-    child.stdout.on('data', (c: Buffer) => (screen += c.toString()));
+    let answered = !options.answer;
+    child.stdout.on('data', (c: Buffer) => {
+      screen += c.toString();
+      // The user types once the prompt shows (Enter sends a carriage return); typed ahead, the terminal would echo it.
+      if (!answered && options.answer && screen.includes(options.answer.prompt)) {
+        answered = true;
+        child.stdin.end(`${options.answer.typed}\r`);
+      }
+    });
     child.stderr.on('data', (c: Buffer) => (screen += c.toString()));
-    child.stdin.end();
+    if (answered) child.stdin.end();
     child.on('close', (code) => done({ code: code ?? -1, screen }));
   });
 }
@@ -278,6 +286,23 @@ describe('a linked app directory', () => {
     expect(JSON.parse((await piped(['projects', '--json'])).stdout).projects).not.toContainEqual(
       expect.objectContaining({ name: 'spare-site', status: 'READY' }),
     );
+  });
+
+  it('on a terminal, login asks for the token without echoing it and delete asks for the name typed again', async () => {
+    const login = await inTerminal(['login', apiUrl], { cwd: work, answer: { prompt: 'API token for', typed: TOKEN } });
+    expect(login.code, login.screen).toBe(0);
+    expect(login.screen).toContain(`API token for ${apiUrl}/api/v1: `);
+    expect(login.screen).toContain('signed in');
+    expect(login.screen).not.toContain(TOKEN);
+
+    expect((await piped(['projects', 'create', 'typed-site'])).code).toBe(0);
+    const mistyped = await inTerminal(['projects', 'delete', 'typed-site'], { answer: { prompt: 'to go on: ', typed: 'typed-sight' } });
+    expect(mistyped.code).toBe(1);
+    expect(mistyped.screen).toContain("Type the project's name to go on");
+    expect(mistyped.screen).toContain('nothing deleted');
+    const confirmed = await inTerminal(['projects', 'delete', 'typed-site'], { answer: { prompt: 'to go on: ', typed: 'typed-site' } });
+    expect(confirmed.code, confirmed.screen).toBe(0);
+    expect(confirmed.screen).toContain('deleting typed-site');
   });
 
   it('a cancelled deploy says CANCELLED, the word the list uses', async () => {
