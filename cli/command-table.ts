@@ -35,11 +35,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '  5. the local platform of ./.slipway (the Slipway checkout you are in), with its admin token',
     ],
     flags: ['token'],
-    examples: [
-      'slipway login',
-      'slipway login https://slipway.example.com --token slw_…',
-      'echo "$TOKEN" | slipway login https://slipway.example.com',
-    ],
+    examples: ['slipway login', 'slipway login https://slipway.example.com', 'echo "$TOKEN" | slipway login https://slipway.example.com'],
   },
   logout: {
     group: 'Account',

@@ -29,7 +29,11 @@ export const FLAGS = {
   role: { type: 'string', multiple: true, value: 'ROLE', help: 'a role to grant (repeat for more)' },
   label: { type: 'string', value: 'LABEL', help: 'a name for the token' },
   'ttl-days': { type: 'string', value: 'N', help: 'days until the token expires' },
-  token: { type: 'string', value: 'TOKEN', help: 'the API token (else SLIPWAY_TOKEN, else asked for on a terminal)' },
+  token: {
+    type: 'string',
+    value: 'TOKEN',
+    help: 'the API token; - reads it from stdin (a token here shows in the process list: prefer stdin or SLIPWAY_TOKEN)',
+  },
   yes: { type: 'boolean', short: 'y', help: 'do not ask for confirmation' },
   port: { type: 'string', value: 'PORT', help: 'the port to listen on (default 8080)' },
   'no-example': { type: 'boolean', help: 'do not deploy the example app on the first start' },
