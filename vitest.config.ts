@@ -20,7 +20,7 @@ const UNIT = [
   'test/aws/configure-context.test.ts',
   'test/aws/projects/function-zip.test.ts',
   'test/buildrunner/{env,install-fallback,log-stream,package-manager,project-config,source,workspace}.test.ts',
-  'test/cli/pack-source.test.ts',
+  'test/cli/{pack-source,words}.test.ts',
   'test/package/engines.test.ts',
   'test/lib/**/*.test.ts',
   'test/pipeline/**/*.test.ts',

@@ -1,13 +1,14 @@
+import { inCliWords } from './api-fields.js';
 import type { Connection } from './connection.js';
 
-/** An API error, carrying the server's message (which names the field or limit). */
+/** An API error, carrying the server's message (which names the field or limit), its fields named as the CLI's flags. */
 export class ApiCallError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
   ) {
-    super(message);
+    super(inCliWords(message));
   }
 }
 

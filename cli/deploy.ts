@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiCallError, type ApiClient } from './api-client.js';
 import { realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { preflight } from './preflight.js';
 import { findWorkspace } from '../buildrunner/runner/workspace.js';
 import { packSource } from './pack-source.js';
 import { followLogStream } from './sse.js';
@@ -25,6 +27,7 @@ export interface Deployment {
   failedState?: string;
   error?: string;
   cause?: string;
+  cancelledBy?: string;
 }
 
 export interface DeployOptions {
@@ -35,6 +38,8 @@ export interface DeployOptions {
   /** Each chunk of build log as it arrives. */
   onLog?: (text: string) => void;
   onStep?: (message: string) => void;
+  /** The pipeline state the deployment's execution is in, polled while it runs. */
+  onState?: (state: string) => void;
   pollMs?: number;
 }
 
@@ -126,6 +131,11 @@ export async function followDeploymentLog(
 export async function deployDirectory(api: ApiClient, options: DeployOptions): Promise<Deployment> {
   // A bad directory fails before anything is created on the platform.
   const { root, rootDirectory } = await sourceRoot(options.dir);
+  const settings = await projectSettings(api, options.project);
+  await preflight(
+    settings?.rootDirectory && !rootDirectory ? join(options.dir, settings.rootDirectory) : options.dir,
+    async () => settings?.buildCommand ?? undefined,
+  );
   if (rootDirectory) options.onStep?.(`${rootDirectory} is a workspace package: uploading the workspace root ${root}`);
   const { archive, files, leftOut } = await packSource(root);
   const skipped = describeLeftOut(leftOut);
@@ -149,10 +159,21 @@ export async function deployDirectory(api: ApiClient, options: DeployOptions): P
   const id = started.deployment.id;
   options.onStep?.(`deployment ${id} started`);
 
-  await followDeploymentLog(api, options, id);
+  const stopWatching = options.onState ? watchPipelineState(api, options.project, id, options.onState, options.pollMs) : undefined;
+  try {
+    await followDeploymentLog(api, options, id);
+  } finally {
+    stopWatching?.();
+  }
   const { deployment } = await api.get<{ deployment: Deployment }>(`/projects/${options.project}/deployments/${id}`);
   if (deployment.status === 'SUPERSEDED') {
     throw new DeployFailed(deployment, `deployment ${id} did not go live: a newer deployment of the same pointer went live first`);
+  }
+  if (deployment.status === 'CANCELLED') {
+    throw new DeployFailed(
+      deployment,
+      `deployment ${id} was CANCELLED${deployment.cancelledBy ? ` by ${deployment.cancelledBy}` : ''}; the live version keeps serving`,
+    );
   }
   if (deployment.status !== 'LIVE' && !deployment.failedState) {
     // The execution stopped without recording why (aborted, or the platform restarted): ask it.
@@ -171,4 +192,39 @@ export async function deployDirectory(api: ApiClient, options: DeployOptions): P
     );
   }
   return deployment;
+}
+
+/** The project's build settings, or undefined when the project does not exist yet. */
+async function projectSettings(api: ApiClient, project: string): Promise<{ buildCommand?: string; rootDirectory?: string } | undefined> {
+  try {
+    return (await api.get<{ settings: { buildCommand?: string; rootDirectory?: string } }>(`/projects/${project}/settings`)).settings;
+  } catch (error) {
+    if (error instanceof ApiCallError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Polls the deployment's execution and reports the state it is in (the newest state entered and not
+ * left), until the returned function is called. A failed poll is skipped: the log decides the end.
+ */
+function watchPipelineState(api: ApiClient, project: string, id: string, onState: (state: string) => void, pollMs = 1000): () => void {
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      try {
+        const { execution } = await api.get<{ execution: { states: Array<{ name: string; status: string }> } }>(
+          `/projects/${project}/deployments/${id}/execution`,
+        );
+        const running = execution.states.filter((state) => state.status === 'entered').at(-1) ?? execution.states.at(-1);
+        if (running && !stopped) onState(running.name);
+      } catch {
+        // not started yet, or a transient error: the next poll tells
+      }
+      await sleep(Math.max(pollMs, 500), undefined, { ref: false });
+    }
+  })();
+  return () => {
+    stopped = true;
+  };
 }

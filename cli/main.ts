@@ -1,50 +1,30 @@
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiCallError } from './api-client.js';
-import { deployCommand } from './commands/deploy.js';
-import { cancelCommand, deploymentsCommand, executionsCommand, logsCommand, projectsCommand } from './commands/read.js';
-import { rollbackCommand } from './commands/rollback.js';
+import { type CommandLine, readCommandLine, subcommand } from './command-line.js';
+import { loginCommand, logoutCommand } from './commands/account.js';
 import { auditCommand, retryCommand } from './commands/admin.js';
+import { deployCommand } from './commands/deploy.js';
+import { approveCommand, githubLinkCommand, githubReposCommand } from './commands/github.js';
 import { assignSubscriptionCommand, limitsCommand, subscriptionsCommand } from './commands/limits.js';
+import { linkCommand } from './commands/link.js';
+import { openCommand } from './commands/open.js';
+import { createProjectCommand, deleteProjectCommand, projectsCommand } from './commands/projects.js';
+import { cancelCommand, deploymentsCommand, executionStatus, executionsCommand, logsCommand } from './commands/read.js';
+import { rollbackCommand } from './commands/rollback.js';
 import { domainsCommand, envCommand, settingsCommand } from './commands/settings.js';
 import { tokensCommand, usersCommand, whoamiCommand } from './commands/users.js';
-import { UsageError } from './usage-error.js';
+import { commandHelp, globalHelp } from './help.js';
+import { PreflightError } from './preflight.js';
+import { findProjectLink } from './project-link.js';
+import { checkDeploymentId, checkProjectName, resolveProject } from './project-option.js';
 import { routeCacheProjectsFlag } from './route-cache-projects-flag.js';
-import { approveCommand, githubLinkCommand, githubReposCommand } from './commands/github.js';
+import { UsageError } from './usage-error.js';
+import { packageRoot } from '../infra/package-root.js';
 
-const USAGE = `usage: slipway <command> [options]
-
-  up [--port PORT] [--no-example]          start the local platform (state in $SLIPWAY_HOME, default ./.slipway)
-     [--route-cache-projects N]            size the route cache for N projects (default 200; fewer: more routes a deployment)
-  deploy [DIR] --project NAME [--preview ALIAS]   build and deploy DIR (default .), wait until live;
-                                           --preview: at NAME--ALIAS, production untouched
-  projects                                 list projects
-  deployments --project NAME               list a project's deployments (* = live)
-  logs --project NAME [--deployment ID] [--follow]   print a build log (--follow: live, until the deployment ends)
-  cancel --project NAME --deployment ID    cancel a queued or building deployment (the live version stays)
-  rollback --project NAME --to ID          make an earlier deployment live again, wait until it is
-  env list|set KEY VALUE|unset KEY --project NAME   environment variables; set takes [--secret]
-                                           [--target build|runtime|both] (VALUE - reads stdin)
-  settings --project NAME [--build-command CMD] [--install-command CMD] [--root-directory DIR]
-           [--node-version 20|22]          show or change build settings ("" resets one)
-  domains list|add|verify|remove DOMAIN --project NAME   custom domains (proven by a DNS TXT record)
-  github repos                             repositories your GitHub App installations let you link
-  github link --project NAME OWNER/REPO [--branch B]   deploy pushes to OWNER/REPO (B, default the default branch: production)
-  approve --project NAME --deployment ID   redeploy a fork's preview (built without secrets) with secrets
-  executions [--status STATUS]             list pipeline executions
-  whoami                                   who the token or session is, with roles and permissions
-  tokens [create --label L [--ttl-days N]|revoke ID]   your own API tokens (a new one is shown once)
-  admin users [show|create|roles|delete LOGIN] [--role R ...]   users and their roles
-  admin users token LOGIN --label L [--ttl-days N] | revoke LOGIN ID   issue (shown once) or revoke a user's API token
-  admin audit [--month YYYY-MM]            the audit log of a month (default this one), newest first
-  admin retry EXECUTION_NAME [--follow]    retry a failed (or aborted, timed-out) build-and-deploy execution; prints the new deployment id
-  admin subscriptions [set NAME --limit k=v ...]   list subscriptions, or store NAME with those limits changed
-  admin subscription LOGIN NAME            give a user a subscription
-  limits                                   your subscription, its limits and your usage
-
-  --json   machine-readable output`;
-
-function required(value: string | undefined, flag: string): string {
-  if (!value) throw new UsageError(`${flag} is required`);
+/** A required value, or a one-line refusal saying what to type. */
+function required(value: string | undefined, missing: string): string {
+  if (!value) throw new UsageError(missing);
   return value;
 }
 
@@ -54,42 +34,32 @@ function ttlDays(value: string | undefined): number | undefined {
   return Number(value);
 }
 
-async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      port: { type: 'string' },
-      'no-example': { type: 'boolean', default: false },
-      'route-cache-projects': { type: 'string' },
-      project: { type: 'string', short: 'p' },
-      deployment: { type: 'string' },
-      preview: { type: 'string' },
-      to: { type: 'string' },
-      follow: { type: 'boolean', short: 'f', default: false },
-      status: { type: 'string' },
-      month: { type: 'string' },
-      limit: { type: 'string', multiple: true },
-      secret: { type: 'boolean', default: false },
-      target: { type: 'string' },
-      'build-command': { type: 'string' },
-      'install-command': { type: 'string' },
-      'root-directory': { type: 'string' },
-      'node-version': { type: 'string' },
-      branch: { type: 'string' },
-      role: { type: 'string', multiple: true },
-      label: { type: 'string' },
-      'ttl-days': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
-    return command || values.help ? 0 : 2;
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+const NEEDS_DEPLOYMENT = (verb: string) => `${verb} needs --deployment ID (\`slipway deployments\` lists them)`;
+
+async function run(line: CommandLine): Promise<number> {
+  const { command, args, values } = line;
+  const json = values.json ?? false;
+  if (!command) {
+    if (values.version) {
+      process.stdout.write(`slipway ${version()}\n`);
+      return 0;
+    }
+    process.stdout.write(`${globalHelp()}\n`);
+    return values.help ? 0 : 2;
   }
+  if (values.help) {
+    process.stdout.write(`${commandHelp(command)}\n`);
+    return 0;
+  }
+  const project = () => resolveProject(values.project);
   switch (command) {
+    case 'help':
+      process.stdout.write(`${args[0] ? commandHelp(args[0]) : globalHelp()}\n`);
+      return 0;
     case 'up': {
       const port = values.port ?? process.env.SLIPWAY_PORT;
       if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new UsageError(`--port must be a port number, got ${port}`);
@@ -108,138 +78,170 @@ async function run(argv: string[]): Promise<number> {
         ...(killMatch ? { killAtState: { machine: killMatch[1] as string, state: killMatch[2] as string } } : {}),
       });
     }
-    case 'deploy':
+    case 'login':
+      return loginCommand({ url: args[0], token: values.token, json });
+    case 'logout':
+      return logoutCommand({ json });
+    case 'link':
+      return linkCommand({ project: values.project, json });
+    case 'deploy': {
+      const linked = values.project === undefined ? await findProjectLink() : undefined;
       return deployCommand({
-        dir: rest[0] ?? '.',
-        project: required(values.project, '--project'),
+        // The linked app directory, wherever below it the command runs.
+        dir: args[0] ?? linked?.dir ?? '.',
+        project: await project(),
         preview: values.preview,
-        json: values.json,
+        json,
       });
-    case 'projects':
-      return projectsCommand({ json: values.json });
+    }
+    case 'open': {
+      // Where no project is linked or named, open shows the dashboard.
+      const linked = values.project === undefined && !values.preview ? await findProjectLink() : undefined;
+      const target = values.project !== undefined || values.preview || linked ? await project() : undefined;
+      return openCommand({ ...(target ? { project: target } : {}), preview: values.preview, json });
+    }
+    case 'projects': {
+      const action = subcommand(line, args[0]);
+      if (action === undefined || action === 'list') return projectsCommand({ json });
+      const name = checkProjectName(required(args[1], `projects ${action} needs a NAME: slipway projects ${action} my-site`), 'NAME');
+      if (action === 'create') return createProjectCommand({ name, json });
+      return deleteProjectCommand({ name, yes: values.yes ?? false, json });
+    }
     case 'deployments':
-      return deploymentsCommand({ json: values.json, project: required(values.project, '--project') });
+      return deploymentsCommand({ json, project: await project(), id: args[0] && checkDeploymentId(args[0], 'ID') });
     case 'logs':
       return logsCommand({
-        json: values.json,
-        project: required(values.project, '--project'),
-        deployment: values.deployment,
-        follow: values.follow,
+        json,
+        project: await project(),
+        deployment: values.deployment && checkDeploymentId(values.deployment, '--deployment'),
+        follow: values.follow ?? false,
       });
     case 'cancel':
       return cancelCommand({
-        json: values.json,
-        project: required(values.project, '--project'),
-        deployment: required(values.deployment, '--deployment'),
+        json,
+        project: await project(),
+        deployment: checkDeploymentId(required(values.deployment, NEEDS_DEPLOYMENT('cancel')), '--deployment'),
       });
     case 'rollback':
-      return rollbackCommand({ project: required(values.project, '--project'), to: required(values.to, '--to'), json: values.json });
-    case 'env':
-      return envCommand({
-        action: rest[0],
-        rest: rest.slice(1),
-        project: required(values.project, '--project'),
-        secret: values.secret,
-        target: values.target,
-        json: values.json,
+      return rollbackCommand({
+        project: await project(),
+        to: checkDeploymentId(required(values.to, 'rollback needs --to ID: pick one with `slipway deployments`'), '--to'),
+        promote: values.promote ?? false,
+        json,
       });
+    case 'env': {
+      const action = required(subcommand(line, args[0]), 'env needs list, set KEY VALUE or unset KEY: slipway env list');
+      return envCommand({
+        action,
+        rest: args.slice(1),
+        project: await project(),
+        secret: values.secret ?? false,
+        target: values.target,
+        json,
+      });
+    }
     case 'settings':
       return settingsCommand({
-        project: required(values.project, '--project'),
-        json: values.json,
+        project: await project(),
+        json,
         buildCommand: values['build-command'],
         installCommand: values['install-command'],
         rootDirectory: values['root-directory'],
         nodeVersion: values['node-version'],
       });
-    case 'domains':
-      return domainsCommand({ action: rest[0], rest: rest.slice(1), project: required(values.project, '--project'), json: values.json });
+    case 'domains': {
+      const action = required(subcommand(line, args[0]), 'domains needs list, add DOMAIN or remove DOMAIN: slipway domains list');
+      return domainsCommand({ action, rest: args.slice(1), project: await project(), json });
+    }
     case 'github': {
-      const [sub, ...args] = rest;
-      if (sub === 'repos') return githubReposCommand({ json: values.json });
-      if (sub === 'link')
-        return githubLinkCommand({
-          project: required(values.project, '--project'),
-          repository: required(args[0], 'OWNER/REPO'),
-          branch: values.branch,
-          json: values.json,
-        });
-      throw new UsageError(sub ? `unknown github command ${sub}` : 'github needs a command: repos or link');
+      const sub = required(subcommand(line, args[0]), 'github needs repos or link OWNER/REPO: slipway github repos');
+      if (sub === 'repos') return githubReposCommand({ json });
+      return githubLinkCommand({
+        project: await project(),
+        repository: required(args[1], 'github link needs OWNER/REPO: slipway github link acme/site'),
+        branch: values.branch,
+        json,
+      });
     }
     case 'approve':
       return approveCommand({
-        project: required(values.project, '--project'),
-        deployment: required(values.deployment, '--deployment'),
-        json: values.json,
+        project: await project(),
+        deployment: checkDeploymentId(required(values.deployment, NEEDS_DEPLOYMENT('approve')), '--deployment'),
+        json,
       });
     case 'executions':
-      return executionsCommand({ json: values.json, status: values.status });
+      return executionsCommand({ json, status: executionStatus(values.status) });
     case 'limits':
-      return limitsCommand({ json: values.json });
+      return limitsCommand({ json });
     case 'whoami':
-      return whoamiCommand({ json: values.json });
+      return whoamiCommand({ json });
     case 'tokens':
       return tokensCommand({
-        action: rest[0],
-        tokenId: rest[1],
+        action: subcommand(line, args[0]),
+        tokenId: args[1],
         label: values.label,
         ttlDays: ttlDays(values['ttl-days']),
-        json: values.json,
+        json,
       });
     case 'admin': {
-      const [sub, ...args] = rest;
+      const sub = required(subcommand(line, args[0]), 'admin needs users, audit, retry, subscriptions or subscription: slipway help admin');
+      const rest = args.slice(1);
       if (sub === 'audit') {
         if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month))
           throw new UsageError(`--month must be YYYY-MM, got ${values.month}`);
-        return auditCommand({ month: values.month, json: values.json });
+        return auditCommand({ month: values.month, json });
       }
       if (sub === 'retry') {
-        if (!args[0]) throw new UsageError('admin retry needs an EXECUTION_NAME (see `slipway executions --status FAILED`)');
-        return retryCommand({ execution: args[0], follow: values.follow, json: values.json });
+        const execution = required(rest[0], 'admin retry needs an EXECUTION_NAME: see `slipway executions --status failed`');
+        return retryCommand({ execution, follow: values.follow ?? false, json });
       }
       if (sub === 'subscriptions') {
-        if (args[0] === undefined) return subscriptionsCommand({ limits: [], json: values.json });
-        if (args[0] !== 'set' || !args[1]) throw new UsageError('usage: admin subscriptions [set NAME --limit k=v ...]');
-        return subscriptionsCommand({ set: args[1], limits: values.limit ?? [], json: values.json });
+        if (rest[0] === undefined) return subscriptionsCommand({ limits: [], json });
+        if (rest[0] !== 'set' || !rest[1])
+          throw new UsageError('admin subscriptions set needs NAME: slipway admin subscriptions set pro --limit buildsPerDay=50');
+        return subscriptionsCommand({ set: rest[1], limits: values.limit ?? [], json });
       }
       if (sub === 'subscription') {
-        if (!args[0] || !args[1]) throw new UsageError('usage: admin subscription LOGIN NAME');
-        return assignSubscriptionCommand({ login: args[0], subscription: args[1], json: values.json });
+        if (!rest[0] || !rest[1]) throw new UsageError('admin subscription needs LOGIN and NAME: slipway admin subscription alice pro');
+        return assignSubscriptionCommand({ login: rest[0], subscription: rest[1], json });
       }
-      if (sub === 'users') {
-        return usersCommand({
-          action: args[0],
-          login: args[1],
-          tokenId: args[2],
-          roles: values.role ?? [],
-          label: values.label,
-          ttlDays: ttlDays(values['ttl-days']),
-          json: values.json,
-        });
-      }
-      throw new UsageError(
-        sub ? `unknown admin command ${sub}` : 'admin needs a command: audit, retry, users, subscriptions or subscription',
-      );
+      return usersCommand({
+        action: rest[0],
+        login: rest[1],
+        tokenId: rest[2],
+        roles: values.role ?? [],
+        label: values.label,
+        ttlDays: ttlDays(values['ttl-days']),
+        json,
+      });
     }
     default:
       throw new UsageError(`unknown command ${command}`);
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => {
+/** A mistake is answered in one line (`slipway: …`): usage errors exit 2, everything else 1. */
+function fail(error: unknown): void {
+  if (error instanceof UsageError) {
+    process.stderr.write(`slipway: ${error.message}\n`);
+    process.exitCode = 2;
+  } else if (error instanceof ApiCallError) {
+    process.stderr.write(`slipway: ${error.message} (${error.code})\n`);
+    process.exitCode = 1;
+  } else if (error instanceof PreflightError) {
+    process.stderr.write(`slipway: ${error.message}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`slipway: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+try {
+  const line = readCommandLine(process.argv.slice(2));
+  run(line).then((code) => {
     process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`slipway: ${(error as Error).message}\n\n${USAGE}\n`);
-      process.exitCode = 2;
-    } else if (error instanceof ApiCallError) {
-      process.stderr.write(`slipway: ${error.message} (${error.code})\n`);
-      process.exitCode = 1;
-    } else {
-      process.stderr.write(`slipway: ${(error as Error).message}\n`);
-      process.exitCode = 1;
-    }
-  },
-);
+  }, fail);
+} catch (error) {
+  fail(error);
+}

@@ -1,6 +1,7 @@
 import { ApiClient } from '../api-client.js';
 import { connect } from '../connection.js';
 import { followLogStream } from '../sse.js';
+import { write } from '../terminal.js';
 import type { AuditEntry as ServerAuditEntry } from '../../handlers/lib/table/audit.js';
 
 /** The API's audit entry (the CLI shows every field but the expiry). */
@@ -47,7 +48,7 @@ export async function retryCommand(args: { execution: string; follow: boolean; j
   const path = `/projects/${encodeURIComponent(deployment.project)}/deployments/${encodeURIComponent(deployment.id)}/logs/stream`;
   const end = await followLogStream(
     (lastEventId) => api.stream(path, lastEventId ? { 'last-event-id': lastEventId } : {}),
-    (text) => (args.json ? process.stderr : process.stdout).write(text),
+    (text) => write(args.json ? process.stderr : process.stdout, text),
   );
   if (args.json) process.stdout.write(`${JSON.stringify({ deployment: { ...deployment, status: end.status }, ...end })}\n`);
   else

@@ -1,5 +1,7 @@
 import { ApiClient } from '../api-client.js';
 import { connect, tenantUrl } from '../connection.js';
+import { type Progress, startProgress } from '../progress.js';
+import { UsageError } from '../usage-error.js';
 
 interface ProjectView {
   name: string;
@@ -21,24 +23,58 @@ const TIMEOUT_MS = 15 * 60 * 1000;
 const POLL_MS = 500;
 
 /**
- * `slipway rollback --project NAME --to DEPLOYMENT_ID`: starts the rollback workflow and waits
+ * `slipway rollback --to DEPLOYMENT_ID [--promote]`: starts the rollback workflow and waits
  * until the project's live deployment is the target (exit 0, prints the URL), or the execution
  * failed (the project records the failing state and error), or the wait times out (exit 1).
  */
-export async function rollbackCommand(args: { project: string; to: string; json: boolean; timeoutMs?: number }): Promise<number> {
+export async function rollbackCommand(args: {
+  project: string;
+  to: string;
+  promote: boolean;
+  json: boolean;
+  timeoutMs?: number;
+}): Promise<number> {
   const connection = await connect();
   const api = new ApiClient(connection);
   const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
+  // A preview built from a branch becomes production only when that is said.
+  const { deployment: target } = await api.get<{ deployment: { preview?: string } }>(
+    `/projects/${encodeURIComponent(args.project)}/deployments/${encodeURIComponent(args.to)}`,
+  );
+  if (target.preview && !args.promote) {
+    throw new UsageError(
+      `${args.to} is a deployment of preview ${target.preview}: to make it production, slipway rollback --to ${args.to} --promote`,
+    );
+  }
   const started = await api.post<Started>(`/projects/${encodeURIComponent(args.project)}/rollback`, { deploymentId: args.to });
   const executionName =
     started.rollback.executionName ?? started.rollback.executionArn.slice(started.rollback.executionArn.lastIndexOf(':') + 1);
   say(`slipway: rolling back ${args.project} to ${args.to} (execution ${executionName})`);
+  const progress = startProgress(process.stderr, `rolling back ${args.project} to ${args.to}`);
+  try {
+    return await waitForRollback(api, connection.port, args, started, executionName, progress);
+  } finally {
+    progress.stop();
+  }
+}
 
+/** Polls the project until its live deployment is the target, the rollback failed, or the time is up. */
+async function waitForRollback(
+  api: ApiClient,
+  port: number | undefined,
+  args: { project: string; to: string; json: boolean; timeoutMs?: number },
+  started: Started,
+  executionName: string,
+  progress: Progress,
+): Promise<number> {
+  const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
   const deadline = Date.now() + (args.timeoutMs ?? TIMEOUT_MS);
   for (let poll = 1; ; poll++) {
     const { project } = await api.get<{ project: ProjectView }>(`/projects/${encodeURIComponent(args.project)}`);
+    progress.state(project.status === 'READY' ? 'moving the live pointer' : project.status);
     if (project.liveDeploymentId === args.to) {
-      const url = project.url ?? tenantUrl(args.project, connection.port);
+      progress.stop();
+      const url = project.url ?? tenantUrl(args.project, port);
       if (args.json) process.stdout.write(`${JSON.stringify({ rollback: started.rollback, url })}\n`);
       else say(`slipway: ${args.project} is live again with ${args.to} at ${url}`);
       return 0;
@@ -48,6 +84,7 @@ export async function rollbackCommand(args: { project: string; to: string; json:
     const failure =
       project.status === 'FAILED' && project.failedState ? project : poll % 5 === 0 ? await failedExecution(api, executionName) : undefined;
     if (failure) {
+      progress.stop();
       if (args.json) process.stdout.write(`${JSON.stringify({ rollback: started.rollback, failure })}\n`);
       process.stderr.write(
         `slipway: rollback to ${args.to} failed${failure.failedState ? ` in ${failure.failedState}` : ''}: ${failure.error ?? 'error'}${failure.cause ? `: ${failure.cause}` : ''}\n`,

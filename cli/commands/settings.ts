@@ -2,8 +2,7 @@ import { UsageError } from '../usage-error.js';
 import { printResult } from '../output.js';
 import { ApiClient } from '../api-client.js';
 import { connect } from '../connection.js';
-
-/** Usage mistakes of these verbs; main.ts prints them with the usage text. */
+import { readStdin } from '../prompt.js';
 
 const path = (project: string, ...rest: string[]) => `/projects/${[project, ...rest].map(encodeURIComponent).join('/')}`;
 const out = (json: boolean, value: unknown, text: string) => printResult(json, value, () => [text]);
@@ -13,14 +12,6 @@ interface Variable {
   target: string;
   secret: boolean;
   value?: string;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
 }
 
 /**

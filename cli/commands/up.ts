@@ -85,14 +85,14 @@ export async function upCommand(args: {
       `  dashboard  ${platform.url}`,
       `  API        ${platform.apiUrl}`,
       `  admin token in ${join(shown, 'admin.token')}`,
-      `  deploy an app: npx slipway deploy DIR --project NAME  →  http://NAME.localhost:${platform.port}/`,
+      `  deploy an app: cd your-app && slipway link && slipway deploy  →  http://NAME.localhost:${platform.port}/`,
       '',
     ]);
   } else {
     // A restart: where it runs, then what it serves.
     write([`slipway: platform running at ${platform.url} (API ${platform.apiUrl}, state in ${shown})`]);
     const live = await platform.liveProjects();
-    if (live.length === 0) write(['slipway: no project is live yet: npx slipway deploy DIR --project NAME']);
+    if (live.length === 0) write(['slipway: no project is live yet: cd your-app && slipway link && slipway deploy']);
     const width = Math.max(0, ...live.map((entry) => entry.project.length));
     for (const entry of live) write([`  live  ${entry.project.padEnd(width)}  ${entry.deploymentId}  ${entry.url ?? ''}`.trimEnd()]);
   }

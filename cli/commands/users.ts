@@ -51,7 +51,9 @@ export async function usersCommand(args: {
   switch (args.action) {
     case undefined: {
       const result = await client.get<{ users: User[] }>('/admin/users');
-      printResult(args.json, result, () => result.users.map(userLine));
+      printResult(args.json, result, () =>
+        result.users.length ? result.users.map(userLine) : ['no users yet: slipway admin users create LOGIN --role user'],
+      );
       return 0;
     }
     case 'show': {
@@ -115,7 +117,9 @@ export async function tokensCommand(args: {
   const client = await api();
   if (args.action === undefined) {
     const result = await client.get<{ tokens: TokenRecord[] }>('/me/tokens');
-    printResult(args.json, result, () => result.tokens.map(tokenLine));
+    printResult(args.json, result, () =>
+      result.tokens.length ? result.tokens.map(tokenLine) : ['no tokens: slipway tokens create --label LABEL'],
+    );
     return 0;
   }
   if (args.action === 'create') {

@@ -7,7 +7,7 @@ export function dashboardPlaceholder(port: number): string {
 <p>The platform is running. The dashboard is not built yet; use the CLI and the API.</p>
 <ul>
 <li>API: <code>http://localhost:${port}/api/v1</code> (Bearer token in <code>$SLIPWAY_HOME/admin.token</code>)</li>
-<li>Deploy: <code>npx slipway deploy DIR --project NAME</code> → <code>http://NAME.localhost:${port}/</code></li>
+<li>Deploy: <code>slipway link &amp;&amp; slipway deploy</code> in your app's folder → <code>http://NAME.localhost:${port}/</code></li>
 </ul>
 </body></html>`;
 }

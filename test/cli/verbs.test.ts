@@ -105,7 +105,8 @@ describe('CLI control-plane verbs', () => {
     ]);
     const bad = await cli(['env', 'set', 'AWS_REGION', 'x', '--project', 'clisite']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('path.key');
+    // The API's field (path.key) in the CLI's words: the KEY argument.
+    expect(bad.stderr).toMatch(/^slipway: KEY /);
   });
 
   it('shows limits and manages subscriptions', async () => {
@@ -123,7 +124,7 @@ describe('CLI deploy', () => {
       'package.json': '{"name":"mono","private":true,"workspaces":["apps/*"]}',
       'package-lock.json': '{}',
       '.gitignore': '/apps/web/.cache/\n',
-      'apps/web/package.json': '{"name":"web","scripts":{"build":"vite build"}}',
+      'apps/web/package.json': '{"name":"web","scripts":{"build":"vite build"},"devDependencies":{"@sveltejs/kit":"^2.0.0"}}',
       'apps/web/src/routes/build/+page.svelte': '<h1>build</h1>',
       'apps/web/.env': 'SECRET=not-for-upload',
       'apps/web/.cache/x': 'cache',

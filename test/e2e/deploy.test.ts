@@ -190,7 +190,8 @@ describe('slipway deploy, end to end', () => {
     expect(production.text).not.toContain('Hello from the preview');
 
     const listed = await cli(['deployments', '--project', 'demo']);
-    expect(listed.stdout).toMatch(/LIVE\s+\S+\s+preview feature-x/);
+    // The preview's row says its alias answers with it: PREVIEW, ID, CREATED, PREVIEW (alias).
+    expect(listed.stdout).toMatch(/^PREVIEW\s+\S+\s+\S+\s+feature-x\s/m);
     const unknown = await hostRequest({ port, host: `demo--nope.localhost:${port}`, path: '/' });
     expect(unknown.status).toBe(404);
   });
