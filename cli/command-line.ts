@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { COMMAND_NAMES, COMMANDS, type CommandSpec } from './command-table.js';
-import { closest } from './did-you-mean.js';
+import { closest } from '../handlers/lib/did-you-mean.js';
 import { FLAGS, type FlagName, flagSynopsis, GLOBAL_FLAGS, parseArgsOptions } from './flags.js';
 import { UsageError } from './usage-error.js';
 

@@ -1,5 +1,5 @@
 import { COMMANDS, type CommandSpec } from './command-table.js';
-import { closest } from './did-you-mean.js';
+import { closest } from '../handlers/lib/did-you-mean.js';
 import { FLAGS, flagSynopsis, GLOBAL_FLAGS } from './flags.js';
 import { UsageError } from './usage-error.js';
 

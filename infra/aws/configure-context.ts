@@ -1,3 +1,4 @@
+import { closest } from '../../handlers/lib/did-you-mean.js';
 import { invalidSetting } from '../../handlers/lib/setting.js';
 import { CONTEXT_KEYS, CONTEXT_KEY_NAMES, type ContextKey, contextText } from './context-keys.js';
 
@@ -21,25 +22,10 @@ export interface ContextRequest {
   help: boolean;
 }
 
-/** Edits between two words, for "did you mean". */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
 function unknownOption(option: string): Error {
   const candidates = [...KEY_OF_FLAG.keys(), '--unset', '--help'];
-  const [closest] = candidates
-    .map((candidate) => ({ candidate, distance: editDistance(option.toLowerCase(), candidate) }))
-    .sort((x, y) => x.distance - y.distance);
-  const hint = closest && closest.distance <= Math.max(2, Math.floor(option.length / 3)) ? `; did you mean ${closest.candidate}?` : '';
+  const meant = closest(option, candidates);
+  const hint = meant ? `; did you mean ${meant}?` : '';
   return new Error(
     JSON.stringify({
       error: {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inCliWords } from '../../cli/api-fields.js';
 import { readCommandLine, subcommand } from '../../cli/command-line.js';
 import { servingWord } from '../../cli/deployment-status.js';
-import { closest } from '../../cli/did-you-mean.js';
+import { closest } from '../../handlers/lib/did-you-mean.js';
 import { UsageError } from '../../cli/usage-error.js';
 
 /** The CLI's words for the user's mistakes and for what serves, without a platform. */

@@ -21,7 +21,7 @@ import { ENTITY_INDEX } from '../../../handlers/lib/table/keys.js';
 import { handlerFunction } from '../shared/handler-function.js';
 import type { PlatformStorage } from '../storage/platform-storage.js';
 import { acknowledge, nagResource, LAMBDA_NAG } from '../shared/nag.js';
-import { LogStreamEndpoint } from './log-stream-endpoint.js';
+import { LogStreamEndpoint, buildLogReadStatements } from './log-stream-endpoint.js';
 import { stageName } from '../../../handlers/lib/stage.js';
 import { stageOf } from '../shared/stage.js';
 import { TIMEOUTS } from '../shared/timeouts.js';
@@ -279,17 +279,7 @@ export class InternalSystem extends Construct {
         actions: ['s3:PutObject', 's3:GetObject'],
         resources: [storage.sourceBucket.arnForObjects('sources/*')],
       }),
-      new iam.PolicyStatement({
-        sid: 'BuildLogsList',
-        actions: ['s3:ListBucket'],
-        resources: [storage.buildBucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['builds/*'] } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'BuildLogsRead',
-        actions: ['s3:GetObject'],
-        resources: [storage.buildBucket.arnForObjects('builds/*/log/*')],
-      }),
+      ...buildLogReadStatements(storage),
       new iam.PolicyStatement({
         sid: 'ApiSecrets',
         actions: ['secretsmanager:GetSecretValue'],

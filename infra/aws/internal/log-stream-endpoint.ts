@@ -96,17 +96,7 @@ export class LogStreamEndpoint extends Construct {
     const statements = [
       // The caller's user, token and project, then the deployment, read at every tick.
       new iam.PolicyStatement({ sid: 'PlatformRecordsRead', actions: ['dynamodb:GetItem'], resources: [storage.table.tableArn] }),
-      new iam.PolicyStatement({
-        sid: 'BuildLogsList',
-        actions: ['s3:ListBucket'],
-        resources: [storage.buildBucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['builds/*'] } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'BuildLogsRead',
-        actions: ['s3:GetObject'],
-        resources: [storage.buildBucket.arnForObjects('builds/*/log/*')],
-      }),
+      ...buildLogReadStatements(storage),
       // A build whose execution stopped without recording its end still ends the stream.
       new iam.PolicyStatement({ sid: 'BuildExecutionStatus', actions: ['states:DescribeExecution'], resources: [executions] }),
       new iam.PolicyStatement({
@@ -124,4 +114,21 @@ export class LogStreamEndpoint extends Construct {
         'The stream reads builds/{deploymentId}/log/{seq}.txt of the deployment the caller may read; only the log chunks, never the bundles.',
     });
   }
+}
+
+/** Listing and reading build logs (`builds/{id}/log/*`): what the API and the log stream both read. */
+export function buildLogReadStatements(storage: PlatformStorage): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'BuildLogsList',
+      actions: ['s3:ListBucket'],
+      resources: [storage.buildBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': ['builds/*'] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'BuildLogsRead',
+      actions: ['s3:GetObject'],
+      resources: [storage.buildBucket.arnForObjects('builds/*/log/*')],
+    }),
+  ];
 }
