@@ -269,6 +269,8 @@ function wouldMutate(request: Request): boolean {
       // not JSON: cannot be a valid body
     }
   }
+  // Starting a template rollout takes no body: an authorized call always starts an execution.
+  if (request.route.path === '/admin/template-rollout' && request.method === 'POST') return true;
   const name = request.params.name?.value ?? '';
   return (
     request.method === 'DELETE' && (decoded(name).toLowerCase().includes(PROJECT) || decoded(decoded(name)).toLowerCase().includes(PROJECT))

@@ -59,6 +59,7 @@ const EXPECTED: Record<string, CallerName[]> = {
   listProjectDomains: PROJECT_READ,
   addProjectDomain: PROJECT_WRITE,
   removeProjectDomain: PROJECT_WRITE,
+  verifyProjectDomain: PROJECT_WRITE,
   linkProjectRepository: PROJECT_WRITE,
   listLinkableRepositories: EVERYONE,
   approveDeployment: PROJECT_WRITE,
