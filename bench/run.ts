@@ -138,12 +138,12 @@ let fillRetries = 0;
 
 async function deployRetryingOnce(platform: PlatformChild, appDir: string, name: string): Promise<void> {
   try {
-    await timedDeploy(platform.api, appDir, name, 200);
+    await timedDeploy(platform.api, appDir, name, 200, { preflight: false });
   } catch (error) {
     if (!(error instanceof DeployFailed)) throw error;
     fillRetries += 1;
     log(`  ${name}: ${error.message}; deploying it again`);
-    await timedDeploy(platform.api, appDir, name, 200);
+    await timedDeploy(platform.api, appDir, name, 200, { preflight: false });
   }
 }
 

@@ -41,6 +41,11 @@ export interface DeployOptions {
   /** The pipeline state the deployment's execution is in, polled while it runs. */
   onState?: (state: string) => void;
   pollMs?: number;
+  /**
+   * Check that DIR is a SvelteKit app before anything is created (default on). Off only for the
+   * benchmark's copy-only app, which is the output of a SvelteKit build rather than its source.
+   */
+  preflight?: boolean;
 }
 
 export class DeployFailed extends Error {
@@ -132,10 +137,11 @@ export async function deployDirectory(api: ApiClient, options: DeployOptions): P
   // A bad directory fails before anything is created on the platform.
   const { root, rootDirectory } = await sourceRoot(options.dir);
   const settings = await projectSettings(api, options.project);
-  await preflight(
-    settings?.rootDirectory && !rootDirectory ? join(options.dir, settings.rootDirectory) : options.dir,
-    async () => settings?.buildCommand ?? undefined,
-  );
+  if (options.preflight !== false)
+    await preflight(
+      settings?.rootDirectory && !rootDirectory ? join(options.dir, settings.rootDirectory) : options.dir,
+      async () => settings?.buildCommand ?? undefined,
+    );
   if (rootDirectory) options.onStep?.(`${rootDirectory} is a workspace package: uploading the workspace root ${root}`);
   const { archive, files, leftOut } = await packSource(root);
   const skipped = describeLeftOut(leftOut);

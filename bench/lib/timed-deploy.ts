@@ -20,11 +20,17 @@ export interface TimedDeploy {
   endedAt: number;
 }
 
-export async function timedDeploy(api: ApiClient, dir: string, project: string, pollMs = 100): Promise<TimedDeploy> {
+export async function timedDeploy(
+  api: ApiClient,
+  dir: string,
+  project: string,
+  pollMs = 100,
+  options: { preflight?: boolean } = {},
+): Promise<TimedDeploy> {
   let log = '';
   const startedAt = Date.now();
   const started = performance.now();
-  const deployment = await deployDirectory(api, { dir, project, onLog: (text) => (log += text), pollMs });
+  const deployment = await deployDirectory(api, { dir, project, onLog: (text) => (log += text), pollMs, ...options });
   const totalMs = performance.now() - started;
   const endedAt = Date.now();
   const timing = /slipway: timing install=(\d+) build=(\d+)/.exec(log);
