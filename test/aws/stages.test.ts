@@ -5,6 +5,7 @@ import { SlipwayStack } from '../../infra/aws/slipway-stack.js';
 import { projectStackTemplate } from '../../infra/aws/projects/project-stack.js';
 import { parseStage, projectStackName, stageName } from '../../handlers/lib/stage.js';
 import { awsPlatformSettings } from '../../infra/aws/runtime/platform-settings.js';
+import { STATE_MACHINE_PERMISSIONS } from '../../infra/aws/permissions/integration-permissions.js';
 
 /**
  * Two stages of the whole platform synthesized in one app, as two `cdk deploy -c stage=…` would
@@ -35,19 +36,10 @@ const PER_PARENT_TYPES = new Set(['AWS::ApiGatewayV2::Stage']);
  * Actions AWS authorizes on `*` only (no resource-level permission in the service authorization
  * reference), or Deny statements: these are the same for every stage by nature.
  */
-const RESOURCELESS_ACTIONS = new Set([
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
+const RESOURCELESS_ACTIONS = new Set<string>([
+  // Every state machine's own tracing and logging (the permission table's documented lists).
+  ...STATE_MACHINE_PERMISSIONS.tracing.actions,
+  ...STATE_MACHINE_PERMISSIONS.logging.actions,
   'ecr:GetAuthorizationToken',
   'batch:DescribeJobs',
   'ec2:DescribeNetworkInterfaces',
