@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { cachedUntilFailure } from '../lib/secrets.js';
@@ -7,7 +8,7 @@ import { ApiError } from './errors.js';
 import { ADMIN_USER, type Caller } from './identity/caller.js';
 import { ALL_ROLES, permissionsOf } from './identity/roles.js';
 import { API_TOKEN, verifyApiToken } from './identity/api-tokens.js';
-import { SESSION_COOKIE, verifySession } from './identity/sessions.js';
+import { SESSION_COOKIE, signSession, verifySession } from './identity/sessions.js';
 import { getUser } from './identity/users.js';
 
 export type { Caller } from './identity/caller.js';
@@ -54,27 +55,60 @@ function checkSessionOrigin(c: Context): void {
   }
 }
 
+function adminCaller(via: 'admin-token' | 'session'): Caller {
+  return { user: ADMIN_USER, roles: ALL_ROLES, permissions: permissionsOf(ALL_ROLES), via };
+}
+
+/** A short digest of the admin token: a session opened with it carries this, never the token. */
+async function adminTokenFingerprint(): Promise<string> {
+  return createHash('sha256')
+    .update(`slipway-session:${await adminToken.get()}`)
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+export const TOKEN_SHAPE = /^[A-Za-z0-9._~+/=-]{16,512}$/;
+
+/**
+ * Who a bearer token (admin token or API token) belongs to. The dashboard's token sign-in uses it
+ * too, so a session is only ever opened for a token the API would accept as a bearer.
+ */
+export async function callerOfToken(token: string): Promise<Caller> {
+  if (API_TOKEN.test(token)) {
+    const login = await verifyApiToken(token);
+    if (!login) throw new ApiError('Unauthorized', 'the API token is not valid (unknown, revoked or expired)');
+    return userCaller(login, 'api-token');
+  }
+  if (!sameSecret(await adminToken.get(), token)) throw new ApiError('Unauthorized', 'the token is not valid');
+  return adminCaller('admin-token');
+}
+
+/** The session cookie's value for a caller a token identified (see `callerOfToken`). */
+export async function sessionFor(caller: Caller): Promise<string> {
+  return caller.via === 'admin-token' ? signSession(ADMIN_USER, await adminTokenFingerprint()) : signSession(caller.user);
+}
+
 /** Bearer admin token, bearer API token (`slw_…`), or a session cookie — in that order. */
 export async function authenticate(c: Context): Promise<Caller> {
   const authorization = c.req.header('authorization');
   if (authorization) {
-    const match = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/.exec(authorization);
-    if (!match) throw new ApiError('Unauthorized', 'the Authorization header must be "Bearer <token>"');
-    const token = match[1] as string;
-    if (API_TOKEN.test(token)) {
-      const login = await verifyApiToken(token);
-      if (!login) throw new ApiError('Unauthorized', 'the API token is not valid (unknown, revoked or expired)');
-      return userCaller(login, 'api-token');
-    }
-    if (!sameSecret(await adminToken.get(), token)) throw new ApiError('Unauthorized', 'the token is not valid');
-    return { user: ADMIN_USER, roles: ALL_ROLES, permissions: permissionsOf(ALL_ROLES), via: 'admin-token' };
+    const match = /^Bearer (.+)$/.exec(authorization);
+    const token = match?.[1];
+    if (!token || !TOKEN_SHAPE.test(token)) throw new ApiError('Unauthorized', 'the Authorization header must be "Bearer <token>"');
+    return callerOfToken(token);
   }
   const session = getCookie(c, 'slipway_session' satisfies typeof SESSION_COOKIE);
   if (session) {
-    const login = await verifySession(session);
-    if (!login) throw new ApiError('Unauthorized', 'the session has expired or is not valid: sign in again');
+    const claims = await verifySession(session);
+    if (!claims) throw new ApiError('Unauthorized', 'the session has expired or is not valid: sign in again');
     checkSessionOrigin(c);
-    return userCaller(login, 'session');
+    if (claims.adminTokenFingerprint !== undefined) {
+      // The admin token was rotated since this session opened: it ends with it.
+      if (!sameSecret(await adminTokenFingerprint(), claims.adminTokenFingerprint))
+        throw new ApiError('Unauthorized', 'the session has expired or is not valid: sign in again');
+      return adminCaller('session');
+    }
+    return userCaller(claims.user, 'session');
   }
   throw new ApiError('Unauthorized', 'the Authorization header is missing: send "Authorization: Bearer <token>" or sign in');
 }

@@ -236,7 +236,7 @@ async function startClaimedPlatform(options: PlatformOptions, release: () => voi
     process.stdout.write(`slipway: deployment ${deployment} was never started: FAILED\n`);
   }
 
-  const platformApp = createPlatformApp(createApiApp(), options.port);
+  const platformApp = createPlatformApp(createApiApp());
 
   const edge = await createEdgeServer({
     port: options.port,

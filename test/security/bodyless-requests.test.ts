@@ -58,7 +58,7 @@ beforeAll(async () => {
     },
   });
   // The platform's own composition: the edge server in front of the platform app in front of the API.
-  const platform = createPlatformApp(harness.app, 0);
+  const platform = createPlatformApp(harness.app);
   edge = await createEdgeServer({
     port: 0,
     platform: (request) => platform.fetch(request),

@@ -13,8 +13,17 @@ const ISSUER = 'slipway-api';
 
 export const sessionKey = platformKey('session-key', 'SLIPWAY_SESSION_SECRET_ARN nor SLIPWAY_SESSION_KEY_FILE');
 
-export async function signSession(user: string): Promise<string> {
-  return new SignJWT({})
+/**
+ * What a valid session cookie says: the user, and for a session opened with the admin token a
+ * fingerprint of that token, so rotating the admin token ends those sessions too.
+ */
+export interface SessionClaims {
+  user: string;
+  adminTokenFingerprint?: string;
+}
+
+export async function signSession(user: string, adminTokenFingerprint?: string): Promise<string> {
+  return new SignJWT(adminTokenFingerprint ? { adm: adminTokenFingerprint } : {})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
@@ -24,11 +33,12 @@ export async function signSession(user: string): Promise<string> {
     .sign(await sessionKey());
 }
 
-/** The user of a valid session cookie; undefined for anything else (expired, forged, malformed). */
-export async function verifySession(token: string): Promise<string | undefined> {
+/** The claims of a valid session cookie; undefined for anything else (expired, forged, malformed). */
+export async function verifySession(token: string): Promise<SessionClaims | undefined> {
   try {
     const { payload } = await jwtVerify(token, await sessionKey(), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-    return typeof payload.sub === 'string' && payload.sub.length > 0 ? payload.sub : undefined;
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0) return undefined;
+    return typeof payload.adm === 'string' ? { user: payload.sub, adminTokenFingerprint: payload.adm } : { user: payload.sub };
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as v from 'valibot';
 import { currentPlatform } from '../../lib/bindings/platform.js';
+import { callerOfToken, sessionFor, TOKEN_SHAPE } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { API_BASE } from '../openapi.js';
 import { beginSignIn, completeSignIn, FLOW_COOKIE, FLOW_SECONDS } from '../identity/github-oauth.js';
@@ -62,6 +63,34 @@ authRoutes.push(
       const user = await userForGitHubSignIn(login.output, account.id);
       setCookie(c, SESSION_COOKIE, await signSession(user.login), cookieOptions(c.req.url, SESSION_SECONDS));
       return c.redirect('/', 302);
+    },
+  }),
+);
+
+const TokenSignInBody = v.strictObject({
+  token: v.pipe(v.string('must be a string'), v.regex(TOKEN_SHAPE, 'must be an API token or the admin token (16–512 token characters)')),
+});
+
+authRoutes.push(
+  route({
+    method: 'post',
+    path: '/auth/token',
+    operationId: 'signInWithToken',
+    summary:
+      'Sign a browser in with an API token or the admin token: sets the signed, HttpOnly session cookie (the token is not kept; a session opened with the admin token ends when that token is rotated)',
+    tag: 'identity',
+    access: 'public',
+    body: TokenSignInBody,
+    responses: { 200: v.object({ user: v.string(), via: v.literal('session') }) },
+    errors: [400, 401, 403],
+    handler: async (c, { body }) => {
+      // A page elsewhere must not sign this browser in to an account of its choosing.
+      const origin = c.req.header('origin');
+      if (origin !== undefined && origin !== new URL(c.req.url).origin)
+        throw new ApiError('Forbidden', 'a sign-in must come from the API origin (Origin header)', 'header.Origin');
+      const caller = await callerOfToken(body.token);
+      setCookie(c, SESSION_COOKIE, await sessionFor(caller), cookieOptions(c.req.url, SESSION_SECONDS));
+      return c.json({ user: caller.user, via: 'session' as const });
     },
   }),
 );
