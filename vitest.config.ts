@@ -38,6 +38,7 @@ const E2E = [
   'test/security/secrets-in-argv.test.ts',
   'test/security/crash-recovery.test.ts',
   'test/cli/up-already-running.test.ts',
+  'test/dashboard/browser/**/*.test.ts',
 ];
 const EXCLUDE = ['node_modules/**', 'dist/**', 'examples/**', '.slipway/**', 'test/e2e/fixtures/**'];
 
