@@ -64,7 +64,15 @@ const EXPECTED: Record<string, CallerName[]> = {
   listLinkableRepositories: EVERYONE,
   approveDeployment: PROJECT_WRITE,
 };
-const PUBLIC = ['getHealth', 'getOpenApiDocument', 'beginGithubSignIn', 'completeGithubSignIn', 'signOut', 'signInWithToken', 'receiveGithubWebhook'];
+const PUBLIC = [
+  'getHealth',
+  'getOpenApiDocument',
+  'beginGithubSignIn',
+  'completeGithubSignIn',
+  'signOut',
+  'signInWithToken',
+  'receiveGithubWebhook',
+];
 
 let harness: ApiHarness;
 const callers = new Map<CallerName, Record<string, string>>();
