@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { startApiHarness, userWithToken, type ApiHarness } from './support/api-harness.js';
+import { decodeJwt } from 'jose';
+import { startApiHarness, TOKEN, userWithToken, type ApiHarness } from './support/api-harness.js';
+import { signSession } from '../../handlers/api/identity/sessions.js';
 import { startGitHubOAuthServer, useGitHubOAuthServer, type GitHubOAuthServer } from '../support/github-oauth-server.js';
 
 /**
@@ -211,5 +213,62 @@ describe('API tokens', () => {
     expect((await harness.call('POST', '/admin/users/x/tokens', { label: 'x', ttlDays: 9999 })).json.error.message).toContain(
       'at most 365',
     );
+  });
+});
+
+describe('token sign-in (the dashboard signs a browser in with a token)', () => {
+  const signInWithToken = (token: string, headers: Record<string, string> = {}) =>
+    browser('/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: BASE, ...headers },
+      body: JSON.stringify({ token }),
+    });
+
+  it('opens an admin session with the admin token, without keeping the token in the cookie', async () => {
+    const response = await signInWithToken(TOKEN);
+    expect(response.status, await response.clone().text()).toBe(200);
+    expect(await response.json()).toEqual({ user: 'admin', via: 'session' });
+    const session = setCookie(response, 'slipway_session');
+    expect(session?.attributes).toContain('httponly');
+    expect(session?.attributes).toContain('samesite=lax');
+    const claims = JSON.stringify(decodeJwt(session?.value as string));
+    expect(claims).not.toContain(TOKEN);
+    const me = await browser('/me', { cookies: { slipway_session: session?.value as string } });
+    expect(await me.json()).toMatchObject({ user: 'admin', via: 'session', roles: expect.arrayContaining(['role-manager', 'maintainer']) });
+    // A cookie request that changes something still has to come from the API's origin.
+    const foreign = await browser('/projects', {
+      method: 'POST',
+      cookies: { slipway_session: session?.value as string },
+      headers: { 'content-type': 'application/json', origin: 'http://evil.localhost:8080' },
+      body: JSON.stringify({ name: 'from-elsewhere' }),
+    });
+    expect(foreign.status).toBe(403);
+  });
+
+  it('ends an admin session whose admin token is no longer the one configured', async () => {
+    // What a session opened before a rotation of the admin token looks like afterwards.
+    const stale = await signSession('admin', 'fingerprint-of-an-older-token');
+    const me = await browser('/me', { cookies: { slipway_session: stale } });
+    expect(me.status).toBe(401);
+    // A session naming "admin" without the fingerprint is not the admin either ("admin" is no user login).
+    expect((await browser('/me', { cookies: { slipway_session: await signSession('admin') } })).status).toBe(401);
+  });
+
+  it("opens a user's session with their API token, and refuses a wrong token or another origin", async () => {
+    const auth = await userWithToken(harness, 'browser-user', ['user']);
+    const response = await signInWithToken(auth.authorization.slice('Bearer '.length));
+    expect(response.status).toBe(200);
+    const me = await browser('/me', { cookies: { slipway_session: setCookie(response, 'slipway_session')?.value as string } });
+    expect(await me.json()).toMatchObject({ user: 'browser-user', via: 'session' });
+
+    const wrong = await signInWithToken('not-the-admin-token-at-all');
+    expect(wrong.status).toBe(401);
+    expect(setCookie(wrong, 'slipway_session')).toBeUndefined();
+    const elsewhere = await signInWithToken(TOKEN, { origin: 'http://evil.localhost:8080' });
+    expect(elsewhere.status).toBe(403);
+    expect((await elsewhere.json()).error.field).toBe('header.Origin');
+    const malformed = await signInWithToken('short');
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error.field).toBe('body.token');
   });
 });
