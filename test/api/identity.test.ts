@@ -272,3 +272,10 @@ describe('token sign-in (the dashboard signs a browser in with a token)', () => 
     expect((await malformed.json()).error.field).toBe('body.token');
   });
 });
+
+describe('sign-in methods', () => {
+  it('offers GitHub only where the platform has a GitHub OAuth app', async () => {
+    // This harness has one (the local GitHub test server): see beforeAll.
+    expect(await (await browser('/auth/methods')).json()).toEqual({ token: true, github: true });
+  });
+});

@@ -71,6 +71,7 @@ const PUBLIC = [
   'completeGithubSignIn',
   'signOut',
   'signInWithToken',
+  'listSignInMethods',
   'receiveGithubWebhook',
 ];
 

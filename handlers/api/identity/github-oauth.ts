@@ -36,6 +36,16 @@ const settings = cachedUntilFailure(async (): Promise<OAuthSettings> => {
   }
 });
 
+/** Whether this platform can sign people in with GitHub (the sign-in page offers it only then). */
+export async function githubSignInConfigured(): Promise<boolean> {
+  try {
+    await settings.get();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function notConfigured(detail: string): ApiError {
   return new ApiError('NotFound', `sign-in with GitHub is not configured on this platform (${detail})`);
 }

@@ -4,7 +4,7 @@ import { currentPlatform } from '../../lib/bindings/platform.js';
 import { callerOfToken, sessionFor, TOKEN_SHAPE } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { API_BASE } from '../openapi.js';
-import { beginSignIn, completeSignIn, FLOW_COOKIE, FLOW_SECONDS } from '../identity/github-oauth.js';
+import { beginSignIn, completeSignIn, FLOW_COOKIE, FLOW_SECONDS, githubSignInConfigured } from '../identity/github-oauth.js';
 import { cookieOptions, SESSION_COOKIE, SESSION_SECONDS, signSession } from '../identity/sessions.js';
 import { userForGitHubSignIn } from '../identity/users.js';
 import { NewLogin, OAuthCallbackQuery } from '../identity/schemas.js';
@@ -64,6 +64,20 @@ authRoutes.push(
       setCookie(c, SESSION_COOKIE, await signSession(user.login), cookieOptions(c.req.url, SESSION_SECONDS));
       return c.redirect('/', 302);
     },
+  }),
+);
+
+authRoutes.push(
+  route({
+    method: 'get',
+    path: '/auth/methods',
+    operationId: 'listSignInMethods',
+    summary: 'How a browser can sign in here: always with a token; with GitHub when the platform has a GitHub OAuth app',
+    tag: 'identity',
+    access: 'public',
+    responses: { 200: v.object({ token: v.literal(true), github: v.boolean() }) },
+    errors: [],
+    handler: async (c) => c.json({ token: true as const, github: await githubSignInConfigured() }),
   }),
 );
 
