@@ -14,6 +14,7 @@ import { capFromOutput, capLine, DEFAULT_BUILD_LIMITS, type CapName, type Sandbo
 import { startS3SocketBridge, type S3SocketBridge } from '../sandbox/s3-socket-bridge.js';
 import { UidPool } from '../sandbox/uid-pool.js';
 import { machineTrustEnvironment } from '../sandbox/trust-env.js';
+import { BUILD_PATH, sandboxPath } from '../sandbox/sandbox-path.js';
 import { freshRunnerBundle } from './bundle-runner.js';
 
 /**
@@ -61,7 +62,6 @@ export type BuildJobRunner = (
 
 const FAILURE_LINE = /slipway: build failed: (.*)$/;
 const STDERR_TAIL_LINES = 8;
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DEFAULT_FIRST_UID = 1_100_000;
 /** Where the S3 socket's folder appears inside the sandbox. */
 const S3_SOCKET_NAME = 's3.sock';
@@ -186,7 +186,7 @@ export function createSandboxRunner(options: SandboxOptions): SandboxRunner {
     }
 
     const visibleEnvironment: Record<string, string> = {
-      PATH: process.env.PATH ?? DEFAULT_PATH,
+      PATH: sandboxPath(BUILD_PATH),
       HOME: workspace,
       SLIPWAY_WORKSPACE: workspace,
       npm_config_cache: npmCache,
