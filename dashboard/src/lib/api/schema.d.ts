@@ -1572,6 +1572,7 @@ export interface operations {
             content: {
                 "application/json": {
                     deploymentId: string;
+                    promote?: boolean;
                 };
             };
         };
