@@ -46,7 +46,10 @@ export async function rollbackCommand(args: {
       `${args.to} is a deployment of preview ${target.preview}: to make it production, slipway rollback --to ${args.to} --promote`,
     );
   }
-  const started = await api.post<Started>(`/projects/${encodeURIComponent(args.project)}/rollback`, { deploymentId: args.to });
+  const started = await api.post<Started>(`/projects/${encodeURIComponent(args.project)}/rollback`, {
+    deploymentId: args.to,
+    ...(args.promote ? { promote: true } : {}),
+  });
   const executionName =
     started.rollback.executionName ?? started.rollback.executionArn.slice(started.rollback.executionArn.lastIndexOf(':') + 1);
   say(`slipway: rolling back ${args.project} to ${args.to} (execution ${executionName})`);

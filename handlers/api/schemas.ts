@@ -30,7 +30,11 @@ export const CreateDeploymentBody = v.strictObject({
 });
 
 /** The deployment to make live again (it must have been live once). */
-export const RollbackBody = v.strictObject({ deploymentId: DeploymentId });
+export const RollbackBody = v.strictObject({
+  deploymentId: DeploymentId,
+  /** Required (true) when the deployment is a preview's: a preview becomes production only when that is said. */
+  promote: v.optional(v.boolean('must be true or false')),
+});
 
 export const LogsQuery = v.object({ cursor: v.optional(v.pipe(v.string(), v.maxLength(300))) });
 

@@ -34,18 +34,16 @@ export interface TransitionWatchDeps {
   liveUrl(project: string): Promise<string | undefined>;
   report(transition: DeploymentTransition): void;
   now?: () => Date;
-  /** Waits between the reads after an execution ended with its deployment still QUEUED or BUILDING. */
-  pause?: (ms: number) => Promise<void>;
 }
 
 const BUILD_AND_DEPLOY = 'slipway-build-and-deploy';
 const ROLLBACK = 'slipway-rollback';
 const ENDED = new Set(['LIVE', 'FAILED', 'CANCELLED', 'SUPERSEDED']);
 /**
- * A cancel stops the execution first and records CANCELLED after (handlers/api/routes/cancel.ts):
- * an execution that ended with its deployment still running is read again this many ms later.
+ * The error a cancel stops its execution with (handlers/api/routes/cancel.ts), which records
+ * CANCELLED right after: the engine keeps it as the aborted execution's error, as AWS does.
  */
-const AFTER_END_MS = [100, 300, 1000, 3000];
+const CANCELLED_ERROR = 'Slipway.Cancelled';
 /** A failure's cause can be a whole build log tail: the log line keeps its first line, this long at most. */
 const REASON_CHARS = 200;
 
@@ -75,7 +73,6 @@ function shortReason(state: DeploymentState): string | undefined {
  */
 export function watchDeploymentTransitions(deps: TransitionWatchDeps): (execution: ExecutionRecord, machine: string) => void {
   const now = deps.now ?? (() => new Date());
-  const pause = deps.pause ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const lastStatus = new Map<string, string>();
   const queues = new Map<string, Promise<void>>();
 
@@ -101,11 +98,13 @@ export function watchDeploymentTransitions(deps: TransitionWatchDeps): (executio
       });
       return;
     }
-    let state = await deps.readDeployment(target.project, target.deploymentId);
-    for (const ms of ended ? AFTER_END_MS : []) {
-      if (!state?.status || ENDED.has(state.status)) break;
-      await pause(ms);
-      state = await deps.readDeployment(target.project, target.deploymentId);
+    const state = await deps.readDeployment(target.project, target.deploymentId);
+    if (ended && state?.status && !ENDED.has(state.status) && execution.status === 'ABORTED' && execution.error === CANCELLED_ERROR) {
+      // Stopped by a cancel, which records CANCELLED as soon as the stop returns.
+      lastStatus.delete(key);
+      const at = now();
+      deps.report({ at, ...target, status: 'CANCELLED', elapsedMs: at.getTime() - Date.parse(state.createdAt) });
+      return;
     }
     if (ended && state?.status && !ENDED.has(state.status)) {
       // Its execution ended and nothing recorded how: say so rather than leave the deployment's last line standing.

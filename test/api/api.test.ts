@@ -272,5 +272,34 @@ describe('rollback', () => {
     expect(extra.status).toBe(400);
     expect((await call('POST', '/projects/rbtest/rollback', '{nope')).json.error).toMatchObject({ field: 'body' });
     expect((await call('POST', '/projects/Bad_Name/rollback', { deploymentId: first })).json.error).toMatchObject({ field: 'path.name' });
+    expect((await call('POST', '/projects/rbtest/rollback', { deploymentId: first, promote: 'yes' })).json.error).toMatchObject({
+      code: 'BadRequest',
+      field: 'body.promote',
+    });
+  });
+
+  it("refuses a preview's deployment without promote: true, and makes it production with it", async () => {
+    const preview = await deployOnce(harness, 'rbtest', { preview: 'feature-x' });
+    expect(preview.status).toBe('LIVE');
+    const liveBefore = (await call('GET', '/projects/rbtest')).json.project.liveDeploymentId as string;
+    expect(liveBefore).not.toBe(preview.id);
+    for (const body of [{ deploymentId: preview.id }, { deploymentId: preview.id, promote: false }]) {
+      const refused = await call('POST', '/projects/rbtest/rollback', body);
+      expect(refused.status).toBe(409);
+      expect(refused.json.error).toMatchObject({
+        code: 'Conflict',
+        field: 'body.deploymentId',
+        message: `deployment ${preview.id} is a deployment of preview feature-x: send promote: true to make it live for project rbtest`,
+      });
+    }
+    expect((await call('GET', '/projects/rbtest')).json.project.liveDeploymentId).toBe(liveBefore);
+
+    const promoted = await call('POST', '/projects/rbtest/rollback', { deploymentId: preview.id, promote: true });
+    expect(promoted.status).toBe(202);
+    const rolled = await waitFor(
+      () => call('GET', '/projects/rbtest'),
+      (r) => r.json.project.liveDeploymentId === preview.id || r.json.project.status === 'FAILED',
+    );
+    expect(rolled.json.project).toMatchObject({ status: 'READY', liveDeploymentId: preview.id });
   });
 });

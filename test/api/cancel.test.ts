@@ -111,6 +111,9 @@ describe('POST /projects/{name}/deployments/{id}/cancel', () => {
 
     const record = await harness.engine.settled(executionArn);
     expect(record.status).toBe('ABORTED');
+    // As on AWS, the aborted execution keeps StopExecution's error and cause: the platform log reads CANCELLED from it.
+    expect(record).toMatchObject({ error: 'Slipway.Cancelled', cause: `deployment ${id} was cancelled by admin` });
+    expect(record.events.at(-1)).toMatchObject({ type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'Slipway.Cancelled' } });
     const execution = await harness.call('GET', `/projects/canceltest/deployments/${id}/execution`);
     expect(execution.json.execution.status).toBe('ABORTED');
     // Nothing after the build ran: no Catch into "failed", no release.

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capMechanism } from '../../infra/local/sandbox/cap-mechanism.js';
+import { BUILD_PATH, FUNCTION_PATH } from '../../infra/local/sandbox/sandbox-path.js';
 import { hostRequest } from '../support/http.js';
 import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProcess } from '../support/platform-process.js';
 import { listeningPorts } from './support/listening-ports.js';
@@ -41,6 +42,7 @@ interface Report {
   pid1Cmdline: Attempt;
   processes: Record<string, { environ: Attempt; cmdline: Attempt }>;
   ports: Record<string, string>;
+  env: Record<string, string>;
   registry?: number | string;
 }
 
@@ -52,6 +54,9 @@ let platformPorts: number[];
 let secrets: string[];
 let buildReport: Report;
 let functionReport: Report;
+/** The platform's PATH: the checkout's node_modules/.bin (as `npm start` gives it), an operator's tool folder, the test's own. */
+let platformPath: string[];
+let operatorTools: string;
 
 const cli = (args: string[]) => runCli(home, args);
 
@@ -81,7 +86,9 @@ beforeAll(async () => {
   manifest.scripts.build = 'node hostile-build.mjs && vite build';
   writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  platform = await startPlatformProcess(home);
+  operatorTools = mkdtempSync(join(tmpdir(), 'slipway-operator-tools-'));
+  platformPath = [join(ROOT, 'node_modules', '.bin'), operatorTools, ...(process.env.PATH ?? '').split(delimiter)];
+  platform = await startPlatformProcess(home, { ...process.env, PATH: platformPath.join(delimiter) });
   port = platform.port;
   // Every port of the platform: the edge (API included), S3, DynamoDB, Step Functions.
   platformPorts = listeningPorts(platform.pid);
@@ -128,6 +135,7 @@ afterAll(async () => {
   await platform?.stop();
   if (home) rmSync(home, { recursive: true, force: true });
   if (app) rmSync(app, { recursive: true, force: true });
+  if (operatorTools) rmSync(operatorTools, { recursive: true, force: true });
 });
 
 for (const [side, report] of [
@@ -175,6 +183,29 @@ for (const [side, report] of [
       // The whole report, for good measure: none of the platform's secrets anywhere.
       const all = JSON.stringify(report());
       for (const secret of secrets) expect(all).not.toContain(secret);
+    });
+
+    it("finds nothing of the platform's PATH in its own: not the checkout, not the operator's tool folders", () => {
+      const path = (report().env.PATH ?? '').split(delimiter);
+      // The folders a sandbox may name: Node's own and the system's (its own node_modules/.bin aside).
+      const allowed = new Set<string>([dirname(process.execPath), ...BUILD_PATH, ...FUNCTION_PATH]);
+      // `npm run` adds these itself, in the build's script as in this test's own PATH.
+      const addedByNpm = (folder: string) => folder === '/node_modules/.bin' || folder.endsWith('/node-gyp-bin');
+      const leaked = platformPath.filter((folder) => folder && !allowed.has(folder) && !addedByNpm(folder));
+      expect(leaked).toContain(join(ROOT, 'node_modules', '.bin'));
+      expect(path.filter((folder) => leaked.includes(folder))).toEqual([]);
+      expect(path.filter((folder) => folder.startsWith(ROOT))).toEqual([]);
+      // Only the build's adapter import names the platform's code: the build loads Slipway's adapter
+      // from it (bound read-only), as the build image loads it from its own /app on AWS.
+      const namingCheckout = Object.entries(report().env).filter(([, value]) => value.includes(ROOT));
+      expect(namingCheckout.map(([name]) => name)).toEqual(side === 'build' ? ['NODE_OPTIONS'] : []);
+      if (side === 'build') expect(report().env.NODE_OPTIONS).toMatch(/^--import file:\/\/\S+\/buildrunner\/adapter\/register\.js$/);
+      expect(JSON.stringify(report().env)).not.toContain(operatorTools);
+      if (side === 'function') {
+        // Lambda's Node.js PATH, Node's folder standing in for /var/lang/bin; only folders that exist.
+        expect(path.length).toBeGreaterThan(0);
+        for (const folder of path) expect([dirname(process.execPath), ...FUNCTION_PATH]).toContain(folder);
+      }
     });
 
     it("cannot connect to any of the platform's ports (edge, API, S3, DynamoDB, Step Functions)", () => {

@@ -13,7 +13,8 @@ export const rollbackRoutes: ApiRoute[] = [];
 /**
  * Starts the rollback workflow, which makes an earlier deployment live again: no rebuild, no CDN
  * invalidation, only the project stack and the live pointer move. The target must have gone live
- * once and must not be the live one; the workflow checks the target again before it acts.
+ * once and must not be the live one, and a preview's deployment needs `promote: true`; the workflow
+ * checks the target again before it acts.
  */
 rollbackRoutes.push(
   route({
@@ -44,6 +45,15 @@ rollbackRoutes.push(
         throw new ApiError(
           'Conflict',
           `deployment ${deploymentId} never went live (status ${deployment.status}): only a deployment that was live can be rolled back to`,
+          'body.deploymentId',
+        );
+      }
+      // The CLI asks first (rollback --promote); the API refuses too, so no other client makes a
+      // branch's preview production by accident.
+      if (deployment.preview !== undefined && body.promote !== true) {
+        throw new ApiError(
+          'Conflict',
+          `deployment ${deploymentId} is a deployment of preview ${deployment.preview}: send promote: true to make it live for project ${name}`,
           'body.deploymentId',
         );
       }

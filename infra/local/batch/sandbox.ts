@@ -14,6 +14,7 @@ import { capFromOutput, capLine, DEFAULT_BUILD_LIMITS, type CapName, type Sandbo
 import { startS3SocketBridge, type S3SocketBridge } from '../sandbox/s3-socket-bridge.js';
 import { UidPool } from '../sandbox/uid-pool.js';
 import { machineTrustEnvironment } from '../sandbox/trust-env.js';
+import { BUILD_PATH, sandboxPath } from '../sandbox/sandbox-path.js';
 import { freshRunnerBundle } from './bundle-runner.js';
 
 /**
@@ -61,7 +62,6 @@ export type BuildJobRunner = (
 
 const FAILURE_LINE = /slipway: build failed: (.*)$/;
 const STDERR_TAIL_LINES = 8;
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DEFAULT_FIRST_UID = 1_100_000;
 /** Where the S3 socket's folder appears inside the sandbox. */
 const S3_SOCKET_NAME = 's3.sock';
@@ -106,7 +106,7 @@ function safeName(jobName: string): string {
 
 /** A runner of build jobs, and a way to wait until the jobs that ended are torn down. */
 export interface SandboxRunner extends BuildJobRunner {
-  /** Resolves once every job that has ended has its workspace, network and cgroup removed. */
+  /** Resolves once every job that has ended, or been stopped, has its workspace, network and cgroup removed. */
   cleanedUp(): Promise<void>;
 }
 
@@ -122,21 +122,38 @@ export function createSandboxRunner(options: SandboxOptions): SandboxRunner {
     bwrapBinary(options.bwrapPath);
     requireRoot();
 
-    // The queue: a build waits here for a uid (one per concurrent build) before anything is set up.
-    const lease = await uids.acquire();
-    const cleanups: Array<() => Promise<void> | void> = [lease.release];
+    // A stopped job counts as ended from the moment it is stopped (its execution is over, and the
+    // engine forgets it): a platform closing right after a cancel then waits in cleanedUp for the
+    // sandbox's kill and teardown instead of exiting with the workspace still mounted.
+    let jobTeardown: Promise<void> = Promise.resolve();
+    let markTornDown!: () => void;
+    const tornDown = new Promise<void>((resolvePromise) => (markTornDown = resolvePromise));
+    const onStop = (): void => void teardowns.add(tornDown);
+    stopSignal?.addEventListener('abort', onStop, { once: true });
     try {
-      if (stopSignal?.aborted) throw namedError('Batch.JobCancelled', `build job ${request.jobName} was cancelled before it started`);
-      return await runJob(request, lease.uid, lease.slot, cleanups, stopSignal);
+      // The queue: a build waits here for a uid (one per concurrent build) before anything is set up.
+      const lease = await uids.acquire();
+      const cleanups: Array<() => Promise<void> | void> = [lease.release];
+      try {
+        if (stopSignal?.aborted) throw namedError('Batch.JobCancelled', `build job ${request.jobName} was cancelled before it started`);
+        return await runJob(request, lease.uid, lease.slot, cleanups, stopSignal);
+      } finally {
+        // The job's outcome does not wait for its teardown, as a Batch job is done once its container
+        // exits: unmounting and deleting the workspace took a few hundred ms of every deploy. The uid
+        // is released last, so the next build on it starts after this one is gone.
+        const teardown = (async () => {
+          for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+        })();
+        teardowns.add(teardown);
+        void teardown.finally(() => teardowns.delete(teardown));
+        jobTeardown = teardown;
+      }
     } finally {
-      // The job's outcome does not wait for its teardown, as a Batch job is done once its container
-      // exits: unmounting and deleting the workspace took a few hundred ms of every deploy. The uid
-      // is released last, so the next build on it starts after this one is gone.
-      const teardown = (async () => {
-        for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
-      })();
-      teardowns.add(teardown);
-      void teardown.finally(() => teardowns.delete(teardown));
+      stopSignal?.removeEventListener('abort', onStop);
+      void jobTeardown.finally(() => {
+        markTornDown();
+        teardowns.delete(tornDown);
+      });
     }
   };
   const cleanedUp = async (): Promise<void> => {
@@ -186,7 +203,7 @@ export function createSandboxRunner(options: SandboxOptions): SandboxRunner {
     }
 
     const visibleEnvironment: Record<string, string> = {
-      PATH: process.env.PATH ?? DEFAULT_PATH,
+      PATH: sandboxPath(BUILD_PATH),
       HOME: workspace,
       SLIPWAY_WORKSPACE: workspace,
       npm_config_cache: npmCache,
@@ -278,6 +295,8 @@ export function createSandboxRunner(options: SandboxOptions): SandboxRunner {
         sandbox.kill();
       };
       stopSignal?.addEventListener('abort', onAbort, { once: true });
+      // Stopped while the workspace and sandbox were being set up: the listener came too late to hear it.
+      if (stopSignal?.aborted) onAbort();
       const settle = (): boolean => {
         if (settled) return false;
         settled = true;

@@ -95,6 +95,12 @@ export interface EngineOptions {
 }
 
 /** The execution that reconcile found RUNNING, and what it did with it. */
+/** StopExecution's optional error and cause. */
+export interface StopReason {
+  error?: string;
+  cause?: string;
+}
+
 export interface ReconciledExecution {
   executionArn: string;
   plan: ResumePlan['kind'];
@@ -108,6 +114,8 @@ export interface ReconciledExecution {
 export class LocalStepFunctions {
   private readonly machines = new Map<string, Loaded>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
+  /** What StopExecution said of an execution it stopped, until the execution has ended. */
+  private readonly stopReasons = new Map<string, StopReason>();
   /** Set by close(): what the interpreters report from then on is the shutdown, not the executions' outcome. */
   private closing = false;
 
@@ -206,7 +214,10 @@ export class LocalStepFunctions {
       redriven: how.redriven,
       killAt,
       onEntered: history.persisted,
-    }).finally(() => this.running.delete(record.executionArn));
+    }).finally(() => {
+      this.running.delete(record.executionArn);
+      this.stopReasons.delete(record.executionArn);
+    });
     this.running.set(record.executionArn, {
       abort: () => {
         execution.abort();
@@ -356,11 +367,19 @@ export class LocalStepFunctions {
         record.stopDate = timestamp;
         push('ExecutionFailed', { executionFailedEventDetails: { error: record.error, cause: record.cause } });
         break;
-      case 'ExecutionAborted':
-      case 'ExecutionTimeout':
-        record.status = event.type === 'ExecutionAborted' ? 'ABORTED' : 'TIMED_OUT';
+      case 'ExecutionAborted': {
+        record.status = 'ABORTED';
         record.stopDate = timestamp;
-        push(event.type === 'ExecutionAborted' ? 'ExecutionAborted' : 'ExecutionTimedOut', {});
+        const { error, cause } = this.stopReasons.get(record.executionArn) ?? {};
+        if (error !== undefined) record.error = error;
+        if (cause !== undefined) record.cause = cause;
+        push('ExecutionAborted', error !== undefined || cause !== undefined ? { executionAbortedEventDetails: { error, cause } } : {});
+        break;
+      }
+      case 'ExecutionTimeout':
+        record.status = 'TIMED_OUT';
+        record.stopDate = timestamp;
+        push('ExecutionTimedOut', {});
         break;
       case 'StateEntered':
       case 'StateExited': {
@@ -410,9 +429,13 @@ export class LocalStepFunctions {
       .filter((record) => !filter.statusFilter || record.status === filter.statusFilter);
   }
 
-  stopExecution(arn: string): void {
+  /** As on AWS, the error and cause given are the aborted execution's (DescribeExecution, its ExecutionAborted event). */
+  stopExecution(arn: string, reason: StopReason = {}): void {
     this.describeExecution(arn);
-    this.running.get(arn)?.abort();
+    const running = this.running.get(arn);
+    if (!running) return;
+    this.stopReasons.set(arn, reason);
+    running.abort();
   }
 
   /** Resolves when the execution has finished (tests and shutdown wait on this). */

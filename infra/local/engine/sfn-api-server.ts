@@ -44,7 +44,10 @@ export function createSfnApiServer(engine: LocalStepFunctions): Server {
       return { events: body.reverseOrder ? events.reverse() : events };
     },
     StopExecution: (body) => {
-      engine.stopExecution(String(body.executionArn));
+      engine.stopExecution(String(body.executionArn), {
+        ...(typeof body.error === 'string' ? { error: body.error } : {}),
+        ...(typeof body.cause === 'string' ? { cause: body.cause } : {}),
+      });
       return { stopDate: Date.now() / 1000 };
     },
     ListStateMachines: () => ({

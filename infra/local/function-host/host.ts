@@ -22,6 +22,7 @@ import { capMechanism } from '../sandbox/cap-mechanism.js';
 import { capFromOutput, capLine, functionLimits } from '../sandbox/limits.js';
 import { spawnSandbox, type RunningSandbox } from '../sandbox/spawn-sandbox.js';
 import { machineTrustEnvironment } from '../sandbox/trust-env.js';
+import { FUNCTION_PATH, sandboxPath } from '../sandbox/sandbox-path.js';
 import { UidPool } from '../sandbox/uid-pool.js';
 
 /**
@@ -38,7 +39,7 @@ import { UidPool } from '../sandbox/uid-pool.js';
  * hidden (other tenants' copies with it), only its own server folder visible (read-only), a private
  * network that cannot reach the platform's ports, caps on memory (the project's memoryMb, resident),
  * processes, CPU time and /tmp, and an environment of its deployment's runtime variables (handed
- * over on an fd) plus PATH, NODE_ENV and TZ.
+ * over on an fd) plus NODE_ENV, TZ and a fixed PATH like Lambda's (../sandbox/sandbox-path.ts).
  */
 export interface FunctionHostOptions {
   /** Local copies go under `<stateDir>/functions/<project>/<deploymentId>/`. */
@@ -495,7 +496,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
           network: 'private',
           cwd: taskPath,
           env: {
-            PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+            PATH: sandboxPath(FUNCTION_PATH),
             NODE_ENV: 'production',
             TZ: process.env.TZ ?? 'UTC',
             ...machineTrustEnvironment(),

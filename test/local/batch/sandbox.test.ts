@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, watch } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,20 @@ interface Report {
   writeOutside: { ok: boolean; code?: string };
   readSecret: { ok: boolean; value?: string; code?: string };
   listState: { ok: boolean; value?: string[] };
+}
+
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
+  for (const deadline = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 50))) {
+    if (Date.now() > deadline) throw new Error('timed out');
+  }
+}
+
+/** Mount points below `dir` in this process's mount table. */
+function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => point.startsWith(`${dir}/`));
 }
 
 describe('sandboxed build job runner (bubblewrap)', () => {
@@ -145,6 +159,50 @@ describe('sandboxed build job runner (bubblewrap)', () => {
     expect(lines).toContain('slow|hanging');
     await run.cleanedUp();
     expect((await readdir(workRoot)).filter((entry) => entry.startsWith('slow-'))).toEqual([]);
+  });
+
+  it('tears a stopped job down before cleanedUp resolves, even when asked the moment it is stopped', async () => {
+    const { run, lines } = runner();
+    const stop = new AbortController();
+    const job = run({ jobName: 'stopped', timeoutSeconds: 30, environment: { JOB_MODE: 'hang' } }, { signal: stop.signal });
+    const outcome = job.then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    await until(() => lines.includes('stopped|hanging'));
+    // The workspace, and its disk image when it is loop-mounted.
+    const workspaces = () => readdir(workRoot).then((entries) => entries.filter((entry) => entry.startsWith('stopped-')));
+    expect((await workspaces()).filter((entry) => /^stopped-[A-Za-z0-9]+$/.test(entry))).toHaveLength(1);
+    // What a platform closing right after a cancel does: its engine has already forgotten the execution.
+    stop.abort();
+    await run.cleanedUp();
+    expect(await workspaces()).toEqual([]);
+    expect(mountsUnder(workRoot)).toEqual([]);
+    expect((await outcome)?.name).toBe('Batch.JobCancelled');
+  });
+
+  it('cancels a job stopped while its workspace and sandbox are being set up, rather than running it to its timeout', async () => {
+    const { run, lines } = runner();
+    const stop = new AbortController();
+    // Stopped as soon as its workspace folder appears: before its sandbox has started.
+    const watcher = watch(workRoot, (_event, name) => {
+      if (name?.startsWith('setting-up-')) stop.abort();
+    });
+    const started = Date.now();
+    try {
+      const error = (await run(
+        { jobName: 'setting-up', timeoutSeconds: 20, environment: { JOB_MODE: 'hang' } },
+        { signal: stop.signal },
+      ).catch((e: unknown) => e)) as Error;
+      expect(stop.signal.aborted).toBe(true);
+      expect(error.name).toBe('Batch.JobCancelled');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(lines).not.toContain('setting-up|hanging');
+    } finally {
+      watcher.close();
+    }
+    await run.cleanedUp();
+    expect((await readdir(workRoot)).filter((entry) => entry.startsWith('setting-up-'))).toEqual([]);
   });
 
   it('rejects a failing job with States.TaskFailed and the last "build failed" reason', async () => {

@@ -1589,6 +1589,7 @@ export interface operations {
             content: {
                 "application/json": {
                     deploymentId: string;
+                    promote?: boolean;
                 };
             };
         };
