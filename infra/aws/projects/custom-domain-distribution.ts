@@ -9,7 +9,7 @@ import { stageOf } from '../shared/stage.js';
  * DistributionConfig properties a multi-tenant distribution refuses, which CDK's L2 Distribution
  * writes by default (IPv6, price class) or with a certificate (aliases, viewer certificate); the
  * connection group and each tenant's managed certificate take their place. Sources in
- * docs/ARCHITECTURE.md ("Certificates on AWS").
+ * infra/aws/permissions/custom-domain-facts.ts (docs/AWS-PERMISSIONS.md, "Custom domains").
  */
 export const TENANT_ONLY_REFUSED = [
   'Aliases',

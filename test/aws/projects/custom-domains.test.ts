@@ -58,6 +58,9 @@ describe('the custom-domain distribution (CloudFront SaaS Manager)', () => {
     expect(tenantOnly.ConnectionMode).toBe('tenant-only');
     expect(tenantOnly.Enabled).toBe(true);
     for (const refused of TENANT_ONLY_REFUSED) expect(tenantOnly[refused], refused).toBeUndefined();
+    for (const behavior of [tenantOnly.DefaultCacheBehavior, ...(tenantOnly.CacheBehaviors as Json[])])
+      for (const refused of ['ForwardedValues', 'DefaultTTL', 'MinTTL', 'MaxTTL', 'SmoothStreaming', 'TrustedSigners'])
+        expect(behavior[refused], `${behavior.PathPattern ?? 'default'} ${refused}`).toBeUndefined();
     // Legacy S3 access logging: not offered for multi-tenant distributions.
     expect(tenantOnly.Logging).toBeUndefined();
     // The standard one keeps its own: `*.domain` on the operator's certificate, IPv6, price class.
