@@ -71,7 +71,7 @@ export const CUSTOM_DOMAIN_FACTS: readonly CustomDomainFact[] = [
     source: `${SAR}/list_amazoncloudfront.html`,
   },
   {
-    fact: 'Which resource types each tenant action is authorized on (tenant, distribution, connection group) and whether `CreateDistributionTenant` with a managed certificate also needs ACM actions of the caller: the role is granted the three ARNs; an AccessDenied in the release log names a missing one.',
+    fact: 'Which resource types each tenant action is authorized on (tenant, distribution, connection group) and whether `CreateDistributionTenant` with a managed certificate also needs ACM actions of the caller: the role is granted the three ARNs and no ACM action (public policies disagree: some list `acm:RequestCertificate`/`acm:DescribeCertificate`, others say CloudFront owns the certificate); an AccessDenied in the release log names a missing one.',
     source: `${SAR}/list_amazoncloudfront.html`,
     open: true,
   },
