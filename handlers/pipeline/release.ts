@@ -1,8 +1,9 @@
 import * as v from 'valibot';
 import { platformNames } from '../lib/config.js';
-import { routeCache } from '../lib/bindings/bound.js';
+import { customDomainCertificates, routeCache } from '../lib/bindings/bound.js';
 import { domainKey, routeEntriesFor, liveKey, pointerValue } from '../lib/route-cache-keys.js';
 import { listDomains, verifyDomain } from '../lib/project-settings/store.js';
+import { getDomainClaimHolder } from '../lib/table/domains.js';
 import { getObjectBuffer } from '../lib/s3-objects.js';
 import { BundleManifest } from './bundle/validate-bundle.js';
 import { deploymentPrefix, openState, requireDeploymentId } from './state.js';
@@ -121,9 +122,46 @@ async function syncDomains(project: string): Promise<void> {
   const current = checked.filter(({ item }) => item.status === 'VERIFIED').map(({ item }) => item.domain);
   const cache = routeCache();
   if (current.length) await cache.putMany(Object.fromEntries(current.map((domain) => [domainKey(domain), project])));
+  // A domain this project let go may be another project's since (verified, routed, with its
+  // certificate): its entry and its certificate are then that project's, and stay.
   const gone = before.filter((domain) => !current.includes(domain));
-  if (gone.length) await cache.deleteMany(gone.map(domainKey));
-  await setRoutedDomains(project, current);
+  const holders = await Promise.all(gone.map(getDomainClaimHolder));
+  const released = gone.filter((_, index) => holders[index] === undefined || holders[index] === project);
+  if (released.length) await cache.deleteMany(released.map(domainKey));
+  const unfinished = await syncCertificates(project, current, released);
+  // A domain whose certificate is not deleted yet stays listed, so the next release removes it again.
+  await setRoutedDomains(project, [...current, ...unfinished]);
+}
+
+/**
+ * Every verified domain gets its certificate (again: `add` keeps what exists, so a failed earlier
+ * attempt heals at the next release), every domain no longer routed loses it. A certificate
+ * CloudFront refuses (another account holds the name, a quota) must not keep the app from going
+ * live: the failure is logged with the domain and the next release tries again. The domains whose
+ * removal did not finish (failed, or disabled but not deletable yet) are returned for that.
+ */
+async function syncCertificates(project: string, current: string[], gone: string[]): Promise<string[]> {
+  const certificates = customDomainCertificates();
+  const attempt = async (domain: string, action: 'add' | 'remove', run: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      if ((await run()) !== 'disabling') return true;
+      logger.info('custom domain certificate disabled, not deleted yet; the next release deletes it', { project, domain });
+    } catch (error) {
+      logger.error('custom domain certificate failed; the next release retries it', {
+        project,
+        domain,
+        action,
+        error: (error as Error).name,
+        message: (error as Error).message,
+      });
+    }
+    return false;
+  };
+  const [, removed] = await Promise.all([
+    Promise.all(current.map((domain) => attempt(domain, 'add', () => certificates.add(domain)))),
+    Promise.all(gone.map((domain) => attempt(domain, 'remove', () => certificates.remove(domain)))),
+  ]);
+  return gone.filter((_, index) => !removed[index]);
 }
 
 export const handler = instrumented('release', release);

@@ -13,6 +13,8 @@ export const PLATFORM_OUTPUTS = {
   DashboardUrl: 'the dashboard; the API answers under /api/v1/ on the same origin',
   DashboardDistributionDomain: "point the dashboard's name (dashboardDomainName) here: CNAME or alias",
   TenantDistributionDomain: 'point *.<domainName> here: CNAME or alias',
+  CustomDomainTarget:
+    "a project's custom domain: CNAME it here once its TXT record verified it (CloudFront then validates its certificate over HTTP)",
   GithubWebhookUrl: "the GitHub App's webhook URL",
   GithubCallbackUrl: "the OAuth app's authorization callback URL",
   AdminTokenSecretArn: 'the admin token (SLIPWAY_TOKEN): aws secretsmanager get-secret-value --secret-id <this ARN>',
@@ -27,6 +29,8 @@ export interface PlatformOutputSources {
   dashboardDomainName: string | undefined;
   dashboardDistribution: cloudfront.IDistribution;
   tenantDistribution: cloudfront.IDistribution;
+  /** The custom-domain distribution's connection group: its routing endpoint is what custom domains CNAME to. */
+  customDomainConnectionGroup: cloudfront.CfnConnectionGroup;
   adminTokenSecret: secretsmanager.ISecret;
   originSecret: secretsmanager.ISecret;
 }
@@ -40,6 +44,7 @@ export function addPlatformOutputs(scope: Construct, sources: PlatformOutputSour
     DashboardUrl: `https://${dashboardHost}/`,
     DashboardDistributionDomain: sources.dashboardDistribution.distributionDomainName,
     TenantDistributionDomain: sources.tenantDistribution.distributionDomainName,
+    CustomDomainTarget: sources.customDomainConnectionGroup.attrRoutingEndpoint,
     GithubWebhookUrl: `${api}/webhooks/github`,
     GithubCallbackUrl: `${api}/auth/github/callback`,
     AdminTokenSecretArn: sources.adminTokenSecret.secretArn,

@@ -80,6 +80,7 @@ export class SlipwayStack extends Stack {
         tenantStackRoleArn: this.projects.tenantStackRole.role.roleArn,
         routeCacheArn: this.projects.routeCache.keyValueStoreArn,
         grantRouteCacheWrite: (grantee) => this.projects.grantRouteCacheWrite(grantee),
+        customDomains: this.projects.customDomains,
       },
       buildTimeoutSeconds,
       ...(props.routeCacheProjects ? { routeCacheProjects: props.routeCacheProjects } : {}),
@@ -121,6 +122,7 @@ export class SlipwayStack extends Stack {
       dashboardDomainName: props.dashboardDomainName,
       dashboardDistribution: this.internal.dashboardDistribution,
       tenantDistribution: this.projects.distribution,
+      customDomainConnectionGroup: this.projects.customDomains.connectionGroup,
       adminTokenSecret: this.internal.adminTokenSecret,
       originSecret: this.projects.originSecret,
     });

@@ -9,6 +9,7 @@ const SECRET_PROBE = 'test/aws/support/secret-probe-handler.handler';
 const ROUTE_CACHE_PROBE = 'test/aws/support/route-cache-probe-handler.handler';
 const TRACER_PROBE = 'test/aws/support/tracer-probe-handler.handler';
 const PLATFORM_PROBE = 'test/aws/support/platform-probe-handler.handler';
+const CERTIFICATES_PROBE = 'test/aws/support/certificates-probe-handler.handler';
 
 const outputDirs: string[] = [];
 
@@ -54,6 +55,29 @@ describe('a Lambda bundle', () => {
     } finally {
       if (saved === undefined) delete process.env.SLIPWAY_ROUTE_CACHE_KVS_ARN;
       else process.env.SLIPWAY_ROUTE_CACHE_KVS_ARN = saved;
+    }
+  });
+
+  it("of Release and Delete project data binds CloudFront's distribution tenants named in the environment, and only theirs", async () => {
+    const variables = ['SLIPWAY_CUSTOM_DOMAIN_DISTRIBUTION_ID', 'SLIPWAY_CUSTOM_DOMAIN_CONNECTION_GROUP_ID'] as const;
+    const saved = variables.map((name) => process.env[name]);
+    try {
+      process.env.SLIPWAY_CUSTOM_DOMAIN_DISTRIBUTION_ID = 'EMULTITENANT';
+      process.env.SLIPWAY_CUSTOM_DOMAIN_CONNECTION_GROUP_ID = 'cg_test';
+      expect(await runBundledProbe(CERTIFICATES_PROBE, ['custom-domain-certificates'])).toBe('bound');
+      expect(await runBundledProbe(CERTIFICATES_PROBE, ['secret-source'])).toBe(
+        'Error: no CustomDomainCertificates is bound: the entry point must call bindCustomDomainCertificates first',
+      );
+      // Without the ids the function fails at cold start, naming them.
+      delete process.env.SLIPWAY_CUSTOM_DOMAIN_CONNECTION_GROUP_ID;
+      await expect(runBundledProbe(CERTIFICATES_PROBE, ['custom-domain-certificates'])).rejects.toThrow(
+        'SLIPWAY_CUSTOM_DOMAIN_CONNECTION_GROUP_ID',
+      );
+    } finally {
+      variables.forEach((name, index) => {
+        if (saved[index] === undefined) delete process.env[name];
+        else process.env[name] = saved[index];
+      });
     }
   });
 

@@ -1,5 +1,13 @@
 import { bindPlatform, bound } from './platform.js';
-import { SecretNotConfigured, type ProjectStacks, type RouteCache, type SecretName, type SecretSource, type TxtResolver } from './types.js';
+import {
+  SecretNotConfigured,
+  type CustomDomainCertificates,
+  type ProjectStacks,
+  type RouteCache,
+  type SecretName,
+  type SecretSource,
+  type TxtResolver,
+} from './types.js';
 
 /**
  * The secret source and the route cache of the platform the caller runs in: bound into a Lambda's
@@ -31,6 +39,17 @@ export function projectStacks(): ProjectStacks {
 
 export function txtResolver(): TxtResolver {
   return bound('txtResolver', 'no TxtResolver is bound: the platform must bind one (infra/aws or infra/local)');
+}
+
+export function bindCustomDomainCertificates(certificates: CustomDomainCertificates): void {
+  bindPlatform({ customDomainCertificates: certificates });
+}
+
+export function customDomainCertificates(): CustomDomainCertificates {
+  return bound(
+    'customDomainCertificates',
+    'no CustomDomainCertificates is bound: the entry point must call bindCustomDomainCertificates first',
+  );
 }
 
 /** The named secret from the bound source; `whenMissing` makes the error when nothing configures it. */

@@ -71,6 +71,40 @@ export interface TxtResolver {
   resolveTxt(name: string): Promise<string[]>;
 }
 
+/**
+ * What CloudFront reports of a custom domain's certificate (GetManagedCertificateDetails'
+ * CertificateStatus), or `none` when the domain has no certificate (nothing created yet, or a
+ * platform that needs none).
+ */
+export type CertificateStatus =
+  | 'none'
+  | 'pending-validation'
+  | 'issued'
+  | 'inactive'
+  | 'expired'
+  | 'validation-timed-out'
+  | 'revoked'
+  | 'failed';
+
+/**
+ * A certificate per custom domain, so the domain is served over HTTPS under its own name. On AWS a
+ * CloudFront distribution tenant with a CloudFront-managed certificate per VERIFIED domain
+ * (custom-domain-certificates/cloudfront-tenants.ts); locally nothing: `*.localhost` and a custom
+ * domain reaching the local edge need no certificate (custom-domain-certificates/none.ts).
+ * Both calls are idempotent: *Release* repeats them for every verified domain at each release.
+ */
+export interface CustomDomainCertificates {
+  /** Serves `domain` with its own certificate; one that exists already (or is being removed) is kept and enabled. */
+  add(domain: string): Promise<void>;
+  /**
+   * Stops serving `domain` and deletes what `add` made. `removed` once nothing is left (or nothing
+   * was there); `disabling` when what is left is disabled but not deletable yet (a later `remove` deletes it).
+   */
+  remove(domain: string): Promise<'removed' | 'disabling'>;
+  /** The certificate's state as CloudFront reports it; `none` when there is none. */
+  status(domain: string): Promise<CertificateStatus>;
+}
+
 /** Names of the platform's storage (both back ends use the same names; AWS reads them from CDK). */
 export interface PlatformNames {
   sourceBucket: string;
@@ -115,6 +149,8 @@ export interface Platform {
   routeCache: RouteCache;
   /** Updates project stacks (the pipeline's *Update project stack* alone); locally the engine binds it for its tasks. */
   projectStacks?: ProjectStacks;
+  /** Certificates of verified custom domains: created and removed by *Release* and *Delete project data*. */
+  customDomainCertificates: CustomDomainCertificates;
   /** DNS TXT lookups that prove a custom domain's owner (handlers/lib/project-settings/domain-proof.ts). */
   txtResolver: TxtResolver;
   /** A project's public URL with `{project}` in it; absent when no tenant domain is configured. */

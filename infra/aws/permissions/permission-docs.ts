@@ -1,3 +1,4 @@
+import { CUSTOM_DOMAIN_FACTS } from './custom-domain-facts.js';
 import { SDK_COMMAND_ACTIONS, type SdkCommandPermissions } from './sdk-call-permissions.js';
 import { type IntegrationPermissions, STATE_MACHINE_PERMISSIONS, STEP_FUNCTIONS_INTEGRATIONS } from './integration-permissions.js';
 import {
@@ -112,6 +113,21 @@ function sdkSection(): string[] {
   return lines;
 }
 
+function customDomainSection(): string[] {
+  const lines = [
+    '## Custom domains: CloudFront SaaS Manager',
+    '',
+    'What the custom-domain distribution, its connection group and the distribution tenants Release and',
+    'Delete project data manage rest on (`infra/aws/permissions/custom-domain-facts.ts`). Rows marked *open*',
+    'were not confirmed by the documentation read: check them at the first deploy in an account.',
+    '',
+    '| fact | source |',
+    '| --- | --- |',
+  ];
+  for (const row of CUSTOM_DOMAIN_FACTS) lines.push(`| ${row.open ? '*open:* ' : ''}${row.fact} | ${row.source} |`);
+  return lines;
+}
+
 /** docs/AWS-PERMISSIONS.md, rendered from the permission tables. */
 export function awsPermissionsMarkdown(): string {
   return `${[
@@ -127,5 +143,7 @@ export function awsPermissionsMarkdown(): string {
     ...integrationSection(),
     '',
     ...sdkSection(),
+    '',
+    ...customDomainSection(),
   ].join('\n')}\n`;
 }

@@ -62,6 +62,23 @@ export const SDK_COMMAND_ACTIONS = {
     source: `${SAR}/list_awscloudformation.html (UpdateStack; TagResource when the request carries Tags; iam:PassRole for its RoleARN)`,
     note: 'Only *Update project stack* sends it: the tags are the template version, the role the tenant-stack service role.',
   },
+  // CloudFront distribution tenants (custom domains' certificates; Release and Delete project data only)
+  CreateDistributionTenantCommand: {
+    actions: ['cloudfront:CreateDistributionTenant'],
+    source: `${SAR}/list_amazoncloudfront.html`,
+    note: 'Sent without Tags (TagResource would be needed) and without a WAF or certificate ARN: CloudFront requests the managed certificate itself.',
+  },
+  GetDistributionTenantCommand: { actions: ['cloudfront:GetDistributionTenant'], source: `${SAR}/list_amazoncloudfront.html` },
+  UpdateDistributionTenantCommand: {
+    actions: ['cloudfront:UpdateDistributionTenant'],
+    source: `${SAR}/list_amazoncloudfront.html`,
+    note: 'Only Enabled changes: a tenant is disabled before DeleteDistributionTenant, which refuses an enabled one (ResourceNotDisabled).',
+  },
+  DeleteDistributionTenantCommand: { actions: ['cloudfront:DeleteDistributionTenant'], source: `${SAR}/list_amazoncloudfront.html` },
+  GetManagedCertificateDetailsCommand: {
+    actions: ['cloudfront:GetManagedCertificateDetails'],
+    source: `${SAR}/list_amazoncloudfront.html`,
+  },
   // Lambda
   InvokeWithResponseStreamCommand: {
     actions: ['lambda:InvokeFunction'],

@@ -52,6 +52,8 @@ export interface PipelineSystemProps {
     /** Route-cache (KeyValueStore) ARN the release and delete steps write; absent → file cache (local only). */
     routeCacheArn?: string;
     grantRouteCacheWrite?(grantee: iam.IGrantable): void;
+    /** The custom-domain distribution's ids and rights, for the steps that add and remove its tenants (Release, Delete project data). */
+    customDomains?: { environment(): Record<string, string>; grantTenantManagement(grantee: iam.IGrantable): void };
   };
   buildTimeoutSeconds: number;
   /**
@@ -94,6 +96,9 @@ export class PipelineSystem extends Construct {
     const routeCacheBudget: Record<string, string> = props.routeCacheProjects
       ? { SLIPWAY_ROUTE_CACHE_PROJECTS: String(props.routeCacheProjects) }
       : {};
+    // Release and Delete project data also add and remove custom domains' distribution tenants.
+    const customDomainEnvironment = props.projects.customDomains?.environment() ?? {};
+    const customDomainBinds: Binding[] = props.projects.customDomains ? ['route-cache', 'custom-domain-certificates'] : ['route-cache'];
     const fn = (fnId: string, handler: string, description: string, extra: Record<string, string> = {}, binds: Binding[] = []) => {
       const f = handlerFunction(this, fnId, {
         handler,
@@ -114,12 +119,20 @@ export class PipelineSystem extends Construct {
       prepareBuild: fn('PrepareBuildFunction', PIPELINE_HANDLERS.prepareBuild, 'Slipway: snapshot settings and variables for a build'),
       validateOutput: fn('ValidateOutputFunction', PIPELINE_HANDLERS.validateOutput, 'Slipway: validate a build bundle', routeCacheBudget),
       promote: fn('PromoteFunction', PIPELINE_HANDLERS.promote, 'Slipway: copy a validated bundle under its deployment prefix'),
-      release: fn('ReleaseFunction', PIPELINE_HANDLERS.release, 'Slipway: move the live pointer to a deployment', routeCacheBudget, [
-        'route-cache',
-      ]),
-      deleteProjectData: fn('DeleteProjectDataFunction', PIPELINE_HANDLERS.deleteProjectData, 'Slipway: remove a project’s data', {}, [
-        'route-cache',
-      ]),
+      release: fn(
+        'ReleaseFunction',
+        PIPELINE_HANDLERS.release,
+        'Slipway: move the live pointer to a deployment',
+        { ...routeCacheBudget, ...customDomainEnvironment },
+        customDomainBinds,
+      ),
+      deleteProjectData: fn(
+        'DeleteProjectDataFunction',
+        PIPELINE_HANDLERS.deleteProjectData,
+        'Slipway: remove a project’s data',
+        customDomainEnvironment,
+        customDomainBinds,
+      ),
       checkRollbackTarget: fn(
         'CheckRollbackTargetFunction',
         PIPELINE_HANDLERS.checkRollbackTarget,
@@ -219,6 +232,8 @@ export class PipelineSystem extends Construct {
     });
     props.projects.grantRouteCacheWrite?.(functions.release);
     props.projects.grantRouteCacheWrite?.(functions.deleteProjectData);
+    props.projects.customDomains?.grantTenantManagement(functions.release);
+    props.projects.customDomains?.grantTenantManagement(functions.deleteProjectData);
 
     // Assumed once per build by the state machine with a session policy for that build alone;
     // the role's own policy is the ceiling (write builds/*, read sources/*).

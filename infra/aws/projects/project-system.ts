@@ -26,6 +26,7 @@ import { codeBucketParameterName, projectStackTemplate, projectTemplateVersion }
 import { acknowledge, nagText } from '../shared/nag.js';
 import { TenantStackRole } from './tenant-stack-role.js';
 import { edgeFunctionSource } from './edge-function-source.js';
+import { CustomDomainDistribution } from './custom-domain-distribution.js';
 
 export interface ProjectSystemProps {
   storage: PlatformStorage;
@@ -73,6 +74,12 @@ export class ProjectSystem extends Construct {
   readonly routeCache: cloudfront.KeyValueStore;
   /** The one distribution shared by all tenants. */
   readonly distribution: cloudfront.Distribution;
+  /**
+   * The multi-tenant (`ConnectionMode: tenant-only`) twin of `distribution` for custom domains:
+   * the same origins, behaviors and functions; each verified custom domain is one of its
+   * distribution tenants, with a CloudFront-managed certificate (custom-domain-distribution.ts).
+   */
+  readonly customDomains: CustomDomainDistribution;
   /** Invokes `slipway-project-{project}:live` for dynamic requests. */
   readonly routerFunction: lambda.Function;
   readonly routerUrl: lambda.FunctionUrl;
@@ -274,8 +281,8 @@ export class ProjectSystem extends Construct {
     });
 
     const certificate = props.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn) : undefined;
-    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: 'Slipway tenants',
+    // What both distributions serve: the same origins, behaviors, policies and functions.
+    const serving = {
       defaultBehavior: {
         origin: bucketOrigin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -294,6 +301,10 @@ export class ProjectSystem extends Construct {
         [IMMUTABLE_PATH]: assetBehavior(immutablePolicy, immutableHeaders),
         [ASSETS_PATH]: assetBehavior(assetsPolicy, headersPolicy),
       },
+    } satisfies Pick<cloudfront.DistributionProps, 'defaultBehavior' | 'additionalBehaviors'>;
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'Slipway tenants',
+      ...serving,
       ...(certificate && props.domainName ? { certificate, domainNames: [`*.${props.domainName}`] } : {}),
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
@@ -315,6 +326,8 @@ export class ProjectSystem extends Construct {
               'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; with certificateArn the minimum is TLSv1.2_2021.',
           }),
     });
+
+    this.customDomains = new CustomDomainDistribution(this, 'CustomDomains', serving);
 
     const codeBucketParameter = props.codeBucketParameterName ?? codeBucketParameterName(stageOf(this));
     this.codeBucketParameter = new ssm.StringParameter(this, 'CodeBucketName', {

@@ -13,6 +13,7 @@ import {
   type TxtResolver,
 } from '../../../handlers/lib/bindings/types.js';
 import { dnsTxtResolver } from '../../../handlers/lib/bindings/txt-resolver/dns.js';
+import { noCertificates } from '../../../handlers/lib/bindings/custom-domain-certificates/none.js';
 import { stateMachineArn, stateMachineArnsByOperation } from '../engine/local-step-functions.js';
 import { LOCAL_REGION } from '../engine/synthesized-workflows.js';
 import type { LocalStorage } from '../storage/local-storage.js';
@@ -70,6 +71,8 @@ export function localPlatform(parts: LocalPlatformParts): Platform {
     secrets: privateFilesSecretSource(parts.secretFiles),
     routeCache: parts.routeCache,
     txtResolver: parts.txtResolver ?? dnsTxtResolver(),
+    // Locally the edge serves plain HTTP: a custom domain needs no certificate.
+    customDomainCertificates: noCertificates,
     ...(parts.routeCacheProjects ? { routeCacheProjects: parts.routeCacheProjects } : {}),
     ...(parts.tenantUrlTemplate ? { tenantUrlTemplate: parts.tenantUrlTemplate } : {}),
     ...(parts.publicUrl ? { publicUrl: parts.publicUrl } : {}),

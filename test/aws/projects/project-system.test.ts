@@ -27,10 +27,13 @@ beforeAll(() => {
   template = Template.fromStack(stack);
 }, 120_000);
 
+/** The standard distribution's config (`*.domain`); its multi-tenant twin for custom domains is test/aws/projects/custom-domains.test.ts's. */
 function distributionConfig(): Json {
-  const distributions = template.findResources('AWS::CloudFront::Distribution');
-  expect(Object.keys(distributions)).toHaveLength(1);
-  return (Object.values(distributions)[0] as Json).Properties.DistributionConfig;
+  const distributions = Object.values(template.findResources('AWS::CloudFront::Distribution')) as Json[];
+  expect(distributions).toHaveLength(2);
+  const standard = distributions.filter((d) => d.Properties.DistributionConfig.ConnectionMode !== 'tenant-only');
+  expect(standard).toHaveLength(1);
+  return standard[0]!.Properties.DistributionConfig;
 }
 
 function logicalIdOf(type: string, match: (props: Json) => boolean): string {
@@ -204,10 +207,21 @@ describe('ProjectSystem (template assertions)', () => {
     const permissions = (Object.values(template.findResources('AWS::Lambda::Permission')) as Json[])
       .map((permission) => permission.Properties)
       .filter((props) => props.FunctionName?.['Fn::GetAtt']?.[0] === urlId);
+    // Once per distribution: the tenants' and the custom domains' (each SourceArn one of them).
     expect(permissions.map((props) => [props.Action, props.Principal, props.InvokedViaFunctionUrl ?? false]).sort()).toEqual([
       ['lambda:InvokeFunction', 'cloudfront.amazonaws.com', true],
+      ['lambda:InvokeFunction', 'cloudfront.amazonaws.com', true],
+      ['lambda:InvokeFunctionUrl', 'cloudfront.amazonaws.com', false],
       ['lambda:InvokeFunctionUrl', 'cloudfront.amazonaws.com', false],
     ]);
+    const distributions = Object.keys(template.findResources('AWS::CloudFront::Distribution')).sort();
+    const sources = new Set(permissions.map((props) => JSON.stringify(props.SourceArn)));
+    expect(sources.size).toBe(2);
+    for (const id of distributions)
+      expect(
+        [...sources].some((source) => source.includes(`"${id}"`)),
+        id,
+      ).toBe(true);
   });
 
   it('runs the router from router/lambda/handler.ts with the origin secret as a dynamic reference', () => {
