@@ -7,7 +7,7 @@ import {
   aws_cloudfront as cloudfront,
   aws_cloudfront_origins as origins,
   aws_lambda as lambda,
-  aws_s3 as s3,
+  type aws_s3 as s3,
   aws_s3_deployment as s3deploy,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -16,7 +16,7 @@ import { BundleManifest } from '../../../handlers/pipeline/bundle/validate-bundl
 import { ORIGIN_SECRET_HEADER } from '../../../handlers/dashboard/viewer-event.js';
 import { packageRoot } from '../../package-root.js';
 import { handlerFunction } from '../shared/handler-function.js';
-import { acknowledge, LAMBDA_NAG, nagResource, nagText } from '../shared/nag.js';
+import { acknowledge, nagResource, nagText } from '../shared/nag.js';
 import { TIMEOUTS } from '../shared/timeouts.js';
 
 /** What `npm run build` makes of dashboard/ (Slipway's adapter: client/, server/, slipway-manifest.json). */
@@ -76,7 +76,6 @@ export function dashboardServerFunction(
     environment: { SLIPWAY_ORIGIN_SECRET: originSecret },
     beside: { directory: join(bundle.directory, 'server'), as: 'app' },
   });
-  acknowledge(fn, LAMBDA_NAG);
   // NONE, not AWS_IAM behind origin access control: with OAC Lambda wants the viewer to sign every
   // request body (x-amz-content-sha256), which browsers posting a form never do. The entry refuses
   // any request without the origin secret, as the tenant router does.
