@@ -18,7 +18,7 @@ export const PLATFORM_OUTPUTS = {
   GithubWebhookUrl: "the GitHub App's webhook URL",
   GithubCallbackUrl: "the OAuth app's authorization callback URL",
   AdminTokenSecretArn: 'the admin token (SLIPWAY_TOKEN): aws secretsmanager get-secret-value --secret-id <this ARN>',
-  OriginSecretArn: 'the origin secret (the header CloudFront adds to router requests): put a new value here to rotate it',
+  OriginSecretArn: 'the origin secret (the header CloudFront adds to router and dashboard requests): put a new value here to rotate it',
   WorkflowsConsoleUrl: "the state machines in the Step Functions console: every deploy's, rollback's and deletion's execution",
 } as const;
 

@@ -111,6 +111,7 @@ export class SlipwayStack extends Stack {
         templateRollout: workflows.templateRollout.stateMachine.stateMachineArn,
       },
       domainName: props.dashboardDomainName,
+      originSecret: this.projects.originSecretValue,
       ...(githubSecret ? { githubSecret } : {}),
       certificate:
         props.dashboardDomainName && props.certificateArn

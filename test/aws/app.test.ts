@@ -64,7 +64,8 @@ describe('the Slipway CDK app', () => {
   });
 
   it('bundles each Lambda handler into its own asset, at the path its Handler names', () => {
-    const functions = ofType('AWS::Lambda::Function');
+    // CDK's own bucket-deployment provider (the dashboard's build files) is no Slipway handler.
+    const functions = ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'));
     expect(functions.length).toBeGreaterThanOrEqual(8);
     const keys = new Set<string>();
     for (const [id, fn] of functions) {

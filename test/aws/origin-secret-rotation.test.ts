@@ -11,42 +11,43 @@ import { platformTemplate, type TemplateResource } from './support/iam-policy.js
 const VERSION_A = 'a1b2c3d4-0000-4000-8000-00000000000a';
 const VERSION_B = 'a1b2c3d4-0000-4000-8000-00000000000b';
 
-function secretUses(resources: Record<string, TemplateResource>): { router: string; header: string } {
-  const router = Object.values(resources).find(
-    (r) =>
-      r.Type === 'AWS::Lambda::Function' &&
-      (r.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables?.SLIPWAY_ORIGIN_SECRET !==
-        undefined,
-  );
-  const distribution = Object.values(resources).find(
-    (r) => r.Type === 'AWS::CloudFront::Distribution' && JSON.stringify(r.Properties).includes('x-slipway-origin-secret'),
-  );
-  if (!router || !distribution) throw new Error('no router function or tenant distribution in the template');
-  const origins = (
-    distribution.Properties as {
-      DistributionConfig: { Origins: Array<{ OriginCustomHeaders?: Array<{ HeaderName: string; HeaderValue: unknown }> }> };
-    }
-  ).DistributionConfig.Origins;
-  const header = origins.flatMap((o) => o.OriginCustomHeaders ?? []).find((h) => h.HeaderName === 'x-slipway-origin-secret');
-  return {
-    router: JSON.stringify(
-      (router.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.SLIPWAY_ORIGIN_SECRET,
-    ),
-    header: JSON.stringify(header?.HeaderValue),
-  };
+/** Every use of the origin secret: the functions that check it (router, dashboard) and the origin headers that send it (both distributions). */
+function secretUses(resources: Record<string, TemplateResource>): { checks: string[]; headers: string[] } {
+  const checks = Object.values(resources)
+    .filter((r) => r.Type === 'AWS::Lambda::Function')
+    .map((r) => (r.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables?.SLIPWAY_ORIGIN_SECRET)
+    .filter((value) => value !== undefined)
+    .map((value) => JSON.stringify(value));
+  const headers = Object.values(resources)
+    .filter((r) => r.Type === 'AWS::CloudFront::Distribution')
+    .flatMap(
+      (r) =>
+        (
+          r.Properties as {
+            DistributionConfig: { Origins: Array<{ OriginCustomHeaders?: Array<{ HeaderName: string; HeaderValue: unknown }> }> };
+          }
+        ).DistributionConfig.Origins,
+    )
+    .flatMap((o) => o.OriginCustomHeaders ?? [])
+    .filter((h) => h.HeaderName === 'x-slipway-origin-secret')
+    .map((h) => JSON.stringify(h.HeaderValue));
+  // The router and the dashboard server function; the tenant distribution and the dashboard distribution.
+  if (checks.length !== 2 || headers.length !== 2)
+    throw new Error(`expected 2 checks and 2 headers, got ${checks.length} and ${headers.length}`);
+  return { checks, headers };
 }
 
 describe('origin secret rotation', () => {
-  it('changes the router variable and the origin header together when the version changes', () => {
+  it("changes the router and dashboard variables and both distributions' origin headers together when the version changes", () => {
     const current = secretUses(platformTemplate());
     const a = secretUses(platformTemplate({ originSecretVersion: VERSION_A }));
     const b = secretUses(platformTemplate({ originSecretVersion: VERSION_B }));
-    for (const uses of [current, a, b]) expect(uses.router).toBe(uses.header);
-    expect(a.router).toContain(VERSION_A);
-    expect(b.router).toContain(VERSION_B);
-    expect(new Set([current.router, a.router, b.router]).size).toBe(3);
+    for (const uses of [current, a, b]) expect(new Set([...uses.checks, ...uses.headers]).size).toBe(1);
+    expect(a.checks[0]).toContain(VERSION_A);
+    expect(b.checks[0]).toContain(VERSION_B);
+    expect(new Set([current.checks[0], a.checks[0], b.checks[0]]).size).toBe(3);
     // Never the value itself: only a dynamic reference to the secret.
-    expect(current.router).toContain('{{resolve:secretsmanager:');
+    expect(current.checks[0]).toContain('{{resolve:secretsmanager:');
   });
 
   it('refuses a version that is not a Secrets Manager VersionId, naming the context key', () => {

@@ -14,6 +14,7 @@ import {
   aws_lambda as lambda,
   aws_logs as logs,
   aws_s3 as s3,
+  type aws_s3_deployment as s3deploy,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -25,6 +26,7 @@ import { LogStreamEndpoint, buildLogReadStatements } from './log-stream-endpoint
 import { stageName } from '../../../handlers/lib/stage.js';
 import { stageOf } from '../shared/stage.js';
 import { TIMEOUTS } from '../shared/timeouts.js';
+import { dashboardBehaviors, dashboardBundle, dashboardServerFunction, deployDashboardAssets } from './dashboard-app.js';
 
 export interface InternalSystemProps {
   storage: PlatformStorage;
@@ -44,6 +46,14 @@ export interface InternalSystemProps {
   githubSecret?: secretsmanager.ISecret;
   /** Steady-state requests per second and burst of the HTTP API's $default stage. */
   throttle?: { rateLimit: number; burstLimit: number };
+  /**
+   * The value CloudFront adds as `x-slipway-origin-secret` to requests for the dashboard's server
+   * function, which refuses any request without it: the tenant router's origin secret (one
+   * secret, one rotation; docs/DEPLOY-AWS.md), as a dynamic reference.
+   */
+  originSecret: string;
+  /** The built dashboard (default `dist/dashboard` of the package). */
+  dashboardBundleDirectory?: string;
 }
 
 /**
@@ -58,6 +68,10 @@ export class InternalSystem extends Construct {
   readonly sessionSecret: secretsmanager.Secret;
   readonly dashboardBucket: s3.Bucket;
   readonly dashboardFunction: lambda.Function;
+  /** The server function's URL (auth type NONE: the function checks the origin secret). */
+  readonly dashboardUrl: lambda.FunctionUrl;
+  /** client/ of the built dashboard into the bucket (never pruned). */
+  readonly dashboardAssets: s3deploy.BucketDeployment[];
   readonly dashboardDistribution: cloudfront.Distribution;
   /** The build log stream's own Lambda and function URL, served at its API path by the dashboard distribution. */
   readonly logStream: LogStreamEndpoint;
@@ -105,8 +119,6 @@ export class InternalSystem extends Construct {
         SLIPWAY_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
         SLIPWAY_SESSION_SECRET_ARN: this.sessionSecret.secretArn,
         ...(props.githubSecret ? { SLIPWAY_GITHUB_SECRET_ARN: props.githubSecret.secretArn } : {}),
-        // The OAuth callback GitHub redirects to must be the public host, not the origin's.
-        ...(props.domainName ? { SLIPWAY_PUBLIC_URL: `https://${props.domainName}` } : {}),
       },
     });
     this.grantApi(this.apiFunction, props);
@@ -140,11 +152,11 @@ export class InternalSystem extends Construct {
     });
 
     // ---- dashboard -----------------------------------------------------------------------
-    // The dashboard SvelteKit app (dashboard/) lands with the control-plane issue; it is then
-    // built with Slipway's adapter and served the way tenants are: client assets from this
-    // bucket, everything else from its server function. Until then a placeholder function
-    // answers with a page that points at the API. `/api/*` goes to the HTTP API, so the
-    // dashboard and the API share one origin (no CORS, one host name).
+    // The dashboard app (dashboard/, built by `npm run build` with Slipway's adapter into
+    // dist/dashboard) is served the way tenants are: client files from this bucket, pages and
+    // form actions from its server function. `/api/*` goes to the HTTP API, so the dashboard and
+    // the API share one origin (no CORS, one host name, the session cookie sent to both).
+    const bundle = dashboardBundle(props.dashboardBundleDirectory);
     this.dashboardBucket = new s3.Bucket(this, 'DashboardBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -153,14 +165,13 @@ export class InternalSystem extends Construct {
       serverAccessLogsPrefix: 'DashboardBucket/',
       versioned: false,
     });
-    this.dashboardFunction = handlerFunction(this, 'DashboardFunction', {
-      handler: 'handlers/dashboard/placeholder.handler',
-      description: 'Slipway dashboard server function (placeholder until the dashboard app lands)',
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-    });
-    acknowledge(this.dashboardFunction, LAMBDA_NAG);
-    const dashboardUrl = this.dashboardFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    const server = dashboardServerFunction(this, bundle, props.originSecret);
+    this.dashboardFunction = server.fn;
+    this.dashboardUrl = server.url;
+    this.dashboardAssets = deployDashboardAssets(this, this.dashboardBucket, bundle);
+    // New files first, then the new code: a page of the new build never asks for a file not uploaded yet.
+    for (const deployment of this.dashboardAssets) this.dashboardFunction.node.addDependency(deployment);
+    const dashboard = dashboardBehaviors(this, { bundle, url: server.url, bucket: this.dashboardBucket, originSecret: props.originSecret });
 
     this.logStream = new LogStreamEndpoint(this, 'LogStream', {
       storage,
@@ -180,22 +191,12 @@ export class InternalSystem extends Construct {
     };
     this.dashboardDistribution = new cloudfront.Distribution(this, 'DashboardDistribution', {
       comment: 'Slipway dashboard and API',
-      defaultBehavior: {
-        origin: origins.FunctionUrlOrigin.withOriginAccessControl(dashboardUrl),
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-      },
+      defaultBehavior: dashboard.defaultBehavior,
       // In this order: CloudFront takes the first pattern that matches, so the stream goes before /api/*.
       additionalBehaviors: {
         [LogStreamEndpoint.PATH_PATTERN]: this.logStream.behavior,
         '/api/*': apiBehavior,
-        '/_app/*': {
-          origin: origins.S3BucketOrigin.withOriginAccessControl(this.dashboardBucket),
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        },
+        ...dashboard.assetBehaviors,
       },
       ...(props.domainName && props.certificate
         ? {
@@ -221,6 +222,13 @@ export class InternalSystem extends Construct {
               'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose security policy CloudFront fixes (TLSv1); with domainName + certificate it is TLSv1.2_2021.',
           }),
     });
+    // API Gateway sees its own host, never the viewer's: the API answers as the dashboard's public
+    // URL (handlers/api/lambda.ts), so its Origin checks, cookies and the OAuth callback use the
+    // host the browser used.
+    this.apiFunction.addEnvironment(
+      'SLIPWAY_PUBLIC_URL',
+      `https://${props.domainName ?? this.dashboardDistribution.distributionDomainName}`,
+    );
     // Its URLs and the admin token's ARN are stack outputs: infra/aws/platform-outputs.ts.
   }
 

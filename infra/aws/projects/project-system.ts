@@ -85,6 +85,8 @@ export class ProjectSystem extends Construct {
   readonly routerUrl: lambda.FunctionUrl;
   /** The shared value CloudFront adds as `x-slipway-origin-secret` and the router checks. */
   readonly originSecret: secretsmanager.Secret;
+  /** Its value as the router and the distributions use it (a dynamic reference, pinned to a version on rotation). */
+  readonly originSecretValue: string;
   /** https URL of the per-project stack template (CloudFormation TemplateURL). */
   readonly projectStackTemplateUrl: string;
   /** The per-project template's version (`projectTemplateVersion`): the tag every created or updated stack gets. */
@@ -136,6 +138,7 @@ export class ProjectSystem extends Construct {
         ? SecretValue.secretsManager(this.originSecret.secretArn, { versionId: props.originSecretVersion })
         : this.originSecret.secretValue
     ).unsafeUnwrap();
+    this.originSecretValue = secretValue;
     acknowledge(this.originSecret, {
       'AwsSolutions-SMG4':
         'CloudFront and the router read the value through CloudFormation dynamic references at deploy time; a rotation Lambda would break the router until the next deploy. Rotate by putting a new value and deploying with -c originSecretVersion=<its VersionId> (both sides change together; docs/DEPLOY-AWS.md).',

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
@@ -16,6 +16,13 @@ export interface HandlerFunctionProps {
   timeout?: Duration;
   /** The bindings the function's handler asks for: its bundle binds their AWS implementations first. */
   binds?: readonly Binding[];
+  /** A directory copied into the code beside the handler's module as `as`, which the handler imports at run time (the built dashboard). */
+  beside?: Beside;
+}
+
+export interface Beside {
+  directory: string;
+  as: string;
 }
 
 /**
@@ -45,9 +52,10 @@ function bindingEntry(source: string, modulePath: string, binds: readonly Bindin
  * `Handler` stays the module path the local engine also loads. The bundle's entry binds the
  * platform's settings and the AWS implementation of each binding in `binds` before the handler module.
  */
-export function bundleHandler(handler: string, outputDir: string, binds: readonly Binding[]): void {
+export function bundleHandler(handler: string, outputDir: string, binds: readonly Binding[], beside?: Beside): void {
   const modulePath = handler.slice(0, handler.lastIndexOf('.'));
   buildSync({
+    ...(beside ? { external: [`./${beside.as}/*`] } : {}),
     ...handlerBundleEntry(handler, binds),
     outfile: join(outputDir, `${modulePath}.js`),
     bundle: true,
@@ -61,6 +69,7 @@ export function bundleHandler(handler: string, outputDir: string, binds: readonl
     logLevel: 'error',
   });
   writeFileSync(join(outputDir, 'package.json'), '{"type":"module"}\n');
+  if (beside) cpSync(beside.directory, join(outputDir, dirname(modulePath), beside.as), { recursive: true });
 }
 
 /** The esbuild entry of a handler's bundle: its bindings first, then the handler module (the permission tests bundle the same). */
@@ -79,7 +88,7 @@ export function handlerBindings(fn: lambda.IFunction): readonly Binding[] | unde
 }
 
 /** The handler's bundle, made at synth time (no Docker). */
-function bundledCode(handler: string, binds: readonly Binding[]): lambda.Code {
+function bundledCode(handler: string, binds: readonly Binding[], beside?: Beside): lambda.Code {
   const source = sourceModule(handler.slice(0, handler.lastIndexOf('.')));
   if (!source) throw new Error(`no source module for handler ${handler}`);
   // Several handlers share a source folder: `extraHash` (a fingerprint option the asset staging
@@ -93,7 +102,7 @@ function bundledCode(handler: string, binds: readonly Binding[]): lambda.Code {
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
       local: {
         tryBundle(outputDir: string): boolean {
-          bundleHandler(handler, outputDir, binds);
+          bundleHandler(handler, outputDir, binds, beside);
           return true;
         },
       },
@@ -112,7 +121,7 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
     architecture: lambda.Architecture.ARM_64,
     handler: props.handler,
     // Every function traces with X-Ray: its bundle binds the tracer before anything else.
-    code: bundledCode(props.handler, ['tracer', ...(props.binds ?? [])]),
+    code: bundledCode(props.handler, ['tracer', ...(props.binds ?? [])], props.beside),
     description: props.description,
     memorySize: props.memorySize ?? 512,
     timeout: props.timeout ?? Duration.minutes(1),

@@ -1,10 +1,23 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CfnElement, type Stack } from 'aws-cdk-lib';
+import type { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { internalTestStack } from '../support/internal-stack.js';
 import type { InternalSystem } from '../../../infra/aws/internal/internal-system.js';
 import type { PlatformStorage } from '../../../infra/aws/storage/platform-storage.js';
+import {
+  dashboardBundle,
+  IMMUTABLE_CACHE_CONTROL,
+  MUTABLE_CACHE_CONTROL,
+  type DashboardBundle,
+} from '../../../infra/aws/internal/dashboard-app.js';
+import { LogStreamEndpoint } from '../../../infra/aws/internal/log-stream-endpoint.js';
+import { packageRoot } from '../../../infra/package-root.js';
+import { APP_MODULE } from '../../../handlers/dashboard/lambda.js';
+import { ORIGIN_SECRET_HEADER } from '../../../handlers/dashboard/viewer-event.js';
 
 interface Statement {
   Sid?: string;
@@ -16,16 +29,44 @@ interface Statement {
 
 const actionsOf = (statement: Statement) => [statement.Action].flat().sort();
 
+let app: App;
 let stack: Stack;
+let bundle: DashboardBundle;
 let storage: PlatformStorage;
 let internal: InternalSystem;
 let template: Template;
 const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const urlId = (url: IConstruct) => stack.getLogicalId(url.node.defaultChild as CfnElement);
 
 beforeAll(() => {
-  ({ stack, storage, internal } = internalTestStack());
+  ({ app, stack, storage, internal } = internalTestStack());
   template = Template.fromStack(stack);
+  bundle = dashboardBundle();
 }, 120_000);
+
+interface DistributionConfig {
+  Origins: Record<string, unknown>[];
+  CacheBehaviors: Record<string, unknown>[];
+  DefaultCacheBehavior: Record<string, unknown>;
+  Logging?: unknown;
+  Aliases?: unknown;
+}
+
+function distributionConfig(): DistributionConfig {
+  const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0] as {
+    Properties: { DistributionConfig: DistributionConfig };
+  };
+  return distribution.Properties.DistributionConfig;
+}
+
+function dashboardFunctionResource(): {
+  Properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } };
+  DependsOn?: string[];
+} {
+  const resource = template.toJSON().Resources[logicalId(internal.dashboardFunction)];
+  if (!resource) throw new Error('no dashboard function in the template');
+  return resource;
+}
 
 describe('internal system: HTTP API', () => {
   it('is an HTTP API whose $default route proxies to the API function (payload 2.0)', () => {
@@ -185,11 +226,7 @@ describe('internal system: API role (least privilege)', () => {
     expect(everyPolicy).not.toContain(projectBucket);
   });
 
-  it('gives the dashboard placeholder function nothing but tracing', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Handler: 'handlers/dashboard/placeholder.handler',
-      TracingConfig: { Mode: 'Active' },
-    });
+  it('gives the dashboard server function nothing but tracing', () => {
     const roleId = stack.getLogicalId(internal.dashboardFunction.role?.node.defaultChild as CfnElement);
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } });
     const statements = Object.values(policies).flatMap(
@@ -200,7 +237,7 @@ describe('internal system: API role (least privilege)', () => {
 });
 
 describe('internal system: dashboard', () => {
-  it('serves /_app/* from the private bucket through an S3 origin access control', () => {
+  it('serves the build files from the private bucket through an S3 origin access control', () => {
     template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
       OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
     });
@@ -227,27 +264,23 @@ describe('internal system: dashboard', () => {
     });
   });
 
-  it('has one distribution: server function by default (Lambda OAC), /api/* to the HTTP API, /_app/* to the bucket, logged', () => {
+  it('has one distribution: stream, /api/*, the build files, then the server function by default, logged', () => {
     template.resourceCountIs('AWS::CloudFront::Distribution', 1);
-    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
-      OriginAccessControlConfig: { OriginAccessControlOriginType: 'lambda', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
-    });
-    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
-    const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0] as {
-      Properties: {
-        DistributionConfig: Record<string, unknown> & {
-          Origins: Record<string, unknown>[];
-          CacheBehaviors: Record<string, unknown>[];
-          DefaultCacheBehavior: Record<string, unknown>;
-        };
-      };
-    };
-    const config = distribution.Properties.DistributionConfig;
+    const config = distributionConfig();
     const originOf = (targetId: unknown) => config.Origins.find((o) => o.Id === targetId) as Record<string, unknown>;
 
-    const defaultOrigin = originOf(config.DefaultCacheBehavior.TargetOriginId);
-    expect(JSON.stringify(defaultOrigin.DomainName)).toContain('FunctionUrl');
-    expect(JSON.stringify(defaultOrigin.OriginAccessControlId)).toMatch(/FunctionUrlOriginAccessControl/);
+    // CloudFront takes the first pattern that matches: the stream before /api/*, and no /_app/* catch-all
+    // (/_app/env.js and /_app/remote/* are the server's).
+    const patterns = config.CacheBehaviors.map((b) => b.PathPattern);
+    const apiAt = patterns.indexOf('/api/*');
+    expect(patterns.slice(0, apiAt)).toContain(LogStreamEndpoint.PATH_PATTERN);
+    for (const stream of config.CacheBehaviors.slice(0, apiAt)) {
+      expect(JSON.stringify(originOf(stream.TargetOriginId).DomainName), String(stream.PathPattern)).toContain(
+        urlId(internal.logStream.url),
+      );
+    }
+    expect(patterns.slice(apiAt + 1)).toEqual(['/_app/immutable/*', '/_app/version.json', ...Object.keys(bundle.manifest.static)]);
+    expect(Object.keys(bundle.manifest.static)).toContain('/favicon.svg');
 
     const api = config.CacheBehaviors.find((b) => b.PathPattern === '/api/*') as Record<string, unknown>;
     expect(api).toMatchObject({
@@ -263,10 +296,18 @@ describe('internal system: dashboard', () => {
       CustomOriginConfig: { OriginProtocolPolicy: 'https-only' },
     });
 
-    const assets = config.CacheBehaviors.find((b) => b.PathPattern === '/_app/*') as Record<string, unknown>;
-    const assetsOrigin = originOf(assets.TargetOriginId);
-    expect(assetsOrigin.DomainName).toEqual({ 'Fn::GetAtt': [logicalId(internal.dashboardBucket), 'RegionalDomainName'] });
-    expect(JSON.stringify(assetsOrigin.OriginAccessControlId)).toMatch(/S3OriginAccessControl/);
+    for (const behavior of config.CacheBehaviors.slice(apiAt + 1)) {
+      const origin = originOf(behavior.TargetOriginId);
+      expect(origin.DomainName, String(behavior.PathPattern)).toEqual({
+        'Fn::GetAtt': [logicalId(internal.dashboardBucket), 'RegionalDomainName'],
+      });
+      expect(JSON.stringify(origin.OriginAccessControlId)).toMatch(/S3OriginAccessControl/);
+      expect(behavior).toMatchObject({
+        AllowedMethods: ['GET', 'HEAD'],
+        CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6', // CachingOptimized: the objects' Cache-Control
+        ViewerProtocolPolicy: 'redirect-to-https',
+      });
+    }
 
     expect(config.Logging).toEqual({
       Bucket: { 'Fn::GetAtt': [logicalId(storage.accessLogBucket), 'RegionalDomainName'] },
@@ -275,12 +316,109 @@ describe('internal system: dashboard', () => {
     expect(config.Aliases).toBeUndefined();
   });
 
-  it('lets only this distribution invoke the server function URL', () => {
+  it('sends everything else to the server function: all methods, uncached, the origin secret added, the viewer host tagged', () => {
+    const config = distributionConfig();
+    const behavior = config.DefaultCacheBehavior;
+    expect(behavior).toMatchObject({
+      AllowedMethods: expect.arrayContaining(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']),
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // CachingDisabled
+      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // AllViewerExceptHostHeader: cookies, query, bodies
+      ViewerProtocolPolicy: 'redirect-to-https',
+    });
+    const origin = config.Origins.find((o) => o.Id === behavior.TargetOriginId) as Record<string, unknown>;
+    expect(JSON.stringify(origin.DomainName)).toContain(urlId(internal.dashboardUrl));
+    // No origin access control: it would make browsers sign every POST body (x-amz-content-sha256).
+    expect(origin.OriginAccessControlId).toBeUndefined();
+    const secretHeader = (origin.OriginCustomHeaders as Array<{ HeaderName: string; HeaderValue: unknown }>).find(
+      (h) => h.HeaderName === ORIGIN_SECRET_HEADER,
+    );
+    expect(JSON.stringify(secretHeader?.HeaderValue)).toContain('{{resolve:secretsmanager:');
+    const fn = dashboardFunctionResource();
+    expect(fn.Properties.Environment.Variables.SLIPWAY_ORIGIN_SECRET).toEqual(secretHeader?.HeaderValue);
+
+    // The viewer-request function is the file the wrapper's tests run (handlers/dashboard/viewer-request.js).
+    const [association] = behavior.FunctionAssociations as Array<{ EventType: string; FunctionARN: unknown }>;
+    expect(association?.EventType).toBe('viewer-request');
+    const functions = template.findResources('AWS::CloudFront::Function');
+    const viewerHost = Object.entries(functions).find(([id]) => JSON.stringify(association?.FunctionARN).includes(id));
+    expect((viewerHost?.[1] as { Properties: { FunctionCode: string } } | undefined)?.Properties.FunctionCode).toBe(
+      readFileSync(join(packageRoot(), 'handlers', 'dashboard', 'viewer-request.js'), 'utf8'),
+    );
+  });
+
+  it('reaches the server function through a streaming function URL with auth type NONE (the origin secret guards it)', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      TargetFunctionArn: { 'Fn::GetAtt': [logicalId(internal.dashboardFunction), 'Arn'] },
+      AuthType: 'NONE',
+      InvokeMode: 'RESPONSE_STREAM',
+    });
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1); // the bucket's only
+  });
+
+  it("runs the built dashboard: the code is the adapter's server/ unchanged beside the entry that checks the secret", () => {
+    const fn = dashboardFunctionResource();
+    expect(fn.Properties).toMatchObject({
+      Handler: 'handlers/dashboard/lambda.handler',
+      Runtime: 'nodejs22.x',
+      TracingConfig: { Mode: 'Active' },
+    });
+    // The code's S3 key is its asset hash; the assembly holds the asset's files under that hash.
+    const key = (fn.Properties.Code as { S3Key: string }).S3Key;
+    const code = join(app.synth().directory, `asset.${key.replace(/\.zip$/, '')}`);
+    const server = join(bundle.directory, 'server');
+    for (const file of ['handler.js', 'package.json', ...readdirSync(join(server, 'chunks')).map((c) => `chunks/${c}`)]) {
+      expect(readFileSync(join(code, 'handlers/dashboard/app', file), 'utf8'), file).toBe(readFileSync(join(server, file), 'utf8'));
+    }
+    const entry = readFileSync(join(code, 'handlers/dashboard/lambda.js'), 'utf8');
+    expect(entry).toContain(APP_MODULE);
+    // The app is imported at run time, not bundled into the entry a second time.
+    expect(entry).not.toContain('slipway-entry');
+  });
+
+  it('puts client/ into the bucket without pruning, hashed files cached for a year, before the new function code', () => {
+    const deployments = template.findResources('Custom::CDKBucketDeployment');
+    expect(Object.keys(deployments)).toHaveLength(2);
+    const props = Object.values(deployments).map((d) => (d as { Properties: Record<string, unknown> }).Properties);
+    for (const p of props) {
+      expect(p.Prune).toBe(false);
+      expect(p.DestinationBucketName).toEqual({ Ref: logicalId(internal.dashboardBucket) });
+    }
+    const immutable = props.find((p) => p.DestinationBucketKeyPrefix === '_app/immutable/');
+    expect(immutable?.SystemMetadata).toEqual({ 'cache-control': IMMUTABLE_CACHE_CONTROL });
+    const rest = props.find((p) => p.DestinationBucketKeyPrefix === undefined);
+    expect(rest?.SystemMetadata).toEqual({ 'cache-control': MUTABLE_CACHE_CONTROL });
+    expect(dashboardFunctionResource().DependsOn).toEqual(expect.arrayContaining(Object.keys(deployments)));
+  });
+
+  it('lets anyone invoke the function URL (it refuses requests without the origin secret itself)', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunctionUrl',
-      Principal: 'cloudfront.amazonaws.com',
-      SourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: logicalId(internal.dashboardDistribution) }])] },
+      FunctionName: { 'Fn::GetAtt': [logicalId(internal.dashboardFunction), 'Arn'] },
+      FunctionUrlAuthType: 'NONE',
+      Principal: '*',
     });
+  });
+
+  it('gives the API the dashboard distribution as its public URL (API Gateway never sees the viewer host)', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'handlers/api/lambda.handler',
+      Environment: {
+        Variables: Match.objectLike({
+          SLIPWAY_PUBLIC_URL: {
+            'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(internal.dashboardDistribution), 'DomainName'] }]],
+          },
+        }),
+      },
+    });
+  });
+
+  it('refuses to synthesize without the built dashboard, naming the command', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'slipway-no-dashboard-'));
+    try {
+      expect(() => internalTestStack({ dashboardBundleDirectory: empty })).toThrow(/run `npm run build`/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 

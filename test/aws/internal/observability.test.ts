@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { bindTracer, instrumented, type LambdaTracer } from '../../../handlers/lib/observability.js';
-import { handler as placeholder } from '../../../handlers/dashboard/placeholder.js';
 
 describe('instrumented()', () => {
   it('runs without a bound tracer (the local back end) and passes the result through', async () => {
@@ -82,14 +81,5 @@ describe('the tracer', () => {
     } finally {
       bindTracer({ ...fake, isTracingEnabled: () => false });
     }
-  });
-});
-
-describe('dashboard placeholder', () => {
-  it('answers an HTML page that points at the API on the same origin', async () => {
-    const result = await placeholder(undefined);
-    expect(result.statusCode).toBe(200);
-    expect(result.headers?.['content-type']).toMatch(/^text\/html/);
-    expect(result.body).toContain('/api/v1/');
   });
 });

@@ -4,7 +4,9 @@ import { InternalSystem } from '../../../infra/aws/internal/internal-system.js';
 import { PlatformStorage } from '../../../infra/aws/storage/platform-storage.js';
 
 /** A stack with the platform storage and the internal system, state machine ARNs named as the pipeline names them. */
-export function internalTestStack(options: { domainName?: string; withCertificate?: boolean; githubSecretArn?: string } = {}): {
+export function internalTestStack(
+  options: { domainName?: string; withCertificate?: boolean; githubSecretArn?: string; dashboardBundleDirectory?: string } = {},
+): {
   app: App;
   stack: Stack;
   storage: PlatformStorage;
@@ -24,6 +26,8 @@ export function internalTestStack(options: { domainName?: string; withCertificat
       rollback: machine('slipway-rollback'),
     },
     domainName: options.domainName,
+    ...(options.dashboardBundleDirectory ? { dashboardBundleDirectory: options.dashboardBundleDirectory } : {}),
+    originSecret: new secretsmanager.Secret(stack, 'OriginSecret').secretValue.unsafeUnwrap(),
     ...(options.githubSecretArn
       ? { githubSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'GithubSecret', options.githubSecretArn) }
       : {}),
