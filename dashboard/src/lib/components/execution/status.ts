@@ -1,0 +1,91 @@
+import type { ExecutionView, Graph, StateView } from './types';
+
+/** A state's status as the page shows it (words, icon and colour, never colour alone). */
+export type NodeStatus = 'waiting' | 'running' | 'succeeded' | 'failed' | 'retried' | 'caught' | 'interrupted' | 'stopped' | 'not run';
+
+export interface NodeState {
+  status: NodeStatus;
+  /** The last run's duration; a running state's time so far is left to the page. */
+  durationMs?: number;
+  start?: string;
+  /** How often the state ran (loops, polls). */
+  runs: number;
+  retries?: number;
+  error?: string;
+  cause?: string;
+}
+
+export const STATUS_ICON: Record<NodeStatus, string> = {
+  waiting: '○',
+  running: '◔',
+  succeeded: '✓',
+  failed: '✗',
+  retried: '↻',
+  caught: '↪',
+  interrupted: '‖',
+  stopped: '■',
+  'not run': '–',
+};
+
+/** CSS tone per status (see app.css variables). */
+export const STATUS_TONE: Record<NodeStatus, 'ok' | 'bad' | 'run' | 'warn' | 'plain'> = {
+  waiting: 'plain',
+  running: 'run',
+  succeeded: 'ok',
+  failed: 'bad',
+  retried: 'warn',
+  caught: 'warn',
+  interrupted: 'warn',
+  stopped: 'bad',
+  'not run': 'plain',
+};
+
+function statusOf(view: StateView, executionRunning: boolean): NodeStatus {
+  if (view.status === 'entered') return executionRunning ? 'running' : 'stopped';
+  return view.status;
+}
+
+/**
+ * Each state's status from the execution's view: its last run decides (a polling state runs many
+ * times); a state that has not run is waiting while the execution runs, and was not run after.
+ */
+export function nodeStates(execution: ExecutionView, graph: Graph | undefined): Map<string, NodeState> {
+  const running = execution.status === 'RUNNING';
+  const states = new Map<string, NodeState>();
+  for (const view of execution.states) {
+    const runs = (states.get(view.name)?.runs ?? 0) + 1;
+    states.set(view.name, {
+      status: statusOf(view, running),
+      runs,
+      start: view.start,
+      ...(view.durationMs !== undefined ? { durationMs: view.durationMs } : {}),
+      ...(view.retries ? { retries: view.retries } : {}),
+      ...(view.error ? { error: view.error } : {}),
+      ...(view.cause ? { cause: view.cause } : {}),
+    });
+  }
+  for (const state of graph?.states ?? []) {
+    if (!states.has(state.name)) states.set(state.name, { status: running ? 'waiting' : 'not run', runs: 0 });
+  }
+  return states;
+}
+
+/**
+ * The state whose failure ended the execution, with its error: the last state that failed, or
+ * whose failure was caught (the workflows catch a failing step and record it before they fail).
+ */
+export function failingState(execution: ExecutionView): StateView | undefined {
+  if (execution.status === 'RUNNING' || execution.status === 'SUCCEEDED') return undefined;
+  const failed = [...execution.states].reverse();
+  return failed.find((s) => s.status === 'caught' && s.error) ?? failed.find((s) => s.status === 'failed');
+}
+
+/** A duration for people: 850 ms, 12.3 s, 2 min 05 s. */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return `${minutes} min ${String(seconds).padStart(2, '0')} s`;
+}
