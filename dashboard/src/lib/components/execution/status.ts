@@ -1,3 +1,4 @@
+import { layoutGraph } from './layout';
 import type { ExecutionView, Graph, StateView } from './types';
 
 /** A state's status as the page shows it (words, icon and colour, never colour alone). */
@@ -88,4 +89,17 @@ export function formatDuration(ms: number | undefined): string {
   const minutes = Math.floor(ms / 60_000);
   const seconds = Math.round((ms % 60_000) / 1000);
   return `${minutes} min ${String(seconds).padStart(2, '0')} s`;
+}
+
+/** The state to keep in view: the one running now, else the failing one, else the last that ran. */
+export function focusState(execution: ExecutionView): string | undefined {
+  const failing = failingState(execution);
+  if (failing) return failing.name;
+  return execution.states.at(-1)?.name;
+}
+
+/** The states in the graph's order (layer by layer), or in the order they ran when there is no graph. */
+export function stateOrder(execution: ExecutionView, graph: Graph | undefined): string[] {
+  if (!graph) return [...new Set(execution.states.map((state) => state.name))];
+  return [...layoutGraph(graph).nodes].sort((a, b) => a.layer - b.layer || a.x - b.x).map((node) => node.name);
 }
