@@ -1,4 +1,4 @@
-import type { Graph } from './types';
+import type { Graph } from './types.js';
 
 export const NODE_WIDTH = 196;
 export const NODE_HEIGHT = 44;

@@ -1,5 +1,5 @@
-import { layoutGraph } from './layout';
-import type { ExecutionView, Graph, StateView } from './types';
+import { layoutGraph } from './layout.js';
+import type { ExecutionView, Graph, StateView } from './types.js';
 
 /** A state's status as the page shows it (words, icon and colour, never colour alone). */
 export type NodeStatus = 'waiting' | 'running' | 'succeeded' | 'failed' | 'retried' | 'caught' | 'interrupted' | 'stopped' | 'not run';

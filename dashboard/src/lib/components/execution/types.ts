@@ -1,4 +1,4 @@
-import type { paths } from '$lib/api/schema';
+import type { paths } from '../../api/schema.js';
 
 /** What the execution routes answer: the execution's view and its state machine's graph. */
 export type ExecutionAnswer = paths['/projects/{name}/deployments/{id}/execution']['get']['responses'][200]['content']['application/json'];
