@@ -198,6 +198,35 @@ describe('a deployment, live in the dashboard', () => {
   });
 });
 
+describe('any execution, for operators only', () => {
+  it("shows an operator the init-project execution's graph and states; a plain user gets 404 for it and for the deployment", async () => {
+    const { executions } = await api<{ executions: Array<{ name: string; stateMachineArn: string }> }>('/executions');
+    const init = executions.find((e) => e.stateMachineArn.endsWith('init-project')) as { name: string };
+    const response = await page.goto(`${origin}/executions/${init.name}`);
+    expect(response?.status()).toBe(200);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain(init.name);
+    expect(await page.locator('h2#execution-heading').textContent()).toContain('SUCCEEDED');
+    expect(await page.locator('svg[aria-labelledby] g.node').count()).toBeGreaterThan(5);
+    expect(await page.locator('table.states tr[data-status="succeeded"]').count()).toBeGreaterThan(3);
+    await expectAccessible(page, "an init-project execution's page");
+
+    const user = async (args: string[]) => {
+      const result = await runCli(home, [...args, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { token: string };
+    };
+    await user(['admin', 'users', 'create', 'plain', '--role', 'user']);
+    const { token: plainToken } = await user(['admin', 'users', 'token', 'plain', '--label', 'browser']);
+    const context = await browser.newContext();
+    const plain = await context.newPage();
+    await signIn(plain, origin, plainToken);
+    expect((await plain.goto(`${origin}/executions/${init.name}`))?.status()).toBe(404);
+    expect((await plain.goto(`${origin}/projects/demo/deployments/${liveId}`))?.status()).toBe(404);
+    await context.close();
+    expect(errors).toEqual([]);
+  });
+});
+
 /** The element is inside the log box's visible area. */
 async function expectInBox(line: ReturnType<Page['locator']>): Promise<void> {
   const box = await page.locator('.log .box').boundingBox();
