@@ -6,7 +6,7 @@ export type NodeStatus = 'waiting' | 'running' | 'succeeded' | 'failed' | 'retri
 
 export interface NodeState {
   status: NodeStatus;
-  /** The last run's duration; a running state's time so far is left to the page. */
+  /** The last run's duration; for a running state, its time so far (given the page's clock). */
   durationMs?: number;
   start?: string;
   /** How often the state ran (loops, polls). */
@@ -50,16 +50,20 @@ function statusOf(view: StateView, executionRunning: boolean): NodeStatus {
  * Each state's status from the execution's view: its last run decides (a polling state runs many
  * times); a state that has not run is waiting while the execution runs, and was not run after.
  */
-export function nodeStates(execution: ExecutionView, graph: Graph | undefined): Map<string, NodeState> {
+export function nodeStates(execution: ExecutionView, graph: Graph | undefined, now?: number): Map<string, NodeState> {
   const running = execution.status === 'RUNNING';
   const states = new Map<string, NodeState>();
   for (const view of execution.states) {
     const runs = (states.get(view.name)?.runs ?? 0) + 1;
+    const status = statusOf(view, running);
+    // A running state's time so far, when the page keeps a clock.
+    const durationMs =
+      view.durationMs ?? (status === 'running' && now !== undefined ? Math.max(0, now - Date.parse(view.start)) : undefined);
     states.set(view.name, {
-      status: statusOf(view, running),
+      status,
       runs,
       start: view.start,
-      ...(view.durationMs !== undefined ? { durationMs: view.durationMs } : {}),
+      ...(durationMs !== undefined ? { durationMs } : {}),
       ...(view.retries ? { retries: view.retries } : {}),
       ...(view.error ? { error: view.error } : {}),
       ...(view.cause ? { cause: view.cause } : {}),
