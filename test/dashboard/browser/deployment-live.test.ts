@@ -171,6 +171,14 @@ describe('a deployment, live in the dashboard', () => {
     expect(await page.locator('.log .line').count()).toBeLessThan(200);
     await expectAccessible(page, 'a failed deployment');
 
+    // Following, the box shows the last line; scrolling up stops following.
+    const follow = page.getByLabel('Follow');
+    expect(await follow.isChecked()).toBe(true);
+    await expectInBox(page.locator(`.log .line[data-line="${count}"]`));
+    await page.locator('.log .box').hover();
+    await page.mouse.wheel(0, -2000);
+    await expect.poll(() => follow.isChecked()).toBe(false);
+
     // Search finds a line near the end and scrolls it into the box.
     await page.getByLabel('Search the log').fill(`numbered line ${LOG_LINES - 3} of`);
     await expect.poll(() => page.locator('.log .count').textContent()).toBe('0 of 1');
