@@ -28,6 +28,7 @@ const UNIT = [
   'test/router/**/*.test.ts',
   'test/local/function-host/messages.test.ts',
   'test/local/deployment-transitions.test.ts',
+  'test/dashboard/live-view.test.ts',
 ];
 const E2E = [
   'test/e2e/**/*.test.ts',

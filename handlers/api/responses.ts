@@ -65,6 +65,13 @@ export const LogEventStream = v.pipe(
   ),
 );
 
+export const ExecutionEventStream = v.pipe(
+  v.string(),
+  v.description(
+    'text/event-stream: `event: execution` with data exactly what GET …/execution answers (`{"execution","stateMachine"?}`), sent at once and again whenever the view changes; then `event: end` with data `{"status"}` once the execution no longer runs. On AWS a stream ends before the time limit of the Lambda serving it with `event: reconnect` instead: open it again for the current view.',
+  ),
+);
+
 export const LastEventId = v.pipe(
   v.string(),
   v.maxLength(300),

@@ -5,7 +5,7 @@ import { jsonBody, type ApiEnv } from './context.js';
 import { requirePermission, requireProjectAccess } from './identity/access.js';
 import type { Permission } from './identity/roles.js';
 import type { ProjectRecord } from './records.js';
-import { BuildDeployExecutionName, DeploymentId, ProjectName } from './schemas.js';
+import { BuildDeployExecutionName, DeploymentId, ExecutionName, ProjectName } from './schemas.js';
 import { Login, TokenId } from './identity/schemas.js';
 import { SubscriptionName } from './subscriptions/store.js';
 import { DomainName, EnvKey } from '../lib/project-settings/schemas.js';
@@ -45,6 +45,10 @@ export const PATH_PARAMETERS = {
   execution: {
     schema: BuildDeployExecutionName,
     description: 'A build-and-deploy execution name: `<project>--build-deploy--[<commit>--]<deployment id>`.',
+  },
+  executionName: {
+    schema: ExecutionName,
+    description: 'The name of any execution of a Slipway state machine, as GET /executions lists it.',
   },
 } as const satisfies Record<string, { schema: v.GenericSchema<string>; description: string }>;
 

@@ -54,6 +54,13 @@ export const BuildDeployExecutionName = v.pipe(
   v.regex(BUILD_DEPLOY_EXECUTION, 'is not a build-and-deploy execution name (<project>--build-deploy--[<commit>--]<deployment id>)'),
 );
 
+/** Any execution Slipway starts: Step Functions' name limit, in the characters Slipway's names use. */
+export const ExecutionName = v.pipe(
+  v.string(),
+  v.maxLength(80, 'is longer than an execution name (80 characters)'),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'is not an execution name (letters, digits, - and _)'),
+);
+
 export const AUDIT_LIMIT_MAX = 500;
 /** `month` defaults to the current UTC month; `limit` (1–500, a string as query values are) to 100. */
 export const AuditQuery = v.object({

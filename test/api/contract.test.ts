@@ -243,6 +243,11 @@ describe('responses of real calls', () => {
       (await checked('GET', `/projects/contract/deployments/${second}/logs/stream`, { headers: { 'last-event-id': 'elsewhere' } })).status,
     ).toBe(400);
     expect((await checked('GET', '/projects/contract/deployments/d-nosuch-0000/logs/stream')).status).toBe(404);
+    const executionStream = await checked('GET', `/projects/contract/deployments/${second}/execution/stream`);
+    expect(executionStream.status).toBe(200);
+    expect(executionStream.text).toMatch(/^retry: 1000\n\nevent: execution\ndata: \{"execution":/);
+    expect(executionStream.text).toMatch(/event: end\ndata: \{"status":"SUCCEEDED"\}\n\n$/);
+    expect((await checked('GET', '/projects/contract/deployments/d-nosuch-0000/execution/stream')).status).toBe(404);
 
     // Cancel: a LIVE deployment cannot be, a BUILDING one can (its build is held until the execution stops).
     expect((await checked('POST', `/projects/contract/deployments/${second}/cancel`)).status).toBe(409);
@@ -264,6 +269,10 @@ describe('responses of real calls', () => {
     expect((await checked('GET', '/executions')).status).toBe(200);
     expect((await checked('GET', '/executions?status=SUCCEEDED')).status).toBe(200);
     expect((await checked('GET', '/executions?status=NOPE')).status).toBe(400);
+    const executionName = (await checked('GET', `/projects/contract/deployments/${second}`)).json.deployment.executionName;
+    expect((await checked('GET', `/executions/${executionName}`)).json.execution.name).toBe(executionName);
+    expect((await checked('GET', '/executions/contract--build-deploy--d-nosuch-0000')).status).toBe(404);
+    expect((await checked('GET', '/executions/not%20a%20name')).status).toBe(400);
 
     // Rollback to the first deployment.
     expect((await checked('POST', '/projects/contract/rollback', { body: { deploymentId: second } })).status).toBe(409);

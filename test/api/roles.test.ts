@@ -31,8 +31,10 @@ const EXPECTED: Record<string, CallerName[]> = {
   streamDeploymentLogs: PROJECT_READ,
   cancelDeployment: PROJECT_WRITE,
   getDeploymentExecution: PROJECT_READ,
+  streamDeploymentExecution: PROJECT_READ,
   rollbackProject: PROJECT_WRITE,
   listExecutions: ['admin', 'support', 'maintainer'],
+  getExecution: ['admin', 'support', 'maintainer'],
   listAuditEntries: ['admin', 'support', 'maintainer'],
   retryExecution: ['admin', 'maintainer'],
   startTemplateRollout: ['admin', 'maintainer'],
@@ -111,6 +113,7 @@ function concretePath(route: (typeof ROUTES)[number]): string {
     .replace('{name}', route.operationId === 'deleteProject' ? 'doomed' : 'owned')
     .replace('{id}', liveId)
     .replace('{execution}', `owned--build-deploy--${liveId}`)
+    .replace('{executionName}', `owned--build-deploy--${liveId}`)
     .replace('{login}', 'owner')
     .replace('{token}', '0000000000000000')
     .replace('{subscription}', 'free')

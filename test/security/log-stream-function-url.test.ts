@@ -84,3 +84,31 @@ describe('the log-stream function URL, called directly', () => {
     expect(refused.text).not.toContain('slipway:');
   });
 });
+
+const executionPath = (project: string, id: string) => `/projects/${project}/deployments/${id}/execution/stream`;
+
+describe("the same function URL's execution stream", () => {
+  it('streams the view to its owner (the control), never the raw input', async () => {
+    const own = await answer(executionPath('alicesite', aliceDeployment), alice);
+    expect(own.status).toBe(200);
+    expect(own.text).toContain('event: execution\ndata: {"execution":');
+    expect(own.text).toMatch(/event: end\ndata: \{"status":"SUCCEEDED"\}/);
+    expect(own.text).not.toContain('"ticket"');
+  });
+
+  it("refuses a caller without credentials, and another user's deployment as not found, before any view byte", async () => {
+    const anonymous = await answer(executionPath('alicesite', aliceDeployment), {});
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.text).not.toContain('"execution"');
+    const other = await answer(executionPath('alicesite', aliceDeployment), bob);
+    expect(other.status).toBe(404);
+    expect(JSON.parse(other.text)).toMatchObject({ error: { code: 'NotFound' } });
+    expect(other.text).not.toContain('"execution"');
+  });
+
+  it('serves no other route of the API (only the two streams)', async () => {
+    const read = await answer(`/projects/alicesite/deployments/${aliceDeployment}/execution`, alice);
+    expect(read.status).toBe(404);
+    expect(read.text).not.toContain('"execution"');
+  });
+});

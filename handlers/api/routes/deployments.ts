@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../../lib/clients.js';
 import { ApiError } from '../errors.js';
 import { CreateDeploymentBody, LogsQuery } from '../schemas.js';
@@ -8,8 +8,7 @@ import { notReady } from './projects.js';
 import { buildEnded, logPrefix, readLogPage } from '../build-log.js';
 import { tenantUrl, withBasePath } from '../../lib/tenant-url.js';
 import { previewTooLong, previewUrl } from '../../previews/alias.js';
-import { executionView } from '../execution-view.js';
-import { stateMachineGraph } from '../state-machine-graph.js';
+import { answerFor } from '../execution-answer.js';
 import * as v from 'valibot';
 import { Deployment, StateMachineGraph, ExecutionView } from '../responses.js';
 import { route, type ApiRoute } from '../route.js';
@@ -134,23 +133,6 @@ deploymentRoutes.push(
   }),
 );
 
-/** A polling state loops: an execution's history may span pages. More than this many events is not a Slipway execution. */
-const MAX_HISTORY_PAGES = 10;
-
-async function executionHistory(executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
-    const result = await sfnClient().send(
-      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }),
-    );
-    events.push(...(result.events ?? []));
-    nextToken = result.nextToken;
-    if (!nextToken) break;
-  }
-  return events;
-}
-
 /**
  * The deployment's execution as a view (execution-view.ts), state by state: never the raw input,
  * output or history, which carry the ticket and, on AWS, the build's credentials. The same for every
@@ -171,14 +153,7 @@ deploymentRoutes.push(
       const deployment = await requireDeployment(name, id);
       if (!deployment.executionArn) throw new ApiError('NotFound', `deployment ${id} has no execution yet`, 'path.id');
       const described = await sfnClient().send(new DescribeExecutionCommand({ executionArn: deployment.executionArn }));
-      const [events, machine] = await Promise.all([
-        executionHistory(deployment.executionArn),
-        described.stateMachineArn
-          ? sfnClient().send(new DescribeStateMachineCommand({ stateMachineArn: described.stateMachineArn }))
-          : undefined,
-      ]);
-      const graph = machine ? stateMachineGraph(machine.name ?? '', machine.definition) : undefined;
-      return c.json({ execution: executionView(described, events), ...(graph ? { stateMachine: graph } : {}) });
+      return c.json(await answerFor(described));
     },
   }),
 );

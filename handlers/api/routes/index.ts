@@ -8,6 +8,8 @@ import { cancelRoutes } from './cancel.js';
 import { deploymentLogRoutes } from './deployment-logs.js';
 import { deploymentRoutes } from './deployments.js';
 import { executionRoutes } from './executions.js';
+import { executionDetailRoutes } from './execution-detail.js';
+import { executionStreamRoutes } from './execution-stream.js';
 import { githubProjectRoutes, githubRoutes } from './github.js';
 import { meRoutes } from './me.js';
 import { projectRoutes } from './projects.js';
@@ -51,10 +53,12 @@ export const ROUTES: readonly ApiRoute[] = [
   ...projectRoutes,
   ...deploymentRoutes,
   ...deploymentLogRoutes,
+  ...executionStreamRoutes,
   ...cancelRoutes,
   ...rollbackRoutes,
   ...settingsRoutes,
   ...executionRoutes,
+  ...executionDetailRoutes,
   ...adminRoutes,
   ...subscriptionAdminRoutes,
   ...myLimitsRoutes,

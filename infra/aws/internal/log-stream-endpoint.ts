@@ -24,17 +24,17 @@ export interface LogStreamEndpointProps {
 }
 
 /**
- * Live build logs on AWS: the API's log stream route in its own Lambda, behind a function URL in
- * RESPONSE_STREAM mode, which the dashboard distribution serves at the route's own path
- * (`PATH_PATTERN`, ahead of `/api/*`). Clients keep the API URL they have: same host, same path,
+ * Live build logs and executions on AWS: the API's two stream routes (`…/logs/stream`,
+ * `…/execution/stream`) in their own Lambda, behind a function URL in RESPONSE_STREAM mode, which
+ * the dashboard distribution serves at the routes' own paths (`PATH_PATTERN`, ahead of `/api/*`). Clients keep the API URL they have: same host, same path,
  * same Authorization header; no redirect (fetch drops Authorization on a cross-origin one).
  * The URL's auth type is NONE because the function authenticates the bearer token or session
  * cookie itself, as the API does: origin access control would sign the origin request in the
  * Authorization header, replacing the caller's token.
  */
 export class LogStreamEndpoint extends Construct {
-  /** CloudFront's path pattern for the stream route (`*` spans slashes). */
-  static readonly PATH_PATTERN = '/api/v1/projects/*/logs/stream';
+  /** CloudFront's path pattern for both stream routes (`*` spans slashes); the template test checks it matches no other route. */
+  static readonly PATH_PATTERN = '/api/v1/projects/*/stream';
   /** Lambda's limit: the stream ends cleanly before it (handlers/api/stream-limits.ts) and the client resumes. */
   static readonly TIMEOUT = Duration.minutes(15);
   /**
@@ -53,7 +53,7 @@ export class LogStreamEndpoint extends Construct {
     const { storage } = props;
     this.function = handlerFunction(this, 'Function', {
       handler: 'handlers/api/log-stream-lambda.handler',
-      description: "Slipway API: streams a deployment's build log (server-sent events) through a function URL",
+      description: "Slipway API: streams a deployment's build log and execution (server-sent events) through a function URL",
       memorySize: 256,
       timeout: LogStreamEndpoint.TIMEOUT,
       binds: ['clients', 'secret-source'],
@@ -82,7 +82,7 @@ export class LogStreamEndpoint extends Construct {
     };
   }
 
-  /** What the stream route reads: records, the log chunks, the execution's status, the two auth secrets. */
+  /** What the stream routes read: records, the log chunks, the execution's status and history, its state machine's definition, the two auth secrets. */
   private grantStream(props: LogStreamEndpointProps): void {
     const { storage } = props;
     const fn = this.function;
@@ -97,8 +97,18 @@ export class LogStreamEndpoint extends Construct {
       // The caller's user, token and project, then the deployment, read at every tick.
       new iam.PolicyStatement({ sid: 'PlatformRecordsRead', actions: ['dynamodb:GetItem'], resources: [storage.table.tableArn] }),
       ...buildLogReadStatements(storage),
-      // A build whose execution stopped without recording its end still ends the stream.
-      new iam.PolicyStatement({ sid: 'BuildExecutionStatus', actions: ['states:DescribeExecution'], resources: [executions] }),
+      // A build whose execution stopped without recording its end still ends the stream; the
+      // execution stream reads its history and draws it on the machine's graph.
+      new iam.PolicyStatement({
+        sid: 'BuildExecutionStatus',
+        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        resources: [executions],
+      }),
+      new iam.PolicyStatement({
+        sid: 'BuildStateMachineGraph',
+        actions: ['states:DescribeStateMachine'],
+        resources: [props.buildAndDeployArn],
+      }),
       new iam.PolicyStatement({
         sid: 'AuthSecrets',
         actions: ['secretsmanager:GetSecretValue'],
@@ -109,7 +119,7 @@ export class LogStreamEndpoint extends Construct {
     const wildcard = (resource: string) => `AwsSolutions-IAM5[Resource::${nagResource(fn, resource)}]`;
     acknowledge(fn, {
       [wildcard(executions)]:
-        'Execution names are chosen per start; the wildcard covers only the executions of the build-and-deploy state machine, for DescribeExecution (has the build ended).',
+        'Execution names are chosen per start; the wildcard covers only the executions of the build-and-deploy state machine, for DescribeExecution (has the build ended) and GetExecutionHistory (its states).',
       [wildcard(storage.buildBucket.arnForObjects('builds/*/log/*'))]:
         'The stream reads builds/{deploymentId}/log/{seq}.txt of the deployment the caller may read; only the log chunks, never the bundles.',
     });

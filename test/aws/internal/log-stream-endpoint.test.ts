@@ -126,7 +126,8 @@ describe('log stream: function URL', () => {
       PlatformRecordsRead: ['dynamodb:GetItem'],
       BuildLogsList: ['s3:ListBucket'],
       BuildLogsRead: ['s3:GetObject'],
-      BuildExecutionStatus: ['states:DescribeExecution'],
+      BuildExecutionStatus: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+      BuildStateMachineGraph: ['states:DescribeStateMachine'],
       AuthSecrets: ['secretsmanager:GetSecretValue'],
     });
     expect(bySid.PlatformRecordsRead?.Resource).toEqual({ 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] });
@@ -135,6 +136,7 @@ describe('log stream: function URL', () => {
       'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(storage.buildBucket), 'Arn'] }, '/builds/*/log/*']],
     });
     expect(JSON.stringify(bySid.BuildExecutionStatus?.Resource)).toMatch(/:execution:slipway-build-and-deploy:\*"/);
+    expect(JSON.stringify(bySid.BuildStateMachineGraph?.Resource)).toMatch(/:stateMachine:slipway-build-and-deploy"/);
     expect(bySid.AuthSecrets?.Resource).toEqual([
       { Ref: logicalId(internal.adminTokenSecret) },
       { Ref: logicalId(internal.sessionSecret) },
@@ -143,10 +145,12 @@ describe('log stream: function URL', () => {
 });
 
 describe('log stream: the dashboard distribution serves it at the API path', () => {
-  it('matches the stream route, and no other route of the API', () => {
+  it('matches the two stream routes, and no other route of the API', () => {
     const stream = ROUTES.filter((declared) => patternMatches(LogStreamEndpoint.PATH_PATTERN, samplePath(declared.path)));
-    expect(stream.map((declared) => declared.operationId)).toEqual(['streamDeploymentLogs']);
+    expect(stream.map((declared) => declared.operationId).sort()).toEqual(['streamDeploymentExecution', 'streamDeploymentLogs']);
     expect(patternMatches(LogStreamEndpoint.PATH_PATTERN, '/api/v1/projects/site/deployments/d-abc-0000/logs')).toBe(false);
+    expect(patternMatches(LogStreamEndpoint.PATH_PATTERN, '/api/v1/projects/site/deployments/d-abc-0000/execution')).toBe(false);
+    expect(patternMatches(LogStreamEndpoint.PATH_PATTERN, '/api/v1/projects/site/deployments/d-abc-0000/execution/stream')).toBe(true);
   });
 
   it('routes the pattern to the function URL ahead of /api/*, uncached, with every viewer header but Host', () => {

@@ -66,11 +66,13 @@ describe('AWS SDK calls of the platform Lambdas against their roles', () => {
     expect(api?.commands).toEqual(expect.arrayContaining(['StartExecutionCommand', 'StopExecutionCommand', 'GetSecretValueCommand']));
     const release = functions.find((fn) => fn.handler === 'handlers/pipeline/release.handler');
     expect(release?.commands).toEqual(expect.arrayContaining(['UpdateKeysCommand']));
-    // The log stream's app carries its one route and no audit log: reads only.
+    // The log stream's app carries its two stream routes and no audit log: reads only.
     const logStream = functions.find((fn) => fn.handler === 'handlers/api/log-stream-lambda.handler');
     expect(logStream?.commands).toEqual([
       'DescribeExecutionCommand',
+      'DescribeStateMachineCommand',
       'GetCommand',
+      'GetExecutionHistoryCommand',
       'GetObjectCommand',
       'GetSecretValueCommand',
       'ListObjectsV2Command',

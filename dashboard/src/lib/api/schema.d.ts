@@ -173,6 +173,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{name}/deployments/{id}/execution/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow a deployment's pipeline execution live, state by state (server-sent events), until it stops */
+        get: operations["streamDeploymentExecution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{name}/deployments/{id}/cancel": {
         parameters: {
             query?: never;
@@ -321,6 +338,23 @@ export interface paths {
         };
         /** List pipeline executions, newest first (admin) */
         get: operations["listExecutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/executions/{executionName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Any pipeline execution by name, state by state: a view (status, times, summarised errors, allow-listed results) and its state machine's graph, never the raw history (admin) */
+        get: operations["getExecution"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1504,6 +1538,37 @@ export interface operations {
             500: components["responses"]["Error500"];
         };
     };
+    streamDeploymentExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project name (a DNS label). */
+                name: string;
+                /** @description The deployment id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            413: components["responses"]["Error413"];
+            500: components["responses"]["Error500"];
+        };
+    };
     cancelDeployment: {
         parameters: {
             query?: never;
@@ -2052,6 +2117,108 @@ export interface operations {
             400: components["responses"]["Error400"];
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
+            413: components["responses"]["Error413"];
+            500: components["responses"]["Error500"];
+        };
+    };
+    getExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The name of any execution of a Slipway state machine, as GET /executions lists it. */
+                executionName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        execution: {
+                            name?: string;
+                            stateMachine?: string;
+                            /** @enum {string} */
+                            status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+                            startDate?: string;
+                            stopDate?: string;
+                            durationMs?: number;
+                            /** @description How often the execution was redriven after the platform stopped while it ran. */
+                            redriveCount?: number;
+                            input?: {
+                                project?: string;
+                                deploymentId?: string;
+                                preview?: string;
+                                sourceKey?: string;
+                                github?: {
+                                    repository?: string;
+                                    commit?: string;
+                                };
+                                /** @constant */
+                                withholdSecrets?: true;
+                            };
+                            output?: {
+                                project?: string;
+                                deploymentId?: string;
+                                preview?: string;
+                                sourceKey?: string;
+                                github?: {
+                                    repository?: string;
+                                    commit?: string;
+                                };
+                                /** @constant */
+                                withholdSecrets?: true;
+                            };
+                            error?: string;
+                            cause?: string;
+                            states: {
+                                name: string;
+                                /** @description The ASL state type: Task, Pass, Choice, Wait, Succeed, Fail. */
+                                type: string;
+                                /**
+                                 * @description entered: running; retried: succeeded after `retries` failed attempts; caught: failed and the workflow went on to record the failure; failed: its failure ended the execution; interrupted: the platform stopped while it ran and the execution was redriven.
+                                 * @enum {string}
+                                 */
+                                status: "entered" | "succeeded" | "failed" | "retried" | "caught" | "interrupted";
+                                start: string;
+                                end?: string;
+                                durationMs?: number;
+                                retries?: number;
+                                error?: string;
+                                /** @description Summarised: a Batch job as its status reason and exit code, a Lambda error as type and message; credential-looking text redacted; at most 500 characters. */
+                                cause?: string;
+                                /** @description Allow-listed result fields of the state: Fetch source sourceKey; Build jobId; Validate output digest, files; Release live, previous, preview; Check target deploymentId. Other states have none. */
+                                summary?: {
+                                    [key: string]: string | number;
+                                };
+                            }[];
+                        };
+                        stateMachine?: {
+                            name: string;
+                            startAt: string;
+                            states: {
+                                name: string;
+                                type: string;
+                                /** @description Where the state may go: Next, Choice rules and Default, Catch targets. */
+                                next: string[];
+                                /** @description The transitions taken on a caught failure. */
+                                onError?: string[];
+                                /** @constant */
+                                end?: true;
+                            }[];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
             413: components["responses"]["Error413"];
             500: components["responses"]["Error500"];
         };
