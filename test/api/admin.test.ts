@@ -434,3 +434,18 @@ describe('GET /executions: filters and pages', () => {
     expect((await call('GET', '/admin/audit?nextToken=garbage')).json.error.field).toBe('query.nextToken');
   });
 });
+
+describe('audit of subscription changes', () => {
+  it('names editing a subscription and assigning one to a user', async () => {
+    const free = (await call('GET', '/admin/subscriptions')).json.subscriptions.find((s: { name: string }) => s.name === 'free');
+    expect((await call('PUT', '/admin/subscriptions/audited', { limits: free.limits })).status).toBe(200);
+    expect((await call('POST', '/admin/users', { login: 'subscriber' })).status).toBe(201);
+    expect((await call('PUT', '/admin/users/subscriber/subscription', { subscription: 'audited' })).status).toBe(200);
+    const entries = (await call('GET', '/admin/audit?limit=3')).json.entries as Array<{ action: string; target: string }>;
+    expect(entries.map((e) => [e.action, e.target])).toEqual([
+      ['user.subscription', 'user:subscriber=audited'],
+      ['user.create', 'user:subscriber'],
+      ['subscription.put', 'subscription:audited'],
+    ]);
+  });
+});

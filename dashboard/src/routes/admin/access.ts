@@ -8,8 +8,18 @@ export interface Caller {
 /** The admin sections and the permission each needs to be shown at all. */
 export const SECTIONS = [
   { href: '/admin/users', title: 'Users and roles', permission: 'users:read', about: 'Who may sign in, with which roles.' },
-  { href: '/admin/subscriptions', title: 'Subscriptions and limits', permission: 'subscriptions:read', about: 'What each subscription allows, and who has which.' },
-  { href: '/admin/executions', title: 'Executions', permission: 'executions:read', about: 'Every workflow run, by status and workflow; retry a failed build.' },
+  {
+    href: '/admin/subscriptions',
+    title: 'Subscriptions and limits',
+    permission: 'subscriptions:read',
+    about: 'What each subscription allows, and who has which.',
+  },
+  {
+    href: '/admin/executions',
+    title: 'Executions',
+    permission: 'executions:read',
+    about: 'Every workflow run, by status and workflow; retry a failed build.',
+  },
   { href: '/admin/audit', title: 'Audit log', permission: 'audit:read', about: 'Every change made through the API, newest first.' },
 ] as const;
 
