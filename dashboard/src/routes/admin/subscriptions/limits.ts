@@ -13,13 +13,16 @@ export const LIMIT_TITLES: Record<LimitName, string> = {
   buildTimeoutSeconds: 'Build timeout (seconds)',
   customDomainsPerProject: 'Custom domains per project',
   prerenderedRoutesPerDeployment: 'Prerendered routes per deployment',
-  clientStorageBytes: 'Client assets (bytes)',
-  prerenderedStorageBytes: 'Prerendered pages (bytes)',
-  serverStorageBytes: 'Server bundle (bytes)',
+  clientStorageBytes: 'Client assets',
+  prerenderedStorageBytes: 'Prerendered pages',
+  serverStorageBytes: 'Server bundle',
   functionMemoryMb: 'Function memory (MB)',
   functionTimeoutSeconds: 'Function timeout (seconds)',
 };
 export const LIMIT_NAMES = Object.keys(LIMIT_TITLES) as LimitName[];
+
+/** A limit's label in the form, where it is entered as a plain number: its unit when the title does not say it. */
+export const inputTitle = (name: LimitName): string => (name.endsWith('Bytes') ? `${LIMIT_TITLES[name]} (bytes)` : LIMIT_TITLES[name]);
 
 /** A byte count as a person reads it, beside the exact number. */
 export function readable(name: LimitName, value: number): string {
