@@ -409,6 +409,13 @@ describe('GET /executions: filters and pages', () => {
     const other = await call('GET', `/executions?workflow=init-project&limit=1&nextToken=${token}`);
     expect(other.status).toBe(400);
     expect(other.json.error).toMatchObject({ field: 'query.nextToken', message: expect.stringContaining('other filters') });
+    // A Step Functions page token it no longer takes (on AWS they expire after a day).
+    const stale = Buffer.from(
+      JSON.stringify({ status: null, workflow: null, machines: [['build-deploy', Buffer.from('arn:nosuch').toString('base64url'), 0]] }),
+    ).toString('base64url');
+    const expired = await call('GET', `/executions?nextToken=${stale}`);
+    expect(expired.status).toBe(400);
+    expect(expired.json.error).toMatchObject({ field: 'query.nextToken', message: expect.stringContaining('has expired') });
     for (const bad of ['not-a-token', Buffer.from('{"status":null}').toString('base64url')]) {
       const refused = await call('GET', `/executions?nextToken=${bad}`);
       expect(refused.status).toBe(400);
