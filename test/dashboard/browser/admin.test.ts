@@ -187,7 +187,7 @@ describe('the admin pages, as the admin', () => {
 });
 
 describe('the admin pages, as a plain user', () => {
-  it('shows no Admin link, and every admin page answers 404', async () => {
+  it('shows no Admin link, and every admin page answers 404; a role manager sees users and roles only', async () => {
     const issued = await api('POST', '/admin/users/casey/tokens', { label: 'browser test' });
     expect(issued.status).toBe(201);
     const context = await browser.newContext();
@@ -213,6 +213,20 @@ describe('the admin pages, as a plain user', () => {
     await plain.waitForURL(`${origin}/admin/executions`);
     await expect.poll(() => heading(plain)).toBe('Not found');
     await expectAccessible(plain, 'the 404 of an admin page');
+
+    // As a role manager: the Admin link, and only the section the role reaches.
+    expect((await api('PUT', '/admin/users/casey/roles', { roles: ['role-manager'] })).status).toBe(200);
+    await plain.goto(`${origin}/`);
+    await plain.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    await plain.waitForURL(`${origin}/admin`);
+    expect(await plain.locator('main ul li a').allTextContents()).toEqual(['Users and roles']);
+    for (const path of ['/admin/subscriptions', '/admin/executions', '/admin/audit']) {
+      expect((await plain.goto(`${origin}${path}`))?.status(), path).toBe(404);
+    }
+    expect((await plain.goto(`${origin}/admin/users`))?.status()).toBe(200);
+    // Roles, yes; creating users needs users:write.
+    expect(await plain.getByRole('button', { name: 'Change roles of casey' }).count()).toBe(1);
+    expect(await plain.getByRole('heading', { name: 'Create a user' }).count()).toBe(0);
     expect(plainErrors).toEqual([]);
     await context.close();
   });
