@@ -98,6 +98,13 @@ describe('the admin pages, as the admin', () => {
     // Retry asks for confirmation first: the first click starts nothing.
     await row.getByRole('button', { name: `Retry ${failed.name}` }).click();
     expect((await api('GET', '/executions?workflow=build-deploy')).json.executions).toHaveLength(1);
+    // Keyboard focus moves to the confirmation, and back to Retry when it is cancelled.
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent);
+    expect(await focused()).toBe(`Confirm retry of ${failed.name}`);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(focused).toBe(`Retry ${failed.name}`);
+    await page.keyboard.press('Enter');
     await row.getByRole('button', { name: `Confirm retry of ${failed.name}` }).click();
     const started = page.getByRole('status').getByRole('link').first();
     await expect.poll(() => started.textContent(), { timeout: 15_000 }).toMatch(new RegExp(`^${PROJECT}--build-deploy--`));
