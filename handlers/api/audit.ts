@@ -41,6 +41,11 @@ const ACTIONS: Record<string, { action: string; target: (params: Params, body: B
   'POST /admin/users': { action: 'user.create', target: (_, body) => `user:${body.user?.login ?? '?'}` },
   'PUT /admin/users/:login/roles': { action: 'user.roles', target: (p, body) => `user:${p.login}=${(body.user?.roles ?? []).join('+')}` },
   'DELETE /admin/users/:login': { action: 'user.delete', target: (p) => `user:${p.login}` },
+  'PUT /admin/users/:login/subscription': {
+    action: 'user.subscription',
+    target: (p, body) => `user:${p.login}=${body.subscription?.name ?? '?'}`,
+  },
+  'PUT /admin/subscriptions/:subscription': { action: 'subscription.put', target: (p) => `subscription:${p.subscription}` },
   'POST /admin/users/:login/tokens': { action: 'token.issue', target: (p, body) => `token:${p.login}/${body.record?.id ?? '?'}` },
   'DELETE /admin/users/:login/tokens/:token': { action: 'token.revoke', target: (p) => `token:${p.login}/${p.token}` },
   'POST /me/tokens': { action: 'token.issue', target: (_, body) => `token:${body.record?.user ?? '?'}/${body.record?.id ?? '?'}` },

@@ -5,6 +5,7 @@ import { OPERATIONS, type Operation, signTicket } from '../lib/ticket.js';
 import { sfnClient } from '../lib/clients.js';
 import { ticketKey } from '../lib/ticket-key.js';
 import type { PipelineLimits } from '../lib/limits.js';
+import type { Workflow } from './schemas.js';
 
 /** The state machine of each workflow, as the platform's execution starter names them. */
 export function stateMachineArnFor(operation: Operation): string {
@@ -13,10 +14,17 @@ export function stateMachineArnFor(operation: Operation): string {
   return arn;
 }
 
-/** Every state machine an operator lists executions of: the pipeline's, and the template rollout where the platform names it. */
-export function allStateMachineArns(): string[] {
+/** The state machines an operator lists executions of, by workflow: the pipeline's, and the template rollout where the platform names it. */
+export function platformMachines(): Array<{ workflow: Workflow; stateMachineArn: string }> {
   const rollout = bound('executions', 'no execution starter is bound: the entry point must bind the platform first').templateRollout;
-  return [...OPERATIONS.map(stateMachineArnFor), ...(rollout ? [rollout] : [])];
+  return [
+    ...OPERATIONS.map((workflow) => ({ workflow, stateMachineArn: stateMachineArnFor(workflow) })),
+    ...(rollout ? [{ workflow: 'template-rollout' as const, stateMachineArn: rollout }] : []),
+  ];
+}
+
+export function allStateMachineArns(): string[] {
+  return platformMachines().map((machine) => machine.stateMachineArn);
 }
 
 /** `d-<ms since epoch, base 36>-<random>`: unique, and sorts by creation time. */

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { ErrorCode } from './errors.js';
 import { ROLES, PERMISSIONS } from './identity/roles.js';
-import { DeploymentId, EXECUTION_STATUSES, ProjectName } from './schemas.js';
+import { DeploymentId, EXECUTION_STATUSES, ProjectName, WORKFLOWS } from './schemas.js';
 import { Limits } from '../lib/limits.js';
 import { SubscriptionName } from './subscriptions/store.js';
 import { ProjectFields } from '../lib/table/projects.js';
@@ -83,10 +83,15 @@ export const ExecutionStatus = v.picklist(EXECUTION_STATUSES);
 export const ExecutionListItem = v.object({
   executionArn: v.string(),
   stateMachineArn: v.string(),
+  /** Which of the platform's workflows ran. */
+  workflow: v.picklist(WORKFLOWS),
   name: v.string(),
   status: ExecutionStatus,
   startDate: v.string(),
   stopDate: v.optional(v.string()),
+  /** The project and, for a build-and-deploy, the deployment, as the execution's name tells them. */
+  project: v.optional(ProjectName),
+  deploymentId: v.optional(DeploymentId),
 });
 
 /** Allow-listed fields of an execution's input or output (handlers/api/execution-view.ts): never the ticket or anything else. */

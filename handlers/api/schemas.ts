@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { MAX_SOURCE_BYTES } from '../lib/limits.js';
 import { DEPLOYMENT_ID, DeploymentId, PROJECT_NAME, ProjectName, RepositoryFullName } from '../lib/names.js';
 import { PreviewAlias } from '../previews/alias.js';
+import { OPERATIONS } from '../lib/ticket.js';
 import { RootDirectory } from '../lib/project-settings/schemas.js';
 
 /** Defined with the other shared names; re-exported because every route schema is read from here. */
@@ -39,8 +40,16 @@ export const RollbackBody = v.strictObject({
 export const LogsQuery = v.object({ cursor: v.optional(v.pipe(v.string(), v.maxLength(300))) });
 
 export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+/** The platform's workflows, each a state machine: the pipeline's operations and the template rollout. */
+export const WORKFLOWS = [...OPERATIONS, 'template-rollout'] as const;
+export type Workflow = (typeof WORKFLOWS)[number];
+export const EXECUTIONS_LIMIT_MAX = 100;
+/** `limit` (1–100, a string as query values are) defaults to 50; `nextToken` is the previous page's, for the same filters. */
 export const ExecutionsQuery = v.object({
   status: v.optional(v.picklist(EXECUTION_STATUSES, `must be one of ${EXECUTION_STATUSES.join(', ')}`)),
+  workflow: v.optional(v.picklist(WORKFLOWS, `must be one of ${WORKFLOWS.join(', ')}`)),
+  limit: v.optional(v.pipe(v.string(), v.regex(/^([1-9]\d?|100)$/, `must be a whole number from 1 to ${EXECUTIONS_LIMIT_MAX}`))),
+  nextToken: v.optional(v.pipe(v.string(), v.maxLength(8000, 'is longer than a page token'))),
 });
 
 /**
@@ -66,6 +75,8 @@ export const AUDIT_LIMIT_MAX = 500;
 export const AuditQuery = v.object({
   month: v.optional(v.pipe(v.string(), v.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM'))),
   limit: v.optional(v.pipe(v.string(), v.regex(/^([1-9]\d?|[1-4]\d\d|500)$/, `must be a whole number from 1 to ${AUDIT_LIMIT_MAX}`))),
+  /** The previous page's `nextToken`, for the same month. */
+  nextToken: v.optional(v.pipe(v.string(), v.maxLength(200, 'is longer than a page token'))),
 });
 
 /** A git branch name (the characters git allows in a ref, no `..`, not starting with `-`). */

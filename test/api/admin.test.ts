@@ -336,3 +336,123 @@ describe('POST /admin/template-rollout', () => {
     expect(audit.json.entries[0]).toMatchObject({ action: 'template.rollout', target: 'platform:template' });
   });
 });
+
+describe('GET /executions: filters and pages', () => {
+  type Listed = { name: string; workflow: string; status: string; startDate: string; project?: string; deploymentId?: string };
+  async function everyPage(query: string, limit: number): Promise<Listed[]> {
+    const all: Listed[] = [];
+    let token: string | undefined;
+    do {
+      const page = await call('GET', `/executions?${query}&limit=${limit}${token ? `&nextToken=${token}` : ''}`);
+      expect(page.status, JSON.stringify(page.json)).toBe(200);
+      expect(page.json.executions.length).toBeLessThanOrEqual(limit);
+      all.push(...page.json.executions);
+      token = page.json.nextToken;
+    } while (token);
+    return all;
+  }
+
+  it('pages through every workflow newest first, a page at a time, the same as one long page', async () => {
+    const whole = (await call('GET', '/executions?limit=100')).json as { executions: Listed[]; nextToken?: string };
+    expect(whole.nextToken).toBeUndefined();
+    expect(new Set(whole.executions.map((e) => e.workflow))).toEqual(new Set(['init-project', 'build-deploy', 'template-rollout']));
+    const starts = whole.executions.map((e) => e.startDate);
+    expect(starts).toEqual([...starts].sort().reverse());
+    const paged = await everyPage('', 2);
+    expect(paged.map((e) => e.name)).toEqual(whole.executions.map((e) => e.name));
+    // Names, status and dates only: nothing of the execution's input or output.
+    for (const execution of whole.executions) {
+      for (const key of Object.keys(execution)) {
+        expect([
+          'executionArn',
+          'stateMachineArn',
+          'workflow',
+          'name',
+          'status',
+          'startDate',
+          'stopDate',
+          'project',
+          'deploymentId',
+        ]).toContain(key);
+      }
+    }
+  });
+
+  it('filters by workflow and status, and names the project and deployment of a build-and-deploy', async () => {
+    const failed = await everyPage('workflow=build-deploy&status=FAILED', 1);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const execution of failed) {
+      expect(execution).toMatchObject({
+        workflow: 'build-deploy',
+        status: 'FAILED',
+        project: PROJECT,
+        deploymentId: expect.stringMatching(/^d-/),
+      });
+      expect(execution.name.endsWith(execution.deploymentId as string)).toBe(true);
+    }
+    const deployment = await call('GET', `/projects/${PROJECT}/deployments/${failed[0]?.deploymentId}`);
+    expect(deployment.json.deployment.executionName).toBe(failed[0]?.name);
+    const builds = await everyPage('workflow=build-deploy', 100);
+    expect(builds.filter((e) => e.status === 'FAILED').map((e) => e.name)).toEqual(failed.map((e) => e.name));
+    const init = await everyPage('workflow=init-project', 100);
+    expect(init.map((e) => [e.workflow, e.project, e.deploymentId])).toEqual([['init-project', PROJECT, undefined]]);
+    const rollouts = await everyPage('workflow=template-rollout', 100);
+    expect(rollouts.map((e) => [e.workflow, e.project])).toEqual([['template-rollout', undefined]]);
+  });
+
+  it('refuses an unknown workflow, a bad limit, and a page token that is malformed or made for other filters', async () => {
+    expect((await call('GET', '/executions?workflow=nope')).json.error.field).toBe('query.workflow');
+    for (const limit of ['0', '101', 'x']) expect((await call('GET', `/executions?limit=${limit}`)).json.error.field).toBe('query.limit');
+    const first = await call('GET', '/executions?workflow=build-deploy&limit=1');
+    const token = first.json.nextToken as string;
+    expect(token).toEqual(expect.any(String));
+    const other = await call('GET', `/executions?workflow=init-project&limit=1&nextToken=${token}`);
+    expect(other.status).toBe(400);
+    expect(other.json.error).toMatchObject({ field: 'query.nextToken', message: expect.stringContaining('other filters') });
+    // A Step Functions page token it no longer takes (on AWS they expire after a day).
+    const stale = Buffer.from(
+      JSON.stringify({ status: null, workflow: null, machines: [['build-deploy', Buffer.from('arn:nosuch').toString('base64url'), 0]] }),
+    ).toString('base64url');
+    const expired = await call('GET', `/executions?nextToken=${stale}`);
+    expect(expired.status).toBe(400);
+    expect(expired.json.error).toMatchObject({ field: 'query.nextToken', message: expect.stringContaining('has expired') });
+    for (const bad of ['not-a-token', Buffer.from('{"status":null}').toString('base64url')]) {
+      const refused = await call('GET', `/executions?nextToken=${bad}`);
+      expect(refused.status).toBe(400);
+      expect(refused.json.error.field).toBe('query.nextToken');
+    }
+  });
+
+  it('the audit log pages with nextToken through the month, the same as one long page', async () => {
+    const whole = (await call('GET', '/admin/audit?limit=500')).json.entries as Array<{ requestId: string }>;
+    expect(whole.length).toBeGreaterThan(3);
+    const paged: Array<{ requestId: string }> = [];
+    let token: string | undefined;
+    do {
+      const page = await call('GET', `/admin/audit?limit=2${token ? `&nextToken=${token}` : ''}`);
+      expect(page.status).toBe(200);
+      paged.push(...page.json.entries);
+      token = page.json.nextToken;
+    } while (token);
+    expect(paged.map((e) => e.requestId)).toEqual(whole.map((e) => e.requestId));
+    const first = await call('GET', '/admin/audit?limit=1');
+    const elsewhere = await call('GET', `/admin/audit?month=1999-01&nextToken=${first.json.nextToken}`);
+    expect(elsewhere.json.error.field).toBe('query.nextToken');
+    expect((await call('GET', '/admin/audit?nextToken=garbage')).json.error.field).toBe('query.nextToken');
+  });
+});
+
+describe('audit of subscription changes', () => {
+  it('names editing a subscription and assigning one to a user', async () => {
+    const free = (await call('GET', '/admin/subscriptions')).json.subscriptions.find((s: { name: string }) => s.name === 'free');
+    expect((await call('PUT', '/admin/subscriptions/audited', { limits: free.limits })).status).toBe(200);
+    expect((await call('POST', '/admin/users', { login: 'subscriber' })).status).toBe(201);
+    expect((await call('PUT', '/admin/users/subscriber/subscription', { subscription: 'audited' })).status).toBe(200);
+    const entries = (await call('GET', '/admin/audit?limit=3')).json.entries as Array<{ action: string; target: string }>;
+    expect(entries.map((e) => [e.action, e.target])).toEqual([
+      ['user.subscription', 'user:subscriber=audited'],
+      ['user.create', 'user:subscriber'],
+      ['subscription.put', 'subscription:audited'],
+    ]);
+  });
+});

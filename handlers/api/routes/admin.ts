@@ -23,21 +23,37 @@ import { route, type ApiRoute } from '../route.js';
 /** Operator routes: each names the permission it needs (handlers/api/identity/roles.ts). */
 export const adminRoutes: ApiRoute[] = [];
 
+/** The entry a page token names (its sort key, `<at>#<unique>`), which must be of the month listed. */
+function auditPosition(token: string, month: string): string {
+  const sortKey = Buffer.from(token, 'base64url').toString('utf8');
+  if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z#[0-9a-f]{1,64}$/.test(sortKey) || !sortKey.startsWith(`${month}-`)) {
+    throw new ApiError(
+      'BadRequest',
+      `query.nextToken is not a page token of the month ${month}: list again from the first page`,
+      'query.nextToken',
+    );
+  }
+  return sortKey;
+}
+
 /** The audit log of one month (UTC, default the current one), newest first. */
 adminRoutes.push(
   route({
     method: 'get',
     path: '/admin/audit',
     operationId: 'listAuditEntries',
-    summary: 'The audit log of one month (UTC, default the current one), newest first: every mutating call that succeeded (admin)',
+    summary:
+      'The audit log of one month (UTC, default the current one), newest first: every mutating call that succeeded; `nextToken` (in the answer while the month has more) gives the next page (admin)',
     tag: 'admin',
     access: 'audit:read',
     query: AuditQuery,
-    responses: { 200: v.object({ month: v.string(), entries: v.array(AuditEntry) }) },
+    responses: { 200: v.object({ month: v.string(), entries: v.array(AuditEntry), nextToken: v.optional(v.string()) }) },
     errors: [400, 401, 403],
     handler: async (c, { query }) => {
       const month = query.month ?? new Date().toISOString().slice(0, 7);
-      return c.json({ month, entries: await queryAuditMonth(month, query.limit === undefined ? 100 : Number(query.limit)) });
+      const after = query.nextToken === undefined ? undefined : auditPosition(query.nextToken, month);
+      const page = await queryAuditMonth(month, query.limit === undefined ? 100 : Number(query.limit), after);
+      return c.json({ month, entries: page.entries, ...(page.last ? { nextToken: Buffer.from(page.last).toString('base64url') } : {}) });
     },
   }),
 );

@@ -31,8 +31,11 @@ export async function putAuditEntry(entry: AuditEntry, unique: string): Promise<
   );
 }
 
-/** Up to `limit` entries of one month (`YYYY-MM`, UTC), newest first. */
-export async function queryAuditMonth(month: string, limit: number): Promise<AuditEntry[]> {
+/**
+ * Up to `limit` entries of one month (`YYYY-MM`, UTC), newest first, from after the entry whose
+ * sort key is `after`; `last` is the sort key to go on from while the month has more.
+ */
+export async function queryAuditMonth(month: string, limit: number, after?: string): Promise<{ entries: AuditEntry[]; last?: string }> {
   const page = await dynamoClient().send(
     new QueryCommand({
       TableName: platformNames().table,
@@ -41,7 +44,9 @@ export async function queryAuditMonth(month: string, limit: number): Promise<Aud
       ScanIndexForward: false,
       Limit: limit,
       ConsistentRead: true,
+      ...(after ? { ExclusiveStartKey: { pk: auditPk(month), sk: after } } : {}),
     }),
   );
-  return (page.Items ?? []).map((item) => v.parse(StoredAuditEntry, item));
+  const last = page.LastEvaluatedKey?.sk;
+  return { entries: (page.Items ?? []).map((item) => v.parse(StoredAuditEntry, item)), ...(typeof last === 'string' ? { last } : {}) };
 }

@@ -19,6 +19,17 @@ function summary(record: ExecutionSummary) {
 }
 
 /**
+ * Where the page after `token` starts. The token names the last execution of the page before: the
+ * list is newest first, so executions started since then do not shift the pages that follow.
+ */
+function afterToken(listed: ExecutionSummary[], token: string): number {
+  const last = Buffer.from(token, 'base64url').toString('utf8');
+  const index = listed.findIndex((record) => record.executionArn === last);
+  if (index < 0) throw Object.assign(new Error('the pagination token names no execution of this list'), { name: 'InvalidToken' });
+  return index + 1;
+}
+
+/**
  * The Step Functions API (AWS JSON 1.0 protocol) in front of the local engine, so the API
  * handlers start and read executions with @aws-sdk/client-sfn on both back ends.
  */
@@ -36,7 +47,14 @@ export function createSfnApiServer(engine: LocalStepFunctions): Server {
     ListExecutions: (body) => {
       const filter = { stateMachineArn: body.stateMachineArn as string | undefined, statusFilter: body.statusFilter as string | undefined };
       const max = typeof body.maxResults === 'number' && body.maxResults > 0 ? body.maxResults : 100;
-      return { executions: engine.listExecutions(filter).slice(0, max).map(summary) };
+      const listed = engine.listExecutions(filter);
+      const start = typeof body.nextToken === 'string' ? afterToken(listed, body.nextToken) : 0;
+      const page = listed.slice(start, start + max);
+      const last = page.at(-1);
+      return {
+        executions: page.map(summary),
+        ...(last && start + max < listed.length ? { nextToken: Buffer.from(last.executionArn).toString('base64url') } : {}),
+      };
     },
     GetExecutionHistory: (body) => {
       const record = engine.describeExecution(String(body.executionArn));

@@ -336,7 +336,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List pipeline executions, newest first (admin) */
+        /** List pipeline executions, newest first, optionally of one status and one workflow; `nextToken` (in the answer while more follow) gives the next page for the same filters (admin) */
         get: operations["listExecutions"];
         put?: never;
         post?: never;
@@ -370,7 +370,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log of one month (UTC, default the current one), newest first: every mutating call that succeeded (admin) */
+        /** The audit log of one month (UTC, default the current one), newest first: every mutating call that succeeded; `nextToken` (in the answer while the month has more) gives the next page (admin) */
         get: operations["listAuditEntries"];
         put?: never;
         post?: never;
@@ -2088,6 +2088,9 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+                workflow?: "init-project" | "build-deploy" | "delete-project" | "rollback" | "template-rollout";
+                limit?: string;
+                nextToken?: string;
             };
             header?: never;
             path?: never;
@@ -2105,12 +2108,17 @@ export interface operations {
                         executions: {
                             executionArn: string;
                             stateMachineArn: string;
+                            /** @enum {string} */
+                            workflow: "init-project" | "build-deploy" | "delete-project" | "rollback" | "template-rollout";
                             name: string;
                             /** @enum {string} */
                             status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
                             startDate: string;
                             stopDate?: string;
+                            project?: string;
+                            deploymentId?: string;
                         }[];
+                        nextToken?: string;
                     };
                 };
             };
@@ -2228,6 +2236,7 @@ export interface operations {
             query?: {
                 month?: string;
                 limit?: string;
+                nextToken?: string;
             };
             header?: never;
             path?: never;
@@ -2252,6 +2261,7 @@ export interface operations {
                             at: string;
                             expiresAt: number;
                         }[];
+                        nextToken?: string;
                     };
                 };
             };
