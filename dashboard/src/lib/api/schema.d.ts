@@ -902,6 +902,14 @@ export interface operations {
                             repository?: string;
                             productionBranch?: string;
                             url?: string;
+                            live?: {
+                                id: string;
+                                /** @enum {string} */
+                                source: "upload" | "github";
+                                commit?: string;
+                                repository?: string;
+                                createdBy: string;
+                            };
                         }[];
                     };
                 };
@@ -1144,6 +1152,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
@@ -1223,6 +1232,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
@@ -1295,6 +1305,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
@@ -1541,6 +1552,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
@@ -2129,6 +2141,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
@@ -3098,6 +3111,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
