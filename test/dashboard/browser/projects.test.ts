@@ -45,6 +45,19 @@ async function deploy(greeting: string): Promise<string> {
   return /deployment (d-[a-z0-9-]+) is live/.exec(result.stdout)?.[1] as string;
 }
 
+/** axe again at a phone's width in dark mode, and nothing wider than the screen (tables scroll in their own box). */
+async function expectAccessiblePhoneDark(what: string): Promise<void> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    await expectAccessible(page, `${what}, phone width, dark`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what} fits a phone`).toBe(true);
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
+}
+
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'slipway-dashboard-projects-'));
   app = mkdtempSync(join(tmpdir(), 'slipway-dashboard-projects-app-'));
@@ -102,6 +115,7 @@ describe('the project pages', () => {
     await row.getByRole('link', { name: PROJECT, exact: true }).click();
     await page.waitForURL(`${origin}/projects/${PROJECT}`);
     await expectAccessible(page, 'the project page');
+    await expectAccessiblePhoneDark('the project page');
     const history = page.getByRole('region', { name: 'History' });
     for (const id of deployments) {
       const line = history.getByRole('row', { name: new RegExp(id) });
@@ -168,12 +182,14 @@ describe('the project pages', () => {
     const token = (body.domains as Array<{ verification: { value: string } }>)[0]?.verification.value as string;
     expect(await item.textContent()).toContain(token);
     await expectAccessible(page, 'the settings page, filled');
+    await expectAccessiblePhoneDark('the settings page');
     expect(errors).toEqual([]);
   }, 60_000);
 
   it('shows usage against the limits and the build durations as a chart with a text alternative', async () => {
     await page.goto(`${origin}/usage`);
     await expectAccessible(page, 'the usage page');
+    await expectAccessiblePhoneDark('the usage page');
     const { body } = await api('GET', '/me/limits');
     const usage = body.usage as { buildsToday: number };
     const limits = body.limits as { buildsPerDay: number };
