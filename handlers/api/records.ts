@@ -9,6 +9,7 @@ import {
   type ProjectRecord,
 } from '../lib/table/projects.js';
 import {
+  batchGetDeploymentItems,
   findDeploymentItemByExecutionName,
   getDeploymentItem,
   putDeploymentItem,
@@ -79,6 +80,8 @@ export async function findProjectsByRepository(repository: string): Promise<Proj
 export const putDeployment = putDeploymentItem;
 export const setDeploymentExecution = setDeploymentExecutionArn;
 export const getDeployment = getDeploymentItem;
+/** Several deployments by key in batched reads (no query per project); missing ones are left out. */
+export const getDeployments = batchGetDeploymentItems;
 
 export async function requireDeployment(project: string, id: string): Promise<DeploymentRecord> {
   const deployment = await getDeployment(project, id);

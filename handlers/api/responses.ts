@@ -42,6 +42,22 @@ export const Project = v.object({
   url: v.optional(v.string()),
 });
 
+/** A project in the list: with what its live deployment was made from, read in one batch with the list. */
+export const ProjectListItem = v.object({
+  ...Project.entries,
+  live: v.optional(
+    v.object({
+      id: DeploymentId,
+      /** `github` when built from a pushed commit or pull request, `upload` when the CLI sent the source. */
+      source: v.picklist(['upload', 'github']),
+      /** The commit: GitHub's, or the one the CLI reported for an upload. */
+      commit: v.optional(v.string()),
+      repository: v.optional(v.string()),
+      createdBy: v.string(),
+    }),
+  ),
+});
+
 export const Source = DeploymentFields.source;
 
 /** A deployment as the API shows it: the stored fields (handlers/lib/table/deployments.ts) and where it stands. */

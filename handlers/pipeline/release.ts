@@ -55,7 +55,7 @@ async function release(event: unknown): Promise<{ live: string; previous: string
   // exactly it, so nothing a request sees changes before a pointer below moves.
   const qualifier = deploymentQualifier(state, releasedVersion);
   // Kept before any pointer names it: a later release of this deployment reuses it when its stack update publishes nothing.
-  await setDeploymentFunctionVersion(state.project, deploymentId, qualifier);
+  await setDeploymentFunctionVersion(state.project, deploymentId, qualifier, new Date().toISOString());
   const cache = routeCache();
   if (state.preview) {
     // A preview gets its own host and function version; production's pointer stays where it is.

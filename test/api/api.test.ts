@@ -216,6 +216,18 @@ describe('rollback', () => {
     expect(deployments.json.deployments.find((d: any) => d.id === first)).toMatchObject({ current: true });
   });
 
+  it('keeps the first release time of a deployment a rollback releases again, and lists the live one with its source', async () => {
+    type Listed = { id: string; createdAt: string; createdBy: string; releasedAt: string; commit?: string };
+    const deployments = (await call('GET', '/projects/rbtest/deployments')).json.deployments as Listed[];
+    const [one, two] = [first, second].map((id) => deployments.find((d) => d.id === id) as Listed) as [Listed, Listed];
+    // The first deployment went live before the second was even requested: its releasedAt is its own release, not the rollback.
+    expect(Date.parse(one.releasedAt)).toBeGreaterThanOrEqual(Date.parse(one.createdAt));
+    expect(Date.parse(one.releasedAt)).toBeLessThanOrEqual(Date.parse(two.createdAt));
+    const projects = (await call('GET', '/projects')).json.projects as Array<{ name: string; live?: unknown }>;
+    const listed = projects.find((p) => p.name === 'rbtest');
+    expect(listed?.live).toEqual({ id: first, source: 'upload', createdBy: one.createdBy, ...(one.commit ? { commit: one.commit } : {}) });
+  });
+
   it('answers 409 for the live deployment, one that never went live, and a project that is not READY', async () => {
     const live = await call('POST', '/projects/rbtest/rollback', { deploymentId: first });
     expect(live.status).toBe(409);

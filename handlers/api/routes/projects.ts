@@ -6,14 +6,21 @@ import { platformNames, platformStage } from '../../lib/config.js';
 import { projectStackName } from '../../lib/stage.js';
 import { ApiError } from '../errors.js';
 import { CreateProjectBody, CreateSourceBody, ProjectName } from '../schemas.js';
-import { createProject, linkProjectRepository, listProjects, markProjectDeleting } from '../records.js';
+import {
+  createProject,
+  getDeployments,
+  linkProjectRepository,
+  listProjects,
+  markProjectDeleting,
+  type DeploymentRecord,
+} from '../records.js';
 import { requireGrantedRepository } from '../github/installations.js';
 import { executionName, startExecution } from '../executions.js';
 import { tenantUrl, withBasePath } from '../../lib/tenant-url.js';
 import { canAccessProject } from '../identity/access.js';
 import { claimProjectSlot, releaseProjectSlot } from '../subscriptions/enforce.js';
 import * as v from 'valibot';
-import { Project, Source } from '../responses.js';
+import { Project, ProjectListItem, Source } from '../responses.js';
 import { route, type ApiRoute } from '../route.js';
 
 export const projectRoutes: ApiRoute[] = [];
@@ -33,7 +40,15 @@ async function startProjectExecution(operation: 'init-project' | 'delete-project
   return { executionArn, name };
 }
 
-/** The caller's own projects; every project for holders of projects:read-any. */
+/** What a live deployment was made from, as the projects list shows it. */
+function liveSummary(deployment: DeploymentRecord) {
+  const { id, createdBy, github, commit } = deployment;
+  return github
+    ? { id, createdBy, source: 'github' as const, commit: github.commit, repository: github.repository }
+    : { id, createdBy, source: 'upload' as const, ...(commit ? { commit } : {}) };
+}
+
+/** The caller's own projects, each with its live deployment (one batched read); every project for holders of projects:read-any. */
 projectRoutes.push(
   route({
     method: 'get',
@@ -42,13 +57,24 @@ projectRoutes.push(
     summary: 'List projects',
     tag: 'projects',
     access: 'signed-in',
-    responses: { 200: v.object({ projects: v.array(Project) }) },
+    responses: { 200: v.object({ projects: v.array(ProjectListItem) }) },
     errors: [401],
     handler: async (c) => {
       const caller = c.get('caller');
       const visible = (await listProjects()).filter((project) => canAccessProject(caller, project, 'read'));
+      const live = await getDeployments(
+        visible.flatMap((project) => (project.liveDeploymentId ? [{ project: project.name, id: project.liveDeploymentId }] : [])),
+      );
+      const liveOf = new Map(live.map((deployment) => [deployment.project, deployment]));
       return c.json({
-        projects: visible.map((project) => ({ ...project, url: withBasePath(tenantUrl(project.name), project.liveBasePath) })),
+        projects: visible.map((project) => {
+          const deployment = liveOf.get(project.name);
+          return {
+            ...project,
+            url: withBasePath(tenantUrl(project.name), project.liveBasePath),
+            ...(deployment && deployment.id === project.liveDeploymentId ? { live: liveSummary(deployment) } : {}),
+          };
+        }),
       });
     },
   }),

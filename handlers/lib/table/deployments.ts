@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { queryAll } from './pages.js';
 import { dynamoClient } from '../clients.js';
@@ -45,6 +45,8 @@ export const DeploymentFields = {
   approvedAs: v.optional(DeploymentId),
   /** The app's folder in the source, when the deployment request named one (over the project's rootDirectory). */
   rootDirectory: v.optional(v.string()),
+  /** When it was first released (went live or its preview answered): with createdAt, how long it took. */
+  releasedAt: v.optional(v.string()),
   /** Whether its route entries are in the route cache (see RouteCacheState). */
   routeCache: v.optional(v.picklist(['written', 'pruned'])),
 };
@@ -85,6 +87,31 @@ export async function getDeploymentItem(project: string, id: string): Promise<De
     new GetCommand({ TableName: platformNames().table, Key: deploymentKey(project, id), ConsistentRead: true }),
   );
   return Item ? toDeployment(Item) : undefined;
+}
+
+/** BatchGetItem's limit of keys per request. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * Several deployments (of any projects) by key, in batched reads; those that do not exist are left
+ * out. Unprocessed keys (throttling) are asked for again.
+ */
+export async function batchGetDeploymentItems(keys: Array<{ project: string; id: string }>): Promise<DeploymentRecord[]> {
+  const table = platformNames().table;
+  const found: DeploymentRecord[] = [];
+  for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
+    let pending: Record<string, unknown>[] | undefined = keys
+      .slice(start, start + BATCH_GET_KEYS)
+      .map((k) => ({ ...deploymentKey(k.project, k.id) }));
+    for (let attempt = 0; pending && pending.length > 0 && attempt < 5; attempt++) {
+      const answer: BatchGetCommandOutput = await dynamoClient().send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      found.push(...(answer.Responses?.[table] ?? []).map(toDeployment));
+      pending = answer.UnprocessedKeys?.[table]?.Keys;
+    }
+  }
+  return found;
 }
 
 /** Only a deployment's status (`{}` when it has none), or undefined when there is no such deployment. */
@@ -312,14 +339,15 @@ export async function getDeploymentFunctionVersion(project: string, id: string):
   return typeof Item?.functionVersion === 'string' ? Item.functionVersion : undefined;
 }
 
-export async function setDeploymentFunctionVersion(project: string, id: string, version: string): Promise<void> {
+/** Records the version a release serves; `releasedAt` keeps the first release's time (a rollback to it is not its release). */
+export async function setDeploymentFunctionVersion(project: string, id: string, version: string, at: string): Promise<void> {
   await dynamoClient().send(
     new UpdateCommand({
       TableName: platformNames().table,
       Key: deploymentKey(project, id),
-      UpdateExpression: 'SET functionVersion = :version',
+      UpdateExpression: 'SET functionVersion = :version, releasedAt = if_not_exists(releasedAt, :at)',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':version': version },
+      ExpressionAttributeValues: { ':version': version, ':at': at },
     }),
   );
 }

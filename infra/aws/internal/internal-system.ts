@@ -273,7 +273,15 @@ export class InternalSystem extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'PlatformRecords',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan'],
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+        ],
         resources: [storage.table.tableArn],
       }),
       // The project list and push webhooks query the projects by the entity index.

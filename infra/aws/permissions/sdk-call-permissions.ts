@@ -16,6 +16,7 @@ export interface SdkCommandPermissions {
 export const SDK_COMMAND_ACTIONS = {
   // DynamoDB through @aws-sdk/lib-dynamodb (document client commands send the same APIs).
   GetCommand: { actions: ['dynamodb:GetItem'], source: `${SAR}/list_amazondynamodb.html` },
+  BatchGetCommand: { actions: ['dynamodb:BatchGetItem'], source: `${SAR}/list_amazondynamodb.html` },
   PutCommand: { actions: ['dynamodb:PutItem'], source: `${SAR}/list_amazondynamodb.html` },
   UpdateCommand: { actions: ['dynamodb:UpdateItem'], source: `${SAR}/list_amazondynamodb.html` },
   DeleteCommand: { actions: ['dynamodb:DeleteItem'], source: `${SAR}/list_amazondynamodb.html` },

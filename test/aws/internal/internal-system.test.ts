@@ -154,7 +154,9 @@ describe('internal system: API role (least privilege)', () => {
       ReadPipelineExecutions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
       // Cancel (POST …/cancel) stops the deployment's execution.
       StopPipelineExecutions: ['states:StopExecution'],
+      // BatchGetItem: the projects list reads the live deployments in one batch.
       PlatformRecords: [
+        'dynamodb:BatchGetItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',

@@ -953,6 +953,14 @@ export interface operations {
                             repository?: string;
                             productionBranch?: string;
                             url?: string;
+                            live?: {
+                                id: string;
+                                /** @enum {string} */
+                                source: "upload" | "github";
+                                commit?: string;
+                                repository?: string;
+                                createdBy: string;
+                            };
                         }[];
                     };
                 };
@@ -1195,6 +1203,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
@@ -1274,6 +1283,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
@@ -1346,6 +1356,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
@@ -1623,6 +1634,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
@@ -2324,6 +2336,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
@@ -3318,6 +3331,7 @@ export interface operations {
                             approvedBy?: string;
                             approvedAs?: string;
                             rootDirectory?: string;
+                            releasedAt?: string;
                             /** @enum {string} */
                             routeCache?: "written" | "pruned";
                             current?: boolean;
