@@ -1,4 +1,5 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -21,6 +22,15 @@ const OUT_DIR = join(packageRoot(), 'docs', 'screenshots');
 
 const log = (line: string) => process.stderr.write(`screenshots: ${line}\n`);
 
+/** 8080, the port `npm start` uses, when it is free: the pictures then show the URLs a reader gets; any free port otherwise. */
+function screenshotPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(freePort()));
+    server.listen(8080, '127.0.0.1', () => server.close(() => resolve(8080)));
+  });
+}
+
 /** A copy of the example whose vite build fails on a syntax error, after its install: a Build long enough to photograph. */
 function brokenCopy(example: string, into: string): void {
   cpSync(example, into, { recursive: true, filter: (source) => !/[/\\](node_modules|\.svelte-kit|build)([/\\]|$)/.test(source) });
@@ -33,7 +43,7 @@ async function main(): Promise<number> {
   const broken = mkdtempSync(join(tmpdir(), 'slipway-screenshots-broken-'));
   brokenCopy(example, broken);
   mkdirSync(OUT_DIR, { recursive: true });
-  const port = await freePort();
+  const port = await screenshotPort();
   const platform = await startPlatformChild(home, port, log);
   const browser = await launchChromium();
   const failed: string[] = [];

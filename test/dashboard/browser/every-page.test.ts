@@ -103,6 +103,21 @@ describe('every dashboard page', () => {
     },
   );
 
+  it('signed out: every other page sends the visitor to sign in', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    try {
+      const page = await context.newPage();
+      for (const route of routes.filter((r) => r.id !== '/signin')) {
+        const path = pathOf(route, paramValues);
+        await page.goto(`${origin}${path}`);
+        const landed = new URL(page.url());
+        expect(`${landed.pathname}?next=${landed.searchParams.get('next')}`, `${route.id}, signed out`).toBe(`/signin?next=${path}`);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   it('signed out: the sign-in page is accessible in light and dark and fits a phone', async () => {
     const context = await browser.newContext({ viewport: DESKTOP });
     try {
