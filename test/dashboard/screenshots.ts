@@ -31,6 +31,13 @@ function screenshotPort(): Promise<number> {
   });
 }
 
+/** The deployment view shows a line of the build runner's own log (each starts `slipway: `). */
+const buildLogShown = (page: Page) =>
+  page
+    .getByText(/^slipway: /)
+    .first()
+    .waitFor({ timeout: 15_000 });
+
 /** A copy of the example whose vite build fails on a syntax error, after its install: a Build long enough to photograph. */
 function brokenCopy(example: string, into: string): void {
   cpSync(example, into, { recursive: true, filter: (source) => !/[/\\](node_modules|\.svelte-kit|build)([/\\]|$)/.test(source) });
@@ -113,15 +120,10 @@ async function main(): Promise<number> {
     const running = deployments[0];
     if (!running || running.id === live.id) throw new Error('the broken deployment is not listed');
     // The view streams while Build runs: photographed once the log shows a line of this build.
-    await shoot('deployment-live', `/projects/${PROJECT}/deployments/${running.id}`, (p) =>
-      p
-        .getByText(/slipway:|npm/)
-        .first()
-        .waitFor({ timeout: 15_000 }),
-    );
+    await shoot('deployment-live', `/projects/${PROJECT}/deployments/${running.id}`, buildLogShown);
     const failedDeployment = await brokenDeploy;
     log(`deployment ${failedDeployment?.id} failed in ${failedDeployment?.failedState ?? 'an unnamed state'}`);
-    await shoot('deployment-failed', `/projects/${PROJECT}/deployments/${running.id}`);
+    await shoot('deployment-failed', `/projects/${PROJECT}/deployments/${running.id}`, buildLogShown);
     await shoot('settings', `/projects/${PROJECT}/settings`);
     await shoot('admin-executions', '/admin/executions');
     await context.close();

@@ -9,7 +9,7 @@ export async function waitForHydration(page: Page): Promise<void> {
   await page.waitForFunction(() => history.scrollRestoration === 'manual');
 }
 
-/** Elements reaching past the viewport's right edge (empty when the page fits), innermost first: what to fix. */
+/** Elements reaching past the viewport's right edge (empty when the page fits): what to fix. */
 export async function horizontalOverflow(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const width = document.documentElement.clientWidth;
@@ -17,8 +17,11 @@ export async function horizontalOverflow(page: Page): Promise<string[]> {
     const describe = (element: Element) =>
       `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${[...element.classList].map((c) => `.${c}`).join('')} (right edge ${Math.round(element.getBoundingClientRect().right)} px)`;
     const wide = [...document.body.querySelectorAll('*')].filter((element) => element.getBoundingClientRect().right > width + 0.5);
-    // The innermost ones: their ancestors are wide only because of them.
-    const innermost = wide.filter((element) => !wide.some((other) => other !== element && element.contains(other)));
+    // The innermost ones (their ancestors are wide only because of them), widest first: the first
+    // reaches the page's own width, the rest may sit in a container that scrolls them.
+    const innermost = wide
+      .filter((element) => !wide.some((other) => other !== element && element.contains(other)))
+      .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right);
     return [`page is ${document.documentElement.scrollWidth} px wide in a ${width} px viewport`, ...innermost.slice(0, 5).map(describe)];
   });
 }
