@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProcess } from '../../support/platform-process.js';
 import { expectAccessible, launchChromium, pageErrors, signIn } from '../support/browser.js';
 import { horizontalOverflow, waitForHydration } from '../support/page-checks.js';
-import { dashboardRoutes, pathOf, type ParamValues } from '../support/routes.js';
+import { type DashboardRoute, dashboardRoutes, pathOf, type ParamValues } from '../support/routes.js';
 
 /**
  * Every page of the dashboard, found from its route folders (a new `+page.svelte` is checked
@@ -89,6 +89,25 @@ describe('every dashboard page', () => {
   it('finds the pages from the route folders', () => {
     expect(routes.map((route) => route.id)).toContain('/');
     expect(routes.map((route) => route.id)).toContain('/signin');
+  });
+
+  it('fails naming a route parameter it cannot fill, and leaves groups and optional parameters out of the URL', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-dashboard-routes-'));
+    try {
+      for (const folder of ['(app)/projects/[name]/hooks/[hook]', 'docs/[[lang]]', 'projects/[name=slug]']) {
+        mkdirSync(join(dir, folder), { recursive: true });
+        writeFileSync(join(dir, folder, '+page.svelte'), '<h1>x</h1>\n');
+      }
+      const found = dashboardRoutes(dir);
+      expect(found.map((route) => route.id)).toEqual(['/docs/[[lang]]', '/projects/[name]/hooks/[hook]', '/projects/[name=slug]']);
+      const values: ParamValues = (before, param) => (before === 'projects' && param === 'name' ? 'demo' : undefined);
+      const [docs, hooks, project] = found as [DashboardRoute, DashboardRoute, DashboardRoute];
+      expect(pathOf(docs, values)).toBe('/docs');
+      expect(pathOf(project, values)).toBe('/projects/demo');
+      expect(() => pathOf(hooks, values)).toThrow('no value for hooks/[hook]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each(routes.map((route) => [route.id, route] as const))(
