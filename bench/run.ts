@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,10 +15,12 @@ import { median, type TimedDeploy, timedDeploy } from './lib/timed-deploy.js';
 import { coldStarts, isFunctionWorkerCommand } from './lib/cold-start.js';
 import { freePort } from './lib/free-port.js';
 import { runMain } from './lib/run-main.js';
+import { dashboardPaths, dashboardRows, dashboardSession, type PageLatency, pageLatency } from './lib/dashboard-latency.js';
 
 /**
  * `npm run bench`: the example app on the local platform (through the edge) against the same
- * source built with adapter-node, in one run on this machine. Progress goes to stderr, the table
+ * source built with adapter-node, in one run on this machine, and the dashboard's page response
+ * times on the same platform (bench/dashboard.ts alone). Progress goes to stderr, the table
  * (Markdown, for docs/PERFORMANCE.md) to stdout.
  */
 const { values: flags } = parseArgs({
@@ -29,6 +31,7 @@ const { values: flags } = parseArgs({
     deploys: { type: 'string', default: process.env.BENCH_DEPLOYS ?? '3' },
     projects: { type: 'string', default: process.env.BENCH_PROJECTS ?? '50' },
     'cold-starts': { type: 'string', default: process.env.BENCH_COLD_STARTS ?? '5' },
+    'dashboard-requests': { type: 'string', default: process.env.BENCH_DASHBOARD_REQUESTS ?? '200' },
   },
 });
 function positive(name: string, raw: string): number {
@@ -42,6 +45,7 @@ const CONNECTIONS = positive('connections', flags.connections);
 const DEPLOYS = Math.max(2, positive('deploys', flags.deploys));
 const PROJECTS = positive('projects', flags.projects);
 const COLD_STARTS = positive('cold-starts', flags['cold-starts']);
+const DASHBOARD_REQUESTS = positive('dashboard-requests', flags['dashboard-requests']);
 /** The idle time of the restarted platform's workers, so each cold start waits only this long for its worker to stop. */
 const COLD_IDLE_SECONDS = 1;
 /** Deploys of the copy-only app in flight at once while filling the platform with projects. */
@@ -247,6 +251,21 @@ async function main(): Promise<void> {
     await nodeServer.close();
     closers.shift();
 
+    // The dashboard's pages, signed in, with the bench project deployed (bench/dashboard.ts runs this part alone).
+    log(`dashboard pages: ${DASHBOARD_REQUESTS} requests each, one after another, signed in`);
+    const platformOrigin = `http://localhost:${platformPort}`;
+    const cookie = await dashboardSession(platformOrigin, readFileSync(join(home, 'admin.token'), 'utf8').trim());
+    const dashboard: PageLatency[] = [];
+    for (const path of dashboardPaths(PROJECT, target)) {
+      const result = await pageLatency(platformOrigin, path, cookie, DASHBOARD_REQUESTS, 20);
+      log(
+        result.status === 200
+          ? `  ${path}: p50 ${result.p50Ms.toFixed(1)} ms  p95 ${result.p95Ms.toFixed(1)} ms`
+          : `  ${path}: HTTP ${result.status}, not measured`,
+      );
+      dashboard.push(result);
+    }
+
     const rssOne = await idleRss(platform);
     log(`idle RSS, 1 project: platform ${mb(rssOne.platform)} (+ ${mb(rssOne.workers)} in function workers, left out)`);
     let fillMs = 0;
@@ -341,6 +360,7 @@ async function main(): Promise<void> {
       '',
       '',
     ]);
+    rows.push(...dashboardRows(dashboard));
     rows.push(['idle RSS of the platform, 1 project', mb(rssOne.platform), '', '', '', '']);
     // The goal is for 50 projects; with fewer (a quick run) the row says how many it measured.
     rows.push([
