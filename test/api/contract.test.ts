@@ -391,8 +391,18 @@ describe('responses of real calls', () => {
         (await checked('GET', `/auth/github/callback?code=${approved.code}&state=forged`, { headers: { ...noAuth, cookie: flow } })).status,
       ).toBe(400);
       expect((await checked('POST', '/auth/logout', { headers: noAuth })).status).toBe(200);
+      expect((await checked('GET', '/auth/methods', { headers: noAuth })).json).toEqual({ token: true, github: true });
     } finally {
       await github.close();
+    }
+    {
+      // Token sign-in, as the dashboard's form does it: a session cookie for the token, never the token itself.
+      const fromBrowser = { authorization: '', origin: 'http://localhost' };
+      const session = await checked('POST', '/auth/token', { headers: fromBrowser, body: { token: TOKEN } });
+      expect(session.status).toBe(200);
+      expect(session.headers.getSetCookie().join(';')).not.toContain(TOKEN);
+      expect((await checked('POST', '/auth/token', { headers: fromBrowser, body: { token: 'wrong-token-0123456789' } })).status).toBe(401);
+      expect((await checked('POST', '/auth/token', { headers: fromBrowser, body: { token: 1 } })).status).toBe(400);
     }
     expect((await checked('GET', '/me')).json.via).toBe('admin-token');
     expect((await checked('POST', '/admin/users', { body: { login: 'contract-dev' } })).status).toBe(201);

@@ -87,7 +87,7 @@ export function layoutGraph(graph: Graph): GraphLayout {
       };
       names.sort((a, b) => centre(a) - centre(b));
     }
-    names.forEach((name, i) => position.set(name, i - (names.length - 1) / 2));
+    for (const [i, name] of names.entries()) position.set(name, i - (names.length - 1) / 2);
   }
 
   const widest = Math.max(1, ...layers.map((names) => names.length));
