@@ -11,7 +11,7 @@ import { platformTemplate, type TemplateResource } from './support/iam-policy.js
 const VERSION_A = 'a1b2c3d4-0000-4000-8000-00000000000a';
 const VERSION_B = 'a1b2c3d4-0000-4000-8000-00000000000b';
 
-/** Every use of the origin secret: the functions that check it (router, dashboard) and the origin headers that send it (both distributions). */
+/** Every use of the origin secret: the functions that check it (router, dashboard) and the origin headers that send it (every distribution). */
 function secretUses(resources: Record<string, TemplateResource>): { checks: string[]; headers: string[] } {
   const checks = Object.values(resources)
     .filter((r) => r.Type === 'AWS::Lambda::Function')
@@ -31,14 +31,15 @@ function secretUses(resources: Record<string, TemplateResource>): { checks: stri
     .flatMap((o) => o.OriginCustomHeaders ?? [])
     .filter((h) => h.HeaderName === 'x-slipway-origin-secret')
     .map((h) => JSON.stringify(h.HeaderValue));
-  // The router and the dashboard server function; the tenant distribution and the dashboard distribution.
-  if (checks.length !== 2 || headers.length !== 2)
-    throw new Error(`expected 2 checks and 2 headers, got ${checks.length} and ${headers.length}`);
+  // The router and the dashboard server function; the tenant distribution, the tenant-only
+  // distribution of custom domains (the same router origin) and the dashboard distribution.
+  if (checks.length !== 2 || headers.length !== 3)
+    throw new Error(`expected 2 checks and 3 headers, got ${checks.length} and ${headers.length}`);
   return { checks, headers };
 }
 
 describe('origin secret rotation', () => {
-  it("changes the router and dashboard variables and both distributions' origin headers together when the version changes", () => {
+  it("changes the router and dashboard variables and every distribution's origin headers together when the version changes", () => {
     const current = secretUses(platformTemplate());
     const a = secretUses(platformTemplate({ originSecretVersion: VERSION_A }));
     const b = secretUses(platformTemplate({ originSecretVersion: VERSION_B }));

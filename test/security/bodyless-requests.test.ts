@@ -248,6 +248,7 @@ describe('every route, every body framing, through the edge', () => {
       key: 'SOME_KEY',
       domain: 'bodyless.example.com',
       execution: `${PROJECT}--build-deploy--${liveDeployment}`,
+      executionName: `${PROJECT}--build-deploy--${liveDeployment}`,
       subscription: 'pro',
       login: 'bodyless-nobody',
       token: 'tok0000000000000',
