@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { freePort } from '../../bench/lib/free-port.js';
-import { startPlatformChild } from '../../bench/lib/platform-child.js';
+import { type PlatformChild, startPlatformChild } from '../../bench/lib/platform-child.js';
 import { type Deployment, DeployFailed, deployDirectory } from '../../cli/deploy.js';
 import { packageRoot } from '../../infra/package-root.js';
 import { launchChromium, signIn } from './support/browser.js';
@@ -37,6 +37,24 @@ const buildLogShown = (page: Page) =>
     .getByText(/^slipway: /)
     .first()
     .waitFor({ timeout: 15_000 });
+
+/** The 1-based number of the first line of a deployment's build log that matches, if any. */
+async function firstLineMatching(api: PlatformChild['api'], id: string, pattern: RegExp): Promise<number | undefined> {
+  let text = '';
+  let cursor: string | null = null;
+  for (;;) {
+    const query: string = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+    const page = await api.request<{ text: string; cursor: string | null; done: boolean }>(
+      'GET',
+      `/projects/${PROJECT}/deployments/${id}/logs${query}`,
+    );
+    text += page.text;
+    if (page.done || page.cursor === cursor) break;
+    cursor = page.cursor;
+  }
+  const index = text.split('\n').findIndex((line) => pattern.test(line));
+  return index < 0 ? undefined : index + 1;
+}
 
 /** A copy of the example whose vite build fails on a syntax error, after its install: a Build long enough to photograph. */
 function brokenCopy(example: string, into: string): void {
@@ -123,7 +141,11 @@ async function main(): Promise<number> {
     await shoot('deployment-live', `/projects/${PROJECT}/deployments/${running.id}`, buildLogShown);
     const failedDeployment = await brokenDeploy;
     log(`deployment ${failedDeployment?.id} failed in ${failedDeployment?.failedState ?? 'an unnamed state'}`);
-    await shoot('deployment-failed', `/projects/${PROJECT}/deployments/${running.id}`, buildLogShown);
+    // Opened at the log's line link of the build's error: the picture shows what a user reads first,
+    // not the stack trace after it (which names the temporary folder this script built in).
+    await page.goto('about:blank'); // the same path again with a hash would not load the page anew
+    const errorLine = await firstLineMatching(platform.api, running.id, /error during build/i);
+    await shoot('deployment-failed', `/projects/${PROJECT}/deployments/${running.id}${errorLine ? `#L${errorLine}` : ''}`, buildLogShown);
     await shoot('settings', `/projects/${PROJECT}/settings`);
     await shoot('admin-executions', '/admin/executions');
     await context.close();
