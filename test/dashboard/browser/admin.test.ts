@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProcess } from '../../support/platform-process.js';
 import { expectAccessible, launchChromium, pageErrors, signIn } from '../support/browser.js';
+import { waitForHydration } from '../support/page-checks.js';
 
 /**
  * The admin pages in real Chromium against one platform: a deployment that fails to build
@@ -210,6 +211,8 @@ describe('the admin pages, as a plain user', () => {
     }
     // Navigating in the browser (the load runs there, not on the server) ends on the same 404.
     await plain.goto(`${origin}/`);
+    // After hydration: a link added before it may be dropped when Svelte takes the page over.
+    await waitForHydration(plain);
     await plain.evaluate(() => {
       const link = document.createElement('a');
       link.href = '/admin/executions';
