@@ -76,15 +76,18 @@ export interface TxtResolver {
  * CertificateStatus), or `none` when the domain has no certificate (nothing created yet, or a
  * platform that needs none).
  */
-export type CertificateStatus =
-  | 'none'
-  | 'pending-validation'
-  | 'issued'
-  | 'inactive'
-  | 'expired'
-  | 'validation-timed-out'
-  | 'revoked'
-  | 'failed';
+export const CERTIFICATE_STATUSES = [
+  'none',
+  'pending-validation',
+  'issued',
+  'inactive',
+  'expired',
+  'validation-timed-out',
+  'revoked',
+  'failed',
+] as const;
+
+export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
 
 /**
  * A certificate per custom domain, so the domain is served over HTTPS under its own name. On AWS a
