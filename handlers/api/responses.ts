@@ -280,6 +280,20 @@ export const Domain = v.object({
   ),
 });
 
+/** A project's domains, and where their CNAME records point on a platform that names it. */
+export const DomainList = v.object({
+  project: ProjectName,
+  domains: v.array(Domain),
+  target: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "The host a VERIFIED domain's CNAME record points at, so CloudFront can validate its certificate and serve it (on AWS the custom-domain connection group's routing endpoint, the stack output CustomDomainTarget); absent locally.",
+      ),
+    ),
+  ),
+});
+
 /** What a verification found: the domain after it, and why it is still PENDING when it is. */
 export const DomainVerification = v.object({ project: ProjectName, domain: Domain, problem: v.optional(v.string()) });
 

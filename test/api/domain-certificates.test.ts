@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { noCertificates } from '../../handlers/lib/bindings/custom-domain-certificates/none.js';
 import type { CertificateStatus, CustomDomainCertificates } from '../../handlers/lib/bindings/types.js';
-import { Domain } from '../../handlers/api/responses.js';
+import { Domain, DomainList } from '../../handlers/api/responses.js';
 import { type ApiHarness, type CallResult, createReadyProject, startApiHarness } from './support/api-harness.js';
 
 /**
@@ -58,10 +58,11 @@ afterAll(async () => {
 });
 
 describe('custom domain certificates in the API', () => {
-  it('locally (no certificates) every domain shows none', async () => {
+  it('locally (no certificates) every domain shows none, and no CNAME target is named', async () => {
     expect(harness.aws.platform.customDomainCertificates).toBe(noCertificates);
     expect((await addVerified('local.shop.example')).certificate).toBe('none');
     expect(await listed()).toEqual({ 'local.shop.example': 'none' });
+    expect((await harness.call('GET', '/projects/shop/domains')).json).not.toHaveProperty('target');
     expect((await harness.call('DELETE', '/projects/shop/domains/local.shop.example')).status).toBe(200);
   });
 
@@ -87,6 +88,15 @@ describe('custom domain certificates in the API', () => {
     // Once CloudFront issued it, the next listing says so.
     states['new.shop.example'] = 'issued';
     expect((await listed())['new.shop.example']).toBe('issued');
+
+    // A platform that names the CNAME target (AWS: the connection group's routing endpoint) answers it with the list.
+    harness.aws.platform.customDomainTarget = 'd1234abcd.cloudfront.net';
+    try {
+      const answer = await harness.call('GET', '/projects/shop/domains');
+      expect(v.parse(DomainList, answer.json).target).toBe('d1234abcd.cloudfront.net');
+    } finally {
+      delete harness.aws.platform.customDomainTarget;
+    }
   });
 
   it('shows unknown for a domain whose state cannot be read, and still answers 200 with the others', async () => {

@@ -33,7 +33,8 @@ import { domainView, envView } from './view.js';
 import { certificateOf } from './certificate.js';
 import type { ProjectRecord } from '../records.js';
 import { assertWithinLimit } from '../subscriptions/enforce.js';
-import { SettingsResponse, EnvVariable, Domain, DomainVerification } from '../responses.js';
+import { SettingsResponse, EnvVariable, Domain, DomainList, DomainVerification } from '../responses.js';
+import { currentPlatform } from '../../lib/bindings/platform.js';
 import { route, type ApiRoute } from '../route.js';
 
 /**
@@ -205,11 +206,12 @@ settingsRoutes.push(
       "A project's custom domains, each PENDING (with the TXT record that proves it) or VERIFIED, with its HTTPS certificate's state",
     tag: 'settings',
     access: 'project:read',
-    responses: { 200: v.object({ project: ProjectName, domains: v.array(Domain) }) },
+    responses: { 200: DomainList },
     errors: [400, 401, 404],
     handler: async (c, { params: { name } }) => {
       const domains = await Promise.all((await listDomains(name)).map(async (item) => domainView(item, await certificateOf(item))));
-      return c.json({ project: name, domains });
+      const target = currentPlatform().customDomainTarget;
+      return c.json({ project: name, domains, ...(target ? { target } : {}) });
     },
   }),
 );

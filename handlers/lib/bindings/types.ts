@@ -158,6 +158,8 @@ export interface Platform {
   txtResolver: TxtResolver;
   /** A project's public URL with `{project}` in it; absent when no tenant domain is configured. */
   tenantUrlTemplate?: string;
+  /** The host a verified custom domain's CNAME points at (on AWS the connection group's routing endpoint); absent locally. */
+  customDomainTarget?: string;
   /** The platform's own public URL when a proxy changes the host (OAuth callbacks are built from it). */
   publicUrl?: string;
   github: GitHubUrls;

@@ -58,7 +58,7 @@ export interface InternalSystemProps {
    * The custom-domain distribution, whose tenants' certificate states the domain answers show (read
    * only). Absent, the API binds certificates that are all `none`.
    */
-  customDomains?: { statesEnvironment(): Record<string, string>; grantCertificateRead(grantee: iam.IGrantable): void };
+  customDomains?: { apiEnvironment(): Record<string, string>; grantCertificateRead(grantee: iam.IGrantable): void };
 }
 
 /**
@@ -116,7 +116,7 @@ export class InternalSystem extends Construct {
       binds: ['clients', 'secret-source', 'custom-domain-certificate-states'],
       environment: {
         ...storage.environment(),
-        ...props.customDomains?.statesEnvironment(),
+        ...props.customDomains?.apiEnvironment(),
         SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArns.initProject,
         SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArns.buildAndDeploy,
         SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArns.deleteProject,

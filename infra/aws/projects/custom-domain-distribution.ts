@@ -108,9 +108,15 @@ export class CustomDomainDistribution extends Construct {
     );
   }
 
-  /** The ids the API function reads: only whether there is a distribution (its certificate states need no id). */
-  statesEnvironment(): Record<string, string> {
-    return { [CUSTOM_DOMAIN_VARIABLES.distributionId]: this.distribution.distributionId };
+  /**
+   * What the API function reads: that there is a distribution (its certificate states need no
+   * other id) and the routing endpoint a domain's CNAME points at, which the domain answers name.
+   */
+  apiEnvironment(): Record<string, string> {
+    return {
+      [CUSTOM_DOMAIN_VARIABLES.distributionId]: this.distribution.distributionId,
+      SLIPWAY_CUSTOM_DOMAIN_TARGET: this.connectionGroup.attrRoutingEndpoint,
+    };
   }
 
   private tenantArns(): string {

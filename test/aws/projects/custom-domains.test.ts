@@ -184,6 +184,8 @@ describe('in the platform app', () => {
     const variables = api.Properties.Environment.Variables as Json;
     expect(variables[CUSTOM_DOMAIN_VARIABLES.distributionId]).toEqual({ Ref: expect.stringContaining('CustomDomains') });
     expect(variables[CUSTOM_DOMAIN_VARIABLES.connectionGroupId]).toBeUndefined();
+    // The domain answers name where a domain's CNAME points: the routing endpoint CustomDomainTarget outputs.
+    expect(variables.SLIPWAY_CUSTOM_DOMAIN_TARGET).toEqual(outputs.CustomDomainTarget.Value);
   });
 
   it("outputs the connection group's routing endpoint for customers' CNAME records", () => {

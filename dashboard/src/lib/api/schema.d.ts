@@ -1951,6 +1951,8 @@ export interface operations {
                              */
                             certificate: "none" | "pending-validation" | "issued" | "inactive" | "expired" | "validation-timed-out" | "revoked" | "failed" | "unknown";
                         }[];
+                        /** @description The host a VERIFIED domain's CNAME record points at, so CloudFront can validate its certificate and serve it (on AWS the custom-domain connection group's routing endpoint, the stack output CustomDomainTarget); absent locally. */
+                        target?: string;
                     };
                 };
             };
