@@ -104,6 +104,17 @@ interface DomainView {
   status: 'PENDING' | 'VERIFIED';
   verification: { type: string; name: string; value: string };
   createdAt: string;
+  /** The HTTPS certificate's state (API field `certificate`); absent from an older API. */
+  certificate?: string;
+}
+
+/** A verified domain's HTTPS certificate, and where its CNAME points while it is not issued (when the API names it). */
+function certificateLines(d: DomainView, target: string | undefined): string[] {
+  if (!d.certificate) return [];
+  return [
+    `  https certificate: ${d.certificate}`,
+    ...(target && d.certificate !== 'issued' ? [`  CloudFront validates it once ${d.domain} is a CNAME to ${target}`] : []),
+  ];
 }
 
 /** What to publish for a pending domain, as a DNS zone line and in words. */
@@ -125,13 +136,16 @@ export async function domainsCommand(args: {
   const api = new ApiClient(await connect());
   switch (args.action) {
     case 'list': {
-      const result = await api.get<{ domains: DomainView[] }>(path(args.project, 'domains'));
+      const result = await api.get<{ domains: DomainView[]; target?: string }>(path(args.project, 'domains'));
       out(
         args.json,
         result,
         result.domains.length
           ? result.domains
-              .flatMap((d) => [`${d.domain}\t${d.status}\t${d.createdAt}`, ...(d.status === 'PENDING' ? proofLines(d) : [])])
+              .flatMap((d) => [
+                `${d.domain}\t${d.status}\t${d.createdAt}`,
+                ...(d.status === 'PENDING' ? proofLines(d) : certificateLines(d, result.target)),
+              ])
               .join('\n')
           : `${args.project} has no custom domains`,
       );

@@ -9,6 +9,7 @@ import { DeploymentFields } from '../lib/table/deployments.js';
 import { StoredAuditEntry } from '../lib/table/audit.js';
 import { StoredApiToken } from '../lib/table/api-tokens.js';
 import { ENV_TARGETS, NODE_VERSIONS } from '../lib/project-settings/schemas.js';
+import { CERTIFICATE_STATUSES } from '../lib/bindings/types.js';
 
 /** The bodies the API answers with, as the OpenAPI document describes them (objects stay open so fields can be added). */
 export const ERROR_CODES = [
@@ -271,6 +272,26 @@ export const Domain = v.object({
   createdAt: v.string(),
   createdBy: v.string(),
   verifiedAt: v.optional(v.string()),
+  certificate: v.pipe(
+    v.picklist([...CERTIFICATE_STATUSES, 'unknown']),
+    v.description(
+      "The domain's HTTPS certificate. On AWS CloudFront's state of its managed certificate (pending-validation until the domain's CNAME points at the platform's custom-domain target and CloudFront validated it, then issued); `none`: no certificate, because the domain is PENDING, or on AWS the next release has not created it yet, or the platform needs none (locally the edge serves plain HTTP); `unknown`: the state could not be read just now.",
+    ),
+  ),
+});
+
+/** A project's domains, and where their CNAME records point on a platform that names it. */
+export const DomainList = v.object({
+  project: ProjectName,
+  domains: v.array(Domain),
+  target: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "The host a VERIFIED domain's CNAME record points at, so CloudFront can validate its certificate and serve it (on AWS the custom-domain connection group's routing endpoint, the stack output CustomDomainTarget); absent locally.",
+      ),
+    ),
+  ),
 });
 
 /** What a verification found: the domain after it, and why it is still PENDING when it is. */

@@ -112,6 +112,7 @@ export class SlipwayStack extends Stack {
       },
       domainName: props.dashboardDomainName,
       originSecret: this.projects.originSecretValue,
+      customDomains: this.projects.customDomains,
       ...(githubSecret ? { githubSecret } : {}),
       certificate:
         props.dashboardDomainName && props.certificateArn

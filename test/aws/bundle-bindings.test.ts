@@ -10,6 +10,7 @@ const ROUTE_CACHE_PROBE = 'test/aws/support/route-cache-probe-handler.handler';
 const TRACER_PROBE = 'test/aws/support/tracer-probe-handler.handler';
 const PLATFORM_PROBE = 'test/aws/support/platform-probe-handler.handler';
 const CERTIFICATES_PROBE = 'test/aws/support/certificates-probe-handler.handler';
+const CERTIFICATE_STATES_PROBE = 'test/aws/support/certificate-states-probe-handler.handler';
 
 const outputDirs: string[] = [];
 
@@ -73,6 +74,28 @@ describe('a Lambda bundle', () => {
       await expect(runBundledProbe(CERTIFICATES_PROBE, ['custom-domain-certificates'])).rejects.toThrow(
         'SLIPWAY_CUSTOM_DOMAIN_CONNECTION_GROUP_ID',
       );
+    } finally {
+      variables.forEach((name, index) => {
+        if (saved[index] === undefined) delete process.env[name];
+        else process.env[name] = saved[index];
+      });
+    }
+  });
+
+  it("of the API binds read-only certificate states: CloudFront's with a custom-domain distribution, else all none", async () => {
+    const variables = ['SLIPWAY_CUSTOM_DOMAIN_DISTRIBUTION_ID', 'SLIPWAY_CUSTOM_DOMAIN_CONNECTION_GROUP_ID', 'PROBE_ASK_STATUS'] as const;
+    const saved = variables.map((name) => process.env[name]);
+    try {
+      for (const name of variables) delete process.env[name];
+      process.env.SLIPWAY_CUSTOM_DOMAIN_DISTRIBUTION_ID = 'EMULTITENANT';
+      // Refused before any call: the API never creates a tenant.
+      expect(await runBundledProbe(CERTIFICATE_STATES_PROBE, ['custom-domain-certificate-states'])).toBe(
+        "Error: custom domain certificates are read-only here: adding a certificate is Release's and Delete project data's",
+      );
+      // No custom-domain distribution: no domain has a certificate, and nothing is asked.
+      delete process.env.SLIPWAY_CUSTOM_DOMAIN_DISTRIBUTION_ID;
+      process.env.PROBE_ASK_STATUS = '1';
+      expect(await runBundledProbe(CERTIFICATE_STATES_PROBE, ['custom-domain-certificate-states'])).toBe('status none');
     } finally {
       variables.forEach((name, index) => {
         if (saved[index] === undefined) delete process.env[name];

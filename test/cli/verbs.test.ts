@@ -101,8 +101,12 @@ describe('CLI control-plane verbs', () => {
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.stdout).toContain('VERIFIED');
     expect((await json(['domains', 'list', '--project', 'clisite'])).domains).toMatchObject([
-      { domain: 'cli.example.com', status: 'VERIFIED' },
+      { domain: 'cli.example.com', status: 'VERIFIED', certificate: 'none' },
     ]);
+    // A local platform needs no certificate and names no CNAME target.
+    const domains = await cli(['domains', 'list', '--project', 'clisite']);
+    expect(domains.stdout).toContain('  https certificate: none');
+    expect(domains.stdout).not.toContain('CNAME');
     const bad = await cli(['env', 'set', 'AWS_REGION', 'x', '--project', 'clisite']);
     expect(bad.code).toBe(1);
     // The API's field (path.key) in the CLI's words: the KEY argument.

@@ -30,9 +30,11 @@ import { encodeRuntimeEnvironment, functionEnvironmentBytes } from '../../lib/pr
 import { newChallengeToken } from '../../lib/project-settings/domain-proof.js';
 import { reservedDomainProblem } from '../../lib/project-settings/reserved-domains.js';
 import { domainView, envView } from './view.js';
+import { certificateOf } from './certificate.js';
 import type { ProjectRecord } from '../records.js';
 import { assertWithinLimit } from '../subscriptions/enforce.js';
-import { SettingsResponse, EnvVariable, Domain, DomainVerification } from '../responses.js';
+import { SettingsResponse, EnvVariable, Domain, DomainList, DomainVerification } from '../responses.js';
+import { currentPlatform } from '../../lib/bindings/platform.js';
 import { route, type ApiRoute } from '../route.js';
 
 /**
@@ -200,13 +202,16 @@ settingsRoutes.push(
     method: 'get',
     path: '/projects/{name}/domains',
     operationId: 'listProjectDomains',
-    summary: "A project's custom domains, each PENDING (with the TXT record that proves it) or VERIFIED",
+    summary:
+      "A project's custom domains, each PENDING (with the TXT record that proves it) or VERIFIED, with its HTTPS certificate's state",
     tag: 'settings',
     access: 'project:read',
-    responses: { 200: v.object({ project: ProjectName, domains: v.array(Domain) }) },
+    responses: { 200: DomainList },
     errors: [400, 401, 404],
     handler: async (c, { params: { name } }) => {
-      return c.json({ project: name, domains: (await listDomains(name)).map(domainView) });
+      const domains = await Promise.all((await listDomains(name)).map(async (item) => domainView(item, await certificateOf(item))));
+      const target = currentPlatform().customDomainTarget;
+      return c.json({ project: name, domains, ...(target ? { target } : {}) });
     },
   }),
 );
@@ -242,7 +247,7 @@ settingsRoutes.push(
       };
       const added = await addDomain(item);
       if (!added.ok) throw new ApiError('Conflict', `domain ${domain} is already used by another project`, 'body.domain');
-      return c.json({ project: name, domain: domainView(item) }, 201);
+      return c.json({ project: name, domain: domainView(item, 'none') }, 201);
     },
   }),
 );
@@ -263,7 +268,8 @@ settingsRoutes.push(
       const item = (await listDomains(name)).find((d) => d.domain === domain);
       if (!item) throw new ApiError('NotFound', `project ${name} has no domain ${domain}`, 'path.domain');
       const { item: after, check } = await verifyDomain(item);
-      return c.json({ project: name, domain: domainView(after), ...(check.proven ? {} : { problem: check.problem }) });
+      const domainNow = domainView(after, await certificateOf(after));
+      return c.json({ project: name, domain: domainNow, ...(check.proven ? {} : { problem: check.problem }) });
     },
   }),
 );

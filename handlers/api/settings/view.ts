@@ -1,5 +1,6 @@
 import type { DomainItem, EnvItem } from '../../lib/project-settings/store.js';
 import { challengeRecord } from '../../lib/project-settings/domain-proof.js';
+import type { CertificateView } from './certificate.js';
 
 /** A variable as the API shows it: a secret's value never leaves the store, only its name. */
 export function envView(item: EnvItem): {
@@ -14,8 +15,11 @@ export function envView(item: EnvItem): {
   return secret ? { key, target, secret, updatedAt, updatedBy } : { key, target, secret, value: item.value ?? '', updatedAt, updatedBy };
 }
 
-/** A domain as the API shows it: its status and the TXT record that proves it. */
-export function domainView(item: DomainItem): {
+/** A domain as the API shows it: its status, the TXT record that proves it and its certificate's state. */
+export function domainView(
+  item: DomainItem,
+  certificate: CertificateView,
+): {
   domain: string;
   project: string;
   status: DomainItem['status'];
@@ -23,6 +27,7 @@ export function domainView(item: DomainItem): {
   createdAt: string;
   createdBy: string;
   verifiedAt?: string;
+  certificate: CertificateView;
 } {
   const { domain, project, status, token, createdAt, createdBy, verifiedAt } = item;
   return {
@@ -33,5 +38,6 @@ export function domainView(item: DomainItem): {
     createdAt,
     createdBy,
     ...(verifiedAt ? { verifiedAt } : {}),
+    certificate,
   };
 }

@@ -76,15 +76,18 @@ export interface TxtResolver {
  * CertificateStatus), or `none` when the domain has no certificate (nothing created yet, or a
  * platform that needs none).
  */
-export type CertificateStatus =
-  | 'none'
-  | 'pending-validation'
-  | 'issued'
-  | 'inactive'
-  | 'expired'
-  | 'validation-timed-out'
-  | 'revoked'
-  | 'failed';
+export const CERTIFICATE_STATUSES = [
+  'none',
+  'pending-validation',
+  'issued',
+  'inactive',
+  'expired',
+  'validation-timed-out',
+  'revoked',
+  'failed',
+] as const;
+
+export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
 
 /**
  * A certificate per custom domain, so the domain is served over HTTPS under its own name. On AWS a
@@ -155,6 +158,8 @@ export interface Platform {
   txtResolver: TxtResolver;
   /** A project's public URL with `{project}` in it; absent when no tenant domain is configured. */
   tenantUrlTemplate?: string;
+  /** The host a verified custom domain's CNAME points at (on AWS the connection group's routing endpoint); absent locally. */
+  customDomainTarget?: string;
   /** The platform's own public URL when a proxy changes the host (OAuth callbacks are built from it). */
   publicUrl?: string;
   github: GitHubUrls;

@@ -54,6 +54,11 @@ export interface InternalSystemProps {
   originSecret: string;
   /** The built dashboard (default `dist/dashboard` of the package). */
   dashboardBundleDirectory?: string;
+  /**
+   * The custom-domain distribution, whose tenants' certificate states the domain answers show (read
+   * only). Absent, the API binds certificates that are all `none`.
+   */
+  customDomains?: { apiEnvironment(): Record<string, string>; grantCertificateRead(grantee: iam.IGrantable): void };
 }
 
 /**
@@ -108,9 +113,10 @@ export class InternalSystem extends Construct {
       handler: 'handlers/api/lambda.handler',
       description: 'Slipway API: reads platform state and starts pipeline executions',
       timeout: Duration.seconds(TIMEOUTS.apiFunction),
-      binds: ['clients', 'secret-source'],
+      binds: ['clients', 'secret-source', 'custom-domain-certificate-states'],
       environment: {
         ...storage.environment(),
+        ...props.customDomains?.apiEnvironment(),
         SLIPWAY_STATE_MACHINE_INIT_PROJECT: stateMachineArns.initProject,
         SLIPWAY_STATE_MACHINE_BUILD_DEPLOY: stateMachineArns.buildAndDeploy,
         SLIPWAY_STATE_MACHINE_DELETE_PROJECT: stateMachineArns.deleteProject,
@@ -122,6 +128,8 @@ export class InternalSystem extends Construct {
       },
     });
     this.grantApi(this.apiFunction, props);
+    // Only reading the certificate states: creating and deleting tenants is Release's and Delete project data's.
+    props.customDomains?.grantCertificateRead(this.apiFunction);
     acknowledge(this.apiFunction, LAMBDA_NAG);
 
     // ---- HTTP API ------------------------------------------------------------------------

@@ -71,6 +71,10 @@ export const CUSTOM_DOMAIN_FACTS: readonly CustomDomainFact[] = [
     source: `${SAR}/list_amazoncloudfront.html`,
   },
   {
+    fact: "`cloudfront:GetManagedCertificateDetails` (access level Read) is authorized on the `distribution-tenant` resource type alone (condition keys: `aws:ResourceTag` only): the API, which shows each domain's certificate state, holds this one action on `distribution-tenant/*` and no tenant-changing action.",
+    source: `${SAR}/list_amazoncloudfront.html (Actions: GetManagedCertificateDetails)`,
+  },
+  {
     fact: 'Which resource types each tenant action is authorized on (tenant, distribution, connection group) and whether `CreateDistributionTenant` with a managed certificate also needs ACM actions of the caller: the role is granted the three ARNs and no ACM action (public policies disagree: some list `acm:RequestCertificate`/`acm:DescribeCertificate`, others say CloudFront owns the certificate); an AccessDenied in the release log names a missing one.',
     source: `${SAR}/list_amazoncloudfront.html`,
     open: true,

@@ -79,6 +79,7 @@ export const SDK_COMMAND_ACTIONS = {
   GetManagedCertificateDetailsCommand: {
     actions: ['cloudfront:GetManagedCertificateDetails'],
     source: `${SAR}/list_amazoncloudfront.html`,
+    note: 'Resource type distribution-tenant only; the API holds it alone (read-only certificate states), Release and Delete project data with the tenant actions.',
   },
   // Lambda
   InvokeWithResponseStreamCommand: {

@@ -76,7 +76,7 @@ export class CustomDomainDistribution extends Construct {
    * Authorization Reference (infra/aws/permissions/sdk-call-permissions.ts).
    */
   grantTenantManagement(grantee: iam.IGrantable): void {
-    const tenants = Stack.of(this).formatArn({ service: 'cloudfront', region: '', resource: 'distribution-tenant', resourceName: '*' });
+    const tenants = this.tenantArns();
     iam.Grant.addToPrincipal({
       grantee,
       actions: [
@@ -88,12 +88,44 @@ export class CustomDomainDistribution extends Construct {
       ],
       resourceArns: [this.distribution.distributionArn, this.connectionGroup.attrArn, tenants],
     });
-    if (Construct.isConstruct(grantee)) {
-      const account = nagText(Stack.of(this).account, 'AWS::AccountId');
-      acknowledge(grantee, {
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::${account}:distribution-tenant/*]`]:
-          'A distribution tenant id exists only once CloudFront created it; tenants are named after the stage and the domain, and only custom domains’ tenants of this distribution are made.',
-      });
-    }
+    this.acknowledgeTenantWildcard(
+      grantee,
+      'A distribution tenant id exists only once CloudFront created it; tenants are named after the stage and the domain, and only custom domains’ tenants of this distribution are made.',
+    );
+  }
+
+  /**
+   * Reading the state of the tenants' managed certificates, nothing else (the API shows it with
+   * each domain). GetManagedCertificateDetails is authorized on the distribution-tenant resource
+   * type alone (Service Authorization Reference, infra/aws/permissions/sdk-call-permissions.ts),
+   * whose ARN holds the tenant's id, not its name: all tenants of the account, read only.
+   */
+  grantCertificateRead(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({ grantee, actions: ['cloudfront:GetManagedCertificateDetails'], resourceArns: [this.tenantArns()] });
+    this.acknowledgeTenantWildcard(
+      grantee,
+      'Reading certificate states only: a tenant ARN holds its id, which exists only once Release created the tenant; the API asks by the tenant name of a domain it lists.',
+    );
+  }
+
+  /**
+   * What the API function reads: that there is a distribution (its certificate states need no
+   * other id) and the routing endpoint a domain's CNAME points at, which the domain answers name.
+   */
+  apiEnvironment(): Record<string, string> {
+    return {
+      [CUSTOM_DOMAIN_VARIABLES.distributionId]: this.distribution.distributionId,
+      SLIPWAY_CUSTOM_DOMAIN_TARGET: this.connectionGroup.attrRoutingEndpoint,
+    };
+  }
+
+  private tenantArns(): string {
+    return Stack.of(this).formatArn({ service: 'cloudfront', region: '', resource: 'distribution-tenant', resourceName: '*' });
+  }
+
+  private acknowledgeTenantWildcard(grantee: iam.IGrantable, reason: string): void {
+    if (!Construct.isConstruct(grantee)) return;
+    const account = nagText(Stack.of(this).account, 'AWS::AccountId');
+    acknowledge(grantee, { [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::${account}:distribution-tenant/*]`]: reason });
   }
 }

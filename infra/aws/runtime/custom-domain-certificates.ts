@@ -1,4 +1,7 @@
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CloudFrontTenantCertificates } from '../../../handlers/lib/bindings/custom-domain-certificates/cloudfront-tenants.js';
+import { cloudFrontCertificateStates } from '../../../handlers/lib/bindings/custom-domain-certificates/cloudfront-states.js';
+import { noCertificates } from '../../../handlers/lib/bindings/custom-domain-certificates/none.js';
 import type { CustomDomainCertificates } from '../../../handlers/lib/bindings/types.js';
 import { parseStage, stagePrefix } from '../../../handlers/lib/stage.js';
 
@@ -21,4 +24,14 @@ export function awsCustomDomainCertificates(env: NodeJS.ProcessEnv = process.env
     connectionGroupId,
     namePrefix: stagePrefix(parseStage(env.SLIPWAY_STAGE, 'SLIPWAY_STAGE')),
   });
+}
+
+/**
+ * The certificate states the API shows: CloudFront's managed certificates of the stage's tenants
+ * when CDK names a custom-domain distribution; without one no domain has a certificate, so every
+ * state is `none` (what Release makes then: nothing).
+ */
+export function awsCustomDomainCertificateStates(env: NodeJS.ProcessEnv = process.env): CustomDomainCertificates {
+  if (!env[CUSTOM_DOMAIN_VARIABLES.distributionId]) return noCertificates;
+  return cloudFrontCertificateStates(stagePrefix(parseStage(env.SLIPWAY_STAGE, 'SLIPWAY_STAGE')), new CloudFrontClient({}));
 }

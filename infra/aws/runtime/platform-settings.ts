@@ -13,6 +13,7 @@ type Settings = Pick<Platform, 'github'> &
       | 'stage'
       | 'buildTimeoutCap'
       | 'tenantUrlTemplate'
+      | 'customDomainTarget'
       | 'publicUrl'
       | 'originSecret'
       | 'clientAddressDepth'
@@ -44,6 +45,7 @@ export function awsPlatformSettings(env: NodeJS.ProcessEnv = process.env): Setti
     stage: parseStage(env.SLIPWAY_STAGE, 'SLIPWAY_STAGE'),
     buildTimeoutCap: parseBuildTimeoutSeconds(env.SLIPWAY_BUILD_TIMEOUT_CAP, 'SLIPWAY_BUILD_TIMEOUT_CAP'),
     tenantUrlTemplate: env.SLIPWAY_TENANT_URL_TEMPLATE || undefined,
+    customDomainTarget: env.SLIPWAY_CUSTOM_DOMAIN_TARGET || undefined,
     publicUrl: env.SLIPWAY_PUBLIC_URL || undefined,
     originSecret: env.SLIPWAY_ORIGIN_SECRET || undefined,
     clientAddressDepth: parseClientAddressDepth(env.SLIPWAY_CLIENT_ADDRESS_DEPTH, 'SLIPWAY_CLIENT_ADDRESS_DEPTH'),

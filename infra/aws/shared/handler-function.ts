@@ -29,7 +29,14 @@ export interface Beside {
  * A binding an AWS Lambda can ask for, each bound by its own module `infra/aws/runtime/bind-<binding>`
  * (the platform's plain settings, `bind-platform-settings`, and the X-Ray tracer are bound in every bundle).
  */
-export type Binding = 'clients' | 'secret-source' | 'route-cache' | 'project-stacks' | 'custom-domain-certificates' | 'tracer';
+export type Binding =
+  | 'clients'
+  | 'secret-source'
+  | 'route-cache'
+  | 'project-stacks'
+  | 'custom-domain-certificates'
+  | 'custom-domain-certificate-states'
+  | 'tracer';
 
 /** A module of this package, as TypeScript source or as built JavaScript (running from dist). */
 function sourceModule(modulePath: string): string | undefined {

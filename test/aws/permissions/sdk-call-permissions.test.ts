@@ -64,6 +64,9 @@ describe('AWS SDK calls of the platform Lambdas against their roles', () => {
     expect(functions.length).toBeGreaterThanOrEqual(12);
     const api = functions.find((fn) => fn.handler === 'handlers/api/lambda.handler');
     expect(api?.commands).toEqual(expect.arrayContaining(['StartExecutionCommand', 'StopExecutionCommand', 'GetSecretValueCommand']));
+    // The API shows certificate states: it reads them and sends no call that changes a tenant.
+    expect(api?.commands).toContain('GetManagedCertificateDetailsCommand');
+    expect(api?.commands.filter((command) => /DistributionTenant/.test(command))).toEqual([]);
     const release = functions.find((fn) => fn.handler === 'handlers/pipeline/release.handler');
     expect(release?.commands).toEqual(expect.arrayContaining(['UpdateKeysCommand']));
     // The log stream's app carries its two stream routes and no audit log: reads only.

@@ -151,7 +151,8 @@ describe('in the platform app', () => {
   it('gives Release and Delete project data the distribution and connection group, and only them the tenant actions', () => {
     const holders: string[] = [];
     for (const [id, fn] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
-      if (cloudfrontActionsOf(fn.Properties.Role).length > 0) holders.push(fn.Properties.Handler ?? id);
+      if (cloudfrontActionsOf(fn.Properties.Role).some((a) => a !== 'cloudfront:GetManagedCertificateDetails'))
+        holders.push(fn.Properties.Handler ?? id);
     }
     expect(holders.sort()).toEqual(['handlers/pipeline/delete-project-data.handler', 'handlers/pipeline/release.handler']);
     for (const handler of ['handlers/pipeline/release.handler', 'handlers/pipeline/delete-project-data.handler']) {
@@ -162,6 +163,29 @@ describe('in the platform app', () => {
         'Fn::GetAtt': [expect.stringContaining('ConnectionGroup'), 'Id'],
       });
     }
+  });
+
+  it("lets the API read the tenants' certificate states and nothing else of CloudFront", () => {
+    const [, api] = functionWith('handlers/api/lambda.handler');
+    expect(cloudfrontActionsOf(api.Properties.Role)).toEqual(['cloudfront:GetManagedCertificateDetails']);
+    const statements = Object.values(resources)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: api.Properties.Role['Fn::GetAtt'][0] }]),
+      )
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as Json[])
+      .filter((s) => [s.Action].flat().includes('cloudfront:GetManagedCertificateDetails'));
+    expect(statements).toHaveLength(1);
+    // The action's only resource type is the distribution tenant: never a distribution, never "*".
+    expect(JSON.stringify(statements[0]!.Resource)).toContain(':distribution-tenant/*');
+    expect([statements[0]!.Resource].flat()).toHaveLength(1);
+    // It learns that there is a distribution (its bundle binds CloudFront's states then), not how to add tenants to it.
+    const variables = api.Properties.Environment.Variables as Json;
+    expect(variables[CUSTOM_DOMAIN_VARIABLES.distributionId]).toEqual({ Ref: expect.stringContaining('CustomDomains') });
+    expect(variables[CUSTOM_DOMAIN_VARIABLES.connectionGroupId]).toBeUndefined();
+    // The domain answers name where a domain's CNAME points: the routing endpoint CustomDomainTarget outputs.
+    expect(variables.SLIPWAY_CUSTOM_DOMAIN_TARGET).toEqual(outputs.CustomDomainTarget.Value);
   });
 
   it("outputs the connection group's routing endpoint for customers' CNAME records", () => {

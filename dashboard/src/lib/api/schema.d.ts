@@ -284,7 +284,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A project's custom domains, each PENDING (with the TXT record that proves it) or VERIFIED */
+        /** A project's custom domains, each PENDING (with the TXT record that proves it) or VERIFIED, with its HTTPS certificate's state */
         get: operations["listProjectDomains"];
         put?: never;
         /** Add a custom domain, PENDING until the TXT record in the answer is published and verified; 409 if another project holds it */
@@ -1945,7 +1945,14 @@ export interface operations {
                             createdAt: string;
                             createdBy: string;
                             verifiedAt?: string;
+                            /**
+                             * @description The domain's HTTPS certificate. On AWS CloudFront's state of its managed certificate (pending-validation until the domain's CNAME points at the platform's custom-domain target and CloudFront validated it, then issued); `none`: no certificate, because the domain is PENDING, or on AWS the next release has not created it yet, or the platform needs none (locally the edge serves plain HTTP); `unknown`: the state could not be read just now.
+                             * @enum {string}
+                             */
+                            certificate: "none" | "pending-validation" | "issued" | "inactive" | "expired" | "validation-timed-out" | "revoked" | "failed" | "unknown";
                         }[];
+                        /** @description The host a VERIFIED domain's CNAME record points at, so CloudFront can validate its certificate and serve it (on AWS the custom-domain connection group's routing endpoint, the stack output CustomDomainTarget); absent locally. */
+                        target?: string;
                     };
                 };
             };
@@ -1997,6 +2004,11 @@ export interface operations {
                             createdAt: string;
                             createdBy: string;
                             verifiedAt?: string;
+                            /**
+                             * @description The domain's HTTPS certificate. On AWS CloudFront's state of its managed certificate (pending-validation until the domain's CNAME points at the platform's custom-domain target and CloudFront validated it, then issued); `none`: no certificate, because the domain is PENDING, or on AWS the next release has not created it yet, or the platform needs none (locally the edge serves plain HTTP); `unknown`: the state could not be read just now.
+                             * @enum {string}
+                             */
+                            certificate: "none" | "pending-validation" | "issued" | "inactive" | "expired" | "validation-timed-out" | "revoked" | "failed" | "unknown";
                         };
                     };
                 };
@@ -2047,6 +2059,11 @@ export interface operations {
                             createdAt: string;
                             createdBy: string;
                             verifiedAt?: string;
+                            /**
+                             * @description The domain's HTTPS certificate. On AWS CloudFront's state of its managed certificate (pending-validation until the domain's CNAME points at the platform's custom-domain target and CloudFront validated it, then issued); `none`: no certificate, because the domain is PENDING, or on AWS the next release has not created it yet, or the platform needs none (locally the edge serves plain HTTP); `unknown`: the state could not be read just now.
+                             * @enum {string}
+                             */
+                            certificate: "none" | "pending-validation" | "issued" | "inactive" | "expired" | "validation-timed-out" | "revoked" | "failed" | "unknown";
                         };
                         problem?: string;
                     };

@@ -1,14 +1,16 @@
-import { createHash } from 'node:crypto';
 import {
   CloudFrontClient,
   CreateDistributionTenantCommand,
   DeleteDistributionTenantCommand,
   GetDistributionTenantCommand,
-  GetManagedCertificateDetailsCommand,
   UpdateDistributionTenantCommand,
   type DistributionTenant,
 } from '@aws-sdk/client-cloudfront';
 import type { CertificateStatus, CustomDomainCertificates } from '../types.js';
+import { managedCertificateStatus } from './cloudfront-states.js';
+import { tenantName } from './tenant-name.js';
+
+export { tenantName } from './tenant-name.js';
 
 /** Where the tenants go: CDK gives both ids to the functions that call this (infra/aws/runtime). */
 export interface CloudFrontTenantsConfig {
@@ -24,20 +26,6 @@ export interface CloudFrontTenantsConfig {
   pollMs?: number;
   /** Waits `ms`; tests pass one that returns at once. */
   sleep?: (ms: number) => Promise<void>;
-}
-
-/** CreateDistributionTenant's Name: `[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]`, unique in the account. */
-const TENANT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]$/;
-
-/**
- * The tenant's name for `domain`: the prefix and the domain itself where that fits the API's
- * pattern (readable in the console), else the prefix and a digest of the domain. The same domain
- * always gets the same name, which is how `add` and `remove` find it without storing its id.
- */
-export function tenantName(namePrefix: string, domain: string): string {
-  const readable = `${namePrefix}-${domain}`;
-  if (TENANT_NAME.test(readable)) return readable;
-  return `${namePrefix}-${createHash('sha256').update(domain).digest('hex').slice(0, 40)}`;
 }
 
 const errorName = (error: unknown) => (error as { name?: string }).name;
@@ -105,16 +93,8 @@ export class CloudFrontTenantCertificates implements CustomDomainCertificates {
     return 'removed';
   }
 
-  async status(domain: string): Promise<CertificateStatus> {
-    try {
-      const answer = await this.client.send(
-        new GetManagedCertificateDetailsCommand({ Identifier: tenantName(this.config.namePrefix, domain) }),
-      );
-      return (answer.ManagedCertificateDetails?.CertificateStatus as CertificateStatus | undefined) ?? 'none';
-    } catch (error) {
-      if (errorName(error) === 'EntityNotFound') return 'none';
-      throw error;
-    }
+  status(domain: string): Promise<CertificateStatus> {
+    return managedCertificateStatus(this.client, this.config.namePrefix, domain);
   }
 
   /** The tenant by name with its ETag; undefined when there is none. */

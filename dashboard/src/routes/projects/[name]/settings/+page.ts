@@ -11,11 +11,17 @@ export const load: PageLoad = async ({ fetch, url, params }) => {
     api.GET('/projects/{name}/domains', path),
     api.GET('/github/repositories'),
   ]);
-  return {
+  const loaded = {
     project: dataOrThrow(project, url).project,
     settings: dataOrThrow(settings, url).settings,
     variables: dataOrThrow(env, url).variables,
-    domains: dataOrThrow(domains, url).domains,
+  };
+  // The domains with their certificate states, and where their CNAME points when the platform names it.
+  const domainList = dataOrThrow(domains, url);
+  return {
+    ...loaded,
+    domains: domainList.domains,
+    domainTarget: domainList.target,
     repositories: repositories.data?.repositories ?? [],
   };
 };
