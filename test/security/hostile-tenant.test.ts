@@ -189,8 +189,13 @@ for (const [side, report] of [
       const path = (report().env.PATH ?? '').split(delimiter);
       // The folders a sandbox may name: Node's own and the system's (its own node_modules/.bin aside).
       const allowed = new Set<string>([dirname(process.execPath), ...BUILD_PATH, ...FUNCTION_PATH]);
-      // `npm run` adds these itself, in the build's script as in this test's own PATH.
-      const addedByNpm = (folder: string) => folder === '/node_modules/.bin' || folder.endsWith('/node-gyp-bin');
+      // `npm run` adds these itself, in the build's script as in this test's own PATH: node-gyp's
+      // folder and `node_modules/.bin` of every folder above the script's (the build's workspace).
+      // A checkout under the same parent as the workspace (both in the temp folder) meets there.
+      const workspace = report().env.INIT_CWD ?? report().env.PWD ?? '';
+      const addedByNpm = (folder: string) =>
+        folder.endsWith('/node-gyp-bin') ||
+        (folder.endsWith('/node_modules/.bin') && `${workspace}/`.startsWith(`${dirname(dirname(folder))}/`.replace('//', '/')));
       const leaked = platformPath.filter((folder) => folder && !allowed.has(folder) && !addedByNpm(folder));
       expect(leaked).toContain(join(ROOT, 'node_modules', '.bin'));
       expect(path.filter((folder) => leaked.includes(folder))).toEqual([]);
