@@ -17,6 +17,7 @@ const LOG_LINES = 50_000;
 let home: string;
 let app: string;
 let broken: string;
+let slow: string;
 let platform: PlatformProcess;
 let browser: Browser;
 let origin: string;
@@ -59,6 +60,7 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'slipway-dashboard-live-'));
   app = mkdtempSync(join(tmpdir(), 'slipway-dashboard-live-app-'));
   broken = mkdtempSync(join(tmpdir(), 'slipway-dashboard-live-broken-'));
+  slow = mkdtempSync(join(tmpdir(), 'slipway-dashboard-live-slow-'));
   copyExampleApp(join(ROOT, 'examples', 'hello'), app);
   writeFileSync(join(app, 'src', 'lib', 'greeting.ts'), `export const GREETING = '${GREETING}';\n`);
   // The broken version: a build that writes a long log, then a page Svelte cannot compile.
@@ -67,6 +69,11 @@ beforeAll(async () => {
   manifest.scripts.build = `node -e "for (let i = 1; i <= ${LOG_LINES}; i++) console.log('numbered line ' + i + ' of ${LOG_LINES}')" && vite build`;
   writeFileSync(join(broken, 'package.json'), JSON.stringify(manifest, null, 2));
   writeFileSync(join(broken, 'src', 'routes', '+page.svelte'), '<h1>{#if broken}</h1>\n');
+  // The slow version: a build that prints a line every 50 ms for a minute, to be cancelled in the page.
+  copyExampleApp(app, slow);
+  const slowManifest = JSON.parse(readFileSync(join(slow, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  slowManifest.scripts.build = `node -e "let i = 0; const t = setInterval(() => { console.log('slow line ' + ++i); if (i === 1200) clearInterval(t); }, 50)" && vite build`;
+  writeFileSync(join(slow, 'package.json'), JSON.stringify(slowManifest, null, 2));
   [platform, browser] = await Promise.all([startPlatformProcess(home), launchChromium()]);
   origin = `http://localhost:${platform.port}`;
   token = readFileSync(join(home, 'admin.token'), 'utf8').trim();
@@ -80,7 +87,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();
-  for (const dir of [home, app, broken]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [home, app, broken, slow]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a deployment, live in the dashboard', () => {
@@ -200,6 +207,43 @@ describe('a deployment, live in the dashboard', () => {
     expect(await linked.locator('a.n').getAttribute('href')).toBe('#L49999');
 
     // The old version still answers.
+    await page.goto(`http://demo.localhost:${platform.port}/`);
+    expect(await page.locator('h1').textContent()).toBe(GREETING);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('a running deployment, in the dashboard', () => {
+  it('keeps the page still while the log streams, cancels the build from the page, and the live version keeps serving', {
+    timeout: 120_000,
+  }, async () => {
+    const known = (await api<{ deployments: Array<{ id: string }> }>('/projects/demo/deployments')).deployments.map((d) => d.id);
+    const deploying = runCli(home, ['deploy', slow, '--project', 'demo']);
+    const slowId = await newDeployment(known);
+    await page.goto(`${origin}/projects/demo/deployments/${slowId}`);
+    await page.locator('.log .line', { hasText: 'slow line' }).first().waitFor({ timeout: 60_000 });
+    // Every layout shift from here on, while lines arrive and the states' clocks tick.
+    await page.evaluate(() => {
+      const shifts: number[] = [];
+      (window as unknown as { shifts: number[] }).shifts = shifts;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) shifts.push((entry as unknown as { value: number }).value);
+      }).observe({ type: 'layout-shift' });
+    });
+    const linesNow = async () => Number(/(\d+) lines/.exec((await page.locator('.log .state').textContent()) ?? '')?.[1] ?? 0);
+    const before = await linesNow();
+    await expect.poll(linesNow, { timeout: 30_000 }).toBeGreaterThan(before + 40);
+    expect(await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts)).toEqual([]);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Cancel deployment' }).click();
+    await expect.poll(() => page.getByTestId('deployment-status').textContent(), { timeout: 30_000 }).toContain('CANCELLED');
+    expect((await deploying).code).not.toBe(0);
+    await expect.poll(() => page.locator('h2#execution-heading').textContent(), { timeout: 30_000 }).not.toContain('RUNNING');
+    expect(await page.getByRole('button', { name: 'Cancel deployment' }).count()).toBe(0);
+    await expectAccessible(page, 'a cancelled deployment');
+    const { project } = await api<{ project: { liveDeploymentId: string } }>('/projects/demo');
+    expect(project.liveDeploymentId).toBe(liveId);
     await page.goto(`http://demo.localhost:${platform.port}/`);
     expect(await page.locator('h1').textContent()).toBe(GREETING);
     expect(errors).toEqual([]);
