@@ -5,7 +5,7 @@ import {
   type LambdaStreamingRuntime,
   lambdaStreamingRuntime,
   writeResponseStream,
-} from '../../router/lambda/response-stream.js';
+} from '../lib/lambda-response-stream.js';
 import { viewerEvent } from './viewer-event.js';
 
 /**

@@ -1,11 +1,16 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { instrumented } from '../../handlers/lib/observability.js';
-import type { FunctionResponse } from '../function-response.js';
+import type { FunctionResponse } from '../../handlers/lib/function-response.js';
 import { FUNCTION_QUALIFIER_PATTERN, PROJECT_NAME_PATTERN } from '../../handlers/lib/names.js';
 import { currentPlatform } from '../../handlers/lib/bindings/platform.js';
 import { sameSecret } from '../../handlers/lib/same-secret.js';
 import { gatewayErrorPage, requestIdOf } from '../gateway-error.js';
-import { lambdaStreamingRuntime, writeResponseStream, type LambdaStreamingRuntime, type StreamingRoute } from './response-stream.js';
+import {
+  lambdaStreamingRuntime,
+  writeResponseStream,
+  type LambdaStreamingRuntime,
+  type StreamingRoute,
+} from '../../handlers/lib/lambda-response-stream.js';
 import { TenantFunctionError } from './tenant-function-error.js';
 import { clientAddress } from '../client-address.js';
 import { DEFAULT_STAGE } from '../../handlers/lib/stage.js';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import * as v from 'valibot';
-import type { CompleteResult, FunctionResponse } from '../function-response.js';
+import type { CompleteResult, FunctionResponse } from '../../handlers/lib/function-response.js';
 
 /**
  * Lambda's response-stream shape for HTTP (what `awslambda.HttpResponseStream.from` writes): the

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { InvokeWithResponseStreamCommand, LambdaClient, type InvokeWithResponseStreamResponseEvent } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { FunctionResponse } from '../function-response.js';
+import type { FunctionResponse } from '../../handlers/lib/function-response.js';
 import type { TenantInvoker } from './handler.js';
 import { HTTP_INTEGRATION_CONTENT_TYPE, readHttpIntegrationStream } from './http-integration-stream.js';
 import { TenantFunctionError } from './tenant-function-error.js';

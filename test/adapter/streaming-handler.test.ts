@@ -14,7 +14,7 @@ import {
   type SlipwayHandler,
   type SlipwayStreamingHandler,
 } from '../../buildrunner/adapter/files/handler.js';
-import { isStreamed } from '../../router/function-response.js';
+import { isStreamed } from '../../handlers/lib/function-response.js';
 import { HTTP_INTEGRATION_CONTENT_TYPE, readHttpIntegrationStream } from '../../router/lambda/http-integration-stream.js';
 
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');

@@ -10,7 +10,7 @@ import { startBareS3, type BareS3 } from '../support/bare-s3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveKey, routeEntriesFor } from '../../handlers/lib/route-cache-keys.js';
 import { createEdgeServer, type EdgeServer } from '../../infra/local/edge/server.js';
-import type { FunctionResponse } from '../../router/function-response.js';
+import type { FunctionResponse } from '../../handlers/lib/function-response.js';
 import { createRouter } from '../../router/lambda/handler.js';
 import { FileRouteCache } from '../../handlers/lib/bindings/route-cache/file.js';
 

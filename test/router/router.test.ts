@@ -1,9 +1,9 @@
 import { type Readable, Writable } from 'node:stream';
 import type { Context, APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { isComplete, isStreamed, type FunctionResponse } from '../../router/function-response.js';
+import { isComplete, isStreamed, type FunctionResponse } from '../../handlers/lib/function-response.js';
 import { createRouter, routeRequest, streamingEntry } from '../../router/lambda/handler.js';
-import type { LambdaResponseStream, LambdaStreamingRuntime } from '../../router/lambda/response-stream.js';
+import type { LambdaResponseStream, LambdaStreamingRuntime } from '../../handlers/lib/lambda-response-stream.js';
 import { bindPlatform } from '../../handlers/lib/bindings/platform.js';
 import { awsPlatformSettings } from '../../infra/aws/runtime/platform-settings.js';
 import { lambdaInvoker, normalizeResult } from '../../router/lambda/lambda-invoker.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFunctionHost, type FunctionHost } from '../../infra/local/function-host/index.js';
-import { isStreamed } from '../../router/function-response.js';
+import { isStreamed } from '../../handlers/lib/function-response.js';
 import { startBareS3, type BareS3 } from '../support/bare-s3.js';
 
 /**

@@ -13,7 +13,7 @@ import {
   type CompleteResult,
   type FunctionResponse,
   type StreamedResult,
-} from '../../../router/function-response.js';
+} from '../../../handlers/lib/function-response.js';
 import { byteRange } from './byte-range.js';
 import { compress, compressCached, compressionFor, MAX_COMPRESSED_BYTES } from './compression.js';
 import { createObjectReader, type EdgeObject } from './object-cache.js';

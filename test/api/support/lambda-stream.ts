@@ -6,7 +6,7 @@ import {
   isStreamingHandler,
   type LambdaResponseStream,
 } from '../../../infra/local/function-host/awslambda-global.js';
-import { isStreamed } from '../../../router/function-response.js';
+import { isStreamed } from '../../../handlers/lib/function-response.js';
 import { readHttpIntegrationStream } from '../../../router/lambda/http-integration-stream.js';
 
 /**

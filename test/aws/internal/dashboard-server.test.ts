@@ -11,7 +11,7 @@ import { dashboardBundle } from '../../../infra/aws/internal/dashboard-app.js';
 import { packageRoot } from '../../../infra/package-root.js';
 import type { BufferedApp, StreamingApp } from '../../../handlers/dashboard/lambda.js';
 import { streamingDashboard } from '../../../handlers/dashboard/lambda.js';
-import type { LambdaResponseStream, LambdaStreamingRuntime } from '../../../router/lambda/response-stream.js';
+import type { LambdaResponseStream, LambdaStreamingRuntime } from '../../../handlers/lib/lambda-response-stream.js';
 
 /**
  * The dashboard's server function as Lambda runs it: the entry (handlers/dashboard/lambda.ts)

@@ -15,7 +15,7 @@ import {
   type CompleteResult,
   type FunctionResponse,
   type StreamedResult,
-} from '../../../router/function-response.js';
+} from '../../../handlers/lib/function-response.js';
 import { processTree } from '../../../bench/lib/process-tree.js';
 import { createFunctionHost, type FunctionHost, type FunctionHostOptions } from '../../../infra/local/function-host/index.js';
 

@@ -1,7 +1,10 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { isComplete, isStreamed, type FunctionResponse } from '../function-response.js';
+import { isComplete, isStreamed, type FunctionResponse } from './function-response.js';
+
+// Lambda response streaming for every function-URL entry that streams: the tenant router
+// (router/lambda) and the dashboard's server function (handlers/dashboard) both write through it.
 
 /** The response stream Lambda's runtime hands a streaming handler. */
 export type LambdaResponseStream = Writable & { setContentType(contentType: string): void };
