@@ -235,8 +235,11 @@ describe('a running deployment, in the dashboard', () => {
     await expect.poll(linesNow, { timeout: 30_000 }).toBeGreaterThan(before + 40);
     expect(await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts)).toEqual([]);
 
-    page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Cancel deployment' }).click();
+    const confirmation = page.getByRole('dialog', { name: `Cancel deployment ${slowId}?` });
+    expect(await confirmation.isVisible()).toBe(true);
+    await expectAccessible(page, 'the cancel confirmation');
+    await confirmation.getByRole('button', { name: 'Cancel deployment' }).click();
     await expect.poll(() => page.getByTestId('deployment-status').textContent(), { timeout: 30_000 }).toContain('CANCELLED');
     expect((await deploying).code).not.toBe(0);
     await expect.poll(() => page.locator('h2#execution-heading').textContent(), { timeout: 30_000 }).not.toContain('RUNNING');
