@@ -1,11 +1,12 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProcess } from '../../support/platform-process.js';
-import { expectAccessible, launchChromium, pageErrors, signIn } from '../support/browser.js';
+import { copyExampleApp, ROOT, runCli, type PlatformProcess } from '../../support/platform-process.js';
+import { expectAccessible, pageErrors, signIn } from '../support/browser.js';
 import { waitForHydration } from '../support/page-checks.js';
+import { type DashboardPlatform, startDashboardPlatform } from '../support/dashboard-platform.js';
 
 /**
  * The admin pages in real Chromium against one platform: a deployment that fails to build
@@ -15,6 +16,7 @@ import { waitForHydration } from '../support/page-checks.js';
  */
 const PROJECT = 'broken';
 const ADMIN_PAGES = ['/admin', '/admin/users', '/admin/subscriptions', '/admin/executions', '/admin/audit'];
+let dashboard: DashboardPlatform;
 let home: string;
 let app: string;
 let platform: PlatformProcess;
@@ -38,14 +40,13 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
 }
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'slipway-dashboard-admin-'));
   app = mkdtempSync(join(tmpdir(), 'slipway-dashboard-admin-app-'));
   copyExampleApp(join(ROOT, 'examples', 'hello'), app);
   // An unclosed block: the Svelte compiler refuses it, so the build fails.
   appendFileSync(join(app, 'src', 'routes', '+page.svelte'), '\n{#if true}\n<p>never closed</p>\n');
-  [platform, browser] = await Promise.all([startPlatformProcess(home), launchChromium()]);
-  origin = `http://localhost:${platform.port}`;
-  adminToken = readFileSync(join(home, 'admin.token'), 'utf8').trim();
+  dashboard = await startDashboardPlatform('admin');
+  ({ home, platform, browser, origin } = dashboard);
+  adminToken = dashboard.adminToken;
   const deploy = await runCli(home, ['deploy', app, '--project', PROJECT]);
   expect(deploy.code, `${deploy.stdout}\n${deploy.stderr}`).not.toBe(0);
   const listed = await api('GET', '/executions?status=FAILED&workflow=build-deploy');
@@ -58,12 +59,10 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
   // The retried build (of the same broken source) ends in its own time: stopping the platform
   // while it runs would leave its sandbox's workspace behind.
   if (retriedId) await platform.waitForOutput(new RegExp(`^\\d\\d:\\d\\d:\\d\\d ${PROJECT} ${retriedId} FAILED`, 'm'), 120_000);
-  await platform?.stop();
-  rmSync(home, { recursive: true, force: true });
+  await dashboard?.close();
   rmSync(app, { recursive: true, force: true });
 }, 150_000);
 

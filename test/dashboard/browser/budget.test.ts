@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatformProcess, type PlatformProcess } from '../../support/platform-process.js';
-import { launchChromium, signIn } from '../support/browser.js';
+import { signIn } from '../support/browser.js';
 import { waitForHydration } from '../support/page-checks.js';
+import { type DashboardPlatform, startDashboardPlatform } from '../support/dashboard-platform.js';
 
 /**
  * Issue 13: the dashboard adds under 150 KB of JavaScript (compressed) to the first page load.
@@ -15,21 +12,17 @@ import { waitForHydration } from '../support/page-checks.js';
  */
 const BUDGET_BYTES = 150 * 1024;
 
-let home: string;
-let platform: PlatformProcess;
+let dashboard: DashboardPlatform;
 let browser: Browser;
 let origin: string;
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'slipway-dashboard-budget-'));
-  [platform, browser] = await Promise.all([startPlatformProcess(home), launchChromium()]);
-  origin = `http://localhost:${platform.port}`;
+  dashboard = await startDashboardPlatform('budget');
+  ({ browser, origin } = dashboard);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  rmSync(home, { recursive: true, force: true });
+  await dashboard?.close();
 });
 
 interface Loaded {
@@ -41,7 +34,7 @@ interface Loaded {
 
 describe('the dashboard first load', () => {
   it('sends under 150 KB of compressed JavaScript for the projects page, signed in', async () => {
-    const token = readFileSync(join(home, 'admin.token'), 'utf8').trim();
+    const token = dashboard.adminToken;
     const signingIn = await browser.newContext();
     await signIn(await signingIn.newPage(), origin, token);
     const session = await signingIn.storageState();

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProcess } from '../../support/platform-process.js';
-import { expectAccessible, launchChromium, pageErrors, signIn } from '../support/browser.js';
+import { copyExampleApp, ROOT, runCli, type PlatformProcess } from '../../support/platform-process.js';
+import { expectAccessible, pageErrors, signIn } from '../support/browser.js';
+import { type DashboardPlatform, startDashboardPlatform } from '../support/dashboard-platform.js';
 
 /**
  * A deployment watched in the dashboard as it runs: the real platform, `slipway deploy` of the
@@ -14,6 +15,7 @@ import { expectAccessible, launchChromium, pageErrors, signIn } from '../support
 const GREETING = 'Hello from the watched deploy';
 const LOG_LINES = 50_000;
 
+let dashboard: DashboardPlatform;
 let home: string;
 let app: string;
 let broken: string;
@@ -57,7 +59,6 @@ async function newDeployment(known: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'slipway-dashboard-live-'));
   app = mkdtempSync(join(tmpdir(), 'slipway-dashboard-live-app-'));
   broken = mkdtempSync(join(tmpdir(), 'slipway-dashboard-live-broken-'));
   slow = mkdtempSync(join(tmpdir(), 'slipway-dashboard-live-slow-'));
@@ -74,9 +75,9 @@ beforeAll(async () => {
   const slowManifest = JSON.parse(readFileSync(join(slow, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   slowManifest.scripts.build = `node -e "let i = 0; const t = setInterval(() => { console.log('slow line ' + ++i); if (i === 1200) clearInterval(t); }, 50)" && vite build`;
   writeFileSync(join(slow, 'package.json'), JSON.stringify(slowManifest, null, 2));
-  [platform, browser] = await Promise.all([startPlatformProcess(home), launchChromium()]);
-  origin = `http://localhost:${platform.port}`;
-  token = readFileSync(join(home, 'admin.token'), 'utf8').trim();
+  dashboard = await startDashboardPlatform('live');
+  ({ home, platform, browser, origin } = dashboard);
+  token = dashboard.adminToken;
   const created = await runCli(home, ['projects', 'create', 'demo']);
   expect(created.code, created.stderr).toBe(0);
   page = await browser.newPage();
@@ -85,9 +86,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  for (const dir of [home, app, broken, slow]) if (dir) rmSync(dir, { recursive: true, force: true });
+  await dashboard?.close();
+  for (const dir of [app, broken, slow]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a deployment, live in the dashboard', () => {

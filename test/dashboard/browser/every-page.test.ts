@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProcess } from '../../support/platform-process.js';
-import { expectAccessible, launchChromium, pageErrors, signIn } from '../support/browser.js';
+import { copyExampleApp, ROOT, runCli, type PlatformProcess } from '../../support/platform-process.js';
+import { expectAccessible, pageErrors, signIn } from '../support/browser.js';
 import { horizontalOverflow, waitForHydration } from '../support/page-checks.js';
 import { type DashboardRoute, dashboardRoutes, pathOf, type ParamValues } from '../support/routes.js';
+import { type DashboardPlatform, startDashboardPlatform } from '../support/dashboard-platform.js';
 
 /**
  * Every page of the dashboard, found from its route folders (a new `+page.svelte` is checked
@@ -19,6 +20,7 @@ const PHONE = { width: 375, height: 740 };
 const DESKTOP = { width: 1280, height: 800 };
 const routes = dashboardRoutes();
 
+let dashboard: DashboardPlatform;
 let home: string;
 let app: string;
 let platform: PlatformProcess;
@@ -34,16 +36,15 @@ async function api<T>(path: string, token: string): Promise<T> {
 }
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'slipway-dashboard-pages-'));
   app = mkdtempSync(join(tmpdir(), 'slipway-dashboard-pages-app-'));
   copyExampleApp(join(ROOT, 'examples', 'hello'), app);
-  [platform, browser] = await Promise.all([startPlatformProcess(home), launchChromium()]);
-  origin = `http://localhost:${platform.port}`;
+  dashboard = await startDashboardPlatform('pages');
+  ({ home, platform, browser, origin } = dashboard);
   const deployed = await runCli(home, ['deploy', app, '--project', PROJECT]);
   if (deployed.code !== 0) throw new Error(`deploy failed:\n${deployed.stdout}\n${deployed.stderr}\n${platform.output()}`);
   const deploymentId = /deployment (d-[a-z0-9-]+) is live/.exec(deployed.stdout)?.[1];
   if (!deploymentId) throw new Error(`the deploy printed no deployment id:\n${deployed.stdout}`);
-  const token = readFileSync(join(home, 'admin.token'), 'utf8').trim();
+  const token = dashboard.adminToken;
   const { executions } = await api<{ executions: { name: string }[] }>('/executions', token);
   const executionName = executions[0]?.name;
   if (!executionName) throw new Error('the deploy left no execution to show');
@@ -61,9 +62,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  rmSync(home, { recursive: true, force: true });
+  await dashboard?.close();
   rmSync(app, { recursive: true, force: true });
 });
 

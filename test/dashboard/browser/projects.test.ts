@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostRequest } from '../../support/http.js';
-import { copyExampleApp, ROOT, runCli, startPlatformProcess, type PlatformProcess } from '../../support/platform-process.js';
-import { expectAccessible, launchChromium, pageErrors, signIn } from '../support/browser.js';
+import { copyExampleApp, ROOT, runCli, type PlatformProcess } from '../../support/platform-process.js';
+import { expectAccessible, pageErrors, signIn } from '../support/browser.js';
+import { type DashboardPlatform, startDashboardPlatform } from '../support/dashboard-platform.js';
 
 /**
  * The project pages in a real browser against a real platform: create a project in the page, two
@@ -17,6 +18,7 @@ const FIRST = 'Hello from the first pages deploy';
 const SECOND = 'Hello from the second pages deploy';
 const SECRET_VALUE = 'sk-live-never-in-the-page-4f9c2e';
 
+let dashboard: DashboardPlatform;
 let home: string;
 let app: string;
 let platform: PlatformProcess;
@@ -59,21 +61,18 @@ async function expectAccessiblePhoneDark(what: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'slipway-dashboard-projects-'));
   app = mkdtempSync(join(tmpdir(), 'slipway-dashboard-projects-app-'));
   copyExampleApp(join(ROOT, 'examples', 'hello'), app);
-  [platform, browser] = await Promise.all([startPlatformProcess(home), launchChromium()]);
-  origin = `http://localhost:${platform.port}`;
-  adminToken = readFileSync(join(home, 'admin.token'), 'utf8').trim();
+  dashboard = await startDashboardPlatform('projects');
+  ({ home, platform, browser, origin } = dashboard);
+  adminToken = dashboard.adminToken;
   page = await browser.newPage();
   errors = pageErrors(page);
   await signIn(page, origin, adminToken);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  rmSync(home, { recursive: true, force: true });
+  await dashboard?.close();
   rmSync(app, { recursive: true, force: true });
 });
 

@@ -1,26 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatformProcess, type PlatformProcess } from '../../support/platform-process.js';
-import { expectAccessible, launchChromium, pageErrors, signIn } from '../support/browser.js';
+import { expectAccessible, pageErrors, signIn } from '../support/browser.js';
+import { type DashboardPlatform, startDashboardPlatform } from '../support/dashboard-platform.js';
 
-let home: string;
-let platform: PlatformProcess;
+let dashboard: DashboardPlatform;
 let browser: Browser;
 let origin: string;
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'slipway-dashboard-signin-'));
-  [platform, browser] = await Promise.all([startPlatformProcess(home), launchChromium()]);
-  origin = `http://localhost:${platform.port}`;
+  dashboard = await startDashboardPlatform('signin');
+  ({ browser, origin } = dashboard);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  rmSync(home, { recursive: true, force: true });
+  await dashboard?.close();
 });
 
 describe('signing in to the dashboard', () => {
@@ -35,7 +28,7 @@ describe('signing in to the dashboard', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('the token is not valid');
 
-    const token = readFileSync(join(home, 'admin.token'), 'utf8').trim();
+    const token = dashboard.adminToken;
     await signIn(page, origin, token);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Projects');
     // No project yet: the page says what to run.
