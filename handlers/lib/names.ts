@@ -75,3 +75,10 @@ export function buildLogPrefix(buildId: string): string {
 export function buildLogChunkKey(prefix: string, seq: number): string {
   return `${prefix}${String(seq).padStart(8, '0')}.txt`;
 }
+
+/**
+ * The error a cancel stops a deployment's execution with (handlers/api/routes/cancel.ts): the
+ * local platform's transition log (infra/local/deployment-transitions.ts) tells a cancel from
+ * another abort by it.
+ */
+export const CANCELLED_STOP_ERROR = 'Slipway.Cancelled';

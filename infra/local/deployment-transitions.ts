@@ -1,3 +1,4 @@
+import { CANCELLED_STOP_ERROR } from '../../handlers/lib/names.js';
 import type { ExecutionRecord } from './engine/execution-store.js';
 
 /** What a deployment's record says at a transition, as much as the log line needs. */
@@ -39,11 +40,6 @@ export interface TransitionWatchDeps {
 const BUILD_AND_DEPLOY = 'slipway-build-and-deploy';
 const ROLLBACK = 'slipway-rollback';
 const ENDED = new Set(['LIVE', 'FAILED', 'CANCELLED', 'SUPERSEDED']);
-/**
- * The error a cancel stops its execution with (handlers/api/routes/cancel.ts), which records
- * CANCELLED right after: the engine keeps it as the aborted execution's error, as AWS does.
- */
-const CANCELLED_ERROR = 'Slipway.Cancelled';
 /** A failure's cause can be a whole build log tail: the log line keeps its first line, this long at most. */
 const REASON_CHARS = 200;
 
@@ -99,8 +95,9 @@ export function watchDeploymentTransitions(deps: TransitionWatchDeps): (executio
       return;
     }
     const state = await deps.readDeployment(target.project, target.deploymentId);
-    if (ended && state?.status && !ENDED.has(state.status) && execution.status === 'ABORTED' && execution.error === CANCELLED_ERROR) {
-      // Stopped by a cancel, which records CANCELLED as soon as the stop returns.
+    if (ended && state?.status && !ENDED.has(state.status) && execution.status === 'ABORTED' && execution.error === CANCELLED_STOP_ERROR) {
+      // Stopped by a cancel, which records CANCELLED right after the stop returns; the engine keeps
+      // the stop's error on the aborted execution, as AWS does.
       lastStatus.delete(key);
       const at = now();
       deps.report({ at, ...target, status: 'CANCELLED', elapsedMs: at.getTime() - Date.parse(state.createdAt) });

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { Deployment } from '../responses.js';
 import { route, type ApiRoute } from '../route.js';
 import { giveStackTurn } from '../../lib/table/stack-turn.js';
+import { CANCELLED_STOP_ERROR } from '../../lib/names.js';
 
 export const cancelRoutes: ApiRoute[] = [];
 
@@ -50,7 +51,7 @@ cancelRoutes.push(
       if (executionArn) {
         try {
           await sfnClient().send(
-            new StopExecutionCommand({ executionArn, error: 'Slipway.Cancelled', cause: `deployment ${id} was cancelled by ${caller}` }),
+            new StopExecutionCommand({ executionArn, error: CANCELLED_STOP_ERROR, cause: `deployment ${id} was cancelled by ${caller}` }),
           );
         } catch (error) {
           // Not started yet (a QUEUED deployment whose StartExecution has not happened): nothing to stop.

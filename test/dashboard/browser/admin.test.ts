@@ -30,14 +30,7 @@ let failed: { name: string; deploymentId: string };
 /** The deployment the retry started. */
 let retriedId: string | undefined;
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const response = await fetch(`${origin}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, json: await response.json() };
-}
+const api: DashboardPlatform['api'] = (method, path, body) => dashboard.api(method, path, body);
 
 beforeAll(async () => {
   app = mkdtempSync(join(tmpdir(), 'slipway-dashboard-admin-app-'));

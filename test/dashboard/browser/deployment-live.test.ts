@@ -37,9 +37,9 @@ interface Snapshot {
 }
 
 async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${origin}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
-  expect(response.status, path).toBe(200);
-  return (await response.json()) as T;
+  const { status, json } = await dashboard.api('GET', path);
+  expect(status, path).toBe(200);
+  return json as T;
 }
 
 /** The id of the project's newest deployment other than `known`, once the CLI has started one. */

@@ -29,10 +29,10 @@ let origin: string;
 let signedIn: BrowserContext;
 let paramValues: ParamValues;
 
-async function api<T>(path: string, token: string): Promise<T> {
-  const response = await fetch(`${origin}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
-  if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
+async function api<T>(path: string): Promise<T> {
+  const { status, json } = await dashboard.api('GET', path);
+  if (status !== 200) throw new Error(`GET ${path} answered ${status}: ${JSON.stringify(json)}`);
+  return json as T;
 }
 
 beforeAll(async () => {
@@ -45,7 +45,7 @@ beforeAll(async () => {
   const deploymentId = /deployment (d-[a-z0-9-]+) is live/.exec(deployed.stdout)?.[1];
   if (!deploymentId) throw new Error(`the deploy printed no deployment id:\n${deployed.stdout}`);
   const token = dashboard.adminToken;
-  const { executions } = await api<{ executions: { name: string }[] }>('/executions', token);
+  const { executions } = await api<{ executions: { name: string }[] }>('/executions');
   const executionName = executions[0]?.name;
   if (!executionName) throw new Error('the deploy left no execution to show');
   // A parameter by the folder before it; a route with a parameter not here fails naming it.

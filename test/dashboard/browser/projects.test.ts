@@ -29,14 +29,7 @@ let page: Page;
 let errors: string[];
 const deployments: string[] = [];
 
-async function api(method: string, path: string, body?: unknown, token = adminToken) {
-  const response = await fetch(`${origin}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const api: DashboardPlatform['api'] = (method, path, body) => dashboard.api(method, path, body);
 
 const tenant = (path: string) => hostRequest({ port: platform.port, host: `${PROJECT}.localhost:${platform.port}`, path });
 
@@ -97,7 +90,7 @@ describe('the project pages', () => {
     await expect.poll(() => page.getByRole('status').textContent()).toContain(`slipway link --project ${PROJECT} && slipway deploy`);
     await expectAccessible(page, 'the new project page, created');
     await expect
-      .poll(async () => ((await api('GET', `/projects/${PROJECT}`)).body.project as { status?: string } | undefined)?.status, {
+      .poll(async () => ((await api('GET', `/projects/${PROJECT}`)).json.project as { status?: string } | undefined)?.status, {
         timeout: 60_000,
       })
       .toBe('READY');
@@ -177,7 +170,7 @@ describe('the project pages', () => {
     const item = domains.getByRole('listitem').filter({ hasText: 'shop.pages-test.example' });
     await expect.poll(() => item.textContent()).toContain('PENDING');
     expect(await item.textContent()).toContain('_slipway-challenge.shop.pages-test.example');
-    const { body } = await api('GET', `/projects/${PROJECT}/domains`);
+    const { json: body } = await api('GET', `/projects/${PROJECT}/domains`);
     const token = (body.domains as Array<{ verification: { value: string } }>)[0]?.verification.value as string;
     expect(await item.textContent()).toContain(token);
     await expectAccessible(page, 'the settings page, filled');
@@ -189,7 +182,7 @@ describe('the project pages', () => {
     await page.goto(`${origin}/usage`);
     await expectAccessible(page, 'the usage page');
     await expectAccessiblePhoneDark('the usage page');
-    const { body } = await api('GET', '/me/limits');
+    const { json: body } = await api('GET', '/me/limits');
     const usage = body.usage as { buildsToday: number };
     const limits = body.limits as { buildsPerDay: number };
     expect(await page.locator('.meter').filter({ hasText: 'Builds today' }).textContent()).toContain(
@@ -208,7 +201,7 @@ describe('the project pages', () => {
     expect(issued.status).toBe(201);
     const context = await browser.newContext();
     const plain = await context.newPage();
-    await signIn(plain, origin, issued.body.token as string);
+    await signIn(plain, origin, issued.json.token as string);
     expect(await plain.getByRole('link', { name: 'Projects' }).count()).toBe(1);
     expect(await plain.getByRole('link', { name: 'Admin' }).count()).toBe(0);
     await expectAccessible(plain, "the plain user's projects page");

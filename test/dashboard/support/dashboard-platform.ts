@@ -14,6 +14,8 @@ export interface DashboardPlatform {
   origin: string;
   /** The admin token the platform wrote on its first start. */
   adminToken: string;
+  /** One API call as the admin (a JSON body when given): what a test sets up or checks beside the page. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
   /** Closes Chromium, stops the platform and removes its home. */
   close(): Promise<void>;
 }
@@ -22,12 +24,22 @@ export interface DashboardPlatform {
 export async function startDashboardPlatform(name: string): Promise<DashboardPlatform> {
   const home = mkdtempSync(join(tmpdir(), `slipway-dashboard-${name}-`));
   const [platform, browser] = await Promise.all([startPlatformProcess(home), launchChromium()]);
+  const origin = `http://localhost:${platform.port}`;
+  const adminToken = readFileSync(join(home, 'admin.token'), 'utf8').trim();
   return {
     home,
     platform,
     browser,
-    origin: `http://localhost:${platform.port}`,
-    adminToken: readFileSync(join(home, 'admin.token'), 'utf8').trim(),
+    origin,
+    adminToken,
+    async api(method, path, body) {
+      const response = await fetch(`${origin}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, json: await response.json() };
+    },
     async close() {
       await browser.close();
       await platform.stop();
